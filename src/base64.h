@@ -1,0 +1,26 @@
+/* base64.h - RFC 4648 base64, fast block encoder and strict decoder. */
+#ifndef PIGEON_BASE64_H
+#define PIGEON_BASE64_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Length of the encoding of n bytes (no line breaks). */
+#define BASE64_LEN(n) ((((n) + 2) / 3) * 4)
+
+/* Encode n bytes of in into out (BASE64_LEN(n) bytes, no NUL); return that length. */
+size_t base64_encode(char *out, const void *in, size_t n);
+/* Append the encoding to b; 0 or -1 (buffer full). */
+int base64_encode_buf(struct buf *b, const void *in, size_t n);
+/*
+ * Strictly decode: only the alphabet, correct '=' padding, no white space,
+ * length a multiple of 4, and zero bits after the data in the last
+ * quantum ("Zh==" is refused), so every byte string has exactly one
+ * accepted encoding.  Empty input decodes to nothing.  Appends to b; 0, or
+ * -1 for invalid input or a full buffer (errno EINVAL, E2BIG or ENOMEM),
+ * and then b's content is unchanged.
+ */
+int base64_decode_buf(struct buf *b, const char *in, size_t n);
+
+#endif

@@ -1,0 +1,53 @@
+/* conf.h - the config file: accounts and their settings. */
+#ifndef PIGEON_CONF_H
+#define PIGEON_CONF_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct account {
+	char *name;
+	char *from;
+	char *server;             /* URL as written */
+	char *user;
+	char *password;           /* only if the file has one (discouraged) */
+	char *password_command;
+	char *auth;               /* mechanism name, NULL: choose */
+	int auth_allow_plaintext; /* 0 unless "yes" */
+	int tls_verify;           /* 1 unless "no" */
+	char *tls_cafile;
+	char *tls_fingerprint;
+	char *tls_cert;
+	char *tls_key;
+	char *helo;
+	char *source_address;
+	int timeout;              /* seconds, 0: RFC 5321 defaults */
+	int chunking;             /* use BDAT when offered */
+	char *dsn_notify;         /* e.g. "FAILURE,DELAY", NULL: none */
+	char *dsn_return;         /* "FULL" or "HDRS", NULL: none */
+};
+
+struct conf {
+	char *path;               /* the file read, NULL if none */
+	char *default_account;
+	struct account *accounts;
+	size_t naccounts;
+	char **warnings;          /* "file:line: unknown key 'foo'" */
+	size_t nwarnings;
+};
+
+/*
+ * Read path, or $XDG_CONFIG_HOME/pigeon/config (default
+ * ~/.config/pigeon/config) when path is NULL.  A missing default file
+ * gives an empty config; a missing explicit one is ERR_CONFIG.  Syntax
+ * errors are ERR_CONFIG with "file:line: what" in *errstr.  A file
+ * holding a password that group or others can read is refused.
+ */
+enum err conf_load(struct conf **out, const char *path, char **errstr);
+void conf_free(struct conf *c);
+
+/* The named account, or the default (or only) one when name is NULL. */
+const struct account *conf_account(const struct conf *c, const char *name);
+
+#endif

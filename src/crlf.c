@@ -1,0 +1,97 @@
+/* crlf.c - line-end normalisation and dot-stuffing of message data, in blocks. */
+#include "crlf.h"
+
+#include <string.h>
+
+void
+crlf_init(struct crlf *c, int stuff, int track8)
+{
+	memset(c, 0, sizeof(*c));
+	c->bol = 1;
+	c->stuff = stuff;
+	c->track8 = track8;
+}
+
+/* Is there a byte >= 0x80 in p[0..n)?  Eight bytes at a time. */
+static int
+has_8bit(const char *p, size_t n)
+{
+	uint64_t w, acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)p[i];
+	return (acc & 0x8080808080808080ull) != 0;
+}
+
+/*
+ * The runs between line ends are copied with memcpy; line ends are found
+ * with memchr, whose results are kept until the position passes them.
+ */
+int
+crlf_convert(struct crlf *c, struct buf *dst, const char *p, size_t n)
+{
+	const char *end = p + n, *lf = NULL, *cr = NULL, *q;
+	char *o;
+	size_t run;
+
+	/* At worst every byte becomes two ("\n" -> "\r\n", "." -> ".."). */
+	if (n > (SIZE_MAX - 4) / 2 || buf_reserve(dst, 2 * n + 4) < 0)
+		return -1;
+	if (c->track8 && !c->eightbit && has_8bit(p, n))
+		c->eightbit = 1;
+	o = dst->data + dst->len;
+	while (p < end) {
+		if (c->after_cr) {
+			c->after_cr = 0;
+			if (*p == '\n') {
+				p++;
+				continue;
+			}
+		}
+		if (c->bol && c->stuff && *p == '.')
+			*o++ = '.';
+		c->bol = 0;
+		if (lf == NULL || lf < p)
+			lf = memchr(p, '\n', (size_t)(end - p));
+		if (lf == NULL)
+			lf = end;
+		if (cr == NULL || cr < p)
+			cr = memchr(p, '\r', (size_t)(lf - p));
+		if (cr == NULL)
+			cr = lf;
+		q = cr < lf ? cr : lf;
+		run = (size_t)(q - p);
+		memcpy(o, p, run);
+		o += run;
+		p = q;
+		if (p == end)
+			break;
+		if (*p == '\r')
+			c->after_cr = 1;
+		*o++ = '\r';
+		*o++ = '\n';
+		p++;
+		c->bol = 1;
+		c->lines++;
+	}
+	dst->len = (size_t)(o - dst->data);
+	dst->data[dst->len] = '\0';
+	return 0;
+}
+
+int
+crlf_finish(struct crlf *c, struct buf *dst)
+{
+	if (c->bol)
+		return 0;
+	if (buf_add(dst, "\r\n", 2) < 0)
+		return -1;
+	c->bol = 1;
+	c->lines++;
+	return 0;
+}

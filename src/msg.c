@@ -1,0 +1,408 @@
+/* msg.c - prepare a whole message given on input (sendmail mode) for sending. */
+#include "msg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "buf.h"
+#include "crlf.h"
+#include "i18n.h"
+#include "util.h"
+
+#define MSG_BLOCK       (64 * 1024)
+#define MSG_HEADER_MAX  (1024 * 1024)
+
+int
+msg_date(char *buf, size_t len)
+{
+	static const char *const days[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const char *const months[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+	};
+	struct tm tm;
+	time_t now = time(NULL);
+	long off;
+	int n;
+
+	if (localtime_r(&now, &tm) == NULL)
+		return -1;
+	off = tm.tm_gmtoff / 60;
+	n = snprintf(buf, len, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+char *
+msg_make_id(const char *domain)
+{
+	unsigned char rnd[12];
+	char hex[sizeof(rnd) * 2 + 1];
+	size_t i;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return NULL;
+	for (i = 0; i < sizeof(rnd); i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	return util_strf("<%llx.%s@%s>", (unsigned long long)time(NULL), hex,
+	    domain != NULL && *domain != '\0' ? domain : "localhost");
+}
+
+/* Write all of b to fd; ERR_IO with the reason (a full disk says so). */
+static enum err
+write_all(int fd, const char *p, size_t n, char **errstr)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			util_seterr(errstr, _("cannot write the spool file: %s"),
+			    strerror(errno));
+			return ERR_IO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return ERR_OK;
+}
+
+static int
+open_spool(const char *dir)
+{
+	struct buf path;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+#endif
+	buf_init(&path, 4096);
+	if (buf_printf(&path, "%s/pigeon-spool-XXXXXX", dir) < 0)
+		return -1;
+	fd = mkstemp(path.data);
+	if (fd >= 0) {
+		(void)unlink(path.data);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	buf_free(&path);
+	return fd;
+}
+
+/* Is this field (name up to ':') one of the names? */
+static int
+field_is(const char *f, size_t namelen, const char *name)
+{
+	return strlen(name) == namelen && strncasecmp(f, name, namelen) == 0;
+}
+
+/*
+ * Where does the header end?  At the first empty line, or at the first
+ * line that is neither a field nor a continuation (then the body starts
+ * with that line, as Postfix does it).  Returns the header length and
+ * sets *body to where the body starts.
+ */
+static size_t
+header_end(const char *h, size_t len, size_t *body, int *complete)
+{
+	size_t pos = 0, n, i;
+	const char *nl;
+
+	*complete = 0;
+	while (pos < len) {
+		nl = memchr(h + pos, '\n', len - pos);
+		if (nl == NULL)
+			break;
+		n = (size_t)(nl - (h + pos));
+		if (n == 0 || (n == 1 && h[pos] == '\r')) {
+			*body = pos + n + 1;
+			*complete = 1;
+			return pos;
+		}
+		if (h[pos] != ' ' && h[pos] != '\t') {
+			for (i = 0; i < n; i++) {
+				unsigned char c = (unsigned char)h[pos + i];
+
+				if (c == ':' || c <= ' ' || c >= 0x7f)
+					break;
+			}
+			if (i == 0 || i == n || h[pos + i] != ':') {
+				*body = pos;
+				*complete = 1;
+				return pos;
+			}
+		}
+		pos += n + 1;
+	}
+	*body = pos;
+	return pos;
+}
+
+/* One header field at a time: name length and the whole field's bytes. */
+struct field {
+	const char *p;
+	size_t len;      /* up to and including the last line end */
+	size_t namelen;
+};
+
+static int
+next_field(const char *h, size_t len, size_t *pos, struct field *f)
+{
+	const char *nl;
+	size_t start = *pos, p = *pos;
+
+	if (p >= len)
+		return 0;
+	do {
+		nl = memchr(h + p, '\n', len - p);
+		p = nl != NULL ? (size_t)(nl - h) + 1 : len;
+	} while (p < len && (h[p] == ' ' || h[p] == '\t'));
+	f->p = h + start;
+	f->len = p - start;
+	f->namelen = strcspn(f->p, ":");
+	if (f->namelen > f->len)
+		f->namelen = f->len;
+	*pos = p;
+	return 1;
+}
+
+/* The domain of the first address in a From value, for Message-ID. */
+static char *
+from_domain(const char *v, size_t len)
+{
+	struct addr_list l = { NULL, 0 };
+	char *d = NULL, *at;
+
+	if (addr_list_parse(&l, v, len, NULL) == ERR_OK && l.n > 0 &&
+	    (at = strrchr(l.v[0].spec, '@')) != NULL)
+		d = strdup(at + 1);
+	addr_list_free(&l);
+	return d;
+}
+
+static enum err
+emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
+    size_t hlen, struct buf *out, char **errstr)
+{
+	struct field f;
+	struct crlf c;
+	size_t pos = 0;
+	int has_date = 0, has_msgid = 0, has_from = 0;
+	char *domain = NULL, *id;
+	char date[64];
+	enum err e;
+
+	crlf_init(&c, 0, 1);
+	while (next_field(h, hlen, &pos, &f)) {
+		const char *val = f.p + f.namelen + 1;
+		size_t vlen = f.len > f.namelen ? f.len - f.namelen - 1 : 0;
+		int is_bcc = field_is(f.p, f.namelen, "Bcc") ||
+		    field_is(f.p, f.namelen, "Resent-Bcc");
+
+		if (o->extract && (is_bcc || field_is(f.p, f.namelen, "To") ||
+		    field_is(f.p, f.namelen, "Cc"))) {
+			e = addr_list_parse(&m->rcpts, val, vlen, errstr);
+			if (e != ERR_OK)
+				return e;
+		}
+		if (field_is(f.p, f.namelen, "Date"))
+			has_date = 1;
+		else if (field_is(f.p, f.namelen, "Message-ID"))
+			has_msgid = 1;
+		else if (field_is(f.p, f.namelen, "From")) {
+			has_from = 1;
+			if (domain == NULL)
+				domain = from_domain(val, vlen);
+		}
+		/* Blind copies are for the envelope only. */
+		if (is_bcc)
+			continue;
+		if (crlf_convert(&c, out, f.p, f.len) < 0 ||
+		    crlf_finish(&c, out) < 0)
+			goto nomem;
+	}
+	if (!has_from && o->from != NULL) {
+		if (buf_printf(out, "From: %s\r\n", o->from) < 0)
+			goto nomem;
+		if (domain == NULL)
+			domain = from_domain(o->from, strlen(o->from));
+		m->added_from = 1;
+	}
+	if (!has_date) {
+		if (msg_date(date, sizeof(date)) < 0 ||
+		    buf_printf(out, "Date: %s\r\n", date) < 0)
+			goto nomem;
+		m->added_date = 1;
+	}
+	if (!has_msgid) {
+		id = msg_make_id(o->domain != NULL ? o->domain : domain);
+		if (id == NULL || buf_printf(out, "Message-ID: %s\r\n", id) < 0) {
+			free(id);
+			goto nomem;
+		}
+		free(id);
+		m->added_msgid = 1;
+	}
+	if (buf_add(out, "\r\n", 2) < 0)
+		goto nomem;
+	m->eightbit = c.eightbit;
+	free(domain);
+	return ERR_OK;
+nomem:
+	free(domain);
+	return ERR_NOMEM;
+}
+
+enum err
+msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
+    char **errstr)
+{
+	struct buf head, out;
+	struct crlf c;
+	size_t hlen, body;
+	char *raw = NULL;
+	ssize_t n;
+	enum err e = ERR_OK;
+	int complete = 0, eof = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	buf_init(&head, MSG_HEADER_MAX);
+	buf_init(&out, 4 * MSG_BLOCK + MSG_HEADER_MAX);
+
+	/* Read until the header is complete (or the input ends). */
+	while (!complete && !eof) {
+		if (buf_reserve(&head, MSG_BLOCK) < 0) {
+			util_seterr(errstr, _("the message header is larger "
+			    "than %d bytes"), MSG_HEADER_MAX);
+			e = ERR_DATA;
+			goto out;
+		}
+		n = read(in_fd, head.data + head.len, MSG_BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			util_seterr(errstr, _("cannot read the message: %s"),
+			    strerror(errno));
+			e = ERR_NOINPUT;
+			goto out;
+		}
+		if (n == 0)
+			eof = 1;
+		head.len += (size_t)n;
+		head.data[head.len] = '\0';
+		(void)header_end(head.data, head.len, &body, &complete);
+	}
+	if (memchr(head.data != NULL ? head.data : "", '\0', head.len)) {
+		util_seterr(errstr, _("the message contains a NUL byte"));
+		e = ERR_DATA;
+		goto out;
+	}
+	{
+		const char *h = buf_str(&head);
+		size_t skip = 0;
+
+		/* An mbox "From " line is no header; drop it as Postfix does. */
+		if (head.len >= 5 && strncmp(h, "From ", 5) == 0) {
+			const char *nl = memchr(h, '\n', head.len);
+
+			skip = nl != NULL ? (size_t)(nl - h) + 1 : head.len;
+		}
+		hlen = header_end(h + skip, head.len - skip, &body, &complete);
+		if (!complete) {
+			/* No body at all: it is all header. */
+			hlen = head.len - skip;
+			body = head.len - skip;
+		}
+		e = emit_headers(o, m, h + skip, hlen, &out, errstr);
+		if (e != ERR_OK)
+			goto out;
+		body += skip;
+	}
+	if ((m->fd = open_spool(o->tmpdir)) < 0) {
+		util_seterr(errstr, _("cannot create a spool file: %s"),
+		    strerror(errno));
+		e = ERR_IO;
+		goto out;
+	}
+	crlf_init(&c, 0, 1);
+	if (crlf_convert(&c, &out, head.data + body, head.len - body) < 0) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	buf_free(&head);
+	/* The body streams through in blocks: memory stays flat. */
+	if ((raw = malloc(MSG_BLOCK)) == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	while (!eof) {
+		if ((e = write_all(m->fd, out.data, out.len, errstr)) != ERR_OK)
+			goto out;
+		m->size += out.len;
+		buf_reset(&out);
+		n = read(in_fd, raw, MSG_BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			util_seterr(errstr, _("cannot read the message: %s"),
+			    strerror(errno));
+			e = ERR_NOINPUT;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (crlf_convert(&c, &out, raw, (size_t)n) < 0) {
+			e = ERR_NOMEM;
+			goto out;
+		}
+	}
+	if (crlf_finish(&c, &out) < 0) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	if ((e = write_all(m->fd, out.data, out.len, errstr)) != ERR_OK)
+		goto out;
+	m->size += out.len;
+	m->eightbit |= c.eightbit;
+	if (lseek(m->fd, 0, SEEK_SET) < 0) {
+		util_seterr(errstr, _("cannot rewind the spool file: %s"),
+		    strerror(errno));
+		e = ERR_IO;
+	}
+out:
+	free(raw);
+	buf_free(&head);
+	buf_free(&out);
+	if (e != ERR_OK)
+		msg_free(m);
+	return e;
+}
+
+void
+msg_free(struct msg *m)
+{
+	if (m->fd >= 0)
+		(void)close(m->fd);
+	m->fd = -1;
+	addr_list_free(&m->rcpts);
+}

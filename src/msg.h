@@ -1,0 +1,42 @@
+/* msg.h - prepare a whole message given on input (sendmail mode) for sending. */
+#ifndef PIGEON_MSG_H
+#define PIGEON_MSG_H
+
+#include <stdint.h>
+
+#include "addr.h"
+#include "err.h"
+
+struct msg_opts {
+	int extract;               /* -t: recipients from To, Cc, Bcc */
+	const char *from;          /* From: to add when missing ("Name <a@b>") */
+	const char *domain;        /* for Message-ID; NULL: from the From address */
+	const char *tmpdir;        /* NULL: $TMPDIR or /tmp */
+};
+
+struct msg {
+	int fd;                    /* spooled message, CRLF, at offset 0 */
+	uint64_t size;             /* its bytes */
+	int eightbit;              /* it holds bytes >= 0x80 */
+	struct addr_list rcpts;    /* from the headers, with extract */
+	int added_date, added_msgid, added_from;
+};
+
+/*
+ * Read a message from in_fd to its end and spool it: line ends become
+ * CRLF, Bcc and Resent-Bcc fields are removed (after taking their
+ * recipients when extracting), Date, Message-ID and From are added when
+ * missing.  Memory stays small whatever the size: only the header is
+ * held.  ERR_DATA (header too large, bad address in a recipient field),
+ * ERR_IO (spool write failure, e.g. a full disk), ERR_NOINPUT.
+ */
+enum err msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
+    char **errstr);
+void msg_free(struct msg *m);
+
+/* Append an RFC 5322 date for now in the local zone (C locale names). */
+int msg_date(char *buf, size_t len);
+/* A new Message-ID "<...@domain>"; malloc'd, NULL on failure. */
+char *msg_make_id(const char *domain);
+
+#endif

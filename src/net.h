@@ -1,0 +1,50 @@
+/* net.h - non-blocking TCP connect over every address of a host, and the plain transport. */
+#ifndef PIGEON_NET_H
+#define PIGEON_NET_H
+
+#include <poll.h>
+
+#include "err.h"
+#include "transcript.h"
+#include "transport.h"
+
+struct net_opts {
+	int family;              /* AF_UNSPEC (default), AF_INET or AF_INET6 */
+	const char *source;      /* local address to bind to, or NULL */
+	int connect_timeout_ms;  /* per address; <= 0 means 30000 */
+};
+
+struct net_connect;
+
+/*
+ * Resolve host and port (a number or service name) and start a
+ * non-blocking connect to the first address.  Each attempt and its result
+ * is a TR_CONNECT event ("connecting to [::1]:587 (IPv6)...").  Returns
+ * ERR_OK, ERR_RESOLVE, ERR_NET or ERR_NOMEM; *errstr (malloc'd, caller
+ * frees) says why in plain words.
+ */
+enum err net_connect_start(struct net_connect **out, const char *host,
+    const char *port, const struct net_opts *o, struct transcript *tr,
+    char **errstr);
+
+/* Fill pfd for the next poll(); return the timeout in ms to pass to it. */
+int net_connect_pollfd(const struct net_connect *c, struct pollfd *pfd);
+
+/*
+ * Advance after poll() returned (revents from pfd, or 0 on timeout).
+ * ERR_OK with *fd >= 0: connected, the caller now owns the non-blocking
+ * fd.  ERR_OK with *fd == -1: still trying.  Otherwise every address
+ * failed: ERR_NET or ERR_TIMEOUT, *errstr lists what happened to each.
+ */
+enum err net_connect_step(struct net_connect *c, short revents, int *fd,
+    char **errstr);
+
+void net_connect_free(struct net_connect *c);
+
+/* A transport reading and writing the socket directly. */
+void net_transport(struct transport *t, int fd);
+
+/* Disable Nagle so a final short write never waits (0 or -1). */
+int net_set_nodelay(int fd);
+
+#endif

@@ -1,0 +1,458 @@
+/* session.c - one SMTP conversation over a real connection: net + TLS + the engine + a timer. */
+#include "session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "util.h"
+
+/* Network reads and message-file reads: large blocks, not lines. */
+#define SESSION_BLOCK (64 * 1024)
+
+enum phase {
+	P_CONNECT,
+	P_HANDSHAKE,
+	P_SMTP,
+	P_DONE,
+};
+
+struct session {
+	const struct session_opts *o;
+	struct tls_opts tlso;
+	struct transcript *tr;
+	enum phase phase;
+	struct net_connect *nc;
+	int fd;
+	struct tls *tls;
+	struct transport tp;
+	struct smtp *smtp;
+	int body_fd;
+	short rd_need;          /* poll event a blocked read waits for */
+	short wr_need;          /* poll event a blocked write waits for */
+	short hs_want;          /* poll event the handshake waits for */
+	int64_t deadline;       /* the engine's phase timer, in util_now_us() */
+	unsigned long long sent;
+	char *rbuf;
+	char *bbuf;
+};
+
+static void
+arm_timer(struct session *s)
+{
+	s->deadline = util_now_us() + (int64_t)smtp_timeout_ms(s->smtp) * 1000;
+}
+
+static void
+finish(struct session *s)
+{
+	if (s->phase == P_DONE)
+		return;
+	s->phase = P_DONE;
+	tls_free(s->tls);
+	s->tls = NULL;
+	net_connect_free(s->nc);
+	s->nc = NULL;
+	if (s->fd >= 0) {
+		(void)close(s->fd);
+		s->fd = -1;
+	}
+}
+
+/* Every failure outside the engine ends up in it, so there is one error. */
+static void
+fail(struct session *s, enum err e, const char *why)
+{
+	smtp_abort(s->smtp, e, why);
+	finish(s);
+}
+
+enum err
+session_open(struct session **out, const struct session_opts *o,
+    struct transcript *tr, char **errstr)
+{
+	struct session *s;
+	enum err e;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ERR_NOMEM;
+	s->o = o;
+	s->tr = tr;
+	s->fd = -1;
+	s->body_fd = -1;
+	s->tlso = o->tls;
+	if (s->tlso.servername == NULL)
+		s->tlso.servername = o->host;
+	s->rbuf = malloc(SESSION_BLOCK);
+	s->bbuf = malloc(SESSION_BLOCK);
+	s->smtp = smtp_new(&o->smtp, tr);
+	if (s->rbuf == NULL || s->bbuf == NULL || s->smtp == NULL) {
+		session_free(s);
+		return ERR_NOMEM;
+	}
+	e = net_connect_start(&s->nc, o->host, o->port, &o->net, tr, errstr);
+	if (e != ERR_OK) {
+		session_free(s);
+		return e;
+	}
+	s->phase = P_CONNECT;
+	*out = s;
+	return ERR_OK;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	finish(s);
+	smtp_free(s->smtp);
+	free(s->rbuf);
+	free(s->bbuf);
+	free(s);
+}
+
+static void
+start_tls(struct session *s)
+{
+	char *why = NULL;
+	enum err e;
+
+	e = tls_new(&s->tls, s->fd, &s->tlso, s->tr, &why);
+	if (e != ERR_OK) {
+		fail(s, e, why);
+		free(why);
+		return;
+	}
+	s->phase = P_HANDSHAKE;
+	s->hs_want = POLLOUT;
+	arm_timer(s);
+}
+
+static void
+step_connect(struct session *s, short revents)
+{
+	char *why = NULL;
+	enum err e;
+	int fd = -1;
+
+	e = net_connect_step(s->nc, revents, &fd, &why);
+	if (e != ERR_OK) {
+		fail(s, e, why);
+		free(why);
+		return;
+	}
+	if (fd < 0)
+		return;
+	net_connect_free(s->nc);
+	s->nc = NULL;
+	s->fd = fd;
+	/* The final dot must never wait for Nagle's algorithm. */
+	(void)net_set_nodelay(fd);
+	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT) {
+		start_tls(s);
+		return;
+	}
+	net_transport(&s->tp, fd);
+	s->phase = P_SMTP;
+	arm_timer(s);
+}
+
+static void
+step_handshake(struct session *s)
+{
+	char *why = NULL;
+	enum err e;
+	int want = 0;
+
+	e = tls_handshake(s->tls, &want, &why);
+	if (e != ERR_OK) {
+		fail(s, e, why);
+		free(why);
+		return;
+	}
+	if (want != 0) {
+		s->hs_want = (short)want;
+		return;
+	}
+	tls_transport(&s->tp, s->tls);
+	s->phase = P_SMTP;
+	s->rd_need = POLLIN;
+	s->wr_need = POLLOUT;
+	if (s->o->smtp.tls != SMTP_TLS_IMPLICIT)
+		smtp_tls_done(s->smtp, 1);
+	arm_timer(s);
+}
+
+/* Read the next block of the message into the engine. */
+static int
+feed_body(struct session *s)
+{
+	ssize_t n;
+
+	do
+		n = read(s->body_fd, s->bbuf, SESSION_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		char *why = util_strf(_("cannot read the message: %s"),
+		    strerror(errno));
+
+		fail(s, ERR_IO, why);
+		free(why);
+		return -1;
+	}
+	if (n == 0)
+		smtp_body_end(s->smtp);
+	else
+		smtp_body(s->smtp, s->bbuf, (size_t)n);
+	return 0;
+}
+
+/* Hand pending output to the transport; 1 when something went out. */
+static int
+do_write(struct session *s)
+{
+	const char *p;
+	size_t len;
+	ssize_t n;
+
+	p = smtp_output(s->smtp, &len);
+	if (p == NULL)
+		return 0;
+	n = s->tp.ops->write(s->tp.ctx, p, len);
+	if (n == TRANSPORT_WANT_READ || n == TRANSPORT_WANT_WRITE) {
+		s->wr_need = n == TRANSPORT_WANT_READ ? POLLIN : POLLOUT;
+		return 0;
+	}
+	if (n < 0) {
+		fail(s, ERR_NET, s->tp.ops->errmsg(s->tp.ctx));
+		return 0;
+	}
+	s->wr_need = POLLOUT;
+	s->sent += (unsigned long long)n;
+	smtp_consumed(s->smtp, (size_t)n);
+	return 1;
+}
+
+/* Read what the server sent; 1 when something came in. */
+static int
+do_read(struct session *s)
+{
+	ssize_t n;
+
+	n = s->tp.ops->read(s->tp.ctx, s->rbuf, SESSION_BLOCK);
+	if (n == TRANSPORT_WANT_READ || n == TRANSPORT_WANT_WRITE) {
+		s->rd_need = n == TRANSPORT_WANT_READ ? POLLIN : POLLOUT;
+		return 0;
+	}
+	if (n < 0) {
+		fail(s, ERR_NET, s->tp.ops->errmsg(s->tp.ctx));
+		return 0;
+	}
+	s->rd_need = POLLIN;
+	if (n == 0)
+		smtp_eof(s->smtp);
+	else
+		smtp_feed(s->smtp, s->rbuf, (size_t)n);
+	return 1;
+}
+
+static void
+step_smtp(struct session *s, short revents)
+{
+	unsigned w;
+	int progress;
+
+	if (revents == 0 && util_now_us() >= s->deadline) {
+		smtp_timeout(s->smtp);
+		finish(s);
+		return;
+	}
+	do {
+		progress = 0;
+		w = smtp_want(s->smtp);
+		if (w & SMTP_DONE)
+			break;
+		if (w & SMTP_WANT_TLS) {
+			start_tls(s);
+			if (s->phase == P_HANDSHAKE)
+				step_handshake(s);
+			return;
+		}
+		/* Fill the output first, so data and the dot leave together. */
+		if ((w & SMTP_WANT_BODY) && s->body_fd >= 0) {
+			if (feed_body(s) < 0)
+				return;
+			progress = 1;
+			continue;
+		}
+		if ((w & SMTP_WANT_WRITE) && do_write(s))
+			progress = 1;
+		if (s->phase == P_DONE)
+			return;
+		if ((w & SMTP_WANT_READ) && do_read(s))
+			progress = 1;
+		if (s->phase == P_DONE)
+			return;
+		if (progress)
+			arm_timer(s);
+	} while (progress);
+	if (smtp_want(s->smtp) & SMTP_DONE)
+		finish(s);
+}
+
+void
+session_step(struct session *s, short revents)
+{
+	switch (s->phase) {
+	case P_CONNECT:
+		step_connect(s, revents);
+		if (s->phase != P_SMTP)
+			break;
+		/* Connected: the greeting may already be there. */
+		step_smtp(s, POLLIN);
+		break;
+	case P_HANDSHAKE:
+		if (revents == 0 && util_now_us() >= s->deadline) {
+			fail(s, ERR_TIMEOUT, _("the TLS handshake timed out"));
+			break;
+		}
+		step_handshake(s);
+		if (s->phase == P_SMTP)
+			step_smtp(s, POLLIN);
+		break;
+	case P_SMTP:
+		step_smtp(s, revents);
+		break;
+	case P_DONE:
+		break;
+	}
+}
+
+int
+session_pollfd(struct session *s, struct pollfd *pfd)
+{
+	int64_t left;
+	unsigned w;
+
+	pfd->fd = s->fd;
+	pfd->events = 0;
+	pfd->revents = 0;
+	switch (s->phase) {
+	case P_CONNECT:
+		return net_connect_pollfd(s->nc, pfd);
+	case P_HANDSHAKE:
+		pfd->events = s->hs_want;
+		break;
+	case P_SMTP:
+		w = smtp_want(s->smtp);
+		if (w & SMTP_WANT_WRITE)
+			pfd->events |= s->wr_need ? s->wr_need : POLLOUT;
+		if (w & SMTP_WANT_READ) {
+			if (s->tp.ops->pending(s->tp.ctx) > 0)
+				return 0;
+			pfd->events |= s->rd_need ? s->rd_need : POLLIN;
+		}
+		if (w & (SMTP_READY | SMTP_DONE))
+			return -1;
+		break;
+	case P_DONE:
+		pfd->fd = -1;
+		return -1;
+	}
+	left = (s->deadline - util_now_us()) / 1000;
+	if (left < 0)
+		return 0;
+	return left > 24 * 3600 * 1000 ? 24 * 3600 * 1000 : (int)left + 1;
+}
+
+enum session_status
+session_status(const struct session *s)
+{
+	unsigned w;
+
+	if (s->phase == P_DONE)
+		return SESSION_DONE;
+	if (s->phase != P_SMTP)
+		return SESSION_BUSY;
+	w = smtp_want(s->smtp);
+	if (w & SMTP_DONE)
+		return SESSION_DONE;
+	if (w & SMTP_READY)
+		return SESSION_READY;
+	return SESSION_BUSY;
+}
+
+enum err
+session_send(struct session *s, const struct smtp_envelope *env, int fd,
+    char **errstr)
+{
+	enum err e;
+
+	e = smtp_mail(s->smtp, env, errstr);
+	if (e != ERR_OK)
+		return e;
+	s->body_fd = fd;
+	arm_timer(s);
+	step_smtp(s, POLLOUT);
+	return ERR_OK;
+}
+
+void
+session_quit(struct session *s)
+{
+	if (s->phase != P_SMTP)
+		return;
+	smtp_quit(s->smtp);
+	arm_timer(s);
+	step_smtp(s, POLLOUT);
+}
+
+void
+session_cancel(struct session *s)
+{
+	fail(s, ERR_CANCEL, _("cancelled by the user"));
+}
+
+enum session_status
+session_wait(struct session *s)
+{
+	struct pollfd pfd;
+	enum session_status st;
+	int timeout, n;
+
+	while ((st = session_status(s)) == SESSION_BUSY) {
+		timeout = session_pollfd(s, &pfd);
+		n = poll(&pfd, pfd.fd >= 0 ? 1 : 0, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(s, ERR_IO, strerror(errno));
+			break;
+		}
+		session_step(s, n == 0 ? 0 : pfd.revents);
+	}
+	return session_status(s);
+}
+
+enum err
+session_error(const struct session *s, const char **detail)
+{
+	return smtp_error(s->smtp, detail);
+}
+
+struct smtp *
+session_smtp(struct session *s)
+{
+	return s->smtp;
+}
+
+unsigned long long
+session_bytes_sent(const struct session *s)
+{
+	return s->sent;
+}

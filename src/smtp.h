@@ -1,0 +1,181 @@
+/* smtp.h - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock. */
+#ifndef PIGEON_SMTP_H
+#define PIGEON_SMTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "transcript.h"
+
+/*
+ * How the engine is driven (session.c does this over a socket, the unit
+ * tests over byte scripts):
+ *
+ *   s = smtp_new(&opts, tr);
+ *   loop:
+ *     w = smtp_want(s);
+ *     SMTP_WANT_WRITE  send smtp_output(), then smtp_consumed(n)
+ *     SMTP_WANT_READ   read from the server, smtp_feed(bytes); on end of
+ *                      stream smtp_eof()
+ *     SMTP_WANT_TLS    (output is empty) do the TLS handshake, then
+ *                      smtp_tls_done(); read nothing before that
+ *     SMTP_WANT_BODY   smtp_body(next block of the message) or
+ *                      smtp_body_end() at its end
+ *     SMTP_READY       idle: smtp_mail(envelope) or smtp_quit()
+ *     SMTP_DONE        the conversation is over: smtp_error() says how
+ *   the phase timer expires: smtp_timeout()
+ *
+ * All input may arrive in any chunking, down to single bytes.
+ */
+
+enum smtp_tls {
+	SMTP_TLS_NONE,       /* clear text; EHLO may fall back to HELO */
+	SMTP_TLS_STARTTLS,   /* STARTTLS is required before anything else */
+	SMTP_TLS_IMPLICIT,   /* the session did TLS before the greeting */
+};
+
+struct smtp_opts {
+	const char *helo;          /* EHLO/HELO argument; NULL: "localhost" */
+	enum smtp_tls tls;
+	const char *user;          /* NULL: no AUTH */
+	const char *secret;        /* password or OAuth token */
+	const char *auth;          /* forced mechanism name, NULL: choose */
+	int auth_allow_plaintext;  /* allow PLAIN/LOGIN/OAuth without TLS */
+	int chunking;              /* BDAT when the server offers CHUNKING */
+	int no_pipelining;         /* never pipeline, even when offered */
+	int timeout_s;             /* every phase; 0: RFC 5321 minimums */
+	const char *host;          /* for OAUTHBEARER; may be NULL */
+	unsigned port;
+};
+
+/* Capability flags from EHLO. */
+#define SMTP_CAP_SIZE         0x0001u
+#define SMTP_CAP_PIPELINING   0x0002u
+#define SMTP_CAP_8BITMIME     0x0004u
+#define SMTP_CAP_SMTPUTF8     0x0008u
+#define SMTP_CAP_DSN          0x0010u
+#define SMTP_CAP_ENHANCED     0x0020u
+#define SMTP_CAP_CHUNKING     0x0040u
+#define SMTP_CAP_STARTTLS     0x0080u
+#define SMTP_CAP_AUTH         0x0100u
+#define SMTP_CAP_EHLO         0x8000u  /* EHLO worked (not HELO) */
+
+struct smtp_caps {
+	unsigned flags;
+	uint64_t size;             /* SIZE limit, 0: none given */
+	char *auth;                /* offered mechanisms, space separated */
+	char *server;              /* the first EHLO line after the code */
+	char **lines;              /* every EHLO keyword line, as sent */
+	size_t nlines;
+};
+
+struct smtp_envelope {
+	const char *from;          /* addr-spec, "" for the null sender */
+	const char *const *rcpts;  /* addr-specs */
+	size_t nrcpts;
+	uint64_t size;             /* message bytes on the wire (CRLF), 0: unknown */
+	int eightbit;              /* the message has 8-bit data */
+	int smtputf8;              /* headers need SMTPUTF8 */
+	const char *dsn_notify;    /* "NEVER", "SUCCESS,FAILURE,DELAY", NULL */
+	const char *dsn_ret;       /* "FULL" or "HDRS", NULL */
+	const char *dsn_envid;     /* any text, xtext-encoded on the wire */
+	int abort_on_reject;       /* any rejected RCPT aborts the message */
+};
+
+struct smtp_reply {
+	int code;                  /* 0 when no reply came */
+	char enhanced[16];         /* "5.1.1" or "" */
+	char *text;                /* all lines as sent, joined with '\n' */
+};
+
+struct smtp_result {
+	enum err err;              /* ERR_OK: accepted for the accepted rcpts */
+	struct smtp_reply reply;   /* the final reply, or the failing one */
+	struct smtp_reply *rcpt;   /* one per envelope recipient */
+	size_t nrcpts;
+	size_t naccepted;
+	int uncertain;             /* lost after the final dot: may have arrived */
+	uint64_t bytes;            /* message bytes put on the wire */
+	uint64_t lines;
+};
+
+#define SMTP_WANT_READ   0x01u
+#define SMTP_WANT_WRITE  0x02u
+#define SMTP_WANT_TLS    0x04u
+#define SMTP_WANT_BODY   0x08u
+#define SMTP_READY       0x10u
+#define SMTP_DONE        0x20u
+
+struct smtp;
+
+/*
+ * A new conversation.  opts and its strings must outlive the engine, except
+ * secret, which is copied and wiped.  With SMTP_TLS_IMPLICIT the caller has
+ * finished the handshake before feeding the greeting.  NULL when out of
+ * memory.
+ */
+struct smtp *smtp_new(const struct smtp_opts *opts, struct transcript *tr);
+void smtp_free(struct smtp *s);
+
+unsigned smtp_want(const struct smtp *s);
+
+/* Pending output: a pointer to *len bytes to send (NULL when none). */
+const char *smtp_output(const struct smtp *s, size_t *len);
+/* n bytes of the output were sent. */
+void smtp_consumed(struct smtp *s, size_t n);
+
+/* Bytes from the server. */
+void smtp_feed(struct smtp *s, const char *buf, size_t len);
+/* The server closed the connection. */
+void smtp_eof(struct smtp *s);
+/* The handshake asked for with SMTP_WANT_TLS succeeded (ok) or failed. */
+void smtp_tls_done(struct smtp *s, int ok);
+/* The current phase's timer ran out. */
+void smtp_timeout(struct smtp *s);
+/* Milliseconds the current phase may wait for the server. */
+int smtp_timeout_ms(const struct smtp *s);
+/* Give up: the connection is dropped, the current message is not sent. */
+void smtp_abort(struct smtp *s, enum err e, const char *why);
+
+/*
+ * Start a message (only when SMTP_READY).  Checked before anything is
+ * sent: ERR_TOOBIG (size over the server's SIZE), ERR_NOUTF8 (non-ASCII
+ * address without SMTPUTF8), ERR_DATA (an address with control
+ * characters, spaces or angle brackets); the engine stays ready and
+ * *errstr says why.  The envelope's strings must stay valid until the
+ * message is finished.
+ */
+enum err smtp_mail(struct smtp *s, const struct smtp_envelope *env,
+    char **errstr);
+/* Message data, any chunking; LF or CRLF line ends. */
+void smtp_body(struct smtp *s, const char *buf, size_t len);
+void smtp_body_end(struct smtp *s);
+/* End the session politely (from SMTP_READY). */
+void smtp_quit(struct smtp *s);
+
+/* How the session ended (ERR_OK when it was QUIT as planned). */
+enum err smtp_error(const struct smtp *s, const char **detail);
+/* The outcome of the last message; valid from when it finishes. */
+const struct smtp_result *smtp_result(const struct smtp *s);
+/* The number of messages finished so far (success or not). */
+unsigned smtp_messages_done(const struct smtp *s);
+const struct smtp_caps *smtp_caps(const struct smtp *s);
+/* 1 when the engine believes the channel is protected by TLS. */
+int smtp_tls_active(const struct smtp *s);
+/* The name of the state, for tests and the transcript. */
+const char *smtp_state_name(const struct smtp *s);
+/* The mechanism used for AUTH, or NULL. */
+const char *smtp_auth_mech(const struct smtp *s);
+
+/*
+ * Parse one reply from buf[0..len): return the bytes it took (0 when
+ * incomplete) and fill r (text malloc'd, free with smtp_reply_free).
+ * -1 when the bytes cannot be a valid reply; *why says what is wrong.
+ * Exposed for tests.
+ */
+long smtp_parse_reply(const char *buf, size_t len, struct smtp_reply *r,
+    const char **why);
+void smtp_reply_free(struct smtp_reply *r);
+
+#endif

@@ -1,0 +1,44 @@
+/* tls.h - OpenSSL client side: handshake, verification, details, and the TLS transport. */
+#ifndef PIGEON_TLS_H
+#define PIGEON_TLS_H
+
+#include "err.h"
+#include "transcript.h"
+#include "transport.h"
+
+struct tls_opts {
+	const char *servername;   /* the host the user typed: SNI and name check */
+	int verify;               /* verify chain and name (1, the default) */
+	const char *cafile;       /* PEM bundle; NULL: the system store */
+	const char *fingerprint;  /* SHA-256 of the leaf cert (hex, colons ok) */
+	const char *cert;         /* client certificate (PEM), or NULL */
+	const char *key;          /* its key (PEM); NULL: in cert */
+};
+
+struct tls;
+
+/*
+ * Prepare a client over the connected non-blocking fd.  Errors:
+ * ERR_TLS (bad cafile, cert or key: *errstr says which), ERR_NOMEM.
+ */
+enum err tls_new(struct tls **out, int fd, const struct tls_opts *o,
+    struct transcript *tr, char **errstr);
+
+/*
+ * Drive the handshake.  ERR_OK with *want == 0: done, and the version,
+ * cipher, peer chain and verification result were emitted as TR_TLS
+ * events.  ERR_OK with *want == POLLIN or POLLOUT: poll for that and call
+ * again.  ERR_TLS_VERIFY: the peer is not trusted (*errstr says why in
+ * plain words: expired, self-signed, name mismatch listing the names the
+ * certificate holds, fingerprint mismatch showing both).  ERR_TLS or
+ * ERR_CLOSED for the rest.
+ */
+enum err tls_handshake(struct tls *s, int *want, char **errstr);
+
+/* A transport through the TLS connection (after the handshake). */
+void tls_transport(struct transport *t, struct tls *s);
+
+/* Send close_notify (best effort, never blocks) and free; NULL is a no-op. */
+void tls_free(struct tls *s);
+
+#endif

@@ -1,0 +1,299 @@
+/* transcript.c - stamp events, keep a bounded history, fan out to writers, format lines. */
+#include "transcript.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sanitize.h"
+#include "util.h"
+
+#define TR_MAX_WRITERS 8
+/* A formatted event line is cut here; nothing legitimate is this long. */
+#define TR_LINE_MAX (64 * 1024)
+
+struct tr_writer {
+	tr_writer_fn fn;
+	void *arg;
+};
+
+struct transcript {
+	int64_t t0;
+	int64_t last_client;       /* time of the last line sent, or -1 */
+	struct tr_writer writers[TR_MAX_WRITERS];
+	size_t nwriters;
+	struct tr_event *ring;     /* ring_max slots, texts owned */
+	size_t ring_max;
+	size_t ring_start;
+	size_t ring_len;
+};
+
+struct transcript *
+transcript_new(size_t ring_max)
+{
+	struct transcript *t;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	if (ring_max > 0) {
+		t->ring = calloc(ring_max, sizeof(*t->ring));
+		if (t->ring == NULL) {
+			free(t);
+			return NULL;
+		}
+	}
+	t->ring_max = ring_max;
+	t->t0 = util_now_us();
+	t->last_client = -1;
+	return t;
+}
+
+void
+transcript_free(struct transcript *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->ring_max; i++)
+		free((char *)t->ring[i].text);
+	free(t->ring);
+	free(t);
+}
+
+int
+transcript_subscribe(struct transcript *t, tr_writer_fn fn, void *arg)
+{
+	if (t->nwriters == TR_MAX_WRITERS)
+		return -1;
+	t->writers[t->nwriters].fn = fn;
+	t->writers[t->nwriters].arg = arg;
+	t->nwriters++;
+	return 0;
+}
+
+void
+transcript_unsubscribe(struct transcript *t, tr_writer_fn fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < t->nwriters; i++) {
+		if (t->writers[i].fn == fn && t->writers[i].arg == arg) {
+			memmove(&t->writers[i], &t->writers[i + 1],
+			    (t->nwriters - i - 1) * sizeof(t->writers[0]));
+			t->nwriters--;
+			return;
+		}
+	}
+}
+
+/* Keep a copy of ev in the history; when memory is short, skip it. */
+static void
+ring_push(struct transcript *t, const struct tr_event *ev)
+{
+	struct tr_event *slot;
+	char *copy;
+
+	if (t->ring_max == 0 || ev->kind == TR_DATA)
+		return;
+	copy = malloc(ev->len + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, ev->text, ev->len);
+	copy[ev->len] = '\0';
+	if (t->ring_len == t->ring_max) {
+		slot = &t->ring[t->ring_start];
+		free((char *)slot->text);
+		t->ring_start = (t->ring_start + 1) % t->ring_max;
+		t->ring_len--;
+	}
+	slot = &t->ring[(t->ring_start + t->ring_len) % t->ring_max];
+	*slot = *ev;
+	slot->text = copy;
+	t->ring_len++;
+}
+
+void
+transcript_emit(struct transcript *t, enum tr_kind kind, unsigned flags,
+    const char *text, size_t len)
+{
+	struct tr_event ev;
+	int64_t now;
+	size_t i;
+
+	if (t == NULL)
+		return;
+	now = util_now_us();
+	ev.kind = kind;
+	ev.flags = flags;
+	ev.t_us = now - t->t0;
+	ev.latency_us = -1;
+	ev.text = text;
+	ev.len = len;
+	if (kind == TR_CLIENT || kind == TR_DATA)
+		t->last_client = now;
+	else if (kind == TR_SERVER && t->last_client >= 0)
+		ev.latency_us = now - t->last_client;
+	ring_push(t, &ev);
+	for (i = 0; i < t->nwriters; i++)
+		t->writers[i].fn(t->writers[i].arg, &ev);
+}
+
+void
+transcript_emitf(struct transcript *t, enum tr_kind kind, unsigned flags,
+    const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int r;
+
+	if (t == NULL)
+		return;
+	buf_init(&b, TR_LINE_MAX);
+	va_start(ap, fmt);
+	r = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r == 0)
+		transcript_emit(t, kind, flags, buf_str(&b), b.len);
+	buf_free(&b);
+}
+
+size_t
+transcript_count(const struct transcript *t)
+{
+	return t->ring_len;
+}
+
+const struct tr_event *
+transcript_get(const struct transcript *t, size_t i)
+{
+	if (i >= t->ring_len)
+		return NULL;
+	return &t->ring[(t->ring_start + i) % t->ring_max];
+}
+
+const char *
+transcript_marker(enum tr_kind kind, unsigned flags)
+{
+	int tls = (flags & TR_F_TLS) != 0;
+
+	switch (kind) {
+	case TR_CLIENT:
+	case TR_DATA:
+		return tls ? "~>" : "->";
+	case TR_SERVER:
+		return tls ? "<~" : "<-";
+	case TR_STATE:
+		return "..";
+	case TR_WARN:
+		return "!!";
+	case TR_ERROR:
+		return "**";
+	case TR_CONNECT:
+	case TR_TLS:
+	case TR_INFO:
+	case TR_KIND_COUNT_:
+		break;
+	}
+	return "==";
+}
+
+/* A reply's last line ("250 ok", or a bare "250") ends the wait for it. */
+static int
+is_final_reply_line(const char *s, size_t n)
+{
+	return n == 3 || (n > 3 && s[3] == ' ');
+}
+
+int
+transcript_format(const struct tr_event *ev, struct buf *out)
+{
+	long long ms = ev->t_us / 1000;
+
+	if (buf_printf(out, "[%3lld.%03lld] %s ", ms / 1000, ms % 1000,
+	    transcript_marker(ev->kind, ev->flags)) < 0)
+		return -1;
+	if (sanitize_append(out, ev->text, ev->len) < 0)
+		return -1;
+	if (ev->kind == TR_SERVER && ev->latency_us >= 0 &&
+	    is_final_reply_line(ev->text, ev->len)) {
+		if (buf_printf(out, "  (%lld.%lld ms)",
+		    (long long)(ev->latency_us / 1000),
+		    (long long)(ev->latency_us % 1000 / 100)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+tr_file_writer_init(struct tr_file_writer *w, FILE *fp, int show_data)
+{
+	w->fp = fp;
+	w->show_data = show_data;
+	w->show_state = 0;
+	buf_init(&w->line, TR_LINE_MAX);
+	buf_init(&w->partial, TR_LINE_MAX);
+}
+
+void
+tr_file_writer_fini(struct tr_file_writer *w)
+{
+	buf_free(&w->line);
+	buf_free(&w->partial);
+}
+
+static void
+write_line(struct tr_file_writer *w, const struct tr_event *ev)
+{
+	buf_reset(&w->line);
+	if (transcript_format(ev, &w->line) < 0 || buf_addch(&w->line, '\n') < 0)
+		return;
+	/* A transcript writer has nobody to report a failed write to. */
+	(void)fwrite(w->line.data, 1, w->line.len, w->fp);
+}
+
+/* Print message data line by line, carrying an unfinished line over. */
+static void
+write_data(struct tr_file_writer *w, const struct tr_event *ev)
+{
+	struct tr_event line = *ev;
+	const char *p = ev->text, *end = ev->text + ev->len, *nl;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL) {
+			if (buf_add(&w->partial, p, (size_t)(end - p)) < 0)
+				buf_reset(&w->partial);
+			return;
+		}
+		if (w->partial.len > 0) {
+			if (buf_add(&w->partial, p, (size_t)(nl - p)) < 0)
+				buf_reset(&w->partial);
+			line.text = w->partial.data;
+			line.len = w->partial.len;
+		} else {
+			line.text = p;
+			line.len = (size_t)(nl - p);
+		}
+		if (line.len > 0 && line.text[line.len - 1] == '\r')
+			line.len--;
+		write_line(w, &line);
+		buf_reset(&w->partial);
+		p = nl + 1;
+	}
+}
+
+void
+tr_file_writer(void *arg, const struct tr_event *ev)
+{
+	struct tr_file_writer *w = arg;
+
+	if (ev->kind == TR_DATA) {
+		if (w->show_data)
+			write_data(w, ev);
+	} else if (ev->kind != TR_STATE || w->show_state) {
+		write_line(w, ev);
+	}
+	(void)fflush(w->fp);
+}

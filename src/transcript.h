@@ -1,0 +1,80 @@
+/* transcript.h - typed, timestamped events of an SMTP conversation, and their writers. */
+#ifndef PIGEON_TRANSCRIPT_H
+#define PIGEON_TRANSCRIPT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum tr_kind {
+	TR_CONNECT,   /* connection attempts and their results */
+	TR_TLS,       /* handshake, protocol, cipher, certificates, verification */
+	TR_CLIENT,    /* a command line the client sent, without CRLF, redacted */
+	TR_SERVER,    /* a reply line the server sent, without CRLF, raw bytes */
+	TR_DATA,      /* message bytes on the wire (after dot-stuffing) */
+	TR_STATE,     /* the engine entered a new state; text is its name */
+	TR_INFO,      /* a note: decoded capabilities, a data summary, verdicts */
+	TR_WARN,      /* something the user should know (verification off, ...) */
+	TR_ERROR,     /* what went wrong, in plain words */
+	TR_KIND_COUNT_
+};
+
+/* Event flags. */
+#define TR_F_TLS      0x01u  /* the line travelled inside TLS */
+#define TR_F_REDACTED 0x02u  /* part of the line was replaced by [redacted] */
+
+struct tr_event {
+	enum tr_kind kind;
+	unsigned flags;
+	int64_t t_us;        /* microseconds since the transcript was created */
+	int64_t latency_us;  /* TR_SERVER: since the last TR_CLIENT/TR_DATA, else -1 */
+	const char *text;    /* raw bytes, not escaped, not necessarily NUL-ended */
+	size_t len;
+};
+
+typedef void (*tr_writer_fn)(void *arg, const struct tr_event *ev);
+
+struct transcript;
+
+/* A transcript keeping at most ring_max events of history (0: none). */
+struct transcript *transcript_new(size_t ring_max);
+void transcript_free(struct transcript *t);
+
+/* Call fn for every event from now on; 0, or -1 when full (8 writers). */
+int transcript_subscribe(struct transcript *t, tr_writer_fn fn, void *arg);
+void transcript_unsubscribe(struct transcript *t, tr_writer_fn fn, void *arg);
+
+/*
+ * Stamp and deliver one event.  Redaction happens before this call: the
+ * caller passes the line as it may be shown.  t may be NULL (no-op).
+ */
+void transcript_emit(struct transcript *t, enum tr_kind kind, unsigned flags,
+    const char *text, size_t len);
+void transcript_emitf(struct transcript *t, enum tr_kind kind, unsigned flags,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* History: events oldest first (TR_DATA is never kept). */
+size_t transcript_count(const struct transcript *t);
+const struct tr_event *transcript_get(const struct transcript *t, size_t i);
+
+/* The short marker of a kind ("C:", "S:", "~>" ...). */
+const char *transcript_marker(enum tr_kind kind, unsigned flags);
+
+/* Append ev as one human-readable line (no newline), control bytes escaped. */
+int transcript_format(const struct tr_event *ev, struct buf *out);
+
+/* A writer printing formatted lines to a stdio stream. */
+struct tr_file_writer {
+	FILE *fp;
+	int show_data;     /* print TR_DATA lines instead of skipping them */
+	int show_state;    /* print TR_STATE events */
+	struct buf line;   /* scratch, initialise with buf_init() */
+	struct buf partial;/* an unfinished TR_DATA line */
+};
+void tr_file_writer_init(struct tr_file_writer *w, FILE *fp, int show_data);
+void tr_file_writer_fini(struct tr_file_writer *w);
+void tr_file_writer(void *arg, const struct tr_event *ev);
+
+#endif

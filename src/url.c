@@ -1,0 +1,397 @@
+/* url.c - parse server URLs: smtp://, smtps:// and smtp+plain://. */
+#include "url.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "i18n.h"
+#include "util.h"
+
+/* The longest DNS name (RFC 1035); anything longer cannot resolve. */
+#define URL_HOST_MAX 253
+
+/* Error messages never need more than this much of a URL to be useful. */
+#define URL_SHOW_MAX 1024
+
+static const struct {
+	const char *name;
+	enum url_scheme scheme;
+	const char *port;
+} url_schemes[] = {
+	{ "smtp",       URL_SMTP,       "587" },
+	{ "smtps",      URL_SMTPS,      "465" },
+	{ "smtp+plain", URL_SMTP_PLAIN, "25" },
+};
+
+static int
+is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Where the authority (user, host, port) starts: after "scheme://" when
+ * the text before "://" looks like a scheme, else at the very start.
+ * Looking at the characters keeps "host/a://b" from being read as a
+ * scheme called "host/a".
+ */
+static const char *
+authority_start(const char *s, size_t *scheme_len)
+{
+	const char *p;
+
+	p = strstr(s, "://");
+	*scheme_len = 0;
+	if (p == NULL || p == s || !is_alpha(*s))
+		return s;
+	for (const char *q = s; q < p; q++) {
+		if (!is_alpha(*q) && !is_digit(*q) && *q != '+' && *q != '-' &&
+		    *q != '.')
+			return s;
+	}
+	*scheme_len = (size_t)(p - s);
+	return p + 3;
+}
+
+/*
+ * Append s to out the way an error message may show it: control
+ * characters escaped so they cannot act on a terminal, and any password
+ * written into the user part replaced by "***" so it never reaches a log.
+ */
+static int
+show_url(struct buf *out, const char *s)
+{
+	const char *auth, *end, *at, *colon, *p;
+	size_t scheme_len;
+
+	auth = authority_start(s, &scheme_len);
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+
+	for (p = s; *p != '\0'; p++) {
+		if (colon != NULL && p == colon + 1) {
+			if (buf_addstr(out, "***") < 0)
+				return -1;
+			p = at - 1;
+			continue;
+		}
+		if (is_ctl((unsigned char)*p)) {
+			if (buf_printf(out, "\\x%02x", (unsigned char)*p) < 0)
+				return -1;
+		} else if (buf_addch(out, *p) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Fill *errstr with "bad server URL 'S': WHY" and return ERR_CONFIG.
+ * fmt is already translated by the caller.
+ */
+static enum err
+fail(const char *s, char **errstr, const char *fmt, ...)
+{
+	struct buf shown, why;
+	va_list ap;
+	int r;
+
+	if (errstr == NULL)
+		return ERR_CONFIG;
+	buf_init(&shown, URL_SHOW_MAX);
+	buf_init(&why, URL_SHOW_MAX);
+	/* A URL too long to show in full is cut; the reason still fits. */
+	if (show_url(&shown, s) < 0 && errno != E2BIG) {
+		buf_free(&shown);
+		buf_free(&why);
+		return ERR_NOMEM;
+	}
+	va_start(ap, fmt);
+	r = buf_vprintf(&why, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		buf_free(&shown);
+		buf_free(&why);
+		return ERR_NOMEM;
+	}
+	util_seterr(errstr, _("bad server URL '%s': %s"), buf_str(&shown),
+	    buf_str(&why));
+	buf_free(&shown);
+	buf_free(&why);
+	return *errstr != NULL ? ERR_CONFIG : ERR_NOMEM;
+}
+
+/*
+ * Percent-decode s[0..n) into a new string.  Returns 0, -1 for a broken
+ * escape, -2 for a decoded control character (which includes %00 and
+ * would otherwise cut the name short or reach the SMTP line), -3 when
+ * out of memory.
+ */
+static int
+decode_user(const char *s, size_t n, char **out)
+{
+	char *d;
+	size_t i, j;
+	int hi, lo;
+
+	*out = NULL;
+	d = malloc(n + 1);
+	if (d == NULL)
+		return -3;
+	for (i = 0, j = 0; i < n; i++) {
+		if (s[i] != '%') {
+			d[j++] = s[i];
+			continue;
+		}
+		if (n - i < 3 || (hi = hex_value(s[i + 1])) < 0 ||
+		    (lo = hex_value(s[i + 2])) < 0) {
+			free(d);
+			return -1;
+		}
+		d[j] = (char)(hi * 16 + lo);
+		if (is_ctl((unsigned char)d[j])) {
+			free(d);
+			return -2;
+		}
+		j++;
+		i += 2;
+	}
+	d[j] = '\0';
+	*out = d;
+	return 0;
+}
+
+static int
+host_char_ok(char c)
+{
+	return is_alpha(c) || is_digit(c) || c == '.' || c == '-' || c == '_';
+}
+
+enum err
+url_parse(struct url *u, const char *s, char **errstr)
+{
+	const char *auth, *end, *at, *hs, *he, *ps, *p;
+	size_t scheme_len, i;
+	unsigned long port;
+	enum err e;
+	int r;
+
+	memset(u, 0, sizeof *u);
+	if (s == NULL)
+		s = "";
+	for (p = s; *p != '\0'; p++)
+		if (is_ctl((unsigned char)*p))
+			return fail(s, errstr,
+			    _("it contains a control character"));
+	if (*s == '\0')
+		return fail(s, errstr, _("it is empty"));
+
+	auth = authority_start(s, &scheme_len);
+	if (scheme_len > 0) {
+		for (i = 0; i < sizeof url_schemes / sizeof url_schemes[0];
+		    i++) {
+			if (strlen(url_schemes[i].name) == scheme_len &&
+			    strncasecmp(s, url_schemes[i].name,
+			    scheme_len) == 0)
+				break;
+		}
+		if (i == sizeof url_schemes / sizeof url_schemes[0])
+			return fail(s, errstr, _("unknown scheme '%.*s'; "
+			    "use smtp://, smtps:// or smtp+plain://"),
+			    (int)scheme_len, s);
+	} else {
+		i = 0;	/* a bare host[:port] means smtp:// */
+	}
+	u->scheme = url_schemes[i].scheme;
+
+	/* Only an empty path or "/" is allowed: SMTP has no use for one. */
+	end = auth + strcspn(auth, "/?#");
+	if (*end != '\0' && strcmp(end, "/") != 0)
+		return fail(s, errstr,
+		    _("unexpected '%s' after the host name and port"), end);
+
+	/*
+	 * The last '@' ends the user part: a host name cannot hold one, so
+	 * this also copes with an unescaped '@' in the user name.
+	 */
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	hs = auth;
+	if (at != NULL) {
+		if (at == auth)
+			return fail(s, errstr, _("the user name is empty"));
+		if (memchr(auth, ':', (size_t)(at - auth)) != NULL)
+			return fail(s, errstr, _("a password does not belong "
+			    "in the URL; use password_command or ~/.netrc"));
+		r = decode_user(auth, (size_t)(at - auth), &u->user);
+		if (r == -1)
+			return fail(s, errstr, _("the user name has a broken "
+			    "%%-escape (write %%40 for '@', %%25 for '%%')"));
+		if (r == -2)
+			return fail(s, errstr,
+			    _("the user name contains a control character"));
+		if (r == -3)
+			return ERR_NOMEM;
+		hs = at + 1;
+	}
+
+	if (hs < end && *hs == '[') {
+		char addr[INET6_ADDRSTRLEN];
+		struct in6_addr a6;
+		const char *close;
+		size_t n;
+
+		close = memchr(hs, ']', (size_t)(end - hs));
+		if (close == NULL) {
+			e = fail(s, errstr,
+			    _("']' is missing after the IPv6 address"));
+			goto fail;
+		}
+		n = (size_t)(close - hs - 1);
+		if (n == 0) {
+			e = fail(s, errstr, _("there is no host name"));
+			goto fail;
+		}
+		if (n >= sizeof addr) {
+			e = fail(s, errstr, _("'%.*s' is not an IPv6 address"),
+			    (int)n, hs + 1);
+			goto fail;
+		}
+		memcpy(addr, hs + 1, n);
+		addr[n] = '\0';
+		if (inet_pton(AF_INET6, addr, &a6) != 1) {
+			e = fail(s, errstr, _("'%s' is not an IPv6 address"),
+			    addr);
+			goto fail;
+		}
+		ps = close + 1;
+		if (ps < end && *ps != ':') {
+			e = fail(s, errstr,
+			    _("unexpected '%.*s' after the IPv6 address"),
+			    (int)(end - ps), ps);
+			goto fail;
+		}
+		u->host = strndup(addr, n);
+	} else {
+		he = memchr(hs, ':', (size_t)(end - hs));
+		if (he == NULL)
+			he = end;
+		/* Checked first, so that "::1" gets the helpful message. */
+		if (he < end && memchr(he + 1, ':',
+		    (size_t)(end - he - 1)) != NULL) {
+			e = fail(s, errstr, _("an IPv6 address must be "
+			    "written in brackets, as in smtp://[::1]:587"));
+			goto fail;
+		}
+		if (he == hs) {
+			e = fail(s, errstr, _("there is no host name"));
+			goto fail;
+		}
+		for (p = hs; p < he; p++) {
+			if (!host_char_ok(*p)) {
+				e = fail(s, errstr, _("a host name may only "
+				    "hold letters, digits, '.', '-' and '_'"));
+				goto fail;
+			}
+		}
+		if (he - hs > URL_HOST_MAX) {
+			e = fail(s, errstr, _("the host name is longer than "
+			    "%d characters"), URL_HOST_MAX);
+			goto fail;
+		}
+		ps = he;
+		u->host = strndup(hs, (size_t)(he - hs));
+	}
+	if (u->host == NULL) {
+		e = ERR_NOMEM;
+		goto fail;
+	}
+
+	if (ps == end) {
+		memcpy(u->port, url_schemes[i].port,
+		    strlen(url_schemes[i].port) + 1);
+		return ERR_OK;
+	}
+	ps++;	/* the ':' */
+	if (ps == end) {
+		e = fail(s, errstr, _("the port is empty"));
+		goto fail;
+	}
+	if (!is_digit(*ps)) {
+		e = fail(s, errstr, _("the port must be a number from 1 to "
+		    "65535"));
+		goto fail;
+	}
+	/* Stop counting past the limit so that long digit runs cannot wrap. */
+	port = 0;
+	for (p = ps; p < end && is_digit(*p); p++)
+		if (port <= 65535)
+			port = port * 10 + (unsigned long)(*p - '0');
+	if (p < end) {
+		e = fail(s, errstr, _("unexpected '%.*s' after the port"),
+		    (int)(end - p), p);
+		goto fail;
+	}
+	if (port < 1 || port > 65535) {
+		e = fail(s, errstr, _("port must be 1 to 65535"));
+		goto fail;
+	}
+	r = snprintf(u->port, sizeof u->port, "%lu", port);
+	if (r < 0 || (size_t)r >= sizeof u->port) {
+		e = ERR_SOFTWARE;
+		goto fail;
+	}
+	return ERR_OK;
+
+fail:
+	url_free(u);
+	return e;
+}
+
+void
+url_free(struct url *u)
+{
+	if (u == NULL)
+		return;
+	free(u->user);
+	free(u->host);
+	u->user = NULL;
+	u->host = NULL;
+	u->port[0] = '\0';
+}

@@ -1,0 +1,28 @@
+/* url.h - server URLs: smtp://, smtps://, smtp+plain://. */
+#ifndef PIGEON_URL_H
+#define PIGEON_URL_H
+
+#include "err.h"
+
+enum url_scheme {
+	URL_SMTP,        /* smtp://  STARTTLS required, port 587 */
+	URL_SMTPS,       /* smtps:// implicit TLS, port 465 */
+	URL_SMTP_PLAIN,  /* smtp+plain:// no TLS, port 25 */
+};
+
+struct url {
+	enum url_scheme scheme;
+	char *user;      /* NULL when the URL has none; percent-decoded */
+	char *host;      /* without brackets for IPv6 literals */
+	char port[8];    /* always set: given or the scheme's default */
+};
+
+/*
+ * Parse smtp://[user@]host[:port], smtps://..., smtp+plain://...
+ * A bare "host[:port]" means smtp://.  IPv6 literals in brackets.
+ * ERR_CONFIG with *errstr naming what is wrong.
+ */
+enum err url_parse(struct url *u, const char *s, char **errstr);
+void url_free(struct url *u);
+
+#endif

@@ -1,0 +1,64 @@
+/* util.c - small helpers every module needs: error strings, clocks. */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static char *
+vstrf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *s;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (s == NULL)
+		return NULL;
+	if (vsnprintf(s, (size_t)n + 1, fmt, ap) != n) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+char *
+util_strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vstrf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void
+util_seterr(char **errstr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errstr == NULL)
+		return;
+	free(*errstr);
+	va_start(ap, fmt);
+	*errstr = vstrf(fmt, ap);
+	va_end(ap);
+}
+
+int64_t
+util_now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

@@ -1,0 +1,21 @@
+/* util.h - small helpers every module needs: error strings, clocks. */
+#ifndef PIGEON_UTIL_H
+#define PIGEON_UTIL_H
+
+#include <stdint.h>
+
+/*
+ * Replace *errstr (freeing the old one) with a malloc'd formatted
+ * message.  errstr may be NULL, then nothing happens.  On allocation
+ * failure *errstr becomes NULL.
+ */
+void util_seterr(char **errstr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Monotonic time in microseconds (CLOCK_MONOTONIC). */
+int64_t util_now_us(void);
+
+/* malloc'd formatted string, NULL on failure. */
+char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

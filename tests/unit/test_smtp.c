@@ -1,0 +1,981 @@
+/* test_smtp.c - the SMTP engine fed scripts of server replies, checked against the exact client bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "smtp.h"
+#include "transcript.h"
+
+/*
+ * A script is a list of steps.  S: the server sends these bytes.  C: the
+ * client must have sent exactly these bytes since the last C: step.  The
+ * other steps call the engine's API.  Every script runs twice: with each
+ * S: step fed whole, and fed one byte at a time.
+ */
+enum kind {
+	S,          /* server bytes */
+	C,          /* expected client bytes */
+	MAIL,       /* smtp_mail(env) must succeed */
+	BODY,       /* smtp_body(text) */
+	BODY_END,
+	QUIT,
+	TLS,        /* the engine must want TLS; tell it the handshake is done */
+	EOF_,       /* the server closes */
+	TIMEOUT,
+	END,
+};
+
+struct step {
+	enum kind k;
+	const char *data;
+};
+
+struct run {
+	struct smtp *s;
+	struct buf got;      /* client bytes not yet matched by a C: step */
+	int bytewise;
+};
+
+static void
+drain(struct run *r)
+{
+	const char *p;
+	size_t n;
+
+	while ((p = smtp_output(r->s, &n)) != NULL) {
+		/* Take the output in two pieces to exercise partial writes. */
+		size_t take = n > 3 && r->bytewise ? n / 2 : n;
+
+		assert_int_equal(buf_add(&r->got, p, take), 0);
+		smtp_consumed(r->s, take);
+	}
+}
+
+static void
+feed(struct run *r, const char *data, size_t len, int body)
+{
+	size_t i;
+
+	if (!r->bytewise) {
+		if (body)
+			smtp_body(r->s, data, len);
+		else
+			smtp_feed(r->s, data, len);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (body)
+			smtp_body(r->s, data + i, 1);
+		else
+			smtp_feed(r->s, data + i, 1);
+	}
+}
+
+/* Run a script; return the engine for the caller's checks (caller frees). */
+static struct smtp *
+run_script(const struct step *script, const struct smtp_opts *o,
+    const struct smtp_envelope *env, int bytewise, struct transcript *tr)
+{
+	struct run r;
+	const struct step *st;
+	char *why = NULL;
+	enum err e;
+
+	memset(&r, 0, sizeof(r));
+	r.bytewise = bytewise;
+	buf_init(&r.got, 1 << 24);
+	r.s = smtp_new(o, tr);
+	assert_non_null(r.s);
+	for (st = script; st->k != END; st++) {
+		drain(&r);
+		switch (st->k) {
+		case S:
+			feed(&r, st->data, strlen(st->data), 0);
+			break;
+		case C:
+			if (r.got.len != strlen(st->data) ||
+			    memcmp(r.got.data, st->data, r.got.len) != 0)
+				fail_msg("step %d (%s): client sent\n[%s]\nexpected\n"
+				    "[%s]", (int)(st - script),
+				    bytewise ? "bytewise" : "whole",
+				    buf_str(&r.got), st->data);
+			buf_reset(&r.got);
+			break;
+		case MAIL:
+			assert_true(smtp_want(r.s) & SMTP_READY);
+			e = smtp_mail(r.s, env, &why);
+			if (e != ERR_OK)
+				fail_msg("smtp_mail: %s: %s", err_name(e),
+				    why ? why : "");
+			break;
+		case BODY:
+			assert_true(smtp_want(r.s) & SMTP_WANT_BODY);
+			feed(&r, st->data, strlen(st->data), 1);
+			break;
+		case BODY_END:
+			smtp_body_end(r.s);
+			break;
+		case QUIT:
+			smtp_quit(r.s);
+			break;
+		case TLS:
+			assert_int_equal(smtp_want(r.s), SMTP_WANT_TLS);
+			smtp_tls_done(r.s, 1);
+			break;
+		case EOF_:
+			smtp_eof(r.s);
+			break;
+		case TIMEOUT:
+			smtp_timeout(r.s);
+			break;
+		case END:
+			break;
+		}
+	}
+	drain(&r);
+	if (r.got.len != 0)
+		fail_msg("unexpected client bytes at the end: [%s]",
+		    buf_str(&r.got));
+	buf_free(&r.got);
+	free(why);
+	return r.s;
+}
+
+/* Run whole and bytewise; check the final error both times. */
+static void
+check_script(const struct step *script, const struct smtp_opts *o,
+    const struct smtp_envelope *env, enum err want_err, unsigned want)
+{
+	struct smtp *s;
+	int bytewise;
+
+	for (bytewise = 0; bytewise <= 1; bytewise++) {
+		s = run_script(script, o, env, bytewise, NULL);
+		if (smtp_error(s, NULL) != want_err)
+			fail_msg("%s: error %s, expected %s",
+			    bytewise ? "bytewise" : "whole",
+			    err_name(smtp_error(s, NULL)), err_name(want_err));
+		assert_int_equal(smtp_want(s), want);
+		smtp_free(s);
+	}
+}
+
+static const char *rcpt1[] = { "bob@example.org" };
+static const char *rcpt2[] = { "bob@example.org", "carol@example.org" };
+
+#define EHLO_PLAIN "250-mx.example.org hello\r\n250-SIZE 1000\r\n250 8BITMIME\r\n"
+
+static void
+test_basic_send(void **state)
+{
+	struct smtp_opts o = { .helo = "client.test", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@example.org", .rcpts = rcpt1,
+	    .nrcpts = 1, .size = 30 };
+	const struct step script[] = {
+		{ S, "220 mx.example.org ESMTP\r\n" },
+		{ C, "EHLO client.test\r\n" },
+		{ S, EHLO_PLAIN },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@example.org> SIZE=30\r\n" },
+		{ S, "250 2.1.0 Ok\r\n" },
+		{ C, "RCPT TO:<bob@example.org>\r\n" },
+		{ S, "250 2.1.5 Ok\r\n" },
+		{ C, "DATA\r\n" },
+		{ S, "354 go ahead\r\n" },
+		{ BODY, "Subject: x\n\n.hidden\n..two\nbare\rcr\r\nend." },
+		{ BODY_END, NULL },
+		{ C, "Subject: x\r\n\r\n..hidden\r\n...two\r\nbare\r\ncr\r\n"
+		    "end.\r\n.\r\n" },
+		{ S, "250 2.0.0 Ok: queued as 4F1x\r\n" },
+		{ QUIT, NULL },
+		{ C, "QUIT\r\n" },
+		{ S, "221 2.0.0 Bye\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_DONE);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_OK);
+	assert_int_equal(smtp_result(s)->reply.code, 250);
+	assert_string_equal(smtp_result(s)->reply.enhanced, "2.0.0");
+	assert_string_equal(smtp_result(s)->reply.text,
+	    "250 2.0.0 Ok: queued as 4F1x");
+	assert_int_equal(smtp_result(s)->naccepted, 1);
+	assert_int_equal(smtp_messages_done(s), 1);
+	assert_int_equal(smtp_caps(s)->size, 1000);
+	assert_string_equal(smtp_caps(s)->server, "mx.example.org hello");
+	smtp_free(s);
+}
+
+static void
+test_pipelining(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt2,
+	    .nrcpts = 2 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "RCPT TO:<carol@example.org>\r\nDATA\r\n" },
+		{ S, "250 ok\r\n550 5.1.1 no such user\r\n250 ok\r\n354 go\r\n" },
+		{ BODY, "hi\n" },
+		{ BODY_END, NULL },
+		{ C, "hi\r\n.\r\n" },
+		{ S, "250 queued\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_READY);
+	s = run_script(script, &o, &env, 1, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_OK);
+	assert_int_equal(smtp_result(s)->naccepted, 1);
+	assert_int_equal(smtp_result(s)->rcpt[0].code, 550);
+	assert_string_equal(smtp_result(s)->rcpt[0].enhanced, "5.1.1");
+	assert_int_equal(smtp_result(s)->rcpt[1].code, 250);
+	smtp_free(s);
+}
+
+static void
+test_all_rejected_pipelined_then_rset(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "DATA\r\n" },
+		{ S, "250 ok\r\n550 no\r\n554 no valid recipients\r\n" },
+		/* The second message starts with RSET, in the same flight. */
+		{ MAIL, NULL },
+		{ C, "RSET\r\nMAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "DATA\r\n" },
+		{ S, "250 reset\r\n250 ok\r\n250 ok\r\n354 go\r\n" },
+		{ BODY, "x" },
+		{ BODY_END, NULL },
+		{ C, "x\r\n.\r\n" },
+		{ S, "250 queued\r\n" },
+		{ END, NULL },
+	};
+	const struct step first[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "DATA\r\n" },
+		{ S, "250 ok\r\n550 no\r\n554 no valid recipients\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	s = run_script(first, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_NOUSER);
+	assert_int_equal(smtp_want(s), SMTP_READY);
+	smtp_free(s);
+	check_script(script, &o, &env, ERR_OK, SMTP_READY);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_messages_done(s), 2);
+	assert_int_equal(smtp_result(s)->err, ERR_OK);
+	smtp_free(s);
+}
+
+static void
+test_354_with_no_recipient_sends_empty_dot(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "DATA\r\n" },
+		{ S, "250 ok\r\n450 4.2.0 greylisted\r\n354 go\r\n" },
+		{ C, ".\r\n" },
+		{ S, "503 no recipients\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_READY);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_TEMPFAIL);
+	smtp_free(s);
+}
+
+static void
+test_abort_on_reject(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt2,
+	    .nrcpts = 2, .abort_on_reject = 1 };
+	/* DATA stays out of the flight, and is never sent. */
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "RCPT TO:<carol@example.org>\r\n" },
+		{ S, "250 ok\r\n250 ok\r\n550 no\r\n" },
+		{ QUIT, NULL },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_DONE);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_NOUSER);
+	assert_int_equal(smtp_result(s)->naccepted, 1);
+	smtp_free(s);
+}
+
+static void
+test_starttls_caps_forgotten(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_STARTTLS,
+	    .user = "alice", .secret = "pw" };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1, .size = 500 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250-AUTH PLAIN\r\n250-SIZE 100\r\n250 STARTTLS\r\n" },
+		{ C, "STARTTLS\r\n" },
+		{ S, "220 go ahead\r\n" },
+		{ TLS, NULL },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250-AUTH LOGIN\r\n250 SIZE 100000\r\n" },
+		{ C, "AUTH LOGIN\r\n" },
+		{ S, "334 VXNlcm5hbWU6\r\n" },
+		{ C, "YWxpY2U=\r\n" },
+		{ S, "334 UGFzc3dvcmQ6\r\n" },
+		{ C, "cHc=\r\n" },
+		{ S, "235 ok\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org> SIZE=500\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_WANT_READ);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_true(smtp_tls_active(s));
+	assert_int_equal(smtp_caps(s)->size, 100000);
+	assert_string_equal(smtp_auth_mech(s), "LOGIN");
+	smtp_free(s);
+}
+
+static void
+test_starttls_missing(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_STARTTLS,
+	    .user = "alice", .secret = "pw" };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH PLAIN\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_NOTLS, SMTP_DONE);
+}
+
+static void
+test_starttls_454(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_STARTTLS };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 STARTTLS\r\n" },
+		{ C, "STARTTLS\r\n" },
+		{ S, "454 4.7.0 TLS not available\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_TLS, SMTP_DONE);
+}
+
+static void
+test_starttls_injection(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_STARTTLS };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 STARTTLS\r\n" },
+		{ C, "STARTTLS\r\n" },
+		/* Bytes after the 220 are the attacker's: nothing more goes out. */
+		{ S, "220 go ahead\r\n250-fake\r\n250 AUTH PLAIN\r\n" },
+		{ C, "" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+}
+
+static void
+test_ehlo_rejected_helo_fallback(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_opts tlso = { .helo = "h", .tls = SMTP_TLS_STARTTLS };
+	const struct step plain[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "502 command not implemented\r\n" },
+		{ C, "HELO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ END, NULL },
+	};
+	const struct step tls[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "502 command not implemented\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(plain, &o, NULL, ERR_OK, SMTP_READY);
+	check_script(tls, &tlso, NULL, ERR_NOTLS, SMTP_DONE);
+}
+
+static void
+test_greeting_554(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	const struct step script[] = {
+		{ S, "554 5.7.1 no service for you\r\n" },
+		{ C, "QUIT\r\n" },
+		{ EOF_, NULL },
+		{ END, NULL },
+	};
+	const char *detail;
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_PERMFAIL, SMTP_DONE);
+	s = run_script(script, &o, NULL, 0, NULL);
+	(void)smtp_error(s, &detail);
+	assert_non_null(strstr(detail, "554 5.7.1 no service for you"));
+	smtp_free(s);
+}
+
+static void
+test_auth_plaintext_refused(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE,
+	    .user = "alice", .secret = "s3cret" };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH PLAIN LOGIN\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_PLAINTEXT, SMTP_DONE);
+}
+
+static void
+test_auth_plaintext_allowed_and_redacted(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE,
+	    .user = "alice", .secret = "s3cret", .auth_allow_plaintext = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH PLAIN\r\n" },
+		{ C, "AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\n" },
+		{ S, "235 2.7.0 ok\r\n" },
+		{ END, NULL },
+	};
+	struct transcript *tr;
+	struct smtp *s;
+	size_t i;
+	int seen = 0;
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_OK, SMTP_READY);
+	tr = transcript_new(100);
+	assert_non_null(tr);
+	s = run_script(script, &o, NULL, 1, tr);
+	for (i = 0; i < transcript_count(tr); i++) {
+		const struct tr_event *ev = transcript_get(tr, i);
+
+		assert_null(strstr(ev->text, "AGFsaWNlAHMzY3JldA"));
+		assert_null(strstr(ev->text, "s3cret"));
+		if (ev->kind == TR_CLIENT &&
+		    strcmp(ev->text, "AUTH PLAIN [redacted]") == 0)
+			seen = 1;
+	}
+	assert_true(seen);
+	smtp_free(s);
+	transcript_free(tr);
+}
+
+static void
+test_auth_535(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_IMPLICIT,
+	    .user = "alice", .secret = "wrong" };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH PLAIN\r\n" },
+		{ C, "AUTH PLAIN AGFsaWNlAHdyb25n\r\n" },
+		{ S, "535 5.7.8 Authentication credentials invalid\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+	const char *detail;
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_AUTH, SMTP_DONE);
+	s = run_script(script, &o, NULL, 0, NULL);
+	(void)smtp_error(s, &detail);
+	assert_non_null(strstr(detail, "535 5.7.8 Authentication credentials "
+	    "invalid"));
+	smtp_free(s);
+}
+
+static void
+test_auth_bad_challenge_cancelled(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_IMPLICIT,
+	    .user = "alice", .secret = "pw", .auth = "LOGIN" };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH PLAIN LOGIN\r\n" },
+		{ C, "AUTH LOGIN\r\n" },
+		{ S, "334 not*base64!\r\n" },
+		{ C, "*\r\n" },
+		{ S, "501 5.7.0 cancelled\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_AUTH, SMTP_DONE);
+}
+
+static void
+test_forced_mech_not_offered(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_IMPLICIT,
+	    .user = "alice", .secret = "pw", .auth = "CRAM-MD5" };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH=PLAIN LOGIN\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_NOAUTH, SMTP_DONE);
+}
+
+static void
+test_malformed_replies(void **state)
+{
+	static const char *const bad[] = {
+		"abc\r\n",
+		"2500 x\r\n",
+		"600 oops\r\n",
+		"199 low\r\n",
+		"22\r\n",
+		"220-a\r\n221 b\r\n",
+		"220 \x1b[31mred\r\n",
+		"220 nul\x01byte\r\n",
+	};
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct step script[] = {
+		{ S, NULL },
+		{ C, "" },
+		{ END, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		script[0].data = bad[i];
+		check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+	}
+}
+
+static void
+test_oversized_replies(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct step script[] = {
+		{ S, NULL },
+		{ C, "" },
+		{ END, NULL },
+	};
+	struct buf b;
+	int i;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_addstr(&b, "220 "), 0);
+	for (i = 0; i < 2000; i++)
+		assert_int_equal(buf_addch(&b, 'x'), 0);
+	assert_int_equal(buf_addstr(&b, "\r\n"), 0);
+	script[0].data = buf_str(&b);
+	check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+
+	buf_reset(&b);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(buf_addstr(&b, "220-line\r\n"), 0);
+	assert_int_equal(buf_addstr(&b, "220 end\r\n"), 0);
+	script[0].data = buf_str(&b);
+	check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+	buf_free(&b);
+}
+
+static void
+test_stray_reply(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n250 extra\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+}
+
+static void
+test_421_closes(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ S, "421 4.3.2 shutting down\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, &env, ERR_TEMPFAIL, SMTP_DONE);
+}
+
+static void
+test_eof_after_dot_is_uncertain(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "RCPT TO:<bob@example.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "DATA\r\n" },
+		{ S, "354 go\r\n" },
+		{ BODY, "hello\r\n" },
+		{ BODY_END, NULL },
+		{ C, "hello\r\n.\r\n" },
+		{ EOF_, NULL },
+		{ END, NULL },
+	};
+	const struct step middle[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "RCPT TO:<bob@example.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "DATA\r\n" },
+		{ S, "354 go\r\n" },
+		{ BODY, "hello\r\n" },
+		{ C, "hello\r\n" },
+		{ EOF_, NULL },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_CLOSED, SMTP_DONE);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_CLOSED);
+	assert_int_equal(smtp_result(s)->uncertain, 1);
+	smtp_free(s);
+	s = run_script(middle, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_CLOSED);
+	assert_int_equal(smtp_result(s)->uncertain, 0);
+	smtp_free(s);
+}
+
+static void
+test_timeout(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_opts o2 = { .helo = "h", .tls = SMTP_TLS_NONE,
+	    .timeout_s = 7 };
+	const struct step script[] = {
+		{ TIMEOUT, NULL },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_TIMEOUT, SMTP_DONE);
+	s = smtp_new(&o, NULL);
+	assert_int_equal(smtp_timeout_ms(s), 300000);
+	smtp_free(s);
+	s = smtp_new(&o2, NULL);
+	assert_int_equal(smtp_timeout_ms(s), 7000);
+	smtp_free(s);
+}
+
+static void
+test_size_and_utf8_refused_before_mail(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	const char *utf8[] = { "j\xc3\xb6rg@example.org" };
+	const char *evil[] = { "bob@example.org>\r\nRSET" };
+	struct smtp_envelope big = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1, .size = 5000 };
+	struct smtp_envelope u = { .from = "a@x.org", .rcpts = utf8,
+	    .nrcpts = 1 };
+	struct smtp_envelope inj = { .from = "a@x.org", .rcpts = evil,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, EHLO_PLAIN },
+		{ END, NULL },
+	};
+	struct smtp *s;
+	char *why = NULL;
+
+	(void)state;
+	s = run_script(script, &o, NULL, 0, NULL);
+	assert_int_equal(smtp_mail(s, &big, &why), ERR_TOOBIG);
+	assert_non_null(strstr(why, "5000"));
+	assert_non_null(strstr(why, "1000"));
+	assert_int_equal(smtp_mail(s, &u, &why), ERR_NOUTF8);
+	assert_non_null(strstr(why, "j\xc3\xb6rg@example.org"));
+	assert_int_equal(smtp_mail(s, &inj, &why), ERR_DATA);
+	/* Nothing went out, and the engine is still ready. */
+	assert_int_equal(smtp_want(s), SMTP_READY);
+	free(why);
+	smtp_free(s);
+}
+
+static void
+test_utf8_and_8bit_parameters(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	const char *utf8[] = { "j\xc3\xb6rg@example.org" };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = utf8,
+	    .nrcpts = 1, .eightbit = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250-SMTPUTF8\r\n250 8BITMIME\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org> BODY=8BITMIME SMTPUTF8\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_WANT_READ);
+}
+
+static void
+test_dsn(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1, .dsn_notify = "SUCCESS,FAILURE", .dsn_ret = "HDRS",
+	    .dsn_envid = "id+1=2 x" };
+	struct smtp_envelope nodsn = env;
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250-DSN\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org> RET=HDRS ENVID=id+2B1+3D2+20x\r\n"
+		    "RCPT TO:<bob@example.org> NOTIFY=SUCCESS,FAILURE\r\n"
+		    "DATA\r\n" },
+		{ END, NULL },
+	};
+	const struct step without[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, &env, ERR_OK, SMTP_WANT_READ);
+	check_script(without, &o, &nodsn, ERR_OK, SMTP_WANT_READ);
+}
+
+static void
+test_bdat(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE,
+	    .chunking = 1 };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 CHUNKING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "RCPT TO:<bob@example.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ BODY, ".a\nb" },
+		{ BODY_END, NULL },
+		{ C, "BDAT 5\r\n.a\r\nbBDAT 2 LAST\r\n\r\n" },
+		{ S, "250 chunk\r\n250 queued\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	/* Whole only: bytewise feeding makes one BDAT chunk per byte. */
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_OK);
+	assert_int_equal(smtp_want(s), SMTP_READY);
+	smtp_free(s);
+}
+
+static void
+test_reply_parser(void **state)
+{
+	struct smtp_reply r;
+	const char *why = NULL;
+	long n;
+
+	(void)state;
+	n = smtp_parse_reply("250-a\r\n250-b\r\n250 5.0.0 c\r\nrest", 31,
+	    &r, &why);
+	assert_int_equal(n, 27);
+	assert_int_equal(r.code, 250);
+	assert_string_equal(r.text, "250-a\n250-b\n250 5.0.0 c");
+	/* The class of the enhanced code must match the reply's. */
+	assert_string_equal(r.enhanced, "");
+	smtp_reply_free(&r);
+
+	n = smtp_parse_reply("550 5.1.1 <x>: unknown\n", 23, &r, &why);
+	assert_int_equal(n, 23);
+	assert_string_equal(r.enhanced, "5.1.1");
+	smtp_reply_free(&r);
+
+	n = smtp_parse_reply("250-a\r\n250 b", 12, &r, &why);
+	assert_int_equal(n, 0);
+
+	n = smtp_parse_reply("250\r\n", 5, &r, &why);
+	assert_int_equal(n, 5);
+	assert_string_equal(r.text, "250");
+	smtp_reply_free(&r);
+
+	n = smtp_parse_reply("251 x\r\n", 7, &r, &why);
+	assert_int_equal(n, 7);
+	smtp_reply_free(&r);
+
+	n = smtp_parse_reply("250_x\r\n", 7, &r, &why);
+	assert_int_equal(n, -1);
+	assert_non_null(why);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic_send),
+		cmocka_unit_test(test_pipelining),
+		cmocka_unit_test(test_all_rejected_pipelined_then_rset),
+		cmocka_unit_test(test_354_with_no_recipient_sends_empty_dot),
+		cmocka_unit_test(test_abort_on_reject),
+		cmocka_unit_test(test_starttls_caps_forgotten),
+		cmocka_unit_test(test_starttls_missing),
+		cmocka_unit_test(test_starttls_454),
+		cmocka_unit_test(test_starttls_injection),
+		cmocka_unit_test(test_ehlo_rejected_helo_fallback),
+		cmocka_unit_test(test_greeting_554),
+		cmocka_unit_test(test_auth_plaintext_refused),
+		cmocka_unit_test(test_auth_plaintext_allowed_and_redacted),
+		cmocka_unit_test(test_auth_535),
+		cmocka_unit_test(test_auth_bad_challenge_cancelled),
+		cmocka_unit_test(test_forced_mech_not_offered),
+		cmocka_unit_test(test_malformed_replies),
+		cmocka_unit_test(test_oversized_replies),
+		cmocka_unit_test(test_stray_reply),
+		cmocka_unit_test(test_421_closes),
+		cmocka_unit_test(test_eof_after_dot_is_uncertain),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_size_and_utf8_refused_before_mail),
+		cmocka_unit_test(test_utf8_and_8bit_parameters),
+		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_bdat),
+		cmocka_unit_test(test_reply_parser),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

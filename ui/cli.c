@@ -1,0 +1,369 @@
+/* cli.c - what the command-line subcommands share: options, accounts, passwords, transcripts. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "i18n.h"
+#include "netrc.h"
+#include "password.h"
+#include "sanitize.h"
+#include "util.h"
+
+static void
+vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	struct buf raw, safe;
+
+	buf_init(&raw, 1024 * 1024);
+	buf_init(&safe, 4 * 1024 * 1024);
+	if (buf_vprintf(&raw, fmt, ap) == 0 &&
+	    sanitize_append(&safe, raw.data, raw.len) == 0)
+		(void)fprintf(stderr, "pigeon: %s%s\n", prefix, buf_str(&safe));
+	buf_free(&raw);
+	buf_free(&safe);
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(_("warning: "), fmt, ap);
+	va_end(ap);
+}
+
+int
+cli_common_option(struct cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case CLI_OPT_CONFIG:
+		c->config_path = arg;
+		return 1;
+	case CLI_OPT_ACCOUNT:
+		c->account_name = arg;
+		return 1;
+	case CLI_OPT_SERVER:
+		c->server = arg;
+		return 1;
+	case CLI_OPT_TRANSCRIPT:
+		if (arg == NULL || *arg == '\0')
+			c->verbose = 1;
+		else
+			c->transcript_path = arg;
+		return 1;
+	case CLI_OPT_TRANSCRIPT_DATA:
+		c->transcript_data = 1;
+		return 1;
+	case CLI_OPT_CHUNKING:
+		c->chunking = 1;
+		return 1;
+	case 'v':
+		c->verbose++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void
+cli_common_help(FILE *fp)
+{
+	(void)fputs(_(
+"  --config FILE        read FILE instead of ~/.config/pigeon/config\n"
+"  --account NAME       use account NAME instead of the default one\n"
+"  --server URL         smtp://[user@]host[:port] (STARTTLS), smtps://...\n"
+"                       (implicit TLS) or smtp+plain://... (no TLS)\n"
+"  -v, --transcript     show the SMTP dialogue live on standard error\n"
+"  --transcript=FILE    write the SMTP dialogue to FILE\n"
+"  --transcript-data    include the message data in the transcript\n"
+"  --help, --version\n"), fp);
+}
+
+/* Read a password from the terminal with echo off. */
+static char *
+prompt_password(const char *user, const char *host)
+{
+	struct termios old, noecho;
+	struct buf b;
+	char c;
+	int fd, restore = 0;
+	ssize_t n;
+	FILE *fp;
+
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return NULL;
+	fp = fdopen(fd, "r+");
+	if (fp == NULL) {
+		(void)close(fd);
+		return NULL;
+	}
+	(void)fprintf(fp, _("Password for %s at %s: "), user, host);
+	(void)fflush(fp);
+	if (tcgetattr(fd, &old) == 0) {
+		noecho = old;
+		noecho.c_lflag &= ~(tcflag_t)ECHO;
+		if (tcsetattr(fd, TCSAFLUSH, &noecho) == 0)
+			restore = 1;
+	}
+	buf_init(&b, 4096);
+	for (;;) {
+		n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || c == '\n' || c == '\r')
+			break;
+		if (buf_addch(&b, c) < 0)
+			break;
+	}
+	if (restore)
+		(void)tcsetattr(fd, TCSAFLUSH, &old);
+	(void)fputc('\n', fp);
+	(void)fclose(fp);
+	if (b.data == NULL && buf_addstr(&b, "") < 0)
+		return NULL;
+	return b.data;
+}
+
+/* The secret for user at host: config, password_command, netrc, prompt. */
+static int
+get_secret(struct cli *c, const char *user)
+{
+	const struct account *a = c->acct;
+	char *why = NULL, *login = NULL;
+	enum err e;
+
+	if (a != NULL && a->password != NULL) {
+		c->secret = strdup(a->password);
+		return c->secret != NULL ? 0 : EX_OSERR;
+	}
+	if (a != NULL && a->password_command != NULL) {
+		e = password_run(a->password_command, &c->secret, &why);
+		if (e != ERR_OK) {
+			cli_error("%s", why != NULL ? why : err_str(e));
+			free(why);
+			return err_exit_code(e);
+		}
+		return 0;
+	}
+	e = netrc_lookup(NULL, c->url.host, user, &login, &c->secret, &why);
+	free(login);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	if (c->secret != NULL)
+		return 0;
+	c->secret = prompt_password(user, c->url.host);
+	if (c->secret != NULL)
+		return 0;
+	cli_error(_("no password for %s at %s: set password_command in the "
+	    "account, add it to ~/.netrc, or run pigeon on a terminal"),
+	    user, c->url.host);
+	return EX_CONFIG;
+}
+
+static int
+open_transcripts(struct cli *c)
+{
+	int fd;
+
+	c->tr = transcript_new(0);
+	if (c->tr == NULL)
+		return EX_OSERR;
+	if (c->verbose) {
+		tr_file_writer_init(&c->err_writer, stderr, c->transcript_data);
+		c->err_writer.show_state = c->verbose > 1;
+		(void)transcript_subscribe(c->tr, tr_file_writer, &c->err_writer);
+	}
+	if (c->transcript_path != NULL) {
+		/* A transcript may hold message data: keep it private. */
+		fd = open(c->transcript_path,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || (c->transcript_fp = fdopen(fd, "w")) == NULL) {
+			cli_error(_("cannot write the transcript to '%s': %s"),
+			    c->transcript_path, strerror(errno));
+			if (fd >= 0)
+				(void)close(fd);
+			return EX_CANTCREAT;
+		}
+		tr_file_writer_init(&c->file_writer, c->transcript_fp,
+		    c->transcript_data);
+		(void)transcript_subscribe(c->tr, tr_file_writer, &c->file_writer);
+	}
+	return 0;
+}
+
+static char *
+default_helo(void)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		if (strchr(host, '.') != NULL)
+			return strdup(host);
+	}
+	return strdup("localhost");
+}
+
+int
+cli_setup(struct cli *c, const char *url_arg, int want_auth)
+{
+	const struct account *a;
+	const char *server, *user;
+	char *why = NULL;
+	enum err e;
+	size_t i;
+	int r;
+
+	e = conf_load(&c->conf, c->config_path, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	for (i = 0; i < c->conf->nwarnings; i++)
+		cli_warn("%s", c->conf->warnings[i]);
+	a = c->acct = conf_account(c->conf, c->account_name);
+	if (c->account_name != NULL && a == NULL) {
+		cli_error(_("no account named '%s' in the config file"),
+		    c->account_name);
+		return EX_CONFIG;
+	}
+	server = url_arg != NULL ? url_arg : c->server != NULL ? c->server :
+	    a != NULL ? a->server : NULL;
+	if (server == NULL) {
+		cli_error(_("no server: give --server URL, or configure an "
+		    "account in %s (see pigeon.conf(5))"),
+		    c->config_path != NULL ? c->config_path :
+		    "~/.config/pigeon/config");
+		return EX_CONFIG;
+	}
+	e = url_parse(&c->url, server, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+
+	memset(&c->so, 0, sizeof(c->so));
+	c->so.host = c->url.host;
+	c->so.port = c->url.port;
+	c->so.net.family = 0;
+	c->so.net.source = a != NULL ? a->source_address : NULL;
+	c->so.net.connect_timeout_ms = a != NULL && a->timeout > 0 ?
+	    a->timeout * 1000 : 0;
+	c->so.tls.servername = c->url.host;
+	c->so.tls.verify = a != NULL ? a->tls_verify : 1;
+	if (a != NULL) {
+		c->so.tls.cafile = a->tls_cafile;
+		c->so.tls.fingerprint = a->tls_fingerprint;
+		c->so.tls.cert = a->tls_cert;
+		c->so.tls.key = a->tls_key;
+	}
+	c->so.smtp.tls = c->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
+	    c->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
+	c->helo = a != NULL && a->helo != NULL ? strdup(a->helo) :
+	    default_helo();
+	if (c->helo == NULL)
+		return EX_OSERR;
+	c->so.smtp.helo = c->helo;
+	c->so.smtp.auth = a != NULL ? a->auth : NULL;
+	c->so.smtp.auth_allow_plaintext = a != NULL && a->auth_allow_plaintext;
+	c->so.smtp.chunking = c->chunking || (a != NULL && a->chunking);
+	c->so.smtp.timeout_s = a != NULL ? a->timeout : 0;
+	c->so.smtp.host = c->url.host;
+	c->so.smtp.port = (unsigned)strtoul(c->url.port, NULL, 10);
+
+	user = c->url.user != NULL ? c->url.user : a != NULL ? a->user : NULL;
+	if (want_auth && user != NULL) {
+		if ((r = get_secret(c, user)) != 0)
+			return r;
+		c->so.smtp.user = user;
+		c->so.smtp.secret = c->secret;
+	}
+	return open_transcripts(c);
+}
+
+void
+cli_cleanup(struct cli *c)
+{
+	if (c->tr != NULL) {
+		transcript_free(c->tr);
+		c->tr = NULL;
+		if (c->verbose)
+			tr_file_writer_fini(&c->err_writer);
+		if (c->transcript_fp != NULL) {
+			tr_file_writer_fini(&c->file_writer);
+			if (fclose(c->transcript_fp) != 0)
+				cli_error(_("cannot write the transcript to "
+				    "'%s': %s"), c->transcript_path,
+				    strerror(errno));
+		}
+	}
+	if (c->secret != NULL) {
+		explicit_bzero(c->secret, strlen(c->secret));
+		free(c->secret);
+		c->secret = NULL;
+	}
+	free(c->helo);
+	url_free(&c->url);
+	conf_free(c->conf);
+	c->conf = NULL;
+}
+
+int
+cli_session_failed(struct session *s)
+{
+	const char *detail;
+	enum err e;
+
+	e = session_error(s, &detail);
+	if (e == ERR_OK) {
+		cli_error(_("the connection ended unexpectedly"));
+		return EX_TEMPFAIL;
+	}
+	if (detail != NULL && strcmp(detail, err_str(e)) != 0)
+		cli_error("%s: %s", err_str(e), detail);
+	else
+		cli_error("%s", err_str(e));
+	return err_exit_code(e);
+}
+
+int
+cli_connect(struct cli *c, struct session **out)
+{
+	char *why = NULL;
+	enum err e;
+
+	e = session_open(out, &c->so, c->tr, &why);
+	if (e != ERR_OK) {
+		cli_error("%s: %s", err_str(e), why != NULL ? why : "");
+		free(why);
+		return err_exit_code(e);
+	}
+	if (session_wait(*out) != SESSION_READY)
+		return cli_session_failed(*out);
+	return 0;
+}

@@ -1,0 +1,258 @@
+/* cmd_probe.c - "pigeon probe": connect, greet, start TLS, show what the server offers, quit. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "sanitize.h"
+#include "sasl.h"
+
+enum {
+	OPT_AUTH = CLI_OPT_LAST_,
+};
+
+static const struct option probe_longopts[] = {
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG },
+	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT },
+	{ "server", required_argument, NULL, CLI_OPT_SERVER },
+	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT },
+	{ "auth", no_argument, NULL, OPT_AUTH },
+	{ "help", no_argument, NULL, CLI_OPT_HELP },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+probe_help(FILE *fp)
+{
+	(void)fputs(_(
+"Usage: pigeon probe [options] [URL]\n"
+"Connect to a submission server and show what it offers: greeting, TLS,\n"
+"certificate, capabilities and authentication mechanisms.  The URL\n"
+"defaults to the account's server.\n"
+"\n"
+"  --auth               also log in with the account's credentials\n"), fp);
+	cli_common_help(fp);
+}
+
+/* Print a line from the server or the TLS layer, escaped. */
+static void
+print_safe(const char *label, const char *text, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b, 256 * 1024);
+	if (sanitize_append(&b, text, len) == 0)
+		(void)printf("%-12s %s\n", label, buf_str(&b));
+	buf_free(&b);
+}
+
+struct probe_view {
+	int greeting_seen;
+};
+
+/* Show the connection, the greeting and TLS as they happen. */
+static void
+probe_writer(void *arg, const struct tr_event *ev)
+{
+	struct probe_view *v = arg;
+
+	switch (ev->kind) {
+	case TR_CONNECT:
+		print_safe(_("Connection:"), ev->text, ev->len);
+		break;
+	case TR_TLS:
+		print_safe(_("TLS:"), ev->text, ev->len);
+		break;
+	case TR_WARN:
+		print_safe(_("Warning:"), ev->text, ev->len);
+		break;
+	case TR_SERVER:
+		if (!v->greeting_seen)
+			print_safe(_("Greeting:"), ev->text, ev->len);
+		if (ev->len < 4 || ev->text[3] == ' ')
+			v->greeting_seen = 1;
+		break;
+	default:
+		break;
+	}
+	(void)fflush(stdout);
+}
+
+static void
+human_size(char *out, size_t len, unsigned long long n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		(void)snprintf(out, len, _("%llu bytes"), n);
+	else
+		(void)snprintf(out, len, "%.1f %s", v, units[u]);
+}
+
+/* One capability line, with what it means in words. */
+static void
+print_cap(const char *line)
+{
+	static const struct {
+		const char *kw;
+		const char *meaning;
+	} known[] = {
+		{ "PIPELINING", N_("sends commands in batches (RFC 2920)") },
+		{ "8BITMIME", N_("accepts 8-bit message text (RFC 6152)") },
+		{ "SMTPUTF8", N_("accepts UTF-8 addresses (RFC 6531)") },
+		{ "DSN", N_("delivery status notifications (RFC 3461)") },
+		{ "ENHANCEDSTATUSCODES", N_("detailed status codes (RFC 2034)") },
+		{ "CHUNKING", N_("BDAT, data without dot-stuffing (RFC 3030)") },
+		{ "STARTTLS", N_("can switch to TLS (RFC 3207)") },
+		{ "BINARYMIME", N_("accepts binary message data (RFC 3030)") },
+		{ "REQUIRETLS", N_("can require TLS to the end (RFC 8689)") },
+		{ "DELIVERBY", N_("delivery deadlines (RFC 2852)") },
+		{ "MT-PRIORITY", N_("message priorities (RFC 6710)") },
+		{ "VRFY", N_("address verification") },
+		{ "ETRN", N_("remote queue start (RFC 1985)") },
+		{ "HELP", N_("help text") },
+	};
+	struct buf b, name;
+	char size[64];
+	size_t i, kwlen = strcspn(line, " =");
+	const char *meaning = NULL;
+
+	buf_init(&b, 64 * 1024);
+	buf_init(&name, 64 * 1024);
+	if (sanitize_append(&name, line, strlen(line)) < 0)
+		goto out;
+	if (kwlen == 4 && strncasecmp(line, "SIZE", 4) == 0) {
+		unsigned long long v = strtoull(line + 4, NULL, 10);
+
+		if (v > 0) {
+			human_size(size, sizeof(size), v);
+			(void)buf_printf(&b, "%s (%s)", buf_str(&name), size);
+		} else {
+			(void)buf_printf(&b, "%s", buf_str(&name));
+		}
+		meaning = _("largest message accepted (RFC 1870)");
+	} else if (kwlen == 4 && strncasecmp(line, "AUTH", 4) == 0) {
+		(void)buf_printf(&b, "%s", buf_str(&name));
+		meaning = _("authentication mechanisms (RFC 4954)");
+	} else {
+		(void)buf_printf(&b, "%s", buf_str(&name));
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strlen(known[i].kw) == kwlen &&
+			    strncasecmp(line, known[i].kw, kwlen) == 0)
+				meaning = _(known[i].meaning);
+	}
+	if (meaning != NULL)
+		(void)printf("  %-32s %s\n", buf_str(&b), meaning);
+	else
+		(void)printf("  %s\n", buf_str(&b));
+out:
+	buf_free(&b);
+	buf_free(&name);
+}
+
+static void
+print_caps(struct session *s)
+{
+	const struct smtp_caps *caps = smtp_caps(session_smtp(s));
+	struct buf b;
+	size_t i;
+	int m;
+
+	buf_init(&b, 64 * 1024);
+	if (caps->server != NULL && sanitize_append(&b, caps->server,
+	    strlen(caps->server)) == 0)
+		(void)printf("%-12s %s\n", _("Server:"), buf_str(&b));
+	buf_free(&b);
+	if (!(caps->flags & SMTP_CAP_EHLO)) {
+		(void)printf(_("The server does not speak ESMTP (EHLO failed, "
+		    "HELO worked): no extensions.\n"));
+		return;
+	}
+	(void)printf(smtp_tls_active(session_smtp(s)) ?
+	    _("Capabilities (after TLS):\n") : _("Capabilities:\n"));
+	for (i = 0; i < caps->nlines; i++)
+		print_cap(caps->lines[i]);
+	if (caps->auth != NULL && *caps->auth != '\0') {
+		m = sasl_choose(caps->auth, 0);
+		(void)printf(_("Authentication: %s"), caps->auth);
+		if (m >= 0)
+			(void)printf(_(" (pigeon would use %s)"),
+			    sasl_mech_name((enum sasl_mech)m));
+		(void)printf("\n");
+	} else {
+		(void)printf(_("Authentication: none offered\n"));
+	}
+}
+
+int
+cmd_probe(int argc, char **argv)
+{
+	struct probe_view view = { 0 };
+	struct session *s = NULL;
+	struct cli c;
+	const char *url = NULL, *mech;
+	int opt, want_auth = 0, rc;
+
+	memset(&c, 0, sizeof(c));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+v", probe_longopts,
+	    NULL)) != -1) {
+		if (cli_common_option(&c, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_AUTH:
+			want_auth = 1;
+			break;
+		case CLI_OPT_HELP:
+			probe_help(stdout);
+			return EX_OK;
+		case CLI_OPT_VERSION:
+			(void)printf("pigeon %s\n", VERSION);
+			return EX_OK;
+		default:
+			probe_help(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		url = argv[optind++];
+	if (optind < argc) {
+		probe_help(stderr);
+		return EX_USAGE;
+	}
+	if ((rc = cli_setup(&c, url, want_auth)) != 0)
+		goto out;
+	if (want_auth && c.so.smtp.user == NULL) {
+		cli_error(_("--auth needs a user name: in the URL "
+		    "(smtp://user@host) or the account's 'user'"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	(void)transcript_subscribe(c.tr, probe_writer, &view);
+	rc = cli_connect(&c, &s);
+	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
+		print_caps(s);
+	if (rc != 0)
+		goto out;
+	mech = smtp_auth_mech(session_smtp(s));
+	if (want_auth)
+		(void)printf(_("Login: succeeded as %s with %s\n"),
+		    c.so.smtp.user, mech != NULL ? mech : "?");
+	session_quit(s);
+	(void)session_wait(s);
+	(void)printf(_("Done: the server works as shown.\n"));
+out:
+	session_free(s);
+	cli_cleanup(&c);
+	return rc;
+}

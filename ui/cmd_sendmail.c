@@ -1,0 +1,310 @@
+/* cmd_sendmail.c - "pigeon sendmail": a whole message on stdin, sendmail's options and exit codes. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cli.h"
+#include "i18n.h"
+#include "msg.h"
+#include "util.h"
+
+enum {
+	OPT_ABORT_ON_REJECT = CLI_OPT_LAST_,
+};
+
+static const struct option sendmail_longopts[] = {
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG },
+	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT },
+	{ "server", required_argument, NULL, CLI_OPT_SERVER },
+	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT },
+	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA },
+	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING },
+	{ "abort-on-reject", no_argument, NULL, OPT_ABORT_ON_REJECT },
+	{ "help", no_argument, NULL, CLI_OPT_HELP },
+	{ "version", no_argument, NULL, CLI_OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+sendmail_help(FILE *fp)
+{
+	(void)fputs(_(
+"Usage: pigeon sendmail [options] [--] [RECIPIENT...]\n"
+"Send the message on standard input, like sendmail.\n"
+"\n"
+"  -t                   take recipients from the To, Cc and Bcc fields too\n"
+"  -f ADDR, -r ADDR     envelope sender (default: the account's From)\n"
+"  -F NAME              full name for a From field that has to be added\n"
+"  -i, -oi              accepted; a lone '.' never ends the input\n"
+"  -N NOTIFY            DSN: never, or success,failure,delay\n"
+"  -R RET               DSN: full or hdrs\n"
+"  -V ENVID             DSN envelope id\n"
+"  --abort-on-reject    send nothing if any recipient is rejected\n"
+"  --chunking           use BDAT when the server offers CHUNKING\n"), fp);
+	cli_common_help(fp);
+}
+
+/* Parse one address list argument and add its addresses to list. */
+static int
+add_addresses(struct addr_list *list, const char *arg)
+{
+	char *why = NULL;
+	enum err e;
+
+	e = addr_list_parse(list, arg, strlen(arg), &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	return 0;
+}
+
+/* The addr-spec of a From value: "Jane <j@x>" gives "j@x"; "<>" gives "". */
+static char *
+sender_spec(const char *from, int *rc)
+{
+	struct addr_list l = { NULL, 0 };
+	char *spec;
+
+	*rc = 0;
+	if (strcmp(from, "<>") == 0 || *from == '\0')
+		return strdup("");
+	if ((*rc = add_addresses(&l, from)) != 0)
+		return NULL;
+	if (l.n != 1) {
+		cli_error(_("the sender must be one address, not '%s'"), from);
+		addr_list_free(&l);
+		*rc = EX_USAGE;
+		return NULL;
+	}
+	spec = strdup(l.v[0].spec);
+	addr_list_free(&l);
+	if (spec == NULL)
+		*rc = EX_OSERR;
+	return spec;
+}
+
+/* Drop repeated recipients: the server would deliver twice. */
+static size_t
+dedupe(const char **v, size_t n)
+{
+	size_t i, j, out = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < out; j++)
+			if (strcasecmp(v[i], v[j]) == 0)
+				break;
+		if (j == out)
+			v[out++] = v[i];
+	}
+	return out;
+}
+
+static int
+report(const struct smtp_result *res, const struct smtp_envelope *env)
+{
+	size_t i;
+	int code;
+
+	for (i = 0; i < res->nrcpts; i++) {
+		code = res->rcpt[i].code;
+		if (code == 0 || code / 100 == 2)
+			continue;
+		if (res->naccepted > 0 && res->err == ERR_OK)
+			cli_warn(_("not delivered to <%s>: %s"), env->rcpts[i],
+			    res->rcpt[i].text);
+		else
+			cli_error(_("recipient <%s> rejected: %s"),
+			    env->rcpts[i], res->rcpt[i].text);
+	}
+	if (res->err == ERR_OK)
+		return EX_OK;
+	if (res->reply.text != NULL && res->reply.code != 0)
+		cli_error("%s: %s", err_str(res->err), res->reply.text);
+	else
+		cli_error("%s", err_str(res->err));
+	return err_exit_code(res->err);
+}
+
+int
+cmd_sendmail(int argc, char **argv)
+{
+	struct cli c;
+	struct msg m;
+	struct msg_opts mo;
+	struct smtp_envelope env;
+	struct addr_list rcpts = { NULL, 0 };
+	struct session *s = NULL;
+	const char *from_arg = NULL, *fullname = NULL, **rv = NULL;
+	char *sender = NULL, *from_hdr = NULL, *why = NULL;
+	int opt, extract = 0, abort_on_reject = 0, rc = 0;
+	size_t i, nr;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	memset(&env, 0, sizeof(env));
+	memset(&m, 0, sizeof(m));
+	m.fd = -1;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+tif:r:F:vo:B:N:R:V:b:",
+	    sendmail_longopts, NULL)) != -1) {
+		if (cli_common_option(&c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 't':
+			extract = 1;
+			break;
+		case 'i':
+			break;
+		case 'f':
+		case 'r':
+			from_arg = optarg;
+			break;
+		case 'F':
+			fullname = optarg;
+			break;
+		case 'o':
+			/* -oi, -oem, -odb...: sendmail tuning we need not do. */
+			break;
+		case 'B':
+			break;
+		case 'b':
+			if (strcmp(optarg, "m") != 0) {
+				cli_error(_("mode -b%s is not supported"), optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'N':
+			env.dsn_notify = optarg;
+			break;
+		case 'R':
+			env.dsn_ret = optarg;
+			break;
+		case 'V':
+			env.dsn_envid = optarg;
+			break;
+		case OPT_ABORT_ON_REJECT:
+			abort_on_reject = 1;
+			break;
+		case CLI_OPT_HELP:
+			sendmail_help(stdout);
+			return EX_OK;
+		case CLI_OPT_VERSION:
+			(void)printf("pigeon %s\n", VERSION);
+			return EX_OK;
+		default:
+			sendmail_help(stderr);
+			return EX_USAGE;
+		}
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if ((rc = add_addresses(&rcpts, argv[i])) != 0)
+			goto out;
+
+	if ((rc = cli_setup(&c, NULL, 1)) != 0)
+		goto out;
+	if (from_arg == NULL && c.acct != NULL && c.acct->from != NULL)
+		from_arg = c.acct->from;
+	if (from_arg == NULL) {
+		cli_error(_("no sender: give -f ADDR, or set 'from' in the "
+		    "account"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if ((sender = sender_spec(from_arg, &rc)) == NULL)
+		goto out;
+	if (env.dsn_ret != NULL && strcasecmp(env.dsn_ret, "full") != 0 &&
+	    strcasecmp(env.dsn_ret, "hdrs") != 0) {
+		cli_error(_("-R takes 'full' or 'hdrs', not '%s'"), env.dsn_ret);
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (env.dsn_ret == NULL && c.acct != NULL)
+		env.dsn_ret = c.acct->dsn_return;
+	if (env.dsn_notify == NULL && c.acct != NULL)
+		env.dsn_notify = c.acct->dsn_notify;
+
+	/* The From field to add when the message has none. */
+	if (fullname != NULL && *sender != '\0')
+		from_hdr = util_strf("%s <%s>", fullname, sender);
+	else if (c.acct != NULL && c.acct->from != NULL && from_arg == c.acct->from)
+		from_hdr = strdup(c.acct->from);
+	else
+		from_hdr = strdup(*sender != '\0' ? sender : "MAILER-DAEMON");
+	if (from_hdr == NULL) {
+		rc = EX_OSERR;
+		goto out;
+	}
+	memset(&mo, 0, sizeof(mo));
+	mo.extract = extract;
+	mo.from = from_hdr;
+	e = msg_prepare(STDIN_FILENO, &mo, &m, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		goto out;
+	}
+	for (i = 0; i < m.rcpts.n; i++)
+		if (addr_list_add(&rcpts, NULL, m.rcpts.v[i].spec) != ERR_OK) {
+			rc = EX_OSERR;
+			goto out;
+		}
+	if (rcpts.n == 0) {
+		cli_error(extract ? _("no recipients: none given and none in "
+		    "the To, Cc or Bcc fields") : _("no recipients given "
+		    "(use -t to take them from the message)"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	rv = calloc(rcpts.n, sizeof(*rv));
+	if (rv == NULL) {
+		rc = EX_OSERR;
+		goto out;
+	}
+	for (i = 0; i < rcpts.n; i++)
+		rv[i] = rcpts.v[i].spec;
+	nr = dedupe(rv, rcpts.n);
+
+	env.from = sender;
+	env.rcpts = rv;
+	env.nrcpts = nr;
+	env.size = m.size;
+	env.eightbit = m.eightbit;
+	env.abort_on_reject = abort_on_reject;
+
+	if ((rc = cli_connect(&c, &s)) != 0)
+		goto out;
+	e = session_send(s, &env, m.fd, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		session_quit(s);
+		(void)session_wait(s);
+		goto out;
+	}
+	(void)session_wait(s);
+	if (smtp_messages_done(session_smtp(s)) == 0 ||
+	    smtp_result(session_smtp(s))->err == ERR_CLOSED ||
+	    smtp_result(session_smtp(s))->err == ERR_TIMEOUT) {
+		rc = cli_session_failed(s);
+		goto out;
+	}
+	rc = report(smtp_result(session_smtp(s)), &env);
+	session_quit(s);
+	(void)session_wait(s);
+out:
+	session_free(s);
+	free(why);
+	free(rv);
+	free(sender);
+	free(from_hdr);
+	addr_list_free(&rcpts);
+	msg_free(&m);
+	cli_cleanup(&c);
+	return rc;
+}
