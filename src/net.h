@@ -19,9 +19,13 @@ struct net_connect;
 /*
  * Resolve host and port (a number or service name) and start a
  * non-blocking connect to the first address.  Each attempt and its result
- * is a TR_CONNECT event ("connecting to [::1]:587 (IPv6)...").  Returns
- * ERR_OK, ERR_RESOLVE, ERR_NET or ERR_NOMEM; *errstr (malloc'd, caller
- * frees) says why in plain words.
+ * is a TR_CONNECT event ("connecting to ::1 port 587 (IPv6)", "connected
+ * to ::1 port 587 in 0.4 ms", "connection to ... failed: Connection
+ * refused").  Returns ERR_OK, ERR_RESOLVE, ERR_NET or ERR_NOMEM; *errstr
+ * (malloc'd, caller frees) says why in plain words.  On any error *out is
+ * NULL: ERR_NET here means every address failed at once.  Names (the
+ * host's and the source address's) are resolved here only, so the later
+ * steps never block.
  */
 enum err net_connect_start(struct net_connect **out, const char *host,
     const char *port, const struct net_opts *o, struct transcript *tr,
@@ -35,13 +39,22 @@ int net_connect_pollfd(const struct net_connect *c, struct pollfd *pfd);
  * ERR_OK with *fd >= 0: connected, the caller now owns the non-blocking
  * fd.  ERR_OK with *fd == -1: still trying.  Otherwise every address
  * failed: ERR_NET or ERR_TIMEOUT, *errstr lists what happened to each.
+ * With revents 0 the deadline is checked against the clock, so a loop
+ * that wakes up for other descriptors may call this freely.
  */
 enum err net_connect_step(struct net_connect *c, short revents, int *fd,
     char **errstr);
 
 void net_connect_free(struct net_connect *c);
 
-/* A transport reading and writing the socket directly. */
+/*
+ * A transport reading and writing the socket directly.  It owns nothing:
+ * t->ctx is the fd itself (cast), so there is nothing to free and t may
+ * be copied; closing the fd stays the caller's job.  Writes use
+ * MSG_NOSIGNAL, so a vanished peer gives -1 (EPIPE), never SIGPIPE.  The
+ * errno behind a -1 is kept per thread: call errmsg() right after the
+ * failing call, on the same thread.
+ */
 void net_transport(struct transport *t, int fd);
 
 /* Disable Nagle so a final short write never waits (0 or -1). */

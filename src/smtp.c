@@ -564,6 +564,22 @@ become_ready(struct smtp *s)
 	set_state(s, S_READY);
 }
 
+/* Is name one of the words of the space-separated list? */
+static int
+offered(const char *list, const char *name)
+{
+	size_t n = strlen(name), w;
+
+	while (list != NULL && *list != '\0') {
+		w = strcspn(list, " ");
+		if (w == n && strncasecmp(list, name, n) == 0)
+			return 1;
+		list += w;
+		list += strspn(list, " ");
+	}
+	return 0;
+}
+
 static void
 start_auth(struct smtp *s)
 {
@@ -580,29 +596,14 @@ start_auth(struct smtp *s)
 			quit(s);
 			return;
 		}
-		{
-			/* Is the forced mechanism among the offered ones? */
-			const char *p = s->caps.auth != NULL ? s->caps.auth : "";
-			const char *name = sasl_mech_name((enum sasl_mech)m);
-			size_t n = strlen(name);
-			int found = 0;
-
-			while (*p != '\0') {
-				size_t w = strcspn(p, " ");
-
-				if (w == n && strncasecmp(p, name, n) == 0)
-					found = 1;
-				p += w;
-				p += strspn(p, " ");
-			}
-			if (!found) {
-				seterr(s, ERR_NOAUTH, _("the server does not "
-				    "offer AUTH %s (it offers: %s)"), name,
-				    s->caps.auth != NULL && *s->caps.auth ?
-				    s->caps.auth : _("none"));
-				quit(s);
-				return;
-			}
+		if (!offered(s->caps.auth, sasl_mech_name((enum sasl_mech)m))) {
+			seterr(s, ERR_NOAUTH, _("the server does not offer AUTH "
+			    "%s (it offers: %s)"),
+			    sasl_mech_name((enum sasl_mech)m),
+			    s->caps.auth != NULL && *s->caps.auth != '\0' ?
+			    s->caps.auth : _("none"));
+			quit(s);
+			return;
 		}
 	} else {
 		if (!(s->caps.flags & SMTP_CAP_AUTH)) {
@@ -1514,10 +1515,12 @@ emit_data(struct smtp *s, const char *p, size_t n)
 static void
 emit_data_summary(struct smtp *s)
 {
+	char lines[32], bytes[32];
+
+	util_thousands(lines, sizeof(lines), s->res.lines);
+	util_thousands(bytes, sizeof(bytes), s->res.bytes);
 	transcript_emitf(s->tr, TR_INFO, tls_flag(s),
-	    _("[data: %llu lines, %llu bytes]"),
-	    (unsigned long long)s->res.lines,
-	    (unsigned long long)s->res.bytes);
+	    _("[data: %s lines, %s bytes]"), lines, bytes);
 }
 
 static void

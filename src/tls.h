@@ -19,7 +19,13 @@ struct tls;
 
 /*
  * Prepare a client over the connected non-blocking fd.  Errors:
- * ERR_TLS (bad cafile, cert or key: *errstr says which), ERR_NOMEM.
+ * ERR_TLS (bad cafile, cert or key: *errstr says which; a malformed
+ * fingerprint; verify on without a pin and without a servername),
+ * ERR_NOMEM.  Encrypted client keys are refused, never prompted for.
+ *
+ * The socket is read and written through pigeon's own BIO, which sends
+ * with MSG_NOSIGNAL: a server that has gone away gives an error, never
+ * SIGPIPE, whatever the program does with that signal.
  */
 enum err tls_new(struct tls **out, int fd, const struct tls_opts *o,
     struct transcript *tr, char **errstr);
@@ -31,14 +37,24 @@ enum err tls_new(struct tls **out, int fd, const struct tls_opts *o,
  * again.  ERR_TLS_VERIFY: the peer is not trusted (*errstr says why in
  * plain words: expired, self-signed, name mismatch listing the names the
  * certificate holds, fingerprint mismatch showing both).  ERR_TLS or
- * ERR_CLOSED for the rest.
+ * ERR_CLOSED for the rest.  Failures are returned, not emitted: the
+ * caller reports them (once) through the engine; with verify off a
+ * TR_WARN says what verification would have found.  A fingerprint pin replaces both CA and name checks.
  */
 enum err tls_handshake(struct tls *s, int *want, char **errstr);
 
-/* A transport through the TLS connection (after the handshake). */
+/*
+ * A transport through the TLS connection (after the handshake); t->ctx is
+ * s, valid until tls_free(s).  After WANT_*, repeat a write with at least
+ * the bytes not yet taken (the buffer may move).  A server closing the
+ * socket without close_notify reads as end of stream, noted as TR_WARN.
+ */
 void tls_transport(struct transport *t, struct tls *s);
 
-/* Send close_notify (best effort, never blocks) and free; NULL is a no-op. */
+/*
+ * Send close_notify (best effort, never blocks) and free; NULL is a no-op.
+ * The fd is not closed: it belongs to the caller, who closes it after.
+ */
 void tls_free(struct tls *s);
 
 #endif

@@ -62,3 +62,28 @@ util_now_us(void)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+void
+util_thousands(char *buf, size_t len, unsigned long long v)
+{
+	char digits[32];
+	size_t n, i, o = 0;
+	int r;
+
+	r = snprintf(digits, sizeof(digits), "%llu", v);
+	if (r < 0 || len == 0) {
+		if (len > 0)
+			buf[0] = '\0';
+		return;
+	}
+	n = (size_t)r;
+	for (i = 0; i < n && o + 1 < len; i++) {
+		if (i > 0 && (n - i) % 3 == 0) {
+			buf[o++] = ',';
+			if (o + 1 >= len)
+				break;
+		}
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}

@@ -2,6 +2,7 @@
 #ifndef PIGEON_UTIL_H
 #define PIGEON_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -14,6 +15,9 @@ void util_seterr(char **errstr, const char *fmt, ...)
 
 /* Monotonic time in microseconds (CLOCK_MONOTONIC). */
 int64_t util_now_us(void);
+
+/* Write v with thousands separators ("1,234,567") into buf. */
+void util_thousands(char *buf, size_t len, unsigned long long v);
 
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
