@@ -101,7 +101,7 @@ run_script(const struct step *script, const struct smtp_opts *o,
 			break;
 		case C:
 			if (r.got.len != strlen(st->data) ||
-			    memcmp(r.got.data, st->data, r.got.len) != 0)
+			    memcmp(buf_str(&r.got), st->data, r.got.len) != 0)
 				fail_msg("step %d (%s): client sent\n[%s]\nexpected\n"
 				    "[%s]", (int)(st - script),
 				    bytewise ? "bytewise" : "whole",
