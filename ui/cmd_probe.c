@@ -52,7 +52,30 @@ print_safe(const char *label, const char *text, size_t len)
 
 struct probe_view {
 	int greeting_seen;
+	int in_ehlo;           /* reading the reply to a clear-text EHLO */
+	char **before_tls;     /* its capability lines */
+	size_t nbefore;
 };
+
+/* Keep a capability line of the clear-text EHLO reply, "250-SIZE 10". */
+static void
+keep_cap(struct probe_view *v, const char *text, size_t len)
+{
+	char **lines, *line;
+
+	if (len < 4 || v->nbefore >= 200)
+		return;
+	line = strndup(text + 4, len - 4);
+	if (line == NULL)
+		return;
+	lines = realloc(v->before_tls, (v->nbefore + 1) * sizeof(*lines));
+	if (lines == NULL) {
+		free(line);
+		return;
+	}
+	v->before_tls = lines;
+	v->before_tls[v->nbefore++] = line;
+}
 
 /* Show the connection, the greeting and TLS as they happen. */
 static void
@@ -70,11 +93,24 @@ probe_writer(void *arg, const struct tr_event *ev)
 	case TR_WARN:
 		print_safe(_("Warning:"), ev->text, ev->len);
 		break;
+	case TR_CLIENT:
+		/* Only the clear-text EHLO: after TLS the engine has it all. */
+		v->in_ehlo = !(ev->flags & TR_F_TLS) && ev->len >= 4 &&
+		    strncasecmp(ev->text, "EHLO", 4) == 0;
+		if (v->in_ehlo) {
+			while (v->nbefore > 0)
+				free(v->before_tls[--v->nbefore]);
+		}
+		break;
 	case TR_SERVER:
 		if (!v->greeting_seen)
 			print_safe(_("Greeting:"), ev->text, ev->len);
-		if (ev->len < 4 || ev->text[3] == ' ')
+		if (v->in_ehlo && ev->len >= 3 && ev->text[0] == '2')
+			keep_cap(v, ev->text, ev->len);
+		if (ev->len < 4 || ev->text[3] == ' ') {
 			v->greeting_seen = 1;
+			v->in_ehlo = 0;
+		}
 		break;
 	default:
 		break;
@@ -161,12 +197,23 @@ out:
 }
 
 static void
-print_caps(struct session *s)
+print_caps(struct session *s, const struct probe_view *v)
 {
 	const struct smtp_caps *caps = smtp_caps(session_smtp(s));
 	struct buf b;
 	size_t i;
 	int m;
+
+	/*
+	 * The first line of the clear-text reply is the server's name; the
+	 * rest is what it offered before TLS (STARTTLS among it).
+	 */
+	if (smtp_tls_active(session_smtp(s)) && v->nbefore > 1) {
+		(void)printf(_("Capabilities before TLS (forgotten once TLS "
+		    "is up):\n"));
+		for (i = 1; i < v->nbefore; i++)
+			print_cap(v->before_tls[i]);
+	}
 
 	buf_init(&b, 64 * 1024);
 	if (caps->server != NULL && sanitize_append(&b, caps->server,
@@ -205,7 +252,7 @@ cmd_probe(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+v", probe_longopts,
+	while ((opt = getopt_long(argc, argv, "v", probe_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -241,7 +288,7 @@ cmd_probe(int argc, char **argv)
 	(void)transcript_subscribe(c.tr, probe_writer, &view);
 	rc = cli_connect(&c, &s);
 	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
-		print_caps(s);
+		print_caps(s, &view);
 	if (rc != 0)
 		goto out;
 	mech = smtp_auth_mech(session_smtp(s));
@@ -254,5 +301,8 @@ cmd_probe(int argc, char **argv)
 out:
 	session_free(s);
 	cli_cleanup(&c);
+	while (view.nbefore > 0)
+		free(view.before_tls[--view.nbefore]);
+	free(view.before_tls);
 	return rc;
 }
