@@ -1,0 +1,18 @@
+/* helper.h - small things every unit test wants: repeatable randomness, readable bytes. */
+#ifndef PIGEON_TEST_HELPER_H
+#define PIGEON_TEST_HELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The next number of a fixed xorshift32 sequence, so failures repeat. */
+uint32_t test_rand(uint32_t *state);
+
+/*
+ * in[0..n) for a failure message: CR and LF as \r and \n, other bytes
+ * outside printable ASCII as \xHH, cut with "..." past about 2000
+ * characters.  The result lives until the fourth call after this one.
+ */
+const char *test_vis(const char *in, size_t n);
+
+#endif
