@@ -108,10 +108,16 @@ open_spool(const char *dir)
 	return fd;
 }
 
-/* Is this field (name up to ':') one of the names? */
+/*
+ * Is this field (name up to ':') one of the names?  White space between
+ * name and colon is RFC 5322's obsolete syntax, still seen in the wild:
+ * "Bcc : x" is a Bcc field all the same.
+ */
 static int
 field_is(const char *f, size_t namelen, const char *name)
 {
+	while (namelen > 0 && (f[namelen - 1] == ' ' || f[namelen - 1] == '\t'))
+		namelen--;
 	return strlen(name) == namelen && strncasecmp(f, name, namelen) == 0;
 }
 
@@ -124,7 +130,7 @@ field_is(const char *f, size_t namelen, const char *name)
 static size_t
 header_end(const char *h, size_t len, size_t *body, int *complete)
 {
-	size_t pos = 0, n, i;
+	size_t pos = 0, n, i, j;
 	const char *nl;
 
 	*complete = 0;
@@ -145,7 +151,10 @@ header_end(const char *h, size_t len, size_t *body, int *complete)
 				if (c == ':' || c <= ' ' || c >= 0x7f)
 					break;
 			}
-			if (i == 0 || i == n || h[pos + i] != ':') {
+			for (j = i; j < n && (h[pos + j] == ' ' ||
+			    h[pos + j] == '\t'); j++)
+				;
+			if (i == 0 || j >= n || h[pos + j] != ':') {
 				*body = pos;
 				*complete = 1;
 				return pos;
@@ -205,24 +214,49 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 {
 	struct field f;
 	struct crlf c;
+	struct addr_list resent = { NULL, 0 };
 	size_t pos = 0;
-	int has_date = 0, has_msgid = 0, has_from = 0;
+	int has_date = 0, has_msgid = 0, has_from = 0, has_resent = 0;
+	int block = 0;          /* 0: before, 1: in, 2: after the first Resent- block */
 	char *domain = NULL, *id;
 	char date[64];
-	enum err e;
+	enum err e = ERR_NOMEM;
 
 	crlf_init(&c, 0, 1);
 	while (next_field(h, hlen, &pos, &f)) {
 		const char *val = f.p + f.namelen + 1;
 		size_t vlen = f.len > f.namelen ? f.len - f.namelen - 1 : 0;
-		int is_bcc = field_is(f.p, f.namelen, "Bcc") ||
-		    field_is(f.p, f.namelen, "Resent-Bcc");
+		int resent_field = f.namelen >= 7 &&
+		    strncasecmp(f.p, "Resent-", 7) == 0;
+		int is_rs, is_bcc;
 
-		if (o->extract && (is_bcc || field_is(f.p, f.namelen, "To") ||
+		/*
+		 * With -t, a message that was resent goes to the Resent-To,
+		 * -Cc and -Bcc of its newest (first) block of Resent- fields
+		 * only, as sendmail and msmtp do it; else to To, Cc and Bcc.
+		 * Both are read, one is kept at the end.
+		 */
+		if (resent_field && block == 0)
+			block = 1;
+		else if (!resent_field && block == 1)
+			block = 2;
+		is_rs = block == 1 && (field_is(f.p, f.namelen, "Resent-To") ||
+		    field_is(f.p, f.namelen, "Resent-Cc") ||
+		    field_is(f.p, f.namelen, "Resent-Bcc"));
+		is_bcc = field_is(f.p, f.namelen, "Bcc") ||
+		    field_is(f.p, f.namelen, "Resent-Bcc");
+		if (is_bcc && !is_rs && field_is(f.p, f.namelen, "Resent-Bcc")) {
+			/* An older block's blind copies: removed, not used. */
+			continue;
+		}
+		if (o->extract && (is_rs || is_bcc ||
+		    field_is(f.p, f.namelen, "To") ||
 		    field_is(f.p, f.namelen, "Cc"))) {
-			e = addr_list_parse(&m->rcpts, val, vlen, errstr);
+			e = addr_list_parse(is_rs ? &resent : &m->rcpts, val,
+			    vlen, errstr);
 			if (e != ERR_OK)
-				return e;
+				goto fail;
+			has_resent |= is_rs;
 		}
 		if (field_is(f.p, f.namelen, "Date"))
 			has_date = 1;
@@ -239,6 +273,12 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 		if (crlf_convert(&c, out, f.p, f.len) < 0 ||
 		    crlf_finish(&c, out) < 0)
 			goto nomem;
+	}
+	if (has_resent) {
+		addr_list_free(&m->rcpts);
+		m->rcpts = resent;
+		resent.v = NULL;
+		resent.n = 0;
 	}
 	if (!has_from && o->from != NULL) {
 		if (buf_printf(out, "From: %s\r\n", o->from) < 0)
@@ -268,8 +308,11 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 	free(domain);
 	return ERR_OK;
 nomem:
+	e = ERR_NOMEM;
+fail:
+	addr_list_free(&resent);
 	free(domain);
-	return ERR_NOMEM;
+	return e;
 }
 
 enum err
@@ -278,20 +321,22 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 {
 	struct buf head, out;
 	struct crlf c;
-	size_t hlen, body;
+	size_t hlen, body = 0, skip = 0;
 	char *raw = NULL;
 	ssize_t n;
 	enum err e = ERR_OK;
-	int complete = 0, eof = 0;
+	int complete = 0, eof = 0, skip_known = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
-	buf_init(&head, MSG_HEADER_MAX);
-	buf_init(&out, 4 * MSG_BLOCK + MSG_HEADER_MAX);
+	buf_init(&head, MSG_HEADER_MAX + 2 * MSG_BLOCK);
+	/* A header field may double in size when every LF becomes CRLF. */
+	buf_init(&out, 2 * MSG_HEADER_MAX + 8 * MSG_BLOCK);
 
 	/* Read until the header is complete (or the input ends). */
 	while (!complete && !eof) {
-		if (buf_reserve(&head, MSG_BLOCK) < 0) {
+		if (head.len - skip > MSG_HEADER_MAX ||
+		    buf_reserve(&head, MSG_BLOCK) < 0) {
 			util_seterr(errstr, _("the message header is larger "
 			    "than %d bytes"), MSG_HEADER_MAX);
 			e = ERR_DATA;
@@ -310,34 +355,53 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 			eof = 1;
 		head.len += (size_t)n;
 		head.data[head.len] = '\0';
-		(void)header_end(head.data, head.len, &body, &complete);
+		/*
+		 * An mbox "From " line is no header; it is dropped as Postfix
+		 * does.  Know where it ends before looking for the header's.
+		 */
+		if (!skip_known) {
+			const char *nl;
+
+			if (head.len < 5 && !eof)
+				continue;
+			if (head.len >= 5 && memcmp(head.data, "From ", 5) == 0) {
+				nl = memchr(head.data, '\n', head.len);
+				if (nl == NULL && !eof)
+					continue;
+				skip = nl != NULL ?
+				    (size_t)(nl - head.data) + 1 : head.len;
+			}
+			skip_known = 1;
+		}
+		(void)header_end(head.data + skip, head.len - skip, &body,
+		    &complete);
 	}
-	if (memchr(head.data != NULL ? head.data : "", '\0', head.len)) {
-		util_seterr(errstr, _("the message contains a NUL byte"));
+	hlen = header_end(head.data != NULL ? head.data + skip : "",
+	    head.len - skip, &body, &complete);
+	if (!complete) {
+		/* No body at all: it is all header. */
+		hlen = head.len - skip;
+		body = head.len - skip;
+	}
+	if (memchr(head.data != NULL ? head.data + skip : "", '\0', hlen)) {
+		util_seterr(errstr, _("the message header contains a NUL "
+		    "byte"));
 		e = ERR_DATA;
 		goto out;
 	}
-	{
-		const char *h = buf_str(&head);
-		size_t skip = 0;
-
-		/* An mbox "From " line is no header; drop it as Postfix does. */
-		if (head.len >= 5 && strncmp(h, "From ", 5) == 0) {
-			const char *nl = memchr(h, '\n', head.len);
-
-			skip = nl != NULL ? (size_t)(nl - h) + 1 : head.len;
-		}
-		hlen = header_end(h + skip, head.len - skip, &body, &complete);
-		if (!complete) {
-			/* No body at all: it is all header. */
-			hlen = head.len - skip;
-			body = head.len - skip;
-		}
-		e = emit_headers(o, m, h + skip, hlen, &out, errstr);
-		if (e != ERR_OK)
-			goto out;
-		body += skip;
+	if (hlen > MSG_HEADER_MAX) {
+		util_seterr(errstr, _("the message header is larger than %d "
+		    "bytes"), MSG_HEADER_MAX);
+		e = ERR_DATA;
+		goto out;
 	}
+	e = emit_headers(o, m, buf_str(&head) + skip, hlen, &out, errstr);
+	if (e != ERR_OK)
+		goto out;
+	body += skip;
+	if (memchr(head.data != NULL ? head.data + body : "", '\0',
+	    head.len - body) != NULL)
+		goto nul;
 	if ((m->fd = open_spool(o->tmpdir)) < 0) {
 		util_seterr(errstr, _("cannot create a spool file: %s"),
 		    strerror(errno));
@@ -371,6 +435,8 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 		}
 		if (n == 0)
 			break;
+		if (memchr(raw, '\0', (size_t)n) != NULL)
+			goto nul;
 		if (crlf_convert(&c, &out, raw, (size_t)n) < 0) {
 			e = ERR_NOMEM;
 			goto out;
@@ -389,6 +455,12 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 		    strerror(errno));
 		e = ERR_IO;
 	}
+	goto out;
+nul:
+	/* SMTP cannot carry NUL (RFC 5321 4.5.2, RFC 6152). */
+	util_seterr(errstr, _("the message body contains a NUL byte, which "
+	    "SMTP cannot carry (send binary data as a MIME attachment)"));
+	e = ERR_DATA;
 out:
 	free(raw);
 	buf_free(&head);

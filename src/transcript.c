@@ -22,6 +22,8 @@ struct transcript {
 	int64_t last_client;       /* time of the last line sent, or -1 */
 	struct tr_writer writers[TR_MAX_WRITERS];
 	size_t nwriters;
+	int emitting;              /* inside the writers' loop */
+	int dead;                  /* writers unsubscribed during it */
 	struct tr_event *ring;     /* ring_max slots, texts owned */
 	size_t ring_max;
 	size_t ring_start;
@@ -80,6 +82,12 @@ transcript_unsubscribe(struct transcript *t, tr_writer_fn fn, void *arg)
 
 	for (i = 0; i < t->nwriters; i++) {
 		if (t->writers[i].fn == fn && t->writers[i].arg == arg) {
+			if (t->emitting) {
+				/* Removed after the loop: no writer is skipped. */
+				t->writers[i].fn = NULL;
+				t->dead = 1;
+				return;
+			}
 			memmove(&t->writers[i], &t->writers[i + 1],
 			    (t->nwriters - i - 1) * sizeof(t->writers[0]));
 			t->nwriters--;
@@ -136,8 +144,19 @@ transcript_emit(struct transcript *t, enum tr_kind kind, unsigned flags,
 	else if (kind == TR_SERVER && t->last_client >= 0)
 		ev.latency_us = now - t->last_client;
 	ring_push(t, &ev);
+	t->emitting++;
 	for (i = 0; i < t->nwriters; i++)
-		t->writers[i].fn(t->writers[i].arg, &ev);
+		if (t->writers[i].fn != NULL)
+			t->writers[i].fn(t->writers[i].arg, &ev);
+	if (--t->emitting == 0 && t->dead) {
+		size_t j = 0;
+
+		for (i = 0; i < t->nwriters; i++)
+			if (t->writers[i].fn != NULL)
+				t->writers[j++] = t->writers[i];
+		t->nwriters = j;
+		t->dead = 0;
+	}
 }
 
 void
