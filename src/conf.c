@@ -103,6 +103,8 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "smtp.h"
+#include "tls.h"
 #include "url.h"
 #include "util.h"
 
@@ -125,6 +127,7 @@ enum key_kind {
 	KEY_AUTH,
 	KEY_DSN_NOTIFY,
 	KEY_DSN_RETURN,
+	KEY_FINGERPRINT,	/* a SHA-256 certificate fingerprint */
 };
 
 static const struct conf_key {
@@ -146,7 +149,7 @@ static const struct conf_key {
 	    offsetof(struct account, tls_verify) },
 	{ "tls_cafile",           KEY_FILE,
 	    offsetof(struct account, tls_cafile) },
-	{ "tls_fingerprint",      KEY_TEXT,
+	{ "tls_fingerprint",      KEY_FINGERPRINT,
 	    offsetof(struct account, tls_fingerprint) },
 	{ "tls_cert",             KEY_FILE,
 	    offsetof(struct account, tls_cert) },
@@ -536,56 +539,26 @@ parse_bool(const char *v)
 	return -1;
 }
 
-/*
- * Turn "failure , delay" into "FAILURE,DELAY" in out: NEVER alone, or
- * each of SUCCESS, FAILURE, DELAY at most once (RFC 3461, 4.1).
- */
+/* Turn "failure , delay" into "FAILURE,DELAY" in out. */
 static int
 parse_dsn_notify(struct parser *ps, const char *v, struct buf *out)
 {
-	static const char *const words[] = { "SUCCESS", "FAILURE", "DELAY" };
-	const char *p, *e, *next;
-	unsigned used = 0;
-	size_t i, n;
+	char *n = smtp_dsn_notify(v);
 
 	buf_reset(out);
-	if (strcasecmp(v, "NEVER") == 0) {
-		if (buf_addstr(out, "NEVER") < 0) {
-			nomem(ps);
-			return -1;
-		}
-		return 0;
+	if (n == NULL) {
+		perr(ps, _("dsn_notify must be NEVER or a comma list of "
+		    "SUCCESS, FAILURE and DELAY, each at most once, not '%s'"),
+		    v);
+		return -1;
 	}
-	for (p = v; ; p = next + 1) {
-		next = strchr(p, ',');
-		e = next != NULL ? next : p + strlen(p);
-		while (p < e && is_blank(*p))
-			p++;
-		while (e > p && is_blank(e[-1]))
-			e--;
-		n = (size_t)(e - p);
-		for (i = 0; i < sizeof words / sizeof words[0]; i++)
-			if (n == strlen(words[i]) &&
-			    strncasecmp(p, words[i], n) == 0)
-				break;
-		if (i == sizeof words / sizeof words[0]) {
-			perr(ps, _("dsn_notify must be NEVER or a comma list "
-			    "of SUCCESS, FAILURE and DELAY, not '%s'"), v);
-			return -1;
-		}
-		if (used & (1u << i)) {
-			perr(ps, _("dsn_notify lists %s twice"), words[i]);
-			return -1;
-		}
-		used |= 1u << i;
-		if ((out->len > 0 && buf_addch(out, ',') < 0) ||
-		    buf_addstr(out, words[i]) < 0) {
-			nomem(ps);
-			return -1;
-		}
-		if (next == NULL)
-			return 0;
+	if (buf_addstr(out, n) < 0) {
+		free(n);
+		nomem(ps);
+		return -1;
 	}
+	free(n);
+	return 0;
 }
 
 /* Store v, converted as key k wants it, in account a. */
@@ -640,6 +613,14 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 		return 0;
 	case KEY_TEXT:
 	case KEY_SECRET:
+		break;
+	case KEY_FINGERPRINT:
+		if (*v != '\0' && !tls_fingerprint_ok(v)) {
+			perr(ps, _("tls_fingerprint must be a SHA-256 "
+			    "fingerprint, 64 hex digits (colons allowed), not "
+			    "'%s'"), v);
+			return -1;
+		}
 		break;
 	case KEY_WORD:
 		if (strpbrk(v, " \t") != NULL) {

@@ -893,16 +893,106 @@ finish_message(struct smtp *s, enum err e, const struct smtp_reply *r)
 		become_ready(s);
 }
 
+/*
+ * Can a go between "<" and ">" on the wire?  No control characters, no
+ * angle brackets, and a space only inside a quoted local part
+ * ("john doe"@example.org is a valid RFC 5321 path).
+ */
 static int
 addr_ok(const char *a, int *nonascii)
 {
 	const unsigned char *p;
+	int quoted = 0;
 
 	for (p = (const unsigned char *)a; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
 			return 0;
+		if (*p == ' ' && !quoted)
+			return 0;
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '\\' && quoted && p[1] != '\0')
+			p++;
 		if (*p >= 0x80)
 			*nonascii = 1;
+	}
+	return !quoted;
+}
+
+char *
+smtp_dsn_notify(const char *v)
+{
+	static const char *const words[] = { "SUCCESS", "FAILURE", "DELAY" };
+	const char *p, *e, *next;
+	unsigned used = 0;
+	size_t i, n;
+	struct buf out;
+
+	if (strcasecmp(v, "NEVER") == 0)
+		return strdup("NEVER");
+	buf_init(&out, 64);
+	for (p = v; ; p = next + 1) {
+		next = strchr(p, ',');
+		e = next != NULL ? next : p + strlen(p);
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		n = (size_t)(e - p);
+		for (i = 0; i < sizeof words / sizeof words[0]; i++)
+			if (n == strlen(words[i]) &&
+			    strncasecmp(p, words[i], n) == 0)
+				break;
+		if (i == sizeof words / sizeof words[0] || (used & (1u << i)))
+			break;
+		used |= 1u << i;
+		if ((out.len > 0 && buf_addch(&out, ',') < 0) ||
+		    buf_addstr(&out, words[i]) < 0)
+			break;
+		if (next == NULL) {
+			char *r = strdup(buf_str(&out));
+
+			buf_free(&out);
+			return r;
+		}
+	}
+	buf_free(&out);
+	return NULL;
+}
+
+/* Are the DSN parameters something RFC 3461 allows on the wire? */
+static int
+dsn_ok(const struct smtp_envelope *env, char **errstr)
+{
+	const unsigned char *p;
+	char *n;
+
+	if (env->dsn_notify != NULL) {
+		n = smtp_dsn_notify(env->dsn_notify);
+		if (n == NULL || strcmp(n, env->dsn_notify) != 0) {
+			free(n);
+			util_seterr(errstr, _("invalid DSN NOTIFY value: give "
+			    "NEVER, or a comma list of SUCCESS, FAILURE and "
+			    "DELAY"));
+			return 0;
+		}
+		free(n);
+	}
+	if (env->dsn_ret != NULL && strcmp(env->dsn_ret, "FULL") != 0 &&
+	    strcmp(env->dsn_ret, "HDRS") != 0) {
+		util_seterr(errstr, _("invalid DSN RET value: give FULL or "
+		    "HDRS"));
+		return 0;
+	}
+	if (env->dsn_envid != NULL) {
+		for (p = (const unsigned char *)env->dsn_envid; *p != '\0'; p++)
+			if (*p < 0x20 || *p >= 0x7f)
+				break;
+		if (*p != '\0' || strlen(env->dsn_envid) > 100) {
+			util_seterr(errstr, _("invalid DSN envelope id: at most "
+			    "100 printable ASCII characters"));
+			return 0;
+		}
 	}
 	return 1;
 }
@@ -971,6 +1061,8 @@ smtp_mail(struct smtp *s, const struct smtp_envelope *env, char **errstr)
 		util_seterr(errstr, _("no recipients"));
 		return ERR_USAGE;
 	}
+	if (!dsn_ok(env, errstr))
+		return ERR_USAGE;
 	if (!addr_ok(env->from, &nonascii)) {
 		util_seterr(errstr, _("invalid sender address '%s'"), env->from);
 		return ERR_DATA;

@@ -146,6 +146,15 @@ void smtp_abort(struct smtp *s, enum err e, const char *why);
  * *errstr says why.  The envelope's strings must stay valid until the
  * message is finished.
  */
+/*
+ * Normalise a DSN NOTIFY list, "failure, delay" to "FAILURE,DELAY": NEVER
+ * alone, or each of SUCCESS, FAILURE and DELAY at most once (RFC 3461,
+ * 4.1).  malloc'd; NULL when v is not such a list (or out of memory).
+ * smtp_mail() takes only the normalised form: nothing else reaches the
+ * wire.
+ */
+char *smtp_dsn_notify(const char *v);
+
 enum err smtp_mail(struct smtp *s, const struct smtp_envelope *env,
     char **errstr);
 /* Message data, any chunking; LF or CRLF line ends. */

@@ -803,6 +803,14 @@ parse_fingerprint(const char *p, unsigned char out[TLS_FP_LEN])
 	return *p == '\0' ? 0 : -1;
 }
 
+int
+tls_fingerprint_ok(const char *p)
+{
+	unsigned char fp[TLS_FP_LEN];
+
+	return parse_fingerprint(p, fp) == 0;
+}
+
 static int
 is_ip_literal(const char *name)
 {
@@ -856,37 +864,37 @@ setup_ctx(struct tls *s, const struct tls_opts *o, char **errstr)
 
 	if (o->cafile != NULL) {
 		if (check_file(o->cafile, _("CA file"), errstr) < 0)
-			return ERR_TLS;
+			return ERR_CONFIG;
 		if (SSL_CTX_load_verify_locations(s->ctx, o->cafile,
 		    NULL) != 1)
-			return fail_ssl(errstr, ERR_TLS,
+			return fail_ssl(errstr, ERR_CONFIG,
 			    _("cannot load the CA file %s"), o->cafile);
 	} else if (SSL_CTX_set_default_verify_paths(s->ctx) != 1) {
-		return fail_ssl(errstr, ERR_TLS,
+		return fail_ssl(errstr, ERR_CONFIG,
 		    _("cannot load the system's trusted certificates"));
 	}
 
 	if (o->cert == NULL && o->key != NULL) {
 		util_seterr(errstr, _("the client key %s has no certificate"),
 		    o->key);
-		return ERR_TLS;
+		return ERR_CONFIG;
 	}
 	if (o->cert != NULL) {
 		key = o->key != NULL ? o->key : o->cert;
 		if (check_file(o->cert, _("client certificate"), errstr) < 0 ||
 		    check_file(key, _("client key"), errstr) < 0)
-			return ERR_TLS;
+			return ERR_CONFIG;
 		if (SSL_CTX_use_certificate_chain_file(s->ctx, o->cert) != 1)
-			return fail_ssl(errstr, ERR_TLS,
+			return fail_ssl(errstr, ERR_CONFIG,
 			    _("cannot load the client certificate %s"),
 			    o->cert);
 		if (SSL_CTX_use_PrivateKey_file(s->ctx, key,
 		    SSL_FILETYPE_PEM) != 1)
-			return fail_ssl(errstr, ERR_TLS,
+			return fail_ssl(errstr, ERR_CONFIG,
 			    _("cannot load the client key %s (encrypted keys are not supported)"),
 			    key);
 		if (SSL_CTX_check_private_key(s->ctx) != 1)
-			return fail_ssl(errstr, ERR_TLS,
+			return fail_ssl(errstr, ERR_CONFIG,
 			    _("the client key %s does not belong to the certificate %s"),
 			    key, o->cert);
 	}
@@ -968,7 +976,7 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 			    _("invalid certificate fingerprint \"%s\": expected a SHA-256 fingerprint, 64 hex digits (colons allowed)"),
 			    o->fingerprint);
 			tls_free(s);
-			return ERR_TLS;
+			return ERR_CONFIG;
 		}
 		s->have_pin = 1;
 	}
@@ -976,7 +984,7 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 		util_seterr(errstr,
 		    _("no server name to verify the certificate against"));
 		tls_free(s);
-		return ERR_TLS;
+		return ERR_CONFIG;
 	}
 	ERR_clear_error();
 	if (CRYPTO_THREAD_run_once(&bio_once, bio_method_init) != 1 ||

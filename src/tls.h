@@ -57,4 +57,7 @@ void tls_transport(struct transport *t, struct tls *s);
  */
 void tls_free(struct tls *s);
 
+/* Is p a SHA-256 fingerprint: 64 hex digits, colons between bytes allowed? */
+int tls_fingerprint_ok(const char *p);
+
 #endif

@@ -85,7 +85,7 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 }
 
 void
-cli_common_help(FILE *fp)
+cli_common_help(FILE *fp, int sending)
 {
 	(void)fputs(_(
 "  --config FILE        read FILE instead of ~/.config/pigeon/config\n"
@@ -93,9 +93,12 @@ cli_common_help(FILE *fp)
 "  --server URL         smtp://[user@]host[:port] (STARTTLS), smtps://...\n"
 "                       (implicit TLS) or smtp+plain://... (no TLS)\n"
 "  -v, --transcript     show the SMTP dialogue live on standard error\n"
-"  --transcript=FILE    write the SMTP dialogue to FILE\n"
-"  --transcript-data    include the message data in the transcript\n"
-"  --help, --version\n"), fp);
+"  --transcript=FILE    write the SMTP dialogue to FILE\n"), fp);
+	if (sending)
+		(void)fputs(_(
+"  --transcript-data    include the message data in the transcript\n"),
+		    fp);
+	(void)fputs(_("  --help, --version\n"), fp);
 }
 
 /* Read a password from the terminal with echo off. */

@@ -70,7 +70,7 @@ int cli_session_failed(struct session *s);
 int cmd_sendmail(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 
-/* Common help text for the shared options. */
-void cli_common_help(FILE *fp);
+/* Common help text for the shared options; sending adds the data ones. */
+void cli_common_help(FILE *fp, int sending);
 
 #endif

@@ -35,7 +35,7 @@ probe_help(FILE *fp)
 "defaults to the account's server.\n"
 "\n"
 "  --auth               also log in with the account's credentials\n"), fp);
-	cli_common_help(fp);
+	cli_common_help(fp, 0);
 }
 
 /* Print a line from the server or the TLS layer, escaped. */

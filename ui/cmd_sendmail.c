@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "cli.h"
 #include "i18n.h"
 #include "msg.h"
+#include "smtp.h"
 #include "util.h"
 
 enum {
@@ -45,7 +47,7 @@ sendmail_help(FILE *fp)
 "  -V ENVID             DSN envelope id\n"
 "  --abort-on-reject    send nothing if any recipient is rejected\n"
 "  --chunking           use BDAT when the server offers CHUNKING\n"), fp);
-	cli_common_help(fp);
+	cli_common_help(fp, 1);
 }
 
 /* Parse one address list argument and add its addresses to list. */
@@ -87,6 +89,68 @@ sender_spec(const char *from, int *rc)
 	if (spec == NULL)
 		*rc = EX_OSERR;
 	return spec;
+}
+
+/* RFC 3461 ENVID: printable ASCII, at most 100 characters. */
+static int
+envid_ok(const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return 0;
+	return p - (const unsigned char *)v <= 100;
+}
+
+/* A name for the From field: any text, but no control characters. */
+static int
+fullname_ok(const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * "Name <spec>", the name quoted when it holds anything but atoms and
+ * spaces (a comma would otherwise split it into two addresses).  A
+ * non-ASCII name is left as UTF-8 (RFC 6532), as sendmail -F does.
+ */
+static char *
+from_field(const char *name, const char *spec)
+{
+	struct buf b;
+	const char *p;
+	char *r;
+	int plain = 1;
+
+	for (p = name; *p != '\0'; p++)
+		if (strchr("()<>[]:;@\\,.\"", *p) != NULL)
+			plain = 0;
+	buf_init(&b, 4096);
+	if (plain) {
+		if (buf_printf(&b, "%s <%s>", name, spec) < 0)
+			goto fail;
+	} else {
+		if (buf_addch(&b, '"') < 0)
+			goto fail;
+		for (p = name; *p != '\0'; p++)
+			if (((*p == '"' || *p == '\\') &&
+			    buf_addch(&b, '\\') < 0) || buf_addch(&b, *p) < 0)
+				goto fail;
+		if (buf_printf(&b, "\" <%s>", spec) < 0)
+			goto fail;
+	}
+	r = strdup(buf_str(&b));
+	buf_free(&b);
+	return r;
+fail:
+	buf_free(&b);
+	return NULL;
 }
 
 /* Drop repeated recipients: the server would deliver twice. */
@@ -141,7 +205,7 @@ cmd_sendmail(int argc, char **argv)
 	struct addr_list rcpts = { NULL, 0 };
 	struct session *s = NULL;
 	const char *from_arg = NULL, *fullname = NULL, **rv = NULL;
-	char *sender = NULL, *from_hdr = NULL, *why = NULL;
+	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
 	int opt, extract = 0, abort_on_reject = 0, rc = 0;
 	size_t i, nr;
 	enum err e;
@@ -218,9 +282,37 @@ cmd_sendmail(int argc, char **argv)
 	}
 	if ((sender = sender_spec(from_arg, &rc)) == NULL)
 		goto out;
-	if (env.dsn_ret != NULL && strcasecmp(env.dsn_ret, "full") != 0 &&
-	    strcasecmp(env.dsn_ret, "hdrs") != 0) {
-		cli_error(_("-R takes 'full' or 'hdrs', not '%s'"), env.dsn_ret);
+	if (env.dsn_ret != NULL) {
+		if (strcasecmp(env.dsn_ret, "full") == 0)
+			env.dsn_ret = "FULL";
+		else if (strcasecmp(env.dsn_ret, "hdrs") == 0)
+			env.dsn_ret = "HDRS";
+		else {
+			cli_error(_("-R takes 'full' or 'hdrs', not '%s'"),
+			    env.dsn_ret);
+			rc = EX_USAGE;
+			goto out;
+		}
+	}
+	if (env.dsn_notify != NULL) {
+		if ((notify = smtp_dsn_notify(env.dsn_notify)) == NULL) {
+			cli_error(_("-N takes 'never', or a comma list of "
+			    "'success', 'failure' and 'delay', not '%s'"),
+			    env.dsn_notify);
+			rc = EX_USAGE;
+			goto out;
+		}
+		env.dsn_notify = notify;
+	}
+	if (env.dsn_envid != NULL && !envid_ok(env.dsn_envid)) {
+		cli_error(_("-V takes at most 100 printable ASCII characters, "
+		    "not '%s'"), env.dsn_envid);
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (fullname != NULL && !fullname_ok(fullname)) {
+		cli_error(_("-F takes a name without control characters, not "
+		    "'%s'"), fullname);
 		rc = EX_USAGE;
 		goto out;
 	}
@@ -231,7 +323,7 @@ cmd_sendmail(int argc, char **argv)
 
 	/* The From field to add when the message has none. */
 	if (fullname != NULL && *sender != '\0')
-		from_hdr = util_strf("%s <%s>", fullname, sender);
+		from_hdr = from_field(fullname, sender);
 	else if (c.acct != NULL && c.acct->from != NULL && from_arg == c.acct->from)
 		from_hdr = strdup(c.acct->from);
 	else
@@ -299,6 +391,7 @@ cmd_sendmail(int argc, char **argv)
 	(void)session_wait(s);
 out:
 	session_free(s);
+	free(notify);
 	free(why);
 	free(rv);
 	free(sender);

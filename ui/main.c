@@ -23,7 +23,7 @@ usage(FILE *fp)
 "\n"
 "Run 'pigeon COMMAND --help' for the options of a command.\n"
 "Common options:\n"), fp);
-	cli_common_help(fp);
+	cli_common_help(fp, 1);
 }
 
 /* Is the program being run under the name "sendmail"? */

@@ -6,6 +6,7 @@ import re
 import unittest
 
 from harness import (EX_DATAERR, EX_NOPERM, EX_NOUSER, EX_OK, EX_TEMPFAIL,
+                     EX_USAGE,
                      FROM_ADDR, MECHANISMS, USER, PigeonTest,
                      bare_line_ends, client_lines, header_lines,
                      headers_named, message, secret_forms, split_message,
@@ -333,6 +334,65 @@ class SendmailMode(PigeonTest):
         self.assertExit(res, EX_OK)
         meta, _ = self.one_message(srv, res)
         self.assertEqual(meta["mail_from"], "other@example.org")
+
+    def test_resent_headers_choose_the_recipients(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        hdrs = ["Resent-From: Tester <tester@example.org>",
+                "Resent-To: rita@example.org",
+                "Resent-Bcc: sam@example.org",
+                "Resent-Date: Tue, 01 Jul 2025 10:00:00 +0200"] + \
+            self.TO_CC_BCC
+        res = self.sendmail(cfg, message(hdrs, ["body"]), "-t")
+        self.assertExit(res, EX_OK)
+        meta, raw = self.one_message(srv, res)
+        self.assertEqual(sorted(meta["rcpt_tos"]),
+                         ["rita@example.org", "sam@example.org"])
+        self.assertNotIn(b"sam@example.org", raw)
+        self.assertNotIn(b"erin@example.org", raw)
+        self.assertEqual(headers_named(raw, "Resent-To"),
+                         ["Resent-To: rita@example.org"])
+
+    def test_dsn_options_cannot_inject_commands(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        for opt in (["-N", "success\r\nRCPT TO:<evil@example.org>"],
+                    ["-N", "sometimes"],
+                    ["-R", "full\r\nRSET"],
+                    ["-V", "id\r\nRCPT TO:<evil@example.org>"]):
+            res = self.sendmail(cfg, simple_message(), *(opt +
+                                ["bob@example.org"]))
+            self.assertExit(res, EX_USAGE, repr(opt))
+            self.assertIn(opt[0].encode(), res.err)
+            self.assertNoRawControls(res)
+        self.spool_empty(srv)
+
+    def test_full_name_option(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        msg = message(["To: bob@example.org", "Subject: no From"], ["x"])
+        res = self.sendmail(cfg, msg, "-F", "Doe, \"J\"", "-f",
+                            "jd@example.org", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        _, raw = self.one_message(srv, res)
+        self.assertEqual(headers_named(raw, "From"),
+                         ['From: "Doe, \\"J\\"" <jd@example.org>'])
+        # A line break in the name would add a header of its own.
+        res = self.sendmail(cfg, msg, "-F", "Eve\r\nBcc: spy@example.org",
+                            "-f", "jd@example.org", "bob@example.org")
+        self.assertExit(res, EX_USAGE)
+        self.assertIn(b"-F", res.err)
+        self.assertNoRawControls(res)
+        self.assertEqual(len(srv.messages()), 1)
+
+    def test_nul_byte_refused_before_connecting(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        msg = simple_message(body=["text", "with a \0 NUL"])
+        res = self.sendmail(cfg, msg, "bob@example.org")
+        self.assertExit(res, EX_DATAERR)
+        self.assertIn(b"NUL", res.err)
+        self.spool_empty(srv)
 
 
 class Size(PigeonTest):

@@ -387,7 +387,7 @@ test_conf_every_key(void **state)
 	    "auth_allow_plaintext = yes\n"
 	    "tls_verify = no\n"
 	    "tls_cafile = ~/certs/ca.pem\n"
-	    "tls_fingerprint = sha256:AB:CD:EF\n"
+	    "tls_fingerprint = AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB\n"
 	    "tls_cert = /etc/pigeon/client.pem\n"
 	    "tls_key = ~/keys/client.key\n"
 	    "helo = laptop.example.org\n"
@@ -415,7 +415,7 @@ test_conf_every_key(void **state)
 	want = util_strf("%s/certs/ca.pem", tmpdir);
 	assert_string_equal(a->tls_cafile, want);
 	free(want);
-	assert_string_equal(a->tls_fingerprint, "sha256:AB:CD:EF");
+	assert_string_equal(a->tls_fingerprint, "AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB");
 	assert_string_equal(a->tls_cert, "/etc/pigeon/client.pem");
 	want = util_strf("%s/keys/client.key", tmpdir);
 	assert_string_equal(a->tls_key, want);
@@ -711,11 +711,15 @@ test_conf_values(void **state)
 	    "dsn_notify must be NEVER or a comma list");
 	expect_conf_error("[account a]\ndsn_notify = bogus\n", 2,
 	    "dsn_notify must be NEVER or a comma list of SUCCESS, FAILURE "
-	    "and DELAY, not 'bogus'");
+	    "and DELAY, each at most once, not 'bogus'");
 	expect_conf_error("[account a]\ndsn_notify = failure,,delay\n", 2,
 	    "dsn_notify must be NEVER");
 	expect_conf_error("[account a]\ndsn_notify = delay,DELAY\n", 2,
-	    "dsn_notify lists DELAY twice");
+	    "dsn_notify must be NEVER or a comma list of SUCCESS, FAILURE "
+	    "and DELAY, each at most once, not 'delay,DELAY'");
+	expect_conf_error("[account a]\ntls_fingerprint = AB:CD\n", 2,
+	    "tls_fingerprint must be a SHA-256 fingerprint, 64 hex digits "
+	    "(colons allowed), not 'AB:CD'");
 	expect_conf_error("[account a]\ndsn_return = all\n", 2,
 	    "dsn_return must be FULL or HDRS, not 'all'");
 	expect_conf_error("[account a]\nhelo = two words\n", 2,

@@ -873,6 +873,102 @@ test_dsn(void **state)
 	check_script(without, &o, &nodsn, ERR_OK, SMTP_WANT_READ);
 }
 
+/*
+ * Parameters that reach MAIL and RCPT lines are checked like addresses:
+ * a NOTIFY, RET or ENVID carrying CR LF must never become a second
+ * command, and a quoted local part may hold a space but not "<" or ">".
+ */
+static void
+test_envelope_injection_refused(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	const char *quoted[] = { "\"john doe\"@example.org" };
+	const char *bad_rcpts[][1] = {
+		{ "john doe@example.org" },
+		{ "\"john doe@example.org" },
+		{ "\"a>b\"@example.org" },
+		{ "a\tb@example.org" },
+	};
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	struct smtp_envelope q = { .from = "a@x.org", .rcpts = quoted,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 DSN\r\n" },
+		{ END, NULL },
+	};
+	const struct step quoted_script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "RCPT TO:<\"john doe\"@example.org>\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+	struct smtp_envelope e;
+	char *why = NULL;
+	size_t i;
+
+	(void)state;
+	s = run_script(script, &o, NULL, 0, NULL);
+	e = env;
+	e.dsn_notify = "SUCCESS\r\nRCPT TO:<evil@x>";
+	assert_int_equal(smtp_mail(s, &e, &why), ERR_USAGE);
+	assert_non_null(strstr(why, "NOTIFY"));
+	e.dsn_notify = "success";       /* not normalised: refused too */
+	assert_int_equal(smtp_mail(s, &e, &why), ERR_USAGE);
+	e = env;
+	e.dsn_ret = "FULL\r\nRSET";
+	assert_int_equal(smtp_mail(s, &e, &why), ERR_USAGE);
+	assert_non_null(strstr(why, "RET"));
+	e = env;
+	e.dsn_envid = "x\r\nRSET";
+	assert_int_equal(smtp_mail(s, &e, &why), ERR_USAGE);
+	assert_non_null(strstr(why, "envelope id"));
+	for (i = 0; i < sizeof(bad_rcpts) / sizeof(bad_rcpts[0]); i++) {
+		e = env;
+		e.rcpts = bad_rcpts[i];
+		assert_int_equal(smtp_mail(s, &e, &why), ERR_DATA);
+	}
+	/* Nothing went out, and the engine is still ready. */
+	assert_int_equal(smtp_want(s), SMTP_READY);
+	free(why);
+	smtp_free(s);
+	check_script(quoted_script, &o, &q, ERR_OK, SMTP_WANT_READ);
+}
+
+static void
+test_dsn_notify_normalise(void **state)
+{
+	static const char *const good[][2] = {
+		{ "never", "NEVER" },
+		{ "failure, delay", "FAILURE,DELAY" },
+		{ "Delay,Success ,FAILURE", "DELAY,SUCCESS,FAILURE" },
+	};
+	static const char *const bad[] = {
+		"", "never,success", "failure,,delay", "delay,DELAY", "bogus",
+		"success\r\nRSET", "success,",
+	};
+	size_t i;
+	char *n;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		n = smtp_dsn_notify(good[i][0]);
+		assert_non_null(n);
+		assert_string_equal(n, good[i][1]);
+		free(n);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if ((n = smtp_dsn_notify(bad[i])) != NULL)
+			fail_msg("'%s' gave '%s'", bad[i], n);
+}
+
 static void
 test_bdat(void **state)
 {
@@ -973,6 +1069,8 @@ main(void)
 		cmocka_unit_test(test_size_and_utf8_refused_before_mail),
 		cmocka_unit_test(test_utf8_and_8bit_parameters),
 		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_envelope_injection_refused),
+		cmocka_unit_test(test_dsn_notify_normalise),
 		cmocka_unit_test(test_bdat),
 		cmocka_unit_test(test_reply_parser),
 	};

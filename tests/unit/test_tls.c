@@ -628,7 +628,7 @@ test_bad_pin_syntax(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		o.fingerprint = bad[i];
-		assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+		assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 		assert_null(s);
 		assert_non_null(strstr(errstr, "fingerprint"));
 	}
@@ -935,13 +935,13 @@ test_files(void **state)
 
 	(void)snprintf(missing, sizeof(missing), "%s/missing.pem", pki.dir);
 	o.cafile = missing;
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_null(s);
 	assert_non_null(strstr(errstr, missing));
 	assert_non_null(strstr(errstr, strerror(ENOENT)));
 
 	o.cafile = pki.garbage_pem;
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_non_null(strstr(errstr, pki.garbage_pem));
 
 	/* Client certificate and key, in two files or one. */
@@ -952,25 +952,25 @@ test_files(void **state)
 	tls_free(s);
 
 	o.key = NULL;   /* the certificate file holds no key */
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_non_null(strstr(errstr, pki.client_pem));
 
 	o.key = pki.ca_pem;   /* not a key at all */
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_non_null(strstr(errstr, pki.ca_pem));
 
 	o.cert = missing;
 	o.key = pki.client_key_pem;
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_non_null(strstr(errstr, missing));
 
 	o.cert = NULL;
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_non_null(strstr(errstr, pki.client_key_pem));
 
 	/* Verification without a name to check is refused up front. */
 	o = opts(NULL, pki.ca_pem);
-	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_TLS);
+	assert_int_equal(tls_new(&s, sv[0], &o, NULL, &errstr), ERR_CONFIG);
 	assert_non_null(strstr(errstr, "server name"));
 
 	free(errstr);
