@@ -1,0 +1,1091 @@
+"""bench.py - the benchmarks behind "make bench" (run by tests/bench/run).
+
+What it measures, every figure in one run on this machine:
+
+1. Big send: a multipart/mixed message with a 100 MiB attachment (base64
+   in 76-character lines, about 143 MB on the wire) sent by
+   "pigeon sendmail" and by msmtp into Postfix's smtp-sink, and pushed by a
+   minimal client (EHLO, MAIL, RCPT, DATA, then sendfile(2) of the
+   prebuilt wire bytes) to show what the sink itself can take.
+   Wall time, user+sys CPU and peak RSS; best and median of --runs.
+2. Peak RSS of pigeon for 1 MiB, 10 MiB and 100 MiB attachments: it must
+   stay flat (the message is streamed, never held in memory).
+3. Small messages: --small sequential runs with a ~1 KB message, each a
+   new process and a new connection, for pigeon and msmtp (and /bin/true
+   for the cost of starting a process here).
+
+Per-process figures come from wait4(2) on each child (ru_utime, ru_stime,
+ru_maxrss of that child alone). The sink is a child too; its CPU time is
+read from /proc/PID/stat around each send.
+
+Timing never fails the run: the exit status is non-zero only when a send
+fails (pigeon or msmtp exits non-zero); its stderr is printed then. When
+smtp-sink cannot be found or fetched, it says so and exits 0.
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+SINK_DIR = os.path.join(TOP, "tests", ".sink")
+
+FROM = "bench@example.org"
+RCPT = "rcpt@example.org"
+BOUNDARY = "=_pigeon_bench_boundary"
+MIB = 1024 * 1024
+
+out = sys.stdout
+
+# Process groups of the helpers running now (each in its own session), so
+# an interrupted run ends them and the program they run.
+RUNNING = set()
+
+
+def end_running():
+    for pgid in list(RUNNING):
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+        except OSError:
+            pass
+        RUNNING.discard(pgid)
+
+
+def say(*a):
+    print(*a, file=out, flush=True)
+
+
+class Skip(Exception):
+    """The benchmark cannot run here; not a failure."""
+
+
+class SendFailed(Exception):
+    """A program under test failed: the run exits non-zero."""
+
+
+# --- the machine ------------------------------------------------------------
+
+def first_line(cmd):
+    try:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=20)
+        lines = r.stdout.decode("utf-8", "replace").strip().splitlines()
+        return lines[0] if lines else "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+
+def mem_total():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return "%.1f GiB" % (int(line.split()[1]) / MIB)
+    except (OSError, ValueError):
+        pass
+    return "?"
+
+
+def postfix_version(root):
+    path = os.path.join(root, "usr/share/doc/postfix/changelog.Debian.gz")
+    try:
+        import gzip
+        with gzip.open(path, "rt") as f:
+            line = f.readline()
+        return line.split("(", 1)[1].split(")", 1)[0]
+    except (OSError, IndexError, EOFError):
+        return "?"
+
+
+# --- smtp-sink --------------------------------------------------------------
+
+class SinkBinary:
+    def __init__(self, sink, source, libdir, root, origin):
+        self.sink = sink            # the smtp-sink executable (or wrapper)
+        self.source = source        # smtp-source, when there is one
+        self.libdir = libdir        # Postfix's private libraries, or None
+        self.root = root            # the unpacked package, for its version
+        self.origin = origin
+
+    def env(self):
+        env = dict(os.environ)
+        if self.libdir:
+            old = env.get("LD_LIBRARY_PATH")
+            env["LD_LIBRARY_PATH"] = self.libdir + (":" + old if old else "")
+        return env
+
+    def works(self):
+        """Without arguments smtp-sink prints its usage and exits 1."""
+        try:
+            r = subprocess.run([self.sink], env=self.env(),
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=10)
+        except (OSError, subprocess.SubprocessError) as e:
+            return False, str(e)
+        text = r.stdout.decode("utf-8", "replace")
+        return "usage" in text, text.strip()
+
+
+def sink_in(root, origin):
+    """The smtp-sink of a package unpacked in root, or None."""
+    sbin = os.path.join(root, "usr", "sbin")
+    binary = os.path.join(sbin, "smtp-sink")
+    if not os.access(binary, os.X_OK):
+        return None
+    source = os.path.join(sbin, "smtp-source")
+    return SinkBinary(binary,
+                      source if os.access(source, os.X_OK) else None,
+                      os.path.join(root, "usr", "lib", "postfix"), root,
+                      origin)
+
+
+def write_wrapper(root):
+    """tests/.sink/smtp-sink, the same wrapper .ci/run writes."""
+    path = os.path.join(root, "smtp-sink")
+    with open(path, "w") as f:
+        f.write('#!/bin/sh\n'
+                '# smtp-sink from the unpacked postfix package, with its '
+                'private libraries.\n'
+                'here=$(cd "$(dirname "$0")" && pwd)\n'
+                'LD_LIBRARY_PATH="$here/usr/lib/postfix'
+                '${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\n'
+                'export LD_LIBRARY_PATH\n'
+                'exec "$here/usr/sbin/smtp-sink" "$@"\n')
+    os.chmod(path, 0o755)
+
+
+def fetch_sink(scratch):
+    """apt-get download postfix and unpack it (tests/.sink, else scratch)."""
+    if not shutil.which("apt-get") or not shutil.which("dpkg"):
+        raise Skip("smtp-sink is missing and apt-get/dpkg are not there to "
+                   "fetch it")
+    dl = os.path.join(scratch, "postfix-deb")
+    os.mkdir(dl)
+    if os.geteuid() == 0:
+        # apt downloads as its own user _apt when it can reach the folder.
+        try:
+            os.chmod(scratch, 0o755)
+            shutil.chown(dl, user="_apt")
+        except (OSError, LookupError):
+            pass
+    say("smtp-sink is missing: fetching it with apt-get download postfix")
+    try:
+        r = subprocess.run(["apt-get", "download", "postfix"], cwd=dl,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=180)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise Skip("smtp-sink is missing and could not be downloaded: %s"
+                   % e)
+    debs = [d for d in os.listdir(dl) if d.endswith(".deb")]
+    if r.returncode != 0 or not debs:
+        text = r.stdout.decode("utf-8", "replace").strip()
+        raise Skip("smtp-sink is missing and could not be downloaded "
+                   "(apt-get download postfix failed):\n  "
+                   + "\n  ".join(text.splitlines()[-5:]))
+    tests = os.path.dirname(SINK_DIR)
+    if os.access(tests, os.W_OK) and not os.path.exists(SINK_DIR):
+        root = SINK_DIR
+    else:
+        root = os.path.join(scratch, "sink")
+    os.makedirs(root, exist_ok=True)
+    r = subprocess.run(["dpkg", "-x", os.path.join(dl, debs[0]), root],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise Skip("smtp-sink is missing: dpkg -x %s failed: %s"
+                   % (debs[0], r.stdout.decode("utf-8", "replace").strip()))
+    if root == SINK_DIR:
+        write_wrapper(root)
+        where = "tests/.sink"
+    else:
+        where = "a temporary folder (tests/ is not writable)"
+    say("unpacked %s into %s" % (debs[0], where))
+    b = sink_in(root, "fetched now: " + debs[0])
+    if b is None:
+        raise Skip("smtp-sink is missing: the postfix package has no "
+                   "usr/sbin/smtp-sink")
+    return b
+
+
+def find_sink(scratch):
+    cands = []
+    env_sink = os.environ.get("SMTP_SINK")
+    b = sink_in(SINK_DIR, "tests/.sink")
+    if b is not None:
+        cands.append(b)
+    if env_sink and os.access(env_sink, os.X_OK):
+        # The Makefile's wrapper: it sets LD_LIBRARY_PATH itself.
+        root = os.path.dirname(os.path.abspath(env_sink))
+        src = os.path.join(root, "usr", "sbin", "smtp-source")
+        cands.append(SinkBinary(env_sink,
+                                src if os.access(src, os.X_OK) else None,
+                                None, root, "$SMTP_SINK"))
+    why = None
+    for b in cands:
+        ok, text = b.works()
+        if ok:
+            return b
+        why = text
+    b = fetch_sink(scratch)
+    ok, text = b.works()
+    if not ok:
+        raise Skip("smtp-sink does not start (are its libraries, e.g. "
+                   "libdb5.3 libicu72 libnsl2, installed?):\n  "
+                   + "\n  ".join((text or why or "").splitlines()[:5]))
+    return b
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def smtp_reply(f):
+    """One whole (multi-line) reply: (code, last line)."""
+    while True:
+        line = f.readline()
+        if not line:
+            raise OSError("the server closed the connection")
+        if line[3:4] != b"-":
+            return int(line[:3]), line.decode("ascii", "replace").strip()
+
+
+class Sink:
+    """A running smtp-sink on 127.0.0.1, stopped by stop()."""
+
+    def __init__(self, binary, scratch):
+        self.b = binary
+        self.proc = None
+        self.port = None
+        self.log = os.path.join(scratch, "smtp-sink.out")
+        self.cwd = scratch
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.argv = None
+
+    def start(self):
+        last = ""
+        for _ in range(8):
+            port = free_port()
+            # -c: counters (checked at the end); -C, -F: no XCLIENT and no
+            # XFORWARD in the EHLO reply, like a submission server.
+            # PIPELINING and 8BITMIME stay announced (both clients use
+            # PIPELINING; the messages are 7bit anyway).
+            argv = [self.b.sink, "-c", "-C", "-F"]
+            if os.geteuid() == 0:
+                # Required when started by root: the user to switch to.
+                argv += ["-u", first_line(["id", "-un"])]
+            argv += ["127.0.0.1:%d" % port, "1000"]
+            logf = open(self.log, "wb")
+            self.proc = subprocess.Popen(argv, env=self.b.env(),
+                                         stdin=subprocess.DEVNULL,
+                                         stdout=logf,
+                                         stderr=subprocess.STDOUT,
+                                         cwd=self.cwd)
+            logf.close()
+            self.port = port
+            self.argv = argv
+            if self.wait_ready():
+                return
+            last = self.read_log()
+            self.stop()
+        raise Skip("smtp-sink does not start:\n  " +
+                   "\n  ".join(last.strip().splitlines()[:5]))
+
+    def wait_ready(self):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with socket.create_connection(("127.0.0.1", self.port),
+                                              timeout=2) as s:
+                    f = s.makefile("rb")
+                    code, _ = smtp_reply(f)
+                    s.sendall(b"QUIT\r\n")
+                    smtp_reply(f)
+                    return code == 220
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    def cpu(self):
+        """CPU seconds (user+sys) the sink has used so far."""
+        try:
+            with open("/proc/%d/stat" % self.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / self.tick
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
+    def last_cpu(self):
+        """The CPU the sink last ran on (field 39 of /proc/PID/stat)."""
+        try:
+            with open("/proc/%d/stat" % self.proc.pid) as f:
+                return int(f.read().rsplit(")", 1)[1].split()[36])
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def read_log(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def messages(self):
+        """The last 'mesg=N' counter smtp-sink printed, or None."""
+        text = self.read_log().replace("\r", "\n")
+        n = None
+        for line in text.splitlines():
+            for w in line.split():
+                if w.startswith("mesg="):
+                    try:
+                        n = int(w[5:])
+                    except ValueError:
+                        pass
+        return n
+
+    def stop(self):
+        p, self.proc = self.proc, None
+        if p is None or p.poll() is not None:
+            return
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+# --- messages -----------------------------------------------------------------
+
+def headers(subject, multipart):
+    h = ("From: Bench <%s>\n"
+         "To: <%s>\n"
+         "Subject: %s\n"
+         "Date: Mon, 01 Jan 2024 12:00:00 +0000\n"
+         "Message-ID: <%s.%d@example.org>\n"
+         "MIME-Version: 1.0\n" % (FROM, RCPT, subject,
+                                  subject.replace(" ", "-"), os.getpid()))
+    if multipart:
+        h += 'Content-Type: multipart/mixed; boundary="%s"\n' % BOUNDARY
+    else:
+        h += "Content-Type: text/plain; charset=us-ascii\n"
+    return h + "\n"
+
+
+def make_attachment_message(dirname, name, nbytes, crlf_too):
+    """A multipart/mixed message with nbytes of random bytes in base64.
+
+    Writes NAME.eml with LF line ends (what a mail program pipes into
+    sendmail) and, if crlf_too, NAME.wire: the exact bytes a client puts
+    between DATA and the final dot (CRLF, nothing to dot-stuff).
+    """
+    lf = os.path.join(dirname, name + ".eml")
+    wire = os.path.join(dirname, name + ".wire") if crlf_too else None
+    head = (headers("bench %s" % name, True) +
+            "This is a multi-part message in MIME format.\n\n"
+            "--%s\n"
+            "Content-Type: text/plain; charset=us-ascii\n"
+            "Content-Transfer-Encoding: 7bit\n\n"
+            "The attachment is %d bytes of random data.\n\n"
+            "--%s\n"
+            "Content-Type: application/octet-stream; name=\"random.bin\"\n"
+            "Content-Transfer-Encoding: base64\n"
+            "Content-Disposition: attachment; filename=\"random.bin\"\n\n"
+            % (BOUNDARY, nbytes, BOUNDARY)).encode()
+    tail = ("--%s--\n" % BOUNDARY).encode()
+    fl = open(lf, "wb")
+    fw = open(wire, "wb") if wire else None
+    fl.write(head)
+    if fw:
+        fw.write(head.replace(b"\n", b"\r\n"))
+    # coreutils' base64 is far faster than wrapping lines in Python.
+    gen = subprocess.Popen("head -c %d /dev/urandom | base64 -w 76" % nbytes,
+                           shell=True, stdout=subprocess.PIPE)
+    while True:
+        chunk = gen.stdout.read(MIB)
+        if not chunk:
+            break
+        fl.write(chunk)
+        if fw:
+            fw.write(chunk.replace(b"\n", b"\r\n"))
+    if gen.wait() != 0:
+        raise SystemExit("bench: could not generate the test message")
+    fl.write(tail)
+    fl.close()
+    if fw:
+        fw.write(tail.replace(b"\n", b"\r\n"))
+        fw.close()
+    return lf, wire
+
+
+def make_small_message(dirname):
+    path = os.path.join(dirname, "small.eml")
+    body = ("Hello,\n\nthis is a small message, as most mail is: a few "
+            "lines of text\nsent by one process over one connection.\n\n")
+    line = "The quick brown fox jumps over the lazy dog, 0123456789.\n"
+    text = headers("bench small", False) + body
+    while len(text) + len(line) <= 1000:
+        text += line
+    text += "-- \nBench\n"
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+# --- running and measuring ------------------------------------------------------
+
+class Run:
+    def __init__(self, wall, user, sys_, rss_kb, sink_cpu=float("nan")):
+        self.wall = wall
+        self.user = user
+        self.sys = sys_
+        self.rss_kb = rss_kb        # None when not measured
+        self.sink_cpu = sink_cpu
+        self.sink_on = None         # the CPU the sink last ran on
+
+    @property
+    def cpu(self):
+        return self.user + self.sys
+
+
+def build_helper(scratch):
+    """Compile rusage.c into scratch; its path, or None (and why)."""
+    src = os.path.join(HERE, "rusage.c")
+    exe = os.path.join(scratch, "rusage")
+    cc = os.environ.get("BENCH_CC") or shutil.which("cc") or \
+        shutil.which("gcc")
+    if not cc:
+        return None, "no C compiler"
+    try:
+        r = subprocess.run([cc, "-O2", "-o", exe, src],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, str(e)
+    if r.returncode != 0:
+        return None, r.stdout.decode("utf-8", "replace").strip()
+    return exe, None
+
+
+class Runner:
+    """Runs the programs under test, through the rusage helper if built."""
+
+    def __init__(self, scratch, env, helper):
+        self.scratch = scratch
+        self.env = env
+        self.helper = helper
+        self.outp = os.path.join(scratch, "child.out")
+        self.errp = os.path.join(scratch, "child.err")
+        self.repp = os.path.join(scratch, "child.report")
+
+    def failed(self, label, argv, stdin_path, rc):
+        text = ""
+        for path in (self.errp, self.outp):
+            try:
+                with open(path, "rb") as f:
+                    text += f.read().decode("utf-8", "replace")
+            except OSError:
+                pass
+        return SendFailed("%s failed: exit status %d\n  command: %s\n"
+                          "  stdin: %s\n  output:\n    %s"
+                          % (label, rc, " ".join(argv), stdin_path,
+                             "\n    ".join(text.strip().splitlines()
+                                           or ["(nothing)"])))
+
+    def run(self, label, argv, stdin_path, sink=None, count=1):
+        """Run argv count times in a row, stdin from a file each time.
+
+        Returns (list of Run, total wall seconds); SendFailed when a run
+        exits non-zero.  With count 1 the sink's CPU time is measured too.
+        """
+        c0 = sink.cpu() if sink else float("nan")
+        if self.helper:
+            runs, total = self._run_helper(label, argv, stdin_path, count)
+        else:
+            runs, total = self._run_direct(label, argv, stdin_path, count)
+        c1 = sink.cpu() if sink else float("nan")
+        if count == 1:
+            runs[0].sink_cpu = c1 - c0
+            runs[0].sink_on = sink.last_cpu() if sink else None
+        return runs, total
+
+    def _run_helper(self, label, argv, stdin_path, count):
+        cmd = [self.helper, "-n", str(count), "-i", stdin_path,
+               "-o", self.outp, "-e", self.errp, "--"] + argv
+        acts = [(os.POSIX_SPAWN_OPEN, 1, self.repp,
+                 os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
+        pid = os.posix_spawn(self.helper, cmd, self.env, file_actions=acts,
+                             setsid=True)
+        RUNNING.add(pid)
+        _, status, _ = os.wait4(pid, 0)
+        RUNNING.discard(pid)
+        rc = os.waitstatus_to_exitcode(status)
+        runs, total = [], None
+        with open(self.repp) as f:
+            for line in f:
+                w = line.split()
+                if w and w[0] == "run":
+                    if int(w[5]) != 0:
+                        raise self.failed(label, argv, stdin_path, int(w[5]))
+                    runs.append(Run(float(w[1]), float(w[2]), float(w[3]),
+                                    int(w[4])))
+                elif w and w[0] == "total":
+                    total = float(w[1])
+        if rc != 0 or total is None or len(runs) != count:
+            raise self.failed(label + " (under tests/bench/rusage)", cmd,
+                              stdin_path, rc)
+        return runs, total
+
+    def _run_direct(self, label, argv, stdin_path, count):
+        """Without the helper: posix_spawn from here; no RSS figure (a
+        child's ru_maxrss would start from this Python process's)."""
+        exe = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
+        acts = [
+            (os.POSIX_SPAWN_OPEN, 0, stdin_path, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, self.outp,
+             os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+            (os.POSIX_SPAWN_OPEN, 2, self.errp,
+             os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+        ]
+        runs = []
+        t = time.perf_counter()
+        for _ in range(count):
+            t0 = time.perf_counter()
+            pid = os.posix_spawn(exe, argv, self.env, file_actions=acts,
+                                 setsid=True)
+            RUNNING.add(pid)
+            _, status, ru = os.wait4(pid, 0)
+            RUNNING.discard(pid)
+            t1 = time.perf_counter()
+            rc = os.waitstatus_to_exitcode(status)
+            if rc != 0:
+                raise self.failed(label, argv, stdin_path, rc)
+            runs.append(Run(t1 - t0, ru.ru_utime, ru.ru_stime, None))
+        return runs, time.perf_counter() - t
+
+
+def ceiling_send(port, wire_path, sink):
+    """The sink's limit: a minimal client pushing prebuilt wire bytes.
+
+    EHLO, then MAIL/RCPT/DATA pipelined, sendfile(2) of the CRLF message,
+    the dot, QUIT; all in this process (no exec, no spool, no encoding),
+    timed from connect to the 221.  Returns a Run (CPU is this process's).
+    """
+    c0 = sink.cpu()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        f = s.makefile("rb")
+        code, line = smtp_reply(f)
+        if code != 220:
+            raise OSError("greeting: " + line)
+        s.sendall(b"EHLO bench.example.org\r\n")
+        code, line = smtp_reply(f)
+        if code != 250:
+            raise OSError("EHLO: " + line)
+        s.sendall(("MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
+                   % (FROM, RCPT)).encode())
+        for want in (250, 250, 354):
+            code, line = smtp_reply(f)
+            if code != want:
+                raise OSError("envelope: " + line)
+        t_data = time.perf_counter()
+        with open(wire_path, "rb") as m:
+            s.sendfile(m)
+        t_dot = time.perf_counter()
+        s.sendall(b".\r\n")
+        code, line = smtp_reply(f)
+        t_250 = time.perf_counter()
+        if code != 250:
+            raise OSError("end of data: " + line)
+        s.sendall(b"QUIT\r\n")
+        smtp_reply(f)
+    t1 = time.perf_counter()
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    c1 = sink.cpu()
+    run = Run(t1 - t0, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime,
+              None,
+              c1 - c0)
+    run.phases = (t_data - t0, t_dot - t0, t_250 - t0, t1 - t0)
+    run.sink_on = sink.last_cpu()
+    return run
+
+
+def transcript_phases(text):
+    """From a -v transcript: (354 at, dot at, final reply at, last line at)
+    in seconds since the start, or None when the format is not known."""
+    import re
+    pat = re.compile(r"^\[\s*([0-9]+(?:\.[0-9]+)?)\]\s+(->|<-|==)\s?(.*)$")
+    t354 = tdot = treply = tlast = None
+    reply_ms = None
+    for line in text.splitlines():
+        m = pat.match(line)
+        if not m:
+            continue
+        t, d, rest = float(m.group(1)), m.group(2), m.group(3)
+        tlast = t
+        if d == "<-" and rest.startswith("354") and t354 is None:
+            t354 = t
+        elif d == "->" and rest.strip() == "." and tdot is None:
+            tdot = t
+        elif d == "<-" and tdot is not None and treply is None:
+            treply = t
+            ms = re.search(r"\(([0-9.]+) ms\)\s*$", rest)
+            if ms:
+                reply_ms = float(ms.group(1))
+    if None in (t354, tdot, treply):
+        return None
+    return t354, tdot, treply, tlast, reply_ms
+
+
+# --- reporting -------------------------------------------------------------------
+
+def best(runs, key):
+    return min(key(r) for r in runs)
+
+
+def median(runs, key):
+    return statistics.median(key(r) for r in runs)
+
+
+def fmt_s(x):
+    return "%.3f s" % x
+
+
+def max_rss(runs):
+    v = [r.rss_kb for r in runs if r.rss_kb is not None]
+    return max(v) if v else None
+
+
+def min_rss(runs):
+    v = [r.rss_kb for r in runs if r.rss_kb is not None]
+    return min(v) if v else None
+
+
+def fmt_rss(kb):
+    return "-" if kb is None else "%.1f MiB" % (kb / 1024)
+
+
+def table(rows, header):
+    widths = [max(len(str(r[i])) for r in [header] + rows)
+              for i in range(len(header))]
+    lines = []
+    for n, r in enumerate([header] + rows):
+        cells = [str(c).ljust(widths[i]) if i == 0
+                 else str(c).rjust(widths[i]) for i, c in enumerate(r)]
+        lines.append("  " + "  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def ratio(a, b):
+    return "%.2fx" % (a / b) if b > 0 else "-"
+
+
+# --- main ------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("pigeon", nargs="?",
+                    default=os.environ.get("PIGEON") or "./pigeon")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="runs per big send (best and median); default 3")
+    ap.add_argument("--small", type=int, default=200,
+                    help="sequential small sends per program; default 200")
+    ap.add_argument("--big-mib", type=int, default=100,
+                    help="size of the big attachment in MiB; default 100")
+    args = ap.parse_args()
+    args.runs = max(1, args.runs)
+    args.small = max(1, args.small)
+
+    pigeon = os.path.abspath(args.pigeon)
+    if not os.access(pigeon, os.X_OK):
+        say("bench: %s does not exist: build it first "
+            "(./configure && make)" % args.pigeon)
+        return 2
+    msmtp = shutil.which("msmtp")
+
+    scratch = tempfile.mkdtemp(prefix="pigeon-bench.")
+    sink = None
+    try:
+        say("pigeon benchmarks")
+        say("=================")
+        say("")
+        try:
+            binary = find_sink(scratch)
+        except Skip as e:
+            say("bench: %s" % e)
+            say("bench: no usable smtp-sink: no benchmark run "
+                "(this is not a failure)")
+            return 0
+        sink = Sink(binary, scratch)
+        try:
+            sink.start()
+        except Skip as e:
+            say("bench: %s" % e)
+            say("bench: no usable smtp-sink: no benchmark run "
+                "(this is not a failure)")
+            return 0
+        return bench(args, pigeon, msmtp, binary, sink, scratch)
+    except SendFailed as e:
+        say("")
+        say("bench: FAILED: %s" % e)
+        return 1
+    finally:
+        end_running()
+        if sink is not None:
+            sink.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def bench(args, pigeon, msmtp, binary, sink, scratch):
+    port = sink.port
+    home = os.path.join(scratch, "home")
+    tmp = os.path.join(scratch, "tmp")
+    os.makedirs(home)
+    os.makedirs(tmp)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+        "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
+        "TMPDIR": tmp,
+        "LC_ALL": "C",
+    }
+    cfg = os.path.join(scratch, "pigeon.conf")
+    with open(cfg, "w") as f:
+        f.write("default = b\n[account b]\nfrom = Bench <%s>\n"
+                "server = smtp+plain://127.0.0.1:%d\n" % (FROM, port))
+    os.chmod(cfg, 0o600)
+    pigeon_argv = [pigeon, "sendmail", "--config", cfg, RCPT]
+    msmtp_argv = None
+    if msmtp:
+        msmtp_argv = [msmtp, "--host=127.0.0.1", "--port=%d" % port,
+                      "--tls=off", "--auth=off", "--from=" + FROM, RCPT]
+    helper, why = build_helper(scratch)
+    runner = Runner(scratch, env, helper)
+    raw = []                    # (section, program, run#, Run)
+    expected = 0                # messages the sink should count
+
+    say("Machine")
+    say("  nproc:   %d (online CPUs %d)" % (len(os.sched_getaffinity(0)),
+                                            os.cpu_count() or 0))
+    say("  CPU:     %s" % cpu_model())
+    say("  memory:  %s" % mem_total())
+    say("  kernel:  %s" % first_line(["uname", "-sr"]))
+    say("Versions")
+    say("  pigeon:    %s (%s)" % (first_line([pigeon, "--version"]), pigeon))
+    say("  msmtp:     %s" % (first_line([msmtp, "--version"]) if msmtp
+                             else "not installed: its columns stay empty"))
+    say("  smtp-sink: Postfix %s (%s)" % (postfix_version(binary.root),
+                                          binary.origin))
+    say("  python:    %s" % first_line([sys.executable, "--version"]))
+    say("Setup")
+    say("  sink:      %s" % " ".join(
+        [os.path.relpath(sink.argv[0], TOP)
+         if sink.argv[0].startswith(TOP) else sink.argv[0]]
+        + sink.argv[1:]))
+    say("  pigeon:    pigeon sendmail --config CFG %s < MESSAGE "
+        "(server = smtp+plain://127.0.0.1:%d, no AUTH, no transcript)"
+        % (RCPT, port))
+    if msmtp:
+        say("  msmtp:     %s < MESSAGE" % " ".join(
+            ["msmtp"] + msmtp_argv[1:]))
+    say("  ceiling:   in-process Python client: EHLO, pipelined "
+        "MAIL/RCPT/DATA,")
+    say("             sendfile(2) of the prebuilt CRLF wire bytes, dot, "
+        "QUIT")
+    if helper:
+        say("  measured: fork+exec+wait4 from tests/bench/rusage.c (built "
+            "now with cc -O2):")
+        say("            wall, ru_utime+ru_stime, ru_maxrss of each child "
+            "alone")
+    else:
+        say("  measured: posix_spawn+wait4 from Python; no peak RSS (the "
+            "rusage helper")
+        say("            could not be built: %s)" % (why or "?").splitlines()[0])
+    if os.environ.get("SANITIZE", "no") not in ("", "no"):
+        say("  NOTE: pigeon is built with sanitizers (SANITIZE=%s): its "
+            "figures are not" % os.environ["SANITIZE"])
+        say("        representative; rebuild with plain ./configure")
+    say("  stdin files are LF-terminated (as mail programs pipe them to "
+        "sendmail)")
+    say("")
+
+    # --- messages ---
+    t = time.perf_counter()
+    big_mib = args.big_mib
+    sizes = sorted({1, 10, big_mib})
+    msgs = {}
+    for mib in sizes:
+        msgs[mib] = make_attachment_message(scratch, "att%dM" % mib,
+                                            mib * MIB, mib == big_mib)
+    small = make_small_message(scratch)
+    # Hundreds of MB just written are dirty page cache; left alone they
+    # slow down the first sends (pigeon's spool writes get throttled while
+    # they are pending: 0.8 s instead of 0.57 s here). Flush them first.
+    ts = time.perf_counter()
+    os.sync()
+    ts = time.perf_counter() - ts
+    big_lf, big_wire = msgs[big_mib]
+    wire_bytes = os.path.getsize(big_wire) + 3      # + ".\r\n"
+    say("Generated the messages in %.1f s (sync: %.1f s): %s" % (
+        time.perf_counter() - t, ts, ", ".join(
+            "%d MiB attachment: %.1f MB" % (m, os.path.getsize(msgs[m][0])
+                                            / 1e6) for m in sizes)
+        + ", small: %d bytes" % os.path.getsize(small)))
+    say("")
+
+    # --- 1. big send ---
+    say("1. Big send: %d MiB attachment, %d bytes (%.1f MB) on the wire; "
+        "%d runs each, interleaved" % (big_mib, wire_bytes, wire_bytes / 1e6,
+                                       args.runs))
+    res = {"ceiling": [], "pigeon": [], "msmtp": []}
+    ceiling_err = None
+    for i in range(args.runs):
+        if ceiling_err is None:
+            try:
+                r = ceiling_send(port, big_wire, sink)
+                res["ceiling"].append(r)
+                raw.append(("big", "sink ceiling", i + 1, r))
+                expected += 1
+            except OSError as e:
+                ceiling_err = str(e)
+                say("  warning: the ceiling client failed: %s" % e)
+        r = runner.run("pigeon sendmail (big)", pigeon_argv, big_lf,
+                       sink)[0][0]
+        res["pigeon"].append(r)
+        raw.append(("big", "pigeon", i + 1, r))
+        expected += 1
+        if msmtp_argv:
+            r = runner.run("msmtp (big)", msmtp_argv, big_lf, sink)[0][0]
+            res["msmtp"].append(r)
+            raw.append(("big", "msmtp", i + 1, r))
+            expected += 1
+    rows = []
+    names = [("ceiling", "smtp-sink ceiling"), ("pigeon", "pigeon sendmail"),
+             ("msmtp", "msmtp")]
+    for key, label in names:
+        rr = res[key]
+        if not rr:
+            rows.append([label] + ["-"] * 8)
+            continue
+        rows.append([
+            label,
+            fmt_s(best(rr, lambda r: r.wall)),
+            fmt_s(median(rr, lambda r: r.wall)),
+            "%.0f" % (wire_bytes / 1e6 / best(rr, lambda r: r.wall)),
+            fmt_s(best(rr, lambda r: r.cpu)),
+            fmt_s(median(rr, lambda r: r.cpu)),
+            "%.2f+%.2f" % (median(rr, lambda r: r.user),
+                           median(rr, lambda r: r.sys)),
+            fmt_rss(max_rss(rr)),
+            fmt_s(median(rr, lambda r: r.sink_cpu)),
+        ])
+    say(table(rows, ["", "wall best", "wall median", "MB/s best",
+                     "CPU best", "CPU median", "user+sys med",
+                     "peak RSS", "sink CPU med"]))
+    say("  (CPU = user+sys of the client process; the ceiling's is the "
+        "Python client's own;")
+    say("   peak RSS = max ru_maxrss over the runs; sink CPU = what "
+        "smtp-sink used meanwhile)")
+    p, c, m = res["pigeon"], res["ceiling"], res["msmtp"]
+    walls = [r.wall for r in p + c]
+    if len(walls) > 1 and max(walls) > 1.3 * min(walls):
+        say("  note: the runs spread widely (%.3f s to %.3f s): the sink is "
+            "the bottleneck and" % (min(walls), max(walls)))
+        say("  its speed depends on the CPU it lands on (see the raw numbers "
+            "below); compare")
+        say("  best with best")
+    say("  ratios (wall, best / median):")
+    if c:
+        say("    pigeon / sink ceiling: %s / %s" % (
+            ratio(best(p, lambda r: r.wall), best(c, lambda r: r.wall)),
+            ratio(median(p, lambda r: r.wall), median(c, lambda r: r.wall))))
+    if m:
+        say("    pigeon / msmtp:        %s / %s   (CPU: %s / %s)" % (
+            ratio(best(p, lambda r: r.wall), best(m, lambda r: r.wall)),
+            ratio(median(p, lambda r: r.wall), median(m, lambda r: r.wall)),
+            ratio(best(p, lambda r: r.cpu), best(m, lambda r: r.cpu)),
+            ratio(median(p, lambda r: r.cpu), median(m, lambda r: r.cpu))))
+    say("")
+
+    # --- where the time goes: the DATA phase and its end ---
+    say("  Where the time goes (ceiling: its first run above, from connect; "
+        "pigeon: one")
+    say("  more send with -v, from its own start, as its transcript shows "
+        "it):")
+    rows = []
+    for r in c[:1]:
+        a, b, d, e = r.phases
+        rows.append(["smtp-sink ceiling", "%.3f s" % a, "%.3f s" % b,
+                     "%.0f" % (wire_bytes / 1e6 / (b - a)),
+                     "%.1f ms" % (1000 * (d - b)), "%.3f s" % e, "-",
+                     "-" if r.sink_on is None else "cpu%d" % r.sink_on])
+    vr, _ = runner.run("pigeon sendmail -v (big)",
+                       pigeon_argv[:2] + ["-v"] + pigeon_argv[2:], big_lf,
+                       sink)
+    expected += 1
+    raw.append(("big", "pigeon -v", 1, vr[0]))
+    try:
+        with open(runner.errp, "rb") as f:
+            ph = transcript_phases(f.read().decode("utf-8", "replace"))
+    except OSError:
+        ph = None
+    if ph is not None:
+        a, b, d, e, ms = ph
+        rows.append(["pigeon sendmail -v", "%.3f s" % a, "%.3f s" % b,
+                     "%.0f" % (wire_bytes / 1e6 / (b - a)) if b > a else "-",
+                     "%.1f ms" % (ms if ms is not None else 1000 * (d - b)),
+                     "%.3f s" % e, "%.3f s" % vr[0].wall,
+                     "-" if vr[0].sink_on is None
+                     else "cpu%d" % vr[0].sink_on])
+    say(table(rows, ["", "354 at", "dot at", "MB/s in DATA", "dot -> 250",
+                     "last line at", "process wall", "sink on"]))
+    if ph is None:
+        say("  (pigeon's -v transcript was not in the expected "
+            "'[  s.mmm] -> line' format)")
+    else:
+        say("  (pigeon: time before the 354 = start-up + spooling the "
+            "message to disk + EHLO;")
+        say("   process wall - last line = closing the spool file and "
+            "exit)")
+    say("")
+
+    # --- 2. peak RSS against size ---
+    say("2. pigeon's peak RSS against the attachment size (%d runs each)"
+        % args.runs)
+    by_size = {big_mib: p}
+    for mib in sizes:
+        if mib == big_mib:
+            continue
+        rr = []
+        for i in range(args.runs):
+            r = runner.run("pigeon sendmail (%d MiB)" % mib, pigeon_argv,
+                           msgs[mib][0], sink)[0][0]
+            rr.append(r)
+            raw.append(("rss", "pigeon %d MiB" % mib, i + 1, r))
+            expected += 1
+        by_size[mib] = rr
+    rows = []
+    for mib in sizes:
+        rr = by_size[mib]
+        rows.append(["%d MiB" % mib,
+                     "%.1f" % (os.path.getsize(msgs[mib][0]) / 1e6),
+                     fmt_rss(min_rss(rr)),
+                     fmt_rss(max_rss(rr)),
+                     fmt_s(best(rr, lambda r: r.wall)),
+                     fmt_s(median(rr, lambda r: r.cpu))])
+    say(table(rows, ["attachment", "MB in", "peak RSS min",
+                     "peak RSS max", "wall best", "CPU median"]))
+    lo = min_rss(by_size[sizes[0]])
+    hi = max_rss(by_size[sizes[-1]])
+    if lo is not None and hi is not None:
+        d = (hi - lo) / 1024
+        say("  peak RSS from %d MiB to %d MiB of attachment: %s MiB "
+            "(lowest at %d MiB to highest at %d MiB)"
+            % (sizes[0], sizes[-1], "%+.1f" % d if abs(d) >= 0.05 else "0.0",
+               sizes[0], sizes[-1]))
+    say("")
+
+    # --- 3. small messages ---
+    n = args.small
+    say("3. Small message (%d bytes): %d sequential sends, each a new "
+        "process and connection" % (os.path.getsize(small), n))
+    progs = [("pigeon sendmail", pigeon_argv)]
+    if msmtp_argv:
+        progs.append(("msmtp", msmtp_argv))
+    progs.append(("/bin/true (process start)", ["/bin/true"]))
+    rows = []
+    per = {}
+    for label, argv in progs:
+        rr, total = runner.run(label + " (small)", argv, small, count=n)
+        if argv[0] != "/bin/true":
+            expected += n
+        per[label] = total / n
+        raw.append(("small", label, n, Run(total, sum(r.user for r in rr),
+                                            sum(r.sys for r in rr),
+                                            max_rss(rr))))
+        walls = sorted(r.wall for r in rr)
+        rows.append([label, "%.3f s" % total,
+                     "%.2f ms" % (1000 * total / n),
+                     "%.2f ms" % (1000 * walls[0]),
+                     "%.2f ms" % (1000 * statistics.median(walls)),
+                     "%.2f ms" % (1000 * walls[-1]),
+                     "%.2f ms" % (1000 * sum(r.cpu for r in rr) / n),
+                     fmt_rss(max_rss(rr))])
+    say(table(rows, ["", "wall total", "ms/message", "fastest",
+                     "median", "slowest", "CPU/message", "peak RSS"]))
+    if "msmtp" in per:
+        say("  pigeon / msmtp: %s per message"
+            % ratio(per["pigeon sendmail"], per["msmtp"]))
+    say("")
+
+    # --- sanity: the sink saw every message ---
+    got = sink.messages()
+    if got is None:
+        # The counters show up when a session ends; give it a moment.
+        time.sleep(0.2)
+        got = sink.messages()
+    if got is not None and got != expected:
+        say("warning: smtp-sink counted %d messages, expected %d"
+            % (got, expected))
+    elif got is not None:
+        say("smtp-sink counted %d messages, as expected" % got)
+    say("")
+
+    # --- raw numbers ---
+    say("Raw numbers (wall s, user s, sys s, max RSS KiB, sink CPU s, "
+        "CPU the sink last ran on)")
+    for section, label, i, r in raw:
+        say("  %-5s %-28s %s %8.4f %7.3f %7.3f %8s %7s %4s" % (
+            section, label, ("#%d" % i if section != "small"
+                             else "x%d" % i).rjust(4), r.wall, r.user,
+            r.sys, "-" if r.rss_kb is None else str(r.rss_kb),
+            "-" if r.sink_cpu != r.sink_cpu else "%.3f" % r.sink_cpu,
+            "-" if r.sink_on is None else "cpu%d" % r.sink_on))
+    return 0
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, _terminate)
+    try:
+        rc = main()
+    except BrokenPipeError:
+        # stdout went away (e.g. "| head"); the servers are stopped already.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        rc = 0
+    sys.exit(rc)
