@@ -10,8 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include "buf.h"
 #include "crlf.h"
 #include "i18n.h"
@@ -52,7 +50,7 @@ msg_make_id(const char *domain)
 	char hex[sizeof(rnd) * 2 + 1];
 	size_t i;
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+	if (util_random(rnd, sizeof(rnd)) < 0)
 		return NULL;
 	for (i = 0; i < sizeof(rnd); i++)
 		(void)snprintf(hex + 2 * i, 3, "%02x", rnd[i]);

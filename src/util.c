@@ -1,9 +1,11 @@
 /* util.c - small helpers every module needs: error strings, clocks. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <time.h>
 
 static char *
@@ -86,4 +88,22 @@ util_thousands(char *buf, size_t len, unsigned long long v)
 		buf[o++] = digits[i];
 	}
 	buf[o] = '\0';
+}
+
+int
+util_random(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -22,4 +22,13 @@ void util_thousands(char *buf, size_t len, unsigned long long v);
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Fill buf with len bytes from the kernel's random generator
+ * (getrandom(2)): 0, or -1 with errno.  For identifiers (Message-ID, MIME
+ * boundaries) that must not repeat; it spares a plain-text send the
+ * milliseconds OpenSSL needs to load its configuration and providers.
+ * Key material still comes from OpenSSL's RAND_bytes().
+ */
+int util_random(void *buf, size_t len);
+
 #endif

@@ -403,6 +403,41 @@ test_extract(void **state)
 	assert_int_equal(m.rcpts.n, 0);
 }
 
+/* Message-IDs: the RFC 5322 shape, the domain given, never repeated. */
+static void
+test_message_ids(void **state)
+{
+	enum { N = 2000 };
+	char **ids;
+	size_t i, j;
+
+	(void)state;
+	ids = calloc(N, sizeof(*ids));
+	assert_non_null(ids);
+	for (i = 0; i < N; i++) {
+		ids[i] = msg_make_id("example.org");
+		assert_non_null(ids[i]);
+		assert_int_equal(ids[i][0], '<');
+		assert_non_null(strstr(ids[i], "@example.org>"));
+		assert_int_equal(strcspn(ids[i], " \t\r\n\"()"), strlen(ids[i]));
+		for (j = 0; j < i; j++)
+			if (strcmp(ids[i], ids[j]) == 0)
+				fail_msg("%s came twice", ids[i]);
+	}
+	for (i = 0; i < N; i++)
+		free(ids[i]);
+	free(ids);
+	ids = NULL;
+	/* Without a domain, one that is still a valid id. */
+	{
+		char *id = msg_make_id(NULL);
+
+		assert_non_null(id);
+		assert_non_null(strstr(id, "@localhost>"));
+		free(id);
+	}
+}
+
 /*
  * A resent message goes to the newest (first) block of Resent- fields
  * only; every Bcc and Resent-Bcc leaves the message all the same.
@@ -1010,6 +1045,7 @@ main(void)
 		T(test_nul_in_body_consistent),
 		T(test_bcc_space_before_colon),
 		T(test_extract_resent),
+		T(test_message_ids),
 	};
 
 	int r;
