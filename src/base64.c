@@ -113,6 +113,25 @@ base64_encode(char *out, const void *in, size_t n)
 	return (size_t)(o - out);
 }
 
+size_t
+base64_encode_lines(char *out, const void *in, size_t n)
+{
+	const unsigned char *p = in;
+	char *o = out;
+	size_t k;
+
+	while (n > 0) {
+		k = n < BASE64_LINE_IN ? n : BASE64_LINE_IN;
+		o += base64_encode(o, p, k);
+		o[0] = '\r';
+		o[1] = '\n';
+		o += 2;
+		p += k;
+		n -= k;
+	}
+	return (size_t)(o - out);
+}
+
 int
 base64_encode_buf(struct buf *b, const void *in, size_t n)
 {

@@ -9,8 +9,20 @@
 /* Length of the encoding of n bytes (no line breaks). */
 #define BASE64_LEN(n) ((((n) + 2) / 3) * 4)
 
+/* Input bytes per MIME line: 57 bytes give 76 characters (RFC 2045 6.8). */
+#define BASE64_LINE_IN 57
+/* Length of the MIME encoding of n bytes: 76-character lines, each + CRLF. */
+#define BASE64_LINES_LEN(n) (BASE64_LEN(n) + 2 * (((n) + BASE64_LINE_IN - 1) / BASE64_LINE_IN))
+
 /* Encode n bytes of in into out (BASE64_LEN(n) bytes, no NUL); return that length. */
 size_t base64_encode(char *out, const void *in, size_t n);
+/*
+ * Encode for a MIME body: lines of 76 characters, each ending in CRLF,
+ * the last one shorter when n is not a multiple of 57.  A stream is
+ * encoded in calls whose n is a multiple of BASE64_LINE_IN, except the
+ * last.  Writes BASE64_LINES_LEN(n) bytes to out and returns that length.
+ */
+size_t base64_encode_lines(char *out, const void *in, size_t n);
 /* Append the encoding to b; 0 or -1 (buffer full). */
 int base64_encode_buf(struct buf *b, const void *in, size_t n);
 /*

@@ -364,6 +364,57 @@ test_large(void **state)
 	free(in);
 }
 
+/*
+ * MIME lines: 76 characters and CRLF each, every length 0..300 and a
+ * stream in chunks of whole lines gives the same as one call; the lines
+ * joined decode back to the input.
+ */
+static void
+test_lines(void **state)
+{
+	unsigned char in[700];
+	char out[BASE64_LINES_LEN(700)], one[BASE64_LINES_LEN(700)];
+	struct buf dec;
+	size_t n, i, len, pos, k, chunk;
+	const char *line, *end, *nl;
+
+	(void)state;
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i * 151u + 7u);
+	buf_init(&dec, 4096);
+	for (n = 0; n <= 300; n++) {
+		len = base64_encode_lines(out, in, n);
+		assert_int_equal(len, BASE64_LINES_LEN(n));
+		/* Every line 76 characters but the last, each with CRLF. */
+		buf_reset(&dec);
+		for (line = out, end = out + len; line < end; line = nl + 2) {
+			nl = memchr(line, '\r', (size_t)(end - line));
+			assert_non_null(nl);
+			assert_true(nl + 1 < end && nl[1] == '\n');
+			if (nl + 2 < end)
+				assert_int_equal(nl - line, 76);
+			else
+				assert_true(nl - line <= 76 && nl - line > 0);
+			assert_int_equal(base64_decode_buf(&dec, line,
+			    (size_t)(nl - line)), 0);
+		}
+		assert_int_equal(dec.len, n);
+		assert_memory_equal(dec.data != NULL ? dec.data : "", in, n);
+		/* Streaming in whole lines gives the same bytes. */
+		for (chunk = BASE64_LINE_IN; chunk <= 3 * BASE64_LINE_IN;
+		    chunk += BASE64_LINE_IN) {
+			for (pos = 0, k = 0; pos < n; pos += chunk) {
+				size_t m = n - pos < chunk ? n - pos : chunk;
+
+				k += base64_encode_lines(one + k, in + pos, m);
+			}
+			assert_int_equal(k, len);
+			assert_memory_equal(one, out, len);
+		}
+	}
+	buf_free(&dec);
+}
+
 int
 main(void)
 {
@@ -379,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_buffer_limit),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
