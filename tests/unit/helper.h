@@ -15,4 +15,7 @@ uint32_t test_rand(uint32_t *state);
  */
 const char *test_vis(const char *in, size_t n);
 
+/* Remove path and, for a directory, all that is in it; errors ignored. */
+void test_rm_rf(const char *path);
+
 #endif

@@ -1,7 +1,12 @@
 /* helper_util.c - small things every unit test wants: repeatable randomness, readable bytes. */
 #include "helper.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 uint32_t
 test_rand(uint32_t *state)
@@ -38,4 +43,37 @@ test_vis(const char *in, size_t n)
 		j += (size_t)snprintf(o + j, 4, "...");
 	o[j] = '\0';
 	return o;
+}
+
+void
+test_rm_rf(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	char *sub;
+	size_t n;
+	DIR *d;
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		(void)unlink(path);
+		return;
+	}
+	d = opendir(path);
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			n = strlen(path) + strlen(de->d_name) + 2;
+			if ((sub = malloc(n)) == NULL)
+				continue;
+			(void)snprintf(sub, n, "%s/%s", path, de->d_name);
+			test_rm_rf(sub);
+			free(sub);
+		}
+		(void)closedir(d);
+	}
+	(void)rmdir(path);
 }

@@ -23,6 +23,7 @@
 #include "password.h"
 #include "url.h"
 #include "util.h"
+#include "helper.h"
 
 /* The scratch directory of the running test; HOME points at it. */
 static char tmpdir[] = "/tmp/pigeon-test-conf-XXXXXX";
@@ -42,36 +43,6 @@ assert_contains_(const char *hay, const char *needle, const char *file,
 }
 
 /* Remove path and everything under it; the tests make only plain files. */
-static void
-rm_rf(const char *path)
-{
-	struct dirent *de;
-	struct stat st;
-	char *sub;
-	DIR *d;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		(void)unlink(path);
-		return;
-	}
-	d = opendir(path);
-	if (d != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			sub = util_strf("%s/%s", path, de->d_name);
-			if (sub != NULL)
-				rm_rf(sub);
-			free(sub);
-		}
-		(void)closedir(d);
-	}
-	(void)rmdir(path);
-}
-
 static int
 setup(void **state)
 {
@@ -90,7 +61,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	rm_rf(tmpdir);
+	test_rm_rf(tmpdir);
 	return 0;
 }
 
