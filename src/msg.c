@@ -79,8 +79,8 @@ write_all(int fd, const char *p, size_t n, char **errstr)
 	return ERR_OK;
 }
 
-static int
-open_spool(const char *dir)
+int
+msg_open_spool(const char *dir)
 {
 	struct buf path;
 	int fd;
@@ -400,7 +400,7 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	if (memchr(head.data != NULL ? head.data + body : "", '\0',
 	    head.len - body) != NULL)
 		goto nul;
-	if ((m->fd = open_spool(o->tmpdir)) < 0) {
+	if ((m->fd = msg_open_spool(o->tmpdir)) < 0) {
 		util_seterr(errstr, _("cannot create a spool file: %s"),
 		    strerror(errno));
 		e = ERR_IO;

@@ -34,6 +34,13 @@ enum err msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
     char **errstr);
 void msg_free(struct msg *m);
 
+/*
+ * An unnamed temporary file for a message in dir (NULL: $TMPDIR, else
+ * /tmp), read-write, already unlinked: it vanishes with its descriptor.
+ * -1 with errno.
+ */
+int msg_open_spool(const char *dir);
+
 /* Append an RFC 5322 date for now in the local zone (C locale names). */
 int msg_date(char *buf, size_t len);
 /* A new Message-ID "<...@domain>"; malloc'd, NULL on failure. */

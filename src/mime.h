@@ -1,0 +1,105 @@
+/* mime.h - the MIME builder: a tree of parts and a serializer that streams it out. */
+#ifndef PIGEON_MIME_H
+#define PIGEON_MIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "err.h"
+#include "mimetype.h"
+
+/*
+ * A message is a header plus a tree of parts.  Leaves are texts (held in
+ * memory, converted to their charset when made), files and message files
+ * (opened when made, so a missing file is reported before anything is
+ * sent, and read only while the message is written).  mime_write()
+ * streams the whole message to a file descriptor in large blocks: memory
+ * does not grow with the size of an attachment.
+ */
+struct mime_part;
+
+enum mime_disp {
+	MIME_ATTACHMENT,
+	MIME_INLINE,
+};
+
+/*
+ * A text part, text/SUBTYPE ("plain", "html"), from UTF-8 text; CRLF and
+ * CR line ends become LF.  charsets: an account's send_charset list
+ * ("iso-8859-1:utf-8"); a text that is not ASCII goes out in the first
+ * of them that represents it exactly, else in UTF-8.  ERR_DATA for
+ * invalid UTF-8, a NUL byte or a text over 64 MiB; ERR_CONFIG for a
+ * charset iconv does not know.
+ */
+enum err mime_text(struct mime_part **out, const char *subtype,
+    const char *text, size_t len, const char *charsets, char **errstr);
+
+/*
+ * A file attachment.  type: "type/subtype" or NULL to look the name up
+ * in mt (may be NULL) and else sniff the content.  The file is opened
+ * now; ERR_NOINPUT naming it when it cannot be read or is not a regular
+ * file.  The name shown to the recipient is the base name, with control
+ * characters removed.
+ */
+enum err mime_file(struct mime_part **out, const char *path, const char *type,
+    enum mime_disp disp, const struct mimetypes *mt, char **errstr);
+
+/* A message file attached as message/rfc822 (a forward); opened now. */
+enum err mime_message(struct mime_part **out, const char *path,
+    char **errstr);
+
+/* multipart/SUBTYPE ("mixed", "alternative") with a fresh random boundary. */
+enum err mime_multipart(struct mime_part **out, const char *subtype);
+/* Add child to a multipart, which then owns it. */
+enum err mime_add(struct mime_part *multipart, struct mime_part *child);
+void mime_free(struct mime_part *p);
+
+struct mime_field {
+	const char *name;
+	const char *value;        /* UTF-8 */
+};
+
+struct mime_msg {
+	const struct addr *from;
+	const struct addr *to, *cc, *reply_to;
+	size_t nto, ncc, nreply_to;
+	const char *subject;      /* UTF-8, NULL: none */
+	const char *date;         /* NULL: now */
+	const char *message_id;   /* NULL: a new one */
+	const char *in_reply_to;  /* message ids, or NULL */
+	const char *references;
+	const char *user_agent;   /* NULL: none */
+	const struct mime_field *extra;  /* the user's own fields */
+	size_t nextra;
+	struct mime_part *root;
+};
+
+/*
+ * Is this a field the user may add (-H 'Name: value')?  The name must be
+ * printable ASCII without ':' and white space; the value may not hold CR,
+ * LF, NUL or other control characters (but tab), and must be UTF-8.
+ * Fields the builder writes itself (MIME-Version, Content-*, From, To,
+ * Cc, Bcc, Subject) are refused with a pointer to the right option.
+ * ERR_USAGE with *errstr.
+ */
+enum err mime_check_field(const char *name, const char *value,
+    char **errstr);
+
+struct mime_result {
+	uint64_t size;            /* bytes written */
+	int eightbit;             /* an 8bit part was written */
+};
+
+/*
+ * Write the message as it goes on the wire (CRLF, not dot-stuffed) to fd.
+ * allow8bit: texts with 8-bit data may go as 8bit (the server offers
+ * 8BITMIME); else they are quoted-printable.  Boundaries are checked not
+ * to begin any line of any part, and replaced when one does.  ERR_IO
+ * (write failed, e.g. a full disk, or an attachment changed or became
+ * unreadable) with *errstr, ERR_NOMEM.
+ */
+enum err mime_write(const struct mime_msg *m, int fd, int allow8bit,
+    struct mime_result *r, char **errstr);
+
+#endif
