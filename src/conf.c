@@ -70,9 +70,15 @@
  *   dsn_notify           NEVER, or a comma list of SUCCESS, FAILURE, DELAY
  *                        (any case, blanks around commas allowed)
  *   dsn_return           FULL or HDRS (any case)
+ *   signature            a file appended to the text "pigeon send" sends,
+ *                        after a "-- " line
+ *   send_charset         colon-separated charsets to try for a text
+ *                        that is not ASCII; the first that holds it wins,
+ *                        utf-8 when none does (default: utf-8 at once)
  * Yes/no values are yes, no, true, false, on, off, 1 or 0 in any case;
- * anything else is an error.  For tls_cafile, tls_cert and tls_key a
- * leading "~/" stands for the home directory ("~user/" is not expanded).
+ * anything else is an error.  For tls_cafile, tls_cert, tls_key and
+ * signature a leading "~/" stands for the home directory ("~user/" is
+ * not expanded).
  *
  * Setting the same key twice in one section: the later value is used and
  * a warning names both lines.  An unknown key, in a section or before
@@ -165,6 +171,10 @@ static const struct conf_key {
 	    offsetof(struct account, dsn_notify) },
 	{ "dsn_return",           KEY_DSN_RETURN,
 	    offsetof(struct account, dsn_return) },
+	{ "signature",            KEY_FILE,
+	    offsetof(struct account, signature) },
+	{ "send_charset",         KEY_WORD,
+	    offsetof(struct account, send_charset) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -225,6 +235,8 @@ account_free(struct account *a)
 	free(a->source_address);
 	free(a->dsn_notify);
 	free(a->dsn_return);
+	free(a->signature);
+	free(a->send_charset);
 }
 
 void

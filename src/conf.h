@@ -26,6 +26,8 @@ struct account {
 	int chunking;             /* use BDAT when offered */
 	char *dsn_notify;         /* e.g. "FAILURE,DELAY", NULL: none */
 	char *dsn_return;         /* "FULL" or "HDRS", NULL: none */
+	char *signature;          /* file appended after "-- " (pigeon send) */
+	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
 };
 
 struct conf {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <termios.h>
 #include <unistd.h>
@@ -231,15 +232,14 @@ default_helo(void)
 }
 
 int
-cli_setup(struct cli *c, const char *url_arg, int want_auth)
+cli_load_config(struct cli *c)
 {
-	const struct account *a;
-	const char *server, *user;
 	char *why = NULL;
 	enum err e;
 	size_t i;
-	int r;
 
+	if (c->conf != NULL)
+		return 0;
 	e = conf_load(&c->conf, c->config_path, &why);
 	if (e != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
@@ -248,12 +248,27 @@ cli_setup(struct cli *c, const char *url_arg, int want_auth)
 	}
 	for (i = 0; i < c->conf->nwarnings; i++)
 		cli_warn("%s", c->conf->warnings[i]);
-	a = c->acct = conf_account(c->conf, c->account_name);
-	if (c->account_name != NULL && a == NULL) {
+	c->acct = conf_account(c->conf, c->account_name);
+	if (c->account_name != NULL && c->acct == NULL) {
 		cli_error(_("no account named '%s' in the config file"),
 		    c->account_name);
 		return EX_CONFIG;
 	}
+	return 0;
+}
+
+int
+cli_setup(struct cli *c, const char *url_arg, int want_auth)
+{
+	const struct account *a;
+	const char *server, *user;
+	char *why = NULL;
+	enum err e;
+	int r;
+
+	if ((r = cli_load_config(c)) != 0)
+		return r;
+	a = c->acct;
 	server = url_arg != NULL ? url_arg : c->server != NULL ? c->server :
 	    a != NULL ? a->server : NULL;
 	if (server == NULL) {
@@ -369,4 +384,72 @@ cli_connect(struct cli *c, struct session **out)
 	if (session_wait(*out) != SESSION_READY)
 		return cli_session_failed(*out);
 	return 0;
+}
+
+size_t
+cli_dedupe(const char **v, size_t n)
+{
+	size_t i, j, out = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < out; j++)
+			if (strcasecmp(v[i], v[j]) == 0)
+				break;
+		if (j == out)
+			v[out++] = v[i];
+	}
+	return out;
+}
+
+/* Each rejected recipient, then the outcome; returns the exit code. */
+static int
+report(const struct smtp_result *res, const struct smtp_envelope *env)
+{
+	size_t i;
+	int code;
+
+	for (i = 0; i < res->nrcpts; i++) {
+		code = res->rcpt[i].code;
+		if (code == 0 || code / 100 == 2)
+			continue;
+		if (res->naccepted > 0 && res->err == ERR_OK)
+			cli_warn(_("not delivered to <%s>: %s"), env->rcpts[i],
+			    res->rcpt[i].text);
+		else
+			cli_error(_("recipient <%s> rejected: %s"),
+			    env->rcpts[i], res->rcpt[i].text);
+	}
+	if (res->err == ERR_OK)
+		return EX_OK;
+	if (res->reply.text != NULL && res->reply.code != 0)
+		cli_error("%s: %s", err_str(res->err), res->reply.text);
+	else
+		cli_error("%s", err_str(res->err));
+	return err_exit_code(res->err);
+}
+
+int
+cli_deliver(struct session *s, const struct smtp_envelope *env, int fd)
+{
+	char *why = NULL;
+	enum err e;
+	int rc;
+
+	e = session_send(s, env, fd, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		session_quit(s);
+		(void)session_wait(s);
+		return err_exit_code(e);
+	}
+	(void)session_wait(s);
+	if (smtp_messages_done(session_smtp(s)) == 0 ||
+	    smtp_result(session_smtp(s))->err == ERR_CLOSED ||
+	    smtp_result(session_smtp(s))->err == ERR_TIMEOUT)
+		return cli_session_failed(s);
+	rc = report(smtp_result(session_smtp(s)), env);
+	session_quit(s);
+	(void)session_wait(s);
+	return rc;
 }

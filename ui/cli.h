@@ -45,8 +45,24 @@ enum {
 	CLI_OPT_LAST_,
 };
 
+/* The long options every subcommand takes, for its getopt_long table. */
+#define CLI_LONGOPTS \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT }, \
+	{ "server", required_argument, NULL, CLI_OPT_SERVER }, \
+	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT }, \
+	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }
+/* And those of the subcommands that send a message. */
+#define CLI_LONGOPTS_SEND \
+	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA }, \
+	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING }
+
 /* Handle a shared option from getopt_long; 1 if it was one, 0 if not. */
 int cli_common_option(struct cli *c, int opt, const char *arg);
+
+/* Load the config and pick the account (once); 0 or an exit code, shown. */
+int cli_load_config(struct cli *c);
 
 /*
  * Load the config, pick the account, resolve the server URL (url_arg
@@ -67,7 +83,17 @@ int cli_connect(struct cli *c, struct session **out);
 /* Report how a session ended badly; returns the exit code. */
 int cli_session_failed(struct session *s);
 
+/* Drop repeated recipients (any case): the server would deliver twice. */
+size_t cli_dedupe(const char **v, size_t n);
+/*
+ * Send the message in fd (CRLF, from its offset) on a READY session,
+ * report each rejected recipient and the outcome, and QUIT.  Returns the
+ * exit code.
+ */
+int cli_deliver(struct session *s, const struct smtp_envelope *env, int fd);
+
 int cmd_sendmail(int argc, char **argv);
+int cmd_send(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 
 /* Common help text for the shared options; sending adds the data ones. */

@@ -15,13 +15,8 @@ enum {
 };
 
 static const struct option probe_longopts[] = {
-	{ "config", required_argument, NULL, CLI_OPT_CONFIG },
-	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT },
-	{ "server", required_argument, NULL, CLI_OPT_SERVER },
-	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT },
+	CLI_LONGOPTS,
 	{ "auth", no_argument, NULL, OPT_AUTH },
-	{ "help", no_argument, NULL, CLI_OPT_HELP },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -19,15 +19,9 @@ enum {
 };
 
 static const struct option sendmail_longopts[] = {
-	{ "config", required_argument, NULL, CLI_OPT_CONFIG },
-	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT },
-	{ "server", required_argument, NULL, CLI_OPT_SERVER },
-	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT },
-	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA },
-	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING },
+	CLI_LONGOPTS,
+	CLI_LONGOPTS_SEND,
 	{ "abort-on-reject", no_argument, NULL, OPT_ABORT_ON_REJECT },
-	{ "help", no_argument, NULL, CLI_OPT_HELP },
-	{ "version", no_argument, NULL, CLI_OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -151,48 +145,6 @@ from_field(const char *name, const char *spec)
 fail:
 	buf_free(&b);
 	return NULL;
-}
-
-/* Drop repeated recipients: the server would deliver twice. */
-static size_t
-dedupe(const char **v, size_t n)
-{
-	size_t i, j, out = 0;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < out; j++)
-			if (strcasecmp(v[i], v[j]) == 0)
-				break;
-		if (j == out)
-			v[out++] = v[i];
-	}
-	return out;
-}
-
-static int
-report(const struct smtp_result *res, const struct smtp_envelope *env)
-{
-	size_t i;
-	int code;
-
-	for (i = 0; i < res->nrcpts; i++) {
-		code = res->rcpt[i].code;
-		if (code == 0 || code / 100 == 2)
-			continue;
-		if (res->naccepted > 0 && res->err == ERR_OK)
-			cli_warn(_("not delivered to <%s>: %s"), env->rcpts[i],
-			    res->rcpt[i].text);
-		else
-			cli_error(_("recipient <%s> rejected: %s"),
-			    env->rcpts[i], res->rcpt[i].text);
-	}
-	if (res->err == ERR_OK)
-		return EX_OK;
-	if (res->reply.text != NULL && res->reply.code != 0)
-		cli_error("%s: %s", err_str(res->err), res->reply.text);
-	else
-		cli_error("%s", err_str(res->err));
-	return err_exit_code(res->err);
 }
 
 int
@@ -360,7 +312,7 @@ cmd_sendmail(int argc, char **argv)
 	}
 	for (i = 0; i < rcpts.n; i++)
 		rv[i] = rcpts.v[i].spec;
-	nr = dedupe(rv, rcpts.n);
+	nr = cli_dedupe(rv, rcpts.n);
 
 	env.from = sender;
 	env.rcpts = rv;
@@ -371,24 +323,7 @@ cmd_sendmail(int argc, char **argv)
 
 	if ((rc = cli_connect(&c, &s)) != 0)
 		goto out;
-	e = session_send(s, &env, m.fd, &why);
-	if (e != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
-		rc = err_exit_code(e);
-		session_quit(s);
-		(void)session_wait(s);
-		goto out;
-	}
-	(void)session_wait(s);
-	if (smtp_messages_done(session_smtp(s)) == 0 ||
-	    smtp_result(session_smtp(s))->err == ERR_CLOSED ||
-	    smtp_result(session_smtp(s))->err == ERR_TIMEOUT) {
-		rc = cli_session_failed(s);
-		goto out;
-	}
-	rc = report(smtp_result(session_smtp(s)), &env);
-	session_quit(s);
-	(void)session_wait(s);
+	rc = cli_deliver(s, &env, m.fd);
 out:
 	session_free(s);
 	free(notify);

@@ -18,6 +18,9 @@ usage(FILE *fp)
 "  sendmail [-t] [-i] [-f FROM] [RCPT...]\n"
 "                       send the message on standard input (sendmail\n"
 "                       compatible; also when pigeon is run as 'sendmail')\n"
+"  send [-s SUBJECT] [-a FILE]... [-c CC] [-b BCC] RCPT...\n"
+"                       compose a MIME message (text from standard input)\n"
+"                       and send it; --dry-run prints it instead\n"
 "  probe [URL]          show what a submission server offers: TLS,\n"
 "                       certificate, capabilities, authentication\n"
 "\n"
@@ -55,6 +58,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "sendmail") == 0)
 		return cmd_sendmail(argc - 1, argv + 1);
+	if (strcmp(argv[1], "send") == 0)
+		return cmd_send(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

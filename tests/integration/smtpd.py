@@ -102,6 +102,16 @@ class Handler:
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
 
+    no_8bitmime = False
+
+    async def handle_EHLO(self, server, session, envelope, hostname,
+                          responses):
+        """With no_8bitmime, a server that does not offer 8BITMIME."""
+        session.host_name = hostname
+        if self.no_8bitmime:
+            responses = [r for r in responses if "8BITMIME" not in r]
+        return responses
+
     # -- credentials ------------------------------------------------------
 
     def _check(self, login, password):
@@ -313,7 +323,8 @@ class SmtpServer:
 
     def __init__(self, spool, tls="starttls", cert=None, key=None,
                  user=None, password=None, reject=(), tempfail=(),
-                 size=DEFAULT_SIZE, mechanisms=None, debug=False, port=0):
+                 size=DEFAULT_SIZE, mechanisms=None, debug=False, port=0,
+                 no_8bitmime=False):
         if tls not in ("starttls", "implicit", "none"):
             raise ValueError("tls must be starttls, implicit or none")
         if tls != "none" and not (cert and key):
@@ -324,6 +335,7 @@ class SmtpServer:
         self._want_port = port
         self.handler = Handler(spool, user, password, reject, tempfail,
                                implicit_tls=(tls == "implicit"))
+        self.handler.no_8bitmime = no_8bitmime
         self._cert, self._key = cert, key
         self._size = size
         self._exclude = [m for m in MECHANISMS
