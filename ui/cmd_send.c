@@ -423,14 +423,14 @@ header_arg(struct send_opts *so, struct mime_field **extra, size_t *nextra,
 	return ascii_value(name, value);
 }
 
-/* Copy the spool to standard output; escaped when that is a terminal. */
+/* Copy the spool to standard output (a terminal), control characters escaped. */
 static int
 print_message(int fd)
 {
-	char blk[65536];
+	char blk[65536], *p, *end, *nl;
 	struct buf safe;
 	ssize_t n;
-	int tty = isatty(STDOUT_FILENO), rc = 0;
+	int rc = 0;
 
 	buf_init(&safe, 8 * sizeof(blk));
 	if (lseek(fd, 0, SEEK_SET) < 0)
@@ -442,32 +442,21 @@ print_message(int fd)
 			rc = EX_IOERR;
 			break;
 		}
-		if (tty) {
-			/* Line by line: the line ends stay, the rest is shown safe. */
-			char *p = blk, *end = blk + n, *nl;
-
-			buf_reset(&safe);
-			while (p < end) {
-				nl = memchr(p, '\n', (size_t)(end - p));
-				if (nl == NULL)
-					nl = end;
-				if (nl > p && nl[-1] == '\r' && nl < end)
-					(void)sanitize_append(&safe, p,
-					    (size_t)(nl - 1 - p));
-				else
-					(void)sanitize_append(&safe, p,
-					    (size_t)(nl - p));
-				if (nl < end)
-					(void)buf_addch(&safe, '\n');
-				p = nl + 1;
-			}
-			if (fwrite(safe.data, 1, safe.len, stdout) != safe.len)
-				rc = EX_IOERR;
-		} else if (fwrite(blk, 1, (size_t)n, stdout) != (size_t)n) {
-			rc = EX_IOERR;
+		/* Line by line: the line ends stay, the rest is shown safe. */
+		buf_reset(&safe);
+		for (p = blk, end = blk + n; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				nl = end;
+			(void)sanitize_append(&safe, p, (size_t)(nl - p) -
+			    (nl > p && nl < end && nl[-1] == '\r'));
+			if (nl < end)
+				(void)buf_addch(&safe, '\n');
 		}
-		if (rc != 0)
+		if (fwrite(safe.data, 1, safe.len, stdout) != safe.len) {
+			rc = EX_IOERR;
 			break;
+		}
 	}
 	buf_free(&safe);
 	if (fflush(stdout) != 0 || rc != 0) {
@@ -659,13 +648,22 @@ cmd_send(int argc, char **argv)
 	mm.extra = extra;
 	mm.nextra = nextra;
 
+	if (so.dry_run && !isatty(STDOUT_FILENO)) {
+		/* As it would go to a server that offers 8BITMIME. */
+		e = mime_write(&mm, STDOUT_FILENO, !so.no8bit, &mr, &why);
+		if (e != ERR_OK) {
+			cli_error("%s", why != NULL ? why : err_str(e));
+			rc = err_exit_code(e);
+		}
+		goto out;
+	}
 	if ((fd = msg_open_spool(NULL)) < 0) {
 		cli_error(_("cannot create a spool file: %s"), strerror(errno));
 		rc = EX_CANTCREAT;
 		goto out;
 	}
 	if (so.dry_run) {
-		/* As it would go to a server that offers 8BITMIME. */
+		/* On a terminal: through the spool, shown safe. */
 		e = mime_write(&mm, fd, !so.no8bit, &mr, &why);
 		if (e != ERR_OK) {
 			cli_error("%s", why != NULL ? why : err_str(e));

@@ -13,6 +13,11 @@ What it measures, every figure in one run on this machine:
 3. Small messages: --small sequential runs with a ~1 KB message, each a
    new process and a new connection, for pigeon and msmtp (and /bin/true
    for the cost of starting a process here).
+4. "pigeon send", which builds the MIME message itself: with --dry-run
+   (the message to /dev/null) for a file of 100 MiB of random bytes,
+   with coreutils' base64 as a reference; then sending it to smtp-sink,
+   against the ceiling of section 1; then its peak RSS for 1 MiB and
+   100 MiB attachments (and 1 GiB with --gib).
 
 Per-process figures come from wait4(2) on each child (ru_utime, ru_stime,
 ru_maxrss of that child alone). The sink is a child too; its CPU time is
@@ -502,10 +507,14 @@ class Runner:
         self.outp = os.path.join(scratch, "child.out")
         self.errp = os.path.join(scratch, "child.err")
         self.repp = os.path.join(scratch, "child.report")
+        self.cur_out = self.outp    # where the last run's stdout went
 
     def failed(self, label, argv, stdin_path, rc):
         text = ""
-        for path in (self.errp, self.outp):
+        paths = [self.errp]
+        if self.cur_out == self.outp:
+            paths.append(self.outp)
+        for path in paths:
             try:
                 with open(path, "rb") as f:
                     text += f.read().decode("utf-8", "replace")
@@ -517,12 +526,15 @@ class Runner:
                              "\n    ".join(text.strip().splitlines()
                                            or ["(nothing)"])))
 
-    def run(self, label, argv, stdin_path, sink=None, count=1):
+    def run(self, label, argv, stdin_path, sink=None, count=1, stdout=None):
         """Run argv count times in a row, stdin from a file each time.
 
         Returns (list of Run, total wall seconds); SendFailed when a run
         exits non-zero.  With count 1 the sink's CPU time is measured too.
+        Standard output goes to stdout (a path, truncated each run), by
+        default the scratch file child.out.
         """
+        self.cur_out = stdout or self.outp
         c0 = sink.cpu() if sink else float("nan")
         if self.helper:
             runs, total = self._run_helper(label, argv, stdin_path, count)
@@ -536,7 +548,7 @@ class Runner:
 
     def _run_helper(self, label, argv, stdin_path, count):
         cmd = [self.helper, "-n", str(count), "-i", stdin_path,
-               "-o", self.outp, "-e", self.errp, "--"] + argv
+               "-o", self.cur_out, "-e", self.errp, "--"] + argv
         acts = [(os.POSIX_SPAWN_OPEN, 1, self.repp,
                  os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
         pid = os.posix_spawn(self.helper, cmd, self.env, file_actions=acts,
@@ -567,7 +579,7 @@ class Runner:
         exe = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
         acts = [
             (os.POSIX_SPAWN_OPEN, 0, stdin_path, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, self.outp,
+            (os.POSIX_SPAWN_OPEN, 1, self.cur_out,
              os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
             (os.POSIX_SPAWN_OPEN, 2, self.errp,
              os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
@@ -709,6 +721,273 @@ def ratio(a, b):
     return "%.2fx" % (a / b) if b > 0 else "-"
 
 
+# --- 4. pigeon send --------------------------------------------------------
+
+def make_random_file(path, nbytes):
+    """A file of nbytes random bytes: the attachment for pigeon send."""
+    with open(path, "wb") as f:
+        left = nbytes
+        while left > 0:
+            n = min(left, 4 * MIB)
+            f.write(os.urandom(n))
+            left -= n
+    return path
+
+
+def base64_size(nbytes, width=76):
+    """What base64 -w WIDTH writes for nbytes: the text and its newlines."""
+    enc = 4 * ((nbytes + 2) // 3)
+    return enc + (enc + width - 1) // width
+
+
+def bench_send(args, pigeon, cfg, runner, sink, scratch, res, big_wire,
+               wire_bytes, raw):
+    """Section 4: pigeon send builds the message, then sends it.
+
+    res holds section 1's runs (its "ceiling" and "pigeon" lists); big_wire
+    is the prebuilt wire file the ceiling client pushes.  Returns the
+    number of messages sent to the sink here.
+    """
+    sent = 0
+    big_mib = args.big_mib
+    sizes = {1, big_mib}
+    gib_note = None
+    if args.gib:
+        # The input, pigeon's spool (about 4/3 of it) and some room.
+        need = 1024 * MIB * 25 // 10
+        free = shutil.disk_usage(scratch).free
+        if free < need:
+            gib_note = ("1 GiB left out: %.1f GB free in %s, about %.1f GB "
+                        "needed" % (free / 1e9, scratch, need / 1e9))
+        else:
+            sizes.add(1024)
+    sizes = sorted(sizes)
+
+    body = os.path.join(scratch, "send-body.txt")
+    with open(body, "w") as f:
+        f.write("Hello,\n\nthe attachment is random bytes, made for the "
+                "benchmark.\n\n-- \nBench\n")
+
+    def send_argv(path, dry):
+        return ([pigeon, "send", "--config", cfg] +
+                (["--dry-run"] if dry else []) +
+                ["-a", path, "-s", "bench send", RCPT])
+
+    t = time.perf_counter()
+    files = {}
+    for mib in sizes:
+        files[mib] = make_random_file(
+            os.path.join(scratch, "random%dM.bin" % mib), mib * MIB)
+    # As for section 1: no dirty page cache left to slow the spool writes.
+    os.sync()
+    big = files[big_mib]
+    nbig = big_mib * MIB
+    say("4. pigeon send: building and sending a MIME message")
+    say("   pigeon send --config CFG [--dry-run] -a FILE -s SUBJECT %s "
+        "< TEXT (%d bytes)" % (RCPT, os.path.getsize(body)))
+    say("   FILE: random bytes (application/octet-stream, base64), made "
+        "in %.1f s: %s" % (time.perf_counter() - t,
+                           ", ".join("%d MiB" % m for m in sizes)))
+    say("")
+
+    # --- (a) building: --dry-run ---
+    dry_file = os.path.join(scratch, "send-dry.eml")
+    r = runner.run("pigeon send --dry-run (to a file)",
+                   send_argv(big, True), body, stdout=dry_file)[0][0]
+    raw.append(("send", "dry-run %d MiB > file" % big_mib, 1, r))
+    out_bytes = os.path.getsize(dry_file)
+    with open(dry_file, "rb") as f:
+        head = f.read(64 * 1024)
+    os.unlink(dry_file)
+    crlf = b"\r\n" in head and b"\n" not in head.replace(b"\r\n", b"")
+    say("  (a) Building: --dry-run, the message to /dev/null; %d runs each "
+        "(after one run" % args.runs)
+    say("      to a file to measure the message: %d bytes, %.1f MB, %.4f x "
+        "the input%s)" % (out_bytes, out_bytes / 1e6, out_bytes / nbig,
+                          "" if crlf else "; NOT CRLF"))
+    dry = []
+    for i in range(args.runs):
+        r = runner.run("pigeon send --dry-run (%d MiB)" % big_mib,
+                       send_argv(big, True), body, stdout=os.devnull)[0][0]
+        dry.append(r)
+        raw.append(("send", "dry-run %d MiB" % big_mib, i + 1, r))
+    b64 = []
+    b64_exe = shutil.which("base64")
+    b64_note = None
+    if b64_exe is None:
+        b64_note = "coreutils base64 is not installed: no reference line"
+    else:
+        try:
+            for i in range(args.runs):
+                r = runner.run("base64 -w 76 (%d MiB)" % big_mib,
+                               [b64_exe, "-w", "76", big], os.devnull,
+                               stdout=os.devnull)[0][0]
+                b64.append(r)
+                raw.append(("send", "coreutils base64 %d MiB" % big_mib,
+                            i + 1, r))
+        except SendFailed as e:
+            b64_note = "coreutils base64 failed: %s" % str(e).splitlines()[0]
+            b64 = []
+    rows = []
+    for label, rr, nout in (("pigeon send --dry-run", dry, out_bytes),
+                            ("coreutils base64 -w 76", b64,
+                             base64_size(nbig))):
+        if not rr:
+            continue
+        rows.append([
+            label,
+            fmt_s(best(rr, lambda r: r.wall)),
+            fmt_s(median(rr, lambda r: r.wall)),
+            "%.0f" % (nbig / 1e6 / best(rr, lambda r: r.wall)),
+            "%.0f" % (nbig / 1e6 / median(rr, lambda r: r.wall)),
+            "%.0f" % (nout / 1e6 / best(rr, lambda r: r.wall)),
+            fmt_s(best(rr, lambda r: r.cpu)),
+            fmt_s(median(rr, lambda r: r.cpu)),
+            "%.2f+%.2f" % (median(rr, lambda r: r.user),
+                           median(rr, lambda r: r.sys)),
+            fmt_rss(max_rss(rr)),
+        ])
+    say(table(rows, ["", "wall best", "wall median", "in MB/s best",
+                     "in MB/s med", "out MB/s best", "CPU best",
+                     "CPU median", "user+sys med", "peak RSS"]))
+    say("  (in = the %d MiB attachment read; out = what is written: "
+        "pigeon's whole" % big_mib)
+    say("   message, %d bytes, or base64's text, %d bytes;"
+        % (out_bytes, base64_size(nbig)))
+    say("   pigeon also writes and reads back its spool file)")
+    if b64_note:
+        say("  " + b64_note)
+    if b64:
+        say("  pigeon send --dry-run / coreutils base64 (wall, best / "
+            "median): %s / %s" % (
+                ratio(best(dry, lambda r: r.wall),
+                      best(b64, lambda r: r.wall)),
+                ratio(median(dry, lambda r: r.wall),
+                      median(b64, lambda r: r.wall))))
+    say("")
+
+    # --- (b) sending to smtp-sink ---
+    say("  (b) Sending: pigeon send -a FILE (%d MiB) to smtp-sink, %d runs, "
+        "each after one more" % (big_mib, args.runs))
+    say("      run of the ceiling client (the %.1f MB wire file of section "
+        "1), interleaved" % (wire_bytes / 1e6))
+    snd, again = [], []
+    again_err = None
+    for i in range(args.runs):
+        if again_err is None and res["ceiling"]:
+            try:
+                r = ceiling_send(sink.port, big_wire, sink)
+                again.append(r)
+                raw.append(("send", "sink ceiling (again)", i + 1, r))
+                sent += 1
+            except OSError as e:
+                again_err = str(e)
+                say("  warning: the ceiling client failed: %s" % e)
+        r = runner.run("pigeon send (%d MiB)" % big_mib,
+                       send_argv(big, False), body, sink)[0][0]
+        snd.append(r)
+        raw.append(("send", "pigeon send %d MiB" % big_mib, i + 1, r))
+        sent += 1
+    rows = []
+    on_wire = out_bytes + 3         # the dry-run message, then ".\r\n"
+    for label, rr, nb in (
+            ("smtp-sink ceiling (section 1)", res["ceiling"], wire_bytes),
+            ("smtp-sink ceiling (now)", again, wire_bytes),
+            ("pigeon sendmail (section 1)", res["pigeon"], wire_bytes),
+            ("pigeon send", snd, on_wire)):
+        if not rr:
+            rows.append([label] + ["-"] * 8)
+            continue
+        rows.append([
+            label,
+            fmt_s(best(rr, lambda r: r.wall)),
+            fmt_s(median(rr, lambda r: r.wall)),
+            "%.0f" % (nb / 1e6 / best(rr, lambda r: r.wall)),
+            fmt_s(best(rr, lambda r: r.cpu)),
+            fmt_s(median(rr, lambda r: r.cpu)),
+            "%.2f+%.2f" % (median(rr, lambda r: r.user),
+                           median(rr, lambda r: r.sys)),
+            fmt_rss(max_rss(rr)),
+            fmt_s(median(rr, lambda r: r.sink_cpu)),
+        ])
+    say(table(rows, ["", "wall best", "wall median", "MB/s best",
+                     "CPU best", "CPU median", "user+sys med", "peak RSS",
+                     "sink CPU med"]))
+    say("  (pigeon send's MB/s: its message, %d bytes, as measured in "
+        "(a); the" % out_bytes)
+    say("   ceiling's CPU is the Python client's own)")
+    say("  ratios (wall, best / median); the target is pigeon send <= "
+        "1.3x the sink ceiling:")
+    wall = lambda r: r.wall
+    for label, rr in (("sink ceiling (section 1)", res["ceiling"]),
+                      ("sink ceiling (now)", again),
+                      ("pigeon sendmail (section 1)", res["pigeon"])):
+        if not rr:
+            say("    pigeon send / %-28s -" % (label + ":"))
+            continue
+        rb = best(snd, wall) / best(rr, wall)
+        rm = median(snd, wall) / median(rr, wall)
+        verdict = ""
+        if label.startswith("sink ceiling"):
+            verdict = "   (%s)" % ("met" if rb <= 1.3 else
+                                   "NOT met: best %.2fx > 1.3x" % rb)
+        say("    pigeon send / %-28s %.2fx / %.2fx%s"
+            % (label + ":", rb, rm, verdict))
+    ws = [r.wall for r in res["ceiling"] + again]
+    if len(ws) > 1 and max(ws) > 1.3 * min(ws):
+        say("  note: the ceiling runs spread widely (%.3f s to %.3f s): "
+            "the sink's speed" % (min(ws), max(ws)))
+        say("  depends on the CPU it lands on; compare best with best")
+    say("")
+
+    # --- (c) peak RSS against the attachment size ---
+    say("  (c) pigeon send --dry-run > /dev/null: peak RSS against the "
+        "attachment size (%d runs each)" % args.runs)
+    by_size = {big_mib: dry}
+    for mib in sizes:
+        if mib == big_mib:
+            continue
+        rr = []
+        for i in range(args.runs):
+            r = runner.run("pigeon send --dry-run (%d MiB)" % mib,
+                           send_argv(files[mib], True), body,
+                           stdout=os.devnull)[0][0]
+            rr.append(r)
+            raw.append(("send", "dry-run %d MiB" % mib, i + 1, r))
+        by_size[mib] = rr
+        if mib == 1024:
+            # 1 GiB of scratch space back as soon as it is measured.
+            os.unlink(files[mib])
+    rows = []
+    for mib in sizes:
+        rr = by_size[mib]
+        name = "%d MiB" % mib if mib < 1024 else "%d GiB" % (mib // 1024)
+        rows.append([name,
+                     "%.1f" % (mib * MIB / 1e6),
+                     fmt_rss(min_rss(rr)),
+                     fmt_rss(max_rss(rr)),
+                     fmt_s(best(rr, lambda r: r.wall)),
+                     "%.0f" % (mib * MIB / 1e6 / best(rr, lambda r: r.wall)),
+                     fmt_s(median(rr, lambda r: r.cpu))])
+    say(table(rows, ["attachment", "MB in", "peak RSS min", "peak RSS max",
+                     "wall best", "in MB/s best", "CPU median"]))
+    lo = min_rss(by_size[sizes[0]])
+    hi = max_rss(by_size[sizes[-1]])
+    if lo is not None and hi is not None:
+        d = (hi - lo) / 1024
+        say("  peak RSS from %s to %s of attachment: %s MiB (lowest at "
+            "the smallest to highest at the largest)"
+            % (rows[0][0], rows[-1][0],
+               "%+.1f" % d if abs(d) >= 0.05 else "0.0"))
+    if gib_note:
+        say("  " + gib_note)
+    elif not args.gib:
+        say("  (1 GiB left out: give --gib; it needs about 2.6 GB of "
+            "disk)")
+    say("")
+    return sent
+
+
 # --- main ------------------------------------------------------------------------
 
 def main():
@@ -721,6 +1000,10 @@ def main():
                     help="sequential small sends per program; default 200")
     ap.add_argument("--big-mib", type=int, default=100,
                     help="size of the big attachment in MiB; default 100")
+    ap.add_argument("--gib", action="store_true",
+                    help="section 4 also measures pigeon send --dry-run "
+                    "with a 1 GiB attachment (needs about 2.6 GB of disk "
+                    "in $TMPDIR)")
     args = ap.parse_args()
     args.runs = max(1, args.runs)
     args.small = max(1, args.small)
@@ -1047,6 +1330,10 @@ def bench(args, pigeon, msmtp, binary, sink, scratch):
         say("  pigeon / msmtp: %s per message"
             % ratio(per["pigeon sendmail"], per["msmtp"]))
     say("")
+
+    # --- 4. pigeon send ---
+    expected += bench_send(args, pigeon, cfg, runner, sink, scratch, res,
+                           big_wire, wire_bytes, raw)
 
     # --- sanity: the sink saw every message ---
     got = sink.messages()
