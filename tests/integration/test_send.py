@@ -316,6 +316,21 @@ class SendThroughServer(PigeonTest):
         self.assertEqual(normalise(raw), normalise(dry.out))
         self.assertNotIn(b"blind@example.org", raw)
 
+    def test_utf8_address_uses_smtputf8(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.env["LC_ALL"] = "C.UTF-8"
+        res = self.run_pigeon(["send", "--config", cfg, "-s", "EAI",
+                               "Jörg <jörg@exämple.org>"], input=b"hi\n")
+        self.assertExit(res, EX_OK)
+        meta, raw = self.one_message(srv, res)
+        self.assertTrue(meta["smtputf8"])
+        self.assertEqual(meta["rcpt_tos"], ["jörg@exämple.org"])
+        self.assertIn(" <jörg@exämple.org>\r\n".encode(), raw)
+        to = parse(raw)["To"].addresses[0]
+        self.assertEqual(to.display_name, "Jörg")
+        self.assertEqual(to.addr_spec, "jörg@exämple.org")
+
     def test_no_8bitmime_gives_quoted_printable(self):
         srv = self.start_smtpd(no_8bitmime=True)
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
