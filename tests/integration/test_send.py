@@ -327,7 +327,10 @@ class SendThroughServer(PigeonTest):
         self.assertTrue(meta["smtputf8"])
         self.assertEqual(meta["rcpt_tos"], ["jörg@exämple.org"])
         self.assertIn(" <jörg@exämple.org>\r\n".encode(), raw)
-        to = parse(raw)["To"].addresses[0]
+        # RFC 6532: the header is UTF-8 (email reads bytes as ASCII).
+        to = email.message_from_string(
+            raw.decode("utf-8"), policy=email.policy.default)["To"] \
+            .addresses[0]
         self.assertEqual(to.display_name, "Jörg")
         self.assertEqual(to.addr_spec, "jörg@exämple.org")
 
