@@ -1,0 +1,1225 @@
+/* maildir.c - durable Maildir folders: write to tmp/, fsync, link into new/ or cur/. */
+#include "maildir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "util.h"
+
+/* The Maildir rule: what sat in tmp/ this long was left by a crash. */
+#define STALE_SECONDS   (36 * 60 * 60)
+/* ":2," plus at most 52 letters plus NUL. */
+#define INFO_MAX        64
+/* How often maildir_open_msg() looks again for a message renamed meanwhile. */
+#define OPEN_TRIES      3
+
+enum { D_TMP, D_NEW, D_CUR, D_COUNT };
+
+static const char *const subdirs[D_COUNT] = { "tmp", "new", "cur" };
+
+struct maildir {
+	char *path;
+	int dirfd[D_COUNT];
+	int lazy;               /* moves leave the directory syncs to maildir_sync() */
+};
+
+/* A growable array of malloc'd strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+/* --- the test hook ------------------------------------------------------ */
+
+enum fault_kind { FAULT_NONE, FAULT_ENOSPC, FAULT_EROFS };
+
+/*
+ * The value of PIGEON_TEST_FAULT seen last, so a new value (set by a test
+ * between cases) starts counting afresh.  Longer values are ignored.
+ */
+static struct {
+	char seen[64];
+	enum fault_kind kind;
+	unsigned long target, count;
+} fault;
+
+static enum fault_kind
+fault_get(void)
+{
+	const char *v = getenv("PIGEON_TEST_FAULT");
+	unsigned long n;
+	char *end;
+
+	if (v == NULL || *v == '\0' || strlen(v) >= sizeof(fault.seen)) {
+		fault.seen[0] = '\0';
+		fault.kind = FAULT_NONE;
+		return FAULT_NONE;
+	}
+	if (strcmp(v, fault.seen) == 0)
+		return fault.kind;
+	memcpy(fault.seen, v, strlen(v) + 1);
+	fault.kind = FAULT_NONE;
+	fault.count = 0;
+	if (strcmp(v, "erofs") == 0) {
+		fault.kind = FAULT_EROFS;
+	} else if (strncmp(v, "enospc:", 7) == 0 && v[7] >= '0' &&
+	    v[7] <= '9') {
+		errno = 0;
+		n = strtoul(v + 7, &end, 10);
+		if (errno == 0 && *end == '\0' && n > 0) {
+			fault.kind = FAULT_ENOSPC;
+			fault.target = n;
+		}
+	}
+	return fault.kind;
+}
+
+/* Count one write() or fsync(); true (errno ENOSPC) when it is to fail. */
+static int
+fault_hit(void)
+{
+	if (fault_get() != FAULT_ENOSPC)
+		return 0;
+	if (++fault.count != fault.target)
+		return 0;
+	errno = ENOSPC;
+	return 1;
+}
+
+/* fsync() of a message file, counted by the hook. */
+static int
+sync_file(int fd)
+{
+	int r;
+
+	if (fault_hit())
+		return -1;
+	do
+		r = fsync(fd);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/*
+ * fsync() of a directory, counted by the hook.  Some file systems cannot
+ * sync a directory (EINVAL); they have nothing to sync then.
+ */
+static int
+sync_dir(int fd)
+{
+	if (sync_file(fd) < 0 && errno != EINVAL)
+		return -1;
+	return 0;
+}
+
+/* --- small helpers ------------------------------------------------------ */
+
+/* s with every byte outside printable ASCII as \xHH: safe to show. */
+static char *
+vis(const char *s)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *out;
+
+	if (n > (SIZE_MAX - 1) / 4 || (out = malloc(4 * n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f) {
+			(void)snprintf(out + o, 5, "\\x%02X", c);
+			o += 4;
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Could s be a unique name?  Then it is safe to use as a file name, too. */
+static int
+name_ok(const char *s)
+{
+	if (s == NULL || *s == '\0' || *s == '.')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s == '/' || *s == ':' || (unsigned char)*s < 0x20 ||
+		    *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static enum err
+bad_name(const char *name, char **errstr)
+{
+	char *v = vis(name != NULL ? name : "");
+
+	util_seterr(errstr, _("invalid Maildir message name \"%s\""),
+	    v != NULL ? v : "?");
+	free(v);
+	return ERR_USAGE;
+}
+
+/*
+ * The info part ":2,FLAGS" for flags: letters only, put in ASCII order,
+ * each once (the Maildir convention).  0, or -1 when flags holds anything
+ * else.
+ */
+static int
+make_info(const char *flags, char *out)
+{
+	unsigned char seen[128] = { 0 };
+	size_t o = 3;
+	int c;
+
+	for (; *flags != '\0'; flags++) {
+		c = (unsigned char)*flags;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+			return -1;
+		seen[c] = 1;
+	}
+	memcpy(out, ":2,", 3);
+	for (c = 0; c < 128; c++)
+		if (seen[c])
+			out[o++] = (char)c;
+	out[o] = '\0';
+	return 0;
+}
+
+static enum err
+bad_flags(const char *flags, char **errstr)
+{
+	char *v = vis(flags);
+
+	util_seterr(errstr, _("invalid Maildir flags \"%s\" (letters only)"),
+	    v != NULL ? v : "?");
+	free(v);
+	return ERR_USAGE;
+}
+
+/* "PATH", "PATH/SUB" or "PATH/SUB/NAME" (sub < 0 for the first), malloc'd. */
+static char *
+subpath(const struct maildir *m, int sub, const char *name)
+{
+	if (sub < 0)
+		return strdup(m->path);
+	if (name == NULL)
+		return util_strf("%s/%s", m->path, subdirs[sub]);
+	return util_strf("%s/%s/%s", m->path, subdirs[sub], name);
+}
+
+/*
+ * ERR_IO with *errstr = fmt filled with the path of sub/name and
+ * strerror(err); fmt takes two %s.  ENOMEM gives ERR_NOMEM.
+ */
+static enum err
+io_err(char **errstr, const char *fmt, const struct maildir *m, int sub,
+    const char *name, int err)
+{
+	char *p = subpath(m, sub, name);
+
+	util_seterr(errstr, fmt, p != NULL ? p : m->path, strerror(err));
+	free(p);
+	return err == ENOMEM ? ERR_NOMEM : ERR_IO;
+}
+
+static enum err
+no_message(const struct maildir *m, const char *name, char **errstr)
+{
+	util_seterr(errstr, _("there is no message %s in %s"), name, m->path);
+	return ERR_NOINPUT;
+}
+
+/* Take ownership of s (NULL means out of memory); 0 or -1. */
+static int
+strv_add(struct strv *a, char *s)
+{
+	char **nv;
+	size_t cap;
+
+	if (s == NULL)
+		return -1;
+	if (a->n == a->cap) {
+		cap = a->cap == 0 ? 16 : 2 * a->cap;
+		if (cap > SIZE_MAX / sizeof(*nv) ||
+		    (nv = realloc(a->v, cap * sizeof(*nv))) == NULL) {
+			free(s);
+			return -1;
+		}
+		a->v = nv;
+		a->cap = cap;
+	}
+	a->v[a->n++] = s;
+	return 0;
+}
+
+/* A warning about the entry name in sub: "PATH/SUB/NAME: what". */
+static int
+strv_warn(struct strv *a, const struct maildir *m, int sub,
+    const char *name, const char *what)
+{
+	char *p = subpath(m, sub, name), *v;
+	int r;
+
+	if (p == NULL)
+		return -1;
+	v = vis(p);
+	free(p);
+	if (v == NULL)
+		return -1;
+	r = strv_add(a, util_strf("%s: %s", v, what));
+	free(v);
+	return r;
+}
+
+/* Open sub for reading its entries, with a descriptor of its own. */
+static DIR *
+open_sub(const struct maildir *m, int sub)
+{
+	DIR *d;
+	int fd;
+
+	fd = openat(m->dirfd[sub], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		int saved = errno;
+
+		(void)close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+/* Is the directory entry e the message name, whatever its info part? */
+static int
+entry_is(const char *e, const char *name, size_t len)
+{
+	return strncmp(e, name, len) == 0 && (e[len] == '\0' || e[len] == ':');
+}
+
+/*
+ * Where is the message name: *sub (D_NEW or D_CUR) and *entry, its file
+ * name there (malloc'd); either may be NULL.  ERR_NOINPUT (with no
+ * message set) when there is none.
+ */
+static enum err
+locate(const struct maildir *m, const char *name, int *sub, char **entry,
+    char **errstr)
+{
+	size_t len = strlen(name);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int i, err;
+
+	/* The usual case first: in new/ without flags, no directory scan. */
+	if (fstatat(m->dirfd[D_NEW], name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		if (sub != NULL)
+			*sub = D_NEW;
+		if (entry != NULL && (*entry = strdup(name)) == NULL)
+			return ERR_NOMEM;
+		return ERR_OK;
+	}
+	for (i = D_NEW; i <= D_CUR; i++) {
+		if ((d = open_sub(m, i)) == NULL)
+			return io_err(errstr, _("cannot read %s: %s"), m, i,
+			    NULL, errno);
+		for (;;) {
+			errno = 0;
+			if ((de = readdir(d)) == NULL)
+				break;
+			if (!entry_is(de->d_name, name, len))
+				continue;
+			if (sub != NULL)
+				*sub = i;
+			if (entry != NULL &&
+			    (*entry = strdup(de->d_name)) == NULL) {
+				(void)closedir(d);
+				return ERR_NOMEM;
+			}
+			(void)closedir(d);
+			return ERR_OK;
+		}
+		err = errno;
+		(void)closedir(d);
+		if (err != 0)
+			return io_err(errstr, _("cannot read %s: %s"), m, i,
+			    NULL, err);
+	}
+	return ERR_NOINPUT;
+}
+
+/* gethostname() with '/' and ':' escaped as the Maildir convention asks. */
+static char *
+host_part(void)
+{
+	char host[256], *out;
+	size_t i, o = 0, n;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	if (host[0] == '\0')
+		(void)snprintf(host, sizeof(host), "localhost");
+	n = strlen(host);
+	if ((out = malloc(4 * n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (host[i] == '/' || host[i] == ':') {
+			memcpy(out + o, host[i] == '/' ? "\\057" : "\\072", 4);
+			o += 4;
+		} else {
+			out[o++] = host[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+maildir_unique(void)
+{
+	unsigned char rnd[8];
+	char hex[2 * sizeof(rnd) + 1];
+	struct timespec ts;
+	char *host, *s;
+	size_t i;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 ||
+	    util_random(rnd, sizeof(rnd)) < 0)
+		return NULL;
+	for (i = 0; i < sizeof(rnd); i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	if ((host = host_part()) == NULL)
+		return NULL;
+	s = util_strf("%lld.M%06ldP%ldR%s.%s", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000, (long)getpid(), hex, host);
+	free(host);
+	return s;
+}
+
+/* --- opening ------------------------------------------------------------ */
+
+/* Skip a run of decimal digits; NULL when there is none. */
+static const char *
+digits(const char *s)
+{
+	const char *p = s;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p > s ? p : NULL;
+}
+
+/*
+ * Is tmp/name a file that a process of this host made with
+ * maildir_unique() and that process no longer runs?  Only then may it go
+ * before its 36 hours are up.
+ */
+static int
+left_by_dead(const char *name, const char *host)
+{
+	const char *p, *pid_at;
+	long pid;
+	char *end;
+
+	if ((p = digits(name)) == NULL || *p++ != '.' || *p++ != 'M' ||
+	    (p = digits(p)) == NULL || *p++ != 'P')
+		return 0;
+	pid_at = p;
+	if ((p = digits(p)) == NULL || *p++ != 'R')
+		return 0;
+	if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+		return 0;
+	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+		p++;
+	if (*p++ != '.' || strcmp(p, host) != 0)
+		return 0;
+	errno = 0;
+	pid = strtol(pid_at, &end, 10);
+	/* kill(0) and kill(-1) would mean groups, not one process. */
+	if (errno != 0 || pid <= 0 || (long)(pid_t)pid != pid ||
+	    (pid_t)pid == getpid())
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Remove what crashes left in tmp/ (see maildir_open()).  This is
+ * housekeeping: a file that cannot be examined or removed stays, and
+ * opening goes on.
+ */
+static void
+clean_tmp(struct maildir *m)
+{
+	struct dirent *de;
+	struct stat st;
+	time_t now = time(NULL);
+	char *host = host_part();
+	DIR *d;
+
+	if (host == NULL || (d = open_sub(m, D_TMP)) == NULL) {
+		free(host);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(m->dirfd[D_TMP], de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (now - st.st_mtime > STALE_SECONDS ||
+		    left_by_dead(de->d_name, host))
+			(void)unlinkat(m->dirfd[D_TMP], de->d_name, 0);
+	}
+	(void)closedir(d);
+	free(host);
+}
+
+/* fsync the directory that holds path, after making an entry in it. */
+static enum err
+sync_parent(const struct maildir *m, char **errstr)
+{
+	char *parent, *slash;
+	enum err e = ERR_OK;
+	int fd;
+
+	if ((parent = strdup(m->path)) == NULL)
+		return ERR_NOMEM;
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		(void)snprintf(parent, strlen(parent) + 1, ".");
+	else if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
+		util_seterr(errstr, _("cannot save %s to disk: %s"), parent,
+		    strerror(errno));
+		e = ERR_IO;
+	}
+	if (fd >= 0)
+		(void)close(fd);
+	free(parent);
+	return e;
+}
+
+enum err
+maildir_open(struct maildir **out, const char *path, int create,
+    char **errstr)
+{
+	struct maildir *m;
+	size_t len;
+	enum err e = ERR_NOMEM;
+	int i, base = -1, made_dir = 0, made_sub = 0;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < D_COUNT; i++)
+		m->dirfd[i] = -1;
+	if ((m->path = strdup(path)) == NULL)
+		goto fail;
+	len = strlen(m->path);
+	while (len > 1 && m->path[len - 1] == '/')
+		m->path[--len] = '\0';
+	if (len == 0) {
+		util_seterr(errstr, _("empty Maildir folder name"));
+		e = ERR_USAGE;
+		goto fail;
+	}
+	if (create) {
+		if (mkdir(m->path, 0700) == 0)
+			made_dir = 1;
+		else if (errno != EEXIST) {
+			e = io_err(errstr, _("cannot create %s: %s"), m, -1,
+			    NULL, errno);
+			goto fail;
+		}
+	}
+	if ((base = open(m->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT) {
+			util_seterr(errstr, _("there is no Maildir folder %s"),
+			    m->path);
+			e = ERR_NOINPUT;
+		} else {
+			e = io_err(errstr, _("cannot open %s: %s"), m, -1,
+			    NULL, errno);
+		}
+		goto fail;
+	}
+	for (i = 0; i < D_COUNT; i++) {
+		if (create) {
+			if (mkdirat(base, subdirs[i], 0700) == 0)
+				made_sub = 1;
+			else if (errno != EEXIST) {
+				e = io_err(errstr, _("cannot create %s: %s"),
+				    m, i, NULL, errno);
+				goto fail;
+			}
+		}
+		m->dirfd[i] = openat(base, subdirs[i],
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (m->dirfd[i] < 0 && errno == ENOENT) {
+			util_seterr(errstr, _("%s is not a Maildir folder: it "
+			    "has no %s/"), m->path, subdirs[i]);
+			e = ERR_NOINPUT;
+			goto fail;
+		}
+		if (m->dirfd[i] < 0) {
+			e = io_err(errstr, _("cannot open %s: %s"), m, i, NULL,
+			    errno);
+			goto fail;
+		}
+	}
+	/* What was made must survive a crash like the messages in it. */
+	if (made_sub && fsync(base) < 0 && errno != EINVAL) {
+		e = io_err(errstr, _("cannot save %s to disk: %s"), m, -1, NULL,
+		    errno);
+		goto fail;
+	}
+	if (made_dir && (e = sync_parent(m, errstr)) != ERR_OK)
+		goto fail;
+	(void)close(base);
+	clean_tmp(m);
+	*out = m;
+	return ERR_OK;
+fail:
+	if (base >= 0)
+		(void)close(base);
+	maildir_close(m);
+	return e;
+}
+
+void
+maildir_close(struct maildir *m)
+{
+	int i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < D_COUNT; i++)
+		if (m->dirfd[i] >= 0)
+			(void)close(m->dirfd[i]);
+	free(m->path);
+	free(m);
+}
+
+const char *
+maildir_path(const struct maildir *m)
+{
+	return m->path;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+static void
+tx_init(struct maildir_tx *tx)
+{
+	tx->fd = -1;
+	tx->name = NULL;
+	tx->tmpname = NULL;
+	tx->replace = 0;
+}
+
+/* Create tmp/tx->tmpname for the message. */
+static enum err
+create_tmp(struct maildir *m, struct maildir_tx *tx, char **errstr)
+{
+	if (fault_get() == FAULT_EROFS) {
+		return io_err(errstr, _("cannot create %s: %s"), m, D_TMP,
+		    tx->tmpname, EROFS);
+	}
+	tx->fd = openat(m->dirfd[D_TMP], tx->tmpname,
+	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (tx->fd < 0)
+		return io_err(errstr, _("cannot create %s: %s"), m, D_TMP,
+		    tx->tmpname, errno);
+	return ERR_OK;
+}
+
+/* Undo a begin that failed half-way: tx as tx_init() left it. */
+static void
+tx_clear(struct maildir_tx *tx)
+{
+	free(tx->name);
+	free(tx->tmpname);
+	tx_init(tx);
+}
+
+enum err
+maildir_begin(struct maildir *m, const char *name, struct maildir_tx *tx,
+    char **errstr)
+{
+	enum err e;
+
+	tx_init(tx);
+	if (name != NULL && !name_ok(name))
+		return bad_name(name, errstr);
+	tx->name = name != NULL ? strdup(name) : maildir_unique();
+	if (tx->name == NULL || (tx->tmpname = strdup(tx->name)) == NULL) {
+		tx_clear(tx);
+		return ERR_NOMEM;
+	}
+	if ((e = create_tmp(m, tx, errstr)) != ERR_OK)
+		tx_clear(tx);
+	return e;
+}
+
+ssize_t
+maildir_write(struct maildir_tx *tx, const void *p, size_t n)
+{
+	const char *s = p;
+	size_t left = n;
+	ssize_t w;
+
+	if (n > SSIZE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (left > 0) {
+		if (fault_hit())
+			return -1;
+		w = write(tx->fd, s, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			/* Nothing written and no reason given: do not spin. */
+			errno = EIO;
+			return -1;
+		}
+		s += w;
+		left -= (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+/* ERR_IO (EEXIST) for target in sub: the message is there already as entry. */
+static enum err
+exists_err(struct maildir *m, int sub, const char *target, int esub,
+    const char *entry, char **errstr)
+{
+	char *want, *have;
+
+	if (esub == sub && strcmp(entry, target) == 0)
+		return io_err(errstr, _("cannot create %s: %s"), m, sub,
+		    target, EEXIST);
+	want = subpath(m, sub, target);
+	have = subpath(m, esub, entry);
+	if (want == NULL || have == NULL) {
+		free(want);
+		free(have);
+		return ERR_NOMEM;
+	}
+	util_seterr(errstr, _("cannot create %s: %s (as %s)"), want,
+	    strerror(EEXIST), have);
+	free(want);
+	free(have);
+	return ERR_IO;
+}
+
+/* Could link() not work here because the file system has no hard links? */
+static int
+no_links(int err)
+{
+	return err == EPERM || err == ENOSYS || err == EOPNOTSUPP ||
+	    err == ENOTSUP || err == EMLINK;
+}
+
+enum err
+maildir_commit(struct maildir *m, struct maildir_tx *tx, const char *flags,
+    char **errstr)
+{
+	char info[INFO_MAX], *target = NULL, *entry = NULL;
+	enum err e;
+	int sub = flags != NULL ? D_CUR : D_NEW, esub = D_NEW, linked = 1;
+	int err;
+
+	if (tx->replace || tx->fd < 0 || tx->tmpname == NULL) {
+		util_seterr(errstr, _("internal error: no message is being "
+		    "written"));
+		return ERR_USAGE;
+	}
+	if (flags != NULL && make_info(flags, info) < 0)
+		return bad_flags(flags, errstr);
+	target = flags != NULL ? util_strf("%s%s", tx->name, info) :
+	    strdup(tx->name);
+	if (target == NULL)
+		return ERR_NOMEM;
+	e = locate(m, tx->name, &esub, &entry, errstr);
+	if (e == ERR_OK) {
+		e = exists_err(m, sub, target, esub, entry, errstr);
+		goto out;
+	}
+	if (e != ERR_NOINPUT)
+		goto out;
+	if (sync_file(tx->fd) < 0) {
+		e = io_err(errstr, _("cannot write %s: %s"), m, D_TMP,
+		    tx->tmpname, errno);
+		goto out;
+	}
+	/*
+	 * link() fails where the name exists, so a message never replaces
+	 * another; the rename fallback relies on the look above.
+	 */
+	if (linkat(m->dirfd[D_TMP], tx->tmpname, m->dirfd[sub], target,
+	    0) < 0) {
+		err = errno;
+		if (!no_links(err)) {
+			e = io_err(errstr, _("cannot create %s: %s"), m, sub,
+			    target, err);
+			goto out;
+		}
+		if (renameat(m->dirfd[D_TMP], tx->tmpname, m->dirfd[sub],
+		    target) < 0) {
+			e = io_err(errstr, _("cannot create %s: %s"), m, sub,
+			    target, errno);
+			goto out;
+		}
+		linked = 0;
+	}
+	if (sync_dir(m->dirfd[sub]) < 0) {
+		err = errno;
+		/*
+		 * Not known to be on disk: take it back, so that a failed
+		 * commit never leaves a message the caller thinks is not
+		 * there.
+		 */
+		if (linked)
+			(void)unlinkat(m->dirfd[sub], target, 0);
+		else
+			(void)renameat(m->dirfd[sub], target, m->dirfd[D_TMP],
+			    tx->tmpname);
+		e = io_err(errstr, _("cannot save %s to disk: %s"), m, sub,
+		    NULL, err);
+		goto out;
+	}
+	/*
+	 * The message is committed.  Should the tmp/ name stay behind, the
+	 * next maildir_open() after this process ends removes it.
+	 */
+	if (linked)
+		(void)unlinkat(m->dirfd[D_TMP], tx->tmpname, 0);
+	/* The data is on disk already; close() has nothing left to report. */
+	(void)close(tx->fd);
+	tx->fd = -1;
+	free(tx->tmpname);
+	tx->tmpname = NULL;
+	e = ERR_OK;
+out:
+	free(target);
+	free(entry);
+	return e;
+}
+
+void
+maildir_abort(struct maildir *m, struct maildir_tx *tx)
+{
+	if (tx->fd >= 0)
+		(void)close(tx->fd);
+	tx->fd = -1;
+	if (tx->tmpname != NULL && m != NULL)
+		(void)unlinkat(m->dirfd[D_TMP], tx->tmpname, 0);
+	free(tx->tmpname);
+	tx->tmpname = NULL;
+	tx->replace = 0;
+}
+
+enum err
+maildir_replace_begin(struct maildir *m, const char *name,
+    struct maildir_tx *tx, char **errstr)
+{
+	enum err e;
+
+	tx_init(tx);
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	if ((e = locate(m, name, NULL, NULL, errstr)) == ERR_NOINPUT)
+		return no_message(m, name, errstr);
+	if (e != ERR_OK)
+		return e;
+	/* A fresh name in tmp/, carrying this process's pid. */
+	if ((tx->name = strdup(name)) == NULL ||
+	    (tx->tmpname = maildir_unique()) == NULL) {
+		tx_clear(tx);
+		return ERR_NOMEM;
+	}
+	if ((e = create_tmp(m, tx, errstr)) != ERR_OK) {
+		tx_clear(tx);
+		return e;
+	}
+	tx->replace = 1;
+	return ERR_OK;
+}
+
+enum err
+maildir_replace_commit(struct maildir *m, struct maildir_tx *tx,
+    char **errstr)
+{
+	char *entry = NULL, *what;
+	enum err e;
+	int sub = D_NEW;
+
+	if (!tx->replace || tx->fd < 0 || tx->tmpname == NULL) {
+		util_seterr(errstr, _("internal error: no message is being "
+		    "replaced"));
+		return ERR_USAGE;
+	}
+	if ((e = locate(m, tx->name, &sub, &entry, errstr)) == ERR_NOINPUT)
+		return no_message(m, tx->name, errstr);
+	if (e != ERR_OK)
+		return e;
+	if (sync_file(tx->fd) < 0) {
+		e = io_err(errstr, _("cannot write %s: %s"), m, D_TMP,
+		    tx->tmpname, errno);
+		goto out;
+	}
+	if (renameat(m->dirfd[D_TMP], tx->tmpname, m->dirfd[sub],
+	    entry) < 0) {
+		e = io_err(errstr, _("cannot replace %s: %s"), m, sub, entry,
+		    errno);
+		goto out;
+	}
+	free(tx->tmpname);
+	tx->tmpname = NULL;
+	(void)close(tx->fd);
+	tx->fd = -1;
+	tx->replace = 0;
+	if (sync_dir(m->dirfd[sub]) < 0) {
+		e = io_err(errstr, _("cannot save %s to disk: %s"), m, sub,
+		    NULL, errno);
+		if ((what = subpath(m, sub, entry)) != NULL && errstr != NULL &&
+		    *errstr != NULL) {
+			char *s = util_strf(_("%s (%s has the new content)"),
+			    *errstr, what);
+
+			if (s != NULL) {
+				free(*errstr);
+				*errstr = s;
+			}
+		}
+		free(what);
+	}
+out:
+	free(entry);
+	return e;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+enum err
+maildir_find(const struct maildir *m, const char *name, char **path,
+    char **errstr)
+{
+	char *entry = NULL;
+	enum err e;
+	int sub = D_NEW;
+
+	*path = NULL;
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	if ((e = locate(m, name, &sub, &entry, errstr)) == ERR_NOINPUT)
+		return no_message(m, name, errstr);
+	if (e != ERR_OK)
+		return e;
+	*path = subpath(m, sub, entry);
+	free(entry);
+	return *path != NULL ? ERR_OK : ERR_NOMEM;
+}
+
+enum err
+maildir_open_msg(const struct maildir *m, const char *name, int *fd,
+    char **errstr)
+{
+	char *entry;
+	enum err e;
+	int sub = D_NEW, tries;
+
+	*fd = -1;
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	/* Another program may rename it (new/ to cur/, new flags) meanwhile. */
+	for (tries = 0; tries < OPEN_TRIES; tries++) {
+		entry = NULL;
+		if ((e = locate(m, name, &sub, &entry, errstr)) == ERR_NOINPUT)
+			return no_message(m, name, errstr);
+		if (e != ERR_OK)
+			return e;
+		*fd = openat(m->dirfd[sub], entry, O_RDONLY | O_CLOEXEC);
+		if (*fd >= 0) {
+			free(entry);
+			return ERR_OK;
+		}
+		if (errno != ENOENT) {
+			e = io_err(errstr, _("cannot open %s: %s"), m, sub,
+			    entry, errno);
+			free(entry);
+			return e;
+		}
+		free(entry);
+	}
+	return no_message(m, name, errstr);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the messages of sub to names, and what is skipped to warn; 0 or ERR_*. */
+static enum err
+list_sub(const struct maildir *m, int sub, struct strv *names,
+    struct strv *warn, char **errstr)
+{
+	struct dirent *de;
+	struct stat st;
+	const char *why;
+	size_t len, i;
+	DIR *d;
+	int err;
+
+	if ((d = open_sub(m, sub)) == NULL)
+		return io_err(errstr, _("cannot read %s: %s"), m, sub, NULL,
+		    errno);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		why = NULL;
+		len = strcspn(de->d_name, ":");
+		for (i = 0; i < len; i++)
+			if ((unsigned char)de->d_name[i] < 0x20 ||
+			    de->d_name[i] == 0x7f)
+				break;
+		if (de->d_name[0] == '.') {
+			why = _("skipped: the name starts with '.'");
+		} else if (len == 0 || i < len) {
+			why = _("skipped: not a Maildir message name");
+		} else if (fstatat(m->dirfd[sub], de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0) {
+			/* Gone meanwhile (moved by someone): not an error. */
+			if (errno == ENOENT)
+				continue;
+			why = _("skipped: cannot examine it");
+		} else if (!S_ISREG(st.st_mode)) {
+			why = _("skipped: not a regular file");
+		}
+		if (why != NULL) {
+			if (strv_warn(warn, m, sub, de->d_name, why) < 0)
+				goto nomem;
+			continue;
+		}
+		if (strv_add(names, strndup(de->d_name, len)) < 0)
+			goto nomem;
+	}
+	err = errno;
+	(void)closedir(d);
+	if (err != 0)
+		return io_err(errstr, _("cannot read %s: %s"), m, sub, NULL,
+		    err);
+	return ERR_OK;
+nomem:
+	(void)closedir(d);
+	return ERR_NOMEM;
+}
+
+enum err
+maildir_list(const struct maildir *m, char ***names, size_t *n,
+    char ***warnings, size_t *nwarn, char **errstr)
+{
+	struct strv v = { NULL, 0, 0 }, w = { NULL, 0, 0 };
+	enum err e;
+	size_t i, k;
+	char *msg;
+
+	*names = NULL;
+	*n = 0;
+	*warnings = NULL;
+	*nwarn = 0;
+	if ((e = list_sub(m, D_NEW, &v, &w, errstr)) != ERR_OK ||
+	    (e = list_sub(m, D_CUR, &v, &w, errstr)) != ERR_OK)
+		goto fail;
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof(*v.v), cmp_str);
+	/* One message under two file names: list it once, and say so. */
+	for (i = k = 0; i < v.n; i++) {
+		if (k > 0 && strcmp(v.v[k - 1], v.v[i]) == 0) {
+			msg = util_strf(_("%s: message %s is there more than "
+			    "once"), m->path, v.v[i]);
+			free(v.v[i]);
+			if (strv_add(&w, msg) < 0) {
+				/* Close the gap so that all is freed once. */
+				for (i++; i < v.n; i++)
+					v.v[k++] = v.v[i];
+				v.n = k;
+				e = ERR_NOMEM;
+				goto fail;
+			}
+			continue;
+		}
+		v.v[k++] = v.v[i];
+	}
+	v.n = k;
+	*names = v.v;
+	*n = v.n;
+	*warnings = w.v;
+	*nwarn = w.n;
+	return ERR_OK;
+fail:
+	maildir_free_list(v.v, v.n);
+	maildir_free_list(w.v, w.n);
+	return e;
+}
+
+void
+maildir_free_list(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* --- moving and removing ------------------------------------------------ */
+
+enum err
+maildir_move(struct maildir *from, const char *name, struct maildir *to,
+    const char *flags, char **errstr)
+{
+	char info[INFO_MAX], *entry = NULL, *target = NULL, *have = NULL;
+	char *src = NULL, *dst = NULL;
+	enum err e;
+	int sub = D_NEW, tsub = flags != NULL ? D_CUR : D_NEW, esub = D_NEW;
+	int err;
+
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	if (flags != NULL && make_info(flags, info) < 0)
+		return bad_flags(flags, errstr);
+	if ((e = locate(from, name, &sub, &entry, errstr)) == ERR_NOINPUT)
+		return no_message(from, name, errstr);
+	if (e != ERR_OK)
+		return e;
+	target = flags != NULL ? util_strf("%s%s", name, info) : strdup(name);
+	if (target == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	/*
+	 * Within one folder the only message of that name is this one.  A
+	 * lazy folder (sent/, while a queue is flushed) may be large: only
+	 * the exact target name is looked for there, which unique names make
+	 * enough.
+	 */
+	if (from != to && to->lazy) {
+		struct stat st;
+
+		if (fstatat(to->dirfd[tsub], target, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
+			e = exists_err(to, tsub, target, tsub, target, errstr);
+			goto out;
+		}
+	} else if (from != to) {
+		e = locate(to, name, &esub, &have, errstr);
+		if (e == ERR_OK)
+			e = exists_err(to, tsub, target, esub, have, errstr);
+		if (e != ERR_NOINPUT)
+			goto out;
+	}
+	if (renameat(from->dirfd[sub], entry, to->dirfd[tsub], target) < 0) {
+		err = errno;
+		src = subpath(from, sub, entry);
+		dst = subpath(to, tsub, target);
+		if (src == NULL || dst == NULL) {
+			e = ERR_NOMEM;
+			goto out;
+		}
+		util_seterr(errstr, _("cannot move %s to %s: %s"), src, dst,
+		    strerror(err));
+		e = ERR_IO;
+		goto out;
+	}
+	/* The message is in to now, whatever the syncs say. */
+	e = ERR_OK;
+	if (to->lazy || from->lazy)
+		goto out;
+	if (sync_dir(to->dirfd[tsub]) < 0)
+		e = io_err(errstr, _("cannot save %s to disk: %s"), to, tsub,
+		    NULL, errno);
+	if (sync_dir(from->dirfd[sub]) < 0 && e == ERR_OK)
+		e = io_err(errstr, _("cannot save %s to disk: %s"), from, sub,
+		    NULL, errno);
+out:
+	free(entry);
+	free(target);
+	free(have);
+	free(src);
+	free(dst);
+	return e;
+}
+
+enum err
+maildir_remove(struct maildir *m, const char *name, char **errstr)
+{
+	char *entry = NULL;
+	enum err e;
+	int sub = D_NEW;
+
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	if ((e = locate(m, name, &sub, &entry, errstr)) == ERR_NOINPUT)
+		return no_message(m, name, errstr);
+	if (e != ERR_OK)
+		return e;
+	if (unlinkat(m->dirfd[sub], entry, 0) < 0)
+		e = io_err(errstr, _("cannot remove %s: %s"), m, sub, entry,
+		    errno);
+	else if (sync_dir(m->dirfd[sub]) < 0)
+		e = io_err(errstr, _("cannot save %s to disk: %s"), m, sub,
+		    NULL, errno);
+	free(entry);
+	return e;
+}
+
+void
+maildir_lazy_sync(struct maildir *m, int on)
+{
+	m->lazy = on;
+}
+
+enum err
+maildir_sync(struct maildir *m, char **errstr)
+{
+	int i;
+
+	for (i = D_NEW; i <= D_CUR; i++)
+		if (sync_dir(m->dirfd[i]) < 0)
+			return io_err(errstr, _("cannot save %s to disk: %s"), m,
+			    i, NULL, errno);
+	return ERR_OK;
+}
