@@ -72,6 +72,8 @@
  *   dsn_return           FULL or HDRS (any case)
  *   signature            a file appended to the text "pigeon send" sends,
  *                        after a "-- " line
+ *   queue_lifetime       days a queued message is retried before it
+ *                        fails (default 5)
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
@@ -134,6 +136,7 @@ enum key_kind {
 	KEY_DSN_NOTIFY,
 	KEY_DSN_RETURN,
 	KEY_FINGERPRINT,	/* a SHA-256 certificate fingerprint */
+	KEY_DAYS,	/* a whole number of days, 1 to 365 */
 };
 
 static const struct conf_key {
@@ -175,6 +178,8 @@ static const struct conf_key {
 	    offsetof(struct account, signature) },
 	{ "send_charset",         KEY_WORD,
 	    offsetof(struct account, send_charset) },
+	{ "queue_lifetime",       KEY_DAYS,
+	    offsetof(struct account, queue_lifetime) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -619,6 +624,16 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 		if (errno == ERANGE || l < 1 || l > CONF_TIMEOUT_MAX) {
 			perr(ps, _("timeout must be from 1 to %d seconds"),
 			    CONF_TIMEOUT_MAX);
+			return -1;
+		}
+		*ip = (int)l;
+		return 0;
+	case KEY_DAYS:
+		errno = 0;
+		l = *v >= '0' && *v <= '9' ? strtol(v, &end, 10) : -1;
+		if (l < 1 || l > 365 || errno == ERANGE || *end != '\0') {
+			perr(ps, _("%s must be a whole number of days from 1 "
+			    "to 365, not '%s'"), k->name, v);
 			return -1;
 		}
 		*ip = (int)l;

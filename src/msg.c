@@ -400,7 +400,10 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	if (memchr(head.data != NULL ? head.data + body : "", '\0',
 	    head.len - body) != NULL)
 		goto nul;
-	if ((m->fd = msg_open_spool(o->tmpdir)) < 0) {
+	if (o->use_out_fd) {
+		m->fd = o->out_fd;
+		m->borrowed = 1;
+	} else if ((m->fd = msg_open_spool(o->tmpdir)) < 0) {
 		util_seterr(errstr, _("cannot create a spool file: %s"),
 		    strerror(errno));
 		e = ERR_IO;
@@ -471,7 +474,7 @@ out:
 void
 msg_free(struct msg *m)
 {
-	if (m->fd >= 0)
+	if (m->fd >= 0 && !m->borrowed)
 		(void)close(m->fd);
 	m->fd = -1;
 	addr_list_free(&m->rcpts);

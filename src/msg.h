@@ -12,6 +12,8 @@ struct msg_opts {
 	const char *from;          /* From: to add when missing ("Name <a@b>") */
 	const char *domain;        /* for Message-ID; NULL: from the From address */
 	const char *tmpdir;        /* NULL: $TMPDIR or /tmp */
+	int use_out_fd;           /* write to out_fd, not to a new spool file */
+	int out_fd;
 };
 
 struct msg {
@@ -20,6 +22,7 @@ struct msg {
 	int eightbit;              /* it holds bytes >= 0x80 */
 	struct addr_list rcpts;    /* from the headers, with extract */
 	int added_date, added_msgid, added_from;
+	int borrowed;              /* fd is the caller's out_fd: not closed */
 };
 
 /*

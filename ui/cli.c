@@ -401,55 +401,13 @@ cli_dedupe(const char **v, size_t n)
 	return out;
 }
 
-/* Each rejected recipient, then the outcome; returns the exit code. */
-static int
-report(const struct smtp_result *res, const struct smtp_envelope *env)
+void
+cli_print_safe(const char *prefix, const char *text)
 {
-	size_t i;
-	int code;
+	struct buf b;
 
-	for (i = 0; i < res->nrcpts; i++) {
-		code = res->rcpt[i].code;
-		if (code == 0 || code / 100 == 2)
-			continue;
-		if (res->naccepted > 0 && res->err == ERR_OK)
-			cli_warn(_("not delivered to <%s>: %s"), env->rcpts[i],
-			    res->rcpt[i].text);
-		else
-			cli_error(_("recipient <%s> rejected: %s"),
-			    env->rcpts[i], res->rcpt[i].text);
-	}
-	if (res->err == ERR_OK)
-		return EX_OK;
-	if (res->reply.text != NULL && res->reply.code != 0)
-		cli_error("%s: %s", err_str(res->err), res->reply.text);
-	else
-		cli_error("%s", err_str(res->err));
-	return err_exit_code(res->err);
-}
-
-int
-cli_deliver(struct session *s, const struct smtp_envelope *env, int fd)
-{
-	char *why = NULL;
-	enum err e;
-	int rc;
-
-	e = session_send(s, env, fd, &why);
-	if (e != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
-		free(why);
-		session_quit(s);
-		(void)session_wait(s);
-		return err_exit_code(e);
-	}
-	(void)session_wait(s);
-	if (smtp_messages_done(session_smtp(s)) == 0 ||
-	    smtp_result(session_smtp(s))->err == ERR_CLOSED ||
-	    smtp_result(session_smtp(s))->err == ERR_TIMEOUT)
-		return cli_session_failed(s);
-	rc = report(smtp_result(session_smtp(s)), env);
-	session_quit(s);
-	(void)session_wait(s);
-	return rc;
+	buf_init(&b, 1024 * 1024);
+	if (sanitize_append(&b, text, strlen(text)) == 0)
+		(void)printf("%s%s\n", prefix, buf_str(&b));
+	buf_free(&b);
 }

@@ -85,14 +85,12 @@ int cli_session_failed(struct session *s);
 
 /* Drop repeated recipients (any case): the server would deliver twice. */
 size_t cli_dedupe(const char **v, size_t n);
-/*
- * Send the message in fd (CRLF, from its offset) on a READY session,
- * report each rejected recipient and the outcome, and QUIT.  Returns the
- * exit code.
- */
-int cli_deliver(struct session *s, const struct smtp_envelope *env, int fd);
+
+/* prefix and text on standard output, text with control characters escaped. */
+void cli_print_safe(const char *prefix, const char *text);
 
 int cmd_sendmail(int argc, char **argv);
+int cmd_queue(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 

@@ -6,12 +6,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "buf.h"
 #include "charset.h"
 #include "cli.h"
+#include "deliver.h"
 #include "i18n.h"
 #include "mime.h"
 #include "mimetype.h"
@@ -466,6 +468,54 @@ print_message(int fd)
 	return 0;
 }
 
+/* What the hook needs to write the message again. */
+struct rewrite {
+	struct mime_msg *m;
+	int no8bit;
+	struct transcript *tr;
+};
+
+/*
+ * The server has no 8BITMIME: the queued message is written again with
+ * quoted-printable instead of 8bit (same Date, Message-ID, everything).
+ */
+static int
+rewrite_7bit(void *arg, struct session *s, struct outbox *ob,
+    struct qentry *e)
+{
+	struct rewrite *rw = arg;
+	struct maildir *md = outbox_folder(ob, OUTBOX_OUTBOX);
+	struct maildir_tx tx;
+	struct mime_result mr;
+	char *why = NULL;
+	enum err r;
+
+	if (!e->eightbit ||
+	    (smtp_caps(session_smtp(s))->flags & SMTP_CAP_8BITMIME))
+		return 0;
+	transcript_emitf(rw->tr, TR_INFO, 0, _("the server does not offer "
+	    "8BITMIME: 8-bit text goes quoted-printable"));
+	r = maildir_replace_begin(md, e->id, &tx, &why);
+	if (r == ERR_OK) {
+		r = mime_write(rw->m, tx.fd, 0, &mr, &why);
+		if (r == ERR_OK)
+			r = maildir_replace_commit(md, &tx, &why);
+		else
+			maildir_abort(md, &tx);
+		free(tx.name);
+	}
+	if (r == ERR_OK) {
+		e->eightbit = mr.eightbit;
+		r = outbox_save(ob, e, &why);
+	}
+	if (r != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(r));
+		free(why);
+		return err_exit_code(r);
+	}
+	return 0;
+}
+
 int
 cmd_send(int argc, char **argv)
 {
@@ -476,19 +526,23 @@ cmd_send(int argc, char **argv)
 	struct mime_field *extra = NULL;
 	struct mime_msg mm;
 	struct mime_result mr;
-	struct smtp_envelope env;
-	struct session *s = NULL;
+	struct outbox *ob = NULL;
+	struct outbox_item it;
+	struct qentry q, *qp;
+	struct deliver_hooks hooks;
+	struct rewrite rw;
 	const char **rv = NULL;
 	char **cc_args = NULL, **bcc_args = NULL, *subject = NULL, *why = NULL;
-	char ua[64];
+	char ua[64], date[64], *msgid = NULL;
 	size_t ncc_args = 0, nbcc_args = 0, nextra = 0, i, n;
-	int opt, rc = 0, fd = -1, allow8;
+	int opt, rc = 0, fd = -1, begun = 0;
 	enum err e;
 
 	memset(&c, 0, sizeof(c));
 	memset(&so, 0, sizeof(so));
 	memset(&mm, 0, sizeof(mm));
-	memset(&env, 0, sizeof(env));
+	memset(&hooks, 0, sizeof(hooks));
+	qentry_init(&q);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:a:c:b:H:v", send_longopts,
 	    NULL)) != -1) {
@@ -674,27 +728,39 @@ cmd_send(int argc, char **argv)
 		goto out;
 	}
 
-	if ((rc = cli_connect(&c, &s)) != 0)
-		goto out;
-	allow8 = !so.no8bit &&
-	    (smtp_caps(session_smtp(s))->flags & SMTP_CAP_8BITMIME);
-	if (!so.no8bit && !allow8)
-		transcript_emitf(c.tr, TR_INFO, 0, _("the server does not offer "
-		    "8BITMIME: 8-bit text goes quoted-printable"));
-	e = mime_write(&mm, fd, allow8, &mr, &why);
-	if (e == ERR_OK && lseek(fd, 0, SEEK_SET) < 0) {
-		util_seterr(&why, _("cannot rewind the spool file: %s"),
-		    strerror(errno));
-		e = ERR_IO;
+	/* Fixed now, so that a rewrite without 8bit parts keeps them. */
+	if (mm.date == NULL) {
+		if (msg_date(date, sizeof(date)) < 0) {
+			rc = EX_SOFTWARE;
+			goto out;
+		}
+		mm.date = date;
 	}
-	if (e != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
-		rc = err_exit_code(e);
-		session_quit(s);
-		(void)session_wait(s);
-		goto out;
+	if (mm.message_id == NULL) {
+		const char *at = strrchr(from.v[0].spec, '@');
+
+		if ((msgid = msg_make_id(at != NULL && charset_is_ascii(at + 1,
+		    strlen(at + 1)) ? at + 1 : NULL)) == NULL) {
+			rc = EX_OSERR;
+			goto out;
+		}
+		mm.message_id = msgid;
 	}
 
+	/* Into the outbox, on disk before any network I/O. */
+	if ((rc = deliver_open(&ob)) != 0)
+		goto out;
+	if ((e = outbox_begin(ob, &it, &why)) != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		goto out;
+	}
+	begun = 1;
+	if ((e = mime_write(&mm, it.tx.fd, !so.no8bit, &mr, &why)) != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		goto out;
+	}
 	n = to.n + cc.n + bcc.n;
 	if ((rv = calloc(n, sizeof(*rv))) == NULL) {
 		rc = EX_OSERR;
@@ -707,19 +773,45 @@ cmd_send(int argc, char **argv)
 		rv[n++] = cc.v[i].spec;
 	for (i = 0; i < bcc.n; i++)
 		rv[n++] = bcc.v[i].spec;
-	env.from = from.v[0].spec;
-	env.rcpts = rv;
-	env.nrcpts = cli_dedupe(rv, n);
-	env.size = mr.size;
-	env.eightbit = mr.eightbit;
-	env.abort_on_reject = so.abort_on_reject;
-	if (c.acct != NULL) {
-		env.dsn_notify = c.acct->dsn_notify;
-		env.dsn_ret = c.acct->dsn_return;
+	n = cli_dedupe(rv, n);
+	if ((c.acct != NULL && (q.account = strdup(c.acct->name)) == NULL) ||
+	    (c.server != NULL && (q.server = strdup(c.server)) == NULL) ||
+	    (q.from = strdup(from.v[0].spec)) == NULL ||
+	    (c.acct != NULL && c.acct->dsn_notify != NULL &&
+	    (q.dsn_notify = strdup(c.acct->dsn_notify)) == NULL) ||
+	    (c.acct != NULL && c.acct->dsn_return != NULL &&
+	    (q.dsn_ret = strdup(c.acct->dsn_return)) == NULL)) {
+		rc = EX_OSERR;
+		goto out;
 	}
-	rc = cli_deliver(s, &env, fd);
+	for (i = 0; i < n; i++)
+		if (qentry_add_rcpt(&q, rv[i]) != ERR_OK) {
+			rc = EX_OSERR;
+			goto out;
+		}
+	q.eightbit = mr.eightbit;
+	q.chunking = c.chunking;
+	q.created = (int64_t)time(NULL);
+	if ((e = outbox_commit(ob, &it, &q, &why)) != ERR_OK) {
+		cli_error(_("the message could not be queued: %s"),
+		    why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		goto out;
+	}
+	rw.m = &mm;
+	rw.no8bit = so.no8bit;
+	rw.tr = c.tr;
+	hooks.before = rewrite_7bit;
+	hooks.arg = &rw;
+	hooks.abort_on_reject = so.abort_on_reject;
+	qp = &q;
+	rc = deliver_group(&c, ob, &qp, 1, &hooks, 1);
 out:
-	session_free(s);
+	if (begun)
+		outbox_release(ob, &it);
+	outbox_close(ob);
+	qentry_free(&q);
+	free(msgid);
 	if (fd >= 0)
 		(void)close(fd);
 	mime_free(mm.root);

@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "buf.h"
 #include "cli.h"
+#include "deliver.h"
 #include "i18n.h"
 #include "msg.h"
 #include "smtp.h"
@@ -155,14 +157,19 @@ cmd_sendmail(int argc, char **argv)
 	struct msg_opts mo;
 	struct smtp_envelope env;
 	struct addr_list rcpts = { NULL, 0 };
-	struct session *s = NULL;
+	struct outbox *ob = NULL;
+	struct outbox_item it;
+	struct qentry q, *qp;
+	struct deliver_hooks hooks;
 	const char *from_arg = NULL, *fullname = NULL, **rv = NULL;
 	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
-	int opt, extract = 0, abort_on_reject = 0, rc = 0;
+	int opt, extract = 0, abort_on_reject = 0, rc = 0, begun = 0;
 	size_t i, nr;
 	enum err e;
 
 	memset(&c, 0, sizeof(c));
+	memset(&hooks, 0, sizeof(hooks));
+	qentry_init(&q);
 	memset(&env, 0, sizeof(env));
 	memset(&m, 0, sizeof(m));
 	m.fd = -1;
@@ -284,9 +291,20 @@ cmd_sendmail(int argc, char **argv)
 		rc = EX_OSERR;
 		goto out;
 	}
+	/* Into the outbox, on disk before any network I/O. */
+	if ((rc = deliver_open(&ob)) != 0)
+		goto out;
+	if ((e = outbox_begin(ob, &it, &why)) != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		goto out;
+	}
+	begun = 1;
 	memset(&mo, 0, sizeof(mo));
 	mo.extract = extract;
 	mo.from = from_hdr;
+	mo.use_out_fd = 1;
+	mo.out_fd = it.tx.fd;
 	e = msg_prepare(STDIN_FILENO, &mo, &m, &why);
 	if (e != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
@@ -314,18 +332,40 @@ cmd_sendmail(int argc, char **argv)
 		rv[i] = rcpts.v[i].spec;
 	nr = cli_dedupe(rv, rcpts.n);
 
-	env.from = sender;
-	env.rcpts = rv;
-	env.nrcpts = nr;
-	env.size = m.size;
-	env.eightbit = m.eightbit;
-	env.abort_on_reject = abort_on_reject;
-
-	if ((rc = cli_connect(&c, &s)) != 0)
+	qentry_init(&q);
+	if ((c.acct != NULL && (q.account = strdup(c.acct->name)) == NULL) ||
+	    (c.server != NULL && (q.server = strdup(c.server)) == NULL) ||
+	    (q.from = strdup(sender)) == NULL ||
+	    (env.dsn_notify != NULL &&
+	    (q.dsn_notify = strdup(env.dsn_notify)) == NULL) ||
+	    (env.dsn_ret != NULL && (q.dsn_ret = strdup(env.dsn_ret)) == NULL) ||
+	    (env.dsn_envid != NULL &&
+	    (q.dsn_envid = strdup(env.dsn_envid)) == NULL)) {
+		rc = EX_OSERR;
 		goto out;
-	rc = cli_deliver(s, &env, m.fd);
+	}
+	for (i = 0; i < nr; i++)
+		if (qentry_add_rcpt(&q, rv[i]) != ERR_OK) {
+			rc = EX_OSERR;
+			goto out;
+		}
+	q.eightbit = m.eightbit;
+	q.chunking = c.chunking;
+	q.created = (int64_t)time(NULL);
+	if ((e = outbox_commit(ob, &it, &q, &why)) != ERR_OK) {
+		cli_error(_("the message could not be queued: %s"),
+		    why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+		goto out;
+	}
+	hooks.abort_on_reject = abort_on_reject;
+	qp = &q;
+	rc = deliver_group(&c, ob, &qp, 1, &hooks, 1);
 out:
-	session_free(s);
+	if (begun)
+		outbox_release(ob, &it);
+	qentry_free(&q);
+	outbox_close(ob);
 	free(notify);
 	free(why);
 	free(rv);

@@ -21,6 +21,8 @@ usage(FILE *fp)
 "  send [-s SUBJECT] [-a FILE]... [-c CC] [-b BCC] RCPT...\n"
 "                       compose a MIME message (text from standard input)\n"
 "                       and send it; --dry-run prints it instead\n"
+"  queue [list|flush|retry ID|edit ID|rm ID]\n"
+"                       the outbox: what waits to be sent, and what failed\n"
 "  probe [URL]          show what a submission server offers: TLS,\n"
 "                       certificate, capabilities, authentication\n"
 "\n"
@@ -60,6 +62,8 @@ main(int argc, char **argv)
 		return cmd_sendmail(argc - 1, argv + 1);
 	if (strcmp(argv[1], "send") == 0)
 		return cmd_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "queue") == 0)
+		return cmd_queue(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

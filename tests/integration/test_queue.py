@@ -1,0 +1,219 @@
+"""test_queue.py - the durable outbox: queueing, retries, partial deliveries, concurrent flushes, crashes, damaged files."""
+
+import os
+import signal
+import subprocess
+import time
+
+from harness import (EX_OK, EX_TEMPFAIL, GREETING, PigeonTest, ehlo,
+                     pigeon_path)
+
+MSG_ARGS = ["-s", "queued", "bob@example.org"]
+
+
+class Queue(PigeonTest):
+
+    def setUp(self):
+        super().setUp()
+        self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+
+    def folder(self, name):
+        """The messages in a Maildir folder: {id: bytes}."""
+        out = {}
+        for sub in ("new", "cur"):
+            d = os.path.join(self.data, name, sub)
+            if not os.path.isdir(d):
+                continue
+            for f in os.listdir(d):
+                with open(os.path.join(d, f), "rb") as fh:
+                    out[f.split(":")[0]] = fh.read()
+        return out
+
+    def envelopes(self):
+        d = os.path.join(self.data, "queue")
+        return sorted(f[:-4] for f in os.listdir(d) if f.endswith(".env")) \
+            if os.path.isdir(d) else []
+
+    def send(self, cfg, *args, body=b"hello\n"):
+        return self.run_pigeon(["send", "--config", cfg] + list(args),
+                               input=body)
+
+    def queue(self, cfg, *args):
+        return self.run_pigeon(["queue", "--config", cfg] + list(args))
+
+    def test_server_down_queues_then_retry_sends(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        res = self.send(cfg, *MSG_ARGS)
+        self.assertExit(res, EX_TEMPFAIL)
+        self.assertIn(b"queued", res.err)
+        out = self.folder("outbox")
+        self.assertEqual(len(out), 1)
+        mid = list(out)[0]
+        self.assertEqual(self.envelopes(), [mid])
+        self.assertEqual(self.folder("sent"), {})
+        lst = self.queue(cfg, "list")
+        self.assertExit(lst, EX_OK)
+        self.assertIn(mid.encode(), lst.out)
+        self.assertIn(b"bob@example.org", lst.out)
+        self.assertIn(b"attempts: 1", lst.out)
+        # Not due yet: flush leaves it; retry sends it now.
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.assertExit(self.queue(cfg, "flush"), EX_OK)
+        self.assertEqual(srv.messages(), [])
+        res = self.queue(cfg, "retry", mid)
+        self.assertExit(res, EX_OK)
+        meta, raw = self.one_message(srv, res)
+        self.assertEqual(meta["rcpt_tos"], ["bob@example.org"])
+        self.assertEqual(self.folder("outbox"), {})
+        self.assertEqual(self.folder("sent")[mid], raw)
+        self.assertEqual(self.envelopes(), [])
+        self.assertTrue(os.path.exists(os.path.join(self.data, "log",
+                                                    mid + ".log")))
+        self.assertIn(b"The outbox is empty", self.queue(cfg, "list").out)
+
+    def test_sent_message_is_filed_with_transcript(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.send(cfg, *MSG_ARGS)
+        self.assertExit(res, EX_OK)
+        _, raw = self.one_message(srv, res)
+        sent = self.folder("sent")
+        self.assertEqual(list(sent.values()), [raw])
+        mid = list(sent)[0]
+        with open(os.path.join(self.data, "log", mid + ".log"), "rb") as f:
+            log = f.read()
+        self.assertIn(b"MAIL FROM:", log)
+        self.assertIn(b"[redacted]", log)
+        self.assertNotIn(b"s3cret", log)
+        self.assertEqual(self.folder("outbox"), {})
+
+    def test_mixed_recipients(self):
+        srv = self.start_smtpd(reject=["no@example.org"],
+                               tempfail=["later@example.org"])
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.send(cfg, "-s", "mixed", "yes@example.org",
+                        "no@example.org", "later@example.org")
+        self.assertExit(res, EX_TEMPFAIL)
+        self.assertIn(b"no@example.org", res.err)
+        meta, _ = self.one_message(srv, res)
+        self.assertEqual(meta["rcpt_tos"], ["yes@example.org"])
+        mid = list(self.folder("outbox"))[0]
+        srv.stop()
+        srv2 = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv2.port)
+        res = self.queue(cfg, "retry", mid)
+        self.assertExit(res, EX_OK)
+        meta, _ = self.one_message(srv2, res)
+        # Only the one that was put off: never yes@ again, never no@.
+        self.assertEqual(meta["rcpt_tos"], ["later@example.org"])
+        self.assertIn(mid, self.folder("sent"))
+        self.assertEqual(self.folder("outbox"), {})
+
+    def test_all_refused_goes_to_failed_and_back_to_drafts(self):
+        srv = self.start_smtpd(reject=["bob@example.org"])
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.send(cfg, *MSG_ARGS)
+        self.assertNotIn(res.rc, (EX_OK, EX_TEMPFAIL))
+        self.assertIn(b"failed", res.err)
+        failed = self.folder("failed")
+        self.assertEqual(len(failed), 1)
+        mid = list(failed)[0]
+        self.assertIn(b"failed", self.queue(cfg, "list").out)
+        res = self.queue(cfg, "edit", mid)
+        self.assertExit(res, EX_OK)
+        self.assertIn(mid, self.folder("drafts"))
+        self.assertEqual(self.folder("failed"), {})
+        self.assertEqual(self.envelopes(), [])
+
+    def test_concurrent_flushes_send_each_message_once(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        for i in range(6):
+            self.assertExit(self.send(cfg, "-s", "m%d" % i,
+                                      "bob@example.org"), EX_TEMPFAIL)
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        argv = [pigeon_path(), "queue", "--config", cfg, "flush", "--all"]
+        procs = [subprocess.Popen(argv, env=self.env, cwd=self.tmp,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+                 for _ in range(2)]
+        for p in procs:
+            p.communicate(timeout=60)
+        subjects = sorted(m[1].split(b"Subject: ")[1].split(b"\r\n")[0]
+                          for m in srv.messages())
+        self.assertEqual(subjects, [b"m%d" % i for i in range(6)])
+        self.assertEqual(len(self.folder("sent")), 6)
+        self.assertEqual(self.folder("outbox"), {})
+
+    def test_damaged_envelope_is_reported_and_kept(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.assertExit(self.send(cfg, *MSG_ARGS), EX_TEMPFAIL)
+        self.assertExit(self.send(cfg, "-s", "two", "bob@example.org"),
+                        EX_TEMPFAIL)
+        ids = self.envelopes()
+        bad = os.path.join(self.data, "queue", ids[0] + ".env")
+        with open(bad, "r+b") as f:
+            data = f.read()
+            f.seek(0)
+            f.write(data[:len(data) // 2])
+            f.truncate()
+        res = self.queue(cfg, "list")
+        self.assertIn(ids[0].encode(), res.err)
+        self.assertIn(ids[1].encode(), res.out)
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.queue(cfg, "flush", "--all")
+        self.assertEqual(len(srv.messages()), 1)
+        self.assertTrue(os.path.exists(bad))
+        self.assertIn(ids[0], self.folder("outbox"))
+
+    def test_kill_during_data_loses_nothing(self):
+        """kill -9 while the server has not answered the final dot."""
+        srv = self.start_script([GREETING] + ehlo("8BITMIME") + [
+            ("expect", rb"^MAIL FROM:"), ("send", b"250 ok\r\n"),
+            ("expect", rb"^RCPT TO:"), ("send", b"250 ok\r\n"),
+            ("expect", rb"^DATA"), ("send", b"354 go\r\n"),
+            ("read_data",), ("hang",)])
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        proc = subprocess.Popen([pigeon_path(), "send", "--config", cfg,
+                                 "-s", "killed", "bob@example.org"],
+                                env=self.env, cwd=self.tmp,
+                                stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        proc.stdin.write(b"body\n")
+        proc.stdin.close()
+        for _ in range(100):
+            if srv.data:
+                break
+            time.sleep(0.05)
+        self.assertTrue(srv.data, "the data never reached the server")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+        srv.stop()
+        out = self.folder("outbox")
+        self.assertEqual(len(out), 1)
+        mid = list(out)[0]
+        self.assertEqual(self.envelopes(), [mid])
+        self.assertEqual(self.folder("sent"), {})
+        good = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
+        res = self.queue(cfg, "retry", mid)
+        self.assertExit(res, EX_OK)
+        self.one_message(good, res)
+        self.assertIn(mid, self.folder("sent"))
+        self.assertEqual(self.folder("outbox"), {})
+
+    def test_disk_full_queues_nothing(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.env["PIGEON_TEST_FAULT"] = "enospc:1"
+        res = self.send(cfg, *MSG_ARGS)
+        del self.env["PIGEON_TEST_FAULT"]
+        self.assertNotIn(res.rc, (EX_OK, EX_TEMPFAIL))
+        self.assertIn(b"No space left on device", res.err)
+        self.assertEqual(self.folder("outbox"), {})
+        self.assertEqual(self.envelopes(), [])

@@ -1,0 +1,311 @@
+/* deliver.c - sending queued messages: one connection per account, each result filed in the outbox. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "deliver.h"
+#include "i18n.h"
+#include "transcript.h"
+#include "util.h"
+
+#define LOG_MAX (4 * 1024 * 1024)
+#define DAY (24 * 60 * 60)
+#define LIFETIME_DAYS 5
+
+/* Keeps the transcript of a connection in memory, as the pane shows it. */
+struct logbuf {
+	struct buf b;
+	size_t prelude;            /* end of the part before the first message */
+};
+
+static void
+log_writer(void *arg, const struct tr_event *ev)
+{
+	struct logbuf *l = arg;
+	size_t len = l->b.len;
+
+	if (ev->kind == TR_DATA)
+		return;
+	if (transcript_format(ev, &l->b) < 0 || buf_addch(&l->b, '\n') < 0)
+		buf_truncate(&l->b, len);
+}
+
+/* The transcript of one message: the connection's start and its own part. */
+static char *
+message_log(const struct logbuf *l, size_t from, size_t *len)
+{
+	struct buf out;
+	char *r;
+
+	buf_init(&out, 2 * LOG_MAX);
+	if (buf_add(&out, l->b.data != NULL ? l->b.data : "", l->prelude) < 0 ||
+	    (from > l->prelude && buf_addstr(&out, "...\n") < 0) ||
+	    buf_add(&out, l->b.data != NULL ? l->b.data + from : "",
+	    l->b.len - from) < 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	*len = out.len;
+	r = out.data != NULL ? out.data : strdup("");
+	return r;
+}
+
+/* The exit status a single message's outcome gives. */
+static int
+outcome_code(enum outbox_outcome oc, enum err err)
+{
+	switch (oc) {
+	case OUTCOME_SENT:
+	case OUTCOME_PARTIAL:
+		return EX_OK;
+	case OUTCOME_QUEUED:
+		/* Queued all the same; the status says what went wrong. */
+		return err != ERR_OK ? err_exit_code(err) : EX_TEMPFAIL;
+	default:
+		return err != ERR_OK ? err_exit_code(err) : EX_UNAVAILABLE;
+	}
+}
+
+/* Tell the user what became of e. */
+static void
+report(const struct qentry *e, enum outbox_outcome oc, enum err err,
+    int quiet)
+{
+	size_t i;
+
+	char code[16];
+
+	for (i = 0; i < e->nrcpts; i++) {
+		const struct qrcpt *q = &e->rcpts[i];
+		const char *why = q->reply != NULL ? q->reply :
+		    e->last_error != NULL ? e->last_error : "";
+
+		if (q->code > 0)
+			(void)snprintf(code, sizeof(code), "%d ", q->code);
+		else
+			code[0] = '\0';
+		if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
+			cli_warn(_("not delivered to <%s>: %s%s"), q->addr, code,
+			    why);
+		else if (q->state == QRCPT_FAILED)
+			cli_error(_("recipient <%s> rejected: %s%s"), q->addr,
+			    code, why);
+		else if (q->state == QRCPT_PENDING && q->code / 100 == 4)
+			cli_warn(_("recipient <%s> put off: %s%s"), q->addr,
+			    code, why);
+	}
+	switch (oc) {
+	case OUTCOME_SENT:
+	case OUTCOME_PARTIAL:
+		if (!quiet)
+			(void)printf(_("sent %s%s%s%s\n"), e->id,
+			    e->queue_id != NULL ? _(" (server queue id ") : "",
+			    e->queue_id != NULL ? e->queue_id : "",
+			    e->queue_id != NULL ? ")" : "");
+		break;
+	case OUTCOME_QUEUED:
+		cli_warn(_("not sent yet: %s"), e->last_error != NULL ?
+		    e->last_error : err_str(err));
+		cli_warn(_("%s is queued%s; 'pigeon queue flush' sends it, "
+		    "do not send it again"), e->id, e->uncertain ?
+		    _(" (delivery uncertain: it may have arrived)") : "");
+		break;
+	case OUTCOME_FAILED:
+		cli_error(_("not sent: %s"), e->last_error != NULL ?
+		    e->last_error : err_str(err));
+		cli_error(_("%s is in the failed folder; 'pigeon queue edit "
+		    "%s' makes it a draft again"), e->id, e->id);
+		break;
+	}
+}
+
+static int64_t
+lifetime(const struct cli *c)
+{
+	int days = c->acct != NULL && c->acct->queue_lifetime > 0 ?
+	    c->acct->queue_lifetime : LIFETIME_DAYS;
+
+	return (int64_t)days * DAY;
+}
+
+/* File an attempt that never reached a transaction for every entry in v. */
+static int
+record_all(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
+    enum err err, const char *why, const struct logbuf *l, int quiet)
+{
+	enum outbox_outcome oc;
+	char *errstr = NULL, *log;
+	size_t i, len = 0;
+	int rc = 0, r;
+
+	for (i = 0; i < n; i++) {
+		log = message_log(l, l->b.len, &len);
+		if (outbox_record(ob, v[i], NULL, err, why, log, len,
+		    (int64_t)time(NULL), lifetime(c), &oc, &errstr) != ERR_OK) {
+			cli_error("%s", errstr != NULL ? errstr : "?");
+			r = EX_IOERR;
+		} else {
+			report(v[i], oc, err, quiet);
+			r = outcome_code(oc, err);
+		}
+		free(log);
+		if (rc == 0)
+			rc = r;
+	}
+	free(errstr);
+	return rc;
+}
+
+int
+deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
+    const struct deliver_hooks *h, int quiet)
+{
+	struct logbuf l;
+	struct session *s = NULL;
+	struct smtp_envelope env;
+	const char **rcpts = NULL;
+	const char *detail = NULL;
+	char *why = NULL, *log, *errstr = NULL;
+	enum outbox_outcome oc;
+	size_t i, len, from;
+	unsigned done;
+	int rc = 0, r, fd;
+	enum err e;
+
+	memset(&l, 0, sizeof(l));
+	buf_init(&l.b, LOG_MAX);
+	(void)transcript_subscribe(c->tr, log_writer, &l);
+	e = session_open(&s, &c->so, c->tr, &why);
+	if (e == ERR_OK && session_wait(s) != SESSION_READY) {
+		e = session_error(s, &detail);
+		if (e == ERR_OK)
+			e = ERR_CLOSED;
+		free(why);
+		why = detail != NULL ? strdup(detail) : NULL;
+	}
+	if (e != ERR_OK) {
+		cli_error("%s%s%s", err_str(e), why != NULL ? ": " : "",
+		    why != NULL ? why : "");
+		rc = record_all(c, ob, v, n, e, why != NULL ? why : err_str(e),
+		    &l, quiet);
+		goto out;
+	}
+	l.prelude = l.b.len;
+	outbox_batch(ob, 1);
+	for (i = 0; i < n; i++) {
+		struct qentry *q = v[i];
+
+		if (h != NULL && h->before != NULL &&
+		    (r = h->before(h->arg, s, ob, q)) != 0) {
+			if (rc == 0)
+				rc = r;
+			continue;
+		}
+		free(rcpts);
+		if ((rcpts = calloc(q->nrcpts, sizeof(*rcpts))) == NULL) {
+			rc = EX_OSERR;
+			break;
+		}
+		memset(&env, 0, sizeof(env));
+		env.from = q->from;
+		env.rcpts = rcpts;
+		env.nrcpts = outbox_pending(q, rcpts, q->nrcpts);
+		env.eightbit = q->eightbit;
+		env.dsn_notify = q->dsn_notify;
+		env.dsn_ret = q->dsn_ret;
+		env.dsn_envid = q->dsn_envid;
+		env.abort_on_reject = h != NULL && h->abort_on_reject;
+		if (outbox_message(ob, q, &fd, &errstr) != ERR_OK) {
+			cli_error("%s", errstr != NULL ? errstr : "?");
+			rc = EX_IOERR;
+			continue;
+		}
+		env.size = (uint64_t)lseek(fd, 0, SEEK_END);
+		(void)lseek(fd, 0, SEEK_SET);
+		from = l.b.len;
+		free(why);
+		why = NULL;
+		done = smtp_messages_done(session_smtp(s));
+		e = session_send(s, &env, fd, &why);
+		if (e == ERR_OK)
+			(void)session_wait(s);
+		(void)close(fd);
+		log = message_log(&l, from, &len);
+		if (e != ERR_OK) {
+			/* Refused before MAIL (SIZE, SMTPUTF8): no transaction. */
+			r = outbox_record(ob, q, NULL, e, why, log, len,
+			    (int64_t)time(NULL), lifetime(c), &oc, &errstr);
+		} else {
+			struct smtp_result res = *smtp_result(session_smtp(s));
+
+			/* The session ended before the message did. */
+			if (smtp_messages_done(session_smtp(s)) == done) {
+				res.err = session_error(s, &detail);
+				if (res.err == ERR_OK)
+					res.err = ERR_CLOSED;
+			}
+			r = outbox_record(ob, q, &res, ERR_OK, detail, log,
+			    len, (int64_t)time(NULL), lifetime(c), &oc,
+			    &errstr);
+			e = res.err;
+			detail = NULL;
+		}
+		free(log);
+		if (r != ERR_OK) {
+			cli_error("%s", errstr != NULL ? errstr : "?");
+			r = EX_IOERR;
+		} else {
+			report(q, oc, e, quiet);
+			r = outcome_code(oc, e);
+		}
+		if (rc == 0)
+			rc = r;
+		if (session_status(s) == SESSION_DONE) {
+			/* The connection is gone: the rest waits. */
+			e = session_error(s, &detail);
+			r = record_all(c, ob, v + i + 1, n - i - 1, e != ERR_OK ?
+			    e : ERR_CLOSED, detail != NULL ? detail :
+			    err_str(ERR_CLOSED), &l, quiet);
+			if (rc == 0)
+				rc = r;
+			break;
+		}
+	}
+	outbox_batch(ob, 0);
+	if (outbox_sync(ob, &errstr) != ERR_OK) {
+		cli_error("%s", errstr != NULL ? errstr : "?");
+		if (rc == 0)
+			rc = EX_IOERR;
+	}
+	if (session_status(s) == SESSION_READY) {
+		session_quit(s);
+		(void)session_wait(s);
+	}
+out:
+	transcript_unsubscribe(c->tr, log_writer, &l);
+	session_free(s);
+	buf_free(&l.b);
+	free(rcpts);
+	free(why);
+	free(errstr);
+	return rc;
+}
+
+int
+deliver_open(struct outbox **ob)
+{
+	char *why = NULL;
+	enum err e = outbox_open(ob, NULL, &why);
+
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* deliver.h - sending queued messages: one connection per account, each result filed in the outbox. */
+#ifndef PIGEON_DELIVER_H
+#define PIGEON_DELIVER_H
+
+#include "cli.h"
+#include "outbox.h"
+
+struct deliver_hooks {
+	/*
+	 * Called on a READY session before each message is sent (pigeon send
+	 * rewrites its message without 8bit parts for a server without
+	 * 8BITMIME).  Non-zero: an exit code, the message is skipped.
+	 */
+	int (*before)(void *arg, struct session *s, struct outbox *ob,
+	    struct qentry *e);
+	void *arg;
+	int abort_on_reject;       /* send nothing if a recipient is refused */
+};
+
+/*
+ * Send the entries v[0..n), all of one account and server and locked by
+ * the caller, over one connection (c set up with cli_setup()); file each
+ * result in the outbox and tell the user.  quiet: no line for a message
+ * that went.  Returns the first non-zero exit code (75 when a message
+ * stays queued), 0 when all went.
+ */
+int deliver_group(struct cli *c, struct outbox *ob, struct qentry **v,
+    size_t n, const struct deliver_hooks *h, int quiet);
+
+/* Open the outbox in the data directory; 0 or an exit code (shown). */
+int deliver_open(struct outbox **ob);
+
+#endif
