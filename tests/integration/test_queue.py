@@ -217,3 +217,41 @@ class Queue(PigeonTest):
         self.assertIn(b"No space left on device", res.err)
         self.assertEqual(self.folder("outbox"), {})
         self.assertEqual(self.envelopes(), [])
+
+    def test_read_only_outbox_queues_nothing(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.env["PIGEON_TEST_FAULT"] = "erofs"
+        res = self.send(cfg, *MSG_ARGS)
+        del self.env["PIGEON_TEST_FAULT"]
+        self.assertNotIn(res.rc, (EX_OK, EX_TEMPFAIL))
+        self.assertIn(b"Read-only file system", res.err)
+        self.assertNotIn(b"queued", res.err)
+        self.assertEqual(self.folder("outbox"), {})
+
+    def test_kill_before_the_greeting_loses_nothing(self):
+        """kill -9 while the server has not even said hello."""
+        srv = self.start_script([("hang",)])
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        proc = subprocess.Popen([pigeon_path(), "sendmail", "--config", cfg,
+                                 "bob@example.org"],
+                                env=self.env, cwd=self.tmp,
+                                stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        proc.stdin.write(b"Subject: early\n\nbody\n")
+        proc.stdin.close()
+        for _ in range(100):
+            if self.envelopes():
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        srv.stop()
+        out = self.folder("outbox")
+        self.assertEqual(len(out), 1)
+        self.assertIn(b"Subject: early", list(out.values())[0])
+        self.assertEqual(self.envelopes(), list(out))
+        lst = self.queue(self.write_config("smtp://127.0.0.1:1"), "list")
+        self.assertIn(list(out)[0].encode(), lst.out)
