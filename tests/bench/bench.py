@@ -18,6 +18,13 @@ What it measures, every figure in one run on this machine:
    with coreutils' base64 as a reference; then sending it to smtp-sink,
    against the ceiling of section 1; then its peak RSS for 1 MiB and
    100 MiB attachments (and 1 GiB with --gib).
+5. "pigeon queue flush": --queue small messages queued while the server
+   is down (pigeon sendmail against a port nothing listens on, exit 75),
+   then sent by one "pigeon queue flush --all" over one connection; in
+   messages per second, next to msmtp's one process per message (section
+   3) and to an in-process client sending as many in one session.  Each
+   of the --runs runs gets a fresh queue; strace -c of one more flush
+   (of a smaller queue) when strace is installed.
 
 Per-process figures come from wait4(2) on each child (ru_utime, ru_stime,
 ru_maxrss of that child alone). The sink is a child too; its CPU time is
@@ -372,6 +379,22 @@ class Sink:
                     except ValueError:
                         pass
         return n
+
+    def counters(self):
+        """The last (sess, quit, mesg) counters smtp-sink printed, or None.
+
+        sess is the sessions open then; quit and mesg count up from the
+        start (one QUIT per session that ended with one).
+        """
+        text = self.read_log().replace("\r", "\n")
+        last = None
+        for line in text.splitlines():
+            f = dict(w.split("=", 1) for w in line.split() if "=" in w)
+            try:
+                last = (int(f["sess"]), int(f["quit"]), int(f["mesg"]))
+            except (KeyError, ValueError):
+                pass
+        return last
 
     def stop(self):
         p, self.proc = self.proc, None
@@ -988,6 +1011,483 @@ def bench_send(args, pigeon, cfg, runner, sink, scratch, res, big_wire,
     return sent
 
 
+# --- 5. pigeon queue flush -------------------------------------------------
+
+# Queueing processes in flight while a queue is built: each pigeon sendmail
+# (about 10 ms here) makes 6 fsync(2) calls, and a few at a time let the
+# file system commit them together (here 300 took 3.2-3.5 s one at a time,
+# 3.0-3.1 s two at a time, 2.8-2.9 s four at a time on 2 CPUs).
+QUEUE_JOBS = 4
+
+
+def build_queue(argv, stdin_path, env, n, jobs, scratch):
+    """Run argv n times, jobs at a time, each with stdin from stdin_path.
+
+    Each run must exit 75 (the message is queued, the server not reached).
+    Returns (wall seconds, user+sys CPU seconds of all the runs); raises
+    SendFailed for the first run that exits otherwise, after the others
+    still running have ended.
+    """
+    errs = [os.path.join(scratch, "queue-build-%d.err" % j)
+            for j in range(jobs)]
+    free = list(range(jobs))
+    live = {}                   # pid -> slot (its stderr file)
+    started = done = 0
+    bad = None
+    cpu = 0.0
+    t0 = time.perf_counter()
+    while live or (bad is None and started < n):
+        while bad is None and started < n and free:
+            j = free.pop()
+            acts = [(os.POSIX_SPAWN_OPEN, 0, stdin_path, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 2, errs[j],
+                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
+            pid = os.posix_spawn(argv[0], argv, env, file_actions=acts,
+                                 setsid=True)
+            RUNNING.add(pid)
+            live[pid] = j
+            started += 1
+        # Which child ended, without reaping it: smtp-sink is a child too
+        # and belongs to its Popen.  Should it be the sink, wait for one of
+        # ours by its pid instead.
+        info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+        pid = info.si_pid if info is not None and info.si_pid in live \
+            else next(iter(live))
+        _, status, ru = os.wait4(pid, 0)
+        RUNNING.discard(pid)
+        j = live.pop(pid)
+        done += 1
+        cpu += ru.ru_utime + ru.ru_stime
+        rc = os.waitstatus_to_exitcode(status)
+        if rc != 75 and bad is None:
+            try:
+                with open(errs[j], "rb") as f:
+                    text = f.read().decode("utf-8", "replace")
+            except OSError:
+                text = ""
+            bad = (done, rc, text)
+        free.append(j)
+    wall = time.perf_counter() - t0
+    if bad is not None:
+        i, rc, text = bad
+        raise SendFailed(
+            "queueing message %d of %d failed: exit status %d, not 75 "
+            "(queued)\n  command: %s\n  stdin: %s\n  output:\n    %s"
+            % (i, n, rc, " ".join(argv), stdin_path,
+               "\n    ".join(text.strip().splitlines() or ["(nothing)"])))
+    return wall, cpu
+
+
+def maildir_files(folder):
+    """The messages in a Maildir folder (new/ and cur/), by name."""
+    names = []
+    for sub in ("new", "cur"):
+        try:
+            names += [e for e in os.listdir(os.path.join(folder, sub))
+                      if not e.startswith(".")]
+        except FileNotFoundError:
+            pass
+    return names
+
+
+def dir_entries(path):
+    try:
+        return [e for e in os.listdir(path) if not e.startswith(".")]
+    except FileNotFoundError:
+        return []
+
+
+def wait_sink(sink, before, mesg, quits, timeout=2.0):
+    """smtp-sink's counters once mesg more messages and quits more QUITs
+    than before show up (it prints them as sessions end), or the last
+    ones after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = sink.counters()
+        if now is not None and before is not None and \
+                now[2] >= before[2] + mesg and now[1] >= before[1] + quits:
+            return now
+        if time.monotonic() >= deadline:
+            return now
+        time.sleep(0.02)
+
+
+def ceiling_session(port, msg_path, n, sink):
+    """What the sink takes in one session: n messages from this process.
+
+    EHLO, then for each message RSET (from the second on), MAIL, RCPT and
+    DATA pipelined, the message (CRLF, dot-stuffed, prebuilt), the dot,
+    the 250; QUIT.  Timed from connect to the 221.  Returns a Run (CPU is
+    this process's).
+    """
+    with open(msg_path, "rb") as f:
+        text = f.read()
+    lines = text.replace(b"\r\n", b"\n").split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    wire = b"".join((b"." + ln if ln.startswith(b".") else ln) + b"\r\n"
+                    for ln in lines) + b".\r\n"
+    envelope = ("MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
+                % (FROM, RCPT)).encode()
+    c0 = sink.cpu()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        f = s.makefile("rb")
+        code, line = smtp_reply(f)
+        if code != 220:
+            raise OSError("greeting: " + line)
+        s.sendall(b"EHLO bench.example.org\r\n")
+        code, line = smtp_reply(f)
+        if code != 250:
+            raise OSError("EHLO: " + line)
+        for i in range(n):
+            s.sendall((b"RSET\r\n" if i else b"") + envelope)
+            for want in ((250, 250, 250, 354) if i else (250, 250, 354)):
+                code, line = smtp_reply(f)
+                if code != want:
+                    raise OSError("message %d, envelope: %s" % (i + 1, line))
+            s.sendall(wire)
+            code, line = smtp_reply(f)
+            if code != 250:
+                raise OSError("message %d, end of data: %s" % (i + 1, line))
+        s.sendall(b"QUIT\r\n")
+        smtp_reply(f)
+    t1 = time.perf_counter()
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    run = Run(t1 - t0, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime,
+              None, sink.cpu() - c0)
+    run.sink_on = sink.last_cpu()
+    return run
+
+
+def mount_of(path):
+    """The file system path is on: "TYPE (SOURCE on TARGET, OPTIONS)"."""
+    fm = shutil.which("findmnt")
+    if fm:
+        w = first_line([fm, "-n", "-o", "FSTYPE,SOURCE,TARGET,OPTIONS",
+                        "-T", path]).split()
+        if len(w) == 4:
+            return "%s (%s on %s, %s)" % tuple(w)
+    w = first_line(["sh", "-c", 'df -T "$1" | tail -n 1', "sh",
+                    path]).split()
+    if len(w) >= 7:
+        return "%s (%s on %s)" % (w[1], w[0], w[6])
+    return first_line(["stat", "-f", "-c", "%T", path])
+
+
+def strace_top(path, count):
+    """The top count rows of an strace -c report, and its total row:
+    ([(syscall, %, seconds, usecs/call, calls)], total or None)."""
+    rows, total = [], None
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return rows, total
+    for line in text.splitlines():
+        w = line.split()
+        if len(w) < 5 or w[0].startswith("%") or w[0].startswith("-"):
+            continue
+        try:
+            row = (w[-1], float(w[0]), float(w[1]), int(w[2]), int(w[3]))
+        except ValueError:
+            continue
+        if row[0] == "total":
+            total = row
+        else:
+            rows.append(row)
+    rows.sort(key=lambda r: -r[2])
+    return rows[:count], total
+
+
+def bench_queue(args, pigeon, cfg, env, helper, sink, scratch, small, per,
+                raw):
+    """Section 5: a queue of args.queue small messages, then one flush.
+
+    per holds section 3's wall seconds per message by program.  Returns
+    the number of messages sent to the sink here.
+    """
+    n = args.queue
+    sent = 0
+    offline = os.path.join(scratch, "pigeon-offline.conf")
+    with open(offline, "w") as f:
+        # The same account as CFG, its server a port nothing listens on.
+        f.write("default = b\n[account b]\nfrom = Bench <%s>\n"
+                "server = smtp+plain://127.0.0.1:1\n" % FROM)
+    os.chmod(offline, 0o600)
+    queue_argv = [pigeon, "sendmail", "--config", offline, RCPT]
+    flush_argv = [pigeon, "queue", "--config", cfg, "flush", "--all"]
+    list_argv = [pigeon, "queue", "--config", cfg, "list"]
+    jobs = QUEUE_JOBS
+    runs = args.runs
+
+    say("5. pigeon queue flush: many queued messages in one connection")
+    say("   queue: %d x the small message of section 3 (%d bytes), "
+        "each queued by" % (n, os.path.getsize(small)))
+    say("     pigeon sendmail --config OFFLINE %s < MESSAGE" % RCPT)
+    say("     (server = smtp+plain://127.0.0.1:1, nothing listens: exit "
+        "75), %d at a time," % jobs)
+    say("     into a fresh XDG_DATA_HOME per run")
+    say("   flush: pigeon queue --config CFG flush --all (the same account, "
+        "server = smtp-sink);")
+    say("     %s" % ("1 run, on a fresh queue, after one run of the "
+                      "ceiling client" if runs == 1 else
+                      "%d runs, each on a fresh queue, each after one run "
+                      "of the ceiling client" % runs))
+    say("   ceiling: in-process Python client, one session: RSET (from "
+        "the 2nd), MAIL, RCPT, DATA")
+    say("     pipelined, the prebuilt CRLF message, dot, 250; %d messages, "
+        "then QUIT" % n)
+    say("")
+
+    flushes, ceilings, builds = [], [], []
+    ceiling_err = None
+    list_run = None
+    data_fs = None
+    for i in range(runs):
+        data = os.path.join(scratch, "queue%d" % (i + 1), "data")
+        os.makedirs(data)
+        if data_fs is None:
+            data_fs = mount_of(data)
+        qenv = dict(env, XDG_DATA_HOME=data)
+        runner = Runner(scratch, qenv, helper)
+        pdir = os.path.join(data, "pigeon")
+        outbox = os.path.join(pdir, "outbox")
+        sentdir = os.path.join(pdir, "sent")
+        qdir = os.path.join(pdir, "queue")
+
+        # The queue.
+        bw, bc = build_queue(queue_argv, small, qenv, n, jobs, scratch)
+        builds.append((bw, bc))
+        ids = maildir_files(outbox)
+        envs = [e for e in dir_entries(qdir) if e.endswith(".env")]
+        if len(ids) != n or len(envs) != n:
+            raise SendFailed("the queue is not what %d pigeon sendmail runs "
+                             "(all exit 75) should leave: %d messages in "
+                             "outbox/, %d envelopes in queue/ (%s)"
+                             % (n, len(ids), len(envs), data))
+        if i == 0:
+            listing = os.path.join(scratch, "queue-list.out")
+            list_run = runner.run("pigeon queue list", list_argv, os.devnull,
+                                  stdout=listing)[0][0]
+            raw.append(("queue", "pigeon queue list (%d)" % n, 1, list_run))
+            with open(listing, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            missing = [m for m in ids if m not in text]
+            if missing:
+                say("  warning: pigeon queue list leaves out %d of the %d "
+                    "queued messages (e.g. %s)"
+                    % (len(missing), n, missing[0]))
+        # What pigeon sendmail wrote is on disk already (it fsyncs); its
+        # metadata and logs, if not, are flushed here, not during the run.
+        os.sync()
+
+        # The ceiling, then pigeon.
+        if ceiling_err is None:
+            before = sink.counters()
+            try:
+                r = ceiling_session(sink.port, small, n, sink)
+                ceilings.append(r)
+                raw.append(("queue", "sink ceiling (%d in 1)" % n, i + 1, r))
+                sent += n
+                wait_sink(sink, before, n, 1)
+            except OSError as e:
+                ceiling_err = str(e)
+                say("  warning: the ceiling client failed: %s" % e)
+        before = sink.counters()
+        r = runner.run("pigeon queue flush --all", flush_argv, os.devnull,
+                       sink, stdout=os.path.join(scratch, "queue-flush.out")
+                       )[0][0]
+        flushes.append(r)
+        raw.append(("queue", "pigeon queue flush (%d)" % n, i + 1, r))
+        sent += n
+        after = wait_sink(sink, before, n, 1)
+
+        # The checks.
+        left = {sub: dir_entries(os.path.join(outbox, sub))
+                for sub in ("new", "cur", "tmp")}
+        nleft = sum(len(v) for v in left.values())
+        nsent = len(maildir_files(sentdir))
+        nfailed = len(maildir_files(os.path.join(pdir, "failed")))
+        qleft = dir_entries(qdir)
+        if nleft or nsent != n or nfailed:
+            raise SendFailed("pigeon queue flush --all exited 0, but "
+                             "outbox/ holds %d (new %d, cur %d, tmp %d), "
+                             "sent/ %d of %d, failed/ %d (%s)"
+                             % (nleft, len(left["new"]), len(left["cur"]),
+                                len(left["tmp"]), nsent, n, nfailed, data))
+        got = quits = None
+        if before is not None and after is not None:
+            got = after[2] - before[2]
+            quits = after[1] - before[1]
+        if got != n or quits != 1:
+            say("  warning: run %d: smtp-sink counted %s more messages in "
+                "%s more QUITs, expected %d in 1" % (
+                    i + 1, "?" if got is None else got,
+                    "?" if quits is None else quits, n))
+        if qleft:
+            say("  note: run %d: queue/ still holds %d files after the "
+                "flush (e.g. %s)" % (i + 1, len(qleft), qleft[0]))
+        shutil.rmtree(os.path.dirname(data), ignore_errors=True)
+
+    say("  data dir: %s" % data_fs)
+    say("  queues built in %s s (%s ms/message wall, %s ms CPU/message; "
+        "%d at a time)" % (
+            ", ".join("%.1f" % b[0] for b in builds),
+            ", ".join("%.1f" % (1000 * b[0] / n) for b in builds),
+            ", ".join("%.1f" % (1000 * b[1] / n) for b in builds), jobs))
+    if list_run is not None:
+        say("  pigeon queue list of %d messages: %.3f s wall, %.3f s CPU, "
+            "peak RSS %s" % (n, list_run.wall, list_run.cpu,
+                             fmt_rss(list_run.rss_kb)))
+    say("  after each flush: outbox/ empty, sent/ %d messages, failed/ "
+        "empty (checked);" % n)
+    say("  smtp-sink: %d more messages in 1 more session (QUIT) per "
+        "flush, unless warned above" % n)
+    say("")
+
+    rows = []
+    wall = lambda r: r.wall
+    for label, rr in (("pigeon queue flush --all", flushes),
+                      ("smtp-sink ceiling (1 session)", ceilings)):
+        if not rr:
+            rows.append([label] + ["-"] * 9)
+            continue
+        rows.append([
+            label,
+            fmt_s(best(rr, wall)),
+            fmt_s(median(rr, wall)),
+            "%.0f" % (n / best(rr, wall)),
+            "%.0f" % (n / median(rr, wall)),
+            "%.3f ms" % (1000 * median(rr, wall) / n),
+            fmt_s(median(rr, lambda r: r.cpu)),
+            "%.2f+%.2f" % (median(rr, lambda r: r.user),
+                           median(rr, lambda r: r.sys)),
+            fmt_rss(max_rss(rr)),
+            fmt_s(median(rr, lambda r: r.sink_cpu)),
+        ])
+    say(table(rows, ["", "wall best", "wall median", "msg/s best",
+                     "msg/s median", "wall/msg med", "CPU median",
+                     "user+sys med", "peak RSS", "sink CPU med"]))
+    say("  (the ceiling's CPU is the Python client's own; sink CPU = what "
+        "smtp-sink used meanwhile)")
+    say("")
+    rate = n / best(flushes, wall)
+    rows = [["pigeon queue flush --all", "%.0f" % rate,
+             "one process, one connection; best of %d (median %.0f/s)"
+             % (runs, n / median(flushes, wall))]]
+    if ceilings:
+        rows.append(["smtp-sink ceiling", "%.0f" % (n / best(ceilings, wall)),
+                     "one session, the in-process client; best of %d"
+                     % len(ceilings)])
+    if "msmtp" in per:
+        rows.append(["msmtp (section 3)", "%.0f" % (1 / per["msmtp"]),
+                     "a process and connection per message: 1000 / %.2f ms"
+                     % (1000 * per["msmtp"])])
+    else:
+        rows.append(["msmtp (section 3)", "-", "msmtp is not installed"])
+    if "pigeon sendmail" in per:
+        rows.append(["pigeon sendmail (section 3)",
+                     "%.0f" % (1 / per["pigeon sendmail"]),
+                     "a process and connection per message: 1000 / %.2f ms"
+                     % (1000 * per["pigeon sendmail"])])
+    rows.append(["target", ">= 5000",
+                 "what smtp-sink takes in one session: %s" % (
+                     "met" if rate >= 5000 else
+                     "NOT met (best %.2fx the target)" % (rate / 5000))])
+    w0 = max(len(r[0]) for r in rows + [["messages per second", ""]])
+    w1 = max(len(r[1]) for r in rows + [["", "msg/s"]])
+    say("  %s  %s" % ("messages per second".ljust(w0), "msg/s".rjust(w1)))
+    say("  %s  %s" % ("-" * w0, "-" * w1))
+    for r in rows:
+        say("  %s  %s  %s" % (r[0].ljust(w0), r[1].rjust(w1), r[2]))
+    if "msmtp" in per:
+        say("  pigeon queue flush / msmtp (section 3): %.1fx the messages "
+            "per second" % (rate * per["msmtp"]))
+    say("")
+
+    # --- where the time goes ---
+    strace = shutil.which("strace")
+    m = min(n, 200)
+    if not strace:
+        say("  Where the time goes: strace is not installed; the data dir "
+            "is on %s" % data_fs)
+        say("")
+        return sent
+    data = os.path.join(scratch, "queue-strace", "data")
+    os.makedirs(data)
+    qenv = dict(env, XDG_DATA_HOME=data)
+    build_queue(queue_argv, small, qenv, m, jobs, scratch)
+    os.sync()
+    report = os.path.join(scratch, "strace.out")
+    errp = os.path.join(scratch, "strace.err")
+    argv = [strace, "-c", "-w", "-f", "-S", "time", "-o", report] + \
+        flush_argv
+    before = sink.counters()
+    t0 = time.perf_counter()
+    with open(errp, "wb") as ef:
+        try:
+            p = subprocess.Popen(argv, env=qenv, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=ef,
+                                 start_new_session=True)
+            RUNNING.add(p.pid)
+            rc = p.wait()
+            RUNNING.discard(p.pid)
+        except OSError as e:
+            rc = None
+            ef.write(str(e).encode())
+    st_wall = time.perf_counter() - t0
+    nsent = len(maildir_files(os.path.join(data, "pigeon", "sent")))
+    sent += nsent
+    wait_sink(sink, before, nsent, 1 if nsent else 0)
+    top, total = strace_top(report, 5)
+    if rc != 0 or not top:
+        try:
+            with open(errp, "rb") as f:
+                text = f.read().decode("utf-8", "replace").strip()
+        except OSError:
+            text = ""
+        say("  Where the time goes: strace -c of a flush did not work "
+            "(exit status %s): %s" % (rc, (text.splitlines() or ["?"])[-1]))
+        say("")
+        return sent
+    say("  Where the time goes: strace -c -w -f of one more flush, of a "
+        "fresh queue of %d" % m)
+    if m != n:
+        say("  (not %d: cheaper, and the same per message)" % n)
+    say("  top 5 syscalls by the wall time spent in them (strace slows "
+        "every syscall down,")
+    say("  cheap ones most; the call counts are exact):")
+    rows = []
+    for name, pct, secs, usecs, calls in top:
+        rows.append([name, "%.1f %%" % pct, "%.3f s" % secs,
+                     "%d" % usecs, "%d" % calls, "%.1f" % (calls / m),
+                     "%.0f us" % (1e6 * secs / m)])
+    if total is not None:
+        rows.append(["all syscalls", "100.0 %", "%.3f s" % total[2],
+                     "%d" % total[3], "%d" % total[4],
+                     "%.1f" % (total[4] / m), "%.0f us" % (1e6 * total[2]
+                                                           / m)])
+    say(table(rows, ["syscall", "% time", "seconds", "usecs/call", "calls",
+                     "calls/msg", "time/msg"]))
+    say("  the flush under strace: %.3f s wall for %d messages (%.0f/s; "
+        "%.2f ms/message, %.2f ms" % (st_wall, m, m / st_wall,
+                                      1000 * st_wall / m,
+                                      1000 * median(flushes, wall) / n))
+    say("  without strace: the median above)")
+    for name, pct, secs, usecs, calls in top:
+        if name.startswith("fsync") or name.startswith("fdatasync"):
+            say("  %s: %.1f per message, %.0f us each: %.0f us per message; "
+                "5000/s leaves 200 us"
+                % (name, calls / m, usecs, 1e6 * secs / m))
+            say("  per message for everything")
+    say("")
+    return sent
+
+
 # --- main ------------------------------------------------------------------------
 
 def main():
@@ -1004,9 +1504,14 @@ def main():
                     help="section 4 also measures pigeon send --dry-run "
                     "with a 1 GiB attachment (needs about 1.4 GB of disk "
                     "in $TMPDIR)")
+    ap.add_argument("--queue", type=int, default=1000, metavar="N",
+                    help="section 5: queued messages sent by one pigeon "
+                    "queue flush, a fresh queue for each of --runs runs; "
+                    "0 leaves section 5 out; default 1000")
     args = ap.parse_args()
     args.runs = max(1, args.runs)
     args.small = max(1, args.small)
+    args.queue = max(0, args.queue)
 
     pigeon = os.path.abspath(args.pigeon)
     if not os.access(pigeon, os.X_OK):
@@ -1334,6 +1839,14 @@ def bench(args, pigeon, msmtp, binary, sink, scratch):
     # --- 4. pigeon send ---
     expected += bench_send(args, pigeon, cfg, runner, sink, scratch, res,
                            big_wire, wire_bytes, raw)
+
+    # --- 5. pigeon queue flush ---
+    if args.queue:
+        expected += bench_queue(args, pigeon, cfg, env, helper, sink,
+                                scratch, small, per, raw)
+    else:
+        say("5. pigeon queue flush: left out (--queue 0)")
+        say("")
 
     # --- sanity: the sink saw every message ---
     got = sink.messages()
