@@ -711,13 +711,14 @@ cmd_send(int argc, char **argv)
 		}
 		goto out;
 	}
-	if ((fd = msg_open_spool(NULL)) < 0) {
-		cli_error(_("cannot create a spool file: %s"), strerror(errno));
-		rc = EX_CANTCREAT;
-		goto out;
-	}
 	if (so.dry_run) {
-		/* On a terminal: through the spool, shown safe. */
+		/* On a terminal: through a spool, shown safe. */
+		if ((fd = msg_open_spool(NULL)) < 0) {
+			cli_error(_("cannot create a spool file: %s"),
+			    strerror(errno));
+			rc = EX_CANTCREAT;
+			goto out;
+		}
 		e = mime_write(&mm, fd, !so.no8bit, &mr, &why);
 		if (e != ERR_OK) {
 			cli_error("%s", why != NULL ? why : err_str(e));
