@@ -275,19 +275,26 @@ has_sent_mark(const struct outbox *ob, const char *id)
 static enum err
 mark_sent(struct outbox *ob, const char *id, char **errstr)
 {
-	char *p = qpath(ob, 0, id, "sent");
-	int fd;
+	char *p = qpath(ob, 0, id, "sent"), *lock = qpath(ob, 0, id, "lock");
+	int fd = -1;
 
-	if (p == NULL)
+	if (p == NULL || lock == NULL) {
+		free(p);
+		free(lock);
 		return ERR_NOMEM;
-	fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	}
+	/* A second name for the lock file: far cheaper than a new file. */
+	if (link(lock, p) < 0 && errno != EEXIST &&
+	    (fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		(void)sys_err(errstr, _("create"), p);
 		free(p);
+		free(lock);
 		return ERR_IO;
 	}
-	(void)close(fd);
+	if (fd >= 0)
+		(void)close(fd);
 	free(p);
+	free(lock);
 	return fsync_dir(ob->qdir, errstr);
 }
 
@@ -656,38 +663,66 @@ write_plain(const char *path, const char *p, size_t n, char **errstr)
 	return ERR_OK;
 }
 
+/* What became of each recipient, and the server's queue id, for the log. */
+static int
+summary(const struct qentry *e, struct buf *b)
+{
+	size_t i;
+
+	if (buf_printf(b, "== filed as sent: %s%s\n", e->id,
+	    e->uncertain ? " (delivery was uncertain once)" : "") < 0)
+		return -1;
+	for (i = 0; i < e->nrcpts; i++)
+		if (buf_printf(b, "== %s <%s>%s%s\n",
+		    e->rcpts[i].state == QRCPT_DONE ? "delivered to" :
+		    e->rcpts[i].state == QRCPT_FAILED ? "refused:" : "not sent to",
+		    e->rcpts[i].addr, e->rcpts[i].state == QRCPT_FAILED &&
+		    e->rcpts[i].reply != NULL ? " " : "",
+		    e->rcpts[i].state == QRCPT_FAILED &&
+		    e->rcpts[i].reply != NULL ? e->rcpts[i].reply : "") < 0)
+			return -1;
+	if (e->queue_id != NULL &&
+	    buf_printf(b, "== server queue id: %s\n", e->queue_id) < 0)
+		return -1;
+	return 0;
+}
+
 /*
- * A sent message's records go to log/: the envelope as it is now, the
- * transcript; queue/ID.{env,sent,lock} go.  No syncs: whatever a crash
+ * A sent message's record goes to log/ID.log: this attempt's transcript
+ * (or, after a crash, the one kept in queue/) and what became of each
+ * recipient; queue/ID.{env,log,sent,lock} go.  No syncs: whatever a crash
  * loses here is redone from the sent mark.
  */
 static enum err
-to_log(struct outbox *ob, const struct qentry *e, char **errstr)
+to_log(struct outbox *ob, const struct qentry *e, const char *transcript,
+    size_t tlen, char **errstr)
 {
-	static const char *const drop[] = { "env", "sent", "lock" };
+	static const char *const drop[] = { "env", "log", "sent", "lock" };
 	struct buf b;
 	char *from = NULL, *to = NULL;
 	size_t i;
 	enum err r = ERR_NOMEM;
 
-	buf_init(&b, ENV_MAX);
-	if ((to = qpath(ob, 1, e->id, "env")) == NULL ||
-	    qentry_format(e, &b) < 0)
+	buf_init(&b, ENV_MAX + tlen);
+	if ((to = qpath(ob, 1, e->id, "log")) == NULL ||
+	    (from = qpath(ob, 0, e->id, "log")) == NULL)
 		goto out;
-	if ((r = write_plain(to, buf_str(&b), b.len, errstr)) != ERR_OK)
-		goto out;
-	free(to);
-	from = qpath(ob, 0, e->id, "log");
-	to = qpath(ob, 1, e->id, "log");
-	r = ERR_NOMEM;
-	if (from == NULL || to == NULL)
-		goto out;
-	if (rename(from, to) < 0 && errno != ENOENT) {
-		r = sys_err(errstr, _("move"), from);
+	if (transcript == NULL) {
+		/* The transcript an earlier run kept, if any. */
+		r = read_file(from, &b, NULL);
+		if (r != ERR_OK && r != ERR_NOINPUT)
+			buf_reset(&b);
+	} else if (buf_add(&b, transcript, tlen) < 0) {
+		r = ERR_NOMEM;
 		goto out;
 	}
-	r = ERR_OK;
-	for (i = 0; i < 3; i++) {
+	if (summary(e, &b) < 0) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = write_plain(to, buf_str(&b), b.len, errstr)) != ERR_OK)
+		goto out;
+	for (i = 0; i < 4; i++) {
 		free(from);
 		if ((from = qpath(ob, 0, e->id, drop[i])) != NULL)
 			(void)unlink(from);
@@ -699,20 +734,27 @@ out:
 	return r;
 }
 
-enum err
-outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
+static enum err
+file_sent(struct outbox *ob, const struct qentry *e, const char *transcript,
+    size_t tlen, char **errstr)
 {
 	char *path = NULL;
 	enum err r;
 
-	if (e->state != QENTRY_SENT)
-		return ERR_OK;
 	r = maildir_find(ob->md[OUTBOX_OUTBOX], e->id, &path, NULL);
 	free(path);
 	if (r == ERR_OK && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
 	    ob->md[OUTBOX_SENT], "S", errstr)) != ERR_OK)
 		return r;
-	return to_log(ob, e, errstr);
+	return to_log(ob, e, transcript, tlen, errstr);
+}
+
+enum err
+outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
+{
+	if (e->state != QENTRY_SENT)
+		return ERR_OK;
+	return file_sent(ob, e, NULL, 0, errstr);
 }
 
 enum err
@@ -779,6 +821,13 @@ outbox_record(struct outbox *ob, struct qentry *e,
 		    "within the queue lifetime")) < 0)
 			return ERR_NOMEM;
 	}
+	if (pending == 0 && done > 0) {
+		e->state = QENTRY_SENT;
+		*outcome = failed > 0 ? OUTCOME_PARTIAL : OUTCOME_SENT;
+		if ((res = mark_sent(ob, e->id, errstr)) != ERR_OK)
+			return res;
+		return file_sent(ob, e, transcript, tlen, errstr);
+	}
 	/* The transcript of this attempt stays with the message. */
 	if (transcript != NULL && (logpath = qpath(ob, 0, e->id, "log")) !=
 	    NULL) {
@@ -792,13 +841,6 @@ outbox_record(struct outbox *ob, struct qentry *e,
 		e->next_try = qentry_backoff(e->attempts, now);
 		*outcome = OUTCOME_QUEUED;
 		return outbox_save(ob, e, errstr);
-	}
-	if (done > 0) {
-		e->state = QENTRY_SENT;
-		*outcome = failed > 0 ? OUTCOME_PARTIAL : OUTCOME_SENT;
-		if ((res = mark_sent(ob, e->id, errstr)) != ERR_OK)
-			return res;
-		return outbox_recover(ob, e, errstr);
 	}
 	e->state = QENTRY_FAILED;
 	*outcome = OUTCOME_FAILED;

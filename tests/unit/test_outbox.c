@@ -139,8 +139,25 @@ test_partial_then_sent(void **state)
 	assert_true(in_folder(ob, OUTBOX_SENT, id));
 	assert_false(exists("%s/queue/%s.env", id));
 	assert_false(exists("%s/queue/%s.sent", id));
-	assert_true(exists("%s/log/%s.env", id));
+	assert_false(exists("%s/queue/%s.log", id));
 	assert_true(exists("%s/log/%s.log", id));
+	{
+		char *p = util_strf("%s/log/%s.log", dir, id), buf[512];
+		FILE *f = fopen(p, "r");
+		size_t k;
+
+		assert_non_null(f);
+		k = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[k] = '\0';
+		(void)fclose(f);
+		free(p);
+		/* This attempt's transcript, then the record. */
+		assert_non_null(strstr(buf, "log2"));
+		assert_non_null(strstr(buf, "delivered to <ok@x>"));
+		assert_non_null(strstr(buf, "delivered to <later@x>"));
+		assert_non_null(strstr(buf, "refused: <no@x> no such user"));
+		assert_non_null(strstr(buf, "server queue id: 4XyZ9"));
+	}
 	qentry_free(&e);
 	free(id);
 	free(errstr);
@@ -236,7 +253,8 @@ test_recover_after_mark(void **state)
 	assert_true(in_folder(ob, OUTBOX_SENT, e.id));
 	assert_false(in_folder(ob, OUTBOX_OUTBOX, e.id));
 	assert_false(exists("%s/queue/%s.env", e.id));
-	assert_true(exists("%s/log/%s.env", e.id));
+	assert_false(exists("%s/queue/%s.sent", e.id));
+	assert_true(exists("%s/log/%s.log", e.id));
 	qentry_free(&back);
 	qentry_free(&e);
 	free(mark);
