@@ -17,16 +17,18 @@
  * directories of pigeon's own: queue/ with the envelope and delivery
  * state of each message in outbox/ or failed/ (ID.env, see qentry.h)
  * plus its lock file (ID.lock) and last transcript (ID.log), and log/
- * with the same for each message in sent/.
+ * with ID.log for each message in sent/: the transcript of the attempt
+ * that sent it and what became of each recipient.
  *
  * A message is queued in this order: its lock file is created and
  * locked, the message is written to outbox/tmp and committed to
  * outbox/new (fsync, rename, fsync), then its envelope is written the
  * same way.  A crash in between leaves a message in the outbox without
  * an envelope: it is reported, never sent, never deleted.  On success
- * the envelope is marked sent first, then the message moves to sent/,
- * then the envelope moves to log/; a crash anywhere in there is
- * finished by the next flush, and nothing is sent twice.
+ * a sent mark (ID.sent, a link to the lock file) is made and synced
+ * first, then the message moves to sent/ and the record to log/; a
+ * crash anywhere after the mark is finished by the next flush, and the
+ * message is not sent again.
  */
 struct outbox;
 
