@@ -1,6 +1,7 @@
 """test_queue.py - the durable outbox: queueing, retries, partial deliveries, concurrent flushes, crashes, damaged files."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -255,3 +256,46 @@ class Queue(PigeonTest):
         self.assertEqual(self.envelopes(), list(out))
         lst = self.queue(self.write_config("smtp://127.0.0.1:1"), "list")
         self.assertIn(list(out)[0].encode(), lst.out)
+
+    def test_kill_after_the_250_files_it_once(self):
+        """kill -9 around the server's 250 to the data: in exactly one of
+        outbox/ and sent/, and a flush finishes the job."""
+        for delay in (0.0, 0.05, 0.3):
+            with self.subTest(delay=delay):
+                srv = self.start_script([GREETING] + ehlo("8BITMIME") + [
+                    ("expect", rb"^MAIL FROM:"), ("send", b"250 ok\r\n"),
+                    ("expect", rb"^RCPT TO:"), ("send", b"250 ok\r\n"),
+                    ("expect", rb"^DATA"), ("send", b"354 go\r\n"),
+                    ("read_data",),
+                    ("send", b"250 2.0.0 Ok: queued as K1\r\n"),
+                    ("hang",)])
+                cfg = self.write_config(
+                    "smtp+plain://127.0.0.1:%d" % srv.port, user=None,
+                    password_command=None)
+                proc = subprocess.Popen(
+                    [pigeon_path(), "send", "--config", cfg, "-s",
+                     "k%s" % delay, "bob@example.org"],
+                    env=self.env, cwd=self.tmp, stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                proc.stdin.write(b"body\n")
+                proc.stdin.close()
+                for _ in range(100):
+                    if srv.data:
+                        break
+                    time.sleep(0.05)
+                time.sleep(delay)
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=10)
+                srv.stop()
+                out, sent = self.folder("outbox"), self.folder("sent")
+                self.assertEqual(len(out) + len(sent), 1, (out, sent))
+                self.assertEqual(set(out) & set(sent), set())
+                good = self.start_smtpd()
+                gcfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
+                self.assertExit(self.queue(gcfg, "flush", "--all"), EX_OK)
+                self.assertEqual(self.folder("outbox"), {})
+                self.assertEqual(len(self.folder("sent")), 1)
+                self.assertEqual(self.envelopes(), [])
+                # Start the next round from nothing.
+                good.stop()
+                shutil.rmtree(self.data)
