@@ -511,6 +511,18 @@ outbox_unlock(int fd)
 		(void)close(fd);
 }
 
+void
+outbox_drop_lock(struct outbox *ob, const char *id, int fd)
+{
+	char *path = qpath(ob, 0, id, "lock");
+
+	/* Still holding it: nobody else can be relying on this file. */
+	if (path != NULL)
+		(void)unlink(path);
+	free(path);
+	outbox_unlock(fd);
+}
+
 enum err
 outbox_begin(struct outbox *ob, struct outbox_item *it, char **errstr)
 {

@@ -82,6 +82,8 @@ enum err outbox_save(struct outbox *ob, const struct qentry *e,
 enum err outbox_lock(struct outbox *ob, const char *id, int *fd,
     char **errstr);
 void outbox_unlock(int fd);
+/* Unlock and remove the lock file of an id that has no entry (any more). */
+void outbox_drop_lock(struct outbox *ob, const char *id, int fd);
 
 /* The message of an entry, open for reading at offset 0. */
 enum err outbox_message(struct outbox *ob, const struct qentry *e, int *fd,

@@ -153,6 +153,7 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 	struct qentry *v = NULL, **grp = NULL;
 	int *locks = NULL, *used = NULL, rc = 0, r;
 	int64_t now = (int64_t)time(NULL);
+	enum err e;
 
 	if (outbox_ids(ob, &ids, &n, &errstr) != ERR_OK) {
 		cli_error("%s", errstr != NULL ? errstr : "?");
@@ -184,7 +185,14 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 			continue;
 		}
 		/* Read it again: another flush may have sent it meanwhile. */
-		if (outbox_load(ob, ids[i], &v[i], &errstr) != ERR_OK) {
+		e = outbox_load(ob, ids[i], &v[i], &errstr);
+		if (e == ERR_NOINPUT) {
+			/* It was filed as sent while we listed: nothing to do. */
+			outbox_drop_lock(ob, ids[i], locks[i]);
+			locks[i] = -1;
+			continue;
+		}
+		if (e != ERR_OK) {
 			cli_warn("%s", errstr != NULL ? errstr : ids[i]);
 			rc = EX_DATAERR;
 			continue;
