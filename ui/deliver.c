@@ -140,7 +140,7 @@ record_all(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 {
 	enum outbox_outcome oc;
 	char *errstr = NULL, *log;
-	size_t i, len = 0;
+	size_t i, len = 0, queued = 0;
 	int rc = 0, r;
 
 	for (i = 0; i < n; i++) {
@@ -150,13 +150,20 @@ record_all(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 			cli_error("%s", errstr != NULL ? errstr : "?");
 			r = EX_IOERR;
 		} else {
-			report(v[i], oc, err, quiet);
+			/* Many messages put off by one failure: one line. */
+			if (n > 1 && oc == OUTCOME_QUEUED)
+				queued++;
+			else
+				report(v[i], oc, err, quiet);
 			r = outcome_code(oc, err);
 		}
 		free(log);
 		if (rc == 0)
 			rc = r;
 	}
+	if (queued > 0)
+		cli_warn(_("%zu messages stay queued; 'pigeon queue flush' "
+		    "tries them again"), queued);
 	free(errstr);
 	return rc;
 }
