@@ -738,6 +738,7 @@ struct wr {
 	struct buf b;
 	uint64_t total;
 	char last[2];            /* the last two bytes written */
+	uint64_t wb_mark;        /* started to the disk up to here */
 	char **errstr;
 };
 
@@ -759,6 +760,7 @@ wr_out(struct wr *w, const char *p, size_t n)
 		n -= (size_t)r;
 		w->total += (uint64_t)r;
 	}
+	util_writeback(w->fd, &w->wb_mark, w->total);
 	return ERR_OK;
 }
 

@@ -324,6 +324,7 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	ssize_t n;
 	enum err e = ERR_OK;
 	int complete = 0, eof = 0, skip_known = 0;
+	uint64_t wb_mark = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
@@ -424,6 +425,7 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 		if ((e = write_all(m->fd, out.data, out.len, errstr)) != ERR_OK)
 			goto out;
 		m->size += out.len;
+		util_writeback(m->fd, &wb_mark, m->size);
 		buf_reset(&out);
 		n = read(in_fd, raw, MSG_BLOCK);
 		if (n < 0 && errno == EINTR)

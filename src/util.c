@@ -1,7 +1,10 @@
 /* util.c - small helpers every module needs: error strings, clocks. */
+/* sync_file_range() is Linux's; elsewhere util_writeback() does nothing. */
+#define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,4 +109,19 @@ util_random(void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+void
+util_writeback(int fd, uint64_t *mark, uint64_t written)
+{
+	if (written < *mark || written - *mark < UTIL_WRITEBACK_STEP)
+		return;
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* Errors (a pipe, a file system without it) only lose the head start. */
+	(void)sync_file_range(fd, (off_t)*mark, (off_t)(written - *mark),
+	    SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+	*mark = written;
 }

@@ -31,4 +31,13 @@ char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int util_random(void *buf, size_t len);
 
+/*
+ * A file being written that will be fsynced: every UTIL_WRITEBACK_STEP
+ * bytes, start writing the part since *mark to the disk without waiting,
+ * so that the fsync at the end has little left to do.  written: the
+ * bytes written so far.
+ */
+#define UTIL_WRITEBACK_STEP (8u * 1024 * 1024)
+void util_writeback(int fd, uint64_t *mark, uint64_t written);
+
 #endif
