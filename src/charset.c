@@ -202,8 +202,8 @@ charset_locale(void)
  * are those of RFC 3629 section 4: they exclude overlong forms,
  * surrogates and values past U+10FFFF.
  */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
+size_t
+charset_utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
 	size_t len, i;
@@ -258,7 +258,7 @@ utf8_cut(const unsigned char *s, size_t n)
 	memcpy(full, s, n);
 	for (i = n; i < len; i++)
 		full[i] = 0x80;
-	return n == 1 || utf8_seq(full, len) == len;
+	return n == 1 || charset_utf8_seq(full, len) == len;
 }
 
 int
@@ -277,7 +277,7 @@ charset_utf8_valid(const char *p, size_t n, size_t *bad)
 				continue;
 			}
 		}
-		len = utf8_seq(s + i, n - i);
+		len = charset_utf8_seq(s + i, n - i);
 		if (len == 0) {
 			if (bad != NULL)
 				*bad = i;

@@ -36,6 +36,11 @@ const char *charset_locale(void);
  */
 int charset_utf8_valid(const char *p, size_t n, size_t *bad);
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (n > 0 bytes left):
+ * 1 to 4, or 0 when it is ill-formed or cut off (RFC 3629 ranges).
+ */
+size_t charset_utf8_seq(const unsigned char *s, size_t n);
 /* Are all bytes of p[0..n) below 0x80?  1 or 0 (1 when n is 0). */
 int charset_is_ascii(const char *p, size_t n);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -193,44 +194,6 @@ crc32_of(const char *p, size_t n)
 	return crc ^ 0xffffffffu;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), 0
- * when there is none.  The ranges of the second byte follow the table in
- * RFC 3629, section 4, which leaves out overlong forms, surrogates and
- * code points past U+10FFFF.
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	if (s[0] < 0xe0)
-		len = 2;
-	else if (s[0] < 0xf0)
-		len = 3;
-	else
-		len = 4;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 /* Write the byte c as \xHH. */
 static int
 put_hex(struct buf *b, unsigned char c)
@@ -265,7 +228,7 @@ put_escaped(struct buf *b, const char *s)
 			r = put_hex(b, u[i]);
 		else if (u[i] < 0x80)
 			r = buf_addch(b, s[i]);
-		else if ((k = utf8_seq(u + i, len - i)) > 0)
+		else if ((k = charset_utf8_seq(u + i, len - i)) > 0)
 			r = buf_add(b, s + i, k);
 		else {
 			k = 1;
@@ -553,7 +516,7 @@ check_bytes(struct qe_parser *ps, const char *s, size_t n)
 		if (u[i] < 0x20 || u[i] == 0x7f)
 			return bad(ps, ps->line, _("control character 0x%02x "
 			    "(write it as \\x%02x)"), u[i], u[i]);
-		if ((k = utf8_seq(u + i, n - i)) == 0)
+		if ((k = charset_utf8_seq(u + i, n - i)) == 0)
 			return bad(ps, ps->line, _("invalid UTF-8 at byte %zu "
 			    "of the line"), i + 1);
 	}

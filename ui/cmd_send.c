@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -530,6 +529,7 @@ cmd_send(int argc, char **argv)
 	struct outbox_item it;
 	struct qentry q, *qp;
 	struct deliver_hooks hooks;
+	struct deliver_env de;
 	struct rewrite rw;
 	const char **rv = NULL;
 	char **cc_args = NULL, **bcc_args = NULL, *subject = NULL, *why = NULL;
@@ -775,30 +775,15 @@ cmd_send(int argc, char **argv)
 	for (i = 0; i < bcc.n; i++)
 		rv[n++] = bcc.v[i].spec;
 	n = cli_dedupe(rv, n);
-	if ((c.acct != NULL && (q.account = strdup(c.acct->name)) == NULL) ||
-	    (c.server != NULL && (q.server = strdup(c.server)) == NULL) ||
-	    (q.from = strdup(from.v[0].spec)) == NULL ||
-	    (c.acct != NULL && c.acct->dsn_notify != NULL &&
-	    (q.dsn_notify = strdup(c.acct->dsn_notify)) == NULL) ||
-	    (c.acct != NULL && c.acct->dsn_return != NULL &&
-	    (q.dsn_ret = strdup(c.acct->dsn_return)) == NULL)) {
-		rc = EX_OSERR;
+	memset(&de, 0, sizeof(de));
+	de.from = from.v[0].spec;
+	de.rcpts = rv;
+	de.nrcpts = n;
+	de.notify = c.acct != NULL ? c.acct->dsn_notify : NULL;
+	de.ret = c.acct != NULL ? c.acct->dsn_return : NULL;
+	de.eightbit = mr.eightbit;
+	if ((rc = deliver_enqueue(&c, ob, &it, &q, &de)) != 0)
 		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (qentry_add_rcpt(&q, rv[i]) != ERR_OK) {
-			rc = EX_OSERR;
-			goto out;
-		}
-	q.eightbit = mr.eightbit;
-	q.chunking = c.chunking;
-	q.created = (int64_t)time(NULL);
-	if ((e = outbox_commit(ob, &it, &q, &why)) != ERR_OK) {
-		cli_error(_("the message could not be queued: %s"),
-		    why != NULL ? why : err_str(e));
-		rc = err_exit_code(e);
-		goto out;
-	}
 	rw.m = &mm;
 	rw.no8bit = so.no8bit;
 	rw.tr = c.tr;

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -161,6 +160,7 @@ cmd_sendmail(int argc, char **argv)
 	struct outbox_item it;
 	struct qentry q, *qp;
 	struct deliver_hooks hooks;
+	struct deliver_env de;
 	const char *from_arg = NULL, *fullname = NULL, **rv = NULL;
 	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
 	int opt, extract = 0, abort_on_reject = 0, rc = 0, begun = 0;
@@ -332,32 +332,16 @@ cmd_sendmail(int argc, char **argv)
 		rv[i] = rcpts.v[i].spec;
 	nr = cli_dedupe(rv, rcpts.n);
 
-	qentry_init(&q);
-	if ((c.acct != NULL && (q.account = strdup(c.acct->name)) == NULL) ||
-	    (c.server != NULL && (q.server = strdup(c.server)) == NULL) ||
-	    (q.from = strdup(sender)) == NULL ||
-	    (env.dsn_notify != NULL &&
-	    (q.dsn_notify = strdup(env.dsn_notify)) == NULL) ||
-	    (env.dsn_ret != NULL && (q.dsn_ret = strdup(env.dsn_ret)) == NULL) ||
-	    (env.dsn_envid != NULL &&
-	    (q.dsn_envid = strdup(env.dsn_envid)) == NULL)) {
-		rc = EX_OSERR;
+	memset(&de, 0, sizeof(de));
+	de.from = sender;
+	de.rcpts = rv;
+	de.nrcpts = nr;
+	de.notify = env.dsn_notify;
+	de.ret = env.dsn_ret;
+	de.envid = env.dsn_envid;
+	de.eightbit = m.eightbit;
+	if ((rc = deliver_enqueue(&c, ob, &it, &q, &de)) != 0)
 		goto out;
-	}
-	for (i = 0; i < nr; i++)
-		if (qentry_add_rcpt(&q, rv[i]) != ERR_OK) {
-			rc = EX_OSERR;
-			goto out;
-		}
-	q.eightbit = m.eightbit;
-	q.chunking = c.chunking;
-	q.created = (int64_t)time(NULL);
-	if ((e = outbox_commit(ob, &it, &q, &why)) != ERR_OK) {
-		cli_error(_("the message could not be queued: %s"),
-		    why != NULL ? why : err_str(e));
-		rc = err_exit_code(e);
-		goto out;
-	}
 	hooks.abort_on_reject = abort_on_reject;
 	qp = &q;
 	rc = deliver_group(&c, ob, &qp, 1, &hooks, 1);

@@ -316,3 +316,34 @@ deliver_open(struct outbox **ob)
 	}
 	return 0;
 }
+
+int
+deliver_enqueue(const struct cli *c, struct outbox *ob,
+    struct outbox_item *it, struct qentry *q, const struct deliver_env *d)
+{
+	char *why = NULL;
+	size_t i;
+	enum err e;
+
+	if ((c->acct != NULL && (q->account = strdup(c->acct->name)) == NULL) ||
+	    (c->server != NULL && (q->server = strdup(c->server)) == NULL) ||
+	    (q->from = strdup(d->from)) == NULL ||
+	    (d->notify != NULL && (q->dsn_notify = strdup(d->notify)) ==
+	    NULL) ||
+	    (d->ret != NULL && (q->dsn_ret = strdup(d->ret)) == NULL) ||
+	    (d->envid != NULL && (q->dsn_envid = strdup(d->envid)) == NULL))
+		return EX_OSERR;
+	for (i = 0; i < d->nrcpts; i++)
+		if (qentry_add_rcpt(q, d->rcpts[i]) != ERR_OK)
+			return EX_OSERR;
+	q->eightbit = d->eightbit;
+	q->chunking = c->chunking;
+	q->created = (int64_t)time(NULL);
+	if ((e = outbox_commit(ob, it, q, &why)) != ERR_OK) {
+		cli_error(_("the message could not be queued: %s"),
+		    why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	return 0;
+}

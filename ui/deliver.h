@@ -27,6 +27,23 @@ struct deliver_hooks {
 int deliver_group(struct cli *c, struct outbox *ob, struct qentry **v,
     size_t n, const struct deliver_hooks *h, int quiet);
 
+/* The envelope of a message being queued. */
+struct deliver_env {
+	const char *from;
+	const char *const *rcpts;
+	size_t nrcpts;
+	const char *notify, *ret, *envid;   /* DSN, NULL: none */
+	int eightbit;
+};
+
+/*
+ * Fill q (after qentry_init) from c's account and server and d, and
+ * commit the message written to it->tx with it: then it is queued.  0, or
+ * an exit code with the error shown.
+ */
+int deliver_enqueue(const struct cli *c, struct outbox *ob,
+    struct outbox_item *it, struct qentry *q, const struct deliver_env *d);
+
 /* Open the outbox in the data directory; 0 or an exit code (shown). */
 int deliver_open(struct outbox **ob);
 
