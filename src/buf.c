@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 buf_init(struct buf *b, size_t max)
@@ -155,4 +156,38 @@ const char *
 buf_str(const struct buf *b)
 {
 	return b->data != NULL ? b->data : "";
+}
+
+int
+buf_read_fd(struct buf *b, int fd)
+{
+	size_t want;
+	ssize_t r;
+	char c;
+
+	for (;;) {
+		want = b->max - b->len;
+		if (want > BUF_READ_BLOCK)
+			want = BUF_READ_BLOCK;
+		if (want == 0) {
+			/* Full: one more byte says whether there is more. */
+			do
+				r = read(fd, &c, 1);
+			while (r < 0 && errno == EINTR);
+			if (r > 0)
+				errno = E2BIG;
+			return r == 0 ? 0 : -1;
+		}
+		if (buf_reserve(b, want) < 0)
+			return -1;
+		do
+			r = read(fd, b->data + b->len, want);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+		b->data[b->len] = '\0';
+	}
 }

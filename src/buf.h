@@ -38,6 +38,14 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 /* Make room for n more bytes without changing len; 0 or -1 as above. */
 int buf_reserve(struct buf *b, size_t n);
 
+/*
+ * Read fd to its end into b, in blocks straight into the buffer: 0, or
+ * -1 with errno (E2BIG when there is more than b's maximum; b then holds
+ * what fitted).
+ */
+#define BUF_READ_BLOCK (64 * 1024)
+int buf_read_fd(struct buf *b, int fd);
+
 /* Drop the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);
 /* Cut the content down to n bytes (n <= len). */

@@ -45,29 +45,20 @@ enum err
 drafts_load(struct maildir *md, const char *id, struct buf *out,
     char **errstr)
 {
-	char blk[65536];
-	ssize_t r;
 	enum err e;
-	int fd;
+	int fd, err;
 
 	if ((e = maildir_open_msg(md, id, &fd, errstr)) != ERR_OK)
 		return e;
-	for (;;) {
-		r = read(fd, blk, sizeof(blk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (buf_add(out, blk, (size_t)r) < 0) {
+	if (buf_read_fd(out, fd) < 0) {
+		err = errno;
+		(void)close(fd);
+		if (err == E2BIG) {
 			util_seterr(errstr, _("the draft %s is too large"), id);
-			(void)close(fd);
 			return ERR_DATA;
 		}
-	}
-	if (r < 0) {
 		util_seterr(errstr, _("cannot read the draft %s: %s"), id,
-		    strerror(errno));
-		(void)close(fd);
+		    strerror(err));
 		return ERR_IO;
 	}
 	(void)close(fd);

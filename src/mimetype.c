@@ -17,7 +17,6 @@
 #define MIMETYPE_DEFAULT_PATH "/etc/mime.types"
 /* media-types' file is about 80 KB; anything this big is not one. */
 #define MIMETYPE_FILE_MAX (16 * 1024 * 1024)
-#define READ_CHUNK 65536
 
 struct entry {
 	const char *ext;	/* NUL-terminated inside text */
@@ -160,41 +159,6 @@ parse_line(struct mimetypes *m, char *s, size_t len)
 	return 0;
 }
 
-/* Read fd to its end into b; 0, or -1 with errno (E2BIG past b->max). */
-static int
-read_file(int fd, struct buf *b)
-{
-	size_t want;
-	ssize_t r;
-	char c;
-
-	for (;;) {
-		want = b->max - b->len;
-		if (want > READ_CHUNK)
-			want = READ_CHUNK;
-		if (want == 0) {
-			/* Full: one more byte says whether the file is larger. */
-			do
-				r = read(fd, &c, 1);
-			while (r < 0 && errno == EINTR);
-			if (r > 0)
-				errno = E2BIG;
-			return r == 0 ? 0 : -1;
-		}
-		if (buf_reserve(b, want) < 0)
-			return -1;
-		do
-			r = read(fd, b->data + b->len, want);
-		while (r < 0 && errno == EINTR);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		b->len += (size_t)r;
-		b->data[b->len] = '\0';
-	}
-}
-
 /* Read path into file; ERR_OK (file empty when path is missing) or an error. */
 static enum err
 load_text(struct buf *file, const char *path, char **errstr)
@@ -218,7 +182,7 @@ load_text(struct buf *file, const char *path, char **errstr)
 	} else if (S_ISDIR(st.st_mode)) {
 		util_seterr(errstr, _("'%s' is a directory"), path);
 		e = ERR_IO;
-	} else if (read_file(fd, file) < 0) {
+	} else if (buf_read_fd(file, fd) < 0) {
 		saved = errno;
 		if (saved == ENOMEM) {
 			e = ERR_NOMEM;

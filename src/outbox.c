@@ -176,13 +176,10 @@ fsync_dir(const char *dir, char **errstr)
 	return ERR_OK;
 }
 
-/*
- * Write path atomically: a temporary file, fsync, rename, fsync of the
- * directory -- the syncs only with sync set.
- */
+/* Write path atomically: a temporary file, fsync, rename, fsync of the directory. */
 static enum err
 write_atomic(const char *dir, const char *path, const char *p, size_t n,
-    int sync, char **errstr)
+    char **errstr)
 {
 	char *tmp = util_strf("%s.tmp%ld", path, (long)getpid());
 	ssize_t w;
@@ -202,7 +199,7 @@ write_atomic(const char *dir, const char *path, const char *p, size_t n,
 		p += w;
 		n -= (size_t)w;
 	}
-	if (sync && fsync(fd) < 0)
+	if (fsync(fd) < 0)
 		goto fail_fd;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -211,7 +208,7 @@ write_atomic(const char *dir, const char *path, const char *p, size_t n,
 	if (rename(tmp, path) < 0)
 		goto fail;
 	free(tmp);
-	return sync ? fsync_dir(dir, errstr) : ERR_OK;
+	return fsync_dir(dir, errstr);
 fail_fd:
 	if (fd >= 0)
 		(void)close(fd);
@@ -222,8 +219,8 @@ fail:
 	return ERR_IO;
 }
 
-static enum err
-save(struct outbox *ob, const struct qentry *e, int sync, char **errstr)
+enum err
+outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 {
 	struct buf b;
 	char *path;
@@ -240,16 +237,10 @@ save(struct outbox *ob, const struct qentry *e, int sync, char **errstr)
 		free(path);
 		return r;
 	}
-	r = write_atomic(ob->qdir, path, buf_str(&b), b.len, sync, errstr);
+	r = write_atomic(ob->qdir, path, buf_str(&b), b.len, errstr);
 	buf_free(&b);
 	free(path);
 	return r;
-}
-
-enum err
-outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
-{
-	return save(ob, e, 1, errstr);
 }
 
 /* Does queue/ID.sent say the server took the message? */
@@ -320,30 +311,22 @@ outbox_sync(struct outbox *ob, char **errstr)
 static enum err
 read_file(const char *path, struct buf *b, char **errstr)
 {
-	char blk[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	if (fd < 0) {
+		err = errno;
 		(void)sys_err(errstr, _("read"), path);
-		return errno == ENOENT ? ERR_NOINPUT : ERR_IO;
+		return err == ENOENT ? ERR_NOINPUT : ERR_IO;
 	}
-	for (;;) {
-		n = read(fd, blk, sizeof(blk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (buf_add(b, blk, (size_t)n) < 0) {
+	if (buf_read_fd(b, fd) < 0) {
+		err = errno;
+		(void)close(fd);
+		if (err == E2BIG) {
 			util_seterr(errstr, _("%s is too large"), path);
-			(void)close(fd);
 			return ERR_DATA;
 		}
-	}
-	if (n < 0) {
-		(void)sys_err(errstr, _("read"), path);
-		(void)close(fd);
-		return ERR_IO;
+		errno = err;
+		return sys_err(errstr, _("read"), path);
 	}
 	(void)close(fd);
 	return ERR_OK;

@@ -88,36 +88,24 @@ send_help(FILE *fp)
 static int
 slurp(const char *path, struct buf *b)
 {
-	char blk[65536];
-	ssize_t n;
-	int fd = STDIN_FILENO;
+	const char *name = path != NULL ? path : _("standard input");
+	int fd = STDIN_FILENO, err = 0;
 
 	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		cli_error(_("cannot read '%s': %s"), path, strerror(errno));
 		return EX_NOINPUT;
 	}
-	for (;;) {
-		n = read(fd, blk, sizeof(blk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cli_error(_("cannot read '%s': %s"), path != NULL ? path :
-			    _("standard input"), strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			if (path != NULL)
-				(void)close(fd);
-			return 0;
-		}
-		if (buf_add(b, blk, (size_t)n) < 0) {
-			cli_error(_("'%s' is larger than %u MiB"), path != NULL ?
-			    path : _("standard input"), BODY_MAX / 1024 / 1024);
-			break;
-		}
-	}
+	if (buf_read_fd(b, fd) < 0)
+		err = errno;
 	if (path != NULL)
 		(void)close(fd);
+	if (err == 0)
+		return 0;
+	if (err == E2BIG)
+		cli_error(_("'%s' is larger than %u MiB"), name,
+		    BODY_MAX / 1024 / 1024);
+	else
+		cli_error(_("cannot read '%s': %s"), name, strerror(err));
 	return path != NULL ? EX_NOINPUT : EX_IOERR;
 }
 
