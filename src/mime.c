@@ -464,6 +464,14 @@ mime_check_field(const char *name, const char *value, char **errstr)
 				    "itself"), name);
 			return ERR_USAGE;
 		}
+	return mime_check_value(name, value, errstr);
+}
+
+enum err
+mime_check_value(const char *name, const char *value, char **errstr)
+{
+	const unsigned char *u;
+
 	for (u = (const unsigned char *)value; *u != '\0'; u++)
 		if ((*u < 0x20 && *u != '\t') || *u == 0x7f) {
 			util_seterr(errstr, _("the value of header field %s "

@@ -85,6 +85,9 @@ struct mime_msg {
  */
 enum err mime_check_field(const char *name, const char *value,
     char **errstr);
+/* The value part of that check alone, for fields the builder writes (Subject). */
+enum err mime_check_value(const char *name, const char *value,
+    char **errstr);
 
 struct mime_result {
 	uint64_t size;            /* bytes written */

@@ -89,11 +89,6 @@ msg_open_spool(const char *dir)
 		dir = getenv("TMPDIR");
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-#endif
 	buf_init(&path, 4096);
 	if (buf_printf(&path, "%s/pigeon-spool-XXXXXX", dir) < 0)
 		return -1;

@@ -643,11 +643,10 @@ cmd_send(int argc, char **argv)
 	if (so.subject != NULL &&
 	    (subject = arg_utf8("-s", so.subject, &rc)) == NULL)
 		goto out;
-	if (subject != NULL && (e = mime_check_field("X-Subject", subject,
+	if (subject != NULL && (e = mime_check_value("Subject", subject,
 	    &why)) != ERR_OK) {
-		cli_error(_("the subject must be one line without control "
-		    "characters"));
-		rc = EX_USAGE;
+		cli_error("%s", why);
+		rc = err_exit_code(e);
 		goto out;
 	}
 

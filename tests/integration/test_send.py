@@ -223,7 +223,7 @@ class SendDryRun(PigeonTest):
              EX_USAGE, b"X-Evil"),
             (["-H", "Content-Type: text/html", "bob@example.org"],
              EX_USAGE, b"Content-Type"),
-            (["-s", "two\nlines", "bob@example.org"], EX_USAGE, b"subject"),
+            (["-s", "two\nlines", "bob@example.org"], EX_USAGE, b"Subject"),
             ([], EX_USAGE, b"recipient"),
         ]
         for args, code, word in cases:
