@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transcript.h"
+
 /* The next number of a fixed xorshift32 sequence, so failures repeat. */
 uint32_t test_rand(uint32_t *state);
 
@@ -17,5 +19,9 @@ const char *test_vis(const char *in, size_t n);
 
 /* Remove path and, for a directory, all that is in it; errors ignored. */
 void test_rm_rf(const char *path);
+
+/* Is there an event of this kind in tr's history whose text holds needle? */
+int test_has_event(const struct transcript *tr, enum tr_kind kind,
+    const char *needle);
 
 #endif

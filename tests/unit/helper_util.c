@@ -1,4 +1,5 @@
 /* helper_util.c - small things every unit test wants: repeatable randomness, readable bytes. */
+#define _GNU_SOURCE 1   /* memmem */
 #include "helper.h"
 
 #include <dirent.h>
@@ -76,4 +77,20 @@ test_rm_rf(const char *path)
 		(void)closedir(d);
 	}
 	(void)rmdir(path);
+}
+
+int
+test_has_event(const struct transcript *tr, enum tr_kind kind,
+    const char *needle)
+{
+	const struct tr_event *ev;
+	size_t i;
+
+	for (i = 0; i < transcript_count(tr); i++) {
+		ev = transcript_get(tr, i);
+		if (ev->kind == kind &&
+		    memmem(ev->text, ev->len, needle, strlen(needle)) != NULL)
+			return 1;
+	}
+	return 0;
 }

@@ -26,6 +26,7 @@
 #include "net.h"
 #include "transcript.h"
 #include "util.h"
+#include "helper.h"
 
 /*
  * A seam in the resolver.  /etc/hosts decides whether "localhost" has
@@ -241,22 +242,6 @@ do_connect(const char *host, unsigned short port, const struct net_opts *o,
 	return e;
 }
 
-/* Is there an event of this kind whose text contains needle? */
-static int
-has_event(const struct transcript *tr, enum tr_kind kind, const char *needle)
-{
-	const struct tr_event *ev;
-	size_t i;
-
-	for (i = 0; i < transcript_count(tr); i++) {
-		ev = transcript_get(tr, i);
-		if (ev->kind == kind &&
-		    memmem(ev->text, ev->len, needle, strlen(needle)) != NULL)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 has_eventf(const struct transcript *tr, enum tr_kind kind, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
@@ -271,7 +256,7 @@ has_eventf(const struct transcript *tr, enum tr_kind kind, const char *fmt,
 	va_start(ap, fmt);
 	(void)vsnprintf(s, sizeof(s), fmt, ap);
 	va_end(ap);
-	return has_event(tr, kind, s);
+	return test_has_event(tr, kind, s);
 }
 
 static int
@@ -331,7 +316,7 @@ test_connect_ipv4(void **state)
 	assert_true(has_eventf(tr, TR_CONNECT,
 	    "connected to 127.0.0.1 port %u in ", port));
 	/* A numeric host needs no "resolved" line. */
-	assert_false(has_event(tr, TR_CONNECT, "resolved"));
+	assert_false(test_has_event(tr, TR_CONNECT, "resolved"));
 	close(fd);
 	close(lfd);
 	transcript_free(tr);
@@ -385,7 +370,7 @@ test_connect_localhost(void **state)
 	    ERR_OK);
 	assert_true(fd >= 0);
 	assert_int_equal(accept_family(lfd, peer, sizeof(peer)), AF_INET);
-	assert_true(has_event(tr, TR_CONNECT, "resolved localhost to "));
+	assert_true(test_has_event(tr, TR_CONNECT, "resolved localhost to "));
 	assert_true(has_eventf(tr, TR_CONNECT,
 	    "connected to 127.0.0.1 port %u", port));
 	if (has_eventf(tr, TR_CONNECT, "connecting to ::1 port %u", port))
@@ -418,7 +403,7 @@ test_failover_v6_refused(void **state)
 	assert_true(fd >= 0);
 	assert_null(errstr);
 	assert_int_equal(accept_family(lfd, peer, sizeof(peer)), AF_INET);
-	assert_true(has_event(tr, TR_CONNECT,
+	assert_true(test_has_event(tr, TR_CONNECT,
 	    "resolved v6first.pigeon.test to ::1, 127.0.0.1"));
 	assert_true(has_eventf(tr, TR_CONNECT,
 	    "connecting to ::1 port %u (IPv6)", port));
@@ -534,7 +519,7 @@ test_resolve_fail(void **state)
 	assert_null(c);
 	assert_non_null(errstr);
 	assert_non_null(strstr(errstr, "nonexistent.invalid"));
-	assert_true(has_event(tr, TR_CONNECT, "nonexistent.invalid"));
+	assert_true(test_has_event(tr, TR_CONNECT, "nonexistent.invalid"));
 	free(errstr);
 	errstr = NULL;
 	/* An unknown service name is a resolver error too. */
@@ -562,7 +547,7 @@ test_family_option(void **state)
 	    &errstr), ERR_OK);
 	assert_true(fd >= 0);
 	assert_int_equal(accept_family(lfd, peer, sizeof(peer)), AF_INET);
-	assert_false(has_event(tr, TR_CONNECT, "(IPv6)"));
+	assert_false(test_has_event(tr, TR_CONNECT, "(IPv6)"));
 	close(fd);
 	close(lfd);
 	transcript_free(tr);
@@ -585,7 +570,7 @@ test_source_address(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(accept_family(lfd, peer, sizeof(peer)), AF_INET);
 	assert_string_equal(peer, "127.0.0.1");
-	assert_true(has_event(tr, TR_CONNECT, "from 127.0.0.1"));
+	assert_true(test_has_event(tr, TR_CONNECT, "from 127.0.0.1"));
 	close(fd);
 
 	/* A source of the wrong family makes that address unusable. */

@@ -26,6 +26,7 @@
 
 #include "tls.h"
 #include "transcript.h"
+#include "helper.h"
 
 /*
  * Everything is made at run time: keys, a CA, leaf certificates for the
@@ -348,21 +349,6 @@ pair_handshake(struct pair *p, char **errstr)
 	return ERR_OK;
 }
 
-static int
-has_event(const struct transcript *tr, enum tr_kind kind, const char *needle)
-{
-	const struct tr_event *ev;
-	size_t i;
-
-	for (i = 0; i < transcript_count(tr); i++) {
-		ev = transcript_get(tr, i);
-		if (ev->kind == kind &&
-		    memmem(ev->text, ev->len, needle, strlen(needle)) != NULL)
-			return 1;
-	}
-	return 0;
-}
-
 static void
 fingerprint(X509 *x, char *out, size_t outlen, int colons, int lower)
 {
@@ -418,20 +404,20 @@ test_valid(void **state)
 	(void)state;
 	assert_int_equal(try_cert(pki.good, pki.ca, &o, &errstr, &p), ERR_OK);
 	assert_null(errstr);
-	assert_true(has_event(p.tr, TR_TLS, "TLS 1.3, cipher TLS_"));
-	assert_true(has_event(p.tr, TR_TLS,
+	assert_true(test_has_event(p.tr, TR_TLS, "TLS 1.3, cipher TLS_"));
+	assert_true(test_has_event(p.tr, TR_TLS,
 	    "certificate 0: subject CN=localhost, issuer CN=Pigeon Test CA, valid from "));
-	assert_true(has_event(p.tr, TR_TLS,
+	assert_true(test_has_event(p.tr, TR_TLS,
 	    "SAN DNS:localhost, IP:127.0.0.1"));
-	assert_true(has_event(p.tr, TR_TLS, "key EC 256 bits"));
+	assert_true(test_has_event(p.tr, TR_TLS, "key EC 256 bits"));
 	fingerprint(pki.good, fp, sizeof(fp), 1, 0);
 	(void)snprintf(line, sizeof(line), "SHA-256 %s", fp);
-	assert_true(has_event(p.tr, TR_TLS, line));
-	assert_true(has_event(p.tr, TR_TLS,
+	assert_true(test_has_event(p.tr, TR_TLS, line));
+	assert_true(test_has_event(p.tr, TR_TLS,
 	    "certificate 1: subject CN=Pigeon Test CA"));
-	assert_true(has_event(p.tr, TR_TLS, "certificate verified for localhost"));
-	assert_false(has_event(p.tr, TR_WARN, ""));
-	assert_false(has_event(p.tr, TR_ERROR, ""));
+	assert_true(test_has_event(p.tr, TR_TLS, "certificate verified for localhost"));
+	assert_false(test_has_event(p.tr, TR_WARN, ""));
+	assert_false(test_has_event(p.tr, TR_ERROR, ""));
 	/* SNI carried the name. */
 	assert_string_equal(SSL_get_servername(p.srv, TLSEXT_NAMETYPE_host_name),
 	    "localhost");
@@ -452,7 +438,7 @@ test_ip_literal(void **state)
 	(void)state;
 	assert_int_equal(try_cert(pki.good, NULL, &o, &errstr, &p), ERR_OK);
 	assert_null(SSL_get_servername(p.srv, TLSEXT_NAMETYPE_host_name));
-	assert_true(has_event(p.tr, TR_TLS, "certificate verified for 127.0.0.1"));
+	assert_true(test_has_event(p.tr, TR_TLS, "certificate verified for 127.0.0.1"));
 	pair_close(&p);
 
 	o.servername = "127.0.0.2";
@@ -477,8 +463,8 @@ test_wrong_name(void **state)
 	assert_non_null(errstr);
 	assert_string_equal(errstr,
 	    "the certificate is for wrong.example.test, other.example.test, not for localhost");
-	assert_false(has_event(p.tr, TR_ERROR, ""));
-	assert_false(has_event(p.tr, TR_TLS, "certificate verified"));
+	assert_false(test_has_event(p.tr, TR_ERROR, ""));
+	assert_false(test_has_event(p.tr, TR_TLS, "certificate verified"));
 	/* A failed handshake stays failed. */
 	{
 		int want;
@@ -550,19 +536,19 @@ test_verify_off(void **state)
 	o.verify = 0;
 	assert_int_equal(try_cert(pki.self, NULL, &o, &errstr, &p), ERR_OK);
 	assert_null(errstr);
-	assert_true(has_event(p.tr, TR_WARN,
+	assert_true(test_has_event(p.tr, TR_WARN,
 	    "certificate NOT verified (tls_verify = no): the certificate is self-signed"));
 	pair_close(&p);
 
 	assert_int_equal(try_cert(pki.good, NULL, &o, &errstr, &p), ERR_OK);
-	assert_true(has_event(p.tr, TR_WARN,
+	assert_true(test_has_event(p.tr, TR_WARN,
 	    "certificate NOT verified (tls_verify = no): it would have passed"));
 	pair_close(&p);
 
 	/* Without verification no server name is needed. */
 	o.servername = NULL;
 	assert_int_equal(try_cert(pki.wrong, NULL, &o, &errstr, &p), ERR_OK);
-	assert_true(has_event(p.tr, TR_WARN, "no host name to check"));
+	assert_true(test_has_event(p.tr, TR_WARN, "no host name to check"));
 	pair_close(&p);
 }
 
@@ -579,7 +565,7 @@ test_pin(void **state)
 	o.fingerprint = fp;
 	assert_int_equal(try_cert(pki.self, NULL, &o, &errstr, &p), ERR_OK);
 	assert_null(errstr);
-	assert_true(has_event(p.tr, TR_TLS,
+	assert_true(test_has_event(p.tr, TR_TLS,
 	    "certificate matches the pinned fingerprint"));
 	pair_close(&p);
 
@@ -599,7 +585,7 @@ test_pin(void **state)
 	assert_non_null(strstr(errstr, "certificate fingerprint mismatch: expected "));
 	assert_non_null(strstr(errstr, fp));
 	assert_non_null(strstr(errstr, fp2));
-	assert_false(has_event(p.tr, TR_ERROR, ""));
+	assert_false(test_has_event(p.tr, TR_ERROR, ""));
 	pair_close(&p);
 	free(errstr);
 }
@@ -738,7 +724,7 @@ test_round_trip(void **state)
 	/* A close_notify from the server is the end of the stream. */
 	assert_true(SSL_shutdown(p.srv) >= 0);
 	assert_int_equal(t.ops->read(t.ctx, buf, sizeof(buf)), 0);
-	assert_false(has_event(p.tr, TR_WARN, "close_notify"));
+	assert_false(test_has_event(p.tr, TR_WARN, "close_notify"));
 	pair_close(&p);
 	free(errstr);
 }
@@ -760,7 +746,7 @@ test_unclean_close(void **state)
 	close(p.sv[1]);
 	p.sv[1] = -1;
 	assert_int_equal(t.ops->read(t.ctx, buf, sizeof(buf)), 0);
-	assert_true(has_event(p.tr, TR_WARN, "without a TLS close_notify"));
+	assert_true(test_has_event(p.tr, TR_WARN, "without a TLS close_notify"));
 	/* Writing to the dead peer is an error with a message, not a signal. */
 	assert_int_equal(t.ops->write(t.ctx, "QUIT\r\n", 6), -1);
 	assert_true(strlen(t.ops->errmsg(t.ctx)) > 0);
@@ -810,7 +796,7 @@ test_closed_during_handshake(void **state)
 	assert_int_equal(tls_handshake(p.cli, &want, &errstr), ERR_CLOSED);
 	assert_string_equal(errstr,
 	    "server closed the connection during the TLS handshake");
-	assert_false(has_event(p.tr, TR_ERROR, ""));
+	assert_false(test_has_event(p.tr, TR_ERROR, ""));
 	pair_close(&p);
 
 	/* It hangs up without reading: the kernel resets the connection. */
@@ -912,7 +898,7 @@ test_old_server(void **state)
 	assert_int_equal(pair_handshake(&p, &errstr), ERR_TLS);
 	assert_non_null(strstr(errstr, "TLS handshake failed: "));
 	assert_non_null(strstr(errstr, "TLS 1.2 or newer"));
-	assert_false(has_event(p.tr, TR_ERROR, ""));
+	assert_false(test_has_event(p.tr, TR_ERROR, ""));
 	pair_close(&p);
 	free(errstr);
 }
