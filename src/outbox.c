@@ -1,4 +1,6 @@
 /* outbox.c - the durable outbox: every message and its envelope on disk before it is sent. */
+/* F_OFD_SETLK: Linux since 3.15, POSIX.1-2024; glibc shows it with _GNU_SOURCE. */
+#define _GNU_SOURCE 1
 #include "outbox.h"
 
 #include <dirent.h>
@@ -7,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,11 +21,36 @@
 /* A message in outbox/ without an envelope younger than this is being queued. */
 #define ORPHAN_AGE 60
 
+#ifdef F_OFD_SETLK
+#define LOCK_CMD F_OFD_SETLK
+#else
+/* Locks of the process: right as long as it opens queue/lock only once. */
+#define LOCK_CMD F_SETLK
+#endif
+/* A connection's log is written when this much is pending, or per message. */
+#define LOG_PEND (64 * 1024)
+/* Longest log/index line read back. */
+#define INDEX_LINE 4096
+
 struct outbox {
 	char *dir;
 	char *qdir;                /* queue/ */
 	char *logdir;              /* log/ */
 	struct maildir *md[4];
+	int lockfd;                /* queue/lock */
+	int indexfd;               /* log/index, opened when first needed */
+	int batch;                 /* outbox_batch() */
+	unsigned unsynced;         /* moves since the last sync */
+	struct timespec synced;    /* when that was */
+};
+
+struct outbox_log {
+	struct outbox *ob;
+	char *name;                /* session-UNIQUE.log */
+	int fd;
+	struct buf pend;           /* not written yet: one write per message */
+	uint64_t size, prelude;    /* size counts pend too */
+	char *err;                 /* the first error, NULL: none */
 };
 
 static const char *const folder_names[] = {
@@ -91,6 +117,8 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	*out = NULL;
 	if ((ob = calloc(1, sizeof(*ob))) == NULL)
 		return ERR_NOMEM;
+	ob->lockfd = -1;
+	ob->indexfd = -1;
 	ob->dir = dir != NULL ? strdup(dir) : data_dir();
 	if (ob->dir == NULL) {
 		util_seterr(errstr, _("no data directory: set HOME or "
@@ -119,6 +147,16 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 			goto fail;
 	}
 	free(p);
+	if ((p = util_strf("%s/lock", ob->qdir)) == NULL) {
+		e = ERR_NOMEM;
+		goto fail;
+	}
+	ob->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (ob->lockfd < 0) {
+		e = sys_err(errstr, _("create"), p);
+		goto fail;
+	}
+	free(p);
 	*out = ob;
 	return ERR_OK;
 fail:
@@ -136,6 +174,10 @@ outbox_close(struct outbox *ob)
 		return;
 	for (i = 0; i < 4; i++)
 		maildir_close(ob->md[i]);
+	if (ob->lockfd >= 0)
+		(void)close(ob->lockfd);
+	if (ob->indexfd >= 0)
+		(void)close(ob->indexfd);
 	free(ob->dir);
 	free(ob->qdir);
 	free(ob->logdir);
@@ -243,55 +285,31 @@ outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 	return r;
 }
 
-/* Does queue/ID.sent say the server took the message? */
-static int
-has_sent_mark(const struct outbox *ob, const char *id)
+/*
+ * Its move from outbox/ to sent/ says that a message was sent.  Looked
+ * for in sent/ only when it is not in outbox/ (one stat), which is rare.
+ */
+int
+outbox_was_sent(const struct outbox *ob, const char *id)
 {
-	char *p = qpath(ob, 0, id, "sent");
-	struct stat st;
+	char *path = NULL;
 	int r;
 
-	if (p == NULL)
+	if (maildir_find(ob->md[OUTBOX_OUTBOX], id, &path, NULL) == ERR_OK) {
+		free(path);
 		return 0;
-	r = stat(p, &st) == 0;
-	free(p);
+	}
+	r = maildir_find(ob->md[OUTBOX_SENT], id, &path, NULL) == ERR_OK;
+	free(path);
 	return r;
-}
-
-/*
- * The one durable step after the server's 250: an empty queue/ID.sent
- * and a sync of queue/.  Everything after it (the envelope, the move to
- * sent/) may be lost in a crash and is then done again, never the send.
- */
-static enum err
-mark_sent(struct outbox *ob, const char *id, char **errstr)
-{
-	char *p = qpath(ob, 0, id, "sent"), *lock = qpath(ob, 0, id, "lock");
-	int fd = -1;
-
-	if (p == NULL || lock == NULL) {
-		free(p);
-		free(lock);
-		return ERR_NOMEM;
-	}
-	/* A second name for the lock file: far cheaper than a new file. */
-	if (link(lock, p) < 0 && errno != EEXIST &&
-	    (fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		(void)sys_err(errstr, _("create"), p);
-		free(p);
-		free(lock);
-		return ERR_IO;
-	}
-	if (fd >= 0)
-		(void)close(fd);
-	free(p);
-	free(lock);
-	return fsync_dir(ob->qdir, errstr);
 }
 
 void
 outbox_batch(struct outbox *ob, int on)
 {
+	ob->batch = on;
+	ob->unsynced = 0;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ob->synced);
 	maildir_lazy_sync(ob->md[OUTBOX_OUTBOX], on);
 	maildir_lazy_sync(ob->md[OUTBOX_SENT], on);
 }
@@ -301,15 +319,51 @@ outbox_sync(struct outbox *ob, char **errstr)
 {
 	enum err e;
 
+	ob->unsynced = 0;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ob->synced);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK ||
 	    (e = maildir_sync(ob->md[OUTBOX_OUTBOX], errstr)) != ERR_OK ||
-	    (e = fsync_dir(ob->logdir, errstr)) != ERR_OK)
+	    (e = fsync_dir(ob->qdir, errstr)) != ERR_OK)
 		return e;
-	return fsync_dir(ob->qdir, errstr);
+	return fsync_dir(ob->logdir, errstr);
+}
+
+/* One more move in a batch: sync when enough of them or enough time went by. */
+static enum err
+batch_sync(struct outbox *ob, char **errstr)
+{
+	struct timespec now;
+	long long ms;
+	enum err e;
+
+	if (!ob->batch)
+		return ERR_OK;
+	ob->unsynced++;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(now.tv_sec - ob->synced.tv_sec) * 1000 +
+	    (now.tv_nsec - ob->synced.tv_nsec) / 1000000;
+	if (ob->unsynced < OUTBOX_SYNC_EVERY && ms < OUTBOX_SYNC_MS)
+		return ERR_OK;
+	/* The moves are the marks; queue/ and log/ can wait for the end. */
+	ob->unsynced = 0;
+	ob->synced = now;
+	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK)
+		return e;
+	return maildir_sync(ob->md[OUTBOX_OUTBOX], errstr);
+}
+
+/* The identity of a file's content: a replaced envelope is a new inode. */
+static void
+stamp(struct qentry *e, const struct stat *st)
+{
+	e->file_ino = (uint64_t)st->st_ino;
+	e->file_ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 +
+	    st->st_ctim.tv_nsec;
+	e->file_size = (uint64_t)st->st_size;
 }
 
 static enum err
-read_file(const char *path, struct buf *b, char **errstr)
+read_file(const char *path, struct buf *b, struct stat *st, char **errstr)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
@@ -317,6 +371,12 @@ read_file(const char *path, struct buf *b, char **errstr)
 		err = errno;
 		(void)sys_err(errstr, _("read"), path);
 		return err == ENOENT ? ERR_NOINPUT : ERR_IO;
+	}
+	if (st != NULL && fstat(fd, st) < 0) {
+		err = errno;
+		(void)close(fd);
+		errno = err;
+		return sys_err(errstr, _("read"), path);
 	}
 	if (buf_read_fd(b, fd) < 0) {
 		err = errno;
@@ -337,6 +397,7 @@ outbox_load(struct outbox *ob, const char *id, struct qentry *e,
     char **errstr)
 {
 	struct buf b;
+	struct stat st;
 	char *path, *why = NULL;
 	enum err r;
 
@@ -344,7 +405,7 @@ outbox_load(struct outbox *ob, const char *id, struct qentry *e,
 	if ((path = qpath(ob, 0, id, "env")) == NULL)
 		return ERR_NOMEM;
 	buf_init(&b, ENV_MAX);
-	r = read_file(path, &b, errstr);
+	r = read_file(path, &b, &st, errstr);
 	if (r == ERR_OK) {
 		r = qentry_parse(e, buf_str(&b), b.len, &why);
 		if (r == ERR_DATA)
@@ -355,15 +416,35 @@ outbox_load(struct outbox *ob, const char *id, struct qentry *e,
 			    "(%s) (skipped, left as it is)"), path, e->id);
 			qentry_free(e);
 			r = ERR_DATA;
-		} else if (r == ERR_OK && has_sent_mark(ob, id)) {
-			/* A crash came between the mark and the envelope. */
-			e->state = QENTRY_SENT;
+		} else if (r == ERR_OK) {
+			stamp(e, &st);
 		}
 	}
 	free(why);
 	buf_free(&b);
 	free(path);
 	return r;
+}
+
+int
+outbox_unchanged(const struct outbox *ob, const struct qentry *e)
+{
+	struct stat st;
+	struct qentry now;
+	char *path = qpath(ob, 0, e->id, "env");
+	int r;
+
+	if (path == NULL)
+		return 0;
+	r = stat(path, &st) == 0;
+	free(path);
+	if (!r || e->file_ino == 0)
+		return 0;
+	qentry_init(&now);
+	stamp(&now, &st);
+	return now.file_ino == e->file_ino &&
+	    now.file_ctime_ns == e->file_ctime_ns &&
+	    now.file_size == e->file_size;
 }
 
 /* Is name a plausible id (what maildir_unique() makes)? */
@@ -460,50 +541,53 @@ outbox_orphans(struct outbox *ob, char ***ids, size_t *n, char **errstr)
 	return ERR_OK;
 }
 
-enum err
-outbox_lock(struct outbox *ob, const char *id, int *fd, char **errstr)
+/* Where in queue/lock the lock of id lies: FNV-1a, 62 bits. */
+static off_t
+lock_offset(const char *id)
 {
-	char *path = qpath(ob, 0, id, "lock");
+	uint64_t h = 14695981039346656037ULL;
 
-	*fd = -1;
-	if (path == NULL)
-		return ERR_NOMEM;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0) {
-		(void)sys_err(errstr, _("create"), path);
-		free(path);
-		return ERR_IO;
+	for (; *id != '\0'; id++) {
+		h ^= (unsigned char)*id;
+		h *= 1099511628211ULL;
 	}
-	free(path);
-	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
-		(void)close(*fd);
-		*fd = -1;
-		if (errno == EWOULDBLOCK)
+	return (off_t)(h >> 2);
+}
+
+static int
+set_lock(const struct outbox *ob, const char *id, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = lock_offset(id);
+	fl.l_len = 1;
+	return fcntl(ob->lockfd, LOCK_CMD, &fl);
+}
+
+enum err
+outbox_lock(struct outbox *ob, const char *id, int *held, char **errstr)
+{
+	*held = 0;
+	while (set_lock(ob, id, F_WRLCK) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EACCES)
 			return ERR_OK;
 		util_seterr(errstr, _("cannot lock message %s: %s"), id,
 		    strerror(errno));
 		return ERR_IO;
 	}
+	*held = 1;
 	return ERR_OK;
 }
 
 void
-outbox_unlock(int fd)
+outbox_unlock(struct outbox *ob, const char *id)
 {
-	if (fd >= 0)
-		(void)close(fd);
-}
-
-void
-outbox_drop_lock(struct outbox *ob, const char *id, int fd)
-{
-	char *path = qpath(ob, 0, id, "lock");
-
-	/* Still holding it: nobody else can be relying on this file. */
-	if (path != NULL)
-		(void)unlink(path);
-	free(path);
-	outbox_unlock(fd);
+	(void)set_lock(ob, id, F_UNLCK);
 }
 
 enum err
@@ -513,22 +597,21 @@ outbox_begin(struct outbox *ob, struct outbox_item *it, char **errstr)
 	char *id;
 
 	memset(it, 0, sizeof(*it));
-	it->lockfd = -1;
 	it->tx.fd = -1;
 	if ((id = maildir_unique()) == NULL)
 		return ERR_NOMEM;
-	e = outbox_lock(ob, id, &it->lockfd, errstr);
-	if (e == ERR_OK && it->lockfd < 0) {
+	e = outbox_lock(ob, id, &it->locked, errstr);
+	if (e == ERR_OK && !it->locked) {
 		util_seterr(errstr, _("message id %s is taken"), id);
 		e = ERR_SOFTWARE;
 	}
 	if (e == ERR_OK)
 		e = maildir_begin(ob->md[OUTBOX_OUTBOX], id, &it->tx, errstr);
-	free(id);
-	if (e != ERR_OK) {
-		outbox_unlock(it->lockfd);
-		it->lockfd = -1;
+	if (e != ERR_OK && it->locked) {
+		outbox_unlock(ob, id);
+		it->locked = 0;
 	}
+	free(id);
 	return e;
 }
 
@@ -557,20 +640,13 @@ outbox_commit(struct outbox *ob, struct outbox_item *it, struct qentry *e,
 void
 outbox_release(struct outbox *ob, struct outbox_item *it)
 {
-	char *path;
-
-	if (!it->committed && it->tx.name != NULL) {
+	if (!it->committed && it->tx.name != NULL)
 		maildir_abort(ob->md[OUTBOX_OUTBOX], &it->tx);
-		/* The lock file of a message that never was. */
-		if ((path = qpath(ob, 0, it->tx.name, "lock")) != NULL) {
-			(void)unlink(path);
-			free(path);
-		}
-	}
+	if (it->locked && it->tx.name != NULL)
+		outbox_unlock(ob, it->tx.name);
+	it->locked = 0;
 	free(it->tx.name);
 	it->tx.name = NULL;
-	outbox_unlock(it->lockfd);
-	it->lockfd = -1;
 }
 
 enum err
@@ -632,116 +708,288 @@ permanent(enum err e)
 	    e == ERR_NOUTF8 || e == ERR_DATA;
 }
 
-/* Write path in place, without syncs: for records a crash may cut short. */
-static enum err
-write_plain(const char *path, const char *p, size_t n, char **errstr)
+/* Write all of p[0..n) to fd at offset off; 0 or -1 (errno). */
+static int
+pwrite_all(int fd, const char *p, size_t n, off_t off)
 {
 	ssize_t w;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-	if (fd < 0)
-		return sys_err(errstr, _("write"), path);
 	while (n > 0) {
-		w = write(fd, p, n);
+		w = pwrite(fd, p, n, off);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			(void)sys_err(errstr, _("write"), path);
-			(void)close(fd);
-			return ERR_IO;
-		}
+		if (w < 0)
+			return -1;
 		p += w;
 		n -= (size_t)w;
+		off += w;
 	}
-	if (close(fd) < 0)
-		return sys_err(errstr, _("write"), path);
-	return ERR_OK;
+	return 0;
 }
 
-/* What became of each recipient, and the server's queue id, for the log. */
+/* --- the connection logs ------------------------------------------------ */
+
+/* Keep the first error; later writes are skipped. */
+static void
+log_fail(struct outbox_log *lg, const char *what, const char *name)
+{
+	const char *why = strerror(errno);
+
+	if (lg->err == NULL)
+		lg->err = util_strf(_("cannot %s %s/%s: %s (the transcript "
+		    "is not complete)"), what, lg->ob->logdir, name, why);
+}
+
+enum err
+outbox_log_open(struct outbox *ob, struct outbox_log **out, char **errstr)
+{
+	struct outbox_log *lg;
+	char *u = maildir_unique(), *path = NULL;
+	enum err e = ERR_NOMEM;
+
+	*out = NULL;
+	if (u == NULL || (lg = calloc(1, sizeof(*lg))) == NULL) {
+		free(u);
+		return ERR_NOMEM;
+	}
+	lg->ob = ob;
+	buf_init(&lg->pend, 2 * LOG_PEND);
+	if ((lg->name = util_strf("session-%s.log", u)) == NULL ||
+	    (path = util_strf("%s/%s", ob->logdir, lg->name)) == NULL)
+		goto fail;
+	lg->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+	    0600);
+	if (lg->fd < 0) {
+		e = sys_err(errstr, _("create"), path);
+		goto fail;
+	}
+	free(u);
+	free(path);
+	*out = lg;
+	return ERR_OK;
+fail:
+	free(u);
+	free(path);
+	free(lg->name);
+	buf_free(&lg->pend);
+	free(lg);
+	return e;
+}
+
+/* Write what is pending. */
+static void
+log_flush(struct outbox_log *lg)
+{
+	const char *p = buf_str(&lg->pend);
+	size_t n = lg->pend.len;
+	ssize_t w;
+
+	while (n > 0 && lg->err == NULL) {
+		w = write(lg->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			log_fail(lg, _("write"), lg->name);
+		else {
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	buf_reset(&lg->pend);
+}
+
+void
+outbox_log_write(struct outbox_log *lg, const char *p, size_t n)
+{
+	if (lg == NULL || lg->err != NULL || n == 0)
+		return;
+	if (buf_add(&lg->pend, p, n) < 0) {
+		log_flush(lg);
+		errno = ENOMEM;
+		log_fail(lg, _("write"), lg->name);
+		return;
+	}
+	lg->size += n;
+	if (lg->pend.len >= LOG_PEND)
+		log_flush(lg);
+}
+
+uint64_t
+outbox_log_size(const struct outbox_log *lg)
+{
+	return lg != NULL ? lg->size : 0;
+}
+
+void
+outbox_log_prelude(struct outbox_log *lg)
+{
+	if (lg != NULL)
+		lg->prelude = lg->size;
+}
+
+enum err
+outbox_log_close(struct outbox_log *lg, char **errstr)
+{
+	enum err e = ERR_OK;
+
+	if (lg == NULL)
+		return ERR_OK;
+	log_flush(lg);
+	if (close(lg->fd) < 0)
+		log_fail(lg, _("write"), lg->name);
+	if (lg->err != NULL) {
+		util_seterr(errstr, "%s", lg->err);
+		e = ERR_IO;
+	}
+	free(lg->err);
+	free(lg->name);
+	buf_free(&lg->pend);
+	free(lg);
+	return e;
+}
+
+/* s on one line: newlines and other control characters as spaces. */
 static int
-summary(const struct qentry *e, struct buf *b)
+add_line(struct buf *b, const char *s)
+{
+	size_t len = b->len;
+
+	for (; s != NULL && *s != '\0'; s++)
+		if (buf_addch(b, (unsigned char)*s < 0x20 ? ' ' : *s) < 0) {
+			buf_truncate(b, len);
+			return -1;
+		}
+	return 0;
+}
+
+/* What became of the message and of each recipient, for the log. */
+static int
+summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 {
 	size_t i;
+	const struct qrcpt *q;
 
-	if (buf_printf(b, "== filed as sent: %s%s\n", e->id,
-	    e->uncertain ? " (delivery was uncertain once)" : "") < 0)
+	if (buf_printf(b, "== %s: ", e->id) < 0)
 		return -1;
-	for (i = 0; i < e->nrcpts; i++)
-		if (buf_printf(b, "== %s <%s>%s%s\n",
-		    e->rcpts[i].state == QRCPT_DONE ? "delivered to" :
-		    e->rcpts[i].state == QRCPT_FAILED ? "refused:" : "not sent to",
-		    e->rcpts[i].addr, e->rcpts[i].state == QRCPT_FAILED &&
-		    e->rcpts[i].reply != NULL ? " " : "",
-		    e->rcpts[i].state == QRCPT_FAILED &&
-		    e->rcpts[i].reply != NULL ? e->rcpts[i].reply : "") < 0)
+	switch (oc) {
+	case OUTCOME_SENT:
+	case OUTCOME_PARTIAL:
+		if (buf_printf(b, "filed as sent%s", e->uncertain ?
+		    " (delivery was uncertain once)" : "") < 0)
 			return -1;
-	if (e->queue_id != NULL &&
+		break;
+	case OUTCOME_QUEUED:
+		if (buf_printf(b, "stays queued, attempt %u, next at %lld: ",
+		    e->attempts, (long long)e->next_try) < 0 ||
+		    add_line(b, e->last_error) < 0)
+			return -1;
+		break;
+	case OUTCOME_FAILED:
+		if (buf_addstr(b, "failed: ") < 0 ||
+		    add_line(b, e->last_error) < 0)
+			return -1;
+		break;
+	}
+	if (buf_addch(b, '\n') < 0)
+		return -1;
+	for (i = 0; i < e->nrcpts; i++) {
+		q = &e->rcpts[i];
+		if (buf_printf(b, "== %s <%s>", q->state == QRCPT_DONE ?
+		    "delivered to" : q->state == QRCPT_FAILED ? "refused:" :
+		    "not sent to yet:", q->addr) < 0 ||
+		    (q->state != QRCPT_DONE && q->reply != NULL &&
+		    (buf_addch(b, ' ') < 0 || add_line(b, q->reply) < 0)) ||
+		    buf_addch(b, '\n') < 0)
+			return -1;
+	}
+	if (e->queue_id != NULL && (oc == OUTCOME_SENT ||
+	    oc == OUTCOME_PARTIAL) &&
 	    buf_printf(b, "== server queue id: %s\n", e->queue_id) < 0)
 		return -1;
 	return 0;
 }
 
-/*
- * A sent message's record goes to log/ID.log: this attempt's transcript
- * (or, after a crash, the one kept in queue/) and what became of each
- * recipient; queue/ID.{env,log,sent,lock} go.  No syncs: whatever a crash
- * loses here is redone from the sent mark.
- */
-static enum err
-to_log(struct outbox *ob, const struct qentry *e, const char *transcript,
-    size_t tlen, char **errstr)
+/* An attempt's summary in its connection's log and its line in log/index. */
+static void
+note(struct outbox *ob, const struct qentry *e, enum outbox_outcome oc,
+    struct outbox_log *lg, uint64_t from)
 {
-	static const char *const drop[] = { "env", "log", "sent", "lock" };
 	struct buf b;
-	char *from = NULL, *to = NULL;
-	size_t i;
-	enum err r = ERR_NOMEM;
+	char *path;
 
-	buf_init(&b, ENV_MAX + tlen);
-	if ((to = qpath(ob, 1, e->id, "log")) == NULL ||
-	    (from = qpath(ob, 0, e->id, "log")) == NULL)
-		goto out;
-	if (transcript == NULL) {
-		/* The transcript an earlier run kept, if any. */
-		r = read_file(from, &b, NULL);
-		if (r != ERR_OK && r != ERR_NOINPUT)
-			buf_reset(&b);
-	} else if (buf_add(&b, transcript, tlen) < 0) {
-		r = ERR_NOMEM;
-		goto out;
+	if (lg == NULL)
+		return;
+	if (from > lg->size)
+		from = lg->size;
+	buf_init(&b, ENV_MAX);
+	if (summary(e, oc, &b) == 0)
+		outbox_log_write(lg, buf_str(&b), b.len);
+	log_flush(lg);
+	buf_reset(&b);
+	if (ob->indexfd < 0 &&
+	    (path = util_strf("%s/index", ob->logdir)) != NULL) {
+		ob->indexfd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0600);
+		free(path);
 	}
-	if (summary(e, &b) < 0) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	if ((r = write_plain(to, buf_str(&b), b.len, errstr)) != ERR_OK)
-		goto out;
-	for (i = 0; i < 4; i++) {
-		free(from);
-		if ((from = qpath(ob, 0, e->id, drop[i])) != NULL)
-			(void)unlink(from);
-	}
-out:
+	if (lg->err == NULL && buf_printf(&b, "%s %s %llu %llu %llu\n", e->id,
+	    lg->name, (unsigned long long)(lg->prelude < from ? lg->prelude :
+	    from), (unsigned long long)from,
+	    (unsigned long long)(lg->size - from)) == 0 &&
+	    /* One write per line: appends of other processes never mix in. */
+	    (ob->indexfd < 0 || write(ob->indexfd, buf_str(&b), b.len) !=
+	    (ssize_t)b.len))
+		log_fail(lg, _("write"), "index");
 	buf_free(&b);
-	free(from);
-	free(to);
-	return r;
 }
 
+/*
+ * A sent message: to sent/ (unless a stopped run did that already: the
+ * mark that it was sent), then its envelope to log/ with the final state.
+ * The envelope is moved, not written anew: a new file costs more than
+ * all the rest here, and a freed one too.
+ */
 static enum err
-file_sent(struct outbox *ob, const struct qentry *e, const char *transcript,
-    size_t tlen, char **errstr)
+file_sent(struct outbox *ob, const struct qentry *e, int moved,
+    char **errstr)
 {
-	char *path = NULL;
-	enum err r;
+	char *q = NULL, *l = NULL;
+	struct buf b;
+	enum err r = ERR_OK;
+	int fd;
 
-	r = maildir_find(ob->md[OUTBOX_OUTBOX], e->id, &path, NULL);
-	free(path);
-	if (r == ERR_OK && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
+	if (!moved && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
 	    ob->md[OUTBOX_SENT], "S", errstr)) != ERR_OK)
 		return r;
-	return to_log(ob, e, transcript, tlen, errstr);
+	if ((q = qpath(ob, 0, e->id, "env")) == NULL ||
+	    (l = qpath(ob, 1, e->id, "env")) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if (rename(q, l) < 0) {
+		/* Sent all the same; the next flush finishes this. */
+		r = sys_err(errstr, _("move"), q);
+		goto out;
+	}
+	/*
+	 * The record in place, no new file; should a crash cut it short, the
+	 * message is in sent/ anyway and the record is reported as damaged.
+	 */
+	buf_init(&b, ENV_MAX);
+	if (qentry_format(e, &b) == 0 &&
+	    (fd = open(l, O_WRONLY | O_CLOEXEC)) >= 0) {
+		if (pwrite_all(fd, buf_str(&b), b.len, 0) < 0 ||
+		    ftruncate(fd, (off_t)b.len) < 0)
+			r = sys_err(errstr, _("write"), l);
+		(void)close(fd);
+	}
+	buf_free(&b);
+	if (r == ERR_OK)
+		r = batch_sync(ob, errstr);
+out:
+	free(q);
+	free(l);
+	return r;
 }
 
 enum err
@@ -749,19 +997,18 @@ outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
 {
 	if (e->state != QENTRY_SENT)
 		return ERR_OK;
-	return file_sent(ob, e, NULL, 0, errstr);
+	return file_sent(ob, e, outbox_was_sent(ob, e->id), errstr);
 }
 
 enum err
 outbox_record(struct outbox *ob, struct qentry *e,
     const struct smtp_result *r, enum err err, const char *why,
-    const char *transcript, size_t tlen, int64_t now, int64_t lifetime,
+    struct outbox_log *lg, uint64_t from, int64_t now, int64_t lifetime,
     enum outbox_outcome *outcome, char **errstr)
 {
 	size_t i, k = 0, pending = 0, done = 0, failed = 0;
 	struct qrcpt *q;
 	const char *text = NULL;
-	char *logpath;
 	int code;
 	enum err res;
 
@@ -819,45 +1066,32 @@ outbox_record(struct outbox *ob, struct qentry *e,
 	if (pending == 0 && done > 0) {
 		e->state = QENTRY_SENT;
 		*outcome = failed > 0 ? OUTCOME_PARTIAL : OUTCOME_SENT;
-		if ((res = mark_sent(ob, e->id, errstr)) != ERR_OK)
-			return res;
-		return file_sent(ob, e, transcript, tlen, errstr);
-	}
-	/* The transcript of this attempt stays with the message. */
-	if (transcript != NULL && (logpath = qpath(ob, 0, e->id, "log")) !=
-	    NULL) {
-		res = write_plain(logpath, transcript, tlen, errstr);
-		free(logpath);
-		if (res != ERR_OK)
-			return res;
-	}
-	if (pending > 0) {
+		res = file_sent(ob, e, 0, errstr);
+	} else if (pending > 0) {
 		e->state = QENTRY_QUEUED;
 		e->next_try = qentry_backoff(e->attempts, now);
 		*outcome = OUTCOME_QUEUED;
-		return outbox_save(ob, e, errstr);
+		res = outbox_save(ob, e, errstr);
+	} else {
+		e->state = QENTRY_FAILED;
+		*outcome = OUTCOME_FAILED;
+		if ((res = outbox_save(ob, e, errstr)) == ERR_OK)
+			res = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
+			    ob->md[OUTBOX_FAILED], "", errstr);
 	}
-	e->state = QENTRY_FAILED;
-	*outcome = OUTCOME_FAILED;
-	if ((res = outbox_save(ob, e, errstr)) != ERR_OK)
-		return res;
-	return maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
-	    ob->md[OUTBOX_FAILED], "", errstr);
+	note(ob, e, *outcome, lg, from);
+	return res;
 }
 
-/* Drop queue/ID.{env,log,lock}. */
+/* Drop queue/ID.env. */
 static void
 drop_envelope(struct outbox *ob, const char *id)
 {
-	static const char *const sfx[] = { "env", "log", "lock" };
-	char *p;
-	size_t i;
+	char *p = qpath(ob, 0, id, "env");
 
-	for (i = 0; i < 3; i++)
-		if ((p = qpath(ob, 0, id, sfx[i])) != NULL) {
-			(void)unlink(p);
-			free(p);
-		}
+	if (p != NULL)
+		(void)unlink(p);
+	free(p);
 	(void)fsync_dir(ob->qdir, NULL);
 }
 
@@ -904,5 +1138,128 @@ outbox_to_draft(struct outbox *ob, const char *id, char **errstr)
 	    ERR_OK)
 		return e;
 	drop_envelope(ob, id);
+	return ERR_OK;
+}
+
+/* Copy [off, off + len) of fd to out; the bytes short of it when the file ends first. */
+static uint64_t
+copy_range(int fd, uint64_t off, uint64_t len,
+    void (*out)(void *, const char *, size_t), void *arg)
+{
+	char block[64 * 1024];
+	size_t want;
+	ssize_t r;
+
+	while (len > 0) {
+		want = len < sizeof(block) ? (size_t)len : sizeof(block);
+		r = pread(fd, block, want, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		out(arg, block, (size_t)r);
+		off += (uint64_t)r;
+		len -= (uint64_t)r;
+	}
+	return len;
+}
+
+static void
+out_str(void (*out)(void *, const char *, size_t), void *arg, const char *s)
+{
+	out(arg, s, strlen(s));
+}
+
+/* One line of log/index: "ID SESSION START FROM LENGTH"; 0 or -1. */
+static int
+parse_index(char *line, char **id, char **session, uint64_t v[3])
+{
+	char *f[5], *save = NULL, *end;
+	size_t i, len;
+
+	for (i = 0; i < 5; i++)
+		if ((f[i] = strtok_r(i == 0 ? line : NULL, " \n", &save)) ==
+		    NULL)
+			return -1;
+	if (strtok_r(NULL, " \n", &save) != NULL)
+		return -1;
+	len = strlen(f[1]);
+	if (strncmp(f[1], "session-", 8) != 0 || strchr(f[1], '/') != NULL ||
+	    len < 13 || strcmp(f[1] + len - 4, ".log") != 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (f[i + 2][0] < '0' || f[i + 2][0] > '9')
+			return -1;
+		errno = 0;
+		v[i] = strtoull(f[i + 2], &end, 10);
+		if (errno != 0 || *end != '\0')
+			return -1;
+	}
+	*id = f[0];
+	*session = f[1];
+	return 0;
+}
+
+enum err
+outbox_history(struct outbox *ob, const char *id,
+    void (*out)(void *arg, const char *p, size_t n), void *arg, size_t *n,
+    char **errstr)
+{
+	char line[INDEX_LINE], *lid, *session, *path, head[INDEX_LINE + 64];
+	uint64_t v[3], left;
+	FILE *f;
+	size_t len;
+	int fd, skip = 0;
+
+	*n = 0;
+	if ((path = util_strf("%s/index", ob->logdir)) == NULL)
+		return ERR_NOMEM;
+	if ((f = fopen(path, "re")) == NULL) {
+		enum err e = errno == ENOENT ? ERR_OK :
+		    sys_err(errstr, _("read"), path);
+
+		free(path);
+		return e;
+	}
+	free(path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strlen(line);
+		/* The rest of a line too long to be ours. */
+		if (skip || len == 0 || line[len - 1] != '\n') {
+			skip = len == 0 || line[len - 1] != '\n';
+			continue;
+		}
+		if (parse_index(line, &lid, &session, v) < 0 ||
+		    strcmp(lid, id) != 0)
+			continue;
+		++*n;
+		(void)snprintf(head, sizeof(head), "== attempt %zu: %s/%s\n",
+		    *n, ob->logdir, session);
+		out_str(out, arg, head);
+		if ((path = util_strf("%s/%s", ob->logdir, session)) == NULL) {
+			(void)fclose(f);
+			return ERR_NOMEM;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+		if (fd < 0) {
+			out_str(out, arg, "== (that log is gone)\n");
+			continue;
+		}
+		left = copy_range(fd, 0, v[0], out, arg);
+		if (left == 0 && v[1] > v[0])
+			out_str(out, arg, "...\n");
+		if (left == 0)
+			left = copy_range(fd, v[1], v[2], out, arg);
+		if (left > 0)
+			out_str(out, arg, "== (that log ends early)\n");
+		(void)close(fd);
+	}
+	if (ferror(f)) {
+		(void)sys_err(errstr, _("read"), "log/index");
+		(void)fclose(f);
+		return ERR_IO;
+	}
+	(void)fclose(f);
 	return ERR_OK;
 }

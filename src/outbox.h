@@ -14,21 +14,33 @@
  * The data directory ($XDG_DATA_HOME/pigeon, default
  * ~/.local/share/pigeon) holds four Maildir folders that other mail
  * programs can read -- drafts/, outbox/, sent/, failed/ -- and two
- * directories of pigeon's own: queue/ with the envelope and delivery
- * state of each message in outbox/ or failed/ (ID.env, see qentry.h)
- * plus its lock file (ID.lock) and last transcript (ID.log), and log/
- * with ID.log for each message in sent/: the transcript of the attempt
- * that sent it and what became of each recipient.
+ * directories of pigeon's own:
  *
- * A message is queued in this order: its lock file is created and
- * locked, the message is written to outbox/tmp and committed to
- * outbox/new (fsync, rename, fsync), then its envelope is written the
- * same way.  A crash in between leaves a message in the outbox without
- * an envelope: it is reported, never sent, never deleted.  On success
- * a sent mark (ID.sent, a link to the lock file) is made and synced
- * first, then the message moves to sent/ and the record to log/; a
- * crash anywhere after the mark is finished by the next flush, and the
- * message is not sent again.
+ *   queue/ID.env   the envelope and delivery state of each message in
+ *                  outbox/ or failed/ (see qentry.h);
+ *   queue/lock     an empty file: a message is locked by a byte-range
+ *                  lock on it at an offset made from its id;
+ *   log/session-UNIQUE.log
+ *                  the transcript of one connection, with a summary of
+ *                  what became of each message after its part;
+ *   log/index      a line per attempt: "ID SESSION START FROM LENGTH",
+ *                  the connection's start [0, START) and the message's
+ *                  own part [FROM, FROM + LENGTH) of log/SESSION;
+ *   log/ID.env     the envelope of a sent message, with what became of
+ *                  each recipient and the server's queue id.
+ *
+ * A message is queued in this order: its id is locked, the message is
+ * written to outbox/tmp and committed to outbox/new (fsync, rename,
+ * fsync), then its envelope is written the same way.  A crash in between
+ * leaves a message in the outbox without an envelope: it is reported,
+ * never sent, never deleted.
+ *
+ * After the server's 250 the message moves to sent/: that rename is the
+ * mark that it was sent.  An envelope in queue/ whose message is in sent/
+ * belongs to a message sent by a run that was stopped before it could
+ * move the envelope to log/; it is never sent again, and the next flush
+ * finishes the filing.  With outbox_batch() on, the moves are made
+ * durable together (see there).
  */
 struct outbox;
 
@@ -48,7 +60,7 @@ struct maildir *outbox_folder(struct outbox *ob, enum outbox_folder f);
 /* A message being queued. */
 struct outbox_item {
 	struct maildir_tx tx;      /* write the message to tx.fd (maildir_write) */
-	int lockfd;                /* held until outbox_release() */
+	int locked;                /* its id is locked until outbox_release() */
 	int committed;
 };
 
@@ -73,30 +85,55 @@ enum err outbox_load(struct outbox *ob, const char *id, struct qentry *e,
     char **errstr);
 enum err outbox_save(struct outbox *ob, const struct qentry *e,
     char **errstr);
+/* Is the envelope on disk still the one e was loaded from (a cheap stat)? */
+int outbox_unchanged(const struct outbox *ob, const struct qentry *e);
+/*
+ * Was the message id sent?  Its move to sent/ is the mark: an envelope
+ * left in queue/ with its message in sent/ is what a run stopped just
+ * after sending leaves; outbox_recover() files it.
+ */
+int outbox_was_sent(const struct outbox *ob, const char *id);
 
 /*
- * Lock an entry for sending, without waiting: *fd >= 0 when this process
- * has it, -1 when another one holds it (ERR_OK either way).  Reload the
- * entry after locking: its state may have changed.
+ * Lock an entry for sending, without waiting: *held is 1 when this
+ * outbox handle has it now, 0 when another one holds it (ERR_OK either
+ * way; a handle must not lock an id it holds).  The lock goes with the
+ * process.  Reload the entry after locking: its state may have changed.
  */
-enum err outbox_lock(struct outbox *ob, const char *id, int *fd,
+enum err outbox_lock(struct outbox *ob, const char *id, int *held,
     char **errstr);
-void outbox_unlock(int fd);
-/* Unlock and remove the lock file of an id that has no entry (any more). */
-void outbox_drop_lock(struct outbox *ob, const char *id, int fd);
+void outbox_unlock(struct outbox *ob, const char *id);
 
 /* The message of an entry, open for reading at offset 0. */
 enum err outbox_message(struct outbox *ob, const struct qentry *e, int *fd,
     char **errstr);
 
 /*
+ * The transcript of one connection: log/session-UNIQUE.log, appended to
+ * as the connection goes.  Writing errors are kept: the first is given
+ * by outbox_log_close() and later writes are skipped.
+ */
+struct outbox_log;
+enum err outbox_log_open(struct outbox *ob, struct outbox_log **lg,
+    char **errstr);
+void outbox_log_write(struct outbox_log *lg, const char *p, size_t n);
+/* Where the next write goes: the offset of a message's part. */
+uint64_t outbox_log_size(const struct outbox_log *lg);
+/* What was written so far is the connection's start (greeting, EHLO, TLS, AUTH). */
+void outbox_log_prelude(struct outbox_log *lg);
+/* Close; ERR_OK, or the first error (in *errstr) that lost part of the log. */
+enum err outbox_log_close(struct outbox_log *lg, char **errstr);
+
+/*
  * Record one delivery attempt (the engine's result r for the recipients
- * that were pending, in the order qentry_pending_list() gave them, or
- * r == NULL with err/why when no transaction happened) and file the
- * message: every recipient done or failed -> sent/ (when any got it) or
- * failed/; else it stays queued with a retry time.  transcript is kept
- * with it.  now: the time; lifetime: seconds after which a message that
- * still has pending recipients fails.  Returns the outcome.
+ * that were pending, in the order outbox_pending() gave them, or r ==
+ * NULL with err/why when no transaction happened) and file the message:
+ * every recipient done or failed -> sent/ (when any got it) or failed/;
+ * else it stays queued with a retry time.  lg (NULL: none) is the
+ * connection's log, whose part from the offset from on belongs to this
+ * message: a summary is added to it and the attempt to log/index.  now:
+ * the time; lifetime: seconds after which a message that still has
+ * pending recipients fails.  Returns the outcome.
  */
 enum outbox_outcome {
 	OUTCOME_SENT,              /* every recipient accepted */
@@ -106,16 +143,32 @@ enum outbox_outcome {
 };
 enum err outbox_record(struct outbox *ob, struct qentry *e,
     const struct smtp_result *r, enum err err, const char *why,
-    const char *transcript, size_t tlen, int64_t now, int64_t lifetime,
+    struct outbox_log *lg, uint64_t from, int64_t now, int64_t lifetime,
     enum outbox_outcome *outcome, char **errstr);
 
 /*
- * Many messages in a row (queue flush): with on, moving a sent message is
- * not synced each time; outbox_sync() syncs it all at the end.  Only the
- * mark that a message was sent is synced at once.
+ * Many messages in a row (queue flush).  With on, the move of a sent
+ * message and its envelope is not synced at once: outbox_record() syncs
+ * after every OUTBOX_SYNC_EVERY messages or OUTBOX_SYNC_MS milliseconds,
+ * and outbox_sync() at the end.  A process that is killed loses nothing
+ * by this; a crash of the whole system (power, kernel) can undo the last
+ * moves, and those messages are then sent again.
  */
+#define OUTBOX_SYNC_EVERY 64
+#define OUTBOX_SYNC_MS 50
 void outbox_batch(struct outbox *ob, int on);
 enum err outbox_sync(struct outbox *ob, char **errstr);
+
+/*
+ * Every recorded attempt of id, oldest first: for each, out() gets a
+ * header line, the connection's start and the message's part of its
+ * transcript, in pieces.  *n is the number of attempts found.  ERR_IO
+ * when log/index cannot be read; a session log that is missing or
+ * shorter than the index says is shown as such.
+ */
+enum err outbox_history(struct outbox *ob, const char *id,
+    void (*out)(void *arg, const char *p, size_t n), void *arg, size_t *n,
+    char **errstr);
 
 /* Finish what a crash interrupted: an entry marked sent whose message is still in outbox/. */
 enum err outbox_recover(struct outbox *ob, const struct qentry *e,

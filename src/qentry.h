@@ -81,6 +81,10 @@ struct qentry {
 	int uncertain;           /* lost after the final dot: may have arrived */
 	char *last_error;        /* plain words, may hold newlines, NULL: none */
 	char *queue_id;          /* the server's queue id from the final 250, NULL */
+	/* The file it was read from (outbox_load): has it been replaced since? */
+	uint64_t file_ino;
+	int64_t file_ctime_ns;
+	uint64_t file_size;
 };
 
 /* All fields zero or NULL. */

@@ -31,6 +31,7 @@ struct session {
 	struct smtp *smtp;
 	int body_fd;
 	short rd_need;          /* poll event a blocked read waits for */
+	int rd_blocked;         /* a read found nothing: wait for rd_need */
 	short wr_need;          /* poll event a blocked write waits for */
 	short hs_want;          /* poll event the handshake waits for */
 	int64_t deadline;       /* the engine's phase timer, in util_now_us() */
@@ -247,6 +248,7 @@ do_read(struct session *s)
 	n = s->tp.ops->read(s->tp.ctx, s->rbuf, SESSION_BLOCK);
 	if (n == TRANSPORT_WANT_READ || n == TRANSPORT_WANT_WRITE) {
 		s->rd_need = n == TRANSPORT_WANT_READ ? POLLIN : POLLOUT;
+		s->rd_blocked = 1;
 		return 0;
 	}
 	if (n < 0) {
@@ -254,6 +256,11 @@ do_read(struct session *s)
 		return 0;
 	}
 	s->rd_need = POLLIN;
+	/*
+	 * Less than a block: the socket is most likely empty now; poll()
+	 * says when more comes, which saves a read that would find nothing.
+	 */
+	s->rd_blocked = n > 0 && n < SESSION_BLOCK;
 	if (n == 0)
 		smtp_eof(s->smtp);
 	else
@@ -272,6 +279,8 @@ step_smtp(struct session *s, short revents)
 		finish(s);
 		return;
 	}
+	if (revents & (s->rd_need | POLLHUP | POLLERR))
+		s->rd_blocked = 0;
 	do {
 		progress = 0;
 		w = smtp_want(s->smtp);
@@ -294,7 +303,8 @@ step_smtp(struct session *s, short revents)
 			progress = 1;
 		if (s->phase == P_DONE)
 			return;
-		if ((w & SMTP_WANT_READ) && do_read(s))
+		if ((w & SMTP_WANT_READ) && (!s->rd_blocked ||
+		    s->tp.ops->pending(s->tp.ctx) > 0) && do_read(s))
 			progress = 1;
 		if (s->phase == P_DONE)
 			return;

@@ -1,4 +1,5 @@
 /* cmd_queue.c - "pigeon queue": list, flush, retry, edit and remove queued messages. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ queue_help(FILE *fp)
 	(void)fputs(_(
 "Usage: pigeon queue [list]\n"
 "       pigeon queue flush [--all]\n"
-"       pigeon queue retry|edit|rm ID\n"
+"       pigeon queue retry|edit|rm|log ID\n"
 "The outbox: messages waiting to be sent, and those that failed.\n"
 "\n"
 "  list      each message: id, age, account, recipients, attempts, last\n"
@@ -39,7 +40,8 @@ queue_help(FILE *fp)
 "            with --all also those whose retry time has not come\n"
 "  retry ID  send that message now\n"
 "  edit ID   move a queued or failed message to the drafts folder\n"
-"  rm ID     delete a queued or failed message (asks on a terminal)\n"), fp);
+"  rm ID     delete a queued or failed message (asks on a terminal)\n"
+"  log ID    the transcript of every attempt to send that message\n"), fp);
 	cli_common_help(fp, 1);
 }
 
@@ -95,6 +97,8 @@ do_list(struct outbox *ob)
 			rc = EX_DATAERR;
 			continue;
 		}
+		if (e.state == QENTRY_QUEUED && outbox_was_sent(ob, e.id))
+			e.state = QENTRY_SENT;
 		age(a, sizeof(a), now - e.created);
 		if (e.state == QENTRY_QUEUED)
 			age(nt, sizeof(nt), e.next_try - now);
@@ -141,9 +145,31 @@ same_route(const struct qentry *a, const struct qentry *b)
 	    strcmp(a->server, b->server) == 0));
 }
 
+/* A message a stopped run sent: file it, under its lock. */
+static void
+finish(struct outbox *ob, const char *id)
+{
+	struct qentry e;
+	char *errstr = NULL;
+	int held = 0;
+
+	if (outbox_lock(ob, id, &held, &errstr) == ERR_OK && held) {
+		if (outbox_load(ob, id, &e, &errstr) == ERR_OK) {
+			e.state = outbox_was_sent(ob, id) ? QENTRY_SENT :
+			    e.state;
+			if (outbox_recover(ob, &e, &errstr) != ERR_OK)
+				cli_warn("%s", errstr != NULL ? errstr : "?");
+			qentry_free(&e);
+		}
+		outbox_unlock(ob, id);
+	}
+	free(errstr);
+}
+
 /*
- * Send the entries that are due (or just `only`), grouped by route.
- * Every entry is locked first; one another flush holds is skipped.
+ * Send the entries that are due (or just `only`), grouped by route.  They
+ * are read here without locks; deliver_group() locks each in turn and
+ * leaves one that another pigeon is sending or has sent.
  */
 static int
 do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
@@ -151,7 +177,8 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 	char **ids = NULL, *errstr = NULL;
 	size_t n = 0, i, j, ng, found = 0;
 	struct qentry *v = NULL, **grp = NULL;
-	int *locks = NULL, *used = NULL, rc = 0, r;
+	struct deliver_hooks hooks;
+	int *used = NULL, rc = 0, r;
 	int64_t now = (int64_t)time(NULL);
 	enum err e;
 
@@ -161,45 +188,23 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 		return EX_IOERR;
 	}
 	v = calloc(n + 1, sizeof(*v));
-	locks = calloc(n + 1, sizeof(*locks));
 	used = calloc(n + 1, sizeof(*used));
 	grp = calloc(n + 1, sizeof(*grp));
-	if (v == NULL || locks == NULL || used == NULL || grp == NULL) {
+	if (v == NULL || used == NULL || grp == NULL) {
 		rc = EX_OSERR;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		locks[i] = -1;
 		used[i] = 1;
 		if (only != NULL && strcmp(ids[i], only) != 0)
 			continue;
 		found++;
-		if (outbox_lock(ob, ids[i], &locks[i], &errstr) != ERR_OK) {
-			cli_warn("%s", errstr != NULL ? errstr : "?");
-			continue;
-		}
-		if (locks[i] < 0) {
-			if (only != NULL)
-				cli_warn(_("%s is being sent by another pigeon"),
-				    ids[i]);
-			continue;
-		}
-		/* Read it again: another flush may have sent it meanwhile. */
 		e = outbox_load(ob, ids[i], &v[i], &errstr);
-		if (e == ERR_NOINPUT) {
-			/* It was filed as sent while we listed: nothing to do. */
-			outbox_drop_lock(ob, ids[i], locks[i]);
-			locks[i] = -1;
-			continue;
-		}
+		if (e == ERR_NOINPUT)
+			continue;       /* filed as sent while we listed */
 		if (e != ERR_OK) {
 			cli_warn("%s", errstr != NULL ? errstr : ids[i]);
 			rc = EX_DATAERR;
-			continue;
-		}
-		if (v[i].state == QENTRY_SENT) {
-			if (outbox_recover(ob, &v[i], &errstr) != ERR_OK)
-				cli_warn("%s", errstr != NULL ? errstr : "?");
 			continue;
 		}
 		if (v[i].state != QENTRY_QUEUED) {
@@ -208,8 +213,12 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 				    "%s' makes it a draft"), ids[i], ids[i]);
 			continue;
 		}
-		if (only == NULL && !all && v[i].next_try > now)
+		if (only == NULL && !all && v[i].next_try > now) {
+			/* Not due, but perhaps sent by a run that was stopped. */
+			if (outbox_was_sent(ob, ids[i]))
+				finish(ob, ids[i]);
 			continue;
+		}
 		used[i] = 0;
 	}
 	if (only != NULL && found == 0) {
@@ -217,6 +226,8 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 		rc = EX_NOINPUT;
 		goto out;
 	}
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.lock = 1;
 	for (i = 0; i < n; i++) {
 		struct cli c;
 
@@ -232,24 +243,62 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 		c.server = v[i].server;
 		c.chunking |= v[i].chunking;
 		if ((r = cli_setup(&c, NULL, 1)) == 0)
-			r = deliver_group(&c, ob, grp, ng, NULL, 0);
+			r = deliver_group(&c, ob, grp, ng, &hooks, 0);
 		cli_cleanup(&c);
 		if (rc == 0)
 			rc = r;
 	}
 out:
-	for (i = 0; i < n && v != NULL; i++) {
-		if (locks != NULL)
-			outbox_unlock(locks[i]);
+	for (i = 0; i < n && v != NULL; i++)
 		qentry_free(&v[i]);
-	}
 	free(v);
-	free(locks);
 	free(used);
 	free(grp);
 	maildir_free_list(ids, n);
 	free(errstr);
 	return rc;
+}
+
+/* Transcript text to stdout, control characters (but newline and tab) escaped. */
+static void
+put_safe(void *arg, const char *p, size_t n)
+{
+	size_t i, from = 0;
+	unsigned char ch;
+
+	(void)arg;
+	for (i = 0; i < n; i++) {
+		ch = (unsigned char)p[i];
+		if ((ch >= 0x20 && ch != 0x7f) || ch == '\n' || ch == '\t')
+			continue;
+		(void)fwrite(p + from, 1, i - from, stdout);
+		(void)printf("\\x%02x", ch);
+		from = i + 1;
+	}
+	(void)fwrite(p + from, 1, n - from, stdout);
+}
+
+static int
+do_log(struct outbox *ob, const char *id)
+{
+	char *errstr = NULL;
+	size_t n = 0;
+	enum err e = outbox_history(ob, id, put_safe, NULL, &n, &errstr);
+
+	if (e != ERR_OK) {
+		cli_error("%s", errstr != NULL ? errstr : err_str(e));
+		free(errstr);
+		return err_exit_code(e);
+	}
+	if (fflush(stdout) != 0) {
+		cli_error(_("cannot write the transcript: %s"), strerror(errno));
+		return EX_IOERR;
+	}
+	if (n == 0) {
+		cli_error(_("no transcript of a message %s"), id);
+		return EX_NOINPUT;
+	}
+	return EX_OK;
 }
 
 static int
@@ -269,11 +318,11 @@ static int
 do_one(struct outbox *ob, const char *cmd, const char *id)
 {
 	char *errstr = NULL;
-	int fd = -1, rc = 0;
+	int held = 0, rc = 0;
 	enum err e;
 
-	if ((e = outbox_lock(ob, id, &fd, &errstr)) != ERR_OK || fd < 0) {
-		cli_error("%s", fd < 0 && e == ERR_OK ?
+	if ((e = outbox_lock(ob, id, &held, &errstr)) != ERR_OK || !held) {
+		cli_error("%s", !held && e == ERR_OK ?
 		    _("the message is being sent right now") :
 		    errstr != NULL ? errstr : "?");
 		free(errstr);
@@ -292,7 +341,7 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 	}
 	if (rc != 0)
 		cli_error("%s", errstr != NULL ? errstr : err_str(e));
-	outbox_unlock(fd);
+	outbox_unlock(ob, id);
 	free(errstr);
 	return rc;
 }
@@ -330,7 +379,7 @@ cmd_queue(int argc, char **argv)
 	if ((strcmp(cmd, "list") == 0 || strcmp(cmd, "flush") == 0) ?
 	    optind != argc : optind + 1 != argc ||
 	    (strcmp(cmd, "retry") != 0 && strcmp(cmd, "edit") != 0 &&
-	    strcmp(cmd, "rm") != 0)) {
+	    strcmp(cmd, "rm") != 0 && strcmp(cmd, "log") != 0)) {
 		queue_help(stderr);
 		return EX_USAGE;
 	}
@@ -342,6 +391,8 @@ cmd_queue(int argc, char **argv)
 		rc = do_flush(&c, ob, NULL, all);
 	else if (strcmp(cmd, "retry") == 0)
 		rc = do_flush(&c, ob, argv[optind], 0);
+	else if (strcmp(cmd, "log") == 0)
+		rc = do_log(ob, argv[optind]);
 	else
 		rc = do_one(ob, cmd, argv[optind]);
 	outbox_close(ob);

@@ -1,7 +1,9 @@
 /* deliver.c - sending queued messages: one connection per account, each result filed in the outbox. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,15 +15,26 @@
 #include "transcript.h"
 #include "util.h"
 
-#define LOG_MAX (4 * 1024 * 1024)
+#define LOG_BLOCK (64 * 1024)
 #define DAY (24 * 60 * 60)
 #define LIFETIME_DAYS 5
 
-/* Keeps the transcript of a connection in memory, as the pane shows it. */
+/*
+ * The transcript of a connection, as the pane shows it, on its way to the
+ * connection's log in the outbox: kept in b until a message's part is
+ * complete (or a block is full), then written.
+ */
 struct logbuf {
 	struct buf b;
-	size_t prelude;            /* end of the part before the first message */
+	struct outbox_log *lg;     /* NULL: no log could be made */
 };
+
+static void
+log_flush(struct logbuf *l)
+{
+	outbox_log_write(l->lg, buf_str(&l->b), l->b.len);
+	buf_reset(&l->b);
+}
 
 static void
 log_writer(void *arg, const struct tr_event *ev)
@@ -29,30 +42,12 @@ log_writer(void *arg, const struct tr_event *ev)
 	struct logbuf *l = arg;
 	size_t len = l->b.len;
 
-	if (ev->kind == TR_DATA)
+	if (ev->kind == TR_DATA || l->lg == NULL)
 		return;
 	if (transcript_format(ev, &l->b) < 0 || buf_addch(&l->b, '\n') < 0)
 		buf_truncate(&l->b, len);
-}
-
-/* The transcript of one message: the connection's start and its own part. */
-static char *
-message_log(const struct logbuf *l, size_t from, size_t *len)
-{
-	struct buf out;
-	char *r;
-
-	buf_init(&out, 2 * LOG_MAX);
-	if (buf_add(&out, l->b.data != NULL ? l->b.data : "", l->prelude) < 0 ||
-	    (from > l->prelude && buf_addstr(&out, "...\n") < 0) ||
-	    buf_add(&out, l->b.data != NULL ? l->b.data + from : "",
-	    l->b.len - from) < 0) {
-		buf_free(&out);
-		return NULL;
-	}
-	*len = out.len;
-	r = out.data != NULL ? out.data : strdup("");
-	return r;
+	if (l->b.len >= LOG_BLOCK)
+		log_flush(l);
 }
 
 /* The exit status a single message's outcome gives. */
@@ -133,20 +128,72 @@ lifetime(const struct cli *c)
 	return (int64_t)days * DAY;
 }
 
-/* File an attempt that never reached a transaction for every entry in v. */
+/*
+ * With lock (queue flush): lock q's message and make sure q is what is on
+ * disk, as another pigeon may have sent or tried it since it was listed.
+ * 1: it is ours and still to be sent (q may be a fresh copy); 0: leave
+ * it, unlocked.  loud: say so when another pigeon has it.
+ */
+static int
+take(struct outbox *ob, struct qentry *q, int lock, int loud)
+{
+	struct qentry fresh;
+	char *errstr = NULL;
+	int held = 0;
+	enum err e;
+
+	if (!lock)
+		return 1;
+	if (outbox_lock(ob, q->id, &held, &errstr) != ERR_OK || !held) {
+		if (errstr != NULL)
+			cli_warn("%s", errstr);
+		else if (loud)
+			cli_warn(_("%s is being sent by another pigeon"), q->id);
+		free(errstr);
+		return 0;
+	}
+	if (outbox_unchanged(ob, q))
+		return 1;
+	e = outbox_load(ob, q->id, &fresh, &errstr);
+	if (e == ERR_OK && fresh.state != QENTRY_QUEUED) {
+		qentry_free(&fresh);
+		e = ERR_NOINPUT;
+	}
+	if (e != ERR_OK) {
+		/* Gone (filed by another pigeon), failed or damaged meanwhile. */
+		if (e != ERR_NOINPUT)
+			cli_warn("%s", errstr != NULL ? errstr : q->id);
+		outbox_unlock(ob, q->id);
+		free(errstr);
+		return 0;
+	}
+	/* The same id: the lock stays with it. */
+	qentry_free(q);
+	*q = fresh;
+	return 1;
+}
+
+/*
+ * File an attempt that never reached a transaction for every entry in v:
+ * the connection's log so far is the story of each.
+ */
 static int
 record_all(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
-    enum err err, const char *why, const struct logbuf *l, int quiet)
+    enum err err, const char *why, struct logbuf *l, int lock, int quiet)
 {
 	enum outbox_outcome oc;
-	char *errstr = NULL, *log;
-	size_t i, len = 0, queued = 0;
+	char *errstr = NULL;
+	size_t i, queued = 0;
 	int rc = 0, r;
 
+	log_flush(l);
+	outbox_log_prelude(l->lg);
 	for (i = 0; i < n; i++) {
-		log = message_log(l, l->b.len, &len);
-		if (outbox_record(ob, v[i], NULL, err, why, log, len,
-		    (int64_t)time(NULL), lifetime(c), &oc, &errstr) != ERR_OK) {
+		if (!take(ob, v[i], lock, n == 1))
+			continue;
+		if (outbox_record(ob, v[i], NULL, err, why, l->lg,
+		    outbox_log_size(l->lg), (int64_t)time(NULL), lifetime(c),
+		    &oc, &errstr) != ERR_OK) {
 			cli_error("%s", errstr != NULL ? errstr : "?");
 			r = EX_IOERR;
 		} else {
@@ -157,7 +204,8 @@ record_all(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 				report(v[i], oc, err, quiet);
 			r = outcome_code(oc, err);
 		}
-		free(log);
+		if (lock)
+			outbox_unlock(ob, v[i]->id);
 		if (rc == 0)
 			rc = r;
 	}
@@ -177,15 +225,23 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 	struct smtp_envelope env;
 	const char **rcpts = NULL;
 	const char *detail = NULL;
-	char *why = NULL, *log, *errstr = NULL;
+	char *why = NULL, *errstr = NULL;
 	enum outbox_outcome oc;
-	size_t i, len, from;
+	uint64_t from;
+	size_t i;
 	unsigned done;
-	int rc = 0, r, fd;
+	struct stat st;
+	int rc = 0, r, fd, lock = h != NULL && h->lock;
 	enum err e;
 
 	memset(&l, 0, sizeof(l));
-	buf_init(&l.b, LOG_MAX);
+	/* Only what a block holds and one message's part: never much. */
+	buf_init(&l.b, 2 * LOG_BLOCK + 64 * 1024);
+	if (outbox_log_open(ob, &l.lg, &errstr) != ERR_OK) {
+		cli_warn(_("%s; the transcript is not kept"), errstr != NULL ?
+		    errstr : "?");
+		l.lg = NULL;
+	}
 	(void)transcript_subscribe(c->tr, log_writer, &l);
 	e = session_open(&s, &c->so, c->tr, &why);
 	if (e == ERR_OK && session_wait(s) != SESSION_READY) {
@@ -199,23 +255,28 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 		cli_error("%s%s%s", err_str(e), why != NULL ? ": " : "",
 		    why != NULL ? why : "");
 		rc = record_all(c, ob, v, n, e, why != NULL ? why : err_str(e),
-		    &l, quiet);
+		    &l, lock, quiet);
 		goto out;
 	}
-	l.prelude = l.b.len;
+	log_flush(&l);
+	outbox_log_prelude(l.lg);
 	outbox_batch(ob, 1);
 	for (i = 0; i < n; i++) {
 		struct qentry *q = v[i];
 
+		if (!take(ob, q, lock, n == 1))
+			continue;
 		if (h != NULL && h->before != NULL &&
 		    (r = h->before(h->arg, s, ob, q)) != 0) {
 			if (rc == 0)
 				rc = r;
-			continue;
+			goto next;
 		}
 		free(rcpts);
 		if ((rcpts = calloc(q->nrcpts, sizeof(*rcpts))) == NULL) {
 			rc = EX_OSERR;
+			if (lock)
+				outbox_unlock(ob, q->id);
 			break;
 		}
 		memset(&env, 0, sizeof(env));
@@ -227,14 +288,29 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 		env.dsn_ret = q->dsn_ret;
 		env.dsn_envid = q->dsn_envid;
 		env.abort_on_reject = h != NULL && h->abort_on_reject;
-		if (outbox_message(ob, q, &fd, &errstr) != ERR_OK) {
+		if ((e = outbox_message(ob, q, &fd, &errstr)) != ERR_OK) {
+			if (e == ERR_NOINPUT && outbox_was_sent(ob, q->id)) {
+				/* A stopped run sent it: file it, never resend. */
+				q->state = QENTRY_SENT;
+				if (outbox_recover(ob, q, &errstr) != ERR_OK)
+					cli_warn("%s", errstr != NULL ? errstr :
+					    "?");
+				goto next;
+			}
 			cli_error("%s", errstr != NULL ? errstr : "?");
 			rc = EX_IOERR;
-			continue;
+			goto next;
 		}
-		env.size = (uint64_t)lseek(fd, 0, SEEK_END);
-		(void)lseek(fd, 0, SEEK_SET);
-		from = l.b.len;
+		if (fstat(fd, &st) < 0) {
+			cli_error(_("cannot read message %s: %s"), q->id,
+			    strerror(errno));
+			(void)close(fd);
+			rc = EX_IOERR;
+			goto next;
+		}
+		env.size = (uint64_t)st.st_size;
+		log_flush(&l);
+		from = outbox_log_size(l.lg);
 		free(why);
 		why = NULL;
 		done = smtp_messages_done(session_smtp(s));
@@ -242,10 +318,10 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 		if (e == ERR_OK)
 			(void)session_wait(s);
 		(void)close(fd);
-		log = message_log(&l, from, &len);
+		log_flush(&l);
 		if (e != ERR_OK) {
 			/* Refused before MAIL (SIZE, SMTPUTF8): no transaction. */
-			r = outbox_record(ob, q, NULL, e, why, log, len,
+			r = outbox_record(ob, q, NULL, e, why, l.lg, from,
 			    (int64_t)time(NULL), lifetime(c), &oc, &errstr);
 		} else {
 			struct smtp_result res = *smtp_result(session_smtp(s));
@@ -256,13 +332,12 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 				if (res.err == ERR_OK)
 					res.err = ERR_CLOSED;
 			}
-			r = outbox_record(ob, q, &res, ERR_OK, detail, log,
-			    len, (int64_t)time(NULL), lifetime(c), &oc,
+			r = outbox_record(ob, q, &res, ERR_OK, detail, l.lg,
+			    from, (int64_t)time(NULL), lifetime(c), &oc,
 			    &errstr);
 			e = res.err;
 			detail = NULL;
 		}
-		free(log);
 		if (r != ERR_OK) {
 			cli_error("%s", errstr != NULL ? errstr : "?");
 			r = EX_IOERR;
@@ -272,16 +347,22 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 		}
 		if (rc == 0)
 			rc = r;
+		if (lock)
+			outbox_unlock(ob, q->id);
 		if (session_status(s) == SESSION_DONE) {
 			/* The connection is gone: the rest waits. */
 			e = session_error(s, &detail);
 			r = record_all(c, ob, v + i + 1, n - i - 1, e != ERR_OK ?
 			    e : ERR_CLOSED, detail != NULL ? detail :
-			    err_str(ERR_CLOSED), &l, quiet);
+			    err_str(ERR_CLOSED), &l, lock, quiet);
 			if (rc == 0)
 				rc = r;
 			break;
 		}
+		continue;
+next:
+		if (lock)
+			outbox_unlock(ob, q->id);
 	}
 	outbox_batch(ob, 0);
 	if (outbox_sync(ob, &errstr) != ERR_OK) {
@@ -295,6 +376,11 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 	}
 out:
 	transcript_unsubscribe(c->tr, log_writer, &l);
+	log_flush(&l);
+	free(errstr);
+	errstr = NULL;
+	if (outbox_log_close(l.lg, &errstr) != ERR_OK)
+		cli_warn("%s", errstr != NULL ? errstr : "?");
 	session_free(s);
 	buf_free(&l.b);
 	free(rcpts);

@@ -15,11 +15,17 @@ struct deliver_hooks {
 	    struct qentry *e);
 	void *arg;
 	int abort_on_reject;       /* send nothing if a recipient is refused */
+	/*
+	 * The entries are not locked (queue flush): each is locked and read
+	 * again just before it is sent, and unlocked once it is filed; one
+	 * that another pigeon holds or has sent meanwhile is left alone.
+	 */
+	int lock;
 };
 
 /*
  * Send the entries v[0..n), all of one account and server and locked by
- * the caller, over one connection (c set up with cli_setup()); file each
+ * the caller (unless h->lock), over one connection (c set up with cli_setup()); file each
  * result in the outbox and tell the user.  quiet: no line for a message
  * that went.  Returns the first non-zero exit code (75 when a message
  * stays queued), 0 when all went.

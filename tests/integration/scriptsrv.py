@@ -43,6 +43,9 @@ A script is a Python list of steps, each a tuple:
     ("close",)                    close the connection; the script ends
     ("hang",)                     never answer: record what comes until the
                                   client closes or stop() is called
+    ("stall",)                    neither read nor answer until stop() is
+                                  called: a client writing a large message
+                                  is left blocked part way through
     ("sleep", seconds)            pause (only for pacing, never for timing
                                   assertions)
     ("finish",)                   read until the client closes: QUIT gets
@@ -272,7 +275,8 @@ class ScriptServer:
 
     def _run(self, conn):
         steps = list(self.steps)
-        if not steps or steps[-1][0] not in ("close", "hang", "finish"):
+        if not steps or steps[-1][0] not in ("close", "hang", "stall",
+                                             "finish"):
             steps.append(("finish",))
         for step in steps:
             op, args = step[0], step[1:]
@@ -474,6 +478,10 @@ class ScriptServer:
         while True:
             self._recv(None)
             self._buf = b""
+
+    def _op_stall(self, deadline):
+        self._stop.wait()
+        raise _Stopped()
 
     def _op_sleep(self, deadline, seconds):
         if self._stop.wait(seconds):

@@ -69,8 +69,18 @@ class Queue(PigeonTest):
         self.assertEqual(self.folder("outbox"), {})
         self.assertEqual(self.folder("sent")[mid], raw)
         self.assertEqual(self.envelopes(), [])
+        # The envelope is kept with the sent message, and both attempts'
+        # transcripts are there: the refused connection, then the send.
         self.assertTrue(os.path.exists(os.path.join(self.data, "log",
-                                                    mid + ".log")))
+                                                    mid + ".env")))
+        log = self.queue(cfg, "log", mid)
+        self.assertExit(log, EX_OK)
+        self.assertIn(b"== attempt 1: ", log.out)
+        self.assertIn(b"stays queued, attempt 1", log.out)
+        self.assertIn(b"== attempt 2: ", log.out)
+        self.assertIn(b"> MAIL FROM:", log.out)
+        self.assertIn(b"filed as sent", log.out)
+        self.assertIn(b"delivered to <bob@example.org>", log.out)
         self.assertIn(b"The outbox is empty", self.queue(cfg, "list").out)
 
     def test_sent_message_is_filed_with_transcript(self):
@@ -82,12 +92,22 @@ class Queue(PigeonTest):
         sent = self.folder("sent")
         self.assertEqual(list(sent.values()), [raw])
         mid = list(sent)[0]
-        with open(os.path.join(self.data, "log", mid + ".log"), "rb") as f:
-            log = f.read()
+        res = self.queue(cfg, "log", mid)
+        self.assertExit(res, EX_OK)
+        log = res.out
+        self.assertIn(b"<- 220 ", log)
         self.assertIn(b"MAIL FROM:", log)
         self.assertIn(b"[redacted]", log)
+        self.assertIn(b"filed as sent", log)
         self.assertNotIn(b"s3cret", log)
+        # Nothing in the logs shows the password either.
+        for f in os.listdir(os.path.join(self.data, "log")):
+            with open(os.path.join(self.data, "log", f), "rb") as fh:
+                self.assertNotIn(b"s3cret", fh.read())
         self.assertEqual(self.folder("outbox"), {})
+        res = self.queue(cfg, "log", "1.no.such")
+        self.assertNotEqual(res.rc, EX_OK)
+        self.assertIn(b"no transcript", res.err)
 
     def test_mixed_recipients(self):
         srv = self.start_smtpd(reject=["no@example.org"],
@@ -208,6 +228,174 @@ class Queue(PigeonTest):
         self.one_message(good, res)
         self.assertIn(mid, self.folder("sent"))
         self.assertEqual(self.folder("outbox"), {})
+
+    # -- kill -9 at more points of a send --------------------------------
+
+    def spawn(self, args, body=None):
+        """pigeon ARGS in the background, BODY on its standard input."""
+        proc = subprocess.Popen([pigeon_path()] + args, env=self.env,
+                                cwd=self.tmp, stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        if body is not None:
+            proc.stdin.write(body)
+        proc.stdin.close()
+        return proc
+
+    def wait_for(self, cond, what):
+        for _ in range(400):
+            if cond():
+                return
+            time.sleep(0.025)
+        self.fail("never happened: " + what)
+
+    def kill(self, proc):
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def plain_config(self, srv):
+        return self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                 user=None, password_command=None)
+
+    def test_kill_after_ehlo_loses_nothing(self):
+        """kill -9 after EHLO, while the server holds its reply to MAIL."""
+        srv = self.start_script([GREETING] + ehlo("8BITMIME") + [("hang",)])
+        proc = self.spawn(["send", "--config", self.plain_config(srv), "-s",
+                           "after ehlo", "bob@example.org"], b"body\n")
+        self.wait_for(lambda: any(b"MAIL FROM:" in c for _, c in srv.chunks),
+                      "MAIL FROM after EHLO")
+        self.kill(proc)
+        srv.stop()
+        out = self.folder("outbox")
+        self.assertEqual(len(out), 1)
+        mid = list(out)[0]
+        self.assertEqual(self.envelopes(), [mid])
+        self.assertEqual(self.folder("sent"), {})
+        good = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
+        res = self.queue(cfg, "retry", mid)
+        self.assertExit(res, EX_OK)
+        _, raw = self.one_message(good, res)
+        self.assertIn(b"Subject: after ehlo", raw)
+        self.assertEqual(self.folder("sent"), {mid: raw})
+        self.assertEqual(self.folder("outbox"), {})
+        self.assertEqual(self.envelopes(), [])
+
+    def test_kill_mid_data_loses_nothing(self):
+        """kill -9 part way through the message: the server has read 64 KiB
+        of 12 MiB and reads no more, so pigeon is blocked writing."""
+        srv = self.start_script([GREETING] + ehlo("8BITMIME") + [
+            ("expect", rb"^MAIL FROM:"), ("send", b"250 ok\r\n"),
+            ("expect", rb"^RCPT TO:"), ("send", b"250 ok\r\n"),
+            ("expect", rb"^DATA"), ("send", b"354 go\r\n"),
+            ("read_bytes", 65536), ("stall",)])
+        line = b"x" * 75 + b"\n"
+        body = b"Subject: big\n\n" + line * (12 * 1024 * 1024 // len(line))
+        proc = self.spawn(["sendmail", "--config", self.plain_config(srv),
+                           "bob@example.org"], body)
+        self.wait_for(lambda: srv.data, "the first 64 KiB at the server")
+        time.sleep(0.1)
+        self.assertIsNone(proc.poll(), "pigeon did not wait for the server")
+        self.kill(proc)
+        srv.stop()
+        out = self.folder("outbox")
+        self.assertEqual(len(out), 1)
+        mid = list(out)[0]
+        self.assertEqual(self.envelopes(), [mid])
+        self.assertEqual(self.folder("sent"), {})
+        good = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
+        res = self.queue(cfg, "retry", mid)
+        self.assertExit(res, EX_OK)
+        _, raw = self.one_message(good, res)
+        self.assertEqual(raw.count(b"x" * 75), len(body) // len(line))
+        self.assertEqual(self.folder("sent"), {mid: raw})
+        self.assertEqual(self.envelopes(), [])
+
+    def queue_three(self):
+        """Three messages queued while the server is down, oldest first."""
+        offline = self.write_config("smtp://127.0.0.1:1")
+        for i in range(3):
+            self.assertExit(self.send(offline, "-s", "m%d" % i,
+                                      "bob@example.org"), EX_TEMPFAIL)
+            # Ids sort by time: keep them apart.
+            time.sleep(0.01)
+        ids = sorted(self.folder("outbox"))
+        self.assertEqual(len(ids), 3)
+        return ids
+
+    @staticmethod
+    def one_transaction(reply):
+        return [("expect", rb"^MAIL FROM:"), ("send", b"250 ok\r\n"),
+                ("expect", rb"^RCPT TO:"), ("send", b"250 ok\r\n"),
+                ("expect", rb"^DATA"), ("send", b"354 go\r\n"),
+                ("read_data",)] + ([("send", reply)] if reply else [])
+
+    def flush_to_good_server(self, expect_subjects):
+        """Flush the rest to a good server; it must get exactly these."""
+        good = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
+        res = self.queue(cfg, "flush", "--all")
+        self.assertExit(res, EX_OK)
+        got = sorted(m[1].split(b"Subject: ")[1].split(b"\r\n")[0].decode()
+                     for m in good.messages())
+        self.assertEqual(got, sorted(expect_subjects))
+        self.assertEqual(self.folder("outbox"), {})
+        self.assertEqual(self.envelopes(), [])
+        return res
+
+    def test_kill_flush_waiting_for_a_reply_after_the_dot(self):
+        """pigeon queue flush killed while the server holds its reply to
+        the second message's dot: the first is sent and never again, the
+        second (the one window where a duplicate is allowed) and third go
+        at the next flush."""
+        ids = self.queue_three()
+        srv = self.start_script(
+            [GREETING] + ehlo("8BITMIME") +
+            self.one_transaction(b"250 2.0.0 Ok: queued as A1\r\n") +
+            [("expect", rb"^RSET"), ("send", b"250 ok\r\n")] +
+            self.one_transaction(None) + [("hang",)])
+        proc = self.spawn(["queue", "--config", self.plain_config(srv),
+                           "flush", "--all"])
+        self.wait_for(lambda: len(srv.data) == 2, "two messages' data")
+        self.kill(proc)
+        srv.stop()
+        self.assertEqual(set(self.folder("sent")), {ids[0]})
+        self.assertEqual(set(self.folder("outbox")), set(ids[1:]))
+        self.assertEqual(self.envelopes(), ids[1:])
+        self.flush_to_good_server(["m1", "m2"])
+        self.assertEqual(set(self.folder("sent")), set(ids))
+
+    def test_kill_flush_around_a_250(self):
+        """pigeon queue flush killed at several moments after the server's
+        250 for the first message: every message ends in sent/ exactly
+        once, and nothing is lost."""
+        for delay in (0.0, 0.02, 0.3):
+            with self.subTest(delay=delay):
+                ids = self.queue_three()
+                srv = self.start_script(
+                    [GREETING] + ehlo("8BITMIME") +
+                    self.one_transaction(b"250 2.0.0 Ok: queued as B1\r\n")
+                    + [("hang",)])
+                proc = self.spawn(["queue", "--config",
+                                   self.plain_config(srv), "flush", "--all"])
+                self.wait_for(lambda: len(srv.data) == 1, "the first data")
+                time.sleep(delay)
+                self.kill(proc)
+                srv.stop()
+                out, sent = self.folder("outbox"), self.folder("sent")
+                self.assertEqual(set(out) | set(sent), set(ids))
+                self.assertEqual(set(out) & set(sent), set())
+                self.assertTrue(set(ids[1:]) <= set(out))
+                rest = ["m%d" % i for i in range(3) if ids[i] in out]
+                self.flush_to_good_server(rest)
+                self.assertEqual(set(self.folder("sent")), set(ids))
+                # Each message once in sent/, with its envelope in log/.
+                for i in ids:
+                    self.assertTrue(os.path.exists(
+                        os.path.join(self.data, "log", i + ".env")))
+                shutil.rmtree(self.data)
 
     def test_disk_full_queues_nothing(self):
         cfg = self.write_config("smtp://127.0.0.1:1")

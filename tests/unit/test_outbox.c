@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "helper.h"
 #include "outbox.h"
 #include "util.h"
@@ -57,6 +58,43 @@ in_folder(struct outbox *ob, enum outbox_folder f, const char *id)
 	return e == ERR_OK;
 }
 
+/* outbox_history() into a buffer. */
+static void
+collect(void *arg, const char *p, size_t n)
+{
+	struct buf *b = arg;
+
+	assert_int_equal(buf_add(b, p, n), 0);
+}
+
+/* The transcripts of id, as one string (free it). */
+static char *
+history(struct outbox *ob, const char *id, size_t *n)
+{
+	struct buf b;
+	char *errstr = NULL;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(outbox_history(ob, id, collect, &b, n, &errstr),
+	    ERR_OK);
+	assert_int_equal(buf_addch(&b, '\0'), 0);
+	free(errstr);
+	return b.data;
+}
+
+/* A connection's log with text in it. */
+static struct outbox_log *
+log_with(struct outbox *ob, const char *text)
+{
+	struct outbox_log *lg = NULL;
+	char *errstr = NULL;
+
+	assert_int_equal(outbox_log_open(ob, &lg, &errstr), ERR_OK);
+	outbox_log_write(lg, text, strlen(text));
+	free(errstr);
+	return lg;
+}
+
 /* Queue a message to the given recipients; returns the entry. */
 static void
 enqueue(struct outbox *ob, struct qentry *e, const char *const *rcpts,
@@ -92,10 +130,12 @@ test_partial_then_sent(void **state)
 	};
 	struct smtp_result r;
 	struct outbox *ob;
+	struct outbox_log *lg;
 	struct qentry e, back;
 	enum outbox_outcome oc;
-	char *errstr = NULL, *id;
+	char *errstr = NULL, *id, *h;
 	const char *pend[3];
+	size_t n;
 
 	(void)state;
 	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
@@ -112,8 +152,12 @@ test_partial_then_sent(void **state)
 	r.rcpt = rr;
 	r.nrcpts = 3;
 	r.naccepted = 1;
-	assert_int_equal(outbox_record(ob, &e, &r, ERR_OK, NULL, "log1", 4,
-	    1000100, 5 * DAY, &oc, &errstr), ERR_OK);
+	lg = log_with(ob, "greeting\n");
+	outbox_log_prelude(lg);
+	outbox_log_write(lg, "log1\n", 5);
+	assert_int_equal(outbox_record(ob, &e, &r, ERR_OK, NULL, lg,
+	    outbox_log_size(lg) - 5, 1000100, 5 * DAY, &oc, &errstr), ERR_OK);
+	assert_int_equal(outbox_log_close(lg, &errstr), ERR_OK);
 	assert_int_equal(oc, OUTCOME_QUEUED);
 	assert_int_equal(e.rcpts[0].state, QRCPT_DONE);
 	assert_int_equal(e.rcpts[1].state, QRCPT_PENDING);
@@ -131,33 +175,56 @@ test_partial_then_sent(void **state)
 	/* The next attempt has only the put-off recipient. */
 	r.rcpt = &rr[0];
 	r.nrcpts = 1;
-	assert_int_equal(outbox_record(ob, &e, &r, ERR_OK, NULL, "log2", 4,
-	    1000900, 5 * DAY, &oc, &errstr), ERR_OK);
+	lg = log_with(ob, "hello again\n");
+	outbox_log_prelude(lg);
+	outbox_log_write(lg, "other message\n", 14);
+	outbox_log_write(lg, "log2\n", 5);
+	assert_int_equal(outbox_record(ob, &e, &r, ERR_OK, NULL, lg,
+	    outbox_log_size(lg) - 5, 1000900, 5 * DAY, &oc, &errstr), ERR_OK);
+	assert_int_equal(outbox_log_close(lg, &errstr), ERR_OK);
 	assert_int_equal(oc, OUTCOME_PARTIAL);
 	assert_string_equal(e.queue_id, "4XyZ9");
 	assert_false(in_folder(ob, OUTBOX_OUTBOX, id));
 	assert_true(in_folder(ob, OUTBOX_SENT, id));
 	assert_false(exists("%s/queue/%s.env", id));
-	assert_false(exists("%s/queue/%s.sent", id));
-	assert_false(exists("%s/queue/%s.log", id));
-	assert_true(exists("%s/log/%s.log", id));
+	/* The envelope is kept with the final state of each recipient. */
+	assert_true(exists("%s/log/%s.env", id));
 	{
-		char *p = util_strf("%s/log/%s.log", dir, id), buf[512];
+		char *p = util_strf("%s/log/%s.env", dir, id), buf[4096];
 		FILE *f = fopen(p, "r");
 		size_t k;
+		struct qentry rec;
 
 		assert_non_null(f);
-		k = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[k] = '\0';
+		k = fread(buf, 1, sizeof(buf), f);
 		(void)fclose(f);
 		free(p);
-		/* This attempt's transcript, then the record. */
-		assert_non_null(strstr(buf, "log2"));
-		assert_non_null(strstr(buf, "delivered to <ok@x>"));
-		assert_non_null(strstr(buf, "delivered to <later@x>"));
-		assert_non_null(strstr(buf, "refused: <no@x> no such user"));
-		assert_non_null(strstr(buf, "server queue id: 4XyZ9"));
+		assert_int_equal(qentry_parse(&rec, buf, k, NULL), ERR_OK);
+		assert_int_equal(rec.state, QENTRY_SENT);
+		assert_int_equal(rec.rcpts[1].state, QRCPT_DONE);
+		assert_int_equal(rec.rcpts[2].state, QRCPT_FAILED);
+		assert_string_equal(rec.queue_id, "4XyZ9");
+		qentry_free(&rec);
 	}
+	/* Both attempts' transcripts: the connection's start, its part, the outcome. */
+	h = history(ob, id, &n);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(h, "== attempt 1: "));
+	assert_non_null(strstr(h, "greeting\nlog1\n"));
+	assert_non_null(strstr(h, "stays queued, attempt 1"));
+	assert_non_null(strstr(h, "not sent to yet: <later@x> greylisted"));
+	assert_non_null(strstr(h, "== attempt 2: "));
+	assert_non_null(strstr(h, "hello again\n...\nlog2\n"));
+	assert_null(strstr(h, "other message"));
+	assert_non_null(strstr(h, "filed as sent"));
+	assert_non_null(strstr(h, "delivered to <ok@x>"));
+	assert_non_null(strstr(h, "delivered to <later@x>"));
+	assert_non_null(strstr(h, "refused: <no@x> no such user"));
+	assert_non_null(strstr(h, "server queue id: 4XyZ9"));
+	free(h);
+	h = history(ob, "1.nothing.here", &n);
+	assert_int_equal(n, 0);
+	free(h);
 	qentry_free(&e);
 	free(id);
 	free(errstr);
@@ -229,35 +296,34 @@ test_uncertain(void **state)
 	outbox_close(ob);
 }
 
-/* A crash right after the sent mark: the next load finishes the filing. */
+/*
+ * Stopped right after the move to sent/: the envelope is still in
+ * queue/, and the move alone says the message went.
+ */
 static void
-test_recover_after_mark(void **state)
+test_recover_after_move(void **state)
 {
 	static const char *const rc[] = { "a@x" };
 	struct outbox *ob;
 	struct qentry e, back;
-	char *errstr = NULL, *mark;
-	FILE *f;
+	char *errstr = NULL;
 
 	(void)state;
 	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 1);
-	mark = util_strf("%s/queue/%s.sent", dir, e.id);
-	assert_non_null(mark);
-	f = fopen(mark, "w");
-	assert_non_null(f);
-	assert_int_equal(fclose(f), 0);
+	assert_false(outbox_was_sent(ob, e.id));
+	assert_int_equal(maildir_move(outbox_folder(ob, OUTBOX_OUTBOX), e.id,
+	    outbox_folder(ob, OUTBOX_SENT), "S", &errstr), ERR_OK);
+	assert_true(outbox_was_sent(ob, e.id));
 	assert_int_equal(outbox_load(ob, e.id, &back, &errstr), ERR_OK);
-	assert_int_equal(back.state, QENTRY_SENT);
+	back.state = QENTRY_SENT;
 	assert_int_equal(outbox_recover(ob, &back, &errstr), ERR_OK);
 	assert_true(in_folder(ob, OUTBOX_SENT, e.id));
 	assert_false(in_folder(ob, OUTBOX_OUTBOX, e.id));
 	assert_false(exists("%s/queue/%s.env", e.id));
-	assert_false(exists("%s/queue/%s.sent", e.id));
-	assert_true(exists("%s/log/%s.log", e.id));
+	assert_true(exists("%s/log/%s.env", e.id));
 	qentry_free(&back);
 	qentry_free(&e);
-	free(mark);
 	free(errstr);
 	outbox_close(ob);
 }
@@ -267,22 +333,29 @@ static void
 test_lock(void **state)
 {
 	static const char *const rc[] = { "a@x" };
-	struct outbox *ob;
+	struct outbox *ob, *other;
 	struct qentry e;
 	char *errstr = NULL;
 	int a, b;
 
 	(void)state;
 	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	/* Another handle stands for another pigeon. */
+	assert_int_equal(outbox_open(&other, dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 1);
 	assert_int_equal(outbox_lock(ob, e.id, &a, &errstr), ERR_OK);
-	assert_true(a >= 0);
-	assert_int_equal(outbox_lock(ob, e.id, &b, &errstr), ERR_OK);
-	assert_int_equal(b, -1);
-	outbox_unlock(a);
-	assert_int_equal(outbox_lock(ob, e.id, &b, &errstr), ERR_OK);
-	assert_true(b >= 0);
-	outbox_unlock(b);
+	assert_int_equal(a, 1);
+	assert_int_equal(outbox_lock(other, e.id, &b, &errstr), ERR_OK);
+	assert_int_equal(b, 0);
+	/* Another id is free. */
+	assert_int_equal(outbox_lock(other, "1.other.id", &b, &errstr), ERR_OK);
+	assert_int_equal(b, 1);
+	outbox_unlock(other, "1.other.id");
+	outbox_unlock(ob, e.id);
+	assert_int_equal(outbox_lock(other, e.id, &b, &errstr), ERR_OK);
+	assert_int_equal(b, 1);
+	outbox_unlock(other, e.id);
+	outbox_close(other);
 	assert_int_equal(outbox_remove(ob, e.id, &errstr), ERR_OK);
 	assert_false(in_folder(ob, OUTBOX_OUTBOX, e.id));
 	assert_false(exists("%s/queue/%s.env", e.id));
@@ -337,7 +410,7 @@ main(void)
 		cmocka_unit_test(test_partial_then_sent),
 		cmocka_unit_test(test_no_connection_then_give_up),
 		cmocka_unit_test(test_uncertain),
-		cmocka_unit_test(test_recover_after_mark),
+		cmocka_unit_test(test_recover_after_move),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_orphan_and_damage),
 	};
