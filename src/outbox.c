@@ -1001,16 +1001,14 @@ outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
 }
 
 enum err
-outbox_record(struct outbox *ob, struct qentry *e,
-    const struct smtp_result *r, enum err err, const char *why,
-    struct outbox_log *lg, uint64_t from, int64_t now, int64_t lifetime,
-    enum outbox_outcome *outcome, char **errstr)
+outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
+    const char *why, int64_t now, int64_t lifetime,
+    enum outbox_outcome *outcome)
 {
 	size_t i, k = 0, pending = 0, done = 0, failed = 0;
 	struct qrcpt *q;
 	const char *text = NULL;
 	int code;
-	enum err res;
 
 	e->attempts++;
 	if (r != NULL) {
@@ -1066,21 +1064,52 @@ outbox_record(struct outbox *ob, struct qentry *e,
 	if (pending == 0 && done > 0) {
 		e->state = QENTRY_SENT;
 		*outcome = failed > 0 ? OUTCOME_PARTIAL : OUTCOME_SENT;
-		res = file_sent(ob, e, 0, errstr);
 	} else if (pending > 0) {
 		e->state = QENTRY_QUEUED;
 		e->next_try = qentry_backoff(e->attempts, now);
 		*outcome = OUTCOME_QUEUED;
-		res = outbox_save(ob, e, errstr);
 	} else {
 		e->state = QENTRY_FAILED;
 		*outcome = OUTCOME_FAILED;
+	}
+	return ERR_OK;
+}
+
+enum err
+outbox_file(struct outbox *ob, struct qentry *e, enum outbox_outcome oc,
+    struct outbox_log *lg, uint64_t from, char **errstr)
+{
+	enum err res;
+
+	switch (oc) {
+	case OUTCOME_SENT:
+	case OUTCOME_PARTIAL:
+		res = file_sent(ob, e, 0, errstr);
+		break;
+	case OUTCOME_QUEUED:
+		res = outbox_save(ob, e, errstr);
+		break;
+	default:
 		if ((res = outbox_save(ob, e, errstr)) == ERR_OK)
 			res = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
 			    ob->md[OUTBOX_FAILED], "", errstr);
+		break;
 	}
-	note(ob, e, *outcome, lg, from);
+	note(ob, e, oc, lg, from);
 	return res;
+}
+
+enum err
+outbox_record(struct outbox *ob, struct qentry *e,
+    const struct smtp_result *r, enum err err, const char *why,
+    struct outbox_log *lg, uint64_t from, int64_t now, int64_t lifetime,
+    enum outbox_outcome *outcome, char **errstr)
+{
+	enum err res = outbox_assess(e, r, err, why, now, lifetime, outcome);
+
+	if (res != ERR_OK)
+		return res;
+	return outbox_file(ob, e, *outcome, lg, from, errstr);
 }
 
 /* Drop queue/ID.env. */

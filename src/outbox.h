@@ -147,6 +147,18 @@ enum err outbox_record(struct outbox *ob, struct qentry *e,
     enum outbox_outcome *outcome, char **errstr);
 
 /*
+ * outbox_record() in two steps, for a caller that starts the next message
+ * in between: outbox_assess() works out the outcome in memory (copying
+ * what it needs from r, which may go then), outbox_file() files it.
+ */
+enum err outbox_assess(struct qentry *e, const struct smtp_result *r,
+    enum err err, const char *why, int64_t now, int64_t lifetime,
+    enum outbox_outcome *outcome);
+enum err outbox_file(struct outbox *ob, struct qentry *e,
+    enum outbox_outcome oc, struct outbox_log *lg, uint64_t from,
+    char **errstr);
+
+/*
  * Many messages in a row (queue flush).  With on, the move of a sent
  * message and its envelope is not synced at once: outbox_record() syncs
  * after every OUTBOX_SYNC_EVERY messages or OUTBOX_SYNC_MS milliseconds,

@@ -80,7 +80,8 @@ report(const struct qentry *e, enum outbox_outcome oc, enum err err,
 		const char *why = q->reply != NULL ? q->reply :
 		    e->last_error != NULL ? e->last_error : "";
 
-		if (q->code > 0)
+		/* A reply's text starts with its code already. */
+		if (q->code > 0 && q->reply == NULL)
 			(void)snprintf(code, sizeof(code), "%d ", q->code);
 		else
 			code[0] = '\0';
@@ -216,11 +217,97 @@ record_all(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 	return rc;
 }
 
+/* A message whose outcome is known but not yet filed. */
+struct pending {
+	struct qentry *q;          /* NULL: none */
+	enum outbox_outcome oc;
+	enum err err;
+	uint64_t from;             /* its part of the connection's log */
+};
+
+/* File p (if any), tell the user, unlock it; the exit code of its outcome. */
+static int
+file_pending(struct outbox *ob, struct pending *p, struct logbuf *l,
+    int lock, int quiet)
+{
+	char *errstr = NULL;
+	int r;
+
+	if (p->q == NULL)
+		return 0;
+	if (outbox_file(ob, p->q, p->oc, l->lg, p->from, &errstr) != ERR_OK) {
+		cli_error("%s", errstr != NULL ? errstr : "?");
+		r = EX_IOERR;
+	} else {
+		report(p->q, p->oc, p->err, quiet);
+		r = outcome_code(p->oc, p->err);
+	}
+	if (lock)
+		outbox_unlock(ob, p->q->id);
+	p->q = NULL;
+	free(errstr);
+	return r;
+}
+
+/*
+ * The envelope of q's pending recipients in env (rcpts: room for them),
+ * its message open in *fd.  0, or an exit code (-1: nothing to send, a
+ * stopped run had sent it and it is filed now).
+ */
+static int
+prepare(struct outbox *ob, struct qentry *q, const struct deliver_hooks *h,
+    struct smtp_envelope *env, const char **rcpts, int *fd)
+{
+	char *errstr = NULL;
+	struct stat st;
+	enum err e;
+
+	memset(env, 0, sizeof(*env));
+	env->from = q->from;
+	env->rcpts = rcpts;
+	env->nrcpts = outbox_pending(q, rcpts, q->nrcpts);
+	env->eightbit = q->eightbit;
+	env->dsn_notify = q->dsn_notify;
+	env->dsn_ret = q->dsn_ret;
+	env->dsn_envid = q->dsn_envid;
+	env->abort_on_reject = h != NULL && h->abort_on_reject;
+	if ((e = outbox_message(ob, q, fd, &errstr)) != ERR_OK) {
+		if (e == ERR_NOINPUT && outbox_was_sent(ob, q->id)) {
+			/* A stopped run sent it: file it, never resend. */
+			q->state = QENTRY_SENT;
+			free(errstr);
+			errstr = NULL;
+			if (outbox_recover(ob, q, &errstr) != ERR_OK)
+				cli_warn("%s", errstr != NULL ? errstr : "?");
+			free(errstr);
+			return -1;
+		}
+		cli_error("%s", errstr != NULL ? errstr : "?");
+		free(errstr);
+		return EX_IOERR;
+	}
+	if (fstat(*fd, &st) < 0) {
+		cli_error(_("cannot read message %s: %s"), q->id,
+		    strerror(errno));
+		(void)close(*fd);
+		return EX_IOERR;
+	}
+	env->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * One connection for all of v.  Each message is filed once the next one
+ * is on its way: the disk work of one overlaps the server's reply to the
+ * other's envelope.  Only a kill in those microseconds between a 250 and
+ * the filing sends a message twice (it stays in outbox/ then).
+ */
 int
 deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
     const struct deliver_hooks *h, int quiet)
 {
 	struct logbuf l;
+	struct pending pend = { NULL, OUTCOME_QUEUED, ERR_OK, 0 };
 	struct session *s = NULL;
 	struct smtp_envelope env;
 	const char **rcpts = NULL;
@@ -230,8 +317,7 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 	uint64_t from;
 	size_t i;
 	unsigned done;
-	struct stat st;
-	int rc = 0, r, fd, lock = h != NULL && h->lock;
+	int rc = 0, r, fd = -1, lock = h != NULL && h->lock;
 	enum err e;
 
 	memset(&l, 0, sizeof(l));
@@ -261,68 +347,48 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 	log_flush(&l);
 	outbox_log_prelude(l.lg);
 	outbox_batch(ob, 1);
+	if ((rcpts = calloc(1, sizeof(*rcpts))) == NULL) {
+		rc = EX_OSERR;
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		struct qentry *q = v[i];
+		const char **nr;
 
+		r = 0;
 		if (!take(ob, q, lock, n == 1))
-			continue;
+			goto skip;
 		if (h != NULL && h->before != NULL &&
-		    (r = h->before(h->arg, s, ob, q)) != 0) {
-			if (rc == 0)
-				rc = r;
+		    (r = h->before(h->arg, s, ob, q)) != 0)
+			goto next;
+		if ((nr = realloc(rcpts, (q->nrcpts + 1) * sizeof(*rcpts))) ==
+		    NULL) {
+			r = EX_OSERR;
 			goto next;
 		}
-		free(rcpts);
-		if ((rcpts = calloc(q->nrcpts, sizeof(*rcpts))) == NULL) {
-			rc = EX_OSERR;
-			if (lock)
-				outbox_unlock(ob, q->id);
-			break;
-		}
-		memset(&env, 0, sizeof(env));
-		env.from = q->from;
-		env.rcpts = rcpts;
-		env.nrcpts = outbox_pending(q, rcpts, q->nrcpts);
-		env.eightbit = q->eightbit;
-		env.dsn_notify = q->dsn_notify;
-		env.dsn_ret = q->dsn_ret;
-		env.dsn_envid = q->dsn_envid;
-		env.abort_on_reject = h != NULL && h->abort_on_reject;
-		if ((e = outbox_message(ob, q, &fd, &errstr)) != ERR_OK) {
-			if (e == ERR_NOINPUT && outbox_was_sent(ob, q->id)) {
-				/* A stopped run sent it: file it, never resend. */
-				q->state = QENTRY_SENT;
-				if (outbox_recover(ob, q, &errstr) != ERR_OK)
-					cli_warn("%s", errstr != NULL ? errstr :
-					    "?");
-				goto next;
-			}
-			cli_error("%s", errstr != NULL ? errstr : "?");
-			rc = EX_IOERR;
+		rcpts = nr;
+		if ((r = prepare(ob, q, h, &env, rcpts, &fd)) != 0) {
+			if (r < 0)
+				r = 0;
 			goto next;
 		}
-		if (fstat(fd, &st) < 0) {
-			cli_error(_("cannot read message %s: %s"), q->id,
-			    strerror(errno));
-			(void)close(fd);
-			rc = EX_IOERR;
-			goto next;
-		}
-		env.size = (uint64_t)st.st_size;
-		log_flush(&l);
-		from = outbox_log_size(l.lg);
 		free(why);
 		why = NULL;
 		done = smtp_messages_done(session_smtp(s));
 		e = session_send(s, &env, fd, &why);
+		/* The one before is filed while the server reads this envelope. */
+		r = file_pending(ob, &pend, &l, lock, quiet);
+		if (rc == 0)
+			rc = r;
+		from = outbox_log_size(l.lg);
 		if (e == ERR_OK)
 			(void)session_wait(s);
 		(void)close(fd);
 		log_flush(&l);
 		if (e != ERR_OK) {
 			/* Refused before MAIL (SIZE, SMTPUTF8): no transaction. */
-			r = outbox_record(ob, q, NULL, e, why, l.lg, from,
-			    (int64_t)time(NULL), lifetime(c), &oc, &errstr);
+			r = outbox_assess(q, NULL, e, why, (int64_t)time(NULL),
+			    lifetime(c), &oc);
 		} else {
 			struct smtp_result res = *smtp_result(session_smtp(s));
 
@@ -332,25 +398,24 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 				if (res.err == ERR_OK)
 					res.err = ERR_CLOSED;
 			}
-			r = outbox_record(ob, q, &res, ERR_OK, detail, l.lg,
-			    from, (int64_t)time(NULL), lifetime(c), &oc,
-			    &errstr);
+			r = outbox_assess(q, &res, ERR_OK, detail,
+			    (int64_t)time(NULL), lifetime(c), &oc);
 			e = res.err;
 			detail = NULL;
 		}
 		if (r != ERR_OK) {
-			cli_error("%s", errstr != NULL ? errstr : "?");
-			r = EX_IOERR;
-		} else {
-			report(q, oc, e, quiet);
-			r = outcome_code(oc, e);
+			r = EX_OSERR;
+			goto next;
 		}
-		if (rc == 0)
-			rc = r;
-		if (lock)
-			outbox_unlock(ob, q->id);
+		pend.q = q;
+		pend.oc = oc;
+		pend.err = e;
+		pend.from = from;
 		if (session_status(s) == SESSION_DONE) {
 			/* The connection is gone: the rest waits. */
+			r = file_pending(ob, &pend, &l, lock, quiet);
+			if (rc == 0)
+				rc = r;
 			e = session_error(s, &detail);
 			r = record_all(c, ob, v + i + 1, n - i - 1, e != ERR_OK ?
 			    e : ERR_CLOSED, detail != NULL ? detail :
@@ -363,7 +428,18 @@ deliver_group(struct cli *c, struct outbox *ob, struct qentry **v, size_t n,
 next:
 		if (lock)
 			outbox_unlock(ob, q->id);
+skip:
+		if (rc == 0)
+			rc = r;
+		/* Nothing is on its way: file the one before now. */
+		r = file_pending(ob, &pend, &l, lock, quiet);
+		if (rc == 0)
+			rc = r;
 	}
+	r = file_pending(ob, &pend, &l, lock, quiet);
+	if (rc == 0)
+		rc = r;
+done:
 	outbox_batch(ob, 0);
 	if (outbox_sync(ob, &errstr) != ERR_OK) {
 		cli_error("%s", errstr != NULL ? errstr : "?");

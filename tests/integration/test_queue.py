@@ -229,6 +229,47 @@ class Queue(PigeonTest):
         self.assertIn(mid, self.folder("sent"))
         self.assertEqual(self.folder("outbox"), {})
 
+    def test_flush_files_each_outcome_with_its_own_transcript(self):
+        """One connection, three messages: sent, refused, put off.  Each
+        is filed where it belongs, and pigeon queue log shows each its own
+        part of the connection (the one before it is filed while the next
+        is on its way)."""
+        offline = self.write_config("smtp://127.0.0.1:1")
+        for sub, rcpt in (("m0", "yes@example.org"), ("m1", "no@example.org"),
+                          ("m2", "later@example.org")):
+            self.assertExit(self.send(offline, "-s", sub, rcpt), EX_TEMPFAIL)
+            time.sleep(0.01)
+        ids = sorted(self.folder("outbox"))
+        srv = self.start_smtpd(reject=["no@example.org"],
+                               tempfail=["later@example.org"])
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.queue(cfg, "flush", "--all")
+        # The status of the first trouble: the refused recipient.
+        self.assertNotIn(res.rc, (EX_OK, EX_TEMPFAIL))
+        # The server's words once, with their code once.
+        self.assertIn(b"<no@example.org> rejected: 550 5.1.1", res.err)
+        self.assertIn(b"put off: 450 4.2.0", res.err)
+        self.assertEqual([m[0]["rcpt_tos"] for m in srv.messages()],
+                         [["yes@example.org"]])
+        self.assertEqual(set(self.folder("sent")), {ids[0]})
+        self.assertEqual(set(self.folder("failed")), {ids[1]})
+        self.assertEqual(set(self.folder("outbox")), {ids[2]})
+        self.assertEqual(self.envelopes(), ids[1:])
+        logs = [self.queue(cfg, "log", i).out for i in ids]
+        self.assertIn(b"filed as sent", logs[0])
+        self.assertIn(b"delivered to <yes@example.org>", logs[0])
+        self.assertIn(b"failed: ", logs[1])
+        self.assertIn(b"refused: <no@example.org>", logs[1])
+        self.assertIn(b"stays queued, attempt 2", logs[2])
+        self.assertIn(b"<later@example.org>", logs[2])
+        # Each has its own part of the connection's transcript only.
+        for k, log in enumerate(logs):
+            attempt = log.split(b"== attempt 2: ")[1]
+            for j in range(3):
+                if j != k:
+                    self.assertNotIn(ids[j].encode() + b":", attempt)
+            self.assertIn(ids[k].encode() + b":", attempt)
+
     # -- kill -9 at more points of a send --------------------------------
 
     def spawn(self, args, body=None):
