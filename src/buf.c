@@ -161,6 +161,12 @@ buf_str(const struct buf *b)
 int
 buf_read_fd(struct buf *b, int fd)
 {
+	return buf_read_fd_stop(b, fd, NULL);
+}
+
+int
+buf_read_fd_stop(struct buf *b, int fd, const volatile sig_atomic_t *stop)
+{
 	size_t want;
 	ssize_t r;
 	char c;
@@ -182,7 +188,7 @@ buf_read_fd(struct buf *b, int fd)
 			return -1;
 		do
 			r = read(fd, b->data + b->len, want);
-		while (r < 0 && errno == EINTR);
+		while (r < 0 && errno == EINTR && (stop == NULL || !*stop));
 		if (r < 0)
 			return -1;
 		if (r == 0)

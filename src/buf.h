@@ -3,6 +3,7 @@
 #define PIGEON_BUF_H
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stddef.h>
 
 /*
@@ -45,6 +46,11 @@ int buf_reserve(struct buf *b, size_t n);
  */
 #define BUF_READ_BLOCK (64 * 1024)
 int buf_read_fd(struct buf *b, int fd);
+/*
+ * The same, but a read that a signal interrupts ends it when *stop is
+ * set then: -1 with errno EINTR, b holds what came so far.
+ */
+int buf_read_fd_stop(struct buf *b, int fd, const volatile sig_atomic_t *stop);
 
 /* Drop the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);

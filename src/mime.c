@@ -1028,6 +1028,9 @@ message_headers(struct wr *w, const struct mime_msg *m)
 	if (m->ncc > 0 && (e = hdr_done(w, hdr_addresses(&w->b, "Cc", m->cc,
 	    m->ncc), "Cc")) != ERR_OK)
 		return e;
+	if (m->nbcc > 0 && (e = hdr_done(w, hdr_addresses(&w->b, "Bcc",
+	    m->bcc, m->nbcc), "Bcc")) != ERR_OK)
+		return e;
 	if (m->nto == 0 && m->ncc == 0 && (e = hdr_done(w,
 	    hdr_structured(&w->b, "To", "undisclosed-recipients:;"), "To")) !=
 	    ERR_OK)

@@ -64,6 +64,8 @@ struct mime_msg {
 	const struct addr *from;
 	const struct addr *to, *cc, *reply_to;
 	size_t nto, ncc, nreply_to;
+	const struct addr *bcc;   /* written for a draft only; NULL to send */
+	size_t nbcc;
 	const char *subject;      /* UTF-8, NULL: none */
 	const char *date;         /* NULL: now */
 	const char *message_id;   /* NULL: a new one */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -84,6 +85,42 @@ send_help(FILE *fp)
 	cli_common_help(fp, 1);
 }
 
+/*
+ * SIGHUP (the terminal or SSH link went away) or SIGTERM while the message
+ * is being composed: what there is of it is saved as a draft, then the
+ * signal takes its course.
+ */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+catch_stop(int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_stop : SIG_DFL;
+	(void)sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: reading the text stops at the signal. */
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Die of the signal that stopped us, as if it had not been caught. */
+static void
+die_of_stop(void)
+{
+	int sig = stop_signal;
+
+	catch_stop(0);
+	(void)raise(sig);
+}
+
 /* Read a whole file (or fd 0) into b; 0 or an exit code (the error shown). */
 static int
 slurp(const char *path, struct buf *b)
@@ -95,7 +132,8 @@ slurp(const char *path, struct buf *b)
 		cli_error(_("cannot read '%s': %s"), path, strerror(errno));
 		return EX_NOINPUT;
 	}
-	if (buf_read_fd(b, fd) < 0)
+	if (buf_read_fd_stop(b, fd, &stop_signal) < 0 &&
+	    !(errno == EINTR && stop_signal))
 		err = errno;
 	if (path != NULL)
 		(void)close(fd);
@@ -265,6 +303,18 @@ read_text(const struct send_opts *so, const struct account *a,
 	buf_init(&raw, BODY_MAX);
 	buf_init(&sig, BODY_MAX);
 	rc = slurp(so->body_path, &raw);
+	/* Cut short by a signal: a character may be cut in two. */
+	if (rc == 0 && stop_signal &&
+	    !charset_utf8_valid(buf_str(&raw), raw.len, NULL)) {
+		size_t k;
+
+		for (k = 1; k <= 3 && k <= raw.len; k++)
+			if (charset_utf8_valid(buf_str(&raw), raw.len - k,
+			    NULL)) {
+				buf_truncate(&raw, raw.len - k);
+				break;
+			}
+	}
 	if (rc == 0)
 		rc = to_utf8(so->body_path != NULL ? so->body_path :
 		    _("standard input"), buf_str(&raw), raw.len, text);
@@ -282,6 +332,46 @@ read_text(const struct send_opts *so, const struct account *a,
 	}
 	buf_free(&raw);
 	buf_free(&sig);
+	return rc;
+}
+
+/*
+ * Save m, Bcc included, as a new draft (the composition was stopped by a
+ * signal); 0 or an exit code, the user told either way.
+ */
+static int
+save_draft(struct mime_msg *m, const struct addr_list *bcc)
+{
+	struct outbox *ob = NULL;
+	struct maildir *md;
+	struct maildir_tx tx;
+	struct mime_result mr;
+	char *why = NULL;
+	enum err e;
+	int rc;
+
+	if ((rc = deliver_open(&ob)) != 0)
+		return rc;
+	md = outbox_folder(ob, OUTBOX_DRAFTS);
+	m->bcc = bcc->v;
+	m->nbcc = bcc->n;
+	if ((e = maildir_begin(md, NULL, &tx, &why)) == ERR_OK &&
+	    (e = mime_write(m, tx.fd, 1, &mr, &why)) == ERR_OK)
+		e = maildir_commit(md, &tx, "D", &why);
+	m->bcc = NULL;
+	m->nbcc = 0;
+	if (e != ERR_OK) {
+		maildir_abort(md, &tx);
+		cli_error(_("stopped by a signal, and the message could not be "
+		    "saved as a draft: %s"), why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+	} else {
+		cli_warn(_("stopped by a signal: the message so far is saved as "
+		    "draft %s in %s/drafts"), tx.name, outbox_dir(ob));
+	}
+	free(tx.name);
+	free(why);
+	outbox_close(ob);
 	return rc;
 }
 
@@ -669,6 +759,7 @@ cmd_send(int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
+	catch_stop(1);
 	if ((rc = build(&so, c.acct, &mm.root)) != 0)
 		goto out;
 
@@ -688,6 +779,10 @@ cmd_send(int argc, char **argv)
 	mm.user_agent = ua;
 	mm.extra = extra;
 	mm.nextra = nextra;
+	if (stop_signal) {
+		rc = save_draft(&mm, &bcc);
+		goto out;
+	}
 
 	if (so.dry_run && !isatty(STDOUT_FILENO)) {
 		/* As it would go to a server that offers 8BITMIME. */
@@ -735,6 +830,10 @@ cmd_send(int argc, char **argv)
 		mm.message_id = msgid;
 	}
 
+	if (stop_signal) {
+		rc = save_draft(&mm, &bcc);
+		goto out;
+	}
 	/* Into the outbox, on disk before any network I/O. */
 	if ((rc = deliver_open(&ob)) != 0)
 		goto out;
@@ -771,6 +870,14 @@ cmd_send(int argc, char **argv)
 	de.eightbit = mr.eightbit;
 	if ((rc = deliver_enqueue(&c, ob, &it, &q, &de)) != 0)
 		goto out;
+	if (stop_signal) {
+		cli_warn(_("stopped by a signal: %s is queued; 'pigeon queue "
+		    "flush' sends it"), q.id);
+		rc = EX_TEMPFAIL;
+		goto out;
+	}
+	/* Queued: from here on a signal loses nothing. */
+	catch_stop(0);
 	rw.m = &mm;
 	rw.no8bit = so.no8bit;
 	rw.tr = c.tr;
@@ -802,5 +909,7 @@ out:
 	addr_list_free(&from);
 	addr_list_free(&rt);
 	cli_cleanup(&c);
+	if (stop_signal)
+		die_of_stop();
 	return rc;
 }

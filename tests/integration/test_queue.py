@@ -1,5 +1,7 @@
 """test_queue.py - the durable outbox: queueing, retries, partial deliveries, concurrent flushes, crashes, damaged files."""
 
+import email
+import email.policy
 import os
 import shutil
 import signal
@@ -196,38 +198,11 @@ class Queue(PigeonTest):
             ("expect", rb"^RCPT TO:"), ("send", b"250 ok\r\n"),
             ("expect", rb"^DATA"), ("send", b"354 go\r\n"),
             ("read_data",), ("hang",)])
-        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
-                                user=None, password_command=None)
-        proc = subprocess.Popen([pigeon_path(), "send", "--config", cfg,
-                                 "-s", "killed", "bob@example.org"],
-                                env=self.env, cwd=self.tmp,
-                                stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-        proc.stdin.write(b"body\n")
-        proc.stdin.close()
-        for _ in range(100):
-            if srv.data:
-                break
-            time.sleep(0.05)
-        self.assertTrue(srv.data, "the data never reached the server")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        proc.stdout.close()
-        proc.stderr.close()
-        srv.stop()
-        out = self.folder("outbox")
-        self.assertEqual(len(out), 1)
-        mid = list(out)[0]
-        self.assertEqual(self.envelopes(), [mid])
-        self.assertEqual(self.folder("sent"), {})
-        good = self.start_smtpd()
-        cfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
-        res = self.queue(cfg, "retry", mid)
-        self.assertExit(res, EX_OK)
-        self.one_message(good, res)
-        self.assertIn(mid, self.folder("sent"))
-        self.assertEqual(self.folder("outbox"), {})
+        proc = self.spawn(["send", "--config", self.plain_config(srv), "-s",
+                           "killed", "bob@example.org"], b"body\n")
+        self.wait_for(lambda: srv.data, "the data at the server")
+        raw = self.kill_then_retry(proc, srv)
+        self.assertIn(b"Subject: killed", raw)
 
     def test_flush_files_each_outcome_with_its_own_transcript(self):
         """One connection, three messages: sent, refused, put off.  Each
@@ -299,13 +274,9 @@ class Queue(PigeonTest):
         return self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
                                  user=None, password_command=None)
 
-    def test_kill_after_ehlo_loses_nothing(self):
-        """kill -9 after EHLO, while the server holds its reply to MAIL."""
-        srv = self.start_script([GREETING] + ehlo("8BITMIME") + [("hang",)])
-        proc = self.spawn(["send", "--config", self.plain_config(srv), "-s",
-                           "after ehlo", "bob@example.org"], b"body\n")
-        self.wait_for(lambda: any(b"MAIL FROM:" in c for _, c in srv.chunks),
-                      "MAIL FROM after EHLO")
+    def kill_then_retry(self, proc, srv):
+        """kill -9 proc: its one message must be queued, not sent; retry
+        it at a good server.  Returns what that server got."""
         self.kill(proc)
         srv.stop()
         out = self.folder("outbox")
@@ -318,10 +289,20 @@ class Queue(PigeonTest):
         res = self.queue(cfg, "retry", mid)
         self.assertExit(res, EX_OK)
         _, raw = self.one_message(good, res)
-        self.assertIn(b"Subject: after ehlo", raw)
         self.assertEqual(self.folder("sent"), {mid: raw})
         self.assertEqual(self.folder("outbox"), {})
         self.assertEqual(self.envelopes(), [])
+        return raw
+
+    def test_kill_after_ehlo_loses_nothing(self):
+        """kill -9 after EHLO, while the server holds its reply to MAIL."""
+        srv = self.start_script([GREETING] + ehlo("8BITMIME") + [("hang",)])
+        proc = self.spawn(["send", "--config", self.plain_config(srv), "-s",
+                           "after ehlo", "bob@example.org"], b"body\n")
+        self.wait_for(lambda: any(b"MAIL FROM:" in c for _, c in srv.chunks),
+                      "MAIL FROM after EHLO")
+        raw = self.kill_then_retry(proc, srv)
+        self.assertIn(b"Subject: after ehlo", raw)
 
     def test_kill_mid_data_loses_nothing(self):
         """kill -9 part way through the message: the server has read 64 KiB
@@ -338,21 +319,8 @@ class Queue(PigeonTest):
         self.wait_for(lambda: srv.data, "the first 64 KiB at the server")
         time.sleep(0.1)
         self.assertIsNone(proc.poll(), "pigeon did not wait for the server")
-        self.kill(proc)
-        srv.stop()
-        out = self.folder("outbox")
-        self.assertEqual(len(out), 1)
-        mid = list(out)[0]
-        self.assertEqual(self.envelopes(), [mid])
-        self.assertEqual(self.folder("sent"), {})
-        good = self.start_smtpd()
-        cfg = self.write_config("smtp://127.0.0.1:%d" % good.port)
-        res = self.queue(cfg, "retry", mid)
-        self.assertExit(res, EX_OK)
-        _, raw = self.one_message(good, res)
+        raw = self.kill_then_retry(proc, srv)
         self.assertEqual(raw.count(b"x" * 75), len(body) // len(line))
-        self.assertEqual(self.folder("sent"), {mid: raw})
-        self.assertEqual(self.envelopes(), [])
 
     def queue_three(self):
         """Three messages queued while the server is down, oldest first."""
@@ -528,3 +496,102 @@ class Queue(PigeonTest):
                 # Start the next round from nothing.
                 good.stop()
                 shutil.rmtree(self.data)
+
+
+class StoppedWhileComposing(PigeonTest):
+    """SIGHUP (the SSH link dropped) or SIGTERM while pigeon send is still
+    reading the text: what was typed is saved as a draft."""
+
+    def setUp(self):
+        super().setUp()
+        self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+
+    def drafts(self):
+        out = {}
+        for sub in ("new", "cur"):
+            d = os.path.join(self.data, "drafts", sub)
+            for f in os.listdir(d) if os.path.isdir(d) else []:
+                with open(os.path.join(d, f), "rb") as fh:
+                    out[f] = fh.read()
+        return out
+
+    def wait_reading_stdin(self, proc):
+        """Until pigeon waits in read(0, ...): what we wrote is in."""
+        path = "/proc/%d/syscall" % proc.pid
+        for _ in range(400):
+            try:
+                with open(path) as f:
+                    fields = f.read().split()
+            except OSError:
+                fields = []
+            if len(fields) > 1 and fields[0] == "0" and \
+                    int(fields[1], 16) == 0:
+                return
+            time.sleep(0.025)
+        self.fail("pigeon never waited for more text")
+
+    def stop_while_typing(self, sig, typed, use_pty):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        argv = [pigeon_path(), "send", "--config", cfg, "-s", "Grüße",
+                "-c", "carol@example.org", "-b", "hidden@example.org",
+                "bob@example.org"]
+        if use_pty:
+            import pty
+            master, slave = pty.openpty()
+            proc = subprocess.Popen(argv, env=self.env, cwd=self.tmp,
+                                    stdin=slave, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            os.close(slave)
+            os.write(master, typed.replace(b"\n", b"\r"))
+        else:
+            proc = subprocess.Popen(argv, env=self.env, cwd=self.tmp,
+                                    stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            proc.stdin.write(typed)
+            proc.stdin.flush()
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        self.wait_reading_stdin(proc)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=20)
+        if use_pty:
+            os.close(master)
+        else:
+            proc.stdin.close()
+        return proc.returncode, err
+
+    def check_draft(self, text):
+        drafts = self.drafts()
+        self.assertEqual(len(drafts), 1)
+        name, raw = list(drafts.items())[0]
+        self.assertTrue(name.endswith(":2,D"), name)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(msg["Subject"]), "Grüße")
+        self.assertEqual(str(msg["To"]), "bob@example.org")
+        self.assertEqual(str(msg["Cc"]), "carol@example.org")
+        # A draft keeps its Bcc, as mutt's do.
+        self.assertEqual(str(msg["Bcc"]), "hidden@example.org")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"), text)
+        # Nothing was queued or sent.
+        self.assertFalse(os.listdir(os.path.join(self.data, "outbox",
+                                                 "new")))
+
+    def test_sigterm_saves_the_text_so_far(self):
+        rc, err = self.stop_while_typing(signal.SIGTERM,
+                                         b"Hello Bob,\n\nhalf a", False)
+        self.assertEqual(rc, -signal.SIGTERM)
+        self.assertIn(b"saved as draft", err)
+        self.check_draft("Hello Bob,\n\nhalf a\n")
+
+    def test_sighup_on_a_terminal_saves_the_text_so_far(self):
+        # The terminal's line discipline hands over whole lines.
+        rc, _ = self.stop_while_typing(
+            signal.SIGHUP, "Grüße,\nhalb geschrieben\n".encode(), True)
+        self.assertEqual(rc, -signal.SIGHUP)
+        self.check_draft("Grüße,\nhalb geschrieben\n")
+
+    def test_cut_character_is_dropped(self):
+        rc, _ = self.stop_while_typing(
+            signal.SIGTERM, "schö".encode()[:-1], False)
+        self.assertEqual(rc, -signal.SIGTERM)
+        self.check_draft("sch\n")
