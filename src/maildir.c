@@ -1,4 +1,6 @@
 /* maildir.c - durable Maildir folders: write to tmp/, fsync, link into new/ or cur/. */
+/* renameat2() and RENAME_NOREPLACE (Linux 3.15+, glibc 2.28+): _GNU_SOURCE. */
+#define _GNU_SOURCE 1
 #include "maildir.h"
 
 #include <dirent.h>
@@ -1121,6 +1123,30 @@ maildir_move(struct maildir *from, const char *name, struct maildir *to,
 		return bad_name(name, errstr);
 	if (flags != NULL && make_info(flags, info) < 0)
 		return bad_flags(flags, errstr);
+#ifdef RENAME_NOREPLACE
+	/*
+	 * A lazy move (queue flush) of a message in new/, the usual case: one
+	 * call, which also refuses to replace a message of that name.
+	 */
+	if (from != to && (from->lazy || to->lazy) &&
+	    (target = util_strf("%s%s", name, flags != NULL ? info : "")) !=
+	    NULL) {
+		if (renameat2(from->dirfd[D_NEW], name, to->dirfd[tsub], target,
+		    RENAME_NOREPLACE) == 0) {
+			free(target);
+			return ERR_OK;
+		}
+		err = errno;
+		if (err == EEXIST) {
+			e = exists_err(to, tsub, target, tsub, target, errstr);
+			free(target);
+			return e;
+		}
+		/* Not in new/, or a file system without it: the long way. */
+		free(target);
+		target = NULL;
+	}
+#endif
 	if ((e = locate(from, name, &sub, &entry, errstr)) == ERR_NOINPUT)
 		return no_message(from, name, errstr);
 	if (e != ERR_OK)

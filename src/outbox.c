@@ -39,6 +39,7 @@ struct outbox {
 	struct maildir *md[4];
 	int lockfd;                /* queue/lock */
 	int indexfd;               /* log/index, opened when first needed */
+	struct outbox_log *log;    /* the open connection log, NULL: none */
 	int batch;                 /* outbox_batch() */
 	unsigned unsynced;         /* moves since the last sync */
 	struct timespec synced;    /* when that was */
@@ -48,7 +49,8 @@ struct outbox_log {
 	struct outbox *ob;
 	char *name;                /* session-UNIQUE.log */
 	int fd;
-	struct buf pend;           /* not written yet: one write per message */
+	struct buf pend;           /* not written yet */
+	struct buf idx;            /* log/index lines not written yet */
 	uint64_t size, prelude;    /* size counts pend too */
 	char *err;                 /* the first error, NULL: none */
 };
@@ -56,6 +58,8 @@ struct outbox_log {
 static const char *const folder_names[] = {
 	"drafts", "outbox", "sent", "failed",
 };
+
+static void logs_flush(struct outbox_log *lg);
 
 static enum err
 sys_err(char **errstr, const char *what, const char *path)
@@ -321,6 +325,8 @@ outbox_sync(struct outbox *ob, char **errstr)
 
 	ob->unsynced = 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &ob->synced);
+	if (ob->log != NULL)
+		logs_flush(ob->log);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK ||
 	    (e = maildir_sync(ob->md[OUTBOX_OUTBOX], errstr)) != ERR_OK ||
 	    (e = fsync_dir(ob->qdir, errstr)) != ERR_OK)
@@ -347,6 +353,8 @@ batch_sync(struct outbox *ob, char **errstr)
 	/* The moves are the marks; queue/ and log/ can wait for the end. */
 	ob->unsynced = 0;
 	ob->synced = now;
+	if (ob->log != NULL)
+		logs_flush(ob->log);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK)
 		return e;
 	return maildir_sync(ob->md[OUTBOX_OUTBOX], errstr);
@@ -377,6 +385,27 @@ read_file(const char *path, struct buf *b, struct stat *st, char **errstr)
 		(void)close(fd);
 		errno = err;
 		return sys_err(errstr, _("read"), path);
+	}
+	/*
+	 * A file of known size in one read: asked for a byte more, a read
+	 * that returns less has met the end (the rest, if it grew, below).
+	 */
+	if (st != NULL && S_ISREG(st->st_mode) && st->st_size >= 0 &&
+	    (uint64_t)st->st_size < b->max &&
+	    buf_reserve(b, (size_t)st->st_size + 1) == 0) {
+		ssize_t r;
+
+		do
+			r = read(fd, b->data + b->len, (size_t)st->st_size + 1);
+		while (r < 0 && errno == EINTR);
+		if (r >= 0) {
+			b->len += (size_t)r;
+			b->data[b->len] = '\0';
+			if (r <= st->st_size) {
+				(void)close(fd);
+				return ERR_OK;
+			}
+		}
 	}
 	if (buf_read_fd(b, fd) < 0) {
 		err = errno;
@@ -754,6 +783,7 @@ outbox_log_open(struct outbox *ob, struct outbox_log **out, char **errstr)
 	}
 	lg->ob = ob;
 	buf_init(&lg->pend, 2 * LOG_PEND);
+	buf_init(&lg->idx, 2 * LOG_PEND);
 	if ((lg->name = util_strf("session-%s.log", u)) == NULL ||
 	    (path = util_strf("%s/%s", ob->logdir, lg->name)) == NULL)
 		goto fail;
@@ -765,6 +795,7 @@ outbox_log_open(struct outbox *ob, struct outbox_log **out, char **errstr)
 	}
 	free(u);
 	free(path);
+	ob->log = lg;
 	*out = lg;
 	return ERR_OK;
 fail:
@@ -772,6 +803,7 @@ fail:
 	free(path);
 	free(lg->name);
 	buf_free(&lg->pend);
+	buf_free(&lg->idx);
 	free(lg);
 	return e;
 }
@@ -834,7 +866,9 @@ outbox_log_close(struct outbox_log *lg, char **errstr)
 
 	if (lg == NULL)
 		return ERR_OK;
-	log_flush(lg);
+	logs_flush(lg);
+	if (lg->ob->log == lg)
+		lg->ob->log = NULL;
 	if (close(lg->fd) < 0)
 		log_fail(lg, _("write"), lg->name);
 	if (lg->err != NULL) {
@@ -844,6 +878,7 @@ outbox_log_close(struct outbox_log *lg, char **errstr)
 	free(lg->err);
 	free(lg->name);
 	buf_free(&lg->pend);
+	buf_free(&lg->idx);
 	free(lg);
 	return e;
 }
@@ -909,13 +944,38 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 	return 0;
 }
 
+/*
+ * Write what is pending of lg and its log/index lines, the lines in one
+ * write: appends of other processes never mix into them.
+ */
+static void
+logs_flush(struct outbox_log *lg)
+{
+	struct outbox *ob = lg->ob;
+	char *path;
+
+	log_flush(lg);
+	if (lg->idx.len == 0)
+		return;
+	if (ob->indexfd < 0 &&
+	    (path = util_strf("%s/index", ob->logdir)) != NULL) {
+		ob->indexfd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0600);
+		free(path);
+	}
+	if (lg->err == NULL && (ob->indexfd < 0 ||
+	    write(ob->indexfd, buf_str(&lg->idx), lg->idx.len) !=
+	    (ssize_t)lg->idx.len))
+		log_fail(lg, _("write"), "index");
+	buf_reset(&lg->idx);
+}
+
 /* An attempt's summary in its connection's log and its line in log/index. */
 static void
 note(struct outbox *ob, const struct qentry *e, enum outbox_outcome oc,
     struct outbox_log *lg, uint64_t from)
 {
 	struct buf b;
-	char *path;
 
 	if (lg == NULL)
 		return;
@@ -924,23 +984,15 @@ note(struct outbox *ob, const struct qentry *e, enum outbox_outcome oc,
 	buf_init(&b, ENV_MAX);
 	if (summary(e, oc, &b) == 0)
 		outbox_log_write(lg, buf_str(&b), b.len);
-	log_flush(lg);
-	buf_reset(&b);
-	if (ob->indexfd < 0 &&
-	    (path = util_strf("%s/index", ob->logdir)) != NULL) {
-		ob->indexfd = open(path, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0600);
-		free(path);
-	}
-	if (lg->err == NULL && buf_printf(&b, "%s %s %llu %llu %llu\n", e->id,
-	    lg->name, (unsigned long long)(lg->prelude < from ? lg->prelude :
-	    from), (unsigned long long)from,
-	    (unsigned long long)(lg->size - from)) == 0 &&
-	    /* One write per line: appends of other processes never mix in. */
-	    (ob->indexfd < 0 || write(ob->indexfd, buf_str(&b), b.len) !=
-	    (ssize_t)b.len))
-		log_fail(lg, _("write"), "index");
 	buf_free(&b);
+	if (lg->err == NULL && buf_printf(&lg->idx, "%s %s %llu %llu %llu\n",
+	    e->id, lg->name, (unsigned long long)(lg->prelude < from ?
+	    lg->prelude : from), (unsigned long long)from,
+	    (unsigned long long)(lg->size - from)) < 0)
+		log_fail(lg, _("write"), "index");
+	/* In a batch, with the syncs; else now. */
+	if (!ob->batch)
+		logs_flush(lg);
 }
 
 /*
@@ -978,8 +1030,10 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	buf_init(&b, ENV_MAX);
 	if (qentry_format(e, &b) == 0 &&
 	    (fd = open(l, O_WRONLY | O_CLOEXEC)) >= 0) {
+		/* Shorter than before (or not known): cut the rest off. */
 		if (pwrite_all(fd, buf_str(&b), b.len, 0) < 0 ||
-		    ftruncate(fd, (off_t)b.len) < 0)
+		    ((e->file_size == 0 || b.len < e->file_size) &&
+		    ftruncate(fd, (off_t)b.len) < 0))
 			r = sys_err(errstr, _("write"), l);
 		(void)close(fd);
 	}
