@@ -570,7 +570,7 @@ outbox_orphans(struct outbox *ob, char ***ids, size_t *n, char **errstr)
 	return ERR_OK;
 }
 
-/* Where in queue/lock the lock of id lies: FNV-1a, 62 bits. */
+/* Where in queue/lock the lock of id lies: FNV-1a, as many bits as off_t holds less two. */
 static off_t
 lock_offset(const char *id)
 {
@@ -580,7 +580,7 @@ lock_offset(const char *id)
 		h ^= (unsigned char)*id;
 		h *= 1099511628211ULL;
 	}
-	return (off_t)(h >> 2);
+	return (off_t)(h >> (2 + 64 - 8 * sizeof(off_t)));
 }
 
 static int
