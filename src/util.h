@@ -40,4 +40,11 @@ int util_random(void *buf, size_t len);
 #define UTIL_WRITEBACK_STEP (8u * 1024 * 1024)
 void util_writeback(int fd, uint64_t *mark, uint64_t written);
 
+/*
+ * SIGHUP and SIGTERM (a terminal or SSH link that went away, a polite
+ * kill) to fn, or back to their default with fn NULL.  Without
+ * SA_RESTART: a blocking read ends with EINTR, so the caller sees them.
+ */
+void util_catch_stop(void (*fn)(int));
+
 #endif

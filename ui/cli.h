@@ -93,6 +93,8 @@ int cmd_sendmail(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+/* The interactive UI: "pigeon" without a command. */
+int cmd_ui(int argc, char **argv);
 
 /* Common help text for the shared options; sending adds the data ones. */
 void cli_common_help(FILE *fp, int sending);

@@ -98,17 +98,11 @@ on_stop(int sig)
 	stop_signal = sig;
 }
 
+/* No SA_RESTART: reading the text stops at the signal. */
 static void
 catch_stop(int on)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? on_stop : SIG_DFL;
-	(void)sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: reading the text stops at the signal. */
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
+	util_catch_stop(on ? on_stop : NULL);
 }
 
 /* Die of the signal that stopped us, as if it had not been caught. */

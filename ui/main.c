@@ -12,7 +12,10 @@ static void
 usage(FILE *fp)
 {
 	(void)fputs(_(
-"Usage: pigeon COMMAND [options]\n"
+"Usage: pigeon [options]\n"
+"       pigeon COMMAND [options]\n"
+"\n"
+"Without a command pigeon opens its interactive composer on the terminal.\n"
 "\n"
 "Commands:\n"
 "  sendmail [-t] [-i] [-f FROM] [RCPT...]\n"
@@ -54,10 +57,10 @@ main(int argc, char **argv)
 
 	if (argc > 0 && called_as_sendmail(argv[0]))
 		return cmd_sendmail(argc, argv);
-	if (argc < 2) {
-		usage(stderr);
-		return EX_USAGE;
-	}
+	/* No command (options at most): the interactive UI. */
+	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+	    strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--version") != 0))
+		return cmd_ui(argc, argv);
 	if (strcmp(argv[1], "sendmail") == 0)
 		return cmd_sendmail(argc - 1, argv + 1);
 	if (strcmp(argv[1], "send") == 0)

@@ -1,0 +1,225 @@
+"""test_ui.py - the interactive UI, driven in tmux (send-keys, capture-pane) against real servers."""
+
+import email
+import email.policy
+import os
+import shutil
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import PASSWORD, PigeonTest, pigeon_path
+
+TMUX = shutil.which("tmux")
+
+
+@unittest.skipIf(TMUX is None, "tmux is not installed")
+class Ui(PigeonTest):
+    """Each test runs pigeon in its own tmux server (its own socket)."""
+
+    def setUp(self):
+        super().setUp()
+        self.sock = os.path.join(self.tmp, "tmux.sock")
+        self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+        # The editor: a script that writes the text, as a person would.
+        self.editor = os.path.join(self.tmp, "editor.sh")
+        with open(self.editor, "w") as f:
+            f.write("#!/bin/sh\nprintf 'Hello from the UI.\\nSecond "
+                    "line.\\n' > \"$1\"\n")
+        os.chmod(self.editor, 0o700)
+
+    def tmux(self, *args, check=True):
+        return subprocess.run([TMUX, "-S", self.sock] + list(args),
+                              check=check, capture_output=True, timeout=20)
+
+    def start(self, cfg, cols=100, rows=30, env=None):
+        e = dict(self.env, TERM="xterm-256color", EDITOR=self.editor)
+        e.pop("VISUAL", None)
+        e.update(env or {})
+        cmd = " ".join("%s=%s" % (k, _q(v)) for k, v in sorted(e.items()))
+        cmd = "env -i %s %s --config %s" % (cmd, _q(pigeon_path()), _q(cfg))
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t",
+                  "-x", str(cols), "-y", str(rows), cmd)
+        self.addCleanup(self.tmux, "kill-server", check=False)
+        self.wait_screen("m:compose")
+
+    def keys(self, *keys):
+        for k in keys:
+            self.tmux("send-keys", "-t", "t", k)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "t", "-l", text)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "t").stdout.decode(
+            "utf-8", "replace")
+
+    def wait_screen(self, text, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = self.screen()
+            if text in s:
+                return s
+            time.sleep(0.05)
+        self.fail("never on the screen: %r\n--- screen ---\n%s"
+                  % (text, self.screen()))
+
+    def pid(self):
+        out = self.tmux("list-panes", "-t", "t", "-F",
+                        "#{pane_pid}").stdout.decode().split()
+        return int(out[0])
+
+    def compose(self, to, subject):
+        self.keys("m")
+        self.wait_screen("To:")
+        self.type(to)
+        self.keys("Enter")
+        self.wait_screen("Subject:")
+        self.type(subject)
+        self.keys("Enter")
+        return self.wait_screen("y:send")
+
+    def test_compose_and_send_with_live_transcript(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg, rows=60)
+        s = self.compose("bob@example.org", "Hello UI")
+        self.assertIn("bob@example.org", s)
+        self.assertIn("Hello from the UI.", s)
+        self.keys("c")
+        self.wait_screen("Cc:")
+        self.type("carol@example.org")
+        self.keys("Enter")
+        self.wait_screen("carol@example.org")
+        self.keys("y")
+        s = self.wait_screen("sent ")
+        self.assertIn("SMTP transcript", s)
+        self.assertIn("250 2.0.0", s)
+        # The whole dialogue, full screen: the password never shows.
+        self.keys("V")
+        s = self.wait_screen("EHLO")
+        for want in ("<- 220 ", "-> EHLO", "STARTTLS", "~> AUTH",
+                     "[redacted]", "== TLS 1.3", "<~ 235 ", "<~ 250 2.0.0"):
+            self.assertIn(want, s)
+        self.assertNotIn(PASSWORD, s)
+        # Scrolled back to the start, the greeting is the first line.
+        self.keys("PPage", "PPage", "PPage")
+        self.assertIn("== connecting to 127.0.0.1", self.wait_screen(
+            "== connecting to 127.0.0.1"))
+        msgs = srv.messages()
+        self.assertEqual(len(msgs), 1)
+        meta, raw = msgs[0]
+        self.assertEqual(sorted(meta["rcpt_tos"]),
+                         ["bob@example.org", "carol@example.org"])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(msg["Subject"]), "Hello UI")
+        self.assertEqual(str(msg["Cc"]), "carol@example.org")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"),
+                         "Hello from the UI.\nSecond line.\n")
+        # Filed in sent/, with its transcript.
+        sent = os.listdir(os.path.join(self.data, "sent", "cur"))
+        self.assertEqual(len(sent), 1)
+        log = self.run_pigeon(["queue", "--config", cfg, "log",
+                               sent[0].split(":")[0]])
+        self.assertIn(b"filed as sent", log.out)
+        self.keys("q")
+
+    def test_postpone_keeps_a_draft(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg)
+        self.compose("bob@example.org", "Later")
+        self.keys("b")
+        self.wait_screen("Bcc:")
+        self.type("hidden@example.org")
+        self.keys("Enter")
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        drafts = os.listdir(os.path.join(self.data, "drafts", "cur"))
+        self.assertEqual(len(drafts), 1)
+        self.assertTrue(drafts[0].endswith(":2,D"))
+        with open(os.path.join(self.data, "drafts", "cur", drafts[0]),
+                  "rb") as f:
+            msg = email.message_from_bytes(f.read(),
+                                           policy=email.policy.default)
+        self.assertEqual(str(msg["Subject"]), "Later")
+        self.assertEqual(str(msg["Bcc"]), "hidden@example.org")
+        self.keys("q")
+
+    def test_sighup_mid_compose_saves_a_draft(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg)
+        self.compose("bob@example.org", "Dropped link")
+        os.kill(self.pid(), signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        d = os.path.join(self.data, "drafts", "cur")
+        while time.monotonic() < deadline:
+            if os.path.isdir(d) and os.listdir(d):
+                break
+            time.sleep(0.05)
+        drafts = os.listdir(d)
+        self.assertEqual(len(drafts), 1)
+        with open(os.path.join(d, drafts[0]), "rb") as f:
+            raw = f.read()
+        self.assertIn(b"Subject: Dropped link", raw)
+        self.assertIn(b"Hello from the UI.", raw)
+
+    def test_server_down_keeps_it_queued_and_screen_works(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg, cols=80, rows=24)
+        self.compose("bob@example.org", "Offline")
+        self.keys("y")
+        s = self.wait_screen("queued")
+        self.assertIn("not sent yet", s)
+        out = os.listdir(os.path.join(self.data, "outbox", "new"))
+        self.assertEqual(len(out), 1)
+        # Keys still work: the folder list moves.
+        self.keys("Tab")
+        self.wait_screen("failed (0)")
+        self.keys("q")
+
+    def test_escape_sequences_from_the_server_are_shown_escaped(self):
+        steps = [("send", b"220 evil \x1b[2J\x1b]0;pwned\x07 ESMTP\r\n"),
+                 ("expect", rb"^EHLO "),
+                 ("send", b"250-evil\r\n250 8BITMIME\r\n"),
+                 ("hang",)]
+        srv = self.start_script(steps)
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        self.start(cfg)
+        self.compose("bob@example.org", "Evil")
+        self.keys("y")
+        s = self.wait_screen("220 evil")
+        # Shown escaped, once; nothing reached the terminal raw.
+        self.assertIn("220 evil \\e[2J\\e]0;pwned\\x07 ESMTP", s)
+        self.assertNotIn("\\\\e", s)
+        s = self.wait_screen("queued")
+        # Still our screen: the title and the help line are there.
+        self.assertIn("pigeon 0.1.0", s)
+        self.assertIn("m:compose", s)
+        self.assertEqual(len(os.listdir(os.path.join(self.data, "outbox",
+                                                     "new"))), 1)
+
+    def test_ctrl_g_stops_a_slow_send_and_keeps_it_queued(self):
+        steps = [("send", b"220 slow ESMTP\r\n"), ("expect", rb"^EHLO "),
+                 ("send", b"250-slow\r\n250 8BITMIME\r\n"), ("hang",)]
+        srv = self.start_script(steps)
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        self.start(cfg)
+        self.compose("bob@example.org", "Slow")
+        self.keys("y")
+        self.wait_screen("MAIL FROM:<")
+        # The screen answers keys while the server holds its reply.
+        self.keys("Tab")
+        self.wait_screen("SMTP transcript")
+        self.keys("C-g")
+        s = self.wait_screen("queued, not sent yet")
+        self.assertIn("cancelled", s)
+        self.assertEqual(len(os.listdir(os.path.join(self.data, "outbox",
+                                                     "new"))), 1)
+        self.assertTrue(os.listdir(os.path.join(self.data, "queue")))
+
+
+def _q(s):
+    return "'" + str(s).replace("'", "'\\''") + "'"

@@ -1,0 +1,1293 @@
+/* cmd_ui.c - "pigeon" without a command: the folders, compose, and sending with the live transcript pane. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "charset.h"
+#include "cli.h"
+#include "i18n.h"
+#include "maildir.h"
+#include "mime.h"
+#include "msg.h"
+#include "outbox.h"
+#include "session.h"
+#include "transcript.h"
+#include "tui.h"
+#include "util.h"
+
+#define PANE_LINES 2000      /* transcript lines kept for the pane */
+#define BODY_MAX (64 * 1024 * 1024)
+#define LIST_MAX 500         /* messages listed per folder */
+#define HEAD_READ 8192       /* bytes of a message read for its list line */
+#define DAY (24 * 60 * 60)
+
+static const struct option ui_longopts[] = {
+	CLI_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The transcript pane: the newest lines of the conversations, as they come. */
+struct pane {
+	char *line[PANE_LINES];
+	enum tui_attr attr[PANE_LINES];
+	size_t head, n;            /* ring */
+	int shown;
+	int full;                  /* the whole screen (V) */
+	size_t scroll;             /* lines up from the newest */
+	int height;
+};
+
+/* The message being composed. */
+struct compose {
+	char *to, *cc, *bcc, *subject, *reply_to;
+	char *body_path;           /* the text, in a private temporary file */
+};
+
+/* A send in progress, driven from the main loop. */
+struct sending {
+	struct outbox_item it;
+	struct qentry q;
+	struct session *s;
+	struct outbox_log *lg;
+	struct buf logb;           /* transcript not yet in lg */
+	const char **rcpts;
+	struct smtp_envelope env;
+	int fd;                    /* the message */
+	int started;               /* session_send() was called */
+	int recorded;              /* the attempt is filed */
+	unsigned done0;
+	uint64_t from;             /* its part of lg */
+};
+
+struct folder_line {
+	char *id;
+	char *who, *subject;
+};
+
+struct app {
+	struct cli c;
+	struct outbox *ob;
+	int folder;                /* enum outbox_folder */
+	size_t count[4];
+	struct folder_line *list;
+	size_t nlist;
+	struct compose *cmp;       /* the compose screen is open */
+	struct sending *snd;
+	struct pane pane;
+	char status[1024];
+	enum tui_attr status_attr;
+	int quit;
+};
+
+static const char *const folder_label[] = {
+	N_("drafts"), N_("outbox"), N_("sent"), N_("failed"),
+};
+
+static void
+set_status(struct app *a, enum tui_attr attr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+set_status(struct app *a, enum tui_attr attr, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_attr = attr;
+}
+
+/* --- the transcript pane -------------------------------------------------- */
+
+static void
+pane_add(struct pane *p, const char *s, size_t n, enum tui_attr attr)
+{
+	size_t slot = (p->head + p->n) % PANE_LINES;
+	char *copy = strndup(s, n);
+
+	if (copy == NULL)
+		return;
+	if (p->n == PANE_LINES) {
+		free(p->line[p->head]);
+		p->line[p->head] = copy;
+		p->attr[p->head] = attr;
+		p->head = (p->head + 1) % PANE_LINES;
+		return;
+	}
+	p->line[slot] = copy;
+	p->attr[slot] = attr;
+	p->n++;
+}
+
+static void
+pane_free(struct pane *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		free(p->line[(p->head + i) % PANE_LINES]);
+	p->n = 0;
+}
+
+/* A transcript writer: every event but the data as a line of the pane. */
+static void
+pane_writer(void *arg, const struct tr_event *ev)
+{
+	struct pane *p = arg;
+	struct buf b;
+	enum tui_attr attr;
+
+	if (ev->kind == TR_DATA || ev->kind == TR_STATE)
+		return;
+	buf_init(&b, 64 * 1024);
+	if (transcript_format(ev, &b) == 0) {
+		switch (ev->kind) {
+		case TR_CLIENT:
+			attr = TUI_CLIENT;
+			break;
+		case TR_SERVER:
+			attr = TUI_SERVER;
+			break;
+		case TR_WARN:
+		case TR_ERROR:
+			attr = TUI_ERROR;
+			break;
+		default:
+			attr = TUI_INFO;
+			break;
+		}
+		pane_add(p, buf_str(&b), b.len, attr);
+	}
+	buf_free(&b);
+}
+
+/* A transcript writer for the connection's log in the outbox. */
+static void
+log_writer(void *arg, const struct tr_event *ev)
+{
+	struct sending *sn = arg;
+	size_t len = sn->logb.len;
+
+	if (ev->kind == TR_DATA)
+		return;
+	if (transcript_format(ev, &sn->logb) < 0 ||
+	    buf_addch(&sn->logb, '\n') < 0)
+		buf_truncate(&sn->logb, len);
+}
+
+static void
+log_flush(struct sending *sn)
+{
+	outbox_log_write(sn->lg, buf_str(&sn->logb), sn->logb.len);
+	buf_reset(&sn->logb);
+}
+
+/* --- the folders ---------------------------------------------------------- */
+
+static void
+list_free(struct app *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nlist; i++) {
+		free(a->list[i].id);
+		free(a->list[i].who);
+		free(a->list[i].subject);
+	}
+	free(a->list);
+	a->list = NULL;
+	a->nlist = 0;
+}
+
+/* The value of the first field name in the header of h[0..n), unfolded; NULL: none. */
+static char *
+header_value(const char *h, size_t n, const char *name)
+{
+	size_t nl = strlen(name), i = 0, j;
+	struct buf v;
+
+	while (i < n) {
+		if (h[i] == '\n' || (h[i] == '\r' && i + 1 < n && h[i + 1] ==
+		    '\n'))
+			return NULL;  /* the end of the header */
+		if (n - i > nl && strncasecmp(h + i, name, nl) == 0 &&
+		    h[i + nl] == ':') {
+			buf_init(&v, 2048);
+			for (j = i + nl + 1; j < n; j++) {
+				if (h[j] == '\r')
+					continue;
+				if (h[j] == '\n') {
+					if (j + 1 < n && (h[j + 1] == ' ' ||
+					    h[j + 1] == '\t'))
+						continue;
+					break;
+				}
+				if (buf_addch(&v, h[j]) < 0)
+					break;
+			}
+			return v.data != NULL ? v.data : strdup("");
+		}
+		while (i < n && h[i] != '\n')
+			i++;
+		i++;
+	}
+	return NULL;
+}
+
+static void
+load_folder(struct app *a)
+{
+	struct maildir *md;
+	char **names = NULL, **warn = NULL, *path = NULL, head[HEAD_READ];
+	size_t n = 0, nw = 0, i, k, first;
+	ssize_t r;
+	int f, fd;
+
+	list_free(a);
+	for (f = 0; f < 4; f++) {
+		md = outbox_folder(a->ob, (enum outbox_folder)f);
+		if (maildir_list(md, &names, &n, &warn, &nw, NULL) != ERR_OK)
+			continue;
+		maildir_free_list(warn, nw);
+		a->count[f] = n;
+		if (f != a->folder) {
+			maildir_free_list(names, n);
+			continue;
+		}
+		/* The newest first, at most LIST_MAX of them. */
+		first = n > LIST_MAX ? n - LIST_MAX : 0;
+		if ((a->list = calloc(n - first + 1, sizeof(*a->list))) ==
+		    NULL) {
+			maildir_free_list(names, n);
+			continue;
+		}
+		for (i = n; i > first; i--) {
+			k = a->nlist;
+			a->list[k].id = names[i - 1];
+			names[i - 1] = NULL;
+			a->nlist++;
+			if (maildir_find(md, a->list[k].id, &path, NULL) !=
+			    ERR_OK)
+				continue;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			free(path);
+			path = NULL;
+			if (fd < 0)
+				continue;
+			r = read(fd, head, sizeof(head));
+			(void)close(fd);
+			if (r <= 0)
+				continue;
+			a->list[k].who = header_value(head, (size_t)r,
+			    f == OUTBOX_DRAFTS || f == OUTBOX_SENT ||
+			    f == OUTBOX_OUTBOX || f == OUTBOX_FAILED ? "To" :
+			    "From");
+			a->list[k].subject = header_value(head, (size_t)r,
+			    "Subject");
+		}
+		maildir_free_list(names, n);
+	}
+}
+
+/* --- drawing -------------------------------------------------------------- */
+
+static int
+pane_height(const struct app *a)
+{
+	int h = a->pane.height;
+
+	if (!a->pane.shown)
+		return 0;
+	if (a->pane.full)
+		return tui_rows() - 3;
+	if (h > tui_rows() - 6)
+		h = tui_rows() - 6;
+	return h > 2 ? h : 0;
+}
+
+static void
+draw_pane(const struct app *a, int top, int h)
+{
+	size_t first, i;
+	int y;
+
+	if (h <= 0)
+		return;
+	tui_clear_line(top, TUI_BAR);
+	(void)tui_str(top, 1, tui_cols() - 2, _("SMTP transcript (v: hide, "
+	    "V: full screen, +/-: size)"), TUI_BAR);
+	first = a->pane.n > (size_t)(h - 1) ? a->pane.n - (size_t)(h - 1) : 0;
+	first = first > a->pane.scroll ? first - a->pane.scroll : 0;
+	for (y = top + 1; y < top + h; y++) {
+		tui_clear_line(y, TUI_NORMAL);
+		i = first + (size_t)(y - top - 1);
+		if (i < a->pane.n)
+			(void)tui_escaped(y, 0, tui_cols(),
+			    a->pane.line[(a->pane.head + i) % PANE_LINES],
+			    a->pane.attr[(a->pane.head + i) % PANE_LINES]);
+	}
+}
+
+static void
+draw_bars(const struct app *a, const char *title, const char *help)
+{
+	int rows = tui_rows();
+
+	tui_clear_line(0, TUI_TITLE);
+	(void)tui_str(0, 1, tui_cols() - 2, title, TUI_TITLE);
+	tui_clear_line(rows - 2, TUI_BAR);
+	(void)tui_str(rows - 2, 1, tui_cols() - 2, help, TUI_BAR);
+	tui_clear_line(rows - 1, TUI_NORMAL);
+	(void)tui_str(rows - 1, 0, tui_cols(), a->status, a->status_attr);
+}
+
+static void
+draw_main(const struct app *a)
+{
+	char title[512], line[128];
+	int rows = tui_rows(), ph = pane_height(a), y, f, x;
+	size_t i;
+
+	(void)snprintf(title, sizeof(title), _("pigeon %s  account %s  %s"),
+	    VERSION, a->c.acct != NULL ? a->c.acct->name : "-",
+	    a->c.acct != NULL && a->c.acct->from != NULL ? a->c.acct->from :
+	    "");
+	for (y = 1; y < rows - 2 - ph; y++)
+		tui_clear_line(y, TUI_NORMAL);
+	x = 1;
+	for (f = 0; f < 4; f++) {
+		(void)snprintf(line, sizeof(line), " %s (%zu) ",
+		    _(folder_label[f]), a->count[f]);
+		x += tui_str(1, x, tui_cols() - x, line, f == a->folder ?
+		    TUI_SELECTED : TUI_NORMAL) + 1;
+	}
+	y = 3;
+	for (i = 0; i < a->nlist && y < rows - 2 - ph; i++, y++) {
+		x = tui_str(y, 1, 30, a->list[i].who != NULL ?
+		    a->list[i].who : "", TUI_NORMAL);
+		(void)tui_str(y, 33, tui_cols() - 34, a->list[i].subject !=
+		    NULL ? a->list[i].subject : _("(no subject)"), TUI_NORMAL);
+		(void)x;
+	}
+	if (a->nlist == 0 && y < rows - 2 - ph)
+		(void)tui_str(y, 1, tui_cols() - 2, _("(no messages)"),
+		    TUI_INFO);
+	draw_pane(a, rows - 2 - ph, ph);
+	draw_bars(a, title, _("m:compose  Tab/j/k:folder  v:transcript  "
+	    "?:help  q:quit"));
+}
+
+static void
+draw_field(int y, const char *label, const char *value)
+{
+	int x;
+
+	tui_clear_line(y, TUI_NORMAL);
+	x = tui_str(y, 1, 12, label, TUI_LABEL);
+	(void)tui_str(y, 1 + (x > 11 ? x : 11), tui_cols() - 14,
+	    value != NULL ? value : "", TUI_NORMAL);
+}
+
+static void
+draw_compose(const struct app *a)
+{
+	const struct compose *cm = a->cmp;
+	int rows = tui_rows(), ph = pane_height(a), y;
+	const char *line, *end;
+	struct buf b;
+	int fd;
+
+	draw_field(1, _("From:"), a->c.acct != NULL ? a->c.acct->from : "");
+	draw_field(2, _("To:"), cm->to);
+	draw_field(3, _("Cc:"), cm->cc);
+	draw_field(4, _("Bcc:"), cm->bcc);
+	draw_field(5, _("Subject:"), cm->subject);
+	draw_field(6, _("Reply-To:"), cm->reply_to);
+	tui_clear_line(7, TUI_NORMAL);
+	(void)tui_str(7, 1, tui_cols() - 2, _("-- text --"), TUI_INFO);
+	for (y = 8; y < rows - 2 - ph; y++)
+		tui_clear_line(y, TUI_NORMAL);
+	buf_init(&b, 64 * 1024);
+	if ((fd = open(cm->body_path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		/* The beginning is enough to show. */
+		(void)buf_read_fd(&b, fd);
+		(void)close(fd);
+	}
+	/* Each line of the text, empty ones too. */
+	for (y = 8, line = b.data; line != NULL && *line != '\0' &&
+	    y < rows - 2 - ph; y++) {
+		end = strchr(line, '\n');
+		(void)tui_text(y, 1, tui_cols() - 2, line, end != NULL ?
+		    (size_t)(end - line) : strlen(line), TUI_NORMAL);
+		line = end != NULL ? end + 1 : NULL;
+	}
+	buf_free(&b);
+	draw_pane(a, rows - 2 - ph, ph);
+	draw_bars(a, a->snd != NULL ? _("Sending... (C-g: stop)") :
+	    _("Compose"), _("y:send  t:To  c:Cc  b:Bcc  s:Subject  r:Reply-To "
+	    " e:edit  P:postpone  q:abort  v:transcript"));
+}
+
+static void
+draw(const struct app *a)
+{
+	if (a->cmp != NULL)
+		draw_compose(a);
+	else
+		draw_main(a);
+	tui_flush();
+}
+
+static void
+show_help(struct app *a)
+{
+	static const char *const lines[] = {
+		N_("Folders"),
+		N_("  m        compose a new message"),
+		N_("  Tab j k  next / previous folder"),
+		N_("  v        show or hide the SMTP transcript"),
+		N_("  V        the transcript on the whole screen"),
+		N_("  + -      a bigger or smaller transcript pane"),
+		N_("  PgUp PgDn  scroll the transcript"),
+		N_("  q        quit"),
+		"",
+		N_("Compose"),
+		N_("  t c b    To, Cc, Bcc"),
+		N_("  s r      Subject, Reply-To"),
+		N_("  e        edit the text again ($VISUAL, $EDITOR)"),
+		N_("  y        send (the message goes to the outbox first)"),
+		N_("  P        postpone: save it as a draft"),
+		N_("  q        abort (keeps a draft unless you say no)"),
+		N_("  C-g      stop a send in progress (it stays queued)"),
+		"",
+		N_("Line editing: C-a C-e C-b C-f C-d C-h C-k C-u C-w,"
+		    " arrows; C-g cancels"),
+		"",
+		N_("Press any key."),
+	};
+	size_t i;
+	int key;
+	short rev;
+
+	for (i = 0; i < (size_t)tui_rows(); i++)
+		tui_clear_line((int)i, TUI_NORMAL);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]) &&
+	    (int)i < tui_rows(); i++)
+		(void)tui_str((int)i, 1, tui_cols() - 2, lines[i][0] != '\0' ?
+		    _(lines[i]) : "", i == 0 || i == 6 ? TUI_LABEL :
+		    TUI_NORMAL);
+	tui_flush();
+	while (tui_wait(-1, 0, -1, &key, &rev) == TUI_EV_RESIZE)
+		;
+	(void)a;
+}
+
+/* --- composing ------------------------------------------------------------ */
+
+static void
+compose_free(struct compose *cm)
+{
+	if (cm == NULL)
+		return;
+	if (cm->body_path != NULL)
+		(void)unlink(cm->body_path);
+	free(cm->to);
+	free(cm->cc);
+	free(cm->bcc);
+	free(cm->subject);
+	free(cm->reply_to);
+	free(cm->body_path);
+	free(cm);
+}
+
+/* A private file for the text: $TMPDIR/pigeon-XXXXXX, mode 0600. */
+static char *
+body_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = util_strf("%s/pigeon-text-XXXXXX", dir != NULL &&
+	    *dir == '/' ? dir : "/tmp");
+	int fd;
+
+	if (path == NULL)
+		return NULL;
+	if ((fd = mkstemp(path)) < 0) {
+		free(path);
+		return NULL;
+	}
+	(void)close(fd);
+	return path;
+}
+
+/* $VISUAL, else $EDITOR, else vi, on path; 0, or -1 with the status line set. */
+static int
+run_editor(struct app *a, const char *path)
+{
+	const char *ed = getenv("VISUAL");
+	char *cmd;
+	pid_t pid;
+	int st = 0;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	/* As mutt does: the editor setting is a shell command. */
+	if ((cmd = util_strf("%s \"$1\"", ed)) == NULL)
+		return -1;
+	tui_suspend();
+	pid = fork();
+	if (pid == 0) {
+		(void)execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	tui_resume();
+	free(cmd);
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		set_status(a, TUI_ERROR, _("the editor (%s) failed; the text "
+		    "is kept"), ed);
+		return -1;
+	}
+	return 0;
+}
+
+/* Edit a header line; the old value stays when the user cancels. */
+static void
+edit_field(struct app *a, char **field, const char *label)
+{
+	char *v = tui_readline(tui_rows() - 1, label, *field);
+
+	if (v == NULL) {
+		if (tui_stop_signal() == 0)
+			set_status(a, TUI_NORMAL, "%s", "");
+		return;
+	}
+	free(*field);
+	*field = v;
+}
+
+/* Parse a list of addresses typed by the user; 0, or -1 with the status line set. */
+static int
+parse_addrs(struct app *a, struct addr_list *l, const char *what,
+    const char *s)
+{
+	char *why = NULL;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (addr_list_parse(l, s, strlen(s), &why) != ERR_OK) {
+		set_status(a, TUI_ERROR, "%s: %s", what, why != NULL ? why :
+		    _("not an address"));
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* The envelope and header of the message being composed. */
+struct built {
+	struct addr_list from, to, cc, bcc, rt;
+	struct mime_msg mm;
+	char date[64], ua[64], *msgid;
+};
+
+static void
+built_free(struct built *b)
+{
+	addr_list_free(&b->from);
+	addr_list_free(&b->to);
+	addr_list_free(&b->cc);
+	addr_list_free(&b->bcc);
+	addr_list_free(&b->rt);
+	mime_free(b->mm.root);
+	free(b->msgid);
+}
+
+/*
+ * Check what was composed and make the MIME message of it; 0, or -1 with
+ * the status line set (nothing is lost: the compose screen stays).
+ */
+static int
+build(struct app *a, struct built *b)
+{
+	const struct compose *cm = a->cmp;
+	struct buf text, utf;
+	char *why = NULL;
+	const char *at;
+	enum err e;
+	int fd, r = -1;
+
+	memset(b, 0, sizeof(*b));
+	if (a->c.acct == NULL || a->c.acct->from == NULL) {
+		set_status(a, TUI_ERROR, _("the account has no From address "
+		    "(set from in the config file)"));
+		return -1;
+	}
+	if (parse_addrs(a, &b->from, _("From"), a->c.acct->from) < 0 ||
+	    parse_addrs(a, &b->to, _("To"), cm->to) < 0 ||
+	    parse_addrs(a, &b->cc, _("Cc"), cm->cc) < 0 ||
+	    parse_addrs(a, &b->bcc, _("Bcc"), cm->bcc) < 0 ||
+	    parse_addrs(a, &b->rt, _("Reply-To"), cm->reply_to) < 0)
+		return -1;
+	if (b->from.n != 1) {
+		set_status(a, TUI_ERROR, _("the sender must be one address"));
+		return -1;
+	}
+	buf_init(&text, BODY_MAX);
+	buf_init(&utf, BODY_MAX);
+	if ((fd = open(cm->body_path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    buf_read_fd(&text, fd) < 0) {
+		set_status(a, TUI_ERROR, _("cannot read the text: %s"),
+		    strerror(errno));
+		if (fd >= 0)
+			(void)close(fd);
+		goto out;
+	}
+	(void)close(fd);
+	if (charset_utf8_valid(buf_str(&text), text.len, NULL))
+		e = buf_add(&utf, buf_str(&text), text.len) < 0 ? ERR_NOMEM :
+		    ERR_OK;
+	else
+		e = charset_to_utf8(&utf, buf_str(&text), text.len,
+		    charset_locale(), &why);
+	if (e == ERR_OK)
+		e = mime_text(&b->mm.root, "plain", buf_str(&utf), utf.len,
+		    a->c.acct->send_charset, &why);
+	if (e != ERR_OK) {
+		set_status(a, TUI_ERROR, _("the text: %s"), why != NULL ? why :
+		    err_str(e));
+		goto out;
+	}
+	if (cm->subject != NULL && *cm->subject != '\0' &&
+	    mime_check_value("Subject", cm->subject, &why) != ERR_OK) {
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
+		goto out;
+	}
+	if (msg_date(b->date, sizeof(b->date)) < 0)
+		goto out;
+	at = strrchr(b->from.v[0].spec, '@');
+	if ((b->msgid = msg_make_id(at != NULL && charset_is_ascii(at + 1,
+	    strlen(at + 1)) ? at + 1 : NULL)) == NULL)
+		goto out;
+	(void)snprintf(b->ua, sizeof(b->ua), "pigeon/%s", VERSION);
+	b->mm.from = &b->from.v[0];
+	b->mm.to = b->to.v;
+	b->mm.nto = b->to.n;
+	b->mm.cc = b->cc.v;
+	b->mm.ncc = b->cc.n;
+	b->mm.reply_to = b->rt.v;
+	b->mm.nreply_to = b->rt.n;
+	b->mm.subject = cm->subject != NULL && *cm->subject != '\0' ?
+	    cm->subject : NULL;
+	b->mm.date = b->date;
+	b->mm.message_id = b->msgid;
+	b->mm.user_agent = b->ua;
+	r = 0;
+out:
+	free(why);
+	buf_free(&text);
+	buf_free(&utf);
+	return r;
+}
+
+/* Save the message as a draft (Bcc kept); 0, or -1 with the status line set. */
+static int
+postpone(struct app *a)
+{
+	struct maildir *md = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	struct maildir_tx tx;
+	struct mime_result mr;
+	struct built b;
+	char *why = NULL;
+	enum err e;
+
+	if (build(a, &b) < 0) {
+		built_free(&b);
+		return -1;
+	}
+	b.mm.bcc = b.bcc.v;
+	b.mm.nbcc = b.bcc.n;
+	if ((e = maildir_begin(md, NULL, &tx, &why)) == ERR_OK &&
+	    (e = mime_write(&b.mm, tx.fd, 1, &mr, &why)) == ERR_OK)
+		e = maildir_commit(md, &tx, "D", &why);
+	if (e != ERR_OK) {
+		maildir_abort(md, &tx);
+		set_status(a, TUI_ERROR, _("the draft could not be saved: %s"),
+		    why != NULL ? why : err_str(e));
+	} else {
+		set_status(a, TUI_NORMAL, _("saved as draft %s"), tx.name);
+	}
+	free(tx.name);
+	free(why);
+	built_free(&b);
+	return e == ERR_OK ? 0 : -1;
+}
+
+static void
+compose_close(struct app *a)
+{
+	compose_free(a->cmp);
+	a->cmp = NULL;
+	load_folder(a);
+}
+
+/* --- sending -------------------------------------------------------------- */
+
+static int64_t
+lifetime(const struct app *a)
+{
+	int days = a->c.acct != NULL && a->c.acct->queue_lifetime > 0 ?
+	    a->c.acct->queue_lifetime : 5;
+
+	return (int64_t)days * DAY;
+}
+
+static void
+sending_free(struct app *a)
+{
+	struct sending *sn = a->snd;
+	char *why = NULL;
+
+	if (sn == NULL)
+		return;
+	transcript_unsubscribe(a->c.tr, log_writer, sn);
+	log_flush(sn);
+	(void)outbox_log_close(sn->lg, &why);
+	free(why);
+	session_free(sn->s);
+	if (sn->fd >= 0)
+		(void)close(sn->fd);
+	outbox_release(a->ob, &sn->it);
+	qentry_free(&sn->q);
+	free(sn->rcpts);
+	buf_free(&sn->logb);
+	free(sn);
+	a->snd = NULL;
+}
+
+/* File the attempt and tell the user. */
+static void
+sending_record(struct app *a, const struct smtp_result *r, enum err err,
+    const char *why)
+{
+	struct sending *sn = a->snd;
+	enum outbox_outcome oc;
+	char *errstr = NULL;
+
+	if (sn->recorded)
+		return;
+	sn->recorded = 1;
+	log_flush(sn);
+	if (outbox_record(a->ob, &sn->q, r, err, why, sn->lg, sn->from,
+	    (int64_t)time(NULL), lifetime(a), &oc, &errstr) != ERR_OK) {
+		set_status(a, TUI_ERROR, _("the result could not be filed: %s"),
+		    errstr != NULL ? errstr : "?");
+		free(errstr);
+		return;
+	}
+	free(errstr);
+	switch (oc) {
+	case OUTCOME_SENT:
+		set_status(a, TUI_NORMAL, _("sent %s%s%s%s"), sn->q.id,
+		    sn->q.queue_id != NULL ? _(" (server queue id ") : "",
+		    sn->q.queue_id != NULL ? sn->q.queue_id : "",
+		    sn->q.queue_id != NULL ? ")" : "");
+		break;
+	case OUTCOME_PARTIAL:
+		set_status(a, TUI_ERROR, _("sent %s, but some recipients were "
+		    "refused (see the transcript)"), sn->q.id);
+		break;
+	case OUTCOME_QUEUED:
+		set_status(a, TUI_ERROR, _("queued, not sent yet: %s"),
+		    sn->q.last_error != NULL ? sn->q.last_error : err_str(err));
+		break;
+	case OUTCOME_FAILED:
+		set_status(a, TUI_ERROR, _("failed, in the failed folder: %s"),
+		    sn->q.last_error != NULL ? sn->q.last_error : err_str(err));
+		break;
+	}
+}
+
+/* Queue what was composed and start sending it; the compose screen closes. */
+static void
+send_now(struct app *a)
+{
+	struct sending *sn;
+	struct mime_result mr;
+	struct built b;
+	char *why = NULL;
+	size_t i, n = 0;
+	enum err e;
+	int ok;
+
+	if (a->snd != NULL) {
+		set_status(a, TUI_ERROR, _("a message is being sent; wait for "
+		    "it or stop it with C-g"));
+		return;
+	}
+	if (build(a, &b) < 0) {
+		built_free(&b);
+		return;
+	}
+	if (b.to.n + b.cc.n + b.bcc.n == 0) {
+		set_status(a, TUI_ERROR, _("no recipients"));
+		built_free(&b);
+		return;
+	}
+	if (b.mm.subject == NULL) {
+		ok = tui_yesno(tui_rows() - 1, _("No subject. Send anyway? "
+		    "(y/n) "), 0);
+		if (ok != 1) {
+			built_free(&b);
+			return;
+		}
+	}
+	if ((sn = calloc(1, sizeof(*sn))) == NULL) {
+		built_free(&b);
+		return;
+	}
+	sn->fd = -1;
+	qentry_init(&sn->q);
+	buf_init(&sn->logb, 4 * 1024 * 1024);
+	a->snd = sn;
+	/* Into the outbox, on disk before any network I/O; no 8bit, no rewrite. */
+	if ((e = outbox_begin(a->ob, &sn->it, &why)) != ERR_OK ||
+	    (e = mime_write(&b.mm, sn->it.tx.fd, 0, &mr, &why)) != ERR_OK)
+		goto fail;
+	if ((sn->rcpts = calloc(b.to.n + b.cc.n + b.bcc.n, sizeof(char *))) ==
+	    NULL) {
+		e = ERR_NOMEM;
+		goto fail;
+	}
+	for (i = 0; i < b.to.n; i++)
+		sn->rcpts[n++] = b.to.v[i].spec;
+	for (i = 0; i < b.cc.n; i++)
+		sn->rcpts[n++] = b.cc.v[i].spec;
+	for (i = 0; i < b.bcc.n; i++)
+		sn->rcpts[n++] = b.bcc.v[i].spec;
+	n = cli_dedupe(sn->rcpts, n);
+	e = ERR_NOMEM;
+	if ((sn->q.account = strdup(a->c.acct->name)) == NULL ||
+	    (sn->q.from = strdup(b.from.v[0].spec)) == NULL ||
+	    (a->c.acct->dsn_notify != NULL && (sn->q.dsn_notify =
+	    strdup(a->c.acct->dsn_notify)) == NULL) ||
+	    (a->c.acct->dsn_return != NULL && (sn->q.dsn_ret =
+	    strdup(a->c.acct->dsn_return)) == NULL))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((e = qentry_add_rcpt(&sn->q, sn->rcpts[i])) != ERR_OK)
+			goto fail;
+	sn->q.created = (int64_t)time(NULL);
+	if ((e = outbox_commit(a->ob, &sn->it, &sn->q, &why)) != ERR_OK)
+		goto fail;
+	built_free(&b);
+	/* The recipients of the envelope point into the entry now. */
+	sn->env.nrcpts = outbox_pending(&sn->q, sn->rcpts, n);
+	sn->env.from = sn->q.from;
+	sn->env.rcpts = sn->rcpts;
+	sn->env.dsn_notify = sn->q.dsn_notify;
+	sn->env.dsn_ret = sn->q.dsn_ret;
+	compose_close(a);
+	a->pane.shown = 1;
+	pane_add(&a->pane, "", 0, TUI_INFO);
+	if (outbox_log_open(a->ob, &sn->lg, &why) != ERR_OK) {
+		free(why);
+		why = NULL;
+		sn->lg = NULL;
+	}
+	(void)transcript_subscribe(a->c.tr, log_writer, sn);
+	set_status(a, TUI_NORMAL, _("sending %s... (C-g: stop; it stays "
+	    "queued)"), sn->q.id);
+	if ((e = session_open(&sn->s, &a->c.so, a->c.tr, &why)) != ERR_OK) {
+		sending_record(a, NULL, e, why);
+		free(why);
+		sending_free(a);
+	}
+	free(why);
+	return;
+fail:
+	set_status(a, TUI_ERROR, _("the message could not be queued: %s"),
+	    why != NULL ? why : err_str(e));
+	free(why);
+	built_free(&b);
+	sending_free(a);
+}
+
+/* The session moved on: start the message, file its result, finish. */
+static void
+sending_progress(struct app *a)
+{
+	struct sending *sn = a->snd;
+	enum session_status st = session_status(sn->s);
+	const char *detail = NULL;
+	char *why = NULL;
+	struct stat sb;
+	enum err e;
+
+	if (st == SESSION_READY && !sn->started) {
+		sn->started = 1;
+		if ((e = outbox_message(a->ob, &sn->q, &sn->fd, &why)) !=
+		    ERR_OK || fstat(sn->fd, &sb) < 0) {
+			sending_record(a, NULL, e != ERR_OK ? e : ERR_IO, why);
+			free(why);
+			session_quit(sn->s);
+			return;
+		}
+		sn->env.size = (uint64_t)sb.st_size;
+		log_flush(sn);
+		outbox_log_prelude(sn->lg);
+		sn->from = outbox_log_size(sn->lg);
+		sn->done0 = smtp_messages_done(session_smtp(sn->s));
+		if ((e = session_send(sn->s, &sn->env, sn->fd, &why)) !=
+		    ERR_OK) {
+			sending_record(a, NULL, e, why);
+			session_quit(sn->s);
+		}
+		free(why);
+		return;
+	}
+	if (st == SESSION_READY && !sn->recorded) {
+		sending_record(a, smtp_result(session_smtp(sn->s)), ERR_OK,
+		    NULL);
+		session_quit(sn->s);
+		return;
+	}
+	if (st != SESSION_DONE)
+		return;
+	if (!sn->recorded) {
+		e = session_error(sn->s, &detail);
+		if (e == ERR_OK)
+			e = ERR_CLOSED;
+		if (sn->started && smtp_messages_done(session_smtp(sn->s)) !=
+		    sn->done0) {
+			struct smtp_result res = *smtp_result(
+			    session_smtp(sn->s));
+
+			sending_record(a, &res, ERR_OK, detail);
+		} else if (sn->started) {
+			struct smtp_result res = *smtp_result(
+			    session_smtp(sn->s));
+
+			res.err = e;
+			sending_record(a, &res, ERR_OK, detail);
+		} else {
+			sending_record(a, NULL, e, detail);
+		}
+	}
+	sending_free(a);
+	load_folder(a);
+}
+
+/* --- keys ----------------------------------------------------------------- */
+
+static void
+start_compose(struct app *a)
+{
+	struct compose *cm = calloc(1, sizeof(*cm));
+	char *to, *subject;
+
+	if (cm == NULL)
+		return;
+	if ((to = tui_readline(tui_rows() - 1, _("To: "), NULL)) == NULL ||
+	    *to == '\0') {
+		free(to);
+		free(cm);
+		return;
+	}
+	cm->to = to;
+	if ((subject = tui_readline(tui_rows() - 1, _("Subject: "), NULL)) ==
+	    NULL) {
+		compose_free(cm);
+		return;
+	}
+	cm->subject = subject;
+	if ((cm->body_path = body_file()) == NULL) {
+		set_status(a, TUI_ERROR, _("cannot create a file for the text: "
+		    "%s"), strerror(errno));
+		compose_free(cm);
+		return;
+	}
+	a->cmp = cm;
+	(void)run_editor(a, cm->body_path);
+}
+
+/* v, V, + and - work on every screen; 1 when key was one of them. */
+static int
+key_pane(struct app *a, int key)
+{
+	switch (key) {
+	case 'v':
+		a->pane.shown = !a->pane.shown;
+		a->pane.full = 0;
+		return 1;
+	case 'V':
+		a->pane.full = !a->pane.full || !a->pane.shown;
+		a->pane.shown = 1;
+		return 1;
+	case '+':
+		if (a->pane.height < tui_rows() - 6)
+			a->pane.height++;
+		a->pane.shown = 1;
+		return 1;
+	case '-':
+		if (a->pane.height > 3)
+			a->pane.height--;
+		return 1;
+	case TUI_KEY_PGUP:
+		if (a->pane.shown && a->pane.scroll + 1 < a->pane.n)
+			a->pane.scroll += (size_t)(pane_height(a) / 2 + 1);
+		if (a->pane.scroll >= a->pane.n)
+			a->pane.scroll = a->pane.n > 0 ? a->pane.n - 1 : 0;
+		return 1;
+	case TUI_KEY_PGDN:
+		a->pane.scroll = a->pane.scroll > (size_t)(pane_height(a) / 2 +
+		    1) ? a->pane.scroll - (size_t)(pane_height(a) / 2 + 1) : 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+key_compose(struct app *a, int key)
+{
+	struct compose *cm = a->cmp;
+	int r;
+
+	switch (key) {
+	case 't':
+		edit_field(a, &cm->to, _("To: "));
+		break;
+	case 'c':
+		edit_field(a, &cm->cc, _("Cc: "));
+		break;
+	case 'b':
+		edit_field(a, &cm->bcc, _("Bcc: "));
+		break;
+	case 's':
+		edit_field(a, &cm->subject, _("Subject: "));
+		break;
+	case 'r':
+		edit_field(a, &cm->reply_to, _("Reply-To: "));
+		break;
+	case 'e':
+		(void)run_editor(a, cm->body_path);
+		break;
+	case 'y':
+		send_now(a);
+		break;
+	case 'P':
+		if (postpone(a) == 0)
+			compose_close(a);
+		break;
+	case 'q':
+		r = tui_yesno(tui_rows() - 1, _("Abort this message. Keep it as "
+		    "a draft? (y/n) "), 1);
+		if (r == 1 && postpone(a) < 0)
+			break;
+		if (r >= 0) {
+			if (r == 0)
+				set_status(a, TUI_NORMAL, _("message "
+				    "discarded"));
+			compose_close(a);
+		}
+		break;
+	case '?':
+		show_help(a);
+		break;
+	default:
+		(void)key_pane(a, key);
+		break;
+	}
+}
+
+static void
+key_main(struct app *a, int key)
+{
+	switch (key) {
+	case 'm':
+		start_compose(a);
+		break;
+	case '\t':
+	case 'j':
+	case TUI_KEY_DOWN:
+	case TUI_KEY_RIGHT:
+		a->folder = (a->folder + 1) % 4;
+		load_folder(a);
+		break;
+	case 'k':
+	case TUI_KEY_UP:
+	case TUI_KEY_LEFT:
+		a->folder = (a->folder + 3) % 4;
+		load_folder(a);
+		break;
+	case '?':
+		show_help(a);
+		break;
+	case 'q':
+		if (a->snd != NULL) {
+			set_status(a, TUI_ERROR, _("a message is being sent; "
+			    "C-g stops it"));
+			break;
+		}
+		a->quit = 1;
+		break;
+	default:
+		(void)key_pane(a, key);
+		break;
+	}
+}
+
+/* SIGHUP or SIGTERM: what is being composed becomes a draft, then we go. */
+static void
+stopped(struct app *a)
+{
+	if (a->cmp != NULL)
+		(void)postpone(a);
+	if (a->snd != NULL)
+		sending_free(a);   /* it is queued: nothing is lost */
+	compose_free(a->cmp);
+	a->cmp = NULL;
+	tui_die();
+}
+
+static void
+loop(struct app *a)
+{
+	struct pollfd pfd;
+	enum tui_event ev;
+	short rev;
+	int key, timeout;
+
+	while (!a->quit) {
+		draw(a);
+		pfd.fd = -1;
+		pfd.events = 0;
+		timeout = -1;
+		if (a->snd != NULL && a->snd->s != NULL)
+			timeout = session_pollfd(a->snd->s, &pfd);
+		ev = tui_wait(pfd.fd, pfd.events, timeout, &key, &rev);
+		switch (ev) {
+		case TUI_EV_STOP:
+			stopped(a);
+			return;
+		case TUI_EV_RESIZE:
+			break;
+		case TUI_EV_FD:
+		case TUI_EV_TIMEOUT:
+			if (a->snd != NULL) {
+				session_step(a->snd->s, ev == TUI_EV_FD ? rev :
+				    0);
+				sending_progress(a);
+			}
+			break;
+		case TUI_EV_KEY:
+			if ((key == 7 || key == 3) && a->snd != NULL) {
+				session_cancel(a->snd->s);
+				sending_progress(a);
+				break;
+			}
+			if (a->cmp != NULL)
+				key_compose(a, key);
+			else
+				key_main(a, key);
+			if (tui_stop_signal() != 0) {
+				stopped(a);
+				return;
+			}
+			break;
+		}
+		/* The session may have moved without a poll (data in TLS buffers). */
+		if (a->snd != NULL && a->snd->s != NULL &&
+		    session_status(a->snd->s) != SESSION_BUSY)
+			sending_progress(a);
+	}
+}
+
+int
+cmd_ui(int argc, char **argv)
+{
+	struct app *a;
+	char *why = NULL;
+	int opt, rc;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return EX_OSERR;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "v", ui_longopts, NULL)) != -1) {
+		if (cli_common_option(&a->c, opt, optarg))
+			continue;
+		switch (opt) {
+		case CLI_OPT_HELP:
+			(void)printf(_("Usage: pigeon [options]\n"
+			    "The interactive mail composer; '?' in it lists the "
+			    "keys.\n"));
+			cli_common_help(stdout, 1);
+			free(a);
+			return EX_OK;
+		case CLI_OPT_VERSION:
+			(void)printf("pigeon %s\n", VERSION);
+			free(a);
+			return EX_OK;
+		default:
+			free(a);
+			return EX_USAGE;
+		}
+	}
+	/* Before the screen: a password prompt still has a plain terminal. */
+	a->c.verbose = 0;
+	if ((rc = cli_setup(&a->c, NULL, 1)) != 0) {
+		cli_cleanup(&a->c);
+		free(a);
+		return rc;
+	}
+	{
+		enum err e = outbox_open(&a->ob, NULL, &why);
+
+		if (e != ERR_OK) {
+			cli_error("%s", why != NULL ? why : err_str(e));
+			free(why);
+			cli_cleanup(&a->c);
+			free(a);
+			return err_exit_code(e);
+		}
+	}
+	a->pane.height = 10;
+	(void)transcript_subscribe(a->c.tr, pane_writer, &a->pane);
+	if (tui_init(&why) < 0) {
+		cli_error("%s", why != NULL ? why : "?");
+		free(why);
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	a->folder = OUTBOX_SENT;
+	load_folder(a);
+	set_status(a, TUI_NORMAL, _("m: compose a message, ?: all keys"));
+	loop(a);
+	tui_end();
+	rc = EX_OK;
+out:
+	transcript_unsubscribe(a->c.tr, pane_writer, &a->pane);
+	list_free(a);
+	pane_free(&a->pane);
+	outbox_close(a->ob);
+	cli_cleanup(&a->c);
+	free(a);
+	return rc;
+}
