@@ -292,10 +292,8 @@ load_folder(struct app *a)
 			(void)close(fd);
 			if (r <= 0)
 				continue;
-			a->list[k].who = header_value(head, (size_t)r,
-			    f == OUTBOX_DRAFTS || f == OUTBOX_SENT ||
-			    f == OUTBOX_OUTBOX || f == OUTBOX_FAILED ? "To" :
-			    "From");
+			/* Every folder here holds our own mail: who it is to. */
+			a->list[k].who = header_value(head, (size_t)r, "To");
 			a->list[k].subject = header_value(head, (size_t)r,
 			    "Subject");
 		}
