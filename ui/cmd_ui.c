@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "i18n.h"
 #include "maildir.h"
 #include "mime.h"
+#include "mimetype.h"
 #include "msg.h"
 #include "outbox.h"
 #include "session.h"
@@ -51,9 +53,17 @@ struct pane {
 };
 
 /* The message being composed. */
+struct attach {
+	char *path;
+	char *type;                /* NULL: from the name or the content */
+	int show_inline;
+};
+
 struct compose {
 	char *to, *cc, *bcc, *subject, *reply_to;
 	char *body_path;           /* the text, in a private temporary file */
+	struct attach *att;
+	size_t natt, sel;          /* sel: the attachment D, T and d act on */
 };
 
 /* A send in progress, driven from the main loop. */
@@ -83,7 +93,7 @@ struct app {
 	int folder;                /* enum outbox_folder */
 	size_t count[4];
 	struct folder_line *list;
-	size_t nlist;
+	size_t nlist, cursor;
 	struct compose *cmp;       /* the compose screen is open */
 	struct sending *snd;
 	struct pane pane;
@@ -258,6 +268,7 @@ load_folder(struct app *a)
 	int f, fd;
 
 	list_free(a);
+	a->cursor = 0;
 	for (f = 0; f < 4; f++) {
 		md = outbox_folder(a->ob, (enum outbox_folder)f);
 		if (maildir_list(md, &names, &n, &warn, &nw, NULL) != ERR_OK)
@@ -374,19 +385,25 @@ draw_main(const struct app *a)
 		    TUI_SELECTED : TUI_NORMAL) + 1;
 	}
 	y = 3;
-	for (i = 0; i < a->nlist && y < rows - 2 - ph; i++, y++) {
-		x = tui_str(y, 1, 30, a->list[i].who != NULL ?
-		    a->list[i].who : "", TUI_NORMAL);
+	/* Keep the cursor line in view. */
+	i = a->cursor >= (size_t)(rows - 5 - ph) && rows - 5 - ph > 0 ?
+	    a->cursor - (size_t)(rows - 6 - ph) : 0;
+	for (; i < a->nlist && y < rows - 2 - ph; i++, y++) {
+		enum tui_attr at = i == a->cursor ? TUI_SELECTED : TUI_NORMAL;
+
+		if (i == a->cursor)
+			tui_clear_line(y, TUI_SELECTED);
+		(void)tui_str(y, 1, 30, a->list[i].who != NULL ?
+		    a->list[i].who : "", at);
 		(void)tui_str(y, 33, tui_cols() - 34, a->list[i].subject !=
-		    NULL ? a->list[i].subject : _("(no subject)"), TUI_NORMAL);
-		(void)x;
+		    NULL ? a->list[i].subject : _("(no subject)"), at);
 	}
 	if (a->nlist == 0 && y < rows - 2 - ph)
 		(void)tui_str(y, 1, tui_cols() - 2, _("(no messages)"),
 		    TUI_INFO);
 	draw_pane(a, rows - 2 - ph, ph);
-	draw_bars(a, title, _("m:compose  Tab/j/k:folder  v:transcript  "
-	    "?:help  q:quit"));
+	draw_bars(a, title, _("m:compose  Tab:folder  j/k:message  "
+	    "Enter:open  v:transcript  ?:help  q:quit"));
 }
 
 static void
@@ -404,9 +421,10 @@ static void
 draw_compose(const struct app *a)
 {
 	const struct compose *cm = a->cmp;
-	int rows = tui_rows(), ph = pane_height(a), y;
+	int rows = tui_rows(), ph = pane_height(a), y, top;
 	const char *line, *end;
 	struct buf b;
+	size_t i;
 	int fd;
 
 	draw_field(1, _("From:"), a->c.acct != NULL ? a->c.acct->from : "");
@@ -415,10 +433,26 @@ draw_compose(const struct app *a)
 	draw_field(4, _("Bcc:"), cm->bcc);
 	draw_field(5, _("Subject:"), cm->subject);
 	draw_field(6, _("Reply-To:"), cm->reply_to);
-	tui_clear_line(7, TUI_NORMAL);
-	(void)tui_str(7, 1, tui_cols() - 2, _("-- text --"), TUI_INFO);
-	for (y = 8; y < rows - 2 - ph; y++)
+	for (y = 7; y < rows - 2 - ph; y++)
 		tui_clear_line(y, TUI_NORMAL);
+	/* The attachments, the one D, T and d act on marked. */
+	for (i = 0, y = 7; i < cm->natt && y < rows - 3 - ph; i++, y++) {
+		char info[256];
+		int x;
+
+		x = tui_str(y, 1, 3, i == cm->sel ? ">" : " ", TUI_LABEL);
+		(void)snprintf(info, sizeof(info), "[%zu] ", i + 1);
+		x += tui_str(y, 1 + x, 8, info, TUI_NORMAL);
+		x += tui_str(y, 1 + x, tui_cols() - 30 - x, cm->att[i].path,
+		    i == cm->sel ? TUI_SELECTED : TUI_NORMAL);
+		(void)snprintf(info, sizeof(info), "  (%s, %s)",
+		    cm->att[i].type != NULL ? cm->att[i].type : _("type from "
+		    "the name"), cm->att[i].show_inline ? _("inline") :
+		    _("attachment"));
+		(void)tui_str(y, 1 + x, tui_cols() - 2 - x, info, TUI_INFO);
+	}
+	(void)tui_str(y, 1, tui_cols() - 2, _("-- text --"), TUI_INFO);
+	top = y + 1;
 	buf_init(&b, 64 * 1024);
 	if ((fd = open(cm->body_path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		/* The beginning is enough to show. */
@@ -426,7 +460,7 @@ draw_compose(const struct app *a)
 		(void)close(fd);
 	}
 	/* Each line of the text, empty ones too. */
-	for (y = 8, line = b.data; line != NULL && *line != '\0' &&
+	for (y = top, line = b.data; line != NULL && *line != '\0' &&
 	    y < rows - 2 - ph; y++) {
 		end = strchr(line, '\n');
 		(void)tui_text(y, 1, tui_cols() - 2, line, end != NULL ?
@@ -436,8 +470,8 @@ draw_compose(const struct app *a)
 	buf_free(&b);
 	draw_pane(a, rows - 2 - ph, ph);
 	draw_bars(a, a->snd != NULL ? _("Sending... (C-g: stop)") :
-	    _("Compose"), _("y:send  t:To  c:Cc  b:Bcc  s:Subject  r:Reply-To "
-	    " e:edit  P:postpone  q:abort  v:transcript"));
+	    _("Compose"), _("y:send  t c b s r:header  e:edit  a:attach  "
+	    "D:detach  p:preview  P:postpone  q:abort  ?:help"));
 }
 
 static void
@@ -456,7 +490,9 @@ show_help(struct app *a)
 	static const char *const lines[] = {
 		N_("Folders"),
 		N_("  m        compose a new message"),
-		N_("  Tab j k  next / previous folder"),
+		N_("  Tab      next folder (Left, Right too)"),
+		N_("  j k      next / previous message (Up, Down too)"),
+		N_("  Enter    open the message, with its transcripts"),
 		N_("  v        show or hide the SMTP transcript"),
 		N_("  V        the transcript on the whole screen"),
 		N_("  + -      a bigger or smaller transcript pane"),
@@ -467,6 +503,10 @@ show_help(struct app *a)
 		N_("  t c b    To, Cc, Bcc"),
 		N_("  s r      Subject, Reply-To"),
 		N_("  e        edit the text again ($VISUAL, $EDITOR)"),
+		N_("  a        attach a file (Tab completes the path)"),
+		N_("  D T d    detach, set the type, inline or not (the"
+		    " marked one; Up and Down move the mark)"),
+		N_("  p        preview the message as it will go out"),
 		N_("  y        send (the message goes to the outbox first)"),
 		N_("  P        postpone: save it as a draft"),
 		N_("  q        abort (keeps a draft unless you say no)"),
@@ -486,7 +526,7 @@ show_help(struct app *a)
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]) &&
 	    (int)i < tui_rows(); i++)
 		(void)tui_str((int)i, 1, tui_cols() - 2, lines[i][0] != '\0' ?
-		    _(lines[i]) : "", i == 0 || i == 6 ? TUI_LABEL :
+		    _(lines[i]) : "", lines[i][0] != ' ' ? TUI_LABEL :
 		    TUI_NORMAL);
 	tui_flush();
 	while (tui_wait(-1, 0, -1, &key, &rev) == TUI_EV_RESIZE)
@@ -509,6 +549,12 @@ compose_free(struct compose *cm)
 	free(cm->subject);
 	free(cm->reply_to);
 	free(cm->body_path);
+	while (cm->natt > 0) {
+		cm->natt--;
+		free(cm->att[cm->natt].path);
+		free(cm->att[cm->natt].type);
+	}
+	free(cm->att);
 	free(cm);
 }
 
@@ -603,7 +649,67 @@ struct built {
 	struct addr_list from, to, cc, bcc, rt;
 	struct mime_msg mm;
 	char date[64], ua[64], *msgid;
+	int attach_word;           /* the text speaks of an attachment */
 };
+
+/* Does the text say "attach" (attached, attachment) outside quoted lines? */
+static int
+text_mentions_attach(const char *p, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		j = i;
+		while (j < n && p[j] != '\n')
+			j++;
+		if (p[i] != '>') {
+			size_t k;
+
+			for (k = i; k + 6 <= j; k++)
+				if (strncasecmp(p + k, "attach", 6) == 0)
+					return 1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* The text and the attachments under one multipart/mixed; 0 or -1 (status set). */
+static int
+add_attachments(struct app *a, struct built *b)
+{
+	const struct compose *cm = a->cmp;
+	struct mimetypes *mt = NULL;
+	struct mime_part *mixed = NULL, *p = NULL;
+	char *why = NULL;
+	enum err e;
+	size_t i;
+
+	if ((e = mimetype_load(&mt, NULL, &why)) != ERR_OK ||
+	    (e = mime_multipart(&mixed, "mixed")) != ERR_OK ||
+	    (e = mime_add(mixed, b->mm.root)) != ERR_OK)
+		goto fail;
+	b->mm.root = mixed;
+	for (i = 0; i < cm->natt; i++) {
+		if ((e = mime_file(&p, cm->att[i].path, cm->att[i].type,
+		    cm->att[i].show_inline ? MIME_INLINE : MIME_ATTACHMENT, mt,
+		    &why)) != ERR_OK || (e = mime_add(mixed, p)) != ERR_OK) {
+			mime_free(p);
+			mixed = NULL;
+			goto fail;
+		}
+		p = NULL;
+	}
+	mimetype_free(mt);
+	return 0;
+fail:
+	if (mixed != NULL && b->mm.root != mixed)
+		mime_free(mixed);
+	mimetype_free(mt);
+	set_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+	free(why);
+	return -1;
+}
 
 static void
 built_free(struct built *b)
@@ -672,6 +778,9 @@ build(struct app *a, struct built *b)
 		    err_str(e));
 		goto out;
 	}
+	if (cm->natt > 0 && add_attachments(a, b) < 0)
+		goto out;
+	b->attach_word = text_mentions_attach(buf_str(&utf), utf.len);
 	if (cm->subject != NULL && *cm->subject != '\0' &&
 	    mime_check_value("Subject", cm->subject, &why) != ERR_OK) {
 		set_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
@@ -856,6 +965,14 @@ send_now(struct app *a)
 			return;
 		}
 	}
+	if (b.attach_word && a->cmp->natt == 0) {
+		ok = tui_yesno(tui_rows() - 1, _("The text speaks of an "
+		    "attachment, but there is none. Send anyway? (y/n) "), 0);
+		if (ok != 1) {
+			built_free(&b);
+			return;
+		}
+	}
 	if ((sn = calloc(1, sizeof(*sn))) == NULL) {
 		built_free(&b);
 		return;
@@ -1025,6 +1142,258 @@ start_compose(struct app *a)
 	(void)run_editor(a, cm->body_path);
 }
 
+/* Tab on a path: the entries of its directory that start with its last part. */
+static char *
+complete_path(const char *text)
+{
+	const char *home = getenv("HOME"), *slash;
+	char *dirpart, *dir, *best = NULL, *out = NULL;
+	size_t plen, blen = 0, k, matches = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	slash = strrchr(text, '/');
+	dirpart = slash != NULL ? strndup(text, (size_t)(slash - text) + 1) :
+	    strdup("");
+	if (dirpart == NULL)
+		return NULL;
+	if (strncmp(dirpart, "~/", 2) == 0 && home != NULL)
+		dir = util_strf("%s%s", home, dirpart + 1);
+	else
+		dir = strdup(*dirpart != '\0' ? dirpart : "./");
+	plen = strlen(slash != NULL ? slash + 1 : text);
+	if (dir == NULL || (d = opendir(dir)) == NULL) {
+		free(dir);
+		free(dirpart);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strncmp(de->d_name, slash != NULL ? slash + 1 : text, plen) !=
+		    0)
+			continue;
+		if (matches++ == 0) {
+			best = strdup(de->d_name);
+			blen = best != NULL ? strlen(best) : 0;
+			continue;
+		}
+		/* Several: what they have in common. */
+		for (k = 0; k < blen && de->d_name[k] == best[k]; k++)
+			;
+		blen = k;
+	}
+	(void)closedir(d);
+	if (best != NULL && blen > plen) {
+		best[blen] = '\0';
+		out = util_strf("%s%s", dirpart, best);
+		if (out != NULL && matches == 1) {
+			char *full = util_strf("%s%s", dir, best);
+
+			if (full != NULL && stat(full, &st) == 0 &&
+			    S_ISDIR(st.st_mode)) {
+				char *with = util_strf("%s/", out);
+
+				if (with != NULL) {
+					free(out);
+					out = with;
+				}
+			}
+			free(full);
+		}
+	}
+	free(best);
+	free(dir);
+	free(dirpart);
+	return out;
+}
+
+/* a: ask for a file and add it; it must be a regular file we can read. */
+static void
+attach_file(struct app *a)
+{
+	struct compose *cm = a->cmp;
+	struct attach *v;
+	struct stat st;
+	const char *home = getenv("HOME"), *why = NULL;
+	char *path = tui_readline_complete(tui_rows() - 1, _("Attach file: "),
+	    NULL, complete_path), *full;
+
+	if (path == NULL || *path == '\0') {
+		free(path);
+		return;
+	}
+	full = strncmp(path, "~/", 2) == 0 && home != NULL ?
+	    util_strf("%s%s", home, path + 1) : strdup(path);
+	free(path);
+	if (full == NULL)
+		return;
+	if (stat(full, &st) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = _("not a regular file");
+	else if (access(full, R_OK) < 0)
+		why = strerror(errno);
+	if (why != NULL) {
+		set_status(a, TUI_ERROR, _("cannot attach %s: %s"), full, why);
+		free(full);
+		return;
+	}
+	if ((v = realloc(cm->att, (cm->natt + 1) * sizeof(*v))) == NULL) {
+		free(full);
+		return;
+	}
+	cm->att = v;
+	memset(&v[cm->natt], 0, sizeof(*v));
+	v[cm->natt].path = full;
+	cm->sel = cm->natt++;
+	set_status(a, TUI_NORMAL, _("attached %s"), full);
+}
+
+/* T: the type of the selected attachment. */
+static void
+set_type(struct app *a)
+{
+	struct compose *cm = a->cmp;
+	char *t;
+
+	if (cm->natt == 0)
+		return;
+	t = tui_readline(tui_rows() - 1, _("Content-Type: "),
+	    cm->att[cm->sel].type);
+	if (t == NULL)
+		return;
+	if (*t != '\0' && !mimetype_valid(t)) {
+		set_status(a, TUI_ERROR, _("'%s' is not a type/subtype"), t);
+		free(t);
+		return;
+	}
+	free(cm->att[cm->sel].type);
+	cm->att[cm->sel].type = *t != '\0' ? t : NULL;
+	if (*t == '\0')
+		free(t);
+}
+
+/* D: drop the selected attachment. */
+static void
+detach(struct app *a)
+{
+	struct compose *cm = a->cmp;
+
+	if (cm->natt == 0)
+		return;
+	free(cm->att[cm->sel].path);
+	free(cm->att[cm->sel].type);
+	memmove(cm->att + cm->sel, cm->att + cm->sel + 1,
+	    (cm->natt - cm->sel - 1) * sizeof(*cm->att));
+	cm->natt--;
+	if (cm->sel > 0 && cm->sel >= cm->natt)
+		cm->sel--;
+}
+
+/* --- the pager ------------------------------------------------------------ */
+
+/* Show text[0..n) page by page (j k Space b g G, q to leave). */
+static void
+pager(struct app *a, const char *title, const char *text, size_t n)
+{
+	const char **lines = NULL, **nl, *p = text, *end = text + n;
+	size_t *lens = NULL, *nlen, count = 0, top = 0, i;
+	int rows, h, key, y;
+	short rev;
+	enum tui_event ev;
+
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t len = e != NULL ? (size_t)(e - p) : (size_t)(end - p);
+
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		nl = realloc(lines, (count + 1) * sizeof(*lines));
+		nlen = nl != NULL ? realloc(lens, (count + 1) * sizeof(*lens)) :
+		    NULL;
+		if (nl != NULL)
+			lines = nl;
+		if (nlen == NULL)
+			break;
+		lens = nlen;
+		lines[count] = p;
+		lens[count++] = len;
+		p = e != NULL ? e + 1 : end;
+	}
+	for (;;) {
+		rows = tui_rows();
+		h = rows - 3;
+		for (y = 1; y < rows - 2; y++) {
+			tui_clear_line(y, TUI_NORMAL);
+			i = top + (size_t)(y - 1);
+			if (i < count)
+				(void)tui_text(y, 0, tui_cols(), lines[i],
+				    lens[i], TUI_NORMAL);
+		}
+		draw_bars(a, title, _("j/k:line  Space/b:page  g/G:top/end  "
+		    "q:back"));
+		tui_flush();
+		ev = tui_wait(-1, 0, -1, &key, &rev);
+		if (ev == TUI_EV_STOP)
+			break;
+		if (ev != TUI_EV_KEY)
+			continue;
+		if (key == 'q' || key == 27 || key == 7)
+			break;
+		if ((key == 'j' || key == TUI_KEY_DOWN || key == '\r') &&
+		    top + 1 < count)
+			top++;
+		else if ((key == 'k' || key == TUI_KEY_UP) && top > 0)
+			top--;
+		else if (key == ' ' || key == TUI_KEY_PGDN)
+			top = top + (size_t)h < count ? top + (size_t)h : top;
+		else if (key == 'b' || key == TUI_KEY_PGUP)
+			top = top > (size_t)h ? top - (size_t)h : 0;
+		else if (key == 'g' || key == TUI_KEY_HOME)
+			top = 0;
+		else if (key == 'G' || key == TUI_KEY_END)
+			top = count > (size_t)h ? count - (size_t)h : 0;
+	}
+	free(lines);
+	free(lens);
+}
+
+/* p: the exact message as it would go out (without Bcc), in the pager. */
+static void
+preview(struct app *a)
+{
+	struct mime_result mr;
+	struct built b;
+	struct buf text;
+	char *why = NULL;
+	enum err e;
+	int fd;
+
+	if (build(a, &b) < 0) {
+		built_free(&b);
+		return;
+	}
+	if ((fd = msg_open_spool(NULL)) < 0) {
+		set_status(a, TUI_ERROR, _("cannot create a spool file: %s"),
+		    strerror(errno));
+		built_free(&b);
+		return;
+	}
+	buf_init(&text, BODY_MAX);
+	if ((e = mime_write(&b.mm, fd, 0, &mr, &why)) != ERR_OK ||
+	    lseek(fd, 0, SEEK_SET) < 0 || buf_read_fd(&text, fd) < 0)
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why :
+		    strerror(errno));
+	else
+		pager(a, _("Preview: the message as it will be sent"),
+		    buf_str(&text), text.len);
+	(void)close(fd);
+	buf_free(&text);
+	free(why);
+	built_free(&b);
+}
+
 /* v, V, + and - work on every screen; 1 when key was one of them. */
 static int
 key_pane(struct app *a, int key)
@@ -1087,6 +1456,31 @@ key_compose(struct app *a, int key)
 	case 'e':
 		(void)run_editor(a, cm->body_path);
 		break;
+	case 'a':
+		attach_file(a);
+		break;
+	case 'D':
+		detach(a);
+		break;
+	case 'T':
+		set_type(a);
+		break;
+	case 'd':
+		if (cm->natt > 0)
+			cm->att[cm->sel].show_inline =
+			    !cm->att[cm->sel].show_inline;
+		break;
+	case TUI_KEY_UP:
+		if (cm->sel > 0)
+			cm->sel--;
+		break;
+	case TUI_KEY_DOWN:
+		if (cm->sel + 1 < cm->natt)
+			cm->sel++;
+		break;
+	case 'p':
+		preview(a);
+		break;
 	case 'y':
 		send_now(a);
 		break;
@@ -1116,6 +1510,46 @@ key_compose(struct app *a, int key)
 }
 
 static void
+collect(void *arg, const char *p, size_t n)
+{
+	(void)buf_add(arg, p, n);
+}
+
+/* Enter: the message under the cursor, then every transcript of it, in the pager. */
+static void
+open_message(struct app *a)
+{
+	struct maildir *md = outbox_folder(a->ob, (enum outbox_folder)a->folder);
+	struct buf b;
+	char *path = NULL, *why = NULL;
+	size_t n = 0;
+	int fd;
+
+	if (a->cursor >= a->nlist)
+		return;
+	buf_init(&b, BODY_MAX);
+	if (maildir_find(md, a->list[a->cursor].id, &path, &why) != ERR_OK ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why :
+		    strerror(errno));
+		goto out;
+	}
+	if (buf_read_fd(&b, fd) < 0 && errno != E2BIG)
+		set_status(a, TUI_ERROR, _("cannot read %s: %s"), path,
+		    strerror(errno));
+	(void)close(fd);
+	(void)buf_addstr(&b, _("\n-- transcript --\n"));
+	if (outbox_history(a->ob, a->list[a->cursor].id, collect, &b, &n,
+	    NULL) != ERR_OK || n == 0)
+		(void)buf_addstr(&b, _("(none)\n"));
+	pager(a, a->list[a->cursor].id, buf_str(&b), b.len);
+out:
+	buf_free(&b);
+	free(path);
+	free(why);
+}
+
+static void
 key_main(struct app *a, int key)
 {
 	switch (key) {
@@ -1123,17 +1557,28 @@ key_main(struct app *a, int key)
 		start_compose(a);
 		break;
 	case '\t':
-	case 'j':
-	case TUI_KEY_DOWN:
 	case TUI_KEY_RIGHT:
 		a->folder = (a->folder + 1) % 4;
 		load_folder(a);
 		break;
-	case 'k':
-	case TUI_KEY_UP:
 	case TUI_KEY_LEFT:
 		a->folder = (a->folder + 3) % 4;
 		load_folder(a);
+		break;
+	case 'j':
+	case TUI_KEY_DOWN:
+		if (a->cursor + 1 < a->nlist)
+			a->cursor++;
+		break;
+	case 'k':
+	case TUI_KEY_UP:
+		if (a->cursor > 0)
+			a->cursor--;
+		break;
+	case '\r':
+	case '\n':
+	case TUI_KEY_ENTER:
+		open_message(a);
 		break;
 	case '?':
 		show_help(a);

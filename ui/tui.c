@@ -468,6 +468,13 @@ line_draw(int y, const char *label, const struct line *l)
 char *
 tui_readline(int y, const char *label, const char *init)
 {
+	return tui_readline_complete(y, label, init, NULL);
+}
+
+char *
+tui_readline_complete(int y, const char *label, const char *init,
+    char *(*complete)(const char *text))
+{
 	struct line *l = calloc(1, sizeof(*l));
 	enum tui_event ev;
 	short rev;
@@ -490,6 +497,16 @@ tui_readline(int y, const char *label, const char *init)
 		}
 		if (key == 7 || key == 27)        /* C-g, Esc */
 			break;
+		if (key == '\t' && complete != NULL) {
+			char *now = line_get(l), *more;
+
+			more = now != NULL ? complete(now) : NULL;
+			if (more != NULL)
+				line_set(l, more);
+			free(more);
+			free(now);
+			continue;
+		}
 		switch (key) {
 		case 1:                            /* C-a */
 		case TUI_KEY_HOME:

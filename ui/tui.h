@@ -98,6 +98,12 @@ void tui_die(void);
  * tui_stop_signal() is non-zero).
  */
 char *tui_readline(int y, const char *label, const char *init);
+/*
+ * The same with Tab completion: complete(text) returns the completed text
+ * (malloc'd) or NULL when there is nothing to add.
+ */
+char *tui_readline_complete(int y, const char *label, const char *init,
+    char *(*complete)(const char *text));
 /* Ask a yes/no question on row y; 1 yes, 0 no, -1 cancelled. */
 int tui_yesno(int y, const char *question, int def);
 

@@ -125,6 +125,59 @@ class Ui(PigeonTest):
         self.assertIn(b"filed as sent", log.out)
         self.keys("q")
 
+    def test_attach_preview_send_and_open_it_again(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        data = bytes(range(256)) * 40
+        with open(os.path.join(self.tmp, "report.bin"), "wb") as f:
+            f.write(data)
+        self.start(cfg)
+        self.compose("bob@example.org", "With a file")
+        self.keys("a")
+        self.wait_screen("Attach file:")
+        # Tab completes the name in the directory given.
+        self.type(os.path.join(self.tmp, "rep"))
+        self.keys("Tab")
+        self.wait_screen("report.bin")
+        self.keys("Enter")
+        s = self.wait_screen("attached ")
+        self.assertIn("[1]", s)
+        # A file that is not there: a clear error, nothing attached.
+        self.keys("a")
+        self.wait_screen("Attach file:")
+        self.type("/no/such/file")
+        self.keys("Enter")
+        self.wait_screen("cannot attach /no/such/file")
+        self.assertNotIn("[2]", self.screen())
+        # The preview is the message as it will go out.
+        self.keys("p")
+        s = self.wait_screen("Preview")
+        self.assertIn("Content-Type: multipart/mixed", s)
+        self.keys("q")
+        self.wait_screen("y:send")
+        self.keys("y")
+        self.wait_screen("sent ")
+        meta, raw = srv.messages()[0]
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        atts = list(msg.iter_attachments())
+        self.assertEqual(len(atts), 1)
+        self.assertEqual(atts[0].get_filename(), "report.bin")
+        self.assertEqual(atts[0].get_content(), data)
+        # In the sent folder: Enter shows it and its transcript.
+        self.wait_screen("With a file")
+        self.keys("Enter")
+        self.wait_screen("Subject: With a file")
+        self.keys("G")
+        self.wait_screen("filed as sent")
+        for _ in range(6):
+            if "-- transcript --" in self.screen():
+                break
+            self.keys("k", "k", "k", "k", "k")
+            time.sleep(0.1)
+        self.assertIn("-- transcript --", self.screen())
+        self.keys("q")
+        self.wait_screen("m:compose")
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
