@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "base64.h"
+#include "charset.h"
 
 /* RFC 5322 2.1.1: a line SHOULD stay within 78 octets, MUST within 998. */
 #define LINE_SOFT 78
@@ -848,4 +849,133 @@ hdr_params(struct buf *out, const char *name, const char *value,
 	if (hw_begin(&w, out, name) < 0)
 		return -1;
 	return hw_finish(&w, params(&w, value, p, np));
+}
+
+/* --- reading RFC 2047 back ---------------------------------------------- */
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The encoded-word at p[0..n) if one starts there: its length in *len and
+ * its decoded text appended to out (UTF-8).  1 when it was one and could
+ * be decoded, 0 otherwise (out as it was).
+ */
+static int
+decode_word(struct buf *out, const char *p, size_t n, size_t *len)
+{
+	const char *cs, *enc, *text, *end, *star;
+	char charset[64];
+	struct buf raw;
+	size_t csl, i, old = out->len;
+	int ok = 0, hi, lo;
+
+	if (n < 8 || p[0] != '=' || p[1] != '?')
+		return 0;
+	cs = p + 2;
+	if ((enc = memchr(cs, '?', n - 2)) == NULL || enc + 3 > p + n ||
+	    enc[2] != '?')
+		return 0;
+	text = enc + 3;
+	/* The end: the first "?=" after the text starts. */
+	for (end = text; end + 1 < p + n; end++)
+		if (end[0] == '?' && end[1] == '=')
+			break;
+	if (end + 1 >= p + n)
+		return 0;
+	csl = (size_t)(enc - cs);
+	if ((star = memchr(cs, '*', csl)) != NULL)
+		csl = (size_t)(star - cs);
+	if (csl == 0 || csl >= sizeof(charset))
+		return 0;
+	memcpy(charset, cs, csl);
+	charset[csl] = '\0';
+	for (i = 0; i < (size_t)(end - text); i++)
+		if (text[i] == ' ' || text[i] == '\t')
+			return 0;
+	buf_init(&raw, EW_MAX * 4 + 16);
+	if (enc[1] == 'B' || enc[1] == 'b') {
+		ok = base64_decode_buf(&raw, text, (size_t)(end - text)) == 0;
+	} else if (enc[1] == 'Q' || enc[1] == 'q') {
+		ok = 1;
+		for (i = 0; ok && i < (size_t)(end - text); i++) {
+			if (text[i] == '_') {
+				ok = buf_addch(&raw, ' ') == 0;
+			} else if (text[i] == '=') {
+				if (i + 2 >= (size_t)(end - text) ||
+				    (hi = hexval(text[i + 1])) < 0 ||
+				    (lo = hexval(text[i + 2])) < 0) {
+					ok = 0;
+					break;
+				}
+				ok = buf_addch(&raw, (char)(hi * 16 + lo)) == 0;
+				i += 2;
+			} else {
+				ok = buf_addch(&raw, text[i]) == 0;
+			}
+		}
+	}
+	if (ok) {
+		if (strcasecmp(charset, "utf-8") == 0 ||
+		    strcasecmp(charset, "us-ascii") == 0)
+			ok = charset_utf8_valid(buf_str(&raw), raw.len, NULL) &&
+			    buf_add(out, buf_str(&raw), raw.len) == 0;
+		else
+			ok = charset_to_utf8(out, buf_str(&raw), raw.len,
+			    charset, NULL) == ERR_OK;
+	}
+	buf_free(&raw);
+	if (!ok) {
+		buf_truncate(out, old);
+		return 0;
+	}
+	*len = (size_t)(end + 2 - p);
+	return 1;
+}
+
+int
+hdr_decode(struct buf *out, const char *value, size_t n)
+{
+	size_t old = out->len, i = 0, len, ws;
+	int prev_word = 0;
+
+	while (i < n) {
+		if (decode_word(out, value + i, n - i, &len)) {
+			i += len;
+			prev_word = 1;
+			continue;
+		}
+		/* White space between two encoded-words is not part of the text. */
+		if (prev_word && (value[i] == ' ' || value[i] == '\t')) {
+			for (ws = i; ws < n && (value[ws] == ' ' ||
+			    value[ws] == '\t'); ws++)
+				;
+			if (ws < n && value[ws] == '=' && ws + 1 < n &&
+			    value[ws + 1] == '?') {
+				size_t mark = out->len;
+
+				if (decode_word(out, value + ws, n - ws, &len)) {
+					i = ws + len;
+					continue;
+				}
+				buf_truncate(out, mark);
+			}
+		}
+		prev_word = 0;
+		if (buf_addch(out, value[i]) < 0) {
+			buf_truncate(out, old);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
 }
