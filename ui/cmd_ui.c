@@ -19,6 +19,10 @@
 #include "buf.h"
 #include "charset.h"
 #include "cli.h"
+#include "drafts.h"
+#include "hdr.h"
+#include "qp.h"
+#include "base64.h"
 #include "i18n.h"
 #include "maildir.h"
 #include "mime.h"
@@ -57,6 +61,7 @@ struct attach {
 	char *path;
 	char *type;                /* NULL: from the name or the content */
 	int show_inline;
+	int owned;                 /* a copy taken out of a draft: removed after */
 };
 
 struct compose {
@@ -64,7 +69,13 @@ struct compose {
 	char *body_path;           /* the text, in a private temporary file */
 	struct attach *att;
 	size_t natt, sel;          /* sel: the attachment D, T and d act on */
+	char *draft_id;            /* the draft it is saved in, NULL: none yet */
+	int dirty;                 /* changed since it was last saved */
+	int64_t changed_us;        /* when (util_now_us()) */
 };
+
+/* Autosave this long after the last change. */
+#define AUTOSAVE_US (3 * 1000000)
 
 /* A send in progress, driven from the main loop. */
 struct sending {
@@ -237,7 +248,11 @@ header_value(const char *h, size_t n, const char *name)
 		if (n - i > nl && strncasecmp(h + i, name, nl) == 0 &&
 		    h[i + nl] == ':') {
 			buf_init(&v, 2048);
-			for (j = i + nl + 1; j < n; j++) {
+			/* The value without the white space around it. */
+			for (j = i + nl + 1; j < n && (h[j] == ' ' ||
+			    h[j] == '\t'); j++)
+				;
+			for (; j < n; j++) {
 				if (h[j] == '\r')
 					continue;
 				if (h[j] == '\n') {
@@ -249,6 +264,9 @@ header_value(const char *h, size_t n, const char *name)
 				if (buf_addch(&v, h[j]) < 0)
 					break;
 			}
+			while (v.len > 0 && (v.data[v.len - 1] == ' ' ||
+			    v.data[v.len - 1] == '\t'))
+				buf_truncate(&v, v.len - 1);
 			return v.data != NULL ? v.data : strdup("");
 		}
 		while (i < n && h[i] != '\n')
@@ -257,6 +275,8 @@ header_value(const char *h, size_t n, const char *name)
 	}
 	return NULL;
 }
+
+static char *field(const char *h, size_t n, const char *name);
 
 static void
 load_folder(struct app *a)
@@ -304,8 +324,8 @@ load_folder(struct app *a)
 			if (r <= 0)
 				continue;
 			/* Every folder here holds our own mail: who it is to. */
-			a->list[k].who = header_value(head, (size_t)r, "To");
-			a->list[k].subject = header_value(head, (size_t)r,
+			a->list[k].who = field(head, (size_t)r, "To");
+			a->list[k].subject = field(head, (size_t)r,
 			    "Subject");
 		}
 		maildir_free_list(names, n);
@@ -402,8 +422,8 @@ draw_main(const struct app *a)
 		(void)tui_str(y, 1, tui_cols() - 2, _("(no messages)"),
 		    TUI_INFO);
 	draw_pane(a, rows - 2 - ph, ph);
-	draw_bars(a, title, _("m:compose  Tab:folder  j/k:message  "
-	    "Enter:open  v:transcript  ?:help  q:quit"));
+	draw_bars(a, title, _("m:compose  R:resume draft  Tab:folder  "
+	    "j/k:message  Enter:open  ?:help  q:quit"));
 }
 
 static void
@@ -490,6 +510,8 @@ show_help(struct app *a)
 	static const char *const lines[] = {
 		N_("Folders"),
 		N_("  m        compose a new message"),
+		N_("  R        resume a draft (the marked one in drafts, else "
+		    "the newest)"),
 		N_("  Tab      next folder (Left, Right too)"),
 		N_("  j k      next / previous message (Up, Down too)"),
 		N_("  Enter    open the message, with its transcripts"),
@@ -551,10 +573,13 @@ compose_free(struct compose *cm)
 	free(cm->body_path);
 	while (cm->natt > 0) {
 		cm->natt--;
+		if (cm->att[cm->natt].owned)
+			(void)unlink(cm->att[cm->natt].path);
 		free(cm->att[cm->natt].path);
 		free(cm->att[cm->natt].type);
 	}
 	free(cm->att);
+	free(cm->draft_id);
 	free(cm);
 }
 
@@ -611,6 +636,14 @@ run_editor(struct app *a, const char *path)
 	return 0;
 }
 
+/* The composition changed: autosave it soon. */
+static void
+changed(struct app *a)
+{
+	a->cmp->dirty = 1;
+	a->cmp->changed_us = util_now_us();
+}
+
 /* Edit a header line; the old value stays when the user cancels. */
 static void
 edit_field(struct app *a, char **field, const char *label)
@@ -622,6 +655,8 @@ edit_field(struct app *a, char **field, const char *label)
 			set_status(a, TUI_NORMAL, "%s", "");
 		return;
 	}
+	if (*field == NULL || strcmp(*field, v) != 0)
+		changed(a);
 	free(*field);
 	*field = v;
 }
@@ -813,13 +848,50 @@ out:
 	return r;
 }
 
-/* Save the message as a draft (Bcc kept); 0, or -1 with the status line set. */
-static int
-postpone(struct app *a)
+/* Write the draft: over the one it was saved in before, else as a new one. */
+static enum err
+write_draft(struct app *a, struct built *b, char **why)
 {
 	struct maildir *md = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	struct compose *cm = a->cmp;
 	struct maildir_tx tx;
 	struct mime_result mr;
+	enum err e = ERR_NOINPUT;
+
+	if (cm->draft_id != NULL) {
+		e = maildir_replace_begin(md, cm->draft_id, &tx, why);
+		if (e == ERR_OK &&
+		    (e = mime_write(&b->mm, tx.fd, 1, &mr, why)) == ERR_OK)
+			e = maildir_replace_commit(md, &tx, why);
+		if (e != ERR_OK)
+			maildir_abort(md, &tx);
+		free(tx.name);
+		if (e != ERR_NOINPUT)
+			return e;
+		/* Deleted meanwhile: a new one. */
+		free(*why);
+		*why = NULL;
+	}
+	if ((e = maildir_begin(md, NULL, &tx, why)) == ERR_OK &&
+	    (e = mime_write(&b->mm, tx.fd, 1, &mr, why)) == ERR_OK)
+		e = maildir_commit(md, &tx, "D", why);
+	if (e != ERR_OK) {
+		maildir_abort(md, &tx);
+		free(tx.name);
+		return e;
+	}
+	free(cm->draft_id);
+	cm->draft_id = tx.name;
+	return ERR_OK;
+}
+
+/*
+ * Save the message as a draft, Bcc kept; 0, or -1 with the status line
+ * set.  quietly: an autosave, said in fewer words.
+ */
+static int
+postpone(struct app *a, int quietly)
+{
 	struct built b;
 	char *why = NULL;
 	enum err e;
@@ -830,20 +902,29 @@ postpone(struct app *a)
 	}
 	b.mm.bcc = b.bcc.v;
 	b.mm.nbcc = b.bcc.n;
-	if ((e = maildir_begin(md, NULL, &tx, &why)) == ERR_OK &&
-	    (e = mime_write(&b.mm, tx.fd, 1, &mr, &why)) == ERR_OK)
-		e = maildir_commit(md, &tx, "D", &why);
-	if (e != ERR_OK) {
-		maildir_abort(md, &tx);
+	e = write_draft(a, &b, &why);
+	if (e != ERR_OK)
 		set_status(a, TUI_ERROR, _("the draft could not be saved: %s"),
 		    why != NULL ? why : err_str(e));
-	} else {
-		set_status(a, TUI_NORMAL, _("saved as draft %s"), tx.name);
-	}
-	free(tx.name);
+	else if (quietly)
+		set_status(a, TUI_NORMAL, _("draft saved"));
+	else
+		set_status(a, TUI_NORMAL, _("saved as draft %s"),
+		    a->cmp->draft_id);
+	if (e == ERR_OK)
+		a->cmp->dirty = 0;
 	free(why);
 	built_free(&b);
 	return e == ERR_OK ? 0 : -1;
+}
+
+/* The draft of a composition that was sent or thrown away goes. */
+static void
+drop_draft(struct app *a)
+{
+	if (a->cmp->draft_id != NULL)
+		(void)drafts_delete(outbox_folder(a->ob, OUTBOX_DRAFTS),
+		    a->cmp->draft_id, NULL);
 }
 
 static void
@@ -1012,6 +1093,8 @@ send_now(struct app *a)
 	if ((e = outbox_commit(a->ob, &sn->it, &sn->q, &why)) != ERR_OK)
 		goto fail;
 	built_free(&b);
+	/* In the outbox now: the draft has served. */
+	drop_draft(a);
 	/* The recipients of the envelope point into the entry now. */
 	sn->env.nrcpts = outbox_pending(&sn->q, sn->rcpts, n);
 	sn->env.from = sn->q.from;
@@ -1140,6 +1223,7 @@ start_compose(struct app *a)
 	}
 	a->cmp = cm;
 	(void)run_editor(a, cm->body_path);
+	changed(a);
 }
 
 /* Tab on a path: the entries of its directory that start with its last part. */
@@ -1455,20 +1539,25 @@ key_compose(struct app *a, int key)
 		break;
 	case 'e':
 		(void)run_editor(a, cm->body_path);
+		changed(a);
 		break;
 	case 'a':
 		attach_file(a);
+		changed(a);
 		break;
 	case 'D':
 		detach(a);
+		changed(a);
 		break;
 	case 'T':
 		set_type(a);
+		changed(a);
 		break;
 	case 'd':
 		if (cm->natt > 0)
 			cm->att[cm->sel].show_inline =
 			    !cm->att[cm->sel].show_inline;
+		changed(a);
 		break;
 	case TUI_KEY_UP:
 		if (cm->sel > 0)
@@ -1485,18 +1574,20 @@ key_compose(struct app *a, int key)
 		send_now(a);
 		break;
 	case 'P':
-		if (postpone(a) == 0)
+		if (postpone(a, 0) == 0)
 			compose_close(a);
 		break;
 	case 'q':
 		r = tui_yesno(tui_rows() - 1, _("Abort this message. Keep it as "
 		    "a draft? (y/n) "), 1);
-		if (r == 1 && postpone(a) < 0)
+		if (r == 1 && postpone(a, 0) < 0)
 			break;
 		if (r >= 0) {
-			if (r == 0)
+			if (r == 0) {
+				drop_draft(a);
 				set_status(a, TUI_NORMAL, _("message "
 				    "discarded"));
+			}
 			compose_close(a);
 		}
 		break;
@@ -1507,6 +1598,340 @@ key_compose(struct app *a, int key)
 		(void)key_pane(a, key);
 		break;
 	}
+}
+
+/* The value of parameter name in a Content-Type or -Disposition value; NULL: none. */
+static char *
+param_value(const char *v, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = v, *q;
+	struct buf out;
+
+	if (v == NULL)
+		return NULL;
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, name, nl) != 0 || p[nl] != '=')
+			continue;
+		p += nl + 1;
+		buf_init(&out, 4096);
+		if (*p == '"') {
+			for (q = p + 1; *q != '\0' && *q != '"'; q++) {
+				if (*q == '\\' && q[1] != '\0')
+					q++;
+				if (buf_addch(&out, *q) < 0)
+					break;
+			}
+		} else {
+			for (q = p; *q != '\0' && *q != ';' && *q != ' ' &&
+			    *q != '\t'; q++)
+				if (buf_addch(&out, *q) < 0)
+					break;
+		}
+		return out.data != NULL ? out.data : strdup("");
+	}
+	return NULL;
+}
+
+/* Where the header of p[0..n) ends and its body starts. */
+static size_t
+body_start(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (p[i] == '\n' && p[i + 1] == '\n')
+			return i + 2;
+		if (p[i] == '\n' && i + 2 < n && p[i + 1] == '\r' &&
+		    p[i + 2] == '\n')
+			return i + 3;
+	}
+	return n;
+}
+
+/* A field of header h[0..n), unfolded and with encoded-words decoded; NULL: none. */
+static char *
+field(const char *h, size_t n, const char *name)
+{
+	char *raw = header_value(h, n, name);
+	struct buf out;
+
+	if (raw == NULL)
+		return NULL;
+	buf_init(&out, 64 * 1024);
+	if (hdr_decode(&out, raw, strlen(raw)) < 0 || out.data == NULL) {
+		buf_free(&out);
+		return raw;
+	}
+	free(raw);
+	return out.data;
+}
+
+/* The content of a part body[0..n) whose header is h[0..hn), transfer encoding undone. */
+static int
+part_content(const char *h, size_t hn, const char *body, size_t n,
+    struct buf *out)
+{
+	char *cte = header_value(h, hn, "Content-Transfer-Encoding");
+	struct buf clean;
+	size_t i;
+	int r;
+
+	if (cte != NULL && strncasecmp(cte, "quoted-printable", 16) == 0) {
+		r = qp_decode(out, body, n, 1);
+	} else if (cte != NULL && strncasecmp(cte, "base64", 6) == 0) {
+		buf_init(&clean, BODY_MAX);
+		r = 0;
+		for (i = 0; i < n && r == 0; i++)
+			if (body[i] != '\r' && body[i] != '\n' &&
+			    body[i] != ' ' && body[i] != '\t')
+				r = buf_addch(&clean, body[i]);
+		if (r == 0)
+			r = base64_decode_buf(out, buf_str(&clean), clean.len);
+		buf_free(&clean);
+	} else {
+		r = 0;
+		for (i = 0; i < n && r == 0; i++)
+			if (!(body[i] == '\r' && i + 1 < n && body[i + 1] == '\n'))
+				r = buf_addch(out, body[i]);
+	}
+	free(cte);
+	return r;
+}
+
+/* A private copy of an attachment of a draft; the path, or NULL. */
+static char *
+save_part(const char *name, const struct buf *content)
+{
+	const char *dir = getenv("TMPDIR");
+	char *d = util_strf("%s/pigeon-att-XXXXXX", dir != NULL && *dir == '/' ?
+	    dir : "/tmp"), *base, *path = NULL, *slash;
+	int fd;
+
+	if (d == NULL || mkdtemp(d) == NULL) {
+		free(d);
+		return NULL;
+	}
+	base = strdup(name != NULL && *name != '\0' ? name : "attachment");
+	if (base != NULL) {
+		/* The name only, no way out of the directory. */
+		while ((slash = strchr(base, '/')) != NULL)
+			*slash = '_';
+		if (strcmp(base, "..") == 0 || strcmp(base, ".") == 0)
+			base[0] = '_';
+		path = util_strf("%s/%s", d, base);
+	}
+	free(base);
+	if (path != NULL) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, buf_str(content), content->len) !=
+		    (ssize_t)content->len) {
+			if (fd >= 0)
+				(void)close(fd);
+			(void)unlink(path);
+			free(path);
+			path = NULL;
+		} else if (close(fd) < 0) {
+			(void)unlink(path);
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path == NULL)
+		(void)rmdir(d);
+	free(d);
+	return path;
+}
+
+/* Add part h/body of a draft as an attachment of cm; 0 or -1. */
+static int
+restore_attachment(struct compose *cm, const char *h, size_t hn,
+    const char *body, size_t n)
+{
+	char *ct = header_value(h, hn, "Content-Type");
+	char *cd = header_value(h, hn, "Content-Disposition");
+	char *name = param_value(cd, "filename"), *type = NULL, *semi;
+	struct attach *v;
+	struct buf content;
+	int r = -1;
+
+	if (name == NULL)
+		name = param_value(ct, "name");
+	buf_init(&content, BODY_MAX);
+	if (part_content(h, hn, body, n, &content) == 0 &&
+	    (v = realloc(cm->att, (cm->natt + 1) * sizeof(*v))) != NULL) {
+		cm->att = v;
+		memset(&v[cm->natt], 0, sizeof(*v));
+		if ((v[cm->natt].path = save_part(name, &content)) != NULL) {
+			if (ct != NULL && (type = strdup(ct)) != NULL &&
+			    (semi = strchr(type, ';')) != NULL)
+				*semi = '\0';
+			v[cm->natt].type = type;
+			v[cm->natt].owned = 1;
+			v[cm->natt].show_inline = cd != NULL &&
+			    strncasecmp(cd, "inline", 6) == 0;
+			cm->natt++;
+			r = 0;
+		}
+	}
+	buf_free(&content);
+	free(ct);
+	free(cd);
+	free(name);
+	return r;
+}
+
+/*
+ * A draft back on the compose screen: its header fields, its text (the
+ * first text part, in UTF-8) and its attachments (as private copies).
+ * NULL with the status line set when it cannot be read.
+ */
+static struct compose *
+compose_from_draft(struct app *a, const char *id)
+{
+	struct maildir *md = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	struct compose *cm = NULL;
+	struct buf msg, text, utf;
+	char *path = NULL, *why = NULL, *ct = NULL, *bnd = NULL, *cs = NULL;
+	const char *h, *body, *p, *end, *part, *next;
+	size_t hn, bn, bl, pn;
+	int fd = -1, lost = 0;
+
+	buf_init(&msg, BODY_MAX);
+	buf_init(&text, BODY_MAX);
+	buf_init(&utf, BODY_MAX);
+	if (maildir_find(md, id, &path, &why) != ERR_OK ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    buf_read_fd(&msg, fd) < 0) {
+		set_status(a, TUI_ERROR, _("cannot read draft %s: %s"), id,
+		    why != NULL ? why : strerror(errno));
+		goto out;
+	}
+	if ((cm = calloc(1, sizeof(*cm))) == NULL ||
+	    (cm->draft_id = strdup(id)) == NULL ||
+	    (cm->body_path = body_file()) == NULL)
+		goto fail;
+	h = buf_str(&msg);
+	hn = body_start(h, msg.len);
+	cm->to = field(h, hn, "To");
+	cm->cc = field(h, hn, "Cc");
+	cm->bcc = field(h, hn, "Bcc");
+	cm->subject = field(h, hn, "Subject");
+	cm->reply_to = field(h, hn, "Reply-To");
+	ct = header_value(h, hn, "Content-Type");
+	body = h + hn;
+	bn = msg.len - hn;
+	if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0 &&
+	    (bnd = param_value(ct, "boundary")) != NULL && *bnd != '\0') {
+		/* Each part: after a "--boundary" line, up to the next one. */
+		bl = strlen(bnd);
+		for (p = body, end = body + bn, part = NULL; p < end; p = next) {
+			const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+			next = eol != NULL ? eol + 1 : end;
+			if ((size_t)(end - p) < bl + 2 || p[0] != '-' ||
+			    p[1] != '-' || memcmp(p + 2, bnd, bl) != 0)
+				continue;
+			if (part != NULL) {
+				/* The part ends at the line end before p. */
+				pn = (size_t)(p - part);
+				if (pn > 0 && part[pn - 1] == '\n')
+					pn--;
+				if (pn > 0 && part[pn - 1] == '\r')
+					pn--;
+				hn = body_start(part, pn);
+				if (text.len == 0 && cs == NULL) {
+					char *pct = header_value(part, hn,
+					    "Content-Type");
+
+					if (pct == NULL || strncasecmp(pct,
+					    "text/plain", 10) == 0) {
+						cs = param_value(pct, "charset");
+						if (cs == NULL)
+							cs = strdup("us-ascii");
+						if (part_content(part, hn, part + hn,
+						    pn - hn, &text) < 0)
+							lost = 1;
+					} else if (restore_attachment(cm, part,
+					    hn, part + hn, pn - hn) < 0) {
+						lost = 1;
+					}
+					free(pct);
+				} else if (restore_attachment(cm, part, hn,
+				    part + hn, pn - hn) < 0) {
+					lost = 1;
+				}
+			}
+			if (p[bl + 2] == '-' && p + bl + 3 < end &&
+			    p[bl + 3] == '-')
+				break;
+			part = next;
+		}
+	} else {
+		cs = param_value(ct, "charset");
+		if (part_content(h, hn, body, bn, &text) < 0)
+			lost = 1;
+	}
+	if (cs == NULL || strcasecmp(cs, "utf-8") == 0 ||
+	    strcasecmp(cs, "us-ascii") == 0 ||
+	    charset_to_utf8(&utf, buf_str(&text), text.len, cs, NULL) !=
+	    ERR_OK) {
+		buf_reset(&utf);
+		(void)buf_add(&utf, buf_str(&text), text.len);
+	}
+	if ((fd = open(cm->body_path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0 ||
+	    write(fd, buf_str(&utf), utf.len) != (ssize_t)utf.len ||
+	    close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	set_status(a, lost ? TUI_ERROR : TUI_NORMAL, lost ? _("draft %s: "
+	    "part of it could not be read back") : _("draft %s resumed"), id);
+	goto out;
+fail:
+	set_status(a, TUI_ERROR, _("cannot resume draft %s: %s"), id,
+	    strerror(errno));
+	compose_free(cm);
+	cm = NULL;
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	buf_free(&msg);
+	buf_free(&text);
+	buf_free(&utf);
+	free(path);
+	free(why);
+	free(ct);
+	free(bnd);
+	free(cs);
+	return cm;
+}
+
+/* R: the draft under the cursor (in drafts), else the newest one, back on the compose screen. */
+static void
+resume(struct app *a)
+{
+	struct maildir *md = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	char **ids = NULL, *id = NULL;
+	size_t n = 0;
+
+	if (a->folder == OUTBOX_DRAFTS && a->cursor < a->nlist) {
+		id = strdup(a->list[a->cursor].id);
+	} else if (drafts_list(md, &ids, &n, NULL) == ERR_OK && n > 0) {
+		id = ids[n - 1];
+		ids[n - 1] = NULL;
+	}
+	maildir_free_list(ids, n);
+	if (id == NULL) {
+		set_status(a, TUI_NORMAL, _("no drafts"));
+		return;
+	}
+	a->cmp = compose_from_draft(a, id);
+	free(id);
 }
 
 static void
@@ -1556,6 +1981,9 @@ key_main(struct app *a, int key)
 	case 'm':
 		start_compose(a);
 		break;
+	case 'R':
+		resume(a);
+		break;
 	case '\t':
 	case TUI_KEY_RIGHT:
 		a->folder = (a->folder + 1) % 4;
@@ -1602,7 +2030,7 @@ static void
 stopped(struct app *a)
 {
 	if (a->cmp != NULL)
-		(void)postpone(a);
+		(void)postpone(a, 0);
 	if (a->snd != NULL)
 		sending_free(a);   /* it is queued: nothing is lost */
 	compose_free(a->cmp);
@@ -1625,6 +2053,14 @@ loop(struct app *a)
 		timeout = -1;
 		if (a->snd != NULL && a->snd->s != NULL)
 			timeout = session_pollfd(a->snd->s, &pfd);
+		if (a->cmp != NULL && a->cmp->dirty) {
+			int64_t left = a->cmp->changed_us + AUTOSAVE_US -
+			    util_now_us();
+			int ms = left <= 0 ? 0 : (int)(left / 1000) + 1;
+
+			if (timeout < 0 || ms < timeout)
+				timeout = ms;
+		}
 		ev = tui_wait(pfd.fd, pfd.events, timeout, &key, &rev);
 		switch (ev) {
 		case TUI_EV_STOP:
@@ -1656,6 +2092,10 @@ loop(struct app *a)
 			}
 			break;
 		}
+		/* A few seconds after the last change: autosave. */
+		if (a->cmp != NULL && a->cmp->dirty && util_now_us() >=
+		    a->cmp->changed_us + AUTOSAVE_US && postpone(a, 1) < 0)
+			a->cmp->changed_us = util_now_us();
 		/* The session may have moved without a poll (data in TLS buffers). */
 		if (a->snd != NULL && a->snd->s != NULL &&
 		    session_status(a->snd->s) != SESSION_BUSY)
@@ -1721,7 +2161,12 @@ cmd_ui(int argc, char **argv)
 	}
 	a->folder = OUTBOX_SENT;
 	load_folder(a);
-	set_status(a, TUI_NORMAL, _("m: compose a message, ?: all keys"));
+	if (a->count[OUTBOX_DRAFTS] > 0)
+		set_status(a, TUI_NORMAL, _("unsent drafts: %zu; R resumes the "
+		    "newest"), a->count[OUTBOX_DRAFTS]);
+	else
+		set_status(a, TUI_NORMAL, _("m: compose a message, ?: all "
+		    "keys"));
 	loop(a);
 	tui_end();
 	rc = EX_OK;

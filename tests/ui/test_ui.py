@@ -65,6 +65,18 @@ class Ui(PigeonTest):
         self.fail("never on the screen: %r\n--- screen ---\n%s"
                   % (text, self.screen()))
 
+    def wait_status(self, start, timeout=15):
+        """Until the status line (the last one) starts with start."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = self.screen()
+            lines = s.rstrip("\n").split("\n")
+            if lines and lines[-1].startswith(start):
+                return s
+            time.sleep(0.05)
+        self.fail("the status line never started with %r\n--- screen "
+                  "---\n%s" % (start, self.screen()))
+
     def pid(self):
         out = self.tmux("list-panes", "-t", "t", "-F",
                         "#{pane_pid}").stdout.decode().split()
@@ -93,7 +105,7 @@ class Ui(PigeonTest):
         self.keys("Enter")
         self.wait_screen("carol@example.org")
         self.keys("y")
-        s = self.wait_screen("sent ")
+        s = self.wait_status("sent ")
         self.assertIn("SMTP transcript", s)
         self.assertIn("250 2.0.0", s)
         # The whole dialogue, full screen: the password never shows.
@@ -156,7 +168,7 @@ class Ui(PigeonTest):
         self.keys("q")
         self.wait_screen("y:send")
         self.keys("y")
-        self.wait_screen("sent ")
+        self.wait_status("sent ")
         meta, raw = srv.messages()[0]
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         atts = list(msg.iter_attachments())
@@ -199,6 +211,65 @@ class Ui(PigeonTest):
         self.assertEqual(str(msg["Bcc"]), "hidden@example.org")
         self.keys("q")
 
+    def test_postpone_resume_and_send(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        with open(os.path.join(self.tmp, "notes.txt"), "w") as f:
+            f.write("the notes\n")
+        self.start(cfg)
+        self.compose("bob@example.org", "Grüße, später")
+        self.keys("b")
+        self.wait_screen("Bcc:")
+        self.type("hidden@example.org")
+        self.keys("Enter")
+        self.keys("a")
+        self.wait_screen("Attach file:")
+        self.type(os.path.join(self.tmp, "notes.txt"))
+        self.keys("Enter")
+        self.wait_screen("attached ")
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        self.assertEqual(len(os.listdir(os.path.join(self.data, "drafts",
+                                                     "cur"))), 1)
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertIn("Grüße, später", s)
+        self.assertIn("hidden@example.org", s)
+        self.assertIn("notes.txt", s)
+        self.assertIn("Hello from the UI.", s)
+        self.keys("y")
+        self.wait_status("sent ")
+        meta, raw = srv.messages()[0]
+        self.assertEqual(sorted(meta["rcpt_tos"]),
+                         ["bob@example.org", "hidden@example.org"])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(msg["Subject"]), "Grüße, später")
+        self.assertIsNone(msg["Bcc"])
+        atts = list(msg.iter_attachments())
+        self.assertEqual([a.get_filename() for a in atts], ["notes.txt"])
+        self.assertEqual(atts[0].get_content().replace("\r\n", "\n"),
+                         "the notes\n")
+        # The sent folder lists it with its subject decoded.
+        self.wait_screen("Grüße, später")
+        # Sent: the draft is gone.
+        self.assertEqual(os.listdir(os.path.join(self.data, "drafts",
+                                                 "cur")), [])
+
+    def test_autosave_survives_a_killed_session(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg)
+        self.compose("bob@example.org", "Autosaved")
+        self.wait_screen("draft saved", timeout=10)
+        os.kill(self.pid(), signal.SIGKILL)
+        self.tmux("kill-server", check=False)
+        self.start(cfg)
+        s = self.wait_screen("unsent drafts: 1")
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertIn("Autosaved", s)
+        self.assertIn("bob@example.org", s)
+        self.assertIn("Hello from the UI.", s)
+
     def test_sighup_mid_compose_saves_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
@@ -222,7 +293,7 @@ class Ui(PigeonTest):
         self.start(cfg, cols=80, rows=24)
         self.compose("bob@example.org", "Offline")
         self.keys("y")
-        s = self.wait_screen("queued")
+        s = self.wait_status("queued, not sent yet")
         self.assertIn("not sent yet", s)
         out = os.listdir(os.path.join(self.data, "outbox", "new"))
         self.assertEqual(len(out), 1)
@@ -246,7 +317,7 @@ class Ui(PigeonTest):
         # Shown escaped, once; nothing reached the terminal raw.
         self.assertIn("220 evil \\e[2J\\e]0;pwned\\x07 ESMTP", s)
         self.assertNotIn("\\\\e", s)
-        s = self.wait_screen("queued")
+        s = self.wait_status("queued, not sent yet")
         # Still our screen: the title and the help line are there.
         self.assertIn("pigeon 0.1.0", s)
         self.assertIn("m:compose", s)
