@@ -88,6 +88,8 @@ struct sending {
 	struct smtp_envelope env;
 	int fd;                    /* the message */
 	int started;               /* session_send() was called */
+	unsigned long long sent0;  /* bytes on the wire before it */
+	int64_t t0;                /* when it started (util_now_us()) */
 	int recorded;              /* the attempt is filed */
 	unsigned done0;
 	uint64_t from;             /* its part of lg */
@@ -110,6 +112,7 @@ struct app {
 	struct pane pane;
 	char status[1024];
 	enum tui_attr status_attr;
+	char *search;              /* the last search in the pane */
 	int quit;
 };
 
@@ -371,6 +374,29 @@ draw_pane(const struct app *a, int top, int h)
 	}
 }
 
+/* While the data goes: bytes sent of the total, the rate, a bar. */
+static void
+draw_progress(const struct app *a, int y)
+{
+	const struct sending *sn = a->snd;
+	unsigned long long done = session_bytes_sent(sn->s) - sn->sent0;
+	double secs = (double)(util_now_us() - sn->t0) / 1e6;
+	char line[256], bar[41];
+	int filled, i, x;
+
+	if (done > sn->env.size)
+		done = sn->env.size;
+	filled = (int)((double)done * 40.0 / (double)sn->env.size);
+	for (i = 0; i < 40; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[40] = '\0';
+	(void)snprintf(line, sizeof(line), _("sending: %.1f of %.1f MB, "
+	    "%.1f MB/s "), (double)done / 1e6, (double)sn->env.size / 1e6,
+	    secs > 0.001 ? (double)done / 1e6 / secs : 0.0);
+	x = tui_str(y, 0, tui_cols(), line, TUI_NORMAL);
+	(void)tui_str(y, x, tui_cols() - x, bar, TUI_INFO);
+}
+
 static void
 draw_bars(const struct app *a, const char *title, const char *help)
 {
@@ -381,7 +407,12 @@ draw_bars(const struct app *a, const char *title, const char *help)
 	tui_clear_line(rows - 2, TUI_BAR);
 	(void)tui_str(rows - 2, 1, tui_cols() - 2, help, TUI_BAR);
 	tui_clear_line(rows - 1, TUI_NORMAL);
-	(void)tui_str(rows - 1, 0, tui_cols(), a->status, a->status_attr);
+	if (a->snd != NULL && a->snd->started && !a->snd->recorded &&
+	    a->snd->env.size > 0)
+		draw_progress(a, rows - 1);
+	else
+		(void)tui_str(rows - 1, 0, tui_cols(), a->status,
+		    a->status_attr);
 }
 
 static void
@@ -519,6 +550,8 @@ show_help(struct app *a)
 		N_("  V        the transcript on the whole screen"),
 		N_("  + -      a bigger or smaller transcript pane"),
 		N_("  PgUp PgDn  scroll the transcript"),
+		N_("  / n      search the transcript (older lines), again"),
+		N_("  S        save the transcript to a file"),
 		N_("  q        quit"),
 		"",
 		N_("Compose"),
@@ -1152,6 +1185,8 @@ sending_progress(struct app *a)
 		outbox_log_prelude(sn->lg);
 		sn->from = outbox_log_size(sn->lg);
 		sn->done0 = smtp_messages_done(session_smtp(sn->s));
+		sn->sent0 = session_bytes_sent(sn->s);
+		sn->t0 = util_now_us();
 		if ((e = session_send(sn->s, &sn->env, sn->fd, &why)) !=
 		    ERR_OK) {
 			sending_record(a, NULL, e, why);
@@ -1478,6 +1513,74 @@ preview(struct app *a)
 	built_free(&b);
 }
 
+/* S: the whole transcript pane to a file (asks before replacing one). */
+static void
+save_transcript(struct app *a)
+{
+	char *path = tui_readline_complete(tui_rows() - 1, _("Save the "
+	    "transcript to: "), NULL, complete_path);
+	const char *line;
+	struct stat st;
+	size_t i;
+	FILE *fp;
+	int fd, ok = 1;
+
+	if (path == NULL || *path == '\0') {
+		free(path);
+		return;
+	}
+	if (stat(path, &st) == 0 && tui_yesno(tui_rows() - 1, _("The file "
+	    "exists. Replace it? (y/n) "), 0) != 1) {
+		free(path);
+		return;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		set_status(a, TUI_ERROR, _("cannot write %s: %s"), path,
+		    strerror(errno));
+		if (fd >= 0)
+			(void)close(fd);
+		free(path);
+		return;
+	}
+	for (i = 0; i < a->pane.n; i++) {
+		line = a->pane.line[(a->pane.head + i) % PANE_LINES];
+		if (fputs(line, fp) == EOF || fputc('\n', fp) == EOF)
+			ok = 0;
+	}
+	if (fclose(fp) != 0)
+		ok = 0;
+	if (ok)
+		set_status(a, TUI_NORMAL, _("transcript saved to %s (%zu "
+		    "lines)"), path, a->pane.n);
+	else
+		set_status(a, TUI_ERROR, _("cannot write %s: %s"), path,
+		    strerror(errno));
+	free(path);
+}
+
+/* / and n: the next older line of the pane that holds the search text, in view. */
+static void
+search_pane(struct app *a)
+{
+	size_t bottom, i;
+
+	if (a->search == NULL || *a->search == '\0' || a->pane.n == 0)
+		return;
+	/* The line at the bottom of the view now; search above it. */
+	bottom = a->pane.n - 1 - (a->pane.scroll < a->pane.n ?
+	    a->pane.scroll : a->pane.n - 1);
+	for (i = bottom; i-- > 0;)
+		if (strstr(a->pane.line[(a->pane.head + i) % PANE_LINES],
+		    a->search) != NULL) {
+			/* That line at the bottom of the view. */
+			a->pane.scroll = a->pane.n - 1 - i;
+			set_status(a, TUI_NORMAL, _("found at line %zu"), i + 1);
+			return;
+		}
+	set_status(a, TUI_ERROR, _("not found above: %s"), a->search);
+}
+
 /* v, V, + and - work on every screen; 1 when key was one of them. */
 static int
 key_pane(struct app *a, int key)
@@ -1499,6 +1602,23 @@ key_pane(struct app *a, int key)
 	case '-':
 		if (a->pane.height > 3)
 			a->pane.height--;
+		return 1;
+	case 'S':
+		save_transcript(a);
+		return 1;
+	case '/':
+	case 'n':
+		if (key == '/') {
+			char *q = tui_readline(tui_rows() - 1, _("Search the "
+			    "transcript: "), a->search);
+
+			if (q == NULL)
+				return 1;
+			free(a->search);
+			a->search = q;
+			a->pane.shown = 1;
+		}
+		search_pane(a);
 		return 1;
 	case TUI_KEY_PGUP:
 		if (a->pane.shown && a->pane.scroll + 1 < a->pane.n)
@@ -2174,6 +2294,7 @@ out:
 	transcript_unsubscribe(a->c.tr, pane_writer, &a->pane);
 	list_free(a);
 	pane_free(&a->pane);
+	free(a->search);
 	outbox_close(a->ob);
 	cli_cleanup(&a->c);
 	free(a);

@@ -190,6 +190,62 @@ class Ui(PigeonTest):
         self.keys("q")
         self.wait_screen("m:compose")
 
+    def test_resize_to_80x24_and_back(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg, cols=120, rows=40)
+        self.compose("bob@example.org", "Sizes")
+        self.tmux("resize-window", "-t", "t", "-x", "80", "-y", "24")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            lines = self.screen().rstrip("\n").split("\n")
+            if len(lines) == 24 and "y:send" in lines[22]:
+                break
+            time.sleep(0.05)
+        lines = self.screen().rstrip("\n").split("\n")
+        self.assertEqual(len(lines), 24)
+        self.assertIn("y:send", lines[22])
+        self.assertIn("Compose", lines[0])
+        self.assertTrue(all(len(l) <= 80 for l in lines))
+        self.tmux("resize-window", "-t", "t", "-x", "100", "-y", "30")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            lines = self.screen().rstrip("\n").split("\n")
+            if len(lines) == 30 and "y:send" in lines[28]:
+                break
+            time.sleep(0.05)
+        self.assertIn("y:send", lines[28])
+        self.keys("y")
+        self.wait_status("sent ")
+
+    def test_transcript_search_and_save(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg)
+        self.compose("bob@example.org", "Save it")
+        self.keys("y")
+        self.wait_status("sent ")
+        # Search back for the greeting.
+        self.keys("/")
+        self.wait_screen("Search the transcript:")
+        self.type("<- 220")
+        self.keys("Enter")
+        s = self.wait_status("found at line")
+        self.assertIn("<- 220 ", s)
+        # Save all of it.
+        out = os.path.join(self.tmp, "saved.log")
+        self.keys("S")
+        self.wait_screen("Save the transcript to:")
+        self.type(out)
+        self.keys("Enter")
+        self.wait_status("transcript saved to")
+        with open(out) as f:
+            text = f.read()
+        for want in ("-> EHLO", "~> AUTH", "[redacted]", "<~ 250 2.0.0"):
+            self.assertIn(want, text)
+        self.assertNotIn(PASSWORD, text)
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
