@@ -1227,6 +1227,35 @@ sending_progress(struct app *a)
 	load_folder(a);
 }
 
+/* A send goes on behind prompts and pagers (see tui_background()). */
+static int
+bg_pollfd(void *arg, int *fd, short *events)
+{
+	struct app *a = arg;
+	struct pollfd p;
+	int t;
+
+	*fd = -1;
+	*events = 0;
+	if (a->snd == NULL || a->snd->s == NULL)
+		return -1;
+	t = session_pollfd(a->snd->s, &p);
+	*fd = p.fd;
+	*events = p.events;
+	return t;
+}
+
+static void
+bg_step(void *arg, short revents)
+{
+	struct app *a = arg;
+
+	if (a->snd == NULL || a->snd->s == NULL)
+		return;
+	session_step(a->snd->s, revents);
+	sending_progress(a);
+}
+
 /* --- keys ----------------------------------------------------------------- */
 
 static void
@@ -2279,6 +2308,7 @@ cmd_ui(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
+	tui_background(bg_pollfd, bg_step, a);
 	a->folder = OUTBOX_SENT;
 	load_folder(a);
 	if (a->count[OUTBOX_DRAFTS] > 0)
@@ -2288,6 +2318,7 @@ cmd_ui(int argc, char **argv)
 		set_status(a, TUI_NORMAL, _("m: compose a message, ?: all "
 		    "keys"));
 	loop(a);
+	tui_background(NULL, NULL, NULL);
 	tui_end();
 	rc = EX_OK;
 out:

@@ -31,6 +31,9 @@ static int started;
 static int sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_sig;
 static attr_t attrs[TUI_ATTR_COUNT_];
+static int (*bg_pollfd)(void *, int *, short *);
+static void (*bg_step)(void *, short);
+static void *bg_arg;
 
 static void
 on_stop(int sig)
@@ -295,17 +298,36 @@ func_key(wint_t k)
 	}
 }
 
+void
+tui_background(int (*pollfd)(void *, int *, short *),
+    void (*step)(void *, short), void *arg)
+{
+	bg_pollfd = pollfd;
+	bg_step = step;
+	bg_arg = arg;
+}
+
 enum tui_event
 tui_wait(int fd, short events, int timeout_ms, int *key, short *revents)
 {
 	struct pollfd pfd[3];
 	wint_t wk;
 	char drain[64];
-	int n, r;
+	int n, r, bg = 0, bg_timeout = -1, wait_ms, caller_fd = fd;
+	int64_t until = timeout_ms >= 0 ? util_now_us() +
+	    (int64_t)timeout_ms * 1000 : -1;
 
 	*key = 0;
 	*revents = 0;
 	for (;;) {
+		/* A prompt or pager: the work behind it goes on. */
+		bg = 0;
+		if (caller_fd < 0 && bg_pollfd != NULL) {
+			fd = -1;
+			events = 0;
+			bg_timeout = bg_pollfd(bg_arg, &fd, &events);
+			bg = fd >= 0 || bg_timeout >= 0;
+		}
 		if (stop_sig != 0)
 			return TUI_EV_STOP;
 		/* What curses has buffered first: poll() cannot see it. */
@@ -327,12 +349,22 @@ tui_wait(int fd, short events, int timeout_ms, int *key, short *revents)
 		pfd[2].fd = fd;
 		pfd[2].events = events;
 		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
-		n = poll(pfd, fd >= 0 ? 3 : 2, timeout_ms);
+		wait_ms = until < 0 ? -1 : (int)((until - util_now_us()) / 1000);
+		if (until >= 0 && wait_ms < 0)
+			wait_ms = 0;
+		if (bg && bg_timeout >= 0 && (wait_ms < 0 || bg_timeout < wait_ms))
+			wait_ms = bg_timeout;
+		n = poll(pfd, fd >= 0 ? 3 : 2, wait_ms);
 		if (n < 0) {
 			/* SIGWINCH: curses has a KEY_RESIZE for us now. */
 			if (errno == EINTR)
 				continue;
 			return TUI_EV_TIMEOUT;
+		}
+		if (n == 0 && bg) {
+			bg_step(bg_arg, 0);
+			if (until < 0 || util_now_us() < until)
+				continue;
 		}
 		if (n == 0)
 			return TUI_EV_TIMEOUT;
@@ -340,6 +372,10 @@ tui_wait(int fd, short events, int timeout_ms, int *key, short *revents)
 			while (read(sigpipe[0], drain, sizeof(drain)) > 0)
 				;
 		if (fd >= 0 && pfd[2].revents != 0) {
+			if (bg) {
+				bg_step(bg_arg, pfd[2].revents);
+				continue;
+			}
 			*revents = pfd[2].revents;
 			return TUI_EV_FD;
 		}

@@ -85,6 +85,16 @@ enum {
  */
 enum tui_event tui_wait(int fd, short events, int timeout_ms, int *key,
     short *revents);
+/*
+ * Work that goes on behind any prompt or pager (a send in progress):
+ * when a wait is given no descriptor of its own, it also waits for what
+ * pollfd() asks (fd -1: nothing now; returns a timeout in ms or -1) and
+ * calls step() with the events (0 when that timeout passed).  NULL
+ * functions: none.
+ */
+void tui_background(int (*pollfd)(void *arg, int *fd, short *events),
+    void (*step)(void *arg, short revents), void *arg);
+
 /* The signal behind TUI_EV_STOP. */
 int tui_stop_signal(void);
 /* Leave curses and die of the signal that stopped us. */

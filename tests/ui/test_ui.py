@@ -246,6 +246,23 @@ class Ui(PigeonTest):
         self.assertNotIn(PASSWORD, text)
         self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
 
+    def test_send_goes_on_behind_a_prompt(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg)
+        self.compose("bob@example.org", "Behind")
+        # Send, and at once start another message: its To prompt opens
+        # while the first is still on its way.
+        self.keys("y", "m")
+        self.wait_screen("To:")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not srv.messages():
+            time.sleep(0.05)
+        self.assertEqual(len(srv.messages()), 1)
+        self.assertIn("To:", self.screen())
+        self.keys("Escape")
+        self.wait_status("sent ")
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
