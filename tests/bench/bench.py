@@ -25,6 +25,9 @@ What it measures, every figure in one run on this machine:
    3) and to an in-process client sending as many in one session.  Each
    of the --runs runs gets a fresh queue; strace -c of one more flush
    (of a smaller queue) when strace is installed.
+6. The interactive UI on a pseudo-terminal: start-up to the first frame,
+   and how soon a key is answered while a message with the --big-mib
+   attachment is being sent (see bench_ui.py).
 
 Per-process figures come from wait4(2) on each child (ru_utime, ru_stime,
 ru_maxrss of that child alone). The sink is a child too; its CPU time is
@@ -46,6 +49,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import bench_ui
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -754,6 +759,14 @@ def make_random_file(path, nbytes):
             n = min(left, 4 * MIB)
             f.write(os.urandom(n))
             left -= n
+    return path
+
+
+def ui_big(scratch, args):
+    """The random attachment of section 4 (--big-mib MiB), made if missing."""
+    path = os.path.join(scratch, "random%dM.bin" % args.big_mib)
+    if not os.path.exists(path):
+        make_random_file(path, args.big_mib * MIB)
     return path
 
 
@@ -1853,6 +1866,10 @@ def bench(args, pigeon, msmtp, binary, sink, scratch):
     else:
         say("5. pigeon queue flush: left out (--queue 0)")
         say("")
+
+    # --- 6. the interactive UI ---
+    expected += bench_ui.run(pigeon, cfg, env, scratch, ui_big(scratch, args),
+                             max(3, args.runs * 3), say, table)
 
     # --- sanity: the sink saw every message ---
     got = sink.messages()
