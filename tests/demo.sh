@@ -1,7 +1,11 @@
 #!/bin/sh
 # demo.sh - send one message through a throw-away local submission server and watch the SMTP dialogue live.
 #
-# Usage: tests/demo.sh [path/to/pigeon]      (default: ./pigeon)
+# Usage: tests/demo.sh [--ui] [path/to/pigeon]      (default: ./pigeon)
+#
+# With --ui (and a terminal), pigeon's interactive composer opens on the
+# demo account instead: m composes, y sends while the transcript pane
+# shows the dialogue, q quits; the server stops when pigeon ends.
 #
 # Makes a throw-away CA and server certificate, starts tests/integration/
 # smtpd.py (STARTTLS required, AUTH as user "demo" with password "demo")
@@ -16,6 +20,11 @@
 
 set -eu
 
+ui=0
+if [ "${1:-}" = --ui ]; then
+	ui=1
+	shift
+fi
 PIGEON=${1:-./pigeon}
 PY=/usr/bin/python3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -88,6 +97,22 @@ EOF
 chmod 600 "$cfg"
 
 echo "== a submission server is listening on 127.0.0.1 port $port (STARTTLS, AUTH)"
+if [ "$ui" = 1 ]; then
+	if [ ! -t 0 ] || [ ! -t 1 ]; then
+		echo "demo.sh: --ui needs a terminal" >&2
+		exit 2
+	fi
+	echo "== opening pigeon on the demo account: m composes, y sends, q quits"
+	status=0
+	HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config \
+	XDG_DATA_HOME=$tmp/home/.local/share \
+	XDG_STATE_HOME=$tmp/home/.local/state \
+	XDG_CACHE_HOME=$tmp/home/.cache \
+	"$PIGEON" --config "$cfg" || status=$?
+	n=$(ls "$tmp/spool" 2>/dev/null | grep -c '\.eml$' || :)
+	echo "== the server stored ${n:-0} message(s) in $tmp/spool"
+	exit "$status"
+fi
 echo "== running: $PIGEON sendmail --config $cfg -v demo@example.org"
 echo
 

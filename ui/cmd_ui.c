@@ -521,8 +521,8 @@ draw_compose(const struct app *a)
 	buf_free(&b);
 	draw_pane(a, rows - 2 - ph, ph);
 	draw_bars(a, a->snd != NULL ? _("Sending... (C-g: stop)") :
-	    _("Compose"), _("y:send  t c b s r:header  e:edit  a:attach  "
-	    "D:detach  p:preview  P:postpone  q:abort  ?:help"));
+	    _("Compose"), _("y:send  tcbsr:header  e:text  a:attach  "
+	    "p:preview  P:postpone  q:abort  ?:help"));
 }
 
 static void
