@@ -1147,7 +1147,6 @@ send_now(struct app *a)
 	    "queued)"), sn->q.id);
 	if ((e = session_open(&sn->s, &a->c.so, a->c.tr, &why)) != ERR_OK) {
 		sending_record(a, NULL, e, why);
-		free(why);
 		sending_free(a);
 	}
 	free(why);
