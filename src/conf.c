@@ -72,15 +72,17 @@
  *   dsn_return           FULL or HDRS (any case)
  *   signature            a file appended to the text "pigeon send" sends,
  *                        after a "-- " line
+ *   aliases              a file of mutt "alias" lines, for completing
+ *                        addresses in the interactive composer
  *   queue_lifetime       days a queued message is retried before it
  *                        fails (default 5)
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
  * Yes/no values are yes, no, true, false, on, off, 1 or 0 in any case;
- * anything else is an error.  For tls_cafile, tls_cert, tls_key and
- * signature a leading "~/" stands for the home directory ("~user/" is
- * not expanded).
+ * anything else is an error.  For tls_cafile, tls_cert, tls_key,
+ * signature and aliases a leading "~/" stands for the home directory
+ * ("~user/" is not expanded).
  *
  * Setting the same key twice in one section: the later value is used and
  * a warning names both lines.  An unknown key, in a section or before
@@ -176,6 +178,8 @@ static const struct conf_key {
 	    offsetof(struct account, dsn_return) },
 	{ "signature",            KEY_FILE,
 	    offsetof(struct account, signature) },
+	{ "aliases",              KEY_FILE,
+	    offsetof(struct account, aliases) },
 	{ "send_charset",         KEY_WORD,
 	    offsetof(struct account, send_charset) },
 	{ "queue_lifetime",       KEY_DAYS,
@@ -241,6 +245,7 @@ account_free(struct account *a)
 	free(a->dsn_notify);
 	free(a->dsn_return);
 	free(a->signature);
+	free(a->aliases);
 	free(a->send_charset);
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alias.h"
 #include "buf.h"
 #include "charset.h"
 #include "cli.h"
@@ -115,6 +116,15 @@ struct app {
 	char *search;              /* the last search in the pane */
 	int quit;
 };
+
+/* The account's aliases, for Tab in address prompts (one UI per process). */
+static struct aliases *ui_aliases;
+
+static char *
+complete_addr(const char *text)
+{
+	return alias_complete(ui_aliases, text);
+}
 
 static const char *const folder_label[] = {
 	N_("drafts"), N_("outbox"), N_("sent"), N_("failed"),
@@ -677,11 +687,15 @@ changed(struct app *a)
 	a->cmp->changed_us = util_now_us();
 }
 
-/* Edit a header line; the old value stays when the user cancels. */
+/*
+ * Edit a header line; the old value stays when the user cancels.  addrs:
+ * Tab completes aliases.
+ */
 static void
-edit_field(struct app *a, char **field, const char *label)
+edit_field(struct app *a, char **field, const char *label, int addrs)
 {
-	char *v = tui_readline(tui_rows() - 1, label, *field);
+	char *v = tui_readline_complete(tui_rows() - 1, label, *field,
+	    addrs ? complete_addr : NULL);
 
 	if (v == NULL) {
 		if (tui_stop_signal() == 0)
@@ -699,16 +713,21 @@ static int
 parse_addrs(struct app *a, struct addr_list *l, const char *what,
     const char *s)
 {
-	char *why = NULL;
+	char *why = NULL, *x;
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	if (addr_list_parse(l, s, strlen(s), &why) != ERR_OK) {
+	/* A bare alias name stands for its addresses, as in mutt. */
+	if ((x = alias_expand(ui_aliases, s)) == NULL)
+		return -1;
+	if (addr_list_parse(l, x, strlen(x), &why) != ERR_OK) {
 		set_status(a, TUI_ERROR, "%s: %s", what, why != NULL ? why :
 		    _("not an address"));
 		free(why);
+		free(x);
 		return -1;
 	}
+	free(x);
 	return 0;
 }
 
@@ -1265,7 +1284,8 @@ start_compose(struct app *a)
 
 	if (cm == NULL)
 		return;
-	if ((to = tui_readline(tui_rows() - 1, _("To: "), NULL)) == NULL ||
+	if ((to = tui_readline_complete(tui_rows() - 1, _("To: "), NULL,
+	    complete_addr)) == NULL ||
 	    *to == '\0') {
 		free(to);
 		free(cm);
@@ -1671,19 +1691,19 @@ key_compose(struct app *a, int key)
 
 	switch (key) {
 	case 't':
-		edit_field(a, &cm->to, _("To: "));
+		edit_field(a, &cm->to, _("To: "), 1);
 		break;
 	case 'c':
-		edit_field(a, &cm->cc, _("Cc: "));
+		edit_field(a, &cm->cc, _("Cc: "), 1);
 		break;
 	case 'b':
-		edit_field(a, &cm->bcc, _("Bcc: "));
+		edit_field(a, &cm->bcc, _("Bcc: "), 1);
 		break;
 	case 's':
-		edit_field(a, &cm->subject, _("Subject: "));
+		edit_field(a, &cm->subject, _("Subject: "), 0);
 		break;
 	case 'r':
-		edit_field(a, &cm->reply_to, _("Reply-To: "));
+		edit_field(a, &cm->reply_to, _("Reply-To: "), 1);
 		break;
 	case 'e':
 		(void)run_editor(a, cm->body_path);
@@ -2299,6 +2319,13 @@ cmd_ui(int argc, char **argv)
 			return err_exit_code(e);
 		}
 	}
+	if (a->c.acct != NULL && a->c.acct->aliases != NULL &&
+	    alias_load(&ui_aliases, a->c.acct->aliases, &why) != ERR_OK) {
+		/* Composing works without them: say so and go on. */
+		cli_warn("%s", why != NULL ? why : "?");
+		free(why);
+		why = NULL;
+	}
 	a->pane.height = 10;
 	(void)transcript_subscribe(a->c.tr, pane_writer, &a->pane);
 	if (tui_init(&why) < 0) {
@@ -2326,6 +2353,8 @@ out:
 	pane_free(&a->pane);
 	free(a->search);
 	outbox_close(a->ob);
+	alias_free(ui_aliases);
+	ui_aliases = NULL;
 	cli_cleanup(&a->c);
 	free(a);
 	return rc;

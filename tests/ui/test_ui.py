@@ -263,6 +263,40 @@ class Ui(PigeonTest):
         self.keys("Escape")
         self.wait_status("sent ")
 
+    def test_aliases_complete_and_expand(self):
+        srv = self.start_smtpd()
+        aliases = os.path.join(self.tmp, "aliases")
+        with open(aliases, "w") as f:
+            f.write("# mutt style\n"
+                    "alias bob Bob Smith <bob@example.org>\n"
+                    "alias team alice@example.org, carol@example.org\n")
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                aliases=aliases)
+        self.start(cfg)
+        self.keys("m")
+        self.wait_screen("To:")
+        self.type("bo")
+        self.keys("Tab")
+        self.wait_screen("Bob Smith <bob@example.org>")
+        self.keys("Enter")
+        self.wait_screen("Subject:")
+        self.type("Aliases")
+        self.keys("Enter")
+        self.wait_screen("y:send")
+        # A bare alias name, no Tab: expanded when the message is made.
+        self.keys("c")
+        self.wait_screen("Cc:")
+        self.type("team")
+        self.keys("Enter")
+        self.keys("y")
+        self.wait_status("sent ")
+        meta, raw = srv.messages()[0]
+        self.assertEqual(sorted(meta["rcpt_tos"]),
+                         ["alice@example.org", "bob@example.org",
+                          "carol@example.org"])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(msg["To"]), "Bob Smith <bob@example.org>")
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
