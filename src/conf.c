@@ -987,6 +987,12 @@ default_path(char **out)
 }
 
 enum err
+conf_default_path(char **out)
+{
+	return default_path(out);
+}
+
+enum err
 conf_load(struct conf **out, const char *path, char **errstr)
 {
 	struct parser ps;

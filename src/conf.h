@@ -49,6 +49,8 @@ struct conf {
  * holding a password that group or others can read is refused.
  */
 enum err conf_load(struct conf **out, const char *path, char **errstr);
+/* Where the config file is looked for without --config (malloc'd; NULL: nowhere). */
+enum err conf_default_path(char **out);
 void conf_free(struct conf *c);
 
 /* The named account, or the default (or only) one when name is NULL. */

@@ -15,11 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "addr.h"
 #include "alias.h"
 #include "buf.h"
 #include "charset.h"
 #include "cli.h"
+#include "conf.h"
 #include "drafts.h"
 #include "hdr.h"
 #include "qp.h"
@@ -412,10 +414,7 @@ draw_bars(const struct app *a, const char *title, const char *help)
 {
 	int rows = tui_rows();
 
-	tui_clear_line(0, TUI_TITLE);
-	(void)tui_str(0, 1, tui_cols() - 2, title, TUI_TITLE);
-	tui_clear_line(rows - 2, TUI_BAR);
-	(void)tui_str(rows - 2, 1, tui_cols() - 2, help, TUI_BAR);
+	tui_bars(title, help);
 	tui_clear_line(rows - 1, TUI_NORMAL);
 	if (a->snd != NULL && a->snd->started && !a->snd->recorded &&
 	    a->snd->env.size > 0)
@@ -553,6 +552,7 @@ show_help(struct app *a)
 		N_("  m        compose a new message"),
 		N_("  R        resume a draft (the marked one in drafts, else "
 		    "the newest)"),
+		N_("  A        the accounts: add, edit, delete, test"),
 		N_("  Tab      next folder (Left, Right too)"),
 		N_("  j k      next / previous message (Up, Down too)"),
 		N_("  Enter    open the message, with its transcripts"),
@@ -2142,6 +2142,8 @@ out:
 	free(why);
 }
 
+static void stopped(struct app *a);
+
 static void
 key_main(struct app *a, int key)
 {
@@ -2151,6 +2153,21 @@ key_main(struct app *a, int key)
 		break;
 	case 'R':
 		resume(a);
+		break;
+	case 'A':
+		switch (ui_accounts(a->c.config_path, a->c.acct != NULL ?
+		    a->c.acct->name : NULL)) {
+		case -1:
+			stopped(a);
+			break;
+		case 1:
+			set_status(a, TUI_NORMAL, _("accounts saved; a change "
+			    "to the account in use counts from the next "
+			    "start"));
+			break;
+		default:
+			break;
+		}
 		break;
 	case '\t':
 	case TUI_KEY_RIGHT:
@@ -2271,6 +2288,20 @@ loop(struct app *a)
 	}
 }
 
+/* Is there no config file yet, or one without accounts? */
+static int
+no_accounts(const char *path)
+{
+	struct conf *c = NULL;
+	int r;
+
+	if (conf_load(&c, path, NULL) != ERR_OK)
+		return 0;
+	r = c->naccounts == 0;
+	conf_free(c);
+	return r;
+}
+
 int
 cmd_ui(int argc, char **argv)
 {
@@ -2299,6 +2330,25 @@ cmd_ui(int argc, char **argv)
 		default:
 			free(a);
 			return EX_USAGE;
+		}
+	}
+	/* A first run: no account yet, so ask for one. */
+	if (a->c.server == NULL && no_accounts(a->c.config_path)) {
+		if (tui_init(&why) < 0) {
+			cli_error("%s", why != NULL ? why : "?");
+			free(why);
+			free(a);
+			return EX_UNAVAILABLE;
+		}
+		rc = ui_first_account(a->c.config_path);
+		if (rc < 0)
+			tui_die();
+		tui_end();
+		if (rc == 0) {
+			cli_error(_("no account: pigeon needs one to send "
+			    "mail (see pigeon.conf(5))"));
+			free(a);
+			return EX_CONFIG;
 		}
 	}
 	/* Before the screen: a password prompt still has a plain terminal. */

@@ -28,6 +28,7 @@
 #define TEXT_MAX (64 * 1024)
 
 static int started;
+static int saved_stderr = -1;
 static int sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_sig;
 static attr_t attrs[TUI_ATTR_COUNT_];
@@ -79,6 +80,31 @@ set_colours(void)
 	}
 }
 
+/*
+ * Under curses, a stray write to stderr (a warning from a library, a
+ * password command) would tear the screen: it goes to /dev/null until
+ * the terminal is handed back.
+ */
+static void
+quiet_stderr(int on)
+{
+	int fd;
+
+	if (on && saved_stderr < 0) {
+		if ((saved_stderr = dup(STDERR_FILENO)) < 0)
+			return;
+		(void)fcntl(saved_stderr, F_SETFD, FD_CLOEXEC);
+		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0) {
+			(void)dup2(fd, STDERR_FILENO);
+			(void)close(fd);
+		}
+	} else if (!on && saved_stderr >= 0) {
+		(void)dup2(saved_stderr, STDERR_FILENO);
+		(void)close(saved_stderr);
+		saved_stderr = -1;
+	}
+}
+
 int
 tui_init(char **errstr)
 {
@@ -86,11 +112,12 @@ tui_init(char **errstr)
 		util_seterr(errstr, _("the interactive UI needs a terminal"));
 		return -1;
 	}
-	if (pipe(sigpipe) < 0 ||
+	/* Once per process: a second tui_init() (after a first-run form) reuses it. */
+	if (sigpipe[0] < 0 && (pipe(sigpipe) < 0 ||
 	    fcntl(sigpipe[0], F_SETFL, O_NONBLOCK) < 0 ||
 	    fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) < 0 ||
 	    fcntl(sigpipe[0], F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(sigpipe[1], F_SETFD, FD_CLOEXEC) < 0) {
+	    fcntl(sigpipe[1], F_SETFD, FD_CLOEXEC) < 0)) {
 		util_seterr(errstr, _("cannot set up signals: %s"),
 		    strerror(errno));
 		return -1;
@@ -102,6 +129,7 @@ tui_init(char **errstr)
 		return -1;
 	}
 	started = 1;
+	quiet_stderr(1);
 	util_catch_stop(on_stop);
 	(void)raw();
 	(void)noecho();
@@ -121,6 +149,7 @@ tui_end(void)
 		return;
 	started = 0;
 	(void)endwin();
+	quiet_stderr(0);
 	util_catch_stop(NULL);
 }
 
@@ -129,11 +158,13 @@ tui_suspend(void)
 {
 	(void)def_prog_mode();
 	(void)endwin();
+	quiet_stderr(0);
 }
 
 void
 tui_resume(void)
 {
+	quiet_stderr(1);
 	(void)reset_prog_mode();
 	(void)clearok(curscr, TRUE);
 	(void)refresh();
@@ -241,6 +272,15 @@ int
 tui_escaped(int y, int x, int w, const char *s, enum tui_attr a)
 {
 	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a, 1);
+}
+
+void
+tui_bars(const char *title, const char *help)
+{
+	tui_clear_line(0, TUI_TITLE);
+	(void)tui_str(0, 1, COLS - 2, title, TUI_TITLE);
+	tui_clear_line(LINES - 2, TUI_BAR);
+	(void)tui_str(LINES - 2, 1, COLS - 2, help, TUI_BAR);
 }
 
 void

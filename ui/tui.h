@@ -50,6 +50,8 @@ int tui_str(int y, int x, int w, const char *s, enum tui_attr a);
  * that got into it still shows as '?'.
  */
 int tui_escaped(int y, int x, int w, const char *s, enum tui_attr a);
+/* The title line at the top and the line of keys above the status line. */
+void tui_bars(const char *title, const char *help);
 /* Show the screen as drawn. */
 void tui_flush(void);
 

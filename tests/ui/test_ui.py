@@ -297,6 +297,114 @@ class Ui(PigeonTest):
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         self.assertEqual(str(msg["To"]), "Bob Smith <bob@example.org>")
 
+    def form_set(self, label, text):
+        """On the account form: go down to label, type text there."""
+        for _ in range(12):
+            if self.selected_line().lstrip().startswith(label):
+                break
+            self.keys("j")
+            time.sleep(0.05)
+        self.assertTrue(self.selected_line().lstrip().startswith(label),
+                        self.screen())
+        self.keys("Enter")
+        self.wait_screen(label)
+        if text is not None:
+            self.keys("C-u")
+            self.type(text)
+            self.keys("Enter")
+            self.wait_screen(text)
+
+    def selected_line(self):
+        out = self.tmux("capture-pane", "-p", "-e", "-t", "t").stdout.decode(
+            "utf-8", "replace")
+        plain = self.screen().split("\n")
+        lines = out.split("\n")
+        # The marked line is in reverse video (SGR 7); the title and the
+        # bars at the bottom are in colour, and left out.
+        for i, line in enumerate(lines[1:-3], start=1):
+            if "\x1b[7m" in line or ";7m" in line:
+                return plain[i] if i < len(plain) else ""
+        return ""
+
+    def test_first_run_form_then_send(self):
+        srv = self.start_smtpd()
+        e = dict(self.env, TERM="xterm-256color", EDITOR=self.editor,
+                 SSL_CERT_FILE=self.pki.ca_cert)
+        cmd = " ".join("%s=%s" % (k, _q(v)) for k, v in sorted(e.items()))
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x",
+                  "100", "-y", "30", "env -i %s %s" % (cmd, _q(pigeon_path())))
+        self.addCleanup(self.tmux, "kill-server", check=False)
+        self.wait_screen("New account")
+        self.wait_screen("No account yet")
+        self.form_set("Name", "home")
+        self.form_set("From", "Me <me@example.org>")
+        self.form_set("Server", "127.0.0.1:%d" % srv.port)
+        self.form_set("User", "alice")
+        self.form_set("Password from", None)
+        self.form_set("Password command", "echo " + PASSWORD)
+        self.keys("s")
+        self.wait_screen("m:compose")
+        cfg = os.path.join(self.env["XDG_CONFIG_HOME"], "pigeon", "config")
+        with open(cfg) as f:
+            text = f.read()
+        self.assertIn("default = home", text)
+        self.assertIn("[account home]", text)
+        self.assertIn("server = smtp://127.0.0.1:%d" % srv.port, text)
+        self.assertIn("password_command = echo " + PASSWORD, text)
+        self.assertNotIn("\npassword =", text)
+        self.assertEqual(os.stat(cfg).st_mode & 0o777, 0o600)
+        self.compose("bob@example.org", "First run")
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(len(srv.messages()), 1)
+
+    def test_accounts_screen_edit_add_default_delete_test(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg)
+        self.keys("A")
+        self.wait_screen("Accounts (* default, > in use)")
+        # Test the connection: the dialogue shows, and it works.
+        self.keys("t")
+        s = self.wait_screen("test works")
+        self.assertIn("connection test", s)
+        self.assertIn("EHLO", s)
+        self.assertNotIn(PASSWORD, s)
+        # Edit From.
+        self.keys("e")
+        self.wait_screen("Edit account")
+        self.form_set("From", "Renamed <tester@example.org>")
+        self.keys("s")
+        self.wait_screen("account test saved")
+        with open(cfg) as f:
+            text = f.read()
+        self.assertIn("# pigeon integration test config", text)
+        self.assertIn("from = Renamed <tester@example.org>", text)
+        self.assertIn("tls_cafile = ", text)
+        # Add another and make it the default.
+        self.keys("a")
+        self.wait_screen("New account")
+        self.form_set("Name", "other")
+        self.form_set("From", "o@example.org")
+        self.form_set("Server", "smtp.example.org")
+        self.keys("s")
+        self.wait_screen("account other saved")
+        self.keys("j", "D")
+        self.wait_screen("other is the default account now")
+        with open(cfg) as f:
+            self.assertIn("default = other", f.read())
+        # Delete it again (it asks).
+        self.keys("d")
+        self.wait_screen("Delete account other?")
+        self.keys("y")
+        self.wait_screen("account other deleted")
+        with open(cfg) as f:
+            text = f.read()
+        self.assertNotIn("[account other]", text)
+        self.assertNotIn("default = other", text)
+        self.keys("q")
+        self.wait_screen("m:compose")
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
