@@ -556,6 +556,9 @@ show_help(struct app *a)
 		N_("  Tab      next folder (Left, Right too)"),
 		N_("  j k      next / previous message (Up, Down too)"),
 		N_("  Enter    open the message, with its transcripts"),
+		N_("  e        a new message from this one (a draft: edit it)"),
+		N_("  d        delete the message (asks)"),
+		N_("  r        send a queued message now (outbox)"),
 		N_("  v        show or hide the SMTP transcript"),
 		N_("  V        the transcript on the whole screen"),
 		N_("  + -      a bigger or smaller transcript pane"),
@@ -1064,6 +1067,8 @@ sending_record(struct app *a, const struct smtp_result *r, enum err err,
 	}
 }
 
+static void start_session(struct app *a);
+
 /* Queue what was composed and start sending it; the compose screen closes. */
 static void
 send_now(struct app *a)
@@ -1154,6 +1159,25 @@ send_now(struct app *a)
 	sn->env.dsn_notify = sn->q.dsn_notify;
 	sn->env.dsn_ret = sn->q.dsn_ret;
 	compose_close(a);
+	free(why);
+	start_session(a);
+	return;
+fail:
+	set_status(a, TUI_ERROR, _("the message could not be queued: %s"),
+	    why != NULL ? why : err_str(e));
+	free(why);
+	built_free(&b);
+	sending_free(a);
+}
+
+/* The entry of a->snd is queued and locked: connect, with the pane open. */
+static void
+start_session(struct app *a)
+{
+	struct sending *sn = a->snd;
+	char *why = NULL;
+	enum err e;
+
 	a->pane.shown = 1;
 	pane_add(&a->pane, "", 0, TUI_INFO);
 	if (outbox_log_open(a->ob, &sn->lg, &why) != ERR_OK) {
@@ -1169,13 +1193,6 @@ send_now(struct app *a)
 		sending_free(a);
 	}
 	free(why);
-	return;
-fail:
-	set_status(a, TUI_ERROR, _("the message could not be queued: %s"),
-	    why != NULL ? why : err_str(e));
-	free(why);
-	built_free(&b);
-	sending_free(a);
 }
 
 /* The session moved on: start the message, file its result, finish. */
@@ -1958,9 +1975,9 @@ restore_attachment(struct compose *cm, const char *h, size_t hn,
  * NULL with the status line set when it cannot be read.
  */
 static struct compose *
-compose_from_draft(struct app *a, const char *id)
+compose_from_draft(struct app *a, enum outbox_folder folder, const char *id)
 {
-	struct maildir *md = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	struct maildir *md = outbox_folder(a->ob, folder);
 	struct compose *cm = NULL;
 	struct buf msg, text, utf;
 	char *path = NULL, *why = NULL, *ct = NULL, *bnd = NULL, *cs = NULL;
@@ -1978,8 +1995,9 @@ compose_from_draft(struct app *a, const char *id)
 		    why != NULL ? why : strerror(errno));
 		goto out;
 	}
+	/* A draft is edited in place; any other message gives a new one. */
 	if ((cm = calloc(1, sizeof(*cm))) == NULL ||
-	    (cm->draft_id = strdup(id)) == NULL ||
+	    (folder == OUTBOX_DRAFTS && (cm->draft_id = strdup(id)) == NULL) ||
 	    (cm->body_path = body_file()) == NULL)
 		goto fail;
 	h = buf_str(&msg);
@@ -2098,7 +2116,7 @@ resume(struct app *a)
 		set_status(a, TUI_NORMAL, _("no drafts"));
 		return;
 	}
-	a->cmp = compose_from_draft(a, id);
+	a->cmp = compose_from_draft(a, OUTBOX_DRAFTS, id);
 	free(id);
 }
 
@@ -2144,6 +2162,133 @@ out:
 
 static void stopped(struct app *a);
 
+/* e on a message: a new message made from it (a draft: that draft, edited). */
+static void
+edit_as_new(struct app *a)
+{
+	if (a->cursor >= a->nlist)
+		return;
+	if (a->cmp != NULL)
+		return;
+	a->cmp = compose_from_draft(a, (enum outbox_folder)a->folder,
+	    a->list[a->cursor].id);
+	if (a->cmp != NULL && a->folder != OUTBOX_DRAFTS)
+		set_status(a, TUI_NORMAL, _("a new message made from %s"),
+		    a->list[a->cursor].id);
+}
+
+/* d on a message: delete it, after asking; a queued one with its envelope. */
+static void
+delete_message(struct app *a)
+{
+	const char *id;
+	char q[256], *why = NULL;
+	int held = 0;
+	enum err e;
+
+	if (a->cursor >= a->nlist)
+		return;
+	id = a->list[a->cursor].id;
+	(void)snprintf(q, sizeof(q), _("Delete %s? (y/n) "), id);
+	if (tui_yesno(tui_rows() - 1, q, 0) != 1)
+		return;
+	switch (a->folder) {
+	case OUTBOX_DRAFTS:
+		e = drafts_delete(outbox_folder(a->ob, OUTBOX_DRAFTS), id, &why);
+		break;
+	case OUTBOX_SENT:
+		e = maildir_remove(outbox_folder(a->ob, OUTBOX_SENT), id, &why);
+		break;
+	default:
+		/* Not while another pigeon sends it. */
+		if ((e = outbox_lock(a->ob, id, &held, &why)) == ERR_OK &&
+		    !held) {
+			set_status(a, TUI_ERROR, _("%s is being sent right now"),
+			    id);
+			return;
+		}
+		if (e == ERR_OK) {
+			e = outbox_remove(a->ob, id, &why);
+			outbox_unlock(a->ob, id);
+		}
+		break;
+	}
+	if (e != ERR_OK)
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+	else
+		set_status(a, TUI_NORMAL, _("%s deleted"), id);
+	free(why);
+	load_folder(a);
+}
+
+/* r on a queued message: send it now, over the account in use. */
+static void
+retry_now(struct app *a)
+{
+	struct sending *sn;
+	const char *id;
+	char *why = NULL;
+	int held = 0;
+	enum err e;
+
+	if (a->folder != OUTBOX_OUTBOX || a->cursor >= a->nlist)
+		return;
+	if (a->snd != NULL) {
+		set_status(a, TUI_ERROR, _("a message is being sent; wait for "
+		    "it or stop it with C-g"));
+		return;
+	}
+	id = a->list[a->cursor].id;
+	if ((sn = calloc(1, sizeof(*sn))) == NULL)
+		return;
+	sn->fd = -1;
+	qentry_init(&sn->q);
+	buf_init(&sn->logb, 4 * 1024 * 1024);
+	if ((e = outbox_lock(a->ob, id, &held, &why)) != ERR_OK || !held) {
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why :
+		    _("it is being sent right now"));
+		goto fail;
+	}
+	/* Held: sending_free() unlocks it through the item. */
+	sn->it.locked = 1;
+	sn->it.committed = 1;
+	sn->it.tx.name = strdup(id);
+	a->snd = sn;
+	if ((e = outbox_load(a->ob, id, &sn->q, &why)) != ERR_OK ||
+	    sn->q.state != QENTRY_QUEUED) {
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why :
+		    _("it is not queued (see pigeon queue list)"));
+		goto fail;
+	}
+	if (sn->q.account != NULL && a->c.acct != NULL &&
+	    strcmp(sn->q.account, a->c.acct->name) != 0) {
+		set_status(a, TUI_ERROR, _("%s is queued for account %s; "
+		    "'pigeon queue retry %s' sends it"), id, sn->q.account, id);
+		goto fail;
+	}
+	if ((sn->rcpts = calloc(sn->q.nrcpts + 1, sizeof(char *))) == NULL)
+		goto fail;
+	sn->env.nrcpts = outbox_pending(&sn->q, sn->rcpts, sn->q.nrcpts);
+	sn->env.from = sn->q.from;
+	sn->env.rcpts = sn->rcpts;
+	sn->env.eightbit = sn->q.eightbit;
+	sn->env.dsn_notify = sn->q.dsn_notify;
+	sn->env.dsn_ret = sn->q.dsn_ret;
+	sn->env.dsn_envid = sn->q.dsn_envid;
+	free(why);
+	start_session(a);
+	return;
+fail:
+	free(why);
+	if (a->snd == sn)
+		sending_free(a);
+	else {
+		qentry_free(&sn->q);
+		buf_free(&sn->logb);
+		free(sn);
+	}
+}
+
 static void
 key_main(struct app *a, int key)
 {
@@ -2153,6 +2298,15 @@ key_main(struct app *a, int key)
 		break;
 	case 'R':
 		resume(a);
+		break;
+	case 'e':
+		edit_as_new(a);
+		break;
+	case 'd':
+		delete_message(a);
+		break;
+	case 'r':
+		retry_now(a);
 		break;
 	case 'A':
 		switch (ui_accounts(a->c.config_path, a->c.acct != NULL ?

@@ -405,6 +405,46 @@ class Ui(PigeonTest):
         self.keys("q")
         self.wait_screen("m:compose")
 
+    def test_outbox_retry_delete_and_edit_as_new(self):
+        offline = self.write_config("smtp://127.0.0.1:1")
+        for subject in ("first", "second"):
+            res = self.run_pigeon(["send", "--config", offline, "-s",
+                                   subject, "bob@example.org"],
+                                  input=b"queued text\n")
+            self.assertEqual(res.rc, 75, res)
+            time.sleep(0.01)
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg)
+        # The folders: drafts, outbox, sent, failed; sent first.
+        self.keys("Left")
+        self.wait_screen("second")
+        # The newest is listed first: "second"; retry it now.
+        self.keys("r")
+        self.wait_status("sent ")
+        msgs = srv.messages()
+        self.assertEqual(len(msgs), 1)
+        self.assertIn(b"Subject: second", msgs[0][1])
+        # Delete the other one (it asks).
+        self.wait_screen("first")
+        self.keys("d")
+        self.wait_screen("Delete ")
+        self.keys("y")
+        self.wait_status("")
+        self.wait_screen("outbox (0)")
+        self.assertEqual(os.listdir(os.path.join(self.data, "queue")),
+                         ["lock"])
+        # In sent/, e makes a new message of it.
+        self.keys("Tab")
+        self.wait_screen("sent (1)")
+        self.keys("e")
+        s = self.wait_screen("a new message made from")
+        self.assertIn("second", s)
+        self.assertIn("queued text", s)
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(len(srv.messages()), 2)
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
