@@ -31,10 +31,12 @@
 #include "mime.h"
 #include "mimetype.h"
 #include "msg.h"
+#include "netrc.h"
 #include "outbox.h"
 #include "session.h"
 #include "transcript.h"
 #include "tui.h"
+#include "url.h"
 #include "util.h"
 
 #define PANE_LINES 2000      /* transcript lines kept for the pane */
@@ -116,6 +118,7 @@ struct app {
 	char status[1024];
 	enum tui_attr status_attr;
 	char *search;              /* the last search in the pane */
+	char *account;             /* the account chosen with f, NULL: as started */
 	int quit;
 };
 
@@ -575,6 +578,7 @@ show_help(struct app *a)
 		N_("  D T d    detach, set the type, inline or not (the"
 		    " marked one; Up and Down move the mark)"),
 		N_("  p        preview the message as it will go out"),
+		N_("  f        send with another account (From, server, login)"),
 		N_("  y        send (the message goes to the outbox first)"),
 		N_("  P        postpone: save it as a draft"),
 		N_("  q        abort (keeps a draft unless you say no)"),
@@ -1646,6 +1650,166 @@ search_pane(struct app *a)
 	set_status(a, TUI_ERROR, _("not found above: %s"), a->search);
 }
 
+/* Choose one of items[0..n) in a list (j, k, Enter; q or C-g: none); -1 for none. */
+static int
+pick(struct app *a, const char *title, const char *const *items, size_t n,
+    size_t cur)
+{
+	enum tui_event ev;
+	short rev;
+	int key, y;
+	size_t i, top;
+
+	if (n == 0)
+		return -1;
+	for (;;) {
+		top = cur >= (size_t)(tui_rows() - 5) ? cur - (size_t)(tui_rows()
+		    - 6) : 0;
+		for (y = 1; y < tui_rows() - 2; y++)
+			tui_clear_line(y, TUI_NORMAL);
+		for (i = top, y = 2; i < n && y < tui_rows() - 2; i++, y++) {
+			if (i == cur)
+				tui_clear_line(y, TUI_SELECTED);
+			(void)tui_str(y, 2, tui_cols() - 4, items[i], i == cur ?
+			    TUI_SELECTED : TUI_NORMAL);
+		}
+		draw_bars(a, title, _("j/k:move  Enter:choose  q:cancel"));
+		tui_flush();
+		ev = tui_wait(-1, 0, -1, &key, &rev);
+		if (ev == TUI_EV_STOP)
+			return -1;
+		if (ev != TUI_EV_KEY)
+			continue;
+		if ((key == 'j' || key == TUI_KEY_DOWN) && cur + 1 < n)
+			cur++;
+		else if ((key == 'k' || key == TUI_KEY_UP) && cur > 0)
+			cur--;
+		else if (key == '\r' || key == '\n' || key == TUI_KEY_ENTER)
+			return (int)cur;
+		else if (key == 'q' || key == 27 || key == 7)
+			return -1;
+	}
+}
+
+/* Can the account log in without a question (no login, or a password that comes by itself)? */
+static int
+logs_in_quietly(const struct account *ac)
+{
+	struct url u;
+	const char *user;
+	char *login = NULL, *pw = NULL;
+	int r;
+
+	if (ac->password != NULL || ac->password_command != NULL)
+		return 1;
+	memset(&u, 0, sizeof(u));
+	if (ac->server == NULL || url_parse(&u, ac->server, NULL) != ERR_OK)
+		return 0;
+	user = u.user != NULL ? u.user : ac->user;
+	r = user == NULL || (netrc_lookup(NULL, u.host, user, &login, &pw,
+	    NULL) == ERR_OK && pw != NULL);
+	if (pw != NULL)
+		explicit_bzero(pw, strlen(pw));
+	free(pw);
+	free(login);
+	url_free(&u);
+	return r;
+}
+
+/* Set up a->c for the account name; 0, or -1 (a->c is then unusable). */
+static int
+use_account(struct app *a, const char *name)
+{
+	int r;
+
+	transcript_unsubscribe(a->c.tr, pane_writer, &a->pane);
+	cli_cleanup(&a->c);
+	a->c.account_name = name;
+	r = cli_setup(&a->c, NULL, 1);
+	if (a->c.tr != NULL)
+		(void)transcript_subscribe(a->c.tr, pane_writer, &a->pane);
+	return r == 0 && a->c.acct != NULL ? 0 : -1;
+}
+
+/* f: send with another account (its From, server and login). */
+static void
+choose_identity(struct app *a)
+{
+	const struct conf *c = a->c.conf;
+	const char **items;
+	char **lines, *old, *why = NULL;
+	size_t i, n, cur = 0;
+	int k;
+
+	if (a->snd != NULL) {
+		set_status(a, TUI_ERROR, _("a message is being sent; choose "
+		    "the account when it is done"));
+		return;
+	}
+	if (c == NULL || c->naccounts < 2) {
+		set_status(a, TUI_NORMAL, _("there is only this account (A on "
+		    "the folders adds one)"));
+		return;
+	}
+	/* c goes when the account changes: nothing of it is used after. */
+	n = c->naccounts;
+	items = calloc(n, sizeof(*items));
+	lines = calloc(n, sizeof(*lines));
+	if (items == NULL || lines == NULL) {
+		free(items);
+		free(lines);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		lines[i] = util_strf("%-16s %s", c->accounts[i].name,
+		    c->accounts[i].from != NULL ? c->accounts[i].from : "");
+		items[i] = lines[i] != NULL ? lines[i] : "?";
+		if (&c->accounts[i] == a->c.acct)
+			cur = i;
+	}
+	k = pick(a, _("Send with the account"), items, n, cur);
+	if (k >= 0 && &c->accounts[k] != a->c.acct) {
+		const struct account *ac = &c->accounts[k];
+		char *want = strdup(ac->name);
+
+		old = strdup(a->c.acct->name);
+		if (want == NULL || old == NULL) {
+			free(want);
+			free(old);
+		} else if (!logs_in_quietly(ac)) {
+			set_status(a, TUI_ERROR, _("the password of %s is asked "
+			    "for at start: run pigeon --account %s"), want,
+			    want);
+			free(want);
+			free(old);
+		} else if (use_account(a, want) < 0) {
+			/* Back to the one that worked. */
+			(void)use_account(a, old);
+			free(a->account);
+			a->account = old;
+			free(want);
+			set_status(a, TUI_ERROR, _("the account cannot be used "
+			    "as it is (see pigeon.conf(5))"));
+		} else {
+			free(a->account);
+			a->account = want;
+			free(old);
+			alias_free(ui_aliases);
+			ui_aliases = NULL;
+			if (a->c.acct->aliases != NULL &&
+			    alias_load(&ui_aliases, a->c.acct->aliases, &why) !=
+			    ERR_OK)
+				free(why);
+			set_status(a, TUI_NORMAL, _("sending with %s now"),
+			    a->c.acct->name);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	free(items);
+}
+
 /* v, V, + and - work on every screen; 1 when key was one of them. */
 static int
 key_pane(struct app *a, int key)
@@ -1680,6 +1844,7 @@ key_pane(struct app *a, int key)
 			if (q == NULL)
 				return 1;
 			free(a->search);
+	free(a->account);
 			a->search = q;
 			a->pane.shown = 1;
 		}
@@ -1754,6 +1919,10 @@ key_compose(struct app *a, int key)
 		break;
 	case 'p':
 		preview(a);
+		break;
+	case 'f':
+		choose_identity(a);
+		changed(a);
 		break;
 	case 'y':
 		send_now(a);

@@ -445,6 +445,27 @@ class Ui(PigeonTest):
         self.wait_status("sent ")
         self.assertEqual(len(srv.messages()), 2)
 
+    def test_f_sends_with_another_account(self):
+        srv_a = self.start_smtpd()
+        srv_b = self.start_smtpd()
+        other = self.account("smtp://127.0.0.1:%d" % srv_b.port,
+                             **{"from": "Other Me <other@example.org>"})
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv_a.port,
+                                accounts={"other": other})
+        self.start(cfg)
+        self.compose("bob@example.org", "From the other one")
+        self.keys("f")
+        self.wait_screen("Send with the account")
+        self.keys("j", "Enter")
+        s = self.wait_screen("sending with other now")
+        self.assertIn("Other Me <other@example.org>", s)
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(srv_a.messages(), [])
+        meta, raw = srv_b.messages()[0]
+        self.assertEqual(meta["mail_from"], "other@example.org")
+        self.assertIn(b"From: Other Me <other@example.org>", raw)
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
