@@ -74,6 +74,8 @@
  *                        after a "-- " line
  *   aliases              a file of mutt "alias" lines, for completing
  *                        addresses in the interactive composer
+ *   query_command        a program asked for matching addresses when no
+ *                        alias matches (mutt's query_command, %s the query)
  *   queue_lifetime       days a queued message is retried before it
  *                        fails (default 5)
  *   send_charset         colon-separated charsets to try for a text
@@ -180,6 +182,8 @@ static const struct conf_key {
 	    offsetof(struct account, signature) },
 	{ "aliases",              KEY_FILE,
 	    offsetof(struct account, aliases) },
+	{ "query_command",        KEY_TEXT,
+	    offsetof(struct account, query_command) },
 	{ "send_charset",         KEY_WORD,
 	    offsetof(struct account, send_charset) },
 	{ "queue_lifetime",       KEY_DAYS,
@@ -246,6 +250,7 @@ account_free(struct account *a)
 	free(a->dsn_return);
 	free(a->signature);
 	free(a->aliases);
+	free(a->query_command);
 	free(a->send_charset);
 }
 

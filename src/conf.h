@@ -28,6 +28,7 @@ struct account {
 	char *dsn_return;         /* "FULL" or "HDRS", NULL: none */
 	char *signature;          /* file appended after "-- " (pigeon send) */
 	char *aliases;            /* mutt alias file for address completion */
+	char *query_command;      /* mutt query_command for address completion */
 	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 };

@@ -25,6 +25,7 @@
 #include "drafts.h"
 #include "hdr.h"
 #include "qp.h"
+#include "query.h"
 #include "base64.h"
 #include "i18n.h"
 #include "maildir.h"
@@ -124,11 +125,27 @@ struct app {
 
 /* The account's aliases, for Tab in address prompts (one UI per process). */
 static struct aliases *ui_aliases;
+/* The UI, for a completion that must ask (see complete_addr()). */
+static struct app *ui_app;
 
+static char *query_pick(struct app *a, const char *text, size_t at);
+
+/*
+ * Tab in an address prompt: an alias, else the account's query_command
+ * (a list to choose from when it finds several).
+ */
 static char *
 complete_addr(const char *text)
 {
-	return alias_complete(ui_aliases, text);
+	char *r = alias_complete(ui_aliases, text);
+	const char *comma;
+
+	if (r != NULL || ui_app == NULL || ui_app->c.acct == NULL ||
+	    ui_app->c.acct->query_command == NULL)
+		return r;
+	comma = strrchr(text, ',');
+	return query_pick(ui_app, text, comma != NULL ? (size_t)(comma -
+	    text) + 1 : 0);
 }
 
 static const char *const folder_label[] = {
@@ -1691,6 +1708,60 @@ pick(struct app *a, const char *title, const char *const *items, size_t n,
 	}
 }
 
+/*
+ * Ask query_command for the element of text from at on; the text with it
+ * replaced by the match (the one chosen, when several), or NULL.
+ */
+static char *
+query_pick(struct app *a, const char *text, size_t at)
+{
+	struct query_match *v = NULL;
+	const char *el = text + at;
+	const char **items = NULL;
+	char **lines = NULL, *why = NULL, *out = NULL, *one;
+	size_t n = 0, i;
+	int k = 0;
+
+	while (*el == ' ' || *el == '\t')
+		el++;
+	if (*el == '\0')
+		return NULL;
+	if (query_run(a->c.acct->query_command, el, &v, &n, &why) != ERR_OK) {
+		set_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
+		free(why);
+		return NULL;
+	}
+	if (n == 0) {
+		set_status(a, TUI_NORMAL, _("query_command found nothing for "
+		    "'%s'"), el);
+		query_free(v, n);
+		return NULL;
+	}
+	if (n > 1) {
+		items = calloc(n, sizeof(*items));
+		lines = calloc(n, sizeof(*lines));
+		for (i = 0; items != NULL && lines != NULL && i < n; i++) {
+			lines[i] = query_format(&v[i]);
+			items[i] = lines[i] != NULL ? lines[i] : v[i].addr;
+		}
+		k = items != NULL && lines != NULL ? pick(a, _("Addresses "
+		    "found"), items, n, 0) : -1;
+		for (i = 0; lines != NULL && i < n; i++)
+			free(lines[i]);
+		free(lines);
+		free(items);
+		/* What was under the list. */
+		draw(a);
+	}
+	if (k >= 0 && (one = query_format(&v[k])) != NULL) {
+		out = util_strf("%.*s%s%s", (int)at, text, at > 0 ? " " : "",
+		    one);
+		free(one);
+	}
+	query_free(v, n);
+	return out;
+}
+
 /* Can the account log in without a question (no login, or a password that comes by itself)? */
 static int
 logs_in_quietly(const struct account *ac)
@@ -2708,6 +2779,7 @@ cmd_ui(int argc, char **argv)
 		goto out;
 	}
 	tui_background(bg_pollfd, bg_step, a);
+	ui_app = a;
 	a->folder = OUTBOX_SENT;
 	load_folder(a);
 	if (a->count[OUTBOX_DRAFTS] > 0)
@@ -2717,6 +2789,7 @@ cmd_ui(int argc, char **argv)
 		set_status(a, TUI_NORMAL, _("m: compose a message, ?: all "
 		    "keys"));
 	loop(a);
+	ui_app = NULL;
 	tui_background(NULL, NULL, NULL);
 	tui_end();
 	rc = EX_OK;

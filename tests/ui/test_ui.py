@@ -466,6 +466,37 @@ class Ui(PigeonTest):
         self.assertEqual(meta["mail_from"], "other@example.org")
         self.assertIn(b"From: Other Me <other@example.org>", raw)
 
+    def test_query_command_offers_what_it_finds(self):
+        srv = self.start_smtpd()
+        book = os.path.join(self.tmp, "book.sh")
+        with open(book, "w") as f:
+            f.write("#!/bin/sh\necho \"searching for $1\"\n"
+                    "printf 'bob@example.org\\tBob Smith\\n'\n"
+                    "printf 'bobby@example.org\\tBobby Tables\\tfriend\\n'"
+                    "\n")
+        os.chmod(book, 0o700)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                query_command=book + " %s")
+        self.start(cfg)
+        self.keys("m")
+        self.wait_screen("To:")
+        self.type("bob")
+        self.keys("Tab")
+        s = self.wait_screen("Addresses found")
+        self.assertIn("Bob Smith <bob@example.org>", s)
+        self.assertIn("Bobby Tables <bobby@example.org>", s)
+        self.keys("j", "Enter")
+        self.wait_screen("To: Bobby Tables <bobby@example.org>")
+        self.keys("Enter")
+        self.wait_screen("Subject:")
+        self.type("Found")
+        self.keys("Enter")
+        self.wait_screen("y:send")
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(srv.messages()[0][0]["rcpt_tos"],
+                         ["bobby@example.org"])
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
