@@ -539,6 +539,19 @@ draw_compose(const struct app *a)
 		(void)buf_read_fd(&b, fd);
 		(void)close(fd);
 	}
+	/* Written in the locale's charset: shown as the UTF-8 it stands for. */
+	if (!charset_utf8_valid(buf_str(&b), b.len, NULL)) {
+		struct buf u;
+
+		buf_init(&u, 4 * 64 * 1024);
+		if (charset_to_utf8(&u, buf_str(&b), b.len, charset_locale(),
+		    NULL) == ERR_OK) {
+			buf_free(&b);
+			b = u;
+		} else {
+			buf_free(&u);
+		}
+	}
 	/* Each line of the text, empty ones too. */
 	for (y = top, line = b.data; line != NULL && *line != '\0' &&
 	    y < rows - 2 - ph; y++) {
@@ -2307,6 +2320,15 @@ compose_from_draft(struct app *a, enum outbox_folder folder, const char *id)
 	    ERR_OK) {
 		buf_reset(&utf);
 		(void)buf_add(&utf, buf_str(&text), text.len);
+	}
+	/* For the editor: in the locale's charset, when that holds it all. */
+	if (strcasecmp(charset_locale(), "UTF-8") != 0) {
+		buf_reset(&text);
+		if (charset_from_utf8(&text, buf_str(&utf), utf.len,
+		    charset_locale(), NULL) == ERR_OK) {
+			buf_reset(&utf);
+			(void)buf_add(&utf, buf_str(&text), text.len);
+		}
 	}
 	if ((fd = open(cm->body_path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0 ||
 	    write(fd, buf_str(&utf), utf.len) != (ssize_t)utf.len ||

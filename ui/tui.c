@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #endif
 
 #include "buf.h"
+#include "charset.h"
 #include "i18n.h"
 #include "sanitize.h"
 #include "tui.h"
@@ -28,6 +30,7 @@
 #define TEXT_MAX (64 * 1024)
 
 static int started;
+static int utf8_terminal;      /* the locale's charset is UTF-8 */
 static int saved_stderr = -1;
 static int sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_sig;
@@ -129,6 +132,7 @@ tui_init(char **errstr)
 		return -1;
 	}
 	started = 1;
+	utf8_terminal = strcasecmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	quiet_stderr(1);
 	util_catch_stop(on_stop);
 	(void)raw();
@@ -195,6 +199,85 @@ tui_clear_line(int y, enum tui_attr a)
 	(void)attrset(A_NORMAL);
 }
 
+/*
+ * Text inside pigeon is UTF-8 and a wchar_t is a Unicode code point
+ * (__STDC_ISO_10646__), whatever the locale: decoded and encoded here,
+ * not with the locale's mbrtowc(), curses converts to the terminal's
+ * charset at the edge.
+ */
+static size_t
+utf8_get(const char *p, size_t n, wchar_t *wc)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t k = charset_utf8_seq(u, n);
+
+	switch (k) {
+	case 1:
+		*wc = u[0];
+		return 1;
+	case 2:
+		*wc = (wchar_t)(((u[0] & 0x1f) << 6) | (u[1] & 0x3f));
+		return 2;
+	case 3:
+		*wc = (wchar_t)(((u[0] & 0x0f) << 12) | ((u[1] & 0x3f) << 6) |
+		    (u[2] & 0x3f));
+		return 3;
+	case 4:
+		*wc = (wchar_t)(((u[0] & 0x07) << 18) | ((u[1] & 0x3f) << 12) |
+		    ((u[2] & 0x3f) << 6) | (u[3] & 0x3f));
+		return 4;
+	default:
+		*wc = L'?';
+		return 1;
+	}
+}
+
+static int
+utf8_put(struct buf *b, wchar_t wc)
+{
+	unsigned long c = (unsigned long)wc;
+	char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		if (c >= 0xd800 && c <= 0xdfff)
+			return buf_addch(b, '?');
+		u[0] = (char)(0xe0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else if (c < 0x110000) {
+		u[0] = (char)(0xf0 | (c >> 18));
+		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	} else {
+		return buf_addch(b, '?');
+	}
+	return buf_add(b, u, n);
+}
+
+/* Can the terminal's charset show wc?  Always in a UTF-8 locale. */
+static int
+showable(wchar_t wc)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+
+	if (utf8_terminal || wc < 0x80)
+		return 1;
+	memset(&st, 0, sizeof(st));
+	return wcrtomb(mb, wc, &st) != (size_t)-1;
+}
+
 /* Bidi controls: they could reorder what follows on the terminal. */
 static int
 is_bidi(wchar_t c)
@@ -208,7 +291,6 @@ draw_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a,
     int escaped)
 {
 	struct buf safe;
-	mbstate_t st;
 	const char *p, *end;
 	wchar_t wc;
 	size_t k;
@@ -228,19 +310,14 @@ draw_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a,
 	}
 	(void)attrset(attrs[a]);
 	(void)move(y, x);
-	memset(&st, 0, sizeof(st));
 	p = buf_str(&safe);
 	end = p + safe.len;
 	while (p < end) {
-		k = mbrtowc(&wc, p, (size_t)(end - p), &st);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			/* Not in this locale's character set: a visible '?'. */
-			wc = L'?';
-			k = 1;
-			memset(&st, 0, sizeof(st));
-		}
+		k = utf8_get(p, (size_t)(end - p), &wc);
 		cw = wcwidth(wc);
-		if (cw < 0 || is_bidi(wc) || !iswprint((wint_t)wc)) {
+		/* Not printable, or not in the terminal's charset: a '?'. */
+		if (cw < 0 || is_bidi(wc) || !iswprint((wint_t)wc) ||
+		    !showable(wc)) {
 			wc = L'?';
 			cw = 1;
 		}
@@ -437,20 +514,13 @@ struct line {
 static void
 line_set(struct line *l, const char *s)
 {
-	mbstate_t st;
 	const char *p = s != NULL ? s : "";
 	size_t k, n = strlen(p);
 	wchar_t wc;
 
-	memset(&st, 0, sizeof(st));
 	l->len = 0;
 	while (n > 0 && l->len < LINE_MAX_CHARS) {
-		k = mbrtowc(&wc, p, n, &st);
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			wc = L'?';
-			k = 1;
-			memset(&st, 0, sizeof(st));
-		}
+		k = utf8_get(p, n, &wc);
 		l->v[l->len++] = wc;
 		p += k;
 		n -= k;
@@ -463,19 +533,12 @@ static char *
 line_get(const struct line *l)
 {
 	struct buf out;
-	mbstate_t st;
-	char mb[MB_LEN_MAX];
-	size_t i, k;
+	size_t i;
 
-	buf_init(&out, LINE_MAX_CHARS * MB_LEN_MAX + 1);
-	memset(&st, 0, sizeof(st));
-	for (i = 0; i < l->len; i++) {
-		k = wcrtomb(mb, l->v[i], &st);
-		if (k == (size_t)-1)
-			continue;
-		if (buf_add(&out, mb, k) < 0)
+	buf_init(&out, LINE_MAX_CHARS * 4 + 1);
+	for (i = 0; i < l->len; i++)
+		if (utf8_put(&out, l->v[i]) < 0)
 			break;
-	}
 	if (out.data == NULL)
 		return strdup("");
 	return out.data;
@@ -526,7 +589,8 @@ line_draw(int y, const char *label, const struct line *l)
 	(void)move(y, x);
 	for (i = start; i < l->len; i++) {
 		cw = wcwidth(l->v[i]);
-		if (cw < 0 || !iswprint((wint_t)l->v[i])) {
+		if (cw < 0 || !iswprint((wint_t)l->v[i]) || is_bidi(l->v[i]) ||
+		    !showable(l->v[i])) {
 			if (width_of(l->v, start, i) + 1 > room)
 				break;
 			(void)addch('?');

@@ -654,3 +654,90 @@ class Ui(PigeonTest):
 
 def _q(s):
     return "'" + str(s).replace("'", "'\\''") + "'"
+
+
+class LegacyLocale(PigeonTest):
+    """The composer in an ISO-8859-1 locale, on a pseudo-terminal (tmux
+    speaks UTF-8 to its panes, so it cannot show this)."""
+
+    def setUp(self):
+        super().setUp()
+        if shutil.which("localedef") is None or not os.path.exists(
+                "/usr/share/i18n/locales/de_DE"):
+            self.skipTest("localedef or the locales sources are missing")
+        locpath = os.path.join(self.tmp, "locales")
+        os.makedirs(locpath)
+        r = subprocess.run(["localedef", "-i", "de_DE", "-f", "ISO-8859-1",
+                            os.path.join(locpath, "de_DE.ISO-8859-1")],
+                           capture_output=True)
+        if r.returncode not in (0, 1):
+            self.skipTest("localedef failed: %r" % r.stderr)
+        self.env.update(LOCPATH=locpath, LC_ALL="de_DE.ISO-8859-1",
+                        TERM="xterm", LINES="30", COLUMNS="100")
+        self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+
+    def read_until(self, fd, needle, timeout=15):
+        import select
+        out = b""
+        deadline = time.monotonic() + timeout
+        while needle not in out:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.fail("%r never came; got %r" % (needle, out[-500:]))
+            if select.select([fd], [], [], left)[0]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    self.fail("pigeon ended; got %r" % out[-500:])
+                out += chunk
+        return out
+
+    def test_latin1_terminal_shows_and_takes_text_in_its_charset(self):
+        import pty
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        cur = os.path.join(self.data, "drafts", "cur")
+        os.makedirs(cur)
+        for sub in ("new", "tmp"):
+            os.makedirs(os.path.join(self.data, "drafts", sub))
+        with open(os.path.join(cur, "1700000000.M1P1R1.test:2,D"), "wb") as f:
+            f.write(b"From: Tester <tester@example.org>\r\n"
+                    b"To: bob@example.org\r\n"
+                    b"Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
+                    b"MIME-Version: 1.0\r\n"
+                    b"Content-Type: text/plain; charset=utf-8\r\n"
+                    b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+                    b"Sch\xc3\xb6ne Gr\xc3\xbc\xc3\x9fe\r\n")
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(pigeon_path(), [pigeon_path(), "--config", cfg],
+                      self.env)
+            os._exit(127)
+        try:
+            self.read_until(fd, b"R resumes")
+            os.write(fd, b"R")
+            out = self.read_until(fd, b"resumed")
+            # Drawn in the terminal's charset, not as UTF-8 bytes.
+            self.assertIn(b"Gr\xfc\xdfe", out)
+            self.assertIn(b"Sch\xf6ne", out)
+            self.assertNotIn(b"Gr\xc3\xbc", out)
+            # Typed in the terminal's charset, kept as UTF-8.
+            os.write(fd, b"c")
+            self.read_until(fd, b"Cc:")
+            os.write(fd, b"J\xf6rg <j@example.org>\r")
+            self.read_until(fd, b"J\xf6rg")
+            os.write(fd, b"P")
+            self.read_until(fd, b"saved as draft")
+        finally:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+            os.close(fd)
+        with open(os.path.join(cur, "1700000000.M1P1R1.test:2,D"),
+                  "rb") as f:
+            msg = email.message_from_bytes(f.read(),
+                                           policy=email.policy.default)
+        self.assertEqual(str(msg["Subject"]), "Grüße")
+        self.assertEqual(str(msg["Cc"]), "Jörg <j@example.org>")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"),
+                         "Schöne Grüße\n")
