@@ -255,6 +255,24 @@ class PigeonTest(unittest.TestCase):
         self.addCleanup(srv.stop)
         return srv
 
+    # -- locales ----------------------------------------------------------
+
+    def latin1_locale(self):
+        """Build de_DE.ISO-8859-1 in a private LOCPATH and set LC_ALL to it
+        in self.env; the test is skipped when that cannot be done."""
+        if shutil.which("localedef") is None or not os.path.exists(
+                "/usr/share/i18n/locales/de_DE"):
+            self.skipTest("localedef or the locales sources are missing")
+        locpath = os.path.join(self.tmp, "locales")
+        os.makedirs(locpath, exist_ok=True)
+        r = subprocess.run(["localedef", "-i", "de_DE", "-f", "ISO-8859-1",
+                            os.path.join(locpath, "de_DE.ISO-8859-1")],
+                           capture_output=True)
+        if r.returncode not in (0, 1):
+            self.skipTest("localedef failed: %r" % r.stderr)
+        self.env["LOCPATH"] = locpath
+        self.env["LC_ALL"] = "de_DE.ISO-8859-1"
+
     # -- configuration ----------------------------------------------------
 
     def account(self, server, **keys):

@@ -662,18 +662,8 @@ class LegacyLocale(PigeonTest):
 
     def setUp(self):
         super().setUp()
-        if shutil.which("localedef") is None or not os.path.exists(
-                "/usr/share/i18n/locales/de_DE"):
-            self.skipTest("localedef or the locales sources are missing")
-        locpath = os.path.join(self.tmp, "locales")
-        os.makedirs(locpath)
-        r = subprocess.run(["localedef", "-i", "de_DE", "-f", "ISO-8859-1",
-                            os.path.join(locpath, "de_DE.ISO-8859-1")],
-                           capture_output=True)
-        if r.returncode not in (0, 1):
-            self.skipTest("localedef failed: %r" % r.stderr)
-        self.env.update(LOCPATH=locpath, LC_ALL="de_DE.ISO-8859-1",
-                        TERM="xterm", LINES="30", COLUMNS="100")
+        self.latin1_locale()
+        self.env.update(TERM="xterm", LINES="30", COLUMNS="100")
         self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
 
     def read_until(self, fd, needle, timeout=15):
