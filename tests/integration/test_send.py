@@ -5,8 +5,6 @@ import email.policy
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 import unittest
 
 from harness import (EX_DATAERR, EX_NOINPUT, EX_OK, EX_USAGE, FROM_ADDR,
