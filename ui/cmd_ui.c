@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "drafts.h"
+#include "editor.h"
 #include "hdr.h"
 #include "qp.h"
 #include "query.h"
@@ -97,6 +98,7 @@ struct sending {
 	unsigned long long sent0;  /* bytes on the wire before it */
 	int64_t t0;                /* when it started (util_now_us()) */
 	int recorded;              /* the attempt is filed */
+	int cancelled;             /* C-g: it stays queued */
 	unsigned done0;
 	uint64_t from;             /* its part of lg */
 };
@@ -682,7 +684,7 @@ body_file(void)
 	return path;
 }
 
-/* $VISUAL, else $EDITOR, else vi, on path; 0, or -1 with the status line set. */
+/* $VISUAL, else $EDITOR, else the built-in one, on path; 0, or -1 with the status line set. */
 static int
 run_editor(struct app *a, const char *path)
 {
@@ -693,8 +695,15 @@ run_editor(struct app *a, const char *path)
 
 	if (ed == NULL || *ed == '\0')
 		ed = getenv("EDITOR");
-	if (ed == NULL || *ed == '\0')
-		ed = "vi";
+	if (ed == NULL || *ed == '\0') {
+		if (ui_edit_text(path, _("The text (no $VISUAL or $EDITOR: "
+		    "pigeon's own editor)")) < 0) {
+			set_status(a, TUI_ERROR, _("cannot keep the text in %s: "
+			    "%s"), path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	/* As mutt does: the editor setting is a shell command. */
 	if ((cmd = util_strf("%s \"$1\"", ed)) == NULL)
 		return -1;
@@ -1103,6 +1112,21 @@ sending_record(struct app *a, const struct smtp_result *r, enum err err,
 
 static void start_session(struct app *a);
 
+/*
+ * Does the account log in as an address of another domain than From's?
+ * Many servers then refuse the message or put the login in From.
+ */
+static int
+from_not_login(const struct app *a, const struct built *b)
+{
+	const char *user = a->c.so.smtp.user, *ua, *fa;
+
+	if (user == NULL || (ua = strrchr(user, '@')) == NULL ||
+	    b->from.n != 1 || (fa = strrchr(b->from.v[0].spec, '@')) == NULL)
+		return 0;
+	return strcasecmp(ua, fa) != 0;
+}
+
 /* Queue what was composed and start sending it; the compose screen closes. */
 static void
 send_now(struct app *a)
@@ -1131,6 +1155,15 @@ send_now(struct app *a)
 	}
 	if (b.mm.subject == NULL) {
 		ok = tui_yesno(tui_rows() - 1, _("No subject. Send anyway? "
+		    "(y/n) "), 0);
+		if (ok != 1) {
+			built_free(&b);
+			return;
+		}
+	}
+	if (from_not_login(a, &b)) {
+		ok = tui_yesno(tui_rows() - 1, _("The From address is not the "
+		    "login's: the server may refuse or rewrite it. Send anyway? "
 		    "(y/n) "), 0);
 		if (ok != 1) {
 			built_free(&b);
@@ -1274,8 +1307,12 @@ sending_progress(struct app *a)
 		return;
 	if (!sn->recorded) {
 		e = session_error(sn->s, &detail);
-		if (e == ERR_OK)
+		if (sn->cancelled) {
+			e = ERR_CANCEL;
+			detail = _("stopped by the user");
+		} else if (e == ERR_OK) {
 			e = ERR_CLOSED;
+		}
 		if (sn->started && smtp_messages_done(session_smtp(sn->s)) !=
 		    sn->done0) {
 			struct smtp_result res = *smtp_result(
@@ -2679,7 +2716,12 @@ loop(struct app *a)
 			break;
 		case TUI_EV_KEY:
 			if ((key == 7 || key == 3) && a->snd != NULL) {
-				session_cancel(a->snd->s);
+				/* Between commands a QUIT; in the middle, the line goes. */
+				if (session_status(a->snd->s) == SESSION_READY)
+					session_quit(a->snd->s);
+				else
+					session_cancel(a->snd->s);
+				a->snd->cancelled = 1;
 				sending_progress(a);
 				break;
 			}

@@ -361,6 +361,18 @@ tui_bars(const char *title, const char *help)
 }
 
 void
+tui_cursor(int y, int x)
+{
+	(void)move(y, x);
+}
+
+void
+tui_cursor_show(int on)
+{
+	(void)curs_set(on ? 1 : 0);
+}
+
+void
 tui_flush(void)
 {
 	(void)refresh();

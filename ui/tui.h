@@ -52,6 +52,9 @@ int tui_str(int y, int x, int w, const char *s, enum tui_attr a);
 int tui_escaped(int y, int x, int w, const char *s, enum tui_attr a);
 /* The title line at the top and the line of keys above the status line. */
 void tui_bars(const char *title, const char *help);
+/* Put the terminal's cursor at (y, x); show or hide it. */
+void tui_cursor(int y, int x);
+void tui_cursor_show(int on);
 /* Show the screen as drawn. */
 void tui_flush(void);
 

@@ -497,6 +497,52 @@ class Ui(PigeonTest):
         self.assertEqual(srv.messages()[0][0]["rcpt_tos"],
                          ["bobby@example.org"])
 
+    def test_builtin_editor_without_editor_set(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg, env={"EDITOR": "", "VISUAL": ""})
+        self.keys("m")
+        self.wait_screen("To:")
+        self.type("bob@example.org")
+        self.keys("Enter")
+        self.wait_screen("Subject:")
+        self.type("Typed here")
+        self.keys("Enter")
+        self.wait_screen("pigeon's own editor")
+        self.type("Hello,")
+        self.keys("Enter")
+        self.type("wörld typo")
+        self.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace")
+        self.keys("C-a", "Up", "C-e")
+        self.type(" you")
+        self.keys("C-x")
+        s = self.wait_screen("y:send")
+        self.assertIn("Hello, you", s)
+        self.assertIn("wörld", s)
+        self.keys("y")
+        self.wait_status("sent ")
+        msg = email.message_from_bytes(srv.messages()[0][1],
+                                       policy=email.policy.default)
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"),
+                         "Hello, you\nwörld\n")
+
+    def test_from_unlike_the_login_asks_first(self):
+        srv = self.start_smtpd(user="alice@other.example")
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                user="alice@other.example")
+        self.start(cfg)
+        self.compose("bob@example.org", "Whose From")
+        self.keys("y")
+        self.wait_screen("The From address is not the login's")
+        self.keys("n")
+        self.wait_screen("y:send")
+        self.assertEqual(srv.messages(), [])
+        self.keys("y")
+        self.wait_screen("The From address is not the login's")
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(len(srv.messages()), 1)
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
