@@ -428,6 +428,18 @@ session_cancel(struct session *s)
 	fail(s, ERR_CANCEL, _("cancelled by the user"));
 }
 
+void
+session_stop(struct session *s)
+{
+	if (s->phase != P_SMTP) {
+		session_cancel(s);
+		return;
+	}
+	smtp_stop(s->smtp, _("stopped by the user"));
+	arm_timer(s);
+	step_smtp(s, POLLOUT);
+}
+
 enum session_status
 session_wait(struct session *s)
 {

@@ -50,6 +50,8 @@ enum err session_send(struct session *s, const struct smtp_envelope *env,
 void session_quit(struct session *s);
 /* Stop now (the user cancelled): nothing more goes out. */
 void session_cancel(struct session *s);
+/* The user stops: a clean QUIT when the protocol allows one (see smtp_stop()), else as session_cancel(). */
+void session_stop(struct session *s);
 
 /* Poll and step until the session is READY or DONE (for the CLI). */
 enum session_status session_wait(struct session *s);

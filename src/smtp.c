@@ -1550,6 +1550,26 @@ smtp_abort(struct smtp *s, enum err e, const char *why)
 	drop(s);
 }
 
+void
+smtp_stop(struct smtp *s, const char *why)
+{
+	if (s->state == S_DONE || s->state == S_QUIT)
+		return;
+	if (s->state == S_READY || (s->state == S_ENVELOPE && !s->data_sent &&
+	    (s->pipelining || s->pend_len == 0))) {
+		if (s->env != NULL) {
+			s->res.err = ERR_CANCEL;
+			s->nmsgs++;
+			s->env = NULL;
+		}
+		seterr(s, ERR_CANCEL, "%s", why != NULL ? why :
+		    err_str(ERR_CANCEL));
+		quit(s);
+		return;
+	}
+	smtp_abort(s, ERR_CANCEL, why);
+}
+
 int
 smtp_timeout_ms(const struct smtp *s)
 {

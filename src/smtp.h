@@ -137,6 +137,13 @@ void smtp_timeout(struct smtp *s);
 int smtp_timeout_ms(const struct smtp *s);
 /* Give up: the connection is dropped, the current message is not sent. */
 void smtp_abort(struct smtp *s, enum err e, const char *why);
+/*
+ * The user stops: ERR_CANCEL, the current message is not sent.  When no
+ * message data can be under way (ready, or an envelope whose DATA has not
+ * gone out, with PIPELINING or no reply awaited) a QUIT follows what is
+ * in flight and the session ends cleanly; otherwise as smtp_abort().
+ */
+void smtp_stop(struct smtp *s, const char *why);
 
 /*
  * Start a message (only when SMTP_READY).  Checked before anything is

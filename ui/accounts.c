@@ -472,7 +472,7 @@ probe(struct screen *sc, const char *config_path, const struct account *a,
 			goto out;
 		}
 		if (ev == TUI_EV_KEY && (key == 7 || key == 3)) {
-			session_cancel(s);
+			session_stop(s);
 			continue;
 		}
 		if (ev == TUI_EV_FD || ev == TUI_EV_TIMEOUT)

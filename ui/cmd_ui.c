@@ -2716,11 +2716,8 @@ loop(struct app *a)
 			break;
 		case TUI_EV_KEY:
 			if ((key == 7 || key == 3) && a->snd != NULL) {
-				/* Between commands a QUIT; in the middle, the line goes. */
-				if (session_status(a->snd->s) == SESSION_READY)
-					session_quit(a->snd->s);
-				else
-					session_cancel(a->snd->s);
+				/* A QUIT where the protocol allows one. */
+				session_stop(a->snd->s);
 				a->snd->cancelled = 1;
 				sending_progress(a);
 				break;

@@ -655,6 +655,29 @@ class Ui(PigeonTest):
         self.wait_screen("failed (0)")
         self.keys("q")
 
+    def test_ctrl_g_never_puts_quit_into_the_data(self):
+        """C-g after a pipelined DATA: a QUIT would be read as message text
+        once the 354 comes, so the line is dropped instead (the engine's
+        clean QUIT, when nothing but the envelope is in flight, is tested
+        in test_smtp).  The message stays queued."""
+        steps = [("send", b"220 slow ESMTP\r\n"), ("expect", rb"^EHLO "),
+                 ("send", b"250-slow\r\n250 PIPELINING\r\n"),
+                 ("expect", rb"^MAIL FROM:"), ("expect", rb"^RCPT TO:"),
+                 ("expect", rb"^DATA"), ("hang",)]
+        srv = self.start_script(steps)
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        self.start(cfg)
+        self.compose("bob@example.org", "Stopped")
+        self.keys("y")
+        self.wait_screen("-> DATA")
+        self.keys("C-g")
+        self.wait_status("queued, not sent yet: stopped by the user")
+        # DATA was under way: no QUIT could follow it.
+        self.assertFalse(any(b"QUIT" in c for _, c in srv.chunks))
+        self.assertEqual(len(os.listdir(os.path.join(self.data, "outbox",
+                                                     "new"))), 1)
+
     def test_escape_sequences_from_the_server_are_shown_escaped(self):
         steps = [("send", b"220 evil \x1b[2J\x1b]0;pwned\x07 ESMTP\r\n"),
                  ("expect", rb"^EHLO "),
@@ -692,7 +715,7 @@ class Ui(PigeonTest):
         self.wait_screen("SMTP transcript")
         self.keys("C-g")
         s = self.wait_screen("queued, not sent yet")
-        self.assertIn("cancelled", s)
+        self.assertIn("stopped by the user", s)
         self.assertEqual(len(os.listdir(os.path.join(self.data, "outbox",
                                                      "new"))), 1)
         self.assertTrue(os.listdir(os.path.join(self.data, "queue")))

@@ -29,6 +29,7 @@ enum kind {
 	TLS,        /* the engine must want TLS; tell it the handshake is done */
 	EOF_,       /* the server closes */
 	TIMEOUT,
+	STOP,       /* smtp_stop(): the user stops */
 	END,
 };
 
@@ -134,6 +135,9 @@ run_script(const struct step *script, const struct smtp_opts *o,
 			break;
 		case TIMEOUT:
 			smtp_timeout(r.s);
+			break;
+		case STOP:
+			smtp_stop(r.s, "stopped");
 			break;
 		case END:
 			break;
@@ -247,6 +251,53 @@ test_pipelining(void **state)
 	assert_string_equal(smtp_result(s)->rcpt[0].enhanced, "5.1.1");
 	assert_int_equal(smtp_result(s)->rcpt[1].code, 250);
 	smtp_free(s);
+}
+
+/*
+ * The user stops while a pipelined envelope (without DATA: abort on
+ * reject) waits for its replies: a QUIT goes after it, the replies are
+ * read, the session ends cleanly, the message is not sent.
+ */
+static void
+test_stop_sends_quit_when_it_may(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1, .abort_on_reject = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n" },
+		{ STOP, NULL },
+		{ C, "QUIT\r\n" },
+		{ S, "250 ok\r\n250 ok\r\n221 bye\r\n" },
+		{ END, NULL },
+	};
+	/* With DATA under way there is no clean way out: the line goes. */
+	struct smtp_envelope env2 = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script2[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "DATA\r\n" },
+		{ STOP, NULL },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_CANCEL, SMTP_DONE);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_CANCEL);
+	assert_int_equal(smtp_result(s)->uncertain, 0);
+	assert_int_equal(smtp_messages_done(s), 1);
+	smtp_free(s);
+	check_script(script2, &o, &env2, ERR_CANCEL, SMTP_DONE);
 }
 
 static void
@@ -1046,6 +1097,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic_send),
 		cmocka_unit_test(test_pipelining),
+		cmocka_unit_test(test_stop_sends_quit_when_it_may),
 		cmocka_unit_test(test_all_rejected_pipelined_then_rset),
 		cmocka_unit_test(test_354_with_no_recipient_sends_empty_dot),
 		cmocka_unit_test(test_abort_on_reject),
