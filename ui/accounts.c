@@ -699,8 +699,8 @@ ui_first_account(const char *config_path)
 
 	if ((path = file_path(&sc, config_path)) == NULL)
 		return 0;
-	status(&sc, 0, _("No account yet: fill this in, s saves it (or q "
-	    "leaves pigeon)."));
+	status(&sc, 0, _("No account yet: fill this in, s saves it, q leaves "
+	    "('make demo-ui' in pigeon's sources tries a local test server)."));
 	memset(&fm, 0, sizeof(fm));
 	fm.is_new = 1;
 	fm.pwsrc = 1;
