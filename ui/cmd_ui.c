@@ -1893,7 +1893,8 @@ choose_identity(struct app *a)
 		const struct account *ac = &c->accounts[k];
 		char *want = strdup(ac->name);
 
-		old = strdup(a->c.acct->name);
+		/* No account in use (a failed switch): nothing to go back to. */
+		old = strdup(a->c.acct != NULL ? a->c.acct->name : ac->name);
 		if (want == NULL || old == NULL) {
 			free(want);
 			free(old);
@@ -2532,6 +2533,10 @@ retry_now(struct app *a)
 
 	if (a->folder != OUTBOX_OUTBOX || a->cursor >= a->nlist)
 		return;
+	if (a->c.acct == NULL || a->c.tr == NULL) {
+		set_status(a, TUI_ERROR, _("no usable account (A shows them)"));
+		return;
+	}
 	if (a->snd != NULL) {
 		set_status(a, TUI_ERROR, _("a message is being sent; wait for "
 		    "it or stop it with C-g"));
@@ -2559,7 +2564,7 @@ retry_now(struct app *a)
 		    _("it is not queued (see pigeon queue list)"));
 		goto fail;
 	}
-	if (sn->q.account != NULL && a->c.acct != NULL &&
+	if (sn->q.account != NULL &&
 	    strcmp(sn->q.account, a->c.acct->name) != 0) {
 		set_status(a, TUI_ERROR, _("%s is queued for account %s; "
 		    "'pigeon queue retry %s' sends it"), id, sn->q.account, id);
