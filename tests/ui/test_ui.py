@@ -543,6 +543,31 @@ class Ui(PigeonTest):
         self.wait_status("sent ")
         self.assertEqual(len(srv.messages()), 1)
 
+    def test_wide_and_combining_characters_line_up(self):
+        import unicodedata
+
+        def cells(text):
+            return sum(0 if unicodedata.combining(ch) else
+                       2 if unicodedata.east_asian_width(ch) in "WF" else 1
+                       for ch in text)
+
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg, cols=80, rows=24)
+        name = "日本語の名前" * 8
+        self.compose('"%s" <bob@example.org>' % name,
+                     "Cafe\u0301 テスト")
+        s = self.wait_screen("テスト")
+        lines = s.rstrip("\n").split("\n")
+        # No line is wider than the terminal, however wide its characters.
+        for line in lines:
+            self.assertLessEqual(cells(line), 80, line)
+        subject = [l for l in lines if l.startswith(" Subject:")][0]
+        self.assertEqual(unicodedata.normalize("NFC", subject),
+                         " Subject:   Café テスト")
+        # The field after it starts where it should.
+        self.assertTrue(lines[lines.index(subject) + 1].startswith(
+            " Reply-To:"))
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
