@@ -783,6 +783,14 @@ struct built {
 	struct mime_msg mm;
 	char date[64], ua[64], *msgid;
 	int attach_word;           /* the text speaks of an attachment */
+	/* A draft keeps address fields that do not parse (yet) as X-Pigeon-*. */
+	struct mime_field kept[4];
+	size_t nkept;
+};
+
+/* The header fields a draft keeps as typed when they do not parse. */
+static const char *const kept_name[] = {
+	"X-Pigeon-To", "X-Pigeon-Cc", "X-Pigeon-Bcc", "X-Pigeon-Reply-To",
 };
 
 /* Does the text say "attach" (attached, attachment) outside quoted lines? */
@@ -861,14 +869,16 @@ built_free(struct built *b)
  * the status line set (nothing is lost: the compose screen stays).
  */
 static int
-build(struct app *a, struct built *b)
+build(struct app *a, struct built *b, int for_draft)
 {
 	const struct compose *cm = a->cmp;
+	struct addr_list *lists[4];
+	const char *typed[4], *what[4];
 	struct buf text, utf;
 	char *why = NULL;
 	const char *at;
 	enum err e;
-	int fd, r = -1;
+	int fd, r = -1, k;
 
 	memset(b, 0, sizeof(*b));
 	if (a->c.acct == NULL || a->c.acct->from == NULL) {
@@ -876,12 +886,32 @@ build(struct app *a, struct built *b)
 		    "(set from in the config file)"));
 		return -1;
 	}
-	if (parse_addrs(a, &b->from, _("From"), a->c.acct->from) < 0 ||
-	    parse_addrs(a, &b->to, _("To"), cm->to) < 0 ||
-	    parse_addrs(a, &b->cc, _("Cc"), cm->cc) < 0 ||
-	    parse_addrs(a, &b->bcc, _("Bcc"), cm->bcc) < 0 ||
-	    parse_addrs(a, &b->rt, _("Reply-To"), cm->reply_to) < 0)
+	if (parse_addrs(a, &b->from, _("From"), a->c.acct->from) < 0)
 		return -1;
+	lists[0] = &b->to;
+	lists[1] = &b->cc;
+	lists[2] = &b->bcc;
+	lists[3] = &b->rt;
+	typed[0] = cm->to;
+	typed[1] = cm->cc;
+	typed[2] = cm->bcc;
+	typed[3] = cm->reply_to;
+	what[0] = _("To");
+	what[1] = _("Cc");
+	what[2] = _("Bcc");
+	what[3] = _("Reply-To");
+	for (k = 0; k < 4; k++) {
+		if (parse_addrs(a, lists[k], what[k], typed[k]) == 0)
+			continue;
+		/* Not for sending; a draft keeps it as typed, to fix later. */
+		addr_list_free(lists[k]);
+		if (!for_draft)
+			return -1;
+		b->kept[b->nkept].name = kept_name[k];
+		b->kept[b->nkept++].value = typed[k];
+	}
+	b->mm.extra = b->kept;
+	b->mm.nextra = b->nkept;
 	if (b->from.n != 1) {
 		set_status(a, TUI_ERROR, _("the sender must be one address"));
 		return -1;
@@ -994,7 +1024,8 @@ postpone(struct app *a, int quietly)
 	char *why = NULL;
 	enum err e;
 
-	if (build(a, &b) < 0) {
+	/* Addresses that do not parse yet do not keep a draft from being saved. */
+	if (build(a, &b, 1) < 0) {
 		built_free(&b);
 		return -1;
 	}
@@ -1144,7 +1175,7 @@ send_now(struct app *a)
 		    "it or stop it with C-g"));
 		return;
 	}
-	if (build(a, &b) < 0) {
+	if (build(a, &b, 0) < 0) {
 		built_free(&b);
 		return;
 	}
@@ -1625,7 +1656,7 @@ preview(struct app *a)
 	enum err e;
 	int fd;
 
-	if (build(a, &b) < 0) {
+	if (build(a, &b, 0) < 0) {
 		built_free(&b);
 		return;
 	}
@@ -2146,6 +2177,16 @@ field(const char *h, size_t n, const char *name)
 	return out.data;
 }
 
+/* typed (a field a draft kept as it was typed) in place of *dst, if there is one. */
+static void
+kept(char **dst, char *typed)
+{
+	if (typed == NULL)
+		return;
+	free(*dst);
+	*dst = typed;
+}
+
 /* The content of a part body[0..n) whose header is h[0..hn), transfer encoding undone. */
 static int
 part_content(const char *h, size_t hn, const char *body, size_t n,
@@ -2298,6 +2339,11 @@ compose_from_draft(struct app *a, enum outbox_folder folder, const char *id)
 	cm->bcc = field(h, hn, "Bcc");
 	cm->subject = field(h, hn, "Subject");
 	cm->reply_to = field(h, hn, "Reply-To");
+	/* What a draft kept as typed, not parsed, wins over what stands in for it. */
+	kept(&cm->to, field(h, hn, "X-Pigeon-To"));
+	kept(&cm->cc, field(h, hn, "X-Pigeon-Cc"));
+	kept(&cm->bcc, field(h, hn, "X-Pigeon-Bcc"));
+	kept(&cm->reply_to, field(h, hn, "X-Pigeon-Reply-To"));
 	ct = header_value(h, hn, "Content-Type");
 	body = h + hn;
 	bn = msg.len - hn;
@@ -2672,8 +2718,11 @@ key_main(struct app *a, int key)
 static void
 stopped(struct app *a)
 {
-	if (a->cmp != NULL)
-		(void)postpone(a, 0);
+	/* No draft (a full disk, say): the text file stays where it is. */
+	if (a->cmp != NULL && postpone(a, 0) < 0) {
+		free(a->cmp->body_path);
+		a->cmp->body_path = NULL;
+	}
 	if (a->snd != NULL)
 		sending_free(a);   /* it is queued: nothing is lost */
 	compose_free(a->cmp);

@@ -568,6 +568,24 @@ class Ui(PigeonTest):
         self.assertTrue(lines[lines.index(subject) + 1].startswith(
             " Reply-To:"))
 
+    def test_draft_keeps_an_address_that_does_not_parse(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg)
+        self.compose("bob at example dot org", "Half typed")
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        d = os.path.join(self.data, "drafts", "cur")
+        with open(os.path.join(d, os.listdir(d)[0]), "rb") as f:
+            raw = f.read()
+        self.assertIn(b"X-Pigeon-To: bob at example dot org", raw)
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertIn("To:        bob at example dot org", s)
+        # Sending it says what is wrong and keeps the compose screen.
+        self.keys("y")
+        s = self.wait_screen("y:send")
+        self.assertIn("To:", s.split("\n")[-2])
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
