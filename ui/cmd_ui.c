@@ -590,7 +590,8 @@ show_help(struct app *a)
 		N_("  A        the accounts: add, edit, delete, test"),
 		N_("  Tab      next folder (Left, Right too)"),
 		N_("  j k      next / previous message (Up, Down too)"),
-		N_("  Enter    open the message, with its transcripts"),
+		N_("  Enter    read the message, with its transcripts"),
+		N_("  H        the message as it is filed (raw MIME)"),
 		N_("  e        a new message from this one (a draft: edit it)"),
 		N_("  d        delete the message (asks)"),
 		N_("  r        send a queued message now (outbox)"),
@@ -2301,6 +2302,96 @@ restore_attachment(struct compose *cm, const char *h, size_t hn,
 	return r;
 }
 
+/* What a message is made of, read back (one level of multipart). */
+struct parts {
+	struct buf text;           /* its first text/plain part, UTF-8 */
+	int have_text;
+	int lost;                  /* a part could not be read */
+	/* Every other part; -1 counts as lost. */
+	int (*other)(void *arg, const char *h, size_t hn, const char *body,
+	    size_t bn);
+	void *arg;
+};
+
+static void
+take_part(struct parts *ps, const char *h, size_t hn, const char *body,
+    size_t bn)
+{
+	char *ct = header_value(h, hn, "Content-Type"), *cs;
+	struct buf raw;
+
+	if (!ps->have_text && (ct == NULL ||
+	    strncasecmp(ct, "text/plain", 10) == 0)) {
+		ps->have_text = 1;
+		buf_init(&raw, BODY_MAX);
+		if (part_content(h, hn, body, bn, &raw) < 0)
+			ps->lost = 1;
+		cs = param_value(ct, "charset");
+		if (cs == NULL || strcasecmp(cs, "utf-8") == 0 ||
+		    strcasecmp(cs, "us-ascii") == 0 ||
+		    charset_to_utf8(&ps->text, buf_str(&raw), raw.len, cs,
+		    NULL) != ERR_OK) {
+			buf_reset(&ps->text);
+			(void)buf_add(&ps->text, buf_str(&raw), raw.len);
+		}
+		free(cs);
+		buf_free(&raw);
+	} else if (ps->other != NULL && ps->other(ps->arg, h, hn, body, bn) <
+	    0) {
+		ps->lost = 1;
+	}
+	free(ct);
+}
+
+/* Each part of msg[0..n) through take_part(): after a "--boundary" line, up to the next one. */
+static void
+read_parts(const char *msg, size_t n, struct parts *ps)
+{
+	size_t hn = body_start(msg, n), bl, pn;
+	char *ct = header_value(msg, hn, "Content-Type"), *bnd = NULL;
+	const char *body = msg + hn, *end = msg + n, *p, *next, *part = NULL;
+
+	if (ct == NULL || strncasecmp(ct, "multipart/", 10) != 0 ||
+	    (bnd = param_value(ct, "boundary")) == NULL || *bnd == '\0') {
+		take_part(ps, msg, hn, body, n - hn);
+		free(ct);
+		free(bnd);
+		return;
+	}
+	bl = strlen(bnd);
+	for (p = body; p < end; p = next) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		next = eol != NULL ? eol + 1 : end;
+		if ((size_t)(end - p) < bl + 2 || p[0] != '-' || p[1] != '-' ||
+		    memcmp(p + 2, bnd, bl) != 0)
+			continue;
+		if (part != NULL) {
+			/* The part ends at the line end before p. */
+			pn = (size_t)(p - part);
+			if (pn > 0 && part[pn - 1] == '\n')
+				pn--;
+			if (pn > 0 && part[pn - 1] == '\r')
+				pn--;
+			hn = body_start(part, pn);
+			take_part(ps, part, hn, part + hn, pn - hn);
+		}
+		if ((size_t)(end - p) >= bl + 4 && p[bl + 2] == '-' &&
+		    p[bl + 3] == '-')
+			break;
+		part = next;
+	}
+	free(ct);
+	free(bnd);
+}
+
+static int
+restore_other(void *arg, const char *h, size_t hn, const char *body,
+    size_t bn)
+{
+	return restore_attachment(arg, h, hn, body, bn);
+}
+
 /*
  * A draft back on the compose screen: its header fields, its text (the
  * first text part, in UTF-8) and its attachments (as private copies).
@@ -2311,15 +2402,18 @@ compose_from_draft(struct app *a, enum outbox_folder folder, const char *id)
 {
 	struct maildir *md = outbox_folder(a->ob, folder);
 	struct compose *cm = NULL;
+	struct parts ps;
 	struct buf msg, text, utf;
-	char *path = NULL, *why = NULL, *ct = NULL, *bnd = NULL, *cs = NULL;
-	const char *h, *body, *p, *end, *part, *next;
-	size_t hn, bn, bl, pn;
+	char *path = NULL, *why = NULL;
+	const char *h;
+	size_t hn;
 	int fd = -1, lost = 0;
 
 	buf_init(&msg, BODY_MAX);
 	buf_init(&text, BODY_MAX);
 	buf_init(&utf, BODY_MAX);
+	memset(&ps, 0, sizeof(ps));
+	buf_init(&ps.text, BODY_MAX);
 	if (maildir_find(md, id, &path, &why) != ERR_OK ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    buf_read_fd(&msg, fd) < 0) {
@@ -2327,6 +2421,8 @@ compose_from_draft(struct app *a, enum outbox_folder folder, const char *id)
 		    why != NULL ? why : strerror(errno));
 		goto out;
 	}
+	(void)close(fd);
+	fd = -1;
 	/* A draft is edited in place; any other message gives a new one. */
 	if ((cm = calloc(1, sizeof(*cm))) == NULL ||
 	    (folder == OUTBOX_DRAFTS && (cm->draft_id = strdup(id)) == NULL) ||
@@ -2344,67 +2440,11 @@ compose_from_draft(struct app *a, enum outbox_folder folder, const char *id)
 	kept(&cm->cc, field(h, hn, "X-Pigeon-Cc"));
 	kept(&cm->bcc, field(h, hn, "X-Pigeon-Bcc"));
 	kept(&cm->reply_to, field(h, hn, "X-Pigeon-Reply-To"));
-	ct = header_value(h, hn, "Content-Type");
-	body = h + hn;
-	bn = msg.len - hn;
-	if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0 &&
-	    (bnd = param_value(ct, "boundary")) != NULL && *bnd != '\0') {
-		/* Each part: after a "--boundary" line, up to the next one. */
-		bl = strlen(bnd);
-		for (p = body, end = body + bn, part = NULL; p < end; p = next) {
-			const char *eol = memchr(p, '\n', (size_t)(end - p));
-
-			next = eol != NULL ? eol + 1 : end;
-			if ((size_t)(end - p) < bl + 2 || p[0] != '-' ||
-			    p[1] != '-' || memcmp(p + 2, bnd, bl) != 0)
-				continue;
-			if (part != NULL) {
-				/* The part ends at the line end before p. */
-				pn = (size_t)(p - part);
-				if (pn > 0 && part[pn - 1] == '\n')
-					pn--;
-				if (pn > 0 && part[pn - 1] == '\r')
-					pn--;
-				hn = body_start(part, pn);
-				if (text.len == 0 && cs == NULL) {
-					char *pct = header_value(part, hn,
-					    "Content-Type");
-
-					if (pct == NULL || strncasecmp(pct,
-					    "text/plain", 10) == 0) {
-						cs = param_value(pct, "charset");
-						if (cs == NULL)
-							cs = strdup("us-ascii");
-						if (part_content(part, hn, part + hn,
-						    pn - hn, &text) < 0)
-							lost = 1;
-					} else if (restore_attachment(cm, part,
-					    hn, part + hn, pn - hn) < 0) {
-						lost = 1;
-					}
-					free(pct);
-				} else if (restore_attachment(cm, part, hn,
-				    part + hn, pn - hn) < 0) {
-					lost = 1;
-				}
-			}
-			if (p[bl + 2] == '-' && p + bl + 3 < end &&
-			    p[bl + 3] == '-')
-				break;
-			part = next;
-		}
-	} else {
-		cs = param_value(ct, "charset");
-		if (part_content(h, hn, body, bn, &text) < 0)
-			lost = 1;
-	}
-	if (cs == NULL || strcasecmp(cs, "utf-8") == 0 ||
-	    strcasecmp(cs, "us-ascii") == 0 ||
-	    charset_to_utf8(&utf, buf_str(&text), text.len, cs, NULL) !=
-	    ERR_OK) {
-		buf_reset(&utf);
-		(void)buf_add(&utf, buf_str(&text), text.len);
-	}
+	ps.other = restore_other;
+	ps.arg = cm;
+	read_parts(buf_str(&msg), msg.len, &ps);
+	lost = ps.lost;
+	(void)buf_add(&utf, buf_str(&ps.text), ps.text.len);
 	/* For the editor: in the locale's charset, when that holds it all. */
 	if (strcasecmp(charset_locale(), "UTF-8") != 0) {
 		buf_reset(&text);
@@ -2432,14 +2472,12 @@ fail:
 out:
 	if (fd >= 0)
 		(void)close(fd);
+	buf_free(&ps.text);
 	buf_free(&msg);
 	buf_free(&text);
 	buf_free(&utf);
 	free(path);
 	free(why);
-	free(ct);
-	free(bnd);
-	free(cs);
 	return cm;
 }
 
@@ -2472,29 +2510,87 @@ collect(void *arg, const char *p, size_t n)
 	(void)buf_add(arg, p, n);
 }
 
-/* Enter: the message under the cursor, then every transcript of it, in the pager. */
-static void
-open_message(struct app *a)
+/* An attachment of a message being read, as one line of the list after its text. */
+static int
+describe_other(void *arg, const char *h, size_t hn, const char *body,
+    size_t bn)
 {
+	struct buf *att = arg, content;
+	char *ct = header_value(h, hn, "Content-Type");
+	char *cd = header_value(h, hn, "Content-Disposition");
+	char *name = param_value(cd, "filename"), *semi;
+	int r;
+
+	if (name == NULL)
+		name = param_value(ct, "name");
+	if (ct != NULL && (semi = strchr(ct, ';')) != NULL)
+		*semi = '\0';
+	buf_init(&content, BODY_MAX);
+	r = part_content(h, hn, body, bn, &content);
+	(void)buf_printf(att, _("[attachment: %s, %s, %zu bytes]\n"),
+	    name != NULL ? name : "-", ct != NULL ? ct : "text/plain",
+	    content.len);
+	buf_free(&content);
+	free(ct);
+	free(cd);
+	free(name);
+	return r;
+}
+
+/*
+ * Enter: the message under the cursor as a person reads it (header fields
+ * decoded, its text, a line per attachment); H: as it is filed.  Then
+ * every transcript of it.  Both in the pager.
+ */
+static void
+open_message(struct app *a, int raw)
+{
+	static const char *const shown[] = {
+		"Date", "From", "To", "Cc", "Bcc", "Reply-To", "Subject",
+	};
 	struct maildir *md = outbox_folder(a->ob, (enum outbox_folder)a->folder);
-	struct buf b;
-	char *path = NULL, *why = NULL;
-	size_t n = 0;
+	struct buf b, msg, att;
+	struct parts ps;
+	char *path = NULL, *why = NULL, *v;
+	size_t n = 0, hn, i;
 	int fd;
 
 	if (a->cursor >= a->nlist)
 		return;
 	buf_init(&b, BODY_MAX);
+	buf_init(&msg, BODY_MAX);
+	buf_init(&att, 1024 * 1024);
+	memset(&ps, 0, sizeof(ps));
+	buf_init(&ps.text, BODY_MAX);
 	if (maildir_find(md, a->list[a->cursor].id, &path, &why) != ERR_OK ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		set_status(a, TUI_ERROR, "%s", why != NULL ? why :
 		    strerror(errno));
 		goto out;
 	}
-	if (buf_read_fd(&b, fd) < 0 && errno != E2BIG)
+	if (buf_read_fd(&msg, fd) < 0 && errno != E2BIG)
 		set_status(a, TUI_ERROR, _("cannot read %s: %s"), path,
 		    strerror(errno));
 	(void)close(fd);
+	if (raw) {
+		(void)buf_add(&b, buf_str(&msg), msg.len);
+	} else {
+		hn = body_start(buf_str(&msg), msg.len);
+		for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+			if ((v = field(buf_str(&msg), hn, shown[i])) != NULL) {
+				(void)buf_printf(&b, "%s: %s\n", shown[i], v);
+				free(v);
+			}
+		(void)buf_addch(&b, '\n');
+		ps.other = describe_other;
+		ps.arg = &att;
+		read_parts(buf_str(&msg), msg.len, &ps);
+		(void)buf_add(&b, buf_str(&ps.text), ps.text.len);
+		if (att.len > 0) {
+			(void)buf_addch(&b, '\n');
+			(void)buf_add(&b, buf_str(&att), att.len);
+		}
+	}
 	(void)buf_addstr(&b, _("\n-- transcript --\n"));
 	if (outbox_history(a->ob, a->list[a->cursor].id, collect, &b, &n,
 	    NULL) != ERR_OK || n == 0)
@@ -2502,6 +2598,9 @@ open_message(struct app *a)
 	pager(a, a->list[a->cursor].id, buf_str(&b), b.len);
 out:
 	buf_free(&b);
+	buf_free(&msg);
+	buf_free(&att);
+	buf_free(&ps.text);
 	free(path);
 	free(why);
 }
@@ -2695,7 +2794,10 @@ key_main(struct app *a, int key)
 	case '\r':
 	case '\n':
 	case TUI_KEY_ENTER:
-		open_message(a);
+		open_message(a, 0);
+		break;
+	case 'H':
+		open_message(a, 1);
 		break;
 	case '?':
 		show_help(a);

@@ -178,7 +178,18 @@ class Ui(PigeonTest):
         # In the sent folder: Enter shows it and its transcript.
         self.wait_screen("With a file")
         self.keys("Enter")
-        self.wait_screen("Subject: With a file")
+        s = self.wait_screen("Subject: With a file")
+        # Read as a person reads it: the text, a line for the file.
+        self.assertIn("Hello from the UI.", s)
+        self.assertIn("[attachment: report.bin, application/octet-stream, "
+                      "10240 bytes]", s)
+        self.assertNotIn("Content-Transfer-Encoding", s)
+        self.keys("q")
+        self.wait_screen("m:compose")
+        # H: as it is filed.
+        self.keys("H")
+        s = self.wait_screen("Content-Transfer-Encoding: base64")
+        self.assertIn("multipart/mixed", s)
         self.keys("G")
         self.wait_screen("filed as sent")
         for _ in range(6):
