@@ -2311,7 +2311,10 @@ struct parts {
 	int (*other)(void *arg, const char *h, size_t hn, const char *body,
 	    size_t bn);
 	void *arg;
+	int depth;                 /* multiparts inside multiparts, bounded */
 };
+
+static void read_parts(const char *msg, size_t n, struct parts *ps);
 
 static void
 take_part(struct parts *ps, const char *h, size_t hn, const char *body,
@@ -2320,6 +2323,15 @@ take_part(struct parts *ps, const char *h, size_t hn, const char *body,
 	char *ct = header_value(h, hn, "Content-Type"), *cs;
 	struct buf raw;
 
+	/* A multipart inside (alternative, related): its parts, in turn. */
+	if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0 &&
+	    ps->depth < 8 && body == h + hn) {
+		ps->depth++;
+		read_parts(h, hn + bn, ps);
+		ps->depth--;
+		free(ct);
+		return;
+	}
 	if (!ps->have_text && (ct == NULL ||
 	    strncasecmp(ct, "text/plain", 10) == 0)) {
 		ps->have_text = 1;

@@ -597,6 +597,24 @@ class Ui(PigeonTest):
         s = self.wait_screen("y:send")
         self.assertIn("To:", s.split("\n")[-2])
 
+    def test_reading_a_message_with_html_alternative(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        html = os.path.join(self.tmp, "page.html")
+        with open(html, "w") as f:
+            f.write("<p>The <b>rich</b> version.</p>\n")
+        res = self.run_pigeon(["send", "--config", cfg, "--html", html,
+                               "-s", "Two versions", "bob@example.org"],
+                              input="The plain version, grüße.\n".encode())
+        self.assertEqual(res.rc, 0, res)
+        self.start(cfg)
+        self.wait_screen("Two versions")
+        self.keys("Enter")
+        s = self.wait_screen("Subject: Two versions")
+        self.assertIn("The plain version, grüße.", s)
+        self.assertIn("[attachment: -, text/html,", s)
+        self.assertNotIn("<b>rich</b>", s)
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
