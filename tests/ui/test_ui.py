@@ -41,8 +41,24 @@ class Ui(PigeonTest):
         cmd = "env -i %s %s --config %s" % (cmd, _q(pigeon_path()), _q(cfg))
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t",
                   "-x", str(cols), "-y", str(rows), cmd)
-        self.addCleanup(self.tmux, "kill-server", check=False)
+        self.addCleanup(self.stop_ui)
         self.wait_screen("m:compose")
+
+    def stop_ui(self):
+        """End tmux and wait for pigeon to be gone: it saves a draft on the
+        SIGHUP, and must be done before the test's directory goes."""
+        try:
+            pid = self.pid()
+        except (subprocess.CalledProcessError, IndexError, ValueError):
+            pid = None
+        self.tmux("kill-server", check=False)
+        deadline = time.monotonic() + 10
+        while pid is not None and time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
 
     def keys(self, *keys):
         for k in keys:
@@ -344,7 +360,7 @@ class Ui(PigeonTest):
         cmd = " ".join("%s=%s" % (k, _q(v)) for k, v in sorted(e.items()))
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x",
                   "100", "-y", "30", "env -i %s %s" % (cmd, _q(pigeon_path())))
-        self.addCleanup(self.tmux, "kill-server", check=False)
+        self.addCleanup(self.stop_ui)
         self.wait_screen("New account")
         self.wait_screen("No account yet")
         self.form_set("Name", "home")
