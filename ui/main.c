@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -24,7 +25,7 @@ usage(FILE *fp)
 "  send [-s SUBJECT] [-a FILE]... [-c CC] [-b BCC] RCPT...\n"
 "                       compose a MIME message (text from standard input)\n"
 "                       and send it; --dry-run prints it instead\n"
-"  queue [list|flush|retry ID|edit ID|rm ID]\n"
+"  queue [list|flush|retry ID|edit ID|rm ID|log ID]\n"
 "                       the outbox: what waits to be sent, and what failed\n"
 "  probe [URL]          show what a submission server offers: TLS,\n"
 "                       certificate, capabilities, authentication\n"
@@ -57,7 +58,11 @@ main(int argc, char **argv)
 
 	if (argc > 0 && called_as_sendmail(argv[0]))
 		return cmd_sendmail(argc, argv);
-	/* No command (options at most): the interactive UI. */
+	/* No command (options at most): the interactive UI, on a terminal. */
+	if (argc < 2 && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		usage(stderr);
+		return EX_USAGE;
+	}
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
 	    strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--version") != 0))
 		return cmd_ui(argc, argv);
