@@ -579,6 +579,9 @@ draw(const struct app *a)
 	tui_flush();
 }
 
+static void pager(struct app *a, const char *title, const char *text,
+    size_t n);
+
 static void
 show_help(struct app *a)
 {
@@ -619,24 +622,17 @@ show_help(struct app *a)
 		"",
 		N_("Line editing: C-a C-e C-b C-f C-d C-h C-k C-u C-w,"
 		    " arrows; C-g cancels"),
-		"",
-		N_("Press any key."),
 	};
+	struct buf b;
 	size_t i;
-	int key;
-	short rev;
 
-	for (i = 0; i < (size_t)tui_rows(); i++)
-		tui_clear_line((int)i, TUI_NORMAL);
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]) &&
-	    (int)i < tui_rows(); i++)
-		(void)tui_str((int)i, 1, tui_cols() - 2, lines[i][0] != '\0' ?
-		    _(lines[i]) : "", lines[i][0] != ' ' ? TUI_LABEL :
-		    TUI_NORMAL);
-	tui_flush();
-	while (tui_wait(-1, 0, -1, &key, &rev) == TUI_EV_RESIZE)
-		;
-	(void)a;
+	/* In the pager: at 80x24 it is longer than the screen. */
+	buf_init(&b, 64 * 1024);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		(void)buf_printf(&b, "%s\n", lines[i][0] != '\0' ?
+		    _(lines[i]) : "");
+	pager(a, _("Keys"), buf_str(&b), b.len);
+	buf_free(&b);
 }
 
 /* --- composing ------------------------------------------------------------ */
