@@ -631,6 +631,18 @@ class Ui(PigeonTest):
         self.assertIn("[attachment: -, text/html,", s)
         self.assertNotIn("<b>rich</b>", s)
 
+    def test_key_list_scrolls_at_80x24(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg, cols=80, rows=24)
+        self.keys("?")
+        s = self.wait_screen("q:back")
+        self.assertIn("compose a new message", s)
+        self.assertNotIn("Line editing", s)
+        self.keys("G")
+        self.wait_screen("Line editing")
+        self.keys("q")
+        self.wait_screen("m:compose")
+
     def test_postpone_keeps_a_draft(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg)
