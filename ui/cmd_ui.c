@@ -662,7 +662,7 @@ compose_free(struct compose *cm)
 	free(cm);
 }
 
-/* A private file for the text: $TMPDIR/pigeon-XXXXXX, mode 0600. */
+/* A private file for the text: $TMPDIR/pigeon-text-XXXXXX, mode 0600. */
 static char *
 body_file(void)
 {
