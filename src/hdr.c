@@ -8,6 +8,7 @@
 
 #include "base64.h"
 #include "charset.h"
+#include "util.h"
 
 /* RFC 5322 2.1.1: a line SHOULD stay within 78 octets, MUST within 998. */
 #define LINE_SOFT 78
@@ -853,18 +854,6 @@ hdr_params(struct buf *out, const char *name, const char *value,
 
 /* --- reading RFC 2047 back ---------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * The encoded-word at p[0..n) if one starts there: its length in *len and
  * its decoded text appended to out (UTF-8).  1 when it was one and could
@@ -912,8 +901,8 @@ decode_word(struct buf *out, const char *p, size_t n, size_t *len)
 				ok = buf_addch(&raw, ' ') == 0;
 			} else if (text[i] == '=') {
 				if (i + 2 >= (size_t)(end - text) ||
-				    (hi = hexval(text[i + 1])) < 0 ||
-				    (lo = hexval(text[i + 2])) < 0) {
+				    (hi = util_hexval(text[i + 1])) < 0 ||
+				    (lo = util_hexval(text[i + 2])) < 0) {
 					ok = 0;
 					break;
 				}

@@ -360,13 +360,18 @@ batch_sync(struct outbox *ob, char **errstr)
 	return maildir_sync(ob->md[OUTBOX_OUTBOX], errstr);
 }
 
+static int64_t
+ctime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
 /* The identity of a file's content: a replaced envelope is a new inode. */
 static void
 stamp(struct qentry *e, const struct stat *st)
 {
 	e->file_ino = (uint64_t)st->st_ino;
-	e->file_ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 +
-	    st->st_ctim.tv_nsec;
+	e->file_ctime_ns = ctime_ns(st);
 	e->file_size = (uint64_t)st->st_size;
 }
 
@@ -459,21 +464,16 @@ int
 outbox_unchanged(const struct outbox *ob, const struct qentry *e)
 {
 	struct stat st;
-	struct qentry now;
-	char *path = qpath(ob, 0, e->id, "env");
+	char *path;
 	int r;
 
-	if (path == NULL)
+	if (e->file_ino == 0 || (path = qpath(ob, 0, e->id, "env")) == NULL)
 		return 0;
-	r = stat(path, &st) == 0;
+	r = stat(path, &st) == 0 && (uint64_t)st.st_ino == e->file_ino &&
+	    ctime_ns(&st) == e->file_ctime_ns &&
+	    (uint64_t)st.st_size == e->file_size;
 	free(path);
-	if (!r || e->file_ino == 0)
-		return 0;
-	qentry_init(&now);
-	stamp(&now, &st);
-	return now.file_ino == e->file_ino &&
-	    now.file_ctime_ns == e->file_ctime_ns &&
-	    now.file_size == e->file_size;
+	return r;
 }
 
 /* Is name a plausible id (what maildir_unique() makes)? */

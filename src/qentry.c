@@ -523,18 +523,6 @@ check_bytes(struct qe_parser *ps, const char *s, size_t n)
 	return ERR_OK;
 }
 
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode the escaped value s[0..n) of key into a new string *out. */
 static enum err
 unescape(struct qe_parser *ps, const char *key, const char *s, size_t n,
@@ -561,8 +549,8 @@ unescape(struct qe_parser *ps, const char *key, const char *s, size_t n,
 		else if (s[i] == 'n')
 			d[k++] = '\n';
 		else if (s[i] == 'x' && n - i > 2 &&
-		    (hi = hex_val(s[i + 1])) >= 0 &&
-		    (lo = hex_val(s[i + 2])) >= 0) {
+		    (hi = util_hexval(s[i + 1])) >= 0 &&
+		    (lo = util_hexval(s[i + 2])) >= 0) {
 			if (hi == 0 && lo == 0) {
 				free(d);
 				return bad(ps, ps->line, _("the value of '%s' "

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util.h"
+
 /*
  * The encoder works in two stages.  The first cuts the input, byte by
  * byte, into units: a byte, a well-formed UTF-8 sequence, or in text mode
@@ -357,19 +359,6 @@ qp_finish(struct qp *q, struct buf *out)
 	return 0;
 }
 
-/* The value of a hex digit, or -1. */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int
 qp_decode(struct buf *out, const char *in, size_t n, int text)
 {
@@ -389,8 +378,8 @@ qp_decode(struct buf *out, const char *in, size_t n, int text)
 			}
 			if (i + 2 >= n)
 				goto invalid;
-			hi = hexval(p[i + 1]);
-			lo = hexval(p[i + 2]);
+			hi = util_hexval(p[i + 1]);
+			lo = util_hexval(p[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto invalid;
 			if (buf_addch(out, (char)(hi << 4 | lo)) < 0)

@@ -771,18 +771,6 @@ tls_handshake(struct tls *s, int *want, char **errstr)
 	return s->failed;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 64 hex digits, any case, optionally with a colon after each byte. */
 static int
 parse_fingerprint(const char *p, unsigned char out[TLS_FP_LEN])
@@ -791,8 +779,8 @@ parse_fingerprint(const char *p, unsigned char out[TLS_FP_LEN])
 	int hi, lo;
 
 	for (i = 0; i < TLS_FP_LEN; i++) {
-		hi = hexval(p[0]);
-		lo = hi < 0 ? -1 : hexval(p[1]);
+		hi = util_hexval(p[0]);
+		lo = hi < 0 ? -1 : util_hexval(p[1]);
 		if (lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

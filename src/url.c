@@ -47,18 +47,6 @@ is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int
-hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Where the authority (user, host, port) starts: after "scheme://" when
  * the text before "://" looks like a scheme, else at the very start.
@@ -177,8 +165,8 @@ decode_user(const char *s, size_t n, char **out)
 			d[j++] = s[i];
 			continue;
 		}
-		if (n - i < 3 || (hi = hex_value(s[i + 1])) < 0 ||
-		    (lo = hex_value(s[i + 2])) < 0) {
+		if (n - i < 3 || (hi = util_hexval(s[i + 1])) < 0 ||
+		    (lo = util_hexval(s[i + 2])) < 0) {
 			free(d);
 			return -1;
 		}

@@ -139,3 +139,15 @@ util_catch_stop(void (*fn)(int))
 	(void)sigaction(SIGHUP, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
 }
+
+int
+util_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

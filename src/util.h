@@ -47,4 +47,7 @@ void util_writeback(int fd, uint64_t *mark, uint64_t written);
  */
 void util_catch_stop(void (*fn)(int));
 
+/* The value of the hex digit c (either case), or -1. */
+int util_hexval(int c);
+
 #endif

@@ -77,6 +77,8 @@ struct compose {
 	struct attach *att;
 	size_t natt, sel;          /* sel: the attachment D, T and d act on */
 	char *draft_id;            /* the draft it is saved in, NULL: none yet */
+	struct buf shown;          /* the start of the text as drawn (UTF-8) */
+	int shown_ok;              /* shown is the text as it is now */
 	int dirty;                 /* changed since it was last saved */
 	int64_t changed_us;        /* when (util_now_us()) */
 };
@@ -499,15 +501,42 @@ draw_field(int y, const char *label, const char *value)
 	    value != NULL ? value : "", TUI_NORMAL);
 }
 
+/* The start of the text, read once after each edit, not at every redraw. */
+static void
+load_shown(struct compose *cm)
+{
+	struct buf b, u;
+	int fd;
+
+	buf_init(&b, 64 * 1024);
+	if ((fd = open(cm->body_path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		/* The beginning is enough to show. */
+		(void)buf_read_fd(&b, fd);
+		(void)close(fd);
+	}
+	/* Written in the locale's charset: shown as the UTF-8 it stands for. */
+	buf_free(&cm->shown);
+	buf_init(&cm->shown, 4 * 64 * 1024);
+	buf_init(&u, 4 * 64 * 1024);
+	if (!charset_utf8_valid(buf_str(&b), b.len, NULL) &&
+	    charset_to_utf8(&u, buf_str(&b), b.len, charset_locale(), NULL) ==
+	    ERR_OK)
+		(void)buf_add(&cm->shown, buf_str(&u), u.len);
+	else
+		(void)buf_add(&cm->shown, buf_str(&b), b.len);
+	buf_free(&u);
+	buf_free(&b);
+	cm->shown_ok = 1;
+}
+
 static void
 draw_compose(const struct app *a)
 {
-	const struct compose *cm = a->cmp;
+	/* Not const: the shown text is loaded when needed. */
+	struct compose *cm = a->cmp;
 	int rows = tui_rows(), ph = pane_height(a), y, top;
 	const char *line, *end;
-	struct buf b;
 	size_t i;
-	int fd;
 
 	draw_field(1, _("From:"), a->c.acct != NULL ? a->c.acct->from : "");
 	draw_field(2, _("To:"), cm->to);
@@ -535,34 +564,16 @@ draw_compose(const struct app *a)
 	}
 	(void)tui_str(y, 1, tui_cols() - 2, _("-- text --"), TUI_INFO);
 	top = y + 1;
-	buf_init(&b, 64 * 1024);
-	if ((fd = open(cm->body_path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		/* The beginning is enough to show. */
-		(void)buf_read_fd(&b, fd);
-		(void)close(fd);
-	}
-	/* Written in the locale's charset: shown as the UTF-8 it stands for. */
-	if (!charset_utf8_valid(buf_str(&b), b.len, NULL)) {
-		struct buf u;
-
-		buf_init(&u, 4 * 64 * 1024);
-		if (charset_to_utf8(&u, buf_str(&b), b.len, charset_locale(),
-		    NULL) == ERR_OK) {
-			buf_free(&b);
-			b = u;
-		} else {
-			buf_free(&u);
-		}
-	}
+	if (!cm->shown_ok)
+		load_shown(cm);
 	/* Each line of the text, empty ones too. */
-	for (y = top, line = b.data; line != NULL && *line != '\0' &&
+	for (y = top, line = cm->shown.data; line != NULL && *line != '\0' &&
 	    y < rows - 2 - ph; y++) {
 		end = strchr(line, '\n');
 		(void)tui_text(y, 1, tui_cols() - 2, line, end != NULL ?
 		    (size_t)(end - line) : strlen(line), TUI_NORMAL);
 		line = end != NULL ? end + 1 : NULL;
 	}
-	buf_free(&b);
 	draw_pane(a, rows - 2 - ph, ph);
 	draw_bars(a, a->snd != NULL ? _("Sending... (C-g: stop)") :
 	    _("Compose"), _("y:send  tcbsr:header  e:text  a:attach  "
@@ -659,6 +670,7 @@ compose_free(struct compose *cm)
 	}
 	free(cm->att);
 	free(cm->draft_id);
+	buf_free(&cm->shown);
 	free(cm);
 }
 
@@ -728,6 +740,15 @@ changed(struct app *a)
 {
 	a->cmp->dirty = 1;
 	a->cmp->changed_us = util_now_us();
+}
+
+/* The text in an editor; the compose screen shows it anew, autosave follows. */
+static void
+edit_text(struct app *a)
+{
+	(void)run_editor(a, a->cmp->body_path);
+	a->cmp->shown_ok = 0;
+	changed(a);
 }
 
 /*
@@ -1421,8 +1442,7 @@ start_compose(struct app *a)
 		return;
 	}
 	a->cmp = cm;
-	(void)run_editor(a, cm->body_path);
-	changed(a);
+	edit_text(a);
 }
 
 /* Tab on a path: the entries of its directory that start with its last part. */
@@ -2038,8 +2058,7 @@ key_compose(struct app *a, int key)
 		edit_field(a, &cm->reply_to, _("Reply-To: "), 1);
 		break;
 	case 'e':
-		(void)run_editor(a, cm->body_path);
-		changed(a);
+		edit_text(a);
 		break;
 	case 'a':
 		attach_file(a);

@@ -20,6 +20,14 @@ const char *test_vis(const char *in, size_t n);
 /* Remove path and, for a directory, all that is in it; errors ignored. */
 void test_rm_rf(const char *path);
 
+/*
+ * A cmocka group setup and teardown for tests that write files: a fresh
+ * directory under /tmp, named by test_dir, removed with all it holds.
+ */
+extern char test_dir[];
+int test_dir_setup(void **state);
+int test_dir_teardown(void **state);
+
 /* Is there an event of this kind in tr's history whose text holds needle? */
 int test_has_event(const struct transcript *tr, enum tr_kind kind,
     const char *needle);

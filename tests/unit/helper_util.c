@@ -94,3 +94,20 @@ test_has_event(const struct transcript *tr, enum tr_kind kind,
 	}
 	return 0;
 }
+
+char test_dir[] = "/tmp/pigeon-test-XXXXXX";
+
+int
+test_dir_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(test_dir) == NULL ? -1 : 0;
+}
+
+int
+test_dir_teardown(void **state)
+{
+	(void)state;
+	test_rm_rf(test_dir);
+	return 0;
+}

@@ -13,23 +13,6 @@
 #include "alias.h"
 #include "helper.h"
 
-static char dir[] = "/tmp/pigeon-test-alias-XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	test_rm_rf(dir);
-	return 0;
-}
-
 static struct aliases *
 load(const char *text, enum err want)
 {
@@ -38,7 +21,7 @@ load(const char *text, enum err want)
 	char *errstr = NULL;
 	FILE *f;
 
-	(void)snprintf(path, sizeof(path), "%s/aliases", dir);
+	(void)snprintf(path, sizeof(path), "%s/aliases", test_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_true(fputs(text, f) >= 0);
@@ -162,5 +145,6 @@ main(void)
 		cmocka_unit_test(test_expand),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

@@ -16,24 +16,14 @@
 #include "confedit.h"
 #include "helper.h"
 
-static char dir[] = "/tmp/pigeon-test-confedit-XXXXXX";
 static char path[300];
 
 static int
 setup(void **state)
 {
-	(void)state;
-	if (mkdtemp(dir) == NULL)
+	if (test_dir_setup(state) < 0)
 		return -1;
-	(void)snprintf(path, sizeof(path), "%s/config", dir);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	test_rm_rf(dir);
+	(void)snprintf(path, sizeof(path), "%s/config", test_dir);
 	return 0;
 }
 
@@ -215,5 +205,5 @@ main(void)
 		cmocka_unit_test(test_refused_values),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_dir_teardown);
 }

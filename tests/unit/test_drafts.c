@@ -13,23 +13,6 @@
 #include "drafts.h"
 #include "helper.h"
 
-static char dir[] = "/tmp/pigeon-test-drafts-XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	test_rm_rf(dir);
-	return 0;
-}
-
 static void
 test_drafts(void **state)
 {
@@ -39,7 +22,7 @@ test_drafts(void **state)
 	size_t n = 0;
 
 	(void)state;
-	(void)snprintf(path, sizeof(path), "%s/drafts", dir);
+	(void)snprintf(path, sizeof(path), "%s/drafts", test_dir);
 	assert_int_equal(maildir_open(&md, path, 1, &errstr), ERR_OK);
 	buf_init(&b, 1024 * 1024);
 	assert_int_equal(drafts_save(md, &id, "one", 3, &errstr), ERR_OK);
@@ -83,5 +66,6 @@ main(void)
 		cmocka_unit_test(test_drafts),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

@@ -17,36 +17,17 @@
 #include "mime.h"
 #include "qp.h"
 
-static char dir[] = "/tmp/pigeon-test-mime-XXXXXX";
-
 static const struct addr from = { "Tester", "t@example.org" };
 static const struct addr to[] = { { NULL, "bob@example.org" } };
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static char *
 make_file(const char *name, const void *p, size_t n)
 {
-	char *path = malloc(strlen(dir) + strlen(name) + 2);
+	char *path = malloc(strlen(test_dir) + strlen(name) + 2);
 	FILE *f;
 
 	assert_non_null(path);
-	(void)snprintf(path, strlen(dir) + strlen(name) + 2, "%s/%s", dir,
+	(void)snprintf(path, strlen(test_dir) + strlen(name) + 2, "%s/%s", test_dir,
 	    name);
 	f = fopen(path, "wb");
 	assert_non_null(f);
@@ -306,7 +287,7 @@ test_files(void **state)
 	assert_int_equal(mime_file(&f1, "/nonexistent/x.pdf", NULL,
 	    MIME_ATTACHMENT, NULL, &errstr), ERR_NOINPUT);
 	assert_non_null(strstr(errstr, "/nonexistent/x.pdf"));
-	assert_int_equal(mime_file(&f1, dir, NULL, MIME_ATTACHMENT, NULL,
+	assert_int_equal(mime_file(&f1, test_dir, NULL, MIME_ATTACHMENT, NULL,
 	    &errstr), ERR_NOINPUT);
 	free(errstr);
 	free(bin);
@@ -386,5 +367,6 @@ main(void)
 		cmocka_unit_test(test_check_field),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

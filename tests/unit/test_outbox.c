@@ -18,27 +18,10 @@
 
 #define DAY 86400
 
-static char dir[] = "/tmp/pigeon-test-outbox-XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	test_rm_rf(dir);
-	return 0;
-}
-
 static int
 exists(const char *fmt, const char *id)
 {
-	char *p = util_strf(fmt, dir, id);
+	char *p = util_strf(fmt, test_dir, id);
 	struct stat st;
 	int r;
 
@@ -145,7 +128,7 @@ test_partial_then_sent(void **state)
 	size_t n, k;
 
 	(void)state;
-	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 3);
 	id = strdup(e.id);
 	assert_non_null(id);
@@ -197,7 +180,7 @@ test_partial_then_sent(void **state)
 	/* The envelope is kept with the final state of each recipient. */
 	assert_true(exists("%s/log/%s.env", id));
 	{
-		char *p = util_strf("%s/log/%s.env", dir, id), buf[4096];
+		char *p = util_strf("%s/log/%s.env", test_dir, id), buf[4096];
 		FILE *f = fopen(p, "r");
 		size_t k;
 		struct qentry rec;
@@ -240,7 +223,7 @@ test_no_connection_then_give_up(void **state)
 	char *errstr = NULL;
 
 	(void)state;
-	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 2);
 	assert_int_equal(outbox_record(ob, &e, NULL, ERR_NET,
 	    "connection refused", NULL, 0, 1000010, 5 * DAY, &oc, &errstr),
@@ -277,7 +260,7 @@ test_uncertain(void **state)
 	char *errstr = NULL;
 
 	(void)state;
-	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 1);
 	memset(&r, 0, sizeof(r));
 	r.err = ERR_CLOSED;
@@ -308,7 +291,7 @@ test_recover_after_move(void **state)
 	char *errstr = NULL;
 
 	(void)state;
-	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 1);
 	assert_false(outbox_was_sent(ob, e.id));
 	assert_int_equal(maildir_move(outbox_folder(ob, OUTBOX_OUTBOX), e.id,
@@ -338,9 +321,9 @@ test_lock(void **state)
 	int a, b;
 
 	(void)state;
-	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
 	/* Another handle stands for another pigeon. */
-	assert_int_equal(outbox_open(&other, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&other, test_dir, &errstr), ERR_OK);
 	enqueue(ob, &e, rc, 1);
 	assert_int_equal(outbox_lock(ob, e.id, &a, &errstr), ERR_OK);
 	assert_int_equal(a, 1);
@@ -375,7 +358,7 @@ test_orphan_and_damage(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(outbox_open(&ob, dir, &errstr), ERR_OK);
+	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
 	assert_int_equal(maildir_begin(outbox_folder(ob, OUTBOX_OUTBOX),
 	    "1000000000.M1P1R1.old", &tx, &errstr), ERR_OK);
 	assert_int_equal(maildir_write(&tx, "x\r\n", 3), 3);
@@ -387,7 +370,7 @@ test_orphan_and_damage(void **state)
 	assert_string_equal(ids[0], "1000000000.M1P1R1.old");
 	maildir_free_list(ids, n);
 	/* A damaged envelope: refused with a message, left where it is. */
-	p = util_strf("%s/queue/1000000000.M1P1R1.old.env", dir);
+	p = util_strf("%s/queue/1000000000.M1P1R1.old.env", test_dir);
 	assert_non_null(p);
 	f = fopen(p, "w");
 	assert_non_null(f);
@@ -414,5 +397,6 @@ main(void)
 		cmocka_unit_test(test_orphan_and_damage),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }
