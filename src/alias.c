@@ -2,11 +2,9 @@
 #include "alias.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "i18n.h"
@@ -130,31 +128,18 @@ alias_load(struct aliases **out, const char *path, char **errstr)
 	size_t len;
 	char *value;
 	enum err e = ERR_OK;
-	int fd;
 
 	*out = NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return ERR_NOMEM;
-	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (path != NULL && errno != ENOENT) {
-			util_seterr(errstr, _("cannot read %s: %s"), path,
-			    strerror(errno));
-			alias_free(a);
-			return ERR_IO;
-		}
-		*out = a;
-		return ERR_OK;
-	}
 	buf_init(&b, ALIAS_FILE_MAX);
-	if (buf_read_fd(&b, fd) < 0) {
+	if (path != NULL && buf_read_file(&b, path) < 0 && errno != ENOENT) {
 		util_seterr(errstr, _("cannot read %s: %s"), path,
 		    strerror(errno));
-		(void)close(fd);
 		buf_free(&b);
 		alias_free(a);
 		return ERR_IO;
 	}
-	(void)close(fd);
 	for (p = buf_str(&b), end = p + b.len; p < end && e == ERR_OK;
 	    p = eol + 1) {
 		line++;

@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,4 +197,18 @@ buf_read_fd_stop(struct buf *b, int fd, const volatile sig_atomic_t *stop)
 		b->len += (size_t)r;
 		b->data[b->len] = '\0';
 	}
+}
+
+int
+buf_read_file(struct buf *b, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r, err;
+
+	if (fd < 0)
+		return -1;
+	r = buf_read_fd(b, fd);
+	err = errno;
+	(void)close(fd);
+	errno = err;
+	return r;
 }

@@ -51,6 +51,11 @@ int buf_read_fd(struct buf *b, int fd);
  * set then: -1 with errno EINTR, b holds what came so far.
  */
 int buf_read_fd_stop(struct buf *b, int fd, const volatile sig_atomic_t *stop);
+/*
+ * The file at path into b, as buf_read_fd(); -1 with errno ENOENT when
+ * there is no such file.
+ */
+int buf_read_file(struct buf *b, const char *path);
 
 /* Drop the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);

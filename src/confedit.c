@@ -65,25 +65,19 @@ read_lines(const char *path, struct lines *l, char **errstr)
 	struct buf b;
 	const char *p, *end, *eol;
 	size_t len;
-	int fd;
 
 	memset(l, 0, sizeof(*l));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
+	buf_init(&b, CONF_MAX);
+	if (buf_read_file(&b, path) < 0) {
+		int err = errno;
+
+		buf_free(&b);
+		if (err == ENOENT)
 			return ERR_OK;
 		util_seterr(errstr, _("cannot read %s: %s"), path,
-		    strerror(errno));
+		    strerror(err));
 		return ERR_IO;
 	}
-	buf_init(&b, CONF_MAX);
-	if (buf_read_fd(&b, fd) < 0) {
-		util_seterr(errstr, _("cannot read %s: %s"), path,
-		    strerror(errno));
-		(void)close(fd);
-		buf_free(&b);
-		return ERR_IO;
-	}
-	(void)close(fd);
 	for (p = buf_str(&b), end = p + b.len; p < end; p = eol + 1) {
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			eol = end;
