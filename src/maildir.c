@@ -365,6 +365,20 @@ locate(const struct maildir *m, const char *name, int *sub, char **entry,
 	return ERR_NOINPUT;
 }
 
+/* locate() for a name the caller gave: a bad name or none is an error. */
+static enum err
+find(const struct maildir *m, const char *name, int *sub, char **entry,
+    char **errstr)
+{
+	enum err e;
+
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	if ((e = locate(m, name, sub, entry, errstr)) == ERR_NOINPUT)
+		return no_message(m, name, errstr);
+	return e;
+}
+
 /* gethostname() with '/' and ':' escaped as the Maildir convention asks. */
 static char *
 host_part(void)
@@ -852,11 +866,7 @@ maildir_replace_begin(struct maildir *m, const char *name,
 	enum err e;
 
 	tx_init(tx);
-	if (!name_ok(name))
-		return bad_name(name, errstr);
-	if ((e = locate(m, name, NULL, NULL, errstr)) == ERR_NOINPUT)
-		return no_message(m, name, errstr);
-	if (e != ERR_OK)
+	if ((e = find(m, name, NULL, NULL, errstr)) != ERR_OK)
 		return e;
 	/* A fresh name in tmp/, carrying this process's pid. */
 	if ((tx->name = strdup(name)) == NULL ||
@@ -936,11 +946,7 @@ maildir_find(const struct maildir *m, const char *name, char **path,
 	int sub = D_NEW;
 
 	*path = NULL;
-	if (!name_ok(name))
-		return bad_name(name, errstr);
-	if ((e = locate(m, name, &sub, &entry, errstr)) == ERR_NOINPUT)
-		return no_message(m, name, errstr);
-	if (e != ERR_OK)
+	if ((e = find(m, name, &sub, &entry, errstr)) != ERR_OK)
 		return e;
 	*path = subpath(m, sub, entry);
 	free(entry);
@@ -956,14 +962,10 @@ maildir_open_msg(const struct maildir *m, const char *name, int *fd,
 	int sub = D_NEW, tries;
 
 	*fd = -1;
-	if (!name_ok(name))
-		return bad_name(name, errstr);
 	/* Another program may rename it (new/ to cur/, new flags) meanwhile. */
 	for (tries = 0; tries < OPEN_TRIES; tries++) {
 		entry = NULL;
-		if ((e = locate(m, name, &sub, &entry, errstr)) == ERR_NOINPUT)
-			return no_message(m, name, errstr);
-		if (e != ERR_OK)
+		if ((e = find(m, name, &sub, &entry, errstr)) != ERR_OK)
 			return e;
 		*fd = openat(m->dirfd[sub], entry, O_RDONLY | O_CLOEXEC);
 		if (*fd >= 0) {
@@ -1216,11 +1218,7 @@ maildir_remove(struct maildir *m, const char *name, char **errstr)
 	enum err e;
 	int sub = D_NEW;
 
-	if (!name_ok(name))
-		return bad_name(name, errstr);
-	if ((e = locate(m, name, &sub, &entry, errstr)) == ERR_NOINPUT)
-		return no_message(m, name, errstr);
-	if (e != ERR_OK)
+	if ((e = find(m, name, &sub, &entry, errstr)) != ERR_OK)
 		return e;
 	if (unlinkat(m->dirfd[sub], entry, 0) < 0)
 		e = io_err(errstr, _("cannot remove %s: %s"), m, sub, entry,
