@@ -123,9 +123,7 @@ base64_encode_lines(char *out, const void *in, size_t n)
 	while (n > 0) {
 		k = n < BASE64_LINE_IN ? n : BASE64_LINE_IN;
 		o += base64_encode(o, p, k);
-		o[0] = '\r';
-		o[1] = '\n';
-		o += 2;
+		*o++ = '\n';
 		p += k;
 		n -= k;
 	}
@@ -235,4 +233,57 @@ invalid:
 	b->data[b->len] = '\0';
 	errno = EINVAL;
 	return -1;
+}
+
+void
+base64_dec_init(struct base64_dec *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+int
+base64_dec_feed(struct base64_dec *d, struct buf *out, const char *in,
+    size_t n)
+{
+	const unsigned char *p = (const unsigned char *)in, *end = p + n;
+	unsigned char *o;
+	unsigned v;
+	size_t start;
+
+	/* Three bytes at most for every four characters, and what was held. */
+	if (buf_reserve(out, n / 4 * 3 + 4) < 0)
+		return -1;
+	start = out->len;
+	o = (unsigned char *)out->data + start;
+	for (; p < end; p++) {
+		v = dec[*p];
+		if (!(v & BAD)) {
+			d->acc = (d->acc << 6 | v) & 0xffffff;
+			d->nbits += 6;
+			if (d->nbits >= 8) {
+				d->nbits -= 8;
+				*o++ = (unsigned char)(d->acc >> d->nbits);
+			}
+		} else if (*p == '=') {
+			/* Padding: the quantum ends; leftover bits are zero. */
+			d->nbits = 0;
+			d->acc = 0;
+		} else if (*p != '\n' && *p != '\r' && *p != ' ' &&
+		    *p != '\t') {
+			d->bad++;
+		}
+	}
+	out->len = (size_t)(o - (unsigned char *)out->data);
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+void
+base64_dec_finish(struct base64_dec *d)
+{
+	/* Six bits or more left: a character that makes no byte. */
+	if (d->nbits >= 6)
+		d->bad++;
+	d->nbits = 0;
+	d->acc = 0;
 }

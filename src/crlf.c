@@ -1,4 +1,4 @@
-/* crlf.c - line-end normalisation and dot-stuffing of message data, in blocks. */
+/* crlf.c - line-end normalisation (CRLF for the wire, LF for storage) and dot-stuffing of message data, in blocks. */
 #include "crlf.h"
 
 #include <string.h>
@@ -10,6 +10,13 @@ crlf_init(struct crlf *c, int stuff, int track8)
 	c->bol = 1;
 	c->stuff = stuff;
 	c->track8 = track8;
+}
+
+void
+crlf_init_lf(struct crlf *c, int track8)
+{
+	crlf_init(c, 0, track8);
+	c->lf = 1;
 }
 
 /* Is there a byte >= 0x80 in p[0..n)?  Eight bytes at a time. */
@@ -73,7 +80,8 @@ crlf_convert(struct crlf *c, struct buf *dst, const char *p, size_t n)
 			break;
 		if (*p == '\r')
 			c->after_cr = 1;
-		*o++ = '\r';
+		if (!c->lf)
+			*o++ = '\r';
 		*o++ = '\n';
 		p++;
 		c->bol = 1;
@@ -89,7 +97,7 @@ crlf_finish(struct crlf *c, struct buf *dst)
 {
 	if (c->bol)
 		return 0;
-	if (buf_add(dst, "\r\n", 2) < 0)
+	if (buf_add(dst, "\r\n" + c->lf, 2 - (size_t)c->lf) < 0)
 		return -1;
 	c->bol = 1;
 	c->lines++;

@@ -38,10 +38,10 @@ static const char rfc2231_head[] = "utf-8''";
 /*
  * The writer of one field.  Every piece of the value is an item: a
  * word, an encoded-word, "<spec>,", "name=value;".  Items follow one
- * another after one or more spaces, and a fold (CRLF) may go before
+ * another after one or more spaces, and a fold (LF) may go before
  * those spaces, so unfolding gives back exactly what was written.  The
  * space after "Name:" counts as the first item's: when even the first
- * item does not fit the first line, the field starts "Name:" CRLF " ",
+ * item does not fit the first line, the field starts "Name:" LF " ",
  * which unfolds to "Name: " all the same (RFC 5322 lets the body of
  * structured and unstructured fields start with folding white space).
  */
@@ -186,14 +186,14 @@ hw_begin(struct hw *w, struct buf *out, const char *name)
 }
 
 /*
- * End the field with CRLF when r is 0 (after the space of "Name: " when
+ * End the field with LF when r is 0 (after the space of "Name: " when
  * the value is empty); otherwise take it all back.
  */
 static int
 hw_finish(struct hw *w, int r)
 {
 	if (r == 0 && (!w->first || buf_addch(w->out, ' ') == 0) &&
-	    buf_add(w->out, "\r\n", 2) == 0)
+	    buf_addch(w->out, '\n') == 0)
 		return 0;
 	/* buf_truncate() leaves errno alone: the cause stays visible. */
 	buf_truncate(w->out, w->start);
@@ -223,7 +223,7 @@ hw_place(struct hw *w, int fold, size_t sp, size_t n)
 		errno = EINVAL;
 		return -1;
 	}
-	if (fold && buf_add(w->out, "\r\n", 2) < 0)
+	if (fold && buf_addch(w->out, '\n') < 0)
 		return -1;
 	w->col = col + sp + n;
 	w->first = 0;

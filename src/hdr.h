@@ -9,13 +9,14 @@
 
 /*
  * Every function here appends one complete header field, "Name: value"
- * ending in CRLF, to out.  Values are UTF-8 text without CR, LF or NUL
+ * ending in LF, to out: the local form of a message, as pigeon stores it
+ * (the SMTP engine turns every line end into CRLF on the wire).  Values are UTF-8 text without CR, LF or NUL
  * (the caller checks that); the output is ASCII only.  Long fields are
- * folded (CRLF and one space before a white space character) so that
+ * folded (LF and one space before a white space character) so that
  * lines stay within 78 octets where that is possible and never pass 998
  * (RFC 5322 2.1.1), counting "Name: " on the first line.  When not even
  * the first item of the value fits the first line, the fold goes right
- * after the colon ("Name:" CRLF " " value), which unfolds to the same
+ * after the colon ("Name:" LF " " value), which unfolds to the same
  * "Name: value".  Encoded-words (RFC 2047) are "=?UTF-8?Q?...?=" or
  * "=?UTF-8?B?...?=", at most 75 characters, each holding whole UTF-8
  * characters; bytes that are not valid UTF-8 count as characters of
@@ -44,7 +45,7 @@
  * fit a 78-octet line: then that word is encoded with them.  Each
  * encoded-word is Q or B, whichever holds more of the text in the room
  * left (the shorter one when both hold all of it).  An empty value gives
- * "Name: " CRLF.  Literal words are never broken, so a literal word
+ * "Name: " LF.  Literal words are never broken, so a literal word
  * longer than the line leaves a line over 78 octets.
  */
 int hdr_unstructured(struct buf *out, const char *name, const char *value);
@@ -56,7 +57,7 @@ int hdr_unstructured(struct buf *out, const char *name, const char *value);
  * no meaning in a structured field); folded only before a run of spaces.
  * EINVAL when the value has a byte outside printable ASCII (a TAB too)
  * or a space-free token cannot fit a 998-octet line.  An empty value
- * gives "Name: " CRLF.
+ * gives "Name: " LF.
  */
 int hdr_structured(struct buf *out, const char *name, const char *value);
 

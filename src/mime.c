@@ -745,6 +745,8 @@ struct wr {
 	int fd;
 	struct buf b;
 	uint64_t total;
+	uint64_t lines;          /* line ends written: CRLF on the wire */
+	size_t counted;          /* bytes of b whose line ends are counted */
 	char last[2];            /* the last two bytes written */
 	uint64_t wb_mark;        /* started to the disk up to here */
 	char **errstr;
@@ -783,6 +785,29 @@ note_last(struct wr *w, const char *p, size_t n)
 	}
 }
 
+static uint64_t
+count_lf(const char *p, size_t n)
+{
+	const char *end = p + n;
+	uint64_t k = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* Count the line ends of what was appended to the buffer since the last count. */
+static void
+wr_count(struct wr *w)
+{
+	if (w->b.len > w->counted)
+		w->lines += count_lf(w->b.data + w->counted, w->b.len -
+		    w->counted);
+	w->counted = w->b.len;
+}
+
 static enum err
 wr_flush(struct wr *w)
 {
@@ -790,9 +815,11 @@ wr_flush(struct wr *w)
 
 	if (w->b.len == 0)
 		return ERR_OK;
+	wr_count(w);
 	note_last(w, w->b.data, w->b.len);
 	e = wr_out(w, w->b.data, w->b.len);
 	buf_reset(&w->b);
+	w->counted = 0;
 	return e;
 }
 
@@ -803,20 +830,33 @@ wr_maybe_flush(struct wr *w)
 	return w->b.len >= OUT_FLUSH ? wr_flush(w) : ERR_OK;
 }
 
+/*
+ * Append p[0..n), whose line ends are lines when that is known (base64
+ * lines), or -1 to count them.
+ */
 static enum err
-wr_add(struct wr *w, const char *p, size_t n)
+wr_add_lines(struct wr *w, const char *p, size_t n, int64_t lines)
 {
 	enum err e;
 
 	if (w->b.len + n > OUT_FLUSH && (e = wr_flush(w)) != ERR_OK)
 		return e;
+	wr_count(w);
+	w->lines += lines >= 0 ? (uint64_t)lines : count_lf(p, n);
 	if (n >= OUT_FLUSH) {
 		note_last(w, p, n);
 		return wr_out(w, p, n);
 	}
 	if (buf_add(&w->b, p, n) < 0)
 		return ERR_NOMEM;
+	w->counted = w->b.len;
 	return ERR_OK;
+}
+
+static enum err
+wr_add(struct wr *w, const char *p, size_t n)
+{
+	return wr_add_lines(w, p, n, -1);
 }
 
 static enum err
@@ -917,7 +957,8 @@ b64_cb(void *arg, const char *p, size_t n)
 	struct body *b = arg;
 	size_t len = base64_encode_lines(b->out, p, n);
 
-	return wr_add(b->w, b->out, len);
+	return wr_add_lines(b->w, b->out, len, (int64_t)((n + BASE64_LINE_IN -
+	    1) / BASE64_LINE_IN));
 }
 
 static enum err write_part(struct wr *w, struct mime_part *p, char *blk,
@@ -938,25 +979,25 @@ write_body(struct wr *w, struct mime_part *p, char *blk, char *b64,
 	if (p->kind == P_MULTI) {
 		/* For readers that know no MIME, at the top only. */
 		if (depth == 0 && (e = wr_str(w, "This is a multi-part message "
-		    "in MIME format.\r\n")) != ERR_OK)
+		    "in MIME format.\n")) != ERR_OK)
 			return e;
 		for (i = 0; i < p->nkids; i++) {
-			if ((e = wr_str(w, "\r\n--")) != ERR_OK ||
+			if ((e = wr_str(w, "\n--")) != ERR_OK ||
 			    (e = wr_str(w, p->boundary)) != ERR_OK ||
-			    (e = wr_str(w, "\r\n")) != ERR_OK ||
+			    (e = wr_str(w, "\n")) != ERR_OK ||
 			    (e = write_part(w, p->kids[i], blk, b64,
 			    depth + 1)) != ERR_OK)
 				return e;
 		}
-		if ((e = wr_str(w, "\r\n--")) != ERR_OK ||
+		if ((e = wr_str(w, "\n--")) != ERR_OK ||
 		    (e = wr_str(w, p->boundary)) != ERR_OK)
 			return e;
-		return wr_str(w, "--\r\n");
+		return wr_str(w, "--\n");
 	}
 	switch (p->enc) {
 	case ENC_7BIT:
 	case ENC_8BIT:
-		crlf_init(&b.crlf, 0, 0);
+		crlf_init_lf(&b.crlf, 0);
 		cb = raw_cb;
 		break;
 	case ENC_QP:
@@ -989,7 +1030,7 @@ write_part(struct wr *w, struct mime_part *p, char *blk, char *b64, int depth)
 	enum err e;
 
 	if ((e = part_headers(w, p)) != ERR_OK ||
-	    (e = wr_str(w, "\r\n")) != ERR_OK)
+	    (e = wr_str(w, "\n")) != ERR_OK)
 		return e;
 	return write_body(w, p, blk, b64, depth);
 }
@@ -1116,10 +1157,13 @@ mime_write(const struct mime_msg *m, int fd, int allow8bit,
 	/* The message ends with a line end. */
 	if ((e = wr_flush(&w)) != ERR_OK)
 		goto out;
-	if (w.total > 0 && memcmp(w.last, "\r\n", 2) != 0 &&
-	    (e = wr_out(&w, "\r\n", 2)) != ERR_OK)
-		goto out;
+	if (w.total > 0 && w.last[1] != '\n') {
+		if ((e = wr_out(&w, "\n", 1)) != ERR_OK)
+			goto out;
+		w.lines++;
+	}
 	r->size = w.total;
+	r->wire_size = w.total + w.lines;
 	r->eightbit = m->root->enc == ENC_8BIT || any_8bit(m->from, 1) ||
 	    any_8bit(m->to, m->nto) || any_8bit(m->cc, m->ncc) ||
 	    any_8bit(m->reply_to, m->nreply_to);

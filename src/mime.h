@@ -93,11 +93,14 @@ enum err mime_check_value(const char *name, const char *value,
 
 struct mime_result {
 	uint64_t size;            /* bytes written */
+	uint64_t wire_size;       /* its size on the wire: every LF a CRLF */
 	int eightbit;             /* an 8bit part was written */
 };
 
 /*
- * Write the message as it goes on the wire (CRLF, not dot-stuffed) to fd.
+ * Write the message to fd in the local form: line ends are LF, as pigeon
+ * stores messages (drafts/, outbox/, sent/); the SMTP engine makes them
+ * CRLF and dot-stuffs the lines on the wire.
  * allow8bit: texts with 8-bit data may go as 8bit (the server offers
  * 8BITMIME); else they are quoted-printable.  Boundaries are checked not
  * to begin any line of any part, and replaced when one does.  ERR_IO

@@ -215,7 +215,7 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 	char date[64];
 	enum err e = ERR_NOMEM;
 
-	crlf_init(&c, 0, 1);
+	crlf_init_lf(&c, 1);
 	while (next_field(h, hlen, &pos, &f)) {
 		const char *val = f.p + f.namelen + 1;
 		size_t vlen = f.len > f.namelen ? f.len - f.namelen - 1 : 0;
@@ -274,7 +274,7 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 		resent.n = 0;
 	}
 	if (!has_from && o->from != NULL) {
-		if (buf_printf(out, "From: %s\r\n", o->from) < 0)
+		if (buf_printf(out, "From: %s\n", o->from) < 0)
 			goto nomem;
 		if (domain == NULL)
 			domain = from_domain(o->from, strlen(o->from));
@@ -282,20 +282,20 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 	}
 	if (!has_date) {
 		if (msg_date(date, sizeof(date)) < 0 ||
-		    buf_printf(out, "Date: %s\r\n", date) < 0)
+		    buf_printf(out, "Date: %s\n", date) < 0)
 			goto nomem;
 		m->added_date = 1;
 	}
 	if (!has_msgid) {
 		id = msg_make_id(o->domain != NULL ? o->domain : domain);
-		if (id == NULL || buf_printf(out, "Message-ID: %s\r\n", id) < 0) {
+		if (id == NULL || buf_printf(out, "Message-ID: %s\n", id) < 0) {
 			free(id);
 			goto nomem;
 		}
 		free(id);
 		m->added_msgid = 1;
 	}
-	if (buf_add(out, "\r\n", 2) < 0)
+	if (buf_addch(out, '\n') < 0)
 		goto nomem;
 	m->eightbit = c.eightbit;
 	free(domain);
@@ -315,7 +315,7 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	struct buf head, out;
 	struct crlf c;
 	size_t hlen, body = 0, skip = 0;
-	char *raw = NULL;
+	char *raw = NULL, *nl;
 	ssize_t n;
 	enum err e = ERR_OK;
 	int complete = 0, eof = 0, skip_known = 0;
@@ -324,7 +324,7 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	buf_init(&head, MSG_HEADER_MAX + 2 * MSG_BLOCK);
-	/* A header field may double in size when every LF becomes CRLF. */
+	/* Room for the header, a few fields added and a block of the body. */
 	buf_init(&out, 2 * MSG_HEADER_MAX + 8 * MSG_BLOCK);
 
 	/* Read until the header is complete (or the input ends). */
@@ -405,7 +405,11 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 		e = ERR_IO;
 		goto out;
 	}
-	crlf_init(&c, 0, 1);
+	/* Each line end of the header becomes a CRLF on the wire. */
+	for (nl = out.data; nl != NULL && (nl = memchr(nl, '\n', out.len -
+	    (size_t)(nl - out.data))) != NULL; nl++)
+		m->wire_size++;
+	crlf_init_lf(&c, 1);
 	if (crlf_convert(&c, &out, head.data + body, head.len - body) < 0) {
 		e = ERR_NOMEM;
 		goto out;
@@ -447,6 +451,7 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	if ((e = write_all(m->fd, out.data, out.len, errstr)) != ERR_OK)
 		goto out;
 	m->size += out.len;
+	m->wire_size += m->size + c.lines;
 	m->eightbit |= c.eightbit;
 	if (lseek(m->fd, 0, SEEK_SET) < 0) {
 		util_seterr(errstr, _("cannot rewind the spool file: %s"),

@@ -17,8 +17,9 @@ struct msg_opts {
 };
 
 struct msg {
-	int fd;                    /* spooled message, CRLF, at offset 0 */
+	int fd;                    /* spooled message, LF, at offset 0 */
 	uint64_t size;             /* its bytes */
+	uint64_t wire_size;        /* its bytes on the wire (every LF a CRLF) */
 	int eightbit;              /* it holds bytes >= 0x80 */
 	struct addr_list rcpts;    /* from the headers, with extract */
 	int added_date, added_msgid, added_from;
@@ -26,8 +27,8 @@ struct msg {
 };
 
 /*
- * Read a message from in_fd to its end and spool it: line ends become
- * CRLF, Bcc and Resent-Bcc fields are removed (after taking their
+ * Read a message from in_fd to its end and spool it in the local form:
+ * line ends (CRLF, LF, a bare CR) become LF, Bcc and Resent-Bcc fields are removed (after taking their
  * recipients when extracting), Date, Message-ID and From are added when
  * missing.  Memory stays small whatever the size: only the header is
  * held.  ERR_DATA (header too large, bad address in a recipient field),

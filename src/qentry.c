@@ -34,7 +34,7 @@ enum qe_kind {
 	QE_RCPT_REPLY,	/* the reply text of the rcpt line before */
 	QE_FLAG,	/* 0 or 1, in an int */
 	QE_STATE,	/* enum qentry_state */
-	QE_TIME,	/* int64_t, sign allowed */
+	QE_TIME,	/* int64_t, sign allowed (times, sizes) */
 	QE_COUNT,	/* unsigned */
 };
 
@@ -54,6 +54,8 @@ static const struct qe_key {
 	{ "dsn-ret",    QE_TEXT,       offsetof(struct qentry, dsn_ret) },
 	{ "dsn-envid",  QE_TEXT,       offsetof(struct qentry, dsn_envid) },
 	{ "eightbit",   QE_FLAG,       offsetof(struct qentry, eightbit) },
+	{ "as-given",   QE_FLAG,       offsetof(struct qentry, as_given) },
+	{ "size",       QE_TIME,       offsetof(struct qentry, size) },
 	{ "chunking",   QE_FLAG,       offsetof(struct qentry, chunking) },
 	{ "state",      QE_STATE,      offsetof(struct qentry, state) },
 	{ "created",    QE_TIME,       offsetof(struct qentry, created) },

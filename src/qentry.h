@@ -21,13 +21,15 @@
  *	rcpt pending 451 carol@example.org
  *	rcpt-reply 4.3.0 try again\nlater
  *	eightbit 0
+ *	as-given 0
+ *	size 1234
  *	chunking 0
  *	state queued
  *	created 1700000000
  *	next-try 1700000300
  *	attempts 1
  *	uncertain 0
- *	end 551f21b6
+ *	end 9889d076
  *
  * Every line ends in LF.  A line is a key, a space and a value running to
  * the end of the line; a key alone means an empty value.  Text values are
@@ -73,6 +75,8 @@ struct qentry {
 	size_t nrcpts;
 	char *dsn_notify, *dsn_ret, *dsn_envid;   /* NULL: none */
 	int eightbit;            /* the message has 8bit parts */
+	int as_given;            /* a whole message from a caller: never rewritten */
+	int64_t size;            /* its size on the wire (CRLF), 0: unknown */
 	int chunking;            /* use BDAT */
 	enum qentry_state state;
 	int64_t created;         /* seconds since the epoch */

@@ -16,7 +16,7 @@
  * call ended, so any split of the input gives the same output.
  */
 
-/* The longest encoded line, the CRLF not counted. */
+/* The longest encoded line, the line end not counted. */
 #define LINE_LEN 76
 /* A unit length that marks a hard line break. */
 #define BREAK 0
@@ -119,7 +119,6 @@ place(struct qp *q, char **op, int eof)
 	char *o = *op;
 
 	if (len == BREAK) {
-		*o++ = '\r';
 		*o++ = '\n';
 		q->col = 0;
 		goto done;
@@ -162,7 +161,6 @@ place(struct qp *q, char **op, int eof)
 
 	if (soft) {
 		*o++ = '=';
-		*o++ = '\r';
 		*o++ = '\n';
 		q->col = 0;
 	}
@@ -416,4 +414,183 @@ invalid:
 fail:
 	buf_truncate(out, start);
 	return -1;
+}
+
+/* qp_dec states: after what the input has ended so far. */
+enum {
+	QD_TEXT,                 /* anywhere else */
+	QD_EQ,                   /* '=' */
+	QD_EQ_HEX,               /* '=' and one hex digit (in hex) */
+	QD_EQ_WS,                /* '=' and white space: a soft break to come */
+	QD_CR,                   /* a CR, its LF not seen yet */
+};
+
+void
+qp_dec_init(struct qp_dec *d, int text)
+{
+	memset(d, 0, sizeof(*d));
+	d->text = text;
+	d->state = QD_TEXT;
+}
+
+/* White space held back goes out after all: something follows it on its line. */
+static int
+ws_out(struct qp_dec *d, struct buf *out)
+{
+	if (d->nws > 0 && buf_add(out, d->ws, d->nws) < 0)
+		return -1;
+	d->nws = 0;
+	return 0;
+}
+
+static int
+line_end(struct qp_dec *d, struct buf *out)
+{
+	d->nws = 0;
+	return d->text ? buf_addch(out, '\n') : buf_add(out, "\r\n", 2);
+}
+
+/* One byte in the QD_TEXT state. */
+static int
+dec_text(struct qp_dec *d, struct buf *out, unsigned char c)
+{
+	if (c == ' ' || c == '\t') {
+		if (d->nws == sizeof(d->ws) && ws_out(d, out) < 0)
+			return -1;
+		d->ws[d->nws++] = c;
+		return 0;
+	}
+	if (c == '\n')
+		return line_end(d, out);
+	if (c == '\r') {
+		d->state = QD_CR;
+		return 0;
+	}
+	if (ws_out(d, out) < 0)
+		return -1;
+	if (c == '=') {
+		d->state = QD_EQ;
+		return 0;
+	}
+	return buf_addch(out, (char)c);
+}
+
+int
+qp_dec_feed(struct qp_dec *d, struct buf *out, const char *in, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t start = out->len, i, run;
+	int hi;
+
+	for (i = 0; i < n; i++) {
+		switch (d->state) {
+		case QD_TEXT:
+			/* The bulk of a line in one piece. */
+			if (d->nws == 0 && (run = literal_run(p + i, n - i)) >
+			    0) {
+				if (buf_add(out, p + i, run) < 0)
+					goto full;
+				i += run - 1;
+				continue;
+			}
+			if (dec_text(d, out, p[i]) < 0)
+				goto full;
+			continue;
+		case QD_CR:
+			d->state = QD_TEXT;
+			if (p[i] == '\n') {
+				if (line_end(d, out) < 0)
+					goto full;
+				continue;
+			}
+			/* A bare CR: kept as it is. */
+			d->bad++;
+			if (ws_out(d, out) < 0 || buf_addch(out, '\r') < 0 ||
+			    dec_text(d, out, p[i]) < 0)
+				goto full;
+			continue;
+		case QD_EQ:
+			if (util_hexval(p[i]) >= 0) {
+				d->hex = p[i];
+				d->state = QD_EQ_HEX;
+				continue;
+			}
+			if (p[i] == '\n') {
+				d->state = QD_TEXT;
+				continue;
+			}
+			if (p[i] == '\r' || p[i] == ' ' || p[i] == '\t') {
+				d->state = QD_EQ_WS;
+				continue;
+			}
+			d->bad++;
+			d->state = QD_TEXT;
+			if (buf_addch(out, '=') < 0 || dec_text(d, out, p[i]) <
+			    0)
+				goto full;
+			continue;
+		case QD_EQ_HEX:
+			d->state = QD_TEXT;
+			if ((hi = util_hexval(d->hex)) >= 0 &&
+			    util_hexval(p[i]) >= 0) {
+				if (buf_addch(out, (char)(hi << 4 |
+				    util_hexval(p[i]))) < 0)
+					goto full;
+				continue;
+			}
+			d->bad++;
+			if (buf_addch(out, '=') < 0 || buf_addch(out,
+			    (char)d->hex) < 0 || dec_text(d, out, p[i]) < 0)
+				goto full;
+			continue;
+		case QD_EQ_WS:
+			/* "=", white space a sender added, then the soft break. */
+			if (p[i] == '\n') {
+				d->state = QD_TEXT;
+			} else if (p[i] != '\r' && p[i] != ' ' &&
+			    p[i] != '\t') {
+				d->bad++;
+				d->state = QD_TEXT;
+				if (buf_addch(out, '=') < 0 ||
+				    dec_text(d, out, p[i]) < 0)
+					goto full;
+			}
+			continue;
+		}
+	}
+	return 0;
+full:
+	buf_truncate(out, start);
+	return -1;
+}
+
+int
+qp_dec_finish(struct qp_dec *d, struct buf *out)
+{
+	size_t start = out->len;
+	int r = 0;
+
+	/* White space at the very end was added in transit, like before a line end. */
+	d->nws = 0;
+	switch (d->state) {
+	case QD_EQ:
+	case QD_EQ_WS:
+		/* "=" at the end is a soft break that lost its line end. */
+		break;
+	case QD_EQ_HEX:
+		d->bad++;
+		r = buf_addch(out, '=') < 0 || buf_addch(out, (char)d->hex) < 0 ?
+		    -1 : 0;
+		break;
+	case QD_CR:
+		d->bad++;
+		r = buf_addch(out, '\r');
+		break;
+	default:
+		break;
+	}
+	if (r < 0)
+		buf_truncate(out, start);
+	d->state = QD_TEXT;
+	return r;
 }

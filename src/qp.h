@@ -38,7 +38,8 @@ struct qp {
 
 /*
  * Start encoding.  text != 0: the input is text; LF, CRLF and a lone CR
- * are line breaks and come out as CRLF (hard breaks).  text == 0: binary;
+ * are line breaks and come out as LF (hard breaks; the local form of a
+ * message, which the SMTP engine sends with CRLF).  text == 0: binary;
  * every CR and LF is encoded (=0D, =0A) and the output has only soft
  * breaks.
  */
@@ -46,7 +47,7 @@ void qp_init(struct qp *q, int text);
 
 /*
  * Encode n bytes, appending to out.  Output lines have at most 76
- * characters besides the CRLF; '=', controls, DEL and 8-bit bytes become
+ * characters besides the LF; a soft break is "=" LF; '=', controls, DEL and 8-bit bytes become
  * =XX (upper-case hex), and so do white space before a hard break or at
  * the end, a '.' that starts a line and the 'F' of a line that starts
  * with "From ".  A soft break never splits an =XX or a well-formed UTF-8
@@ -60,7 +61,7 @@ void qp_init(struct qp *q, int text);
 int qp_encode(struct qp *q, struct buf *out, const char *in, size_t n);
 
 /*
- * End of input: write what was held back.  No CRLF is added after the
+ * End of input: write what was held back.  No LF is added after the
  * last line unless the input ended with a line break (text mode).  Then
  * q is as after qp_init() with the same mode, ready for the next body.
  * 0, or -1 as for qp_encode() with nothing changed.
@@ -79,5 +80,28 @@ int qp_finish(struct qp *q, struct buf *out);
  * ENOMEM).  On -1 the content of out is as it was.
  */
 int qp_decode(struct buf *out, const char *in, size_t n, int text);
+
+/*
+ * A forgiving decoder in steps, for message bodies read back from disk:
+ * as qp_decode(), but the input may be cut anywhere between calls, and
+ * what is malformed ("=" not followed by two hex digits or a line end, a
+ * bare CR) is kept as it stands and counted in bad.  Trailing white space
+ * is dropped when the line end follows (up to QP_DEC_WS bytes of it).
+ */
+#define QP_DEC_WS 128
+struct qp_dec {
+	int text;
+	int state;               /* private */
+	unsigned char hex;       /* the first digit after '=' */
+	unsigned char ws[QP_DEC_WS];
+	size_t nws;
+	unsigned long bad;
+};
+void qp_dec_init(struct qp_dec *d, int text);
+/* Decode in[0..n), appending to out; 0, or -1 (full) with out as it was. */
+int qp_dec_feed(struct qp_dec *d, struct buf *out, const char *in,
+    size_t n);
+/* The end: what is held back goes out (an unfinished "=" as it stands). */
+int qp_dec_finish(struct qp_dec *d, struct buf *out);
 
 #endif

@@ -577,6 +577,7 @@ rewrite_7bit(void *arg, struct session *s, struct outbox *ob,
 	}
 	if (r == ERR_OK) {
 		e->eightbit = mr.eightbit;
+		e->size = (int64_t)mr.wire_size;
 		r = outbox_save(ob, e, &why);
 	}
 	if (r != ERR_OK) {
@@ -862,6 +863,7 @@ cmd_send(int argc, char **argv)
 	de.notify = c.acct != NULL ? c.acct->dsn_notify : NULL;
 	de.ret = c.acct != NULL ? c.acct->dsn_return : NULL;
 	de.eightbit = mr.eightbit;
+	de.size = mr.wire_size;
 	if ((rc = deliver_enqueue(&c, ob, &it, &q, &de)) != 0)
 		goto out;
 	if (stop_signal) {

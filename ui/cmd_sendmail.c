@@ -340,6 +340,7 @@ cmd_sendmail(int argc, char **argv)
 	de.ret = env.dsn_ret;
 	de.envid = env.dsn_envid;
 	de.eightbit = m.eightbit;
+	de.size = m.wire_size;
 	if ((rc = deliver_enqueue(&c, ob, &it, &q, &de)) != 0)
 		goto out;
 	hooks.abort_on_reject = abort_on_reject;

@@ -1263,6 +1263,7 @@ send_now(struct app *a)
 		if ((e = qentry_add_rcpt(&sn->q, sn->rcpts[i])) != ERR_OK)
 			goto fail;
 	sn->q.created = (int64_t)time(NULL);
+	sn->q.size = (int64_t)mr.wire_size;
 	if ((e = outbox_commit(a->ob, &sn->it, &sn->q, &why)) != ERR_OK)
 		goto fail;
 	built_free(&b);
@@ -1331,7 +1332,8 @@ sending_progress(struct app *a)
 			session_quit(sn->s);
 			return;
 		}
-		sn->env.size = (uint64_t)sb.st_size;
+		sn->env.size = sn->q.size > 0 ? (uint64_t)sn->q.size :
+		    (uint64_t)sb.st_size;
 		log_flush(sn);
 		outbox_log_prelude(sn->lg);
 		sn->from = outbox_log_size(sn->lg);

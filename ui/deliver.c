@@ -292,7 +292,8 @@ prepare(struct outbox *ob, struct qentry *q, const struct deliver_hooks *h,
 		(void)close(*fd);
 		return EX_IOERR;
 	}
-	env->size = (uint64_t)st.st_size;
+	/* Stored with LF: the size on the wire was noted when it was queued. */
+	env->size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
 	return 0;
 }
 
@@ -499,6 +500,7 @@ deliver_enqueue(const struct cli *c, struct outbox *ob,
 		if (qentry_add_rcpt(q, d->rcpts[i]) != ERR_OK)
 			return EX_OSERR;
 	q->eightbit = d->eightbit;
+	q->size = (int64_t)d->size;
 	q->chunking = c->chunking;
 	q->created = (int64_t)time(NULL);
 	if ((e = outbox_commit(ob, it, q, &why)) != ERR_OK) {

@@ -40,6 +40,7 @@ struct deliver_env {
 	size_t nrcpts;
 	const char *notify, *ret, *envid;   /* DSN, NULL: none */
 	int eightbit;
+	uint64_t size;             /* on the wire (CRLF), 0: unknown */
 };
 
 /*

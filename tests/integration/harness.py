@@ -124,20 +124,29 @@ def message(headers, body, eol="\n"):
     return text.encode("utf-8")
 
 
+def local_form(raw):
+    """A message as pigeon stores it (drafts/, outbox/, sent/, failed/):
+    the bytes that crossed the wire with every CRLF an LF."""
+    return raw.replace(b"\r\n", b"\n")
+
+
 def split_message(raw):
-    """(header bytes, body bytes) of a CRLF message."""
-    head, sep, body = raw.partition(b"\r\n\r\n")
+    """(header bytes, body bytes) of a message with CRLF line ends (as on
+    the wire) or LF ones (as pigeon stores and prints them)."""
+    eol = b"\r\n" if b"\r\n" in raw[:raw.find(b"\n") + 1] else b"\n"
+    head, sep, body = raw.partition(eol + eol)
     if not sep:
         raise AssertionError("no empty line between header and body: %r"
                              % raw[:300])
-    return head + b"\r\n", body
+    return head + eol, body
 
 
 def header_lines(raw):
-    """Unfolded header lines of a CRLF message, as str."""
+    """Unfolded header lines of a message (CRLF or LF), as str."""
     head, _ = split_message(raw)
     lines = []
-    for ln in head.decode("utf-8", "replace").split("\r\n"):
+    for ln in head.decode("utf-8", "replace").replace("\r\n", "\n") \
+            .split("\n"):
         if not ln:
             continue
         if ln[0] in " \t" and lines:

@@ -9,6 +9,7 @@ import subprocess
 import time
 
 from harness import (EX_OK, EX_TEMPFAIL, GREETING, PigeonTest, ehlo,
+                     local_form,
                      pigeon_path)
 
 MSG_ARGS = ["-s", "queued", "bob@example.org"]
@@ -69,7 +70,7 @@ class Queue(PigeonTest):
         meta, raw = self.one_message(srv, res)
         self.assertEqual(meta["rcpt_tos"], ["bob@example.org"])
         self.assertEqual(self.folder("outbox"), {})
-        self.assertEqual(self.folder("sent")[mid], raw)
+        self.assertEqual(self.folder("sent")[mid], local_form(raw))
         self.assertEqual(self.envelopes(), [])
         # The envelope is kept with the sent message, and both attempts'
         # transcripts are there: the refused connection, then the send.
@@ -92,7 +93,9 @@ class Queue(PigeonTest):
         self.assertExit(res, EX_OK)
         _, raw = self.one_message(srv, res)
         sent = self.folder("sent")
-        self.assertEqual(list(sent.values()), [raw])
+        # Filed in the local form: LF line ends, no CR anywhere.
+        self.assertEqual(list(sent.values()), [local_form(raw)])
+        self.assertNotIn(b"\r", list(sent.values())[0])
         mid = list(sent)[0]
         res = self.queue(cfg, "log", mid)
         self.assertExit(res, EX_OK)
@@ -289,7 +292,7 @@ class Queue(PigeonTest):
         res = self.queue(cfg, "retry", mid)
         self.assertExit(res, EX_OK)
         _, raw = self.one_message(good, res)
-        self.assertEqual(self.folder("sent"), {mid: raw})
+        self.assertEqual(self.folder("sent"), {mid: local_form(raw)})
         self.assertEqual(self.folder("outbox"), {})
         self.assertEqual(self.envelopes(), [])
         return raw

@@ -208,7 +208,7 @@ ew_decode(const char *s, size_t n, int phrase, struct buf *out)
 	    0 : -1;
 }
 
-/* Remove every CRLF that is followed by a space or TAB. */
+/* Remove every LF that is followed by a space or TAB. */
 static void
 unfold(const char *s, size_t n, struct buf *out)
 {
@@ -216,11 +216,9 @@ unfold(const char *s, size_t n, struct buf *out)
 
 	buf_reset(out);
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\r' && i + 2 < n && s[i + 1] == '\n' &&
-		    (s[i + 2] == ' ' || s[i + 2] == '\t')) {
-			i++;
+		if (s[i] == '\n' && i + 1 < n &&
+		    (s[i + 1] == ' ' || s[i + 1] == '\t'))
 			continue;
-		}
 		assert_int_equal(buf_addch(out, s[i]), 0);
 	}
 }
@@ -267,7 +265,7 @@ decode_text(const char *s, size_t n, struct buf *out)
 
 /*
  * Check what every field must be: "Name: " first (or "Name:" and a fold),
- * CRLF last, CRLF only as folding (followed by a space, with something on
+ * LF last, LF only as folding (followed by a space, with something on
  * the continuation line), ASCII only, no line over 998, no white space
  * right after "Name: " or before the end unless the value is empty, every
  * encoded-word good on its own.  A line over 78 must hold a single item
@@ -282,34 +280,32 @@ check_field(const char *f, size_t n, const char *name, int phrase,
 	struct buf u, d;
 
 	o->fields++;
-	if (n < nl + 4 || strncmp(f, name, nl) != 0 || f[nl] != ':' ||
-	    (f[nl + 1] != ' ' && strncmp(f + nl + 1, "\r\n ", 3) != 0) ||
-	    f[n - 2] != '\r' || f[n - 1] != '\n')
+	if (n < nl + 3 || strncmp(f, name, nl) != 0 || f[nl] != ':' ||
+	    (f[nl + 1] != ' ' && strncmp(f + nl + 1, "\n ", 2) != 0) ||
+	    f[n - 1] != '\n')
 		fail_msg("bad field frame: \"%s\"", test_vis(f, n));
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)f[i];
 
 		if (c == '\r') {
-			if (i + 1 >= n || f[i + 1] != '\n')
-				fail_msg("bare CR: \"%s\"", test_vis(f, n));
-			if (i + 2 < n && f[i + 2] != ' ')
-				fail_msg("CRLF not folding: \"%s\"",
-				    test_vis(f, n));
+			fail_msg("CR in the local form: \"%s\"",
+			    test_vis(f, n));
 		} else if (c == '\n') {
-			if (i == 0 || f[i - 1] != '\r')
-				fail_msg("bare LF: \"%s\"", test_vis(f, n));
+			if (i + 1 < n && f[i + 1] != ' ')
+				fail_msg("LF not folding: \"%s\"",
+				    test_vis(f, n));
 		} else if (c < 0x20 || c > 0x7e) {
 			fail_msg("byte %#x in \"%s\"", c, test_vis(f, n));
 		}
 	}
 	buf_init(&u, OUT_MAX);
 	buf_init(&d, OUT_MAX);
-	unfold(f + nl + 1, n - nl - 3, &u);
+	unfold(f + nl + 1, n - nl - 2, &u);
 	if (u.len == 0 || u.data[0] != ' ' || (u.len > 1 &&
 	    (is_wsp(u.data[1]) || is_wsp(u.data[u.len - 1]))))
 		fail_msg("white space at the edge: \"%s\"", test_vis(f, n));
-	for (ls = 0; ls < n; ls = le + 2) {
-		for (le = ls; f[le] != '\r'; le++)
+	for (ls = 0; ls < n; ls = le + 1) {
+		for (le = ls; f[le] != '\n'; le++)
 			;
 		if (le - ls > 998)
 			fail_msg("line of %zu octets: \"%s\"", le - ls,
@@ -371,8 +367,8 @@ field_body(const struct buf *f, const char *name, struct buf *body)
 {
 	size_t nl = strlen(name);
 
-	assert_true(f->len >= nl + 4);
-	unfold(f->data, f->len - 2, body);
+	assert_true(f->len >= nl + 3);
+	unfold(f->data, f->len - 1, body);
 	assert_true(body->len >= nl + 2);
 	assert_memory_equal(body->data + nl, ": ", 2);
 	buf_consume(body, nl + 2);
@@ -766,36 +762,36 @@ static void
 test_exact_unstructured(void **state)
 {
 	(void)state;
-	expect_text("Subject", "Hello world", "Subject: Hello world\r\n");
+	expect_text("Subject", "Hello world", "Subject: Hello world\n");
 	/* 7 bytes: B (24 characters) beats Q (27). */
 	expect_text("Subject", "Gr\xc3\xbc\xc3\x9f" "e",
-	    "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n");
+	    "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\n");
 	/* Q (23 characters) beats B (24). */
 	expect_text("Subject", "M\xc3\xbcller",
-	    "Subject: =?UTF-8?Q?M=C3=BCller?=\r\n");
+	    "Subject: =?UTF-8?Q?M=C3=BCller?=\n");
 	/* Only the words that need it are encoded. */
 	expect_text("Subject", "Re: [list] caf\xc3\xa9 au lait",
-	    "Subject: Re: [list] =?UTF-8?B?Y2Fmw6k=?= au lait\r\n");
+	    "Subject: Re: [list] =?UTF-8?B?Y2Fmw6k=?= au lait\n");
 	/* Adjacent words to encode are one run, their space inside. */
 	expect_text("Subject", "a \xc3\xa9 \xc3\xa9 b",
-	    "Subject: a =?UTF-8?B?w6kgw6k=?= b\r\n");
+	    "Subject: a =?UTF-8?B?w6kgw6k=?= b\n");
 	/* A word that could pass for an encoded-word is encoded. */
 	expect_text("Subject", "x =?a?b?= y",
-	    "Subject: x =?UTF-8?B?PT9hP2I/PQ==?= y\r\n");
+	    "Subject: x =?UTF-8?B?PT9hP2I/PQ==?= y\n");
 	/* Leading and trailing spaces make the edge words one encoded run. */
-	expect_text("Subject", " a b ", "Subject: =?UTF-8?Q?_a_b_?=\r\n");
+	expect_text("Subject", " a b ", "Subject: =?UTF-8?Q?_a_b_?=\n");
 	/* Two spaces between literal words stay literal. */
-	expect_text("Subject", "a  b", "Subject: a  b\r\n");
+	expect_text("Subject", "a  b", "Subject: a  b\n");
 	/* Next to an encoded run all but one space join the run. */
 	expect_text("Subject", "a   \xc3\xa9",
-	    "Subject: a =?UTF-8?Q?__=C3=A9?=\r\n");
-	expect_text("Subject", "", "Subject: \r\n");
-	expect_text("Subject", "  ", "Subject: =?UTF-8?Q?__?=\r\n");
+	    "Subject: a =?UTF-8?Q?__=C3=A9?=\n");
+	expect_text("Subject", "", "Subject: \n");
+	expect_text("Subject", "  ", "Subject: =?UTF-8?Q?__?=\n");
 	/* Folding at white space, the first line exactly 78 octets. */
 	expect_text("Subject", "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd "
 	    "eeeeeeeee fffffffff ggggggggg hhhhhhhhh",
 	    "Subject: aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee "
-	    "fffffffff ggggggggg\r\n hhhhhhhhh\r\n");
+	    "fffffffff ggggggggg\n hhhhhhhhh\n");
 	/* Two encoded-words, each within 75 characters and whole letters. */
 	expect_text("Subject", "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5"
 	    "\xd1\x82, \xd0\xbc\xd0\xb8\xd1\x80! \xd0\xad\xd1\x82\xd0\xbe "
@@ -804,14 +800,14 @@ test_exact_unstructured(void **state)
 	    "\xd1\x8c\xd0\xbc\xd0\xb0 \xd0\xbf\xd0\xbe-\xd1\x80\xd1\x83"
 	    "\xd1\x81\xd1\x81\xd0\xba\xd0\xb8",
 	    "Subject: =?UTF-8?B?0J/RgNC40LLQtdGCLCDQvNC40YAhINCt0YLQviDQtNC7"
-	    "0LjQvdC90LA=?=\r\n"
+	    "0LjQvdC90LA=?=\n"
 	    " =?UTF-8?B?0Y8g0YLQtdC80LAg0L/QuNGB0YzQvNCwINC/0L4t0YDRg9GB0YHQ"
-	    "utC4?=\r\n");
+	    "utC4?=\n");
 	/* When not even the first word fits the first line, fold after ':'. */
 	expect_text("X-A-Rather-Long-Field-Name-Someone-Made-Up-For-Testing-"
 	    "Folding", "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln",
 	    "X-A-Rather-Long-Field-Name-Someone-Made-Up-For-Testing-Folding:"
-	    "\r\n =?UTF-8?B?R3LDvMOfZQ==?= aus =?UTF-8?B?S8O2bG4=?=\r\n");
+	    "\n =?UTF-8?B?R3LDvMOfZQ==?= aus =?UTF-8?B?S8O2bG4=?=\n");
 }
 
 static void
@@ -833,14 +829,14 @@ test_exact_addresses(void **state)
 	(void)state;
 	a[0].name = (char *)"Doe, John";
 	a[0].spec = (char *)"j@d.org";
-	expect_addrs(a, 1, "To: \"Doe, John\" <j@d.org>\r\n");
+	expect_addrs(a, 1, "To: \"Doe, John\" <j@d.org>\n");
 	a[0].name = (char *)"J\xc3\xb6rg M\xc3\xbcller";
 	a[0].spec = (char *)"j@ex.de";
 	/* Q would be =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?=, one longer. */
 	expect_addrs(a, 1,
-	    "To: =?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <j@ex.de>\r\n");
+	    "To: =?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <j@ex.de>\n");
 	a[0].name = (char *)"M\xc3\xbcller";
-	expect_addrs(a, 1, "To: =?UTF-8?Q?M=C3=BCller?= <j@ex.de>\r\n");
+	expect_addrs(a, 1, "To: =?UTF-8?Q?M=C3=BCller?= <j@ex.de>\n");
 	a[0].name = (char *)"Alice Smith";
 	a[0].spec = (char *)"alice@example.org";
 	a[1].name = NULL;
@@ -850,8 +846,8 @@ test_exact_addresses(void **state)
 	a[3].name = (char *)"John Q. Public \"JQ\" \\o/";
 	a[3].spec = (char *)"jqp@example.org";
 	expect_addrs(a, 4, "To: Alice Smith <alice@example.org>, "
-	    "bob@example.org, carol@example.org,\r\n"
-	    " \"John Q. Public \\\"JQ\\\" \\\\o/\" <jqp@example.org>\r\n");
+	    "bob@example.org, carol@example.org,\n"
+	    " \"John Q. Public \\\"JQ\\\" \\\\o/\" <jqp@example.org>\n");
 	/*
 	 * In a phrase Q may not show '(' or ',' as such, which makes it 31
 	 * characters against B's 28.
@@ -859,14 +855,14 @@ test_exact_addresses(void **state)
 	a[0].name = (char *)"M\xc3\xbcller (Firma), K.";
 	a[0].spec = (char *)"k@x.de";
 	expect_addrs(a, 1, "To: =?UTF-8?B?TcO8bGxlciAoRmlybWEpLCBLLg==?= "
-	    "<k@x.de>\r\n");
+	    "<k@x.de>\n");
 	a[0].name = (char *)"M\xc3\xbcller-L\xc3\xbc" "denscheid";
 	expect_addrs(a, 1, "To: =?UTF-8?Q?M=C3=BCller-L=C3=BCdenscheid?= "
-	    "<k@x.de>\r\n");
+	    "<k@x.de>\n");
 	/* An ASCII name that could be taken for an encoded-word. */
 	a[0].name = (char *)"=?UTF-8?Q?x?=";
 	a[0].spec = (char *)"x@y.z";
-	expect_addrs(a, 1, "To: =?UTF-8?B?PT9VVEYtOD9RP3g/PQ==?= <x@y.z>\r\n");
+	expect_addrs(a, 1, "To: =?UTF-8?B?PT9VVEYtOD9RP3g/PQ==?= <x@y.z>\n");
 }
 
 static void
@@ -890,50 +886,50 @@ test_exact_params(void **state)
 	p[0].name = "filename";
 	p[0].value = "report.pdf";
 	expect_params("Content-Disposition", "attachment", p, 1,
-	    "Content-Disposition: attachment; filename=report.pdf\r\n");
+	    "Content-Disposition: attachment; filename=report.pdf\n");
 	p[0].value = "my report (final).pdf";
 	expect_params("Content-Disposition", "attachment", p, 1,
 	    "Content-Disposition: attachment; "
-	    "filename=\"my report (final).pdf\"\r\n");
+	    "filename=\"my report (final).pdf\"\n");
 	p[0].value = "the quarterly report of the sales department.pdf";
 	expect_params("Content-Disposition", "attachment", p, 1,
-	    "Content-Disposition: attachment;\r\n"
+	    "Content-Disposition: attachment;\n"
 	    " filename=\"the quarterly report of the sales department.pdf\""
-	    "\r\n");
+	    "\n");
 	p[0].name = "charset";
 	p[0].value = "utf-8";
 	p[1].name = "name";
 	p[1].value = "a \"b\".txt";
 	expect_params("Content-Type", "text/plain", p, 2,
 	    "Content-Type: text/plain; charset=utf-8; name=\"a \\\"b\\\".txt\""
-	    "\r\n");
+	    "\n");
 	p[0].name = "filename";
 	p[0].value = "this-is-a-rather-long-file-name-for-an-attachment-"
 	    "that-does-not-fit.tar.gz";
 	expect_params("Content-Disposition", "attachment", p, 1,
-	    "Content-Disposition: attachment;\r\n"
+	    "Content-Disposition: attachment;\n"
 	    " filename*0*=utf-8''this-is-a-rather-long-file-name-for-an-"
-	    "attachment-that-do;\r\n"
-	    " filename*1*=es-not-fit.tar.gz\r\n");
+	    "attachment-that-do;\n"
+	    " filename*1*=es-not-fit.tar.gz\n");
 	p[0].value = "\xc3\xa9t\xc3\xa9.txt";
 	expect_params("Content-Disposition", "inline", p, 1,
 	    "Content-Disposition: inline; filename*=utf-8''%C3%A9t%C3%A9.txt"
-	    "\r\n");
+	    "\n");
 	p[0].value = "\xd0\x9e\xd1\x82\xd1\x87\xd1\x91\xd1\x82 \xd0\xb7\xd0"
 	    "\xb0 \xd0\xbc\xd0\xb0\xd1\x80\xd1\x82 2024.pdf";
 	expect_params("Content-Disposition", "attachment", p, 1,
-	    "Content-Disposition: attachment;\r\n"
+	    "Content-Disposition: attachment;\n"
 	    " filename*0*=utf-8''%D0%9E%D1%82%D1%87%D1%91%D1%82%20%D0%B7%D0%B0"
-	    "%20%D0%BC;\r\n"
-	    " filename*1*=%D0%B0%D1%80%D1%82%202024.pdf\r\n");
+	    "%20%D0%BC;\n"
+	    " filename*1*=%D0%B0%D1%80%D1%82%202024.pdf\n");
 	/* A boundary is never RFC 2231, however long. */
 	p[0].name = "boundary";
 	p[0].value = "=_pigeon_0123456789abcdef0123456789abcdef0123456789abcdef"
 	    "0123";
 	expect_params("Content-Type", "multipart/mixed", p, 1,
-	    "Content-Type: multipart/mixed;\r\n"
+	    "Content-Type: multipart/mixed;\n"
 	    " boundary=\"=_pigeon_0123456789abcdef0123456789abcdef0123456789"
-	    "abcdef0123\"\r\n");
+	    "abcdef0123\"\n");
 }
 
 /* --- round trips ------------------------------------------------------- */
@@ -1248,20 +1244,20 @@ test_structured(void **state)
 	buf_init(&f, OUT_MAX);
 	buf_init(&body, OUT_MAX);
 	assert_int_equal(hdr_structured(&f, "MIME-Version", "1.0"), 0);
-	assert_string_equal(buf_str(&f), "MIME-Version: 1.0\r\n");
+	assert_string_equal(buf_str(&f), "MIME-Version: 1.0\n");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
 		assert_int_equal(hdr_structured(&f, "Message-ID", bad[i]), -1);
 		assert_int_equal(errno, EINVAL);
-		assert_string_equal(buf_str(&f), "MIME-Version: 1.0\r\n");
+		assert_string_equal(buf_str(&f), "MIME-Version: 1.0\n");
 	}
 	/* Leading and trailing spaces carry no meaning and go. */
 	buf_reset(&f);
 	assert_int_equal(hdr_structured(&f, "In-Reply-To", "  <a@b>  "), 0);
-	assert_string_equal(buf_str(&f), "In-Reply-To: <a@b>\r\n");
+	assert_string_equal(buf_str(&f), "In-Reply-To: <a@b>\n");
 	buf_reset(&f);
 	assert_int_equal(hdr_structured(&f, "In-Reply-To", ""), 0);
-	assert_string_equal(buf_str(&f), "In-Reply-To: \r\n");
+	assert_string_equal(buf_str(&f), "In-Reply-To: \n");
 	/* A long References value folds before the spaces. */
 	refs[0] = '\0';
 	for (i = 0; i < 20; i++)
@@ -1271,7 +1267,7 @@ test_structured(void **state)
 	buf_reset(&f);
 	assert_int_equal(hdr_structured(&f, "References", refs), 0);
 	check_field(f.data, f.len, "References", 0, &o);
-	assert_true(strstr(f.data, "\r\n <") != NULL);
+	assert_true(strstr(f.data, "\n <") != NULL);
 	assert_int_equal(o.long_fields, 0);
 	field_body(&f, "References", &body);
 	assert_string_equal(buf_str(&body), refs);
@@ -1281,8 +1277,8 @@ test_structured(void **state)
 	    "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@x>  "
 	    "<bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@x>"), 0);
 	assert_string_equal(buf_str(&f), "References: "
-	    "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@x>\r\n  "
-	    "<bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@x>\r\n");
+	    "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@x>\n  "
+	    "<bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@x>\n");
 	/* A token must fit a line: 998 - 1 octets after a fold is the most. */
 	big = malloc(1200);
 	assert_non_null(big);
@@ -1393,7 +1389,7 @@ test_errors(void **state)
 		buf_init(&f, OUT_MAX);
 		assert_int_equal(hdr_addresses(&f, "To", &u, 1), 0);
 		assert_string_equal(buf_str(&f),
-		    "To: j\xc3\xb6rg@example.de\r\n");
+		    "To: j\xc3\xb6rg@example.de\n");
 		buf_free(&f);
 	}
 	expect_einval_addr("x", "a@b\r\nBcc: c@d", 2);

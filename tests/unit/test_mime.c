@@ -67,19 +67,24 @@ write_msg(struct mime_part *root, int allow8, struct mime_result *r)
 	return s;
 }
 
-/* Wire rules: CRLF only, lines <= 998, ends with CRLF. */
+/*
+ * The local form: LF line ends and no CR at all, lines <= 998, ends with
+ * LF.  On the wire every LF becomes CRLF: wire_size counts that.
+ */
 static void
-check_wire(const char *s)
+check_wire(const char *s, const struct mime_result *r)
 {
 	const char *p = s, *nl;
+	uint64_t lines = 0;
 
+	assert_null(strchr(s, '\r'));
 	for (; *p != '\0'; p = nl + 1) {
 		nl = strchr(p, '\n');
 		assert_non_null(nl);
-		assert_true(nl > p && nl[-1] == '\r');
-		assert_true(nl - p - 1 <= 998);
-		assert_null(memchr(p, '\r', (size_t)(nl - 1 - p)));
+		assert_true(nl - p <= 998);
+		lines++;
 	}
+	assert_int_equal(r->wire_size, r->size + lines);
 }
 
 static const char *
@@ -111,10 +116,10 @@ test_text_encodings(void **state)
 	assert_int_equal(mime_text(&p, "plain", "a\nb\n", 4, NULL, &errstr),
 	    ERR_OK);
 	s = write_msg(p, 1, &r);
-	check_wire(s);
+	check_wire(s, &r);
 	assert_non_null(strstr(s, "charset=us-ascii"));
-	assert_non_null(strstr(s, "Content-Transfer-Encoding: 7bit\r\n\r\n"
-	    "a\r\nb\r\n"));
+	assert_non_null(strstr(s, "Content-Transfer-Encoding: 7bit\n\n"
+	    "a\nb\n"));
 	assert_false(r.eightbit);
 	free(s);
 	mime_free(p);
@@ -124,12 +129,12 @@ test_text_encodings(void **state)
 	    &errstr), ERR_OK);
 	s = write_msg(p, 1, &r);
 	assert_non_null(strstr(s, "charset=utf-8"));
-	assert_non_null(strstr(s, "8bit\r\n\r\nGr\xc3\xbc\xc3\x9f" "e\r\n"));
+	assert_non_null(strstr(s, "8bit\n\nGr\xc3\xbc\xc3\x9f" "e\n"));
 	assert_true(r.eightbit);
 	free(s);
 	s = write_msg(p, 0, &r);
-	check_wire(s);
-	assert_non_null(strstr(s, "quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe"));
+	check_wire(s, &r);
+	assert_non_null(strstr(s, "quoted-printable\n\nGr=C3=BC=C3=9Fe"));
 	assert_false(r.eightbit);
 	free(s);
 	mime_free(p);
@@ -140,7 +145,7 @@ test_text_encodings(void **state)
 	assert_int_equal(mime_text(&p, "plain", longline, sizeof(longline),
 	    NULL, &errstr), ERR_OK);
 	s = write_msg(p, 1, &r);
-	check_wire(s);
+	check_wire(s, &r);
 	assert_non_null(strstr(s, "quoted-printable"));
 	free(s);
 	mime_free(p);
@@ -150,7 +155,7 @@ test_text_encodings(void **state)
 	    "us-ascii:iso-8859-1:utf-8", &errstr), ERR_OK);
 	s = write_msg(p, 1, &r);
 	assert_non_null(strstr(s, "charset=iso-8859-1"));
-	assert_non_null(strstr(s, "Gr\xfc\xdf" "e\r\n"));
+	assert_non_null(strstr(s, "Gr\xfc\xdf" "e\n"));
 	free(s);
 	mime_free(p);
 
@@ -204,11 +209,11 @@ test_boundary_collision(void **state)
 	assert_int_equal(mime_add(mixed, t2), ERR_OK);
 	for (i = 0; i < 20; i++) {
 		s2 = write_msg(mixed, 1, &r);
-		check_wire(s2);
+		check_wire(s2, &r);
 		(void)boundary_of(s2, b2, sizeof(b2));
 		assert_string_not_equal(b1, b2);
 		/* The text is there, and the real boundary only as delimiters. */
-		(void)snprintf(evil, sizeof(evil), "\r\n--%s\r\n--%s--\r\n",
+		(void)snprintf(evil, sizeof(evil), "\n--%s\n--%s--\n",
 		    b1, b1);
 		assert_non_null(strstr(s2, evil));
 		assert_int_equal(count_lines(s2, b2), 3);
@@ -251,22 +256,22 @@ test_files(void **state)
 	    &errstr), ERR_OK);
 	assert_int_equal(mime_add(mixed, f3), ERR_OK);
 	s = write_msg(mixed, 0, &r);
-	check_wire(s);
+	check_wire(s, &r);
 	/* The binary file: sniffed, base64, decodes to the same bytes. */
-	at = strstr(s, "filename=data.bin\r\nContent-Transfer-Encoding: "
-	    "base64\r\n\r\n");
+	at = strstr(s, "filename=data.bin\nContent-Transfer-Encoding: "
+	    "base64\n\n");
 	assert_non_null(at);
 	assert_non_null(strstr(s, "Content-Type: application/octet-stream; "
 	    "name=data.bin"));
 	b64 = strchr(at, '\n') + 1;
-	b64 = strstr(b64, "\r\n\r\n") + 4;
+	b64 = strstr(b64, "\n\n") + 2;
 	buf_init(&dec, 2 * n);
-	while (*b64 != '\r' && *b64 != '-') {
-		char *e = strstr(b64, "\r\n");
+	while (*b64 != '\n' && *b64 != '-') {
+		char *e = strchr(b64, '\n');
 
 		assert_int_equal(base64_decode_buf(&dec, b64,
 		    (size_t)(e - b64)), 0);
-		b64 = e + 2;
+		b64 = e + 1;
 	}
 	assert_int_equal(dec.len, n);
 	assert_memory_equal(dec.data, bin, n);
@@ -276,7 +281,7 @@ test_files(void **state)
 	    "name=notes.txt"));
 	assert_non_null(strstr(s, "Content-Disposition: inline; "
 	    "filename=notes.txt"));
-	assert_non_null(strstr(s, "caf=C3=A9\r\nline\r\n"));
+	assert_non_null(strstr(s, "caf=C3=A9\nline\n"));
 	/* Control characters never reach the shown name. */
 	assert_null(strchr(s, '\x1b'));
 	assert_non_null(strstr(s, "weird[31mname.txt"));

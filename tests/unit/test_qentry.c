@@ -124,6 +124,7 @@ same_entry(const struct qentry *a, const struct qentry *b)
 	    !SAME(a->last_error, b->last_error) ||
 	    !SAME(a->queue_id, b->queue_id) ||
 	    !a->eightbit != !b->eightbit || !a->chunking != !b->chunking ||
+	    !a->as_given != !b->as_given || a->size != b->size ||
 	    !a->uncertain != !b->uncertain || a->state != b->state ||
 	    a->created != b->created || a->next_try != b->next_try ||
 	    a->attempts != b->attempts || a->nrcpts != b->nrcpts)
@@ -160,6 +161,8 @@ assert_same_entry(const struct qentry *a, const struct qentry *b)
 	assert_str_or_null(a->dsn_envid, b->dsn_envid);
 	assert_int_equal(!a->eightbit, !b->eightbit);
 	assert_int_equal(!a->chunking, !b->chunking);
+	assert_int_equal(!a->as_given, !b->as_given);
+	assert_true(a->size == b->size);
 	assert_int_equal(a->state, b->state);
 	assert_true(a->created == b->created);
 	assert_true(a->next_try == b->next_try);
@@ -212,6 +215,8 @@ make_small(struct qentry *e)
 	e->dsn_ret = xstrdup("HDRS");
 	e->dsn_envid = xstrdup("QQ314159");
 	e->eightbit = 1;
+	e->as_given = 1;
+	e->size = 123456789012LL;
 	e->chunking = 1;
 	e->state = QENTRY_QUEUED;
 	e->created = 1700000000;
@@ -314,13 +319,15 @@ test_doc_example(void **state)
 	    "rcpt pending 451 carol@example.org\n"
 	    "rcpt-reply 4.3.0 try again\\nlater\n"
 	    "eightbit 0\n"
+	    "as-given 0\n"
+	    "size 1234\n"
 	    "chunking 0\n"
 	    "state queued\n"
 	    "created 1700000000\n"
 	    "next-try 1700000300\n"
 	    "attempts 1\n"
 	    "uncertain 0\n"
-	    "end 551f21b6\n";
+	    "end 9889d076\n";
 	struct qentry e;
 	struct buf b;
 
@@ -358,7 +365,7 @@ test_minimal(void **state)
 	assert_int_equal(qentry_add_rcpt(&e, "a@b"), ERR_OK);
 	format_ok(&e, &b);
 	sealed(&want, "id m1\nfrom\nrcpt pending 0 a@b\neightbit 0\n"
-	    "chunking 0\nstate queued\ncreated 0\nnext-try 0\nattempts 0\n"
+	    "as-given 0\nsize 0\nchunking 0\nstate queued\ncreated 0\nnext-try 0\nattempts 0\n"
 	    "uncertain 0\n");
 	assert_string_equal(buf_str(&b), buf_str(&want));
 	expect_same(b.data, b.len, &e);

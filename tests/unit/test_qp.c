@@ -123,7 +123,8 @@ check_line_end(const char *enc, size_t elen, size_t start, size_t i,
 
 /*
  * Check the form of an encoding of plain (already normalised) without the
- * decoder under test: line lengths, the character set, no bare CR or LF,
+ * decoder under test: line lengths, the character set, LF line ends and
+ * no CR (the local form),
  * no white space before a line end, no line that starts with "From " or
  * ".", upper-case =XX only, no hard break in binary mode, and no soft
  * break inside a well-formed UTF-8 sequence of plain.
@@ -141,23 +142,19 @@ check_form(const char *enc, size_t elen, const char *plain, size_t plen,
 			fail_msg("line starts with \"From \" or \".\" at %zu "
 			    "in \"%s\"", i, test_vis(enc, elen));
 		c = (unsigned char)enc[i];
-		if (c == '\r') {
-			if (i + 1 >= elen || enc[i + 1] != '\n')
-				fail_msg("bare CR at %zu in \"%s\"", i,
-				    test_vis(enc, elen));
+		if (c == '\n') {
 			if (!text)
 				fail_msg("hard break in binary mode at %zu "
 				    "in \"%s\"", i, test_vis(enc, elen));
 			check_line_end(enc, elen, start, i, col);
 			dec++;
-			i += 2;
+			i += 1;
 			start = i;
 			col = 0;
-		} else if (c == '\n') {
-			fail_msg("bare LF at %zu in \"%s\"", i,
+		} else if (c == '\r') {
+			fail_msg("CR at %zu in \"%s\"", i,
 			    test_vis(enc, elen));
-		} else if (c == '=' && elen - i >= 3 && enc[i + 1] == '\r' &&
-		    enc[i + 2] == '\n') {
+		} else if (c == '=' && elen - i >= 2 && enc[i + 1] == '\n') {
 			if (col + 1 > 76)
 				fail_msg("line of %zu characters before a soft "
 				    "break in \"%s\"", col + 1,
@@ -165,7 +162,7 @@ check_form(const char *enc, size_t elen, const char *plain, size_t plen,
 			if (inside_utf8(plain, plen, dec))
 				fail_msg("soft break inside a UTF-8 sequence "
 				    "at %zu in \"%s\"", i, test_vis(enc, elen));
-			i += 3;
+			i += 2;
 			start = i;
 			col = 0;
 		} else if (c == '=') {
@@ -285,16 +282,16 @@ static const struct {
 	{ "==", "=3D=3D" },
 	{ "tab\tin the middle", "tab\tin the middle" },
 	/* White space before a hard break or at the end is encoded. */
-	{ "a \n", "a=20\r\n" },
-	{ "a\t\n", "a=09\r\n" },
-	{ "a \r\nb", "a=20\r\nb" },
-	{ "a \rb", "a=20\r\nb" },
+	{ "a \n", "a=20\n" },
+	{ "a\t\n", "a=09\n" },
+	{ "a \r\nb", "a=20\nb" },
+	{ "a \rb", "a=20\nb" },
 	{ "a ", "a=20" },
 	{ "a\t", "a=09" },
 	{ " ", "=20" },
 	{ "a  b  ", "a  b =20" },
-	{ " \t \n", " \t=20\r\n" },
-	{ "\n ", "\r\n=20" },
+	{ " \t \n", " \t=20\n" },
+	{ "\n ", "\n=20" },
 	/* Controls, DEL and 8-bit bytes. */
 	{ "\x01\x7f\x80\xff", "=01=7F=80=FF" },
 	{ "caf\xc3\xa9", "caf=C3=A9" },
@@ -305,26 +302,26 @@ static const struct {
 	{ "\x1b[0m", "=1B[0m" },
 	/* mbox and SMTP: "From " and "." at the start of a line. */
 	{ "From here\nFrom\nFrom x\nfrom y\n From z",
-	  "=46rom here\r\nFrom\r\n=46rom x\r\nfrom y\r\n From z" },
+	  "=46rom here\nFrom\n=46rom x\nfrom y\n From z" },
 	{ "From ", "=46rom=20" },
 	{ "From", "From" },
 	{ "Fromage", "Fromage" },
 	{ "xFrom y", "xFrom y" },
 	{ "F", "F" },
 	{ ".", "=2E" },
-	{ ".\n", "=2E\r\n" },
-	{ ".foo\n..\na.b", "=2Efoo\r\n=2E.\r\na.b" },
-	{ "\n.", "\r\n=2E" },
-	/* Every kind of line break becomes CRLF. */
-	{ "a\r\nb\rc\nd", "a\r\nb\r\nc\r\nd" },
-	{ "\r\r\n\n", "\r\n\r\n\r\n" },
-	{ "\n", "\r\n" },
-	{ "\r", "\r\n" },
-	{ "\r\n", "\r\n" },
-	{ "\n\r", "\r\n\r\n" },
-	{ "a\n", "a\r\n" },
-	{ "a\n\n", "a\r\n\r\n" },
-	{ "a\r", "a\r\n" },
+	{ ".\n", "=2E\n" },
+	{ ".foo\n..\na.b", "=2Efoo\n=2E.\na.b" },
+	{ "\n.", "\n=2E" },
+	/* Every kind of line break becomes LF. */
+	{ "a\r\nb\rc\nd", "a\nb\nc\nd" },
+	{ "\r\r\n\n", "\n\n\n" },
+	{ "\n", "\n" },
+	{ "\r", "\n" },
+	{ "\r\n", "\n" },
+	{ "\n\r", "\n\n" },
+	{ "a\n", "a\n" },
+	{ "a\n\n", "a\n\n" },
+	{ "a\r", "a\n" },
 };
 
 static const struct {
@@ -389,40 +386,40 @@ test_boundaries(void **state)
 {
 	(void)state;
 	expect_at(73, "=", 1, "=3D");
-	expect_at(74, "=", 1, "=\r\n=3D");
-	expect_at(73, "=b", 1, "=\r\n=3Db");
+	expect_at(74, "=", 1, "=\n=3D");
+	expect_at(73, "=b", 1, "=\n=3Db");
 	expect_at(72, "=b", 1, "=3Db");
-	expect_at(73, " \n", 1, "=20\r\n");
-	expect_at(74, " \n", 1, "=\r\n=20\r\n");
-	expect_at(75, "\t", 1, "=\r\n=09");
+	expect_at(73, " \n", 1, "=20\n");
+	expect_at(74, " \n", 1, "=\n=20\n");
+	expect_at(75, "\t", 1, "=\n=09");
 	/* Literal white space may stand before a soft break's '='. */
-	expect_at(75, " b", 1, "=\r\n b");
+	expect_at(75, " b", 1, "=\n b");
 	expect_at(74, " b", 1, " b");
-	expect_at(74, " bc", 1, " =\r\nbc");
+	expect_at(74, " bc", 1, " =\nbc");
 	/* UTF-8 sequences move to the next line whole... */
-	expect_at(73, "\xc3\xa9x", 1, "=\r\n=C3=A9x");
+	expect_at(73, "\xc3\xa9x", 1, "=\n=C3=A9x");
 	expect_at(69, "\xc3\xa9x", 1, "=C3=A9x");
-	expect_at(70, "\xc3\xa9x", 1, "=\r\n=C3=A9x");
+	expect_at(70, "\xc3\xa9x", 1, "=\n=C3=A9x");
 	expect_at(70, "\xc3\xa9", 1, "=C3=A9");
-	expect_at(70, "\xc3\xa9\n", 1, "=C3=A9\r\n");
+	expect_at(70, "\xc3\xa9\n", 1, "=C3=A9\n");
 	expect_at(63, "\xf0\x9f\x98\x80y", 1, "=F0=9F=98=80y");
-	expect_at(64, "\xf0\x9f\x98\x80y", 1, "=\r\n=F0=9F=98=80y");
+	expect_at(64, "\xf0\x9f\x98\x80y", 1, "=\n=F0=9F=98=80y");
 	/* ...malformed ones are just bytes. */
-	expect_at(72, "\xe2\x82x", 1, "=E2=\r\n=82x");
-	expect_at(64, "\xf5\x80\x80\x80y", 1, "=F5=80=80=\r\n=80y");
+	expect_at(72, "\xe2\x82x", 1, "=E2=\n=82x");
+	expect_at(64, "\xf5\x80\x80\x80y", 1, "=F5=80=80=\n=80y");
 	expect_at(70, "\xc1\xbf", 1, "=C1=BF");
-	expect_at(70, "\xc1\xbfy", 1, "=C1=\r\n=BFy");
-	expect_at(68, "\xe2\x82\xe2\x82\xac", 1, "=E2=82=\r\n=E2=82=AC");
+	expect_at(70, "\xc1\xbfy", 1, "=C1=\n=BFy");
+	expect_at(68, "\xe2\x82\xe2\x82\xac", 1, "=E2=82=\n=E2=82=AC");
 	/* A line start after a soft break is a line start. */
 	expect_at(75, ".", 1, ".");
-	expect_at(75, ".b", 1, "=\r\n=2Eb");
-	expect_at(75, "From x", 1, "=\r\n=46rom x");
-	expect_at(75, "From", 1, "=\r\nFrom");
-	expect_at(75, "xFrom ", 1, "=\r\nxFrom=20");
-	expect_at(76, "\n", 1, "\r\n");
-	expect_at(76, "\nb", 1, "\r\nb");
+	expect_at(75, ".b", 1, "=\n=2Eb");
+	expect_at(75, "From x", 1, "=\n=46rom x");
+	expect_at(75, "From", 1, "=\nFrom");
+	expect_at(75, "xFrom ", 1, "=\nxFrom=20");
+	expect_at(76, "\n", 1, "\n");
+	expect_at(76, "\nb", 1, "\nb");
 	expect_at(76, "", 0, "");
-	expect_at(75, "\r", 0, "=\r\n=0D");
+	expect_at(75, "\r", 0, "=\n=0D");
 	expect_at(73, "\r", 0, "=0D");
 }
 
@@ -438,7 +435,7 @@ expect_long(size_t n, const char *tail, const char *want_tail)
 	while (left > 76) {
 		for (i = 0; i < 75; i++)
 			assert_int_equal(buf_addch(&want, 'a'), 0);
-		assert_int_equal(buf_addstr(&want, "=\r\n"), 0);
+		assert_int_equal(buf_addstr(&want, "=\n"), 0);
 		left -= 75;
 	}
 	for (i = 0; i < left; i++)
@@ -459,15 +456,15 @@ test_line_lengths(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		expect_long(lens[i], "", "");
-		expect_long(lens[i], "\n", "\r\n");
-		expect_long(lens[i], "\r\nb", "\r\nb");
+		expect_long(lens[i], "\n", "\n");
+		expect_long(lens[i], "\r\nb", "\nb");
 	}
 	/* Spelled out once, to be sure of the helper. */
 	expect_long(77, "", "");
 	expect("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaa", 1,
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaa=\r\naa");
+	    "aaaaaaaaaaaa=\naa");
 }
 
 /* Fill p with n bytes: uniform, or pieces chosen to hit the special cases. */
@@ -634,10 +631,10 @@ test_reuse(void **state)
 	assert_int_equal(qp_encode(&q, &b, ".\r", 2), 0);
 	assert_int_equal(qp_encode(&q, &b, "\n", 1), 0);
 	assert_int_equal(qp_finish(&q, &b), 0);
-	assert_string_equal(buf_str(&b), "x:a =C3=2E\r\n");
+	assert_string_equal(buf_str(&b), "x:a =C3=2E\n");
 	/* Finishing twice, or with nothing, writes nothing. */
 	assert_int_equal(qp_finish(&q, &b), 0);
-	assert_int_equal(b.len, 12);
+	assert_int_equal(b.len, 11);
 	buf_free(&b);
 }
 
