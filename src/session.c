@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,14 +71,13 @@ fail(struct session *s, enum err e, const char *why)
 	finish(s);
 }
 
-enum err
-session_open(struct session **out, const struct session_opts *o,
-    struct transcript *tr, char **errstr)
+/* Everything but the connection; fd -1, phase P_CONNECT. */
+static enum err
+session_new(struct session **out, const struct session_opts *o,
+    struct transcript *tr)
 {
 	struct session *s;
-	enum err e;
 
-	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return ERR_NOMEM;
@@ -95,12 +95,27 @@ session_open(struct session **out, const struct session_opts *o,
 		session_free(s);
 		return ERR_NOMEM;
 	}
+	s->phase = P_CONNECT;
+	*out = s;
+	return ERR_OK;
+}
+
+enum err
+session_open(struct session **out, const struct session_opts *o,
+    struct transcript *tr, char **errstr)
+{
+	struct session *s;
+	enum err e;
+
+	*out = NULL;
+	e = session_new(&s, o, tr);
+	if (e != ERR_OK)
+		return e;
 	e = net_connect_start(&s->nc, o->host, o->port, &o->net, tr, errstr);
 	if (e != ERR_OK) {
 		session_free(s);
 		return e;
 	}
-	s->phase = P_CONNECT;
 	*out = s;
 	return ERR_OK;
 }
@@ -134,6 +149,53 @@ start_tls(struct session *s)
 	arm_timer(s);
 }
 
+/*
+ * The connection is up and fd is the session's: implicit TLS starts its
+ * handshake, anything else waits for the greeting.
+ */
+static void
+connected(struct session *s, int fd)
+{
+	s->fd = fd;
+	/* The final dot must never wait for Nagle's algorithm. */
+	(void)net_set_nodelay(fd);
+	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT) {
+		start_tls(s);
+		return;
+	}
+	net_transport(&s->tp, fd);
+	s->phase = P_SMTP;
+	arm_timer(s);
+}
+
+enum err
+session_open_fd(struct session **out, const struct session_opts *o, int fd,
+    struct transcript *tr, char **errstr)
+{
+	struct session *s;
+	enum err e;
+	int fl;
+
+	*out = NULL;
+	e = session_new(&s, o, tr);
+	if (e != ERR_OK) {
+		(void)close(fd);
+		return e;
+	}
+	/* Every read and write below assumes poll() said when. */
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		util_seterr(errstr, _("cannot use the connection: %s"),
+		    strerror(errno));
+		(void)close(fd);
+		session_free(s);
+		return ERR_NET;
+	}
+	connected(s, fd);
+	*out = s;
+	return ERR_OK;
+}
+
 static void
 step_connect(struct session *s, short revents)
 {
@@ -151,16 +213,7 @@ step_connect(struct session *s, short revents)
 		return;
 	net_connect_free(s->nc);
 	s->nc = NULL;
-	s->fd = fd;
-	/* The final dot must never wait for Nagle's algorithm. */
-	(void)net_set_nodelay(fd);
-	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT) {
-		start_tls(s);
-		return;
-	}
-	net_transport(&s->tp, fd);
-	s->phase = P_SMTP;
-	arm_timer(s);
+	connected(s, fd);
 }
 
 static void

@@ -32,6 +32,21 @@ struct session;
  */
 enum err session_open(struct session **out, const struct session_opts *o,
     struct transcript *tr, char **errstr);
+/*
+ * The same over fd, a stream socket the caller has already connected
+ * (for tests: one end of a socketpair): the session starts where a
+ * connect would have left it, at the implicit TLS handshake with
+ * o->smtp.tls == SMTP_TLS_IMPLICIT, else at the greeting.  o->host and
+ * o->port are not used for connecting (o->host still names the server
+ * for TLS unless o->tls.servername does).  The session takes fd in every
+ * case: it makes it non-blocking and closes it; on an error it is closed
+ * at once.  ERR_NOMEM, or ERR_NET with *errstr when fd cannot be made
+ * non-blocking.  A TLS setup error (a bad cafile, say) is reported as
+ * after a connect: ERR_OK, but the session is DONE and session_error()
+ * says why.
+ */
+enum err session_open_fd(struct session **out, const struct session_opts *o,
+    int fd, struct transcript *tr, char **errstr);
 void session_free(struct session *s);
 
 /* What to poll for; returns the poll timeout in ms (-1: none). */
@@ -41,8 +56,9 @@ void session_step(struct session *s, short revents);
 enum session_status session_status(const struct session *s);
 
 /*
- * Send a message whose bytes (CRLF, as on the wire but not dot-stuffed)
- * are read from fd, from its current offset to its end.  Only when
+ * Send a message read from fd, from its current offset to its end, as it
+ * is stored (LF or CRLF line ends, not dot-stuffed): the engine sends
+ * every line end as CRLF and dot-stuffs the lines.  Only when
  * SESSION_READY.  Errors as smtp_mail(); the fd stays the caller's.
  */
 enum err session_send(struct session *s, const struct smtp_envelope *env,
@@ -58,7 +74,7 @@ enum session_status session_wait(struct session *s);
 
 enum err session_error(const struct session *s, const char **detail);
 struct smtp *session_smtp(struct session *s);
-/* Message bytes handed to the network so far, for progress bars. */
+/* Bytes handed to the network so far (commands and message data), for progress bars. */
 unsigned long long session_bytes_sent(const struct session *s);
 
 #endif
