@@ -1,4 +1,4 @@
-/* hdr.h - header fields for outgoing mail: RFC 2047, RFC 2231, folding; and reading RFC 2047 back. */
+/* hdr.h - header fields for outgoing mail: RFC 2047, RFC 2231, folding (reading them back is rfc822.h's). */
 #ifndef PIGEON_HDR_H
 #define PIGEON_HDR_H
 
@@ -101,17 +101,5 @@ struct hdr_param {
  */
 int hdr_params(struct buf *out, const char *name, const char *value,
     const struct hdr_param *p, size_t np);
-
-/*
- * Read an unfolded header value back (a draft being resumed, a message
- * being listed): every RFC 2047 encoded-word ("=?charset?Q?...?=" or
- * "=?charset?B?...?=", charset possibly with "*lang") becomes the UTF-8
- * text it stands for, the white space between two adjacent encoded-words
- * goes, everything else stays as it is.  An encoded-word that cannot be
- * decoded (unknown charset, bad base64 or hex, text that is not valid in
- * its charset) stays as written.  Appends to out; 0, or -1 (E2BIG,
- * ENOMEM) with out as it was.
- */
-int hdr_decode(struct buf *out, const char *value, size_t n);
 
 #endif

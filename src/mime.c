@@ -260,38 +260,26 @@ out:
 	return ERR_OK;
 }
 
-/* The base name of path, UTF-8, without anything a terminal or a mail reader could trip over. */
+/* A name without anything a terminal or a mail reader could trip over; "attachment" when nothing is left. */
 static char *
-shown_name(const char *path, char **errstr)
+clean_name(const char *name, size_t n)
 {
-	const char *base = strrchr(path, '/');
-	struct buf u, clean;
-	const unsigned char *s;
-	size_t i, n;
+	const unsigned char *s = (const unsigned char *)name;
+	struct buf clean;
+	size_t i;
 	char *r = NULL;
 
-	base = base != NULL ? base + 1 : path;
-	buf_init(&u, 4096);
 	buf_init(&clean, 4096);
-	n = strlen(base);
-	if (charset_utf8_valid(base, n, NULL)) {
-		if (buf_add(&u, base, n) < 0)
-			goto out;
-	} else if (charset_to_utf8(&u, base, n, charset_locale(), errstr) !=
-	    ERR_OK) {
-		goto out;
-	}
-	s = (const unsigned char *)buf_str(&u);
-	for (i = 0; i < u.len; i++) {
+	for (i = 0; i < n; i++) {
 		/* C0, DEL, C1 (U+0080..U+009F), bidi embeddings and isolates. */
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			continue;
-		if (s[i] == 0xc2 && i + 1 < u.len && s[i + 1] >= 0x80 &&
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 &&
 		    s[i + 1] <= 0x9f) {
 			i++;
 			continue;
 		}
-		if (s[i] == 0xe2 && i + 2 < u.len && ((s[i + 1] == 0x80 &&
+		if (s[i] == 0xe2 && i + 2 < n && ((s[i + 1] == 0x80 &&
 		    s[i + 2] >= 0xaa && s[i + 2] <= 0xae) ||
 		    (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 &&
 		    s[i + 2] <= 0xa9))) {
@@ -303,9 +291,49 @@ shown_name(const char *path, char **errstr)
 	}
 	r = strdup(clean.len > 0 ? buf_str(&clean) : "attachment");
 out:
-	buf_free(&u);
 	buf_free(&clean);
 	return r;
+}
+
+/* The base name of path as UTF-8, cleaned. */
+static char *
+shown_name(const char *path, char **errstr)
+{
+	const char *base = strrchr(path, '/');
+	struct buf u;
+	size_t n;
+	char *r = NULL;
+
+	base = base != NULL ? base + 1 : path;
+	buf_init(&u, 4096);
+	n = strlen(base);
+	if (charset_utf8_valid(base, n, NULL)) {
+		if (buf_add(&u, base, n) < 0)
+			goto out;
+	} else if (charset_to_utf8(&u, base, n, charset_locale(), errstr) !=
+	    ERR_OK) {
+		goto out;
+	}
+	r = clean_name(buf_str(&u), u.len);
+out:
+	buf_free(&u);
+	return r;
+}
+
+enum err
+mime_file_name(struct mime_part *p, const char *name)
+{
+	char *c;
+
+	if (p->kind != P_FILE && p->kind != P_MESSAGE)
+		return ERR_SOFTWARE;
+	if (!charset_utf8_valid(name, strlen(name), NULL))
+		return ERR_DATA;
+	if ((c = clean_name(name, strlen(name))) == NULL)
+		return ERR_NOMEM;
+	free(p->name);
+	p->name = c;
+	return ERR_OK;
 }
 
 static enum err

@@ -45,6 +45,13 @@ enum err mime_text(struct mime_part **out, const char *subtype,
 enum err mime_file(struct mime_part **out, const char *path, const char *type,
     enum mime_disp disp, const struct mimetypes *mt, char **errstr);
 
+/*
+ * The name shown for a file or message part, UTF-8 (a draft keeps names
+ * apart from the files it holds them in); control characters and bidi
+ * controls are removed as from a base name.  ERR_DATA for invalid UTF-8.
+ */
+enum err mime_file_name(struct mime_part *p, const char *name);
+
 /* A message file attached as message/rfc822 (a forward); opened now. */
 enum err mime_message(struct mime_part **out, const char *path,
     char **errstr);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "crlf.h"
+#include "rfc822.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -101,92 +102,6 @@ msg_open_spool(const char *dir)
 	return fd;
 }
 
-/*
- * Is this field (name up to ':') one of the names?  White space between
- * name and colon is RFC 5322's obsolete syntax, still seen in the wild:
- * "Bcc : x" is a Bcc field all the same.
- */
-static int
-field_is(const char *f, size_t namelen, const char *name)
-{
-	while (namelen > 0 && (f[namelen - 1] == ' ' || f[namelen - 1] == '\t'))
-		namelen--;
-	return strlen(name) == namelen && strncasecmp(f, name, namelen) == 0;
-}
-
-/*
- * Where does the header end?  At the first empty line, or at the first
- * line that is neither a field nor a continuation (then the body starts
- * with that line, as Postfix does it).  Returns the header length and
- * sets *body to where the body starts.
- */
-static size_t
-header_end(const char *h, size_t len, size_t *body, int *complete)
-{
-	size_t pos = 0, n, i, j;
-	const char *nl;
-
-	*complete = 0;
-	while (pos < len) {
-		nl = memchr(h + pos, '\n', len - pos);
-		if (nl == NULL)
-			break;
-		n = (size_t)(nl - (h + pos));
-		if (n == 0 || (n == 1 && h[pos] == '\r')) {
-			*body = pos + n + 1;
-			*complete = 1;
-			return pos;
-		}
-		if (h[pos] != ' ' && h[pos] != '\t') {
-			for (i = 0; i < n; i++) {
-				unsigned char c = (unsigned char)h[pos + i];
-
-				if (c == ':' || c <= ' ' || c >= 0x7f)
-					break;
-			}
-			for (j = i; j < n && (h[pos + j] == ' ' ||
-			    h[pos + j] == '\t'); j++)
-				;
-			if (i == 0 || j >= n || h[pos + j] != ':') {
-				*body = pos;
-				*complete = 1;
-				return pos;
-			}
-		}
-		pos += n + 1;
-	}
-	*body = pos;
-	return pos;
-}
-
-/* One header field at a time: name length and the whole field's bytes. */
-struct field {
-	const char *p;
-	size_t len;      /* up to and including the last line end */
-	size_t namelen;
-};
-
-static int
-next_field(const char *h, size_t len, size_t *pos, struct field *f)
-{
-	const char *nl;
-	size_t start = *pos, p = *pos;
-
-	if (p >= len)
-		return 0;
-	do {
-		nl = memchr(h + p, '\n', len - p);
-		p = nl != NULL ? (size_t)(nl - h) + 1 : len;
-	} while (p < len && (h[p] == ' ' || h[p] == '\t'));
-	f->p = h + start;
-	f->len = p - start;
-	f->namelen = strcspn(f->p, ":");
-	if (f->namelen > f->len)
-		f->namelen = f->len;
-	*pos = p;
-	return 1;
-}
-
 /* The domain of the first address in a From value, for Message-ID. */
 static char *
 from_domain(const char *v, size_t len)
@@ -205,7 +120,7 @@ static enum err
 emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
     size_t hlen, struct buf *out, char **errstr)
 {
-	struct field f;
+	struct rfc822_field f;
 	struct crlf c;
 	struct addr_list resent = { NULL, 0 };
 	size_t pos = 0;
@@ -216,9 +131,9 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 	enum err e = ERR_NOMEM;
 
 	crlf_init_lf(&c, 1);
-	while (next_field(h, hlen, &pos, &f)) {
-		const char *val = f.p + f.namelen + 1;
-		size_t vlen = f.len > f.namelen ? f.len - f.namelen - 1 : 0;
+	while (rfc822_next_field(h, hlen, &pos, &f)) {
+		size_t vlen;
+		const char *val = rfc822_field_value(&f, &vlen);
 		int resent_field = f.namelen >= 7 &&
 		    strncasecmp(f.p, "Resent-", 7) == 0;
 		int is_rs, is_bcc;
@@ -233,29 +148,29 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 			block = 1;
 		else if (!resent_field && block == 1)
 			block = 2;
-		is_rs = block == 1 && (field_is(f.p, f.namelen, "Resent-To") ||
-		    field_is(f.p, f.namelen, "Resent-Cc") ||
-		    field_is(f.p, f.namelen, "Resent-Bcc"));
-		is_bcc = field_is(f.p, f.namelen, "Bcc") ||
-		    field_is(f.p, f.namelen, "Resent-Bcc");
-		if (is_bcc && !is_rs && field_is(f.p, f.namelen, "Resent-Bcc")) {
+		is_rs = block == 1 && (rfc822_field_is(&f, "Resent-To") ||
+		    rfc822_field_is(&f, "Resent-Cc") ||
+		    rfc822_field_is(&f, "Resent-Bcc"));
+		is_bcc = rfc822_field_is(&f, "Bcc") ||
+		    rfc822_field_is(&f, "Resent-Bcc");
+		if (is_bcc && !is_rs && rfc822_field_is(&f, "Resent-Bcc")) {
 			/* An older block's blind copies: removed, not used. */
 			continue;
 		}
 		if (o->extract && (is_rs || is_bcc ||
-		    field_is(f.p, f.namelen, "To") ||
-		    field_is(f.p, f.namelen, "Cc"))) {
+		    rfc822_field_is(&f, "To") ||
+		    rfc822_field_is(&f, "Cc"))) {
 			e = addr_list_parse(is_rs ? &resent : &m->rcpts, val,
 			    vlen, errstr);
 			if (e != ERR_OK)
 				goto fail;
 			has_resent |= is_rs;
 		}
-		if (field_is(f.p, f.namelen, "Date"))
+		if (rfc822_field_is(&f, "Date"))
 			has_date = 1;
-		else if (field_is(f.p, f.namelen, "Message-ID"))
+		else if (rfc822_field_is(&f, "Message-ID"))
 			has_msgid = 1;
-		else if (field_is(f.p, f.namelen, "From")) {
+		else if (rfc822_field_is(&f, "From")) {
 			has_from = 1;
 			if (domain == NULL)
 				domain = from_domain(val, vlen);
@@ -367,10 +282,10 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 			}
 			skip_known = 1;
 		}
-		(void)header_end(head.data + skip, head.len - skip, &body,
+		(void)rfc822_header_end(head.data + skip, head.len - skip, &body,
 		    &complete);
 	}
-	hlen = header_end(head.data != NULL ? head.data + skip : "",
+	hlen = rfc822_header_end(head.data != NULL ? head.data + skip : "",
 	    head.len - skip, &body, &complete);
 	if (!complete) {
 		/* No body at all: it is all header. */

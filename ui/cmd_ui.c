@@ -27,6 +27,7 @@
 #include "hdr.h"
 #include "qp.h"
 #include "query.h"
+#include "rfc822.h"
 #include "base64.h"
 #include "i18n.h"
 #include "maildir.h"
@@ -2187,7 +2188,7 @@ field(const char *h, size_t n, const char *name)
 	if (raw == NULL)
 		return NULL;
 	buf_init(&out, 64 * 1024);
-	if (hdr_decode(&out, raw, strlen(raw)) < 0 || out.data == NULL) {
+	if (rfc822_decode_words(&out, raw, strlen(raw)) < 0 || out.data == NULL) {
 		buf_free(&out);
 		return raw;
 	}
