@@ -78,6 +78,8 @@
  *                        alias matches (mutt's query_command, %s the query)
  *   queue_lifetime       days a queued message is retried before it
  *                        fails (default 5)
+ *   flush_after_send     yes/no (default yes): after a send, due messages
+ *                        of the account go out in a detached process
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
@@ -188,6 +190,8 @@ static const struct conf_key {
 	    offsetof(struct account, send_charset) },
 	{ "queue_lifetime",       KEY_DAYS,
 	    offsetof(struct account, queue_lifetime) },
+	{ "flush_after_send",     KEY_BOOL,
+	    offsetof(struct account, flush_after_send) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -773,6 +777,7 @@ add_account(struct parser *ps, const char *name)
 	memset(a, 0, sizeof *a);
 	a->tls_verify = 1;
 	a->chunking = 0;
+	a->flush_after_send = 1;
 	a->name = strdup(name);
 	if (a->name == NULL) {
 		nomem(ps);

@@ -26,11 +26,12 @@ struct account {
 	int chunking;             /* use BDAT when offered */
 	char *dsn_notify;         /* e.g. "FAILURE,DELAY", NULL: none */
 	char *dsn_return;         /* "FULL" or "HDRS", NULL: none */
-	char *signature;          /* file appended after "-- " (pigeon send) */
+	char *signature;          /* file appended after "-- " (draft_sign) */
 	char *aliases;            /* mutt alias file for address completion */
 	char *query_command;      /* mutt query_command for address completion */
 	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
+	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
 };
 
 struct conf {

@@ -1212,6 +1212,73 @@ out:
 }
 
 enum err
+maildir_link(struct maildir *from, const char *name, struct maildir *to,
+    const char *flags, char **errstr)
+{
+	char info[INFO_MAX], *entry = NULL, *target = NULL, *have = NULL;
+	struct maildir_tx tx;
+	enum err e;
+	int sub = D_NEW, esub = D_NEW, fd = -1, tsub = flags != NULL ? D_CUR :
+	    D_NEW;
+	char blk[65536];
+	ssize_t n;
+
+	if (!name_ok(name))
+		return bad_name(name, errstr);
+	if (flags != NULL && make_info(flags, info) < 0)
+		return bad_flags(flags, errstr);
+	if ((e = locate(to, name, &esub, &have, errstr)) != ERR_NOINPUT) {
+		/* There already: nothing to do. */
+		free(have);
+		return e;
+	}
+	if ((e = locate(from, name, &sub, &entry, errstr)) == ERR_NOINPUT)
+		return no_message(from, name, errstr);
+	if (e != ERR_OK)
+		return e;
+	target = flags != NULL ? util_strf("%s%s", name, info) : strdup(name);
+	if (target == NULL) {
+		free(entry);
+		return ERR_NOMEM;
+	}
+	if (linkat(from->dirfd[sub], entry, to->dirfd[tsub], target, 0) == 0) {
+		e = sync_dir(to->dirfd[tsub]) < 0 ? io_err(errstr,
+		    _("cannot save %s to disk: %s"), to, tsub, NULL, errno) :
+		    ERR_OK;
+		goto out;
+	}
+	if (!no_links(errno)) {
+		e = io_err(errstr, _("cannot link a message into %s: %s"), to,
+		    tsub, NULL, errno);
+		goto out;
+	}
+	/* No hard links here: a copy, written the durable way. */
+	if ((e = maildir_open_msg(from, name, &fd, errstr)) != ERR_OK ||
+	    (e = maildir_begin(to, name, &tx, errstr)) != ERR_OK)
+		goto out;
+	while ((n = read(fd, blk, sizeof(blk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || maildir_write(&tx, blk, (size_t)n) < 0) {
+			e = io_err(errstr, _("cannot copy a message into %s: %s"),
+			    to, tsub, NULL, errno);
+			maildir_abort(to, &tx);
+			free(tx.name);
+			goto out;
+		}
+	}
+	if ((e = maildir_commit(to, &tx, flags, errstr)) != ERR_OK)
+		maildir_abort(to, &tx);
+	free(tx.name);
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	free(entry);
+	free(target);
+	return e;
+}
+
+enum err
 maildir_remove(struct maildir *m, const char *name, char **errstr)
 {
 	char *entry = NULL;

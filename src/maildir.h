@@ -150,6 +150,14 @@ void maildir_free_list(char **v, size_t n);
  */
 enum err maildir_move(struct maildir *from, const char *name,
     struct maildir *to, const char *flags, char **errstr);
+/*
+ * Put the message name of from into to as well (cur/NAME:2,FLAGS, or
+ * new/NAME when flags is NULL): a hard link, or a durable copy where the
+ * file system has none; the directory is synced.  ERR_OK when to has it
+ * already; ERR_NOINPUT when from has no such message.
+ */
+enum err maildir_link(struct maildir *from, const char *name,
+    struct maildir *to, const char *flags, char **errstr);
 /* Remove the message name and fsync its directory; ERR_NOINPUT when missing. */
 enum err maildir_remove(struct maildir *m, const char *name, char **errstr);
 

@@ -18,6 +18,8 @@
 #include "util.h"
 
 #define ENV_MAX (16 * 1024 * 1024)
+/* The file time of an envelope that is not due at all (2100-01-01). */
+#define NEVER_DUE INT64_C(4102444800)
 /* A message in outbox/ without an envelope younger than this is being queued. */
 #define ORPHAN_AGE 60
 
@@ -222,11 +224,17 @@ fsync_dir(const char *dir, char **errstr)
 	return ERR_OK;
 }
 
-/* Write path atomically: a temporary file, fsync, rename, fsync of the directory. */
+/*
+ * Write path atomically: a temporary file, fsync, rename, fsync of the
+ * directory.  Its modification time is mtime (seconds), when that is not
+ * -1.
+ */
 static enum err
 write_atomic(const char *dir, const char *path, const char *p, size_t n,
-    char **errstr)
+    int64_t mtime, char **errstr)
 {
+	struct timespec ts[2];
+
 	char *tmp = util_strf("%s.tmp%ld", path, (long)getpid());
 	ssize_t w;
 	int fd;
@@ -244,6 +252,14 @@ write_atomic(const char *dir, const char *path, const char *p, size_t n,
 			goto fail_fd;
 		p += w;
 		n -= (size_t)w;
+	}
+	if (mtime >= 0) {
+		ts[0].tv_sec = 0;
+		ts[0].tv_nsec = UTIME_NOW;
+		ts[1].tv_sec = (time_t)mtime;
+		ts[1].tv_nsec = 0;
+		if (futimens(fd, ts) < 0)
+			goto fail_fd;
 	}
 	if (fsync(fd) < 0)
 		goto fail_fd;
@@ -283,7 +299,12 @@ outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 		free(path);
 		return r;
 	}
-	r = write_atomic(ob->qdir, path, buf_str(&b), b.len, errstr);
+	/*
+	 * The time of an envelope's file is when its message is due, as in
+	 * Postfix's deferred queue: finding what is due needs no reading.
+	 */
+	r = write_atomic(ob->qdir, path, buf_str(&b), b.len,
+	    e->state == QENTRY_QUEUED ? e->next_try : NEVER_DUE, errstr);
 	buf_free(&b);
 	free(path);
 	return r;
@@ -499,8 +520,16 @@ cmp_str(const void *a, const void *b)
 enum err
 outbox_ids(struct outbox *ob, char ***ids, size_t *n, char **errstr)
 {
+	return outbox_due(ob, -1, ids, n, errstr);
+}
+
+enum err
+outbox_due(struct outbox *ob, int64_t by, char ***ids, size_t *n,
+    char **errstr)
+{
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
 	char **v = NULL, **nv;
 	size_t len, k = 0;
 
@@ -512,6 +541,9 @@ outbox_ids(struct outbox *ob, char ***ids, size_t *n, char **errstr)
 		len = strlen(de->d_name);
 		if (len <= 4 || strcmp(de->d_name + len - 4, ".env") != 0 ||
 		    !id_ok(de->d_name, len - 4))
+			continue;
+		if (by >= 0 && (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		    (int64_t)st.st_mtime > by))
 			continue;
 		nv = realloc(v, (k + 1) * sizeof(*v));
 		if (nv == NULL || (nv[k] = strndup(de->d_name, len - 4)) ==
@@ -729,12 +761,19 @@ replace_str(char **dst, const char *s)
 	return 0;
 }
 
-/* Errors that sending again cannot mend: the message fails. */
-static int
-permanent(enum err e)
+/*
+ * Errors that sending again cannot mend until the user acts: the message
+ * fails (failed/, never retried by itself).  A refused login, a
+ * certificate that is not trusted, a server without STARTTLS are among
+ * them: trying again every few minutes would change nothing.
+ */
+int
+outbox_permanent(enum err e)
 {
 	return e == ERR_PERMFAIL || e == ERR_NOUSER || e == ERR_TOOBIG ||
-	    e == ERR_NOUTF8 || e == ERR_DATA;
+	    e == ERR_NOUTF8 || e == ERR_DATA || e == ERR_AUTH ||
+	    e == ERR_TLS_VERIFY || e == ERR_NOTLS || e == ERR_PLAINTEXT ||
+	    e == ERR_NOAUTH;
 }
 
 /* Write all of p[0..n) to fd at offset off; 0 or -1 (errno). */
@@ -1011,8 +1050,25 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	int fd;
 
 	if (!moved && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
-	    ob->md[OUTBOX_SENT], "S", errstr)) != ERR_OK)
-		return r;
+	    ob->md[OUTBOX_SENT], "S", errstr)) != ERR_OK) {
+		char *path = NULL;
+
+		/*
+		 * Sent to some recipients before, so in sent/ already: the
+		 * copy in outbox/ goes, which is the mark this time.
+		 */
+		if (maildir_find(ob->md[OUTBOX_SENT], e->id, &path, NULL) !=
+		    ERR_OK)
+			return r;
+		free(path);
+		if (errstr != NULL) {
+			free(*errstr);
+			*errstr = NULL;
+		}
+		if ((r = maildir_remove(ob->md[OUTBOX_OUTBOX], e->id,
+		    errstr)) != ERR_OK)
+			return r;
+	}
 	if ((q = qpath(ob, 0, e->id, "env")) == NULL ||
 	    (l = qpath(ob, 1, e->id, "env")) == NULL) {
 		r = ERR_NOMEM;
@@ -1085,7 +1141,7 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		} else if (code / 100 == 2 && err == ERR_OK && r != NULL &&
 		    !r->uncertain) {
 			q->state = QRCPT_DONE;
-		} else if (permanent(err) && code / 100 != 4) {
+		} else if (outbox_permanent(err) && code / 100 != 4) {
 			/* Refused for good: the message, not the recipient. */
 			q->state = QRCPT_FAILED;
 			if (text != NULL && replace_str(&q->reply, text) < 0)
@@ -1134,6 +1190,7 @@ outbox_file(struct outbox *ob, struct qentry *e, enum outbox_outcome oc,
     struct outbox_log *lg, uint64_t from, char **errstr)
 {
 	enum err res;
+	size_t i;
 
 	switch (oc) {
 	case OUTCOME_SENT:
@@ -1142,6 +1199,13 @@ outbox_file(struct outbox *ob, struct qentry *e, enum outbox_outcome oc,
 		break;
 	case OUTCOME_QUEUED:
 		res = outbox_save(ob, e, errstr);
+		/* Delivered to some: filed in sent/ for them, queued for the rest. */
+		for (i = 0; i < e->nrcpts && res == ERR_OK; i++)
+			if (e->rcpts[i].state == QRCPT_DONE) {
+				res = maildir_link(ob->md[OUTBOX_OUTBOX], e->id,
+				    ob->md[OUTBOX_SENT], "S", errstr);
+				break;
+			}
 		break;
 	default:
 		if ((res = outbox_save(ob, e, errstr)) == ERR_OK)
@@ -1196,29 +1260,46 @@ home_of(struct outbox *ob, const char *id)
 }
 
 enum err
+outbox_requeue(struct outbox *ob, const char *id, char **errstr)
+{
+	struct qentry e;
+	size_t i, pending = 0;
+	enum err r;
+
+	if ((r = outbox_load(ob, id, &e, errstr)) != ERR_OK)
+		return r;
+	if (e.state != QENTRY_FAILED) {
+		qentry_free(&e);
+		return ERR_NOINPUT;
+	}
+	/* Those refused with the message, not for themselves, wait again. */
+	for (i = 0; i < e.nrcpts; i++)
+		if (e.rcpts[i].state == QRCPT_FAILED &&
+		    e.rcpts[i].code / 100 != 5) {
+			e.rcpts[i].state = QRCPT_PENDING;
+			pending++;
+		}
+	/* Refused one by one: the user says it is put right, all of them. */
+	for (i = 0; i < e.nrcpts && pending == 0; i++)
+		if (e.rcpts[i].state == QRCPT_FAILED)
+			e.rcpts[i].state = QRCPT_PENDING;
+	e.state = QENTRY_QUEUED;
+	e.next_try = 0;
+	/* The message first: an envelope that says queued finds it there. */
+	if ((r = maildir_move(ob->md[OUTBOX_FAILED], id, ob->md[OUTBOX_OUTBOX],
+	    NULL, errstr)) == ERR_OK || r == ERR_NOINPUT)
+		r = outbox_save(ob, &e, errstr);
+	qentry_free(&e);
+	return r;
+}
+
+enum err
 outbox_remove(struct outbox *ob, const char *id, char **errstr)
 {
 	struct maildir *m = home_of(ob, id);
 	enum err e;
 
 	if (m != NULL && (e = maildir_remove(m, id, errstr)) != ERR_OK)
-		return e;
-	drop_envelope(ob, id);
-	return ERR_OK;
-}
-
-enum err
-outbox_to_draft(struct outbox *ob, const char *id, char **errstr)
-{
-	struct maildir *m = home_of(ob, id);
-	enum err e;
-
-	if (m == NULL) {
-		util_seterr(errstr, _("message %s is not in the outbox"), id);
-		return ERR_NOINPUT;
-	}
-	if ((e = maildir_move(m, id, ob->md[OUTBOX_DRAFTS], "D", errstr)) !=
-	    ERR_OK)
 		return e;
 	drop_envelope(ob, id);
 	return ERR_OK;

@@ -35,8 +35,15 @@
  * leaves a message in the outbox without an envelope: it is reported,
  * never sent, never deleted.
  *
+ * Messages are stored in the local form (LF line ends), in outbox/ too:
+ * the move of a sent message to sent/ is a rename, and the SMTP engine
+ * makes every line end a CRLF in the same pass as the dot-stuffing, so
+ * keeping the wire form in the spool would save no pass over the data.
+ *
  * After the server's 250 the message moves to sent/: that rename is the
- * mark that it was sent.  An envelope in queue/ whose message is in sent/
+ * mark that it was sent.  A message that some recipients have and others
+ * not yet is linked into sent/ as well and stays in outbox/ for the rest;
+ * when the last one has it, the outbox/ copy goes, and that is the mark.  An envelope in queue/ whose message is in sent/
  * belongs to a message sent by a run that was stopped before it could
  * move the envelope to log/; it is never sent again, and the next flush
  * finishes the filing.  With outbox_batch() on, the moves are made
@@ -78,6 +85,14 @@ void outbox_release(struct outbox *ob, struct outbox_item *it);
 /* The ids with an envelope in queue/, sorted (oldest first). */
 enum err outbox_ids(struct outbox *ob, char ***ids, size_t *n,
     char **errstr);
+/*
+ * Those due by the time by (seconds; -1: all): an envelope's file time is
+ * when it is next due, so this reads no envelope.  Failed ones never are.
+ */
+enum err outbox_due(struct outbox *ob, int64_t by, char ***ids, size_t *n,
+    char **errstr);
+/* Does e mean the message cannot go until the user acts (failed/)? */
+int outbox_permanent(enum err e);
 /* Messages in outbox/ without an envelope: what a crash while queueing left. */
 enum err outbox_orphans(struct outbox *ob, char ***ids, size_t *n,
     char **errstr);
@@ -188,8 +203,12 @@ enum err outbox_recover(struct outbox *ob, const struct qentry *e,
 
 /* queue rm: the message and its envelope go (the message to no folder). */
 enum err outbox_remove(struct outbox *ob, const char *id, char **errstr);
-/* queue edit: the message moves to drafts/, its envelope goes. */
-enum err outbox_to_draft(struct outbox *ob, const char *id, char **errstr);
+/*
+ * queue retry of a failed message: back to outbox/, due now; recipients
+ * that failed with the message wait again (all of them when each was
+ * refused on its own).  ERR_NOINPUT when it has not failed.
+ */
+enum err outbox_requeue(struct outbox *ob, const char *id, char **errstr);
 
 /* The addresses still pending, in order (pointers into e). */
 size_t outbox_pending(const struct qentry *e, const char **v, size_t max);

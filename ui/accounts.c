@@ -451,7 +451,7 @@ probe(struct screen *sc, const char *config_path, const struct account *a,
 	}
 	(void)transcript_subscribe(pc.tr, probe_writer, sc);
 	status(sc, 0, _("testing %s... (C-g: stop)"), a->name);
-	if ((e = session_open(&s, &pc.so, pc.tr, &why)) != ERR_OK) {
+	if ((e = session_open(&s, &pc.rt.so, pc.tr, &why)) != ERR_OK) {
 		status(sc, 1, _("test failed: %s"), why != NULL ? why :
 		    err_str(e));
 		goto out;
@@ -481,7 +481,7 @@ probe(struct screen *sc, const char *config_path, const struct account *a,
 	e = session_error(s, &detail);
 	if (quitting && (e == ERR_OK || e == ERR_CLOSED))
 		status(sc, 0, _("%s works: the server answered%s"), a->name,
-		    pc.so.smtp.user != NULL ? _(" and took the login") : "");
+		    pc.rt.so.smtp.user != NULL ? _(" and took the login") : "");
 	else
 		status(sc, 1, _("test failed: %s"), detail != NULL ? detail :
 		    err_str(e != ERR_OK ? e : ERR_CLOSED));

@@ -13,8 +13,6 @@
 
 #include "buf.h"
 #include "i18n.h"
-#include "netrc.h"
-#include "password.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -77,6 +75,9 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_CHUNKING:
 		c->chunking = 1;
 		return 1;
+	case CLI_OPT_NO_QUEUE:
+		c->no_queue = 1;
+		return 1;
 	case 'v':
 		c->verbose++;
 		return 1;
@@ -97,7 +98,8 @@ cli_common_help(FILE *fp, int sending)
 "  --transcript=FILE    write the SMTP dialogue to FILE\n"), fp);
 	if (sending)
 		(void)fputs(_(
-"  --transcript-data    include the message data in the transcript\n"),
+"  --transcript-data    include the message data in the transcript\n"
+"  --no-queue           deliver now or fail (exit 75); keep nothing queued\n"),
 		    fp);
 	(void)fputs(_("  --help, --version\n"), fp);
 }
@@ -148,45 +150,6 @@ prompt_password(const char *user, const char *host)
 	return b.data;
 }
 
-/* The secret for user at host: config, password_command, netrc, prompt. */
-static int
-get_secret(struct cli *c, const char *user)
-{
-	const struct account *a = c->acct;
-	char *why = NULL, *login = NULL;
-	enum err e;
-
-	if (a != NULL && a->password != NULL) {
-		c->secret = strdup(a->password);
-		return c->secret != NULL ? 0 : EX_OSERR;
-	}
-	if (a != NULL && a->password_command != NULL) {
-		e = password_run(a->password_command, &c->secret, &why);
-		if (e != ERR_OK) {
-			cli_error("%s", why != NULL ? why : err_str(e));
-			free(why);
-			return err_exit_code(e);
-		}
-		return 0;
-	}
-	e = netrc_lookup(NULL, c->url.host, user, &login, &c->secret, &why);
-	free(login);
-	if (e != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
-		free(why);
-		return err_exit_code(e);
-	}
-	if (c->secret != NULL)
-		return 0;
-	c->secret = prompt_password(user, c->url.host);
-	if (c->secret != NULL)
-		return 0;
-	cli_error(_("no password for %s at %s: set password_command in the "
-	    "account, add it to ~/.netrc, or run pigeon on a terminal"),
-	    user, c->url.host);
-	return EX_CONFIG;
-}
-
 static int
 open_transcripts(struct cli *c)
 {
@@ -218,19 +181,6 @@ open_transcripts(struct cli *c)
 	return 0;
 }
 
-static char *
-default_helo(void)
-{
-	char host[256];
-
-	if (gethostname(host, sizeof(host)) == 0) {
-		host[sizeof(host) - 1] = '\0';
-		if (strchr(host, '.') != NULL)
-			return strdup(host);
-	}
-	return strdup("localhost");
-}
-
 int
 cli_load_config(struct cli *c)
 {
@@ -257,71 +207,53 @@ cli_load_config(struct cli *c)
 	return 0;
 }
 
-int
-cli_setup(struct cli *c, const char *url_arg, int want_auth)
+/* cli_setup() and cli_setup_quiet(): prompt or not. */
+static int
+setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 {
-	const struct account *a;
-	const char *server, *user;
-	char *why = NULL;
+	char *why = NULL, *pw;
 	enum err e;
 	int r;
 
 	if ((r = cli_load_config(c)) != 0)
 		return r;
-	a = c->acct;
-	server = url_arg != NULL ? url_arg : c->server != NULL ? c->server :
-	    a != NULL ? a->server : NULL;
-	if (server == NULL) {
-		cli_error(_("no server: give --server URL, or configure an "
-		    "account in %s (see pigeon.conf(5))"),
-		    c->config_path != NULL ? c->config_path :
-		    "~/.config/pigeon/config");
-		return EX_CONFIG;
-	}
-	e = url_parse(&c->url, server, &why);
-	if (e != ERR_OK) {
+	if ((e = route_init(&c->rt, c->acct, url_arg != NULL ? url_arg :
+	    c->server, c->chunking, &why)) != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
 		free(why);
 		return err_exit_code(e);
 	}
-
-	memset(&c->so, 0, sizeof(c->so));
-	c->so.host = c->url.host;
-	c->so.port = c->url.port;
-	c->so.net.family = 0;
-	c->so.net.source = a != NULL ? a->source_address : NULL;
-	c->so.net.connect_timeout_ms = a != NULL && a->timeout > 0 ?
-	    a->timeout * 1000 : 0;
-	c->so.tls.servername = c->url.host;
-	c->so.tls.verify = a != NULL ? a->tls_verify : 1;
-	if (a != NULL) {
-		c->so.tls.cafile = a->tls_cafile;
-		c->so.tls.fingerprint = a->tls_fingerprint;
-		c->so.tls.cert = a->tls_cert;
-		c->so.tls.key = a->tls_key;
+	if (want_auth && (e = route_secret(&c->rt, c->acct, &why)) !=
+	    ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
 	}
-	c->so.smtp.tls = c->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
-	    c->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
-	c->helo = a != NULL && a->helo != NULL ? strdup(a->helo) :
-	    default_helo();
-	if (c->helo == NULL)
-		return EX_OSERR;
-	c->so.smtp.helo = c->helo;
-	c->so.smtp.auth = a != NULL ? a->auth : NULL;
-	c->so.smtp.auth_allow_plaintext = a != NULL && a->auth_allow_plaintext;
-	c->so.smtp.chunking = c->chunking || (a != NULL && a->chunking);
-	c->so.smtp.timeout_s = a != NULL ? a->timeout : 0;
-	c->so.smtp.host = c->url.host;
-	c->so.smtp.port = (unsigned)strtoul(c->url.port, NULL, 10);
-
-	user = c->url.user != NULL ? c->url.user : a != NULL ? a->user : NULL;
-	if (want_auth && user != NULL) {
-		if ((r = get_secret(c, user)) != 0)
-			return r;
-		c->so.smtp.user = user;
-		c->so.smtp.secret = c->secret;
+	if (want_auth && c->rt.need_secret) {
+		pw = prompt ? prompt_password(c->rt.user, c->rt.url.host) :
+		    NULL;
+		if (pw == NULL) {
+			cli_error(_("no password for %s at %s: set "
+			    "password_command in the account, add it to "
+			    "~/.netrc, or run pigeon on a terminal"),
+			    c->rt.user, c->rt.url.host);
+			return EX_CONFIG;
+		}
+		route_set_secret(&c->rt, pw);
 	}
 	return open_transcripts(c);
+}
+
+int
+cli_setup(struct cli *c, const char *url_arg, int want_auth)
+{
+	return setup(c, url_arg, want_auth, 1);
+}
+
+int
+cli_setup_quiet(struct cli *c, const char *url_arg, int want_auth)
+{
+	return setup(c, url_arg, want_auth, 0);
 }
 
 void
@@ -340,13 +272,7 @@ cli_cleanup(struct cli *c)
 				    strerror(errno));
 		}
 	}
-	if (c->secret != NULL) {
-		explicit_bzero(c->secret, strlen(c->secret));
-		free(c->secret);
-		c->secret = NULL;
-	}
-	free(c->helo);
-	url_free(&c->url);
+	route_free(&c->rt);
 	conf_free(c->conf);
 	c->conf = NULL;
 }
@@ -375,7 +301,7 @@ cli_connect(struct cli *c, struct session **out)
 	char *why = NULL;
 	enum err e;
 
-	e = session_open(out, &c->so, c->tr, &why);
+	e = session_open(out, &c->rt.so, c->tr, &why);
 	if (e != ERR_OK) {
 		cli_error("%s: %s", err_str(e), why != NULL ? why : "");
 		free(why);

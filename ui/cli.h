@@ -5,9 +5,10 @@
 #include <stdio.h>
 
 #include "conf.h"
-#include "session.h"
+#include "outbox.h"
+#include "route.h"
+#include "submit.h"
 #include "transcript.h"
-#include "url.h"
 
 /* Options every subcommand takes. */
 struct cli {
@@ -18,14 +19,12 @@ struct cli {
 	const char *transcript_path; /* --transcript=FILE */
 	int transcript_data;         /* --transcript-data */
 	int chunking;                /* --chunking */
+	int no_queue;                /* --no-queue: deliver now or fail */
 
 	/* Filled by cli_setup(). */
 	struct conf *conf;
 	const struct account *acct;
-	struct url url;
-	char *secret;
-	char *helo;
-	struct session_opts so;
+	struct route rt;           /* rt.so: what the session is given */
 	struct transcript *tr;
 	struct tr_file_writer err_writer;
 	struct tr_file_writer file_writer;
@@ -40,6 +39,7 @@ enum {
 	CLI_OPT_TRANSCRIPT,
 	CLI_OPT_TRANSCRIPT_DATA,
 	CLI_OPT_CHUNKING,
+	CLI_OPT_NO_QUEUE,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
 	CLI_OPT_LAST_,
@@ -56,7 +56,8 @@ enum {
 /* And those of the subcommands that send a message. */
 #define CLI_LONGOPTS_SEND \
 	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA }, \
-	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING }
+	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING }, \
+	{ "no-queue", no_argument, NULL, CLI_OPT_NO_QUEUE }
 
 /* Handle a shared option from getopt_long; 1 if it was one, 0 if not. */
 int cli_common_option(struct cli *c, int opt, const char *arg);
@@ -65,14 +66,42 @@ int cli_common_option(struct cli *c, int opt, const char *arg);
 int cli_load_config(struct cli *c);
 
 /*
- * Load the config, pick the account, resolve the server URL (url_arg
- * overrides --server and the account), get the password when auth is
- * wanted and a user is known, open the transcript writers, and fill
- * c->so.  Prints the error and returns a sysexits code on failure, 0 on
- * success.
+ * Load the config, pick the account, make its route (url_arg overrides
+ * --server and the account), get the password when auth is wanted and a
+ * user is known (asking on the terminal when nothing else has it, unless
+ * no_prompt), open the transcript writers.  Prints the error and returns a
+ * sysexits code on failure, 0 on success.
  */
 int cli_setup(struct cli *c, const char *url_arg, int want_auth);
+int cli_setup_quiet(struct cli *c, const char *url_arg, int want_auth);
 void cli_cleanup(struct cli *c);
+
+/*
+ * Delivery as a command shows it: a subscriber of the pipeline's events
+ * that tells the user on stderr (and "sent ID" on stdout unless quiet)
+ * and works out the exit status by the table of pigeon(1): 0 delivered
+ * or safely queued, the sysexit of the cause for what failed for good,
+ * EX_TEMPFAIL for a temporary failure with --no-queue, EX_IOERR when an
+ * outcome could not be filed.
+ */
+struct cli_report {
+	int rc;
+	int quiet;                 /* no line for a message that went */
+	int loud_left;             /* say so when another pigeon has one */
+	int no_queue;
+	size_t bulk;               /* messages put off by one failure */
+};
+void cli_report_init(struct cli_report *r, int quiet, int no_queue);
+void cli_report_event(void *arg, const struct submit_event *ev);
+
+/* Open the outbox in the data directory; 0 or an exit code (shown). */
+int cli_open_outbox(struct outbox **ob);
+/*
+ * After a send: due messages of the account wait in the outbox?  Then a
+ * detached process flushes them (the caller never waits for it, and its
+ * exit status is about its own message).  Output is flushed first.
+ */
+void cli_flush_behind(const struct cli *c, struct outbox *ob);
 
 /* "pigeon: " + message on stderr, control characters escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -85,6 +114,13 @@ int cli_session_failed(struct session *s);
 
 /* Drop repeated recipients (any case): the server would deliver twice. */
 size_t cli_dedupe(const char **v, size_t n);
+
+/*
+ * Flush the queue: every message (due_only 0) or those due (1), of the
+ * account named (NULL: all), one connection per route.  The exit status.
+ */
+int cli_flush(const struct cli *opts, struct outbox *ob, int due_only,
+    const char *account, int quiet);
 
 /* prefix and text on standard output, text with control characters escaped. */
 void cli_print_safe(const char *prefix, const char *text);

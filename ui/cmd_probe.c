@@ -274,7 +274,7 @@ cmd_probe(int argc, char **argv)
 	}
 	if ((rc = cli_setup(&c, url, want_auth)) != 0)
 		goto out;
-	if (want_auth && c.so.smtp.user == NULL) {
+	if (want_auth && c.rt.so.smtp.user == NULL) {
 		cli_error(_("--auth needs a user name: in the URL "
 		    "(smtp://user@host) or the account's 'user'"));
 		rc = EX_USAGE;
@@ -289,7 +289,7 @@ cmd_probe(int argc, char **argv)
 	mech = smtp_auth_mech(session_smtp(s));
 	if (want_auth)
 		(void)printf(_("Login: succeeded as %s with %s\n"),
-		    c.so.smtp.user, mech != NULL ? mech : "?");
+		    c.rt.so.smtp.user, mech != NULL ? mech : "?");
 	session_quit(s);
 	(void)session_wait(s);
 	(void)printf(_("Done: the server works as shown.\n"));

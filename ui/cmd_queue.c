@@ -4,24 +4,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "deliver.h"
+#include "draft.h"
 #include "i18n.h"
 #include "outbox.h"
 #include "util.h"
 
 enum {
 	OPT_ALL = CLI_OPT_LAST_,
+	OPT_DUE,
 };
 
 static const struct option queue_longopts[] = {
 	CLI_LONGOPTS,
 	CLI_LONGOPTS_SEND,
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "due", no_argument, NULL, OPT_DUE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -30,16 +33,18 @@ queue_help(FILE *fp)
 {
 	(void)fputs(_(
 "Usage: pigeon queue [list]\n"
-"       pigeon queue flush [--all]\n"
+"       pigeon queue flush [--due]\n"
 "       pigeon queue retry|edit|rm|log ID\n"
 "The outbox: messages waiting to be sent, and those that failed.\n"
 "\n"
 "  list      each message: id, age, account, recipients, attempts, last\n"
 "            error, next try\n"
-"  flush     send every message that is due, one connection per account;\n"
-"            with --all also those whose retry time has not come\n"
-"  retry ID  send that message now\n"
-"  edit ID   move a queued or failed message to the drafts folder\n"
+"  flush     send every queued message now, one connection per account\n"
+"            (--all means the same); with --due only those whose retry\n"
+"            time has come (what the UI, a send and the timer do)\n"
+"  retry ID  send that message now, a failed one too once its cause is\n"
+"            put right\n"
+"  edit ID   make a queued or failed message a draft again (Bcc kept)\n"
 "  rm ID     delete a queued or failed message (asks on a terminal)\n"
 "  log ID    the transcript of every attempt to send that message\n"), fp);
 	cli_common_help(fp, 1);
@@ -166,19 +171,56 @@ finish(struct outbox *ob, const char *id)
 	free(errstr);
 }
 
+/* Deliver v[0..n) of one route (taken over), locking each in turn. */
+static int
+flush_group(const struct cli *opts, struct outbox *ob, struct qentry *v,
+    size_t n, int quiet, int loud)
+{
+	struct submit_opts so;
+	struct cli_report rep;
+	struct submit *s = NULL;
+	struct cli c = *opts;
+	int r;
+
+	c.account_name = v[0].account;
+	c.server = v[0].server;
+	c.chunking |= v[0].chunking;
+	if ((r = cli_setup(&c, NULL, 1)) != 0) {
+		cli_cleanup(&c);
+		return r;
+	}
+	cli_report_init(&rep, quiet, c.no_queue);
+	rep.loud_left = loud;
+	memset(&so, 0, sizeof(so));
+	so.rt = &c.rt;
+	so.lock = 1;
+	so.no_queue = c.no_queue;
+	so.event = cli_report_event;
+	so.arg = &rep;
+	if (submit_new(&s, ob, &so, c.tr, v, n) != ERR_OK) {
+		cli_cleanup(&c);
+		return EX_OSERR;
+	}
+	submit_run(s);
+	submit_free(s);
+	cli_cleanup(&c);
+	return rep.rc;
+}
+
 /*
- * Send the entries that are due (or just `only`), grouped by route.  They
- * are read here without locks; deliver_group() locks each in turn and
- * leaves one that another pigeon is sending or has sent.
+ * Read the entries (all queued ones, those due, or just `only`), group
+ * them by route and send each group over one connection.  They are read
+ * here without locks; the pipeline locks each in turn and leaves one that
+ * another pigeon is sending or has sent.
  */
 static int
-do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
+flush_some(const struct cli *opts, struct outbox *ob, int due_only,
+    const char *account, const char *only, int quiet)
 {
 	char **ids = NULL, *errstr = NULL;
 	size_t n = 0, i, j, ng, found = 0;
-	struct qentry *v = NULL, **grp = NULL;
-	struct deliver_hooks hooks;
-	int *used = NULL, rc = 0, r;
+	struct qentry *v = NULL, *grp = NULL;
+	int *use = NULL, rc = 0, r;
 	int64_t now = (int64_t)time(NULL);
 	enum err e;
 
@@ -188,14 +230,13 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 		return EX_IOERR;
 	}
 	v = calloc(n + 1, sizeof(*v));
-	used = calloc(n + 1, sizeof(*used));
+	use = calloc(n + 1, sizeof(*use));
 	grp = calloc(n + 1, sizeof(*grp));
-	if (v == NULL || used == NULL || grp == NULL) {
+	if (v == NULL || use == NULL || grp == NULL) {
 		rc = EX_OSERR;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		used[i] = 1;
 		if (only != NULL && strcmp(ids[i], only) != 0)
 			continue;
 		found++;
@@ -207,44 +248,37 @@ do_flush(const struct cli *opts, struct outbox *ob, const char *only, int all)
 			rc = EX_DATAERR;
 			continue;
 		}
-		if (v[i].state != QENTRY_QUEUED) {
-			if (only != NULL)
-				cli_warn(_("%s has failed; 'pigeon queue edit "
-				    "%s' makes it a draft"), ids[i], ids[i]);
+		if (v[i].state != QENTRY_QUEUED)
 			continue;
-		}
-		if (only == NULL && !all && v[i].next_try > now) {
+		if (account != NULL && (v[i].account == NULL ||
+		    strcmp(v[i].account, account) != 0))
+			continue;
+		if (due_only && v[i].next_try > now) {
 			/* Not due, but perhaps sent by a run that was stopped. */
 			if (outbox_was_sent(ob, ids[i]))
 				finish(ob, ids[i]);
 			continue;
 		}
-		used[i] = 0;
+		use[i] = 1;
 	}
 	if (only != NULL && found == 0) {
 		cli_error(_("no message %s in the queue"), only);
 		rc = EX_NOINPUT;
 		goto out;
 	}
-	memset(&hooks, 0, sizeof(hooks));
-	hooks.lock = 1;
 	for (i = 0; i < n; i++) {
-		struct cli c;
-
-		if (used[i])
+		if (!use[i])
 			continue;
+		/* grp[0] is v[i] moved: the others are compared with it. */
 		for (ng = 0, j = i; j < n; j++)
-			if (!used[j] && same_route(&v[i], &v[j])) {
-				grp[ng++] = &v[j];
-				used[j] = 1;
+			if (use[j] && (ng == 0 || same_route(&grp[0], &v[j]))) {
+				grp[ng++] = v[j];
+				qentry_init(&v[j]);
+				use[j] = 0;
 			}
-		c = *opts;
-		c.account_name = v[i].account;
-		c.server = v[i].server;
-		c.chunking |= v[i].chunking;
-		if ((r = cli_setup(&c, NULL, 1)) == 0)
-			r = deliver_group(&c, ob, grp, ng, &hooks, 0);
-		cli_cleanup(&c);
+		r = flush_group(opts, ob, grp, ng, quiet, only != NULL);
+		for (j = 0; j < ng; j++)
+			qentry_free(&grp[j]);
 		if (rc == 0)
 			rc = r;
 	}
@@ -252,11 +286,47 @@ out:
 	for (i = 0; i < n && v != NULL; i++)
 		qentry_free(&v[i]);
 	free(v);
-	free(used);
+	free(use);
 	free(grp);
 	maildir_free_list(ids, n);
 	free(errstr);
 	return rc;
+}
+
+int
+cli_flush(const struct cli *opts, struct outbox *ob, int due_only,
+    const char *account, int quiet)
+{
+	return flush_some(opts, ob, due_only, account, NULL, quiet);
+}
+
+/*
+ * retry ID: a queued message now; a failed one goes back to the outbox
+ * first (its recipients refused for good stay refused).
+ */
+static int
+do_retry(const struct cli *opts, struct outbox *ob, const char *id)
+{
+	char *errstr = NULL;
+	int held = 0;
+	enum err e;
+
+	if ((e = outbox_lock(ob, id, &held, &errstr)) != ERR_OK || !held) {
+		cli_error("%s", !held && e == ERR_OK ?
+		    _("the message is being sent right now") :
+		    errstr != NULL ? errstr : "?");
+		free(errstr);
+		return EX_TEMPFAIL;
+	}
+	e = outbox_requeue(ob, id, &errstr);
+	outbox_unlock(ob, id);
+	if (e != ERR_OK && e != ERR_NOINPUT) {
+		cli_error("%s", errstr != NULL ? errstr : err_str(e));
+		free(errstr);
+		return err_exit_code(e);
+	}
+	free(errstr);
+	return flush_some(opts, ob, 0, NULL, id, 0);
 }
 
 /* Transcript text to stdout, control characters (but newline and tab) escaped. */
@@ -314,6 +384,85 @@ confirm(const char *id)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+/* Is the address spec in the typed address list? */
+static int
+in_list(const char *list, const char *spec)
+{
+	struct addr_list l = { NULL, 0 };
+	size_t i;
+	int r = 0;
+
+	if (list == NULL || addr_list_parse(&l, list, strlen(list), NULL) !=
+	    ERR_OK) {
+		addr_list_free(&l);
+		return 0;
+	}
+	for (i = 0; i < l.n && !r; i++)
+		r = strcasecmp(l.v[i].spec, spec) == 0;
+	addr_list_free(&l);
+	return r;
+}
+
+/*
+ * edit ID: the message read back into a draft with every field -- the
+ * recipients of the envelope that are not in To or Cc are its Bcc, its
+ * account goes along -- saved in drafts/ under its id; then it leaves the
+ * queue.
+ */
+static enum err
+to_draft(struct outbox *ob, const char *id, char **errstr)
+{
+	struct qentry e;
+	struct draft d;
+	struct buf bcc;
+	enum err r;
+	size_t i;
+	int fd = -1;
+
+	draft_init(&d);
+	buf_init(&bcc, 1024 * 1024);
+	if ((r = outbox_load(ob, id, &e, errstr)) != ERR_OK) {
+		buf_free(&bcc);
+		return r;
+	}
+	if (e.state == QENTRY_QUEUED && outbox_was_sent(ob, id)) {
+		util_seterr(errstr, _("message %s was sent already"), id);
+		r = ERR_USAGE;
+		goto out;
+	}
+	if ((r = outbox_message(ob, &e, &fd, errstr)) != ERR_OK ||
+	    (r = draft_read(fd, &d, NULL, errstr)) != ERR_OK)
+		goto out;
+	for (i = 0; i < e.nrcpts; i++) {
+		const char *a = e.rcpts[i].addr;
+
+		if (in_list(d.to, a) || in_list(d.cc, a) || in_list(d.bcc, a))
+			continue;
+		if ((bcc.len > 0 && buf_addstr(&bcc, ", ") < 0) ||
+		    buf_addstr(&bcc, a) < 0) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((bcc.len > 0 && draft_set(&d.bcc, buf_str(&bcc)) < 0) ||
+	    (e.account != NULL && d.account == NULL &&
+	    draft_set(&d.account, e.account) < 0) ||
+	    draft_set(&d.id, id) < 0) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = draft_save(outbox_folder(ob, OUTBOX_DRAFTS), &d, NULL,
+	    errstr)) == ERR_OK)
+		r = outbox_remove(ob, id, errstr);
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	qentry_free(&e);
+	draft_free(&d);
+	buf_free(&bcc);
+	return r;
+}
+
 static int
 do_one(struct outbox *ob, const char *cmd, const char *id)
 {
@@ -333,7 +482,7 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 			rc = EX_OK;
 		else if ((e = outbox_remove(ob, id, &errstr)) != ERR_OK)
 			rc = err_exit_code(e);
-	} else if ((e = outbox_to_draft(ob, id, &errstr)) != ERR_OK) {
+	} else if ((e = to_draft(ob, id, &errstr)) != ERR_OK) {
 		rc = err_exit_code(e);
 	} else {
 		(void)printf(_("%s is now a draft in %s/drafts\n"), id,
@@ -352,7 +501,7 @@ cmd_queue(int argc, char **argv)
 	struct cli c;
 	struct outbox *ob = NULL;
 	const char *cmd;
-	int opt, rc, all = 0;
+	int opt, rc, due = 0;
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
@@ -362,7 +511,11 @@ cmd_queue(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_ALL:
-			all = 1;
+			/* "Every message" is what flush does anyway. */
+			due = 0;
+			break;
+		case OPT_DUE:
+			due = 1;
 			break;
 		case CLI_OPT_HELP:
 			queue_help(stdout);
@@ -383,14 +536,14 @@ cmd_queue(int argc, char **argv)
 		queue_help(stderr);
 		return EX_USAGE;
 	}
-	if ((rc = deliver_open(&ob)) != 0)
+	if ((rc = cli_open_outbox(&ob)) != 0)
 		return rc;
 	if (strcmp(cmd, "list") == 0)
 		rc = do_list(ob);
 	else if (strcmp(cmd, "flush") == 0)
-		rc = do_flush(&c, ob, NULL, all);
+		rc = cli_flush(&c, ob, due, NULL, 0);
 	else if (strcmp(cmd, "retry") == 0)
-		rc = do_flush(&c, ob, argv[optind], 0);
+		rc = do_retry(&c, ob, argv[optind]);
 	else if (strcmp(cmd, "log") == 0)
 		rc = do_log(ob, argv[optind]);
 	else

@@ -9,7 +9,6 @@
 #include "addr.h"
 #include "buf.h"
 #include "cli.h"
-#include "deliver.h"
 #include "i18n.h"
 #include "msg.h"
 #include "smtp.h"
@@ -158,9 +157,11 @@ cmd_sendmail(int argc, char **argv)
 	struct addr_list rcpts = { NULL, 0 };
 	struct outbox *ob = NULL;
 	struct outbox_item it;
-	struct qentry q, *qp;
-	struct deliver_hooks hooks;
-	struct deliver_env de;
+	struct qentry q;
+	struct submit_env env_q;
+	struct submit_opts so;
+	struct cli_report rep;
+	struct submit *sub = NULL;
 	const char *from_arg = NULL, *fullname = NULL, **rv = NULL;
 	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
 	int opt, extract = 0, abort_on_reject = 0, rc = 0, begun = 0;
@@ -168,7 +169,6 @@ cmd_sendmail(int argc, char **argv)
 	enum err e;
 
 	memset(&c, 0, sizeof(c));
-	memset(&hooks, 0, sizeof(hooks));
 	qentry_init(&q);
 	memset(&env, 0, sizeof(env));
 	memset(&m, 0, sizeof(m));
@@ -292,7 +292,7 @@ cmd_sendmail(int argc, char **argv)
 		goto out;
 	}
 	/* Into the outbox, on disk before any network I/O. */
-	if ((rc = deliver_open(&ob)) != 0)
+	if ((rc = cli_open_outbox(&ob)) != 0)
 		goto out;
 	if ((e = outbox_begin(ob, &it, &why)) != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
@@ -332,20 +332,42 @@ cmd_sendmail(int argc, char **argv)
 		rv[i] = rcpts.v[i].spec;
 	nr = cli_dedupe(rv, rcpts.n);
 
-	memset(&de, 0, sizeof(de));
-	de.from = sender;
-	de.rcpts = rv;
-	de.nrcpts = nr;
-	de.notify = env.dsn_notify;
-	de.ret = env.dsn_ret;
-	de.envid = env.dsn_envid;
-	de.eightbit = m.eightbit;
-	de.size = m.wire_size;
-	if ((rc = deliver_enqueue(&c, ob, &it, &q, &de)) != 0)
+	memset(&env_q, 0, sizeof(env_q));
+	env_q.account = c.acct != NULL ? c.acct->name : NULL;
+	env_q.server = c.server;
+	env_q.from = sender;
+	env_q.rcpts = rv;
+	env_q.nrcpts = nr;
+	env_q.dsn_notify = env.dsn_notify;
+	env_q.dsn_ret = env.dsn_ret;
+	env_q.dsn_envid = env.dsn_envid;
+	env_q.chunking = c.chunking;
+	/* A whole message from a caller goes as given: never rewritten. */
+	if ((e = submit_commit(ob, &it, &q, &env_q, m.eightbit, m.wire_size, 1,
+	    &why)) != ERR_OK) {
+		cli_error(_("the message could not be put in the outbox, "
+		    "nothing was sent: %s"), why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
 		goto out;
-	hooks.abort_on_reject = abort_on_reject;
-	qp = &q;
-	rc = deliver_group(&c, ob, &qp, 1, &hooks, 1);
+	}
+	cli_report_init(&rep, 1, c.no_queue);
+	memset(&so, 0, sizeof(so));
+	so.rt = &c.rt;
+	so.abort_on_reject = abort_on_reject;
+	so.no_queue = c.no_queue;
+	so.event = cli_report_event;
+	so.arg = &rep;
+	if (submit_new(&sub, ob, &so, c.tr, &q, 1) != ERR_OK) {
+		rc = EX_OSERR;
+		goto out;
+	}
+	submit_run(sub);
+	rc = rep.rc;
+	submit_free(sub);
+	sub = NULL;
+	outbox_release(ob, &it);
+	begun = 0;
+	cli_flush_behind(&c, ob);
 out:
 	if (begun)
 		outbox_release(ob, &it);

@@ -1169,7 +1169,7 @@ static void start_session(struct app *a);
 static int
 from_not_login(const struct app *a, const struct built *b)
 {
-	const char *user = a->c.so.smtp.user, *ua, *fa;
+	const char *user = a->c.rt.so.smtp.user, *ua, *fa;
 
 	if (user == NULL || (ua = strrchr(user, '@')) == NULL ||
 	    b->from.n != 1 || (fa = strrchr(b->from.v[0].spec, '@')) == NULL)
@@ -1306,7 +1306,7 @@ start_session(struct app *a)
 	(void)transcript_subscribe(a->c.tr, log_writer, sn);
 	set_status(a, TUI_NORMAL, _("sending %s... (C-g: stop; it stays "
 	    "queued)"), sn->q.id);
-	if ((e = session_open(&sn->s, &a->c.so, a->c.tr, &why)) != ERR_OK) {
+	if ((e = session_open(&sn->s, &a->c.rt.so, a->c.tr, &why)) != ERR_OK) {
 		sending_record(a, NULL, e, why);
 		sending_free(a);
 	}

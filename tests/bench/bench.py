@@ -19,7 +19,8 @@ What it measures, every figure in one run on this machine:
    against the ceiling of section 1; then its peak RSS for 1 MiB and
    100 MiB attachments (and 1 GiB with --gib).
 5. "pigeon queue flush": --queue small messages queued while the server
-   is down (pigeon sendmail against a port nothing listens on, exit 75),
+   is down (pigeon sendmail against a port nothing listens on: queued,
+   exit 0),
    then sent by one "pigeon queue flush --all" over one connection; in
    messages per second, next to msmtp's one process per message (section
    3) and to an in-process client sending as many in one session.  Each
@@ -1039,7 +1040,8 @@ QUEUE_JOBS = 4
 def build_queue(argv, stdin_path, env, n, jobs, scratch):
     """Run argv n times, jobs at a time, each with stdin from stdin_path.
 
-    Each run must exit 75 (the message is queued, the server not reached).
+    Each run must exit 0 (the message is queued, the server not reached:
+    queued is accepted).
     Returns (wall seconds, user+sys CPU seconds of all the runs); raises
     SendFailed for the first run that exits otherwise, after the others
     still running have ended.
@@ -1076,7 +1078,7 @@ def build_queue(argv, stdin_path, env, n, jobs, scratch):
         done += 1
         cpu += ru.ru_utime + ru.ru_stime
         rc = os.waitstatus_to_exitcode(status)
-        if rc != 75 and bad is None:
+        if rc != 0 and bad is None:
             try:
                 with open(errs[j], "rb") as f:
                     text = f.read().decode("utf-8", "replace")
@@ -1088,7 +1090,7 @@ def build_queue(argv, stdin_path, env, n, jobs, scratch):
     if bad is not None:
         i, rc, text = bad
         raise SendFailed(
-            "queueing message %d of %d failed: exit status %d, not 75 "
+            "queueing message %d of %d failed: exit status %d, not 0 "
             "(queued)\n  command: %s\n  stdin: %s\n  output:\n    %s"
             % (i, n, rc, " ".join(argv), stdin_path,
                "\n    ".join(text.strip().splitlines() or ["(nothing)"])))
@@ -1244,8 +1246,8 @@ def bench_queue(args, pigeon, cfg, env, helper, sink, scratch, small, per,
     say("   queue: %d x the small message of section 3 (%d bytes), "
         "each queued by" % (n, os.path.getsize(small)))
     say("     pigeon sendmail --config OFFLINE %s < MESSAGE" % RCPT)
-    say("     (server = smtp+plain://127.0.0.1:1, nothing listens: exit "
-        "75), %d at a time," % jobs)
+    say("     (server = smtp+plain://127.0.0.1:1, nothing listens: queued, "
+        "exit 0), %d at a time," % jobs)
     say("     into a fresh XDG_DATA_HOME per run")
     say("   flush: pigeon queue --config CFG flush --all (the same account, "
         "server = smtp-sink);")
@@ -1282,7 +1284,7 @@ def bench_queue(args, pigeon, cfg, env, helper, sink, scratch, small, per,
         envs = [e for e in dir_entries(qdir) if e.endswith(".env")]
         if len(ids) != n or len(envs) != n:
             raise SendFailed("the queue is not what %d pigeon sendmail runs "
-                             "(all exit 75) should leave: %d messages in "
+                             "(all queued) should leave: %d messages in "
                              "outbox/, %d envelopes in queue/ (%s)"
                              % (n, len(ids), len(envs), data))
         if i == 0:

@@ -264,6 +264,30 @@ class PigeonTest(unittest.TestCase):
         self.addCleanup(srv.stop)
         return srv
 
+    # -- the data directory ------------------------------------------------
+
+    def folder(self, name):
+        """The messages of a Maildir folder of pigeon's: {id: bytes}."""
+        data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+        out = {}
+        for sub in ("new", "cur"):
+            d = os.path.join(data, name, sub)
+            if not os.path.isdir(d):
+                continue
+            for f in os.listdir(d):
+                with open(os.path.join(d, f), "rb") as fh:
+                    out[f.split(":")[0]] = fh.read()
+        return out
+
+    def outbox(self):
+        """The ids of the messages in the outbox, sorted."""
+        return sorted(self.folder("outbox"))
+
+    def envelopes(self):
+        d = os.path.join(self.env["XDG_DATA_HOME"], "pigeon", "queue")
+        return sorted(f[:-4] for f in os.listdir(d) if f.endswith(".env")) \
+            if os.path.isdir(d) else []
+
     # -- locales ----------------------------------------------------------
 
     def latin1_locale(self):

@@ -241,12 +241,19 @@ class Recipients(PigeonTest):
     def test_only_recipient_tempfailed(self):
         srv = self.start_smtpd(tempfail=["later@example.org"])
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        # Queued is accepted: 0, and when the next try is.
         res = self.sendmail(cfg, simple_message(), "later@example.org")
-        self.assertExit(res, EX_TEMPFAIL)
+        self.assertExit(res, EX_OK)
         self.spool_empty(srv, res)
         self.assertIn("later@example.org", res.stderr)
         self.assertIn("450", res.stderr)
         self.assertIn("Greylisted", res.stderr)
+        self.assertRegex(res.stderr, r"queued, next try at ([A-Za-z]+ )?[0-9]{2}:[0-9]{2}")
+        # Deliver now or fail: 75, and nothing kept.
+        res = self.sendmail(cfg, simple_message(), "--no-queue",
+                            "later@example.org")
+        self.assertExit(res, EX_TEMPFAIL)
+        self.assertIn("nothing was kept", res.stderr)
 
 
 class SendmailMode(PigeonTest):

@@ -50,8 +50,9 @@ class MalformedReplies(ScriptedTest):
             with self.subTest(reply=name):
                 srv = self.start_script(
                     [GREETING, ("expect", rb"^EHLO "), ("send", bad)])
+                # --no-queue: the exit status names the class.
                 res = self.sendmail(self.plain_config(srv), MSG,
-                                    "bob@example.org")
+                                    "--no-queue", "bob@example.org")
                 self.assertExit(res, EX_PROTOCOL, name)
                 self.script_done(srv, res)
                 self.assertNoTransaction(srv, res)
@@ -62,8 +63,9 @@ class MalformedReplies(ScriptedTest):
         for name, bad in self.BAD_GREETINGS:
             with self.subTest(reply=name):
                 srv = self.start_script([("send", bad)])
+                # --no-queue: the exit status names the class.
                 res = self.sendmail(self.plain_config(srv), MSG,
-                                    "bob@example.org")
+                                    "--no-queue", "bob@example.org")
                 self.assertExit(res, EX_PROTOCOL, name)
                 self.script_done(srv, res)
                 self.assertNoTransaction(srv, res)
@@ -73,11 +75,25 @@ class MalformedReplies(ScriptedTest):
         srv = self.start_script(
             [GREETING] + ehlo("8BITMIME") +
             [("expect", rb"^MAIL FROM:"), ("send", b"25O ok\r\n")])
-        res = self.sendmail(self.plain_config(srv), MSG, "bob@example.org")
+        res = self.sendmail(self.plain_config(srv), MSG, "--no-queue",
+                            "bob@example.org")
         self.assertExit(res, EX_PROTOCOL)
         self.script_done(srv, res)
         self.assertFalse(srv.sent("RCPT"), srv.describe())
         self.assertFalse(srv.sent("DATA"), srv.describe())
+
+    def test_malformed_reply_keeps_the_message_queued(self):
+        """A broken server is trouble for now, not a verdict on the
+        message: it stays queued and the caller is told 0."""
+        srv = self.start_script(
+            [GREETING] + ehlo("8BITMIME") +
+            [("expect", rb"^MAIL FROM:"), ("send", b"25O ok\r\n")])
+        res = self.sendmail(self.plain_config(srv), MSG, "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertIn("queued, next try at", res.stderr)
+        self.assertIn("invalid reply", res.stderr)
+        self.script_done(srv, res)
+        self.assertEqual(len(self.outbox()), 1)
 
 
 class Failures(ScriptedTest):
@@ -93,16 +109,20 @@ class Failures(ScriptedTest):
              ("send", b"354 go ahead\r\n"),
              ("read_bytes", 100),
              ("close",)])
-        res = self.sendmail(self.plain_config(srv), big, "bob@example.org")
+        res = self.sendmail(self.plain_config(srv), big, "--no-queue",
+                            "bob@example.org")
         self.assertExit(res, EX_TEMPFAIL)
         self.assertRegex(res.stderr, r"(?m)^pigeon: ")
+        self.assertEqual(self.outbox(), [])
 
     def test_server_never_greets(self):
         srv = self.start_script([("hang",)])
         res = self.sendmail(self.plain_config(srv, timeout="2"), MSG,
                             "bob@example.org")
-        self.assertExit(res, EX_TEMPFAIL)
+        self.assertExit(res, EX_OK)
         self.assertRegex(res.stderr, r"(?i)time")
+        self.assertIn("queued", res.stderr)
+        self.assertEqual(len(self.outbox()), 1)
 
     def test_554_greeting(self):
         srv = self.start_script(
@@ -142,7 +162,8 @@ class Failures(ScriptedTest):
             [GREETING] + ehlo("8BITMIME") +
             envelope_steps(["bob@example.org"]) +
             data_steps(final=b"451 4.3.0 Try again later\r\n"))
-        res = self.sendmail(self.plain_config(srv), MSG, "bob@example.org")
+        res = self.sendmail(self.plain_config(srv), MSG, "--no-queue",
+                            "bob@example.org")
         self.assertExit(res, EX_TEMPFAIL)
         self.assertIn("Try again later", res.stderr)
 

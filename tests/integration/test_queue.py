@@ -21,23 +21,6 @@ class Queue(PigeonTest):
         super().setUp()
         self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
 
-    def folder(self, name):
-        """The messages in a Maildir folder: {id: bytes}."""
-        out = {}
-        for sub in ("new", "cur"):
-            d = os.path.join(self.data, name, sub)
-            if not os.path.isdir(d):
-                continue
-            for f in os.listdir(d):
-                with open(os.path.join(d, f), "rb") as fh:
-                    out[f.split(":")[0]] = fh.read()
-        return out
-
-    def envelopes(self):
-        d = os.path.join(self.data, "queue")
-        return sorted(f[:-4] for f in os.listdir(d) if f.endswith(".env")) \
-            if os.path.isdir(d) else []
-
     def send(self, cfg, *args, body=b"hello\n"):
         return self.run_pigeon(["send", "--config", cfg] + list(args),
                                input=body)
@@ -48,8 +31,11 @@ class Queue(PigeonTest):
     def test_server_down_queues_then_retry_sends(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
         res = self.send(cfg, *MSG_ARGS)
-        self.assertExit(res, EX_TEMPFAIL)
-        self.assertIn(b"queued", res.err)
+        # Queued is accepted: exit 0 and when the next try is.
+        self.assertExit(res, EX_OK)
+        self.assertRegex(res.err, rb"is queued, next try at "
+                         rb"([A-Za-z]+ )?[0-9]{2}:[0-9]{2}")
+        self.assertNotIn(b"sent ", res.out)
         out = self.folder("outbox")
         self.assertEqual(len(out), 1)
         mid = list(out)[0]
@@ -60,10 +46,10 @@ class Queue(PigeonTest):
         self.assertIn(mid.encode(), lst.out)
         self.assertIn(b"bob@example.org", lst.out)
         self.assertIn(b"attempts: 1", lst.out)
-        # Not due yet: flush leaves it; retry sends it now.
+        # Not due yet: flush --due leaves it; retry sends it now.
         srv = self.start_smtpd()
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
-        self.assertExit(self.queue(cfg, "flush"), EX_OK)
+        self.assertExit(self.queue(cfg, "flush", "--due"), EX_OK)
         self.assertEqual(srv.messages(), [])
         res = self.queue(cfg, "retry", mid)
         self.assertExit(res, EX_OK)
@@ -120,11 +106,13 @@ class Queue(PigeonTest):
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         res = self.send(cfg, "-s", "mixed", "yes@example.org",
                         "no@example.org", "later@example.org")
-        self.assertExit(res, EX_TEMPFAIL)
+        self.assertExit(res, EX_OK)
         self.assertIn(b"no@example.org", res.err)
-        meta, _ = self.one_message(srv, res)
+        meta, raw = self.one_message(srv, res)
         self.assertEqual(meta["rcpt_tos"], ["yes@example.org"])
         mid = list(self.folder("outbox"))[0]
+        # In sent/ for the one who has it, in the outbox for the rest.
+        self.assertEqual(self.folder("sent"), {mid: local_form(raw)})
         srv.stop()
         srv2 = self.start_smtpd()
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv2.port)
@@ -156,7 +144,7 @@ class Queue(PigeonTest):
         cfg = self.write_config("smtp://127.0.0.1:1")
         for i in range(6):
             self.assertExit(self.send(cfg, "-s", "m%d" % i,
-                                      "bob@example.org"), EX_TEMPFAIL)
+                                      "bob@example.org"), EX_OK)
         srv = self.start_smtpd()
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         argv = [pigeon_path(), "queue", "--config", cfg, "flush", "--all"]
@@ -174,9 +162,9 @@ class Queue(PigeonTest):
 
     def test_damaged_envelope_is_reported_and_kept(self):
         cfg = self.write_config("smtp://127.0.0.1:1")
-        self.assertExit(self.send(cfg, *MSG_ARGS), EX_TEMPFAIL)
+        self.assertExit(self.send(cfg, *MSG_ARGS), EX_OK)
         self.assertExit(self.send(cfg, "-s", "two", "bob@example.org"),
-                        EX_TEMPFAIL)
+                        EX_OK)
         ids = self.envelopes()
         bad = os.path.join(self.data, "queue", ids[0] + ".env")
         with open(bad, "r+b") as f:
@@ -215,7 +203,7 @@ class Queue(PigeonTest):
         offline = self.write_config("smtp://127.0.0.1:1")
         for sub, rcpt in (("m0", "yes@example.org"), ("m1", "no@example.org"),
                           ("m2", "later@example.org")):
-            self.assertExit(self.send(offline, "-s", sub, rcpt), EX_TEMPFAIL)
+            self.assertExit(self.send(offline, "-s", sub, rcpt), EX_OK)
             time.sleep(0.01)
         ids = sorted(self.folder("outbox"))
         srv = self.start_smtpd(reject=["no@example.org"],
@@ -330,7 +318,7 @@ class Queue(PigeonTest):
         offline = self.write_config("smtp://127.0.0.1:1")
         for i in range(3):
             self.assertExit(self.send(offline, "-s", "m%d" % i,
-                                      "bob@example.org"), EX_TEMPFAIL)
+                                      "bob@example.org"), EX_OK)
             # Ids sort by time: keep them apart.
             time.sleep(0.01)
         ids = sorted(self.folder("outbox"))

@@ -32,10 +32,16 @@ class Certificates(PigeonTest):
         srv = self.start_smtpd(cert=cert, key=key)
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         res = self.sendmail(cfg, MSG, "bob@example.org")
-        self.assertExit(res, EX_TEMPFAIL)
+        # Trying again would not help: failed/ until the user acts,
+        # with what to do about it.
+        self.assertExit(res, EX_UNAVAILABLE)
         self.assertRegex(res.stderr, r"(?i)certificate")
         self.assertRegex(res.stderr, r"(?m)^pigeon: ")
+        self.assertIn("tls_cafile", res.stderr)
+        self.assertIn("pigeon queue retry", res.stderr)
         self.spool_empty(srv, res)
+        self.assertEqual(len(self.folder("failed")), 1)
+        self.assertEqual(self.outbox(), [])
 
     def test_untrusted_certificate_with_verification_off(self):
         cert, key = self.pki.self_signed()
@@ -55,7 +61,7 @@ class Certificates(PigeonTest):
         srv = self.start_smtpd(tls="implicit", cert=cert, key=key)
         cfg = self.write_config("smtps://127.0.0.1:%d" % srv.port)
         res = self.sendmail(cfg, MSG, "bob@example.org")
-        self.assertExit(res, EX_TEMPFAIL)
+        self.assertExit(res, EX_UNAVAILABLE)
         self.assertRegex(res.stderr, r"(?i)certificate")
         self.spool_empty(srv, res)
 
@@ -64,7 +70,7 @@ class Certificates(PigeonTest):
         srv = self.start_smtpd(cert=cert, key=key)
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         res = self.sendmail(cfg, MSG, "bob@example.org")
-        self.assertExit(res, EX_TEMPFAIL)
+        self.assertExit(res, EX_UNAVAILABLE)
         errors = "\n".join(l for l in res.stderr.splitlines()
                            if l.startswith("pigeon: "))
         self.assertRegex(errors, r"other\.example|127\.0\.0\.1",
@@ -111,7 +117,7 @@ class Starttls(PigeonTest):
             [("expect", rb"^STARTTLS$", ALONE),
              ("send", b"454 4.7.0 TLS not available due to local problem\r\n")])
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
-        res = self.sendmail(cfg, MSG, "bob@example.org")
+        res = self.sendmail(cfg, MSG, "--no-queue", "bob@example.org")
         self.assertExit(res, EX_TEMPFAIL)
         self.script_done(srv, res)
         self.assertTrue(srv.sent("QUIT"), "no QUIT\n%s" % srv.describe())
@@ -125,7 +131,7 @@ class Starttls(PigeonTest):
             [("expect", rb"^STARTTLS$", ALONE),
              ("starttls_inject", b"250 injected\r\n")])
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
-        res = self.sendmail(cfg, MSG, "bob@example.org")
+        res = self.sendmail(cfg, MSG, "--no-queue", "bob@example.org")
         self.assertExit(res, EX_PROTOCOL)
         self.script_done(srv, res)
         self.assertEqual(commands_after_starttls_in_clear(srv), [],

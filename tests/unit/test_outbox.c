@@ -41,6 +41,22 @@ in_folder(struct outbox *ob, enum outbox_folder f, const char *id)
 	return e == ERR_OK;
 }
 
+/* Is id among the messages due by the time by? */
+static int
+is_due(struct outbox *ob, const char *id, int64_t by)
+{
+	char **ids = NULL, *errstr = NULL;
+	size_t n = 0, i;
+	int r = 0;
+
+	assert_int_equal(outbox_due(ob, by, &ids, &n, &errstr), ERR_OK);
+	for (i = 0; i < n; i++)
+		r |= strcmp(ids[i], id) == 0;
+	maildir_free_list(ids, n);
+	free(errstr);
+	return r;
+}
+
 /* outbox_history() into a buffer. */
 static void
 collect(void *arg, const char *p, size_t n)
@@ -153,7 +169,10 @@ test_partial_then_sent(void **state)
 	assert_int_equal(e.rcpts[1].state, QRCPT_PENDING);
 	assert_int_equal(e.rcpts[2].state, QRCPT_FAILED);
 	assert_true(e.next_try >= 1000100 + 300);
+	/* Filed in sent/ for the one who has it, queued for the rest. */
 	assert_true(in_folder(ob, OUTBOX_OUTBOX, id));
+	assert_true(in_folder(ob, OUTBOX_SENT, id));
+	assert_false(outbox_was_sent(ob, id));
 	/* What is on disk says the same. */
 	assert_int_equal(outbox_load(ob, id, &back, &errstr), ERR_OK);
 	assert_int_equal(back.rcpts[0].state, QRCPT_DONE);
@@ -220,7 +239,7 @@ test_no_connection_then_give_up(void **state)
 	struct outbox *ob;
 	struct qentry e;
 	enum outbox_outcome oc;
-	char *errstr = NULL;
+	char *errstr = NULL, *id;
 
 	(void)state;
 	assert_int_equal(outbox_open(&ob, test_dir, &errstr), ERR_OK);
@@ -231,6 +250,9 @@ test_no_connection_then_give_up(void **state)
 	assert_int_equal(oc, OUTCOME_QUEUED);
 	assert_string_equal(e.last_error, "connection refused");
 	assert_int_equal(e.rcpts[0].state, QRCPT_PENDING);
+	/* Due at its next try, not before: the file time says so. */
+	assert_false(is_due(ob, e.id, e.next_try - 1));
+	assert_true(is_due(ob, e.id, e.next_try));
 	/* Past the lifetime: failed, in failed/, the envelope kept. */
 	assert_int_equal(outbox_record(ob, &e, NULL, ERR_NET, "refused",
 	    NULL, 0, 1000000 + 5 * DAY + 1, 5 * DAY, &oc, &errstr), ERR_OK);
@@ -238,10 +260,23 @@ test_no_connection_then_give_up(void **state)
 	assert_true(in_folder(ob, OUTBOX_FAILED, e.id));
 	assert_false(in_folder(ob, OUTBOX_OUTBOX, e.id));
 	assert_true(exists("%s/queue/%s.env", e.id));
-	/* And back to the drafts. */
-	assert_int_equal(outbox_to_draft(ob, e.id, &errstr), ERR_OK);
-	assert_true(in_folder(ob, OUTBOX_DRAFTS, e.id));
-	assert_false(exists("%s/queue/%s.env", e.id));
+	/* Never due by itself. */
+	assert_false(is_due(ob, e.id, INT64_C(4000000000)));
+	/* queue retry: back to the outbox, both waiting again, due now. */
+	assert_int_equal(outbox_requeue(ob, e.id, &errstr), ERR_OK);
+	assert_true(in_folder(ob, OUTBOX_OUTBOX, e.id));
+	assert_false(in_folder(ob, OUTBOX_FAILED, e.id));
+	id = strdup(e.id);
+	assert_non_null(id);
+	qentry_free(&e);
+	assert_int_equal(outbox_load(ob, id, &e, &errstr), ERR_OK);
+	free(id);
+	assert_int_equal(e.state, QENTRY_QUEUED);
+	assert_int_equal(e.rcpts[0].state, QRCPT_PENDING);
+	assert_int_equal(e.rcpts[1].state, QRCPT_PENDING);
+	assert_true(is_due(ob, e.id, 1));
+	/* Not failed: nothing to do. */
+	assert_int_equal(outbox_requeue(ob, e.id, &errstr), ERR_NOINPUT);
 	qentry_free(&e);
 	free(errstr);
 	outbox_close(ob);

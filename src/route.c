@@ -1,0 +1,159 @@
+/* route.c - the way an account sends: which server, TLS, login and name, made from the config without asking anyone. */
+#include "route.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "netrc.h"
+#include "password.h"
+#include "util.h"
+
+#define DAY (24 * 60 * 60)
+#define LIFETIME_DAYS 5
+
+/* The name EHLO gives: the host name when it is a full one, else "localhost". */
+static char *
+default_helo(void)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		if (strchr(host, '.') != NULL)
+			return strdup(host);
+	}
+	return strdup("localhost");
+}
+
+enum err
+route_init(struct route *r, const struct account *a, const char *server,
+    int chunking, char **errstr)
+{
+	enum err e;
+
+	memset(r, 0, sizeof(*r));
+	if (server == NULL && a != NULL)
+		server = a->server;
+	if (server == NULL) {
+		util_seterr(errstr, _("no server: give --server URL, or set "
+		    "server in the account (see pigeon.conf(5))"));
+		return ERR_CONFIG;
+	}
+	if ((e = url_parse(&r->url, server, errstr)) != ERR_OK)
+		return e;
+	r->so.host = r->url.host;
+	r->so.port = r->url.port;
+	r->so.net.source = a != NULL ? a->source_address : NULL;
+	r->so.net.connect_timeout_ms = a != NULL && a->timeout > 0 ?
+	    a->timeout * 1000 : 0;
+	r->so.tls.servername = r->url.host;
+	r->so.tls.verify = a != NULL ? a->tls_verify : 1;
+	if (a != NULL) {
+		r->so.tls.cafile = a->tls_cafile;
+		r->so.tls.fingerprint = a->tls_fingerprint;
+		r->so.tls.cert = a->tls_cert;
+		r->so.tls.key = a->tls_key;
+	}
+	r->so.smtp.tls = r->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
+	    r->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
+	r->helo = a != NULL && a->helo != NULL ? strdup(a->helo) :
+	    default_helo();
+	if (r->helo == NULL) {
+		route_free(r);
+		return ERR_NOMEM;
+	}
+	r->so.smtp.helo = r->helo;
+	r->so.smtp.auth = a != NULL ? a->auth : NULL;
+	r->so.smtp.auth_allow_plaintext = a != NULL && a->auth_allow_plaintext;
+	r->so.smtp.chunking = chunking || (a != NULL && a->chunking);
+	r->so.smtp.timeout_s = a != NULL ? a->timeout : 0;
+	r->so.smtp.host = r->url.host;
+	r->so.smtp.port = (unsigned)strtoul(r->url.port, NULL, 10);
+	r->user = r->url.user != NULL ? r->url.user : a != NULL ? a->user :
+	    NULL;
+	r->lifetime = (int64_t)(a != NULL && a->queue_lifetime > 0 ?
+	    a->queue_lifetime : LIFETIME_DAYS) * DAY;
+	return ERR_OK;
+}
+
+enum err
+route_secret(struct route *r, const struct account *a, char **errstr)
+{
+	char *login = NULL;
+	enum err e;
+
+	if (r->user == NULL || r->secret != NULL)
+		return ERR_OK;
+	if (a != NULL && a->password != NULL) {
+		if ((r->secret = strdup(a->password)) == NULL)
+			return ERR_NOMEM;
+	} else if (a != NULL && a->password_command != NULL) {
+		if ((e = password_run(a->password_command, &r->secret,
+		    errstr)) != ERR_OK)
+			return e;
+	} else {
+		e = netrc_lookup(NULL, r->url.host, r->user, &login, &r->secret,
+		    errstr);
+		free(login);
+		if (e != ERR_OK)
+			return e;
+		if (r->secret == NULL) {
+			r->need_secret = 1;
+			return ERR_OK;
+		}
+	}
+	r->so.smtp.user = r->user;
+	r->so.smtp.secret = r->secret;
+	return ERR_OK;
+}
+
+void
+route_set_secret(struct route *r, char *secret)
+{
+	if (r->secret != NULL) {
+		explicit_bzero(r->secret, strlen(r->secret));
+		free(r->secret);
+	}
+	r->secret = secret;
+	r->need_secret = 0;
+	r->so.smtp.user = r->user;
+	r->so.smtp.secret = r->secret;
+}
+
+int
+route_quiet(const struct account *a)
+{
+	struct url u;
+	const char *user;
+	char *login = NULL, *pw = NULL;
+	int r;
+
+	if (a->password != NULL || a->password_command != NULL)
+		return 1;
+	memset(&u, 0, sizeof(u));
+	if (a->server == NULL || url_parse(&u, a->server, NULL) != ERR_OK)
+		return 0;
+	user = u.user != NULL ? u.user : a->user;
+	r = user == NULL || (netrc_lookup(NULL, u.host, user, &login, &pw,
+	    NULL) == ERR_OK && pw != NULL);
+	if (pw != NULL)
+		explicit_bzero(pw, strlen(pw));
+	free(pw);
+	free(login);
+	url_free(&u);
+	return r;
+}
+
+void
+route_free(struct route *r)
+{
+	if (r->secret != NULL) {
+		explicit_bzero(r->secret, strlen(r->secret));
+		free(r->secret);
+	}
+	free(r->helo);
+	url_free(&r->url);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,54 @@
+/* route.h - the way an account sends: which server, TLS, login and name, made from the config without asking anyone. */
+#ifndef PIGEON_ROUTE_H
+#define PIGEON_ROUTE_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "err.h"
+#include "session.h"
+#include "url.h"
+
+/*
+ * Every front end (the commands, the interactive UI, a queue flush, an
+ * account test) turns an account into session options here, so the
+ * policy is one: the server URL (--server, else the account's), its TLS
+ * (STARTTLS, implicit or none by scheme), verification and pinning, the
+ * client certificate, the EHLO name, the login and mechanism, timeouts,
+ * CHUNKING, how long a message may wait in the queue.  Nothing here
+ * prompts: when only a person can give the password, need_secret says
+ * so and the front end asks (or not).
+ */
+struct route {
+	struct url url;
+	struct session_opts so;    /* strings point into this route */
+	char *helo;
+	const char *user;          /* the login; NULL: no AUTH */
+	char *secret;              /* wiped by route_free() */
+	int need_secret;           /* a login and no password: ask for it */
+	int64_t lifetime;          /* seconds a message may stay queued */
+};
+
+/*
+ * The route of account a (NULL: none, --server only) over server (NULL:
+ * the account's), with BDAT when chunking or the account says so.
+ * ERR_CONFIG with *errstr when there is no server or its URL is wrong.
+ * The route is ready but for the secret (route_secret()).
+ */
+enum err route_init(struct route *r, const struct account *a,
+    const char *server, int chunking, char **errstr);
+/*
+ * The password of the login: the account's password, its
+ * password_command, or ~/.netrc.  ERR_OK with need_secret set when none
+ * has it (a prompt could); ERR_CONFIG (a failing password_command, a
+ * netrc file others can read) with *errstr.  Nothing to do without a login.
+ */
+enum err route_secret(struct route *r, const struct account *a,
+    char **errstr);
+/* The secret a person typed; the route owns it now. */
+void route_set_secret(struct route *r, char *secret);
+/* Can a's route log in without a person typing a password (it may run password_command)? */
+int route_quiet(const struct account *a);
+void route_free(struct route *r);
+
+#endif

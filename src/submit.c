@@ -1,0 +1,752 @@
+/* submit.c - the one delivery pipeline: a message into the outbox, then one session per route to the server, each outcome filed; non-blocking, with events for the front end. */
+#include "submit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "downgrade.h"
+#include "i18n.h"
+#include "session.h"
+#include "util.h"
+
+#define LOG_BLOCK (64 * 1024)
+
+enum phase {
+	PH_CONNECT,                /* until the session is ready */
+	PH_SEND,                   /* a message at a time */
+	PH_QUIT,                   /* QUIT sent, waiting for the end */
+	PH_DONE,
+};
+
+/* A message whose outcome is known but not filed yet. */
+struct pending {
+	struct qentry *q;          /* NULL: none */
+	enum outbox_outcome oc;
+	enum err err;
+	uint64_t from;             /* its part of the connection's log */
+};
+
+struct submit {
+	struct outbox *ob;
+	struct submit_opts o;
+	struct transcript *tr;
+	struct qentry *v;
+	size_t n, next;
+	struct session *s;
+	enum phase phase;
+	/* The transcript on its way to the connection's log. */
+	struct buf logb;
+	struct outbox_log *lg;
+	int subscribed;
+	/* The message on the wire. */
+	struct qentry *cur;
+	int fd;
+	struct smtp_envelope env;
+	const char **rcpts;
+	unsigned done0;            /* messages the engine had finished before it */
+	uint64_t from, sent0;
+	int data;                  /* its envelope went out */
+	struct pending pend;
+	int stopped;
+	int batch;
+	char *why;
+};
+
+/* --- queueing ----------------------------------------------------------------- */
+
+enum err
+submit_commit(struct outbox *ob, struct outbox_item *it, struct qentry *q,
+    const struct submit_env *env, int eightbit, uint64_t size, int as_given,
+    char **errstr)
+{
+	size_t i;
+	enum err e;
+
+	if ((env->account != NULL && (q->account = strdup(env->account)) ==
+	    NULL) ||
+	    (env->server != NULL && (q->server = strdup(env->server)) ==
+	    NULL) ||
+	    (q->from = strdup(env->from)) == NULL ||
+	    (env->dsn_notify != NULL && (q->dsn_notify =
+	    strdup(env->dsn_notify)) == NULL) ||
+	    (env->dsn_ret != NULL && (q->dsn_ret = strdup(env->dsn_ret)) ==
+	    NULL) ||
+	    (env->dsn_envid != NULL && (q->dsn_envid =
+	    strdup(env->dsn_envid)) == NULL))
+		return ERR_NOMEM;
+	for (i = 0; i < env->nrcpts; i++)
+		if ((e = qentry_add_rcpt(q, env->rcpts[i])) != ERR_OK)
+			return e;
+	q->eightbit = eightbit;
+	q->as_given = as_given;
+	q->size = (int64_t)size;
+	q->chunking = env->chunking;
+	q->created = (int64_t)time(NULL);
+	return outbox_commit(ob, it, q, errstr);
+}
+
+enum err
+submit_queue_built(struct outbox *ob, const struct draft_built *b,
+    const struct submit_env *env, int no8bit, struct outbox_item *it,
+    struct qentry *q, char **errstr)
+{
+	struct mime_result mr;
+	enum err e;
+
+	if ((e = outbox_begin(ob, it, errstr)) != ERR_OK)
+		return e;
+	if ((e = mime_write(&b->mm, it->tx.fd, !no8bit, &mr, errstr)) !=
+	    ERR_OK ||
+	    (e = submit_commit(ob, it, q, env, mr.eightbit, mr.wire_size, 0,
+	    errstr)) != ERR_OK)
+		outbox_release(ob, it);
+	return e;
+}
+
+/* --- telling the front end ------------------------------------------------------- */
+
+static void
+tell(struct submit *s, enum submit_ev kind, const struct qentry *q,
+    const char *text)
+{
+	struct submit_event ev;
+
+	if (s->o.event == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.q = q;
+	ev.text = text;
+	s->o.event(s->o.arg, &ev);
+}
+
+static void
+tell_filed(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
+    enum err err, int bulk, int dropped, const char *io)
+{
+	struct submit_event ev;
+
+	if (s->o.event == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = SUBMIT_FILED;
+	ev.q = q;
+	ev.outcome = oc;
+	ev.err = err;
+	ev.bulk = bulk;
+	ev.dropped = dropped;
+	ev.io = io != NULL;
+	ev.text = io != NULL ? io : q->last_error;
+	s->o.event(s->o.arg, &ev);
+}
+
+/* --- the connection's log ------------------------------------------------------------- */
+
+static void
+log_flush(struct submit *s)
+{
+	outbox_log_write(s->lg, buf_str(&s->logb), s->logb.len);
+	buf_reset(&s->logb);
+}
+
+/* A transcript writer: every event but the data, as a line of the log. */
+static void
+log_writer(void *arg, const struct tr_event *ev)
+{
+	struct submit *s = arg;
+	size_t len = s->logb.len;
+
+	if (ev->kind == TR_DATA || s->lg == NULL)
+		return;
+	if (transcript_format(ev, &s->logb) < 0 ||
+	    buf_addch(&s->logb, '\n') < 0)
+		buf_truncate(&s->logb, len);
+	if (s->logb.len >= LOG_BLOCK)
+		log_flush(s);
+}
+
+/* --- filing ------------------------------------------------------------------------ */
+
+/*
+ * With --no-queue a temporary failure keeps nothing: the recipients still
+ * waiting are given up, and the message goes where that leaves it (sent/
+ * for those who have it) or nowhere.  1 when it is gone.
+ */
+static int
+drop_queued(struct submit *s, struct qentry *q, enum outbox_outcome *oc,
+    char **errstr)
+{
+	size_t i, done = 0;
+
+	for (i = 0; i < q->nrcpts; i++) {
+		if (q->rcpts[i].state == QRCPT_PENDING)
+			q->rcpts[i].state = QRCPT_FAILED;
+		done += q->rcpts[i].state == QRCPT_DONE;
+	}
+	if (done > 0) {
+		q->state = QENTRY_SENT;
+		*oc = OUTCOME_PARTIAL;
+		return 0;
+	}
+	(void)outbox_remove(s->ob, q->id, errstr);
+	return 1;
+}
+
+/* File p (if any), tell, unlock it. */
+static void
+file_pending(struct submit *s, struct pending *p)
+{
+	char *errstr = NULL;
+	int dropped = 0;
+
+	if (p->q == NULL)
+		return;
+	if (s->o.no_queue && p->oc == OUTCOME_QUEUED)
+		dropped = drop_queued(s, p->q, &p->oc, &errstr);
+	if (!dropped && outbox_file(s->ob, p->q, p->oc, s->lg, p->from,
+	    &errstr) != ERR_OK)
+		tell_filed(s, p->q, p->oc, p->err, 0, 0, errstr != NULL ?
+		    errstr : err_str(ERR_IO));
+	else
+		tell_filed(s, p->q, p->oc, p->err, 0, dropped, NULL);
+	if (s->o.lock)
+		outbox_unlock(s->ob, p->q->id);
+	p->q = NULL;
+	free(errstr);
+}
+
+/*
+ * With lock (a flush): lock q and make sure q is what is on disk, as
+ * another pigeon may have sent or tried it since it was listed.  1: it is
+ * ours and still to be sent (q may be a fresh copy); 0: leave it.
+ */
+static int
+take(struct submit *s, struct qentry *q)
+{
+	struct qentry fresh;
+	char *errstr = NULL;
+	int held = 0;
+	enum err e;
+
+	if (!s->o.lock)
+		return 1;
+	if (outbox_lock(s->ob, q->id, &held, &errstr) != ERR_OK || !held) {
+		if (errstr != NULL)
+			tell(s, SUBMIT_PROBLEM, q, errstr);
+		else
+			tell(s, SUBMIT_LEFT, q, NULL);
+		free(errstr);
+		return 0;
+	}
+	if (outbox_unchanged(s->ob, q))
+		return 1;
+	e = outbox_load(s->ob, q->id, &fresh, &errstr);
+	if (e == ERR_OK && fresh.state != QENTRY_QUEUED) {
+		qentry_free(&fresh);
+		e = ERR_NOINPUT;
+	}
+	if (e != ERR_OK) {
+		/* Gone (filed by another pigeon), failed or damaged meanwhile. */
+		if (e != ERR_NOINPUT)
+			tell(s, SUBMIT_PROBLEM, q, errstr != NULL ? errstr :
+			    q->id);
+		else
+			tell(s, SUBMIT_LEFT, q, NULL);
+		outbox_unlock(s->ob, q->id);
+		free(errstr);
+		return 0;
+	}
+	qentry_free(q);
+	*q = fresh;
+	return 1;
+}
+
+/* Entries from i on had no transaction: the connection's story so far is theirs. */
+static void
+record_rest(struct submit *s, size_t i, enum err err, const char *why)
+{
+	struct pending p;
+	enum outbox_outcome oc;
+	int bulk = s->n - i > 1;
+	char *errstr = NULL;
+
+	log_flush(s);
+	outbox_log_prelude(s->lg);
+	for (; i < s->n; i++) {
+		struct qentry *q = &s->v[i];
+
+		if (!take(s, q))
+			continue;
+		if (outbox_assess(q, NULL, err, why, (int64_t)time(NULL),
+		    s->o.rt->lifetime, &oc) != ERR_OK) {
+			tell_filed(s, q, OUTCOME_QUEUED, err, 0, 0,
+			    err_str(ERR_NOMEM));
+			if (s->o.lock)
+				outbox_unlock(s->ob, q->id);
+			continue;
+		}
+		if (bulk && oc == OUTCOME_QUEUED && !s->o.no_queue) {
+			if (outbox_file(s->ob, q, oc, s->lg,
+			    outbox_log_size(s->lg), &errstr) != ERR_OK)
+				tell_filed(s, q, oc, err, 0, 0, errstr);
+			else
+				tell_filed(s, q, oc, err, 1, 0, NULL);
+			free(errstr);
+			errstr = NULL;
+			if (s->o.lock)
+				outbox_unlock(s->ob, q->id);
+			continue;
+		}
+		p.q = q;
+		p.oc = oc;
+		p.err = err;
+		p.from = outbox_log_size(s->lg);
+		file_pending(s, &p);
+	}
+	s->next = s->n;
+}
+
+/* --- sending a message ------------------------------------------------------------------ */
+
+/*
+ * For a server without 8BITMIME: the queued message, if pigeon made it,
+ * rewritten without 8bit parts (in place, atomically), its envelope too.
+ */
+static enum err
+downgrade(struct submit *s, struct qentry *q, char **errstr)
+{
+	struct maildir *md = outbox_folder(s->ob, OUTBOX_OUTBOX);
+	struct maildir_tx tx;
+	uint64_t size = 0;
+	int in, eight = 1;
+	enum err e;
+
+	if (!q->eightbit || q->as_given ||
+	    (smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_8BITMIME))
+		return ERR_OK;
+	transcript_emitf(s->tr, TR_INFO, 0, _("the server does not offer "
+	    "8BITMIME: 8-bit text goes quoted-printable"));
+	if ((e = outbox_message(s->ob, q, &in, errstr)) != ERR_OK)
+		return e;
+	e = maildir_replace_begin(md, q->id, &tx, errstr);
+	if (e == ERR_OK) {
+		e = downgrade_8bit(in, tx.fd, &size, &eight, errstr);
+		if (e == ERR_OK)
+			e = maildir_replace_commit(md, &tx, errstr);
+		else
+			maildir_abort(md, &tx);
+		free(tx.name);
+	}
+	(void)close(in);
+	if (e != ERR_OK)
+		return e;
+	q->eightbit = eight;
+	q->size = (int64_t)size;
+	return outbox_save(s->ob, q, errstr);
+}
+
+/*
+ * The envelope of q's pending recipients, its message open in s->fd.
+ * ERR_OK; ERR_NOINPUT when a stopped run had sent it (it is filed now);
+ * other errors with *errstr.
+ */
+static enum err
+prepare(struct submit *s, struct qentry *q, char **errstr)
+{
+	const char **r;
+	struct stat st;
+	enum err e;
+
+	if ((r = realloc(s->rcpts, (q->nrcpts + 1) * sizeof(*r))) == NULL)
+		return ERR_NOMEM;
+	s->rcpts = r;
+	memset(&s->env, 0, sizeof(s->env));
+	if ((e = downgrade(s, q, errstr)) != ERR_OK)
+		return e;
+	if ((e = outbox_message(s->ob, q, &s->fd, errstr)) != ERR_OK) {
+		if (e == ERR_NOINPUT && outbox_was_sent(s->ob, q->id)) {
+			/* A stopped run sent it: file it, never resend. */
+			q->state = QENTRY_SENT;
+			free(*errstr);
+			*errstr = NULL;
+			if (outbox_recover(s->ob, q, errstr) != ERR_OK)
+				tell(s, SUBMIT_PROBLEM, q, *errstr);
+			tell(s, SUBMIT_LEFT, q, NULL);
+			return ERR_NOINPUT;
+		}
+		return e;
+	}
+	if (fstat(s->fd, &st) < 0) {
+		util_seterr(errstr, _("cannot read message %s: %s"), q->id,
+		    strerror(errno));
+		(void)close(s->fd);
+		s->fd = -1;
+		return ERR_IO;
+	}
+	s->env.from = q->from;
+	s->env.rcpts = s->rcpts;
+	s->env.nrcpts = outbox_pending(q, s->rcpts, q->nrcpts);
+	s->env.eightbit = q->eightbit;
+	s->env.dsn_notify = q->dsn_notify;
+	s->env.dsn_ret = q->dsn_ret;
+	s->env.dsn_envid = q->dsn_envid;
+	s->env.abort_on_reject = s->o.abort_on_reject;
+	/* Stored with LF: its size on the wire was noted when it was queued. */
+	s->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
+	return ERR_OK;
+}
+
+/* The outcome of the message on the wire, known now: it waits to be filed. */
+static void
+finish_message(struct submit *s, enum err send_err)
+{
+	struct qentry *q = s->cur;
+	enum outbox_outcome oc;
+	const char *detail = NULL;
+	enum err e;
+
+	if (s->fd >= 0)
+		(void)close(s->fd);
+	s->fd = -1;
+	log_flush(s);
+	if (send_err != ERR_OK) {
+		/* Refused before MAIL (SIZE, SMTPUTF8): no transaction. */
+		e = outbox_assess(q, NULL, send_err, s->why, (int64_t)time(NULL),
+		    s->o.rt->lifetime, &oc);
+	} else {
+		struct smtp_result res = *smtp_result(session_smtp(s->s));
+
+		/* The session ended before the message did. */
+		if (smtp_messages_done(session_smtp(s->s)) == s->done0) {
+			res.err = session_error(s->s, &detail);
+			if (res.err == ERR_OK)
+				res.err = ERR_CLOSED;
+		}
+		if (s->stopped && res.err != ERR_OK) {
+			res.err = ERR_CANCEL;
+			detail = _("stopped by the user");
+		}
+		send_err = res.err;
+		e = outbox_assess(q, &res, ERR_OK, detail, (int64_t)time(NULL),
+		    s->o.rt->lifetime, &oc);
+	}
+	s->cur = NULL;
+	s->data = 0;
+	if (e != ERR_OK) {
+		tell_filed(s, q, OUTCOME_QUEUED, ERR_NOMEM, 0, 0,
+		    err_str(ERR_NOMEM));
+		if (s->o.lock)
+			outbox_unlock(s->ob, q->id);
+		return;
+	}
+	s->pend.q = q;
+	s->pend.oc = oc;
+	s->pend.err = send_err;
+	s->pend.from = s->from;
+}
+
+/* Start the next message, if there is one to send; 1 when one is on the wire. */
+static int
+start_next(struct submit *s)
+{
+	char *errstr = NULL;
+	enum err e;
+
+	while (s->next < s->n && !s->stopped) {
+		struct qentry *q = &s->v[s->next++];
+
+		if (!take(s, q))
+			continue;
+		if ((e = prepare(s, q, &errstr)) != ERR_OK) {
+			if (e != ERR_NOINPUT) {
+				/* It cannot be read: it stays as it is, told. */
+				tell(s, SUBMIT_PROBLEM, q, errstr != NULL ?
+				    errstr : err_str(e));
+			}
+			if (s->o.lock)
+				outbox_unlock(s->ob, q->id);
+			free(errstr);
+			errstr = NULL;
+			continue;
+		}
+		free(s->why);
+		s->why = NULL;
+		s->cur = q;
+		s->done0 = smtp_messages_done(session_smtp(s->s));
+		s->sent0 = session_bytes_sent(s->s);
+		tell(s, SUBMIT_SENDING, q, NULL);
+		e = session_send(s->s, &s->env, s->fd, &s->why);
+		/*
+		 * The one before is filed while the server reads this envelope;
+		 * its summary goes to the log before this one's part starts
+		 * (this one's lines wait in logb meanwhile).
+		 */
+		file_pending(s, &s->pend);
+		s->from = outbox_log_size(s->lg);
+		if (e != ERR_OK) {
+			finish_message(s, e);
+			continue;
+		}
+		s->data = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void done(struct submit *s);
+
+/* Everything is filed: say goodbye. */
+static void
+wind_up(struct submit *s)
+{
+	char *errstr = NULL;
+
+	file_pending(s, &s->pend);
+	if (s->batch) {
+		outbox_batch(s->ob, 0);
+		s->batch = 0;
+	}
+	if (outbox_sync(s->ob, &errstr) != ERR_OK)
+		tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
+		    err_str(ERR_IO));
+	free(errstr);
+	if (s->s != NULL && session_status(s->s) == SESSION_READY) {
+		session_quit(s->s);
+		s->phase = PH_QUIT;
+		return;
+	}
+	done(s);
+}
+
+static void
+done(struct submit *s)
+{
+	char *errstr = NULL;
+
+	s->phase = PH_DONE;
+	if (s->subscribed) {
+		transcript_unsubscribe(s->tr, log_writer, s);
+		s->subscribed = 0;
+	}
+	log_flush(s);
+	if (outbox_log_close(s->lg, &errstr) != ERR_OK)
+		tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
+		    err_str(ERR_IO));
+	s->lg = NULL;
+	free(errstr);
+	tell(s, SUBMIT_DONE, NULL, NULL);
+}
+
+/* The session is not busy: move the pipeline on as far as it goes now. */
+static void
+advance(struct submit *s)
+{
+	enum session_status st = session_status(s->s);
+	const char *detail = NULL;
+	enum err e;
+
+	if (s->phase == PH_CONNECT) {
+		if (st == SESSION_BUSY)
+			return;
+		if (st == SESSION_DONE) {
+			e = session_error(s->s, &detail);
+			if (e == ERR_OK)
+				e = ERR_CLOSED;
+			if (s->stopped) {
+				e = ERR_CANCEL;
+				detail = _("stopped by the user");
+			}
+			record_rest(s, 0, e, detail != NULL ? detail :
+			    err_str(e));
+			done(s);
+			return;
+		}
+		log_flush(s);
+		outbox_log_prelude(s->lg);
+		if (s->n > 1) {
+			outbox_batch(s->ob, 1);
+			s->batch = 1;
+		}
+		s->phase = PH_SEND;
+		tell(s, SUBMIT_READY, NULL, NULL);
+	}
+	if (s->phase == PH_SEND) {
+		if (s->cur != NULL) {
+			if (st == SESSION_BUSY)
+				return;
+			finish_message(s, ERR_OK);
+		}
+		st = session_status(s->s);
+		if (st == SESSION_DONE) {
+			/* The connection is gone: the rest waits. */
+			file_pending(s, &s->pend);
+			e = session_error(s->s, &detail);
+			if (s->stopped)
+				s->next = s->n;
+			else
+				record_rest(s, s->next, e != ERR_OK ? e :
+				    ERR_CLOSED, detail != NULL ? detail :
+				    err_str(ERR_CLOSED));
+			wind_up(s);
+		} else if (!start_next(s)) {
+			wind_up(s);
+		}
+	}
+	if (s->phase == PH_QUIT && session_status(s->s) == SESSION_DONE)
+		done(s);
+}
+
+enum err
+submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
+    struct transcript *tr, struct qentry *v, size_t n)
+{
+	struct submit *s;
+	char *errstr = NULL, *why = NULL;
+	enum err e;
+	size_t i;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->v = calloc(n + 1, sizeof(*s->v))) == NULL) {
+		free(s);
+		return ERR_NOMEM;
+	}
+	s->ob = ob;
+	s->o = *o;
+	s->tr = tr;
+	s->fd = -1;
+	s->n = n;
+	for (i = 0; i < n; i++) {
+		s->v[i] = v[i];
+		qentry_init(&v[i]);
+	}
+	/* Only a block and one message's part: never much. */
+	buf_init(&s->logb, 2 * LOG_BLOCK + 64 * 1024);
+	if (outbox_log_open(ob, &s->lg, &errstr) != ERR_OK) {
+		util_seterr(&why, _("%s; the transcript is not kept"),
+		    errstr != NULL ? errstr : "?");
+		tell(s, SUBMIT_PROBLEM, NULL, why);
+		s->lg = NULL;
+	}
+	free(errstr);
+	free(why);
+	errstr = NULL;
+	if (tr != NULL && transcript_subscribe(tr, log_writer, s) == 0)
+		s->subscribed = 1;
+	*out = s;
+	if ((e = session_open(&s->s, &o->rt->so, tr, &errstr)) != ERR_OK) {
+		record_rest(s, 0, e, errstr != NULL ? errstr : err_str(e));
+		free(errstr);
+		done(s);
+		return ERR_OK;
+	}
+	free(errstr);
+	s->phase = PH_CONNECT;
+	return ERR_OK;
+}
+
+int
+submit_pollfd(struct submit *s, struct pollfd *pfd)
+{
+	pfd->fd = -1;
+	pfd->events = 0;
+	pfd->revents = 0;
+	if (s->phase == PH_DONE || s->s == NULL)
+		return -1;
+	return session_pollfd(s->s, pfd);
+}
+
+void
+submit_step(struct submit *s, short revents)
+{
+	if (s->phase == PH_DONE || s->s == NULL)
+		return;
+	session_step(s->s, revents);
+	advance(s);
+	/* Filing took a while: the session may have more to do at once. */
+	while (s->phase != PH_DONE && session_status(s->s) != SESSION_BUSY &&
+	    !(s->phase == PH_QUIT && session_status(s->s) != SESSION_DONE))
+		advance(s);
+}
+
+int
+submit_done(const struct submit *s)
+{
+	return s->phase == PH_DONE;
+}
+
+void
+submit_stop(struct submit *s)
+{
+	if (s->phase == PH_DONE || s->s == NULL)
+		return;
+	s->stopped = 1;
+	session_stop(s->s);
+	advance(s);
+}
+
+int
+submit_progress(const struct submit *s, const struct qentry **q,
+    uint64_t *sent, uint64_t *total)
+{
+	uint64_t n;
+
+	if (s->cur == NULL || !s->data)
+		return 0;
+	n = session_bytes_sent(s->s) - s->sent0;
+	*q = s->cur;
+	*total = s->env.size;
+	*sent = n < *total ? n : *total;
+	return 1;
+}
+
+void
+submit_run(struct submit *s)
+{
+	struct pollfd pfd;
+	int t, r;
+
+	while (!submit_done(s)) {
+		t = submit_pollfd(s, &pfd);
+		r = poll(&pfd, pfd.fd >= 0 ? 1 : 0, t);
+		if (r < 0 && errno == EINTR)
+			continue;
+		submit_step(s, r > 0 ? pfd.revents : 0);
+	}
+}
+
+void
+submit_free(struct submit *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (s->phase != PH_DONE && s->s != NULL) {
+		/* Not over: nothing more goes out; what is not filed stays queued. */
+		s->stopped = 1;
+		session_cancel(s->s);
+		if (s->cur != NULL)
+			finish_message(s, ERR_OK);
+		file_pending(s, &s->pend);
+		if (s->batch)
+			outbox_batch(s->ob, 0);
+		(void)outbox_sync(s->ob, NULL);
+		done(s);
+	}
+	if (s->fd >= 0)
+		(void)close(s->fd);
+	session_free(s->s);
+	for (i = 0; i < s->n; i++)
+		qentry_free(&s->v[i]);
+	free(s->v);
+	free(s->rcpts);
+	free(s->why);
+	buf_free(&s->logb);
+	free(s);
+}
