@@ -219,6 +219,50 @@ draft_mentions_attachment(const struct draft *d)
 	return 0;
 }
 
+/* Is the address spec in the typed address list? */
+static int
+in_list(const char *list, const char *spec)
+{
+	struct addr_list l = { NULL, 0 };
+	size_t i;
+	int r = 0;
+
+	if (list == NULL || addr_list_parse(&l, list, strlen(list), NULL) !=
+	    ERR_OK) {
+		addr_list_free(&l);
+		return 0;
+	}
+	for (i = 0; i < l.n && !r; i++)
+		r = strcasecmp(l.v[i].spec, spec) == 0;
+	addr_list_free(&l);
+	return r;
+}
+
+enum err
+draft_add_bcc(struct draft *d, const char *const *rcpts, size_t n)
+{
+	struct buf bcc;
+	size_t i;
+	enum err e = ERR_OK;
+
+	buf_init(&bcc, RFC822_HEADER_MAX);
+	if (d->bcc != NULL && buf_addstr(&bcc, d->bcc) < 0)
+		e = ERR_NOMEM;
+	for (i = 0; i < n && e == ERR_OK; i++) {
+		if (in_list(d->to, rcpts[i]) || in_list(d->cc, rcpts[i]) ||
+		    in_list(d->bcc, rcpts[i]))
+			continue;
+		if ((bcc.len > 0 && buf_addstr(&bcc, ", ") < 0) ||
+		    buf_addstr(&bcc, rcpts[i]) < 0)
+			e = ERR_NOMEM;
+	}
+	if (e == ERR_OK && bcc.len > 0 && draft_set(&d->bcc, buf_str(&bcc)) <
+	    0)
+		e = ERR_NOMEM;
+	buf_free(&bcc);
+	return e;
+}
+
 /* --- building --------------------------------------------------------------- */
 
 void

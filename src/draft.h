@@ -70,6 +70,12 @@ enum err draft_add_field(struct draft *d, const char *name,
  */
 enum err draft_attach(struct draft *d, const char *path, const char *name,
     const char *type, int disp_inline, int message);
+/*
+ * The recipients of an envelope that To, Cc and Bcc do not name were
+ * blind copies: they are added to Bcc (a message from the outbox made a
+ * draft again keeps them).  ERR_NOMEM.
+ */
+enum err draft_add_bcc(struct draft *d, const char *const *rcpts, size_t n);
 /* Remove attachment i (its private copy too). */
 void draft_detach(struct draft *d, size_t i);
 

@@ -300,6 +300,22 @@ cli_flush(const struct cli *opts, struct outbox *ob, int due_only,
 	return flush_some(opts, ob, due_only, account, NULL, quiet);
 }
 
+/* Lock the message id for a command on it; 0, or the exit status (said). */
+static int
+lock_one(struct outbox *ob, const char *id)
+{
+	char *errstr = NULL;
+	int held = 0;
+	enum err e;
+
+	if ((e = outbox_lock(ob, id, &held, &errstr)) == ERR_OK && held)
+		return 0;
+	cli_error("%s", e == ERR_OK ? _("the message is being sent right now") :
+	    errstr != NULL ? errstr : "?");
+	free(errstr);
+	return EX_TEMPFAIL;
+}
+
 /*
  * retry ID: a queued message now; a failed one goes back to the outbox
  * first (its recipients refused for good stay refused).
@@ -308,16 +324,11 @@ static int
 do_retry(const struct cli *opts, struct outbox *ob, const char *id)
 {
 	char *errstr = NULL;
-	int held = 0;
+	int rc;
 	enum err e;
 
-	if ((e = outbox_lock(ob, id, &held, &errstr)) != ERR_OK || !held) {
-		cli_error("%s", !held && e == ERR_OK ?
-		    _("the message is being sent right now") :
-		    errstr != NULL ? errstr : "?");
-		free(errstr);
-		return EX_TEMPFAIL;
-	}
+	if ((rc = lock_one(ob, id)) != 0)
+		return rc;
 	e = outbox_requeue(ob, id, &errstr);
 	outbox_unlock(ob, id);
 	if (e != ERR_OK && e != ERR_NOINPUT) {
@@ -384,25 +395,6 @@ confirm(const char *id)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-/* Is the address spec in the typed address list? */
-static int
-in_list(const char *list, const char *spec)
-{
-	struct addr_list l = { NULL, 0 };
-	size_t i;
-	int r = 0;
-
-	if (list == NULL || addr_list_parse(&l, list, strlen(list), NULL) !=
-	    ERR_OK) {
-		addr_list_free(&l);
-		return 0;
-	}
-	for (i = 0; i < l.n && !r; i++)
-		r = strcasecmp(l.v[i].spec, spec) == 0;
-	addr_list_free(&l);
-	return r;
-}
-
 /*
  * edit ID: the message read back into a draft with every field -- the
  * recipients of the envelope that are not in To or Cc are its Bcc, its
@@ -414,16 +406,17 @@ to_draft(struct outbox *ob, const char *id, char **errstr)
 {
 	struct qentry e;
 	struct draft d;
-	struct buf bcc;
+	const char **rcpts = NULL;
 	enum err r;
 	size_t i;
 	int fd = -1;
 
 	draft_init(&d);
-	buf_init(&bcc, 1024 * 1024);
-	if ((r = outbox_load(ob, id, &e, errstr)) != ERR_OK) {
-		buf_free(&bcc);
+	if ((r = outbox_load(ob, id, &e, errstr)) != ERR_OK)
 		return r;
+	if ((rcpts = calloc(e.nrcpts + 1, sizeof(*rcpts))) == NULL) {
+		qentry_free(&e);
+		return ERR_NOMEM;
 	}
 	if (e.state == QENTRY_QUEUED && outbox_was_sent(ob, id)) {
 		util_seterr(errstr, _("message %s was sent already"), id);
@@ -433,19 +426,11 @@ to_draft(struct outbox *ob, const char *id, char **errstr)
 	if ((r = outbox_message(ob, &e, &fd, errstr)) != ERR_OK ||
 	    (r = draft_read(fd, &d, NULL, errstr)) != ERR_OK)
 		goto out;
-	for (i = 0; i < e.nrcpts; i++) {
-		const char *a = e.rcpts[i].addr;
-
-		if (in_list(d.to, a) || in_list(d.cc, a) || in_list(d.bcc, a))
-			continue;
-		if ((bcc.len > 0 && buf_addstr(&bcc, ", ") < 0) ||
-		    buf_addstr(&bcc, a) < 0) {
-			r = ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((bcc.len > 0 && draft_set(&d.bcc, buf_str(&bcc)) < 0) ||
-	    (e.account != NULL && d.account == NULL &&
+	for (i = 0; i < e.nrcpts; i++)
+		rcpts[i] = e.rcpts[i].addr;
+	if ((r = draft_add_bcc(&d, rcpts, e.nrcpts)) != ERR_OK)
+		goto out;
+	if ((e.account != NULL && d.account == NULL &&
 	    draft_set(&d.account, e.account) < 0) ||
 	    draft_set(&d.id, id) < 0) {
 		r = ERR_NOMEM;
@@ -459,7 +444,7 @@ out:
 		(void)close(fd);
 	qentry_free(&e);
 	draft_free(&d);
-	buf_free(&bcc);
+	free(rcpts);
 	return r;
 }
 
@@ -467,16 +452,11 @@ static int
 do_one(struct outbox *ob, const char *cmd, const char *id)
 {
 	char *errstr = NULL;
-	int held = 0, rc = 0;
-	enum err e;
+	int rc;
+	enum err e = ERR_OK;
 
-	if ((e = outbox_lock(ob, id, &held, &errstr)) != ERR_OK || !held) {
-		cli_error("%s", !held && e == ERR_OK ?
-		    _("the message is being sent right now") :
-		    errstr != NULL ? errstr : "?");
-		free(errstr);
-		return EX_TEMPFAIL;
-	}
+	if ((rc = lock_one(ob, id)) != 0)
+		return rc;
 	if (strcmp(cmd, "rm") == 0) {
 		if (!confirm(id))
 			rc = EX_OK;

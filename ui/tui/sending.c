@@ -1,0 +1,322 @@
+/* sending.c - delivery in the interactive UI: the pipeline driven from the main loop, its events on the status line, queued mail sent by itself. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "i18n.h"
+#include "route.h"
+#include "util.h"
+
+/* Look for due mail this often while nothing is being sent. */
+#define FLUSH_EVERY_US (60 * 1000000LL)
+
+int
+sending_busy(const struct app *a)
+{
+	return a->snd != NULL;
+}
+
+/* "14:05" */
+static void
+hhmm(char *b, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL || strftime(b, len, "%H:%M", &tm) ==
+	    0)
+		(void)snprintf(b, len, "?");
+}
+
+/* The pipeline's events on the status line (the transcript goes to the pane). */
+static void
+on_event(void *arg, const struct submit_event *ev)
+{
+	struct app *a = arg;
+	struct sending *sn = a->snd;
+	const struct qentry *q = ev->q;
+	const char *why;
+	char next[16];
+
+	switch (ev->kind) {
+	case SUBMIT_SENDING:
+		sn->t0 = util_now_us();
+		app_status(a, TUI_NORMAL, _("sending %s... (C-g: stop; it stays "
+		    "queued)"), q->id);
+		break;
+	case SUBMIT_FILED:
+		sn->filed++;
+		why = q->last_error != NULL ? q->last_error : err_str(ev->err);
+		if (ev->io) {
+			app_status(a, TUI_ERROR, _("the result could not be "
+			    "filed: %s"), ev->text != NULL ? ev->text : "?");
+			break;
+		}
+		switch (ev->outcome) {
+		case OUTCOME_SENT:
+			app_status(a, TUI_NORMAL, _("sent %s%s%s%s"), q->id,
+			    q->queue_id != NULL ? _(" (server queue id ") : "",
+			    q->queue_id != NULL ? q->queue_id : "",
+			    q->queue_id != NULL ? ")" : "");
+			break;
+		case OUTCOME_PARTIAL:
+			app_status(a, TUI_ERROR, _("sent %s, but some recipients "
+			    "were refused (see the transcript)"), q->id);
+			break;
+		case OUTCOME_QUEUED:
+			sn->queued++;
+			hhmm(next, sizeof(next), q->next_try);
+			app_status(a, TUI_ERROR, _("queued, not sent yet: %s; "
+			    "next try at %s"), why, next);
+			break;
+		case OUTCOME_FAILED:
+			sn->failed++;
+			app_status(a, TUI_ERROR, _("failed, in the failed folder: "
+			    "%s"), why);
+			break;
+		}
+		break;
+	case SUBMIT_PROBLEM:
+		app_status(a, TUI_ERROR, "%s", ev->text != NULL ? ev->text : "?");
+		break;
+	case SUBMIT_DONE:
+		/* A flush of many: one line for all. */
+		if (sn->flush && sn->filed > 1)
+			app_status(a, sn->queued + sn->failed > 0 ? TUI_ERROR :
+			    TUI_NORMAL, _("the queue: %zu sent, %zu still queued, "
+			    "%zu failed"), sn->filed - sn->queued - sn->failed,
+			    sn->queued, sn->failed);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Start the pipeline over v[0..n) with the account in use; 0, or -1 (status set). */
+static int
+start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
+{
+	struct submit_opts so;
+
+	memset(&so, 0, sizeof(so));
+	so.rt = &a->c.rt;
+	so.lock = lock;
+	so.event = on_event;
+	so.arg = a;
+	a->snd = sn;
+	a->pane.shown = 1;
+	pane_add(&a->pane, "", 0, TUI_INFO);
+	if (submit_new(&sn->sub, a->ob, &so, a->c.tr, v, n) != ERR_OK) {
+		a->snd = NULL;
+		if (sn->has_item)
+			outbox_release(a->ob, &sn->it);
+		free(sn);
+		app_status(a, TUI_ERROR, "%s", err_str(ERR_NOMEM));
+		return -1;
+	}
+	/* It may be over already (no connection at all). */
+	if (submit_done(sn->sub))
+		sending_free(a);
+	return 0;
+}
+
+int
+sending_start_message(struct app *a, const struct draft_built *b,
+    const struct draft *d)
+{
+	struct sending *sn;
+	struct submit_env env;
+	struct qentry q;
+	char *why = NULL;
+	enum err e;
+
+	if (a->c.acct == NULL || a->c.tr == NULL) {
+		app_status(a, TUI_ERROR, _("no usable account (A shows them)"));
+		return -1;
+	}
+	if ((sn = calloc(1, sizeof(*sn))) == NULL)
+		return -1;
+	qentry_init(&q);
+	memset(&env, 0, sizeof(env));
+	env.account = d->account != NULL ? d->account : a->c.acct->name;
+	env.server = a->c.server;
+	env.from = b->from.v[0].spec;
+	env.rcpts = b->rcpts;
+	env.nrcpts = b->nrcpts;
+	env.dsn_notify = a->c.acct->dsn_notify;
+	env.dsn_ret = a->c.acct->dsn_return;
+	env.chunking = a->c.chunking;
+	/* Into the outbox, on disk before any network I/O; 8bit where it helps. */
+	if ((e = submit_queue_built(a->ob, b, &env, 0, &sn->it, &q, &why)) !=
+	    ERR_OK) {
+		app_status(a, TUI_ERROR, _("the message could not be put in the "
+		    "outbox: %s"), why != NULL ? why : err_str(e));
+		free(why);
+		free(sn);
+		return -1;
+	}
+	sn->has_item = 1;
+	return start(a, sn, &q, 1, 0);
+}
+
+void
+sending_retry(struct app *a, const char *id)
+{
+	struct sending *sn;
+	struct qentry q;
+	char *why = NULL;
+
+	if (sending_busy(a)) {
+		app_status(a, TUI_ERROR, _("a message is being sent; wait for "
+		    "it or stop it with C-g"));
+		return;
+	}
+	if (a->c.acct == NULL || a->c.tr == NULL) {
+		app_status(a, TUI_ERROR, _("no usable account (A shows them)"));
+		return;
+	}
+	if (outbox_load(a->ob, id, &q, &why) != ERR_OK ||
+	    q.state != QENTRY_QUEUED) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why :
+		    _("it is not queued (see pigeon queue list)"));
+		free(why);
+		qentry_free(&q);
+		return;
+	}
+	if (q.account != NULL && strcmp(q.account, a->c.acct->name) != 0) {
+		app_status(a, TUI_ERROR, _("%s is queued for account %s; "
+		    "'pigeon queue retry %s' sends it"), id, q.account, id);
+		qentry_free(&q);
+		return;
+	}
+	if ((sn = calloc(1, sizeof(*sn))) == NULL) {
+		qentry_free(&q);
+		return;
+	}
+	/* The pipeline locks it: another pigeon may be sending it. */
+	(void)start(a, sn, &q, 1, 1);
+	qentry_free(&q);
+}
+
+void
+sending_flush_due(struct app *a)
+{
+	char **ids = NULL;
+	size_t n = 0, i, k = 0;
+	struct qentry *v;
+	struct sending *sn;
+	const char *mine;
+
+	a->next_flush_us = util_now_us() + FLUSH_EVERY_US;
+	if (sending_busy(a) || a->c.acct == NULL || a->c.tr == NULL ||
+	    a->c.rt.need_secret)
+		return;
+	if (outbox_due(a->ob, (int64_t)time(NULL), &ids, &n, NULL) != ERR_OK ||
+	    n == 0) {
+		maildir_free_list(ids, n);
+		return;
+	}
+	/* Those of the account in use, over its own route. */
+	mine = a->c.acct->name;
+	if ((v = calloc(n, sizeof(*v))) != NULL)
+		for (i = 0; i < n; i++) {
+			if (outbox_load(a->ob, ids[i], &v[k], NULL) != ERR_OK)
+				continue;
+			if (v[k].state == QENTRY_QUEUED && v[k].server == NULL &&
+			    (v[k].account == NULL || strcmp(v[k].account,
+			    mine) == 0))
+				k++;
+			else
+				qentry_free(&v[k]);
+		}
+	maildir_free_list(ids, n);
+	if (k > 0 && (sn = calloc(1, sizeof(*sn))) != NULL) {
+		sn->flush = 1;
+		app_status(a, TUI_NORMAL, _("sending %zu queued messages..."), k);
+		(void)start(a, sn, v, k, 1);
+	}
+	for (i = 0; i < k; i++)
+		qentry_free(&v[i]);
+	free(v);
+}
+
+int
+sending_pollfd(struct app *a, int *fd, short *events)
+{
+	struct pollfd p;
+	int t;
+
+	*fd = -1;
+	*events = 0;
+	if (a->snd == NULL)
+		return -1;
+	t = submit_pollfd(a->snd->sub, &p);
+	*fd = p.fd;
+	*events = p.events;
+	return t;
+}
+
+void
+sending_step(struct app *a, short revents)
+{
+	if (a->snd == NULL)
+		return;
+	submit_step(a->snd->sub, revents);
+	if (submit_done(a->snd->sub)) {
+		sending_free(a);
+		folders_load(a);
+	}
+}
+
+void
+sending_stop(struct app *a)
+{
+	if (a->snd == NULL)
+		return;
+	submit_stop(a->snd->sub);
+	if (submit_done(a->snd->sub)) {
+		sending_free(a);
+		folders_load(a);
+	}
+}
+
+void
+sending_free(struct app *a)
+{
+	struct sending *sn = a->snd;
+
+	if (sn == NULL)
+		return;
+	/* What is not filed yet stays queued: nothing is lost. */
+	submit_free(sn->sub);
+	if (sn->has_item)
+		outbox_release(a->ob, &sn->it);
+	free(sn);
+	a->snd = NULL;
+}
+
+void
+sending_draw_progress(const struct app *a, int y)
+{
+	const struct qentry *q;
+	uint64_t done = 0, total = 0;
+	char line[256], bar[41];
+	double secs;
+	int filled, i, x;
+
+	if (a->snd == NULL || !submit_progress(a->snd->sub, &q, &done,
+	    &total) || total == 0)
+		return;
+	filled = (int)((double)done * 40.0 / (double)total);
+	for (i = 0; i < 40; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[40] = '\0';
+	secs = (double)(util_now_us() - a->snd->t0) / 1e6;
+	(void)snprintf(line, sizeof(line), _("sending: %.1f of %.1f MB, "
+	    "%.1f MB/s "), (double)done / 1e6, (double)total / 1e6,
+	    secs > 0.001 ? (double)done / 1e6 / secs : 0.0);
+	x = tui_str(y, 0, tui_cols(), line, TUI_NORMAL);
+	(void)tui_str(y, x, tui_cols() - x, bar, TUI_INFO);
+}
