@@ -13,6 +13,7 @@
 #include "hdr.h"
 #include "i18n.h"
 #include "qp.h"
+#include "mimewalk.h"
 #include "rfc822.h"
 #include "util.h"
 
@@ -124,13 +125,13 @@ put_header(struct dg *d, const char *h, size_t n, const char *cte,
 }
 
 static int
-is_8bit(const struct rfc822_part *p)
+is_8bit(const struct mimewalk_part *p)
 {
-	return p->cte == RFC822_8BIT || p->cte == RFC822_BINARY;
+	return p->cte == MIMEWALK_8BIT || p->cte == MIMEWALK_BINARY;
 }
 
-static enum rfc822_want
-dg_begin(void *arg, const struct rfc822_part *p)
+static enum mimewalk_want
+dg_begin(void *arg, const struct mimewalk_part *p)
 {
 	struct dg *d = arg;
 
@@ -138,11 +139,11 @@ dg_begin(void *arg, const struct rfc822_part *p)
 	if (p->multipart) {
 		(void)put_header(d, p->header, p->headerlen, is_8bit(p) ?
 		    "7bit" : NULL, NULL, NULL);
-		return d->err == ERR_OK ? RFC822_RAW : RFC822_STOP;
+		return d->err == ERR_OK ? MIMEWALK_RAW : MIMEWALK_STOP;
 	}
 	if (!is_8bit(p)) {
 		(void)put_header(d, p->header, p->headerlen, NULL, NULL, NULL);
-		return d->err == ERR_OK ? RFC822_RAW : RFC822_STOP;
+		return d->err == ERR_OK ? MIMEWALK_RAW : MIMEWALK_STOP;
 	}
 	if (strncmp(p->type, "text/", 5) == 0) {
 		d->mode = QP;
@@ -157,7 +158,7 @@ dg_begin(void *arg, const struct rfc822_part *p)
 		    strncmp(p->type, "message/", 8) == 0 ?
 		    "application/octet-stream" : NULL, p->name);
 	}
-	return d->err == ERR_OK ? RFC822_DECODE : RFC822_STOP;
+	return d->err == ERR_OK ? MIMEWALK_DECODE : MIMEWALK_STOP;
 }
 
 /* Whole base64 lines of what is held; all of it at the end. */
@@ -176,7 +177,7 @@ b64_out(struct dg *d, int last)
 }
 
 static int
-dg_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
+dg_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 {
 	struct dg *d = arg;
 	size_t k;
@@ -207,7 +208,7 @@ dg_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
 }
 
 static void
-dg_end(void *arg, const struct rfc822_part *p)
+dg_end(void *arg, const struct mimewalk_part *p)
 {
 	struct dg *d = arg;
 
@@ -234,7 +235,7 @@ enum err
 downgrade_8bit(int in, int out, uint64_t *size, int *eightbit,
     char **errstr)
 {
-	static const struct rfc822_ops ops = { dg_begin, dg_data, dg_end,
+	static const struct mimewalk_ops ops = { dg_begin, dg_data, dg_end,
 	    dg_raw };
 	struct dg d;
 	enum err e;
@@ -251,7 +252,7 @@ downgrade_8bit(int in, int out, uint64_t *size, int *eightbit,
 		e = ERR_NOMEM;
 		goto out;
 	}
-	e = rfc822_read_fd(in, &ops, &d, NULL, errstr);
+	e = mimewalk_fd(in, &ops, &d, NULL, errstr);
 	if (d.err != ERR_OK)
 		e = d.err;
 	if (e == ERR_OK && crlf_finish(&d.lf, &d.b) < 0)

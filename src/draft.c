@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "mimetype.h"
 #include "msg.h"
+#include "mimewalk.h"
 #include "rfc822.h"
 #include "util.h"
 
@@ -746,7 +747,7 @@ copy_name(const char *name, unsigned number)
 
 /* A private file for an attachment's copy; its fd, or -1 with rd->err set. */
 static int
-new_copy(struct rd *rd, const struct rfc822_part *p, char **path)
+new_copy(struct rd *rd, const struct mimewalk_part *p, char **path)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *base, *dir;
@@ -797,7 +798,7 @@ new_copy(struct rd *rd, const struct rfc822_part *p, char **path)
 
 /* Is p the text of the message: the first text/plain that is no attachment? */
 static int
-is_text(const struct rd *rd, const struct rfc822_part *p)
+is_text(const struct rd *rd, const struct mimewalk_part *p)
 {
 	return !rd->have_text && strcmp(p->type, "text/plain") == 0 &&
 	    !p->attachment && (p->parent[0] == '\0' ||
@@ -806,8 +807,8 @@ is_text(const struct rd *rd, const struct rfc822_part *p)
 	    strcmp(p->parent, "multipart/related") == 0);
 }
 
-static enum rfc822_want
-rd_begin(void *arg, const struct rfc822_part *p)
+static enum mimewalk_want
+rd_begin(void *arg, const struct mimewalk_part *p)
 {
 	struct rd *rd = arg;
 	struct draft *d = rd->d;
@@ -817,10 +818,10 @@ rd_begin(void *arg, const struct rfc822_part *p)
 	if (p->depth == 0 && (e = read_header(rd, p->header, p->headerlen)) !=
 	    ERR_OK) {
 		rd->err = e;
-		return RFC822_STOP;
+		return MIMEWALK_STOP;
 	}
 	if (p->multipart)
-		return RFC822_RAW;
+		return MIMEWALK_RAW;
 	buf_reset(&rd->raw);
 	free(rd->charset);
 	rd->charset = p->charset != NULL ? strdup(p->charset) : NULL;
@@ -830,7 +831,7 @@ rd_begin(void *arg, const struct rfc822_part *p)
 		rd->text_parent = strcmp(p->parent, "multipart/alternative") ==
 		    0 ? "alt" : "";
 		rd->into = INTO_TEXT;
-		return RFC822_DECODE;
+		return MIMEWALK_DECODE;
 	}
 	/* The HTML beside the text in an alternative. */
 	if (!d->has_html && rd->have_text && rd->html_part == 0 &&
@@ -839,11 +840,11 @@ rd_begin(void *arg, const struct rfc822_part *p)
 	    p->number == rd->text_part + 1) {
 		rd->html_part = p->number;
 		rd->into = INTO_HTML;
-		return RFC822_DECODE;
+		return MIMEWALK_DECODE;
 	}
 	if ((rd->fd = new_copy(rd, p, &path)) < 0) {
 		free(path);
-		return RFC822_STOP;
+		return MIMEWALK_STOP;
 	}
 	if ((e = draft_attach(d, path, p->name, strcmp(p->type,
 	    "message/rfc822") == 0 ? NULL : p->type, p->disp_inline,
@@ -852,16 +853,16 @@ rd_begin(void *arg, const struct rfc822_part *p)
 		(void)unlink(path);
 		free(path);
 		rd->err = e;
-		return RFC822_STOP;
+		return MIMEWALK_STOP;
 	}
 	free(path);
 	d->att[d->natt - 1].owned = 1;
 	rd->into = INTO_FILE;
-	return RFC822_DECODE;
+	return MIMEWALK_DECODE;
 }
 
 static int
-rd_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
+rd_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 {
 	struct rd *rd = arg;
 	ssize_t w;
@@ -919,13 +920,13 @@ text_utf8(struct rd *rd, struct buf *out)
 		return;
 	}
 	/* An unknown or wrong charset: Latin-1 keeps every byte readable. */
-	rd->flaws |= RFC822_F_ENCODING;
+	rd->flaws |= MIMEWALK_F_ENCODING;
 	if (charset_to_utf8(out, p, n, "ISO-8859-1", NULL) != ERR_OK)
 		buf_reset(out);
 }
 
 static void
-rd_end(void *arg, const struct rfc822_part *p)
+rd_end(void *arg, const struct mimewalk_part *p)
 {
 	struct rd *rd = arg;
 
@@ -955,7 +956,7 @@ rd_end(void *arg, const struct rfc822_part *p)
 enum err
 draft_read(int fd, struct draft *d, unsigned *flaws, char **errstr)
 {
-	static const struct rfc822_ops ops = { rd_begin, rd_data, rd_end,
+	static const struct mimewalk_ops ops = { rd_begin, rd_data, rd_end,
 	    NULL };
 	struct rd rd;
 	unsigned f = 0;
@@ -966,7 +967,7 @@ draft_read(int fd, struct draft *d, unsigned *flaws, char **errstr)
 	rd.fd = -1;
 	rd.errstr = errstr;
 	buf_init(&rd.raw, TEXT_MAX);
-	e = rfc822_read_fd(fd, &ops, &rd, &f, errstr);
+	e = mimewalk_fd(fd, &ops, &rd, &f, errstr);
 	if (rd.fd >= 0)
 		(void)close(rd.fd);
 	if (rd.err != ERR_OK)

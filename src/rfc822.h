@@ -1,4 +1,4 @@
-/* rfc822.h - the one reader of stored messages: header fields, RFC 2047 words, RFC 2231 parameters, the MIME tree, streamed and bounded. */
+/* rfc822.h - reading header fields back: unfolding, RFC 2047 words, RFC 2231 parameters (the MIME tree is mimewalk.h's). */
 #ifndef PIGEON_RFC822_H
 #define PIGEON_RFC822_H
 
@@ -10,16 +10,13 @@
 /*
  * Everything in pigeon that reads a message back (the message list, the
  * reader, drafts being resumed, queue edit, the 8-bit downgrade before a
- * send, the tests) reads it here.  Messages may come with LF (how pigeon
+ * send, the tests) reads it here and in mimewalk.h, which walks the MIME
+ * tree with these.  Messages may come with LF (how pigeon
  * stores them) or CRLF line ends (older files, other programs), from
- * anyone, damaged or hostile: nothing here trusts them.  Memory is
- * bounded whatever the input: a header is kept up to RFC822_HEADER_MAX,
- * a line only as far as it could be a MIME delimiter, contents stream
- * through in blocks.
+ * anyone, damaged or hostile: nothing here trusts them.  A header is
+ * read up to RFC822_HEADER_MAX.
  */
 #define RFC822_HEADER_MAX (1024 * 1024)
-#define RFC822_DEPTH_MAX 16        /* multiparts inside multiparts */
-#define RFC822_PARTS_MAX 1000      /* parts handed to the caller */
 
 /* --- a header in memory ------------------------------------------------ */
 
@@ -91,96 +88,5 @@ void rfc822_mime_type(const char *value, char *out, size_t len);
  * not, -1 when out is full.
  */
 int rfc822_param(const char *value, const char *name, struct buf *out);
-
-/* --- the MIME tree, streamed -------------------------------------------- */
-
-enum rfc822_cte {
-	RFC822_7BIT,
-	RFC822_8BIT,
-	RFC822_BINARY,
-	RFC822_QP,
-	RFC822_BASE64,
-	RFC822_CTE_OTHER,          /* unknown: its content is given as stored */
-};
-
-/* What a part is, as its header says. */
-struct rfc822_part {
-	unsigned depth;            /* 0: the message itself */
-	unsigned number;           /* leaves in order, from 1; 0: a multipart */
-	int multipart;             /* its parts follow (begin .. end around them) */
-	const char *header;        /* the header as stored, and the empty line */
-	size_t headerlen;
-	const char *type;          /* "text/plain", lower case; the default if none */
-	const char *parent;        /* the enclosing multipart's type; "" at the top */
-	const char *charset;       /* NULL: none given */
-	const char *name;          /* filename or name, UTF-8; NULL: none */
-	int attachment;            /* Content-Disposition: attachment */
-	int disp_inline;           /* Content-Disposition: inline */
-	enum rfc822_cte cte;
-	const char *cte_name;      /* as written, lower case; "" when none */
-	unsigned flaws;            /* RFC822_F_* found in this part so far */
-};
-
-/* What begin() says about the content of a part. */
-enum rfc822_want {
-	RFC822_SKIP,               /* not wanted (a multipart: its parts neither) */
-	RFC822_RAW,                /* as stored (a multipart: walk its parts) */
-	RFC822_DECODE,             /* transfer encoding undone; texts with LF */
-	RFC822_STOP,               /* stop reading: ERR_OK, nothing more */
-};
-
-struct rfc822_ops {
-	/* A header was read (a leaf, or a multipart whose parts follow). */
-	enum rfc822_want (*begin)(void *arg, const struct rfc822_part *p);
-	/* Content, in blocks; non-zero stops the reading. */
-	int (*data)(void *arg, const struct rfc822_part *p, const char *b,
-	    size_t n);
-	/* The end of a part begun (p->flaws final for it). */
-	void (*end)(void *arg, const struct rfc822_part *p);
-	/*
-	 * Everything else in order, for a caller that copies the message:
-	 * preambles, delimiter lines with the line end before them,
-	 * epilogues.  Headers (in begin()), RAW contents and these together
-	 * are the input, byte for byte.  NULL: not wanted.  Non-zero stops.
-	 */
-	int (*raw)(void *arg, const char *b, size_t n);
-};
-
-/* Flaws, for a note that the message is shown as well as it could be. */
-#define RFC822_F_TRUNCATED 0x01u   /* it ends inside a multipart or a header */
-#define RFC822_F_ENCODING  0x02u   /* bad base64 or quoted-printable skipped */
-#define RFC822_F_PARTS     0x04u   /* over RFC822_PARTS_MAX parts: not all given */
-#define RFC822_F_DEPTH     0x08u   /* nested too deep: the inside as one part */
-#define RFC822_F_HEADER    0x10u   /* a header over RFC822_HEADER_MAX: cut */
-#define RFC822_F_BOUNDARY  0x20u   /* a multipart without a boundary: one part */
-#define RFC822_F_NUL       0x40u   /* NUL bytes in a header (shown as '?') */
-
-/*
- * A reader fed by the caller, in any chunking (down to single bytes): the
- * same calls and results as below.  rfc822_feed() and rfc822_finish()
- * return ERR_OK, or what stopped the reading (ERR_NOMEM, ERR_CANCEL when
- * a callback said stop); after that, feeding does nothing.  NULL when out
- * of memory.
- */
-struct rfc822_reader;
-struct rfc822_reader *rfc822_reader_new(const struct rfc822_ops *ops,
-    void *arg);
-enum err rfc822_feed(struct rfc822_reader *r, const char *p, size_t n);
-enum err rfc822_finish(struct rfc822_reader *r, unsigned *flaws);
-void rfc822_reader_free(struct rfc822_reader *r);
-
-/*
- * Read a message and call ops as it goes.  *flaws (may be NULL) gets the
- * RFC822_F_* of the whole message.  ERR_OK (even when flawed: what could
- * be read was given), ERR_IO when reading fd fails, ERR_NOMEM; a non-zero
- * return of a callback stops the reading with ERR_CANCEL.
- */
-enum err rfc822_read_fd(int fd, const struct rfc822_ops *ops, void *arg,
-    unsigned *flaws, char **errstr);
-enum err rfc822_read_mem(const char *p, size_t n,
-    const struct rfc822_ops *ops, void *arg, unsigned *flaws);
-
-/* The flaws in plain words, one sentence each, appended to out. */
-int rfc822_flaws_text(struct buf *out, unsigned flaws);
 
 #endif

@@ -15,6 +15,7 @@
 #include "downgrade.h"
 #include "helper.h"
 #include "mime.h"
+#include "mimewalk.h"
 #include "rfc822.h"
 
 /* The leaves of a message as the reader decodes them: type, name, content. */
@@ -25,24 +26,24 @@ struct leaves {
 	struct buf content[16];
 };
 
-static enum rfc822_want
-lv_begin(void *arg, const struct rfc822_part *p)
+static enum mimewalk_want
+lv_begin(void *arg, const struct mimewalk_part *p)
 {
 	struct leaves *l = arg;
 
 	if (p->multipart)
-		return RFC822_RAW;
+		return MIMEWALK_RAW;
 	assert_true(l->n < 16);
 	(void)snprintf(l->type[l->n], sizeof(l->type[0]), "%s", p->type);
 	(void)snprintf(l->name[l->n], sizeof(l->name[0]), "%s",
 	    p->name != NULL ? p->name : "");
 	buf_init(&l->content[l->n], 1 << 24);
 	l->n++;
-	return RFC822_DECODE;
+	return MIMEWALK_DECODE;
 }
 
 static int
-lv_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
+lv_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 {
 	struct leaves *l = arg;
 
@@ -53,12 +54,12 @@ lv_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
 static void
 read_leaves(int fd, struct leaves *l)
 {
-	static const struct rfc822_ops ops = { lv_begin, lv_data, NULL, NULL };
+	static const struct mimewalk_ops ops = { lv_begin, lv_data, NULL, NULL };
 	unsigned flaws = 99;
 
 	memset(l, 0, sizeof(*l));
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	assert_int_equal(rfc822_read_fd(fd, &ops, l, &flaws, NULL), ERR_OK);
+	assert_int_equal(mimewalk_fd(fd, &ops, l, &flaws, NULL), ERR_OK);
 	assert_int_equal(flaws, 0);
 }
 

@@ -14,6 +14,7 @@
 
 #include "draft.h"
 #include "helper.h"
+#include "mimewalk.h"
 #include "rfc822.h"
 
 static struct account account_;
@@ -407,7 +408,7 @@ test_read_foreign(void **state)
 	draft_init(&d);
 	assert_int_equal(draft_read(fd, &d, &flaws, &errstr), ERR_OK);
 	(void)close(fd);
-	assert_true(flaws & RFC822_F_TRUNCATED);
+	assert_true(flaws & MIMEWALK_F_TRUNCATED);
 	assert_string_equal(buf_str(&d.text), "Gr\xc3\xbc\xc3\x9f" "e");
 	assert_int_equal(d.natt, 1);
 	draft_free(&d);
@@ -438,9 +439,9 @@ test_many_parts(void **state)
 	draft_init(&d);
 	assert_int_equal(draft_read(fd, &d, &flaws, &errstr), ERR_OK);
 	(void)close(fd);
-	assert_true(flaws & RFC822_F_PARTS);
+	assert_true(flaws & MIMEWALK_F_PARTS);
 	assert_string_equal(buf_str(&d.text), "text");
-	assert_int_equal(d.natt, RFC822_PARTS_MAX - 1);
+	assert_int_equal(d.natt, MIMEWALK_PARTS_MAX - 1);
 	draft_free(&d);
 	buf_free(&m);
 	free(p);

@@ -17,6 +17,7 @@
 #include "mimetype.h"
 #include "msg.h"
 #include "query.h"
+#include "mimewalk.h"
 #include "rfc822.h"
 #include "route.h"
 #include "util.h"
@@ -399,7 +400,7 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 	if (flaws != 0) {
 		/* Shown as well as it could be; the note says what was wrong. */
 		buf_init(&note, 4096);
-		(void)rfc822_flaws_text(&note, flaws);
+		(void)mimewalk_flaws_text(&note, flaws);
 		app_status(a, TUI_ERROR, _("%s: %s"), id, buf_str(&note));
 		buf_free(&note);
 	} else if (folder == OUTBOX_DRAFTS) {

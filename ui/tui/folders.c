@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "charset.h"
 #include "i18n.h"
+#include "mimewalk.h"
 #include "rfc822.h"
 
 #define HEAD_READ 8192       /* bytes of a message read for its list line */
@@ -145,8 +146,8 @@ struct view {
 	size_t size;               /* of the part being counted */
 };
 
-static enum rfc822_want
-view_begin(void *arg, const struct rfc822_part *p)
+static enum mimewalk_want
+view_begin(void *arg, const struct mimewalk_part *p)
 {
 	static const char *const shown[] = {
 		"Date", "From", "To", "Cc", "Bcc", "Reply-To", "Subject",
@@ -166,7 +167,7 @@ view_begin(void *arg, const struct rfc822_part *p)
 		(void)buf_addch(&v->out, '\n');
 	}
 	if (p->multipart)
-		return RFC822_RAW;
+		return MIMEWALK_RAW;
 	v->size = 0;
 	v->in_text = !v->have_text && strcmp(p->type, "text/plain") == 0 &&
 	    !p->attachment;
@@ -175,11 +176,11 @@ view_begin(void *arg, const struct rfc822_part *p)
 		free(v->charset);
 		v->charset = p->charset != NULL ? strdup(p->charset) : NULL;
 	}
-	return RFC822_DECODE;
+	return MIMEWALK_DECODE;
 }
 
 static int
-view_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
+view_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 {
 	struct view *v = arg;
 
@@ -191,7 +192,7 @@ view_data(void *arg, const struct rfc822_part *p, const char *b, size_t n)
 }
 
 static void
-view_end(void *arg, const struct rfc822_part *p)
+view_end(void *arg, const struct mimewalk_part *p)
 {
 	struct view *v = arg;
 
@@ -223,7 +224,7 @@ collect(void *arg, const char *p, size_t n)
 static void
 open_message(struct app *a, int raw)
 {
-	static const struct rfc822_ops ops = { view_begin, view_data,
+	static const struct mimewalk_ops ops = { view_begin, view_data,
 	    view_end, NULL };
 	struct maildir *md = outbox_folder(a->ob, (enum outbox_folder)a->folder);
 	struct view v;
@@ -246,7 +247,7 @@ open_message(struct app *a, int raw)
 		if (buf_read_fd(&v.out, fd) < 0 && errno != E2BIG)
 			app_status(a, TUI_ERROR, _("cannot read %s: %s"),
 			    a->list[a->cursor].id, strerror(errno));
-	} else if (rfc822_read_fd(fd, &ops, &v, &flaws, &why) != ERR_OK) {
+	} else if (mimewalk_fd(fd, &ops, &v, &flaws, &why) != ERR_OK) {
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
 	}
 	(void)close(fd);
@@ -257,7 +258,7 @@ open_message(struct app *a, int raw)
 	if (flaws != 0) {
 		(void)buf_addstr(&v.out, _("\n-- shown as well as it could be "
 		    "--\n"));
-		(void)rfc822_flaws_text(&v.out, flaws);
+		(void)mimewalk_flaws_text(&v.out, flaws);
 	}
 	(void)buf_addstr(&v.out, _("\n-- transcript --\n"));
 	if (outbox_history(a->ob, a->list[a->cursor].id, collect, &v.out, &n,
