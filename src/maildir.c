@@ -17,12 +17,11 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "mdname.h"
 #include "util.h"
 
 /* The Maildir rule: what sat in tmp/ this long was left by a crash. */
 #define STALE_SECONDS   (36 * 60 * 60)
-/* ":2," plus at most 52 letters plus NUL. */
-#define INFO_MAX        64
 /* How often maildir_open_msg() looks again for a message renamed meanwhile. */
 #define OPEN_TRIES      3
 
@@ -127,46 +126,10 @@ sync_dir(int fd)
 
 /* --- small helpers ------------------------------------------------------ */
 
-/* s with every byte outside printable ASCII as \xHH: safe to show. */
-static char *
-vis(const char *s)
-{
-	size_t n = strlen(s), i, o = 0;
-	char *out;
-
-	if (n > (SIZE_MAX - 1) / 4 || (out = malloc(4 * n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c >= 0x7f) {
-			(void)snprintf(out + o, 5, "\\x%02X", c);
-			o += 4;
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* Could s be a unique name?  Then it is safe to use as a file name, too. */
-static int
-name_ok(const char *s)
-{
-	if (s == NULL || *s == '\0' || *s == '.')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s == '/' || *s == ':' || (unsigned char)*s < 0x20 ||
-		    *s == 0x7f)
-			return 0;
-	return 1;
-}
-
 static enum err
 bad_name(const char *name, char **errstr)
 {
-	char *v = vis(name != NULL ? name : "");
+	char *v = mdname_vis(name != NULL ? name : "");
 
 	util_seterr(errstr, _("invalid Maildir message name \"%s\""),
 	    v != NULL ? v : "?");
@@ -174,36 +137,10 @@ bad_name(const char *name, char **errstr)
 	return ERR_USAGE;
 }
 
-/*
- * The info part ":2,FLAGS" for flags: letters only, put in ASCII order,
- * each once (the Maildir convention).  0, or -1 when flags holds anything
- * else.
- */
-static int
-make_info(const char *flags, char *out)
-{
-	unsigned char seen[128] = { 0 };
-	size_t o = 3;
-	int c;
-
-	for (; *flags != '\0'; flags++) {
-		c = (unsigned char)*flags;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-			return -1;
-		seen[c] = 1;
-	}
-	memcpy(out, ":2,", 3);
-	for (c = 0; c < 128; c++)
-		if (seen[c])
-			out[o++] = (char)c;
-	out[o] = '\0';
-	return 0;
-}
-
 static enum err
 bad_flags(const char *flags, char **errstr)
 {
-	char *v = vis(flags);
+	char *v = mdname_vis(flags);
 
 	util_seterr(errstr, _("invalid Maildir flags \"%s\" (letters only)"),
 	    v != NULL ? v : "?");
@@ -277,7 +214,7 @@ strv_warn(struct strv *a, const struct maildir *m, int sub,
 
 	if (p == NULL)
 		return -1;
-	v = vis(p);
+	v = mdname_vis(p);
 	free(p);
 	if (v == NULL)
 		return -1;
@@ -372,107 +309,14 @@ find(const struct maildir *m, const char *name, int *sub, char **entry,
 {
 	enum err e;
 
-	if (!name_ok(name))
+	if (!mdname_ok(name))
 		return bad_name(name, errstr);
 	if ((e = locate(m, name, sub, entry, errstr)) == ERR_NOINPUT)
 		return no_message(m, name, errstr);
 	return e;
 }
 
-/* gethostname() with '/' and ':' escaped as the Maildir convention asks. */
-static char *
-host_part(void)
-{
-	char host[256], *out;
-	size_t i, o = 0, n;
-
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	if (host[0] == '\0')
-		(void)snprintf(host, sizeof(host), "localhost");
-	n = strlen(host);
-	if ((out = malloc(4 * n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (host[i] == '/' || host[i] == ':') {
-			memcpy(out + o, host[i] == '/' ? "\\057" : "\\072", 4);
-			o += 4;
-		} else {
-			out[o++] = host[i];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
-char *
-maildir_unique(void)
-{
-	unsigned char rnd[8];
-	char hex[2 * sizeof(rnd) + 1];
-	struct timespec ts;
-	char *host, *s;
-	size_t i;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 ||
-	    util_random(rnd, sizeof(rnd)) < 0)
-		return NULL;
-	for (i = 0; i < sizeof(rnd); i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
-	if ((host = host_part()) == NULL)
-		return NULL;
-	s = util_strf("%lld.M%06ldP%ldR%s.%s", (long long)ts.tv_sec,
-	    ts.tv_nsec / 1000, (long)getpid(), hex, host);
-	free(host);
-	return s;
-}
-
 /* --- opening ------------------------------------------------------------ */
-
-/* Skip a run of decimal digits; NULL when there is none. */
-static const char *
-digits(const char *s)
-{
-	const char *p = s;
-
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return p > s ? p : NULL;
-}
-
-/*
- * Is tmp/name a file that a process of this host made with
- * maildir_unique() and that process no longer runs?  Only then may it go
- * before its 36 hours are up.
- */
-static int
-left_by_dead(const char *name, const char *host)
-{
-	const char *p, *pid_at;
-	long pid;
-	char *end;
-
-	if ((p = digits(name)) == NULL || *p++ != '.' || *p++ != 'M' ||
-	    (p = digits(p)) == NULL || *p++ != 'P')
-		return 0;
-	pid_at = p;
-	if ((p = digits(p)) == NULL || *p++ != 'R')
-		return 0;
-	if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-		return 0;
-	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
-		p++;
-	if (*p++ != '.' || strcmp(p, host) != 0)
-		return 0;
-	errno = 0;
-	pid = strtol(pid_at, &end, 10);
-	/* kill(0) and kill(-1) would mean groups, not one process. */
-	if (errno != 0 || pid <= 0 || (long)(pid_t)pid != pid ||
-	    (pid_t)pid == getpid())
-		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
 
 /*
  * Remove what crashes left in tmp/ (see maildir_open()).  This is
@@ -485,7 +329,7 @@ clean_tmp(struct maildir *m)
 	struct dirent *de;
 	struct stat st;
 	time_t now = time(NULL);
-	char *host = host_part();
+	char *host = mdname_host();
 	DIR *d;
 
 	if (host == NULL || (d = open_sub(m, D_TMP)) == NULL) {
@@ -500,7 +344,7 @@ clean_tmp(struct maildir *m)
 		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (now - st.st_mtime > STALE_SECONDS ||
-		    left_by_dead(de->d_name, host))
+		    mdname_dead(de->d_name, host))
 			(void)unlinkat(m->dirfd[D_TMP], de->d_name, 0);
 	}
 	(void)closedir(d);
@@ -686,9 +530,9 @@ maildir_begin(struct maildir *m, const char *name, struct maildir_tx *tx,
 	enum err e;
 
 	tx_init(tx);
-	if (name != NULL && !name_ok(name))
+	if (name != NULL && !mdname_ok(name))
 		return bad_name(name, errstr);
-	tx->name = name != NULL ? strdup(name) : maildir_unique();
+	tx->name = name != NULL ? strdup(name) : mdname_unique();
 	if (tx->name == NULL || (tx->tmpname = strdup(tx->name)) == NULL) {
 		tx_clear(tx);
 		return ERR_NOMEM;
@@ -764,7 +608,7 @@ enum err
 maildir_commit(struct maildir *m, struct maildir_tx *tx, const char *flags,
     char **errstr)
 {
-	char info[INFO_MAX], *target = NULL, *entry = NULL;
+	char info[MDNAME_INFO_MAX], *target = NULL, *entry = NULL;
 	enum err e;
 	int sub = flags != NULL ? D_CUR : D_NEW, esub = D_NEW, linked = 1;
 	int err;
@@ -774,7 +618,7 @@ maildir_commit(struct maildir *m, struct maildir_tx *tx, const char *flags,
 		    "written"));
 		return ERR_USAGE;
 	}
-	if (flags != NULL && make_info(flags, info) < 0)
+	if (flags != NULL && mdname_info(flags, info) < 0)
 		return bad_flags(flags, errstr);
 	target = flags != NULL ? util_strf("%s%s", tx->name, info) :
 	    strdup(tx->name);
@@ -870,7 +714,7 @@ maildir_replace_begin(struct maildir *m, const char *name,
 		return e;
 	/* A fresh name in tmp/, carrying this process's pid. */
 	if ((tx->name = strdup(name)) == NULL ||
-	    (tx->tmpname = maildir_unique()) == NULL) {
+	    (tx->tmpname = mdname_unique()) == NULL) {
 		tx_clear(tx);
 		return ERR_NOMEM;
 	}
@@ -1115,15 +959,15 @@ enum err
 maildir_move(struct maildir *from, const char *name, struct maildir *to,
     const char *flags, char **errstr)
 {
-	char info[INFO_MAX], *entry = NULL, *target = NULL, *have = NULL;
+	char info[MDNAME_INFO_MAX], *entry = NULL, *target = NULL, *have = NULL;
 	char *src = NULL, *dst = NULL;
 	enum err e;
 	int sub = D_NEW, tsub = flags != NULL ? D_CUR : D_NEW, esub = D_NEW;
 	int err;
 
-	if (!name_ok(name))
+	if (!mdname_ok(name))
 		return bad_name(name, errstr);
-	if (flags != NULL && make_info(flags, info) < 0)
+	if (flags != NULL && mdname_info(flags, info) < 0)
 		return bad_flags(flags, errstr);
 #ifdef RENAME_NOREPLACE
 	/*
@@ -1215,7 +1059,7 @@ enum err
 maildir_link(struct maildir *from, const char *name, struct maildir *to,
     const char *flags, char **errstr)
 {
-	char info[INFO_MAX], *entry = NULL, *target = NULL, *have = NULL;
+	char info[MDNAME_INFO_MAX], *entry = NULL, *target = NULL, *have = NULL;
 	struct maildir_tx tx;
 	enum err e;
 	int sub = D_NEW, esub = D_NEW, fd = -1, tsub = flags != NULL ? D_CUR :
@@ -1223,9 +1067,9 @@ maildir_link(struct maildir *from, const char *name, struct maildir *to,
 	char blk[65536];
 	ssize_t n;
 
-	if (!name_ok(name))
+	if (!mdname_ok(name))
 		return bad_name(name, errstr);
-	if (flags != NULL && make_info(flags, info) < 0)
+	if (flags != NULL && mdname_info(flags, info) < 0)
 		return bad_flags(flags, errstr);
 	if ((e = locate(to, name, &esub, &have, errstr)) != ERR_NOINPUT) {
 		/* There already: nothing to do. */

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "mdname.h"
 
 /*
  * A folder in the Maildir layout (https://cr.yp.to/proto/maildir.html):
@@ -17,9 +18,7 @@
  * ASCII letters in ASCII order ("S" seen, "D" draft, ...).  Functions
  * take and give the unique name, never the flags part.
  *
- * Unique names look like "SECONDS.M<usec>P<pid>R<hex>.<host>", where
- * the microseconds have six digits (so names sort by time) and host is
- * gethostname() with '/' written "\057" and ':' written "\072".
+ * Unique names are mdname.h's.
  *
  * Every function returning enum err gives ERR_NOMEM when memory runs
  * out and ERR_IO when the file system refuses something; then *errstr
@@ -49,8 +48,6 @@ enum err maildir_open(struct maildir **out, const char *path, int create,
 void maildir_close(struct maildir *m);
 /* The path the folder was opened with, trailing slashes removed. */
 const char *maildir_path(const struct maildir *m);
-/* A new unique name (malloc'd, the caller frees it); NULL on failure. */
-char *maildir_unique(void);
 
 /*
  * A message being written.  Only fd and name are for the caller; the
@@ -126,7 +123,7 @@ enum err maildir_open_msg(const struct maildir *m, const char *name,
     int *fd, char **errstr);
 /*
  * The unique names of all messages in new/ and cur/, sorted by name
- * (which is by time for names from maildir_unique()), each once: *names
+ * (which is by time for names from mdname_unique()), each once: *names
  * is a malloc'd array of *n malloc'd strings.  Entries that are not
  * regular files, start with '.', or have a name no Maildir program
  * makes (no unique part, control characters) are left alone: each is

@@ -29,10 +29,6 @@
 /* Locks of the process: right as long as it opens queue/lock only once. */
 #define LOCK_CMD F_SETLK
 #endif
-/* A connection's log is written when this much is pending, or per message. */
-#define LOG_PEND (64 * 1024)
-/* Longest log/index line read back. */
-#define INDEX_LINE 4096
 
 struct outbox {
 	char *dir;
@@ -40,28 +36,15 @@ struct outbox {
 	char *logdir;              /* log/ */
 	struct maildir *md[4];
 	int lockfd;                /* queue/lock */
-	int indexfd;               /* log/index, opened when first needed */
-	struct outbox_log *log;    /* the open connection log, NULL: none */
+	struct qlog *logs;         /* log/ */
 	int batch;                 /* outbox_batch() */
 	unsigned unsynced;         /* moves since the last sync */
 	struct timespec synced;    /* when that was */
 };
 
-struct outbox_log {
-	struct outbox *ob;
-	char *name;                /* session-UNIQUE.log */
-	int fd;
-	struct buf pend;           /* not written yet */
-	struct buf idx;            /* log/index lines not written yet */
-	uint64_t size, prelude;    /* size counts pend too */
-	char *err;                 /* the first error, NULL: none */
-};
-
 static const char *const folder_names[] = {
 	"drafts", "outbox", "sent", "failed",
 };
-
-static void logs_flush(struct outbox_log *lg);
 
 static enum err
 sys_err(char **errstr, const char *what, const char *path)
@@ -124,7 +107,6 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	if ((ob = calloc(1, sizeof(*ob))) == NULL)
 		return ERR_NOMEM;
 	ob->lockfd = -1;
-	ob->indexfd = -1;
 	ob->dir = dir != NULL ? strdup(dir) : data_dir();
 	if (ob->dir == NULL) {
 		util_seterr(errstr, _("no data directory: set HOME or "
@@ -141,7 +123,8 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	if (ob->qdir == NULL || ob->logdir == NULL)
 		goto fail;
 	if ((e = make_dir(ob->qdir, errstr)) != ERR_OK ||
-	    (e = make_dir(ob->logdir, errstr)) != ERR_OK)
+	    (e = make_dir(ob->logdir, errstr)) != ERR_OK ||
+	    (e = qlog_open(&ob->logs, ob->logdir)) != ERR_OK)
 		goto fail;
 	for (i = 0; i < 4; i++) {
 		free(p);
@@ -182,8 +165,7 @@ outbox_close(struct outbox *ob)
 		maildir_close(ob->md[i]);
 	if (ob->lockfd >= 0)
 		(void)close(ob->lockfd);
-	if (ob->indexfd >= 0)
-		(void)close(ob->indexfd);
+	qlog_close(ob->logs);
 	free(ob->dir);
 	free(ob->qdir);
 	free(ob->logdir);
@@ -194,6 +176,12 @@ const char *
 outbox_dir(const struct outbox *ob)
 {
 	return ob->dir;
+}
+
+struct qlog *
+outbox_logs(struct outbox *ob)
+{
+	return ob->logs;
 }
 
 struct maildir *
@@ -346,8 +334,7 @@ outbox_sync(struct outbox *ob, char **errstr)
 
 	ob->unsynced = 0;
 	(void)clock_gettime(CLOCK_MONOTONIC, &ob->synced);
-	if (ob->log != NULL)
-		logs_flush(ob->log);
+	qlog_flush(ob->logs);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK ||
 	    (e = maildir_sync(ob->md[OUTBOX_OUTBOX], errstr)) != ERR_OK ||
 	    (e = fsync_dir(ob->qdir, errstr)) != ERR_OK)
@@ -374,8 +361,7 @@ batch_sync(struct outbox *ob, char **errstr)
 	/* The moves are the marks; queue/ and log/ can wait for the end. */
 	ob->unsynced = 0;
 	ob->synced = now;
-	if (ob->log != NULL)
-		logs_flush(ob->log);
+	qlog_flush(ob->logs);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK)
 		return e;
 	return maildir_sync(ob->md[OUTBOX_OUTBOX], errstr);
@@ -497,7 +483,7 @@ outbox_unchanged(const struct outbox *ob, const struct qentry *e)
 	return r;
 }
 
-/* Is name a plausible id (what maildir_unique() makes)? */
+/* Is name a plausible id (what mdname_unique() makes)? */
 static int
 id_ok(const char *s, size_t n)
 {
@@ -659,7 +645,7 @@ outbox_begin(struct outbox *ob, struct outbox_item *it, char **errstr)
 
 	memset(it, 0, sizeof(*it));
 	it->tx.fd = -1;
-	if ((id = maildir_unique()) == NULL)
+	if ((id = mdname_unique()) == NULL)
 		return ERR_NOMEM;
 	e = outbox_lock(ob, id, &it->locked, errstr);
 	if (e == ERR_OK && !it->locked) {
@@ -795,133 +781,6 @@ pwrite_all(int fd, const char *p, size_t n, off_t off)
 	return 0;
 }
 
-/* --- the connection logs ------------------------------------------------ */
-
-/* Keep the first error; later writes are skipped. */
-static void
-log_fail(struct outbox_log *lg, const char *what, const char *name)
-{
-	const char *why = strerror(errno);
-
-	if (lg->err == NULL)
-		lg->err = util_strf(_("cannot %s %s/%s: %s (the transcript "
-		    "is not complete)"), what, lg->ob->logdir, name, why);
-}
-
-enum err
-outbox_log_open(struct outbox *ob, struct outbox_log **out, char **errstr)
-{
-	struct outbox_log *lg;
-	char *u = maildir_unique(), *path = NULL;
-	enum err e = ERR_NOMEM;
-
-	*out = NULL;
-	if (u == NULL || (lg = calloc(1, sizeof(*lg))) == NULL) {
-		free(u);
-		return ERR_NOMEM;
-	}
-	lg->ob = ob;
-	buf_init(&lg->pend, 2 * LOG_PEND);
-	buf_init(&lg->idx, 2 * LOG_PEND);
-	if ((lg->name = util_strf("session-%s.log", u)) == NULL ||
-	    (path = util_strf("%s/%s", ob->logdir, lg->name)) == NULL)
-		goto fail;
-	lg->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-	    0600);
-	if (lg->fd < 0) {
-		e = sys_err(errstr, _("create"), path);
-		goto fail;
-	}
-	free(u);
-	free(path);
-	ob->log = lg;
-	*out = lg;
-	return ERR_OK;
-fail:
-	free(u);
-	free(path);
-	free(lg->name);
-	buf_free(&lg->pend);
-	buf_free(&lg->idx);
-	free(lg);
-	return e;
-}
-
-/* Write what is pending. */
-static void
-log_flush(struct outbox_log *lg)
-{
-	const char *p = buf_str(&lg->pend);
-	size_t n = lg->pend.len;
-	ssize_t w;
-
-	while (n > 0 && lg->err == NULL) {
-		w = write(lg->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			log_fail(lg, _("write"), lg->name);
-		else {
-			p += w;
-			n -= (size_t)w;
-		}
-	}
-	buf_reset(&lg->pend);
-}
-
-void
-outbox_log_write(struct outbox_log *lg, const char *p, size_t n)
-{
-	if (lg == NULL || lg->err != NULL || n == 0)
-		return;
-	if (buf_add(&lg->pend, p, n) < 0) {
-		log_flush(lg);
-		errno = ENOMEM;
-		log_fail(lg, _("write"), lg->name);
-		return;
-	}
-	lg->size += n;
-	if (lg->pend.len >= LOG_PEND)
-		log_flush(lg);
-}
-
-uint64_t
-outbox_log_size(const struct outbox_log *lg)
-{
-	return lg != NULL ? lg->size : 0;
-}
-
-void
-outbox_log_prelude(struct outbox_log *lg)
-{
-	if (lg != NULL)
-		lg->prelude = lg->size;
-}
-
-enum err
-outbox_log_close(struct outbox_log *lg, char **errstr)
-{
-	enum err e = ERR_OK;
-
-	if (lg == NULL)
-		return ERR_OK;
-	logs_flush(lg);
-	if (lg->ob->log == lg)
-		lg->ob->log = NULL;
-	if (close(lg->fd) < 0)
-		log_fail(lg, _("write"), lg->name);
-	if (lg->err != NULL) {
-		util_seterr(errstr, "%s", lg->err);
-		e = ERR_IO;
-	}
-	free(lg->err);
-	free(lg->name);
-	buf_free(&lg->pend);
-	buf_free(&lg->idx);
-	free(lg);
-	return e;
-}
-
 /* s on one line: newlines and other control characters as spaces. */
 static int
 add_line(struct buf *b, const char *s)
@@ -983,55 +842,20 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 	return 0;
 }
 
-/*
- * Write what is pending of lg and its log/index lines, the lines in one
- * write: appends of other processes never mix into them.
- */
-static void
-logs_flush(struct outbox_log *lg)
-{
-	struct outbox *ob = lg->ob;
-	char *path;
-
-	log_flush(lg);
-	if (lg->idx.len == 0)
-		return;
-	if (ob->indexfd < 0 &&
-	    (path = util_strf("%s/index", ob->logdir)) != NULL) {
-		ob->indexfd = open(path, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0600);
-		free(path);
-	}
-	if (lg->err == NULL && (ob->indexfd < 0 ||
-	    write(ob->indexfd, buf_str(&lg->idx), lg->idx.len) !=
-	    (ssize_t)lg->idx.len))
-		log_fail(lg, _("write"), "index");
-	buf_reset(&lg->idx);
-}
-
 /* An attempt's summary in its connection's log and its line in log/index. */
 static void
 note(struct outbox *ob, const struct qentry *e, enum outbox_outcome oc,
-    struct outbox_log *lg, uint64_t from)
+    struct qlog_conn *lg, uint64_t from)
 {
 	struct buf b;
 
 	if (lg == NULL)
 		return;
-	if (from > lg->size)
-		from = lg->size;
 	buf_init(&b, ENV_MAX);
-	if (summary(e, oc, &b) == 0)
-		outbox_log_write(lg, buf_str(&b), b.len);
-	buf_free(&b);
-	if (lg->err == NULL && buf_printf(&lg->idx, "%s %s %llu %llu %llu\n",
-	    e->id, lg->name, (unsigned long long)(lg->prelude < from ?
-	    lg->prelude : from), (unsigned long long)from,
-	    (unsigned long long)(lg->size - from)) < 0)
-		log_fail(lg, _("write"), "index");
 	/* In a batch, with the syncs; else now. */
-	if (!ob->batch)
-		logs_flush(lg);
+	if (summary(e, oc, &b) == 0)
+		qlog_note(lg, e->id, buf_str(&b), b.len, from, ob->batch);
+	buf_free(&b);
 }
 
 /*
@@ -1187,7 +1011,7 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 
 enum err
 outbox_file(struct outbox *ob, struct qentry *e, enum outbox_outcome oc,
-    struct outbox_log *lg, uint64_t from, char **errstr)
+    struct qlog_conn *lg, uint64_t from, char **errstr)
 {
 	enum err res;
 	size_t i;
@@ -1220,7 +1044,7 @@ outbox_file(struct outbox *ob, struct qentry *e, enum outbox_outcome oc,
 enum err
 outbox_record(struct outbox *ob, struct qentry *e,
     const struct smtp_result *r, enum err err, const char *why,
-    struct outbox_log *lg, uint64_t from, int64_t now, int64_t lifetime,
+    struct qlog_conn *lg, uint64_t from, int64_t now, int64_t lifetime,
     enum outbox_outcome *outcome, char **errstr)
 {
 	enum err res = outbox_assess(e, r, err, why, now, lifetime, outcome);
@@ -1302,128 +1126,5 @@ outbox_remove(struct outbox *ob, const char *id, char **errstr)
 	if (m != NULL && (e = maildir_remove(m, id, errstr)) != ERR_OK)
 		return e;
 	drop_envelope(ob, id);
-	return ERR_OK;
-}
-
-/* Copy [off, off + len) of fd to out; the bytes short of it when the file ends first. */
-static uint64_t
-copy_range(int fd, uint64_t off, uint64_t len,
-    void (*out)(void *, const char *, size_t), void *arg)
-{
-	char block[64 * 1024];
-	size_t want;
-	ssize_t r;
-
-	while (len > 0) {
-		want = len < sizeof(block) ? (size_t)len : sizeof(block);
-		r = pread(fd, block, want, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		out(arg, block, (size_t)r);
-		off += (uint64_t)r;
-		len -= (uint64_t)r;
-	}
-	return len;
-}
-
-static void
-out_str(void (*out)(void *, const char *, size_t), void *arg, const char *s)
-{
-	out(arg, s, strlen(s));
-}
-
-/* One line of log/index: "ID SESSION START FROM LENGTH"; 0 or -1. */
-static int
-parse_index(char *line, char **id, char **session, uint64_t v[3])
-{
-	char *f[5], *save = NULL, *end;
-	size_t i, len;
-
-	for (i = 0; i < 5; i++)
-		if ((f[i] = strtok_r(i == 0 ? line : NULL, " \n", &save)) ==
-		    NULL)
-			return -1;
-	if (strtok_r(NULL, " \n", &save) != NULL)
-		return -1;
-	len = strlen(f[1]);
-	if (strncmp(f[1], "session-", 8) != 0 || strchr(f[1], '/') != NULL ||
-	    len < 13 || strcmp(f[1] + len - 4, ".log") != 0)
-		return -1;
-	for (i = 0; i < 3; i++) {
-		if (f[i + 2][0] < '0' || f[i + 2][0] > '9')
-			return -1;
-		errno = 0;
-		v[i] = strtoull(f[i + 2], &end, 10);
-		if (errno != 0 || *end != '\0')
-			return -1;
-	}
-	*id = f[0];
-	*session = f[1];
-	return 0;
-}
-
-enum err
-outbox_history(struct outbox *ob, const char *id,
-    void (*out)(void *arg, const char *p, size_t n), void *arg, size_t *n,
-    char **errstr)
-{
-	char line[INDEX_LINE], *lid, *session, *path, head[INDEX_LINE + 64];
-	uint64_t v[3], left;
-	FILE *f;
-	size_t len;
-	int fd, skip = 0;
-
-	*n = 0;
-	if ((path = util_strf("%s/index", ob->logdir)) == NULL)
-		return ERR_NOMEM;
-	if ((f = fopen(path, "re")) == NULL) {
-		enum err e = errno == ENOENT ? ERR_OK :
-		    sys_err(errstr, _("read"), path);
-
-		free(path);
-		return e;
-	}
-	free(path);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		len = strlen(line);
-		/* The rest of a line too long to be ours. */
-		if (skip || len == 0 || line[len - 1] != '\n') {
-			skip = len == 0 || line[len - 1] != '\n';
-			continue;
-		}
-		if (parse_index(line, &lid, &session, v) < 0 ||
-		    strcmp(lid, id) != 0)
-			continue;
-		++*n;
-		(void)snprintf(head, sizeof(head), "== attempt %zu: %s/%s\n",
-		    *n, ob->logdir, session);
-		out_str(out, arg, head);
-		if ((path = util_strf("%s/%s", ob->logdir, session)) == NULL) {
-			(void)fclose(f);
-			return ERR_NOMEM;
-		}
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0) {
-			out_str(out, arg, "== (that log is gone)\n");
-			continue;
-		}
-		left = copy_range(fd, 0, v[0], out, arg);
-		if (left == 0 && v[1] > v[0])
-			out_str(out, arg, "...\n");
-		if (left == 0)
-			left = copy_range(fd, v[1], v[2], out, arg);
-		if (left > 0)
-			out_str(out, arg, "== (that log ends early)\n");
-		(void)close(fd);
-	}
-	if (ferror(f)) {
-		(void)sys_err(errstr, _("read"), "log/index");
-		(void)fclose(f);
-		return ERR_IO;
-	}
-	(void)fclose(f);
 	return ERR_OK;
 }

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "maildir.h"
 #include "qentry.h"
+#include "qlog.h"
 #include "smtp.h"
 
 /*
@@ -20,12 +21,7 @@
  *                  outbox/ or failed/ (see qentry.h);
  *   queue/lock     an empty file: a message is locked by a byte-range
  *                  lock on it at an offset made from its id;
- *   log/session-UNIQUE.log
- *                  the transcript of one connection, with a summary of
- *                  what became of each message after its part;
- *   log/index      a line per attempt: "ID SESSION START FROM LENGTH",
- *                  the connection's start [0, START) and the message's
- *                  own part [FROM, FROM + LENGTH) of log/SESSION;
+ *   log/          the transcripts of deliveries (qlog.h);
  *   log/ID.env     the envelope of a sent message, with what became of
  *                  each recipient and the server's queue id.
  *
@@ -123,21 +119,8 @@ void outbox_unlock(struct outbox *ob, const char *id);
 enum err outbox_message(struct outbox *ob, const struct qentry *e, int *fd,
     char **errstr);
 
-/*
- * The transcript of one connection: log/session-UNIQUE.log, appended to
- * as the connection goes.  Writing errors are kept: the first is given
- * by outbox_log_close() and later writes are skipped.
- */
-struct outbox_log;
-enum err outbox_log_open(struct outbox *ob, struct outbox_log **lg,
-    char **errstr);
-void outbox_log_write(struct outbox_log *lg, const char *p, size_t n);
-/* Where the next write goes: the offset of a message's part. */
-uint64_t outbox_log_size(const struct outbox_log *lg);
-/* What was written so far is the connection's start (greeting, EHLO, TLS, AUTH). */
-void outbox_log_prelude(struct outbox_log *lg);
-/* Close; ERR_OK, or the first error (in *errstr) that lost part of the log. */
-enum err outbox_log_close(struct outbox_log *lg, char **errstr);
+/* The transcripts of deliveries in log/ (see qlog.h). */
+struct qlog *outbox_logs(struct outbox *ob);
 
 /*
  * Record one delivery attempt (the engine's result r for the recipients
@@ -158,7 +141,7 @@ enum outbox_outcome {
 };
 enum err outbox_record(struct outbox *ob, struct qentry *e,
     const struct smtp_result *r, enum err err, const char *why,
-    struct outbox_log *lg, uint64_t from, int64_t now, int64_t lifetime,
+    struct qlog_conn *lg, uint64_t from, int64_t now, int64_t lifetime,
     enum outbox_outcome *outcome, char **errstr);
 
 /*
@@ -170,7 +153,7 @@ enum err outbox_assess(struct qentry *e, const struct smtp_result *r,
     enum err err, const char *why, int64_t now, int64_t lifetime,
     enum outbox_outcome *outcome);
 enum err outbox_file(struct outbox *ob, struct qentry *e,
-    enum outbox_outcome oc, struct outbox_log *lg, uint64_t from,
+    enum outbox_outcome oc, struct qlog_conn *lg, uint64_t from,
     char **errstr);
 
 /*
@@ -185,17 +168,6 @@ enum err outbox_file(struct outbox *ob, struct qentry *e,
 #define OUTBOX_SYNC_MS 50
 void outbox_batch(struct outbox *ob, int on);
 enum err outbox_sync(struct outbox *ob, char **errstr);
-
-/*
- * Every recorded attempt of id, oldest first: for each, out() gets a
- * header line, the connection's start and the message's part of its
- * transcript, in pieces.  *n is the number of attempts found.  ERR_IO
- * when log/index cannot be read; a session log that is missing or
- * shorter than the index says is shown as such.
- */
-enum err outbox_history(struct outbox *ob, const char *id,
-    void (*out)(void *arg, const char *p, size_t n), void *arg, size_t *n,
-    char **errstr);
 
 /* Finish what a crash interrupted: an entry marked sent whose message is still in outbox/. */
 enum err outbox_recover(struct outbox *ob, const struct qentry *e,

@@ -41,7 +41,7 @@ struct submit {
 	enum phase phase;
 	/* The transcript on its way to the connection's log. */
 	struct buf logb;
-	struct outbox_log *lg;
+	struct qlog_conn *lg;
 	int subscribed;
 	/* The message on the wire. */
 	struct qentry *cur;
@@ -150,7 +150,7 @@ tell_filed(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
 static void
 log_flush(struct submit *s)
 {
-	outbox_log_write(s->lg, buf_str(&s->logb), s->logb.len);
+	qlog_write(s->lg, buf_str(&s->logb), s->logb.len);
 	buf_reset(&s->logb);
 }
 
@@ -276,7 +276,7 @@ record_rest(struct submit *s, size_t i, enum err err, const char *why)
 	char *errstr = NULL;
 
 	log_flush(s);
-	outbox_log_prelude(s->lg);
+	qlog_prelude(s->lg);
 	for (; i < s->n; i++) {
 		struct qentry *q = &s->v[i];
 
@@ -292,7 +292,7 @@ record_rest(struct submit *s, size_t i, enum err err, const char *why)
 		}
 		if (bulk && oc == OUTCOME_QUEUED && !s->o.no_queue) {
 			if (outbox_file(s->ob, q, oc, s->lg,
-			    outbox_log_size(s->lg), &errstr) != ERR_OK)
+			    qlog_size(s->lg), &errstr) != ERR_OK)
 				tell_filed(s, q, oc, err, 0, 0, errstr);
 			else
 				tell_filed(s, q, oc, err, 1, 0, NULL);
@@ -305,7 +305,7 @@ record_rest(struct submit *s, size_t i, enum err err, const char *why)
 		p.q = q;
 		p.oc = oc;
 		p.err = err;
-		p.from = outbox_log_size(s->lg);
+		p.from = qlog_size(s->lg);
 		file_pending(s, &p);
 	}
 	s->next = s->n;
@@ -487,7 +487,7 @@ start_next(struct submit *s)
 		 * (this one's lines wait in logb meanwhile).
 		 */
 		file_pending(s, &s->pend);
-		s->from = outbox_log_size(s->lg);
+		s->from = qlog_size(s->lg);
 		if (e != ERR_OK) {
 			finish_message(s, e);
 			continue;
@@ -534,7 +534,7 @@ done(struct submit *s)
 		s->subscribed = 0;
 	}
 	log_flush(s);
-	if (outbox_log_close(s->lg, &errstr) != ERR_OK)
+	if (qlog_conn_close(s->lg, &errstr) != ERR_OK)
 		tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
 		    err_str(ERR_IO));
 	s->lg = NULL;
@@ -567,7 +567,7 @@ advance(struct submit *s)
 			return;
 		}
 		log_flush(s);
-		outbox_log_prelude(s->lg);
+		qlog_prelude(s->lg);
 		if (s->n > 1) {
 			outbox_batch(s->ob, 1);
 			s->batch = 1;
@@ -627,7 +627,7 @@ submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	}
 	/* Only a block and one message's part: never much. */
 	buf_init(&s->logb, 2 * LOG_BLOCK + 64 * 1024);
-	if (outbox_log_open(ob, &s->lg, &errstr) != ERR_OK) {
+	if (qlog_conn_open(outbox_logs(ob), &s->lg, &errstr) != ERR_OK) {
 		util_seterr(&why, _("%s; the transcript is not kept"),
 		    errstr != NULL ? errstr : "?");
 		tell(s, SUBMIT_PROBLEM, NULL, why);

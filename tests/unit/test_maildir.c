@@ -181,7 +181,7 @@ content(const struct maildir *m, const char *name)
 	return s;
 }
 
-/* gethostname() escaped as maildir_unique() must do it. */
+/* gethostname() escaped as mdname_unique() must do it. */
 static char *
 expected_host(void)
 {
@@ -322,7 +322,7 @@ test_unique(void **state)
 	assert_non_null(v);
 	assert_non_null(host);
 	for (i = 0; i < N; i++) {
-		v[i] = maildir_unique();
+		v[i] = mdname_unique();
 		assert_non_null(v[i]);
 		check_shape(v[i], host);
 	}
@@ -654,11 +654,11 @@ test_list_junk(void **state)
 	maildir_close(m);
 }
 
-/* maildir_unique() with pid put in place of ours. */
+/* mdname_unique() with pid put in place of ours. */
 static char *
 name_with_pid(long pid)
 {
-	char *u = maildir_unique(), *p, *r, *s;
+	char *u = mdname_unique(), *p, *r, *s;
 
 	assert_non_null(u);
 	p = strchr(u, 'P');
@@ -694,7 +694,7 @@ test_stale_tmp(void **state)
 	assert_int_equal(mkdir(olddir, 0700), 0);
 	assert_int_equal(utimes(olddir, tv), 0);
 	/* Fresh, of a process that runs (this one): stays. */
-	n = maildir_unique();
+	n = mdname_unique();
 	assert_non_null(n);
 	live = tpath("stale/tmp/%s", n);
 	free(n);

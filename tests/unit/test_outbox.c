@@ -57,7 +57,7 @@ is_due(struct outbox *ob, const char *id, int64_t by)
 	return r;
 }
 
-/* outbox_history() into a buffer. */
+/* qlog_history() into a buffer. */
 static void
 collect(void *arg, const char *p, size_t n)
 {
@@ -74,7 +74,8 @@ history(struct outbox *ob, const char *id, size_t *n)
 	char *errstr = NULL;
 
 	buf_init(&b, 1 << 20);
-	assert_int_equal(outbox_history(ob, id, collect, &b, n, &errstr),
+	assert_int_equal(qlog_history(outbox_logs(ob), id, collect, &b, n,
+	    &errstr),
 	    ERR_OK);
 	assert_int_equal(buf_addch(&b, '\0'), 0);
 	free(errstr);
@@ -82,14 +83,14 @@ history(struct outbox *ob, const char *id, size_t *n)
 }
 
 /* A connection's log with text in it. */
-static struct outbox_log *
+static struct qlog_conn *
 log_with(struct outbox *ob, const char *text)
 {
-	struct outbox_log *lg = NULL;
+	struct qlog_conn *lg = NULL;
 	char *errstr = NULL;
 
-	assert_int_equal(outbox_log_open(ob, &lg, &errstr), ERR_OK);
-	outbox_log_write(lg, text, strlen(text));
+	assert_int_equal(qlog_conn_open(outbox_logs(ob), &lg, &errstr), ERR_OK);
+	qlog_write(lg, text, strlen(text));
 	free(errstr);
 	return lg;
 }
@@ -136,7 +137,7 @@ test_partial_then_sent(void **state)
 		"delivered to <ok@x>", "delivered to <later@x>",
 		"refused: <no@x> no such user", "server queue id: 4XyZ9",
 	};
-	struct outbox_log *lg;
+	struct qlog_conn *lg;
 	struct qentry e, back;
 	enum outbox_outcome oc;
 	char *errstr = NULL, *id, *h;
@@ -159,11 +160,11 @@ test_partial_then_sent(void **state)
 	r.nrcpts = 3;
 	r.naccepted = 1;
 	lg = log_with(ob, "greeting\n");
-	outbox_log_prelude(lg);
-	outbox_log_write(lg, "log1\n", 5);
+	qlog_prelude(lg);
+	qlog_write(lg, "log1\n", 5);
 	assert_int_equal(outbox_record(ob, &e, &r, ERR_OK, NULL, lg,
-	    outbox_log_size(lg) - 5, 1000100, 5 * DAY, &oc, &errstr), ERR_OK);
-	assert_int_equal(outbox_log_close(lg, &errstr), ERR_OK);
+	    qlog_size(lg) - 5, 1000100, 5 * DAY, &oc, &errstr), ERR_OK);
+	assert_int_equal(qlog_conn_close(lg, &errstr), ERR_OK);
 	assert_int_equal(oc, OUTCOME_QUEUED);
 	assert_int_equal(e.rcpts[0].state, QRCPT_DONE);
 	assert_int_equal(e.rcpts[1].state, QRCPT_PENDING);
@@ -185,12 +186,12 @@ test_partial_then_sent(void **state)
 	r.rcpt = &rr[0];
 	r.nrcpts = 1;
 	lg = log_with(ob, "hello again\n");
-	outbox_log_prelude(lg);
-	outbox_log_write(lg, "other message\n", 14);
-	outbox_log_write(lg, "log2\n", 5);
+	qlog_prelude(lg);
+	qlog_write(lg, "other message\n", 14);
+	qlog_write(lg, "log2\n", 5);
 	assert_int_equal(outbox_record(ob, &e, &r, ERR_OK, NULL, lg,
-	    outbox_log_size(lg) - 5, 1000900, 5 * DAY, &oc, &errstr), ERR_OK);
-	assert_int_equal(outbox_log_close(lg, &errstr), ERR_OK);
+	    qlog_size(lg) - 5, 1000900, 5 * DAY, &oc, &errstr), ERR_OK);
+	assert_int_equal(qlog_conn_close(lg, &errstr), ERR_OK);
 	assert_int_equal(oc, OUTCOME_PARTIAL);
 	assert_string_equal(e.queue_id, "4XyZ9");
 	assert_false(in_folder(ob, OUTBOX_OUTBOX, id));

@@ -364,7 +364,8 @@ do_log(struct outbox *ob, const char *id)
 {
 	char *errstr = NULL;
 	size_t n = 0;
-	enum err e = outbox_history(ob, id, put_safe, NULL, &n, &errstr);
+	enum err e = qlog_history(outbox_logs(ob), id, put_safe, NULL, &n,
+	    &errstr);
 
 	if (e != ERR_OK) {
 		cli_error("%s", errstr != NULL ? errstr : err_str(e));

@@ -261,8 +261,8 @@ open_message(struct app *a, int raw)
 		(void)mimewalk_flaws_text(&v.out, flaws);
 	}
 	(void)buf_addstr(&v.out, _("\n-- transcript --\n"));
-	if (outbox_history(a->ob, a->list[a->cursor].id, collect, &v.out, &n,
-	    NULL) != ERR_OK || n == 0)
+	if (qlog_history(outbox_logs(a->ob), a->list[a->cursor].id, collect,
+	    &v.out, &n, NULL) != ERR_OK || n == 0)
 		(void)buf_addstr(&v.out, _("(none)\n"));
 	pager(a, a->list[a->cursor].id, buf_str(&v.out), v.out.len);
 out:
