@@ -365,6 +365,7 @@ test_conf_every_key(void **state)
 	    "source_address = 192.0.2.7\n"
 	    "timeout = 45\n"
 	    "chunking = off\n"
+	    "flush_after_send = no\n"
 	    "dsn_notify = failure, Delay\n"
 	    "dsn_return = hdrs\n"
 	    "[account other]\n"
@@ -395,6 +396,7 @@ test_conf_every_key(void **state)
 	assert_string_equal(a->source_address, "192.0.2.7");
 	assert_int_equal(a->timeout, 45);
 	assert_int_equal(a->chunking, 0);
+	assert_int_equal(a->flush_after_send, 0);
 	assert_string_equal(a->dsn_notify, "FAILURE,DELAY");
 	assert_string_equal(a->dsn_return, "HDRS");
 
@@ -408,6 +410,7 @@ test_conf_every_key(void **state)
 	assert_int_equal(a->auth_allow_plaintext, 0);
 	assert_int_equal(a->tls_verify, 1);
 	assert_int_equal(a->chunking, 0);
+	assert_int_equal(a->flush_after_send, 1);
 	assert_int_equal(a->timeout, 0);
 	assert_null(a->dsn_notify);
 	assert_null(a->dsn_return);
