@@ -90,6 +90,7 @@ struct cli_report {
 	int loud_left;             /* say so when another pigeon has one */
 	int no_queue;
 	size_t bulk;               /* messages put off by one failure */
+	size_t delivered;          /* messages sent (to some recipients at least) */
 };
 void cli_report_init(struct cli_report *r, int quiet, int no_queue);
 void cli_report_event(void *arg, const struct submit_event *ev);
@@ -97,9 +98,10 @@ void cli_report_event(void *arg, const struct submit_event *ev);
 /* Open the outbox in the data directory; 0 or an exit code (shown). */
 int cli_open_outbox(struct outbox **ob);
 /*
- * After a send: due messages of the account wait in the outbox?  Then a
- * detached process flushes them (the caller never waits for it, and its
- * exit status is about its own message).  Output is flushed first.
+ * After a send that reached the server: due messages of the account wait
+ * in the outbox?  Then a detached process flushes them (the caller never
+ * waits for it, and its exit status is about its own message).  Output is
+ * flushed first.
  */
 void cli_flush_behind(const struct cli *c, struct outbox *ob);
 

@@ -118,6 +118,7 @@ filed(struct cli_report *r, const struct submit_event *ev)
 	switch (ev->outcome) {
 	case OUTCOME_SENT:
 	case OUTCOME_PARTIAL:
+		r->delivered++;
 		if (ev->dropped || (r->no_queue && ev->err != ERR_OK)) {
 			cli_error(_("not sent to everyone: %s; those left are "
 			    "not kept (--no-queue)"), why);

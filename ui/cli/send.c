@@ -449,6 +449,7 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 		cli_error(_("the message could not be put in the outbox, "
 		    "nothing was sent: %s"), why != NULL ? why : err_str(e));
 		free(why);
+		qentry_free(&q);
 		outbox_close(ob);
 		return err_exit_code(e);
 	}
@@ -477,7 +478,9 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 	}
 	submit_free(s);
 	outbox_release(ob, &it);
-	cli_flush_behind(c, ob);
+	/* The server took this one: older mail may go now too. */
+	if (rep.delivered > 0)
+		cli_flush_behind(c, ob);
 	outbox_close(ob);
 	return rc;
 }

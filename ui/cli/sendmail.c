@@ -367,7 +367,9 @@ cmd_sendmail(int argc, char **argv)
 	sub = NULL;
 	outbox_release(ob, &it);
 	begun = 0;
-	cli_flush_behind(&c, ob);
+	/* The server took this one: older mail may go now too. */
+	if (rep.delivered > 0)
+		cli_flush_behind(&c, ob);
 out:
 	if (begun)
 		outbox_release(ob, &it);

@@ -154,6 +154,7 @@ sending_start_message(struct app *a, const struct draft_built *b,
 		app_status(a, TUI_ERROR, _("the message could not be put in the "
 		    "outbox: %s"), why != NULL ? why : err_str(e));
 		free(why);
+		qentry_free(&q);
 		free(sn);
 		return -1;
 	}
