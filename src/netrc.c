@@ -312,7 +312,8 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		}
 	}
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put there must not hang the lookup. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			util_seterr(errstr, _("cannot open netrc file '%s': "
@@ -329,6 +330,10 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		e = ERR_CONFIG;
 	} else if (S_ISDIR(st.st_mode)) {
 		util_seterr(errstr, _("netrc file '%s' is a directory"), path);
+		e = ERR_CONFIG;
+	} else if (!S_ISREG(st.st_mode)) {
+		util_seterr(errstr, _("netrc file '%s' is not a regular file"),
+		    path);
 		e = ERR_CONFIG;
 	} else if (read_all(fd, &file) < 0) {
 		int saved = errno;
@@ -369,7 +374,7 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		e = ERR_NOMEM;
 	} else if (s.has_password && (st.st_mode & 077) != 0) {
 		util_seterr(errstr, _("netrc file '%s' holds passwords and can "
-		    "be read by others; run: chmod 600 %s"), path, path);
+		    "be read or changed by others; run: chmod 600 %s"), path, path);
 		e = ERR_CONFIG;
 	} else if (s.found.open || s.fallback.open) {
 		struct entry *hit = s.found.open ? &s.found : &s.fallback;

@@ -53,7 +53,15 @@ is_hidden_control(uint32_t c)
 	    c == 0x200e || c == 0x200f ||       /* LRM, RLM */
 	    (c >= 0x202a && c <= 0x202e) ||     /* bidi embeddings, overrides */
 	    (c >= 0x2066 && c <= 0x2069) ||     /* bidi isolates */
-	    c == 0xfeff;                        /* zero width no-break space */
+	    c == 0xfeff ||                      /* zero width no-break space */
+	    c == 0x2028 || c == 0x2029 ||       /* line, paragraph separator */
+	    c == 0x180e ||                      /* Mongolian vowel separator */
+	    c == 0x200b ||                      /* zero width space */
+	    (c >= 0x2060 && c <= 0x2064) ||     /* word joiner, invisible ops */
+	    (c >= 0x206a && c <= 0x206f) ||     /* deprecated format controls */
+	    (c >= 0xfff9 && c <= 0xfffb) ||     /* interlinear annotation */
+	    c == 0xe0001 ||                     /* language tag */
+	    (c >= 0xe0020 && c <= 0xe007f);     /* tag characters */
 }
 
 int

@@ -18,6 +18,9 @@
 
 /* Error messages never need more than this much of a URL to be useful. */
 #define URL_SHOW_MAX 1024
+/* A piece of the URL quoted in a reason: this much of it, so the reason stays whole. */
+#define PIECE_MAX 64
+#define PIECE(n) ((int)((n) < PIECE_MAX ? (n) : PIECE_MAX))
 
 static const struct {
 	const char *name;
@@ -33,6 +36,25 @@ static int
 is_ctl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
+}
+
+/* A C1 control (U+0080..U+009F) in UTF-8 at p (NUL-terminated or n bytes)? */
+static int
+is_c1(const char *p, size_t n)
+{
+	return n >= 2 && (unsigned char)p[0] == 0xc2 &&
+	    (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f;
+}
+
+/*
+ * The '@' that ends a user part: the last one anywhere after the
+ * authority starts, so that a password holding '/', '?' or '#' is still
+ * taken for one (and never shown); NULL when there is none.
+ */
+static const char *
+user_end(const char *auth)
+{
+	return strrchr(auth, '@');
 }
 
 static int
@@ -79,21 +101,19 @@ authority_start(const char *s, size_t *scheme_len)
 static int
 show_url(struct buf *out, const char *s)
 {
-	const char *auth, *end, *at, *colon, *p;
+	const char *auth, *at, *colon, *p;
 	size_t scheme_len;
 
 	auth = authority_start(s, &scheme_len);
-	end = auth + strcspn(auth, "/?#");
-	at = NULL;
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
+	at = user_end(auth);
 	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 
 	for (p = s; *p != '\0'; p++) {
 		if (colon != NULL && p == colon + 1) {
+			/* Once: an empty password is shown as one too. */
 			if (buf_addstr(out, "***") < 0)
 				return -1;
+			colon = NULL;
 			p = at - 1;
 			continue;
 		}
@@ -114,32 +134,29 @@ show_url(struct buf *out, const char *s)
 static enum err
 fail(const char *s, char **errstr, const char *fmt, ...)
 {
-	struct buf shown, why;
+	struct buf shown;
+	char why[URL_SHOW_MAX];
 	va_list ap;
 	int r;
 
 	if (errstr == NULL)
 		return ERR_CONFIG;
 	buf_init(&shown, URL_SHOW_MAX);
-	buf_init(&why, URL_SHOW_MAX);
-	/* A URL too long to show in full is cut; the reason still fits. */
+	/* A URL too long to show in full is cut; so is the reason. */
 	if (show_url(&shown, s) < 0 && errno != E2BIG) {
 		buf_free(&shown);
-		buf_free(&why);
 		return ERR_NOMEM;
 	}
 	va_start(ap, fmt);
-	r = buf_vprintf(&why, fmt, ap);
+	r = vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		buf_free(&shown);
-		buf_free(&why);
-		return ERR_NOMEM;
-	}
+	if (r < 0)
+		why[0] = '\0';
+	else if ((size_t)r >= sizeof(why))
+		(void)memcpy(why + sizeof(why) - 4, "...", 4);
 	util_seterr(errstr, _("bad server URL '%s': %s"), buf_str(&shown),
-	    buf_str(&why));
+	    why);
 	buf_free(&shown);
-	buf_free(&why);
 	return *errstr != NULL ? ERR_CONFIG : ERR_NOMEM;
 }
 
@@ -171,7 +188,8 @@ decode_user(const char *s, size_t n, char **out)
 			return -1;
 		}
 		d[j] = (char)(hi * 16 + lo);
-		if (is_ctl((unsigned char)d[j])) {
+		if (is_ctl((unsigned char)d[j]) || (j > 0 && is_c1(d + j - 1,
+		    2))) {
 			free(d);
 			return -2;
 		}
@@ -202,7 +220,7 @@ url_parse(struct url *u, const char *s, char **errstr)
 	if (s == NULL)
 		s = "";
 	for (p = s; *p != '\0'; p++)
-		if (is_ctl((unsigned char)*p))
+		if (is_ctl((unsigned char)*p) || is_c1(p, strlen(p)))
 			return fail(s, errstr,
 			    _("it contains a control character"));
 	if (*s == '\0')
@@ -220,17 +238,27 @@ url_parse(struct url *u, const char *s, char **errstr)
 		if (i == sizeof url_schemes / sizeof url_schemes[0])
 			return fail(s, errstr, _("unknown scheme '%.*s'; "
 			    "use smtp://, smtps:// or smtp+plain://"),
-			    (int)scheme_len, s);
+			    PIECE(scheme_len), s);
 	} else {
 		i = 0;	/* a bare host[:port] means smtp:// */
 	}
 	u->scheme = url_schemes[i].scheme;
 
+	/*
+	 * A password is refused before anything else is looked at, so that no
+	 * message below quotes it (it may hold '/', '?' or '#').
+	 */
+	if ((at = user_end(auth)) != NULL &&
+	    memchr(auth, ':', (size_t)(at - auth)) != NULL)
+		return fail(s, errstr, _("a password does not belong in the URL; "
+		    "use password_command or ~/.netrc"));
+
 	/* Only an empty path or "/" is allowed: SMTP has no use for one. */
 	end = auth + strcspn(auth, "/?#");
 	if (*end != '\0' && strcmp(end, "/") != 0)
 		return fail(s, errstr,
-		    _("unexpected '%s' after the host name and port"), end);
+		    _("unexpected '%.*s' after the host name and port"),
+		    PIECE(strlen(end)), end);
 
 	/*
 	 * The last '@' ends the user part: a host name cannot hold one, so
@@ -278,21 +306,21 @@ url_parse(struct url *u, const char *s, char **errstr)
 		}
 		if (n >= sizeof addr) {
 			e = fail(s, errstr, _("'%.*s' is not an IPv6 address"),
-			    (int)n, hs + 1);
+			    PIECE(n), hs + 1);
 			goto fail;
 		}
 		memcpy(addr, hs + 1, n);
 		addr[n] = '\0';
 		if (inet_pton(AF_INET6, addr, &a6) != 1) {
-			e = fail(s, errstr, _("'%s' is not an IPv6 address"),
-			    addr);
+			e = fail(s, errstr, _("'%.*s' is not an IPv6 address"),
+			    PIECE(strlen(addr)), addr);
 			goto fail;
 		}
 		ps = close + 1;
 		if (ps < end && *ps != ':') {
 			e = fail(s, errstr,
 			    _("unexpected '%.*s' after the IPv6 address"),
-			    (int)(end - ps), ps);
+			    PIECE((size_t)(end - ps)), ps);
 			goto fail;
 		}
 		u->host = strndup(addr, n);
@@ -353,7 +381,7 @@ url_parse(struct url *u, const char *s, char **errstr)
 			port = port * 10 + (unsigned long)(*p - '0');
 	if (p < end) {
 		e = fail(s, errstr, _("unexpected '%.*s' after the port"),
-		    (int)(end - p), p);
+		    PIECE((size_t)(end - p)), p);
 		goto fail;
 	}
 	if (port < 1 || port > 65535) {

@@ -1018,7 +1018,7 @@ test_netrc_mode(void **state)
 	    "h", NULL, &login, &password, &err), ERR_CONFIG);
 	assert_null(login);
 	assert_null(password);
-	assert_contains(err, "can be read by others; run: chmod 600 ");
+	assert_contains(err, "can be read or changed by others; run: chmod 600 ");
 	free(err);
 	err = NULL;
 	/* Even when the entry asked for is not the one with the password. */

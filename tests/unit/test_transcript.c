@@ -87,7 +87,7 @@ test_sanitize_utf8(void **state)
 	SAN("\xc2\xa0", "\xc2\xa0");                   /* U+00A0, just past C1 */
 	SAN("\xef\xbf\xbd", "\xef\xbf\xbd");           /* U+FFFD */
 	SAN("\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf");   /* U+10FFFF */
-	SAN("\xe2\x80\xa9", "\xe2\x80\xa9");           /* U+2029, not bidi */
+	SAN("\xe2\x80\xaf", "\xe2\x80\xaf");           /* U+202F, a visible space */
 }
 
 /* Valid UTF-8 that would act on the terminal or reorder text. */
