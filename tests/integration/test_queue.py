@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import time
+import zlib
 
 from harness import (EX_OK, EX_TEMPFAIL, GREETING, PigeonTest, ehlo,
                      local_form,
@@ -71,6 +72,53 @@ class Queue(PigeonTest):
         self.assertIn(b"filed as sent", log.out)
         self.assertIn(b"delivered to <bob@example.org>", log.out)
         self.assertIn(b"The outbox is empty", self.queue(cfg, "list").out)
+
+    def test_systemd_service_sends_what_is_due(self):
+        # The unit "make" writes runs "pigeon queue flush --due" with the
+        # default config and nothing else: run its ExecStart line as
+        # systemd would, with the installed path pointed at this build.
+        top = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        unit = os.path.join(top, "doc", "pigeon-queue.service")
+        with open(unit, encoding="utf-8") as f:
+            execs = [ln.split("=", 1)[1].split()
+                     for ln in f.read().splitlines()
+                     if ln.startswith("ExecStart=")]
+        self.assertEqual(len(execs), 1)
+        argv = execs[0]
+        self.assertEqual(os.path.basename(argv[0]), "pigeon")
+        self.assertEqual(argv[1:], ["queue", "flush", "--due"])
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.assertExit(self.send(cfg, *MSG_ARGS), EX_OK)
+        # The server is up now; the default config names it.
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        conf_dir = os.path.join(self.env["XDG_CONFIG_HOME"], "pigeon")
+        os.makedirs(conf_dir, mode=0o700, exist_ok=True)
+        shutil.copy(cfg, os.path.join(conf_dir, "config"))
+        # Not yet due: the timer's run sends nothing and succeeds.
+        res = self.run_pigeon(argv[1:])
+        self.assertExit(res, EX_OK)
+        self.assertEqual(srv.messages(), [])
+        # Due, as if five minutes had passed: it goes.
+        mid = self.envelopes()[0]
+        env = os.path.join(self.data, "queue", mid + ".env")
+        past = int(time.time()) - 60
+        with open(env, "rb") as f:
+            lines = f.read().splitlines(True)
+        self.assertTrue(lines[-1].startswith(b"end "))
+        body = b"".join(b"next-try %d\n" % past
+                        if ln.startswith(b"next-try ") else ln
+                        for ln in lines[:-1])
+        with open(env, "wb") as f:
+            f.write(body + b"end %08x\n" % zlib.crc32(body))
+        os.utime(env, (past, past))
+        res = self.run_pigeon(argv[1:])
+        self.assertExit(res, EX_OK)
+        meta, raw = self.one_message(srv, res)
+        self.assertEqual(meta["rcpt_tos"], ["bob@example.org"])
+        self.assertEqual(self.folder("outbox"), {})
+        self.assertEqual(self.envelopes(), [])
 
     def test_sent_message_is_filed_with_transcript(self):
         srv = self.start_smtpd()
