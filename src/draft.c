@@ -28,7 +28,6 @@ static const char *const kept_name[] = {
 	"X-Pigeon-From",
 };
 #define ACCOUNT_FIELD "X-Pigeon-Account"
-#define SIGNED_FIELD "X-Pigeon-Signed"
 
 void
 draft_init(struct draft *d)
@@ -496,9 +495,8 @@ build_header(const struct draft *d, const struct account *acct,
 		if (add_built_field(b, d->extra[i].name, d->extra[i].value) < 0)
 			return ERR_NOMEM;
 	if (use == DRAFT_SAVE) {
-		if ((d->account != NULL && add_built_field(b, ACCOUNT_FIELD,
-		    d->account) < 0) || (d->signed_text &&
-		    add_built_field(b, SIGNED_FIELD, "yes") < 0))
+		if (d->account != NULL && add_built_field(b, ACCOUNT_FIELD,
+		    d->account) < 0)
 			return ERR_NOMEM;
 	}
 	if (d->date != NULL)
@@ -691,7 +689,7 @@ read_header(struct rd *rd, const char *h, size_t n)
 	char **dst[5] = { &d->to, &d->cc, &d->bcc, &d->reply_to, &d->from };
 	static const char *const names[5] = { "To", "Cc", "Bcc", "Reply-To",
 	    "From" };
-	char *v, *signd;
+	char *v;
 	int k;
 
 	for (k = 0; k < 5; k++) {
@@ -711,9 +709,12 @@ read_header(struct rd *rd, const char *h, size_t n)
 	d->in_reply_to = rfc822_get(h, n, "In-Reply-To");
 	d->references = rfc822_get(h, n, "References");
 	d->account = rfc822_get(h, n, ACCOUNT_FIELD);
-	signd = rfc822_get(h, n, SIGNED_FIELD);
-	d->signed_text = signd != NULL && strcasecmp(signd, "yes") == 0;
-	free(signd);
+	/*
+	 * A stored message's text is as it was written: resumed, edited or
+	 * made new, it is never signed again (mutt's rule for postponed
+	 * messages), whoever stored it.
+	 */
+	d->signed_text = 1;
 	return read_extra(d, h, n) < 0 ? ERR_NOMEM : ERR_OK;
 }
 

@@ -21,8 +21,10 @@
  * drafts/, draft_read() fills one from any stored message.
  *
  * The signature rule is here and nowhere else: draft_sign() appends the
- * account's signature after a "-- " line once, and a draft remembers
- * (X-Pigeon-Signed) that it has it, so resuming never adds it twice.
+ * account's signature after a "-- " line once, when a composition
+ * starts; a text read back from a stored message (a resumed draft, "queue
+ * edit", a new message made of a sent one) counts as signed, so it never
+ * gets it twice.
  */
 
 struct draft_att {

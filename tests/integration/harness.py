@@ -21,7 +21,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -287,6 +289,24 @@ class PigeonTest(unittest.TestCase):
         d = os.path.join(self.env["XDG_DATA_HOME"], "pigeon", "queue")
         return sorted(f[:-4] for f in os.listdir(d) if f.endswith(".env")) \
             if os.path.isdir(d) else []
+
+    def make_due(self, mid, ago=60):
+        """Set the queued message's next try ago seconds back, as if its
+        wait were over: the envelope's next-try line (its checksum made
+        again) and its modification time, which mirrors it."""
+        env = os.path.join(self.env["XDG_DATA_HOME"], "pigeon", "queue",
+                           mid + ".env")
+        when = int(time.time()) - ago
+        with open(env, "rb") as f:
+            lines = f.read().splitlines(True)
+        if not lines or not lines[-1].startswith(b"end "):
+            self.fail("%s: no end line: %r" % (env, lines[-1:]))
+        body = b"".join(b"next-try %d\n" % when
+                        if ln.startswith(b"next-try ") else ln
+                        for ln in lines[:-1])
+        with open(env, "wb") as f:
+            f.write(body + b"end %08x\n" % zlib.crc32(body))
+        os.utime(env, (when, when))
 
     # -- locales ----------------------------------------------------------
 

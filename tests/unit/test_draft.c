@@ -377,6 +377,7 @@ test_read_foreign(void **state)
 	struct draft d;
 	struct buf got;
 	char *p = make_file("foreign.eml", m, sizeof(m) - 1), *errstr = NULL;
+	char *sig;
 	unsigned flaws = 99;
 	int fd = open(p, O_RDONLY);
 
@@ -399,6 +400,12 @@ test_read_foreign(void **state)
 	slurp(d.att[0].path, &got);
 	assert_string_equal(buf_str(&got), "%PDF-1.4\n");
 	buf_free(&got);
+	/* Resumed, it is never signed: its text is as its writer left it. */
+	assert_true(d.signed_text);
+	sig = make_file("sig-foreign", "Jane\n", 5);
+	assert_int_equal(draft_sign(&d, sig, &errstr), ERR_OK);
+	assert_string_equal(buf_str(&d.text), "Gr\xc3\xbc\xc3\x9f" "e");
+	free(sig);
 	draft_free(&d);
 
 	/* Cut in the middle: read as far as it goes, the flaw is told. */

@@ -374,9 +374,11 @@ quit(struct app *a)
 	}
 	if (outbox_due(a->ob, INT64_C(4000000000), &ids, &n, NULL) == ERR_OK &&
 	    n > 0) {
-		(void)snprintf(q, sizeof(q), _("%zu messages wait in the outbox "
-		    "(pigeon queue flush, or the timer, sends them). Quit? "
-		    "(y/n) "), n);
+		(void)snprintf(q, sizeof(q), P_("%zu message waits in the "
+		    "outbox (pigeon queue flush, or the timer, sends it). "
+		    "Quit? (y/n) ", "%zu messages wait in the outbox (pigeon "
+		    "queue flush, or the timer, sends them). Quit? (y/n) ", n),
+		    n);
 		maildir_free_list(ids, n);
 		if (tui_yesno(tui_rows() - 1, q, 1) != 1)
 			return;

@@ -235,7 +235,8 @@ sending_flush_due(struct app *a)
 	maildir_free_list(ids, n);
 	if (k > 0 && (sn = calloc(1, sizeof(*sn))) != NULL) {
 		sn->flush = 1;
-		app_status(a, TUI_NORMAL, _("sending %zu queued messages..."), k);
+		app_status(a, TUI_NORMAL, P_("sending %zu queued message...",
+		    "sending %zu queued messages...", k), k);
 		(void)start(a, sn, v, k, 1);
 	}
 	for (i = 0; i < k; i++)

@@ -1,0 +1,179 @@
+"""test_pipeline.py - queued mail handed over by sendmail is accepted, goes out later by itself, and never twice."""
+
+import email
+import email.policy
+import os
+import socket
+import subprocess
+import time
+
+from harness import (EX_OK, EX_TEMPFAIL, FROM_HEADER, PigeonTest,
+                     pigeon_path)
+
+QUEUED = rb"queued, next try at ([A-Za-z]+ )?[0-9]{2}:[0-9]{2}"
+
+
+def free_port():
+    """A port nothing listens on now (the server starts on it later)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mutt_message(subject, msgid):
+    """A message as mutt hands it to "sendmail -oi -t": Bcc in the header,
+    LF line ends, a line with a lone dot in the text."""
+    return ("From: %s\n"
+            "To: Bob <bob@example.org>\n"
+            "Cc: carol@example.org\n"
+            "Bcc: hidden@example.org\n"
+            "Subject: %s\n"
+            "Message-ID: <%s>\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\n"
+            "Content-Transfer-Encoding: 8bit\n"
+            "\n"
+            "Grüße.\n"
+            ".\n"
+            "The end.\n" % (FROM_HEADER, subject, msgid)).encode()
+
+
+class Handover(PigeonTest):
+    """pigeon as the sendmail of mutt, git send-email and cron."""
+
+    def setUp(self):
+        super().setUp()
+        self.port = free_port()
+        self.cfg = self.write_config("smtp://127.0.0.1:%d" % self.port)
+
+    def mutt(self, subject, msgid):
+        return self.sendmail(self.cfg, mutt_message(subject, msgid),
+                             "-oi", "-t")
+
+    def ids_at(self, srv):
+        """The Message-ID of each message the server received, in order."""
+        return [email.message_from_bytes(raw)["Message-ID"]
+                for _, raw in srv.messages()]
+
+    def wait_messages(self, srv, n, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(srv.messages()) < n:
+            time.sleep(0.05)
+        return srv.messages()
+
+    def test_server_down_is_accepted_then_delivered_once(self):
+        res = self.mutt("while down", "down.1@example.org")
+        # Accepted: mutt and git report success and never send it again.
+        self.assertExit(res, EX_OK)
+        self.assertRegex(res.err, QUEUED)
+        self.assertEqual(res.out, b"")
+        self.assertEqual(len(self.outbox()), 1)
+        mid = self.outbox()[0]
+        srv = self.start_smtpd(port=self.port)
+        # What the timer runs: nothing is due yet, nothing goes.
+        flush = ["queue", "--config", self.cfg, "flush", "--due"]
+        self.assertExit(self.run_pigeon(flush), EX_OK)
+        self.spool_empty(srv)
+        self.make_due(mid)
+        res = self.run_pigeon(flush)
+        self.assertExit(res, EX_OK)
+        meta, raw = self.one_message(srv, res)
+        self.assertEqual(sorted(meta["rcpt_tos"]),
+                         ["bob@example.org", "carol@example.org",
+                          "hidden@example.org"])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertIsNone(msg["Bcc"])
+        self.assertEqual(msg["Message-ID"], "<down.1@example.org>")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"),
+                         "Grüße.\n.\nThe end.\n")
+        # Filed in sent/ in the local form: LF only, no CR anywhere.
+        sent = self.folder("sent")
+        self.assertEqual(list(sent), [mid])
+        self.assertNotIn(b"\r", sent[mid])
+        self.assertIn(b"\nGr\xc3\xbc\xc3\x9fe.\n.\nThe end.\n", sent[mid])
+        # Every later run, due or not, finds nothing to send.
+        self.assertExit(self.run_pigeon(flush), EX_OK)
+        self.assertExit(self.run_pigeon(
+            ["queue", "--config", self.cfg, "flush"]), EX_OK)
+        self.assertEqual(len(srv.messages()), 1)
+
+    def test_next_send_takes_due_mail_along_behind_it(self):
+        self.assertExit(self.mutt("first", "first@example.org"), EX_OK)
+        self.make_due(self.outbox()[0])
+        srv = self.start_smtpd(port=self.port)
+        res = self.mutt("second", "second@example.org")
+        self.assertExit(res, EX_OK)
+        # Its own message is delivered before it exits; the older one
+        # follows from a detached process, once.
+        self.assertEqual(self.ids_at(srv)[0], "<second@example.org>")
+        self.wait_messages(srv, 2)
+        time.sleep(0.5)
+        self.assertEqual(sorted(self.ids_at(srv)),
+                         ["<first@example.org>", "<second@example.org>"])
+        deadline = time.monotonic() + 10
+        while self.outbox() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(len(self.folder("sent")), 2)
+        for raw in self.folder("sent").values():
+            self.assertNotIn(b"\r", raw)
+
+    def test_flush_after_send_off_leaves_the_queue_alone(self):
+        self.cfg = self.write_config("smtp://127.0.0.1:%d" % self.port,
+                                     flush_after_send="no")
+        self.assertExit(self.mutt("first", "first@example.org"), EX_OK)
+        self.make_due(self.outbox()[0])
+        srv = self.start_smtpd(port=self.port)
+        self.assertExit(self.mutt("second", "second@example.org"), EX_OK)
+        time.sleep(1.5)
+        self.assertEqual(self.ids_at(srv), ["<second@example.org>"])
+        self.assertEqual(len(self.outbox()), 1)
+
+    def test_a_send_that_queues_flushes_nothing(self):
+        # A due message and a server still down: the new one is queued
+        # too, and no background run starts (it would only fail again).
+        self.assertExit(self.mutt("first", "first@example.org"), EX_OK)
+        first = self.outbox()[0]
+        self.make_due(first)
+        res = self.mutt("second", "second@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertRegex(res.err, QUEUED)
+        self.assertEqual(len(self.outbox()), 2)
+        time.sleep(1)
+        lst = self.run_pigeon(["queue", "--config", self.cfg, "list"])
+        self.assertExit(lst, EX_OK)
+        # Its entry: the id line, then "to:", then "attempts:".
+        lines = lst.out.split(b"\n")
+        at = [i for i, ln in enumerate(lines) if ln.startswith(first.encode())]
+        self.assertEqual(len(at), 1, lst.out)
+        self.assertTrue(lines[at[0] + 2].startswith(b"    attempts: 1,"),
+                        lst.out)
+
+    def test_no_queue_exits_75_and_keeps_nothing(self):
+        res = self.sendmail(self.cfg, mutt_message("now or never",
+                                                   "nq@example.org"),
+                            "-oi", "-t", "--no-queue")
+        self.assertExit(res, EX_TEMPFAIL)
+        self.assertNotRegex(res.err, QUEUED)
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(self.envelopes(), [])
+        self.assertEqual(self.folder("failed"), {})
+
+    def test_concurrent_timer_runs_send_once(self):
+        for i in range(5):
+            self.assertExit(self.mutt("m%d" % i, "m%d@example.org" % i),
+                            EX_OK)
+        for mid in self.outbox():
+            self.make_due(mid)
+        srv = self.start_smtpd(port=self.port)
+        argv = [pigeon_path(), "queue", "--config", self.cfg, "flush",
+                "--due"]
+        procs = [subprocess.Popen(argv, env=self.env, cwd=self.tmp,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+                 for _ in range(3)]
+        for p in procs:
+            self.assertEqual(p.wait(timeout=60), EX_OK)
+        self.assertEqual(sorted(self.ids_at(srv)),
+                         ["<m%d@example.org>" % i for i in range(5)])
+        self.assertEqual(self.outbox(), [])
