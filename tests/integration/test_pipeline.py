@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from harness import (EX_OK, EX_TEMPFAIL, FROM_HEADER, PigeonTest,
+from harness import (EX_DATAERR, EX_OK, EX_TEMPFAIL, FROM_HEADER, PigeonTest,
                      pigeon_path)
 
 QUEUED = rb"queued, next try at ([A-Za-z]+ )?[0-9]{2}:[0-9]{2}"
@@ -177,3 +177,29 @@ class Handover(PigeonTest):
         self.assertEqual(sorted(self.ids_at(srv)),
                          ["<m%d@example.org>" % i for i in range(5)])
         self.assertEqual(self.outbox(), [])
+
+    def test_edit_of_a_damaged_message_keeps_it(self):
+        # Given whole to sendmail, sent as given: a multipart cut off.
+        parts = b"".join(b"--b\nContent-Type: text/plain\n\npart %d\n" % i
+                         for i in range(10000))
+        msg = (b"From: " + FROM_HEADER.encode() + b"\n"
+               b"To: bob@example.org\nSubject: cut\nMIME-Version: 1.0\n"
+               b"Content-Type: multipart/mixed; boundary=b\n\n" + parts)
+        self.assertExit(self.sendmail(self.cfg, msg, "-oi", "-t"), EX_OK)
+        mid = self.outbox()[0]
+        before = self.folder("outbox")[mid]
+        res = self.run_pigeon(["queue", "--config", self.cfg, "edit", mid])
+        self.assertExit(res, EX_DATAERR)
+        self.assertIn(b"cannot be read whole", res.err)
+        self.assertIn(b"ends early", res.err)
+        self.assertIn(b"more parts than pigeon", res.err)
+        self.assertIn(b"stays where it is", res.err)
+        # Nothing lost: the message and its envelope are as they were,
+        # and what could be read is a draft of its own.
+        self.assertEqual(self.folder("outbox"), {mid: before})
+        self.assertEqual(self.envelopes(), [mid])
+        drafts = self.folder("drafts")
+        self.assertEqual(len(drafts), 1)
+        self.assertNotIn(mid, drafts)
+        self.assertIn(b"Subject: cut\n", list(drafts.values())[0])
+        self.assertNoRawControls(res)

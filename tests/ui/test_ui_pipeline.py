@@ -253,3 +253,41 @@ class Pipeline(UiTest):
                                       check=False).returncode, 0)
         # Quitting sent nothing and lost nothing.
         self.assertEqual(len(self.outbox()), 1)
+
+    def test_damaged_draft_is_shown_with_a_note_and_kept(self):
+        # 10,000 parts and no closing boundary: what can be read is
+        # resumed, the status line says what is wrong, the file stays.
+        cfg = self.write_config("smtp://127.0.0.1:%d" % free_port())
+        parts = b"".join(b"--b\nContent-Type: text/plain\n\npart %d\n" % i
+                         for i in range(10000))
+        draft = (b"From: " + FROM_HEADER.encode() + b"\n"
+                 b"To: bob@example.org\n"
+                 b"Subject: damaged\n"
+                 b"MIME-Version: 1.0\n"
+                 b"Content-Type: multipart/mixed; boundary=b\n\n"
+                 b"--b\nContent-Type: text/plain; charset=x-unknown-8\n\n"
+                 b"the text\n" + parts)
+        cur = os.path.join(self.data, "drafts", "cur")
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(self.data, "drafts", sub))
+        name = "1700000000.M1P1R1.elsewhere:2,D"
+        with open(os.path.join(cur, name), "wb") as f:
+            f.write(draft)
+        self.start(cfg, cols=200)
+        self.wait_screen("unsent drafts: 1")
+        self.keys("R")
+        s = self.wait_screen("more parts than pigeon")
+        self.assertIn("ends early", s)
+        self.assertIn("Kept as it is", s)
+        self.assertIn("damaged", s)
+        # Saved, it is a new draft; the damaged one is still there, byte
+        # for byte.
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        self.assertIsNotNone(self.pid())
+        drafts = self.folder("drafts")
+        self.assertEqual(len(drafts), 2)
+        self.assertEqual(drafts.pop(name.split(":")[0]), draft)
+        copy = list(drafts.values())[0]
+        self.assertIn(b"Subject: damaged\n", copy)
+        self.assertIn(b"the text", copy)

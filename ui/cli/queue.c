@@ -1,4 +1,4 @@
-/* cmd_queue.c - "pigeon queue": list, flush, retry, edit and remove queued messages. */
+/* queue.c - "pigeon queue": list, flush, retry, edit and remove queued messages. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "buf.h"
 #include "draft.h"
 #include "i18n.h"
+#include "mimewalk.h"
 #include "outbox.h"
 #include "util.h"
 
@@ -400,10 +402,12 @@ confirm(const char *id)
  * edit ID: the message read back into a draft with every field -- the
  * recipients of the envelope that are not in To or Cc are its Bcc, its
  * account goes along -- saved in drafts/ under its id; then it leaves the
- * queue.
+ * queue.  One that cannot be read whole (*flaws set) stays where it is:
+ * what could be read becomes a new draft, *copy its id.
  */
 static enum err
-to_draft(struct outbox *ob, const char *id, char **errstr)
+to_draft(struct outbox *ob, const char *id, unsigned *flaws, char **copy,
+    char **errstr)
 {
 	struct qentry e;
 	struct draft d;
@@ -425,7 +429,7 @@ to_draft(struct outbox *ob, const char *id, char **errstr)
 		goto out;
 	}
 	if ((r = outbox_message(ob, &e, &fd, errstr)) != ERR_OK ||
-	    (r = draft_read(fd, &d, NULL, errstr)) != ERR_OK)
+	    (r = draft_read(fd, &d, flaws, errstr)) != ERR_OK)
 		goto out;
 	for (i = 0; i < e.nrcpts; i++)
 		rcpts[i] = e.rcpts[i].addr;
@@ -433,13 +437,17 @@ to_draft(struct outbox *ob, const char *id, char **errstr)
 		goto out;
 	if ((e.account != NULL && d.account == NULL &&
 	    draft_set(&d.account, e.account) < 0) ||
-	    draft_set(&d.id, id) < 0) {
+	    (*flaws == 0 && draft_set(&d.id, id) < 0)) {
 		r = ERR_NOMEM;
 		goto out;
 	}
 	if ((r = draft_save(outbox_folder(ob, OUTBOX_DRAFTS), &d, NULL,
-	    errstr)) == ERR_OK)
+	    errstr)) != ERR_OK)
+		goto out;
+	if (*flaws == 0)
 		r = outbox_remove(ob, id, errstr);
+	else if ((*copy = strdup(d.id)) == NULL)
+		r = ERR_NOMEM;
 out:
 	if (fd >= 0)
 		(void)close(fd);
@@ -452,7 +460,10 @@ out:
 static int
 do_one(struct outbox *ob, const char *cmd, const char *id)
 {
-	char *errstr = NULL;
+	struct buf note;
+	char *errstr = NULL, *copy = NULL;
+	unsigned flaws = 0;
+	size_t i;
 	int rc;
 	enum err e = ERR_OK;
 
@@ -463,13 +474,27 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 			rc = EX_OK;
 		else if ((e = outbox_remove(ob, id, &errstr)) != ERR_OK)
 			rc = err_exit_code(e);
-	} else if ((e = to_draft(ob, id, &errstr)) != ERR_OK) {
+	} else if ((e = to_draft(ob, id, &flaws, &copy, &errstr)) !=
+	    ERR_OK) {
 		rc = err_exit_code(e);
+	} else if (flaws != 0) {
+		buf_init(&note, 4096);
+		(void)mimewalk_flaws_text(&note, flaws);
+		for (i = 0; i < note.len; i++)
+			if (note.data[i] == '\n')
+				note.data[i] = ' ';
+		cli_warn(_("%s cannot be read whole: %sWhat could be read is "
+		    "the new draft %s in %s/drafts; %s stays where it is "
+		    "('pigeon queue rm %s' deletes it)."), id, buf_str(&note),
+		    copy, outbox_dir(ob), id, id);
+		buf_free(&note);
+		rc = EX_DATAERR;
 	} else {
 		(void)printf(_("%s is now a draft in %s/drafts\n"), id,
 		    outbox_dir(ob));
 	}
-	if (rc != 0)
+	free(copy);
+	if (e != ERR_OK)
 		cli_error("%s", errstr != NULL ? errstr : err_str(e));
 	outbox_unlock(ob, id);
 	free(errstr);

@@ -398,10 +398,23 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 		(void)draft_set(&cm->d.account, a->c.acct->name);
 	a->cmp = cm;
 	if (flaws != 0) {
-		/* Shown as well as it could be; the note says what was wrong. */
+		/*
+		 * Shown as well as it could be; the note says what was wrong.
+		 * What could not be read is still in the file: it is kept, and
+		 * what is saved or sent from here is a new draft.
+		 */
+		if (folder == OUTBOX_DRAFTS) {
+			free(cm->d.id);
+			cm->d.id = NULL;
+		}
 		buf_init(&note, 4096);
 		(void)mimewalk_flaws_text(&note, flaws);
-		app_status(a, TUI_ERROR, _("%s: %s"), id, buf_str(&note));
+		for (i = 0; i < note.len; i++)
+			if (note.data[i] == '\n')
+				note.data[i] = ' ';
+		app_status(a, TUI_ERROR, folder == OUTBOX_DRAFTS ?
+		    _("%s: %s(Kept as it is; this is a copy.)") : _("%s: %s"),
+		    id, buf_str(&note));
 		buf_free(&note);
 	} else if (folder == OUTBOX_DRAFTS) {
 		app_status(a, TUI_NORMAL, _("draft %s resumed"), id);
