@@ -39,11 +39,12 @@
  * After the server's 250 the message moves to sent/: that rename is the
  * mark that it was sent.  A message that some recipients have and others
  * not yet is linked into sent/ as well and stays in outbox/ for the rest;
- * when the last one has it, the outbox/ copy goes, and that is the mark.  An envelope in queue/ whose message is in sent/
- * belongs to a message sent by a run that was stopped before it could
- * move the envelope to log/; it is never sent again, and the next flush
- * finishes the filing.  With outbox_batch() on, the moves are made
- * durable together (see there).
+ * when the last one has it, the outbox/ copy goes, and that is the mark.
+ * An envelope in queue/ whose message is in sent/ belongs to a message
+ * sent by a run that was stopped before it could move the envelope to
+ * log/; it is never sent again, and the next flush finishes the filing.
+ * With outbox_batch() on, the moves are made durable together (see
+ * there).
  */
 struct outbox;
 
