@@ -568,10 +568,13 @@ advance(struct submit *s)
 		}
 		log_flush(s);
 		qlog_prelude(s->lg);
-		if (s->n > 1) {
-			outbox_batch(s->ob, 1);
-			s->batch = 1;
-		}
+		/*
+		 * Moves made durable together at the end (outbox_sync() in
+		 * wind_up()), one message or many: and sent/, however large,
+		 * is never listed to file one.
+		 */
+		outbox_batch(s->ob, 1);
+		s->batch = 1;
 		s->phase = PH_SEND;
 		tell(s, SUBMIT_READY, NULL, NULL);
 	}

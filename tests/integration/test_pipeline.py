@@ -3,6 +3,7 @@
 import email
 import email.policy
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -45,6 +46,37 @@ class Handover(PigeonTest):
         super().setUp()
         self.port = free_port()
         self.cfg = self.write_config("smtp://127.0.0.1:%d" % self.port)
+        # A flush behind a send runs detached: it must not outlive the
+        # test and write into a directory that is being removed.
+        self.addCleanup(self.end_leftovers)
+
+    def pigeons_left(self):
+        """Pids of pigeon processes still running in this test's directory
+        (each run has it as its working directory; a detached flush keeps
+        it)."""
+        exe = os.path.realpath(pigeon_path())
+        here = os.path.realpath(self.tmp)
+        pids = []
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                if os.readlink("/proc/%s/cwd" % p) == here and \
+                        os.readlink("/proc/%s/exe" % p) == exe:
+                    pids.append(int(p))
+            except OSError:
+                pass
+        return pids
+
+    def end_leftovers(self):
+        for pid in self.pigeons_left():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 5
+        while self.pigeons_left() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def mutt(self, subject, msgid):
         return self.sendmail(self.cfg, mutt_message(subject, msgid),
@@ -117,6 +149,11 @@ class Handover(PigeonTest):
         self.assertEqual(len(self.folder("sent")), 2)
         for raw in self.folder("sent").values():
             self.assertNotIn(b"\r", raw)
+        # And the background run ends by itself.
+        deadline = time.monotonic() + 10
+        while self.pigeons_left() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.pigeons_left(), [])
 
     def test_flush_after_send_off_leaves_the_queue_alone(self):
         self.cfg = self.write_config("smtp://127.0.0.1:%d" % self.port,
@@ -203,3 +240,81 @@ class Handover(PigeonTest):
         self.assertNotIn(mid, drafts)
         self.assertIn(b"Subject: cut\n", list(drafts.values())[0])
         self.assertNoRawControls(res)
+
+    def test_greylisted_then_flushed_never_twice(self):
+        """mutt runs "sendmail -oi -t", takes a non-zero exit for "not
+        sent" and sends again: a queued message must exit 0."""
+        srv = self.start_smtpd(tempfail=["bob@example.org"])
+        self.cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.mutt("mutt one", "one@example.org")
+        # carol and hidden have it; bob is put off: still accepted.
+        self.assertExit(res, EX_OK)
+        self.assertRegex(res.err, QUEUED)
+        self.assertIn(b"450", res.err)
+        meta, _ = self.one_message(srv, res)
+        self.assertEqual(sorted(meta["rcpt_tos"]),
+                         ["carol@example.org", "hidden@example.org"])
+        self.assertEqual(len(self.outbox()), 1)
+        # Greylisting over: the server takes bob now, and only bob.
+        srv.handler.tempfail.clear()
+        flush = ["queue", "--config", self.cfg, "flush"]
+        self.assertExit(self.run_pigeon(flush), EX_OK)
+        self.assertEqual(self.ids_at(srv), ["<one@example.org>"] * 2)
+        self.assertEqual(srv.messages()[1][0]["rcpt_tos"],
+                         ["bob@example.org"])
+        self.assertEqual(self.outbox(), [])
+        # Sent at once: filed as sent, never queued, never again.
+        res = self.mutt("mutt two", "two@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertNotIn(b"queued", res.err)
+        for args in (["flush", "--due"], ["flush"]):
+            self.assertExit(self.run_pigeon(
+                ["queue", "--config", self.cfg] + args), EX_OK)
+        self.assertEqual(self.ids_at(srv), ["<one@example.org>"] * 2 +
+                         ["<two@example.org>"])
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(self.envelopes(), [])
+        self.assertEqual(len(self.folder("sent")), 2)
+
+    def test_queue_edit_keeps_bcc(self):
+        self.assertExit(self.mutt("with a blind copy", "bcc@example.org"),
+                        EX_OK)
+        mid = self.outbox()[0]
+        res = self.run_pigeon(["queue", "--config", self.cfg, "edit", mid])
+        self.assertExit(res, EX_OK)
+        drafts = self.folder("drafts")
+        self.assertEqual(list(drafts), [mid])
+        raw = drafts[mid]
+        self.assertNotIn(b"\r", raw)
+        draft = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(draft["To"]), "Bob <bob@example.org>")
+        self.assertEqual(str(draft["Cc"]), "carol@example.org")
+        self.assertEqual(str(draft["Bcc"]), "hidden@example.org")
+        self.assertEqual(str(draft["Subject"]), "with a blind copy")
+        self.assertEqual(str(draft["From"]), FROM_HEADER)
+        self.assertEqual(draft.get_content(), "Grüße.\n.\nThe end.\n")
+        self.assertEqual(str(draft["X-Pigeon-Account"]), "test")
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(self.envelopes(), [])
+
+    def test_8bit_queued_message_downgraded_for_a_server_without_8bitmime(
+            self):
+        text = "Grüße aus Köln,\n€ 100 für 東京.\n"
+        res = self.run_pigeon(["send", "--config", self.cfg, "-s", "Grüße",
+                               "bob@example.org"], input=text.encode())
+        self.assertExit(res, EX_OK)
+        self.assertRegex(res.err, QUEUED)
+        mid = self.outbox()[0]
+        # Queued as it would go to a server with 8BITMIME: 8bit.
+        self.assertIn("Grüße aus Köln".encode(), self.folder("outbox")[mid])
+        srv = self.start_smtpd(port=self.port, no_8bitmime=True)
+        res = self.run_pigeon(["queue", "--config", self.cfg, "flush"])
+        self.assertExit(res, EX_OK)
+        meta, raw = self.one_message(srv, res)
+        self.assertNotIn("BODY=8BITMIME", meta["mail_options"])
+        self.assertFalse(any(c >= 0x80 for c in raw), raw)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(msg["Content-Transfer-Encoding"], "quoted-printable")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"), text)
+        self.assertEqual(str(msg["Subject"]), "Grüße")
+        self.assertNotIn(b"\r", self.folder("sent")[mid])

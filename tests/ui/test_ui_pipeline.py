@@ -8,7 +8,7 @@ import socket
 import time
 from email.message import EmailMessage
 
-from harness import FROM_HEADER, EX_OK
+from harness import EX_OK, FROM_HEADER, message
 from tmuxui import UiTest
 
 TEXT = "Hello from the UI.\nSecond line.\n"
@@ -291,3 +291,54 @@ class Pipeline(UiTest):
         copy = list(drafts.values())[0]
         self.assertIn(b"Subject: damaged\n", copy)
         self.assertIn(b"the text", copy)
+
+    def test_signature_once_and_html_alternative_through_a_draft(self):
+        srv = self.start_smtpd()
+        sig = os.path.join(self.tmp, "sig-tessa")
+        with open(sig, "w") as f:
+            f.write("Tessa\n")
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                signature=sig)
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(self.data, "drafts", sub))
+        with open(os.path.join(self.data, "drafts", "cur",
+                               "1700000100.M2P2.host:2,D"), "wb") as f:
+            f.write(message([
+                "From: " + FROM_HEADER,
+                "To: bob@example.org",
+                "Subject: Zwei Fassungen",
+                "MIME-Version: 1.0",
+                'Content-Type: multipart/alternative; boundary="=_alt"'], [
+                "--=_alt",
+                "Content-Type: text/plain; charset=utf-8",
+                "Content-Transfer-Encoding: 8bit",
+                "",
+                "Hallo Bob,",
+                "die einfache Fassung, grüß dich.",
+                "-- ",
+                "Tessa",
+                "",
+                "--=_alt",
+                "Content-Type: text/html; charset=utf-8",
+                "Content-Transfer-Encoding: 8bit",
+                "",
+                "<p>Die <b>reiche</b> Fassung, grüß dich.</p>",
+                "",
+                "--=_alt--"]))
+        self.start(cfg)
+        self.wait_screen("unsent drafts: 1")
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertIn("-- text (and an HTML alternative) --", s)
+        self.assertEqual(s.count("Tessa"), 1, s)
+        self.keys("y")
+        self.wait_status("sent ")
+        meta, raw = self.one_message(srv)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(msg.get_content_type(), "multipart/alternative")
+        self.assertEqual(summary(raw)["text"], "Hallo Bob,\ndie einfache "
+                         "Fassung, grüß dich.\n-- \nTessa\n")
+        html = msg.get_body(preferencelist=("html",))
+        self.assertIsNotNone(html)
+        self.assertEqual(html.get_content().replace("\r\n", "\n").strip(),
+                         "<p>Die <b>reiche</b> Fassung, grüß dich.</p>")
