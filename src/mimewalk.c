@@ -824,7 +824,7 @@ mimewalk_fd(int fd, const struct mimewalk_ops *ops, void *arg,
 }
 
 int
-mimewalk_flaws_text(struct buf *out, unsigned flaws)
+mimewalk_flaws_text(struct buf *out, unsigned flaws, const char *sep)
 {
 	static const struct {
 		unsigned flag;
@@ -847,7 +847,7 @@ mimewalk_flaws_text(struct buf *out, unsigned flaws)
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if ((flaws & words[i].flag) &&
-		    buf_printf(out, "%s\n", _(words[i].text)) < 0)
+		    buf_printf(out, "%s%s", _(words[i].text), sep) < 0)
 			return -1;
 	return 0;
 }

@@ -104,7 +104,10 @@ enum err mimewalk_fd(int fd, const struct mimewalk_ops *ops, void *arg,
 enum err mimewalk_mem(const char *p, size_t n,
     const struct mimewalk_ops *ops, void *arg, unsigned *flaws);
 
-/* The flaws in plain words, one sentence each, appended to out. */
-int mimewalk_flaws_text(struct buf *out, unsigned flaws);
+/*
+ * The flaws in plain words, one sentence each, appended to out with sep
+ * after each ("\n" for a page, " " for a status line).
+ */
+int mimewalk_flaws_text(struct buf *out, unsigned flaws, const char *sep);
 
 #endif

@@ -848,12 +848,19 @@ test_flaws_text(void **state)
 
 	(void)state;
 	buf_init(&b, 4096);
-	assert_int_equal(mimewalk_flaws_text(&b, 0), 0);
+	assert_int_equal(mimewalk_flaws_text(&b, 0, "\n"), 0);
 	assert_int_equal(b.len, 0);
 	assert_int_equal(mimewalk_flaws_text(&b, MIMEWALK_F_TRUNCATED |
-	    MIMEWALK_F_PARTS), 0);
-	assert_non_null(strstr(buf_str(&b), "ends early"));
-	assert_non_null(strstr(buf_str(&b), "more parts"));
+	    MIMEWALK_F_PARTS, "\n"), 0);
+	assert_non_null(strstr(buf_str(&b), "cut off.\nThe message has more "
+	    "parts"));
+	assert_int_equal(b.data[b.len - 1], '\n');
+	buf_reset(&b);
+	assert_int_equal(mimewalk_flaws_text(&b, MIMEWALK_F_TRUNCATED |
+	    MIMEWALK_F_PARTS, " "), 0);
+	assert_null(strchr(buf_str(&b), '\n'));
+	assert_non_null(strstr(buf_str(&b), "cut off. The message has more "
+	    "parts"));
 	buf_free(&b);
 }
 

@@ -463,7 +463,6 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 	struct buf note;
 	char *errstr = NULL, *copy = NULL;
 	unsigned flaws = 0;
-	size_t i;
 	int rc;
 	enum err e = ERR_OK;
 
@@ -479,10 +478,7 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 		rc = err_exit_code(e);
 	} else if (flaws != 0) {
 		buf_init(&note, 4096);
-		(void)mimewalk_flaws_text(&note, flaws);
-		for (i = 0; i < note.len; i++)
-			if (note.data[i] == '\n')
-				note.data[i] = ' ';
+		(void)mimewalk_flaws_text(&note, flaws, " ");
 		cli_warn(_("%s cannot be read whole: %sWhat could be read is "
 		    "the new draft %s in %s/drafts; %s stays where it is "
 		    "('pigeon queue rm %s' deletes it)."), id, buf_str(&note),

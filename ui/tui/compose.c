@@ -408,10 +408,7 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 			cm->d.id = NULL;
 		}
 		buf_init(&note, 4096);
-		(void)mimewalk_flaws_text(&note, flaws);
-		for (i = 0; i < note.len; i++)
-			if (note.data[i] == '\n')
-				note.data[i] = ' ';
+		(void)mimewalk_flaws_text(&note, flaws, " ");
 		app_status(a, TUI_ERROR, folder == OUTBOX_DRAFTS ?
 		    _("%s: %s(Kept as it is; this is a copy.)") : _("%s: %s"),
 		    id, buf_str(&note));

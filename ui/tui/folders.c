@@ -258,7 +258,7 @@ open_message(struct app *a, int raw)
 	if (flaws != 0) {
 		(void)buf_addstr(&v.out, _("\n-- shown as well as it could be "
 		    "--\n"));
-		(void)mimewalk_flaws_text(&v.out, flaws);
+		(void)mimewalk_flaws_text(&v.out, flaws, "\n");
 	}
 	(void)buf_addstr(&v.out, _("\n-- transcript --\n"));
 	if (qlog_history(outbox_logs(a->ob), a->list[a->cursor].id, collect,
