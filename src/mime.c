@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "base64.h"
@@ -26,7 +25,6 @@
 /* Input per block: whole base64 lines, about 64 KiB. */
 #define IN_BLOCK       (BASE64_LINE_IN * 1150)
 #define OUT_FLUSH      (256 * 1024)          /* write out from this size */
-#define OUT_DIRECT     (32 * 1024)           /* written as it is from this size */
 #define OUT_MAX        (8 * 1024 * 1024)     /* a header may be long */
 #define BOUNDARY_TRIES 8
 
@@ -804,41 +802,6 @@ wr_out(struct wr *w, const char *p, size_t n)
 	return ERR_OK;
 }
 
-/* What is buffered, then p[0..n): one writev() while it takes all. */
-static enum err
-wr_outv(struct wr *w, const char *p, size_t n)
-{
-	struct iovec iov[2], *v = iov;
-	int k = 2;
-	ssize_t r;
-	size_t done;
-
-	iov[0].iov_base = w->b.data;
-	iov[0].iov_len = w->b.len;
-	iov[1].iov_base = (void *)p;
-	iov[1].iov_len = n;
-	while (k > 0) {
-		r = writev(w->fd, v, k);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			util_seterr(w->errstr, _("cannot write the message: %s"),
-			    strerror(errno));
-			return ERR_IO;
-		}
-		w->total += (uint64_t)r;
-		/* Past what was written; a short write goes on from there. */
-		for (done = (size_t)r; k > 0 && done >= v->iov_len; v++, k--)
-			done -= v->iov_len;
-		if (k > 0) {
-			v->iov_base = (char *)v->iov_base + done;
-			v->iov_len -= done;
-		}
-	}
-	util_writeback(w->fd, &w->wb_mark, w->total);
-	return ERR_OK;
-}
-
 static void
 note_last(struct wr *w, const char *p, size_t n)
 {
@@ -904,21 +867,14 @@ wr_add_lines(struct wr *w, const char *p, size_t n, int64_t lines)
 {
 	enum err e;
 
-	wr_count(w);
-	w->lines += lines >= 0 ? (uint64_t)lines : count_lf(p, n);
-	/*
-	 * A block (of base64 lines, say) is not copied: it goes out with
-	 * what waits before it, in one call.
-	 */
-	if (n >= OUT_DIRECT) {
-		note_last(w, p, n);
-		e = wr_outv(w, p, n);
-		buf_reset(&w->b);
-		w->counted = 0;
-		return e;
-	}
 	if (w->b.len + n > OUT_FLUSH && (e = wr_flush(w)) != ERR_OK)
 		return e;
+	wr_count(w);
+	w->lines += lines >= 0 ? (uint64_t)lines : count_lf(p, n);
+	if (n >= OUT_FLUSH) {
+		note_last(w, p, n);
+		return wr_out(w, p, n);
+	}
 	if (buf_add(&w->b, p, n) < 0)
 		return ERR_NOMEM;
 	w->counted = w->b.len;
@@ -1201,6 +1157,12 @@ mime_write(const struct mime_msg *m, int fd, int allow8bit,
 	w.fd = fd;
 	w.errstr = errstr;
 	buf_init(&w.b, OUT_MAX);
+	/*
+	 * Blocks are gathered up to OUT_FLUSH and written together (fewer,
+	 * larger writes to the spool file); the room is made once, not by
+	 * doubling through every size on the way.
+	 */
+	(void)buf_reserve(&w.b, OUT_FLUSH + BASE64_LINES_LEN(IN_BLOCK));
 	blk = malloc(IN_BLOCK);
 	b64 = malloc(BASE64_LINES_LEN(IN_BLOCK));
 	if (blk == NULL || b64 == NULL || boundaries(m->root, &bnd, &nbnd) <
