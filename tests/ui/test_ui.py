@@ -262,9 +262,7 @@ class Ui(UiTest):
         e = dict(self.env, TERM="xterm-256color", EDITOR=self.editor,
                  SSL_CERT_FILE=self.pki.ca_cert)
         cmd = " ".join("%s=%s" % (k, shell_quote(v)) for k, v in sorted(e.items()))
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x",
-                  "100", "-y", "30", "env -i %s %s" % (cmd, shell_quote(pigeon_path())))
-        self.addCleanup(self.stop_ui)
+        self.launch("env -i %s %s" % (cmd, shell_quote(pigeon_path())))
         self.wait_screen("New account")
         self.wait_screen("No account yet")
         self.form_set("Name", "home")

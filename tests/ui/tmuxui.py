@@ -18,7 +18,8 @@ class UiTest(PigeonTest):
 
     def setUp(self):
         super().setUp()
-        self.sock = os.path.join(self.tmp, "tmux.sock")
+        self.sock = None
+        self.servers = 0
         self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
         # The editor: a script that writes the text, as a person would.
         self.editor = os.path.join(self.tmp, "editor.sh")
@@ -28,8 +29,13 @@ class UiTest(PigeonTest):
         os.chmod(self.editor, 0o700)
 
     def tmux(self, *args, check=True):
-        return subprocess.run([TMUX, "-S", self.sock] + list(args),
-                              check=check, capture_output=True, timeout=20)
+        r = subprocess.run([TMUX, "-S", self.sock] + list(args),
+                           capture_output=True, timeout=20)
+        if check and r.returncode != 0:
+            self.fail("tmux %s: exit %d: %s" % (
+                " ".join(args[:3]), r.returncode,
+                r.stderr.decode("utf-8", "replace").strip()))
+        return r
 
     def start(self, cfg, cols=100, rows=30, env=None):
         e = dict(self.env, TERM="xterm-256color", EDITOR=self.editor)
@@ -37,17 +43,27 @@ class UiTest(PigeonTest):
         e.update(env or {})
         cmd = " ".join("%s=%s" % (k, shell_quote(v)) for k, v in sorted(e.items()))
         cmd = "env -i %s %s --config %s" % (cmd, shell_quote(pigeon_path()), shell_quote(cfg))
+        self.launch(cmd, cols, rows)
+        self.wait_screen("m:compose")
+
+    def launch(self, cmd, cols=100, rows=30):
+        """Run the shell command cmd in a new tmux server.  Each launch
+        gets a server of its own: one killed a moment ago may still be
+        going away on the old socket, and a session asked of it fails."""
+        self.servers += 1
+        self.sock = os.path.join(self.tmp, "tmux%d.sock" % self.servers)
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t",
                   "-x", str(cols), "-y", str(rows), cmd)
         self.addCleanup(self.stop_ui)
-        self.wait_screen("m:compose")
 
     def stop_ui(self):
         """End tmux and wait for pigeon to be gone: it saves a draft on the
         SIGHUP, and must be done before the test's directory goes."""
+        r = self.tmux("list-panes", "-t", "t", "-F", "#{pane_pid}",
+                      check=False)
         try:
-            pid = self.pid()
-        except (subprocess.CalledProcessError, IndexError, ValueError):
+            pid = int(r.stdout.decode().split()[0])
+        except (IndexError, ValueError):
             pid = None
         self.tmux("kill-server", check=False)
         deadline = time.monotonic() + 10
