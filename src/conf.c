@@ -62,10 +62,15 @@
  *   tls_cafile           file of trusted CA certificates
  *   tls_fingerprint      pin the server certificate by its fingerprint
  *   tls_cert, tls_key    client certificate and key files
- *   helo                 the name sent with EHLO; a single word
+ *   helo                 the name sent with EHLO: a domain or an address
+ *                        literal, at most 255 characters
  *   source_address       local address to connect from
  *   timeout              seconds, a whole number from 1 to 86400; unset:
  *                        the RFC 5321 timeouts
+ *   NAME_timeout         the same for one wait (NAME: connect, greeting,
+ *                        ehlo, tls, auth, mail, rcpt, data, data_block,
+ *                        data_done, quit; see smtp.h), over timeout;
+ *                        session_timeout bounds the whole session
  *   chunking             yes/no (default no): use BDAT when the server offers CHUNKING
  *   dsn_notify           NEVER, or a comma list of SUCCESS, FAILURE, DELAY
  *                        (any case, blanks around commas allowed)
@@ -143,6 +148,7 @@ enum key_kind {
 	KEY_DSN_RETURN,
 	KEY_FINGERPRINT,	/* a SHA-256 certificate fingerprint */
 	KEY_DAYS,	/* a whole number of days, 1 to 365 */
+	KEY_HELO,	/* a name for EHLO */
 };
 
 static const struct conf_key {
@@ -169,11 +175,35 @@ static const struct conf_key {
 	{ "tls_cert",             KEY_FILE,
 	    offsetof(struct account, tls_cert) },
 	{ "tls_key",              KEY_FILE,   offsetof(struct account, tls_key) },
-	{ "helo",                 KEY_WORD,   offsetof(struct account, helo) },
+	{ "helo",                 KEY_HELO,   offsetof(struct account, helo) },
 	{ "source_address",       KEY_TEXT,
 	    offsetof(struct account, source_address) },
 	{ "timeout",              KEY_TIMEOUT,
 	    offsetof(struct account, timeout) },
+	{ "connect_timeout",       KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_CONNECT]) },
+	{ "greeting_timeout",      KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_GREETING]) },
+	{ "ehlo_timeout",          KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_EHLO]) },
+	{ "tls_timeout",           KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_TLS]) },
+	{ "auth_timeout",          KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_AUTH]) },
+	{ "mail_timeout",          KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_MAIL]) },
+	{ "rcpt_timeout",          KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_RCPT]) },
+	{ "data_timeout",          KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_DATA]) },
+	{ "data_block_timeout",    KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_DATA_BLOCK]) },
+	{ "data_done_timeout",     KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_DATA_DONE]) },
+	{ "quit_timeout",          KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_QUIT]) },
+	{ "session_timeout",       KEY_TIMEOUT,
+	    offsetof(struct account, timeouts[SMTP_T_SESSION]) },
 	{ "chunking",             KEY_BOOL,
 	    offsetof(struct account, chunking) },
 	{ "dsn_notify",           KEY_DSN_NOTIFY,
@@ -624,20 +654,20 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 	case KEY_TIMEOUT:
 		/* strtol alone would take blanks, a sign and "30s". */
 		if (*v < '0' || *v > '9') {
-			perr(ps, _("timeout must be a whole number of "
-			    "seconds, not '%s'"), v);
+			perr(ps, _("%s must be a whole number of "
+			    "seconds, not '%s'"), k->name, v);
 			return -1;
 		}
 		errno = 0;
 		l = strtol(v, &end, 10);
 		if (*end != '\0') {
-			perr(ps, _("timeout must be a whole number of "
-			    "seconds, not '%s'"), v);
+			perr(ps, _("%s must be a whole number of "
+			    "seconds, not '%s'"), k->name, v);
 			return -1;
 		}
 		if (errno == ERANGE || l < 1 || l > CONF_TIMEOUT_MAX) {
-			perr(ps, _("timeout must be from 1 to %d seconds"),
-			    CONF_TIMEOUT_MAX);
+			perr(ps, _("%s must be from 1 to %d seconds"),
+			    k->name, CONF_TIMEOUT_MAX);
 			return -1;
 		}
 		*ip = (int)l;
@@ -660,6 +690,14 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 			perr(ps, _("tls_fingerprint must be a SHA-256 "
 			    "fingerprint, 64 hex digits (colons allowed), not "
 			    "'%s'"), v);
+			return -1;
+		}
+		break;
+	case KEY_HELO:
+		if (*v != '\0' && !smtp_helo_ok(v)) {
+			perr(ps, _("helo must be a domain or an address "
+			    "literal of at most 255 characters, without "
+			    "spaces"));
 			return -1;
 		}
 		break;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "smtp.h"
 
 struct account {
 	char *name;
@@ -23,6 +24,7 @@ struct account {
 	char *helo;
 	char *source_address;
 	int timeout;              /* seconds, 0: RFC 5321 defaults */
+	int timeouts[SMTP_T_COUNT]; /* "greeting_timeout"...; 0: timeout */
 	int chunking;             /* use BDAT when offered */
 	char *dsn_notify;         /* e.g. "FAILURE,DELAY", NULL: none */
 	char *dsn_return;         /* "FULL" or "HDRS", NULL: none */

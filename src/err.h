@@ -26,6 +26,7 @@
 	X(ERR_PLAINTEXT, EX_NOPERM,      N_("refusing to send credentials without TLS")) \
 	X(ERR_NOAUTH,    EX_UNAVAILABLE, N_("no usable authentication mechanism")) \
 	X(ERR_AUTH,      EX_NOPERM,      N_("authentication failed")) \
+	X(ERR_AUTHREQ,   EX_NOPERM,      N_("the server takes mail only after a login")) \
 	X(ERR_TEMPFAIL,  EX_TEMPFAIL,    N_("temporary failure, try again later")) \
 	X(ERR_PERMFAIL,  EX_UNAVAILABLE, N_("server refused the message")) \
 	X(ERR_NOUSER,    EX_NOUSER,      N_("recipient rejected")) \

@@ -758,8 +758,8 @@ outbox_permanent(enum err e)
 {
 	return e == ERR_PERMFAIL || e == ERR_NOUSER || e == ERR_TOOBIG ||
 	    e == ERR_NOUTF8 || e == ERR_DATA || e == ERR_AUTH ||
-	    e == ERR_TLS_VERIFY || e == ERR_NOTLS || e == ERR_PLAINTEXT ||
-	    e == ERR_NOAUTH;
+	    e == ERR_AUTHREQ || e == ERR_TLS_VERIFY || e == ERR_NOTLS ||
+	    e == ERR_PLAINTEXT || e == ERR_NOAUTH;
 }
 
 /* Write all of p[0..n) to fd at offset off; 0 or -1 (errno). */
@@ -960,16 +960,21 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 			return ERR_NOMEM;
 		k++;
 		q->code = code;
-		if (code / 100 == 5) {
+		if (smtp_rcpt_refused(code)) {
 			q->state = QRCPT_FAILED;
 		} else if (code / 100 == 2 && err == ERR_OK && r != NULL &&
 		    !r->uncertain) {
 			q->state = QRCPT_DONE;
-		} else if (outbox_permanent(err) && code / 100 != 4) {
-			/* Refused for good: the message, not the recipient. */
+		} else if (outbox_permanent(err) && code / 100 != 4 &&
+		    code / 100 != 5) {
+			/*
+			 * Refused for good: the message, not the recipient,
+			 * so no verdict of its own (code 0).
+			 */
 			q->state = QRCPT_FAILED;
-			if (text != NULL && replace_str(&q->reply, text) < 0)
-				return ERR_NOMEM;
+			q->code = 0;
+			free(q->reply);
+			q->reply = NULL;
 		}
 	}
 	if (err == ERR_OK && r != NULL && !r->uncertain) {
@@ -1099,7 +1104,7 @@ outbox_requeue(struct outbox *ob, const char *id, char **errstr)
 	/* Those refused with the message, not for themselves, wait again. */
 	for (i = 0; i < e.nrcpts; i++)
 		if (e.rcpts[i].state == QRCPT_FAILED &&
-		    e.rcpts[i].code / 100 != 5) {
+		    !smtp_rcpt_refused(e.rcpts[i].code)) {
 			e.rcpts[i].state = QRCPT_PENDING;
 			pending++;
 		}

@@ -32,6 +32,7 @@ route_init(struct route *r, const struct account *a, const char *server,
     int chunking, char **errstr)
 {
 	enum err e;
+	int t;
 
 	memset(r, 0, sizeof(*r));
 	if (server == NULL && a != NULL)
@@ -46,8 +47,11 @@ route_init(struct route *r, const struct account *a, const char *server,
 	r->so.host = r->url.host;
 	r->so.port = r->url.port;
 	r->so.net.source = a != NULL ? a->source_address : NULL;
-	r->so.net.connect_timeout_ms = a != NULL && a->timeout > 0 ?
-	    a->timeout * 1000 : 0;
+	for (t = 0; a != NULL && t < SMTP_T_COUNT; t++)
+		r->so.smtp.timeouts[t] = a->timeouts[t] > 0 ? a->timeouts[t] :
+		    t != SMTP_T_SESSION ? a->timeout : 0;
+	r->so.net.connect_timeout_ms = r->so.smtp.timeouts[SMTP_T_CONNECT] *
+	    1000;
 	r->so.tls.servername = r->url.host;
 	r->so.tls.verify = a != NULL ? a->tls_verify : 1;
 	if (a != NULL) {
@@ -58,7 +62,8 @@ route_init(struct route *r, const struct account *a, const char *server,
 	}
 	r->so.smtp.tls = r->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
 	    r->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
-	r->helo = a != NULL && a->helo != NULL ? strdup(a->helo) :
+	r->helo = a != NULL && a->helo != NULL && *a->helo != '\0' ?
+	    strdup(a->helo) :
 	    default_helo();
 	if (r->helo == NULL) {
 		route_free(r);
@@ -68,7 +73,6 @@ route_init(struct route *r, const struct account *a, const char *server,
 	r->so.smtp.auth = a != NULL ? a->auth : NULL;
 	r->so.smtp.auth_allow_plaintext = a != NULL && a->auth_allow_plaintext;
 	r->so.smtp.chunking = chunking || (a != NULL && a->chunking);
-	r->so.smtp.timeout_s = a != NULL ? a->timeout : 0;
 	r->so.smtp.host = r->url.host;
 	r->so.smtp.port = (unsigned)strtoul(r->url.port, NULL, 10);
 	r->user = r->url.user != NULL ? r->url.user : a != NULL ? a->user :

@@ -35,15 +35,26 @@ struct session {
 	int rd_blocked;         /* a read found nothing: wait for rd_need */
 	short wr_need;          /* poll event a blocked write waits for */
 	short hs_want;          /* poll event the handshake waits for */
-	int64_t deadline;       /* the engine's phase timer, in util_now_us() */
+	int64_t deadline;       /* the current wait's timer, in util_now_us() */
+	int64_t end;            /* the bound on the whole session */
+	unsigned long serial;   /* smtp_wait_serial() when it was armed */
 	unsigned long long sent;
 	char *rbuf;
 	char *bbuf;
 };
 
+static int
+seconds(const struct session *s, enum smtp_timer t)
+{
+	return s->o->smtp.timeouts[t] > 0 ? s->o->smtp.timeouts[t] :
+	    smtp_timer_default(t);
+}
+
+/* The engine's timer for what it waits for now. */
 static void
 arm_timer(struct session *s)
 {
+	s->serial = smtp_wait_serial(s->smtp);
 	s->deadline = util_now_us() + (int64_t)smtp_timeout_ms(s->smtp) * 1000;
 }
 
@@ -96,6 +107,8 @@ session_new(struct session **out, const struct session_opts *o,
 		return ERR_NOMEM;
 	}
 	s->phase = P_CONNECT;
+	s->end = util_now_us() +
+	    (int64_t)seconds(s, SMTP_T_SESSION) * 1000000;
 	*out = s;
 	return ERR_OK;
 }
@@ -146,7 +159,8 @@ start_tls(struct session *s)
 	}
 	s->phase = P_HANDSHAKE;
 	s->hs_want = POLLOUT;
-	arm_timer(s);
+	s->deadline = util_now_us() +
+	    (int64_t)seconds(s, SMTP_T_TLS) * 1000000;
 }
 
 /*
@@ -361,7 +375,8 @@ step_smtp(struct session *s, short revents)
 			progress = 1;
 		if (s->phase == P_DONE)
 			return;
-		if (progress)
+		/* A new wait (not a byte trickling in) restarts the timer. */
+		if (smtp_wait_serial(s->smtp) != s->serial)
 			arm_timer(s);
 	} while (progress);
 	if (smtp_want(s->smtp) & SMTP_DONE)
@@ -371,6 +386,15 @@ step_smtp(struct session *s, short revents)
 void
 session_step(struct session *s, short revents)
 {
+	if (s->phase != P_DONE && util_now_us() >= s->end) {
+		char *why = util_strf(_("the session went on for longer than "
+		    "%d seconds (session_timeout)"),
+		    seconds(s, SMTP_T_SESSION));
+
+		fail(s, ERR_TIMEOUT, why);
+		free(why);
+		return;
+	}
 	switch (s->phase) {
 	case P_CONNECT:
 		step_connect(s, revents);
@@ -381,7 +405,12 @@ session_step(struct session *s, short revents)
 		break;
 	case P_HANDSHAKE:
 		if (revents == 0 && util_now_us() >= s->deadline) {
-			fail(s, ERR_TIMEOUT, _("the TLS handshake timed out"));
+			char *why = util_strf(_("the TLS handshake did not end "
+			    "within %d seconds (tls_timeout)"),
+			    seconds(s, SMTP_T_TLS));
+
+			fail(s, ERR_TIMEOUT, why);
+			free(why);
 			break;
 		}
 		step_handshake(s);
@@ -396,6 +425,19 @@ session_step(struct session *s, short revents)
 	}
 }
 
+/* A poll timeout: ms (-1: none), or sooner when the time at comes first. */
+static int
+sooner(int64_t ms, int64_t at)
+{
+	int64_t left = (at - util_now_us()) / 1000 + 1;
+
+	if (left < 0)
+		left = 0;
+	if (left > 24 * 3600 * 1000)
+		left = 24 * 3600 * 1000;
+	return ms >= 0 && ms < left ? (int)ms : (int)left;
+}
+
 int
 session_pollfd(struct session *s, struct pollfd *pfd)
 {
@@ -407,7 +449,8 @@ session_pollfd(struct session *s, struct pollfd *pfd)
 	pfd->revents = 0;
 	switch (s->phase) {
 	case P_CONNECT:
-		return net_connect_pollfd(s->nc, pfd);
+		left = net_connect_pollfd(s->nc, pfd);
+		return sooner(left, s->end);
 	case P_HANDSHAKE:
 		pfd->events = s->hs_want;
 		break;
@@ -427,10 +470,7 @@ session_pollfd(struct session *s, struct pollfd *pfd)
 		pfd->fd = -1;
 		return -1;
 	}
-	left = (s->deadline - util_now_us()) / 1000;
-	if (left < 0)
-		return 0;
-	return left > 24 * 3600 * 1000 ? 24 * 3600 * 1000 : (int)left + 1;
+	return sooner(-1, s->deadline < s->end ? s->deadline : s->end);
 }
 
 enum session_status

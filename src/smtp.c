@@ -1,40 +1,27 @@
 /* smtp.c - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock. */
-#include "smtp.h"
+#include "smtp_int.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
 #include "crlf.h"
 #include "i18n.h"
 #include "sasl.h"
 #include "util.h"
 
-/*
- * Bounds on what a server may send.  RFC 5321 allows 512 octets per reply
- * line; we take twice that from liberal servers and refuse the rest, as we
- * refuse replies of absurd length, so a hostile server cannot make us
- * buffer without limit.
- */
-#define SMTP_LINE_MAX   1024
-#define SMTP_LINES_MAX  200
-#define SMTP_IN_MAX     (SMTP_LINE_MAX * SMTP_LINES_MAX + 4096)
 /* Output: commands, plus message data the session feeds in blocks. */
 #define SMTP_OUT_MAX    (8u * 1024 * 1024)
 /* Ask for more message data while less than this is waiting to go out. */
 #define SMTP_BODY_LOW   (256u * 1024)
 
-/* RFC 5321 4.5.3.2 minimum timeouts, in seconds. */
-#define TO_GREETING     300
-#define TO_COMMAND      300
-#define TO_DATA_INIT    120
-#define TO_DATA_BLOCK   180
-#define TO_DATA_TERM    600
-
+/*
+ * The phases of a conversation.  Each reply is taken by the handler of
+ * the phase it arrives in; within the envelope, the number of replies
+ * taken says which command a reply answers.
+ */
 #define STATE_TABLE(X) \
 	X(S_GREETING, "greeting") \
 	X(S_EHLO,     "ehlo") \
@@ -56,27 +43,46 @@ enum state { STATE_TABLE(STATE_ENUM_) };
 static const char *const state_names[] = { STATE_TABLE(STATE_NAME_) };
 #undef STATE_NAME_
 
-/* What each expected reply answers. */
-enum cmd {
-	C_GREETING,
-	C_EHLO,
-	C_HELO,
-	C_STARTTLS,
-	C_AUTH,
-	C_RSET,
-	C_MAIL,
-	C_RCPT,
-	C_DATA,
-	C_DOT,          /* end of data: the final reply */
-	C_DOT_DISCARD,  /* an empty message ended only to get out of DATA */
-	C_BDAT,
-	C_BDAT_LAST,
-	C_QUIT,
-};
+/* What a reply answers, with the timer that waits for it. */
+#define CMD_TABLE(X) \
+	X(C_NONE,     "",          SMTP_T_MAIL) \
+	X(C_GREETING, "",          SMTP_T_GREETING) \
+	X(C_EHLO,     "EHLO",      SMTP_T_EHLO) \
+	X(C_HELO,     "HELO",      SMTP_T_EHLO) \
+	X(C_STARTTLS, "STARTTLS",  SMTP_T_TLS) \
+	X(C_AUTH,     "AUTH",      SMTP_T_AUTH) \
+	X(C_RSET,     "RSET",      SMTP_T_MAIL) \
+	X(C_MAIL,     "MAIL FROM", SMTP_T_MAIL) \
+	X(C_RCPT,     "RCPT TO",   SMTP_T_RCPT) \
+	X(C_DATA,     "DATA",      SMTP_T_DATA) \
+	X(C_DOT,      "",          SMTP_T_DATA_DONE) \
+	X(C_BDAT,     "BDAT",      SMTP_T_DATA_BLOCK) \
+	X(C_QUIT,     "QUIT",      SMTP_T_QUIT)
 
-struct pending {
-	enum cmd cmd;
-	size_t idx;     /* recipient index for C_RCPT */
+#define CMD_ENUM_(name, word, timer) name,
+enum cmd { CMD_TABLE(CMD_ENUM_) };
+#undef CMD_ENUM_
+#define CMD_WORD_(name, word, timer) word,
+static const char *const cmd_words[] = { CMD_TABLE(CMD_WORD_) };
+#undef CMD_WORD_
+#define CMD_TIMER_(name, word, timer) timer,
+static const enum smtp_timer cmd_timers[] = { CMD_TABLE(CMD_TIMER_) };
+#undef CMD_TIMER_
+
+#define TIMER_NAME_(name, key, sec) key,
+static const char *const timer_names[] = { SMTP_TIMER_TABLE(TIMER_NAME_) };
+#undef TIMER_NAME_
+#define TIMER_SEC_(name, key, sec) sec,
+static const int timer_defaults[] = { SMTP_TIMER_TABLE(TIMER_SEC_) };
+#undef TIMER_SEC_
+
+/*
+ * Where each command still unanswered ends in the output stream, oldest
+ * first: a reply is an answer only once its command has gone out whole.
+ */
+struct waits {
+	uint64_t *end;
+	size_t head, len, cap;
 };
 
 struct smtp {
@@ -85,20 +91,20 @@ struct smtp {
 	char *secret;
 	enum state state;
 	int tls_active;
-	int ehlo_done;               /* the last EHLO/HELO got its 250 */
 	struct smtp_caps caps;
+	unsigned long serial;        /* see smtp_wait_serial() */
 
 	struct buf in;
 	struct buf out;
-	size_t out_off;
-
-	struct pending *pend;        /* FIFO of replies expected */
-	size_t pend_head, pend_len, pend_cap;
+	size_t out_off;              /* of out, handed to the network */
+	uint64_t out_base;           /* output bytes gone before out.data */
+	struct waits waits;
 
 	struct sasl *sasl;
 	int auth_mech;
-	enum err auth_local_err;     /* we cancelled or distrust the exchange */
-	char *auth_local_why;
+	enum err auth_err;           /* we cancelled or distrust the exchange */
+	char *auth_why;
+	struct buf auth_ir;          /* an initial response too long for AUTH */
 
 	enum err err;
 	char *errstr;
@@ -107,22 +113,38 @@ struct smtp {
 	const struct smtp_envelope *env;
 	struct smtp_result res;
 	unsigned nmsgs;
-	int need_rset;
-	int pipelining;
-	int mail_ok;
-	size_t rcpt_replies;
-	int data_sent;               /* DATA (or first BDAT) went out */
-	int body_ended;
-	int use_bdat;
-	unsigned bdat_outstanding;
-	int bdat_failed;
+	int rset;                    /* the envelope starts with RSET */
+	size_t queued;               /* envelope commands queued */
+	size_t taken;                /* envelope replies taken */
+	int mail_code;               /* the reply to MAIL FROM */
+	unsigned bdat_out;           /* BDAT chunks not answered yet */
 	struct crlf crlf;            /* line ends and dot-stuffing of data */
 	struct buf stage;            /* BDAT chunk being built */
 };
 
 static void process_input(struct smtp *s);
+static void become_ready(struct smtp *s);
+static void send_ehlo(struct smtp *s);
 
 /* -- small helpers ---------------------------------------------------- */
+
+const char *
+smtp_timer_name(enum smtp_timer t)
+{
+	return timer_names[t];
+}
+
+int
+smtp_timer_default(enum smtp_timer t)
+{
+	return timer_defaults[t];
+}
+
+static int
+timer_seconds(const struct smtp *s, enum smtp_timer t)
+{
+	return s->o->timeouts[t] > 0 ? s->o->timeouts[t] : timer_defaults[t];
+}
 
 static void
 set_state(struct smtp *s, enum state st)
@@ -130,6 +152,7 @@ set_state(struct smtp *s, enum state st)
 	if (s->state == st)
 		return;
 	s->state = st;
+	s->serial++;
 	transcript_emit(s->tr, TR_STATE, 0, state_names[st],
 	    strlen(state_names[st]));
 }
@@ -141,37 +164,67 @@ tls_flag(const struct smtp *s)
 }
 
 static int
-pend_push(struct smtp *s, enum cmd c, size_t idx)
+piped(const struct smtp *s)
 {
-	struct pending *p;
+	return !s->o->no_pipelining && (s->caps.flags & SMTP_CAP_PIPELINING);
+}
+
+static int
+use_bdat(const struct smtp *s)
+{
+	return s->o->chunking && (s->caps.flags & SMTP_CAP_CHUNKING);
+}
+
+static size_t
+out_pending(const struct smtp *s)
+{
+	return s->out.len - s->out_off;
+}
+
+/* The reply as one line for messages: "550 5.1.1 no such user | more". */
+static const char *
+reply_line(const struct smtp_reply *r)
+{
+	return r->text != NULL ? r->text : "";
+}
+
+/* "the greeting", "RCPT TO", "the end of the data": for messages. */
+static const char *
+cmd_label(enum cmd c)
+{
+	if (c == C_GREETING)
+		return _("the greeting");
+	if (c == C_DOT)
+		return _("the end of the data");
+	return cmd_words[c];
+}
+
+static int
+waits_push(struct waits *w, uint64_t end)
+{
+	uint64_t *p;
 	size_t cap, i;
 
-	if (s->pend_len == s->pend_cap) {
-		cap = s->pend_cap ? s->pend_cap * 2 : 8;
-		p = calloc(cap, sizeof(*p));
-		if (p == NULL)
+	if (w->len == w->cap) {
+		cap = w->cap ? w->cap * 2 : 8;
+		if ((p = calloc(cap, sizeof(*p))) == NULL)
 			return -1;
-		for (i = 0; i < s->pend_len; i++)
-			p[i] = s->pend[(s->pend_head + i) % s->pend_cap];
-		free(s->pend);
-		s->pend = p;
-		s->pend_cap = cap;
-		s->pend_head = 0;
+		for (i = 0; i < w->len; i++)
+			p[i] = w->end[(w->head + i) % w->cap];
+		free(w->end);
+		w->end = p;
+		w->cap = cap;
+		w->head = 0;
 	}
-	s->pend[(s->pend_head + s->pend_len) % s->pend_cap].cmd = c;
-	s->pend[(s->pend_head + s->pend_len) % s->pend_cap].idx = idx;
-	s->pend_len++;
+	w->end[(w->head + w->len++) % w->cap] = end;
 	return 0;
 }
 
-static struct pending
-pend_pop(struct smtp *s)
+static void
+waits_pop(struct waits *w)
 {
-	struct pending p = s->pend[s->pend_head];
-
-	s->pend_head = (s->pend_head + 1) % s->pend_cap;
-	s->pend_len--;
-	return p;
+	w->head = (w->head + 1) % w->cap;
+	w->len--;
 }
 
 static void
@@ -182,77 +235,138 @@ seterr(struct smtp *s, enum err e, const char *fmt, ...)
 static void
 seterr(struct smtp *s, enum err e, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
+	char *m;
 
 	if (s->err != ERR_OK)
 		return;
 	s->err = e;
-	buf_init(&b, 64 * 1024);
 	va_start(ap, fmt);
-	if (buf_vprintf(&b, fmt, ap) == 0) {
-		free(s->errstr);
-		s->errstr = b.data;
-		transcript_emit(s->tr, TR_ERROR, 0, buf_str(&b), b.len);
-	} else {
-		buf_free(&b);
-	}
+	m = util_vstrf(fmt, ap);
 	va_end(ap);
+	if (m != NULL) {
+		free(s->errstr);
+		s->errstr = m;
+		transcript_emit(s->tr, TR_ERROR, 0, m, strlen(m));
+	}
 }
 
-/* The reply as one line for messages: "550 5.1.1 no such user | more". */
-static const char *
-reply_line(const struct smtp_reply *r)
+static int
+reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
 {
-	return r->text != NULL ? r->text : "";
+	smtp_reply_free(dst);
+	dst->code = src->code;
+	memcpy(dst->enhanced, src->enhanced, sizeof(dst->enhanced));
+	dst->text = strdup(src->text != NULL ? src->text : "");
+	return dst->text != NULL ? 0 : -1;
+}
+
+static void
+result_clear(struct smtp_result *res)
+{
+	size_t i;
+
+	smtp_reply_free(&res->reply);
+	for (i = 0; i < res->nrcpts; i++)
+		smtp_reply_free(&res->rcpt[i]);
+	free(res->rcpt);
+	memset(res, 0, sizeof(*res));
 }
 
 /*
- * Queue a command.  wire is what goes out (without CRLF); show is what the
- * transcript may see, which differs only when wire carries a secret.
+ * The one way a message ends, whatever ended it: e and the reply that
+ * said so (NULL when none did).  Lost after the whole message went out
+ * and before the server confirmed it, it may have arrived: uncertain.
+ */
+static void
+message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
+{
+	if (s->env == NULL)
+		return;
+	s->res.err = e;
+	if (r != NULL && reply_copy(&s->res.reply, r) < 0)
+		s->res.err = ERR_NOMEM;
+	if (r == NULL && e != ERR_OK)
+		s->res.uncertain = s->state == S_DOT && out_pending(s) == 0 &&
+		    s->res.naccepted > 0;
+	if (e == ERR_OK)
+		transcript_emitf(s->tr, TR_INFO, tls_flag(s),
+		    _("message accepted for %zu of %zu recipients"),
+		    s->res.naccepted, s->res.nrcpts);
+	s->nmsgs++;
+	s->env = NULL;
+	buf_free(&s->stage);
+}
+
+/* End at once: nothing more may be sent on this connection. */
+static void
+drop(struct smtp *s)
+{
+	s->out_base += s->out.len;
+	buf_reset(&s->out);
+	s->out_off = 0;
+	s->waits.len = 0;
+	set_state(s, S_DONE);
+}
+
+/* Out of memory: the one way out of it. */
+static void
+nomem(struct smtp *s)
+{
+	message_end(s, ERR_NOMEM, NULL);
+	seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
+	drop(s);
+}
+
+/*
+ * Queue a line.  wire is what goes out (without CRLF); show is what the
+ * transcript may see, which differs only when wire carries a secret.  A
+ * command (max > 0) longer than max octets with its CRLF never goes out.
  */
 static int
-send_cmd(struct smtp *s, enum cmd c, size_t idx, const char *show,
-    const char *wire, size_t wirelen)
+send_line(struct smtp *s, const char *show, const char *wire, size_t len,
+    size_t max)
 {
-	if (buf_add(&s->out, wire, wirelen) < 0 ||
-	    buf_add(&s->out, "\r\n", 2) < 0 ||
-	    pend_push(s, c, idx) < 0) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		set_state(s, S_DONE);
+	if (max > 0 && len + 2 > max) {
+		message_end(s, ERR_SOFTWARE, NULL);
+		seterr(s, ERR_SOFTWARE, _("refusing to send a command of %zu "
+		    "octets, over the %zu that SMTP allows: %.40s..."),
+		    len + 2, max, show != NULL ? show : wire);
+		drop(s);
 		return -1;
 	}
-	if (show != NULL)
-		transcript_emit(s->tr, TR_CLIENT, tls_flag(s) | TR_F_REDACTED,
-		    show, strlen(show));
-	else
-		transcript_emit(s->tr, TR_CLIENT, tls_flag(s), wire, wirelen);
+	if (buf_add(&s->out, wire, len) < 0 ||
+	    buf_add(&s->out, "\r\n", 2) < 0 ||
+	    waits_push(&s->waits, s->out_base + s->out.len) < 0) {
+		nomem(s);
+		return -1;
+	}
+	transcript_emit(s->tr, TR_CLIENT, tls_flag(s) |
+	    (show != NULL ? TR_F_REDACTED : 0), show != NULL ? show : wire,
+	    show != NULL ? strlen(show) : len);
 	return 0;
 }
 
 static int
-send_cmdf(struct smtp *s, enum cmd c, size_t idx, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+send_cmdf(struct smtp *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static int
-send_cmdf(struct smtp *s, enum cmd c, size_t idx, const char *fmt, ...)
+send_cmdf(struct smtp *s, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
+	char *line;
 	int r;
 
-	buf_init(&b, 64 * 1024);
 	va_start(ap, fmt);
-	r = buf_vprintf(&b, fmt, ap);
+	line = util_vstrf(fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		buf_free(&b);
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		set_state(s, S_DONE);
+	if (line == NULL) {
+		nomem(s);
 		return -1;
 	}
-	r = send_cmd(s, c, idx, NULL, buf_str(&b), b.len);
-	buf_free(&b);
+	r = send_line(s, NULL, line, strlen(line), SMTP_CMD_MAX);
+	free(line);
 	return r;
 }
 
@@ -262,165 +376,700 @@ quit(struct smtp *s)
 {
 	if (s->state == S_QUIT || s->state == S_DONE)
 		return;
-	if (send_cmdf(s, C_QUIT, 0, "QUIT") == 0)
+	if (send_cmdf(s, "QUIT") == 0)
 		set_state(s, S_QUIT);
 }
 
-/* End at once: nothing more may be sent on this connection. */
-static void
-drop(struct smtp *s)
+/* Has the DATA command (or the first BDAT) of the envelope gone out? */
+static int
+data_sent(const struct smtp *s)
 {
+	return s->state == S_BODY || s->state == S_DOT ||
+	    (s->env != NULL && s->queued > s->rset + 1 + s->env->nrcpts);
+}
+
+/*
+ * The server broke the protocol: the message in progress is put off (a
+ * temporary failure), the session ends with QUIT when the server can
+ * still read one as a command, else at once.
+ */
+static void
+protocol_error(struct smtp *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+protocol_error(struct smtp *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+	int sane = (s->state == S_GREETING || s->state == S_EHLO ||
+	    s->state == S_HELO || s->state == S_READY ||
+	    s->state == S_ENVELOPE) && !data_sent(s) && s->out_off == 0;
+
+	va_start(ap, fmt);
+	m = util_vstrf(fmt, ap);
+	va_end(ap);
+	message_end(s, ERR_PROTOCOL, NULL);
+	seterr(s, ERR_PROTOCOL, "%s", m != NULL ? m : err_str(ERR_PROTOCOL));
+	free(m);
+	buf_reset(&s->in);
+	if (!sane) {
+		drop(s);
+		return;
+	}
+	s->out_base += s->out.len;
 	buf_reset(&s->out);
-	s->out_off = 0;
-	s->pend_len = 0;
-	set_state(s, S_DONE);
+	s->waits.len = 0;
+	quit(s);
+}
+
+/* The replies cannot be told apart any more: the session ends at once. */
+static void
+framing_error(struct smtp *s, const char *why)
+{
+	message_end(s, ERR_PROTOCOL, NULL);
+	seterr(s, ERR_PROTOCOL, _("invalid reply from the server: %s"), why);
+	buf_reset(&s->in);
+	drop(s);
+}
+
+/* -- the greeting, EHLO, STARTTLS ------------------------------------- */
+
+static void
+on_greeting(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code == 220) {
+		send_ehlo(s);
+	} else if (r->code == 554) {
+		seterr(s, ERR_PERMFAIL, _("the server refuses service: %s"),
+		    reply_line(r));
+		quit(s);
+	} else {
+		seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PROTOCOL,
+		    _("the server is not available: %s"), reply_line(r));
+		quit(s);
+	}
 }
 
 static void
-caps_clear(struct smtp_caps *c)
+send_ehlo(struct smtp *s)
+{
+	const char *name = s->o->helo != NULL ? s->o->helo : "localhost";
+
+	if (!smtp_helo_ok(name)) {
+		seterr(s, ERR_CONFIG, _("the EHLO name must be a domain or an "
+		    "address literal of at most %d characters, without "
+		    "spaces: set helo in pigeon.conf"), SMTP_DOMAIN_MAX);
+		quit(s);
+		return;
+	}
+	if (send_cmdf(s, "EHLO %s", name) == 0)
+		set_state(s, S_EHLO);
+}
+
+static void start_auth(struct smtp *s);
+
+/* After a successful EHLO/HELO: TLS first, then AUTH, then ready. */
+static void
+after_ehlo(struct smtp *s)
+{
+	if (s->o->tls == SMTP_TLS_STARTTLS && !s->tls_active) {
+		if (!(s->caps.flags & SMTP_CAP_STARTTLS)) {
+			seterr(s, ERR_NOTLS, _("the server does not offer "
+			    "STARTTLS, and this account requires TLS; "
+			    "nothing was sent"));
+			quit(s);
+		} else if (send_cmdf(s, "STARTTLS") == 0) {
+			set_state(s, S_STARTTLS);
+		}
+		return;
+	}
+	if (s->o->user != NULL && s->sasl == NULL)
+		start_auth(s);
+	else
+		become_ready(s);
+}
+
+static void
+on_ehlo(struct smtp *s, const struct smtp_reply *r)
+{
+	const char *name = s->o->helo != NULL ? s->o->helo : "localhost";
+	int rc;
+
+	if (r->code == 250) {
+		rc = smtp_caps_parse(&s->caps, r);
+		if (rc == -2)
+			protocol_error(s, _("the server lists more than %d "
+			    "authentication mechanisms"), SMTP_MECHS_MAX);
+		else if (rc < 0)
+			nomem(s);
+		else
+			after_ehlo(s);
+		return;
+	}
+	if (r->code / 100 == 5 &&
+	    (s->o->tls == SMTP_TLS_NONE || s->tls_active)) {
+		/* Ancient servers know only HELO; fine when TLS is not needed. */
+		if (send_cmdf(s, "HELO %s", name) == 0)
+			set_state(s, S_HELO);
+		return;
+	}
+	if (r->code / 100 == 5)
+		seterr(s, ERR_NOTLS, _("the server refused EHLO, so it "
+		    "cannot offer STARTTLS, and this account requires TLS: "
+		    "%s"), reply_line(r));
+	else
+		seterr(s, ERR_TEMPFAIL, _("the server refused EHLO for now: "
+		    "%s"), reply_line(r));
+	quit(s);
+}
+
+static void
+on_helo(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 != 2) {
+		seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
+		    _("the server refused HELO: %s"), reply_line(r));
+		quit(s);
+		return;
+	}
+	smtp_caps_clear(&s->caps);
+	if ((s->caps.server = strdup(smtp_reply_text(r))) == NULL) {
+		nomem(s);
+		return;
+	}
+	after_ehlo(s);
+}
+
+static void
+on_starttls(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code != 220) {
+		if (r->code / 100 == 4)
+			seterr(s, ERR_TLS, _("the server cannot start TLS now: "
+			    "%s"), reply_line(r));
+		else
+			seterr(s, ERR_NOTLS, _("the server refused STARTTLS: "
+			    "%s"), reply_line(r));
+		quit(s);
+		return;
+	}
+	/*
+	 * Anything the server sent after its 220 was sent in clear text
+	 * and would be read as if it came through TLS: that is the
+	 * STARTTLS command injection attack.  Refuse it.
+	 */
+	if (s->in.len > 0) {
+		seterr(s, ERR_PROTOCOL, _("the server sent %zu bytes after its "
+		    "220 reply to STARTTLS, before TLS started; they could be "
+		    "injected by an attacker, so the connection was dropped"),
+		    s->in.len);
+		buf_reset(&s->in);
+		drop(s);
+		return;
+	}
+	set_state(s, S_TLS);
+}
+
+/* -- AUTH ------------------------------------------------------------- */
+
+/* Is name one of the words of the space-separated list? */
+static int
+offered(const char *list, const char *name)
+{
+	size_t n = strlen(name), w;
+
+	while (list != NULL && *list != '\0') {
+		w = strcspn(list, " ");
+		if (w == n && strncasecmp(list, name, n) == 0)
+			return 1;
+		list += w;
+		list += strspn(list, " ");
+	}
+	return 0;
+}
+
+/* The mechanism the account names, or the best offered; -1: none. */
+static int
+pick_mech(struct smtp *s)
+{
+	const char *list = s->caps.auth;
+	int m;
+
+	if (s->o->auth == NULL) {
+		if (!(s->caps.flags & SMTP_CAP_AUTH))
+			seterr(s, ERR_NOAUTH, _("a user name is configured, "
+			    "but the server offers no authentication"));
+		else if ((m = sasl_choose(list, 0)) < 0)
+			seterr(s, ERR_NOAUTH, _("none of the server's "
+			    "authentication mechanisms is supported (it "
+			    "offers: %s)"), list);
+		else
+			return m;
+		return -1;
+	}
+	m = sasl_mech_from_name(s->o->auth);
+	if (m < 0)
+		seterr(s, ERR_CONFIG, _("unknown authentication mechanism "
+		    "'%s'"), s->o->auth);
+	else if (!offered(list, sasl_mech_name((enum sasl_mech)m)))
+		seterr(s, ERR_NOAUTH, _("the server does not offer AUTH %s "
+		    "(it offers: %s)"), sasl_mech_name((enum sasl_mech)m),
+		    list != NULL && *list != '\0' ? list : _("none"));
+	else
+		return m;
+	return -1;
+}
+
+/* The mechanism to use, or -1 (the error set, QUIT sent). */
+static int
+choose_mech(struct smtp *s)
+{
+	int m = pick_mech(s);
+
+	if (m >= 0 && sasl_mech_plaintext((enum sasl_mech)m) &&
+	    !s->tls_active && !s->o->auth_allow_plaintext) {
+		seterr(s, ERR_PLAINTEXT, _("refusing AUTH %s without TLS: it "
+		    "would send the password readable to anyone on the path "
+		    "(set auth_allow_plaintext = yes to allow it)"),
+		    sasl_mech_name((enum sasl_mech)m));
+		m = -1;
+	}
+	if (m < 0)
+		quit(s);
+	return m;
+}
+
+/*
+ * AUTH with its initial response when the line stays within 512 octets;
+ * else AUTH alone, and the response answers the server's empty
+ * challenge (RFC 4954 4).
+ */
+static void
+start_auth(struct smtp *s)
+{
+	struct buf wire;
+	char show[64];
+	int has_ir, m = choose_mech(s);
+	const char *name;
+
+	if (m < 0)
+		return;
+	s->auth_mech = m;
+	name = sasl_mech_name((enum sasl_mech)m);
+	s->sasl = sasl_new((enum sasl_mech)m, s->o->user,
+	    s->secret != NULL ? s->secret : "", s->o->host, s->o->port);
+	buf_init(&s->auth_ir, 64 * 1024);
+	buf_init(&wire, SMTP_CMD_MAX);
+	if (s->sasl == NULL ||
+	    sasl_start(s->sasl, &s->auth_ir, &has_ir) != ERR_OK ||
+	    buf_printf(&wire, "AUTH %s", name) < 0) {
+		buf_free_secret(&wire);
+		nomem(s);
+		return;
+	}
+	if (!has_ir)
+		buf_free_secret(&s->auth_ir);
+	else if (wire.len + 1 + s->auth_ir.len + 2 <= SMTP_CMD_MAX &&
+	    buf_printf(&wire, " %s", buf_str(&s->auth_ir)) == 0)
+		buf_free_secret(&s->auth_ir);
+	(void)snprintf(show, sizeof(show), "AUTH %s%s", name,
+	    has_ir && s->auth_ir.len == 0 ? " [redacted]" : "");
+	if (send_line(s, has_ir && s->auth_ir.len == 0 ? show : NULL,
+	    buf_str(&wire), wire.len, SMTP_CMD_MAX) == 0)
+		set_state(s, S_AUTH);
+	buf_free_secret(&wire);
+}
+
+/* A 334: the next step of the exchange, or "*" to cancel it. */
+static void
+auth_challenge(struct smtp *s, const struct smtp_reply *r)
+{
+	const char *chal = smtp_reply_text(r);
+	struct buf resp;
+	char *why = NULL;
+	enum err e;
+
+	if (s->auth_ir.len > 0) {
+		(void)send_line(s, "[redacted]", buf_str(&s->auth_ir),
+		    s->auth_ir.len, 0);
+		buf_free_secret(&s->auth_ir);
+		return;
+	}
+	if (s->auth_err != ERR_OK) {
+		(void)send_line(s, NULL, "*", 1, 0);
+		return;
+	}
+	buf_init(&resp, 64 * 1024);
+	e = sasl_step(s->sasl, chal, strlen(chal), &resp, &why);
+	if (e == ERR_OK || e == ERR_AUTH) {
+		/* ERR_AUTH: the mechanism's required answer to an error. */
+		if (e == ERR_AUTH) {
+			s->auth_err = e;
+			s->auth_why = why;
+			why = NULL;
+		}
+		(void)send_line(s, "[redacted]", buf_str(&resp), resp.len, 0);
+	} else {
+		s->auth_err = ERR_AUTH;
+		s->auth_why = util_strf(_("the server's challenge is invalid "
+		    "(%s); authentication cancelled"),
+		    why != NULL ? why : err_str(e));
+		(void)send_line(s, NULL, "*", 1, 0);
+	}
+	free(why);
+	buf_free_secret(&resp);
+}
+
+static void
+on_auth(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code == 334) {
+		auth_challenge(s, r);
+		return;
+	}
+	if (r->code == 235 && s->auth_err == ERR_OK) {
+		if (sasl_finish(s->sasl) != ERR_OK) {
+			seterr(s, ERR_AUTH, _("the server accepted the login "
+			    "without proving it knows the password; not "
+			    "trusting it"));
+			quit(s);
+			return;
+		}
+		transcript_emitf(s->tr, TR_INFO, tls_flag(s),
+		    _("authenticated as %s with %s"), s->o->user,
+		    sasl_mech_name((enum sasl_mech)s->auth_mech));
+		become_ready(s);
+		return;
+	}
+	if (s->auth_err != ERR_OK)
+		seterr(s, s->auth_err, "%s", s->auth_why != NULL ?
+		    s->auth_why : err_str(s->auth_err));
+	else if (r->code / 100 == 4)
+		seterr(s, ERR_TEMPFAIL, _("the server refused the login for "
+		    "now (AUTH %s): %s"), smtp_auth_mech(s), reply_line(r));
+	else
+		seterr(s, ERR_AUTH, _("the server refused the login (AUTH "
+		    "%s): %s"), smtp_auth_mech(s), reply_line(r));
+	quit(s);
+}
+
+/* -- the envelope ----------------------------------------------------- */
+
+static void
+become_ready(struct smtp *s)
+{
+	if (s->state != S_QUIT && s->state != S_DONE)
+		set_state(s, S_READY);
+}
+
+/* What the envelope reply number k answers: RSET, MAIL, RCPT *i, DATA. */
+static enum cmd
+envelope_cmd(const struct smtp *s, size_t k, size_t *i)
+{
+	if (s->rset && k-- == 0)
+		return C_RSET;
+	if (k == 0)
+		return C_MAIL;
+	*i = k - 1;
+	return k <= s->env->nrcpts ? C_RCPT : C_DATA;
+}
+
+/* What the next reply answers, from the phase and its progress. */
+static enum cmd
+expected(const struct smtp *s)
 {
 	size_t i;
 
-	free(c->auth);
-	free(c->server);
-	for (i = 0; i < c->nlines; i++)
-		free(c->lines[i]);
-	free(c->lines);
-	memset(c, 0, sizeof(*c));
+	switch (s->state) {
+	case S_GREETING:
+		return C_GREETING;
+	case S_EHLO:
+		return C_EHLO;
+	case S_HELO:
+		return C_HELO;
+	case S_STARTTLS:
+		return C_STARTTLS;
+	case S_AUTH:
+		return C_AUTH;
+	case S_ENVELOPE:
+		return envelope_cmd(s, s->taken, &i);
+	case S_BODY:
+		return C_BDAT;
+	case S_DOT:
+		return use_bdat(s) && s->bdat_out > 1 ? C_BDAT : C_DOT;
+	case S_QUIT:
+		return C_QUIT;
+	default:
+		return C_NONE;
+	}
 }
 
-/* -- replies ---------------------------------------------------------- */
-
-void
-smtp_reply_free(struct smtp_reply *r)
+/* Does the reply code fit the command (RFC 5321 4.3.2)? */
+static int
+fits(enum cmd c, int code)
 {
-	free(r->text);
-	r->text = NULL;
-	r->code = 0;
-	r->enhanced[0] = '\0';
+	if (code / 100 >= 4)
+		return 1;
+	switch (c) {
+	case C_GREETING:
+	case C_STARTTLS:
+		return code == 220;
+	case C_AUTH:
+		return code == 235 || code == 334;
+	case C_DATA:
+		return code == 354;
+	default:
+		return code / 100 == 2;
+	}
 }
 
-/* "5.1.1 text": copy the enhanced status code if text starts with one. */
-static void
-parse_enhanced(struct smtp_reply *r, const char *t, size_t n)
+static int
+queue_envelope_cmd(struct smtp *s, const char *line)
 {
-	size_t i = 0, start, parts = 0, digits;
-
-	if (n < 5 || t[0] != '0' + r->code / 100)
-		return;
-	while (parts < 3) {
-		start = i;
-		while (i < n && isdigit((unsigned char)t[i]) && i - start < 3)
-			i++;
-		digits = i - start;
-		if (digits == 0 || (parts == 0 && digits != 1))
-			return;
-		parts++;
-		if (parts < 3) {
-			if (i >= n || t[i] != '.')
-				return;
-			i++;
-		}
-	}
-	if (i < n && t[i] != ' ')
-		return;
-	if (i >= sizeof(r->enhanced))
-		return;
-	memcpy(r->enhanced, t, i);
-	r->enhanced[i] = '\0';
+	if (send_cmdf(s, "%s", line) < 0)
+		return -1;
+	s->queued++;
+	return 0;
 }
 
-long
-smtp_parse_reply(const char *buf, size_t len, struct smtp_reply *r,
-    const char **why)
+static int
+send_rcpt(struct smtp *s, size_t i)
 {
-	size_t pos = 0, linelen, nlines = 0, i, textstart = 0;
-	const char *nl, *line;
-	int code = -1, c;
-	char sep;
-	struct buf text;
+	struct buf b;
+	int r;
 
-	memset(r, 0, sizeof(*r));
-	for (;;) {
-		size_t avail = len - pos;
-		size_t scan = avail < SMTP_LINE_MAX + 2 ? avail : SMTP_LINE_MAX + 2;
-
-		nl = memchr(buf + pos, '\n', scan);
-		if (nl == NULL) {
-			if (avail > SMTP_LINE_MAX + 1) {
-				*why = _("reply line too long");
-				return -1;
-			}
-			return 0;
-		}
-		line = buf + pos;
-		linelen = (size_t)(nl - line);
-		if (linelen > 0 && line[linelen - 1] == '\r')
-			linelen--;
-		if (linelen > SMTP_LINE_MAX) {
-			*why = _("reply line too long");
-			return -1;
-		}
-		if (linelen < 3 || line[0] < '2' || line[0] > '5' ||
-		    line[1] < '0' || line[1] > '9' ||
-		    line[2] < '0' || line[2] > '9') {
-			*why = _("reply does not start with a code from 200 to 599");
-			return -1;
-		}
-		sep = linelen > 3 ? line[3] : ' ';
-		if (sep != ' ' && sep != '-') {
-			*why = _("reply code not followed by a space or '-'");
-			return -1;
-		}
-		c = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
-		    (line[2] - '0');
-		if (code >= 0 && c != code) {
-			*why = _("lines of one reply carry different codes");
-			return -1;
-		}
-		code = c;
-		for (i = 4; i < linelen; i++) {
-			unsigned char ch = (unsigned char)line[i];
-
-			if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-				*why = _("control character in reply");
-				return -1;
-			}
-		}
-		if (++nlines > SMTP_LINES_MAX) {
-			*why = _("reply has too many lines");
-			return -1;
-		}
-		pos = (size_t)(nl - buf) + 1;
-		if (sep == ' ')
-			break;
-	}
-
-	/* Complete: collect the text of every line. */
-	buf_init(&text, SMTP_IN_MAX);
-	r->code = code;
-	for (i = 0; i < pos; i = textstart) {
-		nl = memchr(buf + i, '\n', pos - i);
-		linelen = (size_t)(nl - (buf + i));
-		if (linelen > 0 && buf[i + linelen - 1] == '\r')
-			linelen--;
-		if ((text.len > 0 && buf_addch(&text, '\n') < 0) ||
-		    buf_add(&text, buf + i, linelen) < 0) {
-			buf_free(&text);
-			*why = err_str(ERR_NOMEM);
-			return -1;
-		}
-		textstart = (size_t)(nl - buf) + 1;
-	}
-	r->text = text.data != NULL ? text.data : strdup("");
-	if (r->text == NULL) {
-		*why = err_str(ERR_NOMEM);
+	buf_init(&b, SMTP_CMD_MAX);
+	if (smtp_rcpt_line(&b, s->env, i, s->caps.flags) < 0) {
+		buf_free(&b);
+		nomem(s);
 		return -1;
 	}
-	if (text.len > 4)
-		parse_enhanced(r, r->text + 4, strcspn(r->text + 4, "\n"));
-	return (long)pos;
+	r = queue_envelope_cmd(s, buf_str(&b));
+	buf_free(&b);
+	return r;
 }
+
+static void
+start_body(struct smtp *s)
+{
+	crlf_init(&s->crlf, !use_bdat(s), 0);
+	set_state(s, S_BODY);
+}
+
+static void
+send_data_cmd(struct smtp *s)
+{
+	if (use_bdat(s)) {
+		/* BDAT needs no go-ahead: the data itself follows. */
+		s->queued++;
+		start_body(s);
+		return;
+	}
+	(void)queue_envelope_cmd(s, "DATA");
+}
+
+/* A MAIL FROM refusal as an error: a login wanted, for now, for good. */
+static enum err
+mail_err(int code)
+{
+	if (code == 530)
+		return ERR_AUTHREQ;
+	return code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL;
+}
+
+/* Why the message failed before its data, for the DATA reply's handler. */
+static enum err
+envelope_failure(const struct smtp *s)
+{
+	size_t i;
+
+	if (s->mail_code / 100 != 2)
+		return mail_err(s->mail_code);
+	for (i = 0; i < s->res.nrcpts; i++)
+		if (s->res.rcpt[i].code / 100 == 4 ||
+		    s->res.rcpt[i].code == 552)
+			return ERR_TEMPFAIL;
+	return ERR_NOUSER;
+}
+
+static void
+on_rset(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2)
+		return;
+	message_end(s, ERR_TEMPFAIL, NULL);
+	seterr(s, ERR_PROTOCOL, _("the server refused RSET: %s"),
+	    reply_line(r));
+	quit(s);
+}
+
+static void
+on_mail(struct smtp *s, const struct smtp_reply *r)
+{
+	s->mail_code = r->code;
+	if (r->code / 100 == 2) {
+		if (!piped(s))
+			(void)send_rcpt(s, 0);
+		return;
+	}
+	(void)reply_copy(&s->res.reply, r);
+	if (r->code == 530)
+		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
+		    "takes mail only after a login (it answered MAIL FROM "
+		    "with %s): set user and a password for this account"),
+		    reply_line(r));
+	else
+		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
+		    "refused the sender (MAIL FROM:<%s>): %s"), s->env->from,
+		    reply_line(r));
+	if (!piped(s)) {
+		message_end(s, mail_err(r->code), NULL);
+		become_ready(s);
+	}
+	/* Pipelined: the RCPT and DATA replies still have to come in. */
+}
+
+/* Every recipient has answered: go on, or give up on this message. */
+static void
+after_rcpts(struct smtp *s)
+{
+	size_t i, nrej = 0, ntemp = 0, first = 0;
+
+	for (i = 0; i < s->res.nrcpts; i++)
+		if (s->res.rcpt[i].code / 100 != 2) {
+			if (nrej++ == 0)
+				first = i;
+			ntemp += !smtp_rcpt_refused(s->res.rcpt[i].code);
+		}
+	if (s->mail_code / 100 == 2 && s->res.naccepted > 0 &&
+	    (nrej == 0 || !s->env->abort_on_reject)) {
+		if (!data_sent(s))
+			send_data_cmd(s);
+		return;
+	}
+	if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
+		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), P_("%zu "
+		    "recipient refused, and any refusal stops the message: "
+		    "not sent to the others either", "%zu recipients "
+		    "refused, and any refusal stops the message: not sent "
+		    "to the others either", nrej), nrej);
+		(void)reply_copy(&s->res.reply, &s->res.rcpt[first]);
+	}
+	if (data_sent(s))
+		return;   /* DATA's reply comes next and ends it. */
+	message_end(s, s->mail_code / 100 != 2 ? mail_err(s->mail_code) :
+	    ntemp > 0 ? ERR_TEMPFAIL : ERR_NOUSER, NULL);
+	become_ready(s);
+}
+
+static void
+on_rcpt(struct smtp *s, size_t i, const struct smtp_reply *r)
+{
+	/* After a refused MAIL, the replies say nothing of the recipient. */
+	if (s->mail_code / 100 == 2) {
+		if (reply_copy(&s->res.rcpt[i], r) < 0) {
+			nomem(s);
+			return;
+		}
+		if (r->code / 100 == 2)
+			s->res.naccepted++;
+		else if (smtp_rcpt_refused(r->code))
+			transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
+			    _("the server refused the recipient (RCPT "
+			    "TO:<%s>): %s"), s->env->rcpts[i], reply_line(r));
+		else
+			transcript_emitf(s->tr, TR_WARN, tls_flag(s),
+			    _("the server put off the recipient (RCPT "
+			    "TO:<%s>): %s"), s->env->rcpts[i], reply_line(r));
+	}
+	if (s->mail_code / 100 == 2 && !piped(s) && i + 1 < s->res.nrcpts)
+		(void)send_rcpt(s, i + 1);
+	else if (i + 1 == s->res.nrcpts)
+		after_rcpts(s);
+}
+
+static void
+on_data(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code == 354) {
+		if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
+			start_body(s);
+			return;
+		}
+		/*
+		 * A pipelined DATA got its go-ahead although nobody can
+		 * get the message: an empty one ends the transaction.
+		 */
+		if (send_line(s, NULL, ".", 1, SMTP_CMD_MAX) == 0)
+			set_state(s, S_DOT);
+		return;
+	}
+	if (s->mail_code / 100 != 2 || s->res.naccepted == 0 ||
+	    s->res.reply.code != 0) {
+		message_end(s, envelope_failure(s), NULL);
+	} else {
+		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
+		    "refused DATA: %s"), reply_line(r));
+		message_end(s, r->code / 100 == 4 ? ERR_TEMPFAIL :
+		    ERR_PERMFAIL, r);
+	}
+	become_ready(s);
+}
+
+static void
+on_envelope(struct smtp *s, const struct smtp_reply *r)
+{
+	size_t i = 0;
+
+	switch (envelope_cmd(s, s->taken++, &i)) {
+	case C_RSET:
+		on_rset(s, r);
+		break;
+	case C_MAIL:
+		on_mail(s, r);
+		break;
+	case C_RCPT:
+		on_rcpt(s, i, r);
+		break;
+	default:
+		on_data(s, r);
+		break;
+	}
+}
+
+/* The reply to the end of the data, or to a BDAT chunk. */
+static void
+on_final(struct smtp *s, const struct smtp_reply *r)
+{
+	const struct smtp_reply *failed = s->res.reply.code != 0 ?
+	    &s->res.reply : NULL;
+
+	if (use_bdat(s) && s->bdat_out > 0)
+		s->bdat_out--;
+	if (s->state == S_BODY || s->bdat_out > 0) {
+		/* A chunk: the first refusal is the message's. */
+		if (r->code / 100 != 2 && failed == NULL) {
+			(void)reply_copy(&s->res.reply, r);
+			transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
+			    _("the server refused the message data: %s"),
+			    reply_line(r));
+		}
+		return;
+	}
+	if (s->res.naccepted == 0) {
+		message_end(s, envelope_failure(s), NULL);
+	} else {
+		if (failed == NULL)
+			failed = r;
+		message_end(s, failed->code / 100 == 2 ? ERR_OK :
+		    failed->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
+		    failed);
+	}
+	become_ready(s);
+}
+
+/* -- input ------------------------------------------------------------ */
 
 /* Emit each line of a reply as a TR_SERVER event. */
 static void
@@ -441,984 +1090,52 @@ emit_reply_lines(struct smtp *s, const char *buf, size_t len)
 	}
 }
 
-/* -- EHLO capabilities ------------------------------------------------ */
-
-static int
-caps_add_auth(struct smtp_caps *c, const char *list)
-{
-	struct buf b;
-
-	buf_init(&b, 4096);
-	if (c->auth != NULL && buf_addstr(&b, c->auth) < 0)
-		goto fail;
-	if (*list != '\0') {
-		if (b.len > 0 && buf_addch(&b, ' ') < 0)
-			goto fail;
-		if (buf_addstr(&b, list) < 0)
-			goto fail;
-	}
-	free(c->auth);
-	c->auth = b.data != NULL ? b.data : strdup("");
-	return c->auth != NULL ? 0 : -1;
-fail:
-	buf_free(&b);
-	return -1;
-}
-
-/* Does a keyword line start with kw (case-insensitive) as a whole word? */
-static const char *
-keyword(const char *line, const char *kw, char sepch)
-{
-	size_t n = strlen(kw);
-
-	if (strncasecmp(line, kw, n) != 0)
-		return NULL;
-	if (line[n] == '\0')
-		return line + n;
-	if (line[n] == ' ' || line[n] == sepch)
-		return line + n + 1;
-	return NULL;
-}
-
-static int
-parse_caps(struct smtp *s, const struct smtp_reply *r)
-{
-	struct smtp_caps *c = &s->caps;
-	const char *p = r->text, *nl, *arg;
-	char *line, **lines;
-	size_t n;
-	int first = 1;
-
-	caps_clear(c);
-	c->flags = SMTP_CAP_EHLO;
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		line = strndup(n > 4 ? p + 4 : "", n > 4 ? n - 4 : 0);
-		if (line == NULL)
-			return -1;
-		if (first) {
-			/* The first line names the server; it is no capability. */
-			c->server = line;
-			first = 0;
-		} else {
-			lines = realloc(c->lines, (c->nlines + 1) * sizeof(*lines));
-			if (lines == NULL) {
-				free(line);
-				return -1;
-			}
-			c->lines = lines;
-			c->lines[c->nlines++] = line;
-			if ((arg = keyword(line, "SIZE", 0)) != NULL) {
-				char *end;
-				unsigned long long v;
-
-				c->flags |= SMTP_CAP_SIZE;
-				v = strtoull(arg, &end, 10);
-				if (end != arg && *end == '\0')
-					c->size = v;
-			} else if (keyword(line, "PIPELINING", 0)) {
-				c->flags |= SMTP_CAP_PIPELINING;
-			} else if (keyword(line, "8BITMIME", 0)) {
-				c->flags |= SMTP_CAP_8BITMIME;
-			} else if (keyword(line, "SMTPUTF8", 0)) {
-				c->flags |= SMTP_CAP_SMTPUTF8;
-			} else if (keyword(line, "DSN", 0)) {
-				c->flags |= SMTP_CAP_DSN;
-			} else if (keyword(line, "ENHANCEDSTATUSCODES", 0)) {
-				c->flags |= SMTP_CAP_ENHANCED;
-			} else if (keyword(line, "CHUNKING", 0)) {
-				c->flags |= SMTP_CAP_CHUNKING;
-			} else if (keyword(line, "STARTTLS", 0)) {
-				c->flags |= SMTP_CAP_STARTTLS;
-			} else if ((arg = keyword(line, "AUTH", '=')) != NULL) {
-				/* "AUTH=LOGIN PLAIN" is what old servers say. */
-				c->flags |= SMTP_CAP_AUTH;
-				if (caps_add_auth(c, arg) < 0)
-					return -1;
-			}
-		}
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-	if (c->server == NULL && (c->server = strdup("")) == NULL)
-		return -1;
-	return 0;
-}
-
-/* -- the conversation ------------------------------------------------- */
-
+/* RFC 5321 3.8: 421 means the server is going away. */
 static void
-send_ehlo(struct smtp *s)
+on_421(struct smtp *s, enum cmd c, const struct smtp_reply *r)
 {
-	s->ehlo_done = 0;
-	if (send_cmdf(s, C_EHLO, 0, "EHLO %s",
-	    s->o->helo != NULL ? s->o->helo : "localhost") == 0)
-		set_state(s, S_EHLO);
+	message_end(s, ERR_TEMPFAIL, c == C_DOT ? r : NULL);
+	seterr(s, ERR_TEMPFAIL, _("the server is closing the connection: "
+	    "%s"), reply_line(r));
+	drop(s);
 }
 
 static void
-become_ready(struct smtp *s)
+take_reply(struct smtp *s, const struct smtp_reply *r)
 {
-	set_state(s, S_READY);
-}
+	enum cmd c = expected(s);
 
-/* Is name one of the words of the space-separated list? */
-static int
-offered(const char *list, const char *name)
-{
-	size_t n = strlen(name), w;
-
-	while (list != NULL && *list != '\0') {
-		w = strcspn(list, " ");
-		if (w == n && strncasecmp(list, name, n) == 0)
-			return 1;
-		list += w;
-		list += strspn(list, " ");
-	}
-	return 0;
-}
-
-static void
-start_auth(struct smtp *s)
-{
-	struct buf resp, wire;
-	char show[64];
-	int has_initial, m;
-	enum err e;
-
-	if (s->o->auth != NULL) {
-		m = sasl_mech_from_name(s->o->auth);
-		if (m < 0) {
-			seterr(s, ERR_CONFIG, _("unknown authentication "
-			    "mechanism '%s'"), s->o->auth);
-			quit(s);
-			return;
-		}
-		if (!offered(s->caps.auth, sasl_mech_name((enum sasl_mech)m))) {
-			seterr(s, ERR_NOAUTH, _("the server does not offer AUTH "
-			    "%s (it offers: %s)"),
-			    sasl_mech_name((enum sasl_mech)m),
-			    s->caps.auth != NULL && *s->caps.auth != '\0' ?
-			    s->caps.auth : _("none"));
-			quit(s);
-			return;
-		}
-	} else {
-		if (!(s->caps.flags & SMTP_CAP_AUTH)) {
-			seterr(s, ERR_NOAUTH, _("a user name is configured, but "
-			    "the server offers no authentication"));
-			quit(s);
-			return;
-		}
-		m = sasl_choose(s->caps.auth, 0);
-		if (m < 0) {
-			seterr(s, ERR_NOAUTH, _("none of the server's "
-			    "authentication mechanisms is supported (it "
-			    "offers: %s)"), s->caps.auth);
-			quit(s);
-			return;
-		}
-	}
-	if (sasl_mech_plaintext((enum sasl_mech)m) && !s->tls_active &&
-	    !s->o->auth_allow_plaintext) {
-		seterr(s, ERR_PLAINTEXT, _("refusing AUTH %s without TLS: it "
-		    "would send the password readable to anyone on the "
-		    "path (set auth_allow_plaintext = yes to allow it)"),
-		    sasl_mech_name((enum sasl_mech)m));
-		quit(s);
+	if (s->waits.len == 0 ||
+	    s->waits.end[s->waits.head] > s->out_base + s->out_off) {
+		/* In QUIT, what was on its way before it does not matter. */
+		if (s->state != S_QUIT)
+			protocol_error(s, _("the server sent a reply nothing "
+			    "asked for: %s"), reply_line(r));
 		return;
 	}
-	s->auth_mech = m;
-	s->sasl = sasl_new((enum sasl_mech)m, s->o->user,
-	    s->secret != NULL ? s->secret : "", s->o->host, s->o->port);
-	if (s->sasl == NULL) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
-		return;
-	}
-	buf_init(&resp, 64 * 1024);
-	buf_init(&wire, 64 * 1024);
-	e = sasl_start(s->sasl, &resp, &has_initial);
-	if (e == ERR_OK &&
-	    buf_printf(&wire, "AUTH %s", sasl_mech_name((enum sasl_mech)m)) == 0 &&
-	    (!has_initial || buf_printf(&wire, " %s", buf_str(&resp)) == 0)) {
-		(void)snprintf(show, sizeof(show), "AUTH %s%s",
-		    sasl_mech_name((enum sasl_mech)m),
-		    has_initial ? " [redacted]" : "");
-		if (send_cmd(s, C_AUTH, 0, has_initial ? show : NULL,
-		    buf_str(&wire), wire.len) == 0)
-			set_state(s, S_AUTH);
-	} else {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
-	}
-	buf_free_secret(&resp);
-	buf_free_secret(&wire);
-}
-
-/* After a successful EHLO/HELO: TLS first, then AUTH, then ready. */
-static void
-after_greeting_exchange(struct smtp *s)
-{
-	if (s->o->tls == SMTP_TLS_STARTTLS && !s->tls_active) {
-		if (!(s->caps.flags & SMTP_CAP_STARTTLS)) {
-			seterr(s, ERR_NOTLS, _("the server does not offer "
-			    "STARTTLS, and this account requires TLS; "
-			    "nothing was sent"));
-			quit(s);
-			return;
-		}
-		if (send_cmdf(s, C_STARTTLS, 0, "STARTTLS") == 0)
-			set_state(s, S_STARTTLS);
-		return;
-	}
-	if (s->o->user != NULL && s->sasl == NULL) {
-		start_auth(s);
-		return;
-	}
-	become_ready(s);
-}
-
-static void
-on_greeting(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code == 220) {
-		send_ehlo(s);
-	} else if (r->code == 554) {
-		seterr(s, ERR_PERMFAIL, _("the server refuses service: %s"),
-		    reply_line(r));
-		quit(s);
-	} else if (r->code / 100 == 4) {
-		seterr(s, ERR_TEMPFAIL, _("the server is not available: %s"),
-		    reply_line(r));
-		quit(s);
-	} else {
-		seterr(s, ERR_PROTOCOL, _("unexpected greeting: %s"),
-		    reply_line(r));
-		drop(s);
-	}
-}
-
-static void
-on_ehlo(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code == 250) {
-		if (parse_caps(s, r) < 0) {
-			seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-			drop(s);
-			return;
-		}
-		s->ehlo_done = 1;
-		after_greeting_exchange(s);
-		return;
-	}
-	if (r->code / 100 == 5 &&
-	    (s->o->tls == SMTP_TLS_NONE || s->tls_active)) {
-		/* Ancient servers know only HELO; fine when TLS is not needed. */
-		if (send_cmdf(s, C_HELO, 0, "HELO %s",
-		    s->o->helo != NULL ? s->o->helo : "localhost") == 0)
-			set_state(s, S_HELO);
-		return;
-	}
-	if (r->code / 100 == 5)
-		seterr(s, ERR_NOTLS, _("the server rejected EHLO, so it "
-		    "cannot offer STARTTLS, and this account requires TLS: "
-		    "%s"), reply_line(r));
-	else
-		seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PROTOCOL,
-		    _("EHLO failed: %s"), reply_line(r));
-	quit(s);
-}
-
-static void
-on_helo(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code != 250) {
-		seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
-		    _("HELO failed: %s"), reply_line(r));
-		quit(s);
-		return;
-	}
-	caps_clear(&s->caps);
-	s->caps.server = strdup(r->text != NULL && strlen(r->text) > 4 ?
-	    r->text + 4 : "");
-	if (s->caps.server == NULL) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
-		return;
-	}
-	s->ehlo_done = 1;
-	after_greeting_exchange(s);
-}
-
-static void
-on_starttls(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code == 220) {
-		/*
-		 * Anything the server sent after its 220 was sent in clear
-		 * text and would be read as if it came through TLS: that is
-		 * the STARTTLS command injection attack.  Refuse it.
-		 */
-		if (s->in.len > 0) {
-			seterr(s, ERR_PROTOCOL, _("the server sent %zu bytes "
-			    "after its 220 reply to STARTTLS, before TLS "
-			    "started; they could be injected by an attacker, "
-			    "so the connection was dropped"), s->in.len);
-			buf_reset(&s->in);
-			drop(s);
-			return;
-		}
-		set_state(s, S_TLS);
-		return;
-	}
-	if (r->code / 100 == 4)
-		seterr(s, ERR_TLS, _("the server cannot start TLS now: %s"),
-		    reply_line(r));
-	else
-		seterr(s, ERR_NOTLS, _("the server refused STARTTLS: %s"),
-		    reply_line(r));
-	quit(s);
-}
-
-static void
-on_auth(struct smtp *s, const struct smtp_reply *r)
-{
-	struct buf resp;
-	char *why = NULL;
-	const char *chal;
-	enum err e;
-
-	if (r->code == 334) {
-		/* A challenge after we cancelled or distrusted: answer "*". */
-		if (s->auth_local_err != ERR_OK) {
-			(void)send_cmd(s, C_AUTH, 0, NULL, "*", 1);
-			return;
-		}
-		chal = r->text != NULL && strlen(r->text) > 4 ? r->text + 4 : "";
-		buf_init(&resp, 64 * 1024);
-		e = sasl_step(s->sasl, chal, strlen(chal), &resp, &why);
-		if (e == ERR_OK) {
-			(void)send_cmd(s, C_AUTH, 0, "[redacted]",
-			    buf_str(&resp), resp.len);
-		} else if (e == ERR_AUTH) {
-			/* The mechanism's required answer to an error. */
-			s->auth_local_err = e;
-			s->auth_local_why = why;
-			why = NULL;
-			(void)send_cmd(s, C_AUTH, 0, "[redacted]",
-			    buf_str(&resp), resp.len);
-		} else {
-			s->auth_local_err = ERR_AUTH;
-			s->auth_local_why = util_strf(_("the server's challenge "
-			    "is invalid (%s); authentication cancelled"),
-			    why != NULL ? why : err_str(e));
-			(void)send_cmd(s, C_AUTH, 0, NULL, "*", 1);
-		}
-		free(why);
-		buf_free_secret(&resp);
-		return;
-	}
-	if (r->code == 235 && s->auth_local_err == ERR_OK) {
-		e = sasl_finish(s->sasl);
-		if (e != ERR_OK) {
-			seterr(s, ERR_AUTH, _("the server accepted the login "
-			    "without proving it knows the password; not "
-			    "trusting it"));
-			quit(s);
-			return;
-		}
-		transcript_emitf(s->tr, TR_INFO, tls_flag(s),
-		    _("authenticated as %s with %s"), s->o->user,
-		    sasl_mech_name((enum sasl_mech)s->auth_mech));
-		become_ready(s);
-		return;
-	}
-	if (s->auth_local_err != ERR_OK)
-		seterr(s, s->auth_local_err, "%s", s->auth_local_why != NULL ?
-		    s->auth_local_why : err_str(s->auth_local_err));
-	else if (r->code / 100 == 4)
-		seterr(s, ERR_TEMPFAIL, _("authentication failed for now: %s"),
-		    reply_line(r));
-	else if (r->code / 100 == 5)
-		seterr(s, ERR_AUTH, _("authentication failed: %s"),
-		    reply_line(r));
-	else
-		seterr(s, ERR_PROTOCOL, _("unexpected reply to AUTH: %s"),
-		    reply_line(r));
-	quit(s);
-}
-
-/* -- messages --------------------------------------------------------- */
-
-static void
-result_clear(struct smtp_result *res)
-{
-	size_t i;
-
-	smtp_reply_free(&res->reply);
-	for (i = 0; i < res->nrcpts; i++)
-		smtp_reply_free(&res->rcpt[i]);
-	free(res->rcpt);
-	memset(res, 0, sizeof(*res));
-}
-
-static int
-reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
-{
-	smtp_reply_free(dst);
-	dst->code = src->code;
-	memcpy(dst->enhanced, src->enhanced, sizeof(dst->enhanced));
-	dst->text = strdup(src->text != NULL ? src->text : "");
-	return dst->text != NULL ? 0 : -1;
-}
-
-static void
-finish_message(struct smtp *s, enum err e, const struct smtp_reply *r)
-{
-	s->res.err = e;
-	if (r != NULL && reply_copy(&s->res.reply, r) < 0)
-		s->res.err = ERR_NOMEM;
-	if (e == ERR_OK)
-		transcript_emitf(s->tr, TR_INFO, tls_flag(s),
-		    _("message accepted for %zu of %zu recipients"),
-		    s->res.naccepted, s->res.nrcpts);
-	s->nmsgs++;
-	s->need_rset = 1;
-	s->env = NULL;
-	buf_free(&s->stage);
-	if (s->state != S_QUIT && s->state != S_DONE)
-		become_ready(s);
-}
-
-/*
- * Can a go between "<" and ">" on the wire?  No control characters, no
- * angle brackets, and a space only inside a quoted local part
- * ("john doe"@example.org is a valid RFC 5321 path).
- */
-static int
-addr_ok(const char *a, int *nonascii)
-{
-	const unsigned char *p;
-	int quoted = 0;
-
-	for (p = (const unsigned char *)a; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
-			return 0;
-		if (*p == ' ' && !quoted)
-			return 0;
-		if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '\\' && quoted && p[1] != '\0')
-			p++;
-		if (*p >= 0x80)
-			*nonascii = 1;
-	}
-	return !quoted;
-}
-
-char *
-smtp_dsn_notify(const char *v)
-{
-	static const char *const words[] = { "SUCCESS", "FAILURE", "DELAY" };
-	const char *p, *e, *next;
-	unsigned used = 0;
-	size_t i, n;
-	struct buf out;
-
-	if (strcasecmp(v, "NEVER") == 0)
-		return strdup("NEVER");
-	buf_init(&out, 64);
-	for (p = v; ; p = next + 1) {
-		next = strchr(p, ',');
-		e = next != NULL ? next : p + strlen(p);
-		while (p < e && (*p == ' ' || *p == '\t'))
-			p++;
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		n = (size_t)(e - p);
-		for (i = 0; i < sizeof words / sizeof words[0]; i++)
-			if (n == strlen(words[i]) &&
-			    strncasecmp(p, words[i], n) == 0)
-				break;
-		if (i == sizeof words / sizeof words[0] || (used & (1u << i)))
-			break;
-		used |= 1u << i;
-		if ((out.len > 0 && buf_addch(&out, ',') < 0) ||
-		    buf_addstr(&out, words[i]) < 0)
-			break;
-		if (next == NULL) {
-			char *r = strdup(buf_str(&out));
-
-			buf_free(&out);
-			return r;
-		}
-	}
-	buf_free(&out);
-	return NULL;
-}
-
-/* Are the DSN parameters something RFC 3461 allows on the wire? */
-static int
-dsn_ok(const struct smtp_envelope *env, char **errstr)
-{
-	const unsigned char *p;
-	char *n;
-
-	if (env->dsn_notify != NULL) {
-		n = smtp_dsn_notify(env->dsn_notify);
-		if (n == NULL || strcmp(n, env->dsn_notify) != 0) {
-			free(n);
-			util_seterr(errstr, _("invalid DSN NOTIFY value: give "
-			    "NEVER, or a comma list of SUCCESS, FAILURE and "
-			    "DELAY"));
-			return 0;
-		}
-		free(n);
-	}
-	if (env->dsn_ret != NULL && strcmp(env->dsn_ret, "FULL") != 0 &&
-	    strcmp(env->dsn_ret, "HDRS") != 0) {
-		util_seterr(errstr, _("invalid DSN RET value: give FULL or "
-		    "HDRS"));
-		return 0;
-	}
-	if (env->dsn_envid != NULL) {
-		for (p = (const unsigned char *)env->dsn_envid; *p != '\0'; p++)
-			if (*p < 0x20 || *p >= 0x7f)
-				break;
-		if (*p != '\0' || strlen(env->dsn_envid) > 100) {
-			util_seterr(errstr, _("invalid DSN envelope id: at most "
-			    "100 printable ASCII characters"));
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* RFC 3461 xtext: "+" and "=" and anything outside '!'..'~' become +HH. */
-static int
-xtext(struct buf *b, const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < '!' || *p > '~' || *p == '+' || *p == '=') {
-			if (buf_printf(b, "+%02X", *p) < 0)
-				return -1;
-		} else if (buf_addch(b, (char)*p) < 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-send_rcpt(struct smtp *s, size_t i)
-{
-	const char *notify = s->env->dsn_notify;
-
-	if (notify != NULL && (s->caps.flags & SMTP_CAP_DSN))
-		return send_cmdf(s, C_RCPT, i, "RCPT TO:<%s> NOTIFY=%s",
-		    s->env->rcpts[i], notify);
-	return send_cmdf(s, C_RCPT, i, "RCPT TO:<%s>", s->env->rcpts[i]);
-}
-
-static void
-start_body(struct smtp *s)
-{
-	crlf_init(&s->crlf, !s->use_bdat, 0);
-	s->body_ended = 0;
-	set_state(s, S_BODY);
-}
-
-static void
-send_data_cmd(struct smtp *s)
-{
-	s->data_sent = 1;
-	if (s->use_bdat) {
-		/* BDAT needs no go-ahead: the data itself follows. */
-		start_body(s);
-		return;
-	}
-	(void)send_cmdf(s, C_DATA, 0, "DATA");
-}
-
-enum err
-smtp_mail(struct smtp *s, const struct smtp_envelope *env, char **errstr)
-{
-	struct buf mail;
-	int nonascii = 0, pipe;
-	size_t i;
-
-	if (s->state != S_READY) {
-		util_seterr(errstr, _("the connection is not ready for a "
-		    "message (state %s)"), state_names[s->state]);
-		return ERR_SOFTWARE;
-	}
-	if (env->nrcpts == 0) {
-		util_seterr(errstr, _("no recipients"));
-		return ERR_USAGE;
-	}
-	if (!dsn_ok(env, errstr))
-		return ERR_USAGE;
-	if (!addr_ok(env->from, &nonascii)) {
-		util_seterr(errstr, _("invalid sender address '%s'"), env->from);
-		return ERR_DATA;
-	}
-	for (i = 0; i < env->nrcpts; i++) {
-		int na = 0;
-
-		if (!addr_ok(env->rcpts[i], &na) || env->rcpts[i][0] == '\0') {
-			util_seterr(errstr, _("invalid recipient address '%s'"),
-			    env->rcpts[i]);
-			return ERR_DATA;
-		}
-		if (na && !(s->caps.flags & SMTP_CAP_SMTPUTF8)) {
-			util_seterr(errstr, _("the recipient address '%s' is "
-			    "not plain ASCII and the server does not offer "
-			    "SMTPUTF8"), env->rcpts[i]);
-			return ERR_NOUTF8;
-		}
-		nonascii |= na;
-	}
-	if (nonascii && !(s->caps.flags & SMTP_CAP_SMTPUTF8)) {
-		util_seterr(errstr, _("the sender address '%s' is not plain "
-		    "ASCII and the server does not offer SMTPUTF8"), env->from);
-		return ERR_NOUTF8;
-	}
-	if (env->smtputf8 && !(s->caps.flags & SMTP_CAP_SMTPUTF8)) {
-		util_seterr(errstr, _("the message needs SMTPUTF8, which the "
-		    "server does not offer"));
-		return ERR_NOUTF8;
-	}
-	if (s->caps.size > 0 && env->size > s->caps.size) {
-		util_seterr(errstr, _("the message is %llu bytes, but the "
-		    "server accepts at most %llu bytes"),
-		    (unsigned long long)env->size,
-		    (unsigned long long)s->caps.size);
-		return ERR_TOOBIG;
-	}
-
-	result_clear(&s->res);
-	s->res.rcpt = calloc(env->nrcpts, sizeof(*s->res.rcpt));
-	if (s->res.rcpt == NULL)
-		return ERR_NOMEM;
-	s->res.nrcpts = env->nrcpts;
-	s->env = env;
-	s->mail_ok = 0;
-	s->rcpt_replies = 0;
-	s->data_sent = 0;
-	s->body_ended = 0;
-	s->bdat_outstanding = 0;
-	s->bdat_failed = 0;
-	s->use_bdat = s->o->chunking && (s->caps.flags & SMTP_CAP_CHUNKING);
-	s->pipelining = !s->o->no_pipelining &&
-	    (s->caps.flags & SMTP_CAP_PIPELINING);
-	buf_init(&s->stage, SMTP_OUT_MAX);
-
-	if (env->eightbit && !(s->caps.flags & SMTP_CAP_8BITMIME))
-		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("the message "
-		    "has 8-bit data but the server does not offer 8BITMIME"));
-	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) &&
-	    !(s->caps.flags & SMTP_CAP_DSN))
-		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("the server "
-		    "does not offer DSN: no delivery notifications requested"));
-
-	buf_init(&mail, 64 * 1024);
-	if (buf_printf(&mail, "MAIL FROM:<%s>", env->from) < 0 ||
-	    ((s->caps.flags & SMTP_CAP_SIZE) && env->size > 0 &&
-	     buf_printf(&mail, " SIZE=%llu",
-	     (unsigned long long)env->size) < 0) ||
-	    ((env->eightbit || nonascii || env->smtputf8) &&
-	     (s->caps.flags & SMTP_CAP_8BITMIME) &&
-	     buf_addstr(&mail, " BODY=8BITMIME") < 0) ||
-	    ((nonascii || env->smtputf8) &&
-	     buf_addstr(&mail, " SMTPUTF8") < 0) ||
-	    ((s->caps.flags & SMTP_CAP_DSN) && env->dsn_ret != NULL &&
-	     buf_printf(&mail, " RET=%s", env->dsn_ret) < 0) ||
-	    ((s->caps.flags & SMTP_CAP_DSN) && env->dsn_envid != NULL &&
-	     (buf_addstr(&mail, " ENVID=") < 0 ||
-	      xtext(&mail, env->dsn_envid) < 0))) {
-		buf_free(&mail);
-		return ERR_NOMEM;
-	}
-
-	set_state(s, S_ENVELOPE);
-	if (s->need_rset) {
-		if (send_cmdf(s, C_RSET, 0, "RSET") < 0)
-			goto fail;
-		s->need_rset = 0;
-	}
-	if (send_cmd(s, C_MAIL, 0, NULL, buf_str(&mail), mail.len) < 0)
-		goto fail;
-	buf_free(&mail);
-	if (s->pipelining) {
-		/*
-		 * RFC 2920: the whole envelope in one flight.  DATA joins it
-		 * only when a rejected recipient may not abort the message,
-		 * because once DATA has its 354 the only way out is to send
-		 * the message or to drop the line.
-		 */
-		for (i = 0; i < env->nrcpts; i++)
-			if (send_rcpt(s, i) < 0)
-				goto fail;
-		pipe = !env->abort_on_reject && !s->use_bdat;
-		if (pipe) {
-			s->data_sent = 1;
-			if (send_cmdf(s, C_DATA, 0, "DATA") < 0)
-				goto fail;
-		}
-	}
-	return ERR_OK;
-fail:
-	buf_free(&mail);
-	return s->err != ERR_OK ? s->err : ERR_NOMEM;
-}
-
-/* Every recipient has answered: go on, or give up on this message. */
-static void
-after_rcpts(struct smtp *s)
-{
-	size_t i, nrej = 0, ntemp = 0;
-
-	for (i = 0; i < s->res.nrcpts; i++) {
-		if (s->res.rcpt[i].code / 100 != 2) {
-			nrej++;
-			if (s->res.rcpt[i].code / 100 == 4)
-				ntemp++;
-		}
-	}
-	if (s->res.naccepted == 0 ||
-	    (nrej > 0 && s->env->abort_on_reject)) {
-		enum err e = ntemp > 0 ? ERR_TEMPFAIL : ERR_NOUSER;
-
-		if (s->res.naccepted > 0)
-			transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
-			    _("%zu recipients rejected: message not sent"),
-			    nrej);
-		if (s->data_sent)
-			return;   /* DATA's reply comes next and ends it. */
-		finish_message(s, e, NULL);
-		return;
-	}
-	if (!s->data_sent)
-		send_data_cmd(s);
-}
-
-static void
-on_mail(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code / 100 == 2) {
-		s->mail_ok = 1;
-		if (!s->pipelining && send_rcpt(s, 0) < 0)
-			return;
-		return;
-	}
-	(void)reply_copy(&s->res.reply, r);
-	transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
-	    _("sender rejected: %s"), reply_line(r));
-	if (!s->pipelining)
-		finish_message(s, r->code / 100 == 4 ? ERR_TEMPFAIL :
-		    ERR_PERMFAIL, r);
-	/* Pipelined: the RCPT and DATA replies still have to come in. */
-}
-
-static void
-on_rcpt(struct smtp *s, size_t idx, const struct smtp_reply *r)
-{
-	if (reply_copy(&s->res.rcpt[idx], r) < 0) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
-		return;
-	}
-	s->rcpt_replies++;
-	if (s->mail_ok) {
-		if (r->code / 100 == 2) {
-			s->res.naccepted++;
-		} else {
-			transcript_emitf(s->tr, r->code / 100 == 4 ? TR_WARN :
-			    TR_ERROR, tls_flag(s),
-			    _("recipient <%s> rejected: %s"),
-			    s->env->rcpts[idx], reply_line(r));
-		}
-	}
-	if (!s->mail_ok) {
-		if (s->rcpt_replies == s->res.nrcpts && !s->data_sent)
-			finish_message(s, s->res.reply.code / 100 == 4 ?
-			    ERR_TEMPFAIL : ERR_PERMFAIL, NULL);
-		return;
-	}
-	if (!s->pipelining && idx + 1 < s->res.nrcpts) {
-		(void)send_rcpt(s, idx + 1);
-		return;
-	}
-	if (s->rcpt_replies == s->res.nrcpts)
-		after_rcpts(s);
-}
-
-/* Why the message failed before its data, for the DATA reply's handler. */
-static enum err
-envelope_failure(const struct smtp *s)
-{
-	size_t i;
-
-	if (!s->mail_ok)
-		return s->res.reply.code / 100 == 4 ? ERR_TEMPFAIL :
-		    ERR_PERMFAIL;
-	for (i = 0; i < s->res.nrcpts; i++)
-		if (s->res.rcpt[i].code / 100 == 4)
-			return ERR_TEMPFAIL;
-	return ERR_NOUSER;
-}
-
-static void
-on_data(struct smtp *s, const struct smtp_reply *r)
-{
-	int envelope_ok = s->mail_ok && s->res.naccepted > 0;
-
-	if (r->code == 354) {
-		if (envelope_ok) {
-			start_body(s);
-			return;
-		}
-		/*
-		 * A pipelined DATA got its go-ahead although no recipient
-		 * was accepted.  With nobody to deliver to, an empty
-		 * message is harmless and ends the transaction cleanly.
-		 */
-		(void)send_cmd(s, C_DOT_DISCARD, 0, NULL, ".", 1);
-		return;
-	}
-	if (!envelope_ok) {
-		finish_message(s, envelope_failure(s), NULL);
-		return;
-	}
-	finish_message(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL, r);
-}
-
-static void
-on_final(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code / 100 == 2)
-		finish_message(s, s->bdat_failed ? ERR_PERMFAIL : ERR_OK, r);
-	else
-		finish_message(s, r->code / 100 == 4 ? ERR_TEMPFAIL :
-		    ERR_PERMFAIL, r);
-}
-
-static void
-on_bdat(struct smtp *s, const struct smtp_reply *r)
-{
-	s->bdat_outstanding--;
-	if (r->code / 100 != 2 && !s->bdat_failed) {
-		s->bdat_failed = 1;
-		(void)reply_copy(&s->res.reply, r);
-		transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
-		    _("message data rejected: %s"), reply_line(r));
-	}
-}
-
-static void
-on_bdat_last(struct smtp *s, const struct smtp_reply *r)
-{
-	s->bdat_outstanding--;
-	if (s->bdat_failed) {
-		on_final(s, &s->res.reply);
-		s->res.err = s->res.reply.code / 100 == 4 ? ERR_TEMPFAIL :
-		    ERR_PERMFAIL;
-		return;
-	}
-	on_final(s, r);
-}
-
-/* -- input ------------------------------------------------------------ */
-
-static void
-handle_reply(struct smtp *s, const struct smtp_reply *r)
-{
-	struct pending p;
-
-	if (s->pend_len == 0) {
-		if (r->code == 421) {
-			seterr(s, ERR_TEMPFAIL, _("the server is closing the "
-			    "connection: %s"), reply_line(r));
-		} else {
-			seterr(s, ERR_PROTOCOL, _("unexpected reply from the "
-			    "server: %s"), reply_line(r));
-		}
-		drop(s);
-		return;
-	}
-	p = pend_pop(s);
-	if (s->state == S_QUIT) {
-		if (p.cmd == C_QUIT)
-			set_state(s, S_DONE);
-		return;
-	}
-	if (r->code == 421 && p.cmd != C_QUIT) {
-		/* RFC 5321 3.8: 421 means the server is going away. */
-		if (s->env != NULL) {
-			if (p.cmd == C_DOT || p.cmd == C_BDAT_LAST)
-				(void)reply_copy(&s->res.reply, r);
-			s->res.err = ERR_TEMPFAIL;
-			s->nmsgs++;
-			s->env = NULL;
-		}
-		seterr(s, ERR_TEMPFAIL, _("the server is closing the "
-		    "connection: %s"), reply_line(r));
-		drop(s);
-		return;
-	}
-	switch (p.cmd) {
-	case C_GREETING:
-		on_greeting(s, r);
-		break;
-	case C_EHLO:
-		on_ehlo(s, r);
-		break;
-	case C_HELO:
-		on_helo(s, r);
-		break;
-	case C_STARTTLS:
-		on_starttls(s, r);
-		break;
-	case C_AUTH:
-		on_auth(s, r);
-		break;
-	case C_RSET:
-		if (r->code / 100 != 2) {
-			seterr(s, ERR_PROTOCOL, _("RSET failed: %s"),
-			    reply_line(r));
-			quit(s);
-		}
-		break;
-	case C_MAIL:
-		on_mail(s, r);
-		break;
-	case C_RCPT:
-		on_rcpt(s, p.idx, r);
-		break;
-	case C_DATA:
-		on_data(s, r);
-		break;
-	case C_DOT:
-		on_final(s, r);
-		break;
-	case C_DOT_DISCARD:
-		finish_message(s, envelope_failure(s), NULL);
-		break;
-	case C_BDAT:
-		on_bdat(s, r);
-		break;
-	case C_BDAT_LAST:
-		on_bdat_last(s, r);
-		break;
-	case C_QUIT:
+	waits_pop(&s->waits);
+	s->serial++;
+	if (c == C_QUIT)
 		set_state(s, S_DONE);
-		break;
-	}
+	else if (r->code == 421)
+		on_421(s, c, r);
+	else if (!fits(c, r->code))
+		protocol_error(s, _("the server answered %s with a reply that "
+		    "does not fit it: %s"), cmd_label(c), reply_line(r));
+	else if (s->state == S_GREETING)
+		on_greeting(s, r);
+	else if (s->state == S_EHLO)
+		on_ehlo(s, r);
+	else if (s->state == S_HELO)
+		on_helo(s, r);
+	else if (s->state == S_STARTTLS)
+		on_starttls(s, r);
+	else if (s->state == S_AUTH)
+		on_auth(s, r);
+	else if (s->state == S_ENVELOPE)
+		on_envelope(s, r);
+	else
+		on_final(s, r);
 }
 
 static void
@@ -1430,27 +1147,23 @@ process_input(struct smtp *s)
 
 	while (s->in.len > 0 && s->state != S_DONE) {
 		if (s->state == S_TLS) {
-			seterr(s, ERR_PROTOCOL, _("the server sent data before "
-			    "the TLS handshake"));
-			drop(s);
+			protocol_error(s, _("the server sent data before the "
+			    "TLS handshake"));
 			return;
 		}
 		n = smtp_parse_reply(s->in.data, s->in.len, &r, &why);
 		if (n < 0) {
 			/* Show what we refused, escaped, then stop. */
-			emit_reply_lines(s, s->in.data,
-			    s->in.len < SMTP_LINE_MAX ? s->in.len : SMTP_LINE_MAX);
-			seterr(s, ERR_PROTOCOL, _("invalid reply from the "
-			    "server: %s"), why);
-			buf_reset(&s->in);
-			drop(s);
+			emit_reply_lines(s, s->in.data, s->in.len <
+			    SMTP_LINE_MAX ? s->in.len : SMTP_LINE_MAX);
+			framing_error(s, why);
 			return;
 		}
 		if (n == 0)
 			return;
 		emit_reply_lines(s, s->in.data, (size_t)n);
 		buf_consume(&s->in, (size_t)n);
-		handle_reply(s, &r);
+		take_reply(s, &r);
 		smtp_reply_free(&r);
 	}
 }
@@ -1461,13 +1174,14 @@ smtp_feed(struct smtp *s, const char *buf, size_t len)
 	if (s->state == S_DONE || len == 0)
 		return;
 	if (buf_add(&s->in, buf, len) < 0) {
-		seterr(s, ERR_PROTOCOL, _("the server sent too much without "
-		    "finishing a reply"));
-		drop(s);
+		framing_error(s, _("too many bytes without the end of a "
+		    "reply"));
 		return;
 	}
 	process_input(s);
 }
+
+/* -- the ways a session ends early ------------------------------------ */
 
 void
 smtp_eof(struct smtp *s)
@@ -1479,13 +1193,8 @@ smtp_eof(struct smtp *s)
 		return;
 	}
 	if (s->env != NULL) {
-		int after_dot = s->body_ended && s->pend_len > 0;
-
-		s->res.err = ERR_CLOSED;
-		s->res.uncertain = after_dot;
-		s->nmsgs++;
-		s->env = NULL;
-		seterr(s, ERR_CLOSED, after_dot ?
+		message_end(s, ERR_CLOSED, NULL);
+		seterr(s, ERR_CLOSED, s->res.uncertain ?
 		    _("the server closed the connection after the message "
 		    "was sent but before it confirmed it: it may or may not "
 		    "have been delivered") :
@@ -1510,7 +1219,7 @@ smtp_tls_done(struct smtp *s, int ok)
 	}
 	/* RFC 3207: forget everything learned in clear text. */
 	s->tls_active = 1;
-	caps_clear(&s->caps);
+	smtp_caps_clear(&s->caps);
 	buf_reset(&s->in);
 	send_ehlo(s);
 }
@@ -1518,20 +1227,25 @@ smtp_tls_done(struct smtp *s, int ok)
 void
 smtp_timeout(struct smtp *s)
 {
-	if (s->state == S_DONE)
-		return;
-	if (s->state == S_QUIT) {
+	enum smtp_timer t = smtp_timer(s);
+	enum cmd c = expected(s);
+	int sec = timer_seconds(s, t);
+
+	if (s->state == S_DONE || s->state == S_QUIT) {
 		set_state(s, S_DONE);
 		return;
 	}
-	if (s->env != NULL) {
-		s->res.err = ERR_TIMEOUT;
-		s->res.uncertain = s->body_ended && s->pend_len > 0;
-		s->nmsgs++;
-		s->env = NULL;
-	}
-	seterr(s, ERR_TIMEOUT, _("the server did not answer in time "
-	    "(state %s)"), state_names[s->state]);
+	message_end(s, ERR_TIMEOUT, NULL);
+	if (t == SMTP_T_DATA_BLOCK)
+		seterr(s, ERR_TIMEOUT, _("the server took no message data "
+		    "for %d seconds (%s_timeout)"), sec, timer_names[t]);
+	else if (t == SMTP_T_TLS && s->state == S_TLS)
+		seterr(s, ERR_TIMEOUT, _("the TLS handshake did not end within "
+		    "%d seconds (%s_timeout)"), sec, timer_names[t]);
+	else
+		seterr(s, ERR_TIMEOUT, _("no complete reply to %s within %d "
+		    "seconds (%s_timeout)"), cmd_label(c), sec,
+		    timer_names[t]);
 	drop(s);
 }
 
@@ -1540,12 +1254,7 @@ smtp_abort(struct smtp *s, enum err e, const char *why)
 {
 	if (s->state == S_DONE)
 		return;
-	if (s->env != NULL) {
-		s->res.err = e;
-		s->res.uncertain = s->body_ended && s->pend_len > 0;
-		s->nmsgs++;
-		s->env = NULL;
-	}
+	message_end(s, e, NULL);
 	seterr(s, e, "%s", why != NULL ? why : err_str(e));
 	drop(s);
 }
@@ -1555,13 +1264,9 @@ smtp_stop(struct smtp *s, const char *why)
 {
 	if (s->state == S_DONE || s->state == S_QUIT)
 		return;
-	if (s->state == S_READY || (s->state == S_ENVELOPE && !s->data_sent &&
-	    (s->pipelining || s->pend_len == 0))) {
-		if (s->env != NULL) {
-			s->res.err = ERR_CANCEL;
-			s->nmsgs++;
-			s->env = NULL;
-		}
+	if (s->state == S_READY || (s->state == S_ENVELOPE && !data_sent(s) &&
+	    (piped(s) || s->waits.len == 0))) {
+		message_end(s, ERR_CANCEL, NULL);
 		seterr(s, ERR_CANCEL, "%s", why != NULL ? why :
 		    err_str(ERR_CANCEL));
 		quit(s);
@@ -1570,24 +1275,104 @@ smtp_stop(struct smtp *s, const char *why)
 	smtp_abort(s, ERR_CANCEL, why);
 }
 
+enum smtp_timer
+smtp_timer(const struct smtp *s)
+{
+	if (s->state == S_TLS)
+		return SMTP_T_TLS;
+	if (s->state == S_BODY || (s->state == S_DOT && out_pending(s) > 0))
+		return SMTP_T_DATA_BLOCK;
+	return cmd_timers[expected(s)];
+}
+
 int
 smtp_timeout_ms(const struct smtp *s)
 {
-	int sec;
+	return timer_seconds(s, smtp_timer(s)) * 1000;
+}
 
-	if (s->o->timeout_s > 0)
-		sec = s->o->timeout_s;
-	else if (s->state == S_GREETING)
-		sec = TO_GREETING;
-	else if (s->state == S_BODY)
-		sec = TO_DATA_BLOCK;
-	else if (s->pend_len > 0 && s->pend[s->pend_head].cmd == C_DATA)
-		sec = TO_DATA_INIT;
-	else if (s->state == S_DOT)
-		sec = TO_DATA_TERM;
-	else
-		sec = TO_COMMAND;
-	return sec * 1000;
+unsigned long
+smtp_wait_serial(const struct smtp *s)
+{
+	return s->serial;
+}
+
+/* -- messages --------------------------------------------------------- */
+
+/* The MAIL line and what goes with it in one flight. */
+static enum err
+send_envelope(struct smtp *s, int nonascii)
+{
+	const struct smtp_envelope *env = s->env;
+	const char *dropped;
+	struct buf mail;
+	size_t i;
+
+	buf_init(&mail, SMTP_CMD_MAX * 2);
+	if (smtp_mail_line(&mail, env, s->caps.flags, nonascii,
+	    &dropped) < 0) {
+		buf_free(&mail);
+		return ERR_NOMEM;
+	}
+	if (dropped != NULL)
+		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("MAIL FROM "
+		    "goes without %s: with it the line would be longer "
+		    "than SMTP allows"), dropped);
+	set_state(s, S_ENVELOPE);
+	if ((s->rset && queue_envelope_cmd(s, "RSET") < 0) ||
+	    queue_envelope_cmd(s, buf_str(&mail)) < 0) {
+		buf_free(&mail);
+		return s->err;
+	}
+	buf_free(&mail);
+	if (!piped(s))
+		return ERR_OK;
+	/*
+	 * RFC 2920: the whole envelope in one flight.  DATA joins it only
+	 * when a refused recipient may not stop the message, because once
+	 * DATA has its 354 the only way out is to send the message or to
+	 * drop the line.
+	 */
+	for (i = 0; i < env->nrcpts; i++)
+		if (send_rcpt(s, i) < 0)
+			return s->err;
+	if (!env->abort_on_reject && !use_bdat(s) &&
+	    queue_envelope_cmd(s, "DATA") < 0)
+		return s->err;
+	return ERR_OK;
+}
+
+enum err
+smtp_mail(struct smtp *s, const struct smtp_envelope *env, char **errstr)
+{
+	int nonascii;
+	enum err e;
+
+	if (s->state != S_READY) {
+		util_seterr(errstr, _("the connection is not ready for a "
+		    "message (state %s)"), state_names[s->state]);
+		return ERR_SOFTWARE;
+	}
+	if ((e = smtp_env_check(env, &s->caps, &nonascii, errstr)) != ERR_OK)
+		return e;
+	result_clear(&s->res);
+	if ((s->res.rcpt = calloc(env->nrcpts, sizeof(*s->res.rcpt))) == NULL)
+		return ERR_NOMEM;
+	s->res.nrcpts = env->nrcpts;
+	s->env = env;
+	s->rset = s->nmsgs > 0;
+	s->queued = s->taken = 0;
+	s->mail_code = 0;
+	s->bdat_out = 0;
+	buf_init(&s->stage, SMTP_OUT_MAX);
+	if (env->eightbit && !(s->caps.flags & SMTP_CAP_8BITMIME))
+		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("the message "
+		    "has 8-bit data but the server does not offer 8BITMIME"));
+	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) &&
+	    !(s->caps.flags & SMTP_CAP_DSN))
+		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("the server "
+		    "does not offer DSN: no delivery notifications requested"));
+	return send_envelope(s, nonascii);
 }
 
 /* -- output and message data ------------------------------------------ */
@@ -1595,7 +1380,7 @@ smtp_timeout_ms(const struct smtp *s)
 const char *
 smtp_output(const struct smtp *s, size_t *len)
 {
-	*len = s->out.len - s->out_off;
+	*len = out_pending(s);
 	return *len > 0 ? s->out.data + s->out_off : NULL;
 }
 
@@ -1604,16 +1389,13 @@ smtp_consumed(struct smtp *s, size_t n)
 {
 	s->out_off += n;
 	if (s->out_off >= s->out.len) {
+		s->out_base += s->out.len;
 		buf_reset(&s->out);
 		s->out_off = 0;
 	}
-}
-
-/* Bytes of output not yet handed to the network. */
-static size_t
-out_pending(const struct smtp *s)
-{
-	return s->out.len - s->out_off;
+	/* Message data moving on: the data block timer starts again. */
+	if (s->state == S_BODY || s->state == S_DOT)
+		s->serial++;
 }
 
 static void
@@ -1639,22 +1421,21 @@ static void
 bdat_chunk(struct smtp *s, int last)
 {
 	char head[48];
-	int n;
 
-	n = snprintf(head, sizeof(head), "BDAT %zu%s", s->stage.len,
+	(void)snprintf(head, sizeof(head), "BDAT %zu%s", s->stage.len,
 	    last ? " LAST" : "");
-	if (n < 0 || (size_t)n >= sizeof(head) ||
-	    send_cmd(s, last ? C_BDAT_LAST : C_BDAT, 0, NULL, head,
-	    (size_t)n) < 0 ||
-	    buf_add(&s->out, s->stage.data != NULL ? s->stage.data : "",
-	    s->stage.len) < 0) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
+	if (send_line(s, NULL, head, strlen(head), SMTP_CMD_MAX) < 0)
+		return;
+	if (buf_add(&s->out, buf_str(&s->stage), s->stage.len) < 0) {
+		nomem(s);
 		return;
 	}
+	/* The chunk's reply waits for the chunk, not only its command. */
+	s->waits.end[(s->waits.head + s->waits.len - 1) % s->waits.cap] =
+	    s->out_base + s->out.len;
 	emit_data(s, buf_str(&s->stage), s->stage.len);
 	buf_reset(&s->stage);
-	s->bdat_outstanding++;
+	s->bdat_out++;
 }
 
 void
@@ -1662,27 +1443,25 @@ smtp_body(struct smtp *s, const char *buf, size_t len)
 {
 	size_t before;
 
-	if (s->state != S_BODY || s->body_ended || len == 0)
+	if (s->state != S_BODY || len == 0)
 		return;
 	if (s->out_off > 0) {
 		buf_consume(&s->out, s->out_off);
+		s->out_base += s->out_off;
 		s->out_off = 0;
 	}
-	if (s->use_bdat) {
-		if (s->bdat_failed)
-			return;
-		if (crlf_convert(&s->crlf, &s->stage, buf, len) < 0) {
-			seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-			drop(s);
-			return;
-		}
-		bdat_chunk(s, 0);
+	if (use_bdat(s)) {
+		if (s->res.reply.code != 0)
+			return;   /* a chunk was refused: the rest is not sent */
+		if (crlf_convert(&s->crlf, &s->stage, buf, len) < 0)
+			nomem(s);
+		else
+			bdat_chunk(s, 0);
 		return;
 	}
 	before = s->out.len;
 	if (crlf_convert(&s->crlf, &s->out, buf, len) < 0) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
+		nomem(s);
 		return;
 	}
 	emit_data(s, s->out.data + before, s->out.len - before);
@@ -1691,36 +1470,28 @@ smtp_body(struct smtp *s, const char *buf, size_t len)
 void
 smtp_body_end(struct smtp *s)
 {
-	size_t before;
+	struct buf *to = use_bdat(s) ? &s->stage : &s->out;
+	size_t before = to->len;
 
-	if (s->state != S_BODY || s->body_ended)
+	if (s->state != S_BODY)
 		return;
-	s->body_ended = 1;
-	if (s->use_bdat) {
-		/* The message must end with a line break. */
-		if (crlf_finish(&s->crlf, &s->stage) < 0) {
-			seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-			drop(s);
-			return;
-		}
-		s->res.lines = s->crlf.lines;
-		bdat_chunk(s, 1);
-		emit_data_summary(s);
-		set_state(s, S_DOT);
-		return;
-	}
-	before = s->out.len;
-	if (crlf_finish(&s->crlf, &s->out) < 0) {
-		seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-		drop(s);
+	/* The message must end with a line break. */
+	if (crlf_finish(&s->crlf, to) < 0) {
+		nomem(s);
 		return;
 	}
 	s->res.lines = s->crlf.lines;
-	if (s->out.len > before)
-		emit_data(s, s->out.data + before, s->out.len - before);
-	emit_data_summary(s);
-	/* The dot goes out together with the last data (no Nagle stall). */
-	if (send_cmd(s, C_DOT, 0, NULL, ".", 1) == 0)
+	if (use_bdat(s)) {
+		bdat_chunk(s, 1);
+		emit_data_summary(s);
+	} else {
+		if (to->len > before)
+			emit_data(s, to->data + before, to->len - before);
+		emit_data_summary(s);
+		/* The dot goes out with the last data (no Nagle stall). */
+		(void)send_line(s, NULL, ".", 1, SMTP_CMD_MAX);
+	}
+	if (s->state != S_DONE)
 		set_state(s, S_DOT);
 }
 
@@ -1748,12 +1519,12 @@ smtp_new(const struct smtp_opts *opts, struct transcript *tr)
 	buf_init(&s->in, SMTP_IN_MAX);
 	buf_init(&s->out, SMTP_OUT_MAX);
 	buf_init(&s->stage, SMTP_OUT_MAX);
-	if (opts->secret != NULL && (s->secret = strdup(opts->secret)) == NULL) {
-		free(s);
-		return NULL;
-	}
+	buf_init(&s->auth_ir, 64 * 1024);
 	s->state = S_GREETING;
-	if (pend_push(s, C_GREETING, 0) < 0) {
+	/* The greeting is the answer to connecting: it waits for nothing. */
+	if ((opts->secret != NULL &&
+	    (s->secret = strdup(opts->secret)) == NULL) ||
+	    waits_push(&s->waits, 0) < 0) {
 		smtp_free(s);
 		return NULL;
 	}
@@ -1770,13 +1541,14 @@ smtp_free(struct smtp *s)
 		free(s->secret);
 	}
 	sasl_free(s->sasl);
-	free(s->auth_local_why);
-	caps_clear(&s->caps);
+	free(s->auth_why);
+	buf_free_secret(&s->auth_ir);
+	smtp_caps_clear(&s->caps);
 	buf_free(&s->in);
 	/* The output may hold an AUTH response. */
 	buf_free_secret(&s->out);
 	buf_free(&s->stage);
-	free(s->pend);
+	free(s->waits.end);
 	free(s->errstr);
 	result_clear(&s->res);
 	free(s);
@@ -1795,16 +1567,14 @@ smtp_want(const struct smtp *s)
 		/* The handshake starts once the STARTTLS line is out. */
 		return w ? w : SMTP_WANT_TLS;
 	}
-	if (s->pend_len > 0)
+	if (s->waits.len > 0)
 		w |= SMTP_WANT_READ;
-	if (s->state == S_BODY && !s->body_ended &&
-	    out_pending(s) < SMTP_BODY_LOW &&
-	    !(s->use_bdat && !s->pipelining && s->bdat_outstanding > 0) &&
-	    !s->bdat_failed)
+	/* After a refused chunk, only to be told the end; data ignored. */
+	if (s->state == S_BODY && (s->res.reply.code != 0 ||
+	    (out_pending(s) < SMTP_BODY_LOW &&
+	    !(use_bdat(s) && !piped(s) && s->bdat_out > 0))))
 		w |= SMTP_WANT_BODY;
-	if (s->state == S_BODY && s->bdat_failed && !s->body_ended)
-		w |= SMTP_WANT_BODY;   /* to be told the end, data ignored */
-	if (s->state == S_READY && s->pend_len == 0)
+	if (s->state == S_READY && s->waits.len == 0)
 		w |= SMTP_READY;
 	return w;
 }

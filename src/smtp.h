@@ -35,6 +35,35 @@ enum smtp_tls {
 	SMTP_TLS_IMPLICIT,   /* the session did TLS before the greeting */
 };
 
+/*
+ * The timers: each command's whole reply must come within its time (a
+ * byte now and then does not restart it), the TLS handshake within its
+ * own, and the session ends after SMTP_T_SESSION whatever it does.
+ * Defaults: RFC 5321 4.5.3.2 where it gives one.
+ */
+#define SMTP_TIMER_TABLE(X) \
+	X(SMTP_T_CONNECT,    "connect",    30) \
+	X(SMTP_T_GREETING,   "greeting",   300) \
+	X(SMTP_T_EHLO,       "ehlo",       300) \
+	X(SMTP_T_TLS,        "tls",        300) \
+	X(SMTP_T_AUTH,       "auth",       300) \
+	X(SMTP_T_MAIL,       "mail",       300) \
+	X(SMTP_T_RCPT,       "rcpt",       300) \
+	X(SMTP_T_DATA,       "data",       120) \
+	X(SMTP_T_DATA_BLOCK, "data_block", 180) \
+	X(SMTP_T_DATA_DONE,  "data_done",  600) \
+	X(SMTP_T_QUIT,       "quit",       60) \
+	X(SMTP_T_SESSION,    "session",    3600)
+
+#define SMTP_TIMER_ENUM_(name, key, sec) name,
+enum smtp_timer { SMTP_TIMER_TABLE(SMTP_TIMER_ENUM_) SMTP_T_COUNT };
+#undef SMTP_TIMER_ENUM_
+
+/* "greeting": the config key is "greeting_timeout". */
+const char *smtp_timer_name(enum smtp_timer t);
+/* The seconds a timer gets when opts leave it 0. */
+int smtp_timer_default(enum smtp_timer t);
+
 struct smtp_opts {
 	const char *helo;          /* EHLO/HELO argument; NULL: "localhost" */
 	enum smtp_tls tls;
@@ -44,7 +73,7 @@ struct smtp_opts {
 	int auth_allow_plaintext;  /* allow PLAIN/LOGIN/OAuth without TLS */
 	int chunking;              /* BDAT when the server offers CHUNKING */
 	int no_pipelining;         /* never pipeline, even when offered */
-	int timeout_s;             /* every phase; 0: RFC 5321 minimums */
+	int timeouts[SMTP_T_COUNT];  /* seconds; 0: smtp_timer_default() */
 	const char *host;          /* for OAUTHBEARER; may be NULL */
 	unsigned port;
 };
@@ -131,10 +160,17 @@ void smtp_feed(struct smtp *s, const char *buf, size_t len);
 void smtp_eof(struct smtp *s);
 /* The handshake asked for with SMTP_WANT_TLS succeeded (ok) or failed. */
 void smtp_tls_done(struct smtp *s, int ok);
-/* The current phase's timer ran out. */
+/* The current wait's timer ran out. */
 void smtp_timeout(struct smtp *s);
-/* Milliseconds the current phase may wait for the server. */
+/* The timer of the current wait, and its milliseconds. */
+enum smtp_timer smtp_timer(const struct smtp *s);
 int smtp_timeout_ms(const struct smtp *s);
+/*
+ * Changes when a new wait begins: a reply was taken whole, the state
+ * changed, or message data went out.  The driver starts the timer again
+ * then, and only then: bytes trickling in do not restart it.
+ */
+unsigned long smtp_wait_serial(const struct smtp *s);
 /* Give up: the connection is dropped, the current message is not sent. */
 void smtp_abort(struct smtp *s, enum err e, const char *why);
 /*
@@ -183,6 +219,18 @@ int smtp_tls_active(const struct smtp *s);
 const char *smtp_state_name(const struct smtp *s);
 /* The mechanism used for AUTH, or NULL. */
 const char *smtp_auth_mech(const struct smtp *s);
+
+/*
+ * Can name go after EHLO: printable ASCII without spaces, at most 255
+ * octets (a domain or an address literal; RFC 5321 4.1.1.1)?
+ */
+int smtp_helo_ok(const char *name);
+
+/*
+ * Is this reply to RCPT a refusal for good?  5xx, except 552, which RFC
+ * 5321 4.5.3.1.10 says to take as 452: too many recipients for now.
+ */
+int smtp_rcpt_refused(int code);
 
 /*
  * Parse one reply from buf[0..len): return the bytes it took (0 when

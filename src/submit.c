@@ -426,6 +426,10 @@ finish_message(struct submit *s, enum err send_err)
 			res.err = session_error(s->s, &detail);
 			if (res.err == ERR_OK)
 				res.err = ERR_CLOSED;
+		} else if (res.err != ERR_OK && res.reply.text == NULL &&
+		    session_error(s->s, NULL) != ERR_OK) {
+			/* Ended by the session's trouble: that is the why. */
+			(void)session_error(s->s, &detail);
 		}
 		if (s->stopped && res.err != ERR_OK) {
 			res.err = ERR_CANCEL;

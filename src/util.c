@@ -13,8 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-static char *
-vstrf(const char *fmt, va_list ap)
+char *
+util_vstrf(const char *fmt, va_list ap)
 {
 	va_list aq;
 	char *s;
@@ -42,7 +42,7 @@ util_strf(const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	s = vstrf(fmt, ap);
+	s = util_vstrf(fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -56,7 +56,7 @@ util_seterr(char **errstr, const char *fmt, ...)
 		return;
 	free(*errstr);
 	va_start(ap, fmt);
-	*errstr = vstrf(fmt, ap);
+	*errstr = util_vstrf(fmt, ap);
 	va_end(ap);
 }
 

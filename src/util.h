@@ -2,6 +2,7 @@
 #ifndef PIGEON_UTIL_H
 #define PIGEON_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ void util_thousands(char *buf, size_t len, unsigned long long v);
 
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *util_vstrf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /*
  * Fill buf with len bytes from the kernel's random generator

@@ -697,7 +697,7 @@ test_conf_values(void **state)
 	expect_conf_error("[account a]\ndsn_return = all\n", 2,
 	    "dsn_return must be FULL or HDRS, not 'all'");
 	expect_conf_error("[account a]\nhelo = two words\n", 2,
-	    "'helo' must be a single word");
+	    "helo must be a domain or an address literal");
 	expect_conf_error("[account a]\nuser = x\nserver = smtp://x:99999\n",
 	    3, "bad server URL 'smtp://x:99999': port must be 1 to 65535");
 	expect_conf_error("[account a]\nserver = imap://x\n", 2,

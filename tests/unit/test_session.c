@@ -347,6 +347,17 @@ srv_tls(struct srv *v)
 }
 
 /* A socketpair and default options; the test may change v->o, then srv_start(). */
+/* Every wait of the session gets sec seconds (the session its default). */
+static void
+set_timeouts(struct smtp_opts *o, int sec)
+{
+	int t;
+
+	for (t = 0; t < SMTP_T_COUNT; t++)
+		if (t != SMTP_T_SESSION)
+			o->timeouts[t] = sec;
+}
+
 static void
 srv_init(struct srv *v)
 {
@@ -358,7 +369,7 @@ srv_init(struct srv *v)
 	v->o.smtp.helo = "client.test";
 	v->o.smtp.tls = SMTP_TLS_NONE;
 	/* Long enough for any step here, short enough to end a broken test. */
-	v->o.smtp.timeout_s = 5;
+	set_timeouts(&v->o.smtp, 5);
 	v->o.tls.verify = 1;
 	v->o.tls.fingerprint = pki.fp;
 	buf_init(&v->in, 64u * 1024 * 1024);
@@ -853,7 +864,7 @@ test_rcpt_rejected(void **state)
 	    "550 5.1.1 <carol@example.org>: no such user");
 	assert_int_equal(res->rcpt[2].code, 250);
 	assert_true(test_has_event(v.tr, TR_ERROR,
-	    "recipient <carol@example.org> rejected"));
+	    "refused the recipient (RCPT TO:<carol@example.org>)"));
 	(void)close(fd);
 
 	/* Nobody left: no DATA, the message fails, the session stays. */
@@ -960,7 +971,7 @@ test_timeout_greeting(void **state)
 
 	(void)state;
 	srv_init(&v);
-	v.o.smtp.timeout_s = 1;
+	set_timeouts(&v.o.smtp, 1);
 	t0 = util_now_us();
 	srv_start(&v);
 	assert_true(session_pollfd(v.s, &p) <= 1001);
@@ -972,6 +983,75 @@ test_timeout_greeting(void **state)
 	/* The session wrote nothing and closed its end. */
 	assert_int_equal(v.in.len, 0);
 	assert_true(v.eof);
+	srv_close(&v);
+}
+
+/*
+ * A greeting that trickles in a byte at a time never restarts the timer:
+ * the whole reply must come within greeting_timeout.
+ */
+static void
+test_timeout_greeting_drip_fed(void **state)
+{
+	static const char greet[] = "220-one\r\n220-two\r\n220-three\r\n"
+	    "220 ready\r\n";
+	const char *detail = NULL;
+	struct pollfd p;
+	struct srv v;
+	int64_t t0, last = 0, ms;
+	size_t i = 0;
+	char b[2] = "";
+	int t, n;
+
+	(void)state;
+	srv_init(&v);
+	set_timeouts(&v.o.smtp, 5);
+	v.o.smtp.timeouts[SMTP_T_GREETING] = 1;
+	t0 = util_now_us();
+	srv_start(&v);
+	while (session_status(v.s) == SESSION_BUSY &&
+	    util_now_us() - t0 < 6000000) {
+		if (util_now_us() - last >= 100000 && greet[i] != '\0') {
+			b[0] = greet[i++];
+			srv_say(&v, b);
+			last = util_now_us();
+		}
+		t = session_pollfd(v.s, &p);
+		if (t < 0 || t > 20)
+			t = 20;
+		n = poll(&p, 1, t);
+		session_step(v.s, n <= 0 ? 0 : p.revents);
+	}
+	ms = (util_now_us() - t0) / 1000;
+	assert_true(ms >= 990 && ms < 2500);
+	assert_true(i < strlen(greet));
+	assert_int_equal(session_error(v.s, &detail), ERR_TIMEOUT);
+	assert_non_null(strstr(detail, "greeting_timeout"));
+	srv_close(&v);
+}
+
+/* session_timeout bounds the whole session, whatever each wait may take. */
+static void
+test_timeout_session_bound(void **state)
+{
+	const char *detail = NULL;
+	struct srv v;
+	int64_t t0, ms;
+
+	(void)state;
+	srv_init(&v);
+	set_timeouts(&v.o.smtp, 30);
+	v.o.smtp.timeouts[SMTP_T_SESSION] = 1;
+	t0 = util_now_us();
+	srv_start(&v);
+	srv_say(&v, "220 hi\r\n");
+	assert_true(srv_until(&v, "EHLO client.test\r\n"));
+	/* No answer to EHLO: its own timer has 30 s, the session 1 s. */
+	assert_int_equal(srv_settle(&v), SESSION_DONE);
+	ms = (util_now_us() - t0) / 1000;
+	assert_true(ms >= 990 && ms < 3000);
+	assert_int_equal(session_error(v.s, &detail), ERR_TIMEOUT);
+	assert_non_null(strstr(detail, "session_timeout"));
 	srv_close(&v);
 }
 
@@ -988,7 +1068,7 @@ test_timeout_after_dot(void **state)
 
 	(void)state;
 	srv_init(&v);
-	v.o.smtp.timeout_s = 1;
+	set_timeouts(&v.o.smtp, 1);
 	srv_start(&v);
 	srv_ready(&v, EHLO_PIPE);
 	fd = msg_file(text, sizeof(text) - 1);
@@ -1246,6 +1326,8 @@ main(void)
 		cmocka_unit_test(test_close_in_data),
 		cmocka_unit_test(test_close_after_dot),
 		cmocka_unit_test(test_timeout_greeting),
+		cmocka_unit_test(test_timeout_greeting_drip_fed),
+		cmocka_unit_test(test_timeout_session_bound),
 		cmocka_unit_test(test_timeout_after_dot),
 		cmocka_unit_test(test_stop_envelope_quits),
 		cmocka_unit_test(test_stop_unpipelined_drops),

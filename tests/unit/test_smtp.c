@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
+#include "base64.h"
 #include "buf.h"
+#include "helper.h"
 #include "smtp.h"
 #include "transcript.h"
 
@@ -30,6 +32,7 @@ enum kind {
 	EOF_,       /* the server closes */
 	TIMEOUT,
 	STOP,       /* smtp_stop(): the user stops */
+	TAKE,       /* the client bytes so far go to taken, unchecked */
 	END,
 };
 
@@ -37,6 +40,9 @@ struct step {
 	enum kind k;
 	const char *data;
 };
+
+/* What the last TAKE step took. */
+static struct buf taken;
 
 struct run {
 	struct smtp *s;
@@ -138,6 +144,13 @@ run_script(const struct step *script, const struct smtp_opts *o,
 			break;
 		case STOP:
 			smtp_stop(r.s, "stopped");
+			break;
+		case TAKE:
+			buf_free(&taken);
+			buf_init(&taken, 1 << 24);
+			assert_int_equal(buf_add(&taken, buf_str(&r.got),
+			    r.got.len), 0);
+			buf_reset(&r.got);
 			break;
 		case END:
 			break;
@@ -679,8 +692,9 @@ test_malformed_replies(void **state)
 		"199 low\r\n",
 		"22\r\n",
 		"220-a\r\n221 b\r\n",
-		"220 \x1b[31mred\r\n",
-		"220 nul\x01byte\r\n",
+		"220 bare LF\n",
+		"220 bare\rCR\r\n",
+		"220-a\n220 b\r\n",
 	};
 	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
 	struct step script[] = {
@@ -695,6 +709,28 @@ test_malformed_replies(void **state)
 		script[0].data = bad[i];
 		check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
 	}
+}
+
+/*
+ * ESC, BEL and other control characters in a reply's text are the
+ * server's words, shown escaped: the conversation goes on.
+ */
+static void
+test_control_characters_in_text_go_on(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	const struct step script[] = {
+		{ S, "220 \x1b[31mred\x07 \x01 greeting\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\x1b]0;title\x07\r\n250 8BITMIME\r\n" },
+		{ QUIT, NULL },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	check_script(script, &o, NULL, ERR_OK, SMTP_DONE);
 }
 
 static void
@@ -735,6 +771,8 @@ test_stray_reply(void **state)
 		{ S, "220 x\r\n" },
 		{ C, "EHLO h\r\n" },
 		{ S, "250 x\r\n250 extra\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
 		{ END, NULL },
 	};
 
@@ -820,7 +858,7 @@ test_timeout(void **state)
 {
 	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
 	struct smtp_opts o2 = { .helo = "h", .tls = SMTP_TLS_NONE,
-	    .timeout_s = 7 };
+	    .timeouts[SMTP_T_GREETING] = 7 };
 	const struct step script[] = {
 		{ TIMEOUT, NULL },
 		{ END, NULL },
@@ -1069,10 +1107,21 @@ test_reply_parser(void **state)
 	assert_string_equal(r.enhanced, "");
 	smtp_reply_free(&r);
 
-	n = smtp_parse_reply("550 5.1.1 <x>: unknown\n", 23, &r, &why);
-	assert_int_equal(n, 23);
+	n = smtp_parse_reply("550 5.1.1 <x>: unknown\r\n", 24, &r, &why);
+	assert_int_equal(n, 24);
 	assert_string_equal(r.enhanced, "5.1.1");
 	smtp_reply_free(&r);
+
+	/* Framing: CRLF only; no NUL, no bare CR. */
+	why = NULL;
+	assert_int_equal(smtp_parse_reply("250 ok\n", 7, &r, &why), -1);
+	assert_non_null(why);
+	why = NULL;
+	assert_int_equal(smtp_parse_reply("250 o\0k\r\n", 9, &r, &why), -1);
+	assert_non_null(why);
+	why = NULL;
+	assert_int_equal(smtp_parse_reply("250 o\rk\r\n", 9, &r, &why), -1);
+	assert_non_null(why);
 
 	n = smtp_parse_reply("250-a\r\n250 b", 12, &r, &why);
 	assert_int_equal(n, 0);
@@ -1089,6 +1138,303 @@ test_reply_parser(void **state)
 	n = smtp_parse_reply("250_x\r\n", 7, &r, &why);
 	assert_int_equal(n, -1);
 	assert_non_null(why);
+}
+
+
+/* An extra 250 inside a pipelined group: a protocol error, put off. */
+static void
+test_extra_reply_in_pipelined_group(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 PIPELINING\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
+		    "DATA\r\n" },
+		/* DATA would take the extra 250: it does not fit DATA. */
+		{ S, "250 ok\r\n250 ok\r\n250 extra\r\n354 go\r\n" },
+		{ C, "" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(script, &o, &env, ERR_PROTOCOL, SMTP_DONE);
+	s = run_script(script, &o, &env, 1, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_PROTOCOL);
+	assert_int_equal(smtp_result(s)->uncertain, 0);
+	assert_int_equal(smtp_messages_done(s), 1);
+	smtp_free(s);
+}
+
+/* A reply that comes with another, before its command went out: stray. */
+static void
+test_reply_before_its_command_is_stray(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step greet_twice[] = {
+		{ S, "220 x\r\n220 again\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		/* The second 250 cannot answer RCPT: RCPT was not sent. */
+		{ S, "250 ok\r\n250 ok\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	check_script(greet_twice, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+	check_script(script, &o, &env, ERR_PROTOCOL, SMTP_DONE);
+	s = run_script(script, &o, &env, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_PROTOCOL);
+	smtp_free(s);
+}
+
+/* RFC 5321 4.5.3.1.10: 552 to RCPT is "too many recipients" for now. */
+static void
+test_rcpt_552_is_temporary(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope one = { .from = "a@x.org", .rcpts = rcpt1,
+	    .nrcpts = 1 };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ MAIL, NULL },
+		{ C, "MAIL FROM:<a@x.org>\r\n" },
+		{ S, "250 ok\r\n" },
+		{ C, "RCPT TO:<bob@example.org>\r\n" },
+		{ S, "552 5.5.3 too many recipients\r\n" },
+		{ QUIT, NULL },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+	struct smtp *s;
+
+	(void)state;
+	assert_false(smtp_rcpt_refused(552));
+	assert_true(smtp_rcpt_refused(550));
+	assert_false(smtp_rcpt_refused(452));
+	assert_false(smtp_rcpt_refused(250));
+	s = run_script(script, &o, &one, 0, NULL);
+	assert_int_equal(smtp_result(s)->err, ERR_TEMPFAIL);
+	assert_int_equal(smtp_result(s)->rcpt[0].code, 552);
+	smtp_free(s);
+}
+
+/* Every line the client writes: at most 512 octets with its CRLF. */
+static void
+assert_lines_within_512(const char *out)
+{
+	const char *p = out, *nl;
+
+	for (; (nl = strstr(p, "\r\n")) != NULL; p = nl + 2)
+		if (nl - p + 2 > 512)
+			fail_msg("a line of %d octets: %.60s...",
+			    (int)(nl - p + 2), p);
+}
+
+/* Long addresses with every parameter: ENVID goes, the line stays <= 512. */
+static void
+test_mail_line_within_512(void **state)
+{
+	static char from[255], rcpt[255], envid[101], big[300];
+	const char *rcpts[] = { rcpt };
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
+	struct smtp_envelope env = { .from = from, .rcpts = rcpts,
+	    .nrcpts = 1, .size = 12345678901234ULL, .eightbit = 1,
+	    .dsn_ret = "HDRS", .dsn_envid = envid,
+	    .dsn_notify = "SUCCESS,FAILURE,DELAY" };
+	struct smtp_envelope toolong;
+	const struct step ehlo[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250-DSN\r\n250-SIZE\r\n250 8BITMIME\r\n" },
+		{ MAIL, NULL },
+		{ TAKE, NULL },
+		{ S, "250 ok\r\n" },
+		{ TAKE, NULL },
+		{ END, NULL },
+	};
+	const struct step greet[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250 x\r\n" },
+		{ END, NULL },
+	};
+	struct transcript *tr = transcript_new(256);
+	const char *out;
+	char *why = NULL;
+	struct smtp *s;
+	size_t n;
+
+	(void)state;
+	memset(from, 'f', 242);
+	memcpy(from + 242, "@example.org", 13);
+	memset(rcpt, 'r', 242);
+	memcpy(rcpt + 242, "@example.org", 13);
+	memset(envid, '+', 100);
+	assert_int_equal(strlen(from), 254);
+	s = run_script(ehlo, &o, &env, 0, tr);
+	/* The last TAKE: the RCPT line; MAIL's was taken before. */
+	out = buf_str(&taken);
+	assert_lines_within_512(out);
+	assert_non_null(strstr(out, "NOTIFY=SUCCESS,FAILURE,DELAY"));
+	smtp_free(s);
+	{
+		const struct step mailonly[] = {
+			{ S, "220 x\r\n" },
+			{ C, "EHLO h\r\n" },
+			{ S, "250-x\r\n250-DSN\r\n250-SIZE\r\n250 8BITMIME"
+			    "\r\n" },
+			{ MAIL, NULL },
+			{ TAKE, NULL },
+			{ S, "550 no\r\n" },
+			{ END, NULL },
+		};
+
+		s = run_script(mailonly, &o, &env, 0, tr);
+	}
+	out = buf_str(&taken);
+	assert_lines_within_512(out);
+	assert_non_null(strstr(out, "MAIL FROM:<"));
+	assert_null(strstr(out, "ENVID="));
+	assert_non_null(strstr(out, " SIZE=12345678901234"));
+	assert_non_null(strstr(out, " RET=HDRS"));
+	assert_true(test_has_event(tr, TR_WARN, "without ENVID"));
+	smtp_free(s);
+	transcript_free(tr);
+
+	/* An address over 254 octets is refused before anything is sent. */
+	memset(big, 'b', 280);
+	memcpy(big + 280, "@example.org", 13);
+	toolong = env;
+	toolong.from = big;
+	s = run_script(greet, &o, NULL, 0, NULL);
+	assert_int_equal(smtp_mail(s, &toolong, &why), ERR_DATA);
+	assert_null(smtp_output(s, &n));
+	free(why);
+	smtp_free(s);
+}
+
+/* A 600-character EHLO name never goes out. */
+static void
+test_ehlo_name_too_long(void **state)
+{
+	static char name[601];
+	struct smtp_opts o = { .helo = name, .tls = SMTP_TLS_NONE };
+	const struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+
+	(void)state;
+	memset(name, 'h', 600);
+	check_script(script, &o, NULL, ERR_CONFIG, SMTP_DONE);
+	assert_false(smtp_helo_ok(name));
+	assert_true(smtp_helo_ok("mail.example.org"));
+	assert_true(smtp_helo_ok("[192.0.2.1]"));
+	assert_false(smtp_helo_ok("two words"));
+	assert_false(smtp_helo_ok(""));
+}
+
+/* Thousands of mechanisms: a protocol error, never out of memory. */
+static void
+test_too_many_auth_mechanisms(void **state)
+{
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE,
+	    .user = "u", .secret = "p", .auth_allow_plaintext = 1 };
+	struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, NULL },
+		{ C, "QUIT\r\n" },
+		{ S, "221 bye\r\n" },
+		{ END, NULL },
+	};
+	struct buf b;
+	const char *detail;
+	struct smtp *s;
+	int i, j;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_addstr(&b, "250-x\r\n"), 0);
+	for (i = 0; i < 150; i++) {
+		assert_int_equal(buf_addstr(&b, "250-AUTH"), 0);
+		for (j = 0; j < 100; j++)
+			assert_int_equal(buf_printf(&b, " M%d", j), 0);
+		assert_int_equal(buf_addstr(&b, "\r\n"), 0);
+	}
+	assert_int_equal(buf_addstr(&b, "250 PLAIN\r\n"), 0);
+	script[2].data = buf_str(&b);
+	check_script(script, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
+	s = run_script(script, &o, NULL, 0, NULL);
+	assert_int_equal(smtp_error(s, &detail), ERR_PROTOCOL);
+	assert_non_null(strstr(detail, "authentication mechanisms"));
+	smtp_free(s);
+	buf_free(&b);
+}
+
+/* An initial response too long for the AUTH line answers the empty 334. */
+static void
+test_auth_long_initial_response(void **state)
+{
+	static char token[901];
+	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_IMPLICIT,
+	    .user = "alice", .secret = token, .auth = "XOAUTH2" };
+	struct step script[] = {
+		{ S, "220 x\r\n" },
+		{ C, "EHLO h\r\n" },
+		{ S, "250-x\r\n250 AUTH XOAUTH2\r\n" },
+		{ C, "AUTH XOAUTH2\r\n" },
+		{ S, "334 \r\n" },
+		{ C, NULL },
+		{ S, "235 ok\r\n" },
+		{ END, NULL },
+	};
+	struct transcript *tr = transcript_new(256);
+	struct buf raw, want;
+	struct smtp *s;
+
+	(void)state;
+	memset(token, 't', 900);
+	buf_init(&raw, 1 << 16);
+	buf_init(&want, 1 << 16);
+	assert_int_equal(buf_printf(&raw, "user=alice\001auth=Bearer %s"
+	    "\001\001", token), 0);
+	assert_int_equal(base64_encode_buf(&want, raw.data, raw.len), 0);
+	assert_int_equal(buf_addstr(&want, "\r\n"), 0);
+	script[5].data = buf_str(&want);
+	check_script(script, &o, NULL, ERR_OK, SMTP_READY);
+	s = run_script(script, &o, NULL, 0, tr);
+	/* The token is never in the transcript. */
+	assert_false(test_has_event(tr, TR_CLIENT, "tttttttt"));
+	assert_true(test_has_event(tr, TR_CLIENT, "AUTH XOAUTH2"));
+	smtp_free(s);
+	transcript_free(tr);
+	buf_free(&raw);
+	buf_free(&want);
 }
 
 int
@@ -1113,6 +1459,7 @@ main(void)
 		cmocka_unit_test(test_auth_bad_challenge_cancelled),
 		cmocka_unit_test(test_forced_mech_not_offered),
 		cmocka_unit_test(test_malformed_replies),
+		cmocka_unit_test(test_control_characters_in_text_go_on),
 		cmocka_unit_test(test_oversized_replies),
 		cmocka_unit_test(test_stray_reply),
 		cmocka_unit_test(test_421_closes),
@@ -1125,6 +1472,13 @@ main(void)
 		cmocka_unit_test(test_dsn_notify_normalise),
 		cmocka_unit_test(test_bdat),
 		cmocka_unit_test(test_reply_parser),
+		cmocka_unit_test(test_extra_reply_in_pipelined_group),
+		cmocka_unit_test(test_reply_before_its_command_is_stray),
+		cmocka_unit_test(test_rcpt_552_is_temporary),
+		cmocka_unit_test(test_mail_line_within_512),
+		cmocka_unit_test(test_ehlo_name_too_long),
+		cmocka_unit_test(test_too_many_auth_mechanisms),
+		cmocka_unit_test(test_auth_long_initial_response),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
