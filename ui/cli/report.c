@@ -55,6 +55,10 @@ remedy(enum err e)
 	case ERR_NOAUTH:
 		return _("there is no safe way to log in there: use TLS "
 		    "(smtp:// or smtps://), or choose a mechanism with auth");
+	case ERR_AUTHREQ:
+		return _("the server takes mail only after a login: set user "
+		    "(and password_command) for this account, or use the "
+		    "server's submission port, 587 or 465");
 	case ERR_TOOBIG:
 		return _("the message is too big for this server");
 	case ERR_NOUTF8:
@@ -82,13 +86,17 @@ recipients(const struct qentry *e, enum outbox_outcome oc)
 			(void)snprintf(code, sizeof(code), "%d ", q->code);
 		else
 			code[0] = '\0';
+		/* Refused with the message: its own line says why. */
+		if (q->state == QRCPT_FAILED && q->code == 0)
+			continue;
 		if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
 			cli_warn(_("not delivered to <%s>: %s%s"), q->addr, code,
 			    why);
 		else if (q->state == QRCPT_FAILED)
 			cli_error(_("recipient <%s> rejected: %s%s"), q->addr,
 			    code, why);
-		else if (q->state == QRCPT_PENDING && q->code / 100 == 4)
+		else if (q->state == QRCPT_PENDING && q->code >= 400 &&
+		    !smtp_rcpt_refused(q->code))
 			cli_warn(_("recipient <%s> put off: %s%s"), q->addr,
 			    code, why);
 	}
