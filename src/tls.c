@@ -217,21 +217,26 @@ fail_ssl(char **errstr, enum err e, const char *fmt, ...)
 	return e;
 }
 
-/* Add bytes from a certificate so that nothing odd reaches a message raw. */
+/*
+ * Add text from a certificate as it is: whoever shows it escapes it,
+ * once (sanitize_append() in the transcript writer, the error line, the
+ * status line).  Escaping here too showed a backslash as "\\x5C".  Only
+ * a NUL, which would end the string early and hide what follows it (a
+ * name "good.example\0.evil.example"), becomes U+FFFD.
+ */
 static int
 add_safe(struct buf *b, const unsigned char *p, size_t n)
 {
-	size_t i;
+	const unsigned char *nul;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
-			if (buf_addch(b, (char)p[i]) < 0)
-				return -1;
-		} else if (buf_printf(b, "\\x%02X", p[i]) < 0) {
+	while ((nul = memchr(p, '\0', n)) != NULL) {
+		if (buf_add(b, p, (size_t)(nul - p)) < 0 ||
+		    buf_addstr(b, "\xef\xbf\xbd") < 0)
 			return -1;
-		}
+		n -= (size_t)(nul - p) + 1;
+		p = nul + 1;
 	}
-	return 0;
+	return buf_add(b, p, n);
 }
 
 static int
@@ -247,8 +252,14 @@ add_name(struct buf *b, X509_NAME *name)
 	m = BIO_new(BIO_s_mem());
 	if (m == NULL)
 		return -1;
-	/* RFC 2253 flags escape control and non-ASCII bytes themselves. */
-	if (X509_NAME_print_ex(m, name, 0, XN_FLAG_RFC2253) >= 0) {
+	/*
+	 * RFC 2253 order and separators, the values as UTF-8, but none of
+	 * its escapes (a backslash before "\\", ",", control and non-ASCII
+	 * bytes): the text is escaped where it is shown, and only there.
+	 */
+	if (X509_NAME_print_ex(m, name, 0, XN_FLAG_RFC2253 &
+	    ~(unsigned long)(ASN1_STRFLGS_ESC_2253 | ASN1_STRFLGS_ESC_CTRL |
+	    ASN1_STRFLGS_ESC_MSB)) >= 0) {
 		n = BIO_get_mem_data(m, &p);
 		if (n >= 0)
 			r = add_safe(b, (const unsigned char *)p, (size_t)n);

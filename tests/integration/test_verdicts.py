@@ -1,0 +1,79 @@
+"""test_verdicts.py - what pigeon says about a server and a delivery: text from the server shown escaped, certificate names escaped once, verdicts that say what happened, queue commands that say what they did."""
+
+import re
+import unittest
+
+from harness import (ALONE, EX_OK, GREETING, PigeonTest, ehlo, message,
+                     reply, starttls_steps, transcript)
+
+MSG = message(["From: Tester <tester@example.org>", "To: bob@example.org",
+               "Subject: verdicts"], ["hello"])
+
+ZWSP, ZWNJ, ZWJ = "\u200b", "\u200c", "\u200d"
+
+
+class ServerText(PigeonTest):
+    """Zero width characters from a server are labels: all three escaped."""
+
+    def test_probe_escapes_zero_width_characters(self):
+        greeting = ("220 mail%s.example ESMTP%s%s ready\r\n"
+                    % (ZWSP, ZWNJ, ZWJ)).encode()
+        caps = ("X-A%sB" % ZWSP, "X-C%sD" % ZWNJ, "X-E%sF" % ZWJ)
+        srv = self.start_script(
+            [("send", greeting)] + ehlo("STARTTLS", *caps) +
+            starttls_steps("AUTH PLAIN", *caps))
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.run_pigeon(["probe", "--config", cfg, "-v"])
+        self.assertExit(res, EX_OK)
+        for out in (res.stdout, res.stderr):
+            for c in (ZWSP, ZWNJ, ZWJ):
+                self.assertNotIn(c, out, "U+%04X shown raw%s" % (ord(c),
+                                                                  res))
+        self.assertIn("mail\\u{200B}.example ESMTP\\u{200C}\\u{200D} ready",
+                      res.stdout)
+        for cap in ("X-A\\u{200B}B", "X-C\\u{200C}D", "X-E\\u{200D}F"):
+            self.assertIn(cap, res.stdout, "capability %s%s" % (cap, res))
+        # The transcript (-v) escapes them the same way.
+        got = [t for m, t in transcript(res.stderr) if m in ("<-", "<~")]
+        self.assertIn("220 mail\\u{200B}.example ESMTP\\u{200C}\\u{200D} "
+                      "ready", got, res)
+
+
+class CertificateNames(PigeonTest):
+    """A certificate's names are escaped once, where they are shown."""
+
+    CN = "back\\slash\x01ctl"
+    SHOWN = "CN=back\\\\slash\\x01ctl"
+
+    def test_probe_shows_a_certificate_name_escaped_once(self):
+        cert, key = self.pki.server_cn(self.CN)
+        srv = self.start_smtpd(cert=cert, key=key)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.run_pigeon(["probe", "--config", cfg, "-v"])
+        self.assertExit(res, EX_OK)
+        lines = [l for l in res.stdout.splitlines()
+                 if "certificate 0: subject" in l]
+        self.assertEqual(len(lines), 1, res)
+        self.assertIn("subject " + self.SHOWN + ", issuer", lines[0], res)
+        self.assertNotIn("x5C", res.stdout + res.stderr, res)
+        tls = [t for m, t in transcript(res.stderr) if "certificate 0:" in t]
+        self.assertTrue(tls, res)
+        self.assertIn("subject " + self.SHOWN + ", issuer", tls[0], res)
+
+    def test_untrusted_certificate_name_escaped_once_in_the_error(self):
+        # Signed by the CA, but the account trusts no CA file: the system
+        # store does not know it, and the error names the certificate.
+        cert, key = self.pki.server_cn(self.CN)
+        srv = self.start_smtpd(cert=cert, key=key)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                tls_cafile=None)
+        res = self.sendmail(cfg, MSG, "bob@example.org")
+        errors = [l for l in res.stderr.splitlines()
+                  if l.startswith("pigeon: ") and "certificate 0" in l]
+        self.assertTrue(errors, res)
+        self.assertIn("(certificate 0: " + self.SHOWN + ")", errors[0], res)
+        self.assertNotIn("x5C", res.stderr, res)
+
+
+if __name__ == "__main__":
+    unittest.main()
