@@ -934,6 +934,42 @@ outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
 	return file_sent(ob, e, outbox_was_sent(ob, e->id), errstr);
 }
 
+/*
+ * The session went well but recipients wait: the first one the server
+ * put off, with its reply, is the error ("success" would say nothing).
+ * 0 or -1.
+ */
+static int
+put_off(struct qentry *e)
+{
+	const struct qrcpt *q;
+	char code[16];
+	size_t i;
+	char *t;
+
+	for (i = 0; i < e->nrcpts; i++) {
+		q = &e->rcpts[i];
+		if (q->state != QRCPT_PENDING)
+			continue;
+		if (q->code / 100 == 4 && q->reply != NULL)
+			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
+			    q->reply);
+		else if (q->code / 100 == 4 && snprintf(code, sizeof(code),
+		    "%d", q->code) > 0)
+			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
+			    code);
+		else
+			t = util_strf(_("recipient <%s>: not confirmed by the "
+			    "server"), q->addr);
+		if (t == NULL)
+			return -1;
+		free(e->last_error);
+		e->last_error = t;
+		return 0;
+	}
+	return 0;
+}
+
 enum err
 outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
     const char *why, int64_t now, int64_t lifetime,
@@ -978,6 +1014,8 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 	}
 	if (replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
 	    why : text != NULL ? text : err_str(err)) < 0)
+		return ERR_NOMEM;
+	if (err == ERR_OK && put_off(e) < 0)
 		return ERR_NOMEM;
 	for (i = 0; i < e->nrcpts; i++) {
 		pending += e->rcpts[i].state == QRCPT_PENDING;

@@ -3,8 +3,9 @@
 import re
 import unittest
 
-from harness import (ALONE, EX_OK, GREETING, PigeonTest, ehlo, message,
-                     reply, starttls_steps, transcript)
+from harness import (ALONE, EX_NOPERM, EX_OK, EX_UNAVAILABLE, FROM_ADDR,
+                     GREETING, PigeonTest, data_steps, ehlo, message,
+                     quit_steps, reply, starttls_steps, transcript)
 
 MSG = message(["From: Tester <tester@example.org>", "To: bob@example.org",
                "Subject: verdicts"], ["hello"])
@@ -73,6 +74,64 @@ class CertificateNames(PigeonTest):
         self.assertTrue(errors, res)
         self.assertIn("(certificate 0: " + self.SHOWN + ")", errors[0], res)
         self.assertNotIn("x5C", res.stderr, res)
+
+
+
+def login_steps():
+    return (starttls_steps("AUTH PLAIN") +
+            [("expect", rb"^AUTH PLAIN", ALONE),
+             ("send", b"235 2.7.0 ok\r\n")])
+
+
+class Wording(PigeonTest):
+    """Each line says what happened, once, with the server's reply."""
+
+    def errors(self, res):
+        return [l for l in res.stderr.splitlines() if l.startswith("pigeon:")]
+
+    def test_refused_login_is_said_once(self):
+        srv = self.start_script(
+            [GREETING] + ehlo("STARTTLS") + starttls_steps("AUTH PLAIN") +
+            [("expect", rb"^AUTH PLAIN", ALONE),
+             ("send", b"535 5.7.8 bad credentials\r\n")])
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.run_pigeon(["probe", "--config", cfg, "--auth"])
+        self.assertExit(res, EX_NOPERM)
+        self.assertIn("pigeon: authentication failed: 535 5.7.8 bad "
+                      "credentials\n", res.stderr)
+        self.assertEqual(res.stderr.count("authentication failed"), 1, res)
+
+    def test_recipient_put_off_is_not_success(self):
+        srv = self.start_script(
+            [GREETING] + ehlo("STARTTLS") + login_steps() +
+            [("expect", rb"^MAIL FROM:<%s>" % FROM_ADDR.encode(), ALONE),
+             ("send", b"250 2.1.0 ok\r\n"),
+             ("expect", rb"^RCPT TO:<bob@example.org>", ALONE),
+             ("send", b"250 2.1.5 ok\r\n"),
+             ("expect", rb"^RCPT TO:<carol@example.org>", ALONE),
+             ("send", b"450 4.2.0 carol is greylisted\r\n")] +
+            data_steps() + quit_steps())
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.sendmail(cfg, MSG, "bob@example.org", "carol@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertScriptOk(srv, res)
+        self.assertNotIn("success", res.stderr, res)
+        self.assertIn("recipient <carol@example.org> put off: 450 4.2.0 "
+                      "carol is greylisted", res.stderr)
+        self.assertIn("delivered to 1 of 2 recipients", res.stderr)
+        lst = self.run_pigeon(["queue", "--config", cfg, "list"])
+        self.assertIn("last error: recipient <carol@example.org> put off: "
+                      "450 4.2.0 carol is greylisted", lst.stdout, lst)
+
+    def test_certificate_failure_is_not_a_refused_recipient(self):
+        cert, key = self.pki.self_signed()
+        srv = self.start_smtpd(cert=cert, key=key)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.sendmail(cfg, MSG, "bob@example.org")
+        self.assertExit(res, EX_UNAVAILABLE)
+        self.assertNotRegex(res.stderr, r"(?i)recipient.*rejected", res)
+        self.assertRegex(res.stderr, r"not sent: the certificate is "
+                         r"self-signed", res)
 
 
 if __name__ == "__main__":

@@ -65,12 +65,19 @@ remedy(enum err e)
 	}
 }
 
-/* Each recipient refused or put off, with the server's words. */
-static void
+/*
+ * Each recipient refused or put off, with the server's words.  Only a
+ * recipient the server refused itself (a 5xx to its RCPT) is "rejected":
+ * when the message as a whole failed (a certificate, a login, a reply to
+ * MAIL or DATA), the line about the message says why, and a recipient
+ * the server had accepted is not called refused.  Returns the number of
+ * recipients put off that were told.
+ */
+static size_t
 recipients(const struct qentry *e, enum outbox_outcome oc)
 {
 	char code[16];
-	size_t i;
+	size_t i, told = 0;
 
 	for (i = 0; i < e->nrcpts; i++) {
 		const struct qrcpt *q = &e->rcpts[i];
@@ -82,16 +89,37 @@ recipients(const struct qentry *e, enum outbox_outcome oc)
 			(void)snprintf(code, sizeof(code), "%d ", q->code);
 		else
 			code[0] = '\0';
-		if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
+		if (q->state == QRCPT_FAILED && q->code / 100 == 2)
+			cli_error(_("<%s> was accepted (%s%s), but the message "
+			    "was not sent"), q->addr, code, q->reply != NULL ?
+			    q->reply : "");
+		else if (q->state == QRCPT_FAILED && q->code / 100 != 5 &&
+		    oc == OUTCOME_FAILED)
+			continue;
+		else if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
 			cli_warn(_("not delivered to <%s>: %s%s"), q->addr, code,
 			    why);
 		else if (q->state == QRCPT_FAILED)
 			cli_error(_("recipient <%s> rejected: %s%s"), q->addr,
 			    code, why);
-		else if (q->state == QRCPT_PENDING && q->code / 100 == 4)
+		else if (q->state == QRCPT_PENDING && q->code / 100 == 4) {
 			cli_warn(_("recipient <%s> put off: %s%s"), q->addr,
 			    code, why);
+			told++;
+		}
 	}
+	return told;
+}
+
+/* How many recipients have their message. */
+static size_t
+delivered_to(const struct qentry *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nrcpts; i++)
+		n += e->rcpts[i].state == QRCPT_DONE;
+	return n;
 }
 
 static void
@@ -101,6 +129,7 @@ filed(struct cli_report *r, const struct submit_event *ev)
 	const char *why = e->last_error != NULL ? e->last_error :
 	    err_str(ev->err);
 	char next[32];
+	size_t put_off;
 	int rc = 0;
 
 	if (ev->io) {
@@ -114,7 +143,7 @@ filed(struct cli_report *r, const struct submit_event *ev)
 		r->bulk++;
 		return;
 	}
-	recipients(e, ev->outcome);
+	put_off = recipients(e, ev->outcome);
 	switch (ev->outcome) {
 	case OUTCOME_SENT:
 	case OUTCOME_PARTIAL:
@@ -141,7 +170,13 @@ filed(struct cli_report *r, const struct submit_event *ev)
 			break;
 		}
 		when(next, sizeof(next), e->next_try);
-		cli_warn(_("not sent yet: %s"), why);
+		/* Put off by the server: the lines above have its words. */
+		if (ev->err != ERR_OK || put_off == 0)
+			cli_warn(_("not sent yet: %s"), why);
+		else if (delivered_to(e) > 0)
+			cli_warn(_("delivered to %zu of %zu recipients; the "
+			    "server put off the others"), delivered_to(e),
+			    e->nrcpts);
 		cli_warn(_("%s is queued, next try at %s%s; do not send it "
 		    "again ('pigeon queue flush' tries now)"), e->id, next,
 		    e->uncertain ? _(" (delivery uncertain: it may have "
