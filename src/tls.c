@@ -601,6 +601,22 @@ fail_event(struct tls *s, char **errstr, enum err e, const char *text)
 	return e;
 }
 
+/*
+ * Append lead and the account line that pins the certificate whose
+ * SHA-256 digest is md, as pigeon.conf(5) takes it: the certificate is
+ * wrong until the user acts, and this is one way to act (tls_cafile,
+ * with the CA that signed it, the other).
+ */
+static int
+add_pin_remedy(struct buf *b, const char *lead, const unsigned char *md)
+{
+	int r;
+
+	r = buf_printf(b, _("%s with this line in the account: "), lead);
+	r = r < 0 ? r : buf_addstr(b, "tls_fingerprint = ");
+	return r < 0 ? r : add_hex(b, md, TLS_FP_LEN);
+}
+
 /* After a completed handshake: trust the peer or not, and say why. */
 static enum err
 decide(struct tls *s, char **errstr)
@@ -640,15 +656,21 @@ decide(struct tls *s, char **errstr)
 		} else {
 			buf_reset(&why);
 			if (buf_printf(&why, _("certificate fingerprint mismatch: expected %s, got %s"),
-			    buf_str(&pin), buf_str(&got)) < 0)
+			    buf_str(&pin), buf_str(&got)) < 0 ||
+			    add_pin_remedy(&why, _("; if the server's "
+			    "certificate was replaced, pin the new one"), md) < 0)
 				e = ERR_NOMEM;
 			else
 				e = fail_event(s, errstr, ERR_TLS_VERIFY,
 				    buf_str(&why));
 		}
 	} else if (s->verify) {
-		if (problem)
+		if (problem && (cert_sha256(leaf, md) < 0 ||
+		    add_pin_remedy(&why, _("; to trust this certificate all "
+		    "the same, pin it"), md) == 0))
 			e = fail_event(s, errstr, ERR_TLS_VERIFY, buf_str(&why));
+		else if (problem)
+			e = ERR_NOMEM;
 		else
 			transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
 			    _("certificate verified for %s"), s->servername);

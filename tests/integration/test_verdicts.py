@@ -1,6 +1,7 @@
 """test_verdicts.py - what pigeon says about a server and a delivery: text from the server shown escaped, certificate names escaped once, verdicts that say what happened, queue commands that say what they did."""
 
 import re
+import subprocess
 import unittest
 
 from harness import (ALONE, EX_NOPERM, EX_OK, EX_UNAVAILABLE, FROM_ADDR,
@@ -132,6 +133,71 @@ class Wording(PigeonTest):
         self.assertNotRegex(res.stderr, r"(?i)recipient.*rejected", res)
         self.assertRegex(res.stderr, r"not sent: the certificate is "
                          r"self-signed", res)
+
+
+
+def fingerprint(cert):
+    """The SHA-256 fingerprint of a PEM certificate, as openssl prints it."""
+    out = subprocess.run(["openssl", "x509", "-in", cert, "-noout",
+                          "-fingerprint", "-sha256"], check=True,
+                         capture_output=True, text=True).stdout
+    return out.strip().split("=", 1)[1].upper()
+
+
+class CertificateVerdicts(PigeonTest):
+    """A certificate that is not trusted is wrong until the user acts: not
+    retried, not lost, and the error gives the line that pins it."""
+
+    def pin_line(self, res):
+        m = re.search(r"tls_fingerprint = ([0-9A-F:]{95})", res.stderr)
+        self.assertTrue(m, "no tls_fingerprint line%s" % res)
+        return m.group(1)
+
+    def test_self_signed_gives_the_pin_and_the_pin_sends_it(self):
+        cert, key = self.pki.self_signed()
+        srv = self.start_smtpd(cert=cert, key=key)
+        url = "smtp://127.0.0.1:%d" % srv.port
+        cfg = self.write_config(url)
+        res = self.sendmail(cfg, MSG, "bob@example.org")
+        self.assertExit(res, EX_UNAVAILABLE)
+        self.assertEqual(self.pin_line(res), fingerprint(cert))
+        self.assertIn("tls_cafile", res.stderr)
+        self.assertEqual(self.outbox(), [])
+        failed = list(self.folder("failed"))
+        self.assertEqual(len(failed), 1, res)
+        self.spool_empty(srv, res)
+        # The user acts: the line as given goes into the account.
+        cfg = self.write_config(url, tls_fingerprint=self.pin_line(res))
+        again = self.run_pigeon(["queue", "--config", cfg, "retry",
+                                 failed[0]])
+        self.assertExit(again, EX_OK)
+        self.one_message(srv, again)
+
+    def test_wrong_name_gives_the_pin(self):
+        cert, key = self.pki.wrong_name()
+        srv = self.start_smtpd(cert=cert, key=key)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.sendmail(cfg, MSG, "bob@example.org")
+        self.assertExit(res, EX_UNAVAILABLE)
+        self.assertEqual(self.pin_line(res), fingerprint(cert))
+        self.assertEqual(len(self.folder("failed")), 1, res)
+
+    def test_probe_of_an_untrusted_certificate_is_not_temporary(self):
+        cert, key = self.pki.self_signed()
+        srv = self.start_smtpd(cert=cert, key=key)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.run_pigeon(["probe", "--config", cfg])
+        self.assertExit(res, EX_UNAVAILABLE)
+        self.assertEqual(self.pin_line(res), fingerprint(cert))
+
+    def test_pin_mismatch_gives_the_new_pin(self):
+        cert, key = self.pki.self_signed()
+        srv = self.start_smtpd(cert=cert, key=key)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                tls_fingerprint="00" * 32)
+        res = self.sendmail(cfg, MSG, "bob@example.org")
+        self.assertExit(res, EX_UNAVAILABLE)
+        self.assertEqual(self.pin_line(res), fingerprint(cert))
 
 
 if __name__ == "__main__":

@@ -116,7 +116,9 @@ do_list(struct outbox *ob)
 		for (k = 0; k < e.nrcpts; k++)
 			(void)printf(" %s%s", e.rcpts[k].addr,
 			    e.rcpts[k].state == QRCPT_DONE ? _(" (done)") :
-			    e.rcpts[k].state == QRCPT_FAILED ? _(" (refused)") :
+			    e.rcpts[k].state == QRCPT_FAILED &&
+			    e.rcpts[k].code / 100 == 5 ? _(" (refused)") :
+			    e.rcpts[k].state == QRCPT_FAILED ? _(" (not sent)") :
 			    "");
 		(void)printf("\n");
 		(void)printf(_("    attempts: %u"), e.attempts);

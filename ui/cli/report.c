@@ -44,9 +44,11 @@ remedy(enum err e)
 		return _("the server refused the login: check the user and "
 		    "the password (password_command, ~/.netrc)");
 	case ERR_TLS_VERIFY:
-		return _("the server's certificate is not trusted: check the "
-		    "server name, or trust it with tls_cafile or "
-		    "tls_fingerprint (see pigeon.conf(5))");
+		return _("the server's certificate is not trusted, and that "
+		    "does not mend itself: check the server name; to trust "
+		    "the certificate, add the tls_fingerprint line above to "
+		    "the account, or tls_cafile = FILE with the certificate "
+		    "of the CA that signed it (see pigeon.conf(5))");
 	case ERR_NOTLS:
 		return _("the server offers no STARTTLS: use smtps:// if it "
 		    "has implicit TLS (smtp+plain:// would send the login in "
