@@ -795,10 +795,23 @@ add_line(struct buf *b, const char *s)
 	return 0;
 }
 
+/* t as local time for a person ("2026-12-05 18:40"), not epoch seconds. */
+static void
+local_time(char *out, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, len, "%Y-%m-%d %H:%M", &tm) == 0)
+		(void)snprintf(out, len, "%lld", (long long)t);
+}
+
 /* What became of the message and of each recipient, for the log. */
 static int
 summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 {
+	char when[64];
 	size_t i;
 	const struct qrcpt *q;
 
@@ -812,9 +825,9 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 			return -1;
 		break;
 	case OUTCOME_QUEUED:
-		if (buf_printf(b, "stays queued, attempt %u, next at %lld: ",
-		    e->attempts, (long long)e->next_try) < 0 ||
-		    add_line(b, e->last_error) < 0)
+		local_time(when, sizeof(when), e->next_try);
+		if (buf_printf(b, "stays queued, attempt %u, next try %s: ",
+		    e->attempts, when) < 0 || add_line(b, e->last_error) < 0)
 			return -1;
 		break;
 	case OUTCOME_FAILED:
@@ -1155,12 +1168,33 @@ outbox_requeue(struct outbox *ob, const char *id, char **errstr)
 	return r;
 }
 
+int
+outbox_has(struct outbox *ob, const char *id)
+{
+	char *env;
+	int there;
+
+	if (home_of(ob, id) != NULL)
+		return 1;
+	/* An envelope without its message counts: rm tidies it away. */
+	if ((env = qpath(ob, 0, id, "env")) == NULL)
+		return 1;
+	there = access(env, F_OK) == 0 || errno != ENOENT;
+	free(env);
+	return there;
+}
+
 enum err
 outbox_remove(struct outbox *ob, const char *id, char **errstr)
 {
 	struct maildir *m = home_of(ob, id);
 	enum err e;
 
+	/* Neither message nor envelope: nothing was removed, say so. */
+	if (m == NULL && !outbox_has(ob, id)) {
+		util_seterr(errstr, _("no message %s in the queue"), id);
+		return ERR_NOINPUT;
+	}
 	if (m != NULL && (e = maildir_remove(m, id, errstr)) != ERR_OK)
 		return e;
 	drop_envelope(ob, id);

@@ -2,9 +2,10 @@
 
 import re
 import subprocess
+import time
 import unittest
 
-from harness import (ALONE, EX_NOPERM, EX_OK, EX_UNAVAILABLE, FROM_ADDR,
+from harness import (ALONE, EX_NOINPUT, EX_NOPERM, EX_OK, EX_UNAVAILABLE, FROM_ADDR,
                      GREETING, PigeonTest, data_steps, ehlo, message,
                      quit_steps, reply, starttls_steps, transcript)
 
@@ -198,6 +199,66 @@ class CertificateVerdicts(PigeonTest):
         res = self.sendmail(cfg, MSG, "bob@example.org")
         self.assertExit(res, EX_UNAVAILABLE)
         self.assertEqual(self.pin_line(res), fingerprint(cert))
+
+
+
+class QueueCommands(PigeonTest):
+    """The queue commands say what they did, with times a person reads."""
+
+    def queue_one(self):
+        """A message queued after a 421 greeting; its id and the config."""
+        srv = self.start_script([("send", b"421 4.3.2 try later\r\n"),
+                                 ("close",)])
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        res = self.sendmail(cfg, MSG, "bob@example.org")
+        self.assertExit(res, EX_OK)
+        ids = self.outbox()
+        self.assertEqual(len(ids), 1, res)
+        return ids[0], cfg
+
+    def test_log_shows_the_next_try_as_local_time(self):
+        before = time.time()
+        mid, cfg = self.queue_one()
+        res = self.run_pigeon(["queue", "--config", cfg, "log", mid])
+        self.assertExit(res, EX_OK)
+        self.assertNotRegex(res.stdout, r"next at \d{9,}", res)
+        m = re.search(r"stays queued, attempt 1, next try "
+                      r"(\d{4}-\d\d-\d\d \d\d:\d\d): ", res.stdout)
+        self.assertTrue(m, "no local next try time%s" % res)
+        # TZ=UTC in the tests: the time is that of the queued entry.
+        shown = time.mktime(time.strptime(m.group(1) + " UTC",
+                                          "%Y-%m-%d %H:%M %Z"))
+        self.assertTrue(before - 120 <= shown <= time.time() + 86400, res)
+
+    def test_rm_of_an_id_not_queued_is_an_error(self):
+        mid, cfg = self.queue_one()
+        res = self.run_pigeon(["queue", "--config", cfg, "rm", "nosuchid"])
+        self.assertExit(res, EX_NOINPUT)
+        self.assertIn("pigeon: no message nosuchid in the queue", res.stderr)
+        self.assertEqual(self.outbox(), [mid])
+        # The one that is queued goes, once; then it is not there either.
+        res = self.run_pigeon(["queue", "--config", cfg, "rm", mid])
+        self.assertExit(res, EX_OK)
+        self.assertEqual(self.outbox(), [])
+        res = self.run_pigeon(["queue", "--config", cfg, "rm", mid])
+        self.assertExit(res, EX_NOINPUT)
+
+    def test_edit_of_an_id_not_queued_is_a_clear_error(self):
+        _, cfg = self.queue_one()
+        res = self.run_pigeon(["queue", "--config", cfg, "edit", "nosuchid"])
+        self.assertExit(res, EX_NOINPUT)
+        self.assertEqual(res.stderr,
+                         "pigeon: no message nosuchid in the queue\n", res)
+
+    def test_flush_honours_server(self):
+        mid, cfg = self.queue_one()
+        srv = self.start_smtpd()
+        res = self.run_pigeon(["queue", "--config", cfg, "flush",
+                               "--server", "smtp://127.0.0.1:%d" % srv.port])
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        self.assertEqual(self.outbox(), [])
+        self.assertIn(mid, self.folder("sent"))
 
 
 if __name__ == "__main__":
