@@ -5,7 +5,7 @@ import subprocess
 import time
 import unittest
 
-from harness import (ALONE, EX_NOINPUT, EX_NOPERM, EX_OK, EX_UNAVAILABLE, FROM_ADDR,
+from harness import (ALONE, EX_DATAERR, EX_NOINPUT, EX_NOPERM, EX_OK, EX_UNAVAILABLE, FROM_ADDR,
                      GREETING, PigeonTest, data_steps, ehlo, message,
                      quit_steps, reply, starttls_steps, transcript)
 
@@ -124,6 +124,22 @@ class Wording(PigeonTest):
         lst = self.run_pigeon(["queue", "--config", cfg, "list"])
         self.assertIn("last error: recipient <carol@example.org> put off: "
                       "450 4.2.0 carol is greylisted", lst.stdout, lst)
+
+    def test_size_preflight_is_not_a_refused_recipient(self):
+        srv = self.start_script(
+            [GREETING] + ehlo("STARTTLS") +
+            starttls_steps("AUTH PLAIN", "SIZE 100") +
+            [("expect", rb"^AUTH PLAIN", ALONE),
+             ("send", b"235 2.7.0 ok\r\n")] + quit_steps())
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        big = message(["From: Tester <tester@example.org>",
+                       "To: bob@example.org", "Subject: big"], ["x" * 300])
+        res = self.sendmail(cfg, big, "bob@example.org")
+        self.assertExit(res, EX_DATAERR)
+        self.assertNotRegex(res.stderr, r"(?i)recipient.*rejected", res)
+        self.assertRegex(res.stderr, r"not sent: the message is \d+ bytes, "
+                         r"but the server accepts at most 100 bytes", res)
+        self.assertFalse(srv.sent("MAIL"), srv.describe())
 
     def test_certificate_failure_is_not_a_refused_recipient(self):
         cert, key = self.pki.self_signed()
