@@ -20,7 +20,7 @@
 	X(ERR_TIMEOUT,   EX_TEMPFAIL,    N_("timed out")) \
 	X(ERR_CLOSED,    EX_TEMPFAIL,    N_("server closed the connection")) \
 	X(ERR_TLS,       EX_TEMPFAIL,    N_("TLS error")) \
-	X(ERR_TLS_VERIFY, EX_TEMPFAIL,   N_("server certificate not trusted")) \
+	X(ERR_TLS_VERIFY, EX_UNAVAILABLE, N_("server certificate not trusted")) \
 	X(ERR_PROTOCOL,  EX_PROTOCOL,    N_("SMTP protocol error")) \
 	X(ERR_NOTLS,     EX_UNAVAILABLE, N_("server does not offer STARTTLS")) \
 	X(ERR_PLAINTEXT, EX_NOPERM,      N_("refusing to send credentials without TLS")) \

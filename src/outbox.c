@@ -795,10 +795,23 @@ add_line(struct buf *b, const char *s)
 	return 0;
 }
 
+/* t as local time for a person ("2026-12-05 18:40"), not epoch seconds. */
+static void
+local_time(char *out, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, len, "%Y-%m-%d %H:%M", &tm) == 0)
+		(void)snprintf(out, len, "%lld", (long long)t);
+}
+
 /* What became of the message and of each recipient, for the log. */
 static int
 summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 {
+	char when[64];
 	size_t i;
 	const struct qrcpt *q;
 
@@ -812,9 +825,9 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 			return -1;
 		break;
 	case OUTCOME_QUEUED:
-		if (buf_printf(b, "stays queued, attempt %u, next at %lld: ",
-		    e->attempts, (long long)e->next_try) < 0 ||
-		    add_line(b, e->last_error) < 0)
+		local_time(when, sizeof(when), e->next_try);
+		if (buf_printf(b, "stays queued, attempt %u, next try %s: ",
+		    e->attempts, when) < 0 || add_line(b, e->last_error) < 0)
 			return -1;
 		break;
 	case OUTCOME_FAILED:
@@ -934,6 +947,42 @@ outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
 	return file_sent(ob, e, outbox_was_sent(ob, e->id), errstr);
 }
 
+/*
+ * The session went well but recipients wait: the first one the server
+ * put off, with its reply, is the error ("success" would say nothing).
+ * 0 or -1.
+ */
+static int
+put_off(struct qentry *e)
+{
+	const struct qrcpt *q;
+	char code[16];
+	size_t i;
+	char *t;
+
+	for (i = 0; i < e->nrcpts; i++) {
+		q = &e->rcpts[i];
+		if (q->state != QRCPT_PENDING)
+			continue;
+		if (q->code / 100 == 4 && q->reply != NULL)
+			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
+			    q->reply);
+		else if (q->code / 100 == 4 && snprintf(code, sizeof(code),
+		    "%d", q->code) > 0)
+			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
+			    code);
+		else
+			t = util_strf(_("recipient <%s>: not confirmed by the "
+			    "server"), q->addr);
+		if (t == NULL)
+			return -1;
+		free(e->last_error);
+		e->last_error = t;
+		return 0;
+	}
+	return 0;
+}
+
 enum err
 outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
     const char *why, int64_t now, int64_t lifetime,
@@ -968,13 +1017,16 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		} else if (outbox_permanent(err) && code / 100 != 4 &&
 		    code / 100 != 5) {
 			/*
-			 * Refused for good: the message, not the recipient,
-			 * so no verdict of its own (code 0).
+			 * Refused for good: the message, not the recipient.
+			 * An accepted one keeps its 250 to say so; no other
+			 * reply is a verdict of its own (code 0).
 			 */
 			q->state = QRCPT_FAILED;
-			q->code = 0;
-			free(q->reply);
-			q->reply = NULL;
+			if (code / 100 != 2) {
+				q->code = 0;
+				free(q->reply);
+				q->reply = NULL;
+			}
 		}
 	}
 	if (err == ERR_OK && r != NULL && !r->uncertain) {
@@ -983,6 +1035,8 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 	}
 	if (replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
 	    why : text != NULL ? text : err_str(err)) < 0)
+		return ERR_NOMEM;
+	if (err == ERR_OK && put_off(e) < 0)
 		return ERR_NOMEM;
 	for (i = 0; i < e->nrcpts; i++) {
 		pending += e->rcpts[i].state == QRCPT_PENDING;
@@ -1122,12 +1176,33 @@ outbox_requeue(struct outbox *ob, const char *id, char **errstr)
 	return r;
 }
 
+int
+outbox_has(struct outbox *ob, const char *id)
+{
+	char *env;
+	int there;
+
+	if (home_of(ob, id) != NULL)
+		return 1;
+	/* An envelope without its message counts: rm tidies it away. */
+	if ((env = qpath(ob, 0, id, "env")) == NULL)
+		return 1;
+	there = access(env, F_OK) == 0 || errno != ENOENT;
+	free(env);
+	return there;
+}
+
 enum err
 outbox_remove(struct outbox *ob, const char *id, char **errstr)
 {
 	struct maildir *m = home_of(ob, id);
 	enum err e;
 
+	/* Neither message nor envelope: nothing was removed, say so. */
+	if (m == NULL && !outbox_has(ob, id)) {
+		util_seterr(errstr, _("no message %s in the queue"), id);
+		return ERR_NOINPUT;
+	}
 	if (m != NULL && (e = maildir_remove(m, id, errstr)) != ERR_OK)
 		return e;
 	drop_envelope(ob, id);

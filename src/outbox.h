@@ -174,7 +174,12 @@ enum err outbox_sync(struct outbox *ob, char **errstr);
 enum err outbox_recover(struct outbox *ob, const struct qentry *e,
     char **errstr);
 
-/* queue rm: the message and its envelope go (the message to no folder). */
+/* Is there a message (outbox/ or failed/) or an envelope for id? */
+int outbox_has(struct outbox *ob, const char *id);
+/*
+ * queue rm: the message and its envelope go (the message to no folder).
+ * ERR_NOINPUT with *errstr when there is neither (an id not queued).
+ */
 enum err outbox_remove(struct outbox *ob, const char *id, char **errstr);
 /*
  * queue retry of a failed message: back to outbox/, due now; recipients

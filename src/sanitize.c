@@ -57,6 +57,7 @@ is_hidden_control(uint32_t c)
 	    c == 0x2028 || c == 0x2029 ||       /* line, paragraph separator */
 	    c == 0x180e ||                      /* Mongolian vowel separator */
 	    c == 0x200b ||                      /* zero width space */
+	    c == 0x200c || c == 0x200d ||       /* ZWNJ, ZWJ (see passes()) */
 	    (c >= 0x2060 && c <= 0x2064) ||     /* word joiner, invisible ops */
 	    (c >= 0x206a && c <= 0x206f) ||     /* deprecated format controls */
 	    (c >= 0xfff9 && c <= 0xfffb) ||     /* interlinear annotation */
@@ -64,8 +65,25 @@ is_hidden_control(uint32_t c)
 	    (c >= 0xe0020 && c <= 0xe007f);     /* tag characters */
 }
 
+/* May c be shown as it is in text of this mode? */
+static int
+passes(uint32_t c, enum sanitize_mode mode)
+{
+	/* Joiners shape the letters of a body; in a label they only hide. */
+	if (mode == SANITIZE_BODY && (c == 0x200c || c == 0x200d))
+		return 1;
+	return !is_hidden_control(c);
+}
+
 int
 sanitize_append(struct buf *out, const char *s, size_t n)
+{
+	return sanitize_mode_append(out, s, n, SANITIZE_LABEL);
+}
+
+int
+sanitize_mode_append(struct buf *out, const char *s, size_t n,
+    enum sanitize_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, len;
@@ -86,7 +104,7 @@ sanitize_append(struct buf *out, const char *s, size_t n)
 			continue;
 		}
 		len = c >= 0x80 ? utf8_decode(p + i, n - i, &cp) : 0;
-		if (len > 0 && !is_hidden_control(cp)) {
+		if (len > 0 && passes(cp, mode)) {
 			i += len;
 			run += len;
 			continue;

@@ -746,11 +746,11 @@ on_auth(struct smtp *s, const struct smtp_reply *r)
 		seterr(s, s->auth_err, "%s", s->auth_why != NULL ?
 		    s->auth_why : err_str(s->auth_err));
 	else if (r->code / 100 == 4)
-		seterr(s, ERR_TEMPFAIL, _("the server refused the login for "
-		    "now (AUTH %s): %s"), smtp_auth_mech(s), reply_line(r));
+		seterr(s, ERR_TEMPFAIL, _("authentication failed for now "
+		    "(AUTH %s): %s"), smtp_auth_mech(s), reply_line(r));
 	else
-		seterr(s, ERR_AUTH, _("the server refused the login (AUTH "
-		    "%s): %s"), smtp_auth_mech(s), reply_line(r));
+		seterr(s, ERR_AUTH, _("authentication failed (AUTH %s): %s"),
+		    smtp_auth_mech(s), reply_line(r));
 	quit(s);
 }
 

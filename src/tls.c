@@ -217,21 +217,26 @@ fail_ssl(char **errstr, enum err e, const char *fmt, ...)
 	return e;
 }
 
-/* Add bytes from a certificate so that nothing odd reaches a message raw. */
+/*
+ * Add text from a certificate as it is: whoever shows it escapes it,
+ * once (sanitize_append() in the transcript writer, the error line, the
+ * status line).  Escaping here too showed a backslash as "\\x5C".  Only
+ * a NUL, which would end the string early and hide what follows it (a
+ * name "good.example\0.evil.example"), becomes U+FFFD.
+ */
 static int
 add_safe(struct buf *b, const unsigned char *p, size_t n)
 {
-	size_t i;
+	const unsigned char *nul;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
-			if (buf_addch(b, (char)p[i]) < 0)
-				return -1;
-		} else if (buf_printf(b, "\\x%02X", p[i]) < 0) {
+	while ((nul = memchr(p, '\0', n)) != NULL) {
+		if (buf_add(b, p, (size_t)(nul - p)) < 0 ||
+		    buf_addstr(b, "\xef\xbf\xbd") < 0)
 			return -1;
-		}
+		n -= (size_t)(nul - p) + 1;
+		p = nul + 1;
 	}
-	return 0;
+	return buf_add(b, p, n);
 }
 
 static int
@@ -247,8 +252,14 @@ add_name(struct buf *b, X509_NAME *name)
 	m = BIO_new(BIO_s_mem());
 	if (m == NULL)
 		return -1;
-	/* RFC 2253 flags escape control and non-ASCII bytes themselves. */
-	if (X509_NAME_print_ex(m, name, 0, XN_FLAG_RFC2253) >= 0) {
+	/*
+	 * RFC 2253 order and separators, the values as UTF-8, but none of
+	 * its escapes (a backslash before "\\", ",", control and non-ASCII
+	 * bytes): the text is escaped where it is shown, and only there.
+	 */
+	if (X509_NAME_print_ex(m, name, 0, XN_FLAG_RFC2253 &
+	    ~(unsigned long)(ASN1_STRFLGS_ESC_2253 | ASN1_STRFLGS_ESC_CTRL |
+	    ASN1_STRFLGS_ESC_MSB)) >= 0) {
 		n = BIO_get_mem_data(m, &p);
 		if (n >= 0)
 			r = add_safe(b, (const unsigned char *)p, (size_t)n);
@@ -590,6 +601,22 @@ fail_event(struct tls *s, char **errstr, enum err e, const char *text)
 	return e;
 }
 
+/*
+ * Append lead and the account line that pins the certificate whose
+ * SHA-256 digest is md, as pigeon.conf(5) takes it: the certificate is
+ * wrong until the user acts, and this is one way to act (tls_cafile,
+ * with the CA that signed it, the other).
+ */
+static int
+add_pin_remedy(struct buf *b, const char *lead, const unsigned char *md)
+{
+	int r;
+
+	r = buf_printf(b, _("%s with this line in the account: "), lead);
+	r = r < 0 ? r : buf_addstr(b, "tls_fingerprint = ");
+	return r < 0 ? r : add_hex(b, md, TLS_FP_LEN);
+}
+
 /* After a completed handshake: trust the peer or not, and say why. */
 static enum err
 decide(struct tls *s, char **errstr)
@@ -629,15 +656,21 @@ decide(struct tls *s, char **errstr)
 		} else {
 			buf_reset(&why);
 			if (buf_printf(&why, _("certificate fingerprint mismatch: expected %s, got %s"),
-			    buf_str(&pin), buf_str(&got)) < 0)
+			    buf_str(&pin), buf_str(&got)) < 0 ||
+			    add_pin_remedy(&why, _("; if the server's "
+			    "certificate was replaced, pin the new one"), md) < 0)
 				e = ERR_NOMEM;
 			else
 				e = fail_event(s, errstr, ERR_TLS_VERIFY,
 				    buf_str(&why));
 		}
 	} else if (s->verify) {
-		if (problem)
+		if (problem && (cert_sha256(leaf, md) < 0 ||
+		    add_pin_remedy(&why, _("; to trust this certificate all "
+		    "the same, pin it"), md) == 0))
 			e = fail_event(s, errstr, ERR_TLS_VERIFY, buf_str(&why));
+		else if (problem)
+			e = ERR_NOMEM;
 		else
 			transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
 			    _("certificate verified for %s"), s->servername);

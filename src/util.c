@@ -13,6 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "i18n.h"
+
 char *
 util_vstrf(const char *fmt, va_list ap)
 {
@@ -68,6 +70,23 @@ util_now_us(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+util_human_size(char *buf, size_t len, unsigned long long n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		(void)snprintf(buf, len, _("%llu bytes"), n);
+	else
+		(void)snprintf(buf, len, "%.1f %s", v, units[u]);
 }
 
 void

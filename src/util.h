@@ -20,6 +20,12 @@ int64_t util_now_us(void);
 /* Write v with thousands separators ("1,234,567") into buf. */
 void util_thousands(char *buf, size_t len, unsigned long long v);
 
+/*
+ * A size for a person: "512 bytes", "12.3 KiB", "1.5 MiB" (binary units,
+ * one decimal; the word "bytes" translated) into buf.
+ */
+void util_human_size(char *buf, size_t len, unsigned long long n);
+
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *util_vstrf(const char *fmt, va_list ap)

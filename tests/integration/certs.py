@@ -11,6 +11,9 @@ Everything is generated at test time into a directory the caller owns
                                 DNS:other.example only
     pki.self_signed()           (cert, key) self-signed for 127.0.0.1 and
                                 localhost, not known to any CA file
+    pki.server_cn(cn)           (cert, key) like server(), but its subject's
+                                CN is cn (any text without NUL: a
+                                backslash, a control character)
 
 Keys are EC P-256: quick to make, and every TLS stack we test with (OpenSSL,
 GnuTLS in msmtp, Python's ssl) accepts them.  Usable as a script too:
@@ -76,12 +79,13 @@ class Pki:
               "-days", DAYS, "-config", "ca.cnf",
               "-keyout", "ca.key", "-out", "ca.pem"], self.dir)
 
-    def _leaf(self, name, names, self_signed=False):
+    def _leaf(self, name, names, self_signed=False, cn=None):
         """Make name.pem/name.key for the subjectAltName entries in names."""
         if name in self._made:
             return self._made[name]
         san = ", ".join(names)
-        cn = names[0].split(":", 1)[1]
+        if cn is None:
+            cn = names[0].split(":", 1)[1]
         ext = ("basicConstraints = critical, CA:FALSE\n"
                "keyUsage = critical, digitalSignature, keyEncipherment\n"
                "extendedKeyUsage = serverAuth\n"
@@ -106,7 +110,8 @@ class Pki:
                    ext + "authorityKeyIdentifier = keyid\n")
             _run(["req", "-new", "-newkey", "ec",
                   "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                  "-subj", "/CN=" + cn,
+                  "-subj", "/CN=" + cn.replace("\\", "\\\\")
+                  .replace("/", "\\/"),
                   "-keyout", key, "-out", name + ".csr"], self.dir)
             _run(["x509", "-req", "-in", name + ".csr",
                   "-CA", "ca.pem", "-CAkey", "ca.key",
@@ -128,6 +133,15 @@ class Pki:
     def self_signed(self):
         """(cert, key) self-signed for 127.0.0.1 and localhost."""
         return self._leaf("selfsigned", SERVER_NAMES, self_signed=True)
+
+    def server_cn(self, cn):
+        """(cert, key) signed by the CA for 127.0.0.1 and localhost, with
+        cn as its subject's common name, byte for byte."""
+        key = ("cn", cn)
+        if key not in self._made:
+            self._made[key] = self._leaf("cn%d" % len(self._made),
+                                         SERVER_NAMES, cn=cn)
+        return self._made[key]
 
 
 def main(argv):

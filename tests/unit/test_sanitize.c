@@ -23,13 +23,15 @@ static uint32_t rng = SEED;
  * Says what it got when not.
  */
 static int
-san_gives(const char *s, size_t n, const char *want)
+san_mode_gives(const char *s, size_t n, enum sanitize_mode mode,
+    const char *want)
 {
 	struct buf out;
 	int r, ok;
 
 	buf_init(&out, 65536);
-	r = sanitize_append(&out, s, n);
+	r = mode == SANITIZE_LABEL ? sanitize_append(&out, s, n) :
+	    sanitize_mode_append(&out, s, n, mode);
 	ok = r == 0 && out.len == strlen(want) &&
 	    memcmp(buf_str(&out), want, out.len) == 0;
 	if (!ok)
@@ -38,6 +40,12 @@ san_gives(const char *s, size_t n, const char *want)
 		    test_vis(want, strlen(want)));
 	buf_free(&out);
 	return ok;
+}
+
+static int
+san_gives(const char *s, size_t n, const char *want)
+{
+	return san_mode_gives(s, n, SANITIZE_LABEL, want);
 }
 
 /* The same as a check; nothing is left allocated when it fails. */
@@ -49,6 +57,11 @@ check_san(const char *s, size_t n, const char *want)
 }
 
 #define SAN(lit, want) check_san(lit, sizeof(lit) - 1, want)
+/* The same for the text of a message body. */
+#define SAN_BODY(lit, want) do { \
+	if (!san_mode_gives(lit, sizeof(lit) - 1, SANITIZE_BODY, want)) \
+		fail(); \
+} while (0)
 
 /* Append the UTF-8 form of c (any value below 0x110000, surrogates too). */
 static void
@@ -127,14 +140,16 @@ is_separator(uint32_t c)
 
 /*
  * Invisible format characters that show nothing and can hide or split
- * text: the same kind as U+FEFF, which is escaped.  Joiners (U+200C,
- * U+200D) and variation selectors are left out on purpose: scripts and
- * emoji need them.
+ * text: the same kind as U+FEFF, which is escaped.  The joiners (U+200C,
+ * U+200D) are among them in a label; in a body they pass (see
+ * is_joiner()).  Variation selectors are left out on purpose: emoji need
+ * them.
  */
 static int
 is_invisible(uint32_t c)
 {
-	return c == 0x180e || c == 0x200b || (c >= 0x2060 && c <= 0x2064) ||
+	return c == 0x180e || (c >= 0x200b && c <= 0x200d) ||
+	    (c >= 0x2060 && c <= 0x2064) ||
 	    (c >= 0x206a && c <= 0x206f) || (c >= 0xfff9 && c <= 0xfffb) ||
 	    c == 0xe0001 || (c >= 0xe0020 && c <= 0xe007f);
 }
@@ -411,12 +426,12 @@ test_sanitize_valid_utf8_kept(void **state)
 	SAN("\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf");             /* 10FFFF */
 	/* Around the surrogates. */
 	SAN("\xed\x9f\xbf\xee\x80\x80", "\xed\x9f\xbf\xee\x80\x80");
-	/* Combining marks, and what scripts and emoji need to join. */
+	/* Combining marks, and what scripts and emoji need to join (in a body). */
 	SAN("e\xcc\x81", "e\xcc\x81");
-	SAN("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d"
+	SAN_BODY("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d"
 	    "\xf0\x9f\x91\xa7", "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
 	    "\xe2\x80\x8d\xf0\x9f\x91\xa7");                     /* ZWJ */
-	SAN("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae",
+	SAN_BODY("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae",
 	    "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae");             /* ZWNJ */
 	SAN("\xe2\x9d\xa4\xef\xb8\x8f", "\xe2\x9d\xa4\xef\xb8\x8f"); /* VS16 */
 	SAN("co\xc2\xad" "operate", "co\xc2\xad" "operate");     /* SHY */
@@ -585,6 +600,33 @@ test_sanitize_invisible_format_escaped(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * The zero width space, non-joiner and joiner in a label (a server's
+ * greeting, a certificate field, a file name, a header in a list) are
+ * escaped: "mail\u{200C}.example" is not "mail.example".  A message body
+ * keeps the joiners, which Persian, the Indic scripts and emoji need; the
+ * zero width space, and everything else a label escapes, stays escaped.
+ */
+static void
+test_sanitize_joiners_by_mode(void **state)
+{
+	(void)state;
+	SAN("220 mail\xe2\x80\x8b.example", "220 mail\\u{200B}.example");
+	SAN("220 mail\xe2\x80\x8c.example", "220 mail\\u{200C}.example");
+	SAN("220 mail\xe2\x80\x8d.example", "220 mail\\u{200D}.example");
+	SAN("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae",
+	    "\xd9\x85\xdb\x8c\\u{200C}\xd8\xae");
+	/* A body: "mi-khaham" in Persian, a family emoji, Devanagari half forms. */
+	SAN_BODY("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae",
+	    "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae");
+	SAN_BODY("\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7",
+	    "\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7");
+	SAN_BODY("pay\xe2\x80\x8bpal", "pay\\u{200B}pal");
+	/* The rest is as strict in a body as in a label. */
+	SAN_BODY("a\xe2\x80\xae\x1b[2J\xef\xbb\xbf\\\xe2\x81\xa0",
+	    "a\\u{202E}\\e[2J\\u{FEFF}\\\\\\u{2060}");
+}
+
 /* All two-byte inputs: the result is safe and reads back to the input. */
 static void
 test_sanitize_all_byte_pairs(void **state)
@@ -705,6 +747,7 @@ main(void)
 		cmocka_unit_test(test_sanitize_every_code_point),
 		cmocka_unit_test(test_sanitize_line_separators_escaped),
 		cmocka_unit_test(test_sanitize_invisible_format_escaped),
+		cmocka_unit_test(test_sanitize_joiners_by_mode),
 		cmocka_unit_test(test_sanitize_all_byte_pairs),
 		cmocka_unit_test(test_sanitize_random_roundtrip),
 		cmocka_unit_test(test_sanitize_buffer_full),

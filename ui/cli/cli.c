@@ -277,6 +277,26 @@ cli_cleanup(struct cli *c)
 	c->conf = NULL;
 }
 
+/*
+ * The error e with its detail, on one line: "what: detail", unless the
+ * detail says what already ("authentication failed: 535 ..." once, not
+ * "authentication failed: authentication failed: 535 ...").
+ */
+static void
+error_with_detail(enum err e, const char *detail)
+{
+	const char *what = err_str(e);
+	size_t n = strlen(what);
+
+	if (detail == NULL || *detail == '\0' || strcmp(detail, what) == 0)
+		cli_error("%s", what);
+	else if (strncmp(detail, what, n) == 0 && (detail[n] == ':' ||
+	    detail[n] == ' ' || detail[n] == ','))
+		cli_error("%s", detail);
+	else
+		cli_error("%s: %s", what, detail);
+}
+
 int
 cli_session_failed(struct session *s)
 {
@@ -288,10 +308,7 @@ cli_session_failed(struct session *s)
 		cli_error(_("the connection ended unexpectedly"));
 		return EX_TEMPFAIL;
 	}
-	if (detail != NULL && strcmp(detail, err_str(e)) != 0)
-		cli_error("%s: %s", err_str(e), detail);
-	else
-		cli_error("%s", err_str(e));
+	error_with_detail(e, detail);
 	return err_exit_code(e);
 }
 
@@ -303,7 +320,7 @@ cli_connect(struct cli *c, struct session **out)
 
 	e = session_open(out, &c->rt.so, c->tr, &why);
 	if (e != ERR_OK) {
-		cli_error("%s: %s", err_str(e), why != NULL ? why : "");
+		error_with_detail(e, why);
 		free(why);
 		return err_exit_code(e);
 	}

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "sanitize.h"
 #include "sasl.h"
+#include "util.h"
 
 enum {
 	OPT_AUTH = CLI_OPT_LAST_,
@@ -113,23 +114,6 @@ probe_writer(void *arg, const struct tr_event *ev)
 	(void)fflush(stdout);
 }
 
-static void
-human_size(char *out, size_t len, unsigned long long n)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = -1;
-
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		(void)snprintf(out, len, _("%llu bytes"), n);
-	else
-		(void)snprintf(out, len, "%.1f %s", v, units[u]);
-}
-
 /* One capability line, with what it means in words. */
 static void
 print_cap(const char *line)
@@ -166,7 +150,7 @@ print_cap(const char *line)
 		unsigned long long v = strtoull(line + 4, NULL, 10);
 
 		if (v > 0) {
-			human_size(size, sizeof(size), v);
+			util_human_size(size, sizeof(size), v);
 			(void)buf_printf(&b, "%s (%s)", buf_str(&name), size);
 		} else {
 			(void)buf_printf(&b, "%s", buf_str(&name));

@@ -35,7 +35,7 @@ queue_help(FILE *fp)
 {
 	(void)fputs(_(
 "Usage: pigeon queue [list]\n"
-"       pigeon queue flush [--due]\n"
+"       pigeon queue flush [--due] [--server URL]\n"
 "       pigeon queue retry|edit|rm|log ID\n"
 "The outbox: messages waiting to be sent, and those that failed.\n"
 "\n"
@@ -43,9 +43,11 @@ queue_help(FILE *fp)
 "            error, next try\n"
 "  flush     send every queued message now, one connection per account\n"
 "            (--all means the same); with --due only those whose retry\n"
-"            time has come (what the UI, a send and the timer do)\n"
+"            time has come (what the UI, a send and the timer do);\n"
+"            with --server URL through that server instead of each\n"
+"            message's own\n"
 "  retry ID  send that message now, a failed one too once its cause is\n"
-"            put right\n"
+"            put right (--server URL as for flush)\n"
 "  edit ID   make a queued or failed message a draft again (Bcc kept)\n"
 "  rm ID     delete a queued or failed message (asks on a terminal)\n"
 "  log ID    the transcript of every attempt to send that message\n"), fp);
@@ -116,7 +118,9 @@ do_list(struct outbox *ob)
 		for (k = 0; k < e.nrcpts; k++)
 			(void)printf(" %s%s", e.rcpts[k].addr,
 			    e.rcpts[k].state == QRCPT_DONE ? _(" (done)") :
-			    e.rcpts[k].state == QRCPT_FAILED ? _(" (refused)") :
+			    e.rcpts[k].state == QRCPT_FAILED &&
+			    e.rcpts[k].code / 100 == 5 ? _(" (refused)") :
+			    e.rcpts[k].state == QRCPT_FAILED ? _(" (not sent)") :
 			    "");
 		(void)printf("\n");
 		(void)printf(_("    attempts: %u"), e.attempts);
@@ -140,14 +144,17 @@ do_list(struct outbox *ob)
 	return rc;
 }
 
-/* Same account and server: one connection. */
+/*
+ * Same account and server: one connection.  With one_server (--server
+ * given to the flush) every message goes there: the account decides.
+ */
 static int
-same_route(const struct qentry *a, const struct qentry *b)
+same_route(const struct qentry *a, const struct qentry *b, int one_server)
 {
 	return ((a->account == NULL && b->account == NULL) ||
 	    (a->account != NULL && b->account != NULL &&
-	    strcmp(a->account, b->account) == 0)) &&
-	    ((a->server == NULL && b->server == NULL) ||
+	    strcmp(a->account, b->account) == 0)) && (one_server ||
+	    (a->server == NULL && b->server == NULL) ||
 	    (a->server != NULL && b->server != NULL &&
 	    strcmp(a->server, b->server) == 0));
 }
@@ -185,7 +192,9 @@ flush_group(const struct cli *opts, struct outbox *ob, struct qentry *v,
 	int r;
 
 	c.account_name = v[0].account;
-	c.server = v[0].server;
+	/* --server on the flush sends them all there; else each its own. */
+	if (opts->server == NULL)
+		c.server = v[0].server;
 	c.chunking |= v[0].chunking;
 	if ((r = cli_setup(&c, NULL, 1)) != 0) {
 		cli_cleanup(&c);
@@ -273,7 +282,8 @@ flush_some(const struct cli *opts, struct outbox *ob, int due_only,
 			continue;
 		/* grp[0] is v[i] moved: the others are compared with it. */
 		for (ng = 0, j = i; j < n; j++)
-			if (use[j] && (ng == 0 || same_route(&grp[0], &v[j]))) {
+			if (use[j] && (ng == 0 || same_route(&grp[0], &v[j],
+			    opts->server != NULL))) {
 				grp[ng++] = v[j];
 				qentry_init(&v[j]);
 				use[j] = 0;
@@ -466,6 +476,11 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 	int rc;
 	enum err e = ERR_OK;
 
+	/* Like rm(1) of a missing file: an error, not a silent success. */
+	if (!outbox_has(ob, id)) {
+		cli_error(_("no message %s in the queue"), id);
+		return EX_NOINPUT;
+	}
 	if ((rc = lock_one(ob, id)) != 0)
 		return rc;
 	if (strcmp(cmd, "rm") == 0) {
@@ -490,7 +505,9 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 		    outbox_dir(ob));
 	}
 	free(copy);
-	if (e != ERR_OK)
+	if (e == ERR_NOINPUT && !outbox_has(ob, id))
+		cli_error(_("no message %s in the queue"), id);
+	else if (e != ERR_OK)
 		cli_error("%s", errstr != NULL ? errstr : err_str(e));
 	outbox_unlock(ob, id);
 	free(errstr);

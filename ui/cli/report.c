@@ -44,9 +44,11 @@ remedy(enum err e)
 		return _("the server refused the login: check the user and "
 		    "the password (password_command, ~/.netrc)");
 	case ERR_TLS_VERIFY:
-		return _("the server's certificate is not trusted: check the "
-		    "server name, or trust it with tls_cafile or "
-		    "tls_fingerprint (see pigeon.conf(5))");
+		return _("the server's certificate is not trusted, and that "
+		    "does not mend itself: check the server name; to trust "
+		    "the certificate, add the tls_fingerprint line above to "
+		    "the account, or tls_cafile = FILE with the certificate "
+		    "of the CA that signed it (see pigeon.conf(5))");
 	case ERR_NOTLS:
 		return _("the server offers no STARTTLS: use smtps:// if it "
 		    "has implicit TLS (smtp+plain:// would send the login in "
@@ -69,12 +71,19 @@ remedy(enum err e)
 	}
 }
 
-/* Each recipient refused or put off, with the server's words. */
-static void
+/*
+ * Each recipient refused or put off, with the server's words.  Only a
+ * recipient the server refused itself (a 5xx to its RCPT) is "rejected":
+ * when the message as a whole failed (a certificate, a login, a reply to
+ * MAIL or DATA), the line about the message says why, and a recipient
+ * the server had accepted is not called refused.  Returns the number of
+ * recipients put off that were told.
+ */
+static size_t
 recipients(const struct qentry *e, enum outbox_outcome oc)
 {
 	char code[16];
-	size_t i;
+	size_t i, told = 0;
 
 	for (i = 0; i < e->nrcpts; i++) {
 		const struct qrcpt *q = &e->rcpts[i];
@@ -86,20 +95,38 @@ recipients(const struct qentry *e, enum outbox_outcome oc)
 			(void)snprintf(code, sizeof(code), "%d ", q->code);
 		else
 			code[0] = '\0';
-		/* Refused with the message: its own line says why. */
-		if (q->state == QRCPT_FAILED && q->code == 0)
+		if (q->state == QRCPT_FAILED && q->code / 100 == 2)
+			cli_error(_("<%s> was accepted (%s%s), but the message "
+			    "was not sent"), q->addr, code, q->reply != NULL ?
+			    q->reply : "");
+		else if (q->state == QRCPT_FAILED && q->code / 100 != 5 &&
+		    oc == OUTCOME_FAILED)
 			continue;
-		if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
+		else if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
 			cli_warn(_("not delivered to <%s>: %s%s"), q->addr, code,
 			    why);
 		else if (q->state == QRCPT_FAILED)
 			cli_error(_("recipient <%s> rejected: %s%s"), q->addr,
 			    code, why);
 		else if (q->state == QRCPT_PENDING && q->code >= 400 &&
-		    !smtp_rcpt_refused(q->code))
+		    !smtp_rcpt_refused(q->code)) {
 			cli_warn(_("recipient <%s> put off: %s%s"), q->addr,
 			    code, why);
+			told++;
+		}
 	}
+	return told;
+}
+
+/* How many recipients have their message. */
+static size_t
+delivered_to(const struct qentry *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nrcpts; i++)
+		n += e->rcpts[i].state == QRCPT_DONE;
+	return n;
 }
 
 static void
@@ -109,6 +136,7 @@ filed(struct cli_report *r, const struct submit_event *ev)
 	const char *why = e->last_error != NULL ? e->last_error :
 	    err_str(ev->err);
 	char next[32];
+	size_t put_off;
 	int rc = 0;
 
 	if (ev->io) {
@@ -122,7 +150,7 @@ filed(struct cli_report *r, const struct submit_event *ev)
 		r->bulk++;
 		return;
 	}
-	recipients(e, ev->outcome);
+	put_off = recipients(e, ev->outcome);
 	switch (ev->outcome) {
 	case OUTCOME_SENT:
 	case OUTCOME_PARTIAL:
@@ -149,7 +177,13 @@ filed(struct cli_report *r, const struct submit_event *ev)
 			break;
 		}
 		when(next, sizeof(next), e->next_try);
-		cli_warn(_("not sent yet: %s"), why);
+		/* Put off by the server: the lines above have its words. */
+		if (ev->err != ERR_OK || put_off == 0)
+			cli_warn(_("not sent yet: %s"), why);
+		else if (delivered_to(e) > 0)
+			cli_warn(_("delivered to %zu of %zu recipients; the "
+			    "server put off the others"), delivered_to(e),
+			    e->nrcpts);
 		cli_warn(_("%s is queued, next try at %s%s; do not send it "
 		    "again ('pigeon queue flush' tries now)"), e->id, next,
 		    e->uncertain ? _(" (delivery uncertain: it may have "

@@ -365,7 +365,8 @@ print_message(int fd)
 			nl = memchr(p, '\n', (size_t)(end - p));
 			if (nl == NULL)
 				nl = end;
-			(void)sanitize_append(&safe, p, (size_t)(nl - p));
+			(void)sanitize_mode_append(&safe, p, (size_t)(nl - p),
+			    SANITIZE_BODY);
 			if (nl < end)
 				(void)buf_addch(&safe, '\n');
 		}

@@ -529,7 +529,7 @@ compose_draw(struct app *a)
 	for (y = top, line = cm->shown.data; line != NULL && *line != '\0' &&
 	    y < rows - 2 - ph; y++) {
 		end = strchr(line, '\n');
-		(void)tui_text(y, 1, tui_cols() - 2, line, end != NULL ?
+		(void)tui_body(y, 1, tui_cols() - 2, line, end != NULL ?
 		    (size_t)(end - line) : strlen(line), TUI_NORMAL);
 		line = end != NULL ? end + 1 : NULL;
 	}

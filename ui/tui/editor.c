@@ -211,7 +211,7 @@ ed_draw(struct ed *d, const char *title)
 			if (i == d->row && j < d->col)
 				cx += wwidth(d->l[i].v[j]);
 		}
-		(void)tui_text(y, 0, cols, buf_str(&u), u.len, TUI_NORMAL);
+		(void)tui_body(y, 0, cols, buf_str(&u), u.len, TUI_NORMAL);
 		buf_free(&u);
 	}
 	tui_bars(title, _("C-x:done  C-g:cancel  arrows  C-a/C-e:line start/"

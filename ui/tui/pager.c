@@ -44,7 +44,7 @@ pager(struct app *a, const char *title, const char *text, size_t n)
 			tui_clear_line(y, TUI_NORMAL);
 			i = top + (size_t)(y - 1);
 			if (i < count)
-				(void)tui_text(y, 0, tui_cols(), lines[i],
+				(void)tui_body(y, 0, tui_cols(), lines[i],
 				    lens[i], TUI_NORMAL);
 		}
 		app_bars(a, title, _("j/k:line  Space/b:page  g/G:top/end  "

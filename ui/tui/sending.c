@@ -304,21 +304,34 @@ sending_draw_progress(const struct app *a, int y)
 {
 	const struct qentry *q;
 	uint64_t done = 0, total = 0;
-	char line[256], bar[41];
+	char line[256], bar[41], d[32], t[32], r[32];
 	double secs;
 	int filled, i, x;
 
 	if (a->snd == NULL || !submit_progress(a->snd->sub, &q, &done,
-	    &total) || total == 0)
+	    &total))
+		return;
+	/* Only what is known: no "0.0 of 0.0 MB", no rate before a second. */
+	util_human_size(d, sizeof(d), done);
+	util_human_size(t, sizeof(t), total);
+	secs = (double)(util_now_us() - a->snd->t0) / 1e6;
+	if (total == 0)
+		(void)snprintf(line, sizeof(line), _("sending: %s sent "), d);
+	else if (done == 0 || secs < 1.0)
+		(void)snprintf(line, sizeof(line), _("sending: %s of %s "), d,
+		    t);
+	else {
+		util_human_size(r, sizeof(r), (unsigned long long)
+		    ((double)done / secs));
+		(void)snprintf(line, sizeof(line), _("sending: %s of %s, "
+		    "%s/s "), d, t, r);
+	}
+	x = tui_str(y, 0, tui_cols(), line, TUI_NORMAL);
+	if (total == 0)
 		return;
 	filled = (int)((double)done * 40.0 / (double)total);
 	for (i = 0; i < 40; i++)
 		bar[i] = i < filled ? '#' : '.';
 	bar[40] = '\0';
-	secs = (double)(util_now_us() - a->snd->t0) / 1e6;
-	(void)snprintf(line, sizeof(line), _("sending: %.1f of %.1f MB, "
-	    "%.1f MB/s "), (double)done / 1e6, (double)total / 1e6,
-	    secs > 0.001 ? (double)done / 1e6 / secs : 0.0);
-	x = tui_str(y, 0, tui_cols(), line, TUI_NORMAL);
 	(void)tui_str(y, x, tui_cols() - x, bar, TUI_INFO);
 }

@@ -286,9 +286,16 @@ is_bidi(wchar_t c)
 	    (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* How draw_text() takes its text. */
+enum text_kind {
+	TEXT_LABEL,      /* from anywhere: escaped as a label */
+	TEXT_BODY,       /* the text of a message: the joiners stay */
+	TEXT_ESCAPED,    /* escaped already (a transcript line) */
+};
+
 static int
 draw_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a,
-    int escaped)
+    enum text_kind kind)
 {
 	struct buf safe;
 	const char *p, *end;
@@ -301,11 +308,11 @@ draw_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a,
 	if (w > COLS - x)
 		w = COLS - x;
 	buf_init(&safe, TEXT_MAX);
-	if (escaped) {
+	if (kind == TEXT_ESCAPED) {
 		if (buf_add(&safe, s != NULL ? s : "", s != NULL ? n : 0) < 0)
 			(void)buf_addstr(&safe, "...");
-	} else if (sanitize_append(&safe, s != NULL ? s : "", s != NULL ? n :
-	    0) < 0) {
+	} else if (sanitize_mode_append(&safe, s != NULL ? s : "", s != NULL ?
+	    n : 0, kind == TEXT_BODY ? SANITIZE_BODY : SANITIZE_LABEL) < 0) {
 		(void)buf_addstr(&safe, "...");
 	}
 	(void)attrset(attrs[a]);
@@ -336,19 +343,26 @@ draw_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a,
 int
 tui_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a)
 {
-	return draw_text(y, x, w, s, n, a, 0);
+	return draw_text(y, x, w, s, n, a, TEXT_LABEL);
+}
+
+int
+tui_body(int y, int x, int w, const char *s, size_t n, enum tui_attr a)
+{
+	return draw_text(y, x, w, s, n, a, TEXT_BODY);
 }
 
 int
 tui_str(int y, int x, int w, const char *s, enum tui_attr a)
 {
-	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a, 0);
+	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a, TEXT_LABEL);
 }
 
 int
 tui_escaped(int y, int x, int w, const char *s, enum tui_attr a)
 {
-	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a, 1);
+	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a,
+	    TEXT_ESCAPED);
 }
 
 void

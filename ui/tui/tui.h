@@ -45,6 +45,13 @@ void tui_clear_line(int y, enum tui_attr a);
 int tui_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a);
 int tui_str(int y, int x, int w, const char *s, enum tui_attr a);
 /*
+ * The same for the text of a message (the pager, the composer's text,
+ * the editor): the zero width non-joiner and joiner are left to shape
+ * the letters, as sanitize_mode_append() does for SANITIZE_BODY.  Every
+ * other line on the screen is a label and goes through tui_text().
+ */
+int tui_body(int y, int x, int w, const char *s, size_t n, enum tui_attr a);
+/*
  * The same for text that is escaped already (a transcript line): drawn
  * as it is, but any control character, bidi control or invalid UTF-8
  * that got into it still shows as '?'.
