@@ -46,6 +46,10 @@ A script is a Python list of steps, each a tuple:
     ("stall",)                    neither read nor answer until stop() is
                                   called: a client writing a large message
                                   is left blocked part way through
+    ("drip", b"220 hi\\r\\n", 0.5)
+                                  send the bytes one at a time, a pause of
+                                  that many seconds before each: a server
+                                  that keeps a client waiting byte by byte
     ("sleep", seconds)            pause (only for pacing, never for timing
                                   assertions)
     ("finish",)                   read until the client closes: QUIT gets
@@ -482,6 +486,19 @@ class ScriptServer:
     def _op_stall(self, deadline):
         self._stop.wait()
         raise _Stopped()
+
+    def _op_drip(self, deadline, data, every):
+        """One byte every `every` seconds; a client gone ends it quietly."""
+        for i in range(len(data)):
+            if self._stop.wait(every):
+                raise _Stopped()
+            try:
+                self._conn.sendall(data[i:i + 1])
+            except OSError:
+                self._log("S: client gone after %d dripped bytes" % i)
+                raise _Eof()
+        self._log("S: dripped %r" % data[:300])
+        return True
 
     def _op_sleep(self, deadline, seconds):
         if self._stop.wait(seconds):

@@ -176,9 +176,10 @@ out:
 }
 
 static void
-print_caps(struct session *s, const struct probe_view *v)
+print_caps(struct session *s, const struct probe_view *v, int want_tls)
 {
 	const struct smtp_caps *caps = smtp_caps(session_smtp(s));
+	int no_tls = want_tls && !smtp_tls_active(session_smtp(s));
 	struct buf b;
 	size_t i;
 	int m;
@@ -205,10 +206,16 @@ print_caps(struct session *s, const struct probe_view *v)
 		return;
 	}
 	(void)printf(smtp_tls_active(session_smtp(s)) ?
-	    _("Capabilities (after TLS):\n") : _("Capabilities:\n"));
+	    _("Capabilities (after TLS):\n") : no_tls ?
+	    _("Capabilities before TLS:\n") : _("Capabilities:\n"));
 	for (i = 0; i < caps->nlines; i++)
 		print_cap(caps->lines[i]);
-	if (caps->auth != NULL && *caps->auth != '\0') {
+	if (no_tls) {
+		/* What comes after TLS was never asked: do not guess. */
+		(void)printf(_("Capabilities after TLS: unknown, TLS did not "
+		    "start (authentication mechanisms are often offered "
+		    "only then)\n"));
+	} else if (caps->auth != NULL && *caps->auth != '\0') {
 		m = sasl_choose(caps->auth, 0);
 		(void)printf(_("Authentication: %s"), caps->auth);
 		if (m >= 0)
@@ -267,7 +274,8 @@ cmd_probe(int argc, char **argv)
 	(void)transcript_subscribe(c.tr, probe_writer, &view);
 	rc = cli_connect(&c, &s);
 	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
-		print_caps(s, &view);
+		print_caps(s, &view,
+		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS);
 	if (rc != 0)
 		goto out;
 	mech = smtp_auth_mech(session_smtp(s));
