@@ -341,8 +341,10 @@ clean_tmp(struct maildir *m)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
+		/* Only our own leftovers: a link or another's file stays. */
 		if (fstatat(m->dirfd[D_TMP], de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid())
 			continue;
 		if (now - st.st_mtime > STALE_SECONDS ||
 		    mdname_dead(de->d_name, host))
