@@ -32,6 +32,7 @@
 	X(ERR_NOUSER,    EX_NOUSER,      N_("recipient rejected")) \
 	X(ERR_TOOBIG,    EX_DATAERR,     N_("message too big for the server")) \
 	X(ERR_NOUTF8,    EX_DATAERR,     N_("server cannot take non-ASCII addresses")) \
+	X(ERR_UNSAFE,    EX_NOPERM,      N_("refused: not a private file of this user")) \
 	X(ERR_CANCEL,    EX_TEMPFAIL,    N_("cancelled")) \
 	X(ERR_SOFTWARE,  EX_SOFTWARE,    N_("internal error"))
 

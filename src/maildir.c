@@ -18,6 +18,7 @@
 
 #include "i18n.h"
 #include "mdname.h"
+#include "safefile.h"
 #include "util.h"
 
 /* The Maildir rule: what sat in tmp/ this long was left by a crash. */
@@ -340,8 +341,10 @@ clean_tmp(struct maildir *m)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
+		/* Only our own leftovers: a link or another's file stays. */
 		if (fstatat(m->dirfd[D_TMP], de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid())
 			continue;
 		if (now - st.st_mtime > STALE_SECONDS ||
 		    mdname_dead(de->d_name, host))
@@ -404,49 +407,32 @@ maildir_open(struct maildir **out, const char *path, int create,
 		e = ERR_USAGE;
 		goto fail;
 	}
-	if (create) {
-		if (mkdir(m->path, 0700) == 0)
-			made_dir = 1;
-		else if (errno != EEXIST) {
-			e = io_err(errstr, _("cannot create %s: %s"), m, -1,
-			    NULL, errno);
-			goto fail;
-		}
-	}
-	if ((base = open(m->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT) {
+	/* Never through a link, and only a directory of this user's. */
+	base = safefile_dir(AT_FDCWD, m->path, m->path, create, &made_dir, &e,
+	    errstr);
+	if (base < 0) {
+		if (e == ERR_NOINPUT)
 			util_seterr(errstr, _("there is no Maildir folder %s"),
 			    m->path);
-			e = ERR_NOINPUT;
-		} else {
-			e = io_err(errstr, _("cannot open %s: %s"), m, -1,
-			    NULL, errno);
-		}
 		goto fail;
 	}
 	for (i = 0; i < D_COUNT; i++) {
-		if (create) {
-			if (mkdirat(base, subdirs[i], 0700) == 0)
-				made_sub = 1;
-			else if (errno != EEXIST) {
-				e = io_err(errstr, _("cannot create %s: %s"),
-				    m, i, NULL, errno);
-				goto fail;
-			}
+		char *sp = subpath(m, i, NULL);
+		int made;
+
+		if (sp == NULL) {
+			e = ERR_NOMEM;
+			goto fail;
 		}
-		m->dirfd[i] = openat(base, subdirs[i],
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (m->dirfd[i] < 0 && errno == ENOENT) {
+		m->dirfd[i] = safefile_dir(base, subdirs[i], sp, create, &made,
+		    &e, errstr);
+		free(sp);
+		made_sub |= made;
+		if (m->dirfd[i] < 0 && e == ERR_NOINPUT)
 			util_seterr(errstr, _("%s is not a Maildir folder: it "
 			    "has no %s/"), m->path, subdirs[i]);
-			e = ERR_NOINPUT;
+		if (m->dirfd[i] < 0)
 			goto fail;
-		}
-		if (m->dirfd[i] < 0) {
-			e = io_err(errstr, _("cannot open %s: %s"), m, i, NULL,
-			    errno);
-			goto fail;
-		}
 	}
 	/* What was made must survive a crash like the messages in it. */
 	if (made_sub && fsync(base) < 0 && errno != EINVAL) {
@@ -506,12 +492,15 @@ create_tmp(struct maildir *m, struct maildir_tx *tx, char **errstr)
 		return io_err(errstr, _("cannot create %s: %s"), m, D_TMP,
 		    tx->tmpname, EROFS);
 	}
-	tx->fd = openat(m->dirfd[D_TMP], tx->tmpname,
-	    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (tx->fd < 0)
-		return io_err(errstr, _("cannot create %s: %s"), m, D_TMP,
-		    tx->tmpname, errno);
-	return ERR_OK;
+	char *p = subpath(m, D_TMP, tx->tmpname);
+	enum err e;
+
+	if (p == NULL)
+		return ERR_NOMEM;
+	tx->fd = safefile_open(m->dirfd[D_TMP], tx->tmpname, p,
+	    O_RDWR | O_CREAT | O_EXCL, &e, errstr);
+	free(p);
+	return tx->fd < 0 ? e : ERR_OK;
 }
 
 /* Undo a begin that failed half-way: tx as tx_init() left it. */
@@ -801,7 +790,7 @@ enum err
 maildir_open_msg(const struct maildir *m, const char *name, int *fd,
     char **errstr)
 {
-	char *entry;
+	char *entry, *path;
 	enum err e;
 	int sub = D_NEW, tries;
 
@@ -811,18 +800,19 @@ maildir_open_msg(const struct maildir *m, const char *name, int *fd,
 		entry = NULL;
 		if ((e = find(m, name, &sub, &entry, errstr)) != ERR_OK)
 			return e;
-		*fd = openat(m->dirfd[sub], entry, O_RDONLY | O_CLOEXEC);
-		if (*fd >= 0) {
+		if ((path = subpath(m, sub, entry)) == NULL) {
 			free(entry);
-			return ERR_OK;
+			return ERR_NOMEM;
 		}
-		if (errno != ENOENT) {
-			e = io_err(errstr, _("cannot open %s: %s"), m, sub,
-			    entry, errno);
-			free(entry);
-			return e;
-		}
+		/* A link there is refused, never followed: see safefile.h. */
+		*fd = safefile_open(m->dirfd[sub], entry, path, O_RDONLY, &e,
+		    errstr);
+		free(path);
 		free(entry);
+		if (*fd >= 0)
+			return ERR_OK;
+		if (e != ERR_NOINPUT)
+			return e;
 	}
 	return no_message(m, name, errstr);
 }
@@ -873,6 +863,8 @@ list_sub(const struct maildir *m, int sub, struct strv *names,
 			why = _("skipped: cannot examine it");
 		} else if (!S_ISREG(st.st_mode)) {
 			why = _("skipped: not a regular file");
+		} else if (st.st_uid != geteuid()) {
+			why = _("skipped: it belongs to another user");
 		}
 		if (why != NULL) {
 			if (strv_warn(warn, m, sub, de->d_name, why) < 0)

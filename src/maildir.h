@@ -40,7 +40,10 @@ struct maildir;
  * ERR_NOINPUT.  Opening removes from tmp/ what a crash left behind and
  * nothing else: regular files not modified for 36 hours (the Maildir
  * rule), and regular files that carry this host's name and the pid of a
- * process that no longer runs.  *out is set on ERR_OK only.
+ * process that no longer runs.  The folder and its tmp/, new/ and cur/
+ * are opened without following a symbolic link and must be directories
+ * of this user that others cannot write to: anything else is ERR_UNSAFE
+ * (see safefile.h).  *out is set on ERR_OK only.
  */
 enum err maildir_open(struct maildir **out, const char *path, int create,
     char **errstr);
@@ -117,7 +120,9 @@ enum err maildir_find(const struct maildir *m, const char *name,
     char **path, char **errstr);
 /*
  * Open the message name for reading: *fd (O_CLOEXEC) at offset 0, the
- * caller closes it.  ERR_NOINPUT when there is none.
+ * caller closes it.  ERR_NOINPUT when there is none; ERR_UNSAFE when what
+ * is there is a symbolic link, not a regular file or another user's
+ * (never followed, left as it is; *errstr says so).
  */
 enum err maildir_open_msg(const struct maildir *m, const char *name,
     int *fd, char **errstr);
@@ -125,7 +130,8 @@ enum err maildir_open_msg(const struct maildir *m, const char *name,
  * The unique names of all messages in new/ and cur/, sorted by name
  * (which is by time for names from mdname_unique()), each once: *names
  * is a malloc'd array of *n malloc'd strings.  Entries that are not
- * regular files, start with '.', or have a name no Maildir program
+ * regular files (symbolic links included) or are another user's, start
+ * with '.', or have a name no Maildir program
  * makes (no unique part, control characters) are left alone: each is
  * described in *warnings (*nwarn malloc'd sentences, control characters
  * shown escaped) for the caller to report.  Free both arrays with

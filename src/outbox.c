@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "safefile.h"
 #include "util.h"
 
 #define ENV_MAX (16 * 1024 * 1024)
@@ -34,6 +35,7 @@ struct outbox {
 	char *dir;
 	char *qdir;                /* queue/ */
 	char *logdir;              /* log/ */
+	int dfd, qfd, lfd;         /* the data directory, queue/, log/ */
 	struct maildir *md[4];
 	int lockfd;                /* queue/lock */
 	struct qlog *logs;         /* log/ */
@@ -106,7 +108,7 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	*out = NULL;
 	if ((ob = calloc(1, sizeof(*ob))) == NULL)
 		return ERR_NOMEM;
-	ob->lockfd = -1;
+	ob->lockfd = ob->dfd = ob->qfd = ob->lfd = -1;
 	ob->dir = dir != NULL ? strdup(dir) : data_dir();
 	if (ob->dir == NULL) {
 		util_seterr(errstr, _("no data directory: set HOME or "
@@ -117,14 +119,25 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	/* ~/.local/share may be missing on a fresh account. */
 	if ((e = make_dirs(ob->dir, errstr)) != ERR_OK)
 		goto fail;
+	/*
+	 * The data directory itself may be a link of the user's (to another
+	 * disk); what is in it is opened without following any.
+	 */
+	if ((ob->dfd = open(ob->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		e = sys_err(errstr, _("open"), ob->dir);
+		goto fail;
+	}
+	if ((e = safefile_check_dir(ob->dfd, ob->dir, errstr)) != ERR_OK)
+		goto fail;
 	e = ERR_NOMEM;
 	ob->qdir = util_strf("%s/queue", ob->dir);
 	ob->logdir = util_strf("%s/log", ob->dir);
 	if (ob->qdir == NULL || ob->logdir == NULL)
 		goto fail;
-	if ((e = make_dir(ob->qdir, errstr)) != ERR_OK ||
-	    (e = make_dir(ob->logdir, errstr)) != ERR_OK ||
-	    (e = qlog_open(&ob->logs, ob->logdir)) != ERR_OK)
+	if ((ob->qfd = safefile_dir(ob->dfd, "queue", ob->qdir, 1, NULL, &e,
+	    errstr)) < 0 || (ob->lfd = safefile_dir(ob->dfd, "log",
+	    ob->logdir, 1, NULL, &e, errstr)) < 0 ||
+	    (e = qlog_open(&ob->logs, ob->logdir, ob->lfd)) != ERR_OK)
 		goto fail;
 	for (i = 0; i < 4; i++) {
 		free(p);
@@ -140,11 +153,10 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 		e = ERR_NOMEM;
 		goto fail;
 	}
-	ob->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (ob->lockfd < 0) {
-		e = sys_err(errstr, _("create"), p);
+	ob->lockfd = safefile_open(ob->qfd, "lock", p, O_RDWR | O_CREAT, &e,
+	    errstr);
+	if (ob->lockfd < 0)
 		goto fail;
-	}
 	free(p);
 	*out = ob;
 	return ERR_OK;
@@ -165,6 +177,12 @@ outbox_close(struct outbox *ob)
 		maildir_close(ob->md[i]);
 	if (ob->lockfd >= 0)
 		(void)close(ob->lockfd);
+	if (ob->dfd >= 0)
+		(void)close(ob->dfd);
+	if (ob->qfd >= 0)
+		(void)close(ob->qfd);
+	if (ob->lfd >= 0)
+		(void)close(ob->lfd);
 	qlog_close(ob->logs);
 	free(ob->dir);
 	free(ob->qdir);
@@ -190,54 +208,63 @@ outbox_folder(struct outbox *ob, enum outbox_folder f)
 	return ob->md[f];
 }
 
-/* queue/ID.SUFFIX or log/ID.SUFFIX. */
+/* queue/ID.SUFFIX or log/ID.SUFFIX, as the user sees it. */
 static char *
 qpath(const struct outbox *ob, int log, const char *id, const char *suffix)
 {
 	return util_strf("%s/%s.%s", log ? ob->logdir : ob->qdir, id, suffix);
 }
 
-static enum err
-fsync_dir(const char *dir, char **errstr)
+/* ID.SUFFIX: its name in queue/ or log/. */
+static char *
+qname(const char *id, const char *suffix)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return util_strf("%s.%s", id, suffix);
+}
 
-	if (fd < 0)
-		return sys_err(errstr, _("open"), dir);
-	if (fsync(fd) < 0 && errno != EINVAL) {
-		(void)close(fd);
+/* fsync the directory fd, shown as dir. */
+static enum err
+fsync_dir(int fd, const char *dir, char **errstr)
+{
+	if (fsync(fd) < 0 && errno != EINVAL)
 		return sys_err(errstr, _("sync"), dir);
-	}
-	(void)close(fd);
 	return ERR_OK;
 }
 
 /*
- * Write path atomically: a temporary file, fsync, rename, fsync of the
- * directory.  Its modification time is mtime (seconds), when that is not
- * -1.
+ * Write queue/name (shown as path) atomically: a temporary file, fsync,
+ * rename, fsync of the directory.  Its modification time is mtime
+ * (seconds), when that is not -1.
  */
 static enum err
-write_atomic(const char *dir, const char *path, const char *p, size_t n,
-    int64_t mtime, char **errstr)
+write_atomic(struct outbox *ob, const char *name, const char *path,
+    const char *p, size_t n, int64_t mtime, char **errstr)
 {
 	struct timespec ts[2];
-
-	char *tmp = util_strf("%s.tmp%ld", path, (long)getpid());
+	char *tmp = util_strf("%s.tmp%ld", name, (long)getpid());
+	char *shown = util_strf("%s.tmp%ld", path, (long)getpid());
+	enum err e = ERR_IO;
 	ssize_t w;
-	int fd;
+	int fd = -1;
 
-	if (tmp == NULL)
+	if (tmp == NULL || shown == NULL) {
+		free(tmp);
+		free(shown);
 		return ERR_NOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto fail;
+	}
+	fd = safefile_open(ob->qfd, tmp, shown, O_WRONLY | O_CREAT | O_TRUNC,
+	    &e, errstr);
+	if (fd < 0) {
+		free(tmp);
+		free(shown);
+		return e;
+	}
 	while (n > 0) {
 		w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			goto fail_fd;
+			goto fail;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -247,25 +274,24 @@ write_atomic(const char *dir, const char *path, const char *p, size_t n,
 		ts[1].tv_sec = (time_t)mtime;
 		ts[1].tv_nsec = 0;
 		if (futimens(fd, ts) < 0)
-			goto fail_fd;
+			goto fail;
 	}
 	if (fsync(fd) < 0)
-		goto fail_fd;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail_fd;
-	}
-	if (rename(tmp, path) < 0)
+		goto fail;
+	e = close(fd) < 0 ? ERR_IO : ERR_OK;
+	fd = -1;
+	if (e != ERR_OK || renameat(ob->qfd, tmp, ob->qfd, name) < 0)
 		goto fail;
 	free(tmp);
-	return fsync_dir(dir, errstr);
-fail_fd:
+	free(shown);
+	return fsync_dir(ob->qfd, ob->qdir, errstr);
+fail:
 	if (fd >= 0)
 		(void)close(fd);
-fail:
 	(void)sys_err(errstr, _("write"), path);
-	(void)unlink(tmp);
+	(void)unlinkat(ob->qfd, tmp, 0);
 	free(tmp);
+	free(shown);
 	return ERR_IO;
 }
 
@@ -273,11 +299,15 @@ enum err
 outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 {
 	struct buf b;
-	char *path;
+	char *path, *name;
 	enum err r;
 
 	if ((path = qpath(ob, 0, e->id, "env")) == NULL)
 		return ERR_NOMEM;
+	if ((name = qname(e->id, "env")) == NULL) {
+		free(path);
+		return ERR_NOMEM;
+	}
 	buf_init(&b, ENV_MAX);
 	if (qentry_format(e, &b) < 0) {
 		r = errno == ENOMEM ? ERR_NOMEM : ERR_SOFTWARE;
@@ -285,16 +315,18 @@ outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 		    strerror(errno));
 		buf_free(&b);
 		free(path);
+		free(name);
 		return r;
 	}
 	/*
 	 * The time of an envelope's file is when its message is due, as in
 	 * Postfix's deferred queue: finding what is due needs no reading.
 	 */
-	r = write_atomic(ob->qdir, path, buf_str(&b), b.len,
+	r = write_atomic(ob, name, path, buf_str(&b), b.len,
 	    e->state == QENTRY_QUEUED ? e->next_try : NEVER_DUE, errstr);
 	buf_free(&b);
 	free(path);
+	free(name);
 	return r;
 }
 
@@ -337,9 +369,9 @@ outbox_sync(struct outbox *ob, char **errstr)
 	qlog_flush(ob->logs);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK ||
 	    (e = maildir_sync(ob->md[OUTBOX_OUTBOX], errstr)) != ERR_OK ||
-	    (e = fsync_dir(ob->qdir, errstr)) != ERR_OK)
+	    (e = fsync_dir(ob->qfd, ob->qdir, errstr)) != ERR_OK)
 		return e;
-	return fsync_dir(ob->logdir, errstr);
+	return fsync_dir(ob->lfd, ob->logdir, errstr);
 }
 
 /* One more move in a batch: sync when enough of them or enough time went by. */
@@ -382,16 +414,16 @@ stamp(struct qentry *e, const struct stat *st)
 	e->file_size = (uint64_t)st->st_size;
 }
 
+/* name in the directory dirfd (shown as path) into b; its status in *st. */
 static enum err
-read_file(const char *path, struct buf *b, struct stat *st, char **errstr)
+read_file(int dirfd, const char *name, const char *path, struct buf *b,
+    struct stat *st, char **errstr)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	enum err e;
+	int fd, err;
 
-	if (fd < 0) {
-		err = errno;
-		(void)sys_err(errstr, _("read"), path);
-		return err == ENOENT ? ERR_NOINPUT : ERR_IO;
-	}
+	if ((fd = safefile_open(dirfd, name, path, O_RDONLY, &e, errstr)) < 0)
+		return e;
 	if (st != NULL && fstat(fd, st) < 0) {
 		err = errno;
 		(void)close(fd);
@@ -439,14 +471,19 @@ outbox_load(struct outbox *ob, const char *id, struct qentry *e,
 {
 	struct buf b;
 	struct stat st;
-	char *path, *why = NULL;
+	char *path, *name, *why = NULL;
 	enum err r;
 
 	qentry_init(e);
 	if ((path = qpath(ob, 0, id, "env")) == NULL)
 		return ERR_NOMEM;
+	if ((name = qname(id, "env")) == NULL) {
+		free(path);
+		return ERR_NOMEM;
+	}
 	buf_init(&b, ENV_MAX);
-	r = read_file(path, &b, &st, errstr);
+	r = read_file(ob->qfd, name, path, &b, &st, errstr);
+	free(name);
 	if (r == ERR_OK) {
 		r = qentry_parse(e, buf_str(&b), b.len, &why);
 		if (r == ERR_DATA)
@@ -474,9 +511,10 @@ outbox_unchanged(const struct outbox *ob, const struct qentry *e)
 	char *path;
 	int r;
 
-	if (e->file_ino == 0 || (path = qpath(ob, 0, e->id, "env")) == NULL)
+	if (e->file_ino == 0 || (path = qname(e->id, "env")) == NULL)
 		return 0;
-	r = stat(path, &st) == 0 && (uint64_t)st.st_ino == e->file_ino &&
+	r = fstatat(ob->qfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && (uint64_t)st.st_ino == e->file_ino &&
 	    ctime_ns(&st) == e->file_ctime_ns &&
 	    (uint64_t)st.st_size == e->file_size;
 	free(path);
@@ -513,22 +551,31 @@ enum err
 outbox_due(struct outbox *ob, int64_t by, char ***ids, size_t *n,
     char **errstr)
 {
-	DIR *d;
+	DIR *d = NULL;
 	struct dirent *de;
 	struct stat st;
 	char **v = NULL, **nv;
 	size_t len, k = 0;
+	int fd;
 
 	*ids = NULL;
 	*n = 0;
-	if ((d = opendir(ob->qdir)) == NULL)
-		return sys_err(errstr, _("read"), ob->qdir);
+	/* A descriptor of its own: readdir() moves its offset. */
+	if ((fd = openat(ob->qfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+	    0 || (d = fdopendir(fd)) == NULL) {
+		enum err e = sys_err(errstr, _("read"), ob->qdir);
+
+		if (fd >= 0)
+			(void)close(fd);
+		return e;
+	}
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		if (len <= 4 || strcmp(de->d_name + len - 4, ".env") != 0 ||
 		    !id_ok(de->d_name, len - 4))
 			continue;
-		if (by >= 0 && (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		if (by >= 0 && (fstatat(dirfd(d), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0 ||
 		    (int64_t)st.st_mtime > by))
 			continue;
 		nv = realloc(v, (k + 1) * sizeof(*v));
@@ -572,10 +619,11 @@ outbox_orphans(struct outbox *ob, char ***ids, size_t *n, char **errstr)
 		return ERR_NOMEM;
 	}
 	for (i = 0; i < nn; i++) {
-		if ((path = qpath(ob, 0, names[i], "env")) == NULL)
+		if ((path = qname(names[i], "env")) == NULL)
 			break;
 		born = strtoll(names[i], NULL, 10);
-		if (stat(path, &st) < 0 && errno == ENOENT &&
+		if (fstatat(ob->qfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT &&
 		    (long long)time(NULL) - born > ORPHAN_AGE) {
 			v[k++] = names[i];
 			names[i] = NULL;
@@ -881,9 +929,9 @@ static enum err
 file_sent(struct outbox *ob, const struct qentry *e, int moved,
     char **errstr)
 {
-	char *q = NULL, *l = NULL;
+	char *name = NULL, *q = NULL, *l = NULL;
 	struct buf b;
-	enum err r = ERR_OK;
+	enum err r = ERR_OK, oe;
 	int fd;
 
 	if (!moved && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
@@ -906,12 +954,13 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 		    errstr)) != ERR_OK)
 			return r;
 	}
-	if ((q = qpath(ob, 0, e->id, "env")) == NULL ||
+	if ((name = qname(e->id, "env")) == NULL ||
+	    (q = qpath(ob, 0, e->id, "env")) == NULL ||
 	    (l = qpath(ob, 1, e->id, "env")) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
 	}
-	if (rename(q, l) < 0) {
+	if (renameat(ob->qfd, name, ob->lfd, name) < 0) {
 		/* Sent all the same; the next flush finishes this. */
 		r = sys_err(errstr, _("move"), q);
 		goto out;
@@ -922,7 +971,7 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	 */
 	buf_init(&b, ENV_MAX);
 	if (qentry_format(e, &b) == 0 &&
-	    (fd = open(l, O_WRONLY | O_CLOEXEC)) >= 0) {
+	    (fd = safefile_open(ob->lfd, name, l, O_WRONLY, &oe, NULL)) >= 0) {
 		/* Shorter than before (or not known): cut the rest off. */
 		if (pwrite_all(fd, buf_str(&b), b.len, 0) < 0 ||
 		    ((e->file_size == 0 || b.len < e->file_size) &&
@@ -934,6 +983,7 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	if (r == ERR_OK)
 		r = batch_sync(ob, errstr);
 out:
+	free(name);
 	free(q);
 	free(l);
 	return r;
@@ -1117,12 +1167,12 @@ outbox_record(struct outbox *ob, struct qentry *e,
 static void
 drop_envelope(struct outbox *ob, const char *id)
 {
-	char *p = qpath(ob, 0, id, "env");
+	char *p = qname(id, "env");
 
 	if (p != NULL)
-		(void)unlink(p);
+		(void)unlinkat(ob->qfd, p, 0);
 	free(p);
-	(void)fsync_dir(ob->qdir, NULL);
+	(void)fsync_dir(ob->qfd, ob->qdir, NULL);
 }
 
 /* Where the message of an entry is: outbox/ or failed/. */

@@ -25,6 +25,10 @@
  *   log/ID.env     the envelope of a sent message, with what became of
  *                  each recipient and the server's queue id.
  *
+ * Every directory here is 0700 and every file 0600; nothing is opened
+ * through a symbolic link, and only what belongs to this user is used
+ * (safefile.h): a refused file gives ERR_UNSAFE and is left as it is.
+ *
  * A message is queued in this order: its id is locked, the message is
  * written to outbox/tmp and committed to outbox/new (fsync, rename,
  * fsync), then its envelope is written the same way.  A crash in between

@@ -2,9 +2,7 @@
 #include "password.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -13,6 +11,7 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "runcmd.h"
 #include "util.h"
 
 /* A password is one line; this much output means something is wrong. */
@@ -25,8 +24,6 @@
  * sh would, and running the program directly saves a process.
  */
 #define PASSWORD_SHELL_CHARS "|&;<>()$`\\\"'*?[#~=%\n"
-
-extern char **environ;
 
 /* Split a copy of cmd on blanks into a NULL-terminated argv. */
 static char **
@@ -62,98 +59,24 @@ split_words(const char *cmd, char **copy)
 }
 
 /*
- * Move fd above the standard descriptors and mark it close-on-exec.  A
- * pipe end that landed on 0, 1 or 2 (because the caller closed them)
- * would otherwise be clobbered by, or survive as, the child's stdout.
- */
-static int
-safe_fd(int fd)
-{
-	int nfd;
-
-	if (fd > STDERR_FILENO)
-		return fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 ? fd : -1;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-	(void)close(fd);
-	return nfd;
-}
-
-static int
-make_pipe(int fds[2])
-{
-	if (pipe(fds) != 0)
-		return -1;
-	fds[0] = safe_fd(fds[0]);
-	fds[1] = safe_fd(fds[1]);
-	if (fds[0] < 0 || fds[1] < 0) {
-		if (fds[0] >= 0)
-			(void)close(fds[0]);
-		if (fds[1] >= 0)
-			(void)close(fds[1]);
-		return -1;
-	}
-	return 0;
-}
-
-/*
  * Start the command with its stdout on wfd; stdin and stderr stay the
  * caller's so that pass, gpg or a pinentry can ask for a passphrase.
+ * The command takes no value of pigeon's: it is the user's own line.
  * Returns 0 or an errno value.
  */
 static int
 spawn(pid_t *pid, const char *cmd, int wfd)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, dflt;
-	char sh_name[] = "sh", sh_opt[] = "-c";
-	char *sh_argv[] = { sh_name, sh_opt, NULL, NULL };
 	char **argv, *copy = NULL;
-	int r, direct;
+	int r;
 
-	direct = strpbrk(cmd, PASSWORD_SHELL_CHARS) == NULL;
-	if (direct) {
-		argv = split_words(cmd, &copy);
-		if (argv == NULL)
-			return ENOMEM;
-	} else {
-		sh_argv[2] = (char *)cmd;
-		argv = sh_argv;
-	}
-
-	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
-		goto out;
-	if ((r = posix_spawnattr_init(&attr)) != 0) {
-		(void)posix_spawn_file_actions_destroy(&fa);
-		goto out;
-	}
-	/*
-	 * The caller may block signals or ignore SIGPIPE; the command
-	 * should start as if from a shell, or "yes | head -1" never ends.
-	 */
-	(void)sigemptyset(&none);
-	(void)sigemptyset(&dflt);
-	(void)sigaddset(&dflt, SIGPIPE);
-	if ((r = posix_spawn_file_actions_adddup2(&fa, wfd,
-	    STDOUT_FILENO)) == 0 &&
-	    (r = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
-	    (r = posix_spawnattr_setsigdefault(&attr, &dflt)) == 0 &&
-	    (r = posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0) {
-		if (direct)
-			r = posix_spawnp(pid, argv[0], &fa, &attr, argv,
-			    environ);
-		else
-			r = posix_spawn(pid, "/bin/sh", &fa, &attr, argv,
-			    environ);
-	}
-	(void)posix_spawnattr_destroy(&attr);
-	(void)posix_spawn_file_actions_destroy(&fa);
-out:
-	if (direct) {
-		free(argv);
-		free(copy);
-	}
+	if (strpbrk(cmd, PASSWORD_SHELL_CHARS) != NULL)
+		return runcmd_sh(pid, cmd, NULL, -1, wfd);
+	if ((argv = split_words(cmd, &copy)) == NULL)
+		return ENOMEM;
+	r = runcmd_argv(pid, argv, -1, wfd);
+	free(argv);
+	free(copy);
 	return r;
 }
 
@@ -197,7 +120,7 @@ password_run(const char *cmd, char **out, char **errstr)
 		util_seterr(errstr, _("password_command is empty"));
 		return ERR_CONFIG;
 	}
-	if (make_pipe(fds) != 0) {
+	if (runcmd_pipe(fds) != 0) {
 		util_seterr(errstr, _("cannot run password_command '%s': %s"),
 		    cmd, strerror(errno));
 		return ERR_CONFIG;
@@ -221,12 +144,10 @@ password_run(const char *cmd, char **out, char **errstr)
 	 */
 	if (read_errno != 0)
 		(void)kill(pid, SIGTERM);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			util_seterr(errstr, _("cannot wait for "
-			    "password_command '%s': %s"), cmd, strerror(errno));
-			goto done;
-		}
+	if (runcmd_wait(pid, &status) < 0) {
+		util_seterr(errstr, _("cannot wait for password_command '%s': "
+		    "%s"), cmd, strerror(errno));
+		goto done;
 	}
 
 	if (read_errno == E2BIG) {

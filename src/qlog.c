@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "i18n.h"
 #include "maildir.h"
+#include "safefile.h"
 #include "util.h"
 
 /* A connection's log is written when this much is pending, or per message. */
@@ -20,6 +21,7 @@
 
 struct qlog {
 	char *dir;
+	int dirfd;                 /* log/, where every file is opened */
 	int indexfd;               /* log/index, opened when first needed */
 	struct qlog_conn *open;    /* the open connection log, NULL: none */
 };
@@ -37,7 +39,7 @@ struct qlog_conn {
 static void logs_flush(struct qlog_conn *lg);
 
 enum err
-qlog_open(struct qlog **out, const char *dir)
+qlog_open(struct qlog **out, const char *dir, int dirfd)
 {
 	struct qlog *l = calloc(1, sizeof(*l));
 
@@ -45,6 +47,11 @@ qlog_open(struct qlog **out, const char *dir)
 	if (l == NULL || (l->dir = strdup(dir)) == NULL) {
 		free(l);
 		return ERR_NOMEM;
+	}
+	if ((l->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		free(l->dir);
+		free(l);
+		return errno == ENOMEM || errno == EMFILE ? ERR_NOMEM : ERR_IO;
 	}
 	l->indexfd = -1;
 	*out = l;
@@ -58,6 +65,7 @@ qlog_close(struct qlog *l)
 		return;
 	if (l->indexfd >= 0)
 		(void)close(l->indexfd);
+	(void)close(l->dirfd);
 	free(l->dir);
 	free(l);
 }
@@ -86,6 +94,16 @@ log_fail(struct qlog_conn *lg, const char *what, const char *name)
 		    "is not complete)"), what, lg->l->dir, name, why);
 }
 
+/* The same with safefile's sentence (a refusal), taken over. */
+static void
+log_refused(struct qlog_conn *lg, char *why)
+{
+	if (lg->err == NULL && why != NULL)
+		lg->err = util_strf(_("%s (the transcript is not complete)"),
+		    why);
+	free(why);
+}
+
 enum err
 qlog_conn_open(struct qlog *l, struct qlog_conn **out, char **errstr)
 {
@@ -104,14 +122,10 @@ qlog_conn_open(struct qlog *l, struct qlog_conn **out, char **errstr)
 	if ((lg->name = util_strf("session-%s.log", u)) == NULL ||
 	    (path = util_strf("%s/%s", l->dir, lg->name)) == NULL)
 		goto fail;
-	lg->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-	    0600);
-	if (lg->fd < 0) {
-		util_seterr(errstr, _("cannot create %s: %s"), path,
-		    strerror(errno));
-		e = ERR_IO;
+	lg->fd = safefile_open(l->dirfd, lg->name, path, O_WRONLY | O_CREAT |
+	    O_EXCL | O_APPEND, &e, errstr);
+	if (lg->fd < 0)
 		goto fail;
-	}
 	free(u);
 	free(path);
 	l->open = lg;
@@ -210,16 +224,23 @@ static void
 logs_flush(struct qlog_conn *lg)
 {
 	struct qlog *l = lg->l;
-	char *path;
+	char *path, *why = NULL;
+	enum err e;
 
 	log_flush(lg);
 	if (lg->idx.len == 0)
 		return;
+	/* A link there is refused, never written through. */
 	if (l->indexfd < 0 &&
 	    (path = util_strf("%s/index", l->dir)) != NULL) {
-		l->indexfd = open(path, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0600);
+		l->indexfd = safefile_open(l->dirfd, "index", path, O_WRONLY |
+		    O_CREAT | O_APPEND, &e, &why);
 		free(path);
+		if (l->indexfd < 0 && e == ERR_UNSAFE) {
+			log_refused(lg, why);
+			why = NULL;
+		}
+		free(why);
 	}
 	if (lg->err == NULL && (l->indexfd < 0 ||
 	    write(l->indexfd, buf_str(&lg->idx), lg->idx.len) !=
@@ -297,19 +318,28 @@ qlog_history(struct qlog *l, const char *id,
 	FILE *f;
 	size_t len;
 	int fd, skip = 0;
+	enum err e;
 
 	*n = 0;
 	if ((path = util_strf("%s/index", l->dir)) == NULL)
 		return ERR_NOMEM;
-	if ((f = fopen(path, "re")) == NULL) {
-		enum err e = ERR_OK;
-
-		if (errno != ENOENT) {
+	fd = safefile_open(l->dirfd, "index", path, O_RDONLY, &e, errstr);
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0) {
 			util_seterr(errstr, _("cannot read %s: %s"), path,
 			    strerror(errno));
+			(void)close(fd);
 			e = ERR_IO;
 		}
 		free(path);
+		if (e == ERR_NOINPUT) {
+			/* No index yet: nothing was ever tried. */
+			if (errstr != NULL) {
+				free(*errstr);
+				*errstr = NULL;
+			}
+			return ERR_OK;
+		}
 		return e;
 	}
 	free(path);
@@ -331,10 +361,13 @@ qlog_history(struct qlog *l, const char *id,
 			(void)fclose(f);
 			return ERR_NOMEM;
 		}
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = safefile_open(l->dirfd, session, path, O_RDONLY, &e,
+		    NULL);
 		free(path);
 		if (fd < 0) {
-			out_str(out, arg, "== (that log is gone)\n");
+			out_str(out, arg, e == ERR_UNSAFE ? "== (that log is "
+			    "not a file of pigeon's: left unread)\n" :
+			    "== (that log is gone)\n");
 			continue;
 		}
 		left = copy_range(fd, 0, v[0], out, arg);

@@ -25,8 +25,12 @@
 struct qlog;                 /* the log/ directory */
 struct qlog_conn;            /* one connection's log */
 
-/* The log/ directory dir (it exists); ERR_NOMEM. */
-enum err qlog_open(struct qlog **out, const char *dir);
+/*
+ * The log/ directory dir, open as dirfd (checked by the caller; a copy
+ * is kept): every file in it is opened there without following links
+ * (safefile.h).  ERR_NOMEM, ERR_IO.
+ */
+enum err qlog_open(struct qlog **out, const char *dir, int dirfd);
 void qlog_close(struct qlog *l);
 const char *qlog_dir(const struct qlog *l);
 

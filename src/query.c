@@ -2,7 +2,6 @@
 #include "query.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "runcmd.h"
 #include "util.h"
 
 #define QUERY_OUTPUT_MAX (1024 * 1024)
@@ -25,49 +25,6 @@ query_free(struct query_match *v, size_t n)
 		free(v[i].name);
 	}
 	free(v);
-}
-
-/* q in single quotes for sh, each ' as '\'' */
-static int
-quote(struct buf *b, const char *q)
-{
-	if (buf_addch(b, '\'') < 0)
-		return -1;
-	for (; *q != '\0'; q++)
-		if ((*q == '\'' ? buf_addstr(b, "'\\''") : buf_addch(b, *q)) < 0)
-			return -1;
-	return buf_addch(b, '\'');
-}
-
-/* The command line: cmd with %s (or an added argument) for q. */
-static char *
-command_line(const char *cmd, const char *q)
-{
-	struct buf b;
-	const char *p;
-	int used = 0;
-
-	buf_init(&b, 64 * 1024);
-	for (p = cmd; *p != '\0'; p++) {
-		if (p[0] == '%' && p[1] == '%') {
-			if (buf_addch(&b, '%') < 0)
-				goto fail;
-			p++;
-		} else if (p[0] == '%' && p[1] == 's') {
-			if (quote(&b, q) < 0)
-				goto fail;
-			used = 1;
-			p++;
-		} else if (buf_addch(&b, *p) < 0) {
-			goto fail;
-		}
-	}
-	if (!used && (buf_addch(&b, ' ') < 0 || quote(&b, q) < 0))
-		goto fail;
-	return b.data;
-fail:
-	buf_free(&b);
-	return NULL;
 }
 
 static enum err
@@ -117,43 +74,33 @@ query_run(const char *cmd, const char *q, struct query_match **v,
     size_t *n, char **errstr)
 {
 	struct buf out;
-	char *line, chunk[4096];
-	int fds[2], status = 0, too_big = 0;
+	char *script, chunk[4096];
+	int fds[2], status = 0, too_big = 0, r0;
 	ssize_t r;
 	pid_t pid;
 	enum err e;
 
 	*v = NULL;
 	*n = 0;
-	if ((line = command_line(cmd, q)) == NULL)
+	/* q is the script's "$1": never a part of the script itself. */
+	if ((script = runcmd_script(cmd)) == NULL)
 		return ERR_NOMEM;
-	if (pipe(fds) < 0) {
+	if (runcmd_pipe(fds) < 0) {
 		util_seterr(errstr, _("cannot run query_command: %s"),
 		    strerror(errno));
-		free(line);
+		free(script);
 		return ERR_CONFIG;
 	}
-	if ((pid = fork()) < 0) {
-		util_seterr(errstr, _("cannot run query_command: %s"),
-		    strerror(errno));
-		(void)close(fds[0]);
-		(void)close(fds[1]);
-		free(line);
-		return ERR_CONFIG;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		(void)close(fds[0]);
-		/* Not the terminal: the UI has it. */
-		if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
-		    dup2(fds[1], STDOUT_FILENO) < 0)
-			_exit(127);
-		(void)execl("/bin/sh", "sh", "-c", line, (char *)NULL);
-		_exit(127);
-	}
+	/* Standard input is not the terminal: the UI has it. */
+	r0 = runcmd_sh(&pid, script, q, RUNCMD_DEVNULL, fds[1]);
 	(void)close(fds[1]);
-	free(line);
+	free(script);
+	if (r0 != 0) {
+		util_seterr(errstr, _("cannot run query_command: %s"),
+		    strerror(r0));
+		(void)close(fds[0]);
+		return r0 == ENOMEM ? ERR_NOMEM : ERR_CONFIG;
+	}
 	buf_init(&out, QUERY_OUTPUT_MAX);
 	for (;;) {
 		r = read(fds[0], chunk, sizeof(chunk));
@@ -168,8 +115,7 @@ query_run(const char *cmd, const char *q, struct query_match **v,
 		}
 	}
 	(void)close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	(void)runcmd_wait(pid, &status);
 	if (too_big) {
 		util_seterr(errstr, _("query_command printed more than %d "
 		    "bytes"), QUERY_OUTPUT_MAX);

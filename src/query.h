@@ -12,9 +12,10 @@ struct query_match {
 };
 
 /*
- * Run cmd through /bin/sh with every "%s" replaced by q, shell-quoted
- * (no "%s": q is added at the end, quoted; "%%" is a '%'), standard input
- * /dev/null, and read what it prints as
+ * Run cmd through /bin/sh with q as its "$1" and every "%s" a reference
+ * to it, however the user quoted it (see spawn_script(): no "%s", q is
+ * the last argument; "%%" is a '%'; q never becomes shell code), standard
+ * input /dev/null, and read what it prints as
  * mutt does: the first line is a note for the user, each further line
  * "address<TAB>name[<TAB>anything]".  Lines without an '@' in the
  * address are skipped.  *v (malloc'd, *n entries; free with

@@ -125,6 +125,23 @@ tell(struct submit *s, enum submit_ev kind, const struct qentry *q,
 	s->o.event(s->o.arg, &ev);
 }
 
+/* A message that cannot be read: left as it is, told with the cause. */
+static void
+tell_unread(struct submit *s, const struct qentry *q, enum err err,
+    const char *text)
+{
+	struct submit_event ev;
+
+	if (s->o.event == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = SUBMIT_PROBLEM;
+	ev.q = q;
+	ev.err = err;
+	ev.text = text;
+	s->o.event(s->o.arg, &ev);
+}
+
 static void
 tell_filed(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
     enum err err, int bulk, int dropped, const char *io)
@@ -468,9 +485,13 @@ start_next(struct submit *s)
 			continue;
 		if ((e = prepare(s, q, &errstr)) != ERR_OK) {
 			if (e != ERR_NOINPUT) {
-				/* It cannot be read: it stays as it is, told. */
-				tell(s, SUBMIT_PROBLEM, q, errstr != NULL ?
-				    errstr : err_str(e));
+				/*
+				 * It cannot be read (or is refused: a link in
+				 * its place): it stays as it is, told, and the
+				 * others go on.
+				 */
+				tell_unread(s, q, e, errstr != NULL ? errstr :
+				    err_str(e));
 			}
 			if (s->o.lock)
 				outbox_unlock(s->ob, q->id);

@@ -72,7 +72,7 @@ enum submit_ev {
 	SUBMIT_SENDING,            /* q's envelope goes out */
 	SUBMIT_FILED,              /* q's outcome is filed */
 	SUBMIT_LEFT,               /* q left alone: another pigeon has it, or it went */
-	SUBMIT_PROBLEM,            /* text: worth a line (not filed, log not kept) */
+	SUBMIT_PROBLEM,            /* text: worth a line (not filed, log not kept, q not read) */
 	SUBMIT_DONE,               /* the connection is over, all filed */
 };
 
@@ -80,7 +80,7 @@ struct submit_event {
 	enum submit_ev kind;
 	const struct qentry *q;    /* SENDING, FILED, LEFT */
 	enum outbox_outcome outcome;
-	enum err err;              /* FILED: the cause (ERR_OK when sent) */
+	enum err err;              /* FILED: the cause (ERR_OK when sent); PROBLEM: why q was left unread (ERR_UNSAFE: refused), else ERR_OK */
 	const char *text;          /* PROBLEM; FILED: a detail, may be NULL */
 	int bulk;                  /* FILED: one of many put off by one failure */
 	int dropped;               /* FILED: no_queue, the message is not kept */

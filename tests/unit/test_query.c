@@ -67,6 +67,22 @@ test_quoting(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].name, q);
 	query_free(v, n);
+	/* The user quoted %s already, either way: still one word, still no code. */
+	v = NULL;
+	n = 0;
+	assert_int_equal(query_run("printf 'note\\nz@example.org\\t%%s\\n' "
+	    "'%s'", q, &v, &n, &errstr), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, q);
+	query_free(v, n);
+	v = NULL;
+	n = 0;
+	assert_int_equal(query_run("printf 'note\\nz@example.org\\t%%s\\n' "
+	    "\"%s\"", q, &v, &n, &errstr), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, q);
+	assert_int_equal(access("/tmp/pigeon-query-pwned", F_OK), -1);
+	query_free(v, n);
 	free(errstr);
 }
 

@@ -256,7 +256,10 @@ flush_some(const struct cli *opts, struct outbox *ob, int due_only,
 			continue;       /* filed as sent while we listed */
 		if (e != ERR_OK) {
 			cli_warn("%s", errstr != NULL ? errstr : ids[i]);
-			rc = EX_DATAERR;
+			/* Refused (a link, another user's): 77; damaged: 65. */
+			if (rc == 0 || e == ERR_UNSAFE)
+				rc = e == ERR_UNSAFE ? err_exit_code(e) :
+				    EX_DATAERR;
 			continue;
 		}
 		if (v[i].state != QENTRY_QUEUED)

@@ -221,6 +221,13 @@ cli_report_event(void *arg, const struct submit_event *ev)
 		break;
 	case SUBMIT_PROBLEM:
 		cli_warn("%s", ev->text != NULL ? ev->text : "?");
+		/*
+		 * A message refused (a link in its place, a file of another
+		 * user): the caller must know the queue was not all tried;
+		 * EX_NOPERM, as pigeon(1) says.
+		 */
+		if (ev->err == ERR_UNSAFE && r->rc == 0)
+			r->rc = err_exit_code(ev->err);
 		break;
 	case SUBMIT_DONE:
 		if (r->bulk > 0)

@@ -17,6 +17,7 @@
 #include "mimetype.h"
 #include "msg.h"
 #include "query.h"
+#include "runcmd.h"
 #include "mimewalk.h"
 #include "rfc822.h"
 #include "route.h"
@@ -240,7 +241,7 @@ run_editor(struct app *a, const char *path)
 	const char *ed = getenv("VISUAL");
 	char *cmd;
 	pid_t pid;
-	int st = 0;
+	int st = 0, r;
 
 	if (ed == NULL || *ed == '\0')
 		ed = getenv("EDITOR");
@@ -253,20 +254,20 @@ run_editor(struct app *a, const char *path)
 		}
 		return 0;
 	}
-	/* As mutt does: the editor setting is a shell command, the file its argument. */
+	/*
+	 * As mutt does: the editor setting is a shell command ("vim -c x"
+	 * works), the file its argument -- passed as "$1", so a file name
+	 * is never read as shell code.
+	 */
 	if ((cmd = util_strf("%s \"$1\"", ed)) == NULL)
 		return -1;
 	tui_suspend();
-	pid = fork();
-	if (pid == 0) {
-		(void)execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	r = runcmd_sh(&pid, cmd, path, -1, -1);
+	if (r == 0 && runcmd_wait(pid, &st) < 0)
+		r = errno;
 	tui_resume();
 	free(cmd);
-	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	if (r != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		app_status(a, TUI_ERROR, _("the editor (%s) failed; the text "
 		    "is kept"), ed);
 		return -1;

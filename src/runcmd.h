@@ -1,0 +1,51 @@
+/* runcmd.h - run a configured command: what the user typed goes in as an argument, never as shell code. */
+#ifndef PIGEON_RUNCMD_H
+#define PIGEON_RUNCMD_H
+
+#include <sys/types.h>
+
+/*
+ * The sh(1) script for a command template from the configuration
+ * (query_command): each "%s" becomes a reference to the first positional
+ * parameter, quoted for the place where it stands -- "${1}" outside
+ * quotes, ${1} inside double quotes, and inside single quotes the quote
+ * is closed around "${1}" -- so '%s', "%s" and %s all give "${1}".  "%%"
+ * is a '%'; a backslash before a '%' outside quotes is dropped.  A
+ * template without "%s" gets " "${1}"" at its end.  The value itself is
+ * never part of the script, so whatever it holds ($(...), backquotes,
+ * quotes, ';', newlines) cannot become shell syntax: it reaches the
+ * command as one word.  malloc'd; NULL when memory runs out.
+ */
+char *runcmd_script(const char *tmpl);
+
+/* in_fd for runcmd_argv() and runcmd_sh(): the child reads /dev/null. */
+#define RUNCMD_DEVNULL (-2)
+
+/*
+ * Start argv[0] (looked up in $PATH when it holds no '/') with argv.
+ * The child's standard input is in_fd (-1: this process's,
+ * RUNCMD_DEVNULL: /dev/null), its standard output out_fd (-1: this
+ * process's); standard error is inherited.  It starts with no signal
+ * blocked and SIGPIPE at its default, as if run from a shell, whatever
+ * the caller blocks or ignores.  Returns 0, or an errno value.
+ */
+int runcmd_argv(pid_t *pid, char *const argv[], int in_fd, int out_fd);
+
+/*
+ * /bin/sh -c script sh arg: arg (NULL: none) is the script's "$1".
+ * Otherwise as runcmd_argv().
+ */
+int runcmd_sh(pid_t *pid, const char *script, const char *arg, int in_fd,
+    int out_fd);
+
+/*
+ * A pipe for talking to a child: both ends close-on-exec and above the
+ * standard descriptors (a caller that closed 0, 1 or 2 would otherwise
+ * get an end that the child's dup2() clobbers).  0, or -1 with errno.
+ */
+int runcmd_pipe(int fds[2]);
+
+/* Wait for pid to end, going on after EINTR; 0 with *status, or -1 with errno. */
+int runcmd_wait(pid_t pid, int *status);
+
+#endif
