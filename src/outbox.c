@@ -1041,7 +1041,8 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 	size_t i, k = 0, pending = 0, done = 0, failed = 0;
 	struct qrcpt *q;
 	const char *text = NULL;
-	int code;
+	char *decided = NULL;
+	int code, rc;
 
 	e->attempts++;
 	if (r != NULL) {
@@ -1049,6 +1050,7 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		text = r->reply.text;
 		e->uncertain |= r->uncertain;
 	}
+
 	for (i = 0; i < e->nrcpts; i++) {
 		q = &e->rcpts[i];
 		if (q->state != QRCPT_PENDING)
@@ -1083,8 +1085,15 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		free(e->queue_id);
 		e->queue_id = reply_queue_id(text);
 	}
-	if (replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
-	    why : text != NULL ? text : err_str(err)) < 0)
+	/* The reply that decided, with the command it answered. */
+	if (text != NULL && r->step != NULL &&
+	    (decided = util_strf("%s: %s", r->step, text)) == NULL)
+		return ERR_NOMEM;
+	rc = replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
+	    why : decided != NULL ? decided : text != NULL ? text :
+	    err_str(err));
+	free(decided);
+	if (rc < 0)
 		return ERR_NOMEM;
 	if (err == ERR_OK && put_off(e) < 0)
 		return ERR_NOMEM;

@@ -112,6 +112,7 @@ struct smtp {
 	/* The message in progress. */
 	const struct smtp_envelope *env;
 	struct smtp_result res;
+	enum cmd last;               /* what the latest reply answered */
 	unsigned nmsgs;
 	int rset;                    /* the envelope starts with RSET */
 	size_t queued;               /* envelope commands queued */
@@ -267,10 +268,30 @@ result_clear(struct smtp_result *res)
 	size_t i;
 
 	smtp_reply_free(&res->reply);
+	free(res->step);
 	for (i = 0; i < res->nrcpts; i++)
 		smtp_reply_free(&res->rcpt[i]);
 	free(res->rcpt);
 	memset(res, 0, sizeof(*res));
+}
+
+/* The reply that decides the message, and the command it answered. */
+static void
+decided_by(struct smtp *s, const struct smtp_reply *r, const char *step)
+{
+	free(s->res.step);
+	s->res.step = strdup(step);
+	if (reply_copy(&s->res.reply, r) < 0)
+		s->res.err = ERR_NOMEM;
+}
+
+/* What the latest reply answered, for decided_by(). */
+static const char *
+last_step(const struct smtp *s)
+{
+	if (s->last == C_DOT)
+		return _("end of data");
+	return cmd_words[s->last];
 }
 
 /*
@@ -284,8 +305,8 @@ message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
 	if (s->env == NULL)
 		return;
 	s->res.err = e;
-	if (r != NULL && reply_copy(&s->res.reply, r) < 0)
-		s->res.err = ERR_NOMEM;
+	if (r != NULL)
+		decided_by(s, r, last_step(s));
 	if (r == NULL && e != ERR_OK)
 		s->res.uncertain = s->state == S_DOT && out_pending(s) == 0 &&
 		    s->res.naccepted > 0;
@@ -907,13 +928,17 @@ on_rset(struct smtp *s, const struct smtp_reply *r)
 static void
 on_mail(struct smtp *s, const struct smtp_reply *r)
 {
+	char *step;
+
 	s->mail_code = r->code;
 	if (r->code / 100 == 2) {
 		if (!piped(s))
 			(void)send_rcpt(s, 0);
 		return;
 	}
-	(void)reply_copy(&s->res.reply, r);
+	step = util_strf("MAIL FROM:<%s>", s->env->from);
+	decided_by(s, r, step != NULL ? step : "MAIL FROM");
+	free(step);
 	if (r->code == 530)
 		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
 		    "takes mail only after a login (it answered MAIL FROM "
@@ -935,6 +960,7 @@ static void
 after_rcpts(struct smtp *s)
 {
 	size_t i, nrej = 0, ntemp = 0, first = 0;
+	char *step;
 
 	for (i = 0; i < s->res.nrcpts; i++)
 		if (s->res.rcpt[i].code / 100 != 2) {
@@ -954,7 +980,10 @@ after_rcpts(struct smtp *s)
 		    "not sent to the others either", "%zu recipients "
 		    "refused, and any refusal stops the message: not sent "
 		    "to the others either", nrej), nrej);
-		(void)reply_copy(&s->res.reply, &s->res.rcpt[first]);
+		step = util_strf("RCPT TO:<%s>", s->env->rcpts[first]);
+		decided_by(s, &s->res.rcpt[first], step != NULL ? step :
+		    "RCPT TO");
+		free(step);
 	}
 	if (data_sent(s))
 		return;   /* DATA's reply comes next and ends it. */
@@ -1050,7 +1079,7 @@ on_final(struct smtp *s, const struct smtp_reply *r)
 	if (s->state == S_BODY || s->bdat_out > 0) {
 		/* A chunk: the first refusal is the message's. */
 		if (r->code / 100 != 2 && failed == NULL) {
-			(void)reply_copy(&s->res.reply, r);
+			decided_by(s, r, "BDAT");
 			transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
 			    _("the server refused the message data: %s"),
 			    reply_line(r));
@@ -1115,6 +1144,7 @@ take_reply(struct smtp *s, const struct smtp_reply *r)
 	}
 	waits_pop(&s->waits);
 	s->serial++;
+	s->last = c;
 	if (c == C_QUIT)
 		set_state(s, S_DONE);
 	else if (r->code == 421)

@@ -121,6 +121,9 @@ struct smtp_reply {
 struct smtp_result {
 	enum err err;              /* ERR_OK: accepted for the accepted rcpts */
 	struct smtp_reply reply;   /* the final reply, or the failing one */
+	char *step;                /* what reply answered: "MAIL FROM:<a>",
+	                              "RCPT TO:<b>", "DATA", "end of data";
+	                              NULL when no reply decided */
 	struct smtp_reply *rcpt;   /* one per envelope recipient */
 	size_t nrcpts;
 	size_t naccepted;

@@ -2,8 +2,9 @@
 
 import os
 
-from harness import (EX_CONFIG, EX_OK, EX_PROTOCOL, GREETING, ehlo,
-                     envelope_steps, message)
+from harness import (EX_CONFIG, EX_NOPERM, EX_NOUSER, EX_OK, EX_PROTOCOL,
+                     EX_UNAVAILABLE, GREETING, ehlo, envelope_steps,
+                     message)
 from test_protocol import MSG, ScriptedTest
 
 TWO = message(["From: Tester <tester@example.org>",
@@ -150,6 +151,50 @@ class Bounds(ScriptedTest):
         for tls, line in srv.lines:
             self.assertLessEqual(len(line), 512, line[:80])
         self.assertEqual(len(srv.data), 1)
+
+
+class Verdicts(ScriptedTest):
+    """Every error line names the command and the reply behind it."""
+
+    def test_refused_after_the_data_names_the_end_of_data(self):
+        srv = self.start_script(
+            [GREETING] + ehlo("8BITMIME") + envelope_steps(["bob@example.org"]) +
+            [("expect", rb"^DATA$"), ("send", b"354 go\r\n"),
+             ("read_data",), ("send", b"554 5.7.1 looks like spam\r\n")])
+        res = self.sendmail(self.plain_config(srv), MSG, "bob@example.org")
+        self.assertExit(res, EX_UNAVAILABLE)
+        self.assertIn("end of data: 554 5.7.1 looks like spam", res.stderr)
+        self.assertNotIn("rejected", res.stderr)
+
+    def test_530_to_mail_asks_for_a_login(self):
+        srv = self.start_script(
+            [GREETING] + ehlo("PIPELINING", "8BITMIME") +
+            [("expect", rb"^MAIL FROM:"), ("expect", rb"^RCPT TO:"),
+             ("expect", rb"^DATA$"),
+             ("send", b"530 5.7.0 Authentication required\r\n"
+              b"503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n")])
+        res = self.sendmail(self.plain_config(srv), MSG, "bob@example.org")
+        self.assertExit(res, EX_NOPERM)
+        self.assertIn("MAIL FROM:<tester@example.org>: 530 5.7.0",
+                      res.stderr)
+        self.assertIn("login", res.stderr)
+        self.assertNotIn("503", res.stderr)
+        self.assertNotIn("rejected", res.stderr)
+
+    def test_abort_on_reject_names_the_refused_recipient(self):
+        srv = self.start_script(
+            [GREETING] + ehlo("8BITMIME") +
+            [("expect", rb"^MAIL FROM:"), ("send", b"250 ok\r\n"),
+             ("expect", rb"^RCPT TO:<bob@"), ("send", b"250 2.1.5 ok\r\n"),
+             ("expect", rb"^RCPT TO:<carol@"),
+             ("send", b"550 5.1.1 no such user\r\n"), ("finish",)])
+        res = self.sendmail(self.plain_config(srv), TWO, "-t",
+                            "--abort-on-reject")
+        self.assertExit(res, EX_NOUSER)
+        self.assertIn("RCPT TO:<carol@example.org>: 550 5.1.1", res.stderr)
+        self.assertNotIn("<bob@example.org> rejected", res.stderr)
+        self.assertIn("bob@example.org", res.stderr)
+        self.assertEqual(srv.data, [])
 
 
 class Probe(ScriptedTest):
