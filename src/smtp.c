@@ -1,4 +1,4 @@
-/* smtp.c - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock. */
+/* smtp.c - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock.  The conversation up to the envelope, the replies told apart, the ways it ends; the envelope is in smtp_env.c, the data in smtp_data.c, reply parsing in smtp_reply.c. */
 #include "smtp_int.h"
 
 #include <stdarg.h>
@@ -12,56 +12,11 @@
 #include "sasl.h"
 #include "util.h"
 
-/* Output: commands, plus message data the session feeds in blocks. */
-#define SMTP_OUT_MAX    (8u * 1024 * 1024)
-/* Ask for more message data while less than this is waiting to go out. */
-#define SMTP_BODY_LOW   (256u * 1024)
 
-/*
- * The phases of a conversation.  Each reply is taken by the handler of
- * the phase it arrives in; within the envelope, the number of replies
- * taken says which command a reply answers.
- */
-#define STATE_TABLE(X) \
-	X(S_GREETING, "greeting") \
-	X(S_EHLO,     "ehlo") \
-	X(S_HELO,     "helo") \
-	X(S_STARTTLS, "starttls") \
-	X(S_TLS,      "tls-handshake") \
-	X(S_AUTH,     "auth") \
-	X(S_READY,    "ready") \
-	X(S_ENVELOPE, "envelope") \
-	X(S_BODY,     "data") \
-	X(S_DOT,      "data-end") \
-	X(S_QUIT,     "quit") \
-	X(S_DONE,     "done")
-
-#define STATE_ENUM_(name, str) name,
-enum state { STATE_TABLE(STATE_ENUM_) };
-#undef STATE_ENUM_
 #define STATE_NAME_(name, str) str,
 static const char *const state_names[] = { STATE_TABLE(STATE_NAME_) };
 #undef STATE_NAME_
 
-/* What a reply answers, with the timer that waits for it. */
-#define CMD_TABLE(X) \
-	X(C_NONE,     "",          SMTP_T_MAIL) \
-	X(C_GREETING, "",          SMTP_T_GREETING) \
-	X(C_EHLO,     "EHLO",      SMTP_T_EHLO) \
-	X(C_HELO,     "HELO",      SMTP_T_EHLO) \
-	X(C_STARTTLS, "STARTTLS",  SMTP_T_TLS) \
-	X(C_AUTH,     "AUTH",      SMTP_T_AUTH) \
-	X(C_RSET,     "RSET",      SMTP_T_MAIL) \
-	X(C_MAIL,     "MAIL FROM", SMTP_T_MAIL) \
-	X(C_RCPT,     "RCPT TO",   SMTP_T_RCPT) \
-	X(C_DATA,     "DATA",      SMTP_T_DATA) \
-	X(C_DOT,      "",          SMTP_T_DATA_DONE) \
-	X(C_BDAT,     "BDAT",      SMTP_T_DATA_BLOCK) \
-	X(C_QUIT,     "QUIT",      SMTP_T_QUIT)
-
-#define CMD_ENUM_(name, word, timer) name,
-enum cmd { CMD_TABLE(CMD_ENUM_) };
-#undef CMD_ENUM_
 #define CMD_WORD_(name, word, timer) word,
 static const char *const cmd_words[] = { CMD_TABLE(CMD_WORD_) };
 #undef CMD_WORD_
@@ -76,55 +31,7 @@ static const char *const timer_names[] = { SMTP_TIMER_TABLE(TIMER_NAME_) };
 static const int timer_defaults[] = { SMTP_TIMER_TABLE(TIMER_SEC_) };
 #undef TIMER_SEC_
 
-/*
- * Where each command still unanswered ends in the output stream, oldest
- * first: a reply is an answer only once its command has gone out whole.
- */
-struct waits {
-	uint64_t *end;
-	size_t head, len, cap;
-};
-
-struct smtp {
-	const struct smtp_opts *o;
-	struct transcript *tr;
-	char *secret;
-	enum state state;
-	int tls_active;
-	struct smtp_caps caps;
-	unsigned long serial;        /* see smtp_wait_serial() */
-
-	struct buf in;
-	struct buf out;
-	size_t out_off;              /* of out, handed to the network */
-	uint64_t out_base;           /* output bytes gone before out.data */
-	struct waits waits;
-
-	struct sasl *sasl;
-	int auth_mech;
-	enum err auth_err;           /* we cancelled or distrust the exchange */
-	char *auth_why;
-	struct buf auth_ir;          /* an initial response too long for AUTH */
-
-	enum err err;
-	char *errstr;
-
-	/* The message in progress. */
-	const struct smtp_envelope *env;
-	struct smtp_result res;
-	enum cmd last;               /* what the latest reply answered */
-	unsigned nmsgs;
-	int rset;                    /* the envelope starts with RSET */
-	size_t queued;               /* envelope commands queued */
-	size_t taken;                /* envelope replies taken */
-	int mail_code;               /* the reply to MAIL FROM */
-	unsigned bdat_out;           /* BDAT chunks not answered yet */
-	struct crlf crlf;            /* line ends and dot-stuffing of data */
-	struct buf stage;            /* BDAT chunk being built */
-};
-
 static void process_input(struct smtp *s);
-static void become_ready(struct smtp *s);
 static void send_ehlo(struct smtp *s);
 
 /* -- small helpers ---------------------------------------------------- */
@@ -147,8 +54,8 @@ timer_seconds(const struct smtp *s, enum smtp_timer t)
 	return s->o->timeouts[t] > 0 ? s->o->timeouts[t] : timer_defaults[t];
 }
 
-static void
-set_state(struct smtp *s, enum state st)
+void
+smtp_set_state(struct smtp *s, enum state st)
 {
 	if (s->state == st)
 		return;
@@ -158,33 +65,33 @@ set_state(struct smtp *s, enum state st)
 	    strlen(state_names[st]));
 }
 
-static unsigned
-tls_flag(const struct smtp *s)
+unsigned
+smtp_tls_flag(const struct smtp *s)
 {
 	return s->tls_active ? TR_F_TLS : 0;
 }
 
-static int
-piped(const struct smtp *s)
+int
+smtp_piped(const struct smtp *s)
 {
 	return !s->o->no_pipelining && (s->caps.flags & SMTP_CAP_PIPELINING);
 }
 
-static int
-use_bdat(const struct smtp *s)
+int
+smtp_use_bdat(const struct smtp *s)
 {
 	return s->o->chunking && (s->caps.flags & SMTP_CAP_CHUNKING);
 }
 
-static size_t
-out_pending(const struct smtp *s)
+size_t
+smtp_out_pending(const struct smtp *s)
 {
 	return s->out.len - s->out_off;
 }
 
 /* The reply as one line for messages: "550 5.1.1 no such user | more". */
-static const char *
-reply_line(const struct smtp_reply *r)
+const char *
+smtp_reply_line(const struct smtp_reply *r)
 {
 	return r->text != NULL ? r->text : "";
 }
@@ -228,13 +135,9 @@ waits_pop(struct waits *w)
 	w->len--;
 }
 
-static void
-seterr(struct smtp *s, enum err e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Remember the first error of the session; later ones only add noise. */
-static void
-seterr(struct smtp *s, enum err e, const char *fmt, ...)
+void
+smtp_seterr(struct smtp *s, enum err e, const char *fmt, ...)
 {
 	va_list ap;
 	char *m;
@@ -252,8 +155,8 @@ seterr(struct smtp *s, enum err e, const char *fmt, ...)
 	}
 }
 
-static int
-reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
+int
+smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
 {
 	smtp_reply_free(dst);
 	dst->code = src->code;
@@ -262,8 +165,8 @@ reply_copy(struct smtp_reply *dst, const struct smtp_reply *src)
 	return dst->text != NULL ? 0 : -1;
 }
 
-static void
-result_clear(struct smtp_result *res)
+void
+smtp_result_clear(struct smtp_result *res)
 {
 	size_t i;
 
@@ -276,16 +179,16 @@ result_clear(struct smtp_result *res)
 }
 
 /* The reply that decides the message, and the command it answered. */
-static void
-decided_by(struct smtp *s, const struct smtp_reply *r, const char *step)
+void
+smtp_decided_by(struct smtp *s, const struct smtp_reply *r, const char *step)
 {
 	free(s->res.step);
 	s->res.step = strdup(step);
-	if (reply_copy(&s->res.reply, r) < 0)
+	if (smtp_reply_copy(&s->res.reply, r) < 0)
 		s->res.err = ERR_NOMEM;
 }
 
-/* What the latest reply answered, for decided_by(). */
+/* What the latest reply answered, for smtp_decided_by(). */
 static const char *
 last_step(const struct smtp *s)
 {
@@ -299,19 +202,19 @@ last_step(const struct smtp *s)
  * said so (NULL when none did).  Lost after the whole message went out
  * and before the server confirmed it, it may have arrived: uncertain.
  */
-static void
-message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
+void
+smtp_message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
 {
 	if (s->env == NULL)
 		return;
 	s->res.err = e;
 	if (r != NULL)
-		decided_by(s, r, last_step(s));
+		smtp_decided_by(s, r, last_step(s));
 	if (r == NULL && e != ERR_OK)
-		s->res.uncertain = s->state == S_DOT && out_pending(s) == 0 &&
+		s->res.uncertain = s->state == S_DOT && smtp_out_pending(s) == 0 &&
 		    s->res.naccepted > 0;
 	if (e == ERR_OK)
-		transcript_emitf(s->tr, TR_INFO, tls_flag(s),
+		transcript_emitf(s->tr, TR_INFO, smtp_tls_flag(s),
 		    _("message accepted for %zu of %zu recipients"),
 		    s->res.naccepted, s->res.nrcpts);
 	s->nmsgs++;
@@ -327,15 +230,15 @@ drop(struct smtp *s)
 	buf_reset(&s->out);
 	s->out_off = 0;
 	s->waits.len = 0;
-	set_state(s, S_DONE);
+	smtp_set_state(s, S_DONE);
 }
 
 /* Out of memory: the one way out of it. */
-static void
-nomem(struct smtp *s)
+void
+smtp_nomem(struct smtp *s)
 {
-	message_end(s, ERR_NOMEM, NULL);
-	seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
+	smtp_message_end(s, ERR_NOMEM, NULL);
+	smtp_seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
 	drop(s);
 }
 
@@ -344,13 +247,13 @@ nomem(struct smtp *s)
  * transcript may see, which differs only when wire carries a secret.  A
  * command (max > 0) longer than max octets with its CRLF never goes out.
  */
-static int
-send_line(struct smtp *s, const char *show, const char *wire, size_t len,
+int
+smtp_send_line(struct smtp *s, const char *show, const char *wire, size_t len,
     size_t max)
 {
 	if (max > 0 && len + 2 > max) {
-		message_end(s, ERR_SOFTWARE, NULL);
-		seterr(s, ERR_SOFTWARE, _("refusing to send a command of %zu "
+		smtp_message_end(s, ERR_SOFTWARE, NULL);
+		smtp_seterr(s, ERR_SOFTWARE, _("refusing to send a command of %zu "
 		    "octets, over the %zu that SMTP allows: %.40s..."),
 		    len + 2, max, show != NULL ? show : wire);
 		drop(s);
@@ -359,21 +262,17 @@ send_line(struct smtp *s, const char *show, const char *wire, size_t len,
 	if (buf_add(&s->out, wire, len) < 0 ||
 	    buf_add(&s->out, "\r\n", 2) < 0 ||
 	    waits_push(&s->waits, s->out_base + s->out.len) < 0) {
-		nomem(s);
+		smtp_nomem(s);
 		return -1;
 	}
-	transcript_emit(s->tr, TR_CLIENT, tls_flag(s) |
+	transcript_emit(s->tr, TR_CLIENT, smtp_tls_flag(s) |
 	    (show != NULL ? TR_F_REDACTED : 0), show != NULL ? show : wire,
 	    show != NULL ? strlen(show) : len);
 	return 0;
 }
 
-static int
-send_cmdf(struct smtp *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
-send_cmdf(struct smtp *s, const char *fmt, ...)
+int
+smtp_send_cmdf(struct smtp *s, const char *fmt, ...)
 {
 	va_list ap;
 	char *line;
@@ -383,27 +282,27 @@ send_cmdf(struct smtp *s, const char *fmt, ...)
 	line = util_vstrf(fmt, ap);
 	va_end(ap);
 	if (line == NULL) {
-		nomem(s);
+		smtp_nomem(s);
 		return -1;
 	}
-	r = send_line(s, NULL, line, strlen(line), SMTP_CMD_MAX);
+	r = smtp_send_line(s, NULL, line, strlen(line), SMTP_CMD_MAX);
 	free(line);
 	return r;
 }
 
 /* End politely: QUIT, then done once it is answered or the line drops. */
-static void
-quit(struct smtp *s)
+void
+smtp_send_quit(struct smtp *s)
 {
 	if (s->state == S_QUIT || s->state == S_DONE)
 		return;
-	if (send_cmdf(s, "QUIT") == 0)
-		set_state(s, S_QUIT);
+	if (smtp_send_cmdf(s, "QUIT") == 0)
+		smtp_set_state(s, S_QUIT);
 }
 
 /* Has the DATA command (or the first BDAT) of the envelope gone out? */
-static int
-data_sent(const struct smtp *s)
+int
+smtp_data_sent(const struct smtp *s)
 {
 	return s->state == S_BODY || s->state == S_DOT ||
 	    (s->env != NULL && s->queued > s->rset + 1 + s->env->nrcpts);
@@ -425,13 +324,13 @@ protocol_error(struct smtp *s, const char *fmt, ...)
 	char *m;
 	int sane = (s->state == S_GREETING || s->state == S_EHLO ||
 	    s->state == S_HELO || s->state == S_READY ||
-	    s->state == S_ENVELOPE) && !data_sent(s) && s->out_off == 0;
+	    s->state == S_ENVELOPE) && !smtp_data_sent(s) && s->out_off == 0;
 
 	va_start(ap, fmt);
 	m = util_vstrf(fmt, ap);
 	va_end(ap);
-	message_end(s, ERR_PROTOCOL, NULL);
-	seterr(s, ERR_PROTOCOL, "%s", m != NULL ? m : err_str(ERR_PROTOCOL));
+	smtp_message_end(s, ERR_PROTOCOL, NULL);
+	smtp_seterr(s, ERR_PROTOCOL, "%s", m != NULL ? m : err_str(ERR_PROTOCOL));
 	free(m);
 	buf_reset(&s->in);
 	if (!sane) {
@@ -441,15 +340,15 @@ protocol_error(struct smtp *s, const char *fmt, ...)
 	s->out_base += s->out.len;
 	buf_reset(&s->out);
 	s->waits.len = 0;
-	quit(s);
+	smtp_send_quit(s);
 }
 
 /* The replies cannot be told apart any more: the session ends at once. */
 static void
 framing_error(struct smtp *s, const char *why)
 {
-	message_end(s, ERR_PROTOCOL, NULL);
-	seterr(s, ERR_PROTOCOL, _("invalid reply from the server: %s"), why);
+	smtp_message_end(s, ERR_PROTOCOL, NULL);
+	smtp_seterr(s, ERR_PROTOCOL, _("invalid reply from the server: %s"), why);
 	buf_reset(&s->in);
 	drop(s);
 }
@@ -462,13 +361,13 @@ on_greeting(struct smtp *s, const struct smtp_reply *r)
 	if (r->code == 220) {
 		send_ehlo(s);
 	} else if (r->code == 554) {
-		seterr(s, ERR_PERMFAIL, _("the server refuses service: %s"),
-		    reply_line(r));
-		quit(s);
+		smtp_seterr(s, ERR_PERMFAIL, _("the server refuses service: %s"),
+		    smtp_reply_line(r));
+		smtp_send_quit(s);
 	} else {
-		seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PROTOCOL,
-		    _("the server is not available: %s"), reply_line(r));
-		quit(s);
+		smtp_seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PROTOCOL,
+		    _("the server is not available: %s"), smtp_reply_line(r));
+		smtp_send_quit(s);
 	}
 }
 
@@ -478,14 +377,14 @@ send_ehlo(struct smtp *s)
 	const char *name = s->o->helo != NULL ? s->o->helo : "localhost";
 
 	if (!smtp_helo_ok(name)) {
-		seterr(s, ERR_CONFIG, _("the EHLO name must be a domain or an "
+		smtp_seterr(s, ERR_CONFIG, _("the EHLO name must be a domain or an "
 		    "address literal of at most %d characters, without "
 		    "spaces: set helo in pigeon.conf"), SMTP_DOMAIN_MAX);
-		quit(s);
+		smtp_send_quit(s);
 		return;
 	}
-	if (send_cmdf(s, "EHLO %s", name) == 0)
-		set_state(s, S_EHLO);
+	if (smtp_send_cmdf(s, "EHLO %s", name) == 0)
+		smtp_set_state(s, S_EHLO);
 }
 
 static void start_auth(struct smtp *s);
@@ -496,19 +395,19 @@ after_ehlo(struct smtp *s)
 {
 	if (s->o->tls == SMTP_TLS_STARTTLS && !s->tls_active) {
 		if (!(s->caps.flags & SMTP_CAP_STARTTLS)) {
-			seterr(s, ERR_NOTLS, _("the server does not offer "
+			smtp_seterr(s, ERR_NOTLS, _("the server does not offer "
 			    "STARTTLS, and this account requires TLS; "
 			    "nothing was sent"));
-			quit(s);
-		} else if (send_cmdf(s, "STARTTLS") == 0) {
-			set_state(s, S_STARTTLS);
+			smtp_send_quit(s);
+		} else if (smtp_send_cmdf(s, "STARTTLS") == 0) {
+			smtp_set_state(s, S_STARTTLS);
 		}
 		return;
 	}
 	if (s->o->user != NULL && s->sasl == NULL)
 		start_auth(s);
 	else
-		become_ready(s);
+		smtp_become_ready(s);
 }
 
 static void
@@ -523,7 +422,7 @@ on_ehlo(struct smtp *s, const struct smtp_reply *r)
 			protocol_error(s, _("the server lists more than %d "
 			    "authentication mechanisms"), SMTP_MECHS_MAX);
 		else if (rc < 0)
-			nomem(s);
+			smtp_nomem(s);
 		else
 			after_ehlo(s);
 		return;
@@ -531,32 +430,32 @@ on_ehlo(struct smtp *s, const struct smtp_reply *r)
 	if (r->code / 100 == 5 &&
 	    (s->o->tls == SMTP_TLS_NONE || s->tls_active)) {
 		/* Ancient servers know only HELO; fine when TLS is not needed. */
-		if (send_cmdf(s, "HELO %s", name) == 0)
-			set_state(s, S_HELO);
+		if (smtp_send_cmdf(s, "HELO %s", name) == 0)
+			smtp_set_state(s, S_HELO);
 		return;
 	}
 	if (r->code / 100 == 5)
-		seterr(s, ERR_NOTLS, _("the server refused EHLO, so it "
+		smtp_seterr(s, ERR_NOTLS, _("the server refused EHLO, so it "
 		    "cannot offer STARTTLS, and this account requires TLS: "
-		    "%s"), reply_line(r));
+		    "%s"), smtp_reply_line(r));
 	else
-		seterr(s, ERR_TEMPFAIL, _("the server refused EHLO for now: "
-		    "%s"), reply_line(r));
-	quit(s);
+		smtp_seterr(s, ERR_TEMPFAIL, _("the server refused EHLO for now: "
+		    "%s"), smtp_reply_line(r));
+	smtp_send_quit(s);
 }
 
 static void
 on_helo(struct smtp *s, const struct smtp_reply *r)
 {
 	if (r->code / 100 != 2) {
-		seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
-		    _("the server refused HELO: %s"), reply_line(r));
-		quit(s);
+		smtp_seterr(s, r->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
+		    _("the server refused HELO: %s"), smtp_reply_line(r));
+		smtp_send_quit(s);
 		return;
 	}
 	smtp_caps_clear(&s->caps);
 	if ((s->caps.server = strdup(smtp_reply_text(r))) == NULL) {
-		nomem(s);
+		smtp_nomem(s);
 		return;
 	}
 	after_ehlo(s);
@@ -567,12 +466,12 @@ on_starttls(struct smtp *s, const struct smtp_reply *r)
 {
 	if (r->code != 220) {
 		if (r->code / 100 == 4)
-			seterr(s, ERR_TLS, _("the server cannot start TLS now: "
-			    "%s"), reply_line(r));
+			smtp_seterr(s, ERR_TLS, _("the server cannot start TLS now: "
+			    "%s"), smtp_reply_line(r));
 		else
-			seterr(s, ERR_NOTLS, _("the server refused STARTTLS: "
-			    "%s"), reply_line(r));
-		quit(s);
+			smtp_seterr(s, ERR_NOTLS, _("the server refused STARTTLS: "
+			    "%s"), smtp_reply_line(r));
+		smtp_send_quit(s);
 		return;
 	}
 	/*
@@ -581,7 +480,7 @@ on_starttls(struct smtp *s, const struct smtp_reply *r)
 	 * STARTTLS command injection attack.  Refuse it.
 	 */
 	if (s->in.len > 0) {
-		seterr(s, ERR_PROTOCOL, _("the server sent %zu bytes after its "
+		smtp_seterr(s, ERR_PROTOCOL, _("the server sent %zu bytes after its "
 		    "220 reply to STARTTLS, before TLS started; they could be "
 		    "injected by an attacker, so the connection was dropped"),
 		    s->in.len);
@@ -589,7 +488,7 @@ on_starttls(struct smtp *s, const struct smtp_reply *r)
 		drop(s);
 		return;
 	}
-	set_state(s, S_TLS);
+	smtp_set_state(s, S_TLS);
 }
 
 /* -- AUTH ------------------------------------------------------------- */
@@ -619,10 +518,10 @@ pick_mech(struct smtp *s)
 
 	if (s->o->auth == NULL) {
 		if (!(s->caps.flags & SMTP_CAP_AUTH))
-			seterr(s, ERR_NOAUTH, _("a user name is configured, "
+			smtp_seterr(s, ERR_NOAUTH, _("a user name is configured, "
 			    "but the server offers no authentication"));
 		else if ((m = sasl_choose(list, 0)) < 0)
-			seterr(s, ERR_NOAUTH, _("none of the server's "
+			smtp_seterr(s, ERR_NOAUTH, _("none of the server's "
 			    "authentication mechanisms is supported (it "
 			    "offers: %s)"), list);
 		else
@@ -631,10 +530,10 @@ pick_mech(struct smtp *s)
 	}
 	m = sasl_mech_from_name(s->o->auth);
 	if (m < 0)
-		seterr(s, ERR_CONFIG, _("unknown authentication mechanism "
+		smtp_seterr(s, ERR_CONFIG, _("unknown authentication mechanism "
 		    "'%s'"), s->o->auth);
 	else if (!offered(list, sasl_mech_name((enum sasl_mech)m)))
-		seterr(s, ERR_NOAUTH, _("the server does not offer AUTH %s "
+		smtp_seterr(s, ERR_NOAUTH, _("the server does not offer AUTH %s "
 		    "(it offers: %s)"), sasl_mech_name((enum sasl_mech)m),
 		    list != NULL && *list != '\0' ? list : _("none"));
 	else
@@ -650,14 +549,14 @@ choose_mech(struct smtp *s)
 
 	if (m >= 0 && sasl_mech_plaintext((enum sasl_mech)m) &&
 	    !s->tls_active && !s->o->auth_allow_plaintext) {
-		seterr(s, ERR_PLAINTEXT, _("refusing AUTH %s without TLS: it "
+		smtp_seterr(s, ERR_PLAINTEXT, _("refusing AUTH %s without TLS: it "
 		    "would send the password readable to anyone on the path "
 		    "(set auth_allow_plaintext = yes to allow it)"),
 		    sasl_mech_name((enum sasl_mech)m));
 		m = -1;
 	}
 	if (m < 0)
-		quit(s);
+		smtp_send_quit(s);
 	return m;
 }
 
@@ -686,7 +585,7 @@ start_auth(struct smtp *s)
 	    sasl_start(s->sasl, &s->auth_ir, &has_ir) != ERR_OK ||
 	    buf_printf(&wire, "AUTH %s", name) < 0) {
 		buf_free_secret(&wire);
-		nomem(s);
+		smtp_nomem(s);
 		return;
 	}
 	if (!has_ir)
@@ -696,9 +595,9 @@ start_auth(struct smtp *s)
 		buf_free_secret(&s->auth_ir);
 	(void)snprintf(show, sizeof(show), "AUTH %s%s", name,
 	    has_ir && s->auth_ir.len == 0 ? " [redacted]" : "");
-	if (send_line(s, has_ir && s->auth_ir.len == 0 ? show : NULL,
+	if (smtp_send_line(s, has_ir && s->auth_ir.len == 0 ? show : NULL,
 	    buf_str(&wire), wire.len, SMTP_CMD_MAX) == 0)
-		set_state(s, S_AUTH);
+		smtp_set_state(s, S_AUTH);
 	buf_free_secret(&wire);
 }
 
@@ -712,13 +611,13 @@ auth_challenge(struct smtp *s, const struct smtp_reply *r)
 	enum err e;
 
 	if (s->auth_ir.len > 0) {
-		(void)send_line(s, "[redacted]", buf_str(&s->auth_ir),
+		(void)smtp_send_line(s, "[redacted]", buf_str(&s->auth_ir),
 		    s->auth_ir.len, 0);
 		buf_free_secret(&s->auth_ir);
 		return;
 	}
 	if (s->auth_err != ERR_OK) {
-		(void)send_line(s, NULL, "*", 1, 0);
+		(void)smtp_send_line(s, NULL, "*", 1, 0);
 		return;
 	}
 	buf_init(&resp, 64 * 1024);
@@ -730,13 +629,13 @@ auth_challenge(struct smtp *s, const struct smtp_reply *r)
 			s->auth_why = why;
 			why = NULL;
 		}
-		(void)send_line(s, "[redacted]", buf_str(&resp), resp.len, 0);
+		(void)smtp_send_line(s, "[redacted]", buf_str(&resp), resp.len, 0);
 	} else {
 		s->auth_err = ERR_AUTH;
 		s->auth_why = util_strf(_("the server's challenge is invalid "
 		    "(%s); authentication cancelled"),
 		    why != NULL ? why : err_str(e));
-		(void)send_line(s, NULL, "*", 1, 0);
+		(void)smtp_send_line(s, NULL, "*", 1, 0);
 	}
 	free(why);
 	buf_free_secret(&resp);
@@ -751,42 +650,42 @@ on_auth(struct smtp *s, const struct smtp_reply *r)
 	}
 	if (r->code == 235 && s->auth_err == ERR_OK) {
 		if (sasl_finish(s->sasl) != ERR_OK) {
-			seterr(s, ERR_AUTH, _("the server accepted the login "
+			smtp_seterr(s, ERR_AUTH, _("the server accepted the login "
 			    "without proving it knows the password; not "
 			    "trusting it"));
-			quit(s);
+			smtp_send_quit(s);
 			return;
 		}
-		transcript_emitf(s->tr, TR_INFO, tls_flag(s),
+		transcript_emitf(s->tr, TR_INFO, smtp_tls_flag(s),
 		    _("authenticated as %s with %s"), s->o->user,
 		    sasl_mech_name((enum sasl_mech)s->auth_mech));
-		become_ready(s);
+		smtp_become_ready(s);
 		return;
 	}
 	if (s->auth_err != ERR_OK)
-		seterr(s, s->auth_err, "%s", s->auth_why != NULL ?
+		smtp_seterr(s, s->auth_err, "%s", s->auth_why != NULL ?
 		    s->auth_why : err_str(s->auth_err));
 	else if (r->code / 100 == 4)
-		seterr(s, ERR_TEMPFAIL, _("authentication failed for now "
-		    "(AUTH %s): %s"), smtp_auth_mech(s), reply_line(r));
+		smtp_seterr(s, ERR_TEMPFAIL, _("authentication failed for now "
+		    "(AUTH %s): %s"), smtp_auth_mech(s), smtp_reply_line(r));
 	else
-		seterr(s, ERR_AUTH, _("authentication failed (AUTH %s): %s"),
-		    smtp_auth_mech(s), reply_line(r));
-	quit(s);
+		smtp_seterr(s, ERR_AUTH, _("authentication failed (AUTH %s): %s"),
+		    smtp_auth_mech(s), smtp_reply_line(r));
+	smtp_send_quit(s);
 }
 
-/* -- the envelope ----------------------------------------------------- */
+/* -- what a reply answers -------------------------------------------- */
 
-static void
-become_ready(struct smtp *s)
+void
+smtp_become_ready(struct smtp *s)
 {
 	if (s->state != S_QUIT && s->state != S_DONE)
-		set_state(s, S_READY);
+		smtp_set_state(s, S_READY);
 }
 
 /* What the envelope reply number k answers: RSET, MAIL, RCPT *i, DATA. */
-static enum cmd
-envelope_cmd(const struct smtp *s, size_t k, size_t *i)
+enum cmd
+smtp_envelope_cmd(const struct smtp *s, size_t k, size_t *i)
 {
 	if (s->rset && k-- == 0)
 		return C_RSET;
@@ -814,11 +713,11 @@ expected(const struct smtp *s)
 	case S_AUTH:
 		return C_AUTH;
 	case S_ENVELOPE:
-		return envelope_cmd(s, s->taken, &i);
+		return smtp_envelope_cmd(s, s->taken, &i);
 	case S_BODY:
 		return C_BDAT;
 	case S_DOT:
-		return use_bdat(s) && s->bdat_out > 1 ? C_BDAT : C_DOT;
+		return smtp_use_bdat(s) && s->bdat_out > 1 ? C_BDAT : C_DOT;
 	case S_QUIT:
 		return C_QUIT;
 	default:
@@ -845,259 +744,6 @@ fits(enum cmd c, int code)
 	}
 }
 
-static int
-queue_envelope_cmd(struct smtp *s, const char *line)
-{
-	if (send_cmdf(s, "%s", line) < 0)
-		return -1;
-	s->queued++;
-	return 0;
-}
-
-static int
-send_rcpt(struct smtp *s, size_t i)
-{
-	struct buf b;
-	int r;
-
-	buf_init(&b, SMTP_CMD_MAX);
-	if (smtp_rcpt_line(&b, s->env, i, s->caps.flags) < 0) {
-		buf_free(&b);
-		nomem(s);
-		return -1;
-	}
-	r = queue_envelope_cmd(s, buf_str(&b));
-	buf_free(&b);
-	return r;
-}
-
-static void
-start_body(struct smtp *s)
-{
-	crlf_init(&s->crlf, !use_bdat(s), 0);
-	set_state(s, S_BODY);
-}
-
-static void
-send_data_cmd(struct smtp *s)
-{
-	if (use_bdat(s)) {
-		/* BDAT needs no go-ahead: the data itself follows. */
-		s->queued++;
-		start_body(s);
-		return;
-	}
-	(void)queue_envelope_cmd(s, "DATA");
-}
-
-/* A MAIL FROM refusal as an error: a login wanted, for now, for good. */
-static enum err
-mail_err(int code)
-{
-	if (code == 530)
-		return ERR_AUTHREQ;
-	return code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL;
-}
-
-/* Why the message failed before its data, for the DATA reply's handler. */
-static enum err
-envelope_failure(const struct smtp *s)
-{
-	size_t i;
-
-	if (s->mail_code / 100 != 2)
-		return mail_err(s->mail_code);
-	for (i = 0; i < s->res.nrcpts; i++)
-		if (s->res.rcpt[i].code / 100 == 4 ||
-		    s->res.rcpt[i].code == 552)
-			return ERR_TEMPFAIL;
-	return ERR_NOUSER;
-}
-
-static void
-on_rset(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code / 100 == 2)
-		return;
-	message_end(s, ERR_TEMPFAIL, NULL);
-	seterr(s, ERR_PROTOCOL, _("the server refused RSET: %s"),
-	    reply_line(r));
-	quit(s);
-}
-
-static void
-on_mail(struct smtp *s, const struct smtp_reply *r)
-{
-	char *step;
-
-	s->mail_code = r->code;
-	if (r->code / 100 == 2) {
-		if (!piped(s))
-			(void)send_rcpt(s, 0);
-		return;
-	}
-	step = util_strf("MAIL FROM:<%s>", s->env->from);
-	decided_by(s, r, step != NULL ? step : "MAIL FROM");
-	free(step);
-	if (r->code == 530)
-		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
-		    "takes mail only after a login (it answered MAIL FROM "
-		    "with %s): set user and a password for this account"),
-		    reply_line(r));
-	else
-		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
-		    "refused the sender (MAIL FROM:<%s>): %s"), s->env->from,
-		    reply_line(r));
-	if (!piped(s)) {
-		message_end(s, mail_err(r->code), NULL);
-		become_ready(s);
-	}
-	/* Pipelined: the RCPT and DATA replies still have to come in. */
-}
-
-/* Every recipient has answered: go on, or give up on this message. */
-static void
-after_rcpts(struct smtp *s)
-{
-	size_t i, nrej = 0, ntemp = 0, first = 0;
-	char *step;
-
-	for (i = 0; i < s->res.nrcpts; i++)
-		if (s->res.rcpt[i].code / 100 != 2) {
-			if (nrej++ == 0)
-				first = i;
-			ntemp += !smtp_rcpt_refused(s->res.rcpt[i].code);
-		}
-	if (s->mail_code / 100 == 2 && s->res.naccepted > 0 &&
-	    (nrej == 0 || !s->env->abort_on_reject)) {
-		if (!data_sent(s))
-			send_data_cmd(s);
-		return;
-	}
-	if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
-		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), P_("%zu "
-		    "recipient refused, and any refusal stops the message: "
-		    "not sent to the others either", "%zu recipients "
-		    "refused, and any refusal stops the message: not sent "
-		    "to the others either", nrej), nrej);
-		step = util_strf("RCPT TO:<%s>", s->env->rcpts[first]);
-		decided_by(s, &s->res.rcpt[first], step != NULL ? step :
-		    "RCPT TO");
-		free(step);
-	}
-	if (data_sent(s))
-		return;   /* DATA's reply comes next and ends it. */
-	message_end(s, s->mail_code / 100 != 2 ? mail_err(s->mail_code) :
-	    ntemp > 0 ? ERR_TEMPFAIL : ERR_NOUSER, NULL);
-	become_ready(s);
-}
-
-static void
-on_rcpt(struct smtp *s, size_t i, const struct smtp_reply *r)
-{
-	/* After a refused MAIL, the replies say nothing of the recipient. */
-	if (s->mail_code / 100 == 2) {
-		if (reply_copy(&s->res.rcpt[i], r) < 0) {
-			nomem(s);
-			return;
-		}
-		if (r->code / 100 == 2)
-			s->res.naccepted++;
-		else if (smtp_rcpt_refused(r->code))
-			transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
-			    _("the server refused the recipient (RCPT "
-			    "TO:<%s>): %s"), s->env->rcpts[i], reply_line(r));
-		else
-			transcript_emitf(s->tr, TR_WARN, tls_flag(s),
-			    _("the server put off the recipient (RCPT "
-			    "TO:<%s>): %s"), s->env->rcpts[i], reply_line(r));
-	}
-	if (s->mail_code / 100 == 2 && !piped(s) && i + 1 < s->res.nrcpts)
-		(void)send_rcpt(s, i + 1);
-	else if (i + 1 == s->res.nrcpts)
-		after_rcpts(s);
-}
-
-static void
-on_data(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code == 354) {
-		if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
-			start_body(s);
-			return;
-		}
-		/*
-		 * A pipelined DATA got its go-ahead although nobody can
-		 * get the message: an empty one ends the transaction.
-		 */
-		if (send_line(s, NULL, ".", 1, SMTP_CMD_MAX) == 0)
-			set_state(s, S_DOT);
-		return;
-	}
-	if (s->mail_code / 100 != 2 || s->res.naccepted == 0 ||
-	    s->res.reply.code != 0) {
-		message_end(s, envelope_failure(s), NULL);
-	} else {
-		transcript_emitf(s->tr, TR_ERROR, tls_flag(s), _("the server "
-		    "refused DATA: %s"), reply_line(r));
-		message_end(s, r->code / 100 == 4 ? ERR_TEMPFAIL :
-		    ERR_PERMFAIL, r);
-	}
-	become_ready(s);
-}
-
-static void
-on_envelope(struct smtp *s, const struct smtp_reply *r)
-{
-	size_t i = 0;
-
-	switch (envelope_cmd(s, s->taken++, &i)) {
-	case C_RSET:
-		on_rset(s, r);
-		break;
-	case C_MAIL:
-		on_mail(s, r);
-		break;
-	case C_RCPT:
-		on_rcpt(s, i, r);
-		break;
-	default:
-		on_data(s, r);
-		break;
-	}
-}
-
-/* The reply to the end of the data, or to a BDAT chunk. */
-static void
-on_final(struct smtp *s, const struct smtp_reply *r)
-{
-	const struct smtp_reply *failed = s->res.reply.code != 0 ?
-	    &s->res.reply : NULL;
-
-	if (use_bdat(s) && s->bdat_out > 0)
-		s->bdat_out--;
-	if (s->state == S_BODY || s->bdat_out > 0) {
-		/* A chunk: the first refusal is the message's. */
-		if (r->code / 100 != 2 && failed == NULL) {
-			decided_by(s, r, "BDAT");
-			transcript_emitf(s->tr, TR_ERROR, tls_flag(s),
-			    _("the server refused the message data: %s"),
-			    reply_line(r));
-		}
-		return;
-	}
-	if (s->res.naccepted == 0) {
-		message_end(s, envelope_failure(s), NULL);
-	} else {
-		if (failed == NULL)
-			failed = r;
-		message_end(s, failed->code / 100 == 2 ? ERR_OK :
-		    failed->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
-		    failed);
-	}
-	become_ready(s);
-}
-
 /* -- input ------------------------------------------------------------ */
 
 /* Emit each line of a reply as a TR_SERVER event. */
@@ -1114,7 +760,7 @@ emit_reply_lines(struct smtp *s, const char *buf, size_t len)
 		n = (size_t)(nl - p);
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
-		transcript_emit(s->tr, TR_SERVER, tls_flag(s), p, n);
+		transcript_emit(s->tr, TR_SERVER, smtp_tls_flag(s), p, n);
 		p = nl + 1;
 	}
 }
@@ -1123,9 +769,9 @@ emit_reply_lines(struct smtp *s, const char *buf, size_t len)
 static void
 on_421(struct smtp *s, enum cmd c, const struct smtp_reply *r)
 {
-	message_end(s, ERR_TEMPFAIL, c == C_DOT ? r : NULL);
-	seterr(s, ERR_TEMPFAIL, _("the server is closing the connection: "
-	    "%s"), reply_line(r));
+	smtp_message_end(s, ERR_TEMPFAIL, c == C_DOT ? r : NULL);
+	smtp_seterr(s, ERR_TEMPFAIL, _("the server is closing the connection: "
+	    "%s"), smtp_reply_line(r));
 	drop(s);
 }
 
@@ -1139,19 +785,19 @@ take_reply(struct smtp *s, const struct smtp_reply *r)
 		/* In QUIT, what was on its way before it does not matter. */
 		if (s->state != S_QUIT)
 			protocol_error(s, _("the server sent a reply nothing "
-			    "asked for: %s"), reply_line(r));
+			    "asked for: %s"), smtp_reply_line(r));
 		return;
 	}
 	waits_pop(&s->waits);
 	s->serial++;
 	s->last = c;
 	if (c == C_QUIT)
-		set_state(s, S_DONE);
+		smtp_set_state(s, S_DONE);
 	else if (r->code == 421)
 		on_421(s, c, r);
 	else if (!fits(c, r->code))
 		protocol_error(s, _("the server answered %s with a reply that "
-		    "does not fit it: %s"), cmd_label(c), reply_line(r));
+		    "does not fit it: %s"), cmd_label(c), smtp_reply_line(r));
 	else if (s->state == S_GREETING)
 		on_greeting(s, r);
 	else if (s->state == S_EHLO)
@@ -1163,9 +809,9 @@ take_reply(struct smtp *s, const struct smtp_reply *r)
 	else if (s->state == S_AUTH)
 		on_auth(s, r);
 	else if (s->state == S_ENVELOPE)
-		on_envelope(s, r);
+		smtp_on_envelope(s, r);
 	else
-		on_final(s, r);
+		smtp_on_final(s, r);
 }
 
 static void
@@ -1219,19 +865,19 @@ smtp_eof(struct smtp *s)
 	if (s->state == S_DONE)
 		return;
 	if (s->state == S_QUIT) {
-		set_state(s, S_DONE);
+		smtp_set_state(s, S_DONE);
 		return;
 	}
 	if (s->env != NULL) {
-		message_end(s, ERR_CLOSED, NULL);
-		seterr(s, ERR_CLOSED, s->res.uncertain ?
+		smtp_message_end(s, ERR_CLOSED, NULL);
+		smtp_seterr(s, ERR_CLOSED, s->res.uncertain ?
 		    _("the server closed the connection after the message "
 		    "was sent but before it confirmed it: it may or may not "
 		    "have been delivered") :
 		    _("the server closed the connection in the middle of the "
 		    "message"));
 	} else {
-		seterr(s, ERR_CLOSED, _("the server closed the connection "
+		smtp_seterr(s, ERR_CLOSED, _("the server closed the connection "
 		    "(state %s)"), state_names[s->state]);
 	}
 	drop(s);
@@ -1243,7 +889,7 @@ smtp_tls_done(struct smtp *s, int ok)
 	if (s->state != S_TLS)
 		return;
 	if (!ok) {
-		seterr(s, ERR_TLS, _("the TLS handshake failed"));
+		smtp_seterr(s, ERR_TLS, _("the TLS handshake failed"));
 		drop(s);
 		return;
 	}
@@ -1262,18 +908,18 @@ smtp_timeout(struct smtp *s)
 	int sec = timer_seconds(s, t);
 
 	if (s->state == S_DONE || s->state == S_QUIT) {
-		set_state(s, S_DONE);
+		smtp_set_state(s, S_DONE);
 		return;
 	}
-	message_end(s, ERR_TIMEOUT, NULL);
+	smtp_message_end(s, ERR_TIMEOUT, NULL);
 	if (t == SMTP_T_DATA_BLOCK)
-		seterr(s, ERR_TIMEOUT, _("the server took no message data "
+		smtp_seterr(s, ERR_TIMEOUT, _("the server took no message data "
 		    "for %d seconds (%s_timeout)"), sec, timer_names[t]);
 	else if (t == SMTP_T_TLS && s->state == S_TLS)
-		seterr(s, ERR_TIMEOUT, _("the TLS handshake did not end within "
+		smtp_seterr(s, ERR_TIMEOUT, _("the TLS handshake did not end within "
 		    "%d seconds (%s_timeout)"), sec, timer_names[t]);
 	else
-		seterr(s, ERR_TIMEOUT, _("no complete reply to %s within %d "
+		smtp_seterr(s, ERR_TIMEOUT, _("no complete reply to %s within %d "
 		    "seconds (%s_timeout)"), cmd_label(c), sec,
 		    timer_names[t]);
 	drop(s);
@@ -1284,8 +930,8 @@ smtp_abort(struct smtp *s, enum err e, const char *why)
 {
 	if (s->state == S_DONE)
 		return;
-	message_end(s, e, NULL);
-	seterr(s, e, "%s", why != NULL ? why : err_str(e));
+	smtp_message_end(s, e, NULL);
+	smtp_seterr(s, e, "%s", why != NULL ? why : err_str(e));
 	drop(s);
 }
 
@@ -1294,12 +940,12 @@ smtp_stop(struct smtp *s, const char *why)
 {
 	if (s->state == S_DONE || s->state == S_QUIT)
 		return;
-	if (s->state == S_READY || (s->state == S_ENVELOPE && !data_sent(s) &&
-	    (piped(s) || s->waits.len == 0))) {
-		message_end(s, ERR_CANCEL, NULL);
-		seterr(s, ERR_CANCEL, "%s", why != NULL ? why :
+	if (s->state == S_READY || (s->state == S_ENVELOPE && !smtp_data_sent(s) &&
+	    (smtp_piped(s) || s->waits.len == 0))) {
+		smtp_message_end(s, ERR_CANCEL, NULL);
+		smtp_seterr(s, ERR_CANCEL, "%s", why != NULL ? why :
 		    err_str(ERR_CANCEL));
-		quit(s);
+		smtp_send_quit(s);
 		return;
 	}
 	smtp_abort(s, ERR_CANCEL, why);
@@ -1310,7 +956,7 @@ smtp_timer(const struct smtp *s)
 {
 	if (s->state == S_TLS)
 		return SMTP_T_TLS;
-	if (s->state == S_BODY || (s->state == S_DOT && out_pending(s) > 0))
+	if (s->state == S_BODY || (s->state == S_DOT && smtp_out_pending(s) > 0))
 		return SMTP_T_DATA_BLOCK;
 	return cmd_timers[expected(s)];
 }
@@ -1327,209 +973,11 @@ smtp_wait_serial(const struct smtp *s)
 	return s->serial;
 }
 
-/* -- messages --------------------------------------------------------- */
-
-/* The MAIL line and what goes with it in one flight. */
-static enum err
-send_envelope(struct smtp *s, int nonascii)
-{
-	const struct smtp_envelope *env = s->env;
-	const char *dropped;
-	struct buf mail;
-	size_t i;
-
-	buf_init(&mail, SMTP_CMD_MAX * 2);
-	if (smtp_mail_line(&mail, env, s->caps.flags, nonascii,
-	    &dropped) < 0) {
-		buf_free(&mail);
-		return ERR_NOMEM;
-	}
-	if (dropped != NULL)
-		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("MAIL FROM "
-		    "goes without %s: with it the line would be longer "
-		    "than SMTP allows"), dropped);
-	set_state(s, S_ENVELOPE);
-	if ((s->rset && queue_envelope_cmd(s, "RSET") < 0) ||
-	    queue_envelope_cmd(s, buf_str(&mail)) < 0) {
-		buf_free(&mail);
-		return s->err;
-	}
-	buf_free(&mail);
-	if (!piped(s))
-		return ERR_OK;
-	/*
-	 * RFC 2920: the whole envelope in one flight.  DATA joins it only
-	 * when a refused recipient may not stop the message, because once
-	 * DATA has its 354 the only way out is to send the message or to
-	 * drop the line.
-	 */
-	for (i = 0; i < env->nrcpts; i++)
-		if (send_rcpt(s, i) < 0)
-			return s->err;
-	if (!env->abort_on_reject && !use_bdat(s) &&
-	    queue_envelope_cmd(s, "DATA") < 0)
-		return s->err;
-	return ERR_OK;
-}
-
-enum err
-smtp_mail(struct smtp *s, const struct smtp_envelope *env, char **errstr)
-{
-	int nonascii;
-	enum err e;
-
-	if (s->state != S_READY) {
-		util_seterr(errstr, _("the connection is not ready for a "
-		    "message (state %s)"), state_names[s->state]);
-		return ERR_SOFTWARE;
-	}
-	if ((e = smtp_env_check(env, &s->caps, &nonascii, errstr)) != ERR_OK)
-		return e;
-	result_clear(&s->res);
-	if ((s->res.rcpt = calloc(env->nrcpts, sizeof(*s->res.rcpt))) == NULL)
-		return ERR_NOMEM;
-	s->res.nrcpts = env->nrcpts;
-	s->env = env;
-	s->rset = s->nmsgs > 0;
-	s->queued = s->taken = 0;
-	s->mail_code = 0;
-	s->bdat_out = 0;
-	buf_init(&s->stage, SMTP_OUT_MAX);
-	if (env->eightbit && !(s->caps.flags & SMTP_CAP_8BITMIME))
-		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("the message "
-		    "has 8-bit data but the server does not offer 8BITMIME"));
-	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) &&
-	    !(s->caps.flags & SMTP_CAP_DSN))
-		transcript_emitf(s->tr, TR_WARN, tls_flag(s), _("the server "
-		    "does not offer DSN: no delivery notifications requested"));
-	return send_envelope(s, nonascii);
-}
-
-/* -- output and message data ------------------------------------------ */
-
-const char *
-smtp_output(const struct smtp *s, size_t *len)
-{
-	*len = out_pending(s);
-	return *len > 0 ? s->out.data + s->out_off : NULL;
-}
-
-void
-smtp_consumed(struct smtp *s, size_t n)
-{
-	s->out_off += n;
-	if (s->out_off >= s->out.len) {
-		s->out_base += s->out.len;
-		buf_reset(&s->out);
-		s->out_off = 0;
-	}
-	/* Message data moving on: the data block timer starts again. */
-	if (s->state == S_BODY || s->state == S_DOT)
-		s->serial++;
-}
-
-static void
-emit_data(struct smtp *s, const char *p, size_t n)
-{
-	s->res.bytes += n;
-	transcript_emit(s->tr, TR_DATA, tls_flag(s), p, n);
-}
-
-/* Where the transcript leaves the data out, it says how much there was. */
-static void
-emit_data_summary(struct smtp *s)
-{
-	char lines[32], bytes[32];
-
-	util_thousands(lines, sizeof(lines), s->res.lines);
-	util_thousands(bytes, sizeof(bytes), s->res.bytes);
-	transcript_emitf(s->tr, TR_INFO, tls_flag(s),
-	    _("[data: %s lines, %s bytes]"), lines, bytes);
-}
-
-static void
-bdat_chunk(struct smtp *s, int last)
-{
-	char head[48];
-
-	(void)snprintf(head, sizeof(head), "BDAT %zu%s", s->stage.len,
-	    last ? " LAST" : "");
-	if (send_line(s, NULL, head, strlen(head), SMTP_CMD_MAX) < 0)
-		return;
-	if (buf_add(&s->out, buf_str(&s->stage), s->stage.len) < 0) {
-		nomem(s);
-		return;
-	}
-	/* The chunk's reply waits for the chunk, not only its command. */
-	s->waits.end[(s->waits.head + s->waits.len - 1) % s->waits.cap] =
-	    s->out_base + s->out.len;
-	emit_data(s, buf_str(&s->stage), s->stage.len);
-	buf_reset(&s->stage);
-	s->bdat_out++;
-}
-
-void
-smtp_body(struct smtp *s, const char *buf, size_t len)
-{
-	size_t before;
-
-	if (s->state != S_BODY || len == 0)
-		return;
-	if (s->out_off > 0) {
-		buf_consume(&s->out, s->out_off);
-		s->out_base += s->out_off;
-		s->out_off = 0;
-	}
-	if (use_bdat(s)) {
-		if (s->res.reply.code != 0)
-			return;   /* a chunk was refused: the rest is not sent */
-		if (crlf_convert(&s->crlf, &s->stage, buf, len) < 0)
-			nomem(s);
-		else
-			bdat_chunk(s, 0);
-		return;
-	}
-	before = s->out.len;
-	if (crlf_convert(&s->crlf, &s->out, buf, len) < 0) {
-		nomem(s);
-		return;
-	}
-	emit_data(s, s->out.data + before, s->out.len - before);
-}
-
-void
-smtp_body_end(struct smtp *s)
-{
-	struct buf *to = use_bdat(s) ? &s->stage : &s->out;
-	size_t before = to->len;
-
-	if (s->state != S_BODY)
-		return;
-	/* The message must end with a line break. */
-	if (crlf_finish(&s->crlf, to) < 0) {
-		nomem(s);
-		return;
-	}
-	s->res.lines = s->crlf.lines;
-	if (use_bdat(s)) {
-		bdat_chunk(s, 1);
-		emit_data_summary(s);
-	} else {
-		if (to->len > before)
-			emit_data(s, to->data + before, to->len - before);
-		emit_data_summary(s);
-		/* The dot goes out with the last data (no Nagle stall). */
-		(void)send_line(s, NULL, ".", 1, SMTP_CMD_MAX);
-	}
-	if (s->state != S_DONE)
-		set_state(s, S_DOT);
-}
-
 void
 smtp_quit(struct smtp *s)
 {
 	if (s->state == S_READY)
-		quit(s);
+		smtp_send_quit(s);
 }
 
 /* -- life cycle and queries ------------------------------------------- */
@@ -1580,7 +1028,7 @@ smtp_free(struct smtp *s)
 	buf_free(&s->stage);
 	free(s->waits.end);
 	free(s->errstr);
-	result_clear(&s->res);
+	smtp_result_clear(&s->res);
 	free(s);
 }
 
@@ -1591,7 +1039,7 @@ smtp_want(const struct smtp *s)
 
 	if (s->state == S_DONE)
 		return SMTP_DONE;
-	if (out_pending(s) > 0)
+	if (smtp_out_pending(s) > 0)
 		w |= SMTP_WANT_WRITE;
 	if (s->state == S_TLS) {
 		/* The handshake starts once the STARTTLS line is out. */
@@ -1601,8 +1049,8 @@ smtp_want(const struct smtp *s)
 		w |= SMTP_WANT_READ;
 	/* After a refused chunk, only to be told the end; data ignored. */
 	if (s->state == S_BODY && (s->res.reply.code != 0 ||
-	    (out_pending(s) < SMTP_BODY_LOW &&
-	    !(use_bdat(s) && !piped(s) && s->bdat_out > 0))))
+	    (smtp_out_pending(s) < SMTP_BODY_LOW &&
+	    !(smtp_use_bdat(s) && !smtp_piped(s) && s->bdat_out > 0))))
 		w |= SMTP_WANT_BODY;
 	if (s->state == S_READY && s->waits.len == 0)
 		w |= SMTP_READY;

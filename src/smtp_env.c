@@ -1,4 +1,4 @@
-/* smtp_env.c - the client's command lines as data: the envelope checked against the server's capabilities, MAIL and RCPT built within 512 octets, the EHLO name checked. */
+/* smtp_env.c - the envelope: checked against the server's capabilities, MAIL and RCPT lines within 512 octets (and the EHLO name), sent in one flight or one by one, and the replies to them. */
 #include "smtp_int.h"
 
 #include <stdlib.h>
@@ -275,4 +275,304 @@ smtp_helo_ok(const char *name)
 		if (*p <= 0x20 || *p >= 0x7f)
 			return 0;
 	return 1;
+}
+
+/* -- the replies to the envelope -------------------------------------- */
+
+static int
+queue_envelope_cmd(struct smtp *s, const char *line)
+{
+	if (smtp_send_cmdf(s, "%s", line) < 0)
+		return -1;
+	s->queued++;
+	return 0;
+}
+
+static int
+send_rcpt(struct smtp *s, size_t i)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, SMTP_CMD_MAX);
+	if (smtp_rcpt_line(&b, s->env, i, s->caps.flags) < 0) {
+		buf_free(&b);
+		smtp_nomem(s);
+		return -1;
+	}
+	r = queue_envelope_cmd(s, buf_str(&b));
+	buf_free(&b);
+	return r;
+}
+
+static void
+start_body(struct smtp *s)
+{
+	crlf_init(&s->crlf, !smtp_use_bdat(s), 0);
+	smtp_set_state(s, S_BODY);
+}
+
+static void
+send_data_cmd(struct smtp *s)
+{
+	if (smtp_use_bdat(s)) {
+		/* BDAT needs no go-ahead: the data itself follows. */
+		s->queued++;
+		start_body(s);
+		return;
+	}
+	(void)queue_envelope_cmd(s, "DATA");
+}
+
+/* A MAIL FROM refusal as an error: a login wanted, for now, for good. */
+static enum err
+mail_err(int code)
+{
+	if (code == 530)
+		return ERR_AUTHREQ;
+	return code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL;
+}
+
+/* Why the message failed before its data, for the DATA reply's handler. */
+enum err
+smtp_envelope_failure(const struct smtp *s)
+{
+	size_t i;
+
+	if (s->mail_code / 100 != 2)
+		return mail_err(s->mail_code);
+	for (i = 0; i < s->res.nrcpts; i++)
+		if (s->res.rcpt[i].code / 100 == 4 ||
+		    s->res.rcpt[i].code == 552)
+			return ERR_TEMPFAIL;
+	return ERR_NOUSER;
+}
+
+static void
+on_rset(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2)
+		return;
+	smtp_message_end(s, ERR_TEMPFAIL, NULL);
+	smtp_seterr(s, ERR_PROTOCOL, _("the server refused RSET: %s"),
+	    smtp_reply_line(r));
+	smtp_send_quit(s);
+}
+
+static void
+on_mail(struct smtp *s, const struct smtp_reply *r)
+{
+	char *step;
+
+	s->mail_code = r->code;
+	if (r->code / 100 == 2) {
+		if (!smtp_piped(s))
+			(void)send_rcpt(s, 0);
+		return;
+	}
+	step = util_strf("MAIL FROM:<%s>", s->env->from);
+	smtp_decided_by(s, r, step != NULL ? step : "MAIL FROM");
+	free(step);
+	if (r->code == 530)
+		transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s), _("the server "
+		    "takes mail only after a login (it answered MAIL FROM "
+		    "with %s): set user and a password for this account"),
+		    smtp_reply_line(r));
+	else
+		transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s), _("the server "
+		    "refused the sender (MAIL FROM:<%s>): %s"), s->env->from,
+		    smtp_reply_line(r));
+	if (!smtp_piped(s)) {
+		smtp_message_end(s, mail_err(r->code), NULL);
+		smtp_become_ready(s);
+	}
+	/* Pipelined: the RCPT and DATA replies still have to come in. */
+}
+
+/* Every recipient has answered: go on, or give up on this message. */
+static void
+after_rcpts(struct smtp *s)
+{
+	size_t i, nrej = 0, ntemp = 0, first = 0;
+	char *step;
+
+	for (i = 0; i < s->res.nrcpts; i++)
+		if (s->res.rcpt[i].code / 100 != 2) {
+			if (nrej++ == 0)
+				first = i;
+			ntemp += !smtp_rcpt_refused(s->res.rcpt[i].code);
+		}
+	if (s->mail_code / 100 == 2 && s->res.naccepted > 0 &&
+	    (nrej == 0 || !s->env->abort_on_reject)) {
+		if (!smtp_data_sent(s))
+			send_data_cmd(s);
+		return;
+	}
+	if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
+		transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s), P_("%zu "
+		    "recipient refused, and any refusal stops the message: "
+		    "not sent to the others either", "%zu recipients "
+		    "refused, and any refusal stops the message: not sent "
+		    "to the others either", nrej), nrej);
+		step = util_strf("RCPT TO:<%s>", s->env->rcpts[first]);
+		smtp_decided_by(s, &s->res.rcpt[first], step != NULL ? step :
+		    "RCPT TO");
+		free(step);
+	}
+	if (smtp_data_sent(s))
+		return;   /* DATA's reply comes next and ends it. */
+	smtp_message_end(s, s->mail_code / 100 != 2 ? mail_err(s->mail_code) :
+	    ntemp > 0 ? ERR_TEMPFAIL : ERR_NOUSER, NULL);
+	smtp_become_ready(s);
+}
+
+static void
+on_rcpt(struct smtp *s, size_t i, const struct smtp_reply *r)
+{
+	/* After a refused MAIL, the replies say nothing of the recipient. */
+	if (s->mail_code / 100 == 2) {
+		if (smtp_reply_copy(&s->res.rcpt[i], r) < 0) {
+			smtp_nomem(s);
+			return;
+		}
+		if (r->code / 100 == 2)
+			s->res.naccepted++;
+		else if (smtp_rcpt_refused(r->code))
+			transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s),
+			    _("the server refused the recipient (RCPT "
+			    "TO:<%s>): %s"), s->env->rcpts[i], smtp_reply_line(r));
+		else
+			transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s),
+			    _("the server put off the recipient (RCPT "
+			    "TO:<%s>): %s"), s->env->rcpts[i], smtp_reply_line(r));
+	}
+	if (s->mail_code / 100 == 2 && !smtp_piped(s) && i + 1 < s->res.nrcpts)
+		(void)send_rcpt(s, i + 1);
+	else if (i + 1 == s->res.nrcpts)
+		after_rcpts(s);
+}
+
+static void
+on_data(struct smtp *s, const struct smtp_reply *r)
+{
+	if (r->code == 354) {
+		if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
+			start_body(s);
+			return;
+		}
+		/*
+		 * A pipelined DATA got its go-ahead although nobody can
+		 * get the message: an empty one ends the transaction.
+		 */
+		if (smtp_send_line(s, NULL, ".", 1, SMTP_CMD_MAX) == 0)
+			smtp_set_state(s, S_DOT);
+		return;
+	}
+	if (s->mail_code / 100 != 2 || s->res.naccepted == 0 ||
+	    s->res.reply.code != 0) {
+		smtp_message_end(s, smtp_envelope_failure(s), NULL);
+	} else {
+		transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s), _("the server "
+		    "refused DATA: %s"), smtp_reply_line(r));
+		smtp_message_end(s, r->code / 100 == 4 ? ERR_TEMPFAIL :
+		    ERR_PERMFAIL, r);
+	}
+	smtp_become_ready(s);
+}
+
+void
+smtp_on_envelope(struct smtp *s, const struct smtp_reply *r)
+{
+	size_t i = 0;
+
+	switch (smtp_envelope_cmd(s, s->taken++, &i)) {
+	case C_RSET:
+		on_rset(s, r);
+		break;
+	case C_MAIL:
+		on_mail(s, r);
+		break;
+	case C_RCPT:
+		on_rcpt(s, i, r);
+		break;
+	default:
+		on_data(s, r);
+		break;
+	}
+}
+
+/* The MAIL line and what goes with it in one flight. */
+static enum err
+send_envelope(struct smtp *s, int nonascii)
+{
+	const struct smtp_envelope *env = s->env;
+	const char *dropped;
+	struct buf mail;
+	size_t i;
+
+	buf_init(&mail, SMTP_CMD_MAX * 2);
+	if (smtp_mail_line(&mail, env, s->caps.flags, nonascii,
+	    &dropped) < 0) {
+		buf_free(&mail);
+		return ERR_NOMEM;
+	}
+	if (dropped != NULL)
+		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("MAIL FROM "
+		    "goes without %s: with it the line would be longer "
+		    "than SMTP allows"), dropped);
+	smtp_set_state(s, S_ENVELOPE);
+	if ((s->rset && queue_envelope_cmd(s, "RSET") < 0) ||
+	    queue_envelope_cmd(s, buf_str(&mail)) < 0) {
+		buf_free(&mail);
+		return s->err;
+	}
+	buf_free(&mail);
+	if (!smtp_piped(s))
+		return ERR_OK;
+	/*
+	 * RFC 2920: the whole envelope in one flight.  DATA joins it only
+	 * when a refused recipient may not stop the message, because once
+	 * DATA has its 354 the only way out is to send the message or to
+	 * drop the line.
+	 */
+	for (i = 0; i < env->nrcpts; i++)
+		if (send_rcpt(s, i) < 0)
+			return s->err;
+	if (!env->abort_on_reject && !smtp_use_bdat(s) &&
+	    queue_envelope_cmd(s, "DATA") < 0)
+		return s->err;
+	return ERR_OK;
+}
+
+enum err
+smtp_mail(struct smtp *s, const struct smtp_envelope *env, char **errstr)
+{
+	int nonascii;
+	enum err e;
+
+	if (s->state != S_READY) {
+		util_seterr(errstr, _("the connection is not ready for a "
+		    "message (state %s)"), smtp_state_name(s));
+		return ERR_SOFTWARE;
+	}
+	if ((e = smtp_env_check(env, &s->caps, &nonascii, errstr)) != ERR_OK)
+		return e;
+	smtp_result_clear(&s->res);
+	if ((s->res.rcpt = calloc(env->nrcpts, sizeof(*s->res.rcpt))) == NULL)
+		return ERR_NOMEM;
+	s->res.nrcpts = env->nrcpts;
+	s->env = env;
+	s->rset = s->nmsgs > 0;
+	s->queued = s->taken = 0;
+	s->mail_code = 0;
+	s->bdat_out = 0;
+	buf_init(&s->stage, SMTP_OUT_MAX);
+	if (env->eightbit && !(s->caps.flags & SMTP_CAP_8BITMIME))
+		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("the message "
+		    "has 8-bit data but the server does not offer 8BITMIME"));
+	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) &&
+	    !(s->caps.flags & SMTP_CAP_DSN))
+		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("the server "
+		    "does not offer DSN: no delivery notifications requested"));
+	return send_envelope(s, nonascii);
 }

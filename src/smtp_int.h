@@ -1,8 +1,9 @@
-/* smtp_int.h - what the engine's three files share (smtp.c, smtp_reply.c, smtp_env.c); no other module includes it. */
+/* smtp_int.h - what the engine's files share (smtp.c, smtp_env.c, smtp_data.c, smtp_reply.c): the conversation's state and helpers; no other module includes it. */
 #ifndef PIGEON_SMTP_INT_H
 #define PIGEON_SMTP_INT_H
 
 #include "buf.h"
+#include "crlf.h"
 #include "smtp.h"
 
 /*
@@ -57,5 +58,133 @@ int smtp_mail_line(struct buf *b, const struct smtp_envelope *env,
 /* The RCPT TO line of recipient i (no CRLF) in b; 0 or -1. */
 int smtp_rcpt_line(struct buf *b, const struct smtp_envelope *env, size_t i,
     unsigned flags);
+
+/* smtp.c, smtp_env.c, smtp_data.c: the conversation */
+/* Output: commands, plus message data the session feeds in blocks. */
+#define SMTP_OUT_MAX    (8u * 1024 * 1024)
+/* Ask for more message data while less than this is waiting to go out. */
+#define SMTP_BODY_LOW   (256u * 1024)
+
+/*
+ * The phases of a conversation.  Each reply is taken by the handler of
+ * the phase it arrives in; within the envelope, the number of replies
+ * taken says which command a reply answers.
+ */
+#define STATE_TABLE(X) \
+	X(S_GREETING, "greeting") \
+	X(S_EHLO,     "ehlo") \
+	X(S_HELO,     "helo") \
+	X(S_STARTTLS, "starttls") \
+	X(S_TLS,      "tls-handshake") \
+	X(S_AUTH,     "auth") \
+	X(S_READY,    "ready") \
+	X(S_ENVELOPE, "envelope") \
+	X(S_BODY,     "data") \
+	X(S_DOT,      "data-end") \
+	X(S_QUIT,     "quit") \
+	X(S_DONE,     "done")
+
+#define STATE_ENUM_(name, str) name,
+enum state { STATE_TABLE(STATE_ENUM_) };
+#undef STATE_ENUM_
+
+/* What a reply answers, with the timer that waits for it. */
+#define CMD_TABLE(X) \
+	X(C_NONE,     "",          SMTP_T_MAIL) \
+	X(C_GREETING, "",          SMTP_T_GREETING) \
+	X(C_EHLO,     "EHLO",      SMTP_T_EHLO) \
+	X(C_HELO,     "HELO",      SMTP_T_EHLO) \
+	X(C_STARTTLS, "STARTTLS",  SMTP_T_TLS) \
+	X(C_AUTH,     "AUTH",      SMTP_T_AUTH) \
+	X(C_RSET,     "RSET",      SMTP_T_MAIL) \
+	X(C_MAIL,     "MAIL FROM", SMTP_T_MAIL) \
+	X(C_RCPT,     "RCPT TO",   SMTP_T_RCPT) \
+	X(C_DATA,     "DATA",      SMTP_T_DATA) \
+	X(C_DOT,      "",          SMTP_T_DATA_DONE) \
+	X(C_BDAT,     "BDAT",      SMTP_T_DATA_BLOCK) \
+	X(C_QUIT,     "QUIT",      SMTP_T_QUIT)
+
+#define CMD_ENUM_(name, word, timer) name,
+enum cmd { CMD_TABLE(CMD_ENUM_) };
+#undef CMD_ENUM_
+
+/*
+ * Where each command still unanswered ends in the output stream, oldest
+ * first: a reply is an answer only once its command has gone out whole.
+ */
+struct waits {
+	uint64_t *end;
+	size_t head, len, cap;
+};
+
+struct smtp {
+	const struct smtp_opts *o;
+	struct transcript *tr;
+	char *secret;
+	enum state state;
+	int tls_active;
+	struct smtp_caps caps;
+	unsigned long serial;        /* see smtp_wait_serial() */
+
+	struct buf in;
+	struct buf out;
+	size_t out_off;              /* of out, handed to the network */
+	uint64_t out_base;           /* output bytes gone before out.data */
+	struct waits waits;
+
+	struct sasl *sasl;
+	int auth_mech;
+	enum err auth_err;           /* we cancelled or distrust the exchange */
+	char *auth_why;
+	struct buf auth_ir;          /* an initial response too long for AUTH */
+
+	enum err err;
+	char *errstr;
+
+	/* The message in progress. */
+	const struct smtp_envelope *env;
+	struct smtp_result res;
+	enum cmd last;               /* what the latest reply answered */
+	unsigned nmsgs;
+	int rset;                    /* the envelope starts with RSET */
+	size_t queued;               /* envelope commands queued */
+	size_t taken;                /* envelope replies taken */
+	int mail_code;               /* the reply to MAIL FROM */
+	unsigned bdat_out;           /* BDAT chunks not answered yet */
+	struct crlf crlf;            /* line ends and dot-stuffing of data */
+	struct buf stage;            /* BDAT chunk being built */
+};
+
+/* smtp.c: what the three files share of the conversation */
+void smtp_set_state(struct smtp *s, enum state st);
+unsigned smtp_tls_flag(const struct smtp *s);
+int smtp_piped(const struct smtp *s);
+int smtp_use_bdat(const struct smtp *s);
+size_t smtp_out_pending(const struct smtp *s);
+const char *smtp_reply_line(const struct smtp_reply *r);
+void smtp_seterr(struct smtp *s, enum err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int smtp_reply_copy(struct smtp_reply *dst, const struct smtp_reply *src);
+void smtp_result_clear(struct smtp_result *res);
+void smtp_decided_by(struct smtp *s, const struct smtp_reply *r,
+    const char *step);
+void smtp_message_end(struct smtp *s, enum err e,
+    const struct smtp_reply *r);
+void smtp_nomem(struct smtp *s);
+int smtp_send_line(struct smtp *s, const char *show, const char *wire,
+    size_t len, size_t max);
+int smtp_send_cmdf(struct smtp *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void smtp_send_quit(struct smtp *s);
+int smtp_data_sent(const struct smtp *s);
+void smtp_become_ready(struct smtp *s);
+enum cmd smtp_envelope_cmd(const struct smtp *s, size_t k, size_t *i);
+
+/* smtp_env.c: the replies to the envelope */
+enum err smtp_envelope_failure(const struct smtp *s);
+void smtp_on_envelope(struct smtp *s, const struct smtp_reply *r);
+
+/* smtp_data.c: the replies to the data */
+void smtp_on_final(struct smtp *s, const struct smtp_reply *r);
 
 #endif

@@ -1,0 +1,157 @@
+/* smtp_data.c - the message data on the wire: DATA or BDAT chunks fed from the session, the output handed out, the final reply taken. */
+#include "smtp_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "util.h"
+
+/* The reply to the end of the data, or to a BDAT chunk. */
+void
+smtp_on_final(struct smtp *s, const struct smtp_reply *r)
+{
+	const struct smtp_reply *failed = s->res.reply.code != 0 ?
+	    &s->res.reply : NULL;
+
+	if (smtp_use_bdat(s) && s->bdat_out > 0)
+		s->bdat_out--;
+	if (s->state == S_BODY || s->bdat_out > 0) {
+		/* A chunk: the first refusal is the message's. */
+		if (r->code / 100 != 2 && failed == NULL) {
+			smtp_decided_by(s, r, "BDAT");
+			transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s),
+			    _("the server refused the message data: %s"),
+			    smtp_reply_line(r));
+		}
+		return;
+	}
+	if (s->res.naccepted == 0) {
+		smtp_message_end(s, smtp_envelope_failure(s), NULL);
+	} else {
+		if (failed == NULL)
+			failed = r;
+		smtp_message_end(s, failed->code / 100 == 2 ? ERR_OK :
+		    failed->code / 100 == 4 ? ERR_TEMPFAIL : ERR_PERMFAIL,
+		    failed);
+	}
+	smtp_become_ready(s);
+}
+
+const char *
+smtp_output(const struct smtp *s, size_t *len)
+{
+	*len = smtp_out_pending(s);
+	return *len > 0 ? s->out.data + s->out_off : NULL;
+}
+
+void
+smtp_consumed(struct smtp *s, size_t n)
+{
+	s->out_off += n;
+	if (s->out_off >= s->out.len) {
+		s->out_base += s->out.len;
+		buf_reset(&s->out);
+		s->out_off = 0;
+	}
+	/* Message data moving on: the data block timer starts again. */
+	if (s->state == S_BODY || s->state == S_DOT)
+		s->serial++;
+}
+
+static void
+emit_data(struct smtp *s, const char *p, size_t n)
+{
+	s->res.bytes += n;
+	transcript_emit(s->tr, TR_DATA, smtp_tls_flag(s), p, n);
+}
+
+/* Where the transcript leaves the data out, it says how much there was. */
+static void
+emit_data_summary(struct smtp *s)
+{
+	char lines[32], bytes[32];
+
+	util_thousands(lines, sizeof(lines), s->res.lines);
+	util_thousands(bytes, sizeof(bytes), s->res.bytes);
+	transcript_emitf(s->tr, TR_INFO, smtp_tls_flag(s),
+	    _("[data: %s lines, %s bytes]"), lines, bytes);
+}
+
+static void
+bdat_chunk(struct smtp *s, int last)
+{
+	char head[48];
+
+	(void)snprintf(head, sizeof(head), "BDAT %zu%s", s->stage.len,
+	    last ? " LAST" : "");
+	if (smtp_send_line(s, NULL, head, strlen(head), SMTP_CMD_MAX) < 0)
+		return;
+	if (buf_add(&s->out, buf_str(&s->stage), s->stage.len) < 0) {
+		smtp_nomem(s);
+		return;
+	}
+	/* The chunk's reply waits for the chunk, not only its command. */
+	s->waits.end[(s->waits.head + s->waits.len - 1) % s->waits.cap] =
+	    s->out_base + s->out.len;
+	emit_data(s, buf_str(&s->stage), s->stage.len);
+	buf_reset(&s->stage);
+	s->bdat_out++;
+}
+
+void
+smtp_body(struct smtp *s, const char *buf, size_t len)
+{
+	size_t before;
+
+	if (s->state != S_BODY || len == 0)
+		return;
+	if (s->out_off > 0) {
+		buf_consume(&s->out, s->out_off);
+		s->out_base += s->out_off;
+		s->out_off = 0;
+	}
+	if (smtp_use_bdat(s)) {
+		if (s->res.reply.code != 0)
+			return;   /* a chunk was refused: the rest is not sent */
+		if (crlf_convert(&s->crlf, &s->stage, buf, len) < 0)
+			smtp_nomem(s);
+		else
+			bdat_chunk(s, 0);
+		return;
+	}
+	before = s->out.len;
+	if (crlf_convert(&s->crlf, &s->out, buf, len) < 0) {
+		smtp_nomem(s);
+		return;
+	}
+	emit_data(s, s->out.data + before, s->out.len - before);
+}
+
+void
+smtp_body_end(struct smtp *s)
+{
+	struct buf *to = smtp_use_bdat(s) ? &s->stage : &s->out;
+	size_t before = to->len;
+
+	if (s->state != S_BODY)
+		return;
+	/* The message must end with a line break. */
+	if (crlf_finish(&s->crlf, to) < 0) {
+		smtp_nomem(s);
+		return;
+	}
+	s->res.lines = s->crlf.lines;
+	if (smtp_use_bdat(s)) {
+		bdat_chunk(s, 1);
+		emit_data_summary(s);
+	} else {
+		if (to->len > before)
+			emit_data(s, to->data + before, to->len - before);
+		emit_data_summary(s);
+		/* The dot goes out with the last data (no Nagle stall). */
+		(void)smtp_send_line(s, NULL, ".", 1, SMTP_CMD_MAX);
+	}
+	if (s->state != S_DONE)
+		smtp_set_state(s, S_DOT);
+}
