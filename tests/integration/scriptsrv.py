@@ -520,3 +520,60 @@ class ScriptServer:
                 return False
             self.unexpected.append(line)
             self._send(b"503 5.5.1 unexpected\r\n")
+
+
+# -- tests/smtp/NAME.script: the format the C engine tests share ----------
+
+def unescape(text):
+    """The escapes of tests/smtp/README: \\r \\n \\t \\\\ \\xHH."""
+    out, i = bytearray(), 0
+    raw = text.encode("utf-8")
+    while i < len(raw):
+        c = raw[i:i + 1]
+        if c != b"\\" or i + 1 == len(raw):
+            out += c
+            i += 1
+            continue
+        n = raw[i + 1:i + 2]
+        if n == b"x" and re.match(rb"[0-9a-fA-F]{2}", raw[i + 2:i + 4]):
+            out.append(int(raw[i + 2:i + 4], 16))
+            i += 4
+            continue
+        out += {b"r": b"\r", b"n": b"\n", b"t": b"\t"}.get(n, n)
+        i += 2
+    return bytes(out)
+
+
+def load_script(path):
+    """A tests/smtp script as (steps for a ScriptServer, options): the
+    server's side of it.  Options repeat as lists ("rcpt")."""
+    steps, opts = [], {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("= "):
+                key, _, value = line[2:].partition(" ")
+                opts.setdefault(key, []).append(value)
+            elif line[:3] in ("S: ", "S< "):
+                data = unescape(line[3:]) + (b"\r\n" if line[1] == ":"
+                                               else b"")
+                if steps and steps[-1][0] == "send":
+                    steps[-1] = ("send", steps[-1][1] + data)
+                else:
+                    steps.append(("send", data))
+            elif line.startswith("C: "):
+                steps.append(("expect", b"^" + re.escape(
+                    unescape(line[3:])) + b"$"))
+            elif line == "D:":
+                steps.append(("read_data",))
+            elif line == "TLS":
+                steps.append(("starttls",))
+            elif line == "CLOSE":
+                steps.append(("close",))
+            elif line == "WAIT":
+                steps.append(("hang",))
+            else:
+                raise ValueError("%s: cannot read %r" % (path, line))
+    return steps, opts

@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "base64.h"
 #include "buf.h"
 #include "helper.h"
 #include "smtp.h"
 #include "transcript.h"
+#include "util.h"
 
 /*
  * A script is a list of steps.  S: the server sends these bytes.  C: the
@@ -33,6 +35,9 @@ enum kind {
 	TIMEOUT,
 	STOP,       /* smtp_stop(): the user stops */
 	TAKE,       /* the client bytes so far go to taken, unchecked */
+	CL,         /* a script file's "C:": the next client line, starting
+	               the message or QUIT first when the engine is ready */
+	DATA_,      /* a script file's "D:": the message data and the dot */
 	END,
 };
 
@@ -43,6 +48,8 @@ struct step {
 
 /* What the last TAKE step took. */
 static struct buf taken;
+/* The message a DATA_ step sends. */
+static const char *script_body = "";
 
 struct run {
 	struct smtp *s;
@@ -83,6 +90,51 @@ feed(struct run *r, const char *data, size_t len, int body)
 		else
 			smtp_feed(r->s, data + i, 1);
 	}
+}
+
+/* "C:" of a script file: the next line the client writes. */
+static void
+client_line(struct run *r, const struct smtp_envelope *env, const char *want)
+{
+	size_t n = strlen(want);
+	char *why = NULL;
+	enum err e;
+
+	drain(r);
+	if (r->got.len == 0 && (smtp_want(r->s) & SMTP_READY)) {
+		if (strcmp(want, "QUIT\r\n") == 0) {
+			smtp_quit(r->s);
+		} else {
+			e = smtp_mail(r->s, env, &why);
+			if (e != ERR_OK)
+				fail_msg("smtp_mail: %s: %s", err_name(e),
+				    why ? why : "");
+		}
+		drain(r);
+	}
+	if (r->got.len < n || memcmp(r->got.data, want, n) != 0)
+		fail_msg("%s: the client sent\n[%s]\nexpected\n[%s]",
+		    r->bytewise ? "bytewise" : "whole", buf_str(&r->got), want);
+	buf_consume(&r->got, n);
+}
+
+/* "D:" of a script file: the message goes out, up to the lone dot. */
+static void
+client_data(struct run *r)
+{
+	const char *end;
+
+	drain(r);
+	if (smtp_want(r->s) & SMTP_WANT_BODY) {
+		feed(r, script_body, strlen(script_body), 1);
+		smtp_body_end(r->s);
+		drain(r);
+	}
+	end = strstr(buf_str(&r->got), "\r\n.\r\n");
+	if (end == NULL)
+		fail_msg("no message data ending in a lone dot: [%s]",
+		    buf_str(&r->got));
+	buf_consume(&r->got, (size_t)(end - r->got.data) + 5);
 }
 
 /* Run a script; return the engine for the caller's checks (caller frees). */
@@ -144,6 +196,12 @@ run_script(const struct step *script, const struct smtp_opts *o,
 			break;
 		case STOP:
 			smtp_stop(r.s, "stopped");
+			break;
+		case CL:
+			client_line(&r, env, st->data);
+			break;
+		case DATA_:
+			client_data(&r);
 			break;
 		case TAKE:
 			buf_free(&taken);
@@ -716,24 +774,6 @@ test_malformed_replies(void **state)
  * server's words, shown escaped: the conversation goes on.
  */
 static void
-test_control_characters_in_text_go_on(void **state)
-{
-	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
-	const struct step script[] = {
-		{ S, "220 \x1b[31mred\x07 \x01 greeting\r\n" },
-		{ C, "EHLO h\r\n" },
-		{ S, "250-x\x1b]0;title\x07\r\n250 8BITMIME\r\n" },
-		{ QUIT, NULL },
-		{ C, "QUIT\r\n" },
-		{ S, "221 bye\r\n" },
-		{ END, NULL },
-	};
-
-	(void)state;
-	check_script(script, &o, NULL, ERR_OK, SMTP_DONE);
-}
-
-static void
 test_oversized_replies(void **state)
 {
 	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
@@ -1141,71 +1181,6 @@ test_reply_parser(void **state)
 }
 
 
-/* An extra 250 inside a pipelined group: a protocol error, put off. */
-static void
-test_extra_reply_in_pipelined_group(void **state)
-{
-	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
-	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
-	    .nrcpts = 1 };
-	const struct step script[] = {
-		{ S, "220 x\r\n" },
-		{ C, "EHLO h\r\n" },
-		{ S, "250-x\r\n250 PIPELINING\r\n" },
-		{ MAIL, NULL },
-		{ C, "MAIL FROM:<a@x.org>\r\nRCPT TO:<bob@example.org>\r\n"
-		    "DATA\r\n" },
-		/* DATA would take the extra 250: it does not fit DATA. */
-		{ S, "250 ok\r\n250 ok\r\n250 extra\r\n354 go\r\n" },
-		{ C, "" },
-		{ END, NULL },
-	};
-	struct smtp *s;
-
-	(void)state;
-	check_script(script, &o, &env, ERR_PROTOCOL, SMTP_DONE);
-	s = run_script(script, &o, &env, 1, NULL);
-	assert_int_equal(smtp_result(s)->err, ERR_PROTOCOL);
-	assert_int_equal(smtp_result(s)->uncertain, 0);
-	assert_int_equal(smtp_messages_done(s), 1);
-	smtp_free(s);
-}
-
-/* A reply that comes with another, before its command went out: stray. */
-static void
-test_reply_before_its_command_is_stray(void **state)
-{
-	struct smtp_opts o = { .helo = "h", .tls = SMTP_TLS_NONE };
-	struct smtp_envelope env = { .from = "a@x.org", .rcpts = rcpt1,
-	    .nrcpts = 1 };
-	const struct step greet_twice[] = {
-		{ S, "220 x\r\n220 again\r\n" },
-		{ C, "QUIT\r\n" },
-		{ S, "221 bye\r\n" },
-		{ END, NULL },
-	};
-	const struct step script[] = {
-		{ S, "220 x\r\n" },
-		{ C, "EHLO h\r\n" },
-		{ S, "250 x\r\n" },
-		{ MAIL, NULL },
-		{ C, "MAIL FROM:<a@x.org>\r\n" },
-		/* The second 250 cannot answer RCPT: RCPT was not sent. */
-		{ S, "250 ok\r\n250 ok\r\n" },
-		{ C, "QUIT\r\n" },
-		{ S, "221 bye\r\n" },
-		{ END, NULL },
-	};
-	struct smtp *s;
-
-	(void)state;
-	check_script(greet_twice, &o, NULL, ERR_PROTOCOL, SMTP_DONE);
-	check_script(script, &o, &env, ERR_PROTOCOL, SMTP_DONE);
-	s = run_script(script, &o, &env, 0, NULL);
-	assert_int_equal(smtp_result(s)->err, ERR_PROTOCOL);
-	smtp_free(s);
-}
-
 /* RFC 5321 4.5.3.1.10: 552 to RCPT is "too many recipients" for now. */
 static void
 test_rcpt_552_is_temporary(void **state)
@@ -1437,6 +1412,266 @@ test_auth_long_initial_response(void **state)
 	buf_free(&want);
 }
 
+/* -- tests/smtp/NAME.script: the format both sides of the tests share - */
+
+#define SCRIPT_DIR "tests/smtp"
+#define SCRIPT_MAX_RCPTS 16
+
+/* One script file, parsed. */
+struct sfile {
+	char *name;
+	struct step steps[256];
+	size_t nsteps;
+	char *text[256];        /* step data, unescaped, owned */
+	struct smtp_opts o;
+	struct smtp_envelope env;
+	const char *rcpts[SCRIPT_MAX_RCPTS];
+	char *opt[64];          /* option values, owned */
+	size_t nopt;
+	const char *body;
+	enum err error, result;
+	int check_result;
+	unsigned want;
+	int skip;
+};
+
+/* \r \n \t \\ \xHH; a malloc'd copy. */
+static char *
+unescape(const char *in)
+{
+	char *out = malloc(strlen(in) + 1), *o = out;
+	unsigned v;
+
+	assert_non_null(out);
+	for (; *in != '\0'; in++) {
+		if (*in != '\\' || in[1] == '\0') {
+			*o++ = *in;
+			continue;
+		}
+		in++;
+		if (*in == 'r')
+			*o++ = '\r';
+		else if (*in == 'n')
+			*o++ = '\n';
+		else if (*in == 't')
+			*o++ = '\t';
+		else if (*in == 'x' && sscanf(in + 1, "%2x", &v) == 1) {
+			*o++ = (char)v;
+			in += 2;
+		} else
+			*o++ = *in;
+	}
+	*o = '\0';
+	return out;
+}
+
+static enum err
+err_by_name(const char *name)
+{
+	int e;
+
+	for (e = 0; e < ERR_COUNT_; e++)
+		if (strcmp(err_name((enum err)e), name) == 0)
+			return (enum err)e;
+	fail_msg("unknown error name %s", name);
+	return ERR_SOFTWARE;
+}
+
+static int
+yes(const char *v)
+{
+	return strcmp(v, "yes") == 0;
+}
+
+/* "= key value": the engine's options and what to expect. */
+static void
+sfile_option(struct sfile *f, const char *key, char *v)
+{
+	f->opt[f->nopt++] = v;
+	if (strcmp(key, "helo") == 0)
+		f->o.helo = v;
+	else if (strcmp(key, "tls") == 0)
+		f->o.tls = strcmp(v, "starttls") == 0 ? SMTP_TLS_STARTTLS :
+		    SMTP_TLS_NONE;
+	else if (strcmp(key, "user") == 0)
+		f->o.user = v;
+	else if (strcmp(key, "secret") == 0)
+		f->o.secret = v;
+	else if (strcmp(key, "auth") == 0)
+		f->o.auth = v;
+	else if (strcmp(key, "plaintext") == 0)
+		f->o.auth_allow_plaintext = yes(v);
+	else if (strcmp(key, "no_pipelining") == 0)
+		f->o.no_pipelining = yes(v);
+	else if (strcmp(key, "chunking") == 0)
+		f->o.chunking = yes(v);
+	else if (strcmp(key, "from") == 0)
+		f->env.from = v;
+	else if (strcmp(key, "rcpt") == 0 &&
+	    f->env.nrcpts < SCRIPT_MAX_RCPTS)
+		f->rcpts[f->env.nrcpts++] = v;
+	else if (strcmp(key, "abort_on_reject") == 0)
+		f->env.abort_on_reject = yes(v);
+	else if (strcmp(key, "notify") == 0)
+		f->env.dsn_notify = v;
+	else if (strcmp(key, "ret") == 0)
+		f->env.dsn_ret = v;
+	else if (strcmp(key, "envid") == 0)
+		f->env.dsn_envid = v;
+	else if (strcmp(key, "body") == 0)
+		f->body = v;
+	else if (strcmp(key, "error") == 0)
+		f->error = err_by_name(v);
+	else if (strcmp(key, "result") == 0) {
+		f->result = err_by_name(v);
+		f->check_result = 1;
+	} else if (strcmp(key, "want") == 0)
+		f->want = strcmp(v, "ready") == 0 ? SMTP_READY : SMTP_DONE;
+	else if (strcmp(key, "only") == 0)
+		f->skip = strcmp(v, "engine") != 0;
+	/* exit, queued, received, says, timeout: the binary's */
+}
+
+/* One line of a script file into a step (or an option). */
+static void
+sfile_line(struct sfile *f, char *line)
+{
+	static const struct { const char *word; enum kind k; } bare[] = {
+		{ "D:", DATA_ }, { "TLS", TLS }, { "CLOSE", EOF_ },
+		{ "WAIT", TIMEOUT },
+	};
+	struct step *st = &f->steps[f->nsteps];
+	char *sp;
+	size_t i;
+
+	line[strcspn(line, "\n")] = '\0';
+	if (line[0] == '\0' || line[0] == '#')
+		return;
+	assert_true(f->nsteps + 1 < sizeof(f->steps) / sizeof(f->steps[0]));
+	if (strncmp(line, "= ", 2) == 0) {
+		sp = strchr(line + 2, ' ');
+		assert_non_null(sp);
+		*sp = '\0';
+		sfile_option(f, line + 2, unescape(sp + 1));
+		return;
+	}
+	for (i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
+		if (strcmp(line, bare[i].word) == 0) {
+			st->k = bare[i].k;
+			f->nsteps++;
+			return;
+		}
+	if (strncmp(line, "S: ", 3) == 0 || strncmp(line, "C: ", 3) == 0) {
+		st->k = line[0] == 'S' ? S : CL;
+		f->text[f->nsteps] = util_strf("%s\r\n", line + 3);
+	} else if (strncmp(line, "S< ", 3) == 0) {
+		st->k = S;
+		f->text[f->nsteps] = strdup(line + 3);
+	} else {
+		fail_msg("%s: cannot read the line [%s]", f->name, line);
+	}
+	assert_non_null(f->text[f->nsteps]);
+	{
+		char *u = unescape(f->text[f->nsteps]);
+
+		free(f->text[f->nsteps]);
+		f->text[f->nsteps] = u;
+	}
+	st->data = f->text[f->nsteps];
+	/* Server lines in a row go out together. */
+	if (st->k == S && f->nsteps > 0 && st[-1].k == S) {
+		char *both = util_strf("%s%s", st[-1].data, st->data);
+
+		assert_non_null(both);
+		free(f->text[f->nsteps - 1]);
+		free(f->text[f->nsteps]);
+		f->text[f->nsteps] = NULL;
+		f->text[f->nsteps - 1] = both;
+		st[-1].data = both;
+		return;
+	}
+	f->nsteps++;
+}
+
+static void
+sfile_load(struct sfile *f, const char *dir, const char *name)
+{
+	char path[512], line[4096];
+	FILE *fp;
+
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	f->o.helo = "client.test";
+	f->env.from = "a@example.org";
+	f->env.rcpts = f->rcpts;
+	f->body = "Subject: script\n\nhello\n";
+	f->want = SMTP_DONE;
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		sfile_line(f, line);
+	assert_int_equal(fclose(fp), 0);
+	if (f->env.nrcpts == 0)
+		f->rcpts[f->env.nrcpts++] = "bob@example.org";
+	f->steps[f->nsteps].k = END;
+}
+
+static void
+sfile_free(struct sfile *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsteps; i++)
+		free(f->text[i]);
+	for (i = 0; i < f->nopt; i++)
+		free(f->opt[i]);
+	free(f->name);
+}
+
+/* Every script of tests/smtp, whole and byte by byte. */
+static void
+test_script_files(void **state)
+{
+	struct dirent *de;
+	struct sfile f;
+	struct smtp *s;
+	size_t n = 0;
+	int bytewise;
+	DIR *d;
+
+	(void)state;
+	d = opendir(SCRIPT_DIR);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 8 || strcmp(de->d_name + len - 7, ".script") != 0)
+			continue;
+		sfile_load(&f, SCRIPT_DIR, de->d_name);
+		script_body = f.body;
+		for (bytewise = 0; !f.skip && bytewise <= 1; bytewise++) {
+			print_message("script %s (%s)\n", f.name,
+			    bytewise ? "bytewise" : "whole");
+			s = run_script(f.steps, &f.o, &f.env, bytewise, NULL);
+			if (smtp_error(s, NULL) != f.error)
+				fail_msg("%s: session ended with %s, not %s",
+				    f.name, err_name(smtp_error(s, NULL)),
+				    err_name(f.error));
+			if (f.check_result && smtp_result(s)->err != f.result)
+				fail_msg("%s: message %s, not %s", f.name,
+				    err_name(smtp_result(s)->err),
+				    err_name(f.result));
+			assert_int_equal(smtp_want(s), f.want);
+			smtp_free(s);
+		}
+		n++;
+		sfile_free(&f);
+	}
+	assert_int_equal(closedir(d), 0);
+	assert_true(n > 0);
+}
+
 int
 main(void)
 {
@@ -1459,7 +1694,6 @@ main(void)
 		cmocka_unit_test(test_auth_bad_challenge_cancelled),
 		cmocka_unit_test(test_forced_mech_not_offered),
 		cmocka_unit_test(test_malformed_replies),
-		cmocka_unit_test(test_control_characters_in_text_go_on),
 		cmocka_unit_test(test_oversized_replies),
 		cmocka_unit_test(test_stray_reply),
 		cmocka_unit_test(test_421_closes),
@@ -1472,13 +1706,12 @@ main(void)
 		cmocka_unit_test(test_dsn_notify_normalise),
 		cmocka_unit_test(test_bdat),
 		cmocka_unit_test(test_reply_parser),
-		cmocka_unit_test(test_extra_reply_in_pipelined_group),
-		cmocka_unit_test(test_reply_before_its_command_is_stray),
 		cmocka_unit_test(test_rcpt_552_is_temporary),
 		cmocka_unit_test(test_mail_line_within_512),
 		cmocka_unit_test(test_ehlo_name_too_long),
 		cmocka_unit_test(test_too_many_auth_mechanisms),
 		cmocka_unit_test(test_auth_long_initial_response),
+		cmocka_unit_test(test_script_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
