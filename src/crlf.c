@@ -97,7 +97,7 @@ crlf_finish(struct crlf *c, struct buf *dst)
 {
 	if (c->bol)
 		return 0;
-	if (buf_add(dst, "\r\n" + c->lf, 2 - (size_t)c->lf) < 0)
+	if (buf_add(dst, &"\r\n"[c->lf], 2 - (size_t)c->lf) < 0)
 		return -1;
 	c->bol = 1;
 	c->lines++;

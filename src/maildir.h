@@ -165,8 +165,10 @@ enum err maildir_link(struct maildir *from, const char *name,
 enum err maildir_remove(struct maildir *m, const char *name, char **errstr);
 
 /*
- * For tests only: fault injection, compiled in always but inert unless
- * the environment variable PIGEON_TEST_FAULT is set when a call is made.
+ * For tests only: fault injection, compiled in only when configure was
+ * given --enable-test-hooks (config.h defines PIGEON_TEST_HOOKS), and
+ * inert even then unless the environment variable PIGEON_TEST_FAULT is set
+ * when a call is made.  Other builds never read the variable.
  *
  *   PIGEON_TEST_FAULT=enospc:N  the Nth write() or fsync() counted from
  *       the moment the variable took this value fails with ENOSPC.  Counted

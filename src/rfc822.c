@@ -539,7 +539,8 @@ rfc822_param(const char *value, const char *name, struct buf *out)
 		/* Encoded-words in a quoted name: not the standard, but common. */
 		if (rfc822_decode_words(out, buf_str(&plain), plain.len) < 0)
 			goto full;
-		if (!charset_utf8_valid(out->data + old, out->len - old,
+		/* buf_str(): out may still have no data at all. */
+		if (!charset_utf8_valid(buf_str(out) + old, out->len - old,
 		    NULL)) {
 			buf_truncate(out, old);
 			goto out;

@@ -80,6 +80,13 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		(void)printf("pigeon %s\n", VERSION);
+#ifdef PIGEON_TEST_HOOKS
+		/*
+		 * Not translated: the tests read this line to know whether
+		 * the program they run has the fault injection they need.
+		 */
+		(void)printf("features: test-hooks\n");
+#endif
 		return EX_OK;
 	}
 	(void)fprintf(stderr, _("pigeon: unknown command '%s'\n\n"), argv[1]);

@@ -77,6 +77,34 @@ def pigeon_path():
     return os.path.abspath(p)
 
 
+# -- build features: asked of the binary once per test process ----------
+
+_features = None
+
+# Why a test that needs fault injection is skipped in other builds.
+NO_TEST_HOOKS = ("needs a build with test hooks "
+                 "(./configure --enable-test-hooks)")
+
+
+def build_features():
+    """The words of the "features:" line of `pigeon --version`, a set.
+
+    A build configured with --enable-test-hooks lists "test-hooks"; the
+    binary under test is asked, so this is right whoever built it."""
+    global _features
+    if _features is None:
+        r = subprocess.run([pigeon_path(), "--version"], capture_output=True,
+                           timeout=RUN_TIMEOUT, env={"LC_ALL": "C"})
+        if r.returncode != 0:
+            raise RuntimeError("%s --version: exit status %d: %r"
+                               % (pigeon_path(), r.returncode, r.stderr))
+        _features = set()
+        for line in r.stdout.decode("utf-8", "replace").splitlines():
+            if line.startswith("features:"):
+                _features.update(line.split()[1:])
+    return _features
+
+
 # -- certificates: made once per test process -----------------------------
 
 _pki = None
@@ -307,6 +335,11 @@ class PigeonTest(unittest.TestCase):
         with open(env, "wb") as f:
             f.write(body + b"end %08x\n" % zlib.crc32(body))
         os.utime(env, (when, when))
+
+    def need_test_hooks(self):
+        """Skip the test unless pigeon has the PIGEON_TEST_FAULT hook."""
+        if "test-hooks" not in build_features():
+            self.skipTest(NO_TEST_HOOKS)
 
     # -- locales ----------------------------------------------------------
 

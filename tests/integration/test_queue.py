@@ -434,6 +434,7 @@ class Queue(PigeonTest):
                 shutil.rmtree(self.data)
 
     def test_disk_full_queues_nothing(self):
+        self.need_test_hooks()
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.env["PIGEON_TEST_FAULT"] = "enospc:1"
         res = self.send(cfg, *MSG_ARGS)
@@ -444,6 +445,7 @@ class Queue(PigeonTest):
         self.assertEqual(self.envelopes(), [])
 
     def test_read_only_outbox_queues_nothing(self):
+        self.need_test_hooks()
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.env["PIGEON_TEST_FAULT"] = "erofs"
         res = self.send(cfg, *MSG_ARGS)

@@ -5,7 +5,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "transcript.h"
+
+/*
+ * In a test: skips it, saying why, unless configure was given
+ * --enable-test-hooks (the fault injection of src/maildir.h).  cmocka's
+ * skip() and print_message() must be in scope (include cmocka.h first).
+ */
+#ifdef PIGEON_TEST_HOOKS
+#define TEST_NEED_HOOKS() ((void)0)
+#else
+#define TEST_NEED_HOOKS() do { \
+		print_message("skipped: needs a build with test hooks " \
+		    "(./configure --enable-test-hooks)\n"); \
+		skip(); \
+	} while (0)
+#endif
 
 /* The next number of a fixed xorshift32 sequence, so failures repeat. */
 uint32_t test_rand(uint32_t *state);

@@ -460,10 +460,12 @@ static void
 test_full_disk(void **state)
 {
 	struct draft d, r;
-	struct maildir *md = drafts_dir();
+	struct maildir *md;
 	char *errstr = NULL, *id;
 
 	(void)state;
+	TEST_NEED_HOOKS();
+	md = drafts_dir();
 	setup_account();
 	draft_init(&d);
 	assert_int_equal(buf_addstr(&d.text, "first\n"), 0);

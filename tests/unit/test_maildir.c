@@ -742,11 +742,14 @@ test_stale_tmp(void **state)
 static void
 test_fault_enospc(void **state)
 {
-	struct maildir *m = make_md("full"), *to = make_md("full-to");
+	struct maildir *m, *to;
 	struct maildir_tx tx;
 	char *errstr = NULL, *want, *name, *path;
 
 	(void)state;
+	TEST_NEED_HOOKS();
+	m = make_md("full");
+	to = make_md("full-to");
 	/* The first write fails: no commit, nothing visible, abort cleans. */
 	assert_int_equal(setenv("PIGEON_TEST_FAULT", "enospc:1", 1), 0);
 	assert_int_equal(maildir_begin(m, NULL, &tx, &errstr), ERR_OK);
@@ -811,11 +814,13 @@ test_fault_enospc(void **state)
 static void
 test_fault_erofs(void **state)
 {
-	struct maildir *m = make_md("rofs");
+	struct maildir *m;
 	struct maildir_tx tx;
 	char *errstr = NULL, *want;
 
 	(void)state;
+	TEST_NEED_HOOKS();
+	m = make_md("rofs");
 	assert_int_equal(setenv("PIGEON_TEST_FAULT", "erofs", 1), 0);
 	assert_int_equal(maildir_begin(m, "1.M000001P1R1.h", &tx, &errstr),
 	    ERR_IO);
@@ -829,6 +834,35 @@ test_fault_erofs(void **state)
 	assert_non_null(strstr(errstr, "Read-only file system"));
 	assert_int_equal(count(m, "tmp"), 0);
 	free(errstr);
+	maildir_close(m);
+}
+
+/* A build without test hooks pays no heed to PIGEON_TEST_FAULT. */
+static void
+test_fault_ignored(void **state)
+{
+	struct maildir *m;
+	struct maildir_tx tx;
+	char *errstr = NULL, *name;
+
+	(void)state;
+#ifdef PIGEON_TEST_HOOKS
+	print_message("skipped: this build has test hooks (configured with "
+	    "--enable-test-hooks)\n");
+	skip();
+#endif
+	m = make_md("nohooks");
+	assert_int_equal(setenv("PIGEON_TEST_FAULT", "erofs", 1), 0);
+	name = put(m, NULL, "kept\n", NULL);
+	assert_int_equal(count(m, "new"), 1);
+	free(name);
+	assert_int_equal(setenv("PIGEON_TEST_FAULT", "enospc:1", 1), 0);
+	assert_int_equal(maildir_begin(m, NULL, &tx, &errstr), ERR_OK);
+	assert_int_equal(maildir_write(&tx, "data\n", 5), 5);
+	assert_int_equal(maildir_commit(m, &tx, "S", &errstr), ERR_OK);
+	free(tx.name);
+	assert_int_equal(count(m, "cur"), 1);
+	assert_null(errstr);
 	maildir_close(m);
 }
 
@@ -874,6 +908,7 @@ main(void)
 		cmocka_unit_test_teardown(test_stale_tmp, teardown),
 		cmocka_unit_test_teardown(test_fault_enospc, teardown),
 		cmocka_unit_test_teardown(test_fault_erofs, teardown),
+		cmocka_unit_test_teardown(test_fault_ignored, teardown),
 		cmocka_unit_test_teardown(test_readonly_dir, teardown),
 	};
 

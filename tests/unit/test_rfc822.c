@@ -196,6 +196,14 @@ test_params(void **state)
 	    "Bericht M\xc3\xa4rz.pdf");
 	expect_param("application/pdf; name*0=\"a very long \"; "
 	    "name*1=\"name.pdf\"", "name", "a very long name.pdf");
+	/*
+	 * An empty quoted value, into an empty buffer (found by
+	 * tests/fuzz/fuzz_hdr: the check of the result did arithmetic on the
+	 * buffer's NULL data, which UBSan reports).
+	 */
+	expect_param("multipart/mixed; boundary=\"\"; charset=us-ascii",
+	    "boundary", "");
+	expect_param("multipart/mixed; boundary=\"", "boundary", "");
 	/* A missing section ends the value there. */
 	expect_param("x/y; name*0=one; name*2=three", "name", "one");
 	/* RFC 2231 wins over the plain parameter of the same name. */
