@@ -48,8 +48,10 @@ struct step {
 
 /* What the last TAKE step took. */
 static struct buf taken;
-/* The message a DATA_ step sends. */
+/* The message a DATA_ step sends, and what it must put out (NULL: any
+ * data up to the lone dot). */
 static const char *script_body = "";
+static const char *script_data;
 
 struct run {
 	struct smtp *s;
@@ -134,6 +136,12 @@ client_data(struct run *r)
 	if (end == NULL)
 		fail_msg("no message data ending in a lone dot: [%s]",
 		    buf_str(&r->got));
+	if (script_data != NULL &&
+	    ((size_t)(end - r->got.data) + 5 != strlen(script_data) ||
+	    memcmp(r->got.data, script_data, strlen(script_data)) != 0))
+		fail_msg("%s: the message data was\n[%.*s]\nexpected\n[%s]",
+		    r->bytewise ? "bytewise" : "whole",
+		    (int)(end - r->got.data) + 5, r->got.data, script_data);
 	buf_consume(&r->got, (size_t)(end - r->got.data) + 5);
 }
 
@@ -1433,6 +1441,11 @@ struct sfile {
 	int check_result;
 	unsigned want;
 	int skip;
+	const char *detail;     /* in the session's error detail */
+	const char *data;       /* the D: step's bytes, exactly */
+	long accepted;          /* result naccepted, -1: unchecked */
+	int uncertain;          /* result uncertain, -1: unchecked */
+	long messages;          /* smtp_messages_done, -1: unchecked */
 };
 
 /* \r \n \t \\ \xHH; a malloc'd copy. */
@@ -1510,6 +1523,12 @@ sfile_option(struct sfile *f, const char *key, char *v)
 	else if (strcmp(key, "rcpt") == 0 &&
 	    f->env.nrcpts < SCRIPT_MAX_RCPTS)
 		f->rcpts[f->env.nrcpts++] = v;
+	else if (strcmp(key, "size") == 0)
+		f->env.size = strtoull(v, NULL, 10);
+	else if (strcmp(key, "eightbit") == 0)
+		f->env.eightbit = yes(v);
+	else if (strcmp(key, "smtputf8") == 0)
+		f->env.smtputf8 = yes(v);
 	else if (strcmp(key, "abort_on_reject") == 0)
 		f->env.abort_on_reject = yes(v);
 	else if (strcmp(key, "notify") == 0)
@@ -1526,7 +1545,18 @@ sfile_option(struct sfile *f, const char *key, char *v)
 		f->result = err_by_name(v);
 		f->check_result = 1;
 	} else if (strcmp(key, "want") == 0)
-		f->want = strcmp(v, "ready") == 0 ? SMTP_READY : SMTP_DONE;
+		f->want = strcmp(v, "ready") == 0 ? SMTP_READY :
+		    strcmp(v, "read") == 0 ? SMTP_WANT_READ : SMTP_DONE;
+	else if (strcmp(key, "detail") == 0)
+		f->detail = v;
+	else if (strcmp(key, "data") == 0)
+		f->data = v;
+	else if (strcmp(key, "accepted") == 0)
+		f->accepted = strtol(v, NULL, 10);
+	else if (strcmp(key, "uncertain") == 0)
+		f->uncertain = yes(v);
+	else if (strcmp(key, "messages") == 0)
+		f->messages = strtol(v, NULL, 10);
 	else if (strcmp(key, "only") == 0)
 		f->skip = strcmp(v, "engine") != 0;
 	/* exit, queued, received, says, timeout: the binary's */
@@ -1538,7 +1568,7 @@ sfile_line(struct sfile *f, char *line)
 {
 	static const struct { const char *word; enum kind k; } bare[] = {
 		{ "D:", DATA_ }, { "TLS", TLS }, { "CLOSE", EOF_ },
-		{ "WAIT", TIMEOUT },
+		{ "WAIT", TIMEOUT }, { "STOP", STOP },
 	};
 	struct step *st = &f->steps[f->nsteps];
 	char *sp;
@@ -1606,6 +1636,9 @@ sfile_load(struct sfile *f, const char *dir, const char *name)
 	f->env.rcpts = f->rcpts;
 	f->body = "Subject: script\n\nhello\n";
 	f->want = SMTP_DONE;
+	f->accepted = -1;
+	f->uncertain = -1;
+	f->messages = -1;
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fp = fopen(path, "r");
 	assert_non_null(fp);
@@ -1629,6 +1662,48 @@ sfile_free(struct sfile *f)
 	free(f->name);
 }
 
+/* One run of a loaded script; the engine for the caller (who frees it). */
+static struct smtp *
+sfile_run(struct sfile *f, int bytewise, struct transcript *tr)
+{
+	script_body = f->body;
+	script_data = f->data;
+	return run_script(f->steps, &f->o, &f->env, bytewise, tr);
+}
+
+/* What the script's "=" lines say of the engine at the end. */
+static void
+sfile_check(const struct sfile *f, struct smtp *s, int bytewise)
+{
+	const char *how = bytewise ? "bytewise" : "whole";
+	const char *detail = NULL;
+	enum err e = smtp_error(s, &detail);
+
+	if (e != f->error)
+		fail_msg("%s (%s): session ended with %s, not %s", f->name, how,
+		    err_name(e), err_name(f->error));
+	if (f->detail != NULL &&
+	    (detail == NULL || strstr(detail, f->detail) == NULL))
+		fail_msg("%s (%s): error detail [%s] lacks [%s]", f->name, how,
+		    detail ? detail : "", f->detail);
+	if (f->check_result && smtp_result(s)->err != f->result)
+		fail_msg("%s (%s): message %s, not %s", f->name, how,
+		    err_name(smtp_result(s)->err), err_name(f->result));
+	if (f->accepted >= 0 &&
+	    smtp_result(s)->naccepted != (size_t)f->accepted)
+		fail_msg("%s (%s): %zu recipients accepted, not %ld", f->name,
+		    how, smtp_result(s)->naccepted, f->accepted);
+	if (f->uncertain >= 0 && smtp_result(s)->uncertain != f->uncertain)
+		fail_msg("%s (%s): uncertain %d, not %d", f->name, how,
+		    smtp_result(s)->uncertain, f->uncertain);
+	if (f->messages >= 0 && (long)smtp_messages_done(s) != f->messages)
+		fail_msg("%s (%s): %u messages done, not %ld", f->name, how,
+		    smtp_messages_done(s), f->messages);
+	if (smtp_want(s) != f->want)
+		fail_msg("%s (%s): the engine wants 0x%x, not 0x%x", f->name,
+		    how, smtp_want(s), f->want);
+}
+
 /* Every script of tests/smtp, whole and byte by byte. */
 static void
 test_script_files(void **state)
@@ -1649,20 +1724,11 @@ test_script_files(void **state)
 		if (len < 8 || strcmp(de->d_name + len - 7, ".script") != 0)
 			continue;
 		sfile_load(&f, SCRIPT_DIR, de->d_name);
-		script_body = f.body;
 		for (bytewise = 0; !f.skip && bytewise <= 1; bytewise++) {
 			print_message("script %s (%s)\n", f.name,
 			    bytewise ? "bytewise" : "whole");
-			s = run_script(f.steps, &f.o, &f.env, bytewise, NULL);
-			if (smtp_error(s, NULL) != f.error)
-				fail_msg("%s: session ended with %s, not %s",
-				    f.name, err_name(smtp_error(s, NULL)),
-				    err_name(f.error));
-			if (f.check_result && smtp_result(s)->err != f.result)
-				fail_msg("%s: message %s, not %s", f.name,
-				    err_name(smtp_result(s)->err),
-				    err_name(f.result));
-			assert_int_equal(smtp_want(s), f.want);
+			s = sfile_run(&f, bytewise, NULL);
+			sfile_check(&f, s, bytewise);
 			smtp_free(s);
 		}
 		n++;
