@@ -574,6 +574,10 @@ def load_script(path):
                 steps.append(("close",))
             elif line == "WAIT":
                 steps.append(("hang",))
+            elif line == "STOP":
+                # smtp_stop(): the user stops.  The binary has no such
+                # step: a script with one must be "= only engine".
+                opts.setdefault("engine_steps", []).append(line)
             else:
                 raise ValueError("%s: cannot read %r" % (path, line))
     return steps, opts

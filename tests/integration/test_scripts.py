@@ -16,6 +16,16 @@ class Scripts(PigeonTest):
 
     def play(self, name):
         steps, opts = load_script(os.path.join(SCRIPTS, name))
+        if opts.get("engine_steps") or opts.get("size"):
+            self.fail("%s: %s only the engine can play: add \"= only "
+                      "engine\"" % (name, (opts.get("engine_steps") or
+                                             ["= size"])[0]))
+
+        def text(value):
+            return unescape(value).decode("utf-8", "surrogateescape")
+
+        opts = {k: v if k in ("body", "data") else [text(x) for x in v]
+                for k, v in opts.items()}
 
         def opt(key, default=None):
             return opts.get(key, [default])[-1]
@@ -28,6 +38,10 @@ class Scripts(PigeonTest):
                                     if opt("secret") else None)
         if opt("plaintext") == "yes":
             keys["auth_allow_plaintext"] = "yes"
+        if opt("auth"):
+            keys["auth"] = opt("auth")
+        if opt("chunking") == "yes":
+            keys["chunking"] = "yes"
         cfg = self.write_config("%s://127.0.0.1:%d" % (scheme, srv.port),
                                 **keys)
         args = ["-f", opt("from", "a@example.org")]
@@ -48,6 +62,15 @@ class Scripts(PigeonTest):
                              "%s%s" % (name, res))
         for text in opts.get("says", []):
             self.assertIn(text, res.stderr, "%s%s" % (name, res))
+        if opt("failed") is not None:
+            self.assertEqual(len(self.folder("failed")), int(opt("failed")),
+                             "%s%s" % (name, res))
+        if opt("data") is not None:
+            # The binary adds headers: compare from the blank line on.
+            want = unescape(opt("data")).partition(b"\r\n\r\n")[2]
+            got = srv.data[0].partition(b"\r\n\r\n")[2] if srv.data \
+                else None
+            self.assertEqual(got, want, "%s: the message's body" % name)
         if opt("received") is not None:
             self.assertEqual(len(srv.data), int(opt("received")),
                              "%s\n%s" % (name, srv.describe()))
