@@ -631,7 +631,8 @@ auth_challenge(struct smtp *s, const struct smtp_reply *r)
 		}
 		(void)smtp_send_line(s, "[redacted]", buf_str(&resp), resp.len, 0);
 	} else {
-		s->auth_err = ERR_AUTH;
+		/* A broken server, not a refused login: put off, not failed. */
+		s->auth_err = ERR_PROTOCOL;
 		s->auth_why = util_strf(_("the server's challenge is invalid "
 		    "(%s); authentication cancelled"),
 		    why != NULL ? why : err_str(e));

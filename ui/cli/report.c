@@ -54,9 +54,13 @@ remedy(enum err e)
 		    "has implicit TLS (smtp+plain:// would send the login in "
 		    "clear text)");
 	case ERR_PLAINTEXT:
-	case ERR_NOAUTH:
 		return _("there is no safe way to log in there: use TLS "
-		    "(smtp:// or smtps://), or choose a mechanism with auth");
+		    "(smtp:// or smtps://), or allow it with "
+		    "auth_allow_plaintext = yes");
+	case ERR_NOAUTH:
+		return _("log in with a mechanism the server offers: change "
+		    "auth in the account, or leave it out to let pigeon "
+		    "choose");
 	case ERR_AUTHREQ:
 		return _("the server takes mail only after a login: set user "
 		    "(and password_command) for this account, or use the "
