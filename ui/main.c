@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "mailto.h"
 
 static void
 usage(FILE *fp)
@@ -89,6 +90,9 @@ main(int argc, char **argv)
 #endif
 		return EX_OK;
 	}
+	/* "pigeon bob@example.org", "pigeon mailto:...": the composer. */
+	if (mailto_is_target(argv[1]))
+		return cmd_ui(argc, argv);
 	(void)fprintf(stderr, _("pigeon: unknown command '%s'\n\n"), argv[1]);
 	usage(stderr);
 	return EX_USAGE;

@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "app.h"
 #include "i18n.h"
+#include "mailto.h"
 #include "util.h"
 
 static const struct option ui_longopts[] = {
@@ -175,6 +176,50 @@ no_accounts(const char *path)
 	return r;
 }
 
+/*
+ * The words after the options: addresses or mailto: URLs, all made into
+ * the message composed first.  -1 to go on, else the exit status.
+ */
+static int
+link_args(struct app *a, int argc, char **argv)
+{
+	char *why = NULL;
+	enum err e;
+
+	for (; optind < argc; optind++) {
+		if (a->link == NULL) {
+			if ((a->link = malloc(sizeof(*a->link))) == NULL)
+				return EX_OSERR;
+			draft_init(a->link);
+			buf_init(&a->ignored, 1024);
+		}
+		e = mailto_parse(a->link, argv[optind], &a->ignored, &why);
+		if (e == ERR_USAGE) {
+			cli_error(_("unknown command '%s'"), argv[optind]);
+			(void)fprintf(stderr, _("Try 'pigeon --help'.\n"));
+			return EX_USAGE;
+		}
+		if (e != ERR_OK) {
+			cli_error("%s", why != NULL ? why : err_str(e));
+			free(why);
+			return err_exit_code(e);
+		}
+	}
+	return -1;
+}
+
+/* What options() and link_args() kept. */
+static void
+free_link(struct app *a)
+{
+	if (a->link != NULL) {
+		draft_free(a->link);
+		free(a->link);
+		a->link = NULL;
+	}
+	buf_free(&a->ignored);
+}
+
 /* Options; -1 to go on, else the exit status. */
 static int
 options(struct app *a, int argc, char **argv)
@@ -199,7 +244,7 @@ options(struct app *a, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	return -1;
+	return link_args(a, argc, argv);
 }
 
 /* A first run: no account yet, so ask for one; -1 to go on, else the exit status. */
@@ -239,6 +284,7 @@ cmd_ui(int argc, char **argv)
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return EX_OSERR;
 	if ((rc = options(a, argc, argv)) >= 0 || (rc = first_run(a)) >= 0) {
+		free_link(a);
 		free(a);
 		return rc;
 	}
@@ -246,6 +292,7 @@ cmd_ui(int argc, char **argv)
 	a->c.verbose = 0;
 	if ((rc = cli_setup(&a->c, NULL, 1)) != 0) {
 		cli_cleanup(&a->c);
+		free_link(a);
 		free(a);
 		return rc;
 	}
@@ -253,6 +300,7 @@ cmd_ui(int argc, char **argv)
 		cli_error("%s", why != NULL ? why : err_str(e));
 		free(why);
 		cli_cleanup(&a->c);
+		free_link(a);
 		free(a);
 		return err_exit_code(e);
 	}
@@ -280,6 +328,11 @@ cmd_ui(int argc, char **argv)
 	else
 		app_status(a, TUI_NORMAL, _("m: compose a message, ?: all "
 		    "keys"));
+	if (a->link != NULL) {
+		/* Taken over by the composer. */
+		compose_with(a, a->link, buf_str(&a->ignored));
+		a->link = NULL;
+	}
 	/* What waits in the outbox goes out soon after the start. */
 	a->next_flush_us = util_now_us() + 1000000;
 	loop(a);
@@ -287,6 +340,7 @@ cmd_ui(int argc, char **argv)
 	tui_end();
 	rc = EX_OK;
 out:
+	free_link(a);
 	sending_free(a);
 	transcript_unsubscribe(a->c.tr, pane_writer, &a->pane);
 	folders_free(a);

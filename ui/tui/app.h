@@ -68,6 +68,8 @@ struct app {
 	enum tui_attr status_attr;
 	int64_t next_flush_us;     /* when to look for due mail (util_now_us()) */
 	char *account;             /* chosen with f (a->c.account_name points here) */
+	struct draft *link;        /* "pigeon ADDRESS|mailto:...": composed at the start */
+	struct buf ignored;        /* what the link asked for and was not taken */
 	int quit;
 };
 
@@ -109,6 +111,8 @@ void folders_key(struct app *a, int key);
 void compose_start(struct app *a);
 /* A stored message on the compose screen: a draft to edit, or a new one made from it. */
 void compose_open(struct app *a, enum outbox_folder folder, const char *id);
+/* The composer on d (taken over, freed) from the command line; ignored: what the link asked for in vain. */
+void compose_with(struct app *a, struct draft *d, const char *ignored);
 void compose_draw(struct app *a);
 void compose_key(struct app *a, int key);
 /* Save it as a draft; 0, or -1 with the status line set.  quietly: an autosave. */

@@ -330,6 +330,50 @@ compose_start(struct app *a)
 	edit_text(a);
 }
 
+void
+compose_with(struct app *a, struct draft *d, const char *ignored)
+{
+	struct compose *cm;
+	char *why = NULL;
+
+	if (a->cmp != NULL || (cm = compose_new(a)) == NULL) {
+		draft_free(d);
+		free(d);
+		return;
+	}
+	draft_free(&cm->d);
+	cm->d = *d;
+	free(d);
+	if (a->c.acct != NULL && draft_set(&cm->d.account, a->c.acct->name) <
+	    0) {
+		compose_free(cm);
+		return;
+	}
+	if (a->c.acct != NULL && draft_sign(&cm->d, a->c.acct->signature,
+	    &why) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
+		free(why);
+	} else if (ignored != NULL && *ignored != '\0') {
+		app_status(a, TUI_ERROR, _("not taken from the link: %s; e: "
+		    "write the text, y: send"), ignored);
+	} else {
+		app_status(a, TUI_NORMAL, _("e: write the text, y: send, q: "
+		    "abort"));
+	}
+	if (text_to_file(cm) < 0) {
+		app_status(a, TUI_ERROR, _("cannot create a file for the text: "
+		    "%s"), strerror(errno));
+		compose_free(cm);
+		return;
+	}
+	/*
+	 * The editor is not started: the screen shows first what the link
+	 * asks to send, and a body it brings is kept until the user edits.
+	 */
+	a->cmp = cm;
+	changed(a);
+}
+
 /* The account a draft was written with, if it is not the one in use and can be used without asking. */
 static void
 draft_account(struct app *a, const char *name)
