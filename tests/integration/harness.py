@@ -77,6 +77,13 @@ def pigeon_path():
     return os.path.abspath(p)
 
 
+def short_id(mid, digits=8):
+    """The short id "pigeon queue list" shows for the message id mid
+    when no other needs more digits: the start of its random hex."""
+    return re.match(r"[0-9]+\.M[0-9]+P[0-9]+R([0-9a-f]+)\.", mid).group(1)[
+        :digits]
+
+
 # -- build features: asked of the binary once per test process ----------
 
 _features = None

@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from harness import (EX_DATAERR, EX_OK, EX_TEMPFAIL, FROM_HEADER, PigeonTest,
-                     pigeon_path)
+                     pigeon_path, short_id)
 
 QUEUED = rb"queued, next try at ([A-Za-z]+ )?[0-9]{2}:[0-9]{2}"
 
@@ -181,7 +181,8 @@ class Handover(PigeonTest):
         self.assertExit(lst, EX_OK)
         # Its entry: the id line, then "to:", then "attempts:".
         lines = lst.out.split(b"\n")
-        at = [i for i, ln in enumerate(lines) if ln.startswith(first.encode())]
+        at = [i for i, ln in enumerate(lines)
+              if ln.startswith(short_id(first).encode())]
         self.assertEqual(len(at), 1, lst.out)
         self.assertTrue(lines[at[0] + 2].startswith(b"    attempts: 1,"),
                         lst.out)

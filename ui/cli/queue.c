@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "mimewalk.h"
 #include "outbox.h"
+#include "qid.h"
 #include "util.h"
 
 enum {
@@ -50,7 +51,9 @@ queue_help(FILE *fp)
 "            put right (--server URL as for flush)\n"
 "  edit ID   make a queued or failed message a draft again (Bcc kept)\n"
 "  rm ID     delete a queued or failed message (asks on a terminal)\n"
-"  log ID    the transcript of every attempt to send that message\n"), fp);
+"  log ID    the transcript of every attempt to send that message\n"
+"ID is the short id that list shows, the whole id, or the start of either\n"
+"(4 characters at least) when no other message's starts so.\n"), fp);
 	cli_common_help(fp, 1);
 }
 
@@ -84,14 +87,102 @@ state_name(const struct qentry *e)
 	}
 }
 
+/* How many ambiguous ids an error lists. */
+#define CANDIDATES_MAX 10
+
+/* Add the names of the messages in folder f to (*v)[0..*n); -1 out of memory. */
+static int
+add_folder(struct outbox *ob, enum outbox_folder f, char ***v, size_t *n)
+{
+	char **names = NULL, **warn = NULL, **nv;
+	size_t nn = 0, nw = 0, i;
+
+	/* A folder that cannot be read: the command itself says why. */
+	if (maildir_list(outbox_folder(ob, f), &names, &nn, &warn, &nw,
+	    NULL) != ERR_OK)
+		return 0;
+	maildir_free_list(warn, nw);
+	if ((nv = realloc(*v, (*n + nn + 1) * sizeof(**v))) == NULL) {
+		maildir_free_list(names, nn);
+		return -1;
+	}
+	*v = nv;
+	for (i = 0; i < nn; i++)
+		nv[(*n)++] = names[i];
+	free(names);
+	return 0;
+}
+
+/*
+ * Every id a queue command may be given: those with an envelope first
+ * (*nq of them), then the messages in outbox/ and failed/, and with
+ * sent those in sent/ too (their logs).  NULL when memory runs out.
+ */
+static char **
+known_ids(struct outbox *ob, int sent, size_t *n, size_t *nq)
+{
+	char **v = NULL;
+
+	*n = *nq = 0;
+	if (outbox_ids(ob, &v, n, NULL) != ERR_OK) {
+		v = NULL;
+		*n = 0;
+	}
+	*nq = *n;
+	if (add_folder(ob, OUTBOX_OUTBOX, &v, n) < 0 ||
+	    add_folder(ob, OUTBOX_FAILED, &v, n) < 0 ||
+	    (sent && add_folder(ob, OUTBOX_SENT, &v, n) < 0)) {
+		maildir_free_list(v, *n);
+		return NULL;
+	}
+	if (v == NULL)
+		v = calloc(1, sizeof(*v));
+	return v;
+}
+
+/*
+ * The id arg names: a whole id, or an abbreviation of one (qid.h).  One
+ * that names none is taken as it is: the command then says there is no
+ * such message.  0 with *id (malloc'd), or the exit status: EX_USAGE
+ * for an abbreviation of several, which are listed.
+ */
+static int
+resolve(struct outbox *ob, const char *arg, int sent, char **id)
+{
+	size_t found[CANDIDATES_MAX], n = 0, nq, k, i, len;
+	char **v = known_ids(ob, sent, &n, &nq);
+	const char *s;
+
+	if (v == NULL)
+		return EX_OSERR;
+	k = qid_match((const char *const *)v, n, arg, found, CANDIDATES_MAX);
+	if (k > 1) {
+		cli_error(_("%s is ambiguous: it names %zu messages"), arg, k);
+		for (i = 0; i < k && i < CANDIDATES_MAX; i++) {
+			s = qid_short((const char *const *)v, n, found[i], &len);
+			(void)fprintf(stderr, "  %.*s  %s\n", (int)len, s,
+			    v[found[i]]);
+		}
+		if (k > CANDIDATES_MAX)
+			(void)fprintf(stderr, "  ...\n");
+		maildir_free_list(v, n);
+		return EX_USAGE;
+	}
+	*id = strdup(k == 1 ? v[found[0]] : arg);
+	maildir_free_list(v, n);
+	return *id != NULL ? 0 : EX_OSERR;
+}
+
 static int
 do_list(struct outbox *ob)
 {
-	char **ids = NULL, **orph = NULL, *errstr = NULL, a[32], nt[32];
-	size_t n = 0, no = 0, i, k;
+	char **ids = NULL, **orph = NULL, **known, *errstr = NULL, a[32],
+	    nt[32];
+	size_t n = 0, no = 0, i, k, nk = 0, nq = 0, len;
 	struct qentry e;
 	int64_t now = (int64_t)time(NULL);
 	int rc = 0;
+	const char *shown;
 
 	if (outbox_ids(ob, &ids, &n, &errstr) != ERR_OK ||
 	    outbox_orphans(ob, &orph, &no, &errstr) != ERR_OK) {
@@ -99,6 +190,12 @@ do_list(struct outbox *ob)
 		free(errstr);
 		maildir_free_list(ids, n);
 		return EX_IOERR;
+	}
+	/* Short ids, each long enough to name its message for any command. */
+	if ((known = known_ids(ob, 1, &nk, &nq)) == NULL) {
+		maildir_free_list(ids, n);
+		maildir_free_list(orph, no);
+		return EX_OSERR;
 	}
 	for (i = 0; i < n; i++) {
 		if (outbox_load(ob, ids[i], &e, &errstr) != ERR_OK) {
@@ -111,7 +208,15 @@ do_list(struct outbox *ob)
 		age(a, sizeof(a), now - e.created);
 		if (e.state == QENTRY_QUEUED)
 			age(nt, sizeof(nt), e.next_try - now);
-		(void)printf("%s  %s  %s  %s\n", e.id, a,
+		/* known[0..nq) are ids[] read again: look it up. */
+		for (k = 0; k < nq && strcmp(known[k], e.id) != 0; k++)
+			;
+		shown = e.id;
+		len = strlen(e.id);
+		if (k < nq)
+			shown = qid_short((const char *const *)known, nk, k,
+			    &len);
+		(void)printf("%.*s  %s  %s  %s\n", (int)len, shown, a,
 		    e.account != NULL ? e.account : _("(default account)"),
 		    state_name(&e));
 		(void)printf(_("    to:"));
@@ -140,6 +245,7 @@ do_list(struct outbox *ob)
 		(void)printf(_("The outbox is empty.\n"));
 	maildir_free_list(ids, n);
 	maildir_free_list(orph, no);
+	maildir_free_list(known, nk);
 	free(errstr);
 	return rc;
 }
@@ -523,6 +629,7 @@ cmd_queue(int argc, char **argv)
 	struct cli c;
 	struct outbox *ob = NULL;
 	const char *cmd;
+	char *id = NULL;
 	int opt, rc, due = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -564,12 +671,16 @@ cmd_queue(int argc, char **argv)
 		rc = do_list(ob);
 	else if (strcmp(cmd, "flush") == 0)
 		rc = cli_flush(&c, ob, due, NULL, 0);
+	else if ((rc = resolve(ob, argv[optind], strcmp(cmd, "log") == 0,
+	    &id)) != 0)
+		;
 	else if (strcmp(cmd, "retry") == 0)
-		rc = do_retry(&c, ob, argv[optind]);
+		rc = do_retry(&c, ob, id);
 	else if (strcmp(cmd, "log") == 0)
-		rc = do_log(ob, argv[optind]);
+		rc = do_log(ob, id);
 	else
-		rc = do_one(ob, cmd, argv[optind]);
+		rc = do_one(ob, cmd, id);
+	free(id);
 	outbox_close(ob);
 	return rc;
 }
