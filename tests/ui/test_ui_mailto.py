@@ -3,8 +3,12 @@
 import email
 import email.policy
 import os
+import shutil
+import subprocess
+import unittest
 
-from harness import EX_DATAERR, EX_USAGE, FROM_HEADER, pigeon_path
+from harness import (EX_DATAERR, EX_USAGE, FROM_HEADER, REPO, PigeonTest,
+                     pigeon_path)
 from tmuxui import UiTest, shell_quote
 
 
@@ -96,3 +100,48 @@ class UiMailto(UiTest):
         self.assertExit(res, EX_DATAERR)
         self.assertIn(b"pigeon: not a mailto: URL", res.err)
         self.assertFalse(os.path.exists(os.path.join(self.data, "drafts")))
+
+
+class DesktopFile(PigeonTest):
+    """doc/pigeon.desktop registers pigeon for mailto: links."""
+
+    DESKTOP = os.path.join(REPO, "doc", "pigeon.desktop")
+
+    def test_desktop_file_says_pigeon_opens_mailto_links(self):
+        with open(self.DESKTOP, encoding="utf-8") as f:
+            keys = dict(line.rstrip("\n").split("=", 1) for line in f
+                        if "=" in line)
+        self.assertEqual(keys["Exec"], "pigeon %u")
+        self.assertEqual(keys["Terminal"], "true")
+        self.assertIn("x-scheme-handler/mailto;", keys["MimeType"])
+
+    @unittest.skipIf(shutil.which("desktop-file-validate") is None,
+                     "desktop-file-validate is not installed "
+                     "(Debian: desktop-file-utils)")
+    def test_desktop_file_is_valid(self):
+        r = subprocess.run(["desktop-file-validate", self.DESKTOP],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.stdout + r.stderr, b"", r)
+
+    @unittest.skipIf(not os.path.exists(os.path.join(REPO, "Makefile")),
+                     "not configured")
+    def test_make_install_puts_it_in_applications(self):
+        dest = os.path.join(self.tmp, "inst")
+        prefix = os.path.join(self.tmp, "usr")
+        args = ["make", "-s", "-C", REPO, "DESTDIR=" + dest,
+                "prefix=" + prefix, "datadir=" + prefix + "/share",
+                "bindir=" + prefix + "/bin", "mandir=" + prefix + "/man",
+                "localedir=" + prefix + "/locale",
+                "systemduserunitdir=no"]
+        r = subprocess.run(args + ["install"], capture_output=True,
+                           timeout=300)
+        self.assertEqual(r.returncode, 0, r)
+        got = dest + prefix + "/share/applications/pigeon.desktop"
+        with open(got, "rb") as f, open(self.DESKTOP, "rb") as g:
+            self.assertEqual(f.read(), g.read())
+        self.assertEqual(os.stat(got).st_mode & 0o777, 0o644)
+        r = subprocess.run(args + ["uninstall"], capture_output=True,
+                           timeout=300)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertFalse(os.path.exists(got))
