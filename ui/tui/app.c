@@ -232,9 +232,11 @@ options(struct app *a, int argc, char **argv)
 			continue;
 		switch (opt) {
 		case CLI_OPT_HELP:
-			(void)printf(_("Usage: pigeon [options]\n"
+			(void)printf(_("Usage: pigeon [options] "
+			    "[ADDRESS|mailto:URL...]\n"
 			    "The interactive mail composer; '?' in it lists the "
-			    "keys.\n"));
+			    "keys.\nWith addresses or mailto: URLs it opens "
+			    "with a message to them.\n"));
 			cli_common_help(stdout, 1);
 			return EX_OK;
 		case CLI_OPT_VERSION:
