@@ -97,13 +97,13 @@
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
- *   drafts, sent         Maildir folders for the account's drafts and
- *                        for copies of its sent mail (mutt's postponed
- *                        and record, aerc's postpone and copy-to); unset:
- *                        drafts/ and sent/ of the data folder
+ *   sent                 a Maildir folder that gets a copy of every
+ *                        message the account sends (mutt's record,
+ *                        aerc's copy-to), made when missing; it may be
+ *                        a link of the user's (resolved once)
  * Yes/no values are yes, no, true, false, on, off, 1 or 0 in any case;
  * anything else is an error.  For tls_cafile, tls_cert, tls_key,
- * signature, aliases, drafts and sent a leading "~/" stands for the home directory
+ * signature, aliases and sent a leading "~/" stands for the home directory
  * ("~user/" is not expanded).
  *
  * Setting the same key twice in one section: the later value is used and
@@ -246,8 +246,7 @@ static const struct conf_key {
 	    offsetof(struct account, queue_lifetime) },
 	{ "flush_after_send",     KEY_BOOL,
 	    offsetof(struct account, flush_after_send) },
-	/* Where the account's mail is kept (outbox.h: outbox_place()). */
-	{ "drafts",               KEY_FILE,   offsetof(struct account, drafts) },
+	/* A copy of each sent message (outbox.h: outbox_copy_sent()). */
 	{ "sent",                 KEY_FILE,   offsetof(struct account, sent) },
 };
 
@@ -304,12 +303,14 @@ static const struct foreign_key {
 	{ "hostname",                 "mutt",  "helo", NULL },
 	{ "alias_file",               "mutt",  "aliases", NULL },
 	{ "record",                   "mutt",  "sent", NULL },
-	{ "postponed",                "mutt",  "drafts", NULL },
+	{ "postponed",                "mutt",  NULL,
+	    N_("pigeon keeps drafts in its data folder (drafts/)") },
 	{ "realname",                 "mutt",  NULL,
 	    N_("the name is part of from: from = Name <address>") },
 	{ "outgoing",                 "aerc",  "server", NULL },
 	{ "copy-to",                  "aerc",  "sent", NULL },
-	{ "postpone",                 "aerc",  "drafts", NULL },
+	{ "postpone",                 "aerc",  NULL,
+	    N_("pigeon keeps drafts in its data folder (drafts/)") },
 };
 
 /* Reads the file in chunks so that a NUL byte is seen, not swallowed. */
@@ -375,7 +376,6 @@ account_free(struct account *a)
 	free(a->aliases);
 	free(a->query_command);
 	free(a->send_charset);
-	free(a->drafts);
 	free(a->sent);
 }
 

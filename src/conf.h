@@ -34,8 +34,7 @@ struct account {
 	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
-	char *drafts;             /* Maildir for drafts, NULL: the data folder's */
-	char *sent;               /* Maildir for sent mail, NULL: the data folder's */
+	char *sent;               /* Maildir for a copy of sent mail, NULL: none */
 };
 
 struct conf {

@@ -102,23 +102,47 @@ xdg_dir(const char *var, const char *fallback)
 }
 
 /*
+ * path resolved, made first when it is missing (mode 0700, like
+ * everything of ours), malloc'd; NULL with *e and *errstr set.
+ */
+static char *
+resolve_dir(const char *path, enum err *e, char **errstr)
+{
+	char *real;
+
+	if ((*e = make_dirs(path, errstr)) != ERR_OK)
+		return NULL;
+	if ((real = realpath(path, NULL)) == NULL)
+		*e = sys_err(errstr, _("open"), path);
+	return real;
+}
+
+/*
  * Make the directory path if it is missing and open it.  The directory
  * itself may be a link of the user's (to another disk); what is in it is
  * opened without following any.
  */
 static int
-open_top(const char *path, enum err *e, char **errstr)
+open_top(char **path, enum err *e, char **errstr)
 {
+	char *real;
 	int fd;
 
-	/* ~/.local/share may be missing on a fresh account. */
-	if ((*e = make_dirs(path, errstr)) != ERR_OK)
+	/*
+	 * ~/.local/share may be missing on a fresh account.  A link of the
+	 * user's is resolved once, here: every later path (drafts/, the
+	 * messages shown) is the real one, so the link is not followed
+	 * again, whatever it is changed to meanwhile.
+	 */
+	if ((real = resolve_dir(*path, e, errstr)) == NULL)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		*e = sys_err(errstr, _("open"), path);
+	free(*path);
+	*path = real;
+	if ((fd = open(*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		*e = sys_err(errstr, _("open"), *path);
 		return -1;
 	}
-	if ((*e = safefile_check_dir(fd, path, errstr)) != ERR_OK) {
+	if ((*e = safefile_check_dir(fd, *path, errstr)) != ERR_OK) {
 		(void)close(fd);
 		return -1;
 	}
@@ -313,7 +337,7 @@ outbox_open_dirs(struct outbox **out, const char *dir, const char *state,
 	if ((ob->dir = strdup(dir)) == NULL ||
 	    (state != NULL && (ob->sdir = strdup(state)) == NULL))
 		goto fail;
-	if ((ob->dfd = open_top(ob->dir, &e, errstr)) < 0)
+	if ((ob->dfd = open_top(&ob->dir, &e, errstr)) < 0)
 		goto fail;
 	e = ERR_NOMEM;
 	if ((ob->qdir = util_strf("%s/queue", ob->dir)) == NULL)
@@ -322,7 +346,7 @@ outbox_open_dirs(struct outbox **out, const char *dir, const char *state,
 	    errstr)) < 0)
 		goto fail;
 	if (ob->sdir != NULL) {
-		if ((ob->sfd = open_top(ob->sdir, &e, errstr)) < 0 ||
+		if ((ob->sfd = open_top(&ob->sdir, &e, errstr)) < 0 ||
 		    (e = migrate_state(ob, &legacy, errstr)) != ERR_OK)
 			goto fail;
 	}
@@ -397,6 +421,25 @@ const char *
 outbox_dir(const struct outbox *ob)
 {
 	return ob->dir;
+}
+
+enum err
+outbox_copy_sent(struct outbox *ob, const char *id, const char *folder,
+    char **errstr)
+{
+	struct maildir *md = NULL;
+	char *real;
+	enum err e;
+
+	if (folder == NULL)
+		return ERR_OK;
+	if ((real = resolve_dir(folder, &e, errstr)) == NULL)
+		return e;
+	if ((e = maildir_open(&md, real, 1, errstr)) == ERR_OK)
+		e = maildir_link(ob->md[OUTBOX_SENT], id, md, "S", errstr);
+	maildir_close(md);
+	free(real);
+	return e;
 }
 
 const char *

@@ -84,6 +84,17 @@ enum err outbox_open(struct outbox **out, const char *dir, char **errstr);
  */
 enum err outbox_open_dirs(struct outbox **out, const char *dir,
     const char *state, char **errstr);
+/*
+ * The account's copy of a sent message: the message id of sent/ is put
+ * into the Maildir folder (NULL: none, nothing to do), made when
+ * missing.  The one place that decides where sent mail goes besides
+ * sent/.  folder may be a link of the user's: it is resolved here, once
+ * (realpath), and what it leads to must be this user's directory that
+ * others cannot write to; nothing inside it is opened through a link
+ * (maildir.h).  The message is linked, or copied to another file system.
+ */
+enum err outbox_copy_sent(struct outbox *ob, const char *id,
+    const char *folder, char **errstr);
 /* Where log/ and the lock are: the state folder, or the data folder. */
 const char *outbox_state_dir(const struct outbox *ob);
 void outbox_close(struct outbox *ob);

@@ -192,3 +192,94 @@ class ConfigLayout(PigeonTest):
         self.assertFalse(os.path.exists(os.path.join(self.data, "log")))
         self.assertTrue(os.path.isfile(os.path.join(self.state, "log",
                                                     "index")))
+
+    # -- the account's sent folder ------------------------------------------
+
+    def sent_copies(self, folder):
+        out = []
+        for sub in ("new", "cur"):
+            d = os.path.join(folder, sub)
+            if os.path.isdir(d):
+                out += [os.path.join(d, f) for f in os.listdir(d)]
+        return out
+
+    def test_sent_folder_of_the_account_gets_a_copy(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                sent="~/Mail/Sent")
+        res = self.send(cfg, "-s", "filed", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        mid = list(self.folder("sent"))[0]
+        mine = os.path.join(self.home, "Mail", "Sent")
+        copies = self.sent_copies(mine)
+        self.assertEqual(len(copies), 1)
+        self.assertTrue(os.path.basename(copies[0]).startswith(mid))
+        self.assertTrue(copies[0].endswith(":2,S"))
+        with open(copies[0], "rb") as f:
+            self.assertEqual(f.read(), self.folder("sent")[mid])
+        for d in (mine, os.path.join(mine, "cur")):
+            self.assertEqual(os.stat(d).st_mode & 0o777, 0o700)
+        # A queued message gets its copy when it goes.
+        down = self.write_config("smtp://127.0.0.1:1", sent="~/Mail/Sent")
+        self.assertExit(self.send(down, "-s", "later", "bob@example.org"),
+                        EX_OK)
+        self.assertEqual(len(self.sent_copies(mine)), 1)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                sent="~/Mail/Sent")
+        res = self.queue(cfg, "flush")
+        self.assertExit(res, EX_OK)
+        self.assertEqual(len(srv.messages()), 2, res)
+        self.assertEqual(len(self.sent_copies(mine)), 2)
+
+    def test_sent_folder_may_be_a_link_of_the_user(self):
+        srv = self.start_smtpd()
+        real = os.path.join(self.tmp, "synced", "Sent")
+        os.makedirs(real, mode=0o700)
+        link = os.path.join(self.home, "Sent")
+        os.symlink(real, link)
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port, sent=link)
+        res = self.send(cfg, "-s", "linked", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertEqual(len(self.sent_copies(real)), 1)
+        self.assertTrue(os.path.islink(link))
+        # A folder others may write to is refused; the mail went all the
+        # same, and the reason is told.
+        open_dir = os.path.join(self.tmp, "open")
+        os.makedirs(open_dir)
+        os.chmod(open_dir, 0o777)
+        os.unlink(link)
+        os.symlink(open_dir, link)
+        res = self.send(cfg, "-s", "open", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertEqual(len(srv.messages()), 2)
+        self.assertIn(b"refusing the directory " + open_dir.encode(), res.err)
+        self.assertEqual(os.listdir(open_dir), [])
+        # Inside the folder, links are never followed.
+        os.unlink(link)
+        os.symlink(real, link)
+        cur = os.path.join(real, "cur")
+        os.rename(cur, cur + ".away")
+        os.symlink(cur + ".away", cur)
+        res = self.send(cfg, "-s", "inner", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertIn(b"refusing " + cur.encode(), res.err)
+        self.assertEqual(len(os.listdir(cur + ".away")), 1)
+
+    def test_data_folder_may_be_a_link_of_the_user(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        real = os.path.join(self.tmp, "elsewhere")
+        os.makedirs(real, mode=0o700)
+        os.makedirs(os.path.dirname(self.data), exist_ok=True)
+        os.symlink(real, self.data)
+        res = self.send(cfg, "-s", "linked", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.assertEqual(len(os.listdir(os.path.join(real, "sent", "cur"))),
+                         1)
+        # Not when others may write to where it leads.
+        os.chmod(real, 0o777)
+        res = self.send(cfg, "-s", "open", "bob@example.org")
+        self.assertNotEqual(res.rc, EX_OK)
+        self.assertIn(b"refusing the directory " + real.encode(), res.err)
+        self.assertEqual(len(srv.messages()), 1)

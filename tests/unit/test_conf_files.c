@@ -105,23 +105,18 @@ static void
 test_folder_keys(void **state)
 {
 	struct conf *c = NULL;
-	char *err = NULL, *want;
+	char *err = NULL;
 	char *user = put("config",
 	    "[account a]\n"
-	    "drafts = ~/Mail/Drafts\n"
-	    "sent = /srv/mail/Sent\n"
+	    "sent = ~/Mail/Sent\n"
 	    "[account b]\n", 0600);
 
 	(void)state;
 	assert_int_equal(setenv("HOME", "/home/jane", 1), 0);
 	assert_int_equal(conf_load_files(&c, NULL, user, &err), ERR_OK);
 	assert_int_equal(c->nwarnings, 0);
-	want = util_strf("%s", "/home/jane/Mail/Drafts");
-	assert_string_equal(c->accounts[0].drafts, want);
-	assert_string_equal(c->accounts[0].sent, "/srv/mail/Sent");
-	assert_null(c->accounts[1].drafts);
+	assert_string_equal(c->accounts[0].sent, "/home/jane/Mail/Sent");
 	assert_null(c->accounts[1].sent);
-	free(want);
 	conf_free(c);
 	free(user);
 }
