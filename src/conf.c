@@ -10,6 +10,15 @@
  * password database.  A missing default file is an empty configuration;
  * a missing --config file is an error.
  *
+ * The system file.  SYSCONFDIR/pigeon/config (see conf.h) is read first,
+ * in the same format, and the user's file (default or --config) over it:
+ * an [account NAME] the user's file names too is the same account, whose
+ * keys the user's file sets take the user's values, the others keep the
+ * system file's; naming it twice in one file is still an error.  The
+ * user's "default" wins; without one, the first account the user's file
+ * names is used, and only when it names none, the system file's choice.
+ * Every message names the file it is about.
+ *
  * Encoding.  UTF-8; a byte order mark at the very start is skipped.  A
  * NUL byte, invalid UTF-8 (including overlong forms, surrogates and code
  * points past U+10FFFF) or a control character other than TAB anywhere
@@ -88,15 +97,23 @@
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
+ *   sent                 a Maildir folder that gets a copy of every
+ *                        message the account sends (mutt's record,
+ *                        aerc's copy-to), made when missing; it may be
+ *                        a link of the user's (resolved once)
  * Yes/no values are yes, no, true, false, on, off, 1 or 0 in any case;
  * anything else is an error.  For tls_cafile, tls_cert, tls_key,
- * signature and aliases a leading "~/" stands for the home directory
+ * signature, aliases and sent a leading "~/" stands for the home directory
  * ("~user/" is not expanded).
  *
  * Setting the same key twice in one section: the later value is used and
  * a warning names both lines.  An unknown key, in a section or before
  * the first one, is kept out of the result with the warning
- * "FILE:LINE: unknown key 'KEY' (ignored)".  A known account key before
+ * "FILE:LINE: unknown key 'KEY' (ignored)", followed by "; did you mean
+ * NAME?" when a known key is a slip of the keyboard away; msmtp's,
+ * mutt's and aerc's names for our settings get "FILE:LINE: 'KEY' is
+ * msmtp's name: pigeon calls it NAME (ignored)" or what to write instead
+ * (foreign_keys below).  A known account key before
  * the first section, or "default" inside one, is an error.  Every error
  * reads "FILE:LINE: what is wrong".
  *
@@ -107,6 +124,7 @@
 
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -128,6 +146,12 @@
 #include "util.h"
 
 #define CONF_LINE_MAX 4096
+
+/* configure writes SYSCONFDIR into config.h; a build without it looks in /etc. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CONF_SYSTEM_FILE SYSCONFDIR "/pigeon/config"
 #define CONF_TIMEOUT_MAX 86400
 
 static const char *const conf_auth_names[] = {
@@ -222,9 +246,72 @@ static const struct conf_key {
 	    offsetof(struct account, queue_lifetime) },
 	{ "flush_after_send",     KEY_BOOL,
 	    offsetof(struct account, flush_after_send) },
+	/* A copy of each sent message (outbox.h: outbox_copy_sent()). */
+	{ "sent",                 KEY_FILE,   offsetof(struct account, sent) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
+
+/*
+ * Other programs' names for settings pigeon has, so that a line copied
+ * from ~/.msmtprc, ~/.muttrc or aerc's accounts.conf is told what to
+ * become instead of only "unknown".  ours: the key to write instead; or
+ * how: what to do (translated where it is shown) when there is no one
+ * key for it.  Names pigeon shares with them (from, user, auth, timeout,
+ * tls_fingerprint, dsn_notify, signature, query_command...) are keys of
+ * conf_keys and never looked up here.
+ */
+static const struct foreign_key {
+	const char *name;
+	const char *program;
+	const char *ours;
+	const char *how;
+} foreign_keys[] = {
+	{ "host",                     "msmtp", NULL,
+	    N_("pigeon takes the server as one URL: server = smtp://HOST:PORT") },
+	{ "port",                     "msmtp", NULL,
+	    N_("the port is part of the server URL: server = smtp://host:PORT") },
+	{ "tls",                      "msmtp", NULL,
+	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
+	    "(STARTTLS) or smtp+plain:// (none)") },
+	{ "tls_starttls",             "msmtp", NULL,
+	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
+	    "(STARTTLS) or smtp+plain:// (none)") },
+	{ "tls_trust_file",           "msmtp", "tls_cafile", NULL },
+	{ "tls_cert_file",            "msmtp", "tls_cert", NULL },
+	{ "tls_key_file",             "msmtp", "tls_key", NULL },
+	{ "tls_certcheck",            "msmtp", "tls_verify", NULL },
+	{ "passwordeval",             "msmtp", "password_command", NULL },
+	{ "domain",                   "msmtp", "helo", NULL },
+	{ "logfile",                  "msmtp", NULL,
+	    N_("pigeon logs every delivery by itself (pigeon queue log ID)") },
+	{ "syslog",                   "msmtp", NULL,
+	    N_("pigeon logs every delivery by itself (pigeon queue log ID)") },
+	{ "account",                  "msmtp", NULL,
+	    N_("accounts are sections: [account NAME]") },
+	{ "smtp_url",                 "mutt",  "server", NULL },
+	{ "smtp_user",                "mutt",  "user", NULL },
+	{ "smtp_pass",                "mutt",  "password", NULL },
+	{ "smtp_authenticators",      "mutt",  "auth", NULL },
+	{ "ssl_ca_certificates_file", "mutt",  "tls_cafile", NULL },
+	{ "ssl_force_tls",            "mutt",  NULL,
+	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
+	    "(STARTTLS) or smtp+plain:// (none)") },
+	{ "ssl_starttls",             "mutt",  NULL,
+	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
+	    "(STARTTLS) or smtp+plain:// (none)") },
+	{ "hostname",                 "mutt",  "helo", NULL },
+	{ "alias_file",               "mutt",  "aliases", NULL },
+	{ "record",                   "mutt",  "sent", NULL },
+	{ "postponed",                "mutt",  NULL,
+	    N_("pigeon keeps drafts in its data folder (drafts/)") },
+	{ "realname",                 "mutt",  NULL,
+	    N_("the name is part of from: from = Name <address>") },
+	{ "outgoing",                 "aerc",  "server", NULL },
+	{ "copy-to",                  "aerc",  "sent", NULL },
+	{ "postpone",                 "aerc",  NULL,
+	    N_("pigeon keeps drafts in its data folder (drafts/)") },
+};
 
 /* Reads the file in chunks so that a NUL byte is seen, not swallowed. */
 struct reader {
@@ -247,6 +334,9 @@ struct parser {
 	unsigned long *acct_lines;	/* the line each account starts on */
 	unsigned long seen[CONF_NKEYS];	/* line each key was last set on */
 	unsigned long default_line;
+	size_t nsys;			/* accounts of the system file */
+	size_t first_own;		/* the first account this file names */
+	int secret;			/* this file set a password */
 };
 
 static int
@@ -286,6 +376,7 @@ account_free(struct account *a)
 	free(a->aliases);
 	free(a->query_command);
 	free(a->send_charset);
+	free(a->sent);
 }
 
 void
@@ -303,6 +394,7 @@ conf_free(struct conf *c)
 	free(c->warnings);
 	free(c->default_account);
 	free(c->path);
+	free(c->system_path);
 	free(c);
 }
 
@@ -374,30 +466,38 @@ nomem(struct parser *ps)
 	util_seterr(ps->errstr, "%s", err_str(ERR_NOMEM));
 }
 
+/* Keep the warning s (malloc'd, may be NULL); 0, or -1 when out of memory. */
+static int
+add_warning(struct conf *c, char *s)
+{
+	char **w;
+
+	if (s == NULL)
+		return -1;
+	w = realloc(c->warnings, (c->nwarnings + 1) * sizeof *w);
+	if (w == NULL) {
+		free(s);
+		return -1;
+	}
+	c->warnings = w;
+	c->warnings[c->nwarnings++] = s;
+	return 0;
+}
+
 /* Add a warning about the current line; 0, or -1 when out of memory. */
 static int __attribute__((format(printf, 2, 3)))
 pwarn(struct parser *ps, const char *fmt, ...)
 {
-	struct conf *c = ps->conf;
 	va_list ap;
-	char **w;
 	char *s;
 
 	va_start(ap, fmt);
 	s = located(ps, fmt, ap);
 	va_end(ap);
-	if (s == NULL) {
+	if (add_warning(ps->conf, s) < 0) {
 		nomem(ps);
 		return -1;
 	}
-	w = realloc(c->warnings, (c->nwarnings + 1) * sizeof *w);
-	if (w == NULL) {
-		free(s);
-		nomem(ps);
-		return -1;
-	}
-	c->warnings = w;
-	c->warnings[c->nwarnings++] = s;
 	return 0;
 }
 
@@ -793,11 +893,20 @@ add_account(struct parser *ps, const char *name)
 	size_t i;
 
 	for (i = 0; i < c->naccounts; i++) {
-		if (strcmp(c->accounts[i].name, name) == 0) {
+		if (strcmp(c->accounts[i].name, name) != 0)
+			continue;
+		if (i >= ps->nsys || ps->acct_lines[i] != 0) {
 			perr(ps, _("account '%s' is defined twice (first on "
 			    "line %lu)"), name, ps->acct_lines[i]);
 			return -1;
 		}
+		/* The system file's account: this file's keys go over it. */
+		if (ps->first_own == (size_t)-1)
+			ps->first_own = i;
+		ps->acct_lines[i] = ps->line;
+		ps->cur = (long)i;
+		memset(ps->seen, 0, sizeof ps->seen);
+		return 0;
 	}
 	a = realloc(c->accounts, (c->naccounts + 1) * sizeof *a);
 	if (a == NULL) {
@@ -822,6 +931,8 @@ add_account(struct parser *ps, const char *name)
 		return -1;
 	}
 	ps->acct_lines[c->naccounts] = ps->line;
+	if (ps->first_own == (size_t)-1)
+		ps->first_own = c->naccounts;
 	ps->cur = (long)c->naccounts++;
 	memset(ps->seen, 0, sizeof ps->seen);
 	return 0;
@@ -876,6 +987,104 @@ key_name_ok(const char *k)
 	return 1;
 }
 
+/*
+ * Edit distance of a and b without regard to ASCII case, an adjacent
+ * swap counting as one edit ("form" -> "from"); keys are short, longer
+ * strings are simply far (CONF_FAR).
+ */
+#define CONF_FAR 99
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t d[3][33], la = strlen(a), lb = strlen(b), i, j, c, m;
+	int x, y;
+
+	if (la > 32 || lb > 32)
+		return CONF_FAR;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t *row = d[i % 3], *up = d[(i - 1) % 3];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			x = tolower((unsigned char)a[i - 1]);
+			y = tolower((unsigned char)b[j - 1]);
+			c = x != y;
+			m = up[j - 1] + c;
+			if (up[j] + 1 < m)
+				m = up[j] + 1;
+			if (row[j - 1] + 1 < m)
+				m = row[j - 1] + 1;
+			if (i > 1 && j > 1 && c &&
+			    x == tolower((unsigned char)b[j - 2]) &&
+			    y == tolower((unsigned char)a[i - 2]) &&
+			    d[(i - 2) % 3][j - 2] + 1 < m)
+				m = d[(i - 2) % 3][j - 2] + 1;
+			row[j] = m;
+		}
+	}
+	return d[la % 3][lb];
+}
+
+/*
+ * The known key closest to the unknown key k, when it is close enough to
+ * be a slip of the keyboard: at most one edit per three characters of the
+ * key, and at most three.  NULL when none is.
+ */
+static const char *
+closest_key(const char *k, int before_sections)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = CONF_FAR, len;
+
+	for (i = 0; i <= CONF_NKEYS; i++) {
+		const char *name = i < CONF_NKEYS ? conf_keys[i].name :
+		    "default";
+
+		if (before_sections != (i == CONF_NKEYS))
+			continue;
+		len = strlen(name);
+		d = distance(k, name);
+		if (d < bestd && d * 3 <= (len < 9 ? len : 9)) {
+			bestd = d;
+			best = name;
+		}
+	}
+	return best;
+}
+
+/*
+ * Warn of an unknown key and name what was probably meant: another
+ * program's name for a key of ours, or a known key a slip away.
+ */
+static int
+unknown_key(struct parser *ps, const char *k)
+{
+	const struct foreign_key *f;
+	const char *near;
+	size_t i;
+
+	for (i = 0; i < sizeof foreign_keys / sizeof foreign_keys[0]; i++) {
+		f = &foreign_keys[i];
+		if (strcasecmp(k, f->name) != 0)
+			continue;
+		if (f->ours != NULL)
+			/* L10N: '%1$s' is msmtp's name: pigeon calls it %3$s;
+			   %2$s is msmtp, mutt or aerc. */
+			return pwarn(ps, _("'%s' is %s's name: pigeon calls it "
+			    "%s (ignored)"), k, f->program, f->ours);
+		/* L10N: '%1$s' is msmtp's name: (how to write it here). */
+		return pwarn(ps, _("'%s' is %s's name: %s (ignored)"), k,
+		    f->program, _(f->how));
+	}
+	near = closest_key(k, ps->cur < 0);
+	if (near != NULL)
+		return pwarn(ps, _("unknown key '%s' (ignored); did you mean "
+		    "%s?"), k, near);
+	return pwarn(ps, _("unknown key '%s' (ignored)"), k);
+}
+
 static int
 parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
     struct buf *tmp)
@@ -918,7 +1127,7 @@ parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
 				    "NAME] section"), s);
 				return -1;
 			}
-			return pwarn(ps, _("unknown key '%s' (ignored)"), s);
+			return unknown_key(ps, s);
 		}
 		if (ps->default_line != 0 && pwarn(ps, _("'default' is set "
 		    "twice (also on line %lu); the later value is used"),
@@ -941,7 +1150,7 @@ parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
 			    "[account NAME] section"));
 			return -1;
 		}
-		return pwarn(ps, _("unknown key '%s' (ignored)"), s);
+		return unknown_key(ps, s);
 	}
 	slot = (size_t)(k - conf_keys);
 	if (ps->seen[slot] != 0 && pwarn(ps, _("'%s' is set twice in "
@@ -949,6 +1158,8 @@ parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
 	    k->name, ps->conf->accounts[ps->cur].name, ps->seen[slot]) < 0)
 		return -1;
 	ps->seen[slot] = ps->line;
+	if (k->kind == KEY_SECRET && v->len > 0)
+		ps->secret = 1;
 	return set_key(ps, &ps->conf->accounts[ps->cur], k, buf_str(v), tmp);
 }
 
@@ -1040,20 +1251,150 @@ conf_default_path(char **out)
 	return default_path(out);
 }
 
-enum err
-conf_load(struct conf **out, const char *path, char **errstr)
+const char *
+conf_system_path(void)
+{
+#ifdef PIGEON_TEST_HOOKS
+	/* Test builds only: the tests cannot write to SYSCONFDIR. */
+	const char *t = getenv("PIGEON_TEST_SYSCONFIG");
+
+	if (t != NULL)
+		return *t != '\0' ? t : NULL;
+#endif
+	return CONF_SYSTEM_FILE;
+}
+
+/*
+ * Parse the open file fd, shown as path, into c; system: it is the
+ * system-wide file.  Then the checks of the file's mode.
+ */
+static enum err
+load_fd(struct conf *c, int fd, const char *path, int system,
+    char **errstr)
 {
 	struct parser ps;
-	struct conf *c;
 	struct stat st;
+	char *sys_default = NULL;
 	enum err e;
-	size_t i;
-	int fd, explicit = path != NULL;
+
+	if (fstat(fd, &st) != 0) {
+		util_seterr(errstr, _("cannot read config file '%s': %s"),
+		    path, strerror(errno));
+		return ERR_CONFIG;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		util_seterr(errstr, _("config file '%s' is a directory"), path);
+		return ERR_CONFIG;
+	}
+	/*
+	 * Its password_command runs as this user: a system file that
+	 * someone other than root or this user could have written is not
+	 * read at all.
+	 */
+	if (system && ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022) != 0)) {
+		util_seterr(errstr, _("refusing system config file '%s': it "
+		    "must belong to root and be writable by no one else; run: "
+		    "chmod go-w %s"), path, path);
+		return ERR_CONFIG;
+	}
+
+	memset(&ps, 0, sizeof ps);
+	ps.path = path;
+	ps.conf = c;
+	ps.errstr = errstr;
+	ps.cur = -1;
+	ps.first_own = (size_t)-1;
+	ps.nsys = c->naccounts;
+	if (ps.nsys > 0 &&
+	    (ps.acct_lines = calloc(ps.nsys, sizeof *ps.acct_lines)) == NULL)
+		return ERR_NOMEM;
+	sys_default = c->default_account;
+	c->default_account = NULL;
+	e = parse_file(&ps, fd);
+	free(ps.acct_lines);
+	if (e != ERR_OK) {
+		free(sys_default);
+		return e;
+	}
+	/*
+	 * The account used when none is named: this file's default, else
+	 * (when it names accounts) its first one, else the system file's
+	 * choice.  Only a file read over the system file needs this.
+	 */
+	if (ps.default_line == 0 && ps.nsys > 0) {
+		if (ps.first_own != (size_t)-1) {
+			free(sys_default);
+			sys_default = strdup(c->accounts[ps.first_own].name);
+			if (sys_default == NULL)
+				return ERR_NOMEM;
+		}
+		c->default_account = sys_default;
+	} else {
+		free(sys_default);
+	}
+
+	/*
+	 * Like ssh and netrc readers, refuse rather than warn: a warning
+	 * about a leaked password comes after the leak.
+	 */
+	if ((st.st_mode & 077) != 0 && ps.secret) {
+		util_seterr(errstr, _("config file '%s' holds a password and "
+		    "can be read by others; run: chmod 600 %s"), path, path);
+		return ERR_CONFIG;
+	}
+	return ERR_OK;
+}
+
+/*
+ * Open and read path into c.  A missing file is fine when may_miss, and
+ * a system file that cannot be read is a warning.
+ */
+static enum err
+load_path(struct conf *c, const char *path, int system, int may_miss,
+    char **errstr)
+{
+	enum err e;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && may_miss && (errno == ENOENT || errno == ENOTDIR))
+		return ERR_NOINPUT;
+	if (fd < 0 && system && errno == EACCES)
+		return add_warning(c, util_strf(_("cannot read the system "
+		    "config file '%s': %s (ignored)"), path,
+		    strerror(EACCES))) < 0 ? ERR_NOMEM : ERR_NOINPUT;
+	if (fd < 0) {
+		util_seterr(errstr, _("cannot open config file '%s': %s"),
+		    path, strerror(errno));
+		return ERR_CONFIG;
+	}
+	e = load_fd(c, fd, path, system, errstr);
+	(void)close(fd);
+	return e;
+}
+
+enum err
+conf_load_files(struct conf **out, const char *system, const char *path,
+    char **errstr)
+{
+	struct conf *c;
+	enum err e;
+	int explicit = path != NULL;
 
 	*out = NULL;
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return ERR_NOMEM;
+	if (system != NULL) {
+		e = load_path(c, system, 1, 1, errstr);
+		if (e == ERR_OK && (c->system_path = strdup(system)) == NULL)
+			e = ERR_NOMEM;
+		if (e != ERR_OK && e != ERR_NOINPUT) {
+			conf_free(c);
+			return e;
+		}
+	}
 	if (explicit)
 		c->path = strdup(path);
 	else if ((e = default_path(&c->path)) != ERR_OK || c->path == NULL) {
@@ -1067,64 +1408,22 @@ conf_load(struct conf **out, const char *path, char **errstr)
 		conf_free(c);
 		return ERR_NOMEM;
 	}
-
-	fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (!explicit && (errno == ENOENT || errno == ENOTDIR)) {
-			free(c->path);
-			c->path = NULL;
-			*out = c;
-			return ERR_OK;
-		}
-		util_seterr(errstr, _("cannot open config file '%s': %s"),
-		    c->path, strerror(errno));
-		conf_free(c);
-		return ERR_CONFIG;
+	e = load_path(c, c->path, 0, !explicit, errstr);
+	if (e == ERR_NOINPUT) {
+		free(c->path);
+		c->path = NULL;
+		e = ERR_OK;
 	}
-	if (fstat(fd, &st) != 0) {
-		util_seterr(errstr, _("cannot read config file '%s': %s"),
-		    c->path, strerror(errno));
-		(void)close(fd);
-		conf_free(c);
-		return ERR_CONFIG;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		util_seterr(errstr, _("config file '%s' is a directory"),
-		    c->path);
-		(void)close(fd);
-		conf_free(c);
-		return ERR_CONFIG;
-	}
-
-	memset(&ps, 0, sizeof ps);
-	ps.path = c->path;
-	ps.conf = c;
-	ps.errstr = errstr;
-	ps.cur = -1;
-	e = parse_file(&ps, fd);
-	free(ps.acct_lines);
-	(void)close(fd);
 	if (e != ERR_OK) {
 		conf_free(c);
 		return e;
 	}
-
-	/*
-	 * Like ssh and netrc readers, refuse rather than warn: a warning
-	 * about a leaked password comes after the leak.
-	 */
-	if ((st.st_mode & 077) != 0) {
-		for (i = 0; i < c->naccounts; i++)
-			if (c->accounts[i].password != NULL)
-				break;
-		if (i < c->naccounts) {
-			util_seterr(errstr, _("config file '%s' holds a "
-			    "password and can be read by others; run: chmod "
-			    "600 %s"), c->path, c->path);
-			conf_free(c);
-			return ERR_CONFIG;
-		}
-	}
 	*out = c;
 	return ERR_OK;
+}
+
+enum err
+conf_load(struct conf **out, const char *path, char **errstr)
+{
+	return conf_load_files(out, conf_system_path(), path, errstr);
 }

@@ -34,10 +34,12 @@ struct account {
 	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
+	char *sent;               /* Maildir for a copy of sent mail, NULL: none */
 };
 
 struct conf {
-	char *path;               /* the file read, NULL if none */
+	char *path;               /* the user's file read, NULL if none */
+	char *system_path;        /* the system-wide file read, NULL if none */
 	char *default_account;
 	struct account *accounts;
 	size_t naccounts;
@@ -53,6 +55,23 @@ struct conf {
  * holding a password that group or others can read is refused.
  */
 enum err conf_load(struct conf **out, const char *path, char **errstr);
+/*
+ * The system-wide file SYSCONFDIR/pigeon/config (configure's
+ * --sysconfdir, /usr/local/etc by default, /etc for Debian), read by
+ * conf_load() before the user's file, which goes over it: an account
+ * named in both gets the user's value for each key the user's file sets
+ * and the system file's for the others; accounts named in one file only
+ * are taken as they are.  The account used when none is chosen: the
+ * user's "default", else the first account the user's file names, else
+ * the system file's choice.  A missing system file is no error, one
+ * this user may not read is a warning; one that anybody but root (or
+ * this user) owns or may write is refused (ERR_CONFIG): its
+ * password_command would run as this user.
+ */
+const char *conf_system_path(void);
+/* conf_load() with the system file named (NULL: none). */
+enum err conf_load_files(struct conf **out, const char *system,
+    const char *path, char **errstr);
 /* Where the config file is looked for without --config (malloc'd; NULL: nowhere). */
 enum err conf_default_path(char **out);
 void conf_free(struct conf *c);

@@ -420,9 +420,11 @@ mime_file(struct mime_part **out, const char *path, const char *type,
 			mime_free(p);
 			return ERR_NOINPUT;
 		}
-		t = mimetype_sniff(head, (size_t)n, (uint64_t)n == p->size);
+		e = mimetype_content(head, (size_t)n, (uint64_t)n == p->size,
+		    &p->type);
+	} else {
+		p->type = strdup(t);
 	}
-	p->type = strdup(t);
 	free(head);
 	if (p->type == NULL) {
 		mime_free(p);

@@ -1,4 +1,5 @@
-/* mimetype.c - attachment content types: by file name from mime.types, or sniffed. */
+/* mimetype.c - attachment content types: by file name from mime.types, else by content (libmagic, or a text/binary guess). */
+#include "config.h"
 #include "mimetype.h"
 
 #include <errno.h>
@@ -6,8 +7,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef HAVE_LIBMAGIC
+#include <magic.h>
+#endif
 
 #include "buf.h"
 #include "charset.h"
@@ -313,6 +319,63 @@ mimetype_sniff(const char *p, size_t n, int whole)
 	if (!whole && n - bad < 4 && cut_sequence(p + bad, n - bad))
 		return text;
 	return binary;
+}
+
+int
+mimetype_have_magic(void)
+{
+#ifdef HAVE_LIBMAGIC
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+#ifdef HAVE_LIBMAGIC
+/*
+ * libmagic's answer for p[0..n), malloc'd, or NULL when it has none we
+ * take (see mimetype_content()).  The cookie is opened per call: an
+ * attachment is rare, and nothing of libmagic's stays in the process.
+ * MAGIC_MIME_TYPE alone: no decompression, and magic_buffer() reads no
+ * file, so no link can be followed.
+ */
+static char *
+magic_type(const char *p, size_t n, int *nomem)
+{
+	magic_t m;
+	const char *t;
+	char *r = NULL;
+
+	*nomem = 0;
+	if (n == 0 || (m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR)) == NULL)
+		return NULL;
+	if (magic_load(m, NULL) == 0 && (t = magic_buffer(m, p, n)) != NULL &&
+	    mimetype_valid(t) && strncasecmp(t, "text/", 5) != 0 &&
+	    strncasecmp(t, "message/", 8) != 0 &&
+	    strncasecmp(t, "multipart/", 10) != 0 &&
+	    strncasecmp(t, "inode/", 6) != 0 &&
+	    strcasecmp(t, "application/octet-stream") != 0 &&
+	    strcasecmp(t, "application/x-empty") != 0 &&
+	    (r = strdup(t)) == NULL)
+		*nomem = 1;
+	magic_close(m);
+	return r;
+}
+#endif
+
+enum err
+mimetype_content(const char *p, size_t n, int whole, char **out)
+{
+#ifdef HAVE_LIBMAGIC
+	int nomem;
+
+	if ((*out = magic_type(p, n, &nomem)) != NULL)
+		return ERR_OK;
+	if (nomem)
+		return ERR_NOMEM;
+#endif
+	*out = strdup(mimetype_sniff(p, n, whole));
+	return *out != NULL ? ERR_OK : ERR_NOMEM;
 }
 
 /* Is c allowed in an RFC 2045 token? */

@@ -1,4 +1,4 @@
-/* mimetype.h - attachment content types: by file name from mime.types, or sniffed. */
+/* mimetype.h - attachment content types: by file name from mime.types, else by content (libmagic, or a text/binary guess). */
 #ifndef PIGEON_MIMETYPE_H
 #define PIGEON_MIMETYPE_H
 
@@ -50,6 +50,21 @@ const char *mimetype_lookup(const struct mimetypes *m, const char *filename);
  * "text/plain".  Returns a static string.
  */
 const char *mimetype_sniff(const char *p, size_t n, int whole);
+
+/*
+ * The type for a file's content, when its name says nothing: libmagic's
+ * MIME type for p[0..n) (the first bytes, already read from the opened
+ * file, so nothing is looked up by name and no link is followed), and
+ * mimetype_sniff() when libmagic is not built in, cannot load its
+ * database or has nothing better to say: a text type (a text attachment
+ * is always text/plain, with the charset pigeon finds), message/ or
+ * multipart/ (those need a structure pigeon does not check),
+ * application/octet-stream, an empty file or a type that is not valid.
+ * *out is malloc'd.  ERR_OK or ERR_NOMEM.
+ */
+enum err mimetype_content(const char *p, size_t n, int whole, char **out);
+/* Was libmagic built in (1 or 0)?  For the tests and --version. */
+int mimetype_have_magic(void);
 
 /*
  * Is s a syntactically valid "type/subtype": two RFC 2045 tokens (ASCII

@@ -26,18 +26,21 @@
 
 #ifdef F_OFD_SETLK
 #define LOCK_CMD F_OFD_SETLK
+#define LOCK_WAIT_CMD F_OFD_SETLKW
 #else
 /* Locks of the process: right as long as it opens queue/lock only once. */
 #define LOCK_CMD F_SETLK
+#define LOCK_WAIT_CMD F_SETLKW
 #endif
 
 struct outbox {
 	char *dir;
+	char *sdir;                /* the state directory, NULL: dir */
 	char *qdir;                /* queue/ */
 	char *logdir;              /* log/ */
-	int dfd, qfd, lfd;         /* the data directory, queue/, log/ */
+	int dfd, sfd, qfd, lfd;    /* the data and state directories, queue/, log/ */
 	struct maildir *md[4];
-	int lockfd;                /* queue/lock */
+	int lockfd;                /* the lock (queue/lock in the old layout) */
 	struct qlog *logs;         /* log/ */
 	int batch;                 /* outbox_batch() */
 	unsigned unsynced;         /* moves since the last sync */
@@ -85,58 +88,279 @@ make_dirs(const char *path, char **errstr)
 	return e;
 }
 
+/* $XDG_x_HOME/pigeon, else ~/FALLBACK/pigeon (relative values ignored). */
 static char *
-data_dir(void)
+xdg_dir(const char *var, const char *fallback)
 {
-	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	const char *x = getenv(var), *home = getenv("HOME");
 
 	if (x != NULL && *x == '/')
 		return util_strf("%s/pigeon", x);
 	if (home == NULL || *home == '\0')
 		return NULL;
-	return util_strf("%s/.local/share/pigeon", home);
+	return util_strf("%s/%s/pigeon", home, fallback);
+}
+
+/*
+ * path resolved, made first when it is missing (mode 0700, like
+ * everything of ours), malloc'd; NULL with *e and *errstr set.
+ */
+static char *
+resolve_dir(const char *path, enum err *e, char **errstr)
+{
+	char *real;
+
+	if ((*e = make_dirs(path, errstr)) != ERR_OK)
+		return NULL;
+	if ((real = realpath(path, NULL)) == NULL)
+		*e = sys_err(errstr, _("open"), path);
+	return real;
+}
+
+/*
+ * Make the directory path if it is missing and open it.  The directory
+ * itself may be a link of the user's (to another disk); what is in it is
+ * opened without following any.
+ */
+static int
+open_top(char **path, enum err *e, char **errstr)
+{
+	char *real;
+	int fd;
+
+	/*
+	 * ~/.local/share may be missing on a fresh account.  A link of the
+	 * user's is resolved once, here: every later path (drafts/, the
+	 * messages shown) is the real one, so the link is not followed
+	 * again, whatever it is changed to meanwhile.
+	 */
+	if ((real = resolve_dir(*path, e, errstr)) == NULL)
+		return -1;
+	free(*path);
+	*path = real;
+	if ((fd = open(*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		*e = sys_err(errstr, _("open"), *path);
+		return -1;
+	}
+	if ((*e = safefile_check_dir(fd, *path, errstr)) != ERR_OK) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static enum err fsync_dir(int fd, const char *dir, char **errstr);
+
+/*
+ * Moving log/ and the lock from the data folder to the state folder.
+ *
+ * A message is flushed by the process that holds the byte-range lock of
+ * its id in the lock file; two processes exclude each other only when
+ * they lock the same file (the same inode).  An older pigeon locks
+ * DATA/queue/lock, this one STATE/lock: were they two files, an older
+ * and a newer process could both send the same message.  So:
+ *
+ *  1. DATA/queue/lock is opened and locked whole (F_OFD_SETLKW).  That
+ *     waits until no process, old or new, is sending a message (each
+ *     holds its message's byte while it sends), and while it is held no
+ *     one can start sending one (their non-blocking lock fails and they
+ *     pass the message by).  Then it checks that the name still is that
+ *     file: a newer process may have moved it while this one waited.
+ *  2. The same file is linked as STATE/lock (link(2): same inode).  A
+ *     process that opened DATA/queue/lock before, and keeps it open (the
+ *     composer runs for hours), still locks the very file new processes
+ *     lock, so it and they still exclude each other.
+ *  3. log/ is renamed into the state folder; a process that has it open
+ *     writes on into the moved directory (qlog.c works relative to it).
+ *  4. DATA/queue/lock is replaced, in one rename(2), by a symbolic link
+ *     to STATE/lock.  An older pigeon starting after that refuses the
+ *     link (it never opens anything in the data folder through one) and
+ *     stops before it could lock anything; at no moment is the name
+ *     missing, so it can never make a new, separate lock file there.
+ *     The same link is made when there is no DATA/queue/lock at all (a
+ *     new data folder), for the same reason.
+ *
+ * When the state folder is on another file system, step 2 fails (EXDEV)
+ * and nothing is moved: log/ and the lock stay in the data folder, where
+ * both kinds of pigeon find them.  A crash after step 2 leaves both
+ * names on the one file; the next start sees that and finishes.  Two
+ * different files at both places is what only a hand could make: that
+ * is refused, rather than guessed at.
+ *
+ * *legacy is set when the old layout stays.  ERR_OK or an error.
+ */
+static enum err
+migrate_state(struct outbox *ob, int *legacy, char **errstr)
+{
+	struct stat old, now, st;
+	struct flock fl;
+	char *q = NULL, *target = NULL;
+	enum err e = ERR_OK;
+	int fd = -1, r;
+
+	*legacy = 0;
+	if ((q = util_strf("%s/lock", ob->qdir)) == NULL ||
+	    (target = util_strf("%s/lock", ob->sdir)) == NULL) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (fstatat(ob->qfd, "lock", &now, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT) {
+				e = sys_err(errstr, _("read"), q);
+				goto out;
+			}
+			/*
+			 * A new data folder: the link keeps old pigeons out.
+			 * symlinkat() makes it only where nothing is, so a
+			 * lock file an old pigeon made meanwhile is found
+			 * (EEXIST) and moved the long way.
+			 */
+			if (symlinkat(target, ob->qfd, "lock") == 0)
+				goto out;
+			if (errno != EEXIST) {
+				e = sys_err(errstr, _("create"), q);
+				goto out;
+			}
+			continue;
+		}
+		if (S_ISLNK(now.st_mode))
+			goto out;		/* moved before */
+		if (fd >= 0 && now.st_dev == old.st_dev &&
+		    now.st_ino == old.st_ino)
+			break;			/* locked, and still the one */
+		if (fd >= 0)
+			(void)close(fd);
+		if ((fd = safefile_open(ob->qfd, "lock", q, O_RDWR, &e,
+		    errstr)) < 0) {
+			if (e != ERR_NOINPUT)	/* gone meanwhile: again */
+				goto out;
+			e = ERR_OK;
+			continue;
+		}
+		memset(&fl, 0, sizeof fl);
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;	/* l_start 0, l_len 0: all of it */
+		while ((r = fcntl(fd, LOCK_WAIT_CMD, &fl)) < 0 && errno == EINTR)
+			;
+		if (r < 0 || fstat(fd, &old) < 0) {
+			e = sys_err(errstr, _("lock"), q);
+			goto out;
+		}
+	}
+
+	/* 2: the same file in the state folder. */
+	if (linkat(ob->qfd, "lock", ob->sfd, "lock", 0) < 0) {
+		if (errno == EXDEV) {
+			*legacy = 1;
+			goto out;
+		}
+		if (errno != EEXIST) {
+			e = sys_err(errstr, _("link"), target);
+			goto out;
+		}
+		if (fstatat(ob->sfd, "lock", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_dev != old.st_dev || st.st_ino != old.st_ino) {
+			util_seterr(errstr, _("both %s and %s are pigeon's "
+			    "queue lock: remove %s once no older pigeon runs"),
+			    q, target, q);
+			e = ERR_UNSAFE;
+			goto out;
+		}
+	}
+	/* 3: the logs. */
+	if (fstatat(ob->dfd, "log", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && fstatat(ob->sfd, "log", &st,
+	    AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+	    renameat(ob->dfd, "log", ob->sfd, "log") < 0) {
+		e = sys_err(errstr, _("move"), ob->logdir);
+		goto out;
+	}
+	/* 4: the old name becomes a link no pigeon follows. */
+	(void)unlinkat(ob->qfd, "lock.moved", 0);
+	if (symlinkat(target, ob->qfd, "lock.moved") < 0 ||
+	    renameat(ob->qfd, "lock.moved", ob->qfd, "lock") < 0) {
+		e = sys_err(errstr, _("replace"), q);
+		goto out;
+	}
+	(void)fsync_dir(ob->qfd, ob->qdir, NULL);
+	(void)fsync_dir(ob->sfd, ob->sdir, NULL);
+	/* And one for log/, to be found; nothing depends on it. */
+	free(q);
+	if ((q = util_strf("%s/log", ob->sdir)) != NULL)
+		(void)symlinkat(q, ob->dfd, "log");
+out:
+	if (fd >= 0)
+		(void)close(fd);	/* releases the whole-file lock */
+	free(q);
+	free(target);
+	return e;
 }
 
 enum err
 outbox_open(struct outbox **out, const char *dir, char **errstr)
 {
+	char *data = NULL, *state = NULL;
+	enum err e;
+
+	if (dir != NULL)
+		return outbox_open_dirs(out, dir, NULL, errstr);
+	*out = NULL;
+	if ((data = xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL ||
+	    (state = xdg_dir("XDG_STATE_HOME", ".local/state")) == NULL) {
+		free(data);
+		free(state);
+		util_seterr(errstr, _("no data directory: set HOME or "
+		    "XDG_DATA_HOME and XDG_STATE_HOME"));
+		return ERR_CONFIG;
+	}
+	e = outbox_open_dirs(out, data, state, errstr);
+	free(data);
+	free(state);
+	return e;
+}
+
+enum err
+outbox_open_dirs(struct outbox **out, const char *dir, const char *state,
+    char **errstr)
+{
 	struct outbox *ob;
 	char *p = NULL;
 	enum err e = ERR_NOMEM;
 	size_t i;
+	int legacy = 1, lfd_parent;
 
 	*out = NULL;
 	if ((ob = calloc(1, sizeof(*ob))) == NULL)
 		return ERR_NOMEM;
-	ob->lockfd = ob->dfd = ob->qfd = ob->lfd = -1;
-	ob->dir = dir != NULL ? strdup(dir) : data_dir();
-	if (ob->dir == NULL) {
-		util_seterr(errstr, _("no data directory: set HOME or "
-		    "XDG_DATA_HOME"));
-		e = ERR_CONFIG;
+	ob->lockfd = ob->dfd = ob->sfd = ob->qfd = ob->lfd = -1;
+	if ((ob->dir = strdup(dir)) == NULL ||
+	    (state != NULL && (ob->sdir = strdup(state)) == NULL))
 		goto fail;
-	}
-	/* ~/.local/share may be missing on a fresh account. */
-	if ((e = make_dirs(ob->dir, errstr)) != ERR_OK)
-		goto fail;
-	/*
-	 * The data directory itself may be a link of the user's (to another
-	 * disk); what is in it is opened without following any.
-	 */
-	if ((ob->dfd = open(ob->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		e = sys_err(errstr, _("open"), ob->dir);
-		goto fail;
-	}
-	if ((e = safefile_check_dir(ob->dfd, ob->dir, errstr)) != ERR_OK)
+	if ((ob->dfd = open_top(&ob->dir, &e, errstr)) < 0)
 		goto fail;
 	e = ERR_NOMEM;
-	ob->qdir = util_strf("%s/queue", ob->dir);
-	ob->logdir = util_strf("%s/log", ob->dir);
-	if (ob->qdir == NULL || ob->logdir == NULL)
+	if ((ob->qdir = util_strf("%s/queue", ob->dir)) == NULL)
 		goto fail;
 	if ((ob->qfd = safefile_dir(ob->dfd, "queue", ob->qdir, 1, NULL, &e,
-	    errstr)) < 0 || (ob->lfd = safefile_dir(ob->dfd, "log",
-	    ob->logdir, 1, NULL, &e, errstr)) < 0 ||
+	    errstr)) < 0)
+		goto fail;
+	if (ob->sdir != NULL) {
+		if ((ob->sfd = open_top(&ob->sdir, &e, errstr)) < 0 ||
+		    (e = migrate_state(ob, &legacy, errstr)) != ERR_OK)
+			goto fail;
+	}
+	if (legacy) {
+		free(ob->sdir);
+		ob->sdir = NULL;
+	}
+	lfd_parent = legacy ? ob->dfd : ob->sfd;
+	e = ERR_NOMEM;
+	if ((ob->logdir = util_strf("%s/log", legacy ? ob->dir :
+	    ob->sdir)) == NULL)
+		goto fail;
+	if ((ob->lfd = safefile_dir(lfd_parent, "log", ob->logdir, 1, NULL,
+	    &e, errstr)) < 0 ||
 	    (e = qlog_open(&ob->logs, ob->logdir, ob->lfd)) != ERR_OK)
 		goto fail;
 	for (i = 0; i < 4; i++) {
@@ -149,12 +373,12 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 			goto fail;
 	}
 	free(p);
-	if ((p = util_strf("%s/lock", ob->qdir)) == NULL) {
+	if ((p = util_strf("%s/lock", legacy ? ob->qdir : ob->sdir)) == NULL) {
 		e = ERR_NOMEM;
 		goto fail;
 	}
-	ob->lockfd = safefile_open(ob->qfd, "lock", p, O_RDWR | O_CREAT, &e,
-	    errstr);
+	ob->lockfd = safefile_open(legacy ? ob->qfd : ob->sfd, "lock", p,
+	    O_RDWR | O_CREAT, &e, errstr);
 	if (ob->lockfd < 0)
 		goto fail;
 	free(p);
@@ -179,12 +403,15 @@ outbox_close(struct outbox *ob)
 		(void)close(ob->lockfd);
 	if (ob->dfd >= 0)
 		(void)close(ob->dfd);
+	if (ob->sfd >= 0)
+		(void)close(ob->sfd);
 	if (ob->qfd >= 0)
 		(void)close(ob->qfd);
 	if (ob->lfd >= 0)
 		(void)close(ob->lfd);
 	qlog_close(ob->logs);
 	free(ob->dir);
+	free(ob->sdir);
 	free(ob->qdir);
 	free(ob->logdir);
 	free(ob);
@@ -194,6 +421,31 @@ const char *
 outbox_dir(const struct outbox *ob)
 {
 	return ob->dir;
+}
+
+enum err
+outbox_copy_sent(struct outbox *ob, const char *id, const char *folder,
+    char **errstr)
+{
+	struct maildir *md = NULL;
+	char *real;
+	enum err e;
+
+	if (folder == NULL)
+		return ERR_OK;
+	if ((real = resolve_dir(folder, &e, errstr)) == NULL)
+		return e;
+	if ((e = maildir_open(&md, real, 1, errstr)) == ERR_OK)
+		e = maildir_link(ob->md[OUTBOX_SENT], id, md, "S", errstr);
+	maildir_close(md);
+	free(real);
+	return e;
+}
+
+const char *
+outbox_state_dir(const struct outbox *ob)
+{
+	return ob->sdir != NULL ? ob->sdir : ob->dir;
 }
 
 struct qlog *
@@ -932,7 +1184,7 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	char *name = NULL, *q = NULL, *l = NULL;
 	struct buf b;
 	enum err r = ERR_OK, oe;
-	int fd;
+	int fd, copy;
 
 	if (!moved && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
 	    ob->md[OUTBOX_SENT], "S", errstr)) != ERR_OK) {
@@ -960,7 +1212,14 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 		r = ERR_NOMEM;
 		goto out;
 	}
-	if (renameat(ob->qfd, name, ob->lfd, name) < 0) {
+	/*
+	 * The state folder (log/) may be on another file system than the
+	 * data folder (queue/): then the record is written there anew and
+	 * the envelope removed after it.  A crash in between leaves the
+	 * envelope with its message in sent/, which the next flush files.
+	 */
+	copy = renameat(ob->qfd, name, ob->lfd, name) < 0;
+	if (copy && errno != EXDEV) {
 		/* Sent all the same; the next flush finishes this. */
 		r = sys_err(errstr, _("move"), q);
 		goto out;
@@ -971,15 +1230,23 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	 */
 	buf_init(&b, ENV_MAX);
 	if (qentry_format(e, &b) == 0 &&
-	    (fd = safefile_open(ob->lfd, name, l, O_WRONLY, &oe, NULL)) >= 0) {
+	    (fd = safefile_open(ob->lfd, name, l, copy ? O_WRONLY | O_CREAT |
+	    O_TRUNC : O_WRONLY, &oe, NULL)) >= 0) {
 		/* Shorter than before (or not known): cut the rest off. */
 		if (pwrite_all(fd, buf_str(&b), b.len, 0) < 0 ||
 		    ((e->file_size == 0 || b.len < e->file_size) &&
 		    ftruncate(fd, (off_t)b.len) < 0))
 			r = sys_err(errstr, _("write"), l);
+		if (copy && r == ERR_OK && fsync(fd) < 0)
+			r = sys_err(errstr, _("write"), l);
 		(void)close(fd);
+	} else if (copy) {
+		r = sys_err(errstr, _("write"), l);
 	}
 	buf_free(&b);
+	if (copy && r == ERR_OK && (fsync_dir(ob->lfd, ob->logdir, errstr) !=
+	    ERR_OK || unlinkat(ob->qfd, name, 0) < 0))
+		r = sys_err(errstr, _("remove"), q);
 	if (r == ERR_OK)
 		r = batch_sync(ob, errstr);
 out:

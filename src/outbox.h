@@ -14,16 +14,26 @@
 /*
  * The data directory ($XDG_DATA_HOME/pigeon, default
  * ~/.local/share/pigeon) holds four Maildir folders that other mail
- * programs can read -- drafts/, outbox/, sent/, failed/ -- and two
- * directories of pigeon's own:
+ * programs can read -- drafts/, outbox/, sent/, failed/ -- and one
+ * directory of pigeon's own:
  *
  *   queue/ID.env   the envelope and delivery state of each message in
  *                  outbox/ or failed/ (see qentry.h);
- *   queue/lock     an empty file: a message is locked by a byte-range
+ *   queue/lock     a symbolic link to the lock, which no pigeon follows:
+ *                  it keeps older ones, which kept the lock here, out.
+ *
+ * The state directory ($XDG_STATE_HOME/pigeon, default
+ * ~/.local/state/pigeon) holds
+ *
+ *   lock           an empty file: a message is locked by a byte-range
  *                  lock on it at an offset made from its id;
- *   log/          the transcripts of deliveries (qlog.h);
+ *   log/           the transcripts of deliveries (qlog.h);
  *   log/ID.env     the envelope of a sent message, with what became of
  *                  each recipient and the server's queue id.
+ *
+ * In the old layout (an explicit directory, or a state directory on
+ * another file system than the data directory's old lock) the lock is
+ * queue/lock and log/ is in the data directory.
  *
  * Every directory here is 0700 and every file 0600; nothing is opened
  * through a symbolic link, and only what belongs to this user is used
@@ -59,8 +69,34 @@ enum outbox_folder {
 	OUTBOX_FAILED,
 };
 
-/* dir NULL: $XDG_DATA_HOME/pigeon or ~/.local/share/pigeon.  Creates what is missing (0700). */
+/*
+ * dir NULL: the data folder $XDG_DATA_HOME/pigeon (~/.local/share/pigeon)
+ * and the state folder $XDG_STATE_HOME/pigeon (~/.local/state/pigeon);
+ * else everything in dir.  Creates what is missing (0700).
+ */
 enum err outbox_open(struct outbox **out, const char *dir, char **errstr);
+/*
+ * The data folder dir and the state folder state (NULL: the old layout,
+ * all in dir).  The state folder holds log/ and the lock; the first open
+ * moves them there from an old layout in dir (see outbox.c for how an
+ * older pigeon is kept from flushing along), waiting until no message is
+ * being sent.  When state is on another file system they stay in dir.
+ */
+enum err outbox_open_dirs(struct outbox **out, const char *dir,
+    const char *state, char **errstr);
+/*
+ * The account's copy of a sent message: the message id of sent/ is put
+ * into the Maildir folder (NULL: none, nothing to do), made when
+ * missing.  The one place that decides where sent mail goes besides
+ * sent/.  folder may be a link of the user's: it is resolved here, once
+ * (realpath), and what it leads to must be this user's directory that
+ * others cannot write to; nothing inside it is opened through a link
+ * (maildir.h).  The message is linked, or copied to another file system.
+ */
+enum err outbox_copy_sent(struct outbox *ob, const char *id,
+    const char *folder, char **errstr);
+/* Where log/ and the lock are: the state folder, or the data folder. */
+const char *outbox_state_dir(const struct outbox *ob);
 void outbox_close(struct outbox *ob);
 const char *outbox_dir(const struct outbox *ob);
 struct maildir *outbox_folder(struct outbox *ob, enum outbox_folder f);

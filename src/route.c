@@ -79,6 +79,7 @@ route_init(struct route *r, const struct account *a, const char *server,
 	    NULL;
 	r->lifetime = (int64_t)(a != NULL && a->queue_lifetime > 0 ?
 	    a->queue_lifetime : LIFETIME_DAYS) * DAY;
+	r->sent = a != NULL ? a->sent : NULL;
 	return ERR_OK;
 }
 

@@ -27,6 +27,7 @@ struct route {
 	char *secret;              /* wiped by route_free() */
 	int need_secret;           /* a login and no password: ask for it */
 	int64_t lifetime;          /* seconds a message may stay queued */
+	const char *sent;          /* the account's folder for copies of sent mail, NULL: none */
 };
 
 /*

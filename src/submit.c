@@ -226,11 +226,18 @@ file_pending(struct submit *s, struct pending *p)
 	if (s->o.no_queue && p->oc == OUTCOME_QUEUED)
 		dropped = drop_queued(s, p->q, &p->oc, &errstr);
 	if (!dropped && outbox_file(s->ob, p->q, p->oc, s->lg, p->from,
-	    &errstr) != ERR_OK)
+	    &errstr) != ERR_OK) {
 		tell_filed(s, p->q, p->oc, p->err, 0, 0, errstr != NULL ?
 		    errstr : err_str(ERR_IO));
-	else
+	} else {
 		tell_filed(s, p->q, p->oc, p->err, 0, dropped, NULL);
+		/* Sent is sent: a copy that cannot be made is only told. */
+		if ((p->oc == OUTCOME_SENT || p->oc == OUTCOME_PARTIAL) &&
+		    s->o.rt != NULL && outbox_copy_sent(s->ob, p->q->id,
+		    s->o.rt->sent, &errstr) != ERR_OK)
+			tell(s, SUBMIT_PROBLEM, p->q, errstr != NULL ? errstr :
+			    err_str(ERR_IO));
+	}
 	if (s->o.lock)
 		outbox_unlock(s->ob, p->q->id);
 	p->q = NULL;

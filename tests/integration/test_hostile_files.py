@@ -13,6 +13,7 @@ class HostileFiles(PigeonTest):
     def setUp(self):
         super().setUp()
         self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+        self.state = os.path.join(self.env["XDG_STATE_HOME"], "pigeon")
         self.secret = os.path.join(self.tmp, "secret.txt")
         with open(self.secret, "wb") as f:
             f.write(b"Subject: not yours\n\n" + MARKER + b"\n")
@@ -103,7 +104,7 @@ class HostileFiles(PigeonTest):
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         self.assertExit(self.send(cfg, "-s", "first", "bob@example.org"),
                         EX_OK)
-        index = os.path.join(self.data, "log", "index")
+        index = os.path.join(self.state, "log", "index")
         self.assertTrue(os.path.isfile(index))
         target = os.path.join(self.tmp, "precious")
         with open(target, "wb") as f:
@@ -132,7 +133,8 @@ class HostileFiles(PigeonTest):
         self.assertExit(self.send(cfg, "-s", "one", "bob@example.org"), EX_OK)
         for name in ("outbox", "queue", "log", "sent"):
             with self.subTest(directory=name):
-                real = os.path.join(self.data, name)
+                real = os.path.join(self.state if name == "log" else
+                                    self.data, name)
                 away = os.path.join(self.tmp, "away-" + name)
                 os.rename(real, away)
                 os.symlink(away, real)
@@ -164,13 +166,19 @@ class HostileFiles(PigeonTest):
         self.assertExit(res, EX_OK)
         self.assertExit(res2, EX_OK)
         seen_dirs = seen_files = 0
-        for top, dirs, files in os.walk(self.data):
+        # The one link: queue/lock, which keeps older pigeons out.
+        lock = os.path.join(self.data, "queue", "lock")
+        self.assertEqual(os.readlink(lock), os.path.join(self.state, "lock"))
+        for top, dirs, files in [w for t in (self.data, self.state)
+                                 for w in os.walk(t)]:
             for d in dirs:
                 m = stat.S_IMODE(os.lstat(os.path.join(top, d)).st_mode)
                 self.assertEqual(m, 0o700, os.path.join(top, d))
                 seen_dirs += 1
             for f in files:
                 p = os.path.join(top, f)
+                if p == lock:
+                    continue
                 self.assertTrue(stat.S_ISREG(os.lstat(p).st_mode), p)
                 self.assertEqual(stat.S_IMODE(os.lstat(p).st_mode), 0o600,
                                  p)

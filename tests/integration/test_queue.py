@@ -20,6 +20,7 @@ class Queue(PigeonTest):
     def setUp(self):
         super().setUp()
         self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+        self.state = os.path.join(self.env["XDG_STATE_HOME"], "pigeon")
 
     def send(self, cfg, *args, body=b"hello\n"):
         return self.run_pigeon(["send", "--config", cfg] + list(args),
@@ -60,7 +61,7 @@ class Queue(PigeonTest):
         self.assertEqual(self.envelopes(), [])
         # The envelope is kept with the sent message, and both attempts'
         # transcripts are there: the refused connection, then the send.
-        self.assertTrue(os.path.exists(os.path.join(self.data, "log",
+        self.assertTrue(os.path.exists(os.path.join(self.state, "log",
                                                     mid + ".env")))
         log = self.queue(cfg, "log", mid)
         self.assertExit(log, EX_OK)
@@ -128,8 +129,8 @@ class Queue(PigeonTest):
         self.assertIn(b"filed as sent", log)
         self.assertNotIn(b"s3cret", log)
         # Nothing in the logs shows the password either.
-        for f in os.listdir(os.path.join(self.data, "log")):
-            with open(os.path.join(self.data, "log", f), "rb") as fh:
+        for f in os.listdir(os.path.join(self.state, "log")):
+            with open(os.path.join(self.state, "log", f), "rb") as fh:
                 self.assertNotIn(b"s3cret", fh.read())
         self.assertEqual(self.folder("outbox"), {})
         res = self.queue(cfg, "log", "1.no.such")
@@ -430,7 +431,7 @@ class Queue(PigeonTest):
                 # Each message once in sent/, with its envelope in log/.
                 for i in ids:
                     self.assertTrue(os.path.exists(
-                        os.path.join(self.data, "log", i + ".env")))
+                        os.path.join(self.state, "log", i + ".env")))
                 shutil.rmtree(self.data)
 
     def test_disk_full_queues_nothing(self):
@@ -534,6 +535,7 @@ class StoppedWhileComposing(PigeonTest):
     def setUp(self):
         super().setUp()
         self.data = os.path.join(self.env["XDG_DATA_HOME"], "pigeon")
+        self.state = os.path.join(self.env["XDG_STATE_HOME"], "pigeon")
 
     def drafts(self):
         out = {}

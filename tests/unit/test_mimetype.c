@@ -446,6 +446,48 @@ test_sniff_cut_everywhere(void **state)
 	free(p);
 }
 
+/*
+ * A file whose name says nothing gets its type from its content: a PDF
+ * is application/pdf (with libmagic), never text/plain although its
+ * first bytes are ASCII; a text stays text/plain; what libmagic cannot
+ * name falls back to the text/binary guess.
+ */
+static void
+test_content(void **state)
+{
+	static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog "
+	    "/Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+	static const char text[] = "Dear Bob,\nthe minutes are below.\n";
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0"
+	    "\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+	static const char bin[] = "\0\x01\x02\x03\xff\xfe";
+	char *t;
+
+	(void)state;
+	assert_int_equal(mimetype_content(text, sizeof text - 1, 1, &t),
+	    ERR_OK);
+	assert_string_equal(t, TEXT);
+	free(t);
+	assert_int_equal(mimetype_content("", 0, 1, &t), ERR_OK);
+	assert_string_equal(t, TEXT);
+	free(t);
+	assert_int_equal(mimetype_content(bin, sizeof bin - 1, 1, &t), ERR_OK);
+	assert_string_equal(t, BINARY);
+	free(t);
+	assert_int_equal(mimetype_content(pdf, sizeof pdf - 1, 1, &t), ERR_OK);
+	if (!mimetype_have_magic()) {
+		/* The old guess: ASCII is text.  What libmagic is for. */
+		assert_string_equal(t, TEXT);
+		free(t);
+		skip();
+	}
+	assert_string_equal(t, "application/pdf");
+	free(t);
+	assert_int_equal(mimetype_content(png, sizeof png - 1, 1, &t), ERR_OK);
+	assert_string_equal(t, "image/png");
+	free(t);
+}
+
 static void
 test_valid(void **state)
 {
@@ -491,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_system_file),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_sniff_cut_everywhere),
+		cmocka_unit_test(test_content),
 		cmocka_unit_test(test_valid),
 	};
 
