@@ -317,6 +317,8 @@ class Flags(CallerTest):
         self.assertExit(res, EX_USAGE)
         self.assertEqual(len(res.err.splitlines()), 1, res.err)
         self.assertTrue(res.err.startswith(b"pigeon: "), res.err)
+        # It says what is there instead.
+        self.assertIn(b"-bp", res.err)
 
 
 class AccountBySender(CallerTest):
