@@ -399,6 +399,10 @@ class Conventions(CallerTest):
             self.assertExit(res, EX_OK, repr(args))
             tail = b"\n".join(res.out.strip().splitlines()[-2:])
             self.assertIn(b"Report bugs to", tail, repr(args))
+        res = self.run_as("mailq", ["--help"])
+        self.assertEqual(res.rc, EX_OK)
+        self.assertIn(b"Report bugs to",
+                      b"\n".join(res.out.strip().splitlines()[-2:]))
 
     def test_version_has_copyright_and_licence(self):
         for args in (["--version"], ["sendmail", "--version"]):

@@ -443,8 +443,10 @@ cmd_mailq(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case CLI_OPT_HELP:
-			(void)printf(_("Usage: mailq\nThe messages in pigeon's "
-			    "queue, as 'pigeon queue list' shows them.\n"));
+			(void)printf(_("Usage: mailq [options]\nThe messages in "
+			    "pigeon's queue, as 'pigeon queue list' shows "
+			    "them.\n\n"));
+			cli_common_help(stdout, 0);
 			return EX_OK;
 		case CLI_OPT_VERSION:
 			cli_version();
