@@ -73,6 +73,7 @@ struct ap {
 	const char *p, *end;
 	const char *elem;       /* start of the current element, for errors */
 	char **errstr;
+	int local_ok;           /* a bare local part ("root") is an address */
 	struct tok *tk;         /* the current element's tokens */
 	size_t ntk, captk;
 };
@@ -344,6 +345,8 @@ addr_spec(struct ap *a, size_t i, size_t n, struct buf *spec)
 	if (spec->len == 0)
 		return bad_at(a, i < n ? tk[i].p : a->elem,
 		    i < n ? _("empty local part") : _("empty address"));
+	if (i >= n && a->local_ok)
+		goto checks;
 	if (i >= n)
 		return bad_at(a, a->elem, _("no '@' and domain"));
 	if (buf_addch(spec, '@') < 0)
@@ -381,6 +384,7 @@ addr_spec(struct ap *a, size_t i, size_t n, struct buf *spec)
 		    _("space inside the address (quote it, or add <> around "
 		    "the address)") : is_sp(&tk[i], '>') ?
 		    _("'>' without '<'") : _("text after the address"));
+checks:
 	if (spec->data[0] == '-')
 		return bad_at(a, a->elem, _("an address may not start with "
 		    "'-'"));
@@ -509,6 +513,13 @@ enum err
 addr_list_parse(struct addr_list *list, const char *s, size_t len,
     char **errstr)
 {
+	return addr_list_parse_local(list, s, len, 0, errstr);
+}
+
+enum err
+addr_list_parse_local(struct addr_list *list, const char *s, size_t len,
+    int local_ok, char **errstr)
+{
 	struct ap a;
 	struct buf name, spec;
 	struct tok stop;
@@ -521,6 +532,7 @@ addr_list_parse(struct addr_list *list, const char *s, size_t len,
 	a.p = a.elem = s;
 	a.end = s + len;
 	a.errstr = errstr;
+	a.local_ok = local_ok;
 	buf_init(&name, ELEM_MAX);
 	buf_init(&spec, ELEM_MAX);
 	for (;;) {

@@ -27,6 +27,12 @@ struct addr_list {
  */
 enum err addr_list_parse(struct addr_list *list, const char *s, size_t len,
     char **errstr);
+/*
+ * The same, and with local_ok a bare local part ("root", as cron and
+ * /etc/aliases write it) is an address too: its spec has no '@'.
+ */
+enum err addr_list_parse_local(struct addr_list *list, const char *s,
+    size_t len, int local_ok, char **errstr);
 /* Append a copy of spec (already an addr-spec) to list. */
 enum err addr_list_add(struct addr_list *list, const char *name,
     const char *spec);

@@ -266,3 +266,232 @@ alias_expand(const struct aliases *a, const char *text)
 	}
 	return out.data != NULL ? out.data : strdup("");
 }
+
+/* The first char of line [p, eol) that is not blank, or eol. */
+static const char *
+skip_blank(const char *p, const char *eol)
+{
+	while (p < eol && blank(*p))
+		p++;
+	return p;
+}
+
+enum err
+alias_load_system(struct aliases **out, const char *path, char **errstr)
+{
+	struct aliases *a;
+	struct buf b, val;
+	const char *p, *end, *eol, *s, *colon, *k;
+	unsigned long line = 0, at = 0;
+	char *key = NULL, *v;
+	enum err e = ERR_OK;
+
+	*out = NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return ERR_NOMEM;
+	buf_init(&b, ALIAS_FILE_MAX);
+	buf_init(&val, ALIAS_FILE_MAX);
+	if (path != NULL && buf_read_file(&b, path) < 0 && errno != ENOENT) {
+		util_seterr(errstr, _("cannot read %s: %s"), path,
+		    strerror(errno));
+		e = ERR_IO;
+		goto out;
+	}
+	/* One pass more than there are lines: the last entry ends there. */
+	for (p = buf_str(&b), end = p + b.len; e == ERR_OK; p = eol + 1) {
+		if (p < end) {
+			line++;
+			if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				eol = end;
+			s = skip_blank(p, eol);
+			if (s == eol || *s == '#')
+				continue;
+			if (s > p && key != NULL) {
+				/* A continuation of the entry above. */
+				if ((v = value_of(s, eol)) == NULL ||
+				    buf_printf(&val, "%s%s", val.len > 0 ?
+				    " " : "", v) < 0)
+					e = ERR_NOMEM;
+				free(v);
+				continue;
+			}
+		} else {
+			eol = end;
+		}
+		if (key != NULL) {
+			/* The entry above is complete. */
+			if ((v = strdup(buf_str(&val))) == NULL)
+				e = ERR_NOMEM;
+			else if (*skip_blank(v, v + strlen(v)) == '\0') {
+				util_seterr(errstr, _("%s:%lu: an alias needs "
+				    "a name and an address"), path, at);
+				free(v);
+				e = ERR_DATA;
+			} else if ((e = add(a, key, strlen(key), v)) !=
+			    ERR_OK)
+				free(v);
+			free(key);
+			key = NULL;
+			buf_reset(&val);
+		}
+		if (p >= end || e != ERR_OK)
+			break;
+		colon = memchr(s, ':', (size_t)(eol - s));
+		if (colon == NULL || colon == s) {
+			util_seterr(errstr, _("%s:%lu: expected 'name: "
+			    "address, ...'"), path, line);
+			e = ERR_DATA;
+			break;
+		}
+		for (k = colon; k > s && blank(k[-1]); k--)
+			;
+		at = line;
+		if ((key = strndup(s, (size_t)(k - s))) == NULL ||
+		    (v = value_of(colon + 1, eol)) == NULL) {
+			e = ERR_NOMEM;
+			break;
+		}
+		if (buf_addstr(&val, v) < 0)
+			e = ERR_NOMEM;
+		free(v);
+	}
+out:
+	free(key);
+	buf_free(&b);
+	buf_free(&val);
+	if (e != ERR_OK) {
+		alias_free(a);
+		return e;
+	}
+	*out = a;
+	return ERR_OK;
+}
+
+const char *
+alias_lookup(const struct aliases *a, const char *key)
+{
+	const struct alias *al = find(a, key, strlen(key));
+
+	return al != NULL ? al->value : NULL;
+}
+
+/* Does an element of the value name a command, a file or an include? */
+static const char *
+not_an_address(const char *value)
+{
+	const char *p = value;
+
+	for (;;) {
+		while (blank(*p))
+			p++;
+		if (*p == '|' || *p == '/' || (*p == '"' && (p[1] == '|' ||
+		    p[1] == '/')) || strncasecmp(p, ":include:", 9) == 0)
+			return p;
+		if ((p = strchr(p, ',')) == NULL)
+			return NULL;
+		p++;
+	}
+}
+
+#define ALIAS_DEPTH_MAX 10
+
+struct resolver {
+	const struct alias_sources *src;
+	const char *chain[ALIAS_DEPTH_MAX + 1];   /* names being expanded */
+	struct addr_list *out;
+	struct buf *notes;
+	char **errstr;
+};
+
+static int
+in_chain(const struct resolver *r, int depth, const char *name)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		if (strcasecmp(r->chain[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static enum err
+resolve(struct resolver *r, const char *name, int depth)
+{
+	const struct alias_sources *src = r->src;
+	struct addr_list l = { NULL, 0 };
+	const char *v = NULL, *key = NULL, *bad;
+	enum err e = ERR_OK;
+	size_t i;
+
+	if (strchr(name, '@') != NULL)
+		return addr_list_add(r->out, NULL, name);
+	if (depth >= ALIAS_DEPTH_MAX) {
+		util_seterr(r->errstr, _("the aliases of '%s' go deeper than "
+		    "%d levels (a loop?)"), r->chain[0], ALIAS_DEPTH_MAX);
+		return ERR_DATA;
+	}
+	if (!src->no_alias && !in_chain(r, depth, name)) {
+		if ((v = alias_lookup(src->sys, name)) != NULL)
+			key = "sendmail_aliases";
+		else if ((v = alias_lookup(src->mutt, name)) != NULL)
+			key = "aliases";
+		else if (!in_chain(r, depth, "default") &&
+		    (v = alias_lookup(src->sys, "default")) != NULL) {
+			key = "sendmail_aliases";
+			name = "default";
+		}
+	}
+	if (v == NULL) {
+		if (src->domain == NULL) {
+			util_seterr(r->errstr, _("'%s' has no domain and no "
+			    "alias: set qualify_domain (the domain to add) or "
+			    "sendmail_aliases (a file like /etc/aliases) in the "
+			    "account"), name);
+			return ERR_CONFIG;
+		}
+		if (r->notes != NULL && buf_printf(r->notes, _("recipient "
+		    "'%s' has no domain: %s@%s (qualify_domain)\n"), name,
+		    name, src->domain) < 0)
+			return ERR_NOMEM;
+		{
+			char *q = util_strf("%s@%s", name, src->domain);
+
+			if (q == NULL)
+				return ERR_NOMEM;
+			e = addr_list_add(r->out, NULL, q);
+			free(q);
+		}
+		return e;
+	}
+	if ((bad = not_an_address(v)) != NULL) {
+		util_seterr(r->errstr, _("the alias '%s' leads to '%s': pigeon "
+		    "sends to addresses only, not to commands or files"),
+		    name, bad);
+		return ERR_DATA;
+	}
+	if (r->notes != NULL && buf_printf(r->notes, _("recipient '%s' is "
+	    "'%s' (%s)\n"), name, v, key) < 0)
+		return ERR_NOMEM;
+	if ((e = addr_list_parse_local(&l, v, strlen(v), 1, r->errstr)) !=
+	    ERR_OK)
+		return e;
+	r->chain[depth] = name;
+	for (i = 0; i < l.n && e == ERR_OK; i++)
+		e = resolve(r, l.v[i].spec, depth + 1);
+	addr_list_free(&l);
+	return e;
+}
+
+enum err
+alias_resolve(const struct alias_sources *src, const char *name,
+    struct addr_list *out, struct buf *notes, char **errstr)
+{
+	struct resolver r;
+
+	memset(&r, 0, sizeof(r));
+	r.src = src;
+	r.out = out;
+	r.notes = notes;
+	r.errstr = errstr;
+	return resolve(&r, name, 0);
+}

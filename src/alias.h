@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "addr.h"
+#include "buf.h"
 #include "err.h"
 
 /*
@@ -39,5 +41,41 @@ char *alias_complete(const struct aliases *a, const char *text);
  * want of memory.
  */
 char *alias_expand(const struct aliases *a, const char *text);
+
+/*
+ * An aliases file as /etc/aliases and msmtp's "aliases" write it: lines
+ * "name: address, address", an entry going on over lines that start
+ * with a blank, "#" comments, blank lines.  The entry "default" is kept
+ * like any other (alias_resolve() gives it its meaning).  A missing file
+ * gives an empty table; ERR_IO, ERR_DATA ("file:line: ..."), ERR_NOMEM.
+ */
+enum err alias_load_system(struct aliases **out, const char *path,
+    char **errstr);
+
+/* The value of key (any case) in a (NULL: none), or NULL. */
+const char *alias_lookup(const struct aliases *a, const char *key);
+
+/* Where a recipient without a domain ("root", as cron gives it) is looked up. */
+struct alias_sources {
+	const struct aliases *sys;   /* sendmail_aliases; NULL: none */
+	const struct aliases *mutt;  /* the account's aliases; NULL: none */
+	const char *domain;          /* qualify_domain; NULL: none */
+	int no_alias;                /* sendmail -n: no alias lookup */
+};
+
+/*
+ * The addresses of recipient name, appended to out: an address with a
+ * domain as it is; a name found in sys, else in mutt, replaced by its
+ * addresses, these resolved again (a name met again on the way, "root:
+ * root", is not looked up again); a name found in neither takes the
+ * "default" entry of sys when there is one, as msmtp's aliases do; what
+ * is left gets "@domain".  Each step adds a line to notes (NULL: none),
+ * for the transcript: a domain is never added silently.  ERR_CONFIG when
+ * a name is left and there is no domain (*errstr names the keys to set),
+ * ERR_DATA when an alias leads to a command or file ("|prog", "/file",
+ * ":include:") or nests deeper than 10 levels, ERR_NOMEM.
+ */
+enum err alias_resolve(const struct alias_sources *src, const char *name,
+    struct addr_list *out, struct buf *notes, char **errstr);
 
 #endif

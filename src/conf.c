@@ -94,6 +94,14 @@
  *                        fails (default 5)
  *   flush_after_send     yes/no (default yes): after a send, due messages
  *                        of the account go out in a detached process
+ *   from_addresses       more sender addresses of the account, comma
+ *                        separated, wildcards allowed ("*@example.org"):
+ *                        sendmail -f and a From field pick the account
+ *   sendmail_aliases     an /etc/aliases-style file ("name: address,
+ *                        ...", a "default:" entry) for recipients without
+ *                        a domain, as cron gives them
+ *   qualify_domain       the domain given to such a recipient that no
+ *                        alias has
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
@@ -127,6 +135,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -138,6 +147,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "i18n.h"
 #include "smtp.h"
@@ -248,6 +258,12 @@ static const struct conf_key {
 	    offsetof(struct account, flush_after_send) },
 	/* A copy of each sent message (outbox.h: outbox_copy_sent()). */
 	{ "sent",                 KEY_FILE,   offsetof(struct account, sent) },
+	{ "from_addresses",       KEY_TEXT,
+	    offsetof(struct account, from_addresses) },
+	{ "sendmail_aliases",     KEY_FILE,
+	    offsetof(struct account, sendmail_aliases) },
+	{ "qualify_domain",       KEY_WORD,
+	    offsetof(struct account, qualify_domain) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -377,6 +393,9 @@ account_free(struct account *a)
 	free(a->query_command);
 	free(a->send_charset);
 	free(a->sent);
+	free(a->from_addresses);
+	free(a->sendmail_aliases);
+	free(a->qualify_domain);
 }
 
 void
@@ -412,6 +431,114 @@ conf_account(const struct conf *c, const char *name)
 	for (i = 0; i < c->naccounts; i++)
 		if (strcmp(c->accounts[i].name, name) == 0)
 			return &c->accounts[i];
+	return NULL;
+}
+
+/* The addr-spec of a from value ("Jane <j@x>": "j@x"), malloc'd, or NULL. */
+static char *
+spec_of(const char *from)
+{
+	struct addr_list l = { NULL, 0 };
+	char *spec = NULL;
+
+	if (from != NULL && addr_list_parse(&l, from, strlen(from), NULL) ==
+	    ERR_OK && l.n == 1)
+		spec = strdup(l.v[0].spec);
+	addr_list_free(&l);
+	return spec;
+}
+
+/* Is sender the address a (any case), or a's local part plus "+detail"? */
+static int
+same_sender(const char *a, const char *sender)
+{
+	const char *at = strrchr(a, '@'), *sat = strrchr(sender, '@');
+	const char *plus;
+
+	if (strcasecmp(a, sender) == 0)
+		return 1;
+	if (at == NULL || sat == NULL || strcasecmp(at, sat) != 0)
+		return 0;
+	plus = memchr(sender, '+', (size_t)(sat - sender));
+	return plus != NULL && plus - sender == at - a &&
+	    strncasecmp(a, sender, (size_t)(at - a)) == 0;
+}
+
+/* An ASCII lower-case copy of s[0..n) into out (size n + 1). */
+static void
+lower(char *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	out[n] = '\0';
+}
+
+/*
+ * Does an element of list (comma separated) match sender?  wild: the
+ * patterns only (fnmatch on lower-case copies: FNM_CASEFOLD is not
+ * POSIX), else the plain addresses only.
+ */
+static int
+listed(const char *list, const char *sender, int wild)
+{
+	const char *p = list, *e, *s;
+	char pat[512], who[512];
+	size_t n;
+	int is_wild;
+
+	if (strlen(sender) >= sizeof(who))
+		return 0;
+	lower(who, sender, strlen(sender));
+
+	while (p != NULL && *p != '\0') {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		for (s = p; n > 0 && (*s == ' ' || *s == '\t'); s++, n--)
+			;
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		p = e != NULL ? e + 1 : NULL;
+		if (n == 0 || n >= sizeof(pat))
+			continue;
+		lower(pat, s, n);
+		is_wild = strpbrk(pat, "*?[") != NULL;
+		if (wild && is_wild && fnmatch(pat, who, 0) == 0)
+			return 1;
+		if (!wild && !is_wild && same_sender(pat, sender))
+			return 1;
+	}
+	return 0;
+}
+
+const struct account *
+conf_account_for_sender(const struct conf *c, const char *sender)
+{
+	const struct account *a;
+	char *spec;
+	size_t i;
+	int pass, hit;
+
+	if (c == NULL || sender == NULL || *sender == '\0')
+		return NULL;
+	/* Addresses first, in the order of the file; then patterns. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < c->naccounts; i++) {
+			a = &c->accounts[i];
+			hit = 0;
+			if (pass == 0 && (spec = spec_of(a->from)) != NULL) {
+				hit = same_sender(spec, sender);
+				free(spec);
+			}
+			if (!hit && a->from_addresses != NULL)
+				hit = listed(a->from_addresses, sender,
+				    pass == 1);
+			if (hit)
+				return a;
+		}
+	}
 	return NULL;
 }
 

@@ -35,6 +35,9 @@ struct account {
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
 	char *sent;               /* Maildir for a copy of sent mail, NULL: none */
+	char *from_addresses;     /* more senders of the account: "*@x, me@y" */
+	char *sendmail_aliases;   /* /etc/aliases-style file for local names */
+	char *qualify_domain;     /* domain for recipients without one */
 };
 
 struct conf {
@@ -78,5 +81,15 @@ void conf_free(struct conf *c);
 
 /* The named account, or the default (or only) one when name is NULL. */
 const struct account *conf_account(const struct conf *c, const char *name);
+
+/*
+ * The account that sends as sender (an addr-spec), as msmtp picks one by
+ * its from: the first whose from is sender, or sender without its
+ * "+detail"; else the first that lists it in from_addresses, where
+ * "*", "?" and "[...]" are wildcards (any case).  NULL: none does, the
+ * default account is the one then.
+ */
+const struct account *conf_account_for_sender(const struct conf *c,
+    const char *sender);
 
 #endif

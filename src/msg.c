@@ -102,6 +102,19 @@ msg_open_spool(const char *dir)
 	return fd;
 }
 
+/* The addr-spec of the first address in a From value (malloc'd), or NULL. */
+static char *
+from_spec(const char *v, size_t len)
+{
+	struct addr_list l = { NULL, 0 };
+	char *spec = NULL;
+
+	if (addr_list_parse(&l, v, len, NULL) == ERR_OK && l.n > 0)
+		spec = strdup(l.v[0].spec);
+	addr_list_free(&l);
+	return spec;
+}
+
 /* The domain of the first address in a From value, for Message-ID. */
 static char *
 from_domain(const char *v, size_t len)
@@ -160,8 +173,8 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 		if (o->extract && (is_rs || is_bcc ||
 		    rfc822_field_is(&f, "To") ||
 		    rfc822_field_is(&f, "Cc"))) {
-			e = addr_list_parse(is_rs ? &resent : &m->rcpts, val,
-			    vlen, errstr);
+			e = addr_list_parse_local(is_rs ? &resent :
+			    &m->rcpts, val, vlen, o->local_ok, errstr);
 			if (e != ERR_OK)
 				goto fail;
 			has_resent |= is_rs;
@@ -174,6 +187,8 @@ emit_headers(const struct msg_opts *o, struct msg *m, const char *h,
 			has_from = 1;
 			if (domain == NULL)
 				domain = from_domain(val, vlen);
+			if (m->from == NULL)
+				m->from = from_spec(val, vlen);
 		}
 		/* Blind copies are for the envelope only. */
 		if (is_bcc)
@@ -395,4 +410,6 @@ msg_free(struct msg *m)
 		(void)close(m->fd);
 	m->fd = -1;
 	addr_list_free(&m->rcpts);
+	free(m->from);
+	m->from = NULL;
 }

@@ -12,6 +12,7 @@ struct msg_opts {
 	const char *from;          /* From: to add when missing ("Name <a@b>") */
 	const char *domain;        /* for Message-ID; NULL: from the From address */
 	const char *tmpdir;        /* NULL: $TMPDIR or /tmp */
+	int local_ok;              /* -t: "root" (no domain) is a recipient too */
 	int use_out_fd;           /* write to out_fd, not to a new spool file */
 	int out_fd;
 };
@@ -22,6 +23,7 @@ struct msg {
 	uint64_t wire_size;        /* its bytes on the wire (every LF a CRLF) */
 	int eightbit;              /* it holds bytes >= 0x80 */
 	struct addr_list rcpts;    /* from the headers, with extract */
+	char *from;                /* addr-spec of the message's own From, or NULL */
 	int added_date, added_msgid, added_from;
 	int borrowed;              /* fd is the caller's out_fd: not closed */
 };

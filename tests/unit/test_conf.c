@@ -1191,11 +1191,74 @@ test_password_environment(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* sendmail -f and a From field choose the account, as msmtp's from does. */
+static void
+test_account_for_sender(void **state)
+{
+	struct conf *c;
+	const struct account *a;
+
+	(void)state;
+	c = load_ok("default = home\n"
+	    "[account home]\nfrom = Me <me@home.example>\n"
+	    "server = smtp://mail.home.example\n"
+	    "[account work]\nfrom = me@work.example\n"
+	    "server = smtp://mail.work.example\n"
+	    "from_addresses = *@work.example, boss@Other.example\n"
+	    "[account lists]\nfrom = lists@home.example\n"
+	    "server = smtp://mail.home.example\n"
+	    "from_addresses = lists-*@home.example\n");
+	a = conf_account_for_sender(c, "me@work.example");
+	assert_non_null(a);
+	assert_string_equal(a->name, "work");
+	/* Any case, and a subaddress of the from. */
+	a = conf_account_for_sender(c, "ME+cron@Home.Example");
+	assert_non_null(a);
+	assert_string_equal(a->name, "home");
+	a = conf_account_for_sender(c, "boss@other.example");
+	assert_non_null(a);
+	assert_string_equal(a->name, "work");
+	a = conf_account_for_sender(c, "noreply@WORK.example");
+	assert_non_null(a);
+	assert_string_equal(a->name, "work");
+	/* A plain address wins over an earlier account's pattern. */
+	a = conf_account_for_sender(c, "lists@home.example");
+	assert_non_null(a);
+	assert_string_equal(a->name, "lists");
+	a = conf_account_for_sender(c, "lists-dev@home.example");
+	assert_non_null(a);
+	assert_string_equal(a->name, "lists");
+	assert_null(conf_account_for_sender(c, "stranger@else.example"));
+	assert_null(conf_account_for_sender(c, ""));
+	assert_null(conf_account_for_sender(c, "me+x@work.example.org"));
+	conf_free(c);
+}
+
+/* The sendmail keys are read. */
+static void
+test_sendmail_keys(void **state)
+{
+	struct conf *c;
+	const struct account *a;
+
+	(void)state;
+	c = load_ok("[account a]\nfrom = a@b.example\n"
+	    "server = smtp://mail.b.example\n"
+	    "sendmail_aliases = /etc/aliases\nqualify_domain = b.example\n");
+	a = conf_account(c, NULL);
+	assert_string_equal(a->sendmail_aliases, "/etc/aliases");
+	assert_string_equal(a->qualify_domain, "b.example");
+	assert_int_equal(c->nwarnings, 0);
+	conf_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_url_valid),
+		T(test_account_for_sender),
+		T(test_sendmail_keys),
 		T(test_url_invalid),
 		T(test_url_messages),
 		T(test_url_free_zero),

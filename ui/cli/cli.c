@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,16 @@ vmessage(const char *prefix, const char *fmt, va_list ap)
 
 void
 cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,6 +113,66 @@ cli_common_help(FILE *fp, int sending)
 "  --no-queue           deliver now or fail (exit 75); keep nothing queued\n"),
 		    fp);
 	(void)fputs(_("  --help, --version\n"), fp);
+	(void)fputs("\n", fp);
+#ifdef PIGEON_BUGREPORT
+	/* L10N: %s is where to report bugs: an address or a web page. */
+	(void)fprintf(fp, _("Report bugs to %s.\n"), PIGEON_BUGREPORT);
+#else
+	(void)fputs(_("Report bugs to the pigeon issue tracker, with the "
+	    "output of 'pigeon --version'\nand, for a sending problem, "
+	    "the transcript that -v shows.\n"), fp);
+#endif
+}
+
+void
+cli_version(void)
+{
+	(void)printf("pigeon %s\n", VERSION);
+	(void)printf(_("Copyright (C) the pigeon authors.\n"
+	    "License ISC: see the LICENSE file or "
+	    "<https://opensource.org/license/isc-license-txt>.\n"
+	    "This is free software: you are free to change and redistribute "
+	    "it.\nThere is NO WARRANTY, to the extent permitted by law.\n"));
+#ifdef PIGEON_TEST_HOOKS
+	/*
+	 * Not translated: the tests read this line to know whether the
+	 * program they run has the fault injection they need.
+	 */
+	(void)printf("features: test-hooks\n");
+#endif
+}
+
+int
+cli_bad_option(const char *cmd, char *const *argv, int opt)
+{
+	const char *w = optind > 0 ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', 0, 0 };
+	size_t n;
+
+	/*
+	 * getopt tells a short option by optopt; a long one only by the
+	 * word it stopped after ("--acount=x": the name without the value).
+	 */
+	if (optopt > 0 && optopt < 0x100) {
+		shortopt[1] = (char)optopt;
+		w = shortopt;
+		n = 2;
+	} else {
+		n = strcspn(w, "=");
+	}
+	if (cmd != NULL && opt == ':')
+		cli_error(_("option '%.*s' needs a value; try 'pigeon %s "
+		    "--help'"), (int)n, w, cmd);
+	else if (cmd != NULL)
+		cli_error(_("unknown option '%.*s'; try 'pigeon %s --help'"),
+		    (int)n, w, cmd);
+	else if (opt == ':')
+		cli_error(_("option '%.*s' needs a value; try 'pigeon "
+		    "--help'"), (int)n, w);
+	else
+		cli_error(_("unknown option '%.*s'; try 'pigeon --help'"),
+		    (int)n, w);
+	return EX_USAGE;
 }
 
 /* Read a password from the terminal with echo off. */

@@ -108,6 +108,8 @@ void cli_flush_behind(const struct cli *c, struct outbox *ob);
 /* "pigeon: " + message on stderr, control characters escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "pigeon: " + a note the user asked for (-v), as cli_error() writes it. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the session and wait until it is ready; 0 or a sysexits code. */
 int cli_connect(struct cli *c, struct session **out);
@@ -134,7 +136,26 @@ int cmd_probe(int argc, char **argv);
 /* The interactive UI: "pigeon" without a command. */
 int cmd_ui(int argc, char **argv);
 
-/* Common help text for the shared options; sending adds the data ones. */
+/*
+ * Common help text for the shared options; sending adds the data ones.
+ * It ends every --help, so it ends with where to report bugs (the
+ * address in PIGEON_BUGREPORT when the build defines one).
+ */
 void cli_common_help(FILE *fp, int sending);
+
+/* --version: the version, copyright and licence lines, on stdout. */
+void cli_version(void);
+
+/*
+ * A wrong option, as getopt_long (with opterr 0 and ':' leading the
+ * short options) returned it in opt ('?' or ':'): one line on stderr
+ * naming it and "pigeon CMD --help" (cmd NULL: "pigeon --help"), never
+ * the whole usage.  Returns EX_USAGE.
+ */
+int cli_bad_option(const char *cmd, char *const *argv, int opt);
+
+/* "pigeon sendmail -bp" and the program run as "mailq": the queue. */
+int cli_queue_list(struct outbox *ob);
+int cmd_mailq(int argc, char **argv);
 
 #endif

@@ -238,7 +238,8 @@ cmd_probe(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "v", probe_longopts,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":v", probe_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -250,17 +251,17 @@ cmd_probe(int argc, char **argv)
 			probe_help(stdout);
 			return EX_OK;
 		case CLI_OPT_VERSION:
-			(void)printf("pigeon %s\n", VERSION);
+			cli_version();
 			return EX_OK;
 		default:
-			probe_help(stderr);
-			return EX_USAGE;
+			return cli_bad_option("probe", argv, opt);
 		}
 	}
 	if (optind < argc)
 		url = argv[optind++];
 	if (optind < argc) {
-		probe_help(stderr);
+		cli_error(_("one server URL at most, not '%s' too; try 'pigeon "
+		    "probe --help'"), argv[optind]);
 		return EX_USAGE;
 	}
 	if ((rc = cli_setup(&c, url, want_auth)) != 0)

@@ -173,8 +173,8 @@ resolve(struct outbox *ob, const char *arg, int sent, char **id)
 	return *id != NULL ? 0 : EX_OSERR;
 }
 
-static int
-do_list(struct outbox *ob)
+int
+cli_queue_list(struct outbox *ob)
 {
 	char **ids = NULL, **orph = NULL, **known, *errstr = NULL, a[32],
 	    nt[32];
@@ -634,7 +634,8 @@ cmd_queue(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "v", queue_longopts, NULL)) !=
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":v", queue_longopts, NULL)) !=
 	    -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -650,11 +651,10 @@ cmd_queue(int argc, char **argv)
 			queue_help(stdout);
 			return EX_OK;
 		case CLI_OPT_VERSION:
-			(void)printf("pigeon %s\n", VERSION);
+			cli_version();
 			return EX_OK;
 		default:
-			queue_help(stderr);
-			return EX_USAGE;
+			return cli_bad_option("queue", argv, opt);
 		}
 	}
 	cmd = optind < argc ? argv[optind++] : "list";
@@ -662,13 +662,14 @@ cmd_queue(int argc, char **argv)
 	    optind != argc : optind + 1 != argc ||
 	    (strcmp(cmd, "retry") != 0 && strcmp(cmd, "edit") != 0 &&
 	    strcmp(cmd, "rm") != 0 && strcmp(cmd, "log") != 0)) {
-		queue_help(stderr);
+		cli_error(_("'%s' is not a queue command, or it wants another "
+		    "number of arguments; try 'pigeon queue --help'"), cmd);
 		return EX_USAGE;
 	}
 	if ((rc = cli_open_outbox(&ob)) != 0)
 		return rc;
 	if (strcmp(cmd, "list") == 0)
-		rc = do_list(ob);
+		rc = cli_queue_list(ob);
 	else if (strcmp(cmd, "flush") == 0)
 		rc = cli_flush(&c, ob, due, NULL, 0);
 	else if ((rc = resolve(ob, argv[optind], strcmp(cmd, "log") == 0,

@@ -502,7 +502,8 @@ cmd_send(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	draft_init(&d);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "s:a:c:b:H:v", send_longopts,
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":s:a:c:b:H:v", send_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -570,12 +571,11 @@ cmd_send(int argc, char **argv)
 			rc = EX_OK;
 			goto out;
 		case CLI_OPT_VERSION:
-			(void)printf("pigeon %s\n", VERSION);
+			cli_version();
 			rc = EX_OK;
 			goto out;
 		default:
-			send_help(stderr);
-			rc = EX_USAGE;
+			rc = cli_bad_option("send", argv, opt);
 			goto out;
 		}
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "alias.h"
 #include "buf.h"
 #include "cli.h"
 #include "i18n.h"
@@ -30,15 +31,27 @@ sendmail_help(FILE *fp)
 {
 	(void)fputs(_(
 "Usage: pigeon sendmail [options] [--] [RECIPIENT...]\n"
+"       pigeon sendmail -bp | -q\n"
 "Send the message on standard input, like sendmail.\n"
 "\n"
 "  -t                   take recipients from the To, Cc and Bcc fields too\n"
-"  -f ADDR, -r ADDR     envelope sender (default: the account's From)\n"
+"  -f ADDR, -r ADDR     envelope sender (default: the account's From);\n"
+"                       it picks the account when none is named, as the\n"
+"                       message's From does\n"
 "  -F NAME              full name for a From field that has to be added\n"
 "  -i, -oi              accepted; a lone '.' never ends the input\n"
 "  -N NOTIFY            DSN: never, or success,failure,delay\n"
 "  -R RET               DSN: full or hdrs\n"
 "  -V ENVID             DSN envelope id\n"
+"  -n                   no aliases for recipients without a domain\n"
+"  -odq                 queue only: send at the next flush, not now\n"
+"  -odi, -odb           deliver now (the default)\n"
+"  -bm                  send the message on standard input (the default)\n"
+"  -bp                  list the queue, as mailq does\n"
+"  -q                   send the whole queue now\n"
+"  -B TYPE, -C FILE, -G, -h N, -L TAG, -m, -O OPT=VAL, -oeX, -om, -U,\n"
+"  -X FILE, -Am, -Ac    accepted for sendmail's callers and ignored (-v\n"
+"                       names them)\n"
 "  --abort-on-reject    send nothing if any recipient is rejected\n"
 "  --chunking           use BDAT when the server offers CHUNKING\n"), fp);
 	cli_common_help(fp, 1);
@@ -147,14 +160,318 @@ fail:
 	return NULL;
 }
 
+/* What the command line asks for. */
+enum sm_mode {
+	SM_SEND,        /* -bm: the message on stdin */
+	SM_LIST,        /* -bp, mailq */
+	SM_FLUSH,       /* -q */
+	SM_NOTHING,     /* -bi: the aliases need no database */
+};
+
+struct sm_opts {
+	enum sm_mode mode;
+	const char *from_arg, *fullname;
+	int extract, abort_on_reject, no_alias, queue_only;
+	struct smtp_envelope env;
+	struct buf ignored;      /* flags taken and ignored, for -v */
+};
+
+/* Note a flag that means nothing to pigeon (named under -v). */
+static void
+ignore(struct sm_opts *o, int opt, const char *arg)
+{
+	(void)buf_printf(&o->ignored, " -%c%s", opt, arg != NULL ? arg : "");
+}
+
+/* -o: sendmail's old option letters. */
+static int
+dash_o(struct sm_opts *o, const char *arg)
+{
+	if (strcmp(arg, "i") == 0)
+		return 0;                       /* -oi: as -i */
+	if (strcmp(arg, "dq") == 0)
+		o->queue_only = 1;
+	else if (strcmp(arg, "di") == 0 || strcmp(arg, "db") == 0)
+		o->queue_only = 0;
+	else
+		ignore(o, 'o', arg);    /* -oem, -oep, -oeq, -om, -o7... */
+	return 0;
+}
+
+/* -b: the mode. */
+static int
+dash_b(struct sm_opts *o, const char *arg)
+{
+	if (strcmp(arg, "m") == 0)
+		o->mode = SM_SEND;
+	else if (strcmp(arg, "p") == 0)
+		o->mode = SM_LIST;
+	else if (strcmp(arg, "i") == 0)
+		o->mode = SM_NOTHING;
+	else {
+		cli_error(_("mode -b%s is not supported: pigeon sends (-bm) "
+		    "and lists the queue (-bp); try 'pigeon sendmail --help'"),
+		    arg);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Parse the flags; -1 to go on, else the exit status. */
+static int
+parse(int argc, char **argv, struct cli *c, struct sm_opts *o)
+{
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv,
+	    "+:tif:r:F:vo:B:N:R:V:b:C:GL:O:UX:h:mnA:q::", sendmail_longopts,
+	    NULL)) != -1) {
+		if (cli_common_option(c, opt, optarg))
+			continue;
+		rc = 0;
+		switch (opt) {
+		case 't':
+			o->extract = 1;
+			break;
+		case 'i':
+			break;
+		case 'f':
+		case 'r':
+			o->from_arg = optarg;
+			break;
+		case 'F':
+			o->fullname = optarg;
+			break;
+		case 'o':
+			rc = dash_o(o, optarg);
+			break;
+		case 'b':
+			rc = dash_b(o, optarg);
+			break;
+		case 'n':
+			o->no_alias = 1;
+			break;
+		case 'q':
+			/* -q1h would be a daemon: one flush is what we do. */
+			o->mode = SM_FLUSH;
+			if (optarg != NULL)
+				ignore(o, 'q', optarg);
+			break;
+		case 'N':
+			o->env.dsn_notify = optarg;
+			break;
+		case 'R':
+			o->env.dsn_ret = optarg;
+			break;
+		case 'V':
+			o->env.dsn_envid = optarg;
+			break;
+		case 'B': case 'C': case 'L': case 'O': case 'X': case 'h':
+		case 'A':
+			ignore(o, opt, optarg);
+			break;
+		case 'G': case 'U': case 'm':
+			ignore(o, opt, NULL);
+			break;
+		case OPT_ABORT_ON_REJECT:
+			o->abort_on_reject = 1;
+			break;
+		case CLI_OPT_HELP:
+			sendmail_help(stdout);
+			return EX_OK;
+		case CLI_OPT_VERSION:
+			cli_version();
+			return EX_OK;
+		default:
+			return cli_bad_option("sendmail", argv, opt);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (c->verbose && o->ignored.len > 0)
+		cli_note(_("ignored (they mean nothing to pigeon):%s"),
+		    buf_str(&o->ignored));
+	return -1;
+}
+
+/* Check and normalise the DSN flags and -F; 0 or EX_USAGE (shown). */
+static int
+check_flags(struct sm_opts *o, char **notify)
+{
+	struct smtp_envelope *env = &o->env;
+
+	if (env->dsn_ret != NULL) {
+		if (strcasecmp(env->dsn_ret, "full") == 0)
+			env->dsn_ret = "FULL";
+		else if (strcasecmp(env->dsn_ret, "hdrs") == 0)
+			env->dsn_ret = "HDRS";
+		else {
+			cli_error(_("-R takes 'full' or 'hdrs', not '%s'"),
+			    env->dsn_ret);
+			return EX_USAGE;
+		}
+	}
+	if (env->dsn_notify != NULL) {
+		if ((*notify = smtp_dsn_notify(env->dsn_notify)) == NULL) {
+			cli_error(_("-N takes 'never', or a comma list of "
+			    "'success', 'failure' and 'delay', not '%s'"),
+			    env->dsn_notify);
+			return EX_USAGE;
+		}
+		env->dsn_notify = *notify;
+	}
+	if (env->dsn_envid != NULL && !envid_ok(env->dsn_envid)) {
+		cli_error(_("-V takes at most 100 printable ASCII characters, "
+		    "not '%s'"), env->dsn_envid);
+		return EX_USAGE;
+	}
+	if (o->fullname != NULL && !fullname_ok(o->fullname)) {
+		cli_error(_("-F takes a name without control characters, not "
+		    "'%s'"), o->fullname);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * Recipients without a domain ("root" from cron) through the account's
+ * aliases and qualify_domain; the others as they are.  Each step is a
+ * note in the transcript.  0 or an exit status (shown).
+ */
+static int
+resolve_local(struct cli *c, const struct sm_opts *o, struct addr_list *in,
+    struct addr_list *out)
+{
+	struct aliases *sys = NULL, *mutt = NULL;
+	struct alias_sources src;
+	struct buf notes;
+	const char *p, *nl;
+	char *why = NULL;
+	enum err e = ERR_OK;
+	size_t i;
+	int rc = 0;
+
+	memset(&src, 0, sizeof(src));
+	buf_init(&notes, 1024 * 1024);
+	for (i = 0; i < in->n && strchr(in->v[i].spec, '@') != NULL; i++)
+		;
+	if (i < in->n && c->acct != NULL && !o->no_alias) {
+		if (c->acct->sendmail_aliases != NULL)
+			e = alias_load_system(&sys, c->acct->sendmail_aliases,
+			    &why);
+		if (e == ERR_OK && c->acct->aliases != NULL)
+			e = alias_load(&mutt, c->acct->aliases, &why);
+	}
+	src.sys = sys;
+	src.mutt = mutt;
+	src.domain = c->acct != NULL ? c->acct->qualify_domain : NULL;
+	src.no_alias = o->no_alias;
+	for (i = 0; i < in->n && e == ERR_OK; i++)
+		e = alias_resolve(&src, in->v[i].spec, out, &notes, &why);
+	for (p = buf_str(&notes); (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		transcript_emit(c->tr, TR_INFO, 0, p, (size_t)(nl - p));
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		rc = err_exit_code(e);
+	}
+	free(why);
+	buf_free(&notes);
+	alias_free(sys);
+	alias_free(mutt);
+	return rc;
+}
+
+/*
+ * No --account: the sender picks one (-f first, then the message's own
+ * From), as msmtp does; else the default account stays.
+ */
+static void
+account_by_sender(struct cli *c, const char *spec)
+{
+	const struct account *a;
+
+	if (c->account_name != NULL || spec == NULL)
+		return;
+	if ((a = conf_account_for_sender(c->conf, spec)) != NULL)
+		c->acct = a;
+}
+
+/* The From field to add when the message has none; NULL for want of memory. */
+static char *
+from_to_add(const struct cli *c, const struct sm_opts *o, const char *sender)
+{
+	if (o->fullname != NULL && *sender != '\0')
+		return from_field(o->fullname, sender);
+	if (c->acct != NULL && c->acct->from != NULL && o->from_arg == NULL)
+		return strdup(c->acct->from);
+	return strdup(*sender != '\0' ? sender : "MAILER-DAEMON");
+}
+
+/* -bp, -q, -bi: the queue, not a message. */
+static int
+queue_mode(struct cli *c, const struct sm_opts *o)
+{
+	struct outbox *ob = NULL;
+	int rc;
+
+	if (o->mode == SM_NOTHING)
+		return EX_OK;
+	if ((rc = cli_open_outbox(&ob)) != 0)
+		return rc;
+	if (o->mode == SM_LIST)
+		rc = cli_queue_list(ob);
+	else
+		rc = cli_flush(c, ob, 0, NULL, 0);
+	outbox_close(ob);
+	return rc;
+}
+
+int
+cmd_mailq(int argc, char **argv)
+{
+	struct cli c;
+	int opt;
+
+	memset(&c, 0, sizeof(c));
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":v", sendmail_longopts, NULL))
+	    != -1) {
+		if (cli_common_option(&c, opt, optarg))
+			continue;
+		switch (opt) {
+		case CLI_OPT_HELP:
+			(void)printf(_("Usage: mailq [options]\nThe messages in "
+			    "pigeon's queue, as 'pigeon queue list' shows "
+			    "them.\n\n"));
+			cli_common_help(stdout, 0);
+			return EX_OK;
+		case CLI_OPT_VERSION:
+			cli_version();
+			return EX_OK;
+		default:
+			return cli_bad_option("queue", argv, opt);
+		}
+	}
+	{
+		struct sm_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.mode = SM_LIST;
+		return queue_mode(&c, &o);
+	}
+}
+
 int
 cmd_sendmail(int argc, char **argv)
 {
 	struct cli c;
+	struct sm_opts o;
 	struct msg m;
 	struct msg_opts mo;
-	struct smtp_envelope env;
-	struct addr_list rcpts = { NULL, 0 };
+	struct addr_list given = { NULL, 0 }, rcpts = { NULL, 0 };
 	struct outbox *ob = NULL;
 	struct outbox_item it;
 	struct qentry q;
@@ -162,132 +479,50 @@ cmd_sendmail(int argc, char **argv)
 	struct submit_opts so;
 	struct cli_report rep;
 	struct submit *sub = NULL;
-	const char *from_arg = NULL, *fullname = NULL, **rv = NULL;
+	const char **rv = NULL, *from_arg;
 	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
-	int opt, extract = 0, abort_on_reject = 0, rc = 0, begun = 0;
+	int rc = 0, begun = 0;
 	size_t i, nr;
 	enum err e;
 
 	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
+	buf_init(&o.ignored, 4096);
 	qentry_init(&q);
-	memset(&env, 0, sizeof(env));
 	memset(&m, 0, sizeof(m));
 	m.fd = -1;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+tif:r:F:vo:B:N:R:V:b:",
-	    sendmail_longopts, NULL)) != -1) {
-		if (cli_common_option(&c, opt, optarg))
-			continue;
-		switch (opt) {
-		case 't':
-			extract = 1;
-			break;
-		case 'i':
-			break;
-		case 'f':
-		case 'r':
-			from_arg = optarg;
-			break;
-		case 'F':
-			fullname = optarg;
-			break;
-		case 'o':
-			/* -oi, -oem, -odb...: sendmail tuning we need not do. */
-			break;
-		case 'B':
-			break;
-		case 'b':
-			if (strcmp(optarg, "m") != 0) {
-				cli_error(_("mode -b%s is not supported"), optarg);
-				return EX_USAGE;
-			}
-			break;
-		case 'N':
-			env.dsn_notify = optarg;
-			break;
-		case 'R':
-			env.dsn_ret = optarg;
-			break;
-		case 'V':
-			env.dsn_envid = optarg;
-			break;
-		case OPT_ABORT_ON_REJECT:
-			abort_on_reject = 1;
-			break;
-		case CLI_OPT_HELP:
-			sendmail_help(stdout);
-			return EX_OK;
-		case CLI_OPT_VERSION:
-			(void)printf("pigeon %s\n", VERSION);
-			return EX_OK;
-		default:
-			sendmail_help(stderr);
-			return EX_USAGE;
-		}
-	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if ((rc = add_addresses(&rcpts, argv[i])) != 0)
-			goto out;
-
-	if ((rc = cli_setup(&c, NULL, 1)) != 0)
+	if ((rc = parse(argc, argv, &c, &o)) >= 0)
 		goto out;
-	if (from_arg == NULL && c.acct != NULL && c.acct->from != NULL)
-		from_arg = c.acct->from;
-	if (from_arg == NULL) {
-		cli_error(_("no sender: give -f ADDR, or set 'from' in the "
-		    "account"));
-		rc = EX_USAGE;
+	rc = 0;
+	if (o.mode != SM_SEND) {
+		rc = queue_mode(&c, &o);
 		goto out;
 	}
-	if ((sender = sender_spec(from_arg, &rc)) == NULL)
-		goto out;
-	if (env.dsn_ret != NULL) {
-		if (strcasecmp(env.dsn_ret, "full") == 0)
-			env.dsn_ret = "FULL";
-		else if (strcasecmp(env.dsn_ret, "hdrs") == 0)
-			env.dsn_ret = "HDRS";
-		else {
-			cli_error(_("-R takes 'full' or 'hdrs', not '%s'"),
-			    env.dsn_ret);
-			rc = EX_USAGE;
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		e = addr_list_parse_local(&given, argv[i], strlen(argv[i]), 1,
+		    &why);
+		if (e != ERR_OK) {
+			cli_error("%s", why != NULL ? why : err_str(e));
+			rc = err_exit_code(e);
 			goto out;
 		}
 	}
-	if (env.dsn_notify != NULL) {
-		if ((notify = smtp_dsn_notify(env.dsn_notify)) == NULL) {
-			cli_error(_("-N takes 'never', or a comma list of "
-			    "'success', 'failure' and 'delay', not '%s'"),
-			    env.dsn_notify);
-			rc = EX_USAGE;
+	if ((rc = check_flags(&o, &notify)) != 0 ||
+	    (rc = cli_load_config(&c)) != 0)
+		goto out;
+	if (o.from_arg != NULL) {
+		if ((sender = sender_spec(o.from_arg, &rc)) == NULL)
 			goto out;
-		}
-		env.dsn_notify = notify;
+		account_by_sender(&c, sender);
 	}
-	if (env.dsn_envid != NULL && !envid_ok(env.dsn_envid)) {
-		cli_error(_("-V takes at most 100 printable ASCII characters, "
-		    "not '%s'"), env.dsn_envid);
-		rc = EX_USAGE;
+	from_arg = o.from_arg != NULL ? o.from_arg : c.acct != NULL ?
+	    c.acct->from : NULL;
+	if (from_arg != NULL && sender == NULL &&
+	    (sender = sender_spec(from_arg, &rc)) == NULL)
 		goto out;
-	}
-	if (fullname != NULL && !fullname_ok(fullname)) {
-		cli_error(_("-F takes a name without control characters, not "
-		    "'%s'"), fullname);
-		rc = EX_USAGE;
-		goto out;
-	}
-	if (env.dsn_ret == NULL && c.acct != NULL)
-		env.dsn_ret = c.acct->dsn_return;
-	if (env.dsn_notify == NULL && c.acct != NULL)
-		env.dsn_notify = c.acct->dsn_notify;
-
-	/* The From field to add when the message has none. */
-	if (fullname != NULL && *sender != '\0')
-		from_hdr = from_field(fullname, sender);
-	else if (c.acct != NULL && c.acct->from != NULL && from_arg == c.acct->from)
-		from_hdr = strdup(c.acct->from);
-	else
-		from_hdr = strdup(*sender != '\0' ? sender : "MAILER-DAEMON");
-	if (from_hdr == NULL) {
+	/* The From field to add: none is added when the message has one. */
+	if ((from_hdr = from_to_add(&c, &o, sender != NULL ? sender : "")) ==
+	    NULL) {
 		rc = EX_OSERR;
 		goto out;
 	}
@@ -301,7 +536,8 @@ cmd_sendmail(int argc, char **argv)
 	}
 	begun = 1;
 	memset(&mo, 0, sizeof(mo));
-	mo.extract = extract;
+	mo.extract = o.extract;
+	mo.local_ok = 1;
 	mo.from = from_hdr;
 	mo.use_out_fd = 1;
 	mo.out_fd = it.tx.fd;
@@ -311,18 +547,43 @@ cmd_sendmail(int argc, char **argv)
 		rc = err_exit_code(e);
 		goto out;
 	}
+	/* Without -f, the message's own From may pick the account. */
+	if (o.from_arg == NULL && !m.added_from) {
+		account_by_sender(&c, m.from);
+		if (c.acct != NULL && c.acct->from != NULL) {
+			free(sender);
+			if ((sender = sender_spec(c.acct->from, &rc)) == NULL)
+				goto out;
+		}
+	}
+	if (sender == NULL) {
+		cli_error(_("no sender: give -f ADDR, or set 'from' in the "
+		    "account"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (o.env.dsn_ret == NULL && c.acct != NULL)
+		o.env.dsn_ret = c.acct->dsn_return;
+	if (o.env.dsn_notify == NULL && c.acct != NULL)
+		o.env.dsn_notify = c.acct->dsn_notify;
+	/* -odq needs no login now: the flush that sends it will. */
+	if ((rc = o.queue_only ? cli_setup_quiet(&c, NULL, 0) :
+	    cli_setup(&c, NULL, 1)) != 0)
+		goto out;
 	for (i = 0; i < m.rcpts.n; i++)
-		if (addr_list_add(&rcpts, NULL, m.rcpts.v[i].spec) != ERR_OK) {
+		if (addr_list_add(&given, NULL, m.rcpts.v[i].spec) != ERR_OK) {
 			rc = EX_OSERR;
 			goto out;
 		}
-	if (rcpts.n == 0) {
-		cli_error(extract ? _("no recipients: none given and none in "
-		    "the To, Cc or Bcc fields") : _("no recipients given "
+	if (given.n == 0) {
+		cli_error(o.extract ? _("no recipients: none given and none "
+		    "in the To, Cc or Bcc fields") : _("no recipients given "
 		    "(use -t to take them from the message)"));
 		rc = EX_USAGE;
 		goto out;
 	}
+	if ((rc = resolve_local(&c, &o, &given, &rcpts)) != 0)
+		goto out;
 	rv = calloc(rcpts.n, sizeof(*rv));
 	if (rv == NULL) {
 		rc = EX_OSERR;
@@ -338,9 +599,9 @@ cmd_sendmail(int argc, char **argv)
 	env_q.from = sender;
 	env_q.rcpts = rv;
 	env_q.nrcpts = nr;
-	env_q.dsn_notify = env.dsn_notify;
-	env_q.dsn_ret = env.dsn_ret;
-	env_q.dsn_envid = env.dsn_envid;
+	env_q.dsn_notify = o.env.dsn_notify;
+	env_q.dsn_ret = o.env.dsn_ret;
+	env_q.dsn_envid = o.env.dsn_envid;
 	env_q.chunking = c.chunking;
 	/* A whole message from a caller goes as given: never rewritten. */
 	if ((e = submit_commit(ob, &it, &q, &env_q, m.eightbit, m.wire_size, 1,
@@ -350,10 +611,16 @@ cmd_sendmail(int argc, char **argv)
 		rc = err_exit_code(e);
 		goto out;
 	}
+	if (o.queue_only) {
+		/* -odq: queued is all; a flush or the timer sends it. */
+		if (c.verbose)
+			cli_note(_("queued as %s, not sent now (-odq)"), q.id);
+		goto out;
+	}
 	cli_report_init(&rep, 1, c.no_queue);
 	memset(&so, 0, sizeof(so));
 	so.rt = &c.rt;
-	so.abort_on_reject = abort_on_reject;
+	so.abort_on_reject = o.abort_on_reject;
 	so.no_queue = c.no_queue;
 	so.event = cli_report_event;
 	so.arg = &rep;
@@ -380,8 +647,10 @@ out:
 	free(rv);
 	free(sender);
 	free(from_hdr);
+	addr_list_free(&given);
 	addr_list_free(&rcpts);
 	msg_free(&m);
+	buf_free(&o.ignored);
 	cli_cleanup(&c);
 	return rc;
 }

@@ -227,7 +227,8 @@ options(struct app *a, int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "v", ui_longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":v", ui_longopts, NULL)) != -1) {
 		if (cli_common_option(&a->c, opt, optarg))
 			continue;
 		switch (opt) {
@@ -240,10 +241,10 @@ options(struct app *a, int argc, char **argv)
 			cli_common_help(stdout, 1);
 			return EX_OK;
 		case CLI_OPT_VERSION:
-			(void)printf("pigeon %s\n", VERSION);
+			cli_version();
 			return EX_OK;
 		default:
-			return EX_USAGE;
+			return cli_bad_option(NULL, argv, opt);
 		}
 	}
 	return link_args(a, argc, argv);

@@ -394,6 +394,24 @@ draft_account(struct app *a, const char *name)
 		    "is (see pigeon.conf(5))"), name);
 }
 
+/*
+ * The account of a message that names none (one from sent/, a draft of
+ * another program): the one its From belongs to, as sendmail -f picks
+ * it (conf_account_for_sender()); NULL: keep the account in use.
+ */
+static const char *
+account_of_from(const struct app *a, const char *from)
+{
+	struct addr_list l = { NULL, 0 };
+	const struct account *ac = NULL;
+
+	if (from != NULL && addr_list_parse(&l, from, strlen(from), NULL) ==
+	    ERR_OK && l.n == 1)
+		ac = conf_account_for_sender(a->c.conf, l.v[0].spec);
+	addr_list_free(&l);
+	return ac != NULL ? ac->name : NULL;
+}
+
 void
 compose_open(struct app *a, enum outbox_folder folder, const char *id)
 {
@@ -401,6 +419,7 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 	struct compose *cm;
 	struct qentry e;
 	struct buf note;
+	const char *name;
 	char *why = NULL;
 	unsigned flaws = 0;
 	enum err r;
@@ -438,6 +457,11 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 		return;
 	}
 	free(why);
+	if (cm->d.account == NULL && (name = account_of_from(a, cm->d.from)) !=
+	    NULL && draft_set(&cm->d.account, name) < 0) {
+		compose_free(cm);
+		return;
+	}
 	draft_account(a, cm->d.account);
 	if (cm->d.account == NULL && a->c.acct != NULL)
 		(void)draft_set(&cm->d.account, a->c.acct->name);
