@@ -1120,18 +1120,23 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 	switch (oc) {
 	case OUTCOME_SENT:
 	case OUTCOME_PARTIAL:
-		if (buf_printf(b, "filed as sent%s", e->uncertain ?
-		    " (delivery was uncertain once)" : "") < 0)
+		/*
+		 * The summary goes into the log for a person (pigeon queue
+		 * log, the UI's pager); no program reads it back, so it is
+		 * translated.  The "== " marks stay as they are.
+		 */
+		if (buf_addstr(b, e->uncertain ? _("filed as sent (delivery "
+		    "was uncertain once)") : _("filed as sent")) < 0)
 			return -1;
 		break;
 	case OUTCOME_QUEUED:
 		local_time(when, sizeof(when), e->next_try);
-		if (buf_printf(b, "stays queued, attempt %u, next try %s: ",
+		if (buf_printf(b, _("stays queued, attempt %u, next try %s: "),
 		    e->attempts, when) < 0 || add_line(b, e->last_error) < 0)
 			return -1;
 		break;
 	case OUTCOME_FAILED:
-		if (buf_addstr(b, "failed: ") < 0 ||
+		if (buf_addstr(b, _("failed: ")) < 0 ||
 		    add_line(b, e->last_error) < 0)
 			return -1;
 		break;
@@ -1141,8 +1146,8 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 	for (i = 0; i < e->nrcpts; i++) {
 		q = &e->rcpts[i];
 		if (buf_printf(b, "== %s <%s>", q->state == QRCPT_DONE ?
-		    "delivered to" : q->state == QRCPT_FAILED ? "refused:" :
-		    "not sent to yet:", q->addr) < 0 ||
+		    _("delivered to") : q->state == QRCPT_FAILED ?
+		    _("refused:") : _("not sent to yet:"), q->addr) < 0 ||
 		    (q->state != QRCPT_DONE && q->reply != NULL &&
 		    (buf_addch(b, ' ') < 0 || add_line(b, q->reply) < 0)) ||
 		    buf_addch(b, '\n') < 0)
@@ -1150,7 +1155,8 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 	}
 	if (e->queue_id != NULL && (oc == OUTCOME_SENT ||
 	    oc == OUTCOME_PARTIAL) &&
-	    buf_printf(b, "== server queue id: %s\n", e->queue_id) < 0)
+	    (buf_addstr(b, "== ") < 0 || buf_printf(b, _("server queue id: "
+	    "%s"), e->queue_id) < 0 || buf_addch(b, '\n') < 0))
 		return -1;
 	return 0;
 }

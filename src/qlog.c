@@ -354,8 +354,10 @@ qlog_history(struct qlog *l, const char *id,
 		    strcmp(lid, id) != 0)
 			continue;
 		++*n;
-		(void)snprintf(head, sizeof(head), "== attempt %zu: %s/%s\n",
-		    *n, l->dir, session);
+		/* Written when shown: in the reader's language. */
+		(void)snprintf(head, sizeof(head), "== ");
+		(void)snprintf(head + 3, sizeof(head) - 3, _("attempt %zu: "
+		    "%s/%s\n"), *n, l->dir, session);
 		out_str(out, arg, head);
 		if ((path = util_strf("%s/%s", l->dir, session)) == NULL) {
 			(void)fclose(f);
@@ -365,9 +367,10 @@ qlog_history(struct qlog *l, const char *id,
 		    NULL);
 		free(path);
 		if (fd < 0) {
-			out_str(out, arg, e == ERR_UNSAFE ? "== (that log is "
-			    "not a file of pigeon's: left unread)\n" :
-			    "== (that log is gone)\n");
+			out_str(out, arg, "== ");
+			out_str(out, arg, e == ERR_UNSAFE ? _("(that log is "
+			    "not a file of pigeon's: left unread)\n") :
+			    _("(that log is gone)\n"));
 			continue;
 		}
 		left = copy_range(fd, 0, v[0], out, arg);
@@ -375,8 +378,10 @@ qlog_history(struct qlog *l, const char *id,
 			out_str(out, arg, "...\n");
 		if (left == 0)
 			left = copy_range(fd, v[1], v[2], out, arg);
-		if (left > 0)
-			out_str(out, arg, "== (that log ends early)\n");
+		if (left > 0) {
+			out_str(out, arg, "== ");
+			out_str(out, arg, _("(that log ends early)\n"));
+		}
 		(void)close(fd);
 	}
 	if (ferror(f)) {

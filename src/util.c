@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,6 +89,37 @@ util_human_size(char *buf, size_t len, unsigned long long n)
 		(void)snprintf(buf, len, _("%llu bytes"), n);
 	else
 		(void)snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+/* 1 when s matches the extended regular expression re, 0 if not, -1 if re is broken. */
+static int
+matches(const char *re, const char *s)
+{
+	regex_t r;
+	int m;
+
+	if (re == NULL || *re == '\0' || regcomp(&r, re, REG_EXTENDED |
+	    REG_NOSUB) != 0)
+		return -1;
+	m = regexec(&r, s, 0, NULL, 0) == 0;
+	regfree(&r);
+	return m;
+}
+
+int
+util_yesno(const char *answer)
+{
+	if (answer == NULL || *answer == '\0')
+		return -1;
+	if (matches(nl_langinfo(YESEXPR), answer) == 1)
+		return 1;
+	if (matches(nl_langinfo(NOEXPR), answer) == 1)
+		return 0;
+	if (*answer == 'y' || *answer == 'Y')
+		return 1;
+	if (*answer == 'n' || *answer == 'N')
+		return 0;
+	return -1;
 }
 
 void

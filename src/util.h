@@ -26,6 +26,14 @@ void util_thousands(char *buf, size_t len, unsigned long long v);
  */
 void util_human_size(char *buf, size_t len, unsigned long long n);
 
+/*
+ * A person's answer to a yes/no question, in the language of the locale
+ * (LC_MESSAGES: nl_langinfo(YESEXPR) and NOEXPR, as rpmatch(3) does):
+ * 1 yes, 0 no, -1 neither.  "y" and "n" are understood in every locale,
+ * since the questions of an untranslated program show them.
+ */
+int util_yesno(const char *answer);
+
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *util_vstrf(const char *fmt, va_list ap)

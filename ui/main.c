@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -134,7 +135,15 @@ main(int argc, char **argv)
 {
 	(void)setlocale(LC_ALL, "");
 #ifdef ENABLE_NLS
-	(void)bindtextdomain(PACKAGE, LOCALEDIR);
+	{
+		const char *dir = LOCALEDIR;
+#ifdef PIGEON_TEST_HOOKS
+		/* Test builds: the tests use the build tree's catalogues. */
+		if (getenv("PIGEON_TEST_LOCALEDIR") != NULL)
+			dir = getenv("PIGEON_TEST_LOCALEDIR");
+#endif
+		(void)bindtextdomain(PACKAGE, dir);
+	}
 	(void)textdomain(PACKAGE);
 #endif
 	/* A server that hangs up must give an error, not kill us. */

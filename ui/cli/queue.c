@@ -514,7 +514,7 @@ confirm(const char *id)
 	(void)fprintf(stderr, _("Delete message %s? [y/N] "), id);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
+	return util_yesno(line) == 1;
 }
 
 /*

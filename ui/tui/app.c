@@ -250,6 +250,24 @@ options(struct app *a, int argc, char **argv)
 	return link_args(a, argc, argv);
 }
 
+/*
+ * No screen on this terminal: why, and what works without one.  Nothing
+ * of curses has been written, so the terminal shows only these lines.
+ */
+static int
+no_screen(char *why)
+{
+	cli_error("%s", why != NULL ? why : "?");
+	free(why);
+	(void)fputs(_("pigeon: mail can be sent without the interactive UI:\n"
+	    "  pigeon send -s SUBJECT RECIPIENT... <text\n"
+	    "  pigeon sendmail -t <message\n"
+	    "  pigeon queue list\n"
+	    "or run pigeon in a terminal that can show a screen (for example "
+	    "TERM=xterm-256color).\n"), stderr);
+	return EX_UNAVAILABLE;
+}
+
 /* A first run: no account yet, so ask for one; -1 to go on, else the exit status. */
 static int
 first_run(struct app *a)
@@ -259,11 +277,8 @@ first_run(struct app *a)
 
 	if (a->c.server != NULL || !no_accounts(a->c.config_path))
 		return -1;
-	if (tui_init(&why) < 0) {
-		cli_error("%s", why != NULL ? why : "?");
-		free(why);
-		return EX_UNAVAILABLE;
-	}
+	if (tui_init(&why) < 0)
+		return no_screen(why);
 	rc = ui_first_account(a->c.config_path);
 	if (rc < 0)
 		tui_die();
@@ -317,9 +332,7 @@ cmd_ui(int argc, char **argv)
 	a->pane.height = 10;
 	(void)transcript_subscribe(a->c.tr, pane_writer, &a->pane);
 	if (tui_init(&why) < 0) {
-		cli_error("%s", why != NULL ? why : "?");
-		free(why);
-		rc = EX_UNAVAILABLE;
+		rc = no_screen(why);
 		goto out;
 	}
 	tui_background(bg_pollfd, bg_step, a);

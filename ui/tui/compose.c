@@ -538,8 +538,9 @@ draw_field(int y, const char *label, const char *value)
 	int x;
 
 	tui_clear_line(y, TUI_NORMAL);
+	/* A longer label (German "Antwort an:") keeps a blank before the value. */
 	x = tui_str(y, 1, 12, label, TUI_LABEL);
-	(void)tui_str(y, 1 + (x > 11 ? x : 11), tui_cols() - 14,
+	(void)tui_str(y, 1 + (x >= 11 ? x + 1 : 11), tui_cols() - 14,
 	    value != NULL ? value : "", TUI_NORMAL);
 }
 

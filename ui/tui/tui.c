@@ -15,8 +15,10 @@
 
 #ifdef HAVE_NCURSESW_CURSES_H
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 #else
 #include <curses.h>
+#include <term.h>
 #endif
 
 #include "buf.h"
@@ -108,6 +110,43 @@ quiet_stderr(int on)
 	}
 }
 
+/*
+ * Can the terminal in $TERM show the screen?  Asked of terminfo before
+ * curses writes a byte: a dumb terminal (TERM=dumb, an editor's shell
+ * buffer, a serial console) or an unset or unknown TERM would get a
+ * screen of garbage.  The UI needs cursor addressing and clearing.
+ */
+static int
+terminal_usable(char **errstr)
+{
+	const char *term = getenv("TERM");
+	const char *cup, *clr;
+	TERMINAL *saved = cur_term, *t;
+	int err = 0, ok;
+
+	if (term == NULL || *term == '\0') {
+		util_seterr(errstr, _("TERM is not set: the interactive UI "
+		    "needs to know the terminal"));
+		return 0;
+	}
+	if (setupterm(term, STDOUT_FILENO, &err) != OK) {
+		util_seterr(errstr, _("the terminal type '%s' (TERM) is "
+		    "unknown here"), term);
+		return 0;
+	}
+	cup = tigetstr("cup");
+	clr = tigetstr("clear");
+	ok = cup != NULL && cup != (char *)-1 && clr != NULL &&
+	    clr != (char *)-1 && tigetflag("hc") <= 0;
+	t = set_curterm(saved);
+	(void)del_curterm(t);
+	if (!ok)
+		util_seterr(errstr, _("the terminal type '%s' (TERM) cannot "
+		    "move the cursor: the interactive UI needs one that can"),
+		    term);
+	return ok;
+}
+
 int
 tui_init(char **errstr)
 {
@@ -125,6 +164,8 @@ tui_init(char **errstr)
 		    strerror(errno));
 		return -1;
 	}
+	if (!terminal_usable(errstr))
+		return -1;
 	/* newterm() rather than initscr(): an unknown $TERM is an error, not an exit. */
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		util_seterr(errstr, _("cannot use this terminal (TERM=%s)"),
@@ -735,12 +776,29 @@ tui_readline_complete(int y, const char *label, const char *init,
 	return out;
 }
 
+/* A typed character as an answer to a yes/no question: 1, 0 or -1. */
+static int
+key_yesno(int key)
+{
+	char mb[MB_LEN_MAX + 1];
+	mbstate_t st;
+	size_t n;
+
+	if (key <= 0 || (key & TUI_KEY_FUNC) != 0)
+		return -1;
+	memset(&st, 0, sizeof(st));
+	if ((n = wcrtomb(mb, (wchar_t)key, &st)) == (size_t)-1)
+		return -1;
+	mb[n] = '\0';
+	return util_yesno(mb);
+}
+
 int
 tui_yesno(int y, const char *question, int def)
 {
 	enum tui_event ev;
 	short rev;
-	int key;
+	int key, r;
 
 	for (;;) {
 		tui_clear_line(y, TUI_NORMAL);
@@ -752,13 +810,12 @@ tui_yesno(int y, const char *question, int def)
 		if (ev != TUI_EV_KEY)
 			continue;
 		tui_clear_line(y, TUI_NORMAL);
-		if (key == 'y' || key == 'Y')
-			return 1;
-		if (key == 'n' || key == 'N')
-			return 0;
 		if (key == '\r' || key == '\n')
 			return def;
 		if (key == 7 || key == 27)
 			return -1;
+		/* The locale's answers: j in German, o in French, y anywhere. */
+		if ((r = key_yesno(key)) >= 0)
+			return r;
 	}
 }
