@@ -7,7 +7,8 @@ import subprocess
 import unittest
 
 from harness import (EX_CONFIG, EX_OK, EX_USAGE, FROM_ADDR, PigeonTest,
-                     headers_named, message, pigeon_path, transcript)
+                     headers_named, message, pigeon_path, short_id,
+                     transcript)
 
 MSG = message(["From: Tester <tester@example.org>", "To: bob@example.org",
                "Subject: from a caller"], ["Hello from a caller."])
@@ -269,7 +270,7 @@ class Queue(CallerTest):
                   self.run_as("sendmail", ["-bp"]),
                   self.run_pigeon(["sendmail", "-bp"])):
             self.assertEqual(r.rc, EX_OK, r.err)
-            self.assertIn(qid.encode(), r.out)
+            self.assertIn(short_id(qid).encode(), r.out)
             self.assertIn(b"bob@example.org", r.out)
         res = self.run_as("sendmail", ["-q"])
         self.assertEqual(res.rc, EX_OK, res.err)
@@ -277,7 +278,7 @@ class Queue(CallerTest):
         self.assertEqual(meta["rcpt_tos"], ["bob@example.org"])
         r = self.run_as("mailq", [])
         self.assertEqual(r.rc, EX_OK)
-        self.assertNotIn(qid.encode(), r.out)
+        self.assertNotIn(short_id(qid).encode(), r.out)
 
 
 class Flags(CallerTest):
