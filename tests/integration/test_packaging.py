@@ -399,5 +399,37 @@ printf '%%s\n' "${COMPREPLY[@]}"
         self.assertEqual(r.returncode, 0, r.stderr)
 
 
+
+class Licence(unittest.TestCase):
+
+    def test_every_source_file_says_its_licence(self):
+        """LICENSE holds the ISC licence of the pigeon authors, and every
+        C and Python file of src/, ui/ and tests/, configure and
+        Makefile.in say so in their header (.ci/license-lines puts the
+        line in)."""
+        with open(os.path.join(REPO, "LICENSE")) as f:
+            text = f.read()
+        self.assertIn("ISC License", text)
+        self.assertIn("Copyright (c) the pigeon authors", text)
+        files = ["configure", "Makefile.in", "tests/integration/run"]
+        for top in ("src", "ui", "tests"):
+            for d, dirs, names in os.walk(os.path.join(REPO, top)):
+                dirs[:] = [x for x in dirs if x not in (
+                    "corpus", "build", ".sink", "tmp", "__pycache__")]
+                for n in names:
+                    if n.endswith((".c", ".h", ".py")):
+                        files.append(os.path.relpath(os.path.join(d, n),
+                                                     REPO))
+        missing = []
+        for f in files:
+            with open(os.path.join(REPO, f), encoding="utf-8") as fh:
+                head = [fh.readline() for _ in range(40)]
+            if not any("SPDX-License-Identifier: ISC" in line
+                       for line in head):
+                missing.append(f)
+        self.assertEqual(missing, [], "no licence line (run "
+                         ".ci/license-lines)")
+
+
 if __name__ == "__main__":
     unittest.main()
