@@ -1,4 +1,5 @@
 /* mimetype.c - attachment content types: by file name from mime.types, or sniffed. */
+/* SPDX-License-Identifier: ISC */
 #include "mimetype.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 # pigeon.bash - bash completion for pigeon(1): the commands, their options,
 # the queue's subcommands and the account names of the configuration file.
 # Installed as bash-completion's completions/pigeon (make install).
+#
+# SPDX-License-Identifier: ISC
 
 # _pigeon_accounts FILE: the NAMEs of the "[account NAME]" lines of FILE
 # (default: the user's configuration file), one a line.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_packaging.py - configure as Debian's dh_auto_configure runs it, out of tree and cross; install, uninstall, install-strip, the sendmail links, the tarball, the man pages and the shell completions."""
 
 import os

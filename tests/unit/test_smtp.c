@@ -1,4 +1,5 @@
 /* test_smtp.c - the SMTP engine fed scripts of server replies, checked against the exact client bytes. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

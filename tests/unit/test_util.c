@@ -1,4 +1,5 @@
 /* test_util.c - small helpers of util.c: sizes for a person. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
