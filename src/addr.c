@@ -1,4 +1,5 @@
 /* addr.c - RFC 5322 address lists as users and mail programs write them. */
+/* SPDX-License-Identifier: ISC */
 #include "addr.h"
 
 #include <stdlib.h>

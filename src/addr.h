@@ -1,4 +1,5 @@
 /* addr.h - RFC 5322 address lists as users and mail programs write them. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_ADDR_H
 #define PIGEON_ADDR_H
 

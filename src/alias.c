@@ -1,4 +1,5 @@
 /* alias.c - mutt alias files: short names for addresses, for completing and expanding what the user types. */
+/* SPDX-License-Identifier: ISC */
 #include "alias.h"
 
 #include <errno.h>

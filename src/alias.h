@@ -1,4 +1,5 @@
 /* alias.h - mutt alias files: short names for addresses, for completing and expanding what the user types. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_ALIAS_H
 #define PIGEON_ALIAS_H
 

@@ -1,4 +1,5 @@
 /* base64.c - RFC 4648 base64: a table-driven block encoder and a strict decoder. */
+/* SPDX-License-Identifier: ISC */
 #include "base64.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* base64.h - RFC 4648 base64, fast block encoder and strict decoder. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_BASE64_H
 #define PIGEON_BASE64_H
 

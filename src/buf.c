@@ -1,4 +1,5 @@
 /* buf.c - growable byte buffer with a hard size limit. */
+/* SPDX-License-Identifier: ISC */
 #include "buf.h"
 
 #include <errno.h>

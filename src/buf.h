@@ -1,4 +1,5 @@
 /* buf.h - growable byte buffer with a hard size limit, always NUL-terminated. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_BUF_H
 #define PIGEON_BUF_H
 

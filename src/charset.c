@@ -1,4 +1,5 @@
 /* charset.c - UTF-8 checks, conversion to and from UTF-8 (iconv), MIME charset names. */
+/* SPDX-License-Identifier: ISC */
 #include "charset.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* charset.h - UTF-8 checks, conversion to and from UTF-8, MIME charset names. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_CHARSET_H
 #define PIGEON_CHARSET_H
 

@@ -1,4 +1,5 @@
 /* conf.c - read the config file: accounts and their settings. */
+/* SPDX-License-Identifier: ISC */
 
 /*
  * The file format, exactly (doc/pigeon.conf.5 is written from this).

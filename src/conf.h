@@ -1,4 +1,5 @@
 /* conf.h - the config file: accounts and their settings. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_CONF_H
 #define PIGEON_CONF_H
 

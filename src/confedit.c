@@ -1,4 +1,5 @@
 /* confedit.c - change the config file as a person would: one account's lines, everything else kept. */
+/* SPDX-License-Identifier: ISC */
 #include "confedit.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* confedit.h - change the config file as a person would: one account's lines, everything else kept. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_CONFEDIT_H
 #define PIGEON_CONFEDIT_H
 

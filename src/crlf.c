@@ -1,4 +1,5 @@
 /* crlf.c - line-end normalisation (CRLF for the wire, LF for storage) and dot-stuffing of message data, in blocks. */
+/* SPDX-License-Identifier: ISC */
 #include "crlf.h"
 
 #include <string.h>

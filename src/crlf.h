@@ -1,4 +1,5 @@
 /* crlf.h - line-end normalisation (CRLF for the wire, LF for storage) and dot-stuffing of message data, in blocks. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_CRLF_H
 #define PIGEON_CRLF_H
 

@@ -1,4 +1,5 @@
 /* downgrade.c - a stored message made fit for a server without 8BITMIME: 8bit parts rewritten as quoted-printable or base64. */
+/* SPDX-License-Identifier: ISC */
 #include "downgrade.h"
 
 #include <errno.h>

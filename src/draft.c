@@ -1,4 +1,5 @@
 /* draft.c - a message being written, as data: built into MIME, saved to and read back from the drafts folder, the same for every front end. */
+/* SPDX-License-Identifier: ISC */
 #include "draft.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* err.c - messages and exit codes for enum err. */
+/* SPDX-License-Identifier: ISC */
 #include "err.h"
 
 #include <sysexits.h>

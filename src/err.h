@@ -1,4 +1,5 @@
 /* err.h - the one error enum, its messages and its sysexits.h exit codes. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_ERR_H
 #define PIGEON_ERR_H
 

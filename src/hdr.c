@@ -1,4 +1,5 @@
 /* hdr.c - header fields for outgoing mail: RFC 2047, RFC 2231, folding. */
+/* SPDX-License-Identifier: ISC */
 #include "hdr.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* hdr.h - header fields for outgoing mail: RFC 2047, RFC 2231, folding (reading them back is rfc822.h's). */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_HDR_H
 #define PIGEON_HDR_H
 

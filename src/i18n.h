@@ -1,4 +1,5 @@
 /* i18n.h - gettext macros shared by the library and the front ends. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_I18N_H
 #define PIGEON_I18N_H
 

@@ -1,4 +1,5 @@
 /* maildir.c - durable Maildir folders: write to tmp/, fsync, link into new/ or cur/. */
+/* SPDX-License-Identifier: ISC */
 /* renameat2() and RENAME_NOREPLACE (Linux 3.15+, glibc 2.28+): _GNU_SOURCE. */
 #define _GNU_SOURCE 1
 #include "maildir.h"

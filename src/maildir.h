@@ -1,4 +1,5 @@
 /* maildir.h - durable Maildir folders that other mail programs can read. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MAILDIR_H
 #define PIGEON_MAILDIR_H
 

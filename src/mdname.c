@@ -1,4 +1,5 @@
 /* mdname.c - Maildir message names: unique ones, what a name may be, the info part with its flags, whose a name is. */
+/* SPDX-License-Identifier: ISC */
 #include "mdname.h"
 
 #include <errno.h>

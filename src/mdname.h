@@ -1,4 +1,5 @@
 /* mdname.h - Maildir message names: unique ones, what a name may be, the info part with its flags, whose a name is. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MDNAME_H
 #define PIGEON_MDNAME_H
 

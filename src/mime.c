@@ -1,4 +1,5 @@
 /* mime.c - the MIME builder: a tree of parts and a serializer that streams it out. */
+/* SPDX-License-Identifier: ISC */
 #include "mime.h"
 
 #include <errno.h>

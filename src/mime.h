@@ -1,4 +1,5 @@
 /* mime.h - the MIME builder: a tree of parts and a serializer that streams it out. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MIME_H
 #define PIGEON_MIME_H
 

@@ -1,4 +1,5 @@
 /* mimewalk.c - the MIME tree of a stored message, walked as it streams in: parts, their names and contents, decoded, bounded. */
+/* SPDX-License-Identifier: ISC */
 #include "mimewalk.h"
 
 #include <errno.h>

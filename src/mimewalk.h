@@ -1,4 +1,5 @@
 /* mimewalk.h - the MIME tree of a stored message, walked as it streams in: parts, their names and contents, decoded, bounded. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MIMEWALK_H
 #define PIGEON_MIMEWALK_H
 

@@ -1,4 +1,5 @@
 /* msg.c - prepare a whole message given on input (sendmail mode) for sending. */
+/* SPDX-License-Identifier: ISC */
 #include "msg.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* msg.h - prepare a whole message given on input (sendmail mode) for sending. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MSG_H
 #define PIGEON_MSG_H
 

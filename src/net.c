@@ -1,4 +1,5 @@
 /* net.c - non-blocking TCP connect over every address of a host, and the plain transport. */
+/* SPDX-License-Identifier: ISC */
 #include "net.h"
 
 #include <sys/types.h>

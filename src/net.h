@@ -1,4 +1,5 @@
 /* net.h - non-blocking TCP connect over every address of a host, and the plain transport. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_NET_H
 #define PIGEON_NET_H
 

@@ -1,4 +1,5 @@
 /* netrc.c - look a login and password up in ~/.netrc. */
+/* SPDX-License-Identifier: ISC */
 
 /*
  * The format is the one ftp(1) and curl read.  Tokens are separated by

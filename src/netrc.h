@@ -1,4 +1,5 @@
 /* netrc.h - look a login and password up in ~/.netrc. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_NETRC_H
 #define PIGEON_NETRC_H
 

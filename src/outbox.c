@@ -1,4 +1,5 @@
 /* outbox.c - the durable outbox: every message and its envelope on disk before it is sent. */
+/* SPDX-License-Identifier: ISC */
 /* F_OFD_SETLK: Linux since 3.15, POSIX.1-2024; glibc shows it with _GNU_SOURCE. */
 #define _GNU_SOURCE 1
 #include "outbox.h"

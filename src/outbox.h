@@ -1,4 +1,5 @@
 /* outbox.h - the durable outbox: every message and its envelope on disk before it is sent. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_OUTBOX_H
 #define PIGEON_OUTBOX_H
 

@@ -1,4 +1,5 @@
 /* password.c - get a secret from a password_command. */
+/* SPDX-License-Identifier: ISC */
 #include "password.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* password.h - get a secret from a password_command. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_PASSWORD_H
 #define PIGEON_PASSWORD_H
 

@@ -1,4 +1,5 @@
 /* qentry.c - write and read the envelope and delivery state of a queued message. */
+/* SPDX-License-Identifier: ISC */
 #include "qentry.h"
 
 #include <errno.h>

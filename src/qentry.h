@@ -1,4 +1,5 @@
 /* qentry.h - the on-disk record of one queued message's envelope and delivery state. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_QENTRY_H
 #define PIGEON_QENTRY_H
 

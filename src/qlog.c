@@ -1,4 +1,5 @@
 /* qlog.c - the transcripts of deliveries: a log per connection in log/, an index of attempts, a message's history. */
+/* SPDX-License-Identifier: ISC */
 #include "qlog.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* qlog.h - the transcripts of deliveries: a log per connection in log/, an index of attempts, a message's history. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_QLOG_H
 #define PIGEON_QLOG_H
 

@@ -1,4 +1,5 @@
 /* qp.c - quoted-printable (RFC 2045 6.7): a streaming encoder for MIME bodies and a strict decoder. */
+/* SPDX-License-Identifier: ISC */
 #include "qp.h"
 
 #include <errno.h>

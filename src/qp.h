@@ -1,4 +1,5 @@
 /* qp.h - quoted-printable (RFC 2045 6.7): a streaming encoder for MIME bodies and a strict decoder. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_QP_H
 #define PIGEON_QP_H
 

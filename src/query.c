@@ -1,4 +1,5 @@
 /* query.c - mutt's query_command: ask a program (an address book, LDAP) for the addresses that match. */
+/* SPDX-License-Identifier: ISC */
 #include "query.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* query.h - mutt's query_command: ask a program (an address book, LDAP) for the addresses that match. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_QUERY_H
 #define PIGEON_QUERY_H
 

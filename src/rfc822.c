@@ -1,4 +1,5 @@
 /* rfc822.c - reading header fields back: unfolding, RFC 2047 words, RFC 2231 parameters. */
+/* SPDX-License-Identifier: ISC */
 #include "rfc822.h"
 
 #include <errno.h>

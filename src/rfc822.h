@@ -1,4 +1,5 @@
 /* rfc822.h - reading header fields back: unfolding, RFC 2047 words, RFC 2231 parameters (the MIME tree is mimewalk.h's). */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_RFC822_H
 #define PIGEON_RFC822_H
 

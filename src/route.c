@@ -1,4 +1,5 @@
 /* route.c - the way an account sends: which server, TLS, login and name, made from the config without asking anyone. */
+/* SPDX-License-Identifier: ISC */
 #include "route.h"
 
 #include <stdlib.h>

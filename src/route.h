@@ -1,4 +1,5 @@
 /* route.h - the way an account sends: which server, TLS, login and name, made from the config without asking anyone. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_ROUTE_H
 #define PIGEON_ROUTE_H
 

@@ -1,4 +1,5 @@
 /* runcmd.c - run a configured command: what the user typed goes in as an argument, never as shell code. */
+/* SPDX-License-Identifier: ISC */
 #include "runcmd.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* runcmd.h - run a configured command: what the user typed goes in as an argument, never as shell code. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_RUNCMD_H
 #define PIGEON_RUNCMD_H
 

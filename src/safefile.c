@@ -1,4 +1,5 @@
 /* safefile.c - open the files and directories of the data folder without following links: a private file of this user, or a refusal in plain words. */
+/* SPDX-License-Identifier: ISC */
 #include "safefile.h"
 
 #include <errno.h>

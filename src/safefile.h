@@ -1,4 +1,5 @@
 /* safefile.h - open the files and directories of the data folder without following links: a private file of this user, or a refusal in plain words. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SAFEFILE_H
 #define PIGEON_SAFEFILE_H
 

@@ -1,4 +1,5 @@
 /* sanitize.c - make bytes from a server, file or header safe to show on a terminal. */
+/* SPDX-License-Identifier: ISC */
 #include "sanitize.h"
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
 /* sanitize.h - make bytes from a server, file or header safe to show on a terminal. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SANITIZE_H
 #define PIGEON_SANITIZE_H
 

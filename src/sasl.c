@@ -1,4 +1,5 @@
 /* sasl.c - SASL client mechanisms for SMTP AUTH: pure, no I/O, no output. */
+/* SPDX-License-Identifier: ISC */
 #include "sasl.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* sasl.h - SASL client mechanisms for SMTP AUTH: pure, no I/O. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SASL_H
 #define PIGEON_SASL_H
 

@@ -1,4 +1,5 @@
 /* session.c - one SMTP conversation over a real connection: net + TLS + the engine + a timer. */
+/* SPDX-License-Identifier: ISC */
 #include "session.h"
 
 #include <errno.h>

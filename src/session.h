@@ -1,4 +1,5 @@
 /* session.h - one SMTP conversation over a real connection: net + TLS + the engine + a timer. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SESSION_H
 #define PIGEON_SESSION_H
 

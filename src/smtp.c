@@ -1,4 +1,5 @@
 /* smtp.c - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock.  The conversation up to the envelope, the replies told apart, the ways it ends; the envelope is in smtp_env.c, the data in smtp_data.c, reply parsing in smtp_reply.c. */
+/* SPDX-License-Identifier: ISC */
 #include "smtp_int.h"
 
 #include <stdarg.h>

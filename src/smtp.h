@@ -1,4 +1,5 @@
 /* smtp.h - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SMTP_H
 #define PIGEON_SMTP_H
 

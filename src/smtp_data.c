@@ -1,4 +1,5 @@
 /* smtp_data.c - the message data on the wire: DATA or BDAT chunks fed from the session, the output handed out, the final reply taken. */
+/* SPDX-License-Identifier: ISC */
 #include "smtp_int.h"
 
 #include <stdio.h>

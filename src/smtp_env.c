@@ -1,4 +1,5 @@
 /* smtp_env.c - the envelope: checked against the server's capabilities, MAIL and RCPT lines within 512 octets (and the EHLO name), sent in one flight or one by one, and the replies to them. */
+/* SPDX-License-Identifier: ISC */
 #include "smtp_int.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* smtp_int.h - what the engine's files share (smtp.c, smtp_env.c, smtp_data.c, smtp_reply.c): the conversation's state and helpers; no other module includes it. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SMTP_INT_H
 #define PIGEON_SMTP_INT_H
 

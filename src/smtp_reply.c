@@ -1,4 +1,5 @@
 /* smtp_reply.c - the server's side of SMTP as data: replies framed and parsed, bounded, and the EHLO capabilities read from them. */
+/* SPDX-License-Identifier: ISC */
 #include "smtp_int.h"
 
 #include <ctype.h>

@@ -1,4 +1,5 @@
 /* submit.c - the one delivery pipeline: a message into the outbox, then one session per route to the server, each outcome filed; non-blocking, with events for the front end. */
+/* SPDX-License-Identifier: ISC */
 #include "submit.h"
 
 #include <errno.h>

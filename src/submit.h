@@ -1,4 +1,5 @@
 /* submit.h - the one delivery pipeline: a message into the outbox, then one session per route to the server, each outcome filed; non-blocking, with events for the front end. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SUBMIT_H
 #define PIGEON_SUBMIT_H
 

@@ -1,4 +1,5 @@
 /* tls.c - OpenSSL client side: handshake, verification, details, and the TLS transport. */
+/* SPDX-License-Identifier: ISC */
 #include "tls.h"
 
 #include <sys/types.h>

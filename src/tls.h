@@ -1,4 +1,5 @@
 /* tls.h - OpenSSL client side: handshake, verification, details, and the TLS transport. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_TLS_H
 #define PIGEON_TLS_H
 

@@ -1,4 +1,5 @@
 /* transcript.c - stamp events, keep a bounded history, fan out to writers, format lines. */
+/* SPDX-License-Identifier: ISC */
 #include "transcript.h"
 
 #include <stdarg.h>

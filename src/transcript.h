@@ -1,4 +1,5 @@
 /* transcript.h - typed, timestamped events of an SMTP conversation, and their writers. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_TRANSCRIPT_H
 #define PIGEON_TRANSCRIPT_H
 

@@ -1,4 +1,5 @@
 /* transport.h - the byte pipe the session talks through: plain socket, TLS, or a test pipe. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_TRANSPORT_H
 #define PIGEON_TRANSPORT_H
 

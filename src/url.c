@@ -1,4 +1,5 @@
 /* url.c - parse server URLs: smtp://, smtps:// and smtp+plain://. */
+/* SPDX-License-Identifier: ISC */
 #include "url.h"
 
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 /* url.h - server URLs: smtp://, smtps://, smtp+plain://. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_URL_H
 #define PIGEON_URL_H
 

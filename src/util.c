@@ -1,4 +1,5 @@
 /* util.c - small helpers every module needs: error strings, clocks. */
+/* SPDX-License-Identifier: ISC */
 /* sync_file_range() is Linux's; elsewhere util_writeback() does nothing. */
 #define _GNU_SOURCE
 #include "util.h"

@@ -1,4 +1,5 @@
 /* util.h - small helpers every module needs: error strings, clocks. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_UTIL_H
 #define PIGEON_UTIL_H
 

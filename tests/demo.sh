@@ -17,6 +17,8 @@
 # inside that directory, so your own configuration and folders are not
 # touched.  Needs Debian's /usr/bin/python3 with python3-aiosmtpd, and
 # openssl.
+#
+# SPDX-License-Identifier: ISC
 
 set -eu
 

@@ -1,4 +1,5 @@
 /* main.c - pigeon's entry point: pick the subcommand (or sendmail mode) and run it. */
+/* SPDX-License-Identifier: ISC */
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>

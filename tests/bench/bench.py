@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """bench.py - the benchmarks behind "make bench" (run by tests/bench/run).
 
 What it measures, every figure in one run on this machine:

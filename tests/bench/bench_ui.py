@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """bench_ui.py - section 6 of "make bench": the interactive UI on a pseudo-terminal.
 
 Two figures, both read off the bytes pigeon writes to its terminal:

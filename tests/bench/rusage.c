@@ -1,4 +1,5 @@
 /* rusage.c - run a command N times in a row; report wall time, CPU time and peak RSS of each run. */
+/* SPDX-License-Identifier: ISC */
 
 /*
  * tests/bench/bench.py compiles this into its scratch folder with plain

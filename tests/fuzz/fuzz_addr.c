@@ -1,4 +1,5 @@
 /* fuzz_addr.c - libFuzzer target: addr_list_parse() on what users and mail programs write, and back out through hdr_addresses(). */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_alias.c - libFuzzer target: alias_load() on mutt alias files, then completing and expanding what a user types with them. */
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE 1
 #include <stddef.h>
 #include <stdint.h>

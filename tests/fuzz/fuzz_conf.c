@@ -1,4 +1,5 @@
 /* fuzz_conf.c - libFuzzer target: conf_load() on config files. */
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE 1
 #include <stddef.h>
 #include <stdint.h>

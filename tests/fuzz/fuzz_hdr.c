@@ -1,4 +1,5 @@
 /* fuzz_hdr.c - libFuzzer target: RFC 2047 words and RFC 2231 parameters read back (rfc822.h), and hdr_unstructured()'s promise that they come back exactly. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>

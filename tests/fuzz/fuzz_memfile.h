@@ -1,4 +1,5 @@
 /* fuzz_memfile.h - for the fuzz targets of readers that take a path: the input as a file in memory (memfd), named by /proc/self/fd. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_FUZZ_MEMFILE_H
 #define PIGEON_FUZZ_MEMFILE_H
 

@@ -1,4 +1,5 @@
 /* fuzz_message.c - libFuzzer target: the stored-message reader, header fields (rfc822.h) and the MIME walk (mimewalk.h), whole and in pieces. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* fuzz_qentry.c - libFuzzer target: qentry_parse() on queue entry files, and what it reads written back the same. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* fuzz_smtp_engine.c - libFuzzer target: the whole SMTP engine (smtp.h) driven with a fixed envelope and fed the input as the server's bytes. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

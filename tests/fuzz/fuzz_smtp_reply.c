@@ -1,4 +1,5 @@
 /* fuzz_smtp_reply.c - libFuzzer target: smtp_parse_reply() on server bytes, reply after reply. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """certs.py - throw-away TLS certificates for the integration tests, made with the openssl CLI.
 
 Everything is generated at test time into a directory the caller owns

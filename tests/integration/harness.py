@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """harness.py - shared fixtures for the integration tests: the binary, temp homes, configs, servers, runs.
 
 Every test gets its own temporary HOME and XDG directories, so pigeon never

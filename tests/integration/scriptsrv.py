@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """scriptsrv.py - a scripted SMTP server for misbehaviour no real server shows.
 
 A ScriptServer listens on 127.0.0.1 (a free port), accepts ONE connection

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """smtpd.py - a real submission server for the integration tests and the demo, built on aiosmtpd.
 
 Run it with Debian's /usr/bin/python3 (python3-aiosmtpd is installed for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_build.py - what the build holds: the test hooks only when configured with --enable-test-hooks."""
 
 from harness import EX_OK, PigeonTest, build_features, pigeon_path

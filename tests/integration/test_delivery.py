@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_delivery.py - pigeon sendmail against a real SMTP server (aiosmtpd): delivery, AUTH, recipients, size."""
 
 import email.utils

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_hostile_files.py - the data folder is never used through a link: a symlinked message is not sent, a symlinked log is not written through, a symlinked folder is refused; what pigeon makes there is private."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_hostile_servers.py - servers that misbehave on purpose where a tests/smtp script cannot say it: drip-fed replies against the clock, huge capability lists, long command lines, --no-queue, probe; every message kept and every verdict true."""
 
 from harness import (EX_CONFIG, EX_NOUSER, EX_OK, EX_PROTOCOL, GREETING,

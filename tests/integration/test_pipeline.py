@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_pipeline.py - queued mail handed over by sendmail is accepted, goes out later by itself, and never twice."""
 
 import email

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_probe.py - pigeon probe against a real server: capabilities, TLS details, AUTH check."""
 
 import unittest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_protocol.py - SMTP protocol handling against scripted servers: bad replies, drops, pipelining, dot-stuffing, BDAT."""
 
 import os

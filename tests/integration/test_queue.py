@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_queue.py - the durable outbox: queueing, retries, partial deliveries, concurrent flushes, crashes, damaged files."""
 
 import email

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_scripts.py - every tests/smtp/NAME.script played by the scripted server against pigeon sendmail (the C engine tests play the same files against the engine alone)."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_send.py - pigeon send: MIME messages checked by Python's email package, and sent through aiosmtpd."""
 
 import email

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_tls.py - TLS and STARTTLS safety: certificate checks, no AUTH in clear, STARTTLS failures and tricks."""
 
 import re

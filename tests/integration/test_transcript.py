@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_transcript.py - the live transcript's format (markers, data summary) and the command line's error exits."""
 
 import os

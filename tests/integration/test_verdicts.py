@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_verdicts.py - what pigeon says about a server and a delivery: text from the server shown escaped, certificate names escaped once, verdicts that say what happened, queue commands that say what they did."""
 
 import re

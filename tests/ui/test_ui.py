@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_ui.py - the interactive UI, driven in tmux (send-keys, capture-pane) against real servers."""
 
 import email

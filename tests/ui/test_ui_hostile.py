@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_ui_hostile.py - the UI against hostile input: what is typed at a prompt reaches a configured command as one word, never as shell code."""
 
 import os

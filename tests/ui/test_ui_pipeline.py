@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_ui_pipeline.py - the composer, pigeon send and pigeon sendmail give the same message; drafts keep attachment names; queued mail goes out from the running composer."""
 
 import base64

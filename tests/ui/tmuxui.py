@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tmuxui.py - the base of the UI tests: pigeon in its own tmux server, keys sent and the screen read back."""
 
 import os

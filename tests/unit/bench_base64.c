@@ -1,4 +1,5 @@
 /* bench_base64.c - rough throughput check for the base64 encoder and decoder (not run by make check). */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

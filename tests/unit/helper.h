@@ -1,4 +1,5 @@
 /* helper.h - small things every unit test wants: repeatable randomness, readable bytes. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_TEST_HELPER_H
 #define PIGEON_TEST_HELPER_H
 

@@ -1,4 +1,5 @@
 /* helper_util.c - small things every unit test wants: repeatable randomness, readable bytes. */
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE 1   /* memmem */
 #include "helper.h"
 

@@ -1,4 +1,5 @@
 /* test_addr.c - the RFC 5322 address list parser on real-world and hostile input. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_alias.c - mutt alias files: reading them, completing and expanding addresses. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_base64.c - unit tests for the base64 encoder and strict decoder. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

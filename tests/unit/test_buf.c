@@ -1,4 +1,5 @@
 /* test_buf.c - reading a file descriptor into a bounded buffer. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

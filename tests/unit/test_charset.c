@@ -1,4 +1,5 @@
 /* test_charset.c - unit tests for UTF-8 checks, iconv conversions and MIME charset names. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <locale.h>
 #include <setjmp.h>

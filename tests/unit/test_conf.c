@@ -1,4 +1,5 @@
 /* test_conf.c - unit tests for url.c, conf.c, netrc.c and password.c. */
+/* SPDX-License-Identifier: ISC */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* test_confedit.c - editing the config file: one account's lines change, everything else is kept. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_crlf.c - line ends and dot-stuffing checked against a byte-at-a-time model. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

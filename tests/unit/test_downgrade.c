@@ -1,4 +1,5 @@
 /* test_downgrade.c - 8bit parts rewritten for a server without 8BITMIME: the same message, readable the same, 7-bit on the wire. */
+/* SPDX-License-Identifier: ISC */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* test_draft.c - the draft as data: every field through drafts/ and back, names in several scripts, the signature once, bad stored messages. */
+/* SPDX-License-Identifier: ISC */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>

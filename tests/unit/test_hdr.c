@@ -1,4 +1,5 @@
 /* test_hdr.c - header field writer: exact output, round trips, line rules. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

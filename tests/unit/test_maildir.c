@@ -1,4 +1,5 @@
 /* test_maildir.c - Maildir folders: durable commits, unique names, moves, junk, crash leftovers, full disks. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* test_mime.c - the MIME builder: encodings chosen, boundaries that never collide, streaming files. */
+/* SPDX-License-Identifier: ISC */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* test_mimetype.c - unit tests for mime.types lookups, content sniffing and type syntax. */
+/* SPDX-License-Identifier: ISC */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* test_mimewalk.c - the MIME tree walked as a message streams in: parts, names, contents, any chunking, bad input. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_msg.c - msg_prepare on messages read from a pipe or a file and spooled. */
+/* SPDX-License-Identifier: ISC */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>

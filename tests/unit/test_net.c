@@ -1,4 +1,5 @@
 /* test_net.c - unit tests for the non-blocking connect and the plain transport, on 127.0.0.1 and ::1 only. */
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE 1   /* RTLD_NEXT, memmem */
 
 #include <sys/types.h>

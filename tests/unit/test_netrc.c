@@ -1,4 +1,5 @@
 /* test_netrc.c - netrc_lookup(): entries, tokens, quoting, comments, macros and the file checks. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

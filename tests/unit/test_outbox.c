@@ -1,4 +1,5 @@
 /* test_outbox.c - the outbox's bookkeeping: each attempt filed, crashes finished, nothing lost or sent twice. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

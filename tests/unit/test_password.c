@@ -1,4 +1,5 @@
 /* test_password.c - password_run(): the first line of a command's output, and every way it can fail. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

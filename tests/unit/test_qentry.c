@@ -1,4 +1,5 @@
 /* test_qentry.c - the queue file: exact round trips, every error, damaged and random input. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 /* test_qp.c - unit tests for the streaming quoted-printable encoder and the strict decoder. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* test_query.c - query_command: the query goes in quoted, mutt's output format comes back. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_rfc822.c - reading header fields back: unfolding, RFC 2047 words, RFC 2231 parameters. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

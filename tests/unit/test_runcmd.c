@@ -1,4 +1,5 @@
 /* test_runcmd.c - command templates: the user's value is "$1", never shell code, however the template quotes %s. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_safefile.c - the data folder's files: never through a link, only regular files and private directories of this user; the Maildir reader and drafts use it. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

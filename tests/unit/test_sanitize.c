@@ -1,4 +1,5 @@
 /* test_sanitize.c - sanitize_append(): what may reach a terminal as it is, and how the rest is escaped. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

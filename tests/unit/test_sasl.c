@@ -1,4 +1,5 @@
 /* test_sasl.c - unit tests for the SASL client mechanisms against the RFC examples. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* test_session.c - the session over one end of a socketpair, with the test playing the SMTP server on the other. */
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE 1   /* memmem */
 
 #include <sys/types.h>

@@ -1,4 +1,5 @@
 /* test_smtp.c - the SMTP engine fed scripts of server replies, checked against the exact client bytes. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -714,7 +715,8 @@ test_auth_long_initial_response(void **state)
 
 /* -- tests/smtp/NAME.script: the format both sides of the tests share - */
 
-#define SCRIPT_DIR "tests/smtp"
+#define SCRIPT_SUBDIR "tests/smtp"
+#define SCRIPT_DIR script_dir()
 #define SCRIPT_MAX_RCPTS 16
 
 /* One script file, parsed. */
@@ -739,6 +741,25 @@ struct sfile {
 	int uncertain;          /* result uncertain, -1: unchecked */
 	long messages;          /* smtp_messages_done, -1: unchecked */
 };
+
+/*
+ * Where the scripts are: under $TOP_SRCDIR (the Makefile exports the
+ * source directory, which an out-of-tree build runs the tests outside
+ * of), else relative to the current directory.
+ */
+static const char *
+script_dir(void)
+{
+	static char dir[4096];
+	const char *top = getenv("TOP_SRCDIR");
+	int n;
+
+	if (top == NULL || *top == '\0')
+		return SCRIPT_SUBDIR;
+	n = snprintf(dir, sizeof(dir), "%s/%s", top, SCRIPT_SUBDIR);
+	assert_true(n > 0 && (size_t)n < sizeof(dir));
+	return dir;
+}
 
 /* \r \n \t \\ \xHH; a malloc'd copy. */
 static char *

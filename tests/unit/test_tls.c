@@ -1,4 +1,5 @@
 /* test_tls.c - unit tests for the TLS client against an in-process OpenSSL server over a socketpair. */
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE 1   /* memmem */
 
 #include <sys/types.h>

@@ -1,4 +1,5 @@
 /* test_transcript.c - transcript events, history, formatting, file writer, and the sanitizer. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_url.c - url_parse(): server URLs, their defaults, and every way a URL can be wrong. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

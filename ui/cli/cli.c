@@ -1,4 +1,5 @@
 /* cli.c - what the command-line subcommands share: options, accounts, passwords, transcripts. */
+/* SPDX-License-Identifier: ISC */
 #include "cli.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* cli.h - what the command-line subcommands share: options, accounts, passwords, transcripts. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_CLI_H
 #define PIGEON_CLI_H
 

@@ -1,4 +1,5 @@
 /* cmd_probe.c - "pigeon probe": connect, greet, start TLS, show what the server offers, quit. */
+/* SPDX-License-Identifier: ISC */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* queue.c - "pigeon queue": list, flush, retry, edit and remove queued messages. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

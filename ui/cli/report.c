@@ -1,4 +1,5 @@
 /* report.c - what delivery looks like from a command: the pipeline's events as lines on stderr, the exit status by pigeon(1)'s table, the queue flushed behind a send. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* cmd_send.c - "pigeon send": compose a MIME message from options and a body, and send it. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

@@ -1,4 +1,5 @@
 /* cmd_sendmail.c - "pigeon sendmail": a whole message on stdin, sendmail's options and exit codes. */
+/* SPDX-License-Identifier: ISC */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>

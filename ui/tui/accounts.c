@@ -1,4 +1,5 @@
 /* accounts.c - the accounts screen of the interactive UI: list, add, edit, delete, test. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* accounts.h - the accounts screen of the interactive UI: list, add, edit, delete, test. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_ACCOUNTS_H
 #define PIGEON_ACCOUNTS_H
 

@@ -1,4 +1,5 @@
 /* app.c - "pigeon" without a command: the interactive UI's start, its one poll() loop, the status line, leaving. */
+/* SPDX-License-Identifier: ISC */
 #include <getopt.h>
 #include <poll.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* app.h - what the files of the interactive UI share: the app, its screens' entry points, the pane and the sending. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_APP_H
 #define PIGEON_APP_H
 

@@ -1,4 +1,5 @@
 /* compose.c - the compose screen of the interactive UI: a draft on the screen, its text in the user's editor. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

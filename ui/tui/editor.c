@@ -1,4 +1,5 @@
 /* editor.c - the built-in text editor of the interactive UI, for when neither $VISUAL nor $EDITOR is set. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

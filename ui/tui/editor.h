@@ -1,4 +1,5 @@
 /* editor.h - the built-in text editor of the interactive UI, for when neither $VISUAL nor $EDITOR is set. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_EDITOR_H
 #define PIGEON_EDITOR_H
 

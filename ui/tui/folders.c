@@ -1,4 +1,5 @@
 /* folders.c - the folders screen of the interactive UI: drafts, outbox, sent, failed; reading a filed message. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* pager.c - the full-screen helpers of the interactive UI: the pager, a pick list, the keys, path completion. */
+/* SPDX-License-Identifier: ISC */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>

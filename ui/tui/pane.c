@@ -1,4 +1,5 @@
 /* pane.c - the transcript pane of the interactive UI: the SMTP dialogue as it happens, scrolled, searched, saved. */
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

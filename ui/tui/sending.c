@@ -1,4 +1,5 @@
 /* sending.c - delivery in the interactive UI: the pipeline driven from the main loop, its events on the status line, queued mail sent by itself. */
+/* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

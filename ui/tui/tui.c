@@ -1,4 +1,5 @@
 /* tui.c - the terminal under the interactive UI: curses setup, safe drawing, one poll() loop, the line editor. */
+/* SPDX-License-Identifier: ISC */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* tui.h - the terminal under the interactive UI: curses setup, safe drawing, one poll() loop, the line editor. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_TUI_H
 #define PIGEON_TUI_H
 
