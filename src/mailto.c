@@ -1,4 +1,5 @@
 /* mailto.c - "pigeon ADDRESS" and "pigeon mailto:..." (RFC 6068): what a link asks for, made into a draft's fields. */
+/* SPDX-License-Identifier: ISC */
 #include "mailto.h"
 
 #include <stdlib.h>

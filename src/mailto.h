@@ -1,4 +1,5 @@
 /* mailto.h - "pigeon ADDRESS" and "pigeon mailto:..." (RFC 6068): what a link asks for, made into a draft's fields. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MAILTO_H
 #define PIGEON_MAILTO_H
 

@@ -1,4 +1,5 @@
 /* mimetype.c - attachment content types: by file name from mime.types, else by content (libmagic, or a text/binary guess). */
+/* SPDX-License-Identifier: ISC */
 #include "config.h"
 #include "mimetype.h"
 

@@ -1,4 +1,5 @@
 /* mimetype.h - attachment content types: by file name from mime.types, else by content (libmagic, or a text/binary guess). */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_MIMETYPE_H
 #define PIGEON_MIMETYPE_H
 

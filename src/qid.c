@@ -1,4 +1,5 @@
 /* qid.c - message ids for people: a short form of each, and which id an abbreviation names. */
+/* SPDX-License-Identifier: ISC */
 #include "qid.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* qid.h - message ids for people: a short form of each, and which id an abbreviation names. */
+/* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_QID_H
 #define PIGEON_QID_H
 

@@ -1,4 +1,5 @@
 /* fuzz_mailto.c - libFuzzer target: mailto_parse() on what a link or a command line gives; no header value may hold a control character. */
+/* SPDX-License-Identifier: ISC */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_config_layout.py - where pigeon reads its settings and keeps its files: the system-wide config under the user's, hints for unknown keys, logs and the lock in XDG_STATE_HOME (and the move there from the old layout), per-account drafts and sent folders, folder paths that are links."""
 
 import fcntl

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_queue_ids.py - short queue ids: "queue list" shows them, and every queue command takes one, the whole id, or the start of either when no other message's starts so."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_sendmail_callers.py - pigeon as the sendmail of mutt, git send-email, cron and mailx: their exact command lines, and what the server got."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_terminal.py - the interactive UI on a terminal that cannot show it (TERM=dumb, unknown or unset): a clear message, no escape sequences, exit 69."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_ui_german.py - the UI in German at 80x24 (LANG=de_DE.UTF-8), yes/no in the locale's words, NO_COLOR."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """test_ui_mailto.py - "pigeon ADDRESS" and "pigeon mailto:..." open the composer with what the link asks for, and nothing a link may not ask for."""
 
 import email

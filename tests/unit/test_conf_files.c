@@ -1,4 +1,5 @@
 /* test_conf_files.c - unit tests for the system-wide config file under the user's, the per-account folders and the hints for unknown keys. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_mailto.c - mailto: URLs and addresses on the command line: RFC 6068's examples, and links that try to add header lines or be too big. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_qid.c - short message ids and the abbreviations that name one: unique, ambiguous, unknown, and names that are not pigeon's. */
+/* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_util.c - small helpers of util.c: sizes for a person, yes/no answers. */
+/* SPDX-License-Identifier: ISC */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
