@@ -343,3 +343,26 @@ class Pipeline(UiTest):
         self.assertIsNotNone(html)
         self.assertEqual(html.get_content().replace("\r\n", "\n").strip(),
                          "<p>Die <b>reiche</b> Fassung, grüß dich.</p>")
+
+    def test_drafts_go_to_the_drafts_folder_of_the_account(self):
+        srv = self.start_smtpd()
+        mine = os.path.join(self.tmp, "Mail", "Drafts")
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                drafts=mine)
+        self.start(cfg)
+        self.compose("bob@example.org", "Kept with the account")
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        self.assertEqual(len(os.listdir(os.path.join(mine, "cur"))), 1)
+        self.assertEqual(self.folder("drafts"), {})
+        # The folder list counts it, R finds it there; sent, it leaves the
+        # folder.
+        self.wait_screen("drafts (1)")
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertIn("Kept with the account", s)
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(len(srv.messages()), 1)
+        self.assertEqual(os.listdir(os.path.join(mine, "cur")), [])
+        self.assertEqual(os.listdir(os.path.join(mine, "new")), [])
