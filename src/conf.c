@@ -110,10 +110,14 @@
  *                        message the account sends (mutt's record,
  *                        aerc's copy-to), made when missing; it may be
  *                        a link of the user's (resolved once)
+ *   drafts               the Maildir folder of the account's drafts
+ *                        (mutt's postponed, aerc's postpone) instead of
+ *                        pigeon's drafts/, made when missing; it may be
+ *                        a link of the user's (resolved once)
  * Yes/no values are yes, no, true, false, on, off, 1 or 0 in any case;
  * anything else is an error.  For tls_cafile, tls_cert, tls_key,
- * signature, aliases and sent a leading "~/" stands for the home directory
- * ("~user/" is not expanded).
+ * signature, aliases, sent and drafts a leading "~/" stands for the home
+ * directory ("~user/" is not expanded).
  *
  * Setting the same key twice in one section: the later value is used and
  * a warning names both lines.  An unknown key, in a section or before
@@ -259,6 +263,8 @@ static const struct conf_key {
 	    offsetof(struct account, flush_after_send) },
 	/* A copy of each sent message (outbox.h: outbox_copy_sent()). */
 	{ "sent",                 KEY_FILE,   offsetof(struct account, sent) },
+	/* Where its drafts are (outbox.h: outbox_drafts_open()). */
+	{ "drafts",               KEY_FILE,   offsetof(struct account, drafts) },
 	{ "from_addresses",       KEY_TEXT,
 	    offsetof(struct account, from_addresses) },
 	{ "sendmail_aliases",     KEY_FILE,
@@ -320,14 +326,12 @@ static const struct foreign_key {
 	{ "hostname",                 "mutt",  "helo", NULL },
 	{ "alias_file",               "mutt",  "aliases", NULL },
 	{ "record",                   "mutt",  "sent", NULL },
-	{ "postponed",                "mutt",  NULL,
-	    N_("pigeon keeps drafts in its data folder (drafts/)") },
+	{ "postponed",                "mutt",  "drafts", NULL },
 	{ "realname",                 "mutt",  NULL,
 	    N_("the name is part of from: from = Name <address>") },
 	{ "outgoing",                 "aerc",  "server", NULL },
 	{ "copy-to",                  "aerc",  "sent", NULL },
-	{ "postpone",                 "aerc",  NULL,
-	    N_("pigeon keeps drafts in its data folder (drafts/)") },
+	{ "postpone",                 "aerc",  "drafts", NULL },
 };
 
 /* Reads the file in chunks so that a NUL byte is seen, not swallowed. */
@@ -394,6 +398,7 @@ account_free(struct account *a)
 	free(a->query_command);
 	free(a->send_charset);
 	free(a->sent);
+	free(a->drafts);
 	free(a->from_addresses);
 	free(a->sendmail_aliases);
 	free(a->qualify_domain);

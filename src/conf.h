@@ -36,6 +36,7 @@ struct account {
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
 	char *sent;               /* Maildir for a copy of sent mail, NULL: none */
+	char *drafts;             /* Maildir for drafts, NULL: pigeon's drafts/ */
 	char *from_addresses;     /* more senders of the account: "*@x, me@y" */
 	char *sendmail_aliases;   /* /etc/aliases-style file for local names */
 	char *qualify_domain;     /* domain for recipients without one */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "i18n.h"
 #include "safefile.h"
 #include "util.h"
@@ -424,23 +425,56 @@ outbox_dir(const struct outbox *ob)
 	return ob->dir;
 }
 
+/*
+ * An account's own Maildir folder (sent, drafts): made when missing, the
+ * path resolved once (it may be a link of the user's), nothing inside it
+ * opened through a link (maildir_open()).
+ */
+static enum err
+open_user_folder(const char *folder, struct maildir **md, char **errstr)
+{
+	char *real;
+	enum err e;
+
+	*md = NULL;
+	if ((real = resolve_dir(folder, &e, errstr)) == NULL)
+		return e;
+	e = maildir_open(md, real, 1, errstr);
+	free(real);
+	return e;
+}
+
 enum err
 outbox_copy_sent(struct outbox *ob, const char *id, const char *folder,
     char **errstr)
 {
 	struct maildir *md = NULL;
-	char *real;
 	enum err e;
 
 	if (folder == NULL)
 		return ERR_OK;
-	if ((real = resolve_dir(folder, &e, errstr)) == NULL)
-		return e;
-	if ((e = maildir_open(&md, real, 1, errstr)) == ERR_OK)
+	if ((e = open_user_folder(folder, &md, errstr)) == ERR_OK)
 		e = maildir_link(ob->md[OUTBOX_SENT], id, md, "S", errstr);
 	maildir_close(md);
-	free(real);
 	return e;
+}
+
+enum err
+outbox_drafts_open(struct outbox *ob, const struct account *acct,
+    struct maildir **md, char **errstr)
+{
+	if (acct == NULL || acct->drafts == NULL) {
+		*md = ob->md[OUTBOX_DRAFTS];
+		return ERR_OK;
+	}
+	return open_user_folder(acct->drafts, md, errstr);
+}
+
+void
+outbox_drafts_close(struct outbox *ob, struct maildir *md)
+{
+	if (md != ob->md[OUTBOX_DRAFTS])
+		maildir_close(md);
 }
 
 const char *

@@ -12,6 +12,8 @@
 #include "qlog.h"
 #include "smtp.h"
 
+struct account;
+
 /*
  * The data directory ($XDG_DATA_HOME/pigeon, default
  * ~/.local/share/pigeon) holds four Maildir folders that other mail
@@ -96,6 +98,16 @@ enum err outbox_open_dirs(struct outbox **out, const char *dir,
  */
 enum err outbox_copy_sent(struct outbox *ob, const char *id,
     const char *folder, char **errstr);
+/*
+ * The drafts folder of the account acct (NULL: the default one) into
+ * *md: its own Maildir when it sets drafts (made when missing, resolved
+ * and checked as outbox_copy_sent() does its folder), else drafts/.  The
+ * one place that decides where an account's drafts are.  Give *md back
+ * with outbox_drafts_close().
+ */
+enum err outbox_drafts_open(struct outbox *ob, const struct account *acct,
+    struct maildir **md, char **errstr);
+void outbox_drafts_close(struct outbox *ob, struct maildir *md);
 /* Where log/ and the lock are: the state folder, or the data folder. */
 const char *outbox_state_dir(const struct outbox *ob);
 void outbox_close(struct outbox *ob);

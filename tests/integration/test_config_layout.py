@@ -284,3 +284,44 @@ class ConfigLayout(PigeonTest):
         self.assertNotEqual(res.rc, EX_OK)
         self.assertIn(b"refusing the directory " + real.encode(), res.err)
         self.assertEqual(len(srv.messages()), 1)
+
+    # -- the drafts folder of an account --------------------------------
+
+    def test_queue_edit_puts_the_draft_in_the_drafts_folder_of_the_account(
+            self):
+        mine = os.path.join(self.home, "Mail", "Drafts")
+        cfg = self.write_config("smtp://127.0.0.1:1", drafts="~/Mail/Drafts",
+                                accounts={"plain": self.account(
+                                    "smtp://127.0.0.1:1")})
+        self.assertExit(self.send(cfg, "-s", "back to a draft",
+                                  "bob@example.org"), EX_OK)
+        mid = self.outbox()[0]
+        res = self.queue(cfg, "edit", mid)
+        self.assertExit(res, EX_OK)
+        self.assertIn(mine.encode(), res.out)
+        drafts = self.sent_copies(mine)
+        self.assertEqual(len(drafts), 1, res)
+        self.assertTrue(os.path.basename(drafts[0]).startswith(mid))
+        with open(drafts[0], "rb") as f:
+            self.assertIn(b"Subject: back to a draft", f.read())
+        self.assertEqual(self.folder("drafts"), {})
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(os.stat(mine).st_mode & 0o777, 0o700)
+        # An account without its own folder keeps them in drafts/.
+        self.assertExit(self.send(cfg, "--account", "plain", "-s", "other",
+                                  "bob@example.org"), EX_OK)
+        mid = self.outbox()[0]
+        self.assertExit(self.queue(cfg, "edit", mid), EX_OK)
+        self.assertEqual(list(self.folder("drafts")), [mid])
+        self.assertEqual(len(self.sent_copies(mine)), 1)
+
+    def test_mutts_postponed_is_our_drafts(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        with open(cfg, "a", encoding="utf-8") as f:
+            f.write("postponed = ~/Mail/Drafts\n")
+        res = self.send(cfg, "-s", "hints", "bob@example.org")
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        self.assertIn("'postponed' is mutt's name: pigeon calls it drafts "
+                      "(ignored)", res.err.decode())

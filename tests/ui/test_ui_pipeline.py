@@ -343,3 +343,41 @@ class Pipeline(UiTest):
         self.assertIsNotNone(html)
         self.assertEqual(html.get_content().replace("\r\n", "\n").strip(),
                          "<p>Die <b>reiche</b> Fassung, grüß dich.</p>")
+
+    def test_drafts_go_to_the_drafts_folder_of_the_account(self):
+        srv = self.start_smtpd()
+        mine = os.path.join(self.tmp, "Mail", "Drafts")
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                drafts=mine)
+        # An older draft in pigeon's own folder is listed beside it.
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(self.data, "drafts", sub))
+        with open(os.path.join(self.data, "drafts", "cur",
+                               "1700000000.M1P1R1.elsewhere:2,D"),
+                  "wb") as f:
+            f.write(b"From: " + FROM_HEADER.encode() + b"\n"
+                    b"To: carol@example.org\nSubject: older\n\ntext\n")
+        self.start(cfg)
+        self.compose("bob@example.org", "Kept with the account")
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        self.assertEqual(len(os.listdir(os.path.join(mine, "cur"))), 1)
+        self.assertEqual(list(self.folder("drafts")),
+                         ["1700000000.M1P1R1.elsewhere"])
+        # The folder list counts both, R takes the newest; sent, it leaves
+        # the account's folder.
+        self.wait_screen("drafts (2)")
+        for _ in range(2):      # sent, failed, drafts
+            self.keys("Tab")
+        s = self.wait_screen("carol@example.org")
+        self.assertIn("Kept with the account", s)
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertIn("Kept with the account", s)
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(len(srv.messages()), 1)
+        self.assertEqual(os.listdir(os.path.join(mine, "cur")), [])
+        self.assertEqual(os.listdir(os.path.join(mine, "new")), [])
+        self.assertEqual(list(self.folder("drafts")),
+                         ["1700000000.M1P1R1.elsewhere"])

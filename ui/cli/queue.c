@@ -521,16 +521,18 @@ confirm(const char *id)
 /*
  * edit ID: the message read back into a draft with every field -- the
  * recipients of the envelope that are not in To or Cc are its Bcc, its
- * account goes along -- saved in drafts/ under its id; then it leaves the
- * queue.  One that cannot be read whole (*flaws set) stays where it is:
- * what could be read becomes a new draft, *copy its id.
+ * account goes along -- saved in that account's drafts folder (*where,
+ * malloc'd) under its id; then it leaves the queue.  One that cannot be
+ * read whole (*flaws set) stays where it is: what could be read becomes a
+ * new draft, *copy its id.
  */
 static enum err
-to_draft(struct outbox *ob, const char *id, unsigned *flaws, char **copy,
-    char **errstr)
+to_draft(struct outbox *ob, const struct conf *conf, const char *id,
+    unsigned *flaws, char **copy, char **where, char **errstr)
 {
 	struct qentry e;
 	struct draft d;
+	struct maildir *md = NULL;
 	const char **rcpts = NULL;
 	enum err r;
 	size_t i;
@@ -561,14 +563,21 @@ to_draft(struct outbox *ob, const char *id, unsigned *flaws, char **copy,
 		r = ERR_NOMEM;
 		goto out;
 	}
-	if ((r = draft_save(outbox_folder(ob, OUTBOX_DRAFTS), &d, NULL,
-	    errstr)) != ERR_OK)
+	if ((r = outbox_drafts_open(ob, conf_account(conf, d.account), &md,
+	    errstr)) != ERR_OK ||
+	    (r = draft_save(md, &d, NULL, errstr)) != ERR_OK)
 		goto out;
+	if ((*where = strdup(maildir_path(md))) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
 	if (*flaws == 0)
 		r = outbox_remove(ob, id, errstr);
 	else if ((*copy = strdup(d.id)) == NULL)
 		r = ERR_NOMEM;
 out:
+	if (md != NULL)
+		outbox_drafts_close(ob, md);
 	if (fd >= 0)
 		(void)close(fd);
 	qentry_free(&e);
@@ -578,10 +587,11 @@ out:
 }
 
 static int
-do_one(struct outbox *ob, const char *cmd, const char *id)
+do_one(struct outbox *ob, const struct conf *conf, const char *cmd,
+    const char *id)
 {
 	struct buf note;
-	char *errstr = NULL, *copy = NULL;
+	char *errstr = NULL, *copy = NULL, *where = NULL;
 	unsigned flaws = 0;
 	int rc;
 	enum err e = ERR_OK;
@@ -598,23 +608,23 @@ do_one(struct outbox *ob, const char *cmd, const char *id)
 			rc = EX_OK;
 		else if ((e = outbox_remove(ob, id, &errstr)) != ERR_OK)
 			rc = err_exit_code(e);
-	} else if ((e = to_draft(ob, id, &flaws, &copy, &errstr)) !=
-	    ERR_OK) {
+	} else if ((e = to_draft(ob, conf, id, &flaws, &copy, &where,
+	    &errstr)) != ERR_OK) {
 		rc = err_exit_code(e);
 	} else if (flaws != 0) {
 		buf_init(&note, 4096);
 		(void)mimewalk_flaws_text(&note, flaws, " ");
 		cli_warn(_("%s cannot be read whole: %sWhat could be read is "
-		    "the new draft %s in %s/drafts; %s stays where it is "
+		    "the new draft %s in %s; %s stays where it is "
 		    "('pigeon queue rm %s' deletes it)."), id, buf_str(&note),
-		    copy, outbox_dir(ob), id, id);
+		    copy, where, id, id);
 		buf_free(&note);
 		rc = EX_DATAERR;
 	} else {
-		(void)printf(_("%s is now a draft in %s/drafts\n"), id,
-		    outbox_dir(ob));
+		(void)printf(_("%s is now a draft in %s\n"), id, where);
 	}
 	free(copy);
+	free(where);
 	if (e == ERR_NOINPUT && !outbox_has(ob, id))
 		cli_error(_("no message %s in the queue"), id);
 	else if (e != ERR_OK)
@@ -680,9 +690,12 @@ cmd_queue(int argc, char **argv)
 		rc = do_retry(&c, ob, id);
 	else if (strcmp(cmd, "log") == 0)
 		rc = do_log(ob, id);
+	else if (strcmp(cmd, "edit") == 0 && (rc = cli_load_config(&c)) != 0)
+		;
 	else
-		rc = do_one(ob, cmd, id);
+		rc = do_one(ob, c.conf, cmd, id);
 	free(id);
+	conf_free(c.conf);
 	outbox_close(ob);
 	return rc;
 }

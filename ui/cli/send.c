@@ -278,21 +278,25 @@ static int
 save_draft(const struct cli *c, struct draft *d)
 {
 	struct outbox *ob = NULL;
+	struct maildir *md = NULL;
 	char *why = NULL;
 	enum err e;
 	int rc;
 
 	if ((rc = cli_open_outbox(&ob)) != 0)
 		return rc;
-	e = draft_save(outbox_folder(ob, OUTBOX_DRAFTS), d, c->acct, &why);
+	if ((e = outbox_drafts_open(ob, c->acct, &md, &why)) == ERR_OK)
+		e = draft_save(md, d, c->acct, &why);
 	if (e != ERR_OK) {
 		cli_error(_("stopped by a signal, and the message could not be "
 		    "saved as a draft: %s"), why != NULL ? why : err_str(e));
 		rc = err_exit_code(e);
 	} else {
 		cli_warn(_("stopped by a signal: the message so far is saved as "
-		    "draft %s in %s/drafts"), d->id, outbox_dir(ob));
+		    "draft %s in %s"), d->id, maildir_path(md));
 	}
+	if (md != NULL)
+		outbox_drafts_close(ob, md);
 	free(why);
 	outbox_close(ob);
 	return rc;

@@ -35,12 +35,14 @@ struct compose {
 	size_t sel;                /* the attachment D, T and d act on */
 	struct buf shown;          /* the start of the text as drawn (UTF-8) */
 	int shown_ok;              /* shown is the text as it is now */
+	char *draft_dir;           /* the drafts folder d.id is in; NULL: none */
 	int dirty;                 /* changed since it was last saved */
 	int64_t changed_us;        /* when (util_now_us()) */
 };
 
 struct folder_line {
 	char *id;
+	struct maildir *md;        /* the folder it is in */
 	char *who, *subject;
 };
 
@@ -62,6 +64,8 @@ struct app {
 	size_t count[4];
 	struct folder_line *list;
 	size_t nlist, cursor;
+	struct maildir **drafts;   /* every drafts folder: drafts/, each account's own */
+	size_t ndrafts;
 	struct compose *cmp;       /* the compose screen is open */
 	struct sending *snd;
 	struct pane pane;
@@ -111,7 +115,8 @@ void folders_key(struct app *a, int key);
 /* compose.c */
 void compose_start(struct app *a);
 /* A stored message on the compose screen: a draft to edit, or a new one made from it. */
-void compose_open(struct app *a, enum outbox_folder folder, const char *id);
+void compose_open(struct app *a, enum outbox_folder folder,
+    struct maildir *md, const char *id);
 /* The composer on d (taken over, freed) from the command line; ignored: what the link asked for in vain. */
 void compose_with(struct app *a, struct draft *d, const char *ignored);
 void compose_draw(struct app *a);

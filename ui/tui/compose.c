@@ -116,6 +116,7 @@ compose_free(struct compose *cm)
 	if (cm->body_path != NULL)
 		(void)unlink(cm->body_path);
 	free(cm->body_path);
+	free(cm->draft_dir);
 	draft_free(&cm->d);
 	buf_free(&cm->shown);
 	free(cm);
@@ -414,9 +415,9 @@ account_of_from(const struct app *a, const char *from)
 }
 
 void
-compose_open(struct app *a, enum outbox_folder folder, const char *id)
+compose_open(struct app *a, enum outbox_folder folder, struct maildir *md,
+    const char *id)
 {
-	struct maildir *md = outbox_folder(a->ob, folder);
 	struct compose *cm;
 	struct qentry e;
 	struct buf note;
@@ -429,10 +430,15 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 
 	if (a->cmp != NULL || (cm = compose_new(a)) == NULL)
 		return;
+	if (md == NULL)
+		md = outbox_folder(a->ob, folder);
 	draft_free(&cm->d);
 	/* A draft is edited in place; any other message gives a new one. */
 	if (folder == OUTBOX_DRAFTS) {
 		r = draft_load(md, id, &cm->d, &flaws, &why);
+		if (r == ERR_OK && flaws == 0 &&
+		    (cm->draft_dir = strdup(maildir_path(md))) == NULL)
+			r = ERR_NOMEM;
 	} else if ((r = maildir_open_msg(md, id, &fd, &why)) == ERR_OK) {
 		r = draft_read(fd, &cm->d, &flaws, &why);
 		(void)close(fd);
@@ -490,17 +496,51 @@ compose_open(struct app *a, enum outbox_folder folder, const char *id)
 	}
 }
 
+/* Remove the draft id from the drafts folder dir (NULL: none). */
+static void
+remove_draft(struct app *a, const char *dir, const char *id)
+{
+	struct maildir *md = NULL;
+	size_t i;
+
+	if (dir == NULL || id == NULL)
+		return;
+	for (i = 0; i < a->ndrafts; i++)
+		if (strcmp(maildir_path(a->drafts[i]), dir) == 0) {
+			(void)maildir_remove(a->drafts[i], id, NULL);
+			return;
+		}
+	if (maildir_open(&md, dir, 0, NULL) == ERR_OK)
+		(void)maildir_remove(md, id, NULL);
+	maildir_close(md);
+}
+
 int
 compose_postpone(struct app *a, int quietly)
 {
 	struct compose *cm = a->cmp;
-	char *why = NULL;
+	struct maildir *md;
+	char *why = NULL, *old;
 	enum err e;
 
 	if (text_from_file(a, cm) < 0)
 		return -1;
-	e = draft_save(outbox_folder(a->ob, OUTBOX_DRAFTS), &cm->d, a->c.acct,
-	    &why);
+	/* The account's drafts folder; it leaves the one it was in before. */
+	if ((e = outbox_drafts_open(a->ob, a->c.acct, &md, &why)) == ERR_OK) {
+		e = draft_save(md, &cm->d, a->c.acct, &why);
+		if (e == ERR_OK && (cm->draft_dir == NULL ||
+		    strcmp(cm->draft_dir, maildir_path(md)) != 0)) {
+			old = cm->draft_dir;
+			if ((cm->draft_dir = strdup(maildir_path(md))) == NULL) {
+				cm->draft_dir = old;
+				e = ERR_NOMEM;
+			} else {
+				remove_draft(a, old, cm->d.id);
+				free(old);
+			}
+		}
+		outbox_drafts_close(a->ob, md);
+	}
 	if (e != ERR_OK)
 		app_status(a, TUI_ERROR, _("the draft could not be saved: %s"),
 		    why != NULL ? why : err_str(e));
@@ -518,9 +558,7 @@ compose_postpone(struct app *a, int quietly)
 static void
 drop_draft(struct app *a)
 {
-	if (a->cmp->d.id != NULL)
-		(void)maildir_remove(outbox_folder(a->ob, OUTBOX_DRAFTS),
-		    a->cmp->d.id, NULL);
+	remove_draft(a, a->cmp->draft_dir, a->cmp->d.id);
 }
 
 void

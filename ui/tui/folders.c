@@ -36,6 +36,96 @@ folders_free(struct app *a)
 	free(a->list);
 	a->list = NULL;
 	a->nlist = 0;
+	for (i = 1; i < a->ndrafts; i++)
+		outbox_drafts_close(a->ob, a->drafts[i]);
+	free(a->drafts);
+	a->drafts = NULL;
+	a->ndrafts = 0;
+}
+
+static void list_line(struct maildir *md, struct folder_line *l);
+
+/*
+ * a->drafts: pigeon's drafts/ first, then the folder of each account
+ * that has its own (each once); one that cannot be opened is left out.
+ */
+static void
+open_drafts(struct app *a)
+{
+	const struct conf *c = a->c.conf;
+	struct maildir *md;
+	size_t i, j, n = c != NULL ? c->naccounts : 0;
+
+	if ((a->drafts = calloc(n + 1, sizeof(*a->drafts))) == NULL)
+		return;
+	a->drafts[a->ndrafts++] = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	for (i = 0; i < n; i++) {
+		if (c->accounts[i].drafts == NULL || outbox_drafts_open(a->ob,
+		    &c->accounts[i], &md, NULL) != ERR_OK)
+			continue;
+		for (j = 0; j < a->ndrafts; j++)
+			if (strcmp(maildir_path(a->drafts[j]),
+			    maildir_path(md)) == 0)
+				break;
+		if (j < a->ndrafts)
+			outbox_drafts_close(a->ob, md);
+		else
+			a->drafts[a->ndrafts++] = md;
+	}
+}
+
+/* The newest first by name (a Maildir name starts with its time). */
+static int
+newest_first(const void *x, const void *y)
+{
+	const struct folder_line *l = x, *r = y;
+
+	return strcmp(r->id, l->id);
+}
+
+/* Every drafts folder's messages in one list, the newest first; their count. */
+static size_t
+list_drafts(struct app *a, int keep)
+{
+	struct folder_line *v = NULL, *nv;
+	char **names, **warn;
+	size_t n, nw, i, d, total = 0;
+
+	for (d = 0; d < a->ndrafts; d++) {
+		names = warn = NULL;
+		n = nw = 0;
+		if (maildir_list(a->drafts[d], &names, &n, &warn, &nw, NULL) !=
+		    ERR_OK)
+			continue;
+		maildir_free_list(warn, nw);
+		if (keep && n > 0 && (nv = realloc(v, (total + n + 1) *
+		    sizeof(*v))) != NULL) {
+			v = nv;
+			for (i = 0; i < n; i++) {
+				memset(&v[total + i], 0, sizeof(*v));
+				v[total + i].id = names[i];
+				v[total + i].md = a->drafts[d];
+				names[i] = NULL;
+			}
+		} else if (keep && n > 0) {
+			maildir_free_list(names, n);
+			continue;
+		}
+		total += n;
+		maildir_free_list(names, n);
+	}
+	if (!keep)
+		return total;
+	if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL)
+		return total;
+	qsort(v, total, sizeof(*v), newest_first);
+	for (i = LIST_MAX; i < total; i++)
+		free(v[i].id);
+	a->list = v;
+	a->nlist = total > LIST_MAX ? LIST_MAX : total;
+	for (i = 0; i < a->nlist; i++)
+		list_line(v[i].md, &v[i]);
+	return total;
 }
 
 /* The header fields of a message for its list line, read with the reader's header functions. */
@@ -67,7 +157,11 @@ folders_load(struct app *a)
 
 	folders_free(a);
 	a->cursor = 0;
+	open_drafts(a);
+	a->count[OUTBOX_DRAFTS] = list_drafts(a, a->folder == OUTBOX_DRAFTS);
 	for (f = 0; f < 4; f++) {
+		if (f == OUTBOX_DRAFTS)
+			continue;
 		md = outbox_folder(a->ob, (enum outbox_folder)f);
 		if (maildir_list(md, &names, &n, &warn, &nw, NULL) != ERR_OK)
 			continue;
@@ -85,6 +179,7 @@ folders_load(struct app *a)
 			continue;
 		}
 		for (i = n; i > first; i--) {
+			a->list[a->nlist].md = md;
 			a->list[a->nlist].id = names[i - 1];
 			names[i - 1] = NULL;
 			list_line(md, &a->list[a->nlist++]);
@@ -227,7 +322,7 @@ open_message(struct app *a, int raw)
 {
 	static const struct mimewalk_ops ops = { view_begin, view_data,
 	    view_end, NULL };
-	struct maildir *md = outbox_folder(a->ob, (enum outbox_folder)a->folder);
+	struct maildir *md;
 	struct view v;
 	char *why = NULL;
 	unsigned flaws = 0;
@@ -236,6 +331,7 @@ open_message(struct app *a, int raw)
 
 	if (a->cursor >= a->nlist)
 		return;
+	md = a->list[a->cursor].md;
 	memset(&v, 0, sizeof(v));
 	buf_init(&v.out, VIEW_MAX);
 	buf_init(&v.att, 1024 * 1024);
@@ -294,8 +390,7 @@ delete_message(struct app *a)
 	switch (a->folder) {
 	case OUTBOX_DRAFTS:
 	case OUTBOX_SENT:
-		e = maildir_remove(outbox_folder(a->ob,
-		    (enum outbox_folder)a->folder), id, &why);
+		e = maildir_remove(a->list[a->cursor].md, id, &why);
 		break;
 	default:
 		/* Not while another pigeon sends it. */
@@ -323,24 +418,35 @@ delete_message(struct app *a)
 static void
 resume(struct app *a)
 {
-	struct maildir *md = outbox_folder(a->ob, OUTBOX_DRAFTS);
-	char **ids = NULL, **warn = NULL, *id = NULL;
-	size_t n = 0, nw = 0;
+	struct maildir *md = NULL;
+	char **ids, **warn, *id = NULL;
+	size_t n, nw, d;
 
 	if (a->folder == OUTBOX_DRAFTS && a->cursor < a->nlist) {
 		id = strdup(a->list[a->cursor].id);
-	} else if (maildir_list(md, &ids, &n, &warn, &nw, NULL) == ERR_OK &&
-	    n > 0) {
-		id = ids[n - 1];
-		ids[n - 1] = NULL;
+		md = a->list[a->cursor].md;
+	} else {
+		/* The newest of every drafts folder. */
+		for (d = 0; d < a->ndrafts; d++) {
+			ids = warn = NULL;
+			n = nw = 0;
+			if (maildir_list(a->drafts[d], &ids, &n, &warn, &nw,
+			    NULL) == ERR_OK && n > 0 && (id == NULL ||
+			    strcmp(ids[n - 1], id) > 0)) {
+				free(id);
+				id = ids[n - 1];
+				ids[n - 1] = NULL;
+				md = a->drafts[d];
+			}
+			maildir_free_list(ids, n);
+			maildir_free_list(warn, nw);
+		}
 	}
-	maildir_free_list(ids, n);
-	maildir_free_list(warn, nw);
 	if (id == NULL) {
 		app_status(a, TUI_NORMAL, _("no drafts"));
 		return;
 	}
-	compose_open(a, OUTBOX_DRAFTS, id);
+	compose_open(a, OUTBOX_DRAFTS, md, id);
 	free(id);
 }
 
@@ -401,7 +507,7 @@ folders_key(struct app *a, int key)
 		/* A new message made from this one (a draft: that draft). */
 		if (a->cursor < a->nlist)
 			compose_open(a, (enum outbox_folder)a->folder,
-			    a->list[a->cursor].id);
+			    a->list[a->cursor].md, a->list[a->cursor].id);
 		break;
 	case 'd':
 		delete_message(a);
