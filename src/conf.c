@@ -142,7 +142,6 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -801,21 +800,6 @@ parse_value(struct parser *ps, const char *s, size_t n, struct buf *v)
 	return 0;
 }
 
-static const char *
-home_dir(void)
-{
-	const char *h;
-	struct passwd *pw;
-
-	h = getenv("HOME");
-	if (h != NULL && *h != '\0')
-		return h;
-	pw = getpwuid(getuid());
-	if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
-		return pw->pw_dir;
-	return NULL;
-}
-
 /* 1 or 0 for a yes/no word, -1 for anything else. */
 static int
 parse_bool(const char *v)
@@ -957,7 +941,7 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 	case KEY_FILE:
 		if (strncmp(v, "~/", 2) != 0)
 			break;
-		home = home_dir();
+		home = util_home_dir();
 		if (home == NULL) {
 			perr(ps, _("cannot expand '~/' in '%s': HOME is not "
 			    "set"), k->name);
@@ -1371,7 +1355,7 @@ default_path(char **out)
 	xdg = getenv("XDG_CONFIG_HOME");
 	if (xdg != NULL && xdg[0] == '/')
 		*out = util_strf("%s/pigeon/config", xdg);
-	else if ((home = home_dir()) != NULL)
+	else if ((home = util_home_dir()) != NULL)
 		*out = util_strf("%s/.config/pigeon/config", home);
 	else
 		return ERR_OK;	/* nowhere to look: no config */

@@ -31,7 +31,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -244,46 +243,6 @@ parse(struct lexer *lx, struct search *s)
 	return 0;
 }
 
-static const char *
-home_dir(void)
-{
-	const char *h;
-	struct passwd *pw;
-
-	h = getenv("HOME");
-	if (h != NULL && *h != '\0')
-		return h;
-	pw = getpwuid(getuid());
-	if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
-		return pw->pw_dir;
-	return NULL;
-}
-
-/* Read all of fd into b; 0, or -1 with errno (E2BIG: too large). */
-static int
-read_all(int fd, struct buf *b)
-{
-	char chunk[4096];
-	ssize_t n;
-	int r = 0;
-
-	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -1 : 0;
-			break;
-		}
-		if (buf_add(b, chunk, (size_t)n) < 0) {
-			r = -1;
-			break;
-		}
-	}
-	explicit_bzero(chunk, sizeof chunk);
-	return r;
-}
-
 enum err
 netrc_lookup(const char *path, const char *host, const char *user,
     char **login, char **password, char **errstr)
@@ -303,7 +262,7 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		env = getenv("NETRC");
 		if (env != NULL && *env != '\0')
 			path = env;
-		else if ((home = home_dir()) != NULL) {
+		else if ((home = util_home_dir()) != NULL) {
 			def_path = util_strf("%s/.netrc", home);
 			if (def_path == NULL)
 				return ERR_NOMEM;
@@ -336,7 +295,7 @@ netrc_lookup(const char *path, const char *host, const char *user,
 		util_seterr(errstr, _("netrc file '%s' is not a regular file"),
 		    path);
 		e = ERR_CONFIG;
-	} else if (read_all(fd, &file) < 0) {
+	} else if (buf_read_fd(&file, fd) < 0) {
 		int saved = errno;
 
 		if (saved == E2BIG)

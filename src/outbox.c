@@ -94,7 +94,7 @@ make_dirs(const char *path, char **errstr)
 static char *
 xdg_dir(const char *var, const char *fallback)
 {
-	const char *x = getenv(var), *home = getenv("HOME");
+	const char *x = getenv(var), *home = util_home_dir();
 
 	if (x != NULL && *x == '/')
 		return util_strf("%s/pigeon", x);

@@ -81,31 +81,6 @@ spawn(pid_t *pid, const char *cmd, int wfd)
 	return r;
 }
 
-/* Read fd to the end into out; 0, or -1 with errno (E2BIG: too much). */
-static int
-read_output(int fd, struct buf *out)
-{
-	char chunk[4096];
-	ssize_t n;
-	int r = 0;
-
-	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -1 : 0;
-			break;
-		}
-		if (buf_add(out, chunk, (size_t)n) < 0) {
-			r = -1;
-			break;
-		}
-	}
-	explicit_bzero(chunk, sizeof chunk);
-	return r;
-}
-
 enum err
 password_run(const char *cmd, char **out, char **errstr)
 {
@@ -136,7 +111,7 @@ password_run(const char *cmd, char **out, char **errstr)
 	}
 
 	buf_init(&output, PASSWORD_OUTPUT_MAX);
-	if (read_output(fds[0], &output) < 0)
+	if (buf_read_fd(&output, fds[0]) < 0)
 		read_errno = errno;
 	(void)close(fds[0]);
 	/*

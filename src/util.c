@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <langinfo.h>
 #include <regex.h>
 #include <signal.h>
@@ -203,4 +204,18 @@ util_hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+const char *
+util_home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h != NULL && *h != '\0')
+		return h;
+	pw = getpwuid(getuid());
+	if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
+		return pw->pw_dir;
+	return NULL;
 }

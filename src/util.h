@@ -35,6 +35,9 @@ void util_human_size(char *buf, size_t len, unsigned long long n);
  */
 int util_yesno(const char *answer);
 
+/* $HOME, else the password database's home directory; NULL if none. */
+const char *util_home_dir(void);
+
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *util_vstrf(const char *fmt, va_list ap)

@@ -677,7 +677,7 @@ static void
 attach_file(struct app *a)
 {
 	struct stat st;
-	const char *home = getenv("HOME"), *why = NULL;
+	const char *home = util_home_dir(), *why = NULL;
 	char *path = tui_readline_complete(tui_rows() - 1, _("Attach file: "),
 	    NULL, complete_path), *full;
 

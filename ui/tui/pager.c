@@ -173,7 +173,7 @@ show_help(struct app *a)
 char *
 complete_path(const char *text)
 {
-	const char *home = getenv("HOME"), *slash;
+	const char *home = util_home_dir(), *slash;
 	char *dirpart, *dir, *best = NULL, *out = NULL;
 	size_t plen, blen = 0, k, matches = 0;
 	struct dirent *de;
