@@ -136,6 +136,38 @@ digits(const char *s)
 }
 
 /*
+ * Take apart a name mdname_unique() made: SECONDS.MUSECPPID.RHEX.HOST.
+ * The host part, or NULL when name is not such a name; *pid_at and
+ * *rnd (*rlen long) point into it.
+ */
+static const char *
+unique_parts(const char *name, const char **pid_at, const char **rnd,
+    size_t *rlen)
+{
+	const char *p;
+
+	if ((p = digits(name)) == NULL || *p++ != '.' || *p++ != 'M' ||
+	    (p = digits(p)) == NULL || *p++ != 'P')
+		return NULL;
+	*pid_at = p;
+	if ((p = digits(p)) == NULL || *p++ != 'R')
+		return NULL;
+	*rnd = p;
+	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+		p++;
+	*rlen = (size_t)(p - *rnd);
+	return *rlen > 0 && *p == '.' ? p + 1 : NULL;
+}
+
+const char *
+mdname_random(const char *name, size_t *len)
+{
+	const char *pid_at, *rnd;
+
+	return unique_parts(name, &pid_at, &rnd, len) != NULL ? rnd : NULL;
+}
+
+/*
  * Is tmp/name a file that a process of this host made with
  * mdname_unique() and that process no longer runs?  Only then may it go
  * before its 36 hours are up.
@@ -143,21 +175,13 @@ digits(const char *s)
 int
 mdname_dead(const char *name, const char *host)
 {
-	const char *p, *pid_at;
+	const char *p, *pid_at, *rnd;
+	size_t rlen;
 	long pid;
 	char *end;
 
-	if ((p = digits(name)) == NULL || *p++ != '.' || *p++ != 'M' ||
-	    (p = digits(p)) == NULL || *p++ != 'P')
-		return 0;
-	pid_at = p;
-	if ((p = digits(p)) == NULL || *p++ != 'R')
-		return 0;
-	if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-		return 0;
-	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
-		p++;
-	if (*p++ != '.' || strcmp(p, host) != 0)
+	if ((p = unique_parts(name, &pid_at, &rnd, &rlen)) == NULL ||
+	    strcmp(p, host) != 0)
 		return 0;
 	errno = 0;
 	pid = strtol(pid_at, &end, 10);

@@ -3,6 +3,8 @@
 #ifndef PIGEON_MDNAME_H
 #define PIGEON_MDNAME_H
 
+#include <stddef.h>
+
 /*
  * Unique names look like "SECONDS.M<usec>P<pid>R<hex>.<host>", where the
  * microseconds have six digits (so names sort by time) and host is
@@ -36,5 +38,7 @@ char *mdname_host(void);
  * made and that no longer runs?  1 or 0.
  */
 int mdname_dead(const char *name, const char *host);
+/* The random hex of a unique name, *len long; NULL when there is none. */
+const char *mdname_random(const char *name, size_t *len);
 
 #endif

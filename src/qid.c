@@ -4,42 +4,14 @@
 
 #include <string.h>
 
+#include "mdname.h"
 #include "util.h"
-
-/* Skip a run of decimal digits; NULL when there is none. */
-static const char *
-digits(const char *s)
-{
-	const char *p = s;
-
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return p > s ? p : NULL;
-}
 
 static int
 is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
 	    (c >= 'A' && c <= 'F');
-}
-
-/* The random hex of a unique name, its length in *len; NULL: there is none. */
-static const char *
-random_part(const char *id, size_t *len)
-{
-	const char *p, *r;
-
-	if ((p = digits(id)) == NULL || *p++ != '.' || *p++ != 'M' ||
-	    (p = digits(p)) == NULL || *p++ != 'P' ||
-	    (p = digits(p)) == NULL || *p++ != 'R')
-		return NULL;
-	for (r = p; is_hex(*p); p++)
-		;
-	if (p == r || *p != '.')
-		return NULL;
-	*len = (size_t)(p - r);
-	return r;
 }
 
 /* How many characters a and b (b of length bn) have in common at the start, hex in any case when fold. */
@@ -67,7 +39,7 @@ abbreviates(const char *arg, size_t an, const char *id)
 		return 0;
 	if (strncmp(id, arg, an) == 0)
 		return 1;
-	r = random_part(id, &rn);
+	r = mdname_random(id, &rn);
 	return r != NULL && an <= rn && common(arg, an, r, rn, 1) == an;
 }
 
@@ -112,13 +84,13 @@ qid_short(const char *const *ids, size_t n, size_t i, size_t *len)
 	size_t rn = 0, on = 0, need = QID_SHORT_MIN, c, j;
 
 	*len = strlen(ids[i]);
-	if ((r = random_part(ids[i], &rn)) == NULL)
+	if ((r = mdname_random(ids[i], &rn)) == NULL)
 		return ids[i];
 	for (j = 0; j < n; j++) {
 		if (j == i || strcmp(ids[j], ids[i]) == 0)
 			continue;
 		/* One digit more than it shares with the other's hex or name. */
-		if ((o = random_part(ids[j], &on)) != NULL &&
+		if ((o = mdname_random(ids[j], &on)) != NULL &&
 		    (c = common(r, rn, o, on, 1) + 1) > need)
 			need = c;
 		if ((c = common(r, rn, ids[j], strlen(ids[j]), 0) + 1) > need)

@@ -295,11 +295,36 @@ edit_text(struct app *a)
 
 /* --- starting and ending ---------------------------------------------------- */
 
+/*
+ * A new composition becomes the current one: the signature goes in now,
+ * as in mutt (the user sees it, and edits it), the text into its file.
+ * 0, or -1 with cm freed and the user told.
+ */
+static int
+begin(struct app *a, struct compose *cm)
+{
+	char *why = NULL;
+
+	if (a->c.acct != NULL && draft_sign(&cm->d, a->c.acct->signature,
+	    &why) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
+		free(why);
+	}
+	if (text_to_file(cm) < 0) {
+		app_status(a, TUI_ERROR, _("cannot create a file for the text: "
+		    "%s"), strerror(errno));
+		compose_free(cm);
+		return -1;
+	}
+	a->cmp = cm;
+	return 0;
+}
+
 void
 compose_start(struct app *a)
 {
 	struct compose *cm;
-	char *to, *subject, *why = NULL;
+	char *to, *subject;
 
 	completing = a;
 	to = tui_readline_complete(tui_rows() - 1, _("To: "), NULL,
@@ -316,27 +341,14 @@ compose_start(struct app *a)
 	}
 	cm->d.to = to;
 	cm->d.subject = subject;
-	/* The signature goes in now, as in mutt: the user sees it, and edits it. */
-	if (a->c.acct != NULL && draft_sign(&cm->d, a->c.acct->signature,
-	    &why) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
-		free(why);
-	}
-	if (text_to_file(cm) < 0) {
-		app_status(a, TUI_ERROR, _("cannot create a file for the text: "
-		    "%s"), strerror(errno));
-		compose_free(cm);
-		return;
-	}
-	a->cmp = cm;
-	edit_text(a);
+	if (begin(a, cm) == 0)
+		edit_text(a);
 }
 
 void
 compose_with(struct app *a, struct draft *d, const char *ignored)
 {
 	struct compose *cm;
-	char *why = NULL;
 
 	if (a->cmp != NULL || (cm = compose_new(a)) == NULL) {
 		draft_free(d);
@@ -351,29 +363,18 @@ compose_with(struct app *a, struct draft *d, const char *ignored)
 		compose_free(cm);
 		return;
 	}
-	if (a->c.acct != NULL && draft_sign(&cm->d, a->c.acct->signature,
-	    &why) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
-		free(why);
-	} else if (ignored != NULL && *ignored != '\0') {
+	if (ignored != NULL && *ignored != '\0')
 		app_status(a, TUI_ERROR, _("not taken from the link: %s; e: "
 		    "write the text, y: send"), ignored);
-	} else {
+	else
 		app_status(a, TUI_NORMAL, _("e: write the text, y: send, q: "
 		    "abort"));
-	}
-	if (text_to_file(cm) < 0) {
-		app_status(a, TUI_ERROR, _("cannot create a file for the text: "
-		    "%s"), strerror(errno));
-		compose_free(cm);
-		return;
-	}
 	/*
 	 * The editor is not started: the screen shows first what the link
 	 * asks to send, and a body it brings is kept until the user edits.
 	 */
-	a->cmp = cm;
-	changed(a);
+	if (begin(a, cm) == 0)
+		changed(a);
 }
 
 /* The account a draft was written with, if it is not the one in use and can be used without asking. */
