@@ -113,7 +113,7 @@ class Ui(UiTest):
         self.assertIn("multipart/mixed", s)
         self.keys("G")
         self.wait_screen("filed as sent")
-        for _ in range(6):
+        for _ in range(20):
             if "-- transcript --" in self.screen():
                 break
             self.keys("k", "k", "k", "k", "k")
@@ -130,11 +130,11 @@ class Ui(UiTest):
         self.tmux("resize-window", "-t", "t", "-x", "80", "-y", "24")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            lines = self.screen().rstrip("\n").split("\n")
+            lines = self.screen().split("\n")[:24]
             if len(lines) == 24 and "y:send" in lines[22]:
                 break
             time.sleep(0.05)
-        lines = self.screen().rstrip("\n").split("\n")
+        lines = self.screen().split("\n")[:24]
         self.assertEqual(len(lines), 24)
         self.assertIn("y:send", lines[22])
         self.assertIn("Compose", lines[0])
@@ -142,7 +142,7 @@ class Ui(UiTest):
         self.tmux("resize-window", "-t", "t", "-x", "100", "-y", "30")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            lines = self.screen().rstrip("\n").split("\n")
+            lines = self.screen().split("\n")[:30]
             if len(lines) == 30 and "y:send" in lines[28]:
                 break
             time.sleep(0.05)
@@ -157,13 +157,27 @@ class Ui(UiTest):
         self.compose("bob@example.org", "Save it")
         self.keys("y")
         self.wait_status("sent ")
-        # Search back for the greeting.
+        # The whole transcript, searched back for the greeting: one
+        # search goes round from wherever the view is.
+        self.keys("V")
+        self.wait_screen("SMTP transcript, whole screen")
         self.keys("/")
-        self.wait_screen("Search the transcript:")
+        self.wait_screen("Search:")
         self.type("<- 220")
         self.keys("Enter")
-        s = self.wait_status("found at line")
-        self.assertIn("<- 220 ", s)
+        self.wait_selected("<- 220 ")
+        # n goes on down, N back up; a new search starts empty.
+        self.keys("/")
+        s = self.wait_screen("Search:")
+        self.assertNotIn("<- 220", s.split("\n")[-2])
+        self.type("EHLO")
+        self.keys("Enter")
+        # Before TLS, then after it (n: down), and back (N: up).
+        self.wait_selected("-> EHLO")
+        self.keys("n")
+        self.wait_selected("~> EHLO")
+        self.keys("N")
+        self.wait_selected("-> EHLO")
         # Save all of it.
         out = os.path.join(self.tmp, "saved.log")
         self.keys("S")
@@ -246,6 +260,14 @@ class Ui(UiTest):
             self.keys("Enter")
             self.wait_screen(text)
 
+    def wait_selected(self, text, timeout=10):
+        deadline = time.monotonic() + timeout
+        while text not in self.selected_line():
+            if time.monotonic() > deadline:
+                self.fail("never selected: %r\n--- screen ---\n%s"
+                          % (text, self.screen()))
+            time.sleep(0.05)
+
     def selected_line(self):
         out = self.tmux("capture-pane", "-p", "-e", "-t", "t").stdout.decode(
             "utf-8", "replace")
@@ -297,9 +319,14 @@ class Ui(UiTest):
         # Test the connection: the dialogue shows, and it works.
         self.keys("t")
         s = self.wait_screen("test works")
-        self.assertIn("connection test", s)
-        self.assertIn("EHLO", s)
+        # The dialogue is in the pane, the whole of it on V.
+        self.assertIn("SMTP transcript", s)
+        self.keys("V")
+        s = self.wait_screen("EHLO")
+        self.assertIn("~> QUIT", s)
         self.assertNotIn(PASSWORD, s)
+        self.keys("q")
+        self.wait_screen("Accounts (* default, > in use)")
         # Edit From.
         self.keys("e")
         self.wait_screen("Edit account")

@@ -220,7 +220,8 @@ class Pipeline(UiTest):
         self.start(cfg)
         # Nothing pressed: the composer sends it soon after it starts,
         # and says so.
-        s = self.wait_status("sent %s" % mid)
+        # Named by what the user knows: its subject and recipient.
+        s = self.wait_status("sent 'left behind' to bob@example.org")
         self.assertIn("SMTP transcript", s)
         meta, raw = self.one_message(srv)
         self.assertEqual(email.message_from_bytes(raw)["Message-ID"],

@@ -227,7 +227,7 @@ open_transcripts(struct cli *c)
 {
 	int fd;
 
-	c->tr = transcript_new(0);
+	c->tr = c->tr_shared != NULL ? c->tr_shared : transcript_new(0);
 	if (c->tr == NULL)
 		return EX_OSERR;
 	if (c->verbose) {
@@ -332,7 +332,11 @@ void
 cli_cleanup(struct cli *c)
 {
 	if (c->tr != NULL) {
-		transcript_free(c->tr);
+		/* A shared transcript lives on: our writers leave it. */
+		transcript_unsubscribe(c->tr, tr_file_writer, &c->err_writer);
+		transcript_unsubscribe(c->tr, tr_file_writer, &c->file_writer);
+		if (c->tr != c->tr_shared)
+			transcript_free(c->tr);
 		c->tr = NULL;
 		if (c->verbose)
 			tr_file_writer_fini(&c->err_writer);

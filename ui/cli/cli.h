@@ -21,6 +21,7 @@ struct cli {
 	int transcript_data;         /* --transcript-data */
 	int chunking;                /* --chunking */
 	int no_queue;                /* --no-queue: deliver now or fail */
+	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 
 	/* Filled by cli_setup(). */
 	struct conf *conf;

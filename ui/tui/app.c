@@ -1,4 +1,4 @@
-/* app.c - "pigeon" without a command: the interactive UI's start, its one poll() loop, the status line, leaving. */
+/* app.c - "pigeon" without a command: the interactive UI's start, its account, the status line and its history, leaving. */
 /* SPDX-License-Identifier: ISC */
 #include <getopt.h>
 #include <poll.h>
@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "accounts.h"
 #include "app.h"
 #include "i18n.h"
 #include "mailto.h"
+#include "route.h"
 #include "util.h"
 
 static const struct option ui_longopts[] = {
@@ -22,145 +22,152 @@ static const struct option ui_longopts[] = {
 void
 app_status(struct app *a, enum tui_attr attr, const char *fmt, ...)
 {
+	struct status *st = &a->st;
+	size_t slot;
+	struct buf b;
 	va_list ap;
+	char *text;
+	int r;
 
+	buf_init(&b, 64 * 1024);
 	va_start(ap, fmt);
-	(void)vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	r = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	a->status_attr = attr;
+	if (r < 0 || (b.data == NULL && buf_addstr(&b, "") < 0)) {
+		buf_free(&b);
+		return;
+	}
+	text = b.data;
+	/* Kept for M, the newest last; shown for a few seconds or until a key. */
+	if (st->n == STATUS_KEEP) {
+		free(st->text[st->head]);
+		st->head = (st->head + 1) % STATUS_KEEP;
+		st->n--;
+	}
+	slot = (st->head + st->n) % STATUS_KEEP;
+	st->text[slot] = text;
+	st->error[slot] = attr == TUI_ERROR;
+	st->n++;
+	st->until = *text != '\0' ? util_now_us() + STATUS_SHOW_US : 0;
+}
+
+static void
+status_free(struct status *st)
+{
+	while (st->n > 0) {
+		free(st->text[st->head]);
+		st->head = (st->head + 1) % STATUS_KEEP;
+		st->n--;
+	}
 }
 
 void
-app_bars(const struct app *a, const char *title, const char *help)
+app_status_history(struct app *a)
 {
+	struct status *st = &a->st;
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 1024 * 1024);
+	if (st->n == 0)
+		(void)buf_addstr(&b, _("(no messages yet)\n"));
+	for (i = 0; i < st->n; i++)
+		(void)buf_printf(&b, "%s%s\n", st->error[(st->head + i) %
+		    STATUS_KEEP] ? "! " : "  ", st->text[(st->head + i) %
+		    STATUS_KEEP]);
+	(void)pager_push(a, _("Status messages, the newest last"), &b);
+}
+
+void
+app_bars(struct app *a, const struct screen *s, const char *title)
+{
+	const struct status *st = &a->st;
 	int rows = tui_rows();
+	struct buf hint;
+	size_t last;
 
-	tui_bars(title, help);
+	buf_init(&hint, 4096);
+	screen_hints(s, &hint);
+	tui_bars(title, buf_str(&hint));
+	buf_free(&hint);
 	tui_clear_line(rows - 1, TUI_NORMAL);
-	if (a->snd != NULL && a->snd->t0 != 0)
+	if (st->until > 0 && st->n > 0) {
+		last = (st->head + st->n - 1) % STATUS_KEEP;
+		(void)tui_str_cut(rows - 1, 0, tui_cols(), st->text[last],
+		    st->error[last] ? TUI_ERROR : TUI_NORMAL);
+	} else if (sending_busy(a)) {
 		sending_draw_progress(a, rows - 1);
-	if (a->snd == NULL || a->snd->t0 == 0)
-		(void)tui_str(rows - 1, 0, tui_cols(), a->status,
-		    a->status_attr);
-}
-
-void
-app_draw(struct app *a)
-{
-	if (a->cmp != NULL)
-		compose_draw(a);
-	else
-		folders_draw(a);
-	tui_flush();
+	}
 }
 
 int
 app_use_account(struct app *a, const char *name)
 {
-	char *keep = strdup(name);
+	char *keep = name != NULL ? strdup(name) : NULL;
 	int r;
 
-	if (keep == NULL)
+	if (name != NULL && keep == NULL)
 		return -1;
-	transcript_unsubscribe(a->c.tr, pane_writer, &a->pane);
 	cli_cleanup(&a->c);
 	free(a->account);
 	a->account = keep;
 	a->c.account_name = a->account;
-	/* Never a prompt here: the screen is curses'. */
-	r = cli_setup_quiet(&a->c, NULL, 1);
-	if (a->c.tr != NULL)
-		(void)transcript_subscribe(a->c.tr, pane_writer, &a->pane);
+	a->c.tr_shared = a->tr;
+	free(a->account_error);
+	a->account_error = NULL;
+	/* No password here: it is fetched when a send or a test needs it. */
+	r = cli_setup_quiet(&a->c, NULL, 0);
 	alias_free(a->aliases);
 	a->aliases = NULL;
 	if (r == 0 && a->c.acct != NULL && a->c.acct->aliases != NULL)
 		(void)alias_load(&a->aliases, a->c.acct->aliases, NULL);
+	if (r != 0 || a->c.acct == NULL)
+		a->account_error = util_strf(_("the account %s cannot be used "
+		    "as it is: pigeon --account %s send --dry-run says why"),
+		    name != NULL ? name : "-", name != NULL ? name : "-");
 	return r == 0 && a->c.acct != NULL ? 0 : -1;
+}
+
+int
+app_secret(struct app *a)
+{
+	char *why = NULL;
+	enum err e;
+
+	if (a->c.acct == NULL || a->c.tr == NULL) {
+		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+		    a->account_error : _("no usable account (A shows them)"));
+		return -1;
+	}
+	if (a->c.rt.user == NULL || a->c.rt.secret != NULL)
+		return 0;
+	/* As mutt does: the password when it is needed, not before. */
+	if ((e = route_secret(&a->c.rt, a->c.acct, &why)) != ERR_OK) {
+		free(a->account_error);
+		a->account_error = util_strf(_("account %s: %s"),
+		    a->c.acct->name, why != NULL ? why : err_str(e));
+		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+		    a->account_error : err_str(e));
+		free(why);
+		return -1;
+	}
+	if (a->c.rt.need_secret) {
+		app_status(a, TUI_ERROR, _("no password for %s at %s: set "
+		    "password_command in the account (A), or add it to "
+		    "~/.netrc"), a->c.rt.user, a->c.rt.url.host);
+		return -1;
+	}
+	return 0;
 }
 
 void
 app_stopped(struct app *a)
 {
-	/* No draft (a full disk, say): the text file stays where it is. */
-	if (a->cmp != NULL && compose_postpone(a, 0) < 0) {
-		free(a->cmp->body_path);
-		a->cmp->body_path = NULL;
-	}
-	sending_free(a);     /* it is queued: nothing is lost */
-	compose_free(a->cmp);
-	a->cmp = NULL;
+	/* What is being composed becomes a draft; what is sent stays queued. */
+	screens_stopped(a);
+	sending_free_all(a);
+	screens_free(a);
 	tui_die();
-}
-
-/* A send goes on behind prompts and pagers (see tui_background()). */
-static int
-bg_pollfd(void *arg, int *fd, short *events)
-{
-	return sending_pollfd(arg, fd, events);
-}
-
-static void
-bg_step(void *arg, short revents)
-{
-	sending_step(arg, revents);
-}
-
-/* The earliest of two poll timeouts (-1: none). */
-static int
-sooner(int a, int b)
-{
-	return a < 0 ? b : b < 0 || a < b ? a : b;
-}
-
-static void
-loop(struct app *a)
-{
-	enum tui_event ev;
-	short rev, events;
-	int key, timeout, fd, t;
-	int64_t left;
-
-	while (!a->quit) {
-		app_draw(a);
-		timeout = sending_pollfd(a, &fd, &events);
-		timeout = sooner(timeout, compose_autosave_ms(a));
-		if (!sending_busy(a)) {
-			/* Queued mail goes out by itself. */
-			left = a->next_flush_us - util_now_us();
-			t = left <= 0 ? 0 : (int)(left / 1000) + 1;
-			timeout = sooner(timeout, t);
-		}
-		ev = tui_wait(fd, events, timeout, &key, &rev);
-		switch (ev) {
-		case TUI_EV_STOP:
-			app_stopped(a);
-			return;
-		case TUI_EV_RESIZE:
-			break;
-		case TUI_EV_FD:
-		case TUI_EV_TIMEOUT:
-			sending_step(a, ev == TUI_EV_FD ? rev : 0);
-			break;
-		case TUI_EV_KEY:
-			if ((key == 7 || key == 3) && sending_busy(a)) {
-				/* A QUIT where the protocol allows one. */
-				sending_stop(a);
-				break;
-			}
-			if (a->cmp != NULL)
-				compose_key(a, key);
-			else
-				folders_key(a, key);
-			if (tui_stop_signal() != 0) {
-				app_stopped(a);
-				return;
-			}
-			break;
-		}
-		compose_autosave(a);
-		if (!sending_busy(a) && util_now_us() >= a->next_flush_us)
-			sending_flush_due(a);
-	}
 }
 
 /* Is there no config file yet, or one without accounts? */
@@ -269,27 +276,21 @@ no_screen(char *why)
 	return EX_UNAVAILABLE;
 }
 
-/* A first run: no account yet, so ask for one; -1 to go on, else the exit status. */
-static int
-first_run(struct app *a)
+/* Everything the UI holds, freed (the screens are gone already). */
+static void
+app_free(struct app *a)
 {
-	char *why = NULL;
-	int rc;
-
-	if (a->c.server != NULL || !no_accounts(a->c.config_path))
-		return -1;
-	if (tui_init(&why) < 0)
-		return no_screen(why);
-	rc = ui_first_account(a->c.config_path);
-	if (rc < 0)
-		tui_die();
-	tui_end();
-	if (rc == 0) {
-		cli_error(_("no account: pigeon needs one to send mail (see "
-		    "pigeon.conf(5))"));
-		return EX_CONFIG;
-	}
-	return -1;
+	free_link(a);
+	sending_free_all(a);
+	screens_free(a);
+	outbox_close(a->ob);
+	alias_free(a->aliases);
+	cli_cleanup(&a->c);
+	transcript_free(a->tr);
+	status_free(&a->st);
+	free(a->account);
+	free(a->account_error);
+	free(a);
 }
 
 int
@@ -298,29 +299,36 @@ cmd_ui(int argc, char **argv)
 	struct app *a;
 	char *why = NULL;
 	enum err e;
-	int rc;
+	int rc, first;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return EX_OSERR;
-	if ((rc = options(a, argc, argv)) >= 0 || (rc = first_run(a)) >= 0) {
+	if ((rc = options(a, argc, argv)) >= 0) {
 		free_link(a);
 		free(a);
 		return rc;
 	}
-	/* Before the screen: a password prompt still has a plain terminal. */
-	a->c.verbose = 0;
-	if ((rc = cli_setup(&a->c, NULL, 1)) != 0) {
-		cli_cleanup(&a->c);
+	if ((a->tr = transcript_new(PANE_EVENTS)) == NULL) {
 		free_link(a);
 		free(a);
+		return EX_OSERR;
+	}
+	a->c.verbose = 0;
+	first = a->c.server == NULL && no_accounts(a->c.config_path);
+	/*
+	 * No password now: a failing password_command must not keep the UI
+	 * from starting (it is fetched when a send or a test needs it).  A
+	 * config file that cannot be read is said before the screen.
+	 */
+	a->c.tr_shared = a->tr;
+	if (!first && (rc = cli_setup(&a->c, NULL, 0)) != 0) {
+		app_free(a);
 		return rc;
 	}
 	if ((e = outbox_open(&a->ob, NULL, &why)) != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
 		free(why);
-		cli_cleanup(&a->c);
-		free_link(a);
-		free(a);
+		app_free(a);
 		return err_exit_code(e);
 	}
 	if (a->c.acct != NULL && a->c.acct->aliases != NULL &&
@@ -330,42 +338,28 @@ cmd_ui(int argc, char **argv)
 		free(why);
 		why = NULL;
 	}
-	a->pane.height = 10;
-	(void)transcript_subscribe(a->c.tr, pane_writer, &a->pane);
 	if (tui_init(&why) < 0) {
 		rc = no_screen(why);
-		goto out;
+		app_free(a);
+		return rc;
 	}
-	tui_background(bg_pollfd, bg_step, a);
-	a->folder = OUTBOX_SENT;
-	folders_load(a);
-	if (a->count[OUTBOX_DRAFTS] > 0)
-		app_status(a, TUI_NORMAL, _("unsent drafts: %zu; R resumes the "
-		    "newest"), a->count[OUTBOX_DRAFTS]);
-	else
-		app_status(a, TUI_NORMAL, _("m: compose a message, ?: all "
-		    "keys"));
-	if (a->link != NULL) {
+	a->pane.height = 10;
+	if (folders_open(a) < 0) {
+		tui_end();
+		app_free(a);
+		return EX_OSERR;
+	}
+	if (first)
+		accounts_first(a);
+	else if (a->link != NULL) {
 		/* Taken over by the composer. */
 		compose_with(a, a->link, buf_str(&a->ignored));
 		a->link = NULL;
 	}
 	/* What waits in the outbox goes out soon after the start. */
 	a->next_flush_us = util_now_us() + 1000000;
-	loop(a);
-	tui_background(NULL, NULL, NULL);
+	loop_run(a);
 	tui_end();
-	rc = EX_OK;
-out:
-	free_link(a);
-	sending_free(a);
-	transcript_unsubscribe(a->c.tr, pane_writer, &a->pane);
-	folders_free(a);
-	pane_free(&a->pane);
-	outbox_close(a->ob);
-	alias_free(a->aliases);
-	cli_cleanup(&a->c);
-	free(a->account);
-	free(a);
-	return rc;
+	app_free(a);
+	return EX_OK;
 }

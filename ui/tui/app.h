@@ -1,49 +1,56 @@
-/* app.h - what the files of the interactive UI share: the app, its screens' entry points, the pane and the sending. */
+/* app.h - what the files of the interactive UI share: the app, its loop, the status line, the pane and the sending. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_APP_H
 #define PIGEON_APP_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "alias.h"
 #include "cli.h"
 #include "draft.h"
 #include "outbox.h"
+#include "screen.h"
 #include "submit.h"
 #include "tui.h"
 
-#define PANE_LINES 2000      /* transcript lines kept for the pane */
-#define LIST_MAX 500         /* messages listed per folder */
+#define PANE_EVENTS 5000     /* transcript events kept for the pane */
+#define STATUS_KEEP 50       /* status messages kept for the history (M) */
+#define STATUS_SHOW_US (5 * 1000000LL)  /* a status message shows this long */
+#define LOOP_SOURCES 16      /* live sessions at once */
 
-/* The transcript pane: the newest lines of the conversations, as they come. */
+/*
+ * Work that goes on while the screens are shown (a send, a queue flush,
+ * an account test): the loop polls what pollfd() asks (fd -1: nothing;
+ * returns a timeout in ms or -1) and calls step() with the events, or 0
+ * when the timeout passed.  step() may remove the source.
+ */
+struct source_ops {
+	int (*pollfd)(struct app *a, void *arg, struct pollfd *p);
+	void (*step)(struct app *a, void *arg, short revents);
+};
+
+struct source {
+	const struct source_ops *ops;
+	void *arg;
+	int64_t due;               /* when its timeout passes (util_now_us()); -1 */
+};
+
+/* The transcript pane: the core's ring (a->tr) drawn below the screens. */
 struct pane {
-	char *line[PANE_LINES];
-	enum tui_attr attr[PANE_LINES];
-	size_t head, n;            /* ring */
 	int shown;
-	int full;                  /* the whole screen (V) */
-	size_t scroll;             /* lines up from the newest */
 	int height;
-	char *search;              /* the last search (/) */
+	size_t seen;               /* events drawn when the user last looked (serial) */
 };
 
-/* The message being composed: the draft, and its text in a file for the editor. */
-struct compose {
-	struct draft d;
-	char *body_path;           /* the text in the locale's charset */
-	size_t sel;                /* the attachment D, T and d act on */
-	struct buf shown;          /* the start of the text as drawn (UTF-8) */
-	int shown_ok;              /* shown is the text as it is now */
-	char *draft_dir;           /* the drafts folder d.id is in; NULL: none */
-	int dirty;                 /* changed since it was last saved */
-	int64_t changed_us;        /* when (util_now_us()) */
-};
-
-struct folder_line {
-	char *id;
-	struct maildir *md;        /* the folder it is in */
-	char *who, *subject;
+/* The status line and its history. */
+struct status {
+	char *text[STATUS_KEEP];   /* ring, the newest last */
+	int error[STATUS_KEEP];
+	size_t head, n;
+	int64_t until;             /* the line shows until then (0: cleared) */
 };
 
 /* A delivery going on in the background (the user's send, a retry, the queue). */
@@ -52,65 +59,84 @@ struct sending {
 	struct outbox_item it;     /* the user's new message: locked until filed */
 	int has_item;
 	int flush;                 /* the queue, not the user's own message */
+	char *what;                /* how the user knows it: "'Subject' to bob@..." */
 	size_t filed, queued, failed;
 	int64_t t0;                /* when the message on the wire started */
+	struct app *a;
+	struct sending *next;
 };
+
+struct folders;
 
 struct app {
 	struct cli c;              /* the account in use */
+	struct transcript *tr;     /* every session's events, kept for the pane */
 	struct outbox *ob;
 	struct aliases *aliases;
-	int folder;                /* enum outbox_folder */
-	size_t count[4];
-	struct folder_line *list;
-	size_t nlist, cursor;
-	struct maildir **drafts;   /* every drafts folder: drafts/, each account's own */
-	size_t ndrafts;
-	struct compose *cmp;       /* the compose screen is open */
-	struct sending *snd;
+	struct screen *top;        /* the screen stack */
+	struct folders *fl;        /* the folders screen, at the bottom */
+	struct sending *snd;       /* deliveries going on */
+	struct source src[LOOP_SOURCES];
+	size_t nsrc;
 	struct pane pane;
-	char status[1024];
-	enum tui_attr status_attr;
+	struct status st;
+	pid_t child;               /* a program that has the terminal (the editor); 0: none */
+	void (*child_done)(struct app *a, void *arg, int status);
+	void *child_arg;
 	int64_t next_flush_us;     /* when to look for due mail (util_now_us()) */
 	char *account;             /* chosen with f (a->c.account_name points here) */
+	char *account_error;       /* why the account in use cannot send now */
 	struct draft *link;        /* "pigeon ADDRESS|mailto:...": composed at the start */
 	struct buf ignored;        /* what the link asked for and was not taken */
+	int redraw;                /* everything, from scratch */
 	int quit;
 };
 
-/* main.c */
+/* app.c */
 void app_status(struct app *a, enum tui_attr attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void app_draw(struct app *a);
-void app_bars(const struct app *a, const char *title, const char *help);
-/* Set up a->c for the account name; 0, or -1 (a->c is then unusable). */
+/* The title line, the key line and the status line of a full screen. */
+void app_bars(struct app *a, const struct screen *s, const char *title);
+/* Set up a->c for the account name; 0, or -1 (a->account_error says why). */
 int app_use_account(struct app *a, const char *name);
+/* The account's password, fetched now (password_command, netrc) if it needs one; 0, or -1 with the status set. */
+int app_secret(struct app *a);
 /* SIGHUP or SIGTERM: what is being composed becomes a draft, then we go. */
 void app_stopped(struct app *a);
+/* M: the status messages so far, in the pager. */
+void app_status_history(struct app *a);
+
+/* loop.c */
+int loop_add(struct app *a, const struct source_ops *ops, void *arg);
+void loop_remove(struct app *a, void *arg);
+/*
+ * Give the terminal to the child pid (already started, after
+ * tui_suspend()); the loop goes on without the screen (sends continue)
+ * until it exits, then takes the terminal back and calls done with its
+ * wait status.
+ */
+void loop_child(struct app *a, pid_t pid,
+    void (*done)(struct app *a, void *arg, int status), void *arg);
+void loop_run(struct app *a);
 
 /* pane.c */
-void pane_add(struct pane *p, const char *s, size_t n, enum tui_attr attr);
-void pane_free(struct pane *p);
-void pane_writer(void *arg, const struct tr_event *ev);
 int pane_height(const struct app *a);
-void pane_draw(const struct app *a, int top, int h);
-/* v, V, + and -, PgUp, PgDn, / n, S work on every screen; 1 when key was one of them. */
+void pane_draw(struct app *a, int top, int h);
+/* v, V, < and > on every full screen; 1 when key was one of them. */
 int pane_key(struct app *a, int key);
-
-/* pager.c */
-void pager(struct app *a, const char *title, const char *text, size_t n);
-/* Choose one of items[0..n) (j, k, Enter; q or C-g: none); -1 for none. */
-int pick(struct app *a, const char *title, const char *const *items,
-    size_t n, size_t cur);
-void show_help(struct app *a);
-/* Tab on a path: the entries of its directory that start with its last part. */
-char *complete_path(const char *text);
+/* A new send: the pane shows, at its live end. */
+void pane_follow(struct app *a);
+extern const struct keydef pane_keys[];
 
 /* folders.c */
-void folders_load(struct app *a);
-void folders_free(struct app *a);
-void folders_draw(const struct app *a);
-void folders_key(struct app *a, int key);
+int folders_open(struct app *a);
+/* The lists again from the disk (after a send, a delete, a save). */
+void folders_reload(struct app *a);
+/* Every drafts folder: drafts/, then each account's own. */
+struct maildir **folders_drafts(struct app *a, size_t *n);
+
+/* reader.c */
+void reader_open(struct app *a, struct maildir *md, const char *id, int raw);
 
 /* compose.c */
 void compose_start(struct app *a);
@@ -119,16 +145,13 @@ void compose_open(struct app *a, enum outbox_folder folder,
     struct maildir *md, const char *id);
 /* The composer on d (taken over, freed) from the command line; ignored: what the link asked for in vain. */
 void compose_with(struct app *a, struct draft *d, const char *ignored);
-void compose_draw(struct app *a);
-void compose_key(struct app *a, int key);
-/* Save it as a draft; 0, or -1 with the status line set.  quietly: an autosave. */
-int compose_postpone(struct app *a, int quietly);
-void compose_close(struct app *a);
-void compose_free(struct compose *cm);
-/* The ms until the autosave a few seconds after the last change (0: now), or -1. */
-int compose_autosave_ms(const struct app *a);
-/* Save the draft when its autosave is due. */
-void compose_autosave(struct app *a);
+
+/* accounts.c */
+void accounts_open(struct app *a);
+/* The first run: no account yet; the form, and the UI after it. */
+void accounts_first(struct app *a);
+/* The form saved the account name: the list shows the file again. */
+void accounts_changed(struct app *a, const char *name);
 
 /* sending.c */
 /* Queue what was composed and send it in the background; 0 when it is queued. */
@@ -138,11 +161,10 @@ int sending_start_message(struct app *a, const struct draft_built *b,
 void sending_retry(struct app *a, const char *id);
 /* Due messages of accounts that log in without asking: send them now. */
 void sending_flush_due(struct app *a);
-void sending_step(struct app *a, short revents);
-int sending_pollfd(struct app *a, int *fd, short *events);
+/* C-g: stop every send (what is not sent stays queued). */
 void sending_stop(struct app *a);
-void sending_free(struct app *a);
-void sending_draw_progress(const struct app *a, int y);
+void sending_free_all(struct app *a);
+void sending_draw_progress(struct app *a, int y);
 int sending_busy(const struct app *a);
 
 #endif

@@ -1,7 +1,8 @@
-/* compose.c - the compose screen of the interactive UI: a draft on the screen, its text in the user's editor. */
+/* compose.c - the compose screen of the interactive UI: a draft on the screen, its header fields, starting, saving and leaving; NeoMutt's keys. */
 /* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,115 +12,110 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "compose.h"
 #include "buf.h"
 #include "charset.h"
 #include "editor.h"
 #include "i18n.h"
 #include "mimetype.h"
+#include "mimewalk.h"
 #include "msg.h"
 #include "query.h"
-#include "runcmd.h"
-#include "mimewalk.h"
 #include "rfc822.h"
 #include "route.h"
+#include "runcmd.h"
 #include "util.h"
 
-#define BODY_MAX (64 * 1024 * 1024)
 /* Autosave this long after the last change. */
-#define AUTOSAVE_US (3 * 1000000)
+#define AUTOSAVE_MS 3000
 
-/*
- * The UI, for a completion that must ask (query_command lists to pick
- * from); tui_readline_complete() gives its callback only the text.
- */
-static struct app *completing;
 
-static char *query_pick(struct app *a, const char *text, size_t at);
+/* NeoMutt's compose keys where the meaning fits (pigeon(1) lists the differences). */
+static const struct keydef compose_keys[] = {
+	{ 'y', C_SEND, N_("send"), N_("send (the message goes to the outbox "
+	    "first)") },
+	{ 't', C_TO, N_("to"), N_("edit To") },
+	{ 'c', C_CC, NULL, N_("edit Cc") },
+	{ 'b', C_BCC, NULL, N_("edit Bcc") },
+	{ 's', C_SUBJECT, N_("subject"), N_("edit the Subject") },
+	{ 'r', C_REPLY_TO, NULL, N_("edit Reply-To") },
+	{ 'f', C_FROM_ACCOUNT, NULL, N_("send with another account (its From, "
+	    "server and login)") },
+	{ 'e', C_EDIT, N_("text"), N_("edit the text ($VISUAL, $EDITOR)") },
+	{ 'E', C_EDIT_HEADERS, NULL, N_("edit the header fields and the text "
+	    "together in the editor") },
+	{ 'a', C_ATTACH, N_("attach"), N_("attach a file (Tab completes the "
+	    "path)") },
+	{ 'D', C_DETACH, NULL, N_("detach the marked attachment") },
+	{ KEY_CTRL('t'), C_TYPE, NULL, N_("the content type of the marked "
+	    "attachment") },
+	{ KEY_CTRL('d'), C_DISPOSITION, NULL, N_("the marked attachment "
+	    "inline or as an attachment") },
+	{ 'R', C_RENAME, NULL, N_("the name the recipient sees for the "
+	    "marked attachment") },
+	{ 'j', C_NEXT_ATT, NULL, N_("mark the next attachment") },
+	{ TUI_KEY_DOWN, 0, NULL, NULL },
+	{ 'k', C_PREV_ATT, NULL, N_("mark the previous attachment") },
+	{ TUI_KEY_UP, 0, NULL, NULL },
+	{ '+', C_MOVE_DOWN, NULL, N_("move the marked attachment down") },
+	{ '-', C_MOVE_UP, NULL, N_("move the marked attachment up") },
+	{ 'p', C_PREVIEW, N_("preview"), N_("the message as it will go out") },
+	{ 'P', C_POSTPONE, N_("postpone"), N_("postpone: save it as a "
+	    "draft") },
+	{ 'q', C_ABORT, N_("abort"), N_("abort (keeps a draft unless you say "
+	    "no)") },
+	{ 0, 0, NULL, NULL },
+};
 
-/* Tab in an address prompt: an alias, else the account's query_command. */
-static char *
-complete_addr(const char *text)
+
+/* The composer on the stack, if any. */
+struct compose *
+compose_find(struct app *a);
+
+/* --- starting and ending ---------------------------------------------------- */
+
+static void compose_draw(struct app *a, struct screen *s);
+static int compose_act(struct app *a, struct screen *s, int action, int key);
+static int compose_tick(struct app *a, struct screen *s);
+static void compose_stopped(struct app *a, struct screen *s);
+
+static void
+compose_free(struct screen *s)
 {
-	struct app *a = completing;
-	char *r = a != NULL ? alias_complete(a->aliases, text) : NULL;
-	const char *comma;
+	struct compose *cm = (struct compose *)s;
 
-	if (r != NULL || a == NULL || a->c.acct == NULL ||
-	    a->c.acct->query_command == NULL)
-		return r;
-	comma = strrchr(text, ',');
-	return query_pick(a, text, comma != NULL ? (size_t)(comma - text) + 1 :
-	    0);
-}
-
-/*
- * Ask query_command for the element of text from at on; the text with it
- * replaced by the match (the one chosen, when several), or NULL.
- */
-static char *
-query_pick(struct app *a, const char *text, size_t at)
-{
-	struct query_match *v = NULL;
-	const char *el = text + at;
-	const char **items = NULL;
-	char **lines = NULL, *why = NULL, *out = NULL, *one;
-	size_t n = 0, i;
-	int k = 0;
-
-	while (*el == ' ' || *el == '\t')
-		el++;
-	if (*el == '\0')
-		return NULL;
-	if (query_run(a->c.acct->query_command, el, &v, &n, &why) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
-		free(why);
-		return NULL;
-	}
-	if (n == 0) {
-		app_status(a, TUI_NORMAL, _("query_command found nothing for "
-		    "'%s'"), el);
-		query_free(v, n);
-		return NULL;
-	}
-	if (n > 1) {
-		items = calloc(n, sizeof(*items));
-		lines = calloc(n, sizeof(*lines));
-		for (i = 0; items != NULL && lines != NULL && i < n; i++) {
-			lines[i] = query_format(&v[i]);
-			items[i] = lines[i] != NULL ? lines[i] : v[i].addr;
-		}
-		k = items != NULL && lines != NULL ? pick(a, _("Addresses "
-		    "found"), items, n, 0) : -1;
-		for (i = 0; lines != NULL && i < n; i++)
-			free(lines[i]);
-		free(lines);
-		free(items);
-		/* What was under the list. */
-		app_draw(a);
-	}
-	if (k >= 0 && (one = query_format(&v[k])) != NULL) {
-		out = util_strf("%.*s%s%s", (int)at, text, at > 0 ? " " : "",
-		    one);
-		free(one);
-	}
-	query_free(v, n);
-	return out;
-}
-
-/* --- the text and its file -------------------------------------------------- */
-
-void
-compose_free(struct compose *cm)
-{
-	if (cm == NULL)
-		return;
 	if (cm->body_path != NULL)
 		(void)unlink(cm->body_path);
 	free(cm->body_path);
 	free(cm->draft_dir);
 	draft_free(&cm->d);
 	buf_free(&cm->shown);
+	if (cm->b != NULL) {
+		draft_built_free(cm->b);
+		free(cm->b);
+	}
 	free(cm);
+}
+
+static const struct screen_ops compose_ops = {
+	.title = N_("Compose"),
+	.keys = compose_keys,
+	.draw = compose_draw,
+	.act = compose_act,
+	.free = compose_free,
+	.tick = compose_tick,
+	.stopped = compose_stopped,
+};
+
+struct compose *
+compose_find(struct app *a)
+{
+	struct screen *s;
+
+	for (s = a->top; s != NULL; s = s->below)
+		if (s->ops == &compose_ops)
+			return (struct compose *)s;
+	return NULL;
 }
 
 /* A new composition: a draft of the account in use, a private file for the text. */
@@ -132,172 +128,32 @@ compose_new(struct app *a)
 
 	if (cm == NULL)
 		return NULL;
+	cm->s.ops = &compose_ops;
 	draft_init(&cm->d);
 	buf_init(&cm->shown, 4 * 64 * 1024);
-	cm->body_path = util_strf("%s/pigeon-text-XXXXXX", dir != NULL &&
+	/* .eml: editors take it for mail (syntax, wrapping). */
+	cm->body_path = util_strf("%s/pigeon-XXXXXX.eml", dir != NULL &&
 	    *dir == '/' ? dir : "/tmp");
-	if (cm->body_path == NULL || (fd = mkstemp(cm->body_path)) < 0) {
+	if (cm->body_path == NULL || (fd = mkstemps(cm->body_path, 4)) < 0) {
 		app_status(a, TUI_ERROR, _("cannot create a file for the text: "
 		    "%s"), strerror(errno));
 		free(cm->body_path);
 		cm->body_path = NULL;
-		compose_free(cm);
+		compose_free(&cm->s);
 		return NULL;
 	}
 	(void)close(fd);
 	if (a->c.acct != NULL && draft_set(&cm->d.account, a->c.acct->name) <
 	    0) {
-		compose_free(cm);
+		compose_free(&cm->s);
 		return NULL;
 	}
 	return cm;
 }
 
-/* The draft's text into the file, in the locale's charset when that holds it all. */
-static int
-text_to_file(struct compose *cm)
-{
-	struct buf loc;
-	const char *p = buf_str(&cm->d.text);
-	size_t n = cm->d.text.len;
-	int fd, r = -1;
-
-	buf_init(&loc, 4 * BODY_MAX);
-	if (strcasecmp(charset_locale(), "UTF-8") != 0 &&
-	    charset_from_utf8(&loc, p, n, charset_locale(), NULL) == ERR_OK) {
-		p = buf_str(&loc);
-		n = loc.len;
-	}
-	if ((fd = open(cm->body_path, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0 &&
-	    write(fd, p, n) == (ssize_t)n && close(fd) == 0)
-		r = 0;
-	else if (fd >= 0)
-		(void)close(fd);
-	buf_free(&loc);
-	cm->shown_ok = 0;
-	return r;
-}
-
-/* The file back into the draft as UTF-8 (it may be in the locale's charset); 0 or -1 with the status set. */
-static int
-text_from_file(struct app *a, struct compose *cm)
-{
-	struct buf raw;
-	char *why = NULL;
-	int r = -1;
-
-	buf_init(&raw, BODY_MAX);
-	if (buf_read_file(&raw, cm->body_path) < 0) {
-		app_status(a, TUI_ERROR, _("cannot read the text: %s"),
-		    strerror(errno));
-		goto out;
-	}
-	buf_reset(&cm->d.text);
-	if (charset_utf8_valid(buf_str(&raw), raw.len, NULL)) {
-		if (buf_add(&cm->d.text, buf_str(&raw), raw.len) == 0)
-			r = 0;
-	} else if (charset_to_utf8(&cm->d.text, buf_str(&raw), raw.len,
-	    charset_locale(), &why) == ERR_OK) {
-		r = 0;
-	} else {
-		app_status(a, TUI_ERROR, _("the text: %s"), why != NULL ? why :
-		    "?");
-	}
-out:
-	free(why);
-	buf_free(&raw);
-	return r;
-}
-
-/* The start of the text, read once after each edit, not at every redraw. */
-static void
-load_shown(struct compose *cm)
-{
-	struct buf b, u;
-	int fd;
-
-	buf_init(&b, 64 * 1024);
-	if ((fd = open(cm->body_path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		/* The beginning is enough to show. */
-		(void)buf_read_fd(&b, fd);
-		(void)close(fd);
-	}
-	/* Written in the locale's charset: shown as the UTF-8 it stands for. */
-	buf_reset(&cm->shown);
-	buf_init(&u, 4 * 64 * 1024);
-	if (!charset_utf8_valid(buf_str(&b), b.len, NULL) &&
-	    charset_to_utf8(&u, buf_str(&b), b.len, charset_locale(), NULL) ==
-	    ERR_OK)
-		(void)buf_add(&cm->shown, buf_str(&u), u.len);
-	else
-		(void)buf_add(&cm->shown, buf_str(&b), b.len);
-	buf_free(&u);
-	buf_free(&b);
-	cm->shown_ok = 1;
-}
-
-/* $VISUAL, else $EDITOR, else the built-in one, on path; 0, or -1 with the status line set. */
-static int
-run_editor(struct app *a, const char *path)
-{
-	const char *ed = getenv("VISUAL");
-	char *cmd;
-	pid_t pid;
-	int st = 0, r;
-
-	if (ed == NULL || *ed == '\0')
-		ed = getenv("EDITOR");
-	if (ed == NULL || *ed == '\0') {
-		if (ui_edit_text(path, _("The text (no $VISUAL or $EDITOR: "
-		    "pigeon's own editor)")) < 0) {
-			app_status(a, TUI_ERROR, _("cannot keep the text in %s: "
-			    "%s"), path, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	/*
-	 * As mutt does: the editor setting is a shell command ("vim -c x"
-	 * works), the file its argument -- passed as "$1", so a file name
-	 * is never read as shell code.
-	 */
-	if ((cmd = util_strf("%s \"$1\"", ed)) == NULL)
-		return -1;
-	tui_suspend();
-	r = runcmd_sh(&pid, cmd, path, -1, -1);
-	if (r == 0 && runcmd_wait(pid, &st) < 0)
-		r = errno;
-	tui_resume();
-	free(cmd);
-	if (r != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		app_status(a, TUI_ERROR, _("the editor (%s) failed; the text "
-		    "is kept"), ed);
-		return -1;
-	}
-	return 0;
-}
-
-/* The composition changed: autosave it soon. */
-static void
-changed(struct app *a)
-{
-	a->cmp->dirty = 1;
-	a->cmp->changed_us = util_now_us();
-}
-
-static void
-edit_text(struct app *a)
-{
-	(void)run_editor(a, a->cmp->body_path);
-	a->cmp->shown_ok = 0;
-	changed(a);
-}
-
-/* --- starting and ending ---------------------------------------------------- */
-
 /*
- * A new composition becomes the current one: the signature goes in now,
- * as in mutt (the user sees it, and edits it), the text into its file.
+ * A new composition goes on the screen: the signature goes in now, as
+ * in mutt (the user sees it, and edits it), the text into its file.
  * 0, or -1 with cm freed and the user told.
  */
 static int
@@ -310,39 +166,63 @@ begin(struct app *a, struct compose *cm)
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
 		free(why);
 	}
-	if (text_to_file(cm) < 0) {
+	if (compose_text_save(cm) < 0) {
 		app_status(a, TUI_ERROR, _("cannot create a file for the text: "
 		    "%s"), strerror(errno));
-		compose_free(cm);
+		compose_free(&cm->s);
 		return -1;
 	}
-	a->cmp = cm;
+	screen_push(a, &cm->s);
 	return 0;
+}
+
+/* m: To, then Subject, then the editor. */
+struct starting {
+	char *to;
+};
+
+static void
+subject_given(struct app *a, void *arg, char *subject)
+{
+	struct starting *st = arg;
+	struct compose *cm;
+
+	if (subject == NULL || (cm = compose_new(a)) == NULL) {
+		free(st->to);
+		free(st);
+		free(subject);
+		return;
+	}
+	cm->d.to = st->to;
+	cm->d.subject = *subject != '\0' ? subject : NULL;
+	if (*subject == '\0')
+		free(subject);
+	free(st);
+	if (begin(a, cm) == 0)
+		compose_edit(a, cm, 0);
+}
+
+static void
+to_given(struct app *a, void *arg, char *to)
+{
+	struct starting *st;
+
+	(void)arg;
+	if (to == NULL || *to == '\0' || (st = calloc(1, sizeof(*st))) ==
+	    NULL) {
+		free(to);
+		return;
+	}
+	st->to = to;
+	prompt_line(a, _("Subject: "), NULL, NULL, subject_given, st);
 }
 
 void
 compose_start(struct app *a)
 {
-	struct compose *cm;
-	char *to, *subject;
-
-	completing = a;
-	to = tui_readline_complete(tui_rows() - 1, _("To: "), NULL,
-	    complete_addr);
-	if (to == NULL || *to == '\0') {
-		free(to);
+	if (compose_find(a) != NULL)
 		return;
-	}
-	if ((subject = tui_readline(tui_rows() - 1, _("Subject: "), NULL)) ==
-	    NULL || (cm = compose_new(a)) == NULL) {
-		free(to);
-		free(subject);
-		return;
-	}
-	cm->d.to = to;
-	cm->d.subject = subject;
-	if (begin(a, cm) == 0)
-		edit_text(a);
+	prompt_line(a, _("To: "), NULL, compose_complete_addr, to_given, NULL);
 }
 
 void
@@ -350,7 +230,7 @@ compose_with(struct app *a, struct draft *d, const char *ignored)
 {
 	struct compose *cm;
 
-	if (a->cmp != NULL || (cm = compose_new(a)) == NULL) {
+	if (compose_find(a) != NULL || (cm = compose_new(a)) == NULL) {
 		draft_free(d);
 		free(d);
 		return;
@@ -360,7 +240,7 @@ compose_with(struct app *a, struct draft *d, const char *ignored)
 	free(d);
 	if (a->c.acct != NULL && draft_set(&cm->d.account, a->c.acct->name) <
 	    0) {
-		compose_free(cm);
+		compose_free(&cm->s);
 		return;
 	}
 	if (ignored != NULL && *ignored != '\0')
@@ -374,7 +254,7 @@ compose_with(struct app *a, struct draft *d, const char *ignored)
 	 * asks to send, and a body it brings is kept until the user edits.
 	 */
 	if (begin(a, cm) == 0)
-		changed(a);
+		compose_changed(cm);
 }
 
 /* The account a draft was written with, if it is not the one in use and can be used without asking. */
@@ -393,8 +273,8 @@ draft_account(struct app *a, const char *name)
 		return;
 	}
 	if (app_use_account(a, name) < 0)
-		app_status(a, TUI_ERROR, _("the account %s cannot be used as it "
-		    "is (see pigeon.conf(5))"), name);
+		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+		    a->account_error : "?");
 }
 
 /*
@@ -429,7 +309,7 @@ compose_open(struct app *a, enum outbox_folder folder, struct maildir *md,
 	size_t i;
 	int fd;
 
-	if (a->cmp != NULL || (cm = compose_new(a)) == NULL)
+	if (compose_find(a) != NULL || (cm = compose_new(a)) == NULL)
 		return;
 	if (md == NULL)
 		md = outbox_folder(a->ob, folder);
@@ -456,24 +336,24 @@ compose_open(struct app *a, enum outbox_folder folder, struct maildir *md,
 			qentry_free(&e);
 		}
 	}
-	if (r != ERR_OK || text_to_file(cm) < 0) {
+	if (r != ERR_OK || compose_text_save(cm) < 0) {
 		app_status(a, TUI_ERROR, _("cannot open %s: %s"), id,
 		    why != NULL ? why : r == ERR_OK ? strerror(errno) :
 		    err_str(r));
 		free(why);
-		compose_free(cm);
+		compose_free(&cm->s);
 		return;
 	}
 	free(why);
 	if (cm->d.account == NULL && (name = account_of_from(a, cm->d.from)) !=
 	    NULL && draft_set(&cm->d.account, name) < 0) {
-		compose_free(cm);
+		compose_free(&cm->s);
 		return;
 	}
 	draft_account(a, cm->d.account);
 	if (cm->d.account == NULL && a->c.acct != NULL)
 		(void)draft_set(&cm->d.account, a->c.acct->name);
-	a->cmp = cm;
+	screen_push(a, &cm->s);
 	if (flaws != 0) {
 		/*
 		 * Shown as well as it could be; the note says what was wrong.
@@ -491,9 +371,11 @@ compose_open(struct app *a, enum outbox_folder folder, struct maildir *md,
 		    id, buf_str(&note));
 		buf_free(&note);
 	} else if (folder == OUTBOX_DRAFTS) {
-		app_status(a, TUI_NORMAL, _("draft %s resumed"), id);
+		app_status(a, TUI_NORMAL, _("draft '%s' resumed"),
+		    cm->d.subject != NULL ? cm->d.subject : id);
 	} else {
-		app_status(a, TUI_NORMAL, _("a new message made from %s"), id);
+		app_status(a, TUI_NORMAL, _("a new message made from '%s'"),
+		    cm->d.subject != NULL ? cm->d.subject : id);
 	}
 }
 
@@ -502,13 +384,15 @@ static void
 remove_draft(struct app *a, const char *dir, const char *id)
 {
 	struct maildir *md = NULL;
-	size_t i;
+	size_t i, n;
 
 	if (dir == NULL || id == NULL)
 		return;
-	for (i = 0; i < a->ndrafts; i++)
-		if (strcmp(maildir_path(a->drafts[i]), dir) == 0) {
-			(void)maildir_remove(a->drafts[i], id, NULL);
+	struct maildir **drafts = folders_drafts(a, &n);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(maildir_path(drafts[i]), dir) == 0) {
+			(void)maildir_remove(drafts[i], id, NULL);
 			return;
 		}
 	if (maildir_open(&md, dir, 0, NULL) == ERR_OK)
@@ -517,14 +401,13 @@ remove_draft(struct app *a, const char *dir, const char *id)
 }
 
 int
-compose_postpone(struct app *a, int quietly)
+compose_postpone(struct app *a, struct compose *cm, int quietly)
 {
-	struct compose *cm = a->cmp;
 	struct maildir *md;
 	char *why = NULL, *old;
 	enum err e;
 
-	if (text_from_file(a, cm) < 0)
+	if (compose_text_load(a, cm) < 0)
 		return -1;
 	/* The account's drafts folder; it leaves the one it was in before. */
 	if ((e = outbox_drafts_open(a->ob, a->c.acct, &md, &why)) == ERR_OK) {
@@ -548,7 +431,8 @@ compose_postpone(struct app *a, int quietly)
 	else if (quietly)
 		app_status(a, TUI_NORMAL, _("draft saved"));
 	else
-		app_status(a, TUI_NORMAL, _("saved as draft %s"), cm->d.id);
+		app_status(a, TUI_NORMAL, _("saved as draft '%s'"),
+		    cm->d.subject != NULL ? cm->d.subject : _("(no subject)"));
 	if (e == ERR_OK)
 		cm->dirty = 0;
 	free(why);
@@ -556,18 +440,17 @@ compose_postpone(struct app *a, int quietly)
 }
 
 /* The draft of a composition that was sent or thrown away goes. */
-static void
-drop_draft(struct app *a)
+void
+compose_drop_draft(struct app *a, struct compose *cm)
 {
-	remove_draft(a, a->cmp->draft_dir, a->cmp->d.id);
+	remove_draft(a, cm->draft_dir, cm->d.id);
 }
 
 void
-compose_close(struct app *a)
+compose_close(struct app *a, struct compose *cm)
 {
-	compose_free(a->cmp);
-	a->cmp = NULL;
-	folders_load(a);
+	screen_close(a, &cm->s);
+	folders_reload(a);
 }
 
 /* --- drawing -------------------------------------------------------------------- */
@@ -584,22 +467,11 @@ draw_field(int y, const char *label, const char *value)
 	    value != NULL ? value : "", TUI_NORMAL);
 }
 
-/* The name the recipient sees. */
-static const char *
-att_name(const struct draft_att *at)
-{
-	const char *slash;
 
-	if (at->name != NULL)
-		return at->name;
-	slash = strrchr(at->path, '/');
-	return slash != NULL ? slash + 1 : at->path;
-}
-
-void
-compose_draw(struct app *a)
+static void
+compose_draw(struct app *a, struct screen *s)
 {
-	struct compose *cm = a->cmp;
+	struct compose *cm = (struct compose *)s;
 	const struct draft *d = &cm->d;
 	int rows = tui_rows(), ph = pane_height(a), y, top;
 	const char *line, *end;
@@ -614,7 +486,7 @@ compose_draw(struct app *a)
 	draw_field(6, _("Reply-To:"), d->reply_to);
 	for (y = 7; y < rows - 2 - ph; y++)
 		tui_clear_line(y, TUI_NORMAL);
-	/* The attachments, the one D, T and d act on marked. */
+	/* The attachments, the marked one first in the eye. */
 	for (i = 0, y = 7; i < d->natt && y < rows - 3 - ph; i++, y++) {
 		char info[256];
 		int x;
@@ -622,7 +494,7 @@ compose_draw(struct app *a)
 		x = tui_str(y, 1, 3, i == cm->sel ? ">" : " ", TUI_LABEL);
 		(void)snprintf(info, sizeof(info), "[%zu] ", i + 1);
 		x += tui_str(y, 1 + x, 8, info, TUI_NORMAL);
-		x += tui_str(y, 1 + x, tui_cols() - 30 - x, att_name(&d->att[i]),
+		x += tui_str(y, 1 + x, tui_cols() - 30 - x, compose_att_name(&d->att[i]),
 		    i == cm->sel ? TUI_SELECTED : TUI_NORMAL);
 		(void)snprintf(info, sizeof(info), "  (%s, %s)",
 		    d->att[i].message ? "message/rfc822" : d->att[i].type !=
@@ -634,7 +506,7 @@ compose_draw(struct app *a)
 	    "HTML alternative) --") : _("-- text --"), TUI_INFO);
 	top = y + 1;
 	if (!cm->shown_ok)
-		load_shown(cm);
+		compose_shown_load(cm);
 	/* Each line of the text, empty ones too. */
 	for (y = top, line = cm->shown.data; line != NULL && *line != '\0' &&
 	    y < rows - 2 - ph; y++) {
@@ -644,375 +516,140 @@ compose_draw(struct app *a)
 		line = end != NULL ? end + 1 : NULL;
 	}
 	pane_draw(a, rows - 2 - ph, ph);
-	app_bars(a, sending_busy(a) ? _("Sending... (C-g: stop)") :
-	    _("Compose"), _("y:send  tcbsr:header  e:text  a:attach  "
-	    "p:preview  P:postpone  q:abort  ?:help"));
+	app_bars(a, s, sending_busy(a) ? _("Compose (a send is in progress: "
+	    "C-g stops it)") : _("Compose"));
 }
 
 /* --- keys ------------------------------------------------------------------------- */
 
-/* Edit a header line; the old value stays when the user cancels.  addrs: Tab completes. */
+/* A header field typed: the old value stays when the user cancelled. */
 static void
-edit_field(struct app *a, char **field, const char *label, int addrs)
+field_given(struct app *a, void *arg, char *v)
 {
-	char *v;
+	struct compose *cm = compose_find(a);
+	char **field;
 
-	completing = a;
-	v = tui_readline_complete(tui_rows() - 1, label, *field, addrs ?
-	    complete_addr : NULL);
-	if (v == NULL) {
-		if (tui_stop_signal() == 0)
-			app_status(a, TUI_NORMAL, "%s", "");
+	(void)arg;
+	if (v == NULL || cm == NULL || (field = cm->editing) == NULL) {
+		free(v);
 		return;
 	}
+	cm->editing = NULL;
 	if (*field == NULL || strcmp(*field, v) != 0)
-		changed(a);
+		compose_changed(cm);
 	free(*field);
 	*field = *v != '\0' ? v : NULL;
 	if (*v == '\0')
 		free(v);
 }
 
-/* a: ask for a file and add it; it must be a regular file we can read. */
 static void
-attach_file(struct app *a)
+edit_field(struct app *a, struct compose *cm, char **field, const char *label,
+    int addrs)
 {
-	struct stat st;
-	const char *home = util_home_dir(), *why = NULL;
-	char *path = tui_readline_complete(tui_rows() - 1, _("Attach file: "),
-	    NULL, complete_path), *full;
-
-	if (path == NULL || *path == '\0') {
-		free(path);
-		return;
-	}
-	full = strncmp(path, "~/", 2) == 0 && home != NULL ?
-	    util_strf("%s%s", home, path + 1) : strdup(path);
-	free(path);
-	if (full == NULL)
-		return;
-	if (stat(full, &st) < 0)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = _("not a regular file");
-	else if (access(full, R_OK) < 0)
-		why = strerror(errno);
-	if (why == NULL && draft_attach(&a->cmp->d, full, NULL, NULL, 0, 0) !=
-	    ERR_OK)
-		why = err_str(ERR_NOMEM);
-	if (why != NULL) {
-		app_status(a, TUI_ERROR, _("cannot attach %s: %s"), full, why);
-	} else {
-		a->cmp->sel = a->cmp->d.natt - 1;
-		app_status(a, TUI_NORMAL, _("attached %s"), full);
-		changed(a);
-	}
-	free(full);
-}
-
-/* T: the type of the marked attachment. */
-static void
-set_type(struct app *a)
-{
-	struct draft *d = &a->cmp->d;
-	char *t;
-
-	if (d->natt == 0)
-		return;
-	t = tui_readline(tui_rows() - 1, _("Content-Type: "),
-	    d->att[a->cmp->sel].type);
-	if (t == NULL)
-		return;
-	if (*t != '\0' && !mimetype_valid(t)) {
-		app_status(a, TUI_ERROR, _("'%s' is not a type/subtype"), t);
-		free(t);
-		return;
-	}
-	free(d->att[a->cmp->sel].type);
-	d->att[a->cmp->sel].type = *t != '\0' ? t : NULL;
-	if (*t == '\0')
-		free(t);
-	changed(a);
-}
-
-/* p: the exact message as it would go out (without Bcc), in the pager. */
-static void
-preview(struct app *a)
-{
-	struct draft_built b;
-	struct mime_result mr;
-	struct buf text;
-	char *why = NULL;
-	enum err e;
-	int fd;
-
-	if (text_from_file(a, a->cmp) < 0)
-		return;
-	if ((e = draft_build(&a->cmp->d, a->c.acct, a->aliases, DRAFT_SEND, &b,
-	    &why)) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
-		free(why);
-		draft_built_free(&b);
-		return;
-	}
-	if ((fd = msg_open_spool(NULL)) < 0) {
-		app_status(a, TUI_ERROR, _("cannot create a spool file: %s"),
-		    strerror(errno));
-		draft_built_free(&b);
-		return;
-	}
-	buf_init(&text, BODY_MAX);
-	if ((e = mime_write(&b.mm, fd, 1, &mr, &why)) != ERR_OK ||
-	    lseek(fd, 0, SEEK_SET) < 0 || buf_read_fd(&text, fd) < 0)
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why :
-		    strerror(errno));
-	else
-		pager(a, _("Preview: the message as it will be sent"),
-		    buf_str(&text), text.len);
-	(void)close(fd);
-	buf_free(&text);
-	free(why);
-	draft_built_free(&b);
-}
-
-/*
- * Does the account log in as an address of another domain than From's?
- * Many servers then refuse the message or put the login in From.
- */
-static int
-from_not_login(const struct app *a, const struct draft_built *b)
-{
-	const char *user = a->c.rt.user, *ua, *fa;
-
-	if (user == NULL || (ua = strrchr(user, '@')) == NULL ||
-	    b->from.n != 1 || (fa = strrchr(b->from.v[0].spec, '@')) == NULL)
-		return 0;
-	return strcasecmp(ua, fa) != 0;
-}
-
-/* Ask before sending what looks like a slip; 1 to send. */
-static int
-questions(struct app *a, const struct draft_built *b)
-{
-	if (b->mm.subject == NULL && tui_yesno(tui_rows() - 1, _("No subject. "
-	    "Send anyway? (y/n) "), 0) != 1)
-		return 0;
-	if (from_not_login(a, b) && tui_yesno(tui_rows() - 1, _("The From "
-	    "address is not the login's: the server may refuse or rewrite "
-	    "it. Send anyway? (y/n) "), 0) != 1)
-		return 0;
-	if (draft_mentions_attachment(&a->cmp->d) && a->cmp->d.natt == 0 &&
-	    tui_yesno(tui_rows() - 1, _("The text speaks of an attachment, "
-	    "but there is none. Send anyway? (y/n) "), 0) != 1)
-		return 0;
-	return 1;
-}
-
-/* y: build, ask, queue, send in the background; the compose screen closes. */
-static void
-send_now(struct app *a)
-{
-	struct compose *cm = a->cmp;
-	struct draft_built b;
-	char *why = NULL;
-	enum err e;
-
-	if (sending_busy(a)) {
-		app_status(a, TUI_ERROR, _("a message is being sent; wait for "
-		    "it or stop it with C-g"));
-		return;
-	}
-	if (text_from_file(a, cm) < 0)
-		return;
-	/* The signature rule is the draft's: in the text once. */
-	if (a->c.acct != NULL && (e = draft_sign(&cm->d, a->c.acct->signature,
-	    &why)) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
-		free(why);
-		return;
-	}
-	if ((e = draft_build(&cm->d, a->c.acct, a->aliases, DRAFT_SEND, &b,
-	    &why)) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
-		free(why);
-		draft_built_free(&b);
-		return;
-	}
-	if (questions(a, &b) && sending_start_message(a, &b, &cm->d) == 0) {
-		/* In the outbox now: the draft has served. */
-		drop_draft(a);
-		compose_close(a);
-	}
-	draft_built_free(&b);
-}
-
-/* f: send with another account (its From, server and login). */
-static void
-choose_identity(struct app *a)
-{
-	const struct conf *c = a->c.conf;
-	const char **items;
-	char **lines, *want;
-	size_t i, n, cur = 0;
-	int k;
-
-	if (sending_busy(a)) {
-		app_status(a, TUI_ERROR, _("a message is being sent; choose "
-		    "the account when it is done"));
-		return;
-	}
-	if (c == NULL || c->naccounts < 2) {
-		app_status(a, TUI_NORMAL, _("there is only this account (A on "
-		    "the folders adds one)"));
-		return;
-	}
-	n = c->naccounts;
-	items = calloc(n, sizeof(*items));
-	lines = calloc(n, sizeof(*lines));
-	for (i = 0; items != NULL && lines != NULL && i < n; i++) {
-		lines[i] = util_strf("%-16s %s", c->accounts[i].name,
-		    c->accounts[i].from != NULL ? c->accounts[i].from : "");
-		items[i] = lines[i] != NULL ? lines[i] : "?";
-		if (&c->accounts[i] == a->c.acct)
-			cur = i;
-	}
-	k = items != NULL && lines != NULL ? pick(a, _("Send with the "
-	    "account"), items, n, cur) : -1;
-	/* c goes when the account changes: nothing of it is used after. */
-	want = k >= 0 && &c->accounts[k] != a->c.acct ?
-	    strdup(c->accounts[k].name) : NULL;
-	if (want != NULL && !route_quiet(&c->accounts[k])) {
-		app_status(a, TUI_ERROR, _("the password of %s is asked for at "
-		    "start: run pigeon --account %s"), want, want);
-	} else if (want != NULL && app_use_account(a, want) < 0) {
-		app_status(a, TUI_ERROR, _("the account cannot be used as it is "
-		    "(see pigeon.conf(5))"));
-	} else if (want != NULL) {
-		/* Its From, unless one was typed. */
-		(void)draft_set(&a->cmp->d.account, want);
-		app_status(a, TUI_NORMAL, _("sending with %s now"), want);
-		changed(a);
-	}
-	free(want);
-	for (i = 0; lines != NULL && i < n; i++)
-		free(lines[i]);
-	free(lines);
-	free(items);
+	cm->editing = field;
+	prompt_line(a, label, *field, addrs ? compose_complete_addr : NULL, field_given,
+	    NULL);
 }
 
 /* q: abort, asking whether to keep a draft. */
 static void
-abort_compose(struct app *a)
+abort_answered(struct app *a, void *arg, int r)
 {
-	int r = tui_yesno(tui_rows() - 1, _("Abort this message. Keep it as a "
-	    "draft? (y/n) "), 1);
+	struct compose *cm = compose_find(a);
 
-	if (r == 1 && compose_postpone(a, 0) < 0)
+	(void)arg;
+	if (cm == NULL || r < 0)
 		return;
-	if (r < 0)
+	if (r == 1 && compose_postpone(a, cm, 0) < 0)
 		return;
 	if (r == 0) {
-		drop_draft(a);
+		compose_drop_draft(a, cm);
 		app_status(a, TUI_NORMAL, _("message discarded"));
 	}
-	compose_close(a);
+	compose_close(a, cm);
 }
 
-void
-compose_key(struct app *a, int key)
+static int
+compose_act(struct app *a, struct screen *s, int action, int key)
 {
-	struct compose *cm = a->cmp;
+	struct compose *cm = (struct compose *)s;
 
-	switch (key) {
-	case 't':
-		edit_field(a, &cm->d.to, _("To: "), 1);
-		break;
-	case 'c':
-		edit_field(a, &cm->d.cc, _("Cc: "), 1);
-		break;
-	case 'b':
-		edit_field(a, &cm->d.bcc, _("Bcc: "), 1);
-		break;
-	case 's':
-		edit_field(a, &cm->d.subject, _("Subject: "), 0);
-		break;
-	case 'r':
-		edit_field(a, &cm->d.reply_to, _("Reply-To: "), 1);
-		break;
-	case 'e':
-		edit_text(a);
-		break;
-	case 'a':
-		attach_file(a);
-		break;
-	case 'D':
-		if (cm->d.natt > 0) {
-			draft_detach(&cm->d, cm->sel);
-			if (cm->sel > 0 && cm->sel >= cm->d.natt)
-				cm->sel--;
-			changed(a);
-		}
-		break;
-	case 'T':
-		set_type(a);
-		break;
-	case 'd':
-		if (cm->d.natt > 0) {
-			cm->d.att[cm->sel].disp_inline =
-			    !cm->d.att[cm->sel].disp_inline;
-			changed(a);
-		}
-		break;
-	case TUI_KEY_UP:
-		if (cm->sel > 0)
-			cm->sel--;
-		break;
-	case TUI_KEY_DOWN:
-		if (cm->sel + 1 < cm->d.natt)
-			cm->sel++;
-		break;
-	case 'p':
-		preview(a);
-		break;
-	case 'f':
-		choose_identity(a);
-		break;
-	case 'y':
-		send_now(a);
-		break;
-	case 'P':
-		if (compose_postpone(a, 0) == 0)
-			compose_close(a);
-		break;
-	case 'q':
-		abort_compose(a);
-		break;
-	case '?':
-		show_help(a);
-		break;
+	(void)key;
+	switch (action) {
+	case C_TO:
+		edit_field(a, cm, &cm->d.to, _("To: "), 1);
+		return 1;
+	case C_CC:
+		edit_field(a, cm, &cm->d.cc, _("Cc: "), 1);
+		return 1;
+	case C_BCC:
+		edit_field(a, cm, &cm->d.bcc, _("Bcc: "), 1);
+		return 1;
+	case C_SUBJECT:
+		edit_field(a, cm, &cm->d.subject, _("Subject: "), 0);
+		return 1;
+	case C_REPLY_TO:
+		edit_field(a, cm, &cm->d.reply_to, _("Reply-To: "), 1);
+		return 1;
+	case C_FROM_ACCOUNT:
+		compose_choose_account(a);
+		return 1;
+	case C_EDIT:
+	case C_EDIT_HEADERS:
+		if (compose_text_load(a, cm) == 0)
+			compose_edit(a, cm, action == C_EDIT_HEADERS);
+		return 1;
+	case C_ATTACH:
+	case C_DETACH:
+	case C_TYPE:
+	case C_DISPOSITION:
+	case C_RENAME:
+	case C_NEXT_ATT:
+	case C_PREV_ATT:
+	case C_MOVE_DOWN:
+	case C_MOVE_UP:
+		return compose_att_act(a, cm, action);
+	case C_PREVIEW:
+		compose_preview(a, cm);
+		return 1;
+	case C_SEND:
+		compose_send(a, cm);
+		return 1;
+	case C_POSTPONE:
+		if (compose_postpone(a, cm, 0) == 0)
+			compose_close(a, cm);
+		return 1;
+	case C_ABORT:
+		prompt_yesno(a, _("Abort this message. Keep it as a draft? "
+		    "(y/n) "), 1, abort_answered, NULL);
+		return 1;
 	default:
-		(void)pane_key(a, key);
-		break;
+		return 0;
 	}
 }
 
-int
-compose_autosave_ms(const struct app *a)
+/* The autosave, a few seconds after the last change. */
+static int
+compose_tick(struct app *a, struct screen *s)
 {
-	int64_t left;
+	struct compose *cm = (struct compose *)s;
 
-	if (a->cmp == NULL || !a->cmp->dirty)
-		return -1;
-	left = a->cmp->changed_us + AUTOSAVE_US - util_now_us();
-	return left <= 0 ? 0 : (int)(left / 1000) + 1;
+	/* Not while the editor has the file: it is saved when it is back. */
+	if (!cm->dirty || a->child != 0)
+		return cm->dirty ? AUTOSAVE_MS : -1;
+	/* Failed (a full disk, say): the next try after as long again. */
+	return compose_postpone(a, cm, 1) < 0 ? AUTOSAVE_MS : -1;
 }
 
-void
-compose_autosave(struct app *a)
+/* SIGHUP or SIGTERM: a draft of it; without one (a full disk) the text file stays. */
+static void
+compose_stopped(struct app *a, struct screen *s)
 {
-	if (compose_autosave_ms(a) != 0)
-		return;
-	/* Failed (a full disk, say): the next try after as long again. */
-	if (compose_postpone(a, 1) < 0)
-		a->cmp->changed_us = util_now_us();
+	struct compose *cm = (struct compose *)s;
+
+	if (compose_postpone(a, cm, 0) < 0) {
+		free(cm->body_path);
+		cm->body_path = NULL;
+	}
 }

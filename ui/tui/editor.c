@@ -13,6 +13,7 @@
 #include "editor.h"
 #include "i18n.h"
 #include "tui.h"
+#include "app.h"
 
 #define TEXT_MAX (16 * 1024 * 1024)
 
@@ -348,47 +349,133 @@ ed_key(struct ed *d, int key)
 	}
 }
 
-int
-ui_edit_text(const char *path, const char *title)
-{
-	struct ed d;
-	enum tui_event ev;
-	short rev;
-	int key, r = 0;
+/* --- the screen --------------------------------------------------------------- */
 
-	if (ed_load(&d, path) < 0) {
-		ed_free(&d);
+enum { ED_DONE = 1, ED_CANCEL };
+
+static const struct keydef editor_keys[] = {
+	{ KEY_CTRL('x'), ED_DONE, N_("done"), N_("keep the text and leave") },
+	{ KEY_CTRL('g'), ED_CANCEL, N_("cancel"), N_("leave the text as it "
+	    "was (asks)") },
+	{ 0, 0, NULL, NULL },
+};
+
+struct editor {
+	struct screen s;
+	struct ed d;
+	char *path;
+	char *title;
+	editor_done_fn done;
+	void *arg;
+};
+
+static void
+editor_draw(struct app *a, struct screen *s)
+{
+	struct editor *e = (struct editor *)s;
+
+	(void)a;
+	tui_cursor_show(1);
+	ed_draw(&e->d, e->title);
+}
+
+static void
+editor_free(struct screen *s)
+{
+	struct editor *e = (struct editor *)s;
+
+	ed_free(&e->d);
+	free(e->path);
+	free(e->title);
+	free(e);
+}
+
+/* The editor goes, then its caller hears how it ended. */
+static void
+editor_end(struct app *a, struct editor *e, int r)
+{
+	editor_done_fn done = e->done;
+	void *arg = e->arg;
+
+	tui_cursor_show(0);
+	screen_close(a, &e->s);
+	done(a, arg, r);
+}
+
+static void
+cancel_answered(struct app *a, void *arg, int yes)
+{
+	if (yes == 1)
+		editor_end(a, arg, 1);
+}
+
+static int
+editor_act(struct app *a, struct screen *s, int action, int key)
+{
+	struct editor *e = (struct editor *)s;
+
+	switch (action) {
+	case ED_DONE:
+		editor_end(a, e, ed_save(&e->d, e->path) < 0 ? -1 : 0);
+		return 1;
+	case ED_CANCEL:
+		if (!e->d.changed)
+			editor_end(a, e, 1);
+		else
+			prompt_yesno(a, _("Leave the text as it was? (y/n) "), 0,
+			    cancel_answered, e);
+		return 1;
+	default:
+		if (ed_key(&e->d, key) < 0)
+			editor_end(a, e, -1);
+		return 1;
+	}
+}
+
+/* SIGHUP or SIGTERM: what was typed is kept, for the caller's draft. */
+static void
+editor_stopped(struct app *a, struct screen *s)
+{
+	struct editor *e = (struct editor *)s;
+
+	(void)a;
+	if (e->d.changed)
+		(void)ed_save(&e->d, e->path);
+}
+
+static const struct screen_ops editor_ops = {
+	.title = N_("pigeon's own editor"),
+	.keys = editor_keys,
+	.flags = SCREEN_NOPANE,
+	.draw = editor_draw,
+	.act = editor_act,
+	.free = editor_free,
+	.stopped = editor_stopped,
+};
+
+int
+editor_open(struct app *a, const char *path, const char *title,
+    editor_done_fn done, void *arg)
+{
+	struct editor *e = calloc(1, sizeof(*e));
+
+	if (e == NULL || (e->path = strdup(path)) == NULL ||
+	    (e->title = strdup(title)) == NULL) {
+		if (e != NULL)
+			free(e->path);
+		free(e);
 		return -1;
 	}
-	tui_cursor_show(1);
-	for (;;) {
-		ed_draw(&d, title);
-		ev = tui_wait(-1, 0, -1, &key, &rev);
-		if (ev == TUI_EV_STOP) {
-			/* Keep what was typed: the caller saves a draft of it. */
-			r = d.changed && ed_save(&d, path) < 0 ? -1 : 1;
-			break;
-		}
-		if (ev != TUI_EV_KEY)
-			continue;
-		if (key == 24) {               /* C-x */
-			r = ed_save(&d, path) < 0 ? -1 : 0;
-			break;
-		}
-		if (key == 7) {                /* C-g */
-			if (!d.changed || tui_yesno(tui_rows() - 1,
-			    _("Leave the text as it was? (y/n) "), 0) == 1) {
-				r = 1;
-				break;
-			}
-			continue;
-		}
-		if (ed_key(&d, key) < 0) {
-			r = -1;
-			break;
-		}
+	if (ed_load(&e->d, path) < 0) {
+		ed_free(&e->d);
+		free(e->path);
+		free(e->title);
+		free(e);
+		return -1;
 	}
-	tui_cursor_show(0);
-	ed_free(&d);
-	return r;
+	e->s.ops = &editor_ops;
+	e->done = done;
+	e->arg = arg;
+	screen_push(a, &e->s);
+	return 0;
 }

@@ -1,198 +1,253 @@
-/* folders.c - the folders screen of the interactive UI: drafts, outbox, sent, failed; reading a filed message. */
+/* folders.c - the folders screen of the interactive UI: drafts, outbox, sent, failed, each a list read lazily; acting on a message. */
 /* SPDX-License-Identifier: ISC */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "accounts.h"
 #include "app.h"
 #include "buf.h"
-#include "charset.h"
 #include "i18n.h"
-#include "mimewalk.h"
 #include "rfc822.h"
+#include "util.h"
 
 #define HEAD_READ 8192       /* bytes of a message read for its list line */
-#define VIEW_MAX (64 * 1024 * 1024)
 
 static const char *const folder_label[] = {
 	N_("drafts"), N_("outbox"), N_("sent"), N_("failed"),
 };
 
-void
-folders_free(struct app *a)
+enum {
+	F_COMPOSE = 1,
+	F_RESUME,
+	F_NEXT_FOLDER,
+	F_PREV_FOLDER,
+	F_OPEN,
+	F_RAW,
+	F_EDIT,
+	F_DELETE,
+	F_RETRY,
+	F_ACCOUNTS,
+	F_QUIT,
+};
+
+static const struct keydef folder_keys[] = {
+	{ 'm', F_COMPOSE, N_("compose"), N_("compose a new message") },
+	{ 'R', F_RESUME, N_("resume draft"), N_("resume a draft (the one "
+	    "under the cursor in drafts, else the newest)") },
+	{ '\t', F_NEXT_FOLDER, N_("folder"), N_("next folder") },
+	{ TUI_KEY_RIGHT, 0, NULL, NULL },
+	{ TUI_KEY_LEFT, F_PREV_FOLDER, NULL, N_("previous folder") },
+	{ '\r', F_OPEN, N_("open"), N_("read the message, with its "
+	    "transcripts") },
+	{ '\n', 0, NULL, NULL },
+	{ TUI_KEY_ENTER, 0, NULL, NULL },
+	{ 'H', F_RAW, NULL, N_("the message as it is filed (raw MIME)") },
+	{ 'e', F_EDIT, NULL, N_("a new message from this one (a draft: edit "
+	    "it)") },
+	{ 'd', F_DELETE, NULL, N_("delete the message (asks)") },
+	{ 'r', F_RETRY, NULL, N_("send a queued message now (outbox)") },
+	{ 'A', F_ACCOUNTS, NULL, N_("the accounts: add, edit, delete, "
+	    "test") },
+	{ 'q', F_QUIT, N_("quit"), N_("quit (asks when mail waits in the "
+	    "outbox)") },
+	{ 0, 0, NULL, NULL },
+};
+
+/* A message of the list; its header fields are read when it is first shown. */
+struct entry {
+	char *id;
+	struct maildir *md;        /* the folder it is in */
+	char *who, *subject;
+	int read;                  /* who and subject are read */
+};
+
+struct folders {
+	struct screen s;
+	struct app *a;
+	int folder;                /* enum outbox_folder */
+	size_t count[4];
+	struct entry *v;
+	struct list l;
+	struct maildir **drafts;   /* every drafts folder */
+	size_t ndrafts;
+};
+
+static void
+entries_free(struct folders *f)
 {
 	size_t i;
 
-	for (i = 0; i < a->nlist; i++) {
-		free(a->list[i].id);
-		free(a->list[i].who);
-		free(a->list[i].subject);
+	for (i = 0; i < f->l.n; i++) {
+		free(f->v[i].id);
+		free(f->v[i].who);
+		free(f->v[i].subject);
 	}
-	free(a->list);
-	a->list = NULL;
-	a->nlist = 0;
-	for (i = 1; i < a->ndrafts; i++)
-		outbox_drafts_close(a->ob, a->drafts[i]);
-	free(a->drafts);
-	a->drafts = NULL;
-	a->ndrafts = 0;
+	free(f->v);
+	f->v = NULL;
+	list_resize(&f->l, 0);
 }
 
-static void list_line(struct maildir *md, struct folder_line *l);
-
-/*
- * a->drafts: pigeon's drafts/ first, then the folder of each account
- * that has its own (each once); one that cannot be opened is left out.
- */
 static void
-open_drafts(struct app *a)
+drafts_close(struct folders *f)
 {
-	const struct conf *c = a->c.conf;
+	size_t i;
+
+	for (i = 1; i < f->ndrafts; i++)
+		outbox_drafts_close(f->a->ob, f->drafts[i]);
+	free(f->drafts);
+	f->drafts = NULL;
+	f->ndrafts = 0;
+}
+
+/* f->drafts: pigeon's drafts/ first, then each account's own folder (each once). */
+static void
+drafts_open(struct folders *f)
+{
+	const struct conf *c = f->a->c.conf;
 	struct maildir *md;
 	size_t i, j, n = c != NULL ? c->naccounts : 0;
 
-	if ((a->drafts = calloc(n + 1, sizeof(*a->drafts))) == NULL)
+	drafts_close(f);
+	if ((f->drafts = calloc(n + 1, sizeof(*f->drafts))) == NULL)
 		return;
-	a->drafts[a->ndrafts++] = outbox_folder(a->ob, OUTBOX_DRAFTS);
+	f->drafts[f->ndrafts++] = outbox_folder(f->a->ob, OUTBOX_DRAFTS);
 	for (i = 0; i < n; i++) {
-		if (c->accounts[i].drafts == NULL || outbox_drafts_open(a->ob,
+		if (c->accounts[i].drafts == NULL || outbox_drafts_open(f->a->ob,
 		    &c->accounts[i], &md, NULL) != ERR_OK)
 			continue;
-		for (j = 0; j < a->ndrafts; j++)
-			if (strcmp(maildir_path(a->drafts[j]),
+		for (j = 0; j < f->ndrafts; j++)
+			if (strcmp(maildir_path(f->drafts[j]),
 			    maildir_path(md)) == 0)
 				break;
-		if (j < a->ndrafts)
-			outbox_drafts_close(a->ob, md);
+		if (j < f->ndrafts)
+			outbox_drafts_close(f->a->ob, md);
 		else
-			a->drafts[a->ndrafts++] = md;
+			f->drafts[f->ndrafts++] = md;
 	}
+}
+
+struct maildir **
+folders_drafts(struct app *a, size_t *n)
+{
+	*n = a->fl != NULL ? a->fl->ndrafts : 0;
+	return a->fl != NULL ? a->fl->drafts : NULL;
 }
 
 /* The newest first by name (a Maildir name starts with its time). */
 static int
 newest_first(const void *x, const void *y)
 {
-	const struct folder_line *l = x, *r = y;
+	const struct entry *l = x, *r = y;
 
 	return strcmp(r->id, l->id);
 }
 
-/* Every drafts folder's messages in one list, the newest first; their count. */
+/* The names of folder md added to the list (kept: 1) or counted; how many. */
 static size_t
-list_drafts(struct app *a, int keep)
+add_names(struct folders *f, struct maildir *md, int keep)
 {
-	struct folder_line *v = NULL, *nv;
-	char **names, **warn;
-	size_t n, nw, i, d, total = 0;
+	char **names = NULL, **warn = NULL;
+	size_t n = 0, nw = 0, i;
+	struct entry *v;
 
-	for (d = 0; d < a->ndrafts; d++) {
-		names = warn = NULL;
-		n = nw = 0;
-		if (maildir_list(a->drafts[d], &names, &n, &warn, &nw, NULL) !=
-		    ERR_OK)
-			continue;
-		maildir_free_list(warn, nw);
-		if (keep && n > 0 && (nv = realloc(v, (total + n + 1) *
-		    sizeof(*v))) != NULL) {
-			v = nv;
-			for (i = 0; i < n; i++) {
-				memset(&v[total + i], 0, sizeof(*v));
-				v[total + i].id = names[i];
-				v[total + i].md = a->drafts[d];
-				names[i] = NULL;
-			}
-		} else if (keep && n > 0) {
-			maildir_free_list(names, n);
-			continue;
+	if (maildir_list(md, &names, &n, &warn, &nw, NULL) != ERR_OK)
+		return 0;
+	maildir_free_list(warn, nw);
+	if (keep && n > 0 && (v = realloc(f->v, (f->l.n + n) *
+	    sizeof(*v))) != NULL) {
+		f->v = v;
+		for (i = 0; i < n; i++) {
+			memset(&v[f->l.n], 0, sizeof(*v));
+			v[f->l.n].id = names[i];
+			v[f->l.n++].md = md;
+			names[i] = NULL;
 		}
-		total += n;
-		maildir_free_list(names, n);
 	}
-	if (!keep)
-		return total;
-	if (v == NULL && (v = calloc(1, sizeof(*v))) == NULL)
-		return total;
-	qsort(v, total, sizeof(*v), newest_first);
-	for (i = LIST_MAX; i < total; i++)
-		free(v[i].id);
-	a->list = v;
-	a->nlist = total > LIST_MAX ? LIST_MAX : total;
-	for (i = 0; i < a->nlist; i++)
-		list_line(v[i].md, &v[i]);
-	return total;
+	maildir_free_list(names, n);
+	return n;
 }
 
-/* The header fields of a message for its list line, read with the reader's header functions. */
+void
+folders_reload(struct app *a)
+{
+	struct folders *f = a->fl;
+	char *at = NULL;
+	size_t d, i, n;
+	int k;
+
+	if (f == NULL)
+		return;
+	/* The cursor stays on its message when it is still there. */
+	if (f->l.cur < f->l.n && (at = strdup(f->v[f->l.cur].id)) == NULL)
+		return;
+	entries_free(f);
+	drafts_open(f);
+	f->count[OUTBOX_DRAFTS] = 0;
+	for (d = 0; d < f->ndrafts; d++)
+		f->count[OUTBOX_DRAFTS] += add_names(f, f->drafts[d],
+		    f->folder == OUTBOX_DRAFTS);
+	for (k = 0; k < 4; k++)
+		if (k != OUTBOX_DRAFTS)
+			f->count[k] = add_names(f, outbox_folder(a->ob,
+			    (enum outbox_folder)k), k == f->folder);
+	n = f->l.n;
+	f->l.n = 0;
+	if (f->v != NULL)
+		qsort(f->v, n, sizeof(*f->v), newest_first);
+	list_resize(&f->l, n);
+	for (i = 0; at != NULL && i < n; i++)
+		if (strcmp(f->v[i].id, at) == 0)
+			f->l.cur = i;
+	free(at);
+	a->redraw = 1;
+}
+
+/* The header fields of entry e, read the first time it is needed. */
 static void
-list_line(struct maildir *md, struct folder_line *l)
+entry_read(struct entry *e)
 {
 	char head[HEAD_READ];
 	ssize_t r;
 	int fd;
 
-	if (maildir_open_msg(md, l->id, &fd, NULL) != ERR_OK)
+	if (e->read)
+		return;
+	e->read = 1;
+	if (maildir_open_msg(e->md, e->id, &fd, NULL) != ERR_OK)
 		return;
 	r = read(fd, head, sizeof(head));
 	(void)close(fd);
 	if (r <= 0)
 		return;
 	/* Every folder here holds our own mail: who it is to. */
-	l->who = rfc822_get_text(head, (size_t)r, "To");
-	l->subject = rfc822_get_text(head, (size_t)r, "Subject");
+	e->who = rfc822_get_text(head, (size_t)r, "To");
+	if (e->who == NULL)
+		e->who = rfc822_get_text(head, (size_t)r, "Bcc");
+	e->subject = rfc822_get_text(head, (size_t)r, "Subject");
 }
 
-void
-folders_load(struct app *a)
+/* "Dec 05 14:05" from the time at the start of a Maildir name. */
+static void
+entry_date(const struct entry *e, char *out, size_t n)
 {
-	struct maildir *md;
-	char **names = NULL, **warn = NULL;
-	size_t n = 0, nw = 0, i, first;
-	int f;
+	time_t t = (time_t)strtoll(e->id, NULL, 10);
+	struct tm tm;
 
-	folders_free(a);
-	a->cursor = 0;
-	open_drafts(a);
-	a->count[OUTBOX_DRAFTS] = list_drafts(a, a->folder == OUTBOX_DRAFTS);
-	for (f = 0; f < 4; f++) {
-		if (f == OUTBOX_DRAFTS)
-			continue;
-		md = outbox_folder(a->ob, (enum outbox_folder)f);
-		if (maildir_list(md, &names, &n, &warn, &nw, NULL) != ERR_OK)
-			continue;
-		maildir_free_list(warn, nw);
-		a->count[f] = n;
-		if (f != a->folder) {
-			maildir_free_list(names, n);
-			continue;
-		}
-		/* The newest first, at most LIST_MAX of them. */
-		first = n > LIST_MAX ? n - LIST_MAX : 0;
-		if ((a->list = calloc(n - first + 1, sizeof(*a->list))) ==
-		    NULL) {
-			maildir_free_list(names, n);
-			continue;
-		}
-		for (i = n; i > first; i--) {
-			a->list[a->nlist].md = md;
-			a->list[a->nlist].id = names[i - 1];
-			names[i - 1] = NULL;
-			list_line(md, &a->list[a->nlist++]);
-		}
-		maildir_free_list(names, n);
-	}
+	if (t <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%b %d %H:%M", &tm) == 0)
+		(void)snprintf(out, n, "-");
 }
 
-void
-folders_draw(const struct app *a)
+static void
+folders_draw(struct app *a, struct screen *s)
 {
-	char title[512], line[128];
-	int rows = tui_rows(), ph = pane_height(a), y, f, x;
+	struct folders *f = (struct folders *)s;
+	char title[512], line[128], date[32];
+	int rows = tui_rows(), ph = pane_height(a), y, k, x, h;
+	struct entry *e;
 	size_t i;
 
 	(void)snprintf(title, sizeof(title), _("pigeon %s  account %s  %s"),
@@ -202,245 +257,140 @@ folders_draw(const struct app *a)
 	for (y = 1; y < rows - 2 - ph; y++)
 		tui_clear_line(y, TUI_NORMAL);
 	x = 1;
-	for (f = 0; f < 4; f++) {
+	for (k = 0; k < 4; k++) {
 		(void)snprintf(line, sizeof(line), " %s (%zu) ",
-		    _(folder_label[f]), a->count[f]);
-		x += tui_str(1, x, tui_cols() - x, line, f == a->folder ?
+		    _(folder_label[k]), f->count[k]);
+		x += tui_str(1, x, tui_cols() - x, line, k == f->folder ?
 		    TUI_SELECTED : TUI_NORMAL) + 1;
 	}
-	y = 3;
-	/* Keep the cursor line in view. */
-	i = a->cursor >= (size_t)(rows - 5 - ph) && rows - 5 - ph > 0 ?
-	    a->cursor - (size_t)(rows - 6 - ph) : 0;
-	for (; i < a->nlist && y < rows - 2 - ph; i++, y++) {
-		enum tui_attr at = i == a->cursor ? TUI_SELECTED : TUI_NORMAL;
+	h = rows - 5 - ph;
+	list_fit(&f->l, h > 0 ? (size_t)h : 1);
+	for (i = f->l.top, y = 3; i < f->l.n && y < rows - 2 - ph; i++, y++) {
+		enum tui_attr at = i == f->l.cur ? TUI_SELECTED : TUI_NORMAL;
 
-		if (i == a->cursor)
+		e = &f->v[i];
+		entry_read(e);
+		if (i == f->l.cur)
 			tui_clear_line(y, TUI_SELECTED);
-		(void)tui_str(y, 1, 30, a->list[i].who != NULL ?
-		    a->list[i].who : "", at);
-		(void)tui_str(y, 33, tui_cols() - 34, a->list[i].subject !=
-		    NULL ? a->list[i].subject : _("(no subject)"), at);
+		entry_date(e, date, sizeof(date));
+		(void)tui_str(y, 1, 12, date, at);
+		(void)tui_str(y, 14, 26, e->who != NULL ? e->who : "", at);
+		(void)tui_str_cut(y, 41, tui_cols() - 42, e->subject != NULL ?
+		    e->subject : _("(no subject)"), at);
 	}
-	if (a->nlist == 0 && y < rows - 2 - ph)
+	if (f->l.n == 0 && y < rows - 2 - ph)
 		(void)tui_str(y, 1, tui_cols() - 2, _("(no messages)"),
 		    TUI_INFO);
 	pane_draw(a, rows - 2 - ph, ph);
-	app_bars(a, title, _("m:compose  R:resume draft  Tab:folder  "
-	    "j/k:message  Enter:open  ?:help  q:quit"));
-}
-
-/* --- reading a message ---------------------------------------------------- */
-
-/* A message as a person reads it, put together by the reader's callbacks. */
-struct view {
-	struct buf out;            /* header fields, then the text */
-	struct buf att;            /* a line per other part */
-	struct buf raw;            /* the text part's bytes, in its charset */
-	char *charset;
-	int have_text, in_text;
-	size_t size;               /* of the part being counted */
-};
-
-static enum mimewalk_want
-view_begin(void *arg, const struct mimewalk_part *p)
-{
-	static const char *const shown[] = {
-		"Date", "From", "To", "Cc", "Bcc", "Reply-To", "Subject",
-	};
-	struct view *v = arg;
-	size_t i;
-	char *f;
-
-	if (p->depth == 0) {
-		for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
-			if ((f = rfc822_get_text(p->header, p->headerlen,
-			    shown[i])) != NULL) {
-				(void)buf_printf(&v->out, "%s: %s\n", shown[i],
-				    f);
-				free(f);
-			}
-		(void)buf_addch(&v->out, '\n');
-	}
-	if (p->multipart)
-		return MIMEWALK_RAW;
-	v->size = 0;
-	v->in_text = !v->have_text && strcmp(p->type, "text/plain") == 0 &&
-	    !p->attachment;
-	if (v->in_text) {
-		v->have_text = 1;
-		free(v->charset);
-		v->charset = p->charset != NULL ? strdup(p->charset) : NULL;
-	}
-	return MIMEWALK_DECODE;
-}
-
-static int
-view_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
-{
-	struct view *v = arg;
-
-	(void)p;
-	v->size += n;
-	if (v->in_text)
-		(void)buf_add(&v->raw, b, n);
-	return 0;
-}
-
-static void
-view_end(void *arg, const struct mimewalk_part *p)
-{
-	struct view *v = arg;
-
-	if (p->multipart)
-		return;
-	if (!v->in_text) {
-		(void)buf_printf(&v->att, _("[attachment: %s, %s, %zu bytes]\n"),
-		    p->name != NULL ? p->name : "-", p->type, v->size);
-		return;
-	}
-	/* In UTF-8: its own charset, else as it is (shown escaped where bad). */
-	if (v->charset == NULL || charset_to_utf8(&v->out, buf_str(&v->raw),
-	    v->raw.len, v->charset, NULL) != ERR_OK)
-		(void)buf_add(&v->out, buf_str(&v->raw), v->raw.len);
-	v->in_text = 0;
-}
-
-static void
-collect(void *arg, const char *p, size_t n)
-{
-	(void)buf_add(arg, p, n);
-}
-
-/*
- * Enter: the message under the cursor as a person reads it (header fields
- * decoded, its text, a line per attachment, what was wrong with it); H:
- * as it is filed.  Then every transcript of it.  Both in the pager.
- */
-static void
-open_message(struct app *a, int raw)
-{
-	static const struct mimewalk_ops ops = { view_begin, view_data,
-	    view_end, NULL };
-	struct maildir *md;
-	struct view v;
-	char *why = NULL;
-	unsigned flaws = 0;
-	size_t n = 0;
-	int fd;
-
-	if (a->cursor >= a->nlist)
-		return;
-	md = a->list[a->cursor].md;
-	memset(&v, 0, sizeof(v));
-	buf_init(&v.out, VIEW_MAX);
-	buf_init(&v.att, 1024 * 1024);
-	buf_init(&v.raw, VIEW_MAX);
-	if (maildir_open_msg(md, a->list[a->cursor].id, &fd, &why) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
-		goto out;
-	}
-	if (raw) {
-		if (buf_read_fd(&v.out, fd) < 0 && errno != E2BIG)
-			app_status(a, TUI_ERROR, _("cannot read %s: %s"),
-			    a->list[a->cursor].id, strerror(errno));
-	} else if (mimewalk_fd(fd, &ops, &v, &flaws, &why) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
-	}
-	(void)close(fd);
-	if (v.att.len > 0) {
-		(void)buf_addch(&v.out, '\n');
-		(void)buf_add(&v.out, buf_str(&v.att), v.att.len);
-	}
-	if (flaws != 0) {
-		(void)buf_addstr(&v.out, _("\n-- shown as well as it could be "
-		    "--\n"));
-		(void)mimewalk_flaws_text(&v.out, flaws, "\n");
-	}
-	(void)buf_addstr(&v.out, _("\n-- transcript --\n"));
-	if (qlog_history(outbox_logs(a->ob), a->list[a->cursor].id, collect,
-	    &v.out, &n, NULL) != ERR_OK || n == 0)
-		(void)buf_addstr(&v.out, _("(none)\n"));
-	pager(a, a->list[a->cursor].id, buf_str(&v.out), v.out.len);
-out:
-	buf_free(&v.out);
-	buf_free(&v.att);
-	buf_free(&v.raw);
-	free(v.charset);
-	free(why);
+	app_bars(a, s, title);
 }
 
 /* --- acting on a message -------------------------------------------------- */
 
-/* d on a message: delete it, after asking; a queued one with its envelope. */
-static void
-delete_message(struct app *a)
+static struct entry *
+current(struct folders *f)
 {
-	const char *id;
-	char q[256], *why = NULL;
-	int held = 0;
-	enum err e;
+	return f->l.cur < f->l.n ? &f->v[f->l.cur] : NULL;
+}
 
-	if (a->cursor >= a->nlist)
-		return;
-	id = a->list[a->cursor].id;
-	(void)snprintf(q, sizeof(q), _("Delete %s? (y/n) "), id);
-	if (tui_yesno(tui_rows() - 1, q, 0) != 1)
-		return;
-	switch (a->folder) {
-	case OUTBOX_DRAFTS:
-	case OUTBOX_SENT:
-		e = maildir_remove(a->list[a->cursor].md, id, &why);
-		break;
-	default:
+/* A message as the user knows it: its subject, else its id. */
+static const char *
+shown_name(struct entry *e)
+{
+	entry_read(e);
+	return e->subject != NULL ? e->subject : e->id;
+}
+
+struct del {
+	struct folders *f;
+	char *id;
+	char *name;
+	struct maildir *md;
+};
+
+static void
+delete_answered(struct app *a, void *arg, int yes)
+{
+	struct del *d = arg;
+	char *why = NULL;
+	int held = 0;
+	enum err e = ERR_OK;
+
+	if (yes != 1)
+		goto out;
+	if (d->f->folder == OUTBOX_DRAFTS || d->f->folder == OUTBOX_SENT) {
+		e = maildir_remove(d->md, d->id, &why);
+	} else if ((e = outbox_lock(a->ob, d->id, &held, &why)) == ERR_OK) {
 		/* Not while another pigeon sends it. */
-		if ((e = outbox_lock(a->ob, id, &held, &why)) == ERR_OK &&
-		    !held) {
-			app_status(a, TUI_ERROR, _("%s is being sent right now"),
-			    id);
-			return;
+		if (!held) {
+			app_status(a, TUI_ERROR, _("'%s' is being sent right "
+			    "now"), d->name);
+			goto out;
 		}
-		if (e == ERR_OK) {
-			e = outbox_remove(a->ob, id, &why);
-			outbox_unlock(a->ob, id);
-		}
-		break;
+		e = outbox_remove(a->ob, d->id, &why);
+		outbox_unlock(a->ob, d->id);
 	}
 	if (e != ERR_OK)
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
 	else
-		app_status(a, TUI_NORMAL, _("%s deleted"), id);
+		app_status(a, TUI_NORMAL, _("'%s' deleted"), d->name);
+	folders_reload(a);
+out:
 	free(why);
-	folders_load(a);
+	free(d->id);
+	free(d->name);
+	free(d);
 }
 
-/* R: the draft under the cursor (in drafts), else the newest one, back on the compose screen. */
 static void
-resume(struct app *a)
+delete_message(struct app *a, struct folders *f)
+{
+	struct entry *e = current(f);
+	struct del *d;
+	char *q;
+
+	if (e == NULL || (d = calloc(1, sizeof(*d))) == NULL)
+		return;
+	d->f = f;
+	d->md = e->md;
+	d->id = strdup(e->id);
+	d->name = strdup(shown_name(e));
+	q = util_strf(_("Delete '%s'? (y/n) "), d->name != NULL ? d->name :
+	    "?");
+	if (d->id == NULL || d->name == NULL || q == NULL) {
+		free(q);
+		delete_answered(a, d, 0);
+		return;
+	}
+	prompt_yesno(a, q, 0, delete_answered, d);
+	free(q);
+}
+
+/* R: the draft under the cursor (in drafts), else the newest one, on the compose screen. */
+static void
+resume(struct app *a, struct folders *f)
 {
 	struct maildir *md = NULL;
 	char **ids, **warn, *id = NULL;
 	size_t n, nw, d;
 
-	if (a->folder == OUTBOX_DRAFTS && a->cursor < a->nlist) {
-		id = strdup(a->list[a->cursor].id);
-		md = a->list[a->cursor].md;
-	} else {
-		/* The newest of every drafts folder. */
-		for (d = 0; d < a->ndrafts; d++) {
-			ids = warn = NULL;
-			n = nw = 0;
-			if (maildir_list(a->drafts[d], &ids, &n, &warn, &nw,
-			    NULL) == ERR_OK && n > 0 && (id == NULL ||
-			    strcmp(ids[n - 1], id) > 0)) {
-				free(id);
-				id = ids[n - 1];
-				ids[n - 1] = NULL;
-				md = a->drafts[d];
-			}
-			maildir_free_list(ids, n);
-			maildir_free_list(warn, nw);
+	if (f->folder == OUTBOX_DRAFTS && current(f) != NULL) {
+		compose_open(a, OUTBOX_DRAFTS, current(f)->md, current(f)->id);
+		return;
+	}
+	for (d = 0; d < f->ndrafts; d++) {
+		ids = warn = NULL;
+		n = nw = 0;
+		if (maildir_list(f->drafts[d], &ids, &n, &warn, &nw, NULL) ==
+		    ERR_OK && n > 0 && (id == NULL || strcmp(ids[n - 1], id) >
+		    0)) {
+			free(id);
+			id = ids[n - 1];
+			ids[n - 1] = NULL;
+			md = f->drafts[d];
 		}
+		maildir_free_list(ids, n);
+		maildir_free_list(warn, nw);
 	}
 	if (id == NULL) {
 		app_status(a, TUI_NORMAL, _("no drafts"));
@@ -451,27 +401,18 @@ resume(struct app *a)
 }
 
 static void
-accounts(struct app *a)
+quit_answered(struct app *a, void *arg, int yes)
 {
-	switch (ui_accounts(a->c.config_path, a->c.acct != NULL ?
-	    a->c.acct->name : NULL)) {
-	case -1:
-		app_stopped(a);
-		break;
-	case 1:
-		app_status(a, TUI_NORMAL, _("accounts saved; a change to the "
-		    "account in use counts from the next start"));
-		break;
-	default:
-		break;
-	}
+	(void)arg;
+	if (yes == 1)
+		a->quit = 1;
 }
 
 /* q: when mail waits in the outbox, the user is told and asked. */
 static void
 quit(struct app *a)
 {
-	char **ids = NULL, q[256];
+	char **ids = NULL, *q;
 	size_t n = 0;
 
 	if (sending_busy(a)) {
@@ -479,81 +420,143 @@ quit(struct app *a)
 		    "it"));
 		return;
 	}
-	if (outbox_due(a->ob, INT64_C(4000000000), &ids, &n, NULL) == ERR_OK &&
-	    n > 0) {
-		(void)snprintf(q, sizeof(q), P_("%zu message waits in the "
-		    "outbox (pigeon queue flush, or the timer, sends it). "
-		    "Quit? (y/n) ", "%zu messages wait in the outbox (pigeon "
-		    "queue flush, or the timer, sends them). Quit? (y/n) ", n),
-		    n);
-		maildir_free_list(ids, n);
-		if (tui_yesno(tui_rows() - 1, q, 1) != 1)
-			return;
+	if (outbox_due(a->ob, INT64_C(4000000000), &ids, &n, NULL) != ERR_OK ||
+	    n == 0) {
+		a->quit = 1;
+		return;
 	}
-	a->quit = 1;
+	maildir_free_list(ids, n);
+	q = util_strf(P_("%zu message waits in the outbox (pigeon queue "
+	    "flush, or the timer, sends it). Quit? (y/n) ", "%zu messages wait "
+	    "in the outbox (pigeon queue flush, or the timer, sends them). "
+	    "Quit? (y/n) ", n), n);
+	if (q != NULL)
+		prompt_yesno(a, q, 1, quit_answered, NULL);
+	free(q);
 }
 
-void
-folders_key(struct app *a, int key)
+static void
+change_folder(struct app *a, struct folders *f, int k)
 {
-	switch (key) {
-	case 'm':
+	f->folder = k;
+	f->l.cur = f->l.top = 0;
+	entries_free(f);
+	folders_reload(a);
+}
+
+static int
+folders_act(struct app *a, struct screen *s, int action, int key)
+{
+	struct folders *f = (struct folders *)s;
+	struct entry *e = current(f);
+
+	(void)key;
+	switch (action) {
+	case F_COMPOSE:
 		compose_start(a);
-		break;
-	case 'R':
-		resume(a);
-		break;
-	case 'e':
+		return 1;
+	case F_RESUME:
+		resume(a, f);
+		return 1;
+	case F_NEXT_FOLDER:
+		change_folder(a, f, (f->folder + 1) % 4);
+		return 1;
+	case F_PREV_FOLDER:
+		change_folder(a, f, (f->folder + 3) % 4);
+		return 1;
+	case F_OPEN:
+	case F_RAW:
+		if (e != NULL)
+			reader_open(a, e->md, e->id, action == F_RAW);
+		return 1;
+	case F_EDIT:
 		/* A new message made from this one (a draft: that draft). */
-		if (a->cursor < a->nlist)
-			compose_open(a, (enum outbox_folder)a->folder,
-			    a->list[a->cursor].md, a->list[a->cursor].id);
-		break;
-	case 'd':
-		delete_message(a);
-		break;
-	case 'r':
-		if (a->folder == OUTBOX_OUTBOX && a->cursor < a->nlist)
-			sending_retry(a, a->list[a->cursor].id);
-		break;
-	case 'A':
-		accounts(a);
-		break;
-	case '\t':
-	case TUI_KEY_RIGHT:
-		a->folder = (a->folder + 1) % 4;
-		folders_load(a);
-		break;
-	case TUI_KEY_LEFT:
-		a->folder = (a->folder + 3) % 4;
-		folders_load(a);
-		break;
-	case 'j':
-	case TUI_KEY_DOWN:
-		if (a->cursor + 1 < a->nlist)
-			a->cursor++;
-		break;
-	case 'k':
-	case TUI_KEY_UP:
-		if (a->cursor > 0)
-			a->cursor--;
-		break;
-	case '\r':
-	case '\n':
-	case TUI_KEY_ENTER:
-		open_message(a, 0);
-		break;
-	case 'H':
-		open_message(a, 1);
-		break;
-	case '?':
-		show_help(a);
-		break;
-	case 'q':
+		if (e != NULL)
+			compose_open(a, (enum outbox_folder)f->folder, e->md,
+			    e->id);
+		return 1;
+	case F_DELETE:
+		delete_message(a, f);
+		return 1;
+	case F_RETRY:
+		if (f->folder == OUTBOX_OUTBOX && e != NULL)
+			sending_retry(a, e->id);
+		return 1;
+	case F_ACCOUNTS:
+		accounts_open(a);
+		return 1;
+	case F_QUIT:
 		quit(a);
-		break;
+		return 1;
 	default:
-		(void)pane_key(a, key);
-		break;
+		return 0;
 	}
+}
+
+static void
+folders_free(struct screen *s)
+{
+	struct folders *f = (struct folders *)s;
+
+	entries_free(f);
+	drafts_close(f);
+	list_free(&f->l);
+	if (f->a->fl == f)
+		f->a->fl = NULL;
+	free(f);
+}
+
+static struct list *
+folders_list(struct screen *s)
+{
+	return &((struct folders *)s)->l;
+}
+
+/* What / looks in: the date, who, the subject. */
+static const char *
+folders_line(void *s, size_t i, struct buf *scratch)
+{
+	struct folders *f = s;
+	struct entry *e = &f->v[i];
+	char date[32];
+
+	entry_read(e);
+	entry_date(e, date, sizeof(date));
+	(void)buf_printf(scratch, "%s %s %s", date, e->who != NULL ? e->who :
+	    "", e->subject != NULL ? e->subject : "");
+	return buf_str(scratch);
+}
+
+static const struct screen_ops folders_ops = {
+	.title = N_("Folders"),
+	.keys = folder_keys,
+	.draw = folders_draw,
+	.act = folders_act,
+	.free = folders_free,
+	.list = folders_list,
+	.line = folders_line,
+};
+
+int
+folders_open(struct app *a)
+{
+	struct folders *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	f->s.ops = &folders_ops;
+	f->a = a;
+	f->folder = OUTBOX_SENT;
+	a->fl = f;
+	screen_push(a, &f->s);
+	folders_reload(a);
+	if (a->account_error != NULL)
+		app_status(a, TUI_ERROR, "%s", a->account_error);
+	else if (f->count[OUTBOX_DRAFTS] > 0)
+		app_status(a, TUI_NORMAL, _("unsent drafts: %zu; R resumes the "
+		    "newest"), f->count[OUTBOX_DRAFTS]);
+	else
+		app_status(a, TUI_NORMAL, _("m: compose a message, ?: all "
+		    "keys"));
+	return 0;
 }

@@ -1,236 +1,288 @@
-/* pager.c - the full-screen helpers of the interactive UI: the pager, a pick list, the keys, path completion. */
+/* pager.c - the pager of the interactive UI: text to read on a screen of its own, wrapped, paged and searched. */
 /* SPDX-License-Identifier: ISC */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "app.h"
-#include "buf.h"
 #include "i18n.h"
-#include "util.h"
+#include "sanitize.h"
 
-/* Show text[0..n) page by page (j k Space b g G, q to leave). */
-void
-pager(struct app *a, const char *title, const char *text, size_t n)
+#define PAGER_MAX (64 * 1024 * 1024)
+
+enum { PAGER_QUIT = 1 };
+
+static const struct keydef pager_keys[] = {
+	{ 'q', PAGER_QUIT, N_("back"), N_("leave") },
+	{ KEY_ESC, 0, NULL, NULL },
+	{ 0, 0, NULL, NULL },
+};
+
+/* A row of the screen: a piece of a line of the text. */
+struct row {
+	size_t off, len;
+};
+
+struct pager {
+	struct screen s;
+	char *title;
+	struct buf text;           /* escaped, tabs expanded */
+	struct row *rows;
+	size_t nrows;
+	int width;                 /* the rows are cut for it */
+	struct list l;             /* l.cur: the first row shown */
+	struct screen_ops ops;     /* its own: the keys may be the caller's too */
+	struct keydef *keys;       /* the caller's, then the pager's */
+	int (*act)(struct app *a, struct screen *pg, int action, void *arg);
+	void *arg;
+	void (*free_arg)(void *arg);
+};
+
+/* Tabs to blanks up to the next multiple of 8 (columns counted as bytes: near enough for a tab). */
+static void
+expand_tabs(struct buf *out, const char *s, size_t len)
 {
-	const char **lines = NULL, **nl, *p = text, *end = text + n;
-	size_t *lens = NULL, *nlen, count = 0, top = 0, i;
-	int rows, h, key, y;
-	short rev;
-	enum tui_event ev;
+	const char *tab, *end = s + len;
+	size_t col = 0;
 
-	while (p < end) {
-		const char *e = memchr(p, '\n', (size_t)(end - p));
-		size_t len = e != NULL ? (size_t)(e - p) : (size_t)(end - p);
+	while (s < end) {
+		if ((tab = memchr(s, '\t', (size_t)(end - s))) == NULL)
+			tab = end;
+		(void)buf_add(out, s, (size_t)(tab - s));
+		col += (size_t)(tab - s);
+		if (tab < end) {
+			do
+				(void)buf_addch(out, ' ');
+			while (++col % 8 != 0);
+			tab++;
+		}
+		s = tab;
+	}
+}
 
-		if (len > 0 && p[len - 1] == '\r')
+/* The text made safe to draw once, not at every frame: tabs to blanks, controls escaped. */
+static void
+set_text(struct pager *p, struct buf *raw)
+{
+	const char *s = buf_str(raw), *end = s + raw->len, *e;
+	struct buf line;
+	size_t len;
+
+	buf_free(&p->text);
+	buf_init(&p->text, PAGER_MAX);
+	buf_init(&line, PAGER_MAX);
+	while (s < end) {
+		e = memchr(s, '\n', (size_t)(end - s));
+		len = e != NULL ? (size_t)(e - s) : (size_t)(end - s);
+		if (len > 0 && s[len - 1] == '\r')
 			len--;
-		nl = realloc(lines, (count + 1) * sizeof(*lines));
-		nlen = nl != NULL ? realloc(lens, (count + 1) * sizeof(*lens)) :
-		    NULL;
-		if (nl != NULL)
-			lines = nl;
-		if (nlen == NULL)
-			break;
-		lens = nlen;
-		lines[count] = p;
-		lens[count++] = len;
-		p = e != NULL ? e + 1 : end;
+		buf_reset(&line);
+		expand_tabs(&line, s, len);
+		(void)sanitize_mode_append(&p->text, buf_str(&line), line.len,
+		    SANITIZE_BODY);
+		(void)buf_addch(&p->text, '\n');
+		s = e != NULL ? e + 1 : end;
 	}
-	for (;;) {
-		rows = tui_rows();
-		h = rows - 3;
-		for (y = 1; y < rows - 2; y++) {
-			tui_clear_line(y, TUI_NORMAL);
-			i = top + (size_t)(y - 1);
-			if (i < count)
-				(void)tui_body(y, 0, tui_cols(), lines[i],
-				    lens[i], TUI_NORMAL);
-		}
-		app_bars(a, title, _("j/k:line  Space/b:page  g/G:top/end  "
-		    "q:back"));
-		tui_flush();
-		ev = tui_wait(-1, 0, -1, &key, &rev);
-		if (ev == TUI_EV_STOP)
-			break;
-		if (ev != TUI_EV_KEY)
-			continue;
-		if (key == 'q' || key == 27 || key == 7)
-			break;
-		if ((key == 'j' || key == TUI_KEY_DOWN || key == '\r') &&
-		    top + 1 < count)
-			top++;
-		else if ((key == 'k' || key == TUI_KEY_UP) && top > 0)
-			top--;
-		else if (key == ' ' || key == TUI_KEY_PGDN)
-			top = top + (size_t)h < count ? top + (size_t)h : top;
-		else if (key == 'b' || key == TUI_KEY_PGUP)
-			top = top > (size_t)h ? top - (size_t)h : 0;
-		else if (key == 'g' || key == TUI_KEY_HOME)
-			top = 0;
-		else if (key == 'G' || key == TUI_KEY_END)
-			top = count > (size_t)h ? count - (size_t)h : 0;
-	}
-	free(lines);
-	free(lens);
+	buf_free(&line);
+	buf_free(raw);
+	p->width = 0;
 }
 
-int
-pick(struct app *a, const char *title, const char *const *items, size_t n,
-    size_t cur)
+/* Cut the lines into rows of the screen's width. */
+static void
+wrap(struct pager *p, int width)
 {
-	enum tui_event ev;
-	short rev;
-	int key, y;
-	size_t i, top;
+	const char *s = buf_str(&p->text), *end = s + p->text.len, *e;
+	struct row *r;
+	size_t cap = 0, k, len, off;
 
-	if (n == 0)
-		return -1;
-	for (;;) {
-		top = cur >= (size_t)(tui_rows() - 5) ? cur - (size_t)(tui_rows()
-		    - 6) : 0;
-		for (y = 1; y < tui_rows() - 2; y++)
-			tui_clear_line(y, TUI_NORMAL);
-		for (i = top, y = 2; i < n && y < tui_rows() - 2; i++, y++) {
-			if (i == cur)
-				tui_clear_line(y, TUI_SELECTED);
-			(void)tui_str(y, 2, tui_cols() - 4, items[i], i == cur ?
-			    TUI_SELECTED : TUI_NORMAL);
-		}
-		app_bars(a, title, _("j/k:move  Enter:choose  q:cancel"));
-		tui_flush();
-		ev = tui_wait(-1, 0, -1, &key, &rev);
-		if (ev == TUI_EV_STOP)
-			return -1;
-		if (ev != TUI_EV_KEY)
-			continue;
-		if ((key == 'j' || key == TUI_KEY_DOWN) && cur + 1 < n)
-			cur++;
-		else if ((key == 'k' || key == TUI_KEY_UP) && cur > 0)
-			cur--;
-		else if (key == '\r' || key == '\n' || key == TUI_KEY_ENTER)
-			return (int)cur;
-		else if (key == 'q' || key == 27 || key == 7)
-			return -1;
+	free(p->rows);
+	p->rows = NULL;
+	p->nrows = 0;
+	p->width = width;
+	while (s < end) {
+		e = memchr(s, '\n', (size_t)(end - s));
+		len = e != NULL ? (size_t)(e - s) : (size_t)(end - s);
+		off = 0;
+		do {
+			k = tui_fit(s + off, len - off, width);
+			if (k == 0 && off < len)
+				k = 1;
+			if (p->nrows == cap) {
+				cap = cap ? cap * 2 : 256;
+				if ((r = realloc(p->rows, cap * sizeof(*r))) == NULL)
+					goto out;
+				p->rows = r;
+			}
+			p->rows[p->nrows].off = (size_t)(s - buf_str(&p->text)) +
+			    off;
+			p->rows[p->nrows++].len = k;
+			off += k;
+		} while (off < len);
+		s = e != NULL ? e + 1 : end;
 	}
+out:
+	list_resize(&p->l, p->nrows);
 }
 
-void
-show_help(struct app *a)
+static void
+pager_draw(struct app *a, struct screen *s)
 {
-	static const char *const lines[] = {
-		N_("Folders"),
-		N_("  m        compose a new message"),
-		N_("  R        resume a draft (the marked one in drafts, else "
-		    "the newest)"),
-		N_("  A        the accounts: add, edit, delete, test"),
-		N_("  Tab      next folder (Left, Right too)"),
-		N_("  j k      next / previous message (Up, Down too)"),
-		N_("  Enter    read the message, with its transcripts"),
-		N_("  H        the message as it is filed (raw MIME)"),
-		N_("  e        a new message from this one (a draft: edit it)"),
-		N_("  d        delete the message (asks)"),
-		N_("  r        send a queued message now (outbox)"),
-		N_("  v        show or hide the SMTP transcript"),
-		N_("  V        the transcript on the whole screen"),
-		N_("  + -      a bigger or smaller transcript pane"),
-		N_("  PgUp PgDn  scroll the transcript"),
-		N_("  / n      search the transcript (older lines), again"),
-		N_("  S        save the transcript to a file"),
-		N_("  q        quit (says so when mail waits in the outbox)"),
-		"",
-		N_("Compose"),
-		N_("  t c b    To, Cc, Bcc"),
-		N_("  s r      Subject, Reply-To"),
-		N_("  e        edit the text again ($VISUAL, $EDITOR)"),
-		N_("  a        attach a file (Tab completes the path)"),
-		N_("  D T d    detach, set the type, inline or not (the"
-		    " marked one; Up and Down move the mark)"),
-		N_("  p        preview the message as it will go out"),
-		N_("  f        send with another account (From, server, login)"),
-		N_("  y        send (the message goes to the outbox first)"),
-		N_("  P        postpone: save it as a draft"),
-		N_("  q        abort (keeps a draft unless you say no)"),
-		N_("  C-g      stop a send in progress (it stays queued)"),
-		"",
-		N_("Queued mail is tried again by itself while pigeon runs."),
-		N_("Line editing: C-a C-e C-b C-f C-d C-h C-k C-u C-w,"
-		    " arrows; C-g cancels"),
-	};
-	struct buf b;
+	struct pager *p = (struct pager *)s;
+	int rows = tui_rows(), h = rows - 3, y;
 	size_t i;
 
-	/* In the pager: at 80x24 it is longer than the screen. */
-	buf_init(&b, 64 * 1024);
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		(void)buf_printf(&b, "%s\n", lines[i][0] != '\0' ?
-		    _(lines[i]) : "");
-	pager(a, _("Keys"), buf_str(&b), b.len);
-	buf_free(&b);
+	if (p->width != tui_cols())
+		wrap(p, tui_cols());
+	p->l.h = h > 0 ? (size_t)h : 1;
+	p->l.top = p->l.cur;
+	for (y = 1; y < rows - 2; y++) {
+		tui_clear_line(y, TUI_NORMAL);
+		i = p->l.top + (size_t)(y - 1);
+		if (i < p->nrows)
+			(void)tui_escaped_n(y, 0, tui_cols(), buf_str(&p->text) +
+			    p->rows[i].off, p->rows[i].len, TUI_NORMAL);
+	}
+	app_bars(a, s, p->title);
 }
 
-char *
-complete_path(const char *text)
+static void
+pager_free(struct screen *s)
 {
-	const char *home = util_home_dir(), *slash;
-	char *dirpart, *dir, *best = NULL, *out = NULL;
-	size_t plen, blen = 0, k, matches = 0;
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
+	struct pager *p = (struct pager *)s;
 
-	slash = strrchr(text, '/');
-	dirpart = slash != NULL ? strndup(text, (size_t)(slash - text) + 1) :
-	    strdup("");
-	if (dirpart == NULL)
+	if (p->free_arg != NULL)
+		p->free_arg(p->arg);
+	free(p->title);
+	free(p->keys);
+	free(p->rows);
+	buf_free(&p->text);
+	list_free(&p->l);
+	free(p);
+}
+
+static int
+pager_act(struct app *a, struct screen *s, int action, int key)
+{
+	struct pager *p = (struct pager *)s;
+	size_t page = p->l.h > 1 ? p->l.h - 1 : 1;
+	size_t last = p->nrows > p->l.h ? p->nrows - p->l.h : 0;
+
+	(void)key;
+	switch (action) {
+	case PAGER_QUIT:
+		screen_close(a, s);
+		return 1;
+	case LIST_DOWN:
+		if (p->l.cur < last)
+			p->l.cur++;
+		return 1;
+	case LIST_UP:
+		if (p->l.cur > 0)
+			p->l.cur--;
+		return 1;
+	case LIST_PGDN:
+		p->l.cur = p->l.cur + page < last ? p->l.cur + page : last;
+		return 1;
+	case LIST_PGUP:
+		p->l.cur = p->l.cur > page ? p->l.cur - page : 0;
+		return 1;
+	case LIST_HOME:
+		p->l.cur = 0;
+		return 1;
+	case LIST_END:
+		p->l.cur = last;
+		return 1;
+	case 0:
+		return 0;
+	default:
+		/* The search actions are the list's; the rest the caller's. */
+		if (action >= LIST_DOWN && action <= LIST_PREV)
+			return 0;
+		return p->act != NULL ? p->act(a, s, action, p->arg) : 0;
+	}
+}
+
+static struct list *
+pager_list(struct screen *s)
+{
+	return &((struct pager *)s)->l;
+}
+
+static const char *
+pager_line(void *s, size_t i, struct buf *scratch)
+{
+	struct pager *p = s;
+
+	(void)buf_add(scratch, buf_str(&p->text) + p->rows[i].off,
+	    p->rows[i].len);
+	return buf_str(scratch);
+}
+
+static const struct screen_ops pager_ops = {
+	.title = N_("Reading"),
+	.keys = pager_keys,
+	.draw = pager_draw,
+	.act = pager_act,
+	.free = pager_free,
+	.list = pager_list,
+	.line = pager_line,
+};
+
+void
+pager_set_text(struct screen *s, const char *title, struct buf *text)
+{
+	struct pager *p = (struct pager *)s;
+	char *t = title != NULL ? strdup(title) : NULL;
+
+	if (t != NULL) {
+		free(p->title);
+		p->title = t;
+	}
+	set_text(p, text);
+}
+
+struct screen *
+pager_push_with(struct app *a, const char *title, struct buf *text,
+    const struct keydef *extra,
+    int (*act)(struct app *a, struct screen *pg, int action, void *arg),
+    void *arg, void (*free_arg)(void *arg))
+{
+	struct pager *p = calloc(1, sizeof(*p));
+	size_t n = 0, m = 0;
+
+	if (p == NULL || (p->title = strdup(title)) == NULL) {
+		free(p);
+		buf_free(text);
+		if (free_arg != NULL)
+			free_arg(arg);
+		app_status(a, TUI_ERROR, "%s", err_str(ERR_NOMEM));
 		return NULL;
-	if (strncmp(dirpart, "~/", 2) == 0 && home != NULL)
-		dir = util_strf("%s%s", home, dirpart + 1);
-	else
-		dir = strdup(*dirpart != '\0' ? dirpart : "./");
-	plen = strlen(slash != NULL ? slash + 1 : text);
-	if (dir == NULL || (d = opendir(dir)) == NULL) {
-		free(dir);
-		free(dirpart);
-		return NULL;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    strncmp(de->d_name, slash != NULL ? slash + 1 : text, plen) !=
-		    0)
-			continue;
-		if (matches++ == 0) {
-			best = strdup(de->d_name);
-			blen = best != NULL ? strlen(best) : 0;
-			continue;
-		}
-		/* Several: what they have in common. */
-		for (k = 0; k < blen && de->d_name[k] == best[k]; k++)
-			;
-		blen = k;
-	}
-	(void)closedir(d);
-	if (best != NULL && blen > plen) {
-		best[blen] = '\0';
-		out = util_strf("%s%s", dirpart, best);
-		if (out != NULL && matches == 1) {
-			char *full = util_strf("%s%s", dir, best);
-
-			if (full != NULL && stat(full, &st) == 0 &&
-			    S_ISDIR(st.st_mode)) {
-				char *with = util_strf("%s/", out);
-
-				if (with != NULL) {
-					free(out);
-					out = with;
-				}
-			}
-			free(full);
+	p->ops = pager_ops;
+	p->s.ops = &p->ops;
+	buf_init(&p->text, PAGER_MAX);
+	set_text(p, text);
+	p->act = act;
+	p->arg = arg;
+	p->free_arg = free_arg;
+	if (extra != NULL) {
+		/* One table: the caller's keys, then q. */
+		while (extra[n].key != 0)
+			n++;
+		while (pager_keys[m].key != 0)
+			m++;
+		if ((p->keys = calloc(n + m + 1, sizeof(*p->keys))) != NULL) {
+			memcpy(p->keys, extra, n * sizeof(*extra));
+			memcpy(p->keys + n, pager_keys, m * sizeof(*extra));
+			p->ops.keys = p->keys;
 		}
 	}
-	free(best);
-	free(dir);
-	free(dirpart);
-	return out;
+	screen_push(a, &p->s);
+	return &p->s;
+}
+
+struct screen *
+pager_push(struct app *a, const char *title, struct buf *text)
+{
+	return pager_push_with(a, title, text, NULL, NULL, NULL, NULL);
 }

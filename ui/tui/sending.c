@@ -1,11 +1,15 @@
-/* sending.c - delivery in the interactive UI: the pipeline driven from the main loop, its events on the status line, queued mail sent by itself. */
+/* sending.c - delivery in the interactive UI: pipelines driven by the one loop, any number at once, their events on the status line, queued mail sent by itself. */
 /* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "app.h"
+#include "rfc822.h"
 #include "i18n.h"
 #include "route.h"
 #include "util.h"
@@ -31,21 +35,51 @@ hhmm(char *b, size_t len, int64_t t)
 		(void)snprintf(b, len, "?");
 }
 
+/*
+ * A queued message as the user knows it: "'Subject' to bob@example.org"
+ * from its header and envelope, not its file name.
+ */
+static char *
+describe(struct app *a, const struct qentry *q)
+{
+	char head[8192], *subject = NULL, *r;
+	ssize_t n;
+	int fd;
+
+	if (maildir_open_msg(outbox_folder(a->ob, OUTBOX_OUTBOX), q->id, &fd,
+	    NULL) == ERR_OK) {
+		if ((n = read(fd, head, sizeof(head))) > 0)
+			subject = rfc822_get_text(head, (size_t)n, "Subject");
+		(void)close(fd);
+	}
+	r = util_strf(q->nrcpts > 1 ? _("'%s' to %s and %zu more") :
+	    _("'%s' to %s"), subject != NULL ? subject : _("(no subject)"),
+	    q->nrcpts > 0 ? q->rcpts[0].addr : "?", q->nrcpts - 1);
+	free(subject);
+	return r;
+}
+
 /* The pipeline's events on the status line (the transcript goes to the pane). */
 static void
 on_event(void *arg, const struct submit_event *ev)
 {
-	struct app *a = arg;
-	struct sending *sn = a->snd;
+	struct sending *sn = arg;
+	struct app *a = sn->a;
 	const struct qentry *q = ev->q;
-	const char *why;
+	const char *why, *w;
 	char next[16];
 
+	/* Named when it goes out: once filed, it is no longer in the outbox. */
+	if (ev->kind == SUBMIT_SENDING && q != NULL) {
+		free(sn->what);
+		sn->what = describe(a, q);
+	}
+	w = sn->what != NULL ? sn->what : q != NULL ? q->id : "?";
 	switch (ev->kind) {
 	case SUBMIT_SENDING:
 		sn->t0 = util_now_us();
 		app_status(a, TUI_NORMAL, _("sending %s... (C-g: stop; it stays "
-		    "queued)"), q->id);
+		    "queued)"), w);
 		break;
 	case SUBMIT_FILED:
 		sn->filed++;
@@ -57,25 +91,25 @@ on_event(void *arg, const struct submit_event *ev)
 		}
 		switch (ev->outcome) {
 		case OUTCOME_SENT:
-			app_status(a, TUI_NORMAL, _("sent %s%s%s%s"), q->id,
+			app_status(a, TUI_NORMAL, _("sent %s%s%s%s"), w,
 			    q->queue_id != NULL ? _(" (server queue id ") : "",
 			    q->queue_id != NULL ? q->queue_id : "",
 			    q->queue_id != NULL ? ")" : "");
 			break;
 		case OUTCOME_PARTIAL:
 			app_status(a, TUI_ERROR, _("sent %s, but some recipients "
-			    "were refused (see the transcript)"), q->id);
+			    "were refused (see the transcript)"), w);
 			break;
 		case OUTCOME_QUEUED:
 			sn->queued++;
 			hhmm(next, sizeof(next), q->next_try);
 			app_status(a, TUI_ERROR, _("queued, not sent yet: %s; "
-			    "next try at %s"), why, next);
+			    "next try at %s (%s)"), why, next, w);
 			break;
 		case OUTCOME_FAILED:
 			sn->failed++;
 			app_status(a, TUI_ERROR, _("failed, in the failed folder: "
-			    "%s"), why);
+			    "%s (%s)"), why, w);
 			break;
 		}
 		break;
@@ -95,6 +129,48 @@ on_event(void *arg, const struct submit_event *ev)
 	}
 }
 
+/* Take sn off the list and free it: what is not filed stays queued. */
+static void
+sending_end(struct app *a, struct sending *sn)
+{
+	struct sending **p;
+
+	loop_remove(a, sn);
+	for (p = &a->snd; *p != NULL; p = &(*p)->next)
+		if (*p == sn) {
+			*p = sn->next;
+			break;
+		}
+	submit_free(sn->sub);
+	if (sn->has_item)
+		outbox_release(a->ob, &sn->it);
+	free(sn->what);
+	free(sn);
+}
+
+static int
+src_pollfd(struct app *a, void *arg, struct pollfd *p)
+{
+	struct sending *sn = arg;
+
+	(void)a;
+	return submit_pollfd(sn->sub, p);
+}
+
+static void
+src_step(struct app *a, void *arg, short revents)
+{
+	struct sending *sn = arg;
+
+	submit_step(sn->sub, revents);
+	if (submit_done(sn->sub)) {
+		sending_end(a, sn);
+		folders_reload(a);
+	}
+}
+
+static const struct source_ops sending_source = { src_pollfd, src_step };
+
 /* Start the pipeline over v[0..n) with the account in use; 0, or -1 (status set). */
 static int
 start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
@@ -105,21 +181,25 @@ start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
 	so.rt = &a->c.rt;
 	so.lock = lock;
 	so.event = on_event;
-	so.arg = a;
-	a->snd = sn;
-	a->pane.shown = 1;
-	pane_add(&a->pane, "", 0, TUI_INFO);
-	if (submit_new(&sn->sub, a->ob, &so, a->c.tr, v, n) != ERR_OK) {
-		a->snd = NULL;
+	so.arg = sn;
+	sn->a = a;
+	pane_follow(a);
+	if (loop_add(a, &sending_source, sn) < 0 || submit_new(&sn->sub, a->ob,
+	    &so, a->c.tr, v, n) != ERR_OK) {
+		loop_remove(a, sn);
 		if (sn->has_item)
 			outbox_release(a->ob, &sn->it);
 		free(sn);
 		app_status(a, TUI_ERROR, "%s", err_str(ERR_NOMEM));
 		return -1;
 	}
+	sn->next = a->snd;
+	a->snd = sn;
 	/* It may be over already (no connection at all). */
-	if (submit_done(sn->sub))
-		sending_free(a);
+	if (submit_done(sn->sub)) {
+		sending_end(a, sn);
+		folders_reload(a);
+	}
 	return 0;
 }
 
@@ -133,10 +213,8 @@ sending_start_message(struct app *a, const struct draft_built *b,
 	char *why = NULL;
 	enum err e;
 
-	if (a->c.acct == NULL || a->c.tr == NULL) {
-		app_status(a, TUI_ERROR, _("no usable account (A shows them)"));
+	if (app_secret(a) < 0)
 		return -1;
-	}
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return -1;
 	qentry_init(&q);
@@ -170,15 +248,8 @@ sending_retry(struct app *a, const char *id)
 	struct qentry q;
 	char *why = NULL;
 
-	if (sending_busy(a)) {
-		app_status(a, TUI_ERROR, _("a message is being sent; wait for "
-		    "it or stop it with C-g"));
+	if (app_secret(a) < 0)
 		return;
-	}
-	if (a->c.acct == NULL || a->c.tr == NULL) {
-		app_status(a, TUI_ERROR, _("no usable account (A shows them)"));
-		return;
-	}
 	if (outbox_load(a->ob, id, &q, &why) != ERR_OK ||
 	    q.state != QENTRY_QUEUED) {
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why :
@@ -213,7 +284,7 @@ sending_flush_due(struct app *a)
 
 	a->next_flush_us = util_now_us() + FLUSH_EVERY_US;
 	if (sending_busy(a) || a->c.acct == NULL || a->c.tr == NULL ||
-	    a->c.rt.need_secret)
+	    !route_quiet(a->c.acct) || a->account_error != NULL)
 		return;
 	if (outbox_due(a->ob, (int64_t)time(NULL), &ids, &n, NULL) != ERR_OK ||
 	    n == 0) {
@@ -234,7 +305,8 @@ sending_flush_due(struct app *a)
 				qentry_free(&v[k]);
 		}
 	maildir_free_list(ids, n);
-	if (k > 0 && (sn = calloc(1, sizeof(*sn))) != NULL) {
+	if (k > 0 && app_secret(a) == 0 &&
+	    (sn = calloc(1, sizeof(*sn))) != NULL) {
 		sn->flush = 1;
 		app_status(a, TUI_NORMAL, P_("sending %zu queued message...",
 		    "sending %zu queued messages...", k), k);
@@ -245,63 +317,30 @@ sending_flush_due(struct app *a)
 	free(v);
 }
 
-int
-sending_pollfd(struct app *a, int *fd, short *events)
-{
-	struct pollfd p;
-	int t;
-
-	*fd = -1;
-	*events = 0;
-	if (a->snd == NULL)
-		return -1;
-	t = submit_pollfd(a->snd->sub, &p);
-	*fd = p.fd;
-	*events = p.events;
-	return t;
-}
-
-void
-sending_step(struct app *a, short revents)
-{
-	if (a->snd == NULL)
-		return;
-	submit_step(a->snd->sub, revents);
-	if (submit_done(a->snd->sub)) {
-		sending_free(a);
-		folders_load(a);
-	}
-}
-
 void
 sending_stop(struct app *a)
 {
-	if (a->snd == NULL)
-		return;
-	submit_stop(a->snd->sub);
-	if (submit_done(a->snd->sub)) {
-		sending_free(a);
-		folders_load(a);
+	struct sending *sn, *next;
+
+	for (sn = a->snd; sn != NULL; sn = next) {
+		next = sn->next;
+		submit_stop(sn->sub);
+		if (submit_done(sn->sub))
+			sending_end(a, sn);
 	}
+	folders_reload(a);
 }
 
 void
-sending_free(struct app *a)
+sending_free_all(struct app *a)
 {
-	struct sending *sn = a->snd;
-
-	if (sn == NULL)
-		return;
 	/* What is not filed yet stays queued: nothing is lost. */
-	submit_free(sn->sub);
-	if (sn->has_item)
-		outbox_release(a->ob, &sn->it);
-	free(sn);
-	a->snd = NULL;
+	while (a->snd != NULL)
+		sending_end(a, a->snd);
 }
 
 void
-sending_draw_progress(const struct app *a, int y)
+sending_draw_progress(struct app *a, int y)
 {
 	const struct qentry *q;
 	uint64_t done = 0, total = 0;
@@ -309,13 +348,17 @@ sending_draw_progress(const struct app *a, int y)
 	double secs;
 	int filled, i, x;
 
-	if (a->snd == NULL || !submit_progress(a->snd->sub, &q, &done,
-	    &total))
+	struct sending *sn;
+
+	/* The one on the wire. */
+	for (sn = a->snd; sn != NULL && sn->t0 == 0; sn = sn->next)
+		;
+	if (sn == NULL || !submit_progress(sn->sub, &q, &done, &total))
 		return;
 	/* Only what is known: no "0.0 of 0.0 MB", no rate before a second. */
 	util_human_size(d, sizeof(d), done);
 	util_human_size(t, sizeof(t), total);
-	secs = (double)(util_now_us() - a->snd->t0) / 1e6;
+	secs = (double)(util_now_us() - sn->t0) / 1e6;
 	if (total == 0)
 		(void)snprintf(line, sizeof(line), _("sending: %s sent "), d);
 	else if (done == 0 || secs < 1.0)

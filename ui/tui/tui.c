@@ -1,4 +1,4 @@
-/* tui.c - the terminal under the interactive UI: curses setup, safe drawing, one poll() loop, the line editor. */
+/* tui.c - the terminal under the interactive UI: curses setup and teardown, colours, safe drawing, keys and signals. */
 /* SPDX-License-Identifier: ISC */
 #include "config.h"
 
@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,20 +39,39 @@ static int saved_stderr = -1;
 static int sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_sig;
 static attr_t attrs[TUI_ATTR_COUNT_];
-static int (*bg_pollfd)(void *, int *, short *);
-static void (*bg_step)(void *, short);
-static void *bg_arg;
+static volatile sig_atomic_t winch_sig, chld_sig;
 
+/*
+ * Every signal the UI cares about is a byte in the self-pipe, so the
+ * one poll() wakes for it, and a flag says which (a full pipe already
+ * holds a wake-up: nothing is lost).
+ */
 static void
-on_stop(int sig)
+on_signal(int sig)
 {
 	int saved = errno;
 	char c = (char)sig;
 
-	stop_sig = sig;
-	/* A full pipe already holds a wake-up: nothing is lost. */
+	if (sig == SIGWINCH)
+		winch_sig = 1;
+	else if (sig == SIGCHLD)
+		chld_sig = 1;
+	else
+		stop_sig = sig;
 	(void)!write(sigpipe[1], &c, 1);
 	errno = saved;
+}
+
+static void
+catch(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	(void)sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	(void)sigaction(sig, &sa, NULL);
 }
 
 static void
@@ -176,7 +196,10 @@ tui_init(char **errstr)
 	started = 1;
 	utf8_terminal = strcasecmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	quiet_stderr(1);
-	util_catch_stop(on_stop);
+	util_catch_stop(on_signal);
+	/* Ours, not curses': a resize wakes the poll() like any signal. */
+	catch(SIGWINCH, on_signal);
+	catch(SIGCHLD, on_signal);
 	(void)raw();
 	(void)noecho();
 	(void)nonl();
@@ -197,6 +220,8 @@ tui_end(void)
 	(void)endwin();
 	quiet_stderr(0);
 	util_catch_stop(NULL);
+	catch(SIGWINCH, SIG_DFL);
+	catch(SIGCHLD, SIG_DFL);
 }
 
 void
@@ -212,8 +237,28 @@ tui_resume(void)
 {
 	quiet_stderr(1);
 	(void)reset_prog_mode();
+	/*
+	 * What the program left behind is gone: the keypad mode and the
+	 * cursor are set again, answers the terminal gave to the program's
+	 * queries (they arrive late) are not taken as keys, and the next
+	 * refresh redraws every cell, whatever the program wrote.
+	 */
+	(void)keypad(stdscr, TRUE);
+	(void)curs_set(0);
+	(void)flushinp();
 	(void)clearok(curscr, TRUE);
 	(void)refresh();
+}
+
+/* Read what the terminal answered late and throw it away (after a program had it). */
+void
+tui_drain_input(void)
+{
+	wint_t wk;
+
+	(void)flushinp();
+	while (get_wch(&wk) != ERR)
+		;
 }
 
 int
@@ -401,6 +446,12 @@ tui_str(int y, int x, int w, const char *s, enum tui_attr a)
 }
 
 int
+tui_escaped_n(int y, int x, int w, const char *s, size_t n, enum tui_attr a)
+{
+	return draw_text(y, x, w, s, n, a, TEXT_ESCAPED);
+}
+
+int
 tui_escaped(int y, int x, int w, const char *s, enum tui_attr a)
 {
 	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a,
@@ -483,148 +534,100 @@ func_key(wint_t k)
 	}
 }
 
-void
-tui_background(int (*pollfd)(void *, int *, short *),
-    void (*step)(void *, short), void *arg)
+
+int
+tui_sigfd(void)
 {
-	bg_pollfd = pollfd;
-	bg_step = step;
-	bg_arg = arg;
+	return sigpipe[0];
 }
 
-enum tui_event
-tui_wait(int fd, short events, int timeout_ms, int *key, short *revents)
+int
+tui_signals(void)
 {
-	struct pollfd pfd[3];
-	wint_t wk;
 	char drain[64];
-	int n, r, bg = 0, bg_timeout = -1, wait_ms, caller_fd = fd;
-	int64_t until = timeout_ms >= 0 ? util_now_us() +
-	    (int64_t)timeout_ms * 1000 : -1;
+	int r = 0;
 
-	*key = 0;
-	*revents = 0;
-	for (;;) {
-		/* A prompt or pager: the work behind it goes on. */
-		bg = 0;
-		if (caller_fd < 0 && bg_pollfd != NULL) {
-			fd = -1;
-			events = 0;
-			bg_timeout = bg_pollfd(bg_arg, &fd, &events);
-			bg = fd >= 0 || bg_timeout >= 0;
-		}
-		if (stop_sig != 0)
-			return TUI_EV_STOP;
-		/* What curses has buffered first: poll() cannot see it. */
-		r = get_wch(&wk);
-		if (r == KEY_CODE_YES) {
-			if (wk == KEY_RESIZE)
-				return TUI_EV_RESIZE;
-			*key = func_key(wk);
-			return TUI_EV_KEY;
-		}
-		if (r == OK) {
-			*key = (int)wk;
-			return TUI_EV_KEY;
-		}
-		pfd[0].fd = STDIN_FILENO;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = sigpipe[0];
-		pfd[1].events = POLLIN;
-		pfd[2].fd = fd;
-		pfd[2].events = events;
-		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
-		wait_ms = until < 0 ? -1 : (int)((until - util_now_us()) / 1000);
-		if (until >= 0 && wait_ms < 0)
-			wait_ms = 0;
-		if (bg && bg_timeout >= 0 && (wait_ms < 0 || bg_timeout < wait_ms))
-			wait_ms = bg_timeout;
-		n = poll(pfd, fd >= 0 ? 3 : 2, wait_ms);
-		if (n < 0) {
-			/* SIGWINCH: curses has a KEY_RESIZE for us now. */
-			if (errno == EINTR)
-				continue;
-			return TUI_EV_TIMEOUT;
-		}
-		if (n == 0 && bg) {
-			bg_step(bg_arg, 0);
-			if (until < 0 || util_now_us() < until)
-				continue;
-		}
-		if (n == 0)
-			return TUI_EV_TIMEOUT;
-		if (pfd[1].revents != 0)
-			while (read(sigpipe[0], drain, sizeof(drain)) > 0)
-				;
-		if (fd >= 0 && pfd[2].revents != 0) {
-			if (bg) {
-				bg_step(bg_arg, pfd[2].revents);
-				continue;
-			}
-			*revents = pfd[2].revents;
-			return TUI_EV_FD;
-		}
-		/* The terminal went away: as if SIGHUP had come. */
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			stop_sig = SIGHUP;
-			return TUI_EV_STOP;
-		}
+	while (read(sigpipe[0], drain, sizeof(drain)) > 0)
+		;
+	if (winch_sig) {
+		winch_sig = 0;
+		r |= TUI_SIG_WINCH;
 	}
+	if (chld_sig) {
+		chld_sig = 0;
+		r |= TUI_SIG_CHLD;
+	}
+	if (stop_sig != 0)
+		r |= TUI_SIG_STOP;
+	return r;
 }
 
-/* --- the line editor ------------------------------------------------------ */
-
-struct line {
-	wchar_t v[LINE_MAX_CHARS + 1];
-	size_t len, cur;
-};
-
-static void
-line_set(struct line *l, const char *s)
+void
+tui_resize(void)
 {
-	const char *p = s != NULL ? s : "";
-	size_t k, n = strlen(p);
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		(void)resize_term(ws.ws_row, ws.ws_col);
+	(void)clearok(curscr, TRUE);
+}
+
+int
+tui_getkey(int *key)
+{
+	wint_t wk;
+	int r = get_wch(&wk);
+
+	if (r == KEY_CODE_YES) {
+		if (wk == KEY_RESIZE)
+			return TUI_GOT_RESIZE;
+		*key = func_key(wk);
+		return TUI_GOT_KEY;
+	}
+	if (r == OK) {
+		*key = (int)wk;
+		return TUI_GOT_KEY;
+	}
+	return TUI_GOT_NONE;
+}
+
+void
+tui_set_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+/* --- the line of a prompt ---------------------------------------------------- */
+
+size_t
+tui_utf8_decode(const char *s, wchar_t *out, size_t max)
+{
+	size_t k, n = s != NULL ? strlen(s) : 0, len = 0;
 	wchar_t wc;
 
-	l->len = 0;
-	while (n > 0 && l->len < LINE_MAX_CHARS) {
-		k = utf8_get(p, n, &wc);
-		l->v[l->len++] = wc;
-		p += k;
+	while (n > 0 && len < max) {
+		k = utf8_get(s, n, &wc);
+		out[len++] = wc;
+		s += k;
 		n -= k;
 	}
-	l->v[l->len] = L'\0';
-	l->cur = l->len;
+	return len;
 }
 
-static char *
-line_get(const struct line *l)
+char *
+tui_utf8_encode(const wchar_t *v, size_t n)
 {
 	struct buf out;
 	size_t i;
 
-	buf_init(&out, LINE_MAX_CHARS * 4 + 1);
-	for (i = 0; i < l->len; i++)
-		if (utf8_put(&out, l->v[i]) < 0)
+	buf_init(&out, n * 4 + 1);
+	for (i = 0; i < n; i++)
+		if (utf8_put(&out, v[i]) < 0)
 			break;
 	if (out.data == NULL)
 		return strdup("");
 	return out.data;
-}
-
-static void
-line_delete(struct line *l, size_t from, size_t to)
-{
-	if (to > l->len)
-		to = l->len;
-	if (from >= to)
-		return;
-	memmove(l->v + from, l->v + to, (l->len - to + 1) * sizeof(wchar_t));
-	l->len -= to - from;
-	if (l->cur > to)
-		l->cur -= to - from;
-	else if (l->cur > from)
-		l->cur = from;
 }
 
 /* Columns of v[from..to). */
@@ -640,8 +643,8 @@ width_of(const wchar_t *v, size_t from, size_t to)
 	return w;
 }
 
-static void
-line_draw(int y, const char *label, const struct line *l)
+void
+tui_line(int y, const char *label, const wchar_t *v, size_t len, size_t cur)
 {
 	int x, room, cw;
 	size_t start = 0, i;
@@ -652,171 +655,94 @@ line_draw(int y, const char *label, const struct line *l)
 	if (room < 1)
 		return;
 	/* Scroll so that the cursor stays in view. */
-	while (width_of(l->v, start, l->cur) > room)
+	while (width_of(v, start, cur) > room)
 		start++;
 	(void)move(y, x);
-	for (i = start; i < l->len; i++) {
-		cw = wcwidth(l->v[i]);
-		if (cw < 0 || !iswprint((wint_t)l->v[i]) || is_bidi(l->v[i]) ||
-		    !showable(l->v[i])) {
-			if (width_of(l->v, start, i) + 1 > room)
+	for (i = start; i < len; i++) {
+		cw = wcwidth(v[i]);
+		if (cw < 0 || !iswprint((wint_t)v[i]) || is_bidi(v[i]) ||
+		    !showable(v[i])) {
+			if (width_of(v, start, i) + 1 > room)
 				break;
 			(void)addch('?');
 			continue;
 		}
-		if (width_of(l->v, start, i) + cw > room)
+		if (width_of(v, start, i) + cw > room)
 			break;
-		(void)addnwstr(&l->v[i], 1);
+		(void)addnwstr(&v[i], 1);
 	}
-	(void)move(y, x + width_of(l->v, start, l->cur));
+	(void)move(y, x + width_of(v, start, cur));
 	(void)curs_set(1);
-	(void)refresh();
 }
 
-char *
-tui_readline(int y, const char *label, const char *init)
+void
+tui_touch(void)
 {
-	return tui_readline_complete(y, label, init, NULL);
+	(void)erase();
 }
 
-char *
-tui_readline_complete(int y, const char *label, const char *init,
-    char *(*complete)(const char *text))
+size_t
+tui_fit(const char *s, size_t n, int w)
 {
-	struct line *l = calloc(1, sizeof(*l));
-	enum tui_event ev;
-	short rev;
-	int key;
-	char *out = NULL;
+	size_t at = 0, k;
+	wchar_t wc;
+	int used = 0, cw;
 
-	if (l == NULL)
-		return NULL;
-	line_set(l, init);
-	for (;;) {
-		line_draw(y, label, l);
-		ev = tui_wait(-1, 0, -1, &key, &rev);
-		if (ev == TUI_EV_STOP)
+	while (at < n) {
+		k = utf8_get(s + at, n - at, &wc);
+		cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > w)
 			break;
-		if (ev != TUI_EV_KEY)
-			continue;
-		if (key == '\r' || key == '\n' || key == TUI_KEY_ENTER) {
-			out = line_get(l);
-			break;
-		}
-		if (key == 7 || key == 27)        /* C-g, Esc */
-			break;
-		if (key == '\t' && complete != NULL) {
-			char *now = line_get(l), *more;
-
-			more = now != NULL ? complete(now) : NULL;
-			if (more != NULL)
-				line_set(l, more);
-			free(more);
-			free(now);
-			continue;
-		}
-		switch (key) {
-		case 1:                            /* C-a */
-		case TUI_KEY_HOME:
-			l->cur = 0;
-			break;
-		case 5:                            /* C-e */
-		case TUI_KEY_END:
-			l->cur = l->len;
-			break;
-		case 2:                            /* C-b */
-		case TUI_KEY_LEFT:
-			if (l->cur > 0)
-				l->cur--;
-			break;
-		case 6:                            /* C-f */
-		case TUI_KEY_RIGHT:
-			if (l->cur < l->len)
-				l->cur++;
-			break;
-		case 8:                            /* C-h */
-		case 127:
-		case TUI_KEY_BACKSPACE:
-			if (l->cur > 0)
-				line_delete(l, l->cur - 1, l->cur);
-			break;
-		case 4:                            /* C-d */
-		case TUI_KEY_DELETE:
-			line_delete(l, l->cur, l->cur + 1);
-			break;
-		case 11:                           /* C-k */
-			line_delete(l, l->cur, l->len);
-			break;
-		case 21:                           /* C-u */
-			line_delete(l, 0, l->cur);
-			break;
-		case 23: {                         /* C-w */
-			size_t from = l->cur;
-
-			while (from > 0 && iswspace((wint_t)l->v[from - 1]))
-				from--;
-			while (from > 0 && !iswspace((wint_t)l->v[from - 1]))
-				from--;
-			line_delete(l, from, l->cur);
-			break;
-		}
-		default:
-			if (key >= TUI_KEY_FUNC || key < 0x20 || key == 0x7f ||
-			    !iswprint((wint_t)key) || l->len >= LINE_MAX_CHARS)
-				break;
-			memmove(l->v + l->cur + 1, l->v + l->cur,
-			    (l->len - l->cur + 1) * sizeof(wchar_t));
-			l->v[l->cur++] = (wchar_t)key;
-			l->len++;
-			break;
-		}
+		used += cw;
+		at += k;
 	}
-	(void)curs_set(0);
-	tui_clear_line(y, TUI_NORMAL);
-	free(l);
-	return out;
-}
-
-/* A typed character as an answer to a yes/no question: 1, 0 or -1. */
-static int
-key_yesno(int key)
-{
-	char mb[MB_LEN_MAX + 1];
-	mbstate_t st;
-	size_t n;
-
-	if (key <= 0 || (key & TUI_KEY_FUNC) != 0)
-		return -1;
-	memset(&st, 0, sizeof(st));
-	if ((n = wcrtomb(mb, (wchar_t)key, &st)) == (size_t)-1)
-		return -1;
-	mb[n] = '\0';
-	return util_yesno(mb);
+	return at;
 }
 
 int
-tui_yesno(int y, const char *question, int def)
+tui_str_cut(int y, int x, int w, const char *s, enum tui_attr a)
 {
-	enum tui_event ev;
-	short rev;
-	int key, r;
+	const char *more = utf8_terminal ? "\xe2\x80\xa6" : "...";
+	int mw = utf8_terminal ? 1 : 3, used;
+	struct buf safe;
+	size_t k;
 
-	for (;;) {
-		tui_clear_line(y, TUI_NORMAL);
-		(void)tui_str(y, 0, COLS, question, TUI_LABEL);
-		(void)refresh();
-		ev = tui_wait(-1, 0, -1, &key, &rev);
-		if (ev == TUI_EV_STOP)
-			return -1;
-		if (ev != TUI_EV_KEY)
-			continue;
-		tui_clear_line(y, TUI_NORMAL);
-		if (key == '\r' || key == '\n')
-			return def;
-		if (key == 7 || key == 27)
-			return -1;
-		/* The locale's answers: j in German, o in French, y anywhere. */
-		if ((r = key_yesno(key)) >= 0)
-			return r;
+	if (w <= mw)
+		return tui_str(y, x, w, s, a);
+	buf_init(&safe, TEXT_MAX);
+	if (sanitize_append(&safe, s != NULL ? s : "", s != NULL ? strlen(s) :
+	    0) < 0)
+		(void)buf_addstr(&safe, "...");
+	/* Too long for the line: cut, and say so with an ellipsis. */
+	if (tui_fit(buf_str(&safe), safe.len, w) < safe.len) {
+		k = tui_fit(buf_str(&safe), safe.len, w - mw);
+		used = draw_text(y, x, w - mw, buf_str(&safe), k, a,
+		    TEXT_ESCAPED);
+		used += draw_text(y, x + used, mw, more, strlen(more), a,
+		    TEXT_ESCAPED);
+	} else {
+		used = draw_text(y, x, w, buf_str(&safe), safe.len, a,
+		    TEXT_ESCAPED);
 	}
+	buf_free(&safe);
+	return used;
+}
+
+int
+tui_width(const char *s)
+{
+	size_t n = strlen(s), k;
+	wchar_t wc;
+	int w = 0, cw;
+
+	while (n > 0) {
+		k = utf8_get(s, n, &wc);
+		cw = wcwidth(wc);
+		w += cw > 0 ? cw : cw < 0 ? 1 : 0;
+		s += k;
+		n -= k;
+	}
+	return w;
 }

@@ -1,10 +1,12 @@
-/* tui.h - the terminal under the interactive UI: curses setup, safe drawing, one poll() loop, the line editor. */
+/* tui.h - the terminal under the interactive UI: curses setup and teardown, colours, safe drawing, keys and signals. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_TUI_H
 #define PIGEON_TUI_H
 
 #include <stddef.h>
 #include <wchar.h>
+
+#include "keys.h"
 
 /* What a piece of the screen is; colours where the terminal has them and NO_COLOR is unset. */
 enum tui_attr {
@@ -45,6 +47,8 @@ void tui_clear_line(int y, enum tui_attr a);
  */
 int tui_text(int y, int x, int w, const char *s, size_t n, enum tui_attr a);
 int tui_str(int y, int x, int w, const char *s, enum tui_attr a);
+/* tui_str(), ending in an ellipsis when s is cut at the width. */
+int tui_str_cut(int y, int x, int w, const char *s, enum tui_attr a);
 /*
  * The same for the text of a message (the pager, the composer's text,
  * the editor): the zero width non-joiner and joiner are left to shape
@@ -58,76 +62,52 @@ int tui_body(int y, int x, int w, const char *s, size_t n, enum tui_attr a);
  * that got into it still shows as '?'.
  */
 int tui_escaped(int y, int x, int w, const char *s, enum tui_attr a);
+int tui_escaped_n(int y, int x, int w, const char *s, size_t n,
+    enum tui_attr a);
 /* The title line at the top and the line of keys above the status line. */
 void tui_bars(const char *title, const char *help);
 /* Put the terminal's cursor at (y, x); show or hide it. */
 void tui_cursor(int y, int x);
 void tui_cursor_show(int on);
+/* Draw the next frame from a blank screen (what was under a closed screen goes). */
+void tui_touch(void);
 /* Show the screen as drawn. */
 void tui_flush(void);
 
-/* What ended a wait. */
-enum tui_event {
-	TUI_EV_KEY,       /* *key holds it (a character or a KEY_ code) */
-	TUI_EV_RESIZE,    /* the terminal changed size: redraw */
-	TUI_EV_FD,        /* the extra descriptor is ready: *revents */
-	TUI_EV_TIMEOUT,
-	TUI_EV_STOP,      /* SIGHUP or SIGTERM: save what matters, then tui_die() */
-};
-/* Function keys in *key: above every character. */
-#define TUI_KEY_FUNC 0x40000000
-enum {
-	TUI_KEY_UP = TUI_KEY_FUNC + 1,
-	TUI_KEY_DOWN,
-	TUI_KEY_LEFT,
-	TUI_KEY_RIGHT,
-	TUI_KEY_HOME,
-	TUI_KEY_END,
-	TUI_KEY_BACKSPACE,
-	TUI_KEY_DELETE,
-	TUI_KEY_ENTER,
-	TUI_KEY_PGUP,
-	TUI_KEY_PGDN,
-	TUI_KEY_OTHER,
-};
-
 /*
- * Wait for a key, a signal, the descriptor fd (events; -1: none) or
- * timeout_ms (-1: none).  Keys are read without blocking, so a slow
- * server never freezes the screen.
+ * The self-pipe: readable when SIGWINCH, SIGCHLD, SIGHUP or SIGTERM came.
+ * tui_signals() empties it and says which (TUI_SIG_ bits).
  */
-enum tui_event tui_wait(int fd, short events, int timeout_ms, int *key,
-    short *revents);
-/*
- * Work that goes on behind any prompt or pager (a send in progress):
- * when a wait is given no descriptor of its own, it also waits for what
- * pollfd() asks (fd -1: nothing now; returns a timeout in ms or -1) and
- * calls step() with the events (0 when that timeout passed).  NULL
- * functions: none.
- */
-void tui_background(int (*pollfd)(void *arg, int *fd, short *events),
-    void (*step)(void *arg, short revents), void *arg);
+int tui_sigfd(void);
+#define TUI_SIG_WINCH 0x1
+#define TUI_SIG_CHLD  0x2
+#define TUI_SIG_STOP  0x4
+int tui_signals(void);
+/* The terminal's new size into curses (after SIGWINCH). */
+void tui_resize(void);
+/* A key without waiting: TUI_GOT_KEY with *key, TUI_GOT_RESIZE, or TUI_GOT_NONE. */
+enum { TUI_GOT_NONE, TUI_GOT_KEY, TUI_GOT_RESIZE };
+int tui_getkey(int *key);
+/* Throw away what the terminal sent while a program had it. */
+void tui_drain_input(void);
+/* As if sig had come (the terminal went away: SIGHUP). */
+void tui_set_stop(int sig);
 
-/* The signal behind TUI_EV_STOP. */
+/* The stop signal that came (SIGHUP, SIGTERM), or 0. */
 int tui_stop_signal(void);
 /* Leave curses and die of the signal that stopped us. */
 void tui_die(void);
 
-/*
- * Edit one line on row y after label: Emacs keys (C-a, C-e, C-b, C-f,
- * C-d, C-h, C-k, C-u, C-w, arrows, Home, End), UTF-8 aware.  init is the
- * starting text (may be NULL).  Returns the text (malloc'd UTF-8), or
- * NULL when the user cancelled (C-g, Esc) or a stop signal came (then
- * tui_stop_signal() is non-zero).
- */
-char *tui_readline(int y, const char *label, const char *init);
-/*
- * The same with Tab completion: complete(text) returns the completed text
- * (malloc'd) or NULL when there is nothing to add.
- */
-char *tui_readline_complete(int y, const char *label, const char *init,
-    char *(*complete)(const char *text));
-/* Ask a yes/no question on row y; 1 yes, 0 no, -1 cancelled. */
-int tui_yesno(int y, const char *question, int def);
+/* The columns UTF-8 text s takes. */
+int tui_width(const char *s);
+/* The bytes of s[0..n) (UTF-8, escaped) that fit in w columns. */
+size_t tui_fit(const char *s, size_t n, int w);
+/* UTF-8 to code points (at most max); how many. */
+size_t tui_utf8_decode(const char *s, wchar_t *out, size_t max);
+/* Code points to UTF-8 (malloc'd; never NULL but when memory is out). */
+char *tui_utf8_encode(const wchar_t *v, size_t n);
+/* A prompt's line on row y: label, then v[0..len) scrolled so that cur shows, the cursor there. */
+void tui_line(int y, const char *label, const wchar_t *v, size_t len,
+    size_t cur);
 
 #endif

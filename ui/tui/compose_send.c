@@ -1,0 +1,185 @@
+/* compose_send.c - sending from the composer: the questions before, the account to send with, the hand-over to the outbox. */
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "compose.h"
+#include "i18n.h"
+#include "util.h"
+
+/*
+ * Does the account log in as an address of another domain than From's?
+ * Many servers then refuse the message or put the login in From.
+ */
+static int
+from_not_login(const struct app *a, const struct draft_built *b)
+{
+	const char *user = a->c.rt.user, *ua, *fa;
+
+	if (user == NULL || (ua = strrchr(user, '@')) == NULL ||
+	    b->from.n != 1 || (fa = strrchr(b->from.v[0].spec, '@')) == NULL)
+		return 0;
+	return strcasecmp(ua, fa) != 0;
+}
+
+/* The built message goes: queued, then sent in the background; the screen closes. */
+static void
+send_built(struct app *a, struct compose *cm)
+{
+	struct draft_built *b = cm->b;
+
+	cm->b = NULL;
+	if (sending_start_message(a, b, &cm->d) == 0) {
+		/* In the outbox now: the draft has served. */
+		compose_drop_draft(a, cm);
+		compose_close(a, cm);
+	}
+	draft_built_free(b);
+	free(b);
+}
+
+static void ask_next(struct app *a, struct compose *cm);
+
+static void
+answered(struct app *a, void *arg, int yes)
+{
+	struct compose *cm = compose_find(a);
+
+	(void)arg;
+	if (cm == NULL || cm->b == NULL)
+		return;
+	if (yes != 1) {
+		draft_built_free(cm->b);
+		free(cm->b);
+		cm->b = NULL;
+		return;
+	}
+	ask_next(a, cm);
+}
+
+/* The questions before a send, one after the other, for what looks like a slip. */
+static void
+ask_next(struct app *a, struct compose *cm)
+{
+	switch (cm->asked++) {
+	case 0:
+		if (cm->b->mm.subject == NULL) {
+			prompt_yesno(a, _("No subject. Send anyway? (y/n) "), 0,
+			    answered, NULL);
+			return;
+		}
+		/* FALLTHROUGH */
+	case 1:
+		cm->asked = 2;
+		if (from_not_login(a, cm->b)) {
+			prompt_yesno(a, _("The From address is not the login's: "
+			    "the server may refuse or rewrite it. Send anyway? "
+			    "(y/n) "), 0, answered, NULL);
+			return;
+		}
+		/* FALLTHROUGH */
+	case 2:
+		cm->asked = 3;
+		if (draft_mentions_attachment(&cm->d) && cm->d.natt == 0) {
+			prompt_yesno(a, _("The text speaks of an attachment, but "
+			    "there is none. Send anyway? (y/n) "), 0, answered,
+			    NULL);
+			return;
+		}
+		/* FALLTHROUGH */
+	default:
+		send_built(a, cm);
+		return;
+	}
+}
+
+/* y: build, ask, queue, send in the background. */
+void
+compose_send(struct app *a, struct compose *cm)
+{
+	char *why = NULL;
+	enum err e;
+
+	if (compose_text_load(a, cm) < 0)
+		return;
+	/* The signature rule is the draft's: in the text once. */
+	if (a->c.acct != NULL && (e = draft_sign(&cm->d, a->c.acct->signature,
+	    &why)) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+		return;
+	}
+	if (cm->b != NULL || (cm->b = calloc(1, sizeof(*cm->b))) == NULL)
+		return;
+	if ((e = draft_build(&cm->d, a->c.acct, a->aliases, DRAFT_SEND, cm->b,
+	    &why)) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+		draft_built_free(cm->b);
+		free(cm->b);
+		cm->b = NULL;
+		return;
+	}
+	cm->asked = 0;
+	ask_next(a, cm);
+}
+
+/* f: the account chosen. */
+static void
+account_picked(struct app *a, void *arg, int k)
+{
+	struct compose *cm = compose_find(a);
+	const struct conf *c = a->c.conf;
+	char *want;
+
+	(void)arg;
+	if (cm == NULL || k < 0 || c == NULL || (size_t)k >= c->naccounts ||
+	    &c->accounts[k] == a->c.acct)
+		return;
+	/* c goes when the account changes: nothing of it is used after. */
+	if ((want = strdup(c->accounts[k].name)) == NULL)
+		return;
+	if (app_use_account(a, want) < 0) {
+		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+		    a->account_error : "?");
+	} else {
+		/* Its From, unless one was typed. */
+		(void)draft_set(&cm->d.account, want);
+		app_status(a, TUI_NORMAL, _("sending with %s now"), want);
+		compose_changed(cm);
+	}
+	free(want);
+}
+
+void
+compose_choose_account(struct app *a)
+{
+	const struct conf *c = a->c.conf;
+	char **items;
+	size_t i, n, cur = 0;
+
+	if (sending_busy(a)) {
+		app_status(a, TUI_ERROR, _("a message is being sent; choose "
+		    "the account when it is done"));
+		return;
+	}
+	if (c == NULL || c->naccounts < 2) {
+		app_status(a, TUI_NORMAL, _("there is only this account (A on "
+		    "the folders adds one)"));
+		return;
+	}
+	n = c->naccounts;
+	if ((items = calloc(n, sizeof(*items))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		items[i] = util_strf("%-16s %s", c->accounts[i].name,
+		    c->accounts[i].from != NULL ? c->accounts[i].from : "");
+		if (&c->accounts[i] == a->c.acct)
+			cur = i;
+	}
+	prompt_pick(a, _("Send with the account"), items, n, cur,
+	    account_picked, NULL);
+}
+

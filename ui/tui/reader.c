@@ -1,0 +1,293 @@
+/* reader.c - the reader of the interactive UI: a filed message as a person reads it, its envelope and transcripts, in the pager. */
+/* SPDX-License-Identifier: ISC */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "buf.h"
+#include "charset.h"
+#include "i18n.h"
+#include "mimewalk.h"
+#include "qentry.h"
+#include "qlog.h"
+#include "rfc822.h"
+#include "safefile.h"
+#include "util.h"
+
+#define VIEW_MAX (64 * 1024 * 1024)
+
+enum {
+	R_HEADERS = 1,
+	R_RAW,
+};
+
+static const struct keydef reader_keys[] = {
+	{ 'h', R_HEADERS, N_("headers"), N_("all header fields, or the "
+	    "usual ones") },
+	{ 'H', R_RAW, N_("raw"), N_("the message as it is filed, or as a "
+	    "person reads it") },
+	{ 0, 0, NULL, NULL },
+};
+
+/* What the reader shows, and how. */
+struct reading {
+	struct maildir *md;
+	char *id;
+	int all_headers;
+	int raw;
+};
+
+/* A message as a person reads it, put together by the walker's callbacks. */
+struct view {
+	const struct reading *r;
+	struct buf out;            /* header fields, then the text parts */
+	struct buf att;            /* a line per other part */
+	struct buf raw;            /* the text part's bytes, in its charset */
+	char *charset;
+	int in_text, texts;
+	size_t size;               /* of the part being counted */
+};
+
+static void
+header_fields(struct view *v, const struct mimewalk_part *p)
+{
+	static const char *const usual[] = {
+		"Date", "From", "To", "Cc", "Bcc", "Reply-To", "Subject",
+	};
+	size_t i;
+	char *f;
+
+	if (v->r->all_headers) {
+		/* Every field, unfolded, as it came. */
+		(void)buf_add(&v->out, p->header, p->headerlen);
+		return;
+	}
+	for (i = 0; i < sizeof(usual) / sizeof(usual[0]); i++)
+		if ((f = rfc822_get_text(p->header, p->headerlen, usual[i])) !=
+		    NULL) {
+			(void)buf_printf(&v->out, "%s: %s\n", usual[i], f);
+			free(f);
+		}
+}
+
+static enum mimewalk_want
+view_begin(void *arg, const struct mimewalk_part *p)
+{
+	struct view *v = arg;
+
+	if (p->depth == 0) {
+		header_fields(v, p);
+		(void)buf_addch(&v->out, '\n');
+	}
+	if (p->multipart)
+		return MIMEWALK_RAW;
+	v->size = 0;
+	/* Every text/plain part that is not an attachment shows inline. */
+	v->in_text = strcmp(p->type, "text/plain") == 0 && !p->attachment;
+	if (v->in_text) {
+		free(v->charset);
+		v->charset = p->charset != NULL ? strdup(p->charset) : NULL;
+		buf_reset(&v->raw);
+	}
+	return MIMEWALK_DECODE;
+}
+
+static int
+view_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
+{
+	struct view *v = arg;
+
+	(void)p;
+	v->size += n;
+	if (v->in_text)
+		(void)buf_add(&v->raw, b, n);
+	return 0;
+}
+
+static void
+view_end(void *arg, const struct mimewalk_part *p)
+{
+	struct view *v = arg;
+
+	if (p->multipart)
+		return;
+	if (!v->in_text) {
+		(void)buf_printf(&v->att, _("[attachment: %s, %s, %zu bytes]\n"),
+		    p->name != NULL ? p->name : "-", p->type, v->size);
+		return;
+	}
+	if (v->texts++ > 0)
+		(void)buf_printf(&v->out, "\n[%s]\n", p->name != NULL ? p->name :
+		    p->type);
+	/* In UTF-8: its own charset, else as it is (shown escaped where bad). */
+	if (v->charset == NULL || charset_to_utf8(&v->out, buf_str(&v->raw),
+	    v->raw.len, v->charset, NULL) != ERR_OK)
+		(void)buf_add(&v->out, buf_str(&v->raw), v->raw.len);
+	v->in_text = 0;
+}
+
+static void
+collect(void *arg, const char *p, size_t n)
+{
+	(void)buf_add(arg, p, n);
+}
+
+/*
+ * Our own sent message: its envelope (log/ID.env) says who it really
+ * went to, the blind copies too, and what became of each.
+ */
+static void
+envelope(struct app *a, const char *id, struct buf *out)
+{
+	struct qlog *ql = outbox_logs(a->ob);
+	struct qentry e;
+	struct buf b;
+	char *name;
+	enum err err;
+	size_t i;
+	int fd;
+
+	if (ql == NULL || (name = util_strf("%s/%s.env", qlog_dir(ql), id)) ==
+	    NULL)
+		return;
+	buf_init(&b, 1024 * 1024);
+	qentry_init(&e);
+	fd = safefile_open(AT_FDCWD, name, name, O_RDONLY, &err, NULL);
+	free(name);
+	if (fd < 0 || buf_read_fd(&b, fd) < 0 || qentry_parse(&e, buf_str(&b),
+	    b.len, NULL) != ERR_OK || e.nrcpts == 0) {
+		if (fd >= 0)
+			(void)close(fd);
+		buf_free(&b);
+		qentry_free(&e);
+		return;
+	}
+	(void)close(fd);
+	(void)buf_addstr(out, _("\n-- envelope: who it went to (Bcc too) "
+	    "--\n"));
+	for (i = 0; i < e.nrcpts; i++)
+		(void)buf_printf(out, "%s\n", e.rcpts[i].addr);
+	qentry_free(&e);
+	buf_free(&b);
+}
+
+/* The text of the message r as it is to be shown. */
+static int
+render(struct app *a, const struct reading *r, struct buf *out)
+{
+	static const struct mimewalk_ops ops = { view_begin, view_data,
+	    view_end, NULL };
+	struct view v;
+	char *why = NULL;
+	unsigned flaws = 0;
+	size_t n = 0;
+	int fd, rc = 0;
+
+	memset(&v, 0, sizeof(v));
+	v.r = r;
+	buf_init(&v.out, VIEW_MAX);
+	buf_init(&v.att, 1024 * 1024);
+	buf_init(&v.raw, VIEW_MAX);
+	if (maildir_open_msg(r->md, r->id, &fd, &why) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
+		rc = -1;
+		goto out;
+	}
+	if (r->raw) {
+		if (buf_read_fd(&v.out, fd) < 0 && errno != E2BIG)
+			app_status(a, TUI_ERROR, _("cannot read %s: %s"), r->id,
+			    strerror(errno));
+	} else if (mimewalk_fd(fd, &ops, &v, &flaws, &why) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
+	}
+	(void)close(fd);
+	if (v.att.len > 0) {
+		(void)buf_addch(&v.out, '\n');
+		(void)buf_add(&v.out, buf_str(&v.att), v.att.len);
+	}
+	if (flaws != 0) {
+		(void)buf_addstr(&v.out, _("\n-- shown as well as it could be "
+		    "--\n"));
+		(void)mimewalk_flaws_text(&v.out, flaws, "\n");
+	}
+	envelope(a, r->id, &v.out);
+	(void)buf_addstr(&v.out, _("\n-- transcript --\n"));
+	if (qlog_history(outbox_logs(a->ob), r->id, collect, &v.out, &n,
+	    NULL) != ERR_OK || n == 0)
+		(void)buf_addstr(&v.out, _("(none)\n"));
+	*out = v.out;
+	memset(&v.out, 0, sizeof(v.out));
+out:
+	buf_free(&v.out);
+	buf_free(&v.att);
+	buf_free(&v.raw);
+	free(v.charset);
+	free(why);
+	return rc;
+}
+
+static int
+reader_act(struct app *a, struct screen *pg, int action, void *arg)
+{
+	struct reading *r = arg;
+	struct buf text;
+
+	switch (action) {
+	case R_HEADERS:
+		r->all_headers = !r->all_headers;
+		r->raw = 0;
+		break;
+	case R_RAW:
+		r->raw = !r->raw;
+		break;
+	default:
+		return 0;
+	}
+	if (render(a, r, &text) == 0)
+		pager_set_text(pg, NULL, &text);
+	return 1;
+}
+
+static void
+reading_free(void *arg)
+{
+	struct reading *r = arg;
+
+	free(r->id);
+	free(r);
+}
+
+void
+reader_open(struct app *a, struct maildir *md, const char *id, int raw)
+{
+	struct reading *r = calloc(1, sizeof(*r));
+	char head[8192], *subject = NULL;
+	struct buf text;
+	ssize_t n;
+	int fd;
+
+	if (r == NULL || (r->id = strdup(id)) == NULL) {
+		free(r);
+		return;
+	}
+	r->md = md;
+	r->raw = raw;
+	if (render(a, r, &text) < 0) {
+		reading_free(r);
+		return;
+	}
+	/* Titled by what the user knows it by. */
+	if (maildir_open_msg(md, id, &fd, NULL) == ERR_OK) {
+		if ((n = read(fd, head, sizeof(head))) > 0)
+			subject = rfc822_get_text(head, (size_t)n, "Subject");
+		(void)close(fd);
+	}
+	(void)pager_push_with(a, subject != NULL ? subject : _("(no subject)"),
+	    &text, reader_keys, reader_act, r, reading_free);
+	free(subject);
+}
