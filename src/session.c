@@ -95,6 +95,8 @@ session_new(struct session **out, const struct session_opts *o,
 		return ERR_NOMEM;
 	s->o = o;
 	s->tr = tr;
+	/* Times in the transcript count from this connection's start. */
+	transcript_begin(tr);
 	s->fd = -1;
 	s->body_fd = -1;
 	s->tlso = o->tls;
@@ -180,6 +182,7 @@ connected(struct session *s, int fd)
 	}
 	net_transport(&s->tp, fd);
 	s->phase = P_SMTP;
+	transcript_connected(s->tr);
 	arm_timer(s);
 }
 
@@ -254,6 +257,8 @@ step_handshake(struct session *s)
 	s->wr_need = POLLOUT;
 	if (s->o->smtp.tls != SMTP_TLS_IMPLICIT)
 		smtp_tls_done(s->smtp, 1);
+	else
+		transcript_connected(s->tr);
 	arm_timer(s);
 }
 
