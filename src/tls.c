@@ -729,7 +729,11 @@ keep_peer(struct tls *s, X509 *leaf, const char *problem)
 	p->chain_ok = s->verify_err == X509_V_OK &&
 	    !(problem != NULL && s->name_err == X509_V_OK);
 	p->name_ok = s->name_err == X509_V_OK;
-	p->self_signed = X509_check_issued(leaf, leaf) == X509_V_OK;
+	/* Its own issuer, signed by its own key (whatever its key usage says). */
+	p->self_signed = X509_NAME_cmp(X509_get_subject_name(leaf),
+	    X509_get_issuer_name(leaf)) == 0 && X509_get0_pubkey(leaf) != NULL &&
+	    X509_verify(leaf, X509_get0_pubkey(leaf)) == 1;
+	ERR_clear_error();
 	tls_peer_free(s->peer);
 	s->peer = p;
 }
