@@ -232,8 +232,8 @@ detect_step(struct detect *d, short revents)
 	session_step(t->s, revents);
 	if (session_status(t->s) != SESSION_DONE &&
 	    util_now_us() >= d->deadline) {
-		char *why = util_strf(_("no answer within %d seconds"),
-		    (timeout_ms(t) + 999) / 1000);
+		char *why = util_strf(_("no answer within %.1f s"),
+		    timeout_ms(t) / 1000.0);
 
 		session_abort(t->s, ERR_TIMEOUT, why);
 		free(why);
