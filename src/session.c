@@ -29,6 +29,7 @@ struct session {
 	struct net_connect *nc;
 	int fd;
 	struct tls *tls;
+	struct tls_peer *peer;  /* the server's certificate, once seen */
 	struct transport tp;
 	struct smtp *smtp;
 	int body_fd;
@@ -95,6 +96,8 @@ session_new(struct session **out, const struct session_opts *o,
 		return ERR_NOMEM;
 	s->o = o;
 	s->tr = tr;
+	/* Times in the transcript count from this connection's start. */
+	transcript_begin(tr);
 	s->fd = -1;
 	s->body_fd = -1;
 	s->tlso = o->tls;
@@ -141,6 +144,7 @@ session_free(struct session *s)
 		return;
 	finish(s);
 	smtp_free(s->smtp);
+	tls_peer_free(s->peer);
 	free(s->rbuf);
 	free(s->bbuf);
 	free(s);
@@ -180,6 +184,7 @@ connected(struct session *s, int fd)
 	}
 	net_transport(&s->tp, fd);
 	s->phase = P_SMTP;
+	transcript_connected(s->tr);
 	arm_timer(s);
 }
 
@@ -239,6 +244,14 @@ step_handshake(struct session *s)
 	int want = 0;
 
 	e = tls_handshake(s->tls, &want, &why);
+	if (want == 0) {
+		struct tls_peer *p = tls_peer_take(s->tls);
+
+		if (p != NULL) {
+			tls_peer_free(s->peer);
+			s->peer = p;
+		}
+	}
 	if (e != ERR_OK) {
 		fail(s, e, why);
 		free(why);
@@ -254,6 +267,8 @@ step_handshake(struct session *s)
 	s->wr_need = POLLOUT;
 	if (s->o->smtp.tls != SMTP_TLS_IMPLICIT)
 		smtp_tls_done(s->smtp, 1);
+	else
+		transcript_connected(s->tr);
 	arm_timer(s);
 }
 
@@ -523,6 +538,12 @@ session_cancel(struct session *s)
 }
 
 void
+session_abort(struct session *s, enum err e, const char *why)
+{
+	fail(s, e, why);
+}
+
+void
 session_stop(struct session *s)
 {
 	if (s->phase != P_SMTP) {
@@ -571,4 +592,10 @@ unsigned long long
 session_bytes_sent(const struct session *s)
 {
 	return s->sent;
+}
+
+const struct tls_peer *
+session_peer(const struct session *s)
+{
+	return s->peer;
 }

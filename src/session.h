@@ -67,6 +67,8 @@ enum err session_send(struct session *s, const struct smtp_envelope *env,
 void session_quit(struct session *s);
 /* Stop now (the user cancelled): nothing more goes out. */
 void session_cancel(struct session *s);
+/* End now with e and why (a deadline of the caller's ran out): nothing more goes out. */
+void session_abort(struct session *s, enum err e, const char *why);
 /* The user stops: a clean QUIT when the protocol allows one (see smtp_stop()), else as session_cancel(). */
 void session_stop(struct session *s);
 
@@ -75,6 +77,13 @@ enum session_status session_wait(struct session *s);
 
 enum err session_error(const struct session *s, const char **detail);
 struct smtp *session_smtp(struct session *s);
+/*
+ * The server's certificate as the last TLS handshake saw it (see struct
+ * tls_peer), also after the session is DONE: when session_error() is
+ * ERR_TLS_VERIFY, what a trust prompt shows.  NULL when no handshake got
+ * that far.  Valid until session_free().
+ */
+const struct tls_peer *session_peer(const struct session *s);
 /* Bytes handed to the network so far (commands and message data), for progress bars. */
 unsigned long long session_bytes_sent(const struct session *s);
 

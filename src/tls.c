@@ -62,6 +62,8 @@ struct tls {
 	long verify_err;
 	int verify_depth;
 	X509 *verify_cert;
+	long name_err;               /* the host name check's, apart */
+	struct tls_peer *peer;       /* what the certificate says, after the handshake */
 	char errbuf[256];            /* what errmsg() returns */
 };
 
@@ -505,6 +507,13 @@ peer_cert(SSL *ssl)
 #endif
 }
 
+static int
+is_name_err(long err)
+{
+	return err == X509_V_ERR_HOSTNAME_MISMATCH ||
+	    err == X509_V_ERR_IP_ADDRESS_MISMATCH;
+}
+
 /*
  * Remember the first problem and let the handshake go on: the decision
  * is taken afterwards in decide(), which knows the pin and the verify
@@ -520,7 +529,10 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 	ssl = X509_STORE_CTX_get_ex_data(xs,
 	    SSL_get_ex_data_X509_STORE_CTX_idx());
 	s = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
-	if (!ok && s != NULL && s->verify_err == X509_V_OK) {
+	if (!ok && s != NULL && is_name_err(X509_STORE_CTX_get_error(xs))) {
+		/* Kept apart: a trust prompt says which of the two failed. */
+		s->name_err = X509_STORE_CTX_get_error(xs);
+	} else if (!ok && s != NULL && s->verify_err == X509_V_OK) {
 		s->verify_err = X509_STORE_CTX_get_error(xs);
 		s->verify_depth = X509_STORE_CTX_get_error_depth(xs);
 		cert = X509_STORE_CTX_get_current_cert(xs);
@@ -530,10 +542,24 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 	return 1;
 }
 
+/* "the certificate is for a, b, not for host" */
+static int
+add_name_problem(struct tls *s, X509 *leaf, struct buf *b)
+{
+	int r;
+
+	r = buf_addstr(b, _("the certificate is for "));
+	r = r < 0 ? r : add_cert_names(b, leaf);
+	r = r < 0 ? r : buf_printf(b, _(", not for %s"),
+	    s->servername != NULL ? s->servername : "?");
+	return r;
+}
+
 /*
  * Describe why the peer would not be trusted by the CA store and name
- * check, into b.  Returns 1 when there is a problem, 0 when verification
- * passed, -1 when out of memory.
+ * check, into b: the chain's first problem, then the name's.  Returns 1
+ * when there is a problem, 0 when verification passed, -1 when out of
+ * memory.
  */
 static int
 verify_problem(struct tls *s, X509 *leaf, struct buf *b)
@@ -543,23 +569,22 @@ verify_problem(struct tls *s, X509 *leaf, struct buf *b)
 	int depth = s->verify_depth;
 	int r;
 
-	if (err == X509_V_OK) {
+	if (err == X509_V_OK && s->name_err == X509_V_OK) {
 		err = SSL_get_verify_result(s->ssl);
 		depth = 0;
+		if (is_name_err(err)) {
+			s->name_err = err;
+			err = X509_V_OK;
+		}
 	}
-	if (err == X509_V_OK)
+	if (err == X509_V_OK && s->name_err == X509_V_OK)
 		return 0;
+	if (err == X509_V_OK)
+		return add_name_problem(s, leaf, b) < 0 ? -1 : 1;
 	if (cert == NULL)
 		cert = leaf;
 
 	switch (err) {
-	case X509_V_ERR_HOSTNAME_MISMATCH:
-	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		r = buf_addstr(b, _("the certificate is for "));
-		r = r < 0 ? r : add_cert_names(b, leaf);
-		r = r < 0 ? r : buf_printf(b, _(", not for %s"),
-		    s->servername != NULL ? s->servername : "?");
-		return r < 0 ? -1 : 1;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		r = buf_addstr(b, _("the certificate has expired: it was valid until "));
 		r = r < 0 ? r : add_time(b, X509_get0_notAfter(cert));
@@ -587,6 +612,10 @@ verify_problem(struct tls *s, X509 *leaf, struct buf *b)
 	r = r < 0 ? r : buf_printf(b, _(" (certificate %d: "), depth);
 	r = r < 0 ? r : add_name(b, X509_get_subject_name(cert));
 	r = r < 0 ? r : buf_addch(b, ')');
+	if (r == 0 && s->name_err != X509_V_OK) {
+		r = buf_addstr(b, "; ");
+		r = r < 0 ? r : add_name_problem(s, leaf, b);
+	}
 	return r < 0 ? -1 : 1;
 }
 
@@ -618,6 +647,109 @@ add_pin_remedy(struct buf *b, const char *lead, const unsigned char *md)
 	return r < 0 ? r : add_hex(b, md, TLS_FP_LEN);
 }
 
+void
+tls_peer_free(struct tls_peer *p)
+{
+	if (p == NULL)
+		return;
+	free(p->subject);
+	free(p->issuer);
+	free(p->common_name);
+	free(p->names);
+	free(p->not_before);
+	free(p->not_after);
+	free(p->problem);
+	free(p);
+}
+
+/* The subject's common names, ", " between them. */
+static int
+add_cns(struct buf *b, X509 *cert)
+{
+	X509_NAME *subj = X509_get_subject_name(cert);
+	const ASN1_STRING *d;
+	int i = -1, count = 0;
+
+	while (subj != NULL &&
+	    (i = X509_NAME_get_index_by_NID(subj, NID_commonName, i)) >= 0) {
+		d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i));
+		if ((count++ > 0 && buf_addstr(b, ", ") < 0) ||
+		    add_safe(b, ASN1_STRING_get0_data(d),
+		    (size_t)ASN1_STRING_length(d)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One field of the peer: what add() appends, as a string of its own. */
+static char *
+peer_text(struct buf *b, int r)
+{
+	char *p;
+
+	if (r < 0 || (b->data == NULL && buf_addstr(b, "") < 0)) {
+		buf_reset(b);
+		return NULL;
+	}
+	p = strdup(buf_str(b));
+	buf_reset(b);
+	return p;
+}
+
+/* Keep what a trust prompt shows about leaf; problem: why text, or NULL. */
+static void
+keep_peer(struct tls *s, X509 *leaf, const char *problem)
+{
+	unsigned char md[TLS_FP_LEN];
+	struct tls_peer *p;
+	struct buf b;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return;
+	buf_init(&b, TLS_TEXT_MAX);
+	if (cert_sha256(leaf, md) == 0 && add_hex(&b, md, sizeof(md)) == 0 &&
+	    b.len < sizeof(p->fingerprint))
+		memcpy(p->fingerprint, buf_str(&b), b.len + 1);
+	buf_reset(&b);
+	p->subject = peer_text(&b, add_name(&b, X509_get_subject_name(leaf)));
+	p->issuer = peer_text(&b, add_name(&b, X509_get_issuer_name(leaf)));
+	p->common_name = peer_text(&b, add_cns(&b, leaf));
+	p->names = peer_text(&b, add_sans(&b, leaf, 1) < 0 ? -1 : 0);
+	p->not_before = peer_text(&b, add_time(&b, X509_get0_notBefore(leaf)));
+	p->not_after = peer_text(&b, add_time(&b, X509_get0_notAfter(leaf)));
+	p->problem = problem != NULL ? strdup(problem) : NULL;
+	buf_free(&b);
+	if (p->subject == NULL || p->issuer == NULL || p->common_name == NULL ||
+	    p->names == NULL || p->not_before == NULL || p->not_after == NULL ||
+	    (problem != NULL && p->problem == NULL)) {
+		tls_peer_free(p);
+		return;
+	}
+	p->chain_ok = s->verify_err == X509_V_OK &&
+	    !(problem != NULL && s->name_err == X509_V_OK);
+	p->name_ok = s->name_err == X509_V_OK;
+	/* Its own issuer, signed by its own key (whatever its key usage says). */
+	p->self_signed = X509_NAME_cmp(X509_get_subject_name(leaf),
+	    X509_get_issuer_name(leaf)) == 0 && X509_get0_pubkey(leaf) != NULL &&
+	    X509_verify(leaf, X509_get0_pubkey(leaf)) == 1;
+	ERR_clear_error();
+	tls_peer_free(s->peer);
+	s->peer = p;
+}
+
+struct tls_peer *
+tls_peer_take(struct tls *s)
+{
+	struct tls_peer *p;
+
+	if (s == NULL)
+		return NULL;
+	p = s->peer;
+	s->peer = NULL;
+	return p;
+}
+
 /* After a completed handshake: trust the peer or not, and say why. */
 static enum err
 decide(struct tls *s, char **errstr)
@@ -636,6 +768,8 @@ decide(struct tls *s, char **errstr)
 	buf_init(&pin, 128);
 	buf_init(&got, 128);
 	problem = verify_problem(s, leaf, &why);
+	if (problem >= 0)
+		keep_peer(s, leaf, problem ? buf_str(&why) : NULL);
 	if (problem < 0) {
 		e = ERR_NOMEM;
 	} else if (s->have_pin) {
@@ -1156,6 +1290,7 @@ tls_free(struct tls *s)
 	}
 	SSL_CTX_free(s->ctx);
 	X509_free(s->verify_cert);
+	tls_peer_free(s->peer);
 	free(s->servername);
 	ERR_clear_error();
 	free(s);

@@ -58,6 +58,42 @@ void tls_transport(struct transport *t, struct tls *s);
  */
 void tls_free(struct tls *s);
 
+/*
+ * What the server's certificate (the leaf) says, for a trust prompt:
+ * "reject, accept once, or pin", as mutt offers.  Texts are UTF-8 as the
+ * certificate has them (a NUL becomes U+FFFD), not escaped: escape them
+ * where they are shown (sanitize_append()).
+ *
+ * To accept once, give fingerprint as tls_opts.fingerprint to one
+ * session; to pin, write it as the account's tls_fingerprint.  Either
+ * replaces both the CA and the name check, and only this certificate
+ * passes.
+ */
+#define TLS_FINGERPRINT_MAX 96
+struct tls_peer {
+	/* SHA-256 of the leaf, "AB:CD:...": what tls_fingerprint takes, and what "openssl x509 -fingerprint -sha256" prints; "" if unknown. */
+	char fingerprint[TLS_FINGERPRINT_MAX];
+	char *subject;        /* RFC 2253: "CN=mail.example.org,O=Example" */
+	char *issuer;
+	char *common_name;    /* the subject's CNs, ", " between ("" none) */
+	char *names;          /* DNS and IP subjectAltNames, ", " between ("" none) */
+	char *not_before;     /* "2025-01-31 12:00:00 GMT" */
+	char *not_after;
+	int chain_ok;         /* a CA of the store vouches for it, and its dates are right */
+	int name_ok;          /* it is for the server's name (1 too when there was no name to check) */
+	int self_signed;      /* issued by itself */
+	char *problem;        /* why it is not trusted, in words (chain first, then name); NULL when trusted */
+};
+
+/*
+ * After a handshake that got as far as the server's certificate (ERR_OK,
+ * or ERR_TLS_VERIFY): what it says, which the caller now owns (free with
+ * tls_peer_free()).  NULL before, after a failure that came earlier, when
+ * out of memory, or when already taken.
+ */
+struct tls_peer *tls_peer_take(struct tls *s);
+void tls_peer_free(struct tls_peer *p);
+
 /* Is p a SHA-256 fingerprint: 64 hex digits, colons between bytes allowed? */
 int tls_fingerprint_ok(const char *p);
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sanitize.h"
 #include "util.h"
@@ -19,8 +20,9 @@ struct tr_writer {
 };
 
 struct transcript {
-	int64_t t0;
-	int64_t last_client;       /* time of the last line sent, or -1 */
+	int64_t t0;                /* when the current connection began */
+	int64_t last_client;       /* the latency base: last line sent, or -1 */
+	unsigned conn;             /* transcript_begin() calls so far */
 	struct tr_writer writers[TR_MAX_WRITERS];
 	size_t nwriters;
 	int emitting;              /* inside the writers' loop */
@@ -63,6 +65,40 @@ transcript_free(struct transcript *t)
 		free((char *)t->ring[i].text);
 	free(t->ring);
 	free(t);
+}
+
+void
+transcript_begin(struct transcript *t)
+{
+	if (t == NULL)
+		return;
+	t->conn++;
+	t->t0 = util_now_us();
+	t->last_client = t->t0;
+}
+
+void
+transcript_connected(struct transcript *t)
+{
+	if (t != NULL)
+		t->last_client = util_now_us();
+}
+
+unsigned
+transcript_conn(const struct transcript *t)
+{
+	return t != NULL ? t->conn : 0;
+}
+
+/* The clock time in microseconds since the epoch, for dating events. */
+static int64_t
+wall_now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int
@@ -136,7 +172,9 @@ transcript_emit(struct transcript *t, enum tr_kind kind, unsigned flags,
 	now = util_now_us();
 	ev.kind = kind;
 	ev.flags = flags;
+	ev.conn = t->conn;
 	ev.t_us = now - t->t0;
+	ev.wall_us = wall_now_us();
 	ev.latency_us = -1;
 	ev.text = text;
 	ev.len = len;

@@ -26,11 +26,24 @@ enum tr_kind {
 #define TR_F_TLS      0x01u  /* the line travelled inside TLS */
 #define TR_F_REDACTED 0x02u  /* part of the line was replaced by [redacted] */
 
+/*
+ * Times.  A transcript may live for hours (the UI's) and carry many
+ * connections one after another; each starts with transcript_begin(), and
+ * t_us counts from there, so "[  0.231]" means 231 ms into this
+ * connection wherever it is shown.  conn tells the connections apart in
+ * the history (1, 2, ...; 0 before the first one), wall_us dates an event
+ * on the clock.  latency_us of a reply counts from the last line sent, and
+ * for the greeting from the moment the connection was up
+ * (transcript_connected(): TCP for smtp, the TLS handshake for smtps),
+ * so it measures the server, never the previous connection's QUIT.
+ */
 struct tr_event {
 	enum tr_kind kind;
 	unsigned flags;
-	int64_t t_us;        /* microseconds since the transcript was created */
-	int64_t latency_us;  /* TR_SERVER: since the last TR_CLIENT/TR_DATA, else -1 */
+	unsigned conn;       /* connection serial: transcript_begin() count */
+	int64_t t_us;        /* microseconds since its connection began */
+	int64_t wall_us;     /* microseconds since the Unix epoch (CLOCK_REALTIME) */
+	int64_t latency_us;  /* TR_SERVER: see above; else -1 */
 	const char *text;    /* raw bytes, not escaped, not necessarily NUL-ended */
 	size_t len;
 };
@@ -42,6 +55,22 @@ struct transcript;
 /* A transcript keeping at most ring_max events of history (0: none). */
 struct transcript *transcript_new(size_t ring_max);
 void transcript_free(struct transcript *t);
+
+/*
+ * A new connection starts (the session calls this before it connects):
+ * the time base (t_us) restarts at 0, conn counts up, and the latency
+ * base is now until transcript_connected() moves it.  One connection at
+ * a time per transcript.  t may be NULL (no-op).
+ */
+void transcript_begin(struct transcript *t);
+/*
+ * The connection is up and the server's greeting is awaited: the TCP
+ * connect for STARTTLS and plain connections, the end of the TLS
+ * handshake for implicit TLS.  The greeting's latency counts from here.
+ */
+void transcript_connected(struct transcript *t);
+/* The serial of the current connection (0: none begun yet). */
+unsigned transcript_conn(const struct transcript *t);
 
 /* Call fn for every event from now on; 0, or -1 when full (8 writers). */
 int transcript_subscribe(struct transcript *t, tr_writer_fn fn, void *arg);

@@ -337,7 +337,8 @@ test_sanitize_random(void **state)
 struct rec_event {
 	enum tr_kind kind;
 	unsigned flags;
-	int64_t t_us, latency_us;
+	unsigned conn;
+	int64_t t_us, wall_us, latency_us;
 	char text[128];
 	size_t len;
 };
@@ -358,7 +359,9 @@ record(void *arg, const struct tr_event *ev)
 	e = &r->ev[r->n++];
 	e->kind = ev->kind;
 	e->flags = ev->flags;
+	e->conn = ev->conn;
 	e->t_us = ev->t_us;
+	e->wall_us = ev->wall_us;
 	e->latency_us = ev->latency_us;
 	assert_true(ev->len < sizeof(e->text));
 	memcpy(e->text, ev->text, ev->len);
@@ -573,6 +576,67 @@ test_latency_and_time(void **state)
 	}
 	/* The history has the same stamps. */
 	assert_int_equal(transcript_get(t, 2)->latency_us, r.ev[2].latency_us);
+	transcript_free(t);
+}
+
+/*
+ * A second connection on one transcript: its stamps count from its own
+ * start, and its greeting's latency from its connect, not from the
+ * previous connection's QUIT.
+ */
+static void
+test_second_connection(void **state)
+{
+	struct transcript *t;
+	struct recorder r = { .n = 0 };
+	struct timespec now;
+	int64_t wall;
+
+	(void)state;
+	t = transcript_new(8);
+	assert_non_null(t);
+	assert_int_equal(transcript_conn(t), 0);
+	assert_int_equal(transcript_subscribe(t, record, &r), 0);
+	emit_str(t, TR_INFO, 0, "before");
+	transcript_begin(t);
+	assert_int_equal(transcript_conn(t), 1);
+	transcript_connected(t);
+	emit_str(t, TR_SERVER, 0, "220 one");
+	emit_str(t, TR_CLIENT, 0, "QUIT");
+	emit_str(t, TR_SERVER, 0, "221 bye");
+	sleep_ms(60);
+	transcript_begin(t);
+	emit_str(t, TR_CONNECT, 0, "connecting");
+	sleep_ms(5);
+	transcript_connected(t);
+	sleep_ms(2);
+	emit_str(t, TR_SERVER, 0, "220 two");
+	assert_int_equal(r.n, 6);
+	assert_int_equal(r.ev[0].conn, 0);
+	assert_int_equal(r.ev[1].conn, 1);
+	assert_int_equal(r.ev[3].conn, 1);
+	assert_int_equal(r.ev[4].conn, 2);
+	assert_int_equal(r.ev[5].conn, 2);
+	/* The first greeting has a latency too: from the connect. */
+	assert_true(r.ev[1].latency_us >= 0);
+	/* Times restart: the second greeting is 7 ms in, not 67. */
+	assert_true(r.ev[4].t_us < 5000);
+	assert_true(r.ev[5].t_us >= 7000 && r.ev[5].t_us < 60000);
+	assert_true(r.ev[5].latency_us >= 2000);
+	assert_true(r.ev[5].latency_us < 5000 + r.ev[4].t_us);
+	/* The wall clock dates every event and never goes back here. */
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
+	wall = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	assert_true(r.ev[0].wall_us > wall - 10 * 1000000);
+	assert_true(r.ev[0].wall_us <= wall);
+	assert_true(r.ev[5].wall_us - r.ev[3].wall_us >= 60000);
+	/* The history keeps the serials. */
+	assert_int_equal(transcript_get(t, 0)->conn, 0);
+	assert_int_equal(transcript_get(t, 5)->conn, 2);
+	assert_int_equal(transcript_get(t, 5)->t_us, r.ev[5].t_us);
+	transcript_begin(NULL);
+	transcript_connected(NULL);
+	assert_int_equal(transcript_conn(NULL), 0);
 	transcript_free(t);
 }
 
@@ -794,6 +858,7 @@ main(void)
 		cmocka_unit_test(test_ring_bounded),
 		cmocka_unit_test(test_ring_skips_data),
 		cmocka_unit_test(test_latency_and_time),
+		cmocka_unit_test(test_second_connection),
 		cmocka_unit_test(test_null_transcript),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_latency),

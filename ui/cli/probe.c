@@ -1,12 +1,15 @@
 /* cmd_probe.c - "pigeon probe": connect, greet, start TLS, show what the server offers, quit. */
 /* SPDX-License-Identifier: ISC */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
 
 #include "cli.h"
+#include "detect.h"
 #include "i18n.h"
 #include "sanitize.h"
 #include "sasl.h"
@@ -14,11 +17,13 @@
 
 enum {
 	OPT_AUTH = CLI_OPT_LAST_,
+	OPT_DETECT,
 };
 
 static const struct option probe_longopts[] = {
 	CLI_LONGOPTS,
 	{ "auth", no_argument, NULL, OPT_AUTH },
+	{ "detect", required_argument, NULL, OPT_DETECT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -27,11 +32,15 @@ probe_help(FILE *fp)
 {
 	(void)fputs(_(
 "Usage: pigeon probe [options] [URL]\n"
+"       pigeon probe [options] --detect HOST\n"
 "Connect to a submission server and show what it offers: greeting, TLS,\n"
 "certificate, capabilities and authentication mechanisms.  The URL\n"
 "defaults to the account's server.\n"
 "\n"
-"  --auth               also log in with the account's credentials\n"), fp);
+"  --auth               also log in with the account's credentials\n"
+"  --detect HOST        find the port and security HOST takes mail on\n"
+"                       (465 implicit TLS, 587 STARTTLS, 25 STARTTLS)\n"
+"                       and print the account's server line\n"), fp);
 	cli_common_help(fp, 0);
 }
 
@@ -45,6 +54,33 @@ print_safe(const char *label, const char *text, size_t len)
 	if (sanitize_append(&b, text, len) == 0)
 		(void)printf("%-12s %s\n", label, buf_str(&b));
 	buf_free(&b);
+}
+
+/* What a trust prompt shows of a certificate that was not trusted. */
+static void
+print_peer(const struct tls_peer *p, const char *host)
+{
+	if (p == NULL)
+		return;
+	if (p->problem != NULL)
+		print_safe(_("Certificate:"), p->problem, strlen(p->problem));
+	print_safe(_("  Subject:"), p->subject, strlen(p->subject));
+	print_safe(_("  Names:"), p->names, strlen(p->names));
+	print_safe(_("  Issuer:"), p->issuer, strlen(p->issuer));
+	(void)printf("%-12s %s .. %s\n", _("  Valid:"), p->not_before,
+	    p->not_after);
+	(void)printf("%-12s %s\n", _("  Chain:"), p->chain_ok ?
+	    _("trusted") : p->self_signed ? _("NOT trusted (self-signed)") :
+	    _("NOT trusted"));
+	if (p->name_ok)
+		(void)printf("%-12s %s\n", _("  Name:"), _("matches"));
+	else
+		cli_print_safe(_("  Name:       NOT for "), host);
+	(void)printf("%-12s %s\n", "  SHA-256:", p->fingerprint);
+	if (p->problem != NULL && *p->fingerprint != '\0')
+		(void)printf(_("To trust this certificate all the same, pin it "
+		    "in the account:\n  tls_fingerprint = %s\n"),
+		    p->fingerprint);
 }
 
 struct probe_view {
@@ -228,13 +264,125 @@ print_caps(struct session *s, const struct probe_view *v, int want_tls)
 	}
 }
 
+#ifdef PIGEON_TEST_HOOKS
+/*
+ * Test builds only: PIGEON_TEST_DETECT="PORT/implicit,PORT/starttls,..."
+ * replaces the candidates (tests use unprivileged ports), and
+ * PIGEON_TEST_DETECT_TIMEOUT_MS the time each may take.  Returns the
+ * number of candidates put in v, 0 when the variable is not set.
+ */
+static size_t
+test_candidates(struct detect_candidate *v, size_t max, char *spec)
+{
+	const char *t = getenv("PIGEON_TEST_DETECT_TIMEOUT_MS");
+	char *item, *slash, *save = NULL;
+	size_t n = 0;
+
+	for (item = strtok_r(spec, ",", &save); item != NULL && n < max;
+	    item = strtok_r(NULL, ",", &save)) {
+		slash = strchr(item, '/');
+		if (slash == NULL)
+			continue;
+		*slash++ = '\0';
+		v[n].port = item;
+		v[n].tls = strcmp(slash, "implicit") == 0 ? SMTP_TLS_IMPLICIT :
+		    strcmp(slash, "none") == 0 ? SMTP_TLS_NONE :
+		    SMTP_TLS_STARTTLS;
+		v[n].timeout_ms = t != NULL ? (int)strtol(t, NULL, 10) : 0;
+		n++;
+	}
+	return n;
+}
+#endif
+
+/* Print the results from *shown on, as they come. */
+static void
+print_results(const struct detect *d, const char *host, size_t *shown)
+{
+	const struct detect_result *r;
+
+	for (; *shown < detect_count(d); (*shown)++) {
+		r = detect_result(d, *shown);
+		cli_print_safe("", r->text);
+		if (r->err == ERR_TLS_VERIFY)
+			print_peer(r->peer, host);
+		(void)fflush(stdout);
+	}
+}
+
+/* pigeon probe --detect HOST */
+static int
+do_detect(struct cli *c, const char *host)
+{
+	struct detect_candidate tv[8];
+	const struct detect_candidate *v = NULL;
+	struct detect *d = NULL;
+	struct pollfd p;
+	char *url, *why = NULL;
+	size_t n = 0, shown = 0;
+	int rc, timeout, r;
+	enum err e;
+
+	url = util_strf(strchr(host, ':') != NULL ? "smtp://[%s]" :
+	    "smtp://%s", host);
+	if (url == NULL)
+		return EX_OSERR;
+	rc = cli_setup(c, url, 0);
+	free(url);
+	if (rc != 0)
+		return rc;
+#ifdef PIGEON_TEST_HOOKS
+	{
+		const char *spec = getenv("PIGEON_TEST_DETECT");
+		static char copy[256];
+
+		if (spec != NULL && strlen(spec) < sizeof(copy)) {
+			memcpy(copy, spec, strlen(spec) + 1);
+			n = test_candidates(tv, sizeof(tv) / sizeof(tv[0]),
+			    copy);
+			v = n > 0 ? tv : NULL;
+		}
+	}
+#else
+	(void)tv;
+#endif
+	e = detect_new(&d, c->rt.url.host, v, n, &c->rt.so, c->tr, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	while (!detect_done(d)) {
+		print_results(d, c->rt.url.host, &shown);
+		timeout = detect_pollfd(d, &p);
+		r = poll(&p, p.fd >= 0 ? 1 : 0, timeout);
+		if (r < 0 && errno == EINTR)
+			continue;
+		detect_step(d, r > 0 ? p.revents : 0);
+	}
+	print_results(d, c->rt.url.host, &shown);
+	url = detect_url(d);
+	if (url != NULL) {
+		(void)printf(_("Found: put this line in the account:\n"));
+		cli_print_safe("  server = ", url);
+		rc = EX_OK;
+	} else {
+		(void)printf(_("No way to send mail to %s was found.\n"),
+		    c->rt.url.host);
+		rc = EX_UNAVAILABLE;
+	}
+	free(url);
+	detect_free(d);
+	return rc;
+}
+
 int
 cmd_probe(int argc, char **argv)
 {
 	struct probe_view view = { 0 };
 	struct session *s = NULL;
 	struct cli c;
-	const char *url = NULL, *mech;
+	const char *url = NULL, *mech, *detect = NULL;
 	int opt, want_auth = 0, rc;
 
 	memset(&c, 0, sizeof(c));
@@ -247,6 +395,9 @@ cmd_probe(int argc, char **argv)
 		switch (opt) {
 		case OPT_AUTH:
 			want_auth = 1;
+			break;
+		case OPT_DETECT:
+			detect = optarg;
 			break;
 		case CLI_OPT_HELP:
 			probe_help(stdout);
@@ -265,6 +416,16 @@ cmd_probe(int argc, char **argv)
 		    "probe --help'"), argv[optind]);
 		return EX_USAGE;
 	}
+	if (detect != NULL) {
+		if (url != NULL || want_auth) {
+			cli_error(_("--detect takes a host name, and neither a "
+			    "URL nor --auth"));
+			rc = EX_USAGE;
+		} else {
+			rc = do_detect(&c, detect);
+		}
+		goto out;
+	}
 	if ((rc = cli_setup(&c, url, want_auth)) != 0)
 		goto out;
 	if (want_auth && c.rt.so.smtp.user == NULL) {
@@ -278,8 +439,11 @@ cmd_probe(int argc, char **argv)
 	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
 		print_caps(s, &view,
 		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS);
-	if (rc != 0)
+	if (rc != 0) {
+		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
+			print_peer(session_peer(s), c.rt.url.host);
 		goto out;
+	}
 	mech = smtp_auth_mech(session_smtp(s));
 	if (want_auth)
 		(void)printf(_("Login: succeeded as %s with %s\n"),
