@@ -145,7 +145,7 @@ runcmd_pipe(int fds[2])
 
 /* The child's standard input and output. */
 static int
-set_fds(posix_spawn_file_actions_t *fa, int in_fd, int out_fd)
+set_fds(posix_spawn_file_actions_t *fa, int in_fd, int out_fd, int flags)
 {
 	int r = 0;
 
@@ -157,13 +157,17 @@ set_fds(posix_spawn_file_actions_t *fa, int in_fd, int out_fd)
 	if (r == 0 && out_fd >= 0)
 		r = posix_spawn_file_actions_adddup2(fa, out_fd,
 		    STDOUT_FILENO);
+	if (r == 0 && (flags & RUNCMD_NO_STDERR))
+		r = posix_spawn_file_actions_addopen(fa, STDERR_FILENO,
+		    "/dev/null", O_WRONLY, 0);
 	return r;
 }
 
 static int
 start(pid_t *pid, const char *path, char *const argv[], int in_fd,
-    int out_fd)
+    int out_fd, int flags)
 {
+	short sflags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, dflt;
@@ -182,11 +186,13 @@ start(pid_t *pid, const char *path, char *const argv[], int in_fd,
 	(void)sigemptyset(&none);
 	(void)sigemptyset(&dflt);
 	(void)sigaddset(&dflt, SIGPIPE);
-	if ((r = set_fds(&fa, in_fd, out_fd)) == 0 &&
+	if (flags & RUNCMD_OWN_GROUP)
+		sflags |= POSIX_SPAWN_SETPGROUP;    /* group 0: its own */
+	if ((r = set_fds(&fa, in_fd, out_fd, flags)) == 0 &&
 	    (r = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
 	    (r = posix_spawnattr_setsigdefault(&attr, &dflt)) == 0 &&
-	    (r = posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0) {
+	    (r = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
+	    (r = posix_spawnattr_setflags(&attr, sflags)) == 0) {
 		if (path != NULL)
 			r = posix_spawn(pid, path, &fa, &attr, argv, environ);
 		else
@@ -201,12 +207,19 @@ start(pid_t *pid, const char *path, char *const argv[], int in_fd,
 int
 runcmd_argv(pid_t *pid, char *const argv[], int in_fd, int out_fd)
 {
-	return start(pid, NULL, argv, in_fd, out_fd);
+	return start(pid, NULL, argv, in_fd, out_fd, 0);
 }
 
 int
 runcmd_sh(pid_t *pid, const char *script, const char *arg, int in_fd,
     int out_fd)
+{
+	return runcmd_sh_flags(pid, script, arg, in_fd, out_fd, 0);
+}
+
+int
+runcmd_sh_flags(pid_t *pid, const char *script, const char *arg, int in_fd,
+    int out_fd, int flags)
 {
 	char sh[] = "sh", opt[] = "-c";
 	char *argv[] = { sh, opt, (char *)script, sh, (char *)arg, NULL };
@@ -214,7 +227,7 @@ runcmd_sh(pid_t *pid, const char *script, const char *arg, int in_fd,
 	/* "sh" again is $0, for the shell's own messages. */
 	if (arg == NULL)
 		argv[3] = NULL;
-	return start(pid, "/bin/sh", argv, in_fd, out_fd);
+	return start(pid, "/bin/sh", argv, in_fd, out_fd, flags);
 }
 
 int

@@ -40,6 +40,17 @@ int runcmd_sh(pid_t *pid, const char *script, const char *arg, int in_fd,
     int out_fd);
 
 /*
+ * runcmd_sh() with flags: RUNCMD_OWN_GROUP starts the child as the leader
+ * of a new process group, so that kill(-pid, sig) reaches whatever the
+ * script started too (a command that must be stopped after a time);
+ * RUNCMD_NO_STDERR gives it /dev/null as standard error.
+ */
+#define RUNCMD_OWN_GROUP 1
+#define RUNCMD_NO_STDERR 2
+int runcmd_sh_flags(pid_t *pid, const char *script, const char *arg,
+    int in_fd, int out_fd, int flags);
+
+/*
  * A pipe for talking to a child: both ends close-on-exec and above the
  * standard descriptors (a caller that closed 0, 1 or 2 would otherwise
  * get an end that the child's dup2() clobbers).  0, or -1 with errno.
