@@ -9,7 +9,8 @@
 
 #define PAGER_MAX (64 * 1024 * 1024)
 
-enum { PAGER_QUIT = 1 };
+/* Above the actions of a caller's keys (pager_push_with()). */
+enum { PAGER_QUIT = 900 };
 
 static const struct keydef pager_keys[] = {
 	{ 'q', PAGER_QUIT, N_("back"), N_("leave") },

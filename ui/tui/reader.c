@@ -11,6 +11,7 @@
 #include "app.h"
 #include "buf.h"
 #include "charset.h"
+#include "html.h"
 #include "i18n.h"
 #include "mimewalk.h"
 #include "qentry.h"
@@ -48,8 +49,9 @@ struct view {
 	struct buf out;            /* header fields, then the text parts */
 	struct buf att;            /* a line per other part */
 	struct buf raw;            /* the text part's bytes, in its charset */
+	struct buf html;           /* the first HTML part, in UTF-8 */
 	char *charset;
-	int in_text, texts;
+	int in_text, in_html, texts;
 	size_t size;               /* of the part being counted */
 };
 
@@ -89,7 +91,10 @@ view_begin(void *arg, const struct mimewalk_part *p)
 	v->size = 0;
 	/* Every text/plain part that is not an attachment shows inline. */
 	v->in_text = strcmp(p->type, "text/plain") == 0 && !p->attachment;
-	if (v->in_text) {
+	/* HTML: shown when the message has no plain text (see render()). */
+	v->in_html = !v->in_text && v->html.len == 0 &&
+	    strcmp(p->type, "text/html") == 0 && !p->attachment;
+	if (v->in_text || v->in_html) {
 		free(v->charset);
 		v->charset = p->charset != NULL ? strdup(p->charset) : NULL;
 		buf_reset(&v->raw);
@@ -104,7 +109,7 @@ view_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 
 	(void)p;
 	v->size += n;
-	if (v->in_text)
+	if (v->in_text || v->in_html)
 		(void)buf_add(&v->raw, b, n);
 	return 0;
 }
@@ -116,6 +121,13 @@ view_end(void *arg, const struct mimewalk_part *p)
 
 	if (p->multipart)
 		return;
+	if (v->in_html) {
+		if (v->charset == NULL || charset_to_utf8(&v->html,
+		    buf_str(&v->raw), v->raw.len, v->charset, NULL) != ERR_OK)
+			(void)buf_add(&v->html, buf_str(&v->raw), v->raw.len);
+		v->in_html = 0;
+	}
+	/* The HTML is listed as a part too: shown as text only when alone. */
 	if (!v->in_text) {
 		(void)buf_printf(&v->att, _("[attachment: %s, %s, %zu bytes]\n"),
 		    p->name != NULL ? p->name : "-", p->type, v->size);
@@ -129,6 +141,40 @@ view_end(void *arg, const struct mimewalk_part *p)
 	    v->raw.len, v->charset, NULL) != ERR_OK)
 		(void)buf_add(&v->out, buf_str(&v->raw), v->raw.len);
 	v->in_text = 0;
+}
+
+/*
+ * An HTML-only message: its HTML as text, through the user's mailcap
+ * (w3m, lynx...) or pigeon's own converter, and a line saying which.
+ */
+static void
+html_text(struct view *v)
+{
+	struct buf text, u;
+	char *which = NULL, *note = NULL;
+
+	buf_init(&text, VIEW_MAX);
+	buf_init(&u, VIEW_MAX);
+	(void)html_render(buf_str(&v->html), v->html.len, &text, &which,
+	    &note);
+	if (which != NULL)
+		(void)buf_printf(&v->out, _("[HTML, shown as text by %s "
+		    "(mailcap)]\n\n"), which);
+	else
+		(void)buf_printf(&v->out, _("[HTML, shown as text by pigeon's "
+		    "own converter%s%s]\n\n"), note != NULL ? ": " : "",
+		    note != NULL ? note : "");
+	/* A mailcap command writes the locale's charset. */
+	if (which != NULL && !charset_utf8_valid(buf_str(&text), text.len,
+	    NULL) && charset_to_utf8(&u, buf_str(&text), text.len,
+	    charset_locale(), NULL) == ERR_OK)
+		(void)buf_add(&v->out, buf_str(&u), u.len);
+	else
+		(void)buf_add(&v->out, buf_str(&text), text.len);
+	buf_free(&u);
+	buf_free(&text);
+	free(which);
+	free(note);
 }
 
 static void
@@ -193,6 +239,7 @@ render(struct app *a, const struct reading *r, struct buf *out)
 	buf_init(&v.out, VIEW_MAX);
 	buf_init(&v.att, 1024 * 1024);
 	buf_init(&v.raw, VIEW_MAX);
+	buf_init(&v.html, VIEW_MAX);
 	if (maildir_open_msg(r->md, r->id, &fd, &why) != ERR_OK) {
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
 		rc = -1;
@@ -206,6 +253,8 @@ render(struct app *a, const struct reading *r, struct buf *out)
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why : "?");
 	}
 	(void)close(fd);
+	if (!r->raw && v.texts == 0 && v.html.len > 0)
+		html_text(&v);
 	if (v.att.len > 0) {
 		(void)buf_addch(&v.out, '\n');
 		(void)buf_add(&v.out, buf_str(&v.att), v.att.len);
@@ -226,6 +275,7 @@ out:
 	buf_free(&v.out);
 	buf_free(&v.att);
 	buf_free(&v.raw);
+	buf_free(&v.html);
 	free(v.charset);
 	free(why);
 	return rc;
