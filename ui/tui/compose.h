@@ -33,6 +33,12 @@ struct compose {
 };
 
 /* compose.c */
+/* A new composition (not on the stack yet): a draft of the account in use, a private .eml file for the text. */
+struct compose *compose_new(struct app *a);
+/* It goes on the screen: the signature in, the text to its file; 0, or -1 with cm freed and the user told. */
+int compose_begin(struct app *a, struct compose *cm);
+/* Free a composition that never went on the stack. */
+void compose_discard(struct compose *cm);
 /* The composer on the stack, or NULL. */
 struct compose *compose_find(struct app *a);
 /* Save it as a draft; 0, or -1 with the status line set.  quietly: an autosave. */

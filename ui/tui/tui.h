@@ -33,6 +33,10 @@ void tui_end(void);
 void tui_suspend(void);
 void tui_resume(void);
 
+/* For draw.c: the terminal shows UTF-8; the curses attributes of a. */
+int tui_utf8_terminal(void);
+unsigned long tui_attr_bits(enum tui_attr a);
+
 int tui_rows(void);
 int tui_cols(void);
 
