@@ -267,6 +267,12 @@ open_sub(const struct maildir *m, int sub)
 	return d;
 }
 
+int
+maildir_subfd(const struct maildir *m, int cur)
+{
+	return m->dirfd[cur ? D_CUR : D_NEW];
+}
+
 /* Is the directory entry e the message name, whatever its info part? */
 static int
 entry_is(const char *e, const char *name, size_t len)

@@ -52,6 +52,8 @@ enum err maildir_open(struct maildir **out, const char *path, int create,
 void maildir_close(struct maildir *m);
 /* The path the folder was opened with, trailing slashes removed. */
 const char *maildir_path(const struct maildir *m);
+/* The descriptor of its new/ (cur 0) or cur/ (cur 1) directory, for mdindex.c; the folder owns it. */
+int maildir_subfd(const struct maildir *m, int cur);
 
 /*
  * A message being written.  Only fd and name are for the caller; the

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "buf.h"
 #include "i18n.h"
+#include "mdindex.h"
 #include "rfc822.h"
 #include "util.h"
 
@@ -57,11 +58,20 @@ static const struct keydef folder_keys[] = {
 };
 
 /* A message of the list; its header fields are read when it is first shown. */
+/* A message of the list: message i of the index of folder src. */
 struct entry {
-	char *id;
-	struct maildir *md;        /* the folder it is in */
+	uint32_t src, i;
+};
+
+/*
+ * The header fields of the messages shown lately, read when a message
+ * is first drawn: a folder of 100,000 messages is never read whole.
+ */
+#define CACHE_SLOTS 512
+
+struct cached {
+	size_t at;                 /* the entry (+1; 0: empty slot) */
 	char *who, *subject;
-	int read;                  /* who and subject are read */
 };
 
 struct folders {
@@ -69,24 +79,43 @@ struct folders {
 	struct app *a;
 	int folder;                /* enum outbox_folder */
 	size_t count[4];
-	struct entry *v;
+	struct maildir **src;      /* the folders listed (several for drafts) */
+	struct mdindex *ix;        /* their messages, newest first */
+	size_t nsrc;
+	struct entry *v;           /* the list, newest first */
 	struct list l;
+	struct cached cache[CACHE_SLOTS];
 	struct maildir **drafts;   /* every drafts folder */
 	size_t ndrafts;
 };
 
 static void
+cache_clear(struct folders *f)
+{
+	size_t k;
+
+	for (k = 0; k < CACHE_SLOTS; k++) {
+		free(f->cache[k].who);
+		free(f->cache[k].subject);
+		memset(&f->cache[k], 0, sizeof(f->cache[k]));
+	}
+}
+
+static void
 entries_free(struct folders *f)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < f->l.n; i++) {
-		free(f->v[i].id);
-		free(f->v[i].who);
-		free(f->v[i].subject);
-	}
+	cache_clear(f);
+	for (k = 0; k < f->nsrc; k++)
+		mdindex_free(&f->ix[k]);
+	free(f->ix);
+	free(f->src);
 	free(f->v);
+	f->ix = NULL;
+	f->src = NULL;
 	f->v = NULL;
+	f->nsrc = 0;
 	list_resize(&f->l, 0);
 }
 
@@ -136,104 +165,164 @@ folders_drafts(struct app *a, size_t *n)
 	return a->fl != NULL ? a->fl->drafts : NULL;
 }
 
-/* The newest first by name (a Maildir name starts with its time). */
-static int
-newest_first(const void *x, const void *y)
+/* How many messages a folder holds, without listing them into memory. */
+static size_t
+count_of(struct maildir *md)
 {
-	const struct entry *l = x, *r = y;
+	struct mdindex ix;
+	size_t n;
 
-	return strcmp(r->id, l->id);
+	if (mdindex_load(md, &ix, NULL) != ERR_OK)
+		return 0;
+	n = ix.n;
+	mdindex_free(&ix);
+	return n;
 }
 
-/* The names of folder md added to the list (kept: 1) or counted; how many. */
-static size_t
-add_names(struct folders *f, struct maildir *md, int keep)
+static const struct mdindex_ent *
+ent(const struct folders *f, const struct entry *e)
 {
-	char **names = NULL, **warn = NULL;
-	size_t n = 0, nw = 0, i;
-	struct entry *v;
+	return &f->ix[e->src].v[e->i];
+}
 
-	if (maildir_list(md, &names, &n, &warn, &nw, NULL) != ERR_OK)
-		return 0;
-	maildir_free_list(warn, nw);
-	if (keep && n > 0 && (v = realloc(f->v, (f->l.n + n) *
-	    sizeof(*v))) != NULL) {
-		f->v = v;
-		for (i = 0; i < n; i++) {
-			memset(&v[f->l.n], 0, sizeof(*v));
-			v[f->l.n].id = names[i];
-			v[f->l.n++].md = md;
-			names[i] = NULL;
-		}
+/* Several drafts folders in one list: merged, the newest first. */
+static const struct folders *merging;
+
+static int
+merged_order(const void *x, const void *y)
+{
+	const struct mdindex_ent *l = ent(merging, x), *r = ent(merging, y);
+	const struct entry *ex = x, *ey = y;
+
+	if (l->key != r->key)
+		return l->key < r->key ? 1 : -1;
+	return strcmp(mdindex_file(&merging->ix[ey->src], ey->i),
+	    mdindex_file(&merging->ix[ex->src], ex->i));
+}
+
+/* The folders of the list shown (md; for drafts every drafts folder) listed into f. */
+static void
+list_sources(struct folders *f, struct maildir **md, size_t n)
+{
+	size_t k, i, total = 0;
+
+	if ((f->ix = calloc(n, sizeof(*f->ix))) == NULL ||
+	    (f->src = calloc(n, sizeof(*f->src))) == NULL)
+		return;
+	for (k = 0; k < n; k++) {
+		if (mdindex_load(md[k], &f->ix[f->nsrc], NULL) != ERR_OK)
+			continue;
+		f->src[f->nsrc] = md[k];
+		total += f->ix[f->nsrc++].n;
 	}
-	maildir_free_list(names, n);
-	return n;
+	if (total == 0 || (f->v = calloc(total, sizeof(*f->v))) == NULL)
+		return;
+	for (k = 0, total = 0; k < f->nsrc; k++)
+		for (i = 0; i < f->ix[k].n; i++) {
+			f->v[total].src = (uint32_t)k;
+			f->v[total++].i = (uint32_t)i;
+		}
+	if (f->nsrc > 1) {
+		merging = f;
+		qsort(f->v, total, sizeof(*f->v), merged_order);
+		merging = NULL;
+	}
+	f->l.n = total;
+}
+
+/* The unique name of entry e (what maildir_*() take) into id. */
+static int
+entry_id(const struct folders *f, const struct entry *e, char *id,
+    size_t n)
+{
+	return mdindex_id(&f->ix[e->src], e->i, id, n);
 }
 
 void
 folders_reload(struct app *a)
 {
 	struct folders *f = a->fl;
-	char *at = NULL;
+	char at[256] = "", id[256];
+	struct maildir *one;
 	size_t d, i, n;
 	int k;
 
 	if (f == NULL)
 		return;
 	/* The cursor stays on its message when it is still there. */
-	if (f->l.cur < f->l.n && (at = strdup(f->v[f->l.cur].id)) == NULL)
-		return;
+	if (f->l.cur < f->l.n && entry_id(f, &f->v[f->l.cur], at,
+	    sizeof(at)) < 0)
+		at[0] = '\0';
 	entries_free(f);
 	drafts_open(f);
-	f->count[OUTBOX_DRAFTS] = 0;
-	for (d = 0; d < f->ndrafts; d++)
-		f->count[OUTBOX_DRAFTS] += add_names(f, f->drafts[d],
-		    f->folder == OUTBOX_DRAFTS);
-	for (k = 0; k < 4; k++)
-		if (k != OUTBOX_DRAFTS)
-			f->count[k] = add_names(f, outbox_folder(a->ob,
-			    (enum outbox_folder)k), k == f->folder);
+	if (f->folder == OUTBOX_DRAFTS) {
+		list_sources(f, f->drafts, f->ndrafts);
+	} else {
+		one = outbox_folder(a->ob, (enum outbox_folder)f->folder);
+		list_sources(f, &one, 1);
+	}
 	n = f->l.n;
 	f->l.n = 0;
-	if (f->v != NULL)
-		qsort(f->v, n, sizeof(*f->v), newest_first);
 	list_resize(&f->l, n);
-	for (i = 0; at != NULL && i < n; i++)
-		if (strcmp(f->v[i].id, at) == 0)
+	for (k = 0; k < 4; k++) {
+		if (k == f->folder) {
+			f->count[k] = n;
+			continue;
+		}
+		if (k != OUTBOX_DRAFTS) {
+			f->count[k] = count_of(outbox_folder(a->ob,
+			    (enum outbox_folder)k));
+			continue;
+		}
+		for (d = 0, f->count[k] = 0; d < f->ndrafts; d++)
+			f->count[k] += count_of(f->drafts[d]);
+	}
+	for (i = 0; at[0] != '\0' && i < n; i++)
+		if (entry_id(f, &f->v[i], id, sizeof(id)) == 0 &&
+		    strcmp(id, at) == 0) {
 			f->l.cur = i;
-	free(at);
+			break;
+		}
 	a->redraw = 1;
 }
 
-/* The header fields of entry e, read the first time it is needed. */
-static void
-entry_read(struct entry *e)
+/* The header fields of entry k, read when it is first needed (cached). */
+static struct cached *
+entry_read(struct folders *f, size_t k)
 {
+	struct cached *c = &f->cache[k % CACHE_SLOTS];
+	const struct entry *e = &f->v[k];
 	char head[HEAD_READ];
 	ssize_t r;
 	int fd;
 
-	if (e->read)
-		return;
-	e->read = 1;
-	if (maildir_open_msg(e->md, e->id, &fd, NULL) != ERR_OK)
-		return;
+	if (c->at == k + 1)
+		return c;
+	free(c->who);
+	free(c->subject);
+	memset(c, 0, sizeof(*c));
+	c->at = k + 1;
+	if (mdindex_open(f->src[e->src], &f->ix[e->src], e->i, &fd, NULL) !=
+	    ERR_OK)
+		return c;
 	r = read(fd, head, sizeof(head));
 	(void)close(fd);
 	if (r <= 0)
-		return;
+		return c;
 	/* Every folder here holds our own mail: who it is to. */
-	e->who = rfc822_get_text(head, (size_t)r, "To");
-	if (e->who == NULL)
-		e->who = rfc822_get_text(head, (size_t)r, "Bcc");
-	e->subject = rfc822_get_text(head, (size_t)r, "Subject");
+	c->who = rfc822_get_text(head, (size_t)r, "To");
+	if (c->who == NULL)
+		c->who = rfc822_get_text(head, (size_t)r, "Bcc");
+	c->subject = rfc822_get_text(head, (size_t)r, "Subject");
+	return c;
 }
 
 /* "Dec 05 14:05" from the time at the start of a Maildir name. */
 static void
-entry_date(const struct entry *e, char *out, size_t n)
+entry_date(const struct folders *f, const struct entry *e, char *out,
+    size_t n)
 {
-	time_t t = (time_t)strtoll(e->id, NULL, 10);
+	time_t t = (time_t)(ent(f, e)->key / 1000000);
 	struct tm tm;
 
 	if (t <= 0 || localtime_r(&t, &tm) == NULL ||
@@ -247,7 +336,7 @@ folders_draw(struct app *a, struct screen *s)
 	struct folders *f = (struct folders *)s;
 	char title[512], line[128], date[32];
 	int rows = tui_rows(), ph = pane_height(a), y, k, x, h;
-	struct entry *e;
+	struct cached *c;
 	size_t i;
 
 	(void)snprintf(title, sizeof(title), _("pigeon %s  account %s  %s"),
@@ -268,15 +357,14 @@ folders_draw(struct app *a, struct screen *s)
 	for (i = f->l.top, y = 3; i < f->l.n && y < rows - 2 - ph; i++, y++) {
 		enum tui_attr at = i == f->l.cur ? TUI_SELECTED : TUI_NORMAL;
 
-		e = &f->v[i];
-		entry_read(e);
+		c = entry_read(f, i);
 		if (i == f->l.cur)
 			tui_clear_line(y, TUI_SELECTED);
-		entry_date(e, date, sizeof(date));
+		entry_date(f, &f->v[i], date, sizeof(date));
 		(void)tui_str(y, 1, 12, date, at);
-		(void)tui_str(y, 14, 26, e->who != NULL ? e->who : "", at);
-		(void)tui_str_cut(y, 41, tui_cols() - 42, e->subject != NULL ?
-		    e->subject : _("(no subject)"), at);
+		(void)tui_str(y, 14, 26, c->who != NULL ? c->who : "", at);
+		(void)tui_str_cut(y, 41, tui_cols() - 42, c->subject != NULL ?
+		    c->subject : _("(no subject)"), at);
 	}
 	if (f->l.n == 0 && y < rows - 2 - ph)
 		(void)tui_str(y, 1, tui_cols() - 2, _("(no messages)"),
@@ -287,18 +375,13 @@ folders_draw(struct app *a, struct screen *s)
 
 /* --- acting on a message -------------------------------------------------- */
 
-static struct entry *
-current(struct folders *f)
+/* The message under the cursor: its folder, its unique name into id; NULL: none. */
+static struct maildir *
+current(struct folders *f, char *id, size_t n)
 {
-	return f->l.cur < f->l.n ? &f->v[f->l.cur] : NULL;
-}
-
-/* A message as the user knows it: its subject, else its id. */
-static const char *
-shown_name(struct entry *e)
-{
-	entry_read(e);
-	return e->subject != NULL ? e->subject : e->id;
+	if (f->l.cur >= f->l.n || entry_id(f, &f->v[f->l.cur], id, n) < 0)
+		return NULL;
+	return f->src[f->v[f->l.cur].src];
 }
 
 struct del {
@@ -345,16 +428,20 @@ out:
 static void
 delete_message(struct app *a, struct folders *f)
 {
-	struct entry *e = current(f);
+	char id[256];
+	struct maildir *md = current(f, id, sizeof(id));
+	struct cached *c;
 	struct del *d;
 	char *q;
 
-	if (e == NULL || (d = calloc(1, sizeof(*d))) == NULL)
+	if (md == NULL || (d = calloc(1, sizeof(*d))) == NULL)
 		return;
+	c = entry_read(f, f->l.cur);
 	d->f = f;
-	d->md = e->md;
-	d->id = strdup(e->id);
-	d->name = strdup(shown_name(e));
+	d->md = md;
+	d->id = strdup(id);
+	/* Named as the user knows it: its subject, else its id. */
+	d->name = strdup(c->subject != NULL ? c->subject : id);
 	q = util_strf(_("Delete '%s'? (y/n) "), d->name != NULL ? d->name :
 	    "?");
 	if (d->id == NULL || d->name == NULL || q == NULL) {
@@ -374,8 +461,11 @@ resume(struct app *a, struct folders *f)
 	char **ids, **warn, *id = NULL;
 	size_t n, nw, d;
 
-	if (f->folder == OUTBOX_DRAFTS && current(f) != NULL) {
-		compose_open(a, OUTBOX_DRAFTS, current(f)->md, current(f)->id);
+	char cur[256];
+
+	if (f->folder == OUTBOX_DRAFTS && (md = current(f, cur,
+	    sizeof(cur))) != NULL) {
+		compose_open(a, OUTBOX_DRAFTS, md, cur);
 		return;
 	}
 	for (d = 0; d < f->ndrafts; d++) {
@@ -448,7 +538,8 @@ static int
 folders_act(struct app *a, struct screen *s, int action, int key)
 {
 	struct folders *f = (struct folders *)s;
-	struct entry *e = current(f);
+	char id[256];
+	struct maildir *md = current(f, id, sizeof(id));
 
 	(void)key;
 	switch (action) {
@@ -466,21 +557,20 @@ folders_act(struct app *a, struct screen *s, int action, int key)
 		return 1;
 	case F_OPEN:
 	case F_RAW:
-		if (e != NULL)
-			reader_open(a, e->md, e->id, action == F_RAW);
+		if (md != NULL)
+			reader_open(a, md, id, action == F_RAW);
 		return 1;
 	case F_EDIT:
 		/* A new message made from this one (a draft: that draft). */
-		if (e != NULL)
-			compose_open(a, (enum outbox_folder)f->folder, e->md,
-			    e->id);
+		if (md != NULL)
+			compose_open(a, (enum outbox_folder)f->folder, md, id);
 		return 1;
 	case F_DELETE:
 		delete_message(a, f);
 		return 1;
 	case F_RETRY:
-		if (f->folder == OUTBOX_OUTBOX && e != NULL)
-			sending_retry(a, e->id);
+		if (f->folder == OUTBOX_OUTBOX && md != NULL)
+			sending_retry(a, id);
 		return 1;
 	case F_ACCOUNTS:
 		accounts_open(a);
@@ -517,13 +607,12 @@ static const char *
 folders_line(void *s, size_t i, struct buf *scratch)
 {
 	struct folders *f = s;
-	struct entry *e = &f->v[i];
+	struct cached *c = entry_read(f, i);
 	char date[32];
 
-	entry_read(e);
-	entry_date(e, date, sizeof(date));
-	(void)buf_printf(scratch, "%s %s %s", date, e->who != NULL ? e->who :
-	    "", e->subject != NULL ? e->subject : "");
+	entry_date(f, &f->v[i], date, sizeof(date));
+	(void)buf_printf(scratch, "%s %s %s", date, c->who != NULL ? c->who :
+	    "", c->subject != NULL ? c->subject : "");
 	return buf_str(scratch);
 }
 

@@ -1,0 +1,50 @@
+/* mdindex.h - the messages of a big Maildir folder for a reader: listed once, newest first, without a look at each file, each opened where it lies. */
+/* SPDX-License-Identifier: ISC */
+#ifndef PIGEON_MDINDEX_H
+#define PIGEON_MDINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "maildir.h"
+
+/*
+ * A list of the messages of new/ and cur/ for showing them: a folder of
+ * 100,000 messages is listed in tens of milliseconds.  Unlike
+ * maildir_list(), nothing is examined but the directory entries (their
+ * type where the file system gives it): a link, another user's file or
+ * anything else unsafe is refused when it is opened (mdindex_open(),
+ * which goes through safefile.h), not when it is listed.  The names sit
+ * in one block of memory, a few dozen bytes a message.
+ */
+struct mdindex {
+	char *names;               /* the file names, each NUL-ended */
+	size_t len, cap;
+	struct mdindex_ent *v;
+	size_t n;
+};
+
+struct mdindex_ent {
+	uint64_t key;              /* its order: the seconds of its name * 10^6 + the microseconds */
+	uint32_t off;              /* the file name at names + off */
+	uint16_t ulen;             /* its unique part: up to the ':' */
+	uint8_t cur;               /* in cur/ (else new/) */
+};
+
+/* List m into ix (empty it first with mdindex_free()); ERR_OK, ERR_NOMEM or ERR_IO with *errstr. */
+enum err mdindex_load(const struct maildir *m, struct mdindex *ix,
+    char **errstr);
+void mdindex_free(struct mdindex *ix);
+/* The file name of message i, and its unique part (what maildir_*() take) into id[0..idlen). */
+const char *mdindex_file(const struct mdindex *ix, size_t i);
+int mdindex_id(const struct mdindex *ix, size_t i, char *id, size_t idlen);
+/*
+ * Open message i for reading where it was listed; moved meanwhile (new/
+ * to cur/, other flags), it is looked for by its name.  As
+ * maildir_open_msg().
+ */
+enum err mdindex_open(const struct maildir *m, const struct mdindex *ix,
+    size_t i, int *fd, char **errstr);
+
+#endif

@@ -1,0 +1,197 @@
+/* test_mdindex.c - the listing of big Maildir folders for the UI: newest first, links refused when opened, moved messages found. */
+/* SPDX-License-Identifier: ISC */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "helper.h"
+#include "maildir.h"
+#include "mdindex.h"
+#include "util.h"
+
+/* A message file sub/name in the folder at dir holding text. */
+static void
+put(const char *dir, const char *sub, const char *name, const char *text)
+{
+	char *p = util_strf("%s/%s/%s", dir, sub, name);
+	FILE *fp;
+
+	assert_non_null(p);
+	assert_non_null(fp = fopen(p, "w"));
+	assert_int_not_equal(fputs(text, fp), EOF);
+	assert_int_equal(fclose(fp), 0);
+	free(p);
+}
+
+static struct maildir *
+folder(const char *name, char **path)
+{
+	struct maildir *m = NULL;
+	char *why = NULL;
+
+	*path = util_strf("%s/%s", test_dir, name);
+	assert_non_null(*path);
+	assert_int_equal(maildir_open(&m, *path, 1, &why), ERR_OK);
+	return m;
+}
+
+static void
+test_newest_first(void **state)
+{
+	struct mdindex ix;
+	struct maildir *m;
+	char *path, id[256];
+
+	(void)state;
+	m = folder("order", &path);
+	/* Same second: the microseconds decide; then the name. */
+	put(path, "cur", "1700000000.M000002P1Rb.h:2,S", "b");
+	put(path, "new", "1700000000.M000010P1Ra.h", "a");
+	put(path, "cur", "1600000000.M999999P1Rc.h:2,S", "c");
+	put(path, "cur", "1700000000.M000002P1Rz.h:2,S", "z");
+	put(path, "cur", ".hidden", "x");
+	put(path, "cur", "other-program-name", "o");
+	assert_int_equal(mdindex_load(m, &ix, NULL), ERR_OK);
+	assert_int_equal(ix.n, 5);
+	assert_int_equal(mdindex_id(&ix, 0, id, sizeof(id)), 0);
+	assert_string_equal(id, "1700000000.M000010P1Ra.h");
+	assert_int_equal(mdindex_id(&ix, 1, id, sizeof(id)), 0);
+	assert_string_equal(id, "1700000000.M000002P1Rz.h");
+	assert_int_equal(mdindex_id(&ix, 2, id, sizeof(id)), 0);
+	assert_string_equal(id, "1700000000.M000002P1Rb.h");
+	assert_int_equal(mdindex_id(&ix, 3, id, sizeof(id)), 0);
+	assert_string_equal(id, "1600000000.M999999P1Rc.h");
+	/* A name of another program: listed, last (no time in it). */
+	assert_string_equal(mdindex_file(&ix, 4), "other-program-name");
+	/* Too small a buffer for the id: refused, not cut. */
+	assert_int_equal(mdindex_id(&ix, 0, id, 5), -1);
+	mdindex_free(&ix);
+	maildir_close(m);
+	free(path);
+}
+
+static void
+test_open_where_it_lies_and_after_a_move(void **state)
+{
+	struct mdindex ix;
+	struct maildir *m;
+	char *path, *from, *to, buf[16];
+	ssize_t r;
+	int fd;
+
+	(void)state;
+	m = folder("moves", &path);
+	put(path, "new", "1700000001.M1P1Rm.h", "moved text");
+	put(path, "cur", "1700000000.M1P1Rs.h:2,S", "still");
+	assert_int_equal(mdindex_load(m, &ix, NULL), ERR_OK);
+	assert_int_equal(ix.n, 2);
+	assert_int_equal(mdindex_open(m, &ix, 1, &fd, NULL), ERR_OK);
+	r = read(fd, buf, sizeof(buf));
+	assert_int_equal(r, 5);
+	(void)close(fd);
+	/* Another program moves it to cur/ with flags: still found. */
+	from = util_strf("%s/new/1700000001.M1P1Rm.h", path);
+	to = util_strf("%s/cur/1700000001.M1P1Rm.h:2,S", path);
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(mdindex_open(m, &ix, 0, &fd, NULL), ERR_OK);
+	r = read(fd, buf, sizeof(buf));
+	assert_int_equal(r, 10);
+	(void)close(fd);
+	mdindex_free(&ix);
+	free(from);
+	free(to);
+	maildir_close(m);
+	free(path);
+}
+
+static void
+test_links_are_never_followed(void **state)
+{
+	struct mdindex ix;
+	struct maildir *m;
+	char *path, *link, *target, *why = NULL;
+	int fd = -1;
+
+	(void)state;
+	m = folder("links", &path);
+	target = util_strf("%s/secret", test_dir);
+	put(test_dir, ".", "secret", "not mail");
+	link = util_strf("%s/cur/1700000000.M1P1Rl.h:2,S", path);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(mdindex_load(m, &ix, NULL), ERR_OK);
+	/* The file system says it is a link: not even listed. */
+	assert_int_equal(ix.n, 0);
+	mdindex_free(&ix);
+	/* A regular file replaced by a link after the listing: refused when opened. */
+	assert_int_equal(unlink(link), 0);
+	put(path, "cur", "1700000000.M1P1Rl.h:2,S", "mail");
+	assert_int_equal(mdindex_load(m, &ix, NULL), ERR_OK);
+	assert_int_equal(ix.n, 1);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_not_equal(mdindex_open(m, &ix, 0, &fd, &why), ERR_OK);
+	assert_int_equal(fd, -1);
+	free(why);
+	mdindex_free(&ix);
+	free(link);
+	free(target);
+	maildir_close(m);
+	free(path);
+}
+
+static void
+test_many(void **state)
+{
+	struct mdindex ix;
+	struct maildir *m;
+	char *path, name[64], id[64], prev[64] = "";
+	uint32_t seed = 7;
+	size_t i;
+
+	(void)state;
+	m = folder("many", &path);
+	for (i = 0; i < 3000; i++) {
+		(void)snprintf(name, sizeof(name), "%u.M%06uP1R%04zx.h:2,S",
+		    1700000000u + test_rand(&seed) % 50, test_rand(&seed) %
+		    1000000, i);
+		put(path, "cur", name, "x");
+	}
+	assert_int_equal(mdindex_load(m, &ix, NULL), ERR_OK);
+	assert_int_equal(ix.n, 3000);
+	/* Each one not newer than the one before. */
+	for (i = 0; i < ix.n; i++) {
+		assert_int_equal(mdindex_id(&ix, i, id, sizeof(id)), 0);
+		if (i > 0)
+			assert_true(strcmp(id, prev) <= 0 ||
+			    ix.v[i].key < ix.v[i - 1].key);
+		if (i > 0)
+			assert_true(ix.v[i].key <= ix.v[i - 1].key);
+		(void)snprintf(prev, sizeof(prev), "%s", id);
+	}
+	mdindex_free(&ix);
+	maildir_close(m);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_newest_first),
+		cmocka_unit_test(test_open_where_it_lies_and_after_a_move),
+		cmocka_unit_test(test_links_are_never_followed),
+		cmocka_unit_test(test_many),
+	};
+
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
+}
