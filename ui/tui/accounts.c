@@ -173,8 +173,8 @@ accounts_draw(struct app *a, struct screen *s)
 		(void)snprintf(mark, sizeof(mark), "%s%s",
 		    c->default_account != NULL &&
 		    strcmp(c->default_account, at->name) == 0 ? "*" : " ",
-		    current != NULL && strcmp(current, at->name) == 0 ? ">" :
-		    " ");
+		    current != NULL && strcmp(current, at->name) == 0 ?
+		    a->account_error != NULL ? "!" : ">" : " ");
 		(void)tui_str(y, 1, 3, mark, attr);
 		(void)tui_str(y, 4, 16, at->name, attr);
 		(void)tui_str(y, 21, 30, at->from != NULL ? at->from : "", attr);
@@ -184,6 +184,10 @@ accounts_draw(struct app *a, struct screen *s)
 	if (c == NULL || c->naccounts == 0)
 		(void)tui_str(2, 2, tui_cols() - 4, _("(no accounts yet: a adds "
 		    "one)"), TUI_INFO);
+	/* What is wrong with the account in use (its password_command failed...). */
+	else if (a->account_error != NULL && y + 1 < rows - 2 - ph)
+		(void)tui_str_cut(y + 1, 2, tui_cols() - 4, a->account_error,
+		    TUI_ERROR);
 	pane_draw(a, rows - 2 - ph, ph);
 	app_bars(a, s, _("Accounts (* default, > in use)"));
 }

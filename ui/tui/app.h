@@ -137,6 +137,8 @@ struct maildir **folders_drafts(struct app *a, size_t *n);
 
 /* reader.c */
 void reader_open(struct app *a, struct maildir *md, const char *id, int raw);
+/* The recipients of our sent message id from its envelope ("a, b"; malloc'd), or NULL. */
+char *reader_envelope(struct app *a, const char *id);
 
 /* compose.c */
 void compose_start(struct app *a);

@@ -292,7 +292,7 @@ entry_read(struct folders *f, size_t k)
 {
 	struct cached *c = &f->cache[k % CACHE_SLOTS];
 	const struct entry *e = &f->v[k];
-	char head[HEAD_READ];
+	char head[HEAD_READ], id[256];
 	ssize_t r;
 	int fd;
 
@@ -314,6 +314,10 @@ entry_read(struct folders *f, size_t k)
 	if (c->who == NULL)
 		c->who = rfc822_get_text(head, (size_t)r, "Bcc");
 	c->subject = rfc822_get_text(head, (size_t)r, "Subject");
+	/* No To: (a Bcc-only message, sendmail -t): whom the envelope had. */
+	if (c->who == NULL && f->folder == OUTBOX_SENT &&
+	    entry_id(f, e, id, sizeof(id)) == 0)
+		c->who = reader_envelope(f->a, id);
 	return c;
 }
 

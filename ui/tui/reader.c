@@ -184,15 +184,16 @@ collect(void *arg, const char *p, size_t n)
 }
 
 /*
- * Our own sent message: its envelope (log/ID.env) says who it really
- * went to, the blind copies too, and what became of each.
+ * The recipients of our own sent message id from its envelope
+ * (log/ID.env): who it really went to, the blind copies too.  A
+ * malloc'd list "a, b, c", or NULL when there is no envelope.
  */
-static void
-envelope(struct app *a, const char *id, struct buf *out)
+char *
+reader_envelope(struct app *a, const char *id)
 {
 	struct qlog *ql = outbox_logs(a->ob);
 	struct qentry e;
-	struct buf b;
+	struct buf b, out;
 	char *name;
 	enum err err;
 	size_t i;
@@ -200,26 +201,26 @@ envelope(struct app *a, const char *id, struct buf *out)
 
 	if (ql == NULL || (name = util_strf("%s/%s.env", qlog_dir(ql), id)) ==
 	    NULL)
-		return;
+		return NULL;
 	buf_init(&b, 1024 * 1024);
+	buf_init(&out, 1024 * 1024);
 	qentry_init(&e);
 	fd = safefile_open(AT_FDCWD, name, name, O_RDONLY, &err, NULL);
 	free(name);
-	if (fd < 0 || buf_read_fd(&b, fd) < 0 || qentry_parse(&e, buf_str(&b),
-	    b.len, NULL) != ERR_OK || e.nrcpts == 0) {
-		if (fd >= 0)
-			(void)close(fd);
-		buf_free(&b);
-		qentry_free(&e);
-		return;
-	}
-	(void)close(fd);
-	(void)buf_addstr(out, _("\n-- envelope: who it went to (Bcc too) "
-	    "--\n"));
-	for (i = 0; i < e.nrcpts; i++)
-		(void)buf_printf(out, "%s\n", e.rcpts[i].addr);
+	if (fd >= 0 && buf_read_fd(&b, fd) == 0 && qentry_parse(&e,
+	    buf_str(&b), b.len, NULL) == ERR_OK)
+		for (i = 0; i < e.nrcpts; i++)
+			(void)buf_printf(&out, "%s%s", i > 0 ? ", " : "",
+			    e.rcpts[i].addr);
+	if (fd >= 0)
+		(void)close(fd);
 	qentry_free(&e);
 	buf_free(&b);
+	if (out.len == 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	return out.data;
 }
 
 /* The text of the message r as it is to be shown. */
@@ -229,7 +230,7 @@ render(struct app *a, const struct reading *r, struct buf *out)
 	static const struct mimewalk_ops ops = { view_begin, view_data,
 	    view_end, NULL };
 	struct view v;
-	char *why = NULL;
+	char *why = NULL, *env;
 	unsigned flaws = 0;
 	size_t n = 0;
 	int fd, rc = 0;
@@ -264,7 +265,11 @@ render(struct app *a, const struct reading *r, struct buf *out)
 		    "--\n"));
 		(void)mimewalk_flaws_text(&v.out, flaws, "\n");
 	}
-	envelope(a, r->id, &v.out);
+	if ((env = reader_envelope(a, r->id)) != NULL) {
+		(void)buf_printf(&v.out, _("\n-- envelope: who it went to (Bcc "
+		    "too) --\n%s\n"), env);
+		free(env);
+	}
 	(void)buf_addstr(&v.out, _("\n-- transcript --\n"));
 	if (qlog_history(outbox_logs(a->ob), r->id, collect, &v.out, &n,
 	    NULL) != ERR_OK || n == 0)
