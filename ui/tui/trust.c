@@ -38,7 +38,8 @@ static const struct keydef trust_keys[] = {
 	{ 'a', TR_ALWAYS, N_("always"), N_("always accept it: its fingerprint "
 	    "is written to the account as tls_fingerprint (a pin: only this "
 	    "certificate passes from now on)") },
-	{ '?', TR_HELP, N_("help"), N_("these keys") },
+	/* A screen without the pane gets no app keys: its own '?' (the key line has it already). */
+	{ '?', TR_HELP, NULL, N_("these keys") },
 	{ 0, 0, NULL, NULL },
 };
 
@@ -172,8 +173,8 @@ trust_draw(struct app *a, struct screen *s)
 	y = field(t, y, last, _("Name:"), line != NULL ? line : "", w,
 	    p->name_ok ? TUI_NORMAL : TUI_ERROR) + 1;
 	free(line);
-	line = util_strf(_("r rejects it, o accepts it once, a pins it as the "
-	    "tls_fingerprint of account %s"), t->account);
+	line = util_strf(_("o trusts it once; a pins it in account %s "
+	    "(tls_fingerprint)."), t->account);
 	if (y <= last)
 		(void)tui_str_cut(y, 2, tui_cols() - 4, line != NULL ? line : "",
 		    TUI_INFO);
