@@ -741,6 +741,12 @@ submit_progress(const struct submit *s, const struct qentry **q,
 	return 1;
 }
 
+const struct tls_peer *
+submit_peer(const struct submit *s)
+{
+	return s->s != NULL ? session_peer(s->s) : NULL;
+}
+
 void
 submit_run(struct submit *s)
 {

@@ -123,6 +123,13 @@ void submit_stop(struct submit *s);
  */
 int submit_progress(const struct submit *s, const struct qentry **q,
     uint64_t *sent, uint64_t *total);
+/*
+ * The server's certificate as the connection's last TLS handshake saw it
+ * (see session_peer()): after a message filed with ERR_TLS_VERIFY, what a
+ * trust prompt shows.  NULL when no handshake got that far.  Valid until
+ * submit_free().
+ */
+const struct tls_peer *submit_peer(const struct submit *s);
 /* Poll and step until it is over (for a command). */
 void submit_run(struct submit *s);
 void submit_free(struct submit *s);

@@ -51,8 +51,49 @@ struct test {
 	struct cli pc;
 	struct session *s;
 	char *name;
+	char *pin;                 /* a certificate accepted for this test only */
+	int want_auth;
 	int quitting;
 };
+
+static void test_start(struct app *a, const char *name, int want_auth,
+    const char *pin);
+
+/* The trust screen's answer: the test again, with the certificate or not at all. */
+static void
+trusted(struct app *a, void *arg, enum trust_choice choice,
+    const char *fingerprint)
+{
+	struct test *t = arg;
+
+	if (choice == TRUST_REJECT)
+		app_status(a, TUI_ERROR, _("the test of %s failed: the "
+		    "certificate was rejected"), t->name);
+	else
+		/* Pinned: the account's own settings have it now. */
+		test_start(a, t->name, t->want_auth, choice == TRUST_ONCE ?
+		    fingerprint : NULL);
+	free(t->name);
+	free(t);
+}
+
+/* A certificate that is not trusted: the trust screen (t's session still has it). */
+static int
+offer_trust(struct app *a, struct test *t)
+{
+	const struct tls_peer *p = session_peer(t->s);
+	struct test *again = NULL;
+
+	if (t->pin != NULL || p == NULL || session_error(t->s, NULL) !=
+	    ERR_TLS_VERIFY || (again = calloc(1, sizeof(*again))) == NULL ||
+	    (again->name = strdup(t->name)) == NULL) {
+		free(again);
+		return 0;
+	}
+	again->want_auth = t->want_auth;
+	trust_open(a, t->name, t->pc.rt.so.host, p, trusted, again);
+	return 1;
+}
 
 static void
 test_end(struct app *a, struct test *t)
@@ -64,7 +105,7 @@ test_end(struct app *a, struct test *t)
 		app_status(a, TUI_NORMAL, _("%s works: the server answered%s"),
 		    t->name, t->pc.rt.so.smtp.user != NULL ? _(" and took the "
 		    "login") : "");
-	else
+	else if (!offer_trust(a, t))
 		app_status(a, TUI_ERROR, _("the test of %s failed: %s"), t->name,
 		    detail != NULL ? detail : err_str(e != ERR_OK ? e :
 		    ERR_CLOSED));
@@ -72,6 +113,7 @@ test_end(struct app *a, struct test *t)
 	session_free(t->s);
 	cli_cleanup(&t->pc);
 	free(t->name);
+	free(t->pin);
 	free(t);
 }
 
@@ -108,25 +150,38 @@ static const struct source_ops test_source = { test_pollfd, test_step };
 static void
 test(struct app *a, const struct account *ac)
 {
+	test_start(a, ac->name, ac->password != NULL ||
+	    ac->password_command != NULL, NULL);
+}
+
+/* The test of account name; pin: the certificate accepted for it alone (NULL: none). */
+static void
+test_start(struct app *a, const char *name, int want_auth, const char *pin)
+{
 	struct test *t = calloc(1, sizeof(*t));
 	char *why = NULL;
 	enum err e;
 
-	if (t == NULL || (t->name = strdup(ac->name)) == NULL) {
+	if (t == NULL || (t->name = strdup(name)) == NULL ||
+	    (pin != NULL && (t->pin = strdup(pin)) == NULL)) {
+		if (t != NULL)
+			free(t->name);
 		free(t);
 		return;
 	}
+	t->want_auth = want_auth;
 	t->pc.config_path = a->c.config_path;
 	t->pc.account_name = t->name;
 	t->pc.tr_shared = a->tr;
 	/* Never a password prompt here: only what comes without asking. */
-	if (cli_setup_quiet(&t->pc, NULL, ac->password != NULL ||
-	    ac->password_command != NULL) != 0) {
+	if (cli_setup_quiet(&t->pc, NULL, want_auth) != 0) {
 		app_status(a, TUI_ERROR, _("the test of %s cannot start: its "
 		    "settings or its password_command fail (pigeon --account "
 		    "%s probe says why)"), t->name, t->name);
 		goto fail;
 	}
+	if (t->pin != NULL)
+		t->pc.rt.so.tls.fingerprint = t->pin;
 	if ((e = session_open(&t->s, &t->pc.rt.so, t->pc.tr, &why)) !=
 	    ERR_OK) {
 		app_status(a, TUI_ERROR, _("the test of %s failed: %s"),
@@ -143,6 +198,7 @@ fail:
 	session_free(t->s);
 	cli_cleanup(&t->pc);
 	free(t->name);
+	free(t->pin);
 	free(t);
 }
 

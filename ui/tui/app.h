@@ -62,6 +62,9 @@ struct sending {
 	char *what;                /* how the user knows it: "'Subject' to bob@..." */
 	size_t filed, queued, failed;
 	int64_t t0;                /* when the message on the wire started */
+	char *untrusted;           /* the id of a message that failed for the certificate */
+	char *pin;                 /* a certificate accepted once: the fingerprint */
+	struct route rt;           /* with pin: the account's route and it */
 	struct app *a;
 	struct sending *next;
 };
@@ -86,6 +89,7 @@ struct app {
 	int64_t next_flush_us;     /* when to look for due mail (util_now_us()) */
 	char *account;             /* chosen with f (a->c.account_name points here) */
 	char *account_error;       /* why the account in use cannot send now */
+	int account_stale;         /* its file changed while it sent: app_use_account() when the sends are over */
 	struct draft *link;        /* "pigeon ADDRESS|mailto:...": composed at the start */
 	struct buf ignored;        /* what the link asked for and was not taken */
 	int redraw;                /* everything, from scratch */
@@ -161,6 +165,9 @@ int sending_start_message(struct app *a, const struct draft_built *b,
     const struct draft *d);
 /* Send the queued message id now, with the account in use. */
 void sending_retry(struct app *a, const char *id);
+/* The same, trusting for this one connection only the certificate whose SHA-256 is fingerprint (NULL: as the account says). */
+void sending_retry_with(struct app *a, const char *id,
+    const char *fingerprint);
 /* Due messages of accounts that log in without asking: send them now. */
 void sending_flush_due(struct app *a);
 /* C-g: stop every send (what is not sent stays queued). */
@@ -168,5 +175,27 @@ void sending_stop(struct app *a);
 void sending_free_all(struct app *a);
 void sending_draw_progress(struct app *a, int y);
 int sending_busy(const struct app *a);
+
+/* trust.c */
+enum trust_choice {
+	TRUST_REJECT,
+	TRUST_ONCE,                /* for one connection: give fingerprint as tls_opts.fingerprint */
+	TRUST_ALWAYS,              /* pinned: the account's tls_fingerprint is written */
+};
+/* fingerprint: the certificate's (valid during the call only). */
+typedef void (*trust_fn)(struct app *a, void *arg, enum trust_choice choice,
+    const char *fingerprint);
+/*
+ * The certificate peer (copied) that host, the server of account, showed
+ * and that was not trusted, on a screen of its own: r (q, Esc) rejects
+ * it, o accepts it once, a pins it: tls_fingerprint = its fingerprint is
+ * written to the account in the config file (confedit_set(): comments
+ * kept) and the account in use is set up again when it is that one (once
+ * its sends are over); when the file cannot be written the screen stays
+ * and the status line says why.  done is called once, with the choice
+ * (at once with TRUST_REJECT when the screen cannot be made).
+ */
+void trust_open(struct app *a, const char *account, const char *host,
+    const struct tls_peer *peer, trust_fn done, void *arg);
 
 #endif

@@ -83,6 +83,10 @@ on_event(void *arg, const struct submit_event *ev)
 		break;
 	case SUBMIT_FILED:
 		sn->filed++;
+		/* Offered on the trust screen when the pipeline is over. */
+		if (ev->err == ERR_TLS_VERIFY && !sn->flush && sn->pin == NULL &&
+		    sn->untrusted == NULL && !ev->io && !ev->dropped)
+			sn->untrusted = strdup(q->id);
 		why = q->last_error != NULL ? q->last_error : err_str(ev->err);
 		if (ev->io) {
 			app_status(a, TUI_ERROR, _("the result could not be "
@@ -145,7 +149,57 @@ sending_end(struct app *a, struct sending *sn)
 	if (sn->has_item)
 		outbox_release(a->ob, &sn->it);
 	free(sn->what);
+	free(sn->untrusted);
+	free(sn->pin);
 	free(sn);
+}
+
+/* The last send is over: the account takes what was written to it meanwhile. */
+static void
+ended(struct app *a)
+{
+	if (a->snd == NULL && a->account_stale) {
+		a->account_stale = 0;
+		if (app_use_account(a, a->account) < 0)
+			app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+			    a->account_error : "?");
+	}
+	folders_reload(a);
+}
+
+/* The trust screen's answer for the message id that failed for the certificate. */
+static void
+trusted(struct app *a, void *arg, enum trust_choice choice,
+    const char *fingerprint)
+{
+	char *id = arg, *why = NULL;
+	enum err e;
+
+	if (choice == TRUST_REJECT)
+		app_status(a, TUI_ERROR, _("certificate rejected: the message "
+		    "is in the failed folder"));
+	else if ((e = outbox_requeue(a->ob, id, &why)) != ERR_OK &&
+	    e != ERR_NOINPUT)
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+	else
+		/* Failed (or still queued): sent now, with that certificate. */
+		sending_retry_with(a, id, fingerprint);
+	free(why);
+	free(id);
+	folders_reload(a);
+}
+
+/* A message failed for the certificate: the trust screen, while its peer is known. */
+static void
+offer_trust(struct app *a, struct sending *sn)
+{
+	const struct tls_peer *p = submit_peer(sn->sub);
+	char *id = sn->untrusted;
+
+	if (id == NULL || p == NULL || a->c.acct == NULL)
+		return;
+	sn->untrusted = NULL;
+	trust_open(a, a->c.acct->name, a->c.rt.so.host, p, trusted, id);
 }
 
 static int
@@ -164,8 +218,9 @@ src_step(struct app *a, void *arg, short revents)
 
 	submit_step(sn->sub, revents);
 	if (submit_done(sn->sub)) {
+		offer_trust(a, sn);
 		sending_end(a, sn);
-		folders_reload(a);
+		ended(a);
 	}
 }
 
@@ -178,7 +233,7 @@ start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
 	struct submit_opts so;
 
 	memset(&so, 0, sizeof(so));
-	so.rt = &a->c.rt;
+	so.rt = sn->pin != NULL ? &sn->rt : &a->c.rt;
 	so.lock = lock;
 	so.event = on_event;
 	so.arg = sn;
@@ -189,6 +244,7 @@ start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
 		loop_remove(a, sn);
 		if (sn->has_item)
 			outbox_release(a->ob, &sn->it);
+		free(sn->pin);
 		free(sn);
 		app_status(a, TUI_ERROR, "%s", err_str(ERR_NOMEM));
 		return -1;
@@ -198,7 +254,7 @@ start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
 	/* It may be over already (no connection at all). */
 	if (submit_done(sn->sub)) {
 		sending_end(a, sn);
-		folders_reload(a);
+		ended(a);
 	}
 	return 0;
 }
@@ -244,6 +300,12 @@ sending_start_message(struct app *a, const struct draft_built *b,
 void
 sending_retry(struct app *a, const char *id)
 {
+	sending_retry_with(a, id, NULL);
+}
+
+void
+sending_retry_with(struct app *a, const char *id, const char *fingerprint)
+{
 	struct sending *sn;
 	struct qentry q;
 	char *why = NULL;
@@ -264,9 +326,16 @@ sending_retry(struct app *a, const char *id)
 		qentry_free(&q);
 		return;
 	}
-	if ((sn = calloc(1, sizeof(*sn))) == NULL) {
+	if ((sn = calloc(1, sizeof(*sn))) == NULL ||
+	    (fingerprint != NULL && (sn->pin = strdup(fingerprint)) == NULL)) {
+		free(sn);
 		qentry_free(&q);
 		return;
+	}
+	/* The account's route but for the pin (its strings stay the account's). */
+	if (sn->pin != NULL) {
+		sn->rt = a->c.rt;
+		sn->rt.so.tls.fingerprint = sn->pin;
 	}
 	/* The pipeline locks it: another pigeon may be sending it. */
 	(void)start(a, sn, &q, 1, 1);
@@ -328,7 +397,7 @@ sending_stop(struct app *a)
 		if (submit_done(sn->sub))
 			sending_end(a, sn);
 	}
-	folders_reload(a);
+	ended(a);
 }
 
 void
