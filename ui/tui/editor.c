@@ -446,7 +446,7 @@ editor_stopped(struct app *a, struct screen *s)
 static const struct screen_ops editor_ops = {
 	.title = N_("pigeon's own editor"),
 	.keys = editor_keys,
-	.flags = SCREEN_NOPANE,
+	.flags = SCREEN_NOPANE | SCREEN_TEXT,
 	.draw = editor_draw,
 	.act = editor_act,
 	.free = editor_free,

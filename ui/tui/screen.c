@@ -86,9 +86,12 @@ screens_key(struct app *a, int key)
 	if (s->ops->list != NULL &&
 	    (action = keys_action(list_keys, key)) != 0)
 		return s->ops->act(a, s, action, key) || list_key(a, s, action);
-	if (s->ops->flags & (SCREEN_LINE | SCREEN_NOPANE))
+	if (s->ops->flags & (SCREEN_LINE | SCREEN_TEXT))
 		return s->ops->act(a, s, 0, key);
-	if (pane_key(a, key))
+	/* A key in no table: the screen's own way, then the pane's, the app's. */
+	if ((s->ops->flags & SCREEN_NOPANE) && s->ops->act(a, s, 0, key))
+		return 1;
+	if (!(s->ops->flags & SCREEN_NOPANE) && pane_key(a, key))
 		return 1;
 	switch (keys_action(app_keys, key)) {
 	case APP_HELP:
@@ -102,7 +105,8 @@ screens_key(struct app *a, int key)
 		app_status_history(a);
 		return 1;
 	default:
-		return s->ops->act(a, s, 0, key);
+		return (s->ops->flags & SCREEN_NOPANE) ? 0 :
+		    s->ops->act(a, s, 0, key);
 	}
 }
 
@@ -245,6 +249,9 @@ void
 screen_hints(const struct screen *s, struct buf *out)
 {
 	(void)keys_hint(out, s->ops->keys);
+	/* A screen that takes text has no '?' of the app's. */
+	if (s->ops->flags & SCREEN_TEXT)
+		return;
 	if (out->len > 0)
 		(void)buf_addstr(out, "  ");
 	(void)keys_hint(out, app_keys);

@@ -43,6 +43,7 @@ struct screen_ops {
 
 #define SCREEN_LINE    0x01u  /* a one-line prompt at the bottom: the screens below show */
 #define SCREEN_NOPANE  0x02u  /* the pane is not drawn under it and its keys do not apply */
+#define SCREEN_TEXT    0x04u  /* it takes typed text: every key is its own (the editor) */
 
 struct screen {
 	const struct screen_ops *ops;

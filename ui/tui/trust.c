@@ -23,7 +23,6 @@ enum {
 	TR_REJECT = 1,
 	TR_ONCE,
 	TR_ALWAYS,
-	TR_HELP,
 };
 
 /* mutt's letters: (r)eject, accept (o)nce, (a)ccept always. */
@@ -38,8 +37,6 @@ static const struct keydef trust_keys[] = {
 	{ 'a', TR_ALWAYS, N_("always"), N_("always accept it: its fingerprint "
 	    "is written to the account as tls_fingerprint (a pin: only this "
 	    "certificate passes from now on)") },
-	/* A screen without the pane gets no app keys: its own '?' (the key line has it already). */
-	{ '?', TR_HELP, NULL, N_("these keys") },
 	{ 0, 0, NULL, NULL },
 };
 
@@ -254,9 +251,6 @@ trust_act(struct app *a, struct screen *s, int action, int key)
 			return 1;
 		c = action == TR_ONCE ? TRUST_ONCE : TRUST_ALWAYS;
 		break;
-	case TR_HELP:
-		screens_help(a);
-		return 1;
 	default:
 		return 0;
 	}
