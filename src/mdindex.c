@@ -6,14 +6,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "i18n.h"
 #include "mdindex.h"
 #include "safefile.h"
 #include "util.h"
 
 #define NAME_MAX_LEN 255
+
+static uint64_t sort_key(const char *name);
+
+/* Entry for the name at ix->names + off (len bytes, NUL-ended there). */
+static int
+add_entry(struct mdindex *ix, size_t off, size_t len, int cur)
+{
+	const char *name = ix->names + off, *colon = memchr(name, ':', len);
+	size_t ulen = colon != NULL ? (size_t)(colon - name) : len, cap;
+	struct mdindex_ent *v;
+
+	if (ulen > UINT16_MAX || off > UINT32_MAX)
+		return 0;
+	if (ix->n == ix->vcap) {
+		cap = ix->vcap ? ix->vcap * 2 : 1024;
+		if ((v = realloc(ix->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		ix->v = v;
+		ix->vcap = cap;
+	}
+	ix->v[ix->n].off = (uint32_t)off;
+	ix->v[ix->n].ulen = (uint16_t)ulen;
+	ix->v[ix->n].cur = (uint8_t)cur;
+	ix->v[ix->n].key = sort_key(name);
+	ix->n++;
+	return 0;
+}
 
 /*
  * The order of a name: its seconds, and the microseconds of an
@@ -38,11 +68,10 @@ sort_key(const char *name)
 static int
 add_name(struct mdindex *ix, const char *name, size_t len, int cur)
 {
-	struct mdindex_ent *v;
-	size_t cap, ulen = strcspn(name, ":");
+	size_t cap, off = ix->len;
 	char *p;
 
-	if (ulen > UINT16_MAX || ix->len + len + 1 > UINT32_MAX)
+	if (ix->len + len + 1 > UINT32_MAX)
 		return 0;
 	if (ix->len + len + 1 > ix->cap) {
 		cap = ix->cap ? ix->cap * 2 : 64 * 1024;
@@ -53,21 +82,9 @@ add_name(struct mdindex *ix, const char *name, size_t len, int cur)
 		ix->names = p;
 		ix->cap = cap;
 	}
-	if ((ix->n & (ix->n - 1)) == 0 || ix->n == 0) {
-		/* A power of two: double the room. */
-		if ((v = realloc(ix->v, (ix->n ? ix->n * 2 : 1024) *
-		    sizeof(*v))) == NULL)
-			return -1;
-		ix->v = v;
-	}
 	memcpy(ix->names + ix->len, name, len + 1);
-	ix->v[ix->n].off = (uint32_t)ix->len;
-	ix->v[ix->n].ulen = (uint16_t)ulen;
-	ix->v[ix->n].cur = (uint8_t)cur;
-	ix->v[ix->n].key = sort_key(name);
-	ix->n++;
 	ix->len += len + 1;
-	return 0;
+	return add_entry(ix, off, len, cur);
 }
 
 /* One of new/ and cur/. */
@@ -243,4 +260,145 @@ mdindex_open(const struct maildir *m, const struct mdindex *ix, size_t i,
 		return e;
 	/* Moved meanwhile: where is it now? */
 	return maildir_open_msg(m, id, fd, errstr);
+}
+
+/* --- the cache ------------------------------------------------------------- */
+
+#define CACHE_MAGIC "pigeon-mdindex 1"
+#define CACHE_MAX (256 * 1024 * 1024)
+/* A directory changed this recently may change again within its clock tick: no cache of it. */
+#define RACY_SECONDS 2
+
+struct stamps {
+	long long sec[2], nsec[2];
+};
+
+static int
+stamps_of(const struct maildir *m, struct stamps *st)
+{
+	struct stat s;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (fstat(maildir_subfd(m, k), &s) < 0)
+			return -1;
+		st->sec[k] = (long long)s.st_mtim.tv_sec;
+		st->nsec[k] = (long long)s.st_mtim.tv_nsec;
+	}
+	return 0;
+}
+
+/* The cache file's list into ix when its stamps are the folder's; 0, or -1. */
+static int
+cache_read(int dirfd, const char *name, const struct stamps *now,
+    struct mdindex *ix)
+{
+	struct stamps was;
+	struct stat st;
+	char head[160], *data = NULL;
+	const char *p, *end, *nl;
+	size_t count, got = 0;
+	ssize_t r;
+	enum err e;
+	int fd, rc = -1;
+
+	if ((fd = safefile_open(dirfd, name, name, O_RDONLY, &e, NULL)) < 0)
+		return -1;
+	/* One read of the whole file into a block of its size. */
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > CACHE_MAX ||
+	    (data = malloc((size_t)st.st_size + 1)) == NULL)
+		goto out;
+	while (got < (size_t)st.st_size && (r = read(fd, data + got,
+	    (size_t)st.st_size - got)) > 0)
+		got += (size_t)r;
+	if (got != (size_t)st.st_size)
+		goto out;
+	data[got] = '\0';
+	end = data + got;
+	/* The first line alone: sscanf() would measure the whole file. */
+	if ((nl = memchr(data, '\n', got)) == NULL || (size_t)(nl - data) >=
+	    sizeof(head))
+		goto out;
+	memcpy(head, data, (size_t)(nl - data));
+	head[nl - data] = '\0';
+	if (sscanf(head, CACHE_MAGIC " %lld %lld %lld %lld %zu", &was.sec[0],
+	    &was.nsec[0], &was.sec[1], &was.nsec[1], &count) != 5 ||
+	    memcmp(&was, now, sizeof(was)) != 0)
+		goto out;
+	/* The file's block is the names' block: each newline becomes the end of a name. */
+	if ((ix->v = malloc((count + 1) * sizeof(*ix->v))) == NULL)
+		goto out;
+	ix->names = data;
+	ix->cap = ix->len = got + 1;
+	ix->vcap = count + 1;
+	data = NULL;
+	for (p = nl + 1; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+		    nl - p < 2 || (p[0] != 'n' && p[0] != 'c') || ix->n >= count)
+			goto out;
+		ix->names[nl - ix->names] = '\0';
+		if (add_entry(ix, (size_t)(p + 1 - ix->names), (size_t)(nl - p - 1),
+		    p[0] == 'c') < 0)
+			goto out;
+	}
+	rc = ix->n == count ? 0 : -1;
+out:
+	(void)close(fd);
+	free(data);
+	if (rc < 0)
+		mdindex_free(ix);
+	return rc;
+}
+
+/* Write ix as the cache file: a new file renamed over the old one. */
+static void
+cache_write(int dirfd, const char *name, const struct stamps *st,
+    const struct mdindex *ix)
+{
+	char tmp[NAME_MAX_LEN + 32];
+	struct buf b;
+	size_t i;
+	enum err e;
+	int fd, ok;
+
+	(void)snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid());
+	(void)unlinkat(dirfd, tmp, 0);
+	if ((fd = safefile_open(dirfd, tmp, tmp, O_WRONLY | O_CREAT | O_EXCL,
+	    &e, NULL)) < 0)
+		return;
+	buf_init(&b, CACHE_MAX);
+	ok = buf_printf(&b, CACHE_MAGIC " %lld %lld %lld %lld %zu\n",
+	    st->sec[0], st->nsec[0], st->sec[1], st->nsec[1], ix->n) == 0;
+	for (i = 0; ok && i < ix->n; i++)
+		ok = buf_printf(&b, "%c%s\n", ix->v[i].cur ? 'c' : 'n',
+		    mdindex_file(ix, i)) == 0;
+	ok = ok && write(fd, buf_str(&b), b.len) == (ssize_t)b.len;
+	ok = close(fd) == 0 && ok;
+	buf_free(&b);
+	if (!ok || renameat(dirfd, tmp, dirfd, name) < 0)
+		(void)unlinkat(dirfd, tmp, 0);
+}
+
+enum err
+mdindex_load_cached(const struct maildir *m, struct mdindex *ix,
+    int cachefd, const char *name, char **errstr)
+{
+	struct stamps st;
+	enum err e;
+	time_t now = time(NULL);
+	int k, racy = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	if (cachefd < 0 || stamps_of(m, &st) < 0)
+		return mdindex_load(m, ix, errstr);
+	if (cache_read(cachefd, name, &st, ix) == 0)
+		return ERR_OK;
+	if ((e = mdindex_load(m, ix, errstr)) != ERR_OK)
+		return e;
+	/* Listed now: kept for the next start, unless a change may be under way. */
+	for (k = 0; k < 2; k++)
+		racy |= now - (time_t)st.sec[k] < RACY_SECONDS;
+	if (!racy)
+		cache_write(cachefd, name, &st, ix);
+	return ERR_OK;
 }

@@ -22,7 +22,7 @@ struct mdindex {
 	char *names;               /* the file names, each NUL-ended */
 	size_t len, cap;
 	struct mdindex_ent *v;
-	size_t n;
+	size_t n, vcap;
 };
 
 struct mdindex_ent {
@@ -36,6 +36,17 @@ struct mdindex_ent {
 enum err mdindex_load(const struct maildir *m, struct mdindex *ix,
     char **errstr);
 void mdindex_free(struct mdindex *ix);
+/*
+ * mdindex_load() through a cache file name in the directory cachefd (-1:
+ * none): when the modification times of new/ and cur/ are those the
+ * cache was written with, the list is read from it (no directory scan,
+ * no sort); else it is made and written there for the next time -- but
+ * not when new/ or cur/ changed in the last two seconds (a change in the
+ * same clock tick would not show in the times: "racy git").  A cache
+ * that cannot be read or written is only a slower start.
+ */
+enum err mdindex_load_cached(const struct maildir *m, struct mdindex *ix,
+    int cachefd, const char *name, char **errstr);
 /* The file name of message i, and its unique part (what maildir_*() take) into id[0..idlen). */
 const char *mdindex_file(const struct mdindex *ix, size_t i);
 int mdindex_id(const struct mdindex *ix, size_t i, char *id, size_t idlen);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -182,6 +183,90 @@ test_many(void **state)
 	free(path);
 }
 
+/* Set the modification time of path's new/ and cur/ to secs ago. */
+static void
+age(const char *path, int secs)
+{
+	struct timespec ts[2];
+	char *d;
+	int k;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= secs;
+	ts[1] = ts[0];
+	for (k = 0; k < 2; k++) {
+		d = util_strf("%s/%s", path, k ? "cur" : "new");
+		assert_int_equal(utimensat(AT_FDCWD, d, ts, 0), 0);
+		free(d);
+	}
+}
+
+static void
+test_cache(void **state)
+{
+	struct mdindex ix;
+	struct maildir *m;
+	char *path, *cdir, id[64];
+	struct stat st;
+	int cfd, fd;
+
+	(void)state;
+	m = folder("cached", &path);
+	cdir = util_strf("%s/cache", test_dir);
+	assert_int_equal(mkdir(cdir, 0700), 0);
+	assert_true((cfd = open(cdir, O_RDONLY | O_DIRECTORY)) >= 0);
+	put(path, "cur", "1700000000.M1P1Ra.h:2,S", "a");
+	put(path, "new", "1700000002.M1P1Rb.h", "b");
+	/* Just changed: listed, but no cache of it (a change may follow in the same tick). */
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	assert_int_equal(ix.n, 2);
+	mdindex_free(&ix);
+	assert_int_equal(fstatat(cfd, "f", &st, 0), -1);
+	/* Settled: the cache is written, and read back the same. */
+	age(path, 60);
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	mdindex_free(&ix);
+	assert_int_equal(fstatat(cfd, "f", &st, 0), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	assert_int_equal(ix.n, 2);
+	assert_int_equal(mdindex_id(&ix, 0, id, sizeof(id)), 0);
+	assert_string_equal(id, "1700000002.M1P1Rb.h");
+	assert_int_equal(ix.v[0].cur, 0);
+	assert_string_equal(mdindex_file(&ix, 1), "1700000000.M1P1Ra.h:2,S");
+	assert_int_equal(ix.v[1].cur, 1);
+	mdindex_free(&ix);
+	/* A new message changes cur/'s time: the cache is not used. */
+	put(path, "cur", "1700000009.M1P1Rc.h:2,S", "c");
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	assert_int_equal(ix.n, 3);
+	assert_int_equal(mdindex_id(&ix, 0, id, sizeof(id)), 0);
+	assert_string_equal(id, "1700000009.M1P1Rc.h");
+	mdindex_free(&ix);
+	/* A cache that is a link is never read (nor followed when written). */
+	age(path, 60);
+	assert_int_equal(unlinkat(cfd, "f", 0), 0);
+	assert_int_equal(symlinkat("/etc/passwd", cfd, "f"), 0);
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	assert_int_equal(ix.n, 3);
+	mdindex_free(&ix);
+	/* A damaged cache (cut short) is ignored. */
+	assert_int_equal(unlinkat(cfd, "f", 0), 0);
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	mdindex_free(&ix);
+	assert_int_equal(fstatat(cfd, "f", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(ftruncate(fd = openat(cfd, "f", O_WRONLY), st.st_size -
+	    5), 0);
+	(void)close(fd);
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "f", NULL), ERR_OK);
+	assert_int_equal(ix.n, 3);
+	mdindex_free(&ix);
+	(void)close(cfd);
+	free(cdir);
+	maildir_close(m);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -190,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_open_where_it_lies_and_after_a_move),
 		cmocka_unit_test(test_links_are_never_followed),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,

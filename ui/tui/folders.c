@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "mdindex.h"
 #include "rfc822.h"
+#include "safefile.h"
 #include "util.h"
 
 #define HEAD_READ 8192       /* bytes of a message read for its list line */
@@ -87,6 +88,7 @@ struct folders {
 	struct cached cache[CACHE_SLOTS];
 	struct maildir **drafts;   /* every drafts folder */
 	size_t ndrafts;
+	int cachefd;               /* the state directory's cache/ (-1: none) */
 };
 
 static void
@@ -165,14 +167,18 @@ folders_drafts(struct app *a, size_t *n)
 	return a->fl != NULL ? a->fl->drafts : NULL;
 }
 
-/* How many messages a folder holds, without listing them into memory. */
+static void cache_name(const struct maildir *md, char *out, size_t n);
+
+/* How many messages a folder holds. */
 static size_t
-count_of(struct maildir *md)
+count_of(struct folders *f, struct maildir *md)
 {
 	struct mdindex ix;
+	char name[64];
 	size_t n;
 
-	if (mdindex_load(md, &ix, NULL) != ERR_OK)
+	cache_name(md, name, sizeof(name));
+	if (mdindex_load_cached(md, &ix, f->cachefd, name, NULL) != ERR_OK)
 		return 0;
 	n = ix.n;
 	mdindex_free(&ix);
@@ -201,16 +207,31 @@ merged_order(const void *x, const void *y)
 }
 
 /* The folders of the list shown (md; for drafts every drafts folder) listed into f. */
+/* The cache file of folder md: named by a hash of its path. */
+static void
+cache_name(const struct maildir *md, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)maildir_path(md);
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ *p) * 0x100000001b3u;
+	(void)snprintf(out, n, "folder-%016llx", (unsigned long long)h);
+}
+
 static void
 list_sources(struct folders *f, struct maildir **md, size_t n)
 {
 	size_t k, i, total = 0;
+	char name[64];
 
 	if ((f->ix = calloc(n, sizeof(*f->ix))) == NULL ||
 	    (f->src = calloc(n, sizeof(*f->src))) == NULL)
 		return;
 	for (k = 0; k < n; k++) {
-		if (mdindex_load(md[k], &f->ix[f->nsrc], NULL) != ERR_OK)
+		cache_name(md[k], name, sizeof(name));
+		if (mdindex_load_cached(md[k], &f->ix[f->nsrc], f->cachefd, name,
+		    NULL) != ERR_OK)
 			continue;
 		f->src[f->nsrc] = md[k];
 		total += f->ix[f->nsrc++].n;
@@ -270,12 +291,12 @@ folders_reload(struct app *a)
 			continue;
 		}
 		if (k != OUTBOX_DRAFTS) {
-			f->count[k] = count_of(outbox_folder(a->ob,
+			f->count[k] = count_of(f, outbox_folder(a->ob,
 			    (enum outbox_folder)k));
 			continue;
 		}
 		for (d = 0, f->count[k] = 0; d < f->ndrafts; d++)
-			f->count[k] += count_of(f->drafts[d]);
+			f->count[k] += count_of(f, f->drafts[d]);
 	}
 	for (i = 0; at[0] != '\0' && i < n; i++)
 		if (entry_id(f, &f->v[i], id, sizeof(id)) == 0 &&
@@ -595,6 +616,8 @@ folders_free(struct screen *s)
 	entries_free(f);
 	drafts_close(f);
 	list_free(&f->l);
+	if (f->cachefd >= 0)
+		(void)close(f->cachefd);
 	if (f->a->fl == f)
 		f->a->fl = NULL;
 	free(f);
@@ -634,12 +657,23 @@ int
 folders_open(struct app *a)
 {
 	struct folders *f = calloc(1, sizeof(*f));
+	enum err e;
 
 	if (f == NULL)
 		return -1;
 	f->s.ops = &folders_ops;
 	f->a = a;
 	f->folder = OUTBOX_SENT;
+	/* Big folders start from a list kept in the state directory. */
+	f->cachefd = safefile_dir(AT_FDCWD, outbox_state_dir(a->ob),
+	    outbox_state_dir(a->ob), 0, NULL, &e, NULL);
+	if (f->cachefd >= 0) {
+		int dir = f->cachefd;
+
+		f->cachefd = safefile_dir(dir, "cache", "cache", 1, NULL, &e,
+		    NULL);
+		(void)close(dir);
+	}
 	a->fl = f;
 	screen_push(a, &f->s);
 	folders_reload(a);
