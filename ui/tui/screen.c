@@ -163,10 +163,14 @@ screens_tick(struct app *a)
 {
 	struct screen *s;
 	int64_t now = util_now_us();
-	int ms, next = -1, again = 1;
+	int ms, next = -1, again = 1, passes = 0;
 
-	/* A tick may close its screen: start over after each. */
-	while (again) {
+	/*
+	 * A tick may close its screen or push another: start over after
+	 * each, a bounded number of times (a tick that asks for 0 ms again
+	 * waits for the next turn of the loop).
+	 */
+	while (again && passes++ < 32) {
 		again = 0;
 		for (s = a->top; s != NULL; s = s->below) {
 			if (s->tick_ms < 0 || s->ops->tick == NULL ||
