@@ -1,0 +1,449 @@
+# SPDX-License-Identifier: ISC
+"""test_ui_screens.py - the UI as screens on one loop (issue 14): help from the key tables, list keys, the status line, the composer's keys, the editor, work going on at once, the pane, the reader."""
+
+import email
+import email.policy
+import os
+import re
+import socket
+import time
+
+from harness import PASSWORD
+from tmuxui import UiTest, shell_quote
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+# Key names as the help writes them, as tmux send-keys takes them.
+TMUX_KEYS = {"PgDn": "NPage", "PgUp": "PPage", "Esc": "Escape",
+             "Backspace": "BSpace"}
+
+# keys.c's names for the constants of the C tables.
+C_KEYS = {"TUI_KEY_UP": "Up", "TUI_KEY_DOWN": "Down", "TUI_KEY_LEFT": "Left",
+          "TUI_KEY_RIGHT": "Right", "TUI_KEY_HOME": "Home",
+          "TUI_KEY_END": "End", "TUI_KEY_BACKSPACE": "Backspace",
+          "TUI_KEY_DELETE": "Delete", "TUI_KEY_ENTER": "Enter",
+          "TUI_KEY_PGUP": "PgUp", "TUI_KEY_PGDN": "PgDn", "KEY_ESC": "Esc",
+          "'\\r'": "Enter", "'\\n'": "Enter", "'\\t'": "Tab", "' '": "Space"}
+
+STRING = r'"(?:[^"\\]|\\.)*"'
+TEXT = r'(NULL|N_\(\s*(?:%s\s*)+\))' % STRING
+ENTRY = re.compile(r'\{\s*([^,{}]+?|\'.\'|\' \'),\s*(\w+),\s*%s,\s*%s\s*\}'
+                   % (TEXT, TEXT), re.S)
+
+
+def c_text(lit):
+    if lit == "NULL":
+        return None
+    return "".join(bytes(s[1:-1], "utf-8").decode("unicode_escape")
+                   for s in re.findall(STRING, lit))
+
+
+def key_table(path, name):
+    """The key table name in the C file path: [(names, help)], one per
+    action, its aliases' names after its own, as keys_help() writes it."""
+    with open(os.path.join(REPO, path), encoding="utf-8") as f:
+        src = f.read()
+    m = re.search(r"struct keydef %s\[\] = \{(.*?)\n\};" % name, src, re.S)
+    out = []
+    for key, action, _hint, help in ENTRY.findall(m.group(1)):
+        key = key.strip()
+        if key == "0":
+            continue
+        if key in C_KEYS:
+            kname = C_KEYS[key]
+        elif key.startswith("KEY_CTRL("):
+            kname = "C-" + key[len("KEY_CTRL('"):-2]
+        elif re.fullmatch(r"'.'", key):
+            kname = key[1]
+        else:
+            raise ValueError("%s: a key I cannot name: %s" % (name, key))
+        if action == "0":
+            # Enter is three keys: named once.
+            if kname not in out[-1][0]:
+                out[-1][0].append(kname)
+        else:
+            out.append(([kname], c_text(help)))
+    return [(names, help) for names, help in out if help is not None]
+
+
+def write_maildir(folder, n, subject="Message %d", to="bob@example.org",
+                  body="Text of message %d.\n", extra="", flags="S",
+                  start=1700000000):
+    """n messages filed in folder/cur, named as src/mdname.c names them
+    (SECONDS.MUSECPPID.RHEX.HOST:2,FLAGS); message i is i minutes newer
+    than message i-1.  Returns the names, oldest first."""
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+    names = []
+    for i in range(1, n + 1):
+        t = start + 60 * i
+        name = "%d.M%06dP%dR%016x.testhost:2,%s" % (t, i, 4242, i, flags)
+        date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
+        text = ("From: Tester <tester@example.org>\r\nTo: %s\r\n"
+                "Subject: %s\r\nDate: %s\r\nMessage-ID: <%d.%d@example.org>"
+                "\r\n%sMIME-Version: 1.0\r\nContent-Type: text/plain; "
+                "charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                % (to, subject % i if "%d" in subject else subject, date, t,
+                   i, extra)) + (body % i if "%d" in body else body).replace(
+                       "\n", "\r\n")
+        path = os.path.join(folder, "cur", name)
+        with open(path, "wb") as f:
+            f.write(text.encode("utf-8"))
+        os.utime(path, (t, t))
+        names.append(name)
+    return names
+
+
+class Screens(UiTest):
+
+    # -- reading the screen ----------------------------------------------
+
+    def lines(self):
+        return self.screen().rstrip("\n").split("\n")
+
+    def marked_rows(self):
+        """The rows in reverse video (SGR 7), by number: the folder tab and
+        the list's cursor."""
+        out = self.tmux("capture-pane", "-p", "-e", "-t", "t").stdout.decode(
+            "utf-8", "replace").split("\n")
+        plain = self.screen().split("\n")
+        rows = {}
+        for i, line in enumerate(out):
+            if re.search(r"\x1b\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m", line):
+                rows[i] = plain[i] if i < len(plain) else ""
+        return rows
+
+    def selected_line(self):
+        """The list's cursor row: in reverse video, below the title and the
+        folder tabs, above the bars at the bottom."""
+        n = len(self.lines())
+        for i, line in sorted(self.marked_rows().items()):
+            if 2 <= i < n - 2:
+                return line
+        return ""
+
+    def wait_selected(self, text, timeout=10):
+        deadline = time.monotonic() + timeout
+        while text not in self.selected_line():
+            if time.monotonic() > deadline:
+                self.fail("never selected: %r\n--- screen ---\n%s"
+                          % (text, self.screen()))
+            time.sleep(0.05)
+        return self.selected_line()
+
+    def wait_gone(self, text, timeout=10):
+        deadline = time.monotonic() + timeout
+        while text in self.screen():
+            if time.monotonic() > deadline:
+                self.fail("still on the screen: %r\n--- screen ---\n%s"
+                          % (text, self.screen()))
+            time.sleep(0.05)
+        return self.screen()
+
+    def wait_true(self, cond, what, timeout=10):
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                self.fail("never: %s\n--- screen ---\n%s"
+                          % (what, self.screen()))
+            time.sleep(0.05)
+
+    def status(self):
+        return self.lines()[-1]
+
+    def press(self, name):
+        """A key by the name the help gives it."""
+        if len(name) == 1:
+            self.type(name)
+        else:
+            self.keys(TMUX_KEYS.get(name, name))
+
+    def help_sections(self):
+        """The help on the screen (all of it fits: a tall terminal),
+        {heading: [(names, text)]}."""
+        s = self.wait_screen("Everywhere")
+        sections, cur = {}, None
+        for line in s.split("\n")[1:-2]:
+            if line.strip() == "":
+                cur = None
+            elif not line.startswith(" "):
+                cur = sections.setdefault(line.strip(), [])
+            elif cur is not None:
+                m = re.match(r"  (\S+(?: \S+)*?)  +(\S.*)$", line)
+                if m is None:
+                    m = re.match(r"  (\S+(?: \S+)*) (\S.*)$", line)
+                cur.append((m.group(1).split(" "), m.group(2).rstrip()))
+        return sections
+
+    def assertHelpHas(self, sections, heading, path, table):
+        want = key_table(path, table)
+        self.assertTrue(want, "no keys parsed from %s %s" % (path, table))
+        self.assertIn(heading, sections)
+        self.assertEqual(sections[heading], want)
+
+    def highlighted_tab(self):
+        out = self.tmux("capture-pane", "-p", "-e", "-t", "t").stdout.decode(
+            "utf-8", "replace").split("\n")
+        m = re.search(r"\x1b\[7m([^\x1b]*)", out[1])
+        return m.group(1).strip() if m else ""
+
+    def pane_row(self):
+        """The row of the pane's heading, or None when it is hidden."""
+        for i, line in enumerate(self.lines()):
+            if line.startswith(" SMTP transcript ("):
+                return i
+        return None
+
+    # -- 1. the help, made from the key tables ------------------------------
+
+    def test_help_lists_every_key_of_the_tables_and_each_works(self):
+        offline = self.write_config("smtp://127.0.0.1:1")
+        res = self.run_pigeon(["send", "--config", offline, "-s", "Queued one",
+                               "bob@example.org"], input=b"queued text\n")
+        self.assertEqual(res.rc, 0, res)
+        steps = [("send", b"220 slow ESMTP\r\n"), ("expect", rb"^EHLO "),
+                 ("send", b"250-slow\r\n250 8BITMIME\r\n"), ("hang",)]
+        srv = self.start_script(steps)
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        write_maildir(os.path.join(self.data, "sent"), 3)
+        write_maildir(os.path.join(self.data, "drafts"), 1,
+                      subject="A draft", flags="D")
+        self.start(cfg, cols=150, rows=70)
+        self.wait_screen("Message 3")
+        self.keys("?")
+        help = self.help_sections()
+        self.assertHelpHas(help, "Folders", "ui/tui/folders.c", "folder_keys")
+        self.assertHelpHas(help, "In every list", "ui/tui/list.c",
+                           "list_keys")
+        self.assertHelpHas(help, "The transcript pane", "ui/tui/pane.c",
+                           "pane_keys")
+        self.assertHelpHas(help, "Everywhere", "ui/tui/screen.c", "app_keys")
+        listed = {name for heading in ("Folders", "In every list",
+                                       "The transcript pane", "Everywhere")
+                  for names, _ in help[heading] for name in names}
+        self.keys("q")
+        self.wait_screen("m:compose")
+        done = {"?"}
+
+        def sel(text):
+            return self.wait_selected(text)
+
+        def check(names, fn):
+            for name in names:
+                try:
+                    fn(name)
+                except AssertionError as e:
+                    raise AssertionError("key %s: %s" % (name, e)) from None
+                done.add(name)
+
+        # Moving in the list (sent: the newest first).
+        def down(k):
+            self.press("g")
+            sel("Message 3")
+            self.press(k)
+            sel("Message 2")
+
+        def up(k):
+            self.press("G")
+            sel("Message 1")
+            self.press(k)
+            sel("Message 2")
+
+        def to_end(k):
+            self.press("g")
+            sel("Message 3")
+            self.press(k)
+            sel("Message 1")
+
+        def to_start(k):
+            self.press("G")
+            sel("Message 1")
+            self.press(k)
+            sel("Message 3")
+
+        check(["j", "Down"], down)
+        check(["k", "Up"], up)
+        check(["PgDn", "C-f", "Space", "End", "G"], to_end)
+        check(["PgUp", "C-b", "-", "Home", "g"], to_start)
+
+        def search(k):
+            self.press(k)
+            self.wait_screen("Search:")
+            self.type("message 2")
+            self.keys("Enter")
+            sel("Message 2")
+        check(["/"], search)
+        self.press("/")
+        self.wait_screen("Search:")
+        self.type("Message")
+        self.keys("Enter")
+        sel("Message 1")
+        check(["n"], lambda k: (self.press(k), sel("Message 3")))
+        check(["N"], lambda k: (self.press(k), sel("Message 1")))
+        self.press("g")
+        sel("Message 3")
+
+        # Reading it.
+        def read(k):
+            self.press(k)
+            s = self.wait_screen("Subject: Message 3")
+            self.assertIn("Text of message 3.", s)
+            self.assertNotIn("Content-Transfer-Encoding", s)
+            self.keys("q")
+            self.wait_screen("m:compose")
+        check(["Enter"], read)
+
+        def raw(k):
+            self.press(k)
+            self.wait_screen("Content-Transfer-Encoding: 8bit")
+            self.keys("q")
+            self.wait_screen("m:compose")
+        check(["H"], raw)
+
+        def compose(k):
+            self.press(k)
+            self.wait_status("To:")
+            self.keys("Escape")
+            self.wait_screen("m:compose")
+        check(["m"], compose)
+
+        def again(k):
+            self.press(k)
+            s = self.wait_screen("a new message made from 'Message 3'")
+            self.assertIn("y:send", s)
+            self.keys("q")
+            self.wait_screen("Keep it as a draft?")
+            self.keys("n")
+            self.wait_screen("m:compose")
+        check(["e"], again)
+
+        def resume(k):
+            self.press(k)
+            s = self.wait_screen("draft 'A draft' resumed")
+            self.assertIn("Subject:   A draft", s)
+            self.keys("P")
+            self.wait_screen("m:compose")
+        check(["R"], resume)
+
+        def delete(k):
+            self.press(k)
+            self.wait_screen("Delete ")
+            self.keys("n")
+            self.wait_gone("Delete ")
+            self.assertIn("sent (3)", self.screen())
+        check(["d"], delete)
+
+        # The folders: drafts, outbox, sent, failed.
+        def next_folder(k):
+            self.assertEqual(self.highlighted_tab(), "sent (3)")
+            self.press(k)
+            self.wait_true(lambda: self.highlighted_tab() == "failed (0)",
+                           "failed highlighted")
+            self.press("Left")
+            self.wait_true(lambda: self.highlighted_tab() == "sent (3)",
+                           "sent highlighted")
+        check(["Tab", "Right"], next_folder)
+
+        def prev_folder(k):
+            self.press(k)
+            self.wait_true(lambda: self.highlighted_tab() == "outbox (1)",
+                           "outbox highlighted")
+            self.wait_screen("Queued one")
+        check(["Left"], prev_folder)
+
+        # The pane.
+        def toggle(k):
+            self.assertIsNone(self.pane_row())
+            self.press(k)
+            self.wait_true(lambda: self.pane_row() is not None, "a pane")
+            self.press(k)
+            self.wait_true(lambda: self.pane_row() is None, "no pane")
+            self.press(k)
+            self.wait_true(lambda: self.pane_row() is not None, "a pane")
+        check(["v"], toggle)
+
+        def bigger(k):
+            row = self.pane_row()
+            self.press(k)
+            self.wait_true(lambda: self.pane_row() < row, "a bigger pane")
+        check([">"], bigger)
+
+        def smaller(k):
+            row = self.pane_row()
+            self.press(k)
+            self.wait_true(lambda: self.pane_row() > row, "a smaller pane")
+        check(["<"], smaller)
+
+        # A send now, held by the server; C-g stops it.
+        def retry(k):
+            self.press(k)
+            self.wait_screen("-> MAIL FROM:<")
+        check(["r"], retry)
+
+        def stop(k):
+            self.press(k)
+            self.wait_screen("stopped by the user")
+            self.assertEqual(len(self.outbox()), 1)
+        check(["C-g"], stop)
+
+        def whole(k):
+            self.press(k)
+            s = self.wait_screen("SMTP transcript, whole screen")
+            self.assertIn("<- 220 slow ESMTP", s)
+            self.keys("q")
+            self.wait_screen("m:compose")
+        check(["V"], whole)
+
+        def history(k):
+            self.press(k)
+            s = self.wait_screen("Status messages")
+            self.assertIn("draft 'A draft' resumed", s)
+            self.assertIn("stopped by the user", s)
+            self.keys("q")
+            self.wait_screen("m:compose")
+        check(["M"], history)
+
+        def accounts(k):
+            self.press(k)
+            self.wait_screen("Accounts (* default, > in use)")
+            self.keys("q")
+            self.wait_screen("m:compose")
+        check(["A"], accounts)
+
+        def quit(k):
+            pid = self.pid()
+            self.press(k)
+            # Mail waits in the outbox: it asks.
+            self.wait_screen("outbox")
+            self.keys("y")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.05)
+            self.fail("pigeon did not quit")
+        check(["q"], quit)
+        # A key added to a table is tried here too, or this fails.
+        self.assertEqual(listed - done, set(), "keys in the help, untried")
+
+    def test_help_on_the_compose_screen(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.start(cfg, cols=150, rows=100)
+        self.compose("bob@example.org", "Help here")
+        self.keys("?")
+        help = self.help_sections()
+        self.assertHelpHas(help, "Compose", "ui/tui/compose.c",
+                           "compose_keys")
+        self.assertHelpHas(help, "The transcript pane", "ui/tui/pane.c",
+                           "pane_keys")
+        self.assertHelpHas(help, "Everywhere", "ui/tui/screen.c", "app_keys")
+        # The keys of the screen in front come first.
+        s = self.screen()
+        self.assertLess(s.index("Compose\n"), s.index("Folders\n"))
+        self.keys("q")
+        self.wait_screen("y:send")
+
