@@ -84,7 +84,8 @@ def write_maildir(folder, n, subject="Message %d", to="bob@example.org",
                 "Subject: %s\r\nDate: %s\r\nMessage-ID: <%d.%d@example.org>"
                 "\r\n%sMIME-Version: 1.0\r\nContent-Type: text/plain; "
                 "charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-                % (to, subject % i if "%d" in subject else subject, date, t,
+                % (to, subject(i) if callable(subject) else
+                   subject % i if "%d" in subject else subject, date, t,
                    i, extra)) + (body % i if "%d" in body else body).replace(
                        "\n", "\r\n")
         path = os.path.join(folder, "cur", name)
@@ -100,7 +101,8 @@ class Screens(UiTest):
     # -- reading the screen ----------------------------------------------
 
     def lines(self):
-        return self.screen().rstrip("\n").split("\n")
+        """The rows of the screen, blank ones too."""
+        return self.screen().split("\n")[:-1]
 
     def marked_rows(self):
         """The rows in reverse video (SGR 7), by number: the folder tab and
@@ -447,3 +449,136 @@ class Screens(UiTest):
         self.keys("q")
         self.wait_screen("y:send")
 
+
+    # -- 2. the list keys, the same in every list ---------------------------
+
+    def walk_list(self, entries, rows_more=0):
+        """The list keys on the list on the screen, whose entries show
+        entries[i] (each unique), in that order.  A page is the rows the
+        list shows less one; rows_more: rows drawn below the page."""
+        n = len(entries)
+
+        def at(i):
+            self.wait_selected(entries[i])
+
+        self.keys("Home")
+        at(0)
+        visible = sum(1 for e in entries if e in self.screen())
+        page = min(visible - 1 - rows_more, n - 1)
+        self.assertGreater(page, 0, self.screen())
+        for key in ("NPage", "C-f", "Space"):
+            self.keys("Home")
+            at(0)
+            self.keys(key)
+            at(page)
+            # And back a page.
+            back = {"NPage": "PPage", "C-f": "C-b", "Space": "-"}[key]
+            self.keys("End")
+            at(n - 1)
+            self.keys(back)
+            at(max(n - 1 - page, 0))
+        if n > 2 * page:
+            self.keys("Home", "NPage", "NPage")
+            at(2 * page)
+            self.keys("PPage")
+            at(page)
+        self.keys("End")
+        at(n - 1)
+        # Past the end: it stays there.
+        self.keys("NPage")
+        at(n - 1)
+        self.keys("g")
+        at(0)
+        self.keys("PPage")
+        at(0)
+        self.keys("G")
+        at(n - 1)
+        self.keys("k")
+        at(n - 2)
+        self.keys("Up", "Home", "j")
+        at(1)
+        self.keys("Down")
+        at(2 % n)
+
+    def search_list(self, what, first, second):
+        """/ what finds first (below the cursor), n second (after it), n
+        goes round to first, N back round to second, N to first."""
+        self.keys("Home")
+        self.keys("/")
+        s = self.wait_status("Search:")
+        self.type(what)
+        self.keys("Enter")
+        self.wait_selected(first)
+        self.keys("n")
+        self.wait_selected(second)
+        self.keys("n")
+        self.wait_selected(first)
+        self.keys("N")
+        self.wait_selected(second)
+        self.keys("N")
+        self.wait_selected(first)
+        # A new search starts with an empty line.
+        self.keys("/")
+        s = self.wait_status("Search:")
+        self.assertEqual(s.rstrip("\n").split("\n")[-1].strip(), "Search:")
+        self.keys("Escape")
+        self.wait_true(lambda: not self.status().startswith("Search:"),
+                       "the search prompt gone")
+
+    def test_page_keys_and_search_in_the_folder_list(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+
+        def subject(i):
+            if i == 23:
+                return "Item 23 the pelican"
+            return "Item %02d%s" % (i, " twin" if i in (10, 50) else "")
+        write_maildir(os.path.join(self.data, "sent"), 60, subject=subject)
+        self.start(cfg, cols=100, rows=30)
+        self.wait_screen("sent (60)")
+        # The newest first.
+        entries = ["Item %02d" % i for i in range(60, 0, -1)]
+        self.walk_list(entries)
+        self.keys("Home")
+        self.keys("/")
+        self.wait_status("Search:")
+        self.type("pelican")
+        self.keys("Enter")
+        self.wait_selected("Item 23 the pelican")
+        self.search_list("twin", "Item 50 twin", "Item 10 twin")
+        # Not there: said so, the cursor stays.
+        self.keys("/")
+        self.wait_status("Search:")
+        self.type("no such thing")
+        self.keys("Enter")
+        self.wait_status("not found: no such thing")
+        self.wait_selected("Item 50 twin")
+
+    def test_page_keys_in_the_accounts_list_and_a_pick_list(self):
+        others = {"acct%02d" % i: self.account(
+            "smtp://127.0.0.1:1", **{"from": "%s <a%02d@example.org>" % (
+                "Twin" if i in (7, 33) else "A", i)})
+            for i in range(1, 40)}
+        cfg = self.write_config("smtp://127.0.0.1:1", accounts=others)
+        self.start(cfg, cols=100, rows=30)
+        self.keys("A")
+        self.wait_screen("Accounts (* default, > in use)")
+        names = ["test"] + sorted(others)
+        # accounts.c draws a row more than its page (the cursor never
+        # gets to the last row drawn): reported, not fixed here.
+        self.walk_list([" %s " % n if n == "test" else n for n in names],
+                       rows_more=1)
+        self.search_list("twin", "acct07", "acct33")
+        self.keys("q")
+        self.wait_screen("m:compose")
+        self.compose("bob@example.org", "Picked")
+        self.keys("f")
+        self.wait_screen("Send with the account")
+        self.walk_list([" %s " % n if n == "test" else n for n in names])
+        self.keys("/")
+        self.wait_status("Search:")
+        self.type("acct39")
+        self.keys("Enter")
+        self.wait_selected("acct39")
+        self.keys("Enter")
+        s = self.wait_screen("sending with acct39 now")
+        self.assertIn("a39@example.org", s)
