@@ -645,3 +645,263 @@ class Screens(UiTest):
         status = self.status()
         self.assertIn("'Never went out' to bob@example.org", status)
         self.assertNotRegex(status, r"\d{10}\.M\d+P\d+")
+
+    # -- 4. the composer's NeoMutt keys ----------------------------------------
+
+    def att_rows(self):
+        return [l for l in self.lines() if re.match(r"^ [> ] ?\[\d+\] ", l)]
+
+    def marked_att(self):
+        rows = [l for l in self.att_rows() if l.startswith(" >")]
+        return rows[0] if rows else ""
+
+    def test_attachment_keys_type_inline_rename_order_mark(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        for name, data in (("first.txt", b"one\n"), ("second.dat", b"two\n")):
+            with open(os.path.join(self.tmp, name), "wb") as f:
+                f.write(data)
+        self.start(cfg)
+        self.compose("bob@example.org", "Attachments")
+        for name in ("first.txt", "second.dat"):
+            self.keys("a")
+            self.wait_status("Attach file:")
+            self.type(os.path.join(self.tmp, name))
+            self.keys("Enter")
+            self.wait_screen("[2] " if name == "second.dat" else "[1] ")
+        # j k move the mark.
+        self.keys("k")
+        self.wait_true(lambda: "[1] first.txt" in self.marked_att(), "k")
+        self.keys("j")
+        self.wait_true(lambda: "[2] second.dat" in self.marked_att(), "j")
+        # C-t: its type.
+        self.keys("C-t")
+        self.wait_status("Content-Type:")
+        self.keys("C-u")
+        self.type("application/x-special")
+        self.keys("Enter")
+        self.wait_true(lambda: "(application/x-special, attachment)"
+                       in self.marked_att(), "the type set")
+        # C-d: inline, and back, and inline again.
+        self.keys("C-d")
+        self.wait_true(lambda: "inline)" in self.marked_att(), "inline")
+        self.keys("C-d")
+        self.wait_true(lambda: "attachment)" in self.marked_att(),
+                       "attachment")
+        self.keys("C-d")
+        self.wait_true(lambda: "inline)" in self.marked_att(), "inline")
+        # R: the name the recipient sees.
+        self.keys("R")
+        self.wait_status("Name for the recipient:")
+        self.keys("C-u")
+        self.type("renamed.dat")
+        self.keys("Enter")
+        self.wait_true(lambda: "[2] renamed.dat" in self.marked_att(),
+                       "renamed")
+        # - up, + down: the mark goes with it.
+        self.keys("-")
+        self.wait_true(lambda: "[1] renamed.dat" in self.marked_att(), "-")
+        self.assertIn("[2] first.txt", self.att_rows()[1])
+        self.keys("+")
+        self.wait_true(lambda: "[2] renamed.dat" in self.marked_att(), "+")
+        self.keys("-")
+        self.wait_true(lambda: "[1] renamed.dat" in self.marked_att(), "-")
+        self.keys("y")
+        self.wait_status("sent ")
+        msg = email.message_from_bytes(srv.messages()[0][1],
+                                       policy=email.policy.default)
+        parts = [p for p in msg.walk() if not p.is_multipart()]
+        # The text, then the files in the order given.
+        self.assertEqual([p.get_filename() for p in parts[1:]],
+                         ["renamed.dat", "first.txt"])
+        self.assertEqual(parts[1].get_content_type(), "application/x-special")
+        self.assertEqual(parts[1].get_content_disposition(), "inline")
+        self.assertEqual(parts[1].get_payload(decode=True), b"two\n")
+        self.assertEqual(parts[2].get_content_disposition(), "attachment")
+        self.assertNotIn(b"second.dat", srv.messages()[0][1])
+
+    @unittest.expectedFailure
+    def test_man_page_lists_the_differences_from_neomutt(self):
+        """Issue 14 item 3: the composer's keys are NeoMutt's, and the
+        man page lists where they deliberately differ.  Missing: reported;
+        remove expectedFailure once it is there."""
+        with open(os.path.join(REPO, "doc", "pigeon.1"),
+                  encoding="utf-8") as f:
+            text = f.read()
+        self.assertRegex(text, r"(?i)neomutt")
+        self.assertRegex(text, r"(?i)differ")
+
+    # -- 5. the editor ------------------------------------------------------------
+
+    def script(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + text)
+        os.chmod(path, 0o700)
+        return path
+
+    def test_editor_gets_an_eml_file_and_E_takes_the_fields_back(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        args = os.path.join(self.tmp, "args")
+        editor = self.script("ed.sh", (
+            "printf '%%s\\n' \"$1\" >> %s\n"
+            "if grep -q '^Subject:' \"$1\"; then\n"
+            "  sed -i -e 's/^To:.*/To: carol@example.org/' "
+            "-e 's/^Subject:.*/Subject: Changed in the editor/' \"$1\"\n"
+            "else\n  printf 'Written here.\\n' > \"$1\"\nfi\n")
+            % shell_quote(args))
+        self.start(cfg, env={"EDITOR": editor})
+        self.compose("bob@example.org", "Before")
+        self.wait_screen("Written here.")
+        self.keys("E")
+        s = self.wait_screen("Changed in the editor")
+        self.assertIn("To:        carol@example.org", s)
+        self.assertIn("Subject:   Changed in the editor", s)
+        self.assertIn("Written here.", s)
+        with open(args) as f:
+            names = f.read().split()
+        self.assertEqual(len(names), 2)
+        for n in names:
+            self.assertTrue(n.endswith(".eml"), n)
+        self.keys("y")
+        self.wait_status("sent ")
+        meta, raw = srv.messages()[0]
+        self.assertEqual(meta["rcpt_tos"], ["carol@example.org"])
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(str(msg["Subject"]), "Changed in the editor")
+        self.assertEqual(msg.get_content().replace("\r\n", "\n"),
+                         "Written here.\n")
+
+    def test_editor_leaving_terminal_junk_behind(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        editor = self.script("junk.sh", (
+            "printf 'Junk text.\\n' > \"$1\"\n"
+            # Clear, the other screen, a DA query whose answer comes back
+            # as input, and exit without putting anything back.
+            "printf '\\033[2J\\033[?1049h\\033[cJUNK ON SCREEN\\033[5;5H' "
+            "> /dev/tty\nsleep 0.3\n"))
+        self.start(cfg, env={"EDITOR": editor})
+        s = self.compose("bob@example.org", "Junk")
+        self.wait_screen("Junk text.")
+        time.sleep(0.5)
+        s = self.screen()
+        rows = self.lines()
+        self.assertIn("Compose", rows[0])
+        self.assertIn("y:send", rows[-2])
+        self.assertIn("To:        bob@example.org", s)
+        self.assertIn("Subject:   Junk", s)
+        self.assertNotIn("JUNK ON SCREEN", s)
+        self.assertNotIn("1;2c", s)
+        # The next key is a key: c opens Cc, and nothing was typed in it.
+        self.keys("c")
+        s = self.wait_status("Cc:")
+        self.assertEqual(self.status().strip(), "Cc:")
+        self.type("carol@example.org")
+        self.keys("Enter")
+        s = self.wait_screen("Cc:        carol@example.org")
+        self.assertIn("Subject:   Junk", s)
+        self.assertIn("To:        bob@example.org", s)
+
+    # -- 8. a failing password_command ---------------------------------------------
+
+    def password_fails(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port,
+                                password_command="sh -c 'echo no such "
+                                "vault >&2; exit 3'")
+        # It starts: the folders, no prompt, no blank screen.
+        self.start(cfg)
+        s = self.screen()
+        self.assertIn("drafts (0)", s)
+        self.assertNotIn("assword", s)
+        self.compose("bob@example.org", "No password")
+        self.keys("y")
+        self.wait_status("account test: password_command")
+        # In words: which account, what failed, how.
+        self.assertIn("failed with exit status 3", self.status())
+        self.assertEqual(srv.messages(), [])
+        return srv
+
+    def test_failing_password_command(self):
+        self.password_fails()
+        # Nothing lost: the message is still there to send.
+        s = self.screen()
+        self.assertIn("Subject:   No password", s)
+        self.keys("M")
+        s = self.wait_screen("Status messages")
+        self.assertIn("failed with exit status 3", s)
+
+    @unittest.expectedFailure
+    def test_failing_password_command_keeps_the_message_queued(self):
+        """Issue 14 item 2: the send goes to the outbox and stays queued.
+        Now sending.c asks for the password before queueing and keeps the
+        composer instead (reported); remove expectedFailure once fixed."""
+        self.password_fails()
+        self.wait_true(lambda: len(self.outbox()) == 1, "one queued",
+                       timeout=3)
+
+    # -- 9. the reader ------------------------------------------------------------
+
+    def test_reader_wraps_long_lines_and_shows_the_envelope_with_bcc(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        words = " ".join("word%03d" % i for i in range(38))
+        self.assertGreater(len(words), 300)
+        editor = self.script("long.sh", "printf '%%s\\nEND\\n' '%s' > \"$1\"\n"
+                             % words)
+        self.start(cfg, cols=80, rows=40, env={"EDITOR": editor})
+        self.compose("bob@example.org", "Long and hidden")
+        self.keys("b")
+        self.wait_status("Bcc:")
+        self.type("hidden@example.org")
+        self.keys("Enter")
+        self.wait_screen("hidden@example.org")
+        self.keys("y")
+        self.wait_status("sent ")
+        self.assertEqual(sorted(srv.messages()[0][0]["rcpt_tos"]),
+                         ["bob@example.org", "hidden@example.org"])
+        self.wait_screen("Long and hidden")
+        self.keys("Enter")
+        s = self.wait_screen("Subject: Long and hidden")
+        # The envelope: both, the Bcc too.
+        self.assertIn("hidden@example.org", s)
+        # The whole line, over several rows, nothing cut off.
+        flat = "".join(l.strip() + " " for l in self.lines())
+        self.assertIn(words, re.sub(r"\s+", " ", flat))
+        self.assertIn("word037", s)
+        for l in self.lines():
+            self.assertLessEqual(len(l), 80)
+        self.keys("q")
+
+    def test_reader_h_and_two_inline_text_parts(self):
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        sent = os.path.join(self.data, "sent")
+        write_maildir(sent, 1, subject="Two parts", extra=(
+            "X-Mailer: unusual-field-here\r\n"))
+        path = os.path.join(sent, "cur", os.listdir(os.path.join(sent,
+                                                                 "cur"))[0])
+        with open(path, "rb") as f:
+            head = f.read().split(b"MIME-Version:")[0]
+        with open(path, "wb") as f:
+            f.write(head + b"MIME-Version: 1.0\r\n"
+                    b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+                    b"--XX\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    b"Content-Disposition: inline\r\n\r\nThe first part.\r\n"
+                    b"--XX\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    b"Content-Disposition: inline\r\n\r\nThe second part.\r\n"
+                    b"--XX--\r\n")
+        self.start(cfg)
+        self.wait_screen("Two parts")
+        self.keys("Enter")
+        s = self.wait_screen("Subject: Two parts")
+        self.assertIn("The first part.", s)
+        self.assertIn("The second part.", s)
+        self.assertNotIn("unusual-field-here", s)
+        self.keys("h")
+        s = self.wait_screen("X-Mailer: unusual-field-here")
+        self.assertIn("Message-ID:", s)
+        self.keys("h")
+        s = self.wait_gone("unusual-field-here")
+        self.assertIn("Subject: Two parts", s)
+        self.assertIn("The second part.", s)
