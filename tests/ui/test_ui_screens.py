@@ -905,3 +905,129 @@ class Screens(UiTest):
         s = self.wait_gone("unusual-field-here")
         self.assertIn("Subject: Two parts", s)
         self.assertIn("The second part.", s)
+
+    # -- 6. work going on at once ------------------------------------------------
+
+    def slow_config(self, srv_port, slow_port):
+        slow = self.account("smtp+plain://127.0.0.1:%d" % slow_port,
+                            user=None, password_command=None)
+        return self.write_config("smtp://127.0.0.1:%d" % srv_port,
+                                 accounts={"slow": slow})
+
+    def slow_script(self, pause=2.0):
+        from harness import GREETING, ehlo, envelope_steps, data_steps, \
+            quit_steps
+        steps = ([GREETING] + ehlo("8BITMIME") +
+                 envelope_steps(["bob@example.org"]) +
+                 data_steps()[:3] + [("sleep", pause),
+                                     ("send", b"250 2.0.0 Ok: queued as S1\r\n")]
+                 + quit_steps())
+        return self.start_script(steps)
+
+    def send_slowly(self, subject):
+        self.compose("bob@example.org", subject)
+        self.keys("f")
+        self.wait_screen("Send with the account")
+        self.keys("/")
+        self.wait_status("Search:")
+        self.type("slow")
+        self.keys("Enter")
+        self.wait_selected("slow")
+        self.keys("Enter")
+        self.wait_screen("sending with slow now")
+        self.keys("y")
+
+    def test_account_test_while_a_slow_send_goes_on(self):
+        srv = self.start_smtpd()
+        slow = self.slow_script()
+        cfg = self.slow_config(srv.port, slow.port)
+        self.start(cfg)
+        self.send_slowly("Both at once")
+        self.wait_screen("-> DATA")
+        t0 = time.monotonic()
+        self.keys("A")
+        self.wait_screen("Accounts (* default, > in use)")
+        # Keys are answered meanwhile.
+        self.wait_selected(" test ")
+        self.keys("j")
+        self.wait_selected("slow")
+        self.keys("k")
+        self.wait_selected(" test ")
+        self.keys("t")
+        self.wait_screen("test works")
+        # All that while the server held its reply to the message.
+        self.assertLess(time.monotonic() - t0, 1.8)
+        self.assertEqual(os.listdir(os.path.join(self.data, "sent", "cur")),
+                         [])
+        # And the send finishes.
+        self.wait_true(lambda: os.listdir(os.path.join(self.data, "sent",
+                                                       "cur")), "filed")
+        self.assertIn(b"Subject: Both at once", slow.data[0])
+        self.keys("M")
+        s = self.wait_screen("Status messages")
+        self.assertIn("sent 'Both at once' to bob@example.org", s)
+        self.assertIn("test works", s)
+
+    def test_resize_during_a_send(self):
+        srv = self.start_smtpd()
+        slow = self.slow_script()
+        cfg = self.slow_config(srv.port, slow.port)
+        self.start(cfg, cols=100, rows=30)
+        self.send_slowly("Resized")
+        self.wait_screen("-> DATA")
+        self.tmux("resize-window", "-t", "t", "-x", "80", "-y", "24")
+
+        def redrawn():
+            rows = self.lines()
+            return (len(rows) == 24 and "m:compose" in rows[22] and
+                    "pigeon" in rows[0] and all(len(r) <= 80 for r in rows))
+        self.wait_true(redrawn, "drawn at 80x24")
+        self.wait_status("sent 'Resized' to bob@example.org")
+        self.assertTrue(redrawn(), self.screen())
+        self.assertIn(b"Subject: Resized", slow.data[0])
+
+    # -- 7. the pane ------------------------------------------------------------------
+
+    def test_pane_follows_a_second_send_and_times_restart(self):
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
+        self.start(cfg, cols=100, rows=40)
+        self.compose("bob@example.org", "First")
+        self.keys("y")
+        self.wait_status("sent ")
+        # Scrolled up on the whole screen, then back.
+        self.keys("V")
+        self.wait_screen("SMTP transcript, whole screen")
+        self.keys("Home")
+        self.wait_screen("== connecting to 127.0.0.1")
+        self.keys("q")
+        self.wait_screen("m:compose")
+        self.compose("bob@example.org", "Second")
+        self.keys("y")
+        self.wait_status("sent ")
+        # The small pane shows the live end: the second's last lines.
+        row = self.pane_row()
+        self.assertIsNotNone(row, self.screen())
+        pane = "\n".join(self.lines()[row:-2])
+        self.assertIn("queued as 2", pane)
+        # Each connection's time counts from its own start.
+        self.keys("V")
+        self.wait_screen("SMTP transcript, whole screen")
+        self.keys("Home")
+        text = []
+        for _ in range(20):
+            text += self.lines()[1:-2]
+            if "queued as 2" in self.screen():
+                break
+            self.keys("NPage")
+            time.sleep(0.1)
+        stamps = [(float(m.group(1)), m.group(2)) for m in
+                  (re.match(r"\s*\[\s*(\d+\.\d+)\]\s*(.*)", l) for l in text)
+                  if m]
+        starts = [i for i, (_, what) in enumerate(stamps)
+                  if what.startswith("== connecting to")]
+        self.assertEqual(len(starts), 2, "\n".join(text))
+        for i in starts:
+            self.assertLess(stamps[i][0], 0.1, stamps[i])
+            greeting = [t for t, what in stamps[i:] if what.startswith("<- 220")]
+            self.assertLess(greeting[0], 0.5, stamps[i:i + 3])
