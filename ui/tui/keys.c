@@ -85,6 +85,21 @@ keys_hint(struct buf *out, const struct keydef *t)
 	return 0;
 }
 
+/* Has the key of k a name the same as one of t..k (aliases of one action)? */
+static int
+named_before(const struct keydef *t, const struct keydef *k)
+{
+	char a[32], b[32];
+
+	keys_name(k->key, b, sizeof(b));
+	for (; t < k; t++) {
+		keys_name(t->key, a, sizeof(a));
+		if (strcmp(a, b) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 keys_help(struct buf *out, const char *heading, const struct keydef *t)
 {
@@ -101,6 +116,9 @@ keys_help(struct buf *out, const char *heading, const struct keydef *t)
 		if (buf_addstr(out, "  ") < 0)
 			return -1;
 		for (k = t; k->key != 0 && (k == t || k->action == 0); k++) {
+			/* Enter is \r, \n and the keypad's key: named once. */
+			if (named_before(t, k))
+				continue;
 			keys_name(k->key, name, sizeof(name));
 			if (buf_printf(out, "%s%s", k == t ? "" : " ", name) < 0)
 				return -1;
@@ -111,8 +129,9 @@ keys_help(struct buf *out, const char *heading, const struct keydef *t)
 		}
 		/* Names are ASCII: their bytes are their columns. */
 		cols = (int)(out->len - start);
-		if (buf_printf(out, "%*s%s\n", cols < HELP_COL ? HELP_COL - cols :
-		    1, "", _(t->help)) < 0)
+		/* Two blanks at least: the names end where the text starts. */
+		if (buf_printf(out, "%*s%s\n", cols < HELP_COL - 1 ? HELP_COL -
+		    cols : 2, "", _(t->help)) < 0)
 			return -1;
 	}
 	return buf_addch(out, '\n');

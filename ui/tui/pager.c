@@ -9,8 +9,11 @@
 
 #define PAGER_MAX (64 * 1024 * 1024)
 
-/* Above the actions of a caller's keys (pager_push_with()). */
-enum { PAGER_QUIT = 900 };
+/*
+ * Above any action of a caller's table (they count from 1: the reader's
+ * h is 1) and below the list's: one table holds all three.
+ */
+enum { PAGER_QUIT = LIST_DOWN - 1 };
 
 static const struct keydef pager_keys[] = {
 	{ 'q', PAGER_QUIT, N_("back"), N_("leave") },

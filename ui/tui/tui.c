@@ -161,6 +161,31 @@ terminal_usable(char **errstr)
 	return ok;
 }
 
+/*
+ * Home and End as terminals send them whatever their terminfo entry says:
+ * the VT220 way (tmux, screen, the Linux console, PuTTY: ESC[1~ ESC[4~),
+ * rxvt's (ESC[7~ ESC[8~) and xterm's in both cursor modes.  Sequences the
+ * entry already has keep their meaning.
+ */
+static void
+home_end_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} more[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END },
+		{ "\033[7~", KEY_HOME }, { "\033[8~", KEY_END },
+		{ "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+		{ "\033OH", KEY_HOME }, { "\033OF", KEY_END },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (key_defined(more[i].seq) == 0)
+			(void)define_key(more[i].seq, more[i].key);
+}
+
 int
 tui_init(char **errstr)
 {
@@ -203,6 +228,7 @@ tui_init(char **errstr)
 	(void)noecho();
 	(void)nonl();
 	(void)keypad(stdscr, TRUE);
+	home_end_keys();
 	(void)nodelay(stdscr, TRUE);
 	(void)curs_set(0);
 	set_escdelay(50);
