@@ -632,11 +632,9 @@ class Screens(UiTest):
         self.keys("q")
         self.wait_screen("m:compose")
 
-    @unittest.expectedFailure
     def test_status_names_a_message_not_sent_by_its_subject(self):
         """No connection: the message is queued without going out, and
-        the status names it by its file name (sending.c names it only when
-        it goes out).  Reported; remove expectedFailure once fixed."""
+        the status still names it by its subject, not its file name."""
         cfg = self.write_config("smtp://127.0.0.1:1")
         self.start(cfg, cols=120, rows=24)
         self.compose("bob@example.org", "Never went out")
@@ -720,16 +718,22 @@ class Screens(UiTest):
         self.assertEqual(parts[2].get_content_disposition(), "attachment")
         self.assertNotIn(b"second.dat", srv.messages()[0][1])
 
-    @unittest.expectedFailure
     def test_man_page_lists_the_differences_from_neomutt(self):
         """Issue 14 item 3: the composer's keys are NeoMutt's, and the
-        man page lists where they deliberately differ.  Missing: reported;
-        remove expectedFailure once it is there."""
+        man page lists where they deliberately differ: each key named
+        there is one the compose table binds (or says it does nothing)."""
         with open(os.path.join(REPO, "doc", "pigeon.1"),
                   encoding="utf-8") as f:
             text = f.read()
-        self.assertRegex(text, r"(?i)neomutt")
-        self.assertRegex(text, r"(?i)differ")
+        start = text.index("differ from NeoMutt")
+        part = text[start:text.index(".Ss ", start)]
+        for key in ("p", "f", "d", "T", "v"):
+            self.assertIn(".Ic %s\n" % key, part)
+        with open(os.path.join(REPO, "ui", "tui", "compose.c"),
+                  encoding="utf-8") as f:
+            table = f.read()
+        for key in ("p", "f"):
+            self.assertIn("{ '%s', C_" % key, table)
 
     # -- 5. the editor ------------------------------------------------------------
 
@@ -832,11 +836,9 @@ class Screens(UiTest):
         s = self.wait_screen("Status messages")
         self.assertIn("failed with exit status 3", s)
 
-    @unittest.expectedFailure
     def test_failing_password_command_keeps_the_message_queued(self):
-        """Issue 14 item 2: the send goes to the outbox and stays queued.
-        Now sending.c asks for the password before queueing and keeps the
-        composer instead (reported); remove expectedFailure once fixed."""
+        """Issue 14 item 2: the send goes to the outbox and stays queued,
+        and the user is told why."""
         self.password_fails()
         self.wait_true(lambda: len(self.outbox()) == 1, "one queued",
                        timeout=3)

@@ -216,7 +216,8 @@ accounts_draw(struct app *a, struct screen *s)
 
 	for (y = 1; y < rows - 2 - ph; y++)
 		tui_clear_line(y, TUI_NORMAL);
-	h = rows - 5 - ph;
+	/* The rows from 2 to the pane: the page is what is drawn. */
+	h = rows - 4 - ph;
 	ac->l.n = c != NULL ? c->naccounts : 0;
 	list_fit(&ac->l, h > 0 ? (size_t)h : 1);
 	for (i = ac->l.top, y = 2; c != NULL && i < c->naccounts &&

@@ -70,7 +70,7 @@ app_status_history(struct app *a)
 
 	buf_init(&b, 1024 * 1024);
 	if (st->n == 0)
-		(void)buf_addstr(&b, _("(no messages yet)\n"));
+		(void)buf_addstr(&b, _("(no status messages yet)\n"));
 	for (i = 0; i < st->n; i++)
 		(void)buf_printf(&b, "%s%s\n", st->error[(st->head + i) %
 		    STATUS_KEEP] ? "! " : "  ", st->text[(st->head + i) %

@@ -60,6 +60,7 @@ struct sending {
 	int has_item;
 	int flush;                 /* the queue, not the user's own message */
 	char *what;                /* how the user knows it: "'Subject' to bob@..." */
+	char *what_id;             /* the message what names */
 	size_t filed, queued, failed;
 	int64_t t0;                /* when the message on the wire started */
 	char *untrusted;           /* the id of a message that failed for the certificate */

@@ -19,10 +19,10 @@
 static const struct keydef compose_keys[] = {
 	{ 'y', C_SEND, N_("send"), N_("send (the message goes to the outbox "
 	    "first)") },
-	{ 't', C_TO, N_("to"), N_("edit To") },
+	{ 't', C_TO, NULL, N_("edit To") },
 	{ 'c', C_CC, NULL, N_("edit Cc") },
 	{ 'b', C_BCC, NULL, N_("edit Bcc") },
-	{ 's', C_SUBJECT, N_("subject"), N_("edit the Subject") },
+	{ 's', C_SUBJECT, NULL, N_("edit Subject") },
 	{ 'r', C_REPLY_TO, NULL, N_("edit Reply-To") },
 	{ 'f', C_FROM_ACCOUNT, NULL, N_("send with another account (its From, "
 	    "server and login)") },

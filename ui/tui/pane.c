@@ -139,8 +139,9 @@ full_draw(struct app *a, struct screen *s)
 		if (i < n)
 			draw_event(y, transcript_get(a->tr, i));
 	}
-	(void)snprintf(title, sizeof(title), _("SMTP transcript, whole "
-	    "screen: %zu lines%s"), n, f->live ? _(" (live: new lines show "
+	(void)snprintf(title, sizeof(title), P_("SMTP transcript, whole "
+	    "screen: %zu line%s", "SMTP transcript, whole screen: %zu lines%s",
+	    n), n, f->live ? _(" (live: new lines show "
 	    "as they come)") : "");
 	app_bars(a, s, title);
 }

@@ -160,10 +160,12 @@ html_text(struct view *v)
 	if (which != NULL)
 		(void)buf_printf(&v->out, _("[HTML, shown as text by %s "
 		    "(mailcap)]\n\n"), which);
-	else
+	else if (note != NULL)
 		(void)buf_printf(&v->out, _("[HTML, shown as text by pigeon's "
-		    "own converter%s%s]\n\n"), note != NULL ? ": " : "",
-		    note != NULL ? note : "");
+		    "own converter: %s]\n\n"), note);
+	else
+		(void)buf_addstr(&v->out, _("[HTML, shown as text by pigeon's "
+		    "own converter]\n\n"));
 	/* A mailcap command writes the locale's charset. */
 	if (which != NULL && !charset_utf8_valid(buf_str(&text), text.len,
 	    NULL) && charset_to_utf8(&u, buf_str(&text), text.len,

@@ -42,19 +42,31 @@ hhmm(char *b, size_t len, int64_t t)
 static char *
 describe(struct app *a, const struct qentry *q)
 {
+	static const enum outbox_folder where[] = {
+		OUTBOX_OUTBOX, OUTBOX_FAILED, OUTBOX_SENT,
+	};
 	char head[8192], *subject = NULL, *r;
 	ssize_t n;
+	size_t k;
 	int fd;
 
-	if (maildir_open_msg(outbox_folder(a->ob, OUTBOX_OUTBOX), q->id, &fd,
-	    NULL) == ERR_OK) {
+	/* Still queued, or filed already (sent, failed). */
+	for (k = 0; k < sizeof(where) / sizeof(where[0]); k++) {
+		if (maildir_open_msg(outbox_folder(a->ob, where[k]), q->id, &fd,
+		    NULL) != ERR_OK)
+			continue;
 		if ((n = read(fd, head, sizeof(head))) > 0)
 			subject = rfc822_get_text(head, (size_t)n, "Subject");
 		(void)close(fd);
+		break;
 	}
-	r = util_strf(q->nrcpts > 1 ? _("'%s' to %s and %zu more") :
-	    _("'%s' to %s"), subject != NULL ? subject : _("(no subject)"),
-	    q->nrcpts > 0 ? q->rcpts[0].addr : "?", q->nrcpts - 1);
+	if (q->nrcpts > 1)
+		r = util_strf(P_("'%s' to %s and %zu more", "'%s' to %s and %zu "
+		    "more", q->nrcpts - 1), subject != NULL ? subject :
+		    _("(no subject)"), q->rcpts[0].addr, q->nrcpts - 1);
+	else
+		r = util_strf(_("'%s' to %s"), subject != NULL ? subject :
+		    _("(no subject)"), q->nrcpts > 0 ? q->rcpts[0].addr : "?");
 	free(subject);
 	return r;
 }
@@ -69,10 +81,13 @@ on_event(void *arg, const struct submit_event *ev)
 	const char *why, *w;
 	char next[16];
 
-	/* Named when it goes out: once filed, it is no longer in the outbox. */
-	if (ev->kind == SUBMIT_SENDING && q != NULL) {
+	/* Named once per message, by what the user knows. */
+	if (q != NULL && (sn->what_id == NULL || strcmp(sn->what_id, q->id) !=
+	    0)) {
 		free(sn->what);
+		free(sn->what_id);
 		sn->what = describe(a, q);
+		sn->what_id = strdup(q->id);
 	}
 	w = sn->what != NULL ? sn->what : q != NULL ? q->id : "?";
 	switch (ev->kind) {
@@ -269,8 +284,11 @@ sending_start_message(struct app *a, const struct draft_built *b,
 	char *why = NULL;
 	enum err e;
 
-	if (app_secret(a) < 0)
+	if (a->c.acct == NULL || a->c.tr == NULL) {
+		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+		    a->account_error : _("no usable account (A shows them)"));
 		return -1;
+	}
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return -1;
 	qentry_init(&q);
@@ -294,6 +312,19 @@ sending_start_message(struct app *a, const struct draft_built *b,
 		return -1;
 	}
 	sn->has_item = 1;
+	/*
+	 * Queued: nothing is lost now.  Without the password (its command
+	 * fails) it waits there, and the user is told why.
+	 */
+	if (app_secret(a) < 0) {
+		outbox_release(a->ob, &sn->it);
+		qentry_free(&q);
+		free(sn);
+		app_status(a, TUI_ERROR, _("queued, not sent yet: %s; it goes out "
+		    "once the account works (A tests it)"), a->account_error !=
+		    NULL ? a->account_error : _("no password"));
+		return 0;
+	}
 	return start(a, sn, &q, 1, 0);
 }
 

@@ -151,7 +151,7 @@ trust_draw(struct app *a, struct screen *s)
 	free(line);
 	y = field(t, 3, last, _("Why:"), p->problem != NULL ? p->problem : "",
 	    w, TUI_ERROR) + 1;
-	y = field(t, y, last, _("Subject:"), p->subject, w, TUI_NORMAL);
+	y = field(t, y, last, _("Holder:"), p->subject, w, TUI_NORMAL);
 	y = field(t, y, last, _("Common name:"), p->common_name, w,
 	    TUI_NORMAL);
 	y = field(t, y, last, _("Names:"), p->names, w, TUI_NORMAL);
