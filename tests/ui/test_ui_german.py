@@ -88,7 +88,7 @@ class German(UiTest):
         self.start_german(cfg)
         # The folders and their hint line, whole, in German.
         self.wait_screen("m:neu")
-        hint = "m:neu  R:Entwurf  Tab:Ordner  j/k:Nachricht  Enter:öffnen  ?:Hilfe  q:Ende"
+        hint = "m:neu  R:Entwurf  Tab:Ordner  Enter:ansehen  q:Ende  ?:Hilfe"
         self.assert_fits(hint)
         self.assertIn("Gesendet", self.screen())
         self.assertNotIn("m:compose", self.screen())
@@ -101,7 +101,7 @@ class German(UiTest):
         self.type("Grüße aus dem Test")
         self.keys("Enter")
         s = self.wait_screen("y:senden")
-        self.assert_fits("y:senden  tcbsr:Kopf  e:Text  a:anhängen  p:Vorschau  P:später  q:verwerfen")
+        self.assert_fits("y:senden  e:Text  a:anhängen  p:Vorschau  P:später  q:verwerfen  ?:Hilfe")
         for label in ("Von:", "An:", "Kopie:", "Blindkopie:", "Betreff:",
                       "Antwort an:"):
             self.assertTrue(any(l.lstrip().startswith(label)

@@ -42,7 +42,7 @@ static const struct keydef folder_keys[] = {
 	{ '\t', F_NEXT_FOLDER, N_("folder"), N_("next folder") },
 	{ TUI_KEY_RIGHT, 0, NULL, NULL },
 	{ TUI_KEY_LEFT, F_PREV_FOLDER, NULL, N_("previous folder") },
-	{ '\r', F_OPEN, N_("read"), N_("read the message, with its "
+	{ '\r', F_OPEN, N_("view"), N_("read the message, with its "
 	    "transcripts") },
 	{ '\n', 0, NULL, NULL },
 	{ TUI_KEY_ENTER, 0, NULL, NULL },
