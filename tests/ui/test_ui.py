@@ -702,7 +702,8 @@ class Ui(UiTest):
         self.keys("y")
         self.wait_screen("-> DATA")
         self.keys("C-g")
-        self.wait_status("queued, not sent yet: stopped by the user")
+        s = self.wait_status("queued, not sent yet: ")
+        self.assertIn("stopped by the user", s)
         # DATA was under way: no QUIT could follow it.
         self.assertFalse(any(b"QUIT" in c for _, c in srv.chunks))
         self.assertEqual(len(os.listdir(os.path.join(self.data, "outbox",

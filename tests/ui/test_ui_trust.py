@@ -55,7 +55,7 @@ class UiTrust(UiTest):
         self.assertEqual(self.shown_fingerprint(s), fp)
         self.assertRegex(s, r"Names: +127\.0\.0\.1, localhost")
         self.assertRegex(s, r"Common name: +127\.0\.0\.1")
-        self.assertRegex(s, r"Subject: +CN=127\.0\.0\.1")
+        self.assertRegex(s, r"Holder: +CN=127\.0\.0\.1")
         self.assertRegex(s, r"Chain: +NOT trusted \(self-signed\)")
         self.assertRegex(s, r"Name: +matches 127\.0\.0\.1")
         self.assertRegex(s, r"Valid: +\d{4}-\d\d-\d\d .* GMT \.\. \d{4}")

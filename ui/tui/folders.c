@@ -10,12 +10,11 @@
 #include "app.h"
 #include "buf.h"
 #include "i18n.h"
-#include "mdindex.h"
+#include "msglist.h"
 #include "rfc822.h"
 #include "safefile.h"
 #include "util.h"
 
-#define HEAD_READ 8192       /* bytes of a message read for its list line */
 
 static const char *const folder_label[] = {
 	N_("drafts"), N_("outbox"), N_("sent"), N_("failed"),
@@ -58,68 +57,16 @@ static const struct keydef folder_keys[] = {
 	{ 0, 0, NULL, NULL },
 };
 
-/* A message of the list; its header fields are read when it is first shown. */
-/* A message of the list: message i of the index of folder src. */
-struct entry {
-	uint32_t src, i;
-};
-
-/*
- * The header fields of the messages shown lately, read when a message
- * is first drawn: a folder of 100,000 messages is never read whole.
- */
-#define CACHE_SLOTS 512
-
-struct cached {
-	size_t at;                 /* the entry (+1; 0: empty slot) */
-	char *who, *subject;
-};
-
 struct folders {
 	struct screen s;
 	struct app *a;
 	int folder;                /* enum outbox_folder */
 	size_t count[4];
-	struct maildir **src;      /* the folders listed (several for drafts) */
-	struct mdindex *ix;        /* their messages, newest first */
-	size_t nsrc;
-	struct entry *v;           /* the list, newest first */
+	struct msglist ml;
 	struct list l;
-	struct cached cache[CACHE_SLOTS];
 	struct maildir **drafts;   /* every drafts folder */
 	size_t ndrafts;
-	int cachefd;               /* the state directory's cache/ (-1: none) */
 };
-
-static void
-cache_clear(struct folders *f)
-{
-	size_t k;
-
-	for (k = 0; k < CACHE_SLOTS; k++) {
-		free(f->cache[k].who);
-		free(f->cache[k].subject);
-		memset(&f->cache[k], 0, sizeof(f->cache[k]));
-	}
-}
-
-static void
-entries_free(struct folders *f)
-{
-	size_t k;
-
-	cache_clear(f);
-	for (k = 0; k < f->nsrc; k++)
-		mdindex_free(&f->ix[k]);
-	free(f->ix);
-	free(f->src);
-	free(f->v);
-	f->ix = NULL;
-	f->src = NULL;
-	f->v = NULL;
-	f->nsrc = 0;
-	list_resize(&f->l, 0);
-}
 
 static void
 drafts_close(struct folders *f)
@@ -167,96 +114,13 @@ folders_drafts(struct app *a, size_t *n)
 	return a->fl != NULL ? a->fl->drafts : NULL;
 }
 
-static void cache_name(const struct maildir *md, char *out, size_t n);
-
-/* How many messages a folder holds. */
-static size_t
-count_of(struct folders *f, struct maildir *md)
+/* A sent message with no To: the envelope says whom it went to. */
+static char *
+no_to(void *arg, const char *id)
 {
-	struct mdindex ix;
-	char name[64];
-	size_t n;
+	struct folders *f = arg;
 
-	cache_name(md, name, sizeof(name));
-	if (mdindex_load_cached(md, &ix, f->cachefd, name, NULL) != ERR_OK)
-		return 0;
-	n = ix.n;
-	mdindex_free(&ix);
-	return n;
-}
-
-static const struct mdindex_ent *
-ent(const struct folders *f, const struct entry *e)
-{
-	return &f->ix[e->src].v[e->i];
-}
-
-/* Several drafts folders in one list: merged, the newest first. */
-static const struct folders *merging;
-
-static int
-merged_order(const void *x, const void *y)
-{
-	const struct mdindex_ent *l = ent(merging, x), *r = ent(merging, y);
-	const struct entry *ex = x, *ey = y;
-
-	if (l->key != r->key)
-		return l->key < r->key ? 1 : -1;
-	return strcmp(mdindex_file(&merging->ix[ey->src], ey->i),
-	    mdindex_file(&merging->ix[ex->src], ex->i));
-}
-
-/* The folders of the list shown (md; for drafts every drafts folder) listed into f. */
-/* The cache file of folder md: named by a hash of its path. */
-static void
-cache_name(const struct maildir *md, char *out, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)maildir_path(md);
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (; *p != '\0'; p++)
-		h = (h ^ *p) * 0x100000001b3u;
-	(void)snprintf(out, n, "folder-%016llx", (unsigned long long)h);
-}
-
-static void
-list_sources(struct folders *f, struct maildir **md, size_t n)
-{
-	size_t k, i, total = 0;
-	char name[64];
-
-	if ((f->ix = calloc(n, sizeof(*f->ix))) == NULL ||
-	    (f->src = calloc(n, sizeof(*f->src))) == NULL)
-		return;
-	for (k = 0; k < n; k++) {
-		cache_name(md[k], name, sizeof(name));
-		if (mdindex_load_cached(md[k], &f->ix[f->nsrc], f->cachefd, name,
-		    NULL) != ERR_OK)
-			continue;
-		f->src[f->nsrc] = md[k];
-		total += f->ix[f->nsrc++].n;
-	}
-	if (total == 0 || (f->v = calloc(total, sizeof(*f->v))) == NULL)
-		return;
-	for (k = 0, total = 0; k < f->nsrc; k++)
-		for (i = 0; i < f->ix[k].n; i++) {
-			f->v[total].src = (uint32_t)k;
-			f->v[total++].i = (uint32_t)i;
-		}
-	if (f->nsrc > 1) {
-		merging = f;
-		qsort(f->v, total, sizeof(*f->v), merged_order);
-		merging = NULL;
-	}
-	f->l.n = total;
-}
-
-/* The unique name of entry e (what maildir_*() take) into id. */
-static int
-entry_id(const struct folders *f, const struct entry *e, char *id,
-    size_t n)
-{
-	return mdindex_id(&f->ix[e->src], e->i, id, n);
+	return f->folder == OUTBOX_SENT ? reader_envelope(f->a, id) : NULL;
 }
 
 void
@@ -271,19 +135,18 @@ folders_reload(struct app *a)
 	if (f == NULL)
 		return;
 	/* The cursor stays on its message when it is still there. */
-	if (f->l.cur < f->l.n && entry_id(f, &f->v[f->l.cur], at,
+	if (f->l.cur >= f->l.n || msglist_id(&f->ml, f->l.cur, at,
 	    sizeof(at)) < 0)
 		at[0] = '\0';
-	entries_free(f);
+	msglist_free(&f->ml);
 	drafts_open(f);
 	if (f->folder == OUTBOX_DRAFTS) {
-		list_sources(f, f->drafts, f->ndrafts);
+		msglist_load(&f->ml, f->drafts, f->ndrafts);
 	} else {
 		one = outbox_folder(a->ob, (enum outbox_folder)f->folder);
-		list_sources(f, &one, 1);
+		msglist_load(&f->ml, &one, 1);
 	}
-	n = f->l.n;
-	f->l.n = 0;
+	n = f->ml.n;
 	list_resize(&f->l, n);
 	for (k = 0; k < 4; k++) {
 		if (k == f->folder) {
@@ -291,68 +154,21 @@ folders_reload(struct app *a)
 			continue;
 		}
 		if (k != OUTBOX_DRAFTS) {
-			f->count[k] = count_of(f, outbox_folder(a->ob,
-			    (enum outbox_folder)k));
+			f->count[k] = msglist_count(outbox_folder(a->ob,
+			    (enum outbox_folder)k), f->ml.cachefd);
 			continue;
 		}
 		for (d = 0, f->count[k] = 0; d < f->ndrafts; d++)
-			f->count[k] += count_of(f, f->drafts[d]);
+			f->count[k] += msglist_count(f->drafts[d],
+			    f->ml.cachefd);
 	}
 	for (i = 0; at[0] != '\0' && i < n; i++)
-		if (entry_id(f, &f->v[i], id, sizeof(id)) == 0 &&
+		if (msglist_id(&f->ml, i, id, sizeof(id)) == 0 &&
 		    strcmp(id, at) == 0) {
 			f->l.cur = i;
 			break;
 		}
 	a->redraw = 1;
-}
-
-/* The header fields of entry k, read when it is first needed (cached). */
-static struct cached *
-entry_read(struct folders *f, size_t k)
-{
-	struct cached *c = &f->cache[k % CACHE_SLOTS];
-	const struct entry *e = &f->v[k];
-	char head[HEAD_READ], id[256];
-	ssize_t r;
-	int fd;
-
-	if (c->at == k + 1)
-		return c;
-	free(c->who);
-	free(c->subject);
-	memset(c, 0, sizeof(*c));
-	c->at = k + 1;
-	if (mdindex_open(f->src[e->src], &f->ix[e->src], e->i, &fd, NULL) !=
-	    ERR_OK)
-		return c;
-	r = read(fd, head, sizeof(head));
-	(void)close(fd);
-	if (r <= 0)
-		return c;
-	/* Every folder here holds our own mail: who it is to. */
-	c->who = rfc822_get_text(head, (size_t)r, "To");
-	if (c->who == NULL)
-		c->who = rfc822_get_text(head, (size_t)r, "Bcc");
-	c->subject = rfc822_get_text(head, (size_t)r, "Subject");
-	/* No To: (a Bcc-only message, sendmail -t): whom the envelope had. */
-	if (c->who == NULL && f->folder == OUTBOX_SENT &&
-	    entry_id(f, e, id, sizeof(id)) == 0)
-		c->who = reader_envelope(f->a, id);
-	return c;
-}
-
-/* "Dec 05 14:05" from the time at the start of a Maildir name. */
-static void
-entry_date(const struct folders *f, const struct entry *e, char *out,
-    size_t n)
-{
-	time_t t = (time_t)(ent(f, e)->key / 1000000);
-	struct tm tm;
-
-	if (t <= 0 || localtime_r(&t, &tm) == NULL ||
-	    strftime(out, n, "%b %d %H:%M", &tm) == 0)
-		(void)snprintf(out, n, "-");
 }
 
 static void
@@ -361,7 +177,7 @@ folders_draw(struct app *a, struct screen *s)
 	struct folders *f = (struct folders *)s;
 	char title[512], line[128], date[32];
 	int rows = tui_rows(), ph = pane_height(a), y, k, x, h;
-	struct cached *c;
+	const struct msglist_fields *c;
 	size_t i;
 
 	(void)snprintf(title, sizeof(title), _("pigeon %s  account %s  %s"),
@@ -382,10 +198,10 @@ folders_draw(struct app *a, struct screen *s)
 	for (i = f->l.top, y = 3; i < f->l.n && y < rows - 2 - ph; i++, y++) {
 		enum tui_attr at = i == f->l.cur ? TUI_SELECTED : TUI_NORMAL;
 
-		c = entry_read(f, i);
+		c = msglist_fields(&f->ml, i);
 		if (i == f->l.cur)
 			tui_clear_line(y, TUI_SELECTED);
-		entry_date(f, &f->v[i], date, sizeof(date));
+		msglist_date(&f->ml, i, date, sizeof(date));
 		(void)tui_str(y, 1, 12, date, at);
 		(void)tui_str(y, 14, 26, c->who != NULL ? c->who : "", at);
 		(void)tui_str_cut(y, 41, tui_cols() - 42, c->subject != NULL ?
@@ -404,9 +220,9 @@ folders_draw(struct app *a, struct screen *s)
 static struct maildir *
 current(struct folders *f, char *id, size_t n)
 {
-	if (f->l.cur >= f->l.n || entry_id(f, &f->v[f->l.cur], id, n) < 0)
+	if (f->l.cur >= f->l.n || msglist_id(&f->ml, f->l.cur, id, n) < 0)
 		return NULL;
-	return f->src[f->v[f->l.cur].src];
+	return msglist_folder(&f->ml, f->l.cur);
 }
 
 struct del {
@@ -455,13 +271,13 @@ delete_message(struct app *a, struct folders *f)
 {
 	char id[256];
 	struct maildir *md = current(f, id, sizeof(id));
-	struct cached *c;
+	const struct msglist_fields *c;
 	struct del *d;
 	char *q;
 
 	if (md == NULL || (d = calloc(1, sizeof(*d))) == NULL)
 		return;
-	c = entry_read(f, f->l.cur);
+	c = msglist_fields(&f->ml, f->l.cur);
 	d->f = f;
 	d->md = md;
 	d->id = strdup(id);
@@ -555,7 +371,8 @@ change_folder(struct app *a, struct folders *f, int k)
 {
 	f->folder = k;
 	f->l.cur = f->l.top = 0;
-	entries_free(f);
+	msglist_free(&f->ml);
+	list_resize(&f->l, 0);
 	folders_reload(a);
 }
 
@@ -613,11 +430,11 @@ folders_free(struct screen *s)
 {
 	struct folders *f = (struct folders *)s;
 
-	entries_free(f);
+	msglist_free(&f->ml);
 	drafts_close(f);
 	list_free(&f->l);
-	if (f->cachefd >= 0)
-		(void)close(f->cachefd);
+	if (f->ml.cachefd >= 0)
+		(void)close(f->ml.cachefd);
 	if (f->a->fl == f)
 		f->a->fl = NULL;
 	free(f);
@@ -634,10 +451,10 @@ static const char *
 folders_line(void *s, size_t i, struct buf *scratch)
 {
 	struct folders *f = s;
-	struct cached *c = entry_read(f, i);
+	const struct msglist_fields *c = msglist_fields(&f->ml, i);
 	char date[32];
 
-	entry_date(f, &f->v[i], date, sizeof(date));
+	msglist_date(&f->ml, i, date, sizeof(date));
 	(void)buf_printf(scratch, "%s %s %s", date, c->who != NULL ? c->who :
 	    "", c->subject != NULL ? c->subject : "");
 	return buf_str(scratch);
@@ -664,13 +481,15 @@ folders_open(struct app *a)
 	f->s.ops = &folders_ops;
 	f->a = a;
 	f->folder = OUTBOX_SENT;
+	f->ml.no_to = no_to;
+	f->ml.arg = f;
 	/* Big folders start from a list kept in the state directory. */
-	f->cachefd = safefile_dir(AT_FDCWD, outbox_state_dir(a->ob),
+	f->ml.cachefd = safefile_dir(AT_FDCWD, outbox_state_dir(a->ob),
 	    outbox_state_dir(a->ob), 0, NULL, &e, NULL);
-	if (f->cachefd >= 0) {
-		int dir = f->cachefd;
+	if (f->ml.cachefd >= 0) {
+		int dir = f->ml.cachefd;
 
-		f->cachefd = safefile_dir(dir, "cache", "cache", 1, NULL, &e,
+		f->ml.cachefd = safefile_dir(dir, "cache", "cache", 1, NULL, &e,
 		    NULL);
 		(void)close(dir);
 	}

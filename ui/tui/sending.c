@@ -122,13 +122,13 @@ on_event(void *arg, const struct submit_event *ev)
 		case OUTCOME_QUEUED:
 			sn->queued++;
 			hhmm(next, sizeof(next), q->next_try);
-			app_status(a, TUI_ERROR, _("queued, not sent yet: %s; "
-			    "next try at %s (%s)"), why, next, w);
+			app_status(a, TUI_ERROR, _("queued, not sent yet: %s: %s; "
+			    "next try at %s"), w, why, next);
 			break;
 		case OUTCOME_FAILED:
 			sn->failed++;
 			app_status(a, TUI_ERROR, _("failed, in the failed folder: "
-			    "%s (%s)"), why, w);
+			    "%s: %s"), w, why);
 			break;
 		}
 		break;
