@@ -359,3 +359,37 @@ detect_url(const struct detect *d)
 		return util_strf("%s://%s%s%s", scheme, l, d->host, r);
 	return util_strf("%s://%s%s%s:%s", scheme, l, d->host, r, c->port);
 }
+
+size_t
+detect_test_candidates(struct detect_candidate *v, size_t max)
+{
+#ifdef PIGEON_TEST_HOOKS
+	static char copy[256];
+	const char *spec = getenv("PIGEON_TEST_DETECT");
+	const char *t = getenv("PIGEON_TEST_DETECT_TIMEOUT_MS");
+	char *item, *slash, *save = NULL;
+	size_t n = 0;
+
+	if (spec == NULL || strlen(spec) >= sizeof(copy))
+		return 0;
+	memcpy(copy, spec, strlen(spec) + 1);
+	for (item = strtok_r(copy, ",", &save); item != NULL && n < max;
+	    item = strtok_r(NULL, ",", &save)) {
+		slash = strchr(item, '/');
+		if (slash == NULL)
+			continue;
+		*slash++ = '\0';
+		v[n].port = item;
+		v[n].tls = strcmp(slash, "implicit") == 0 ? SMTP_TLS_IMPLICIT :
+		    strcmp(slash, "none") == 0 ? SMTP_TLS_NONE :
+		    SMTP_TLS_STARTTLS;
+		v[n].timeout_ms = t != NULL ? (int)strtol(t, NULL, 10) : 0;
+		n++;
+	}
+	return n;
+#else
+	(void)v;
+	(void)max;
+	return 0;
+#endif
+}

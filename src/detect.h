@@ -88,4 +88,15 @@ const char *detect_report(const struct detect *d);
  */
 char *detect_url(const struct detect *d);
 
+/*
+ * Test builds only (configure --enable-test-hooks):
+ * PIGEON_TEST_DETECT="PORT/implicit,PORT/starttls,PORT/none,..." replaces
+ * the candidates (tests use unprivileged ports), and
+ * PIGEON_TEST_DETECT_TIMEOUT_MS the time each may take.  Puts at most max
+ * candidates in v (their ports point into a static copy, valid until the
+ * next call) and returns how many; 0 when the variable is not set, and
+ * always in a build without test hooks.
+ */
+size_t detect_test_candidates(struct detect_candidate *v, size_t max);
+
 #endif

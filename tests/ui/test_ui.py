@@ -343,7 +343,7 @@ class Ui(UiTest):
         self.wait_screen("New account")
         self.form_set("Name", "other")
         self.form_set("From", "o@example.org")
-        self.form_set("Server", "smtp.example.org")
+        self.form_set("Server", "smtp.example.org:587")
         self.keys("s")
         self.wait_screen("account other saved")
         self.keys("j", "D")

@@ -264,37 +264,6 @@ print_caps(struct session *s, const struct probe_view *v, int want_tls)
 	}
 }
 
-#ifdef PIGEON_TEST_HOOKS
-/*
- * Test builds only: PIGEON_TEST_DETECT="PORT/implicit,PORT/starttls,..."
- * replaces the candidates (tests use unprivileged ports), and
- * PIGEON_TEST_DETECT_TIMEOUT_MS the time each may take.  Returns the
- * number of candidates put in v, 0 when the variable is not set.
- */
-static size_t
-test_candidates(struct detect_candidate *v, size_t max, char *spec)
-{
-	const char *t = getenv("PIGEON_TEST_DETECT_TIMEOUT_MS");
-	char *item, *slash, *save = NULL;
-	size_t n = 0;
-
-	for (item = strtok_r(spec, ",", &save); item != NULL && n < max;
-	    item = strtok_r(NULL, ",", &save)) {
-		slash = strchr(item, '/');
-		if (slash == NULL)
-			continue;
-		*slash++ = '\0';
-		v[n].port = item;
-		v[n].tls = strcmp(slash, "implicit") == 0 ? SMTP_TLS_IMPLICIT :
-		    strcmp(slash, "none") == 0 ? SMTP_TLS_NONE :
-		    SMTP_TLS_STARTTLS;
-		v[n].timeout_ms = t != NULL ? (int)strtol(t, NULL, 10) : 0;
-		n++;
-	}
-	return n;
-}
-#endif
-
 /* Print the results from *shown on, as they come. */
 static void
 print_results(const struct detect *d, const char *host, size_t *shown)
@@ -331,21 +300,9 @@ do_detect(struct cli *c, const char *host)
 	free(url);
 	if (rc != 0)
 		return rc;
-#ifdef PIGEON_TEST_HOOKS
-	{
-		const char *spec = getenv("PIGEON_TEST_DETECT");
-		static char copy[256];
-
-		if (spec != NULL && strlen(spec) < sizeof(copy)) {
-			memcpy(copy, spec, strlen(spec) + 1);
-			n = test_candidates(tv, sizeof(tv) / sizeof(tv[0]),
-			    copy);
-			v = n > 0 ? tv : NULL;
-		}
-	}
-#else
-	(void)tv;
-#endif
+	/* Test builds: the ports the tests name (none in a real build). */
+	n = detect_test_candidates(tv, sizeof(tv) / sizeof(tv[0]));
+	v = n > 0 ? tv : NULL;
 	e = detect_new(&d, c->rt.url.host, v, n, &c->rt.so, c->tr, &why);
 	if (e != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));

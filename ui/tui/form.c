@@ -1,69 +1,20 @@
 /* form.c - the account form of the interactive UI: a new account or one of the config file, written with the config writer. */
 /* SPDX-License-Identifier: ISC */
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
-#include "addr.h"
 #include "app.h"
-#include "buf.h"
-#include "conf.h"
-#include "confedit.h"
 #include "form.h"
+#include "formint.h"
 #include "i18n.h"
-#include "url.h"
 #include "util.h"
-
-enum field {
-	F_NAME,
-	F_FROM,
-	F_HOST,
-	F_SECURITY,
-	F_AUTH,
-	F_USER,
-	F_PWSRC,
-	F_PWCMD,
-	F_COUNT
-};
-
-static const char *const security_label[] = {
-	"STARTTLS", "TLS", N_("none (clear text)"),
-};
-static const char *const security_scheme[] = { "smtp", "smtps", "smtp+plain" };
-
-static const char *const auth_label[] = {
-	N_("automatic"), "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256",
-	"XOAUTH2", "OAUTHBEARER",
-};
-#define NAUTH (sizeof(auth_label) / sizeof(auth_label[0]))
-
-static const char *const pwsrc_label[] = {
-	N_("password_command"), N_("~/.netrc, else asked at start"),
-};
-
-/* The account being added or edited. */
-struct form {
-	struct screen s;
-	char *text[F_COUNT];       /* name, from, host[:port], user, command */
-	int security, auth, pwsrc;
-	int cur;
-	int is_new;
-	int changed;
-	int make_default;
-	int first;                 /* the first run: no account yet */
-	char *path;                /* the config file written */
-	char **names;              /* the accounts there are (a new one must not take a name of them) */
-	size_t nnames;
-};
 
 enum {
 	FM_DOWN = 1,
 	FM_UP,
 	FM_CHANGE,
 	FM_SAVE,
+	FM_DETECT,
 	FM_BACK,
 };
 
@@ -79,60 +30,35 @@ static const struct keydef form_keys[] = {
 	{ ' ', 0, NULL, NULL },
 	{ 'e', 0, NULL, NULL },
 	{ 's', FM_SAVE, N_("save"), N_("save the account in the config "
-	    "file") },
+	    "file (a new one's server without a port: finds it first)") },
+	{ 'd', FM_DETECT, N_("detect"), N_("find the server's port and "
+	    "security from its host name: 465 with TLS, then 587 with "
+	    "STARTTLS (d again stops)") },
 	{ 'q', FM_BACK, N_("back"), N_("leave (asks when something "
 	    "changed)") },
 	{ KEY_ESC, 0, NULL, NULL },
 	{ 0, 0, NULL, NULL },
 };
 
-/* What is wrong with the name (malloc'd), or NULL: a word, and for a new account one not taken. */
-static char *
-name_problem(const struct form *fm)
-{
-	const char *n = fm->text[F_NAME], *p;
-	size_t i;
-
-	if (n == NULL || *n == '\0')
-		return util_strf("%s", _("Name: the account needs a name"));
-	for (p = n; *p != '\0'; p++)
-		if (*p == ' ' || *p == '\t' || *p == ']' || *p == '[' ||
-		    (unsigned char)*p < 0x20)
-			return util_strf(_("Name: '%s' cannot be a name: one word, "
-			    "without blanks or brackets"), n);
-	for (i = 0; fm->is_new && i < fm->nnames; i++)
-		if (strcmp(fm->names[i], n) == 0)
-			return util_strf(_("Name: there is an account %s already; "
-			    "choose another name, or edit that one (e on the "
-			    "list)"), n);
-	return NULL;
-}
-
-static const char *
-field_label(int f)
-{
-	static const char *const l[F_COUNT] = {
-		N_("Name"), N_("From"), N_("Server (host:port)"),
-		N_("Security"), N_("Login method"), N_("User"),
-		N_("Password from"), N_("Password command"),
-	};
-
-	return _(l[f]);
-}
-
 static const char *
 field_value(const struct form *fm, int f)
 {
 	switch (f) {
 	case F_SECURITY:
-		return _(security_label[fm->security]);
+		return _(formfield_security[fm->security]);
 	case F_AUTH:
-		return _(auth_label[fm->auth]);
+		return _(formfield_auth[fm->auth]);
 	case F_PWSRC:
-		return _(pwsrc_label[fm->pwsrc]);
+		return _(formfield_pwsrc[fm->pwsrc]);
 	default:
 		return fm->text[f] != NULL ? fm->text[f] : "";
 	}
+}
+
+const char *
+form_text(const struct form *fm, int f)
+{
+	return fm->text[f] != NULL ? fm->text[f] : "";
 }
 
 /* The password command field means something only with that source. */
@@ -149,168 +75,162 @@ label_width(void)
 	int f, w, max = 0;
 
 	for (f = 0; f < F_COUNT; f++)
-		if ((w = tui_width(field_label(f))) > max)
+		if ((w = tui_width(formfield_label(f))) > max)
 			max = w;
 	return max;
+}
+
+void
+form_error(struct app *a, struct form *fm, int f, char *why)
+{
+	if (why == NULL)
+		return;
+	app_status(a, TUI_ERROR, "%s", why);
+	free(fm->bad_msg);
+	fm->bad_msg = why;
+	fm->bad = f;
+	if (field_shown(fm, f))
+		fm->cur = f;
+}
+
+void
+form_touched(struct form *fm, int f)
+{
+	fm->changed = 1;
+	if (fm->bad == f) {
+		fm->bad = -1;
+		free(fm->bad_msg);
+		fm->bad_msg = NULL;
+	}
+}
+
+/* One line of notes(): s[0..len). */
+static void
+note(int *y, int bottom, int draw, const char *s, size_t len,
+    enum tui_attr attr)
+{
+	if (draw && *y < bottom)
+		(void)tui_text(*y, 2, tui_cols() - 4, s, len, attr);
+	(*y)++;
+}
+
+/* The columns s[0..n) takes. */
+static int
+width_of(const char *s, size_t n)
+{
+	char *c = strndup(s, n);
+	int w = c != NULL ? tui_width(c) : (int)n;
+
+	free(c);
+	return w;
+}
+
+/* s in lines of whole words, at most 4 (the status history has it all). */
+static void
+note_wrapped(int *y, int bottom, int draw, const char *s,
+    enum tui_attr attr)
+{
+	int w = tui_cols() - 4, n;
+	size_t len, cut, i;
+
+	for (n = 0; *s != '\0' && n < 4; n++) {
+		len = strlen(s);
+		cut = len;
+		if (n < 3 && width_of(s, len) > w) {
+			for (cut = 0, i = 1; i < len && width_of(s, i) <= w; i++)
+				if (s[i] == ' ')
+					cut = i;
+			if (cut == 0)
+				cut = len;
+		}
+		note(y, bottom, draw, s, cut, attr);
+		for (s += cut; *s == ' '; s++)
+			;
+	}
+}
+
+/* The lines under the fields from row y on (drawn when draw, while above bottom); their number. */
+static int
+notes(const struct form *fm, int y, int bottom, int draw)
+{
+	const char *rep, *p, *nl, *key = formfield_key(fm->cur), *t;
+	char *help;
+	int y0 = y;
+
+	if (fm->bad_msg != NULL)
+		note_wrapped(&y, bottom, draw, fm->bad_msg, TUI_ERROR);
+	if (fm->finder != NULL) {
+		t = _("Finding the port and security (d stops):");
+		note(&y, bottom, draw, t, strlen(t), TUI_INFO);
+	}
+	/* What was tried, a line each. */
+	rep = form_find_report(fm);
+	for (p = rep; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : "") {
+		nl = strchr(p, '\n');
+		note(&y, bottom, draw, p, nl != NULL ? (size_t)(nl - p) :
+		    strlen(p), TUI_SERVER);
+	}
+	help = util_strf("%s: %s", key != NULL ? key :
+	    formfield_label(fm->cur), formfield_help(fm->cur));
+	if (help != NULL)
+		note(&y, bottom, draw, help, strlen(help), TUI_INFO);
+	free(help);
+	t = _("Passwords are never written to the config file.");
+	note(&y, bottom, draw, t, strlen(t), TUI_INFO);
+	if (fm->first) {
+		t = _("No account yet: fill this in and s saves it (see "
+		    "pigeon.conf(5) for every setting).");
+		note(&y, bottom, draw, t, strlen(t), TUI_INFO);
+	}
+	return y - y0;
 }
 
 static void
 form_draw(struct app *a, struct screen *s)
 {
 	struct form *fm = (struct form *)s;
-	int y, f, lw = label_width() + 4;
+	enum tui_attr va;
+	int rows = tui_rows(), ph = pane_height(a), bottom = rows - 2 - ph;
+	int y, f, k, nshown = 0, room, lw = label_width() + 4;
 
-	for (y = 1; y < tui_rows() - 2; y++)
+	for (y = 1; y < bottom; y++)
 		tui_clear_line(y, TUI_NORMAL);
-	for (f = 0, y = 2; f < F_COUNT; f++) {
+	for (f = 0; f < F_COUNT; f++)
+		nshown += field_shown(fm, f);
+	/* The fields first; when they do not all fit, a window around the cursor. */
+	room = bottom - 3 - notes(fm, 0, 0, 0);
+	if (room < 3)
+		room = 3;
+	if (room > nshown)
+		room = nshown;
+	if (fm->cur < fm->top)
+		fm->top = fm->cur;
+	for (;;) {
+		for (f = fm->top, k = 0; f <= fm->cur; f++)
+			k += field_shown(fm, f);
+		if (k <= room)
+			break;
+		fm->top++;
+	}
+	for (f = fm->top, k = 0; f < F_COUNT && k < room; f++) {
 		if (!field_shown(fm, f))
 			continue;
+		y = 2 + k++;
+		va = f == fm->bad ? TUI_ERROR : f == fm->cur ? TUI_SELECTED :
+		    TUI_NORMAL;
 		if (f == fm->cur)
 			tui_clear_line(y, TUI_SELECTED);
-		(void)tui_str(y, 2, lw - 3, field_label(f), f == fm->cur ?
+		if (f == fm->bad)
+			(void)tui_str(y, 0, 1, "!", TUI_ERROR);
+		(void)tui_str(y, 2, lw - 3, formfield_label(f), f == fm->cur ?
 		    TUI_SELECTED : TUI_LABEL);
-		(void)tui_str(y, lw, tui_cols() - lw - 1, field_value(fm, f),
-		    f == fm->cur ? TUI_SELECTED : TUI_NORMAL);
-		y++;
+		(void)tui_str_cut(y, lw, tui_cols() - lw - 1, field_value(fm, f),
+		    va);
 	}
-	(void)tui_str(y + 1, 2, tui_cols() - 4, _("Passwords are never "
-	    "written to the config file."), TUI_INFO);
-	if (fm->first)
-		(void)tui_str(y + 2, 2, tui_cols() - 4, _("No account yet: fill "
-		    "this in and s saves it (see pigeon.conf(5) for every "
-		    "setting)."), TUI_INFO);
+	(void)notes(fm, 2 + room + 1, bottom, 1);
+	if (ph > 0)
+		pane_draw(a, bottom, ph);
 	app_bars(a, s, fm->is_new ? _("New account") : _("Edit account"));
-}
-
-/* The URL of the form's server and security; NULL with the status set when it is not one. */
-static char *
-form_url(struct app *a, const struct form *fm)
-{
-	struct url u;
-	char *s, *why = NULL;
-
-	if (fm->text[F_HOST] == NULL || *fm->text[F_HOST] == '\0') {
-		app_status(a, TUI_ERROR, _("the server is missing"));
-		return NULL;
-	}
-	s = util_strf("%s://%s", security_scheme[fm->security],
-	    fm->text[F_HOST]);
-	if (s == NULL)
-		return NULL;
-	memset(&u, 0, sizeof(u));
-	if (url_parse(&u, s, &why) != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : _("not a server"));
-		free(why);
-		free(s);
-		return NULL;
-	}
-	url_free(&u);
-	return s;
-}
-
-/* Write the form to the file; 0, or -1 with the status set. */
-static int
-form_save(struct app *a, struct form *fm)
-{
-	static const char *const keys[] = {
-		"from", "server", "user", "auth", "password_command",
-	};
-	const char *values[5];
-	struct addr_list from = { NULL, 0 };
-	char *why = NULL, *url, *dir, *slash;
-	enum err e;
-
-	if ((why = name_problem(fm)) != NULL) {
-		app_status(a, TUI_ERROR, "%s", why);
-		free(why);
-		fm->cur = F_NAME;
-		return -1;
-	}
-	if (fm->text[F_FROM] == NULL || addr_list_parse(&from,
-	    fm->text[F_FROM], strlen(fm->text[F_FROM]), &why) != ERR_OK ||
-	    from.n != 1) {
-		app_status(a, TUI_ERROR, _("From must be one address: %s"), why != NULL ?
-		    why : fm->text[F_FROM] != NULL ? fm->text[F_FROM] : "");
-		free(why);
-		addr_list_free(&from);
-		return -1;
-	}
-	addr_list_free(&from);
-	if (fm->pwsrc == 0 && (fm->text[F_PWCMD] == NULL ||
-	    *fm->text[F_PWCMD] == '\0')) {
-		app_status(a, TUI_ERROR, _("give the password command, or take the "
-		    "password from ~/.netrc"));
-		return -1;
-	}
-	if ((url = form_url(a, fm)) == NULL)
-		return -1;
-	values[0] = fm->text[F_FROM];
-	values[1] = url;
-	values[2] = fm->text[F_USER] != NULL && *fm->text[F_USER] != '\0' ?
-	    fm->text[F_USER] : NULL;
-	values[3] = fm->auth > 0 ? auth_label[fm->auth] : NULL;
-	values[4] = fm->pwsrc == 0 ? fm->text[F_PWCMD] : NULL;
-	/* A first config file: its directory may be missing. */
-	if ((dir = strdup(fm->path)) != NULL &&
-	    (slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			char *up = strrchr(dir, '/');
-
-			if (up != NULL && up != dir) {
-				*up = '\0';
-				(void)mkdir(dir, 0700);
-				*up = '/';
-			}
-			(void)mkdir(dir, 0700);
-		}
-	}
-	free(dir);
-	e = confedit_set(fm->path, fm->text[F_NAME], keys, values, 5, &why);
-	if (e == ERR_OK && fm->make_default)
-		e = confedit_default(fm->path, fm->text[F_NAME], &why);
-	free(url);
-	if (e != ERR_OK) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
-		free(why);
-		return -1;
-	}
-	app_status(a, TUI_NORMAL, _("account %s saved in %s"), fm->text[F_NAME],
-	    fm->path);
-	fm->changed = 0;
-	return 0;
-}
-
-/* Fill the form from an account of the file. */
-static void
-form_from(struct form *fm, const struct account *a)
-{
-	struct url u;
-	char *why = NULL;
-	size_t i;
-
-	memset(fm, 0, sizeof(*fm));
-	fm->text[F_NAME] = strdup(a->name);
-	fm->text[F_FROM] = a->from != NULL ? strdup(a->from) : NULL;
-	fm->text[F_USER] = a->user != NULL ? strdup(a->user) : NULL;
-	fm->text[F_PWCMD] = a->password_command != NULL ?
-	    strdup(a->password_command) : NULL;
-	fm->pwsrc = a->password_command != NULL ? 0 : 1;
-	for (i = 1; i < NAUTH; i++)
-		if (a->auth != NULL && strcasecmp(a->auth, auth_label[i]) == 0)
-			fm->auth = (int)i;
-	memset(&u, 0, sizeof(u));
-	if (a->server != NULL && url_parse(&u, a->server, &why) == ERR_OK) {
-		fm->security = u.scheme == URL_SMTPS ? 1 :
-		    u.scheme == URL_SMTP ? 0 : 2;
-		fm->text[F_HOST] = util_strf(strchr(u.host, ':') != NULL ?
-		    "[%s]:%s" : "%s:%s", u.host, u.port);
-		if (u.user != NULL && fm->text[F_USER] == NULL)
-			fm->text[F_USER] = strdup(u.user);
-		url_free(&u);
-	}
-	free(why);
-	fm->cur = F_FROM;
 }
 
 static void
@@ -320,12 +240,16 @@ form_free(struct screen *s)
 	size_t i;
 	int f;
 
+	form_find_free(fm->a, fm);
 	for (f = 0; f < F_COUNT; f++)
 		free(fm->text[f]);
 	for (i = 0; i < fm->nnames; i++)
 		free(fm->names[i]);
 	free(fm->names);
 	free(fm->path);
+	free(fm->bad_msg);
+	free(fm->tried);
+	free(fm->report);
 	free(fm);
 }
 
@@ -337,6 +261,7 @@ value_given(struct app *a, void *arg, char *v)
 	(void)a;
 	if (v == NULL)
 		return;
+	form_touched(fm, fm->cur);
 	free(fm->text[fm->cur]);
 	fm->text[fm->cur] = v;
 }
@@ -374,6 +299,47 @@ saved(struct app *a, struct form *fm)
 	free(name);
 }
 
+/* s: a new account's server without a port is looked into first (once for a server text). */
+static void
+form_save_key(struct app *a, struct form *fm)
+{
+	const char *host = form_text(fm, F_HOST);
+
+	if (fm->finder != NULL) {
+		app_status(a, TUI_ERROR, _("Server: still finding the port and "
+		    "security; d stops"));
+		return;
+	}
+	if (fm->is_new && *host != '\0' && !form_has_port(host) &&
+	    (fm->tried == NULL || strcmp(fm->tried, host) != 0)) {
+		if (form_check(a, fm) == 0)
+			(void)form_find_start(a, fm);
+		return;
+	}
+	if (form_save(a, fm) == 0)
+		saved(a, fm);
+}
+
+/* The next security; a server at the default port of the last one goes to the new one's ("host:465" -> "host:25"). */
+static void
+next_security(struct form *fm)
+{
+	const char *t = form_text(fm, F_HOST), *old;
+	size_t tl = strlen(t), pl;
+	char *moved;
+
+	old = formfield_port[fm->security];
+	fm->security = (fm->security + 1) % FORMFIELD_NSECURITY;
+	pl = strlen(old);
+	if (tl > pl && t[tl - pl - 1] == ':' && strcmp(t + tl - pl, old) == 0 &&
+	    (moved = util_strf("%.*s%s", (int)(tl - pl), t,
+	    formfield_port[fm->security])) != NULL) {
+		free(fm->text[F_HOST]);
+		fm->text[F_HOST] = moved;
+		form_touched(fm, F_HOST);
+	}
+}
+
 static int
 form_act(struct app *a, struct screen *s, int action, int key)
 {
@@ -397,20 +363,30 @@ form_act(struct app *a, struct screen *s, int action, int key)
 			fm->cur = next;
 		return 1;
 	case FM_CHANGE:
-		fm->changed = 1;
+		if (fm->cur == F_NAME && !fm->is_new)
+			return 1;
 		if (fm->cur == F_SECURITY)
-			fm->security = (fm->security + 1) % 3;
+			next_security(fm);
 		else if (fm->cur == F_AUTH)
-			fm->auth = (fm->auth + 1) % (int)NAUTH;
+			fm->auth = (fm->auth + 1) % FORMFIELD_NAUTH;
 		else if (fm->cur == F_PWSRC)
 			fm->pwsrc = !fm->pwsrc;
-		else if (fm->cur != F_NAME || fm->is_new)
-			prompt_line(a, field_label(fm->cur), fm->text[fm->cur],
-			    NULL, value_given, fm);
+		else {
+			prompt_line(a, formfield_label(fm->cur),
+			    fm->text[fm->cur], formfield_is_file(fm->cur) ?
+			    prompt_complete_path : NULL, value_given, fm);
+			return 1;
+		}
+		form_touched(fm, fm->cur);
 		return 1;
 	case FM_SAVE:
-		if (form_save(a, fm) == 0)
-			saved(a, fm);
+		form_save_key(a, fm);
+		return 1;
+	case FM_DETECT:
+		if (fm->finder != NULL)
+			form_find_stop(fm);
+		else
+			(void)form_find_start(a, fm);
 		return 1;
 	case FM_BACK:
 		if (!fm->changed)
@@ -427,7 +403,6 @@ form_act(struct app *a, struct screen *s, int action, int key)
 static const struct screen_ops form_ops = {
 	.title = N_("The account form"),
 	.keys = form_keys,
-	.flags = SCREEN_NOPANE,
 	.draw = form_draw,
 	.act = form_act,
 	.free = form_free,
@@ -444,6 +419,8 @@ form_new(struct app *a)
 	if (fm == NULL)
 		return NULL;
 	fm->s.ops = &form_ops;
+	fm->a = a;
+	fm->bad = -1;
 	if (a->c.config_path != NULL)
 		fm->path = strdup(a->c.config_path);
 	else if (conf_default_path(&fm->path) != ERR_OK)
@@ -490,15 +467,10 @@ form_open_new(struct app *a, int first, const struct conf *c)
 void
 form_open_edit(struct app *a, const struct account *ac)
 {
-	struct form *fm = form_new(a), keep;
+	struct form *fm = form_new(a);
 
 	if (fm == NULL)
 		return;
-	keep = *fm;
 	form_from(fm, ac);
-	fm->s = keep.s;
-	fm->path = keep.path;
-	fm->names = keep.names;
-	fm->nnames = keep.nnames;
 	screen_push(a, &fm->s);
 }
