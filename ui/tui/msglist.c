@@ -45,28 +45,22 @@ ent(const struct msglist *l, size_t k)
 	return &l->ix[l->v[k].src].v[l->v[k].i];
 }
 
-/* Several folders in one list: merged, the newest first (qsort() takes no argument: the list goes by this, set only while sorting). */
-static const struct msglist *merging;
-
+/* Is message a of folder sa newer than message b of folder sb (by key, then name)? */
 static int
-merged_order(const void *x, const void *y)
+newer(const struct msglist *l, size_t sa, size_t a, size_t sb, size_t b)
 {
-	const struct msglist *l = merging;
-	size_t kx = (size_t)((const char *)x - (const char *)l->v) /
-	    sizeof(*l->v), ky = (size_t)((const char *)y - (const char *)l->v) /
-	    sizeof(*l->v);
-	const struct mdindex_ent *ex = ent(l, kx), *ey = ent(l, ky);
+	const struct mdindex_ent *x = &l->ix[sa].v[a], *y = &l->ix[sb].v[b];
 
-	if (ex->key != ey->key)
-		return ex->key < ey->key ? 1 : -1;
-	return strcmp(mdindex_file(&l->ix[l->v[ky].src], l->v[ky].i),
-	    mdindex_file(&l->ix[l->v[kx].src], l->v[kx].i));
+	if (x->key != y->key)
+		return x->key > y->key;
+	return strcmp(mdindex_file(&l->ix[sa], a), mdindex_file(&l->ix[sb], b)) >
+	    0;
 }
 
 void
 msglist_load(struct msglist *l, struct maildir **md, size_t n)
 {
-	size_t k, i, total = 0;
+	size_t k, best, *next, total = 0;
 	char name[64];
 
 	if ((l->ix = calloc(n, sizeof(*l->ix))) == NULL ||
@@ -80,19 +74,20 @@ msglist_load(struct msglist *l, struct maildir **md, size_t n)
 		l->src[l->nsrc] = md[k];
 		total += l->ix[l->nsrc++].n;
 	}
-	if (total == 0 || (l->v = calloc(total, sizeof(*l->v))) == NULL)
+	if (total == 0 || (l->v = calloc(total, sizeof(*l->v))) == NULL ||
+	    (next = calloc(l->nsrc, sizeof(*next))) == NULL)
 		return;
-	for (k = 0, total = 0; k < l->nsrc; k++)
-		for (i = 0; i < l->ix[k].n; i++) {
-			l->v[total].src = (uint32_t)k;
-			l->v[total++].i = (uint32_t)i;
-		}
-	l->n = total;
-	if (l->nsrc > 1) {
-		merging = l;
-		qsort(l->v, total, sizeof(*l->v), merged_order);
-		merging = NULL;
+	/* Each folder's list is sorted: merge them, the newest head first. */
+	for (l->n = 0; l->n < total; l->n++) {
+		best = l->nsrc;
+		for (k = 0; k < l->nsrc; k++)
+			if (next[k] < l->ix[k].n && (best == l->nsrc ||
+			    newer(l, k, next[k], best, next[best])))
+				best = k;
+		l->v[l->n].src = (uint32_t)best;
+		l->v[l->n].i = (uint32_t)next[best]++;
 	}
+	free(next);
 }
 
 void
