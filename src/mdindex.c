@@ -198,6 +198,7 @@ enum err
 mdindex_load(const struct maildir *m, struct mdindex *ix, char **errstr)
 {
 	enum err e;
+	char *p;
 
 	memset(ix, 0, sizeof(*ix));
 	if ((e = load_sub(m, ix, 0, errstr)) != ERR_OK ||
@@ -208,6 +209,12 @@ mdindex_load(const struct maildir *m, struct mdindex *ix, char **errstr)
 	if (sort_newest_first(ix) < 0) {
 		mdindex_free(ix);
 		return ERR_NOMEM;
+	}
+	/* What the doubling left over goes back. */
+	if (ix->len > 0 && ix->len < ix->cap && (p = realloc(ix->names,
+	    ix->len)) != NULL) {
+		ix->names = p;
+		ix->cap = ix->len;
 	}
 	return ERR_OK;
 }
@@ -266,6 +273,7 @@ mdindex_open(const struct maildir *m, const struct mdindex *ix, size_t i,
 
 #define CACHE_MAGIC "pigeon-mdindex 1"
 #define CACHE_MAX (256 * 1024 * 1024)
+#define CACHE_BLOCK (64 * 1024)
 /* A directory changed this recently may change again within its clock tick: no cache of it. */
 #define RACY_SECONDS 2
 
@@ -288,30 +296,37 @@ stamps_of(const struct maildir *m, struct stamps *st)
 	return 0;
 }
 
-/* The cache file's list into ix when its stamps are the folder's; 0, or -1. */
+/*
+ * The cache file's list into ix when its stamps are the folder's; 0, or
+ * -1.  head: only the first block of it (the newest messages; *total
+ * says how many there are in all).
+ */
 static int
 cache_read(int dirfd, const char *name, const struct stamps *now,
-    struct mdindex *ix)
+    struct mdindex *ix, int head_only, size_t *total)
 {
 	struct stamps was;
 	struct stat st;
 	char head[160], *data = NULL;
 	const char *p, *end, *nl;
-	size_t count, got = 0;
+	size_t count, got = 0, want;
 	ssize_t r;
 	enum err e;
 	int fd, rc = -1;
 
 	if ((fd = safefile_open(dirfd, name, name, O_RDONLY, &e, NULL)) < 0)
 		return -1;
-	/* One read of the whole file into a block of its size. */
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > CACHE_MAX ||
-	    (data = malloc((size_t)st.st_size + 1)) == NULL)
+	/* One read into a block of the file's size (or of the head's). */
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > CACHE_MAX)
 		goto out;
-	while (got < (size_t)st.st_size && (r = read(fd, data + got,
-	    (size_t)st.st_size - got)) > 0)
+	want = (size_t)st.st_size;
+	if (head_only && want > CACHE_BLOCK)
+		want = CACHE_BLOCK;
+	if ((data = malloc(want + 1)) == NULL)
+		goto out;
+	while (got < want && (r = read(fd, data + got, want - got)) > 0)
 		got += (size_t)r;
-	if (got != (size_t)st.st_size)
+	if (got != want)
 		goto out;
 	data[got] = '\0';
 	end = data + got;
@@ -333,15 +348,20 @@ cache_read(int dirfd, const char *name, const struct stamps *now,
 	ix->vcap = count + 1;
 	data = NULL;
 	for (p = nl + 1; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
-		    nl - p < 2 || (p[0] != 'n' && p[0] != 'c') || ix->n >= count)
+		/* The head ends inside a line: that one is for the whole read. */
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL &&
+		    want < (size_t)st.st_size)
+			break;
+		if (nl == NULL || nl - p < 2 || (p[0] != 'n' && p[0] != 'c') ||
+		    ix->n >= count)
 			goto out;
 		ix->names[nl - ix->names] = '\0';
 		if (add_entry(ix, (size_t)(p + 1 - ix->names), (size_t)(nl - p - 1),
 		    p[0] == 'c') < 0)
 			goto out;
 	}
-	rc = ix->n == count ? 0 : -1;
+	*total = count;
+	rc = ix->n == count || want < (size_t)st.st_size ? 0 : -1;
 out:
 	(void)close(fd);
 	free(data);
@@ -350,7 +370,7 @@ out:
 	return rc;
 }
 
-/* Write ix as the cache file: a new file renamed over the old one. */
+/* Write ix as the cache file: a new file, in blocks, renamed over the old one. */
 static void
 cache_write(int dirfd, const char *name, const struct stamps *st,
     const struct mdindex *ix)
@@ -366,13 +386,19 @@ cache_write(int dirfd, const char *name, const struct stamps *st,
 	if ((fd = safefile_open(dirfd, tmp, tmp, O_WRONLY | O_CREAT | O_EXCL,
 	    &e, NULL)) < 0)
 		return;
-	buf_init(&b, CACHE_MAX);
+	buf_init(&b, 2 * CACHE_BLOCK);
 	ok = buf_printf(&b, CACHE_MAGIC " %lld %lld %lld %lld %zu\n",
 	    st->sec[0], st->nsec[0], st->sec[1], st->nsec[1], ix->n) == 0;
-	for (i = 0; ok && i < ix->n; i++)
-		ok = buf_printf(&b, "%c%s\n", ix->v[i].cur ? 'c' : 'n',
-		    mdindex_file(ix, i)) == 0;
-	ok = ok && write(fd, buf_str(&b), b.len) == (ssize_t)b.len;
+	for (i = 0; ok && i <= ix->n; i++) {
+		if (i < ix->n)
+			ok = buf_printf(&b, "%c%s\n", ix->v[i].cur ? 'c' : 'n',
+			    mdindex_file(ix, i)) == 0;
+		/* A block at a time: the list is not held twice. */
+		if (ok && (b.len >= CACHE_BLOCK || i == ix->n)) {
+			ok = write(fd, buf_str(&b), b.len) == (ssize_t)b.len;
+			buf_reset(&b);
+		}
+	}
 	ok = close(fd) == 0 && ok;
 	buf_free(&b);
 	if (!ok || renameat(dirfd, tmp, dirfd, name) < 0)
@@ -386,12 +412,13 @@ mdindex_load_cached(const struct maildir *m, struct mdindex *ix,
 	struct stamps st;
 	enum err e;
 	time_t now = time(NULL);
+	size_t total;
 	int k, racy = 0;
 
 	memset(ix, 0, sizeof(*ix));
 	if (cachefd < 0 || stamps_of(m, &st) < 0)
 		return mdindex_load(m, ix, errstr);
-	if (cache_read(cachefd, name, &st, ix) == 0)
+	if (cache_read(cachefd, name, &st, ix, 0, &total) == 0)
 		return ERR_OK;
 	if ((e = mdindex_load(m, ix, errstr)) != ERR_OK)
 		return e;
@@ -400,5 +427,18 @@ mdindex_load_cached(const struct maildir *m, struct mdindex *ix,
 		racy |= now - (time_t)st.sec[k] < RACY_SECONDS;
 	if (!racy)
 		cache_write(cachefd, name, &st, ix);
+	return ERR_OK;
+}
+
+enum err
+mdindex_load_head(const struct maildir *m, struct mdindex *ix, int cachefd,
+    const char *name, size_t *total)
+{
+	struct stamps st;
+
+	memset(ix, 0, sizeof(*ix));
+	if (cachefd < 0 || stamps_of(m, &st) < 0 || cache_read(cachefd, name,
+	    &st, ix, 1, total) < 0)
+		return ERR_NOINPUT;
 	return ERR_OK;
 }

@@ -47,6 +47,14 @@ void mdindex_free(struct mdindex *ix);
  */
 enum err mdindex_load_cached(const struct maildir *m, struct mdindex *ix,
     int cachefd, const char *name, char **errstr);
+/*
+ * The newest messages only, from the first block of a cache that is
+ * up to date (ERR_NOINPUT when there is none): what a first screen
+ * shows, before mdindex_load_cached() reads the rest.  *total: how many
+ * the folder holds.
+ */
+enum err mdindex_load_head(const struct maildir *m, struct mdindex *ix,
+    int cachefd, const char *name, size_t *total);
 /* The file name of message i, and its unique part (what maildir_*() take) into id[0..idlen). */
 const char *mdindex_file(const struct mdindex *ix, size_t i);
 int mdindex_id(const struct mdindex *ix, size_t i, char *id, size_t idlen);

@@ -149,14 +149,17 @@ test_links_are_never_followed(void **state)
 	free(path);
 }
 
+static void age(const char *path, int secs);
+
 static void
 test_many(void **state)
 {
-	struct mdindex ix;
+	struct mdindex ix, head;
 	struct maildir *m;
-	char *path, name[64], id[64], prev[64] = "";
+	char *path, *cdir, name[64], id[64], prev[64] = "";
 	uint32_t seed = 7;
-	size_t i;
+	size_t i, total = 0;
+	int cfd;
 
 	(void)state;
 	m = folder("many", &path);
@@ -178,6 +181,26 @@ test_many(void **state)
 			assert_true(ix.v[i].key <= ix.v[i - 1].key);
 		(void)snprintf(prev, sizeof(prev), "%s", id);
 	}
+	/* Kept, then read back by its head: the newest, the same order. */
+	cdir = util_strf("%s/cache-many", test_dir);
+	assert_int_equal(mkdir(cdir, 0700), 0);
+	assert_true((cfd = open(cdir, O_RDONLY | O_DIRECTORY)) >= 0);
+	age(path, 60);
+	mdindex_free(&ix);
+	assert_int_equal(mdindex_load_cached(m, &ix, cfd, "many", NULL),
+	    ERR_OK);
+	assert_int_equal(mdindex_load_head(m, &head, cfd, "many", &total),
+	    ERR_OK);
+	assert_int_equal(total, 3000);
+	assert_true(head.n > 100 && head.n < 3000);
+	for (i = 0; i < head.n; i++)
+		assert_string_equal(mdindex_file(&head, i), mdindex_file(&ix, i));
+	mdindex_free(&head);
+	/* No cache: no head. */
+	assert_int_equal(mdindex_load_head(m, &head, cfd, "other", &total),
+	    ERR_NOINPUT);
+	(void)close(cfd);
+	free(cdir);
 	mdindex_free(&ix);
 	maildir_close(m);
 	free(path);

@@ -66,6 +66,7 @@ struct folders {
 	struct list l;
 	struct maildir **drafts;   /* every drafts folder */
 	size_t ndrafts;
+	int partial;               /* only the newest are listed yet */
 };
 
 static void
@@ -123,34 +124,42 @@ no_to(void *arg, const char *id)
 	return f->folder == OUTBOX_SENT ? reader_envelope(f->a, id) : NULL;
 }
 
-void
-folders_reload(struct app *a)
+/*
+ * The lists again from the disk.  head: the first frame of a big folder
+ * may show its newest messages from the cache's first block, the rest
+ * read at the next turn of the loop (folders_tick()).
+ */
+static void
+reload(struct app *a, struct folders *f, int head)
 {
-	struct folders *f = a->fl;
 	char at[256] = "", id[256];
 	struct maildir *one;
-	size_t d, i, n;
+	size_t d, i, n, total = 0;
 	int k;
 
-	if (f == NULL)
-		return;
 	/* The cursor stays on its message when it is still there. */
 	if (f->l.cur >= f->l.n || msglist_id(&f->ml, f->l.cur, at,
 	    sizeof(at)) < 0)
 		at[0] = '\0';
 	msglist_free(&f->ml);
 	drafts_open(f);
+	f->partial = 0;
 	if (f->folder == OUTBOX_DRAFTS) {
 		msglist_load(&f->ml, f->drafts, f->ndrafts);
 	} else {
 		one = outbox_folder(a->ob, (enum outbox_folder)f->folder);
-		msglist_load(&f->ml, &one, 1);
+		if (head && msglist_load_head(&f->ml, one, &total) == 0) {
+			f->partial = 1;
+			screen_tick_in(&f->s, 0);
+		} else {
+			msglist_load(&f->ml, &one, 1);
+		}
 	}
 	n = f->ml.n;
 	list_resize(&f->l, n);
 	for (k = 0; k < 4; k++) {
 		if (k == f->folder) {
-			f->count[k] = n;
+			f->count[k] = f->partial ? total : n;
 			continue;
 		}
 		if (k != OUTBOX_DRAFTS) {
@@ -169,6 +178,24 @@ folders_reload(struct app *a)
 			break;
 		}
 	a->redraw = 1;
+}
+
+void
+folders_reload(struct app *a)
+{
+	if (a->fl != NULL)
+		reload(a, a->fl, 0);
+}
+
+/* The rest of a big folder, right after its first frame. */
+static int
+folders_tick(struct app *a, struct screen *s)
+{
+	struct folders *f = (struct folders *)s;
+
+	if (f->partial)
+		reload(a, f, 0);
+	return -1;
 }
 
 static void
@@ -466,6 +493,7 @@ static const struct screen_ops folders_ops = {
 	.draw = folders_draw,
 	.act = folders_act,
 	.free = folders_free,
+	.tick = folders_tick,
 	.list = folders_list,
 	.line = folders_line,
 };
@@ -495,7 +523,7 @@ folders_open(struct app *a)
 	}
 	a->fl = f;
 	screen_push(a, &f->s);
-	folders_reload(a);
+	reload(a, f, 1);
 	if (a->account_error != NULL)
 		app_status(a, TUI_ERROR, "%s", a->account_error);
 	else if (f->count[OUTBOX_DRAFTS] > 0)

@@ -176,7 +176,7 @@ void
 loop_run(struct app *a)
 {
 	struct pollfd pfd[LOOP_SOURCES + 2], p;
-	int slot[LOOP_SOURCES + 2], timeout, t, sig, n;
+	int slot[LOOP_SOURCES + 2], timeout, t, sig, n, first = 1;
 	size_t i, npfd;
 
 	while (!a->quit) {
@@ -185,8 +185,13 @@ loop_run(struct app *a)
 			app_stopped(a);
 			return;
 		}
-		/* What is due runs before the frame, so the frame shows what it did. */
-		timeout = screens_tick(a);
+		/*
+		 * What is due runs before the frame, so the frame shows what it
+		 * did -- but the first frame comes first (a big folder shows its
+		 * newest messages, then reads the rest).
+		 */
+		timeout = first ? 0 : screens_tick(a);
+		first = 0;
 		run_timers(a);
 		if (a->quit)
 			break;

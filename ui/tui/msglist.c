@@ -90,6 +90,29 @@ msglist_load(struct msglist *l, struct maildir **md, size_t n)
 	free(next);
 }
 
+int
+msglist_load_head(struct msglist *l, struct maildir *md, size_t *total)
+{
+	char name[64];
+	size_t i;
+
+	if ((l->ix = calloc(1, sizeof(*l->ix))) == NULL ||
+	    (l->src = calloc(1, sizeof(*l->src))) == NULL)
+		return -1;
+	cache_name(md, name, sizeof(name));
+	if (mdindex_load_head(md, &l->ix[0], l->cachefd, name, total) !=
+	    ERR_OK || (l->v = calloc(l->ix[0].n + 1, sizeof(*l->v))) == NULL) {
+		msglist_free(l);
+		return -1;
+	}
+	l->src[0] = md;
+	l->nsrc = 1;
+	for (i = 0; i < l->ix[0].n; i++)
+		l->v[i].i = (uint32_t)i;
+	l->n = l->ix[0].n;
+	return 0;
+}
+
 void
 msglist_free(struct msglist *l)
 {

@@ -36,6 +36,12 @@ struct msglist {
  * out.  The folders must stay open while l is used.
  */
 void msglist_load(struct msglist *l, struct maildir **md, size_t n);
+/*
+ * The newest messages of folder md only, when its cache is up to date:
+ * what the first frame shows, before msglist_load() reads them all.
+ * 0 (*total: how many it holds), or -1 (nothing loaded).
+ */
+int msglist_load_head(struct msglist *l, struct maildir *md, size_t *total);
 void msglist_free(struct msglist *l);
 /* How many messages folder md holds (through the cache of cachefd). */
 size_t msglist_count(struct maildir *md, int cachefd);
