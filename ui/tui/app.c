@@ -129,16 +129,23 @@ app_use_account(struct app *a, const char *name)
 }
 
 int
+app_account_usable(struct app *a)
+{
+	if (a->c.acct != NULL && a->c.tr != NULL)
+		return 0;
+	app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
+	    a->account_error : _("no usable account (A shows them)"));
+	return -1;
+}
+
+int
 app_secret(struct app *a)
 {
 	char *why = NULL;
 	enum err e;
 
-	if (a->c.acct == NULL || a->c.tr == NULL) {
-		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
-		    a->account_error : _("no usable account (A shows them)"));
+	if (app_account_usable(a) < 0)
 		return -1;
-	}
 	if (a->c.rt.user == NULL || a->c.rt.secret != NULL)
 		return 0;
 	/* As mutt does: the password when it is needed, not before. */

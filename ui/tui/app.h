@@ -104,6 +104,8 @@ void app_status(struct app *a, enum tui_attr attr, const char *fmt, ...)
 void app_bars(struct app *a, const struct screen *s, const char *title);
 /* Set up a->c for the account name; 0, or -1 (a->account_error says why). */
 int app_use_account(struct app *a, const char *name);
+/* Can the account in use send?  0, or -1 with the status line saying why. */
+int app_account_usable(struct app *a);
 /* The account's password, fetched now (password_command, netrc) if it needs one; 0, or -1 with the status set. */
 int app_secret(struct app *a);
 /* SIGHUP or SIGTERM: what is being composed becomes a draft, then we go. */

@@ -284,11 +284,8 @@ sending_start_message(struct app *a, const struct draft_built *b,
 	char *why = NULL;
 	enum err e;
 
-	if (a->c.acct == NULL || a->c.tr == NULL) {
-		app_status(a, TUI_ERROR, "%s", a->account_error != NULL ?
-		    a->account_error : _("no usable account (A shows them)"));
+	if (app_account_usable(a) < 0)
 		return -1;
-	}
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return -1;
 	qentry_init(&q);
