@@ -198,7 +198,7 @@ class Form(UiTest):
         # Read back: the form shows them again.
         self.keys("e")
         self.wait_screen("Edit account")
-        for label, v in (("CA file", self.pki.ca_cert),
+        for label, v in (("CA certificates", self.pki.ca_cert),
                          ("Certificate pin", PIN),
                          ("Client certificate", cert), ("Client key", key),
                          ("EHLO name", "client.example.org"),
@@ -206,7 +206,7 @@ class Form(UiTest):
             self.go(label)
             self.assertIn(v[:40], self.field_line(label))
         # Emptied, a field's key goes; the others stay.
-        self.form_set("CA file", "")
+        self.form_set("CA certificates", "")
         self.form_set("Client key", "")
         self.keys("s")
         self.wait_screen("account test saved")
@@ -230,7 +230,7 @@ class Form(UiTest):
             "PIGEON_TEST_DETECT_TIMEOUT_MS": "3000"})
         self.form_set("Name", "found")
         self.form_set("From", "o@example.org")
-        self.form_set("CA file", self.pki.ca_cert)
+        self.form_set("CA certificates", self.pki.ca_cert)
         self.form_set("Server", "127.0.0.1")
         self.assertIn("STARTTLS", self.field_line("Security"))
         self.keys("s")
@@ -261,7 +261,7 @@ class Form(UiTest):
             "PIGEON_TEST_DETECT_TIMEOUT_MS": "3000"})
         self.form_set("Name", "tls")
         self.form_set("From", "o@example.org")
-        self.form_set("CA file", self.pki.ca_cert)
+        self.form_set("CA certificates", self.pki.ca_cert)
         self.form_set("Server", "127.0.0.1")
         self.keys("d")
         self.wait_screen("%d (implicit TLS): works" % srv.port)

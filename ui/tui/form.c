@@ -170,7 +170,7 @@ notes(const struct form *fm, int y, int bottom, int draw)
 		note(&y, bottom, draw, p, nl != NULL ? (size_t)(nl - p) :
 		    strlen(p), TUI_SERVER);
 	}
-	help = util_strf("%s: %s", key != NULL ? key :
+	help = util_strf(_("%s: %s"), key != NULL ? key :
 	    formfield_label(fm->cur), formfield_help(fm->cur));
 	if (help != NULL)
 		note(&y, bottom, draw, help, strlen(help), TUI_INFO);

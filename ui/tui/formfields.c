@@ -62,7 +62,8 @@ static const struct fielddef {
 	{ N_("Password command"), N_("Password command"), "password_command",
 	  CHECK_NONE, N_("a command that prints the password, e.g. pass "
 	  "show mail/work") },
-	{ N_("CA file"), N_("CA file"), "tls_cafile", CHECK_FILE,
+	{ N_("CA certificates"), N_("CA certificates"), "tls_cafile",
+	  CHECK_FILE,
 	  N_("the CA certificates (PEM) to trust; empty: the system's") },
 	{ N_("Certificate pin"), N_("Certificate pin"), "tls_fingerprint",
 	  CHECK_PIN, N_("the SHA-256 fingerprint of the server's certificate, "

@@ -189,7 +189,7 @@ form_find_start(struct app *a, struct form *fm)
 		    "when a send is over"));
 	}
 	if (e != ERR_OK) {
-		form_error(a, fm, F_HOST, util_strf("%s: %s",
+		form_error(a, fm, F_HOST, util_strf(_("%s: %s"),
 		    formfield_name(F_HOST), why != NULL ? why : err_str(e)));
 		free(why);
 		finder_free(f);

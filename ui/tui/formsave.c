@@ -51,7 +51,7 @@ form_server_url(const struct form *fm, struct url *u, char **why)
 
 	memset(u, 0, sizeof(*u));
 	if (*form_text(fm, F_HOST) == '\0') {
-		*why = util_strf("%s: %s", formfield_name(F_HOST),
+		*why = util_strf(_("%s: %s"), formfield_name(F_HOST),
 		    _("the account needs its submission server"));
 		return NULL;
 	}
@@ -60,7 +60,7 @@ form_server_url(const struct form *fm, struct url *u, char **why)
 	if (s == NULL)
 		return NULL;
 	if (url_parse(u, s, why) != ERR_OK) {
-		char *m = util_strf("%s: %s", formfield_name(F_HOST),
+		char *m = util_strf(_("%s: %s"), formfield_name(F_HOST),
 		    *why != NULL ? *why : _("not a server"));
 
 		free(*why);
@@ -110,7 +110,7 @@ form_check(struct app *a, struct form *fm)
 	}
 	free(url);
 	if (fm->pwsrc == 0 && *form_text(fm, F_PWCMD) == '\0') {
-		form_error(a, fm, F_PWCMD, util_strf("%s: %s",
+		form_error(a, fm, F_PWCMD, util_strf(_("%s: %s"),
 		    formfield_name(F_PWCMD), _("give the command, or take the "
 		    "password from ~/.netrc (Password from)")));
 		return -1;
@@ -121,7 +121,7 @@ form_check(struct app *a, struct form *fm)
 			return -1;
 		}
 	if (*form_text(fm, F_KEY) != '\0' && *form_text(fm, F_CERT) == '\0') {
-		form_error(a, fm, F_KEY, util_strf("%s: %s",
+		form_error(a, fm, F_KEY, util_strf(_("%s: %s"),
 		    formfield_name(F_KEY), _("a key without its client "
 		    "certificate: give the certificate too")));
 		return -1;
