@@ -42,7 +42,6 @@ struct source {
 struct pane {
 	int shown;
 	int height;
-	size_t seen;               /* events drawn when the user last looked (serial) */
 };
 
 /* The status line and its history. */
