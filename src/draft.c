@@ -46,6 +46,7 @@ att_free(struct draft_att *a)
 	free(a->path);
 	free(a->name);
 	free(a->type);
+	free(a->desc);
 }
 
 void
@@ -370,6 +371,10 @@ build_attachments(const struct draft *d, struct mime_part **root,
 		    (e = mime_file_name(p, a->name)) == ERR_DATA)
 			util_seterr(errstr, _("the name of %s is not UTF-8"),
 			    a->path);
+		if (e == ERR_OK && a->desc != NULL &&
+		    (e = mime_file_description(p, a->desc)) == ERR_DATA)
+			util_seterr(errstr, _("the description of %s is not "
+			    "UTF-8"), a->path);
 		if (e == ERR_OK)
 			e = mime_add(mixed, p);
 		if (e != ERR_OK) {
@@ -859,6 +864,9 @@ rd_begin(void *arg, const struct mimewalk_part *p)
 	}
 	free(path);
 	d->att[d->natt - 1].owned = 1;
+	/* Its description comes back with it. */
+	d->att[d->natt - 1].desc = rfc822_get_text(p->header, p->headerlen,
+	    "Content-Description");
 	rd->into = INTO_FILE;
 	return MIMEWALK_DECODE;
 }

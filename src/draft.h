@@ -32,6 +32,7 @@ struct draft_att {
 	char *path;                /* the file it is read from */
 	char *name;                /* shown to the recipient; NULL: path's base name */
 	char *type;                /* "type/subtype"; NULL: from the name or content */
+	char *desc;                /* its Content-Description; NULL: none */
 	int disp_inline;           /* shown inline rather than as an attachment */
 	int message;               /* a message forwarded as message/rfc822 */
 	int owned;                 /* a private copy: removed with the draft */

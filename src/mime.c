@@ -55,6 +55,7 @@ struct mime_part {
 	char *type;              /* "text/plain", "image/png", "multipart/mixed" */
 	char *charset;           /* texts: the MIME charset name */
 	char *name;              /* files: the name shown, UTF-8 */
+	char *desc;              /* files: Content-Description, UTF-8; NULL: none */
 	enum mime_disp disp;
 	struct buf text;         /* P_TEXT: in charset, LF line ends */
 	int fd;                  /* P_FILE, P_MESSAGE */
@@ -100,6 +101,7 @@ mime_free(struct mime_part *p)
 	free(p->type);
 	free(p->charset);
 	free(p->name);
+	free(p->desc);
 	free(p->path);
 	free(p);
 }
@@ -334,6 +336,26 @@ mime_file_name(struct mime_part *p, const char *name)
 		return ERR_NOMEM;
 	free(p->name);
 	p->name = c;
+	return ERR_OK;
+}
+
+enum err
+mime_file_description(struct mime_part *p, const char *desc)
+{
+	char *c, *q;
+
+	if (p->kind != P_FILE && p->kind != P_MESSAGE)
+		return ERR_SOFTWARE;
+	if (!charset_utf8_valid(desc, strlen(desc), NULL))
+		return ERR_DATA;
+	if ((c = strdup(desc)) == NULL)
+		return ERR_NOMEM;
+	/* One line: a control character cannot start another field. */
+	for (q = c; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = ' ';
+	free(p->desc);
+	p->desc = c;
 	return ERR_OK;
 }
 
@@ -944,6 +966,10 @@ part_headers(struct wr *w, const struct mime_part *p)
 		e = hdr_done(w, hdr_params(&w->b, "Content-Disposition",
 		    p->disp == MIME_INLINE ? "inline" : "attachment", prm, 1),
 		    "Content-Disposition");
+		if (e == ERR_OK && p->desc != NULL && *p->desc != '\0')
+			e = hdr_done(w, hdr_unstructured(&w->b,
+			    "Content-Description", p->desc),
+			    "Content-Description");
 		if (e != ERR_OK)
 			return e;
 	}

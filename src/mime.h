@@ -52,6 +52,12 @@ enum err mime_file(struct mime_part **out, const char *path, const char *type,
  * controls are removed as from a base name.  ERR_DATA for invalid UTF-8.
  */
 enum err mime_file_name(struct mime_part *p, const char *name);
+/*
+ * Its description (Content-Description, RFC 2045 8), UTF-8, encoded as
+ * an unstructured field; control characters become blanks.  ERR_DATA
+ * for invalid UTF-8.
+ */
+enum err mime_file_description(struct mime_part *p, const char *desc);
 
 /* A message file attached as message/rfc822 (a forward); opened now. */
 enum err mime_message(struct mime_part **out, const char *path,

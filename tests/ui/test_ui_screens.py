@@ -694,6 +694,13 @@ class Screens(UiTest):
         self.keys("Enter")
         self.wait_true(lambda: "[2] renamed.dat" in self.marked_att(),
                        "renamed")
+        # d: its description (NeoMutt's d), not ASCII: encoded on the wire.
+        self.keys("d")
+        self.wait_status("Description:")
+        self.type("Zwei Grüße")
+        self.keys("Enter")
+        self.wait_true(lambda: '"Zwei Grüße"' in self.marked_att(),
+                       "described")
         # - up, + down: the mark goes with it.
         self.keys("-")
         self.wait_true(lambda: "[1] renamed.dat" in self.marked_att(), "-")
@@ -714,6 +721,10 @@ class Screens(UiTest):
         self.assertEqual(parts[1].get_content_disposition(), "inline")
         self.assertEqual(parts[1].get_payload(decode=True), b"two\n")
         self.assertEqual(parts[2].get_content_disposition(), "attachment")
+        self.assertEqual(str(parts[1]["Content-Description"]), "Zwei Grüße")
+        self.assertRegex(srv.messages()[0][1],
+                         rb"Content-Description: [^\r\n]*=\?UTF-8\?")
+        self.assertIsNone(parts[2]["Content-Description"])
         self.assertNotIn(b"second.dat", srv.messages()[0][1])
 
     def test_man_page_lists_the_differences_from_neomutt(self):
@@ -725,7 +736,7 @@ class Screens(UiTest):
             text = f.read()
         start = text.index("differ from NeoMutt")
         part = text[start:text.index(".Ss ", start)]
-        for key in ("p", "f", "d", "T", "v"):
+        for key in ("p", "f", "T", "v"):
             self.assertIn(".Ic %s\n" % key, part)
         with open(os.path.join(REPO, "ui", "tui", "compose.c"),
                   encoding="utf-8") as f:

@@ -125,6 +125,9 @@ test_round_trip(void **state)
 	fwd = make_file("old.eml", "From: a@b\nSubject: old\n\nold text\n",
 	    33);
 	assert_int_equal(draft_attach(&d, fwd, NULL, NULL, 0, 1), ERR_OK);
+	/* A description (NeoMutt's d), not ASCII, with a line break typed in. */
+	assert_int_equal(draft_set(&d.att[1].desc, "Die Gr\xc3\xbc\xc3\x9f" "e\n"
+	    "Bcc: x@evil"), 0);
 	d.signed_text = 1;
 	assert_int_equal(draft_save(md, &d, &account_, &errstr), ERR_OK);
 	assert_non_null(d.id);
@@ -164,6 +167,10 @@ test_round_trip(void **state)
 	}
 	assert_int_equal(r.att[2].disp_inline, 1);
 	assert_string_equal(r.att[2].type, "image/png");
+	/* The description comes back, on one line; the others have none. */
+	assert_string_equal(r.att[1].desc, "Die Gr\xc3\xbc\xc3\x9f" "e Bcc: "
+	    "x@evil");
+	assert_null(r.att[0].desc);
 	if (!r.att[5].message)
 		fail_msg("the forward came back as %s, %s",
 		    r.att[5].type != NULL ? r.att[5].type : "-",

@@ -36,6 +36,8 @@ static const struct keydef compose_keys[] = {
 	    "attachment") },
 	{ KEY_CTRL('d'), C_DISPOSITION, NULL, N_("the marked attachment "
 	    "inline or as an attachment") },
+	{ 'd', C_DESCRIBE, NULL, N_("the description of the marked "
+	    "attachment (Content-Description)") },
 	{ 'R', C_RENAME, NULL, N_("the name the recipient sees for the "
 	    "marked attachment") },
 	{ 'j', C_NEXT_ATT, NULL, N_("mark the next attachment") },
@@ -284,10 +286,12 @@ compose_draw(struct app *a, struct screen *s)
 		x += tui_str(y, 1 + x, 8, info, TUI_NORMAL);
 		x += tui_str(y, 1 + x, tui_cols() - 30 - x, compose_att_name(&d->att[i]),
 		    i == cm->sel ? TUI_SELECTED : TUI_NORMAL);
-		(void)snprintf(info, sizeof(info), "  (%s, %s)",
+		(void)snprintf(info, sizeof(info), "  (%s, %s)%s%s%s",
 		    d->att[i].message ? "message/rfc822" : d->att[i].type !=
 		    NULL ? d->att[i].type : _("type from the name"),
-		    d->att[i].disp_inline ? _("inline") : _("attachment"));
+		    d->att[i].disp_inline ? _("inline") : _("attachment"),
+		    d->att[i].desc != NULL ? " \"" : "", d->att[i].desc != NULL ?
+		    d->att[i].desc : "", d->att[i].desc != NULL ? "\"" : "");
 		(void)tui_str(y, 1 + x, tui_cols() - 2 - x, info, TUI_INFO);
 	}
 	(void)tui_str(y, 1, tui_cols() - 2, d->has_html ? _("-- text (and an "
@@ -393,6 +397,7 @@ compose_act(struct app *a, struct screen *s, int action, int key)
 	case C_TYPE:
 	case C_DISPOSITION:
 	case C_RENAME:
+	case C_DESCRIBE:
 	case C_NEXT_ATT:
 	case C_PREV_ATT:
 	case C_MOVE_DOWN:

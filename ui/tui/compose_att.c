@@ -107,6 +107,26 @@ name_given(struct app *a, void *arg, char *name)
 	compose_changed(cm);
 }
 
+/* d: its description (Content-Description). */
+static void
+desc_given(struct app *a, void *arg, char *desc)
+{
+	struct compose *cm = compose_find(a);
+	struct draft_att *at;
+
+	(void)arg;
+	if (cm == NULL || desc == NULL || cm->sel >= cm->d.natt) {
+		free(desc);
+		return;
+	}
+	at = &cm->d.att[cm->sel];
+	free(at->desc);
+	at->desc = *desc != '\0' ? desc : NULL;
+	if (*desc == '\0')
+		free(desc);
+	compose_changed(cm);
+}
+
 /* + and -: the marked attachment one place down or up. */
 static void
 move_att(struct compose *cm, int down)
@@ -159,6 +179,11 @@ compose_att_act(struct app *a, struct compose *cm, int action)
 		if (at != NULL)
 			prompt_line(a, _("Name for the recipient: "),
 			    compose_att_name(at), NULL, name_given, NULL);
+		return 1;
+	case C_DESCRIBE:
+		if (at != NULL)
+			prompt_line(a, _("Description: "), at->desc, NULL,
+			    desc_given, NULL);
 		return 1;
 	case C_NEXT_ATT:
 		if (cm->sel + 1 < cm->d.natt)
