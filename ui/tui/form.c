@@ -172,8 +172,9 @@ notes(const struct form *fm, int y, int bottom, int draw)
 	}
 	help = util_strf(_("%s: %s"), key != NULL ? key :
 	    formfield_label(fm->cur), formfield_help(fm->cur));
+	/* Wrapped: a long help (the pin's) is not cut at the width. */
 	if (help != NULL)
-		note(&y, bottom, draw, help, strlen(help), TUI_INFO);
+		note_wrapped(&y, bottom, draw, help, TUI_INFO);
 	free(help);
 	t = _("Passwords are never written to the config file.");
 	note(&y, bottom, draw, t, strlen(t), TUI_INFO);
