@@ -146,7 +146,7 @@ keys(struct app *a)
 }
 
 static void
-step_sources(struct app *a, const struct pollfd *pfd, const int *slot,
+step_sources(struct app *a, const struct pollfd *pfd, void *const *slot,
     size_t npfd)
 {
 	const struct source_ops *ops;
@@ -155,11 +155,14 @@ step_sources(struct app *a, const struct pollfd *pfd, const int *slot,
 	void *arg;
 	size_t i, k;
 
-	/* A step may add or remove sources: take each by its arg. */
+	/*
+	 * A step may add or remove sources (the array moves): each is known
+	 * by its arg, and its events are the ones polled for that arg.
+	 */
 	for (i = 0; i < a->nsrc; i++) {
 		rev = 0;
 		for (k = 2; k < npfd; k++)
-			if (slot[k] == (int)i)
+			if (slot[k] == a->src[i].arg)
 				rev = pfd[k].revents;
 		if (rev == 0 && (a->src[i].due < 0 || now < a->src[i].due))
 			continue;
@@ -176,7 +179,8 @@ void
 loop_run(struct app *a)
 {
 	struct pollfd pfd[LOOP_SOURCES + 2], p;
-	int slot[LOOP_SOURCES + 2], timeout, t, sig, n, first = 1;
+	void *slot[LOOP_SOURCES + 2];
+	int timeout, t, sig, n, first = 1;
 	size_t i, npfd;
 
 	while (!a->quit) {
@@ -218,7 +222,7 @@ loop_run(struct app *a)
 			timeout = sooner(timeout, t);
 			if (p.fd >= 0) {
 				pfd[npfd] = p;
-				slot[npfd++] = (int)i;
+				slot[npfd++] = a->src[i].arg;
 			}
 		}
 		for (i = 0; i < npfd; i++)
