@@ -86,12 +86,28 @@ class UiTest(PigeonTest):
         return self.tmux("capture-pane", "-p", "-t", "t").stdout.decode(
             "utf-8", "replace")
 
+    def settled(self, s, holds):
+        """A capture can catch a frame half written (curses writes it top
+        down, tmux reads it in pieces): once s shows what was waited for,
+        the screen again until two captures agree (for at most 0.15 s:
+        a frame is written in milliseconds, and a screen that keeps
+        changing -- a send in progress -- must not be waited out),
+        as long as what was waited for still holds."""
+        deadline = time.monotonic() + 0.15
+        while time.monotonic() < deadline:
+            time.sleep(0.03)
+            again = self.screen()
+            if again == s or not holds(again):
+                return s
+            s = again
+        return s
+
     def wait_screen(self, text, timeout=15):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             s = self.screen()
             if text in s:
-                return s
+                return self.settled(s, lambda t: text in t)
             time.sleep(0.05)
         self.fail("never on the screen: %r\n--- screen ---\n%s"
                   % (text, self.screen()))
@@ -103,7 +119,8 @@ class UiTest(PigeonTest):
             s = self.screen()
             lines = s.rstrip("\n").split("\n")
             if lines and lines[-1].startswith(start):
-                return s
+                return self.settled(s, lambda t: t.rstrip("\n").split(
+                    "\n")[-1].startswith(start))
             time.sleep(0.05)
         self.fail("the status line never started with %r\n--- screen "
                   "---\n%s" % (start, self.screen()))
