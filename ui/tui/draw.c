@@ -199,13 +199,6 @@ tui_escaped_n(int y, int x, int w, const char *s, size_t n, enum tui_attr a)
 	return draw_text(y, x, w, s, n, a, TEXT_ESCAPED);
 }
 
-int
-tui_escaped(int y, int x, int w, const char *s, enum tui_attr a)
-{
-	return draw_text(y, x, w, s, s != NULL ? strlen(s) : 0, a,
-	    TEXT_ESCAPED);
-}
-
 void
 tui_bars(const char *title, const char *help)
 {

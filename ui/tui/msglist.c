@@ -32,6 +32,11 @@ msglist_count(struct maildir *md, int cachefd)
 	size_t n;
 
 	cache_name(md, name, sizeof(name));
+	/* An up-to-date kept list says how many in its first line. */
+	if (mdindex_load_head(md, &ix, cachefd, name, &n) == ERR_OK) {
+		mdindex_free(&ix);
+		return n;
+	}
 	if (mdindex_load_cached(md, &ix, cachefd, name, NULL) != ERR_OK)
 		return 0;
 	n = ix.n;

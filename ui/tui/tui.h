@@ -65,7 +65,6 @@ int tui_body(int y, int x, int w, const char *s, size_t n, enum tui_attr a);
  * as it is, but any control character, bidi control or invalid UTF-8
  * that got into it still shows as '?'.
  */
-int tui_escaped(int y, int x, int w, const char *s, enum tui_attr a);
 int tui_escaped_n(int y, int x, int w, const char *s, size_t n,
     enum tui_attr a);
 /* The title line at the top and the line of keys above the status line. */
