@@ -12,13 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef HAVE_LIBMAGIC
-#include <magic.h>
-#endif
-
 #include "buf.h"
 #include "charset.h"
 #include "i18n.h"
+#include "magicmod.h"
+#include "module.h"
 #include "util.h"
 
 #define MIMETYPE_DEFAULT_PATH "/etc/mime.types"
@@ -335,32 +333,29 @@ mimetype_have_magic(void)
 #ifdef HAVE_LIBMAGIC
 /*
  * libmagic's answer for p[0..n), malloc'd, or NULL when it has none we
- * take (see mimetype_content()).  The cookie is opened per call: an
- * attachment is rare, and nothing of libmagic's stays in the process.
- * MAGIC_MIME_TYPE alone: no decompression, and magic_buffer() reads no
- * file, so no link can be followed.
+ * take (see mimetype_content()), or when the magic module cannot be
+ * loaded: then the guess below decides, as in a build without libmagic.
  */
 static char *
 magic_type(const char *p, size_t n, int *nomem)
 {
-	magic_t m;
-	const char *t;
-	char *r = NULL;
+	const struct magicmod *m;
+	char *t;
 
 	*nomem = 0;
-	if (n == 0 || (m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR)) == NULL)
+	if (n == 0 ||
+	    (m = module_get("magic", MAGICMOD_ABI, NULL)) == NULL ||
+	    (t = m->type(p, n, nomem)) == NULL)
 		return NULL;
-	if (magic_load(m, NULL) == 0 && (t = magic_buffer(m, p, n)) != NULL &&
-	    mimetype_valid(t) && strncasecmp(t, "text/", 5) != 0 &&
+	if (mimetype_valid(t) && strncasecmp(t, "text/", 5) != 0 &&
 	    strncasecmp(t, "message/", 8) != 0 &&
 	    strncasecmp(t, "multipart/", 10) != 0 &&
 	    strncasecmp(t, "inode/", 6) != 0 &&
 	    strcasecmp(t, "application/octet-stream") != 0 &&
-	    strcasecmp(t, "application/x-empty") != 0 &&
-	    (r = strdup(t)) == NULL)
-		*nomem = 1;
-	magic_close(m);
-	return r;
+	    strcasecmp(t, "application/x-empty") != 0)
+		return t;
+	free(t);
+	return NULL;
 }
 #endif
 

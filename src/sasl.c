@@ -7,12 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-
 #include "base64.h"
+#include "crypto.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -447,7 +443,7 @@ start_scram(struct sasl *s, struct buf *out)
 	s->verified = 0;
 	explicit_bzero(s->server_sig, sizeof(s->server_sig));
 	if (!s->nonce_fixed) {
-		if (RAND_bytes(raw, sizeof(raw)) != 1)
+		if (util_random(raw, sizeof(raw)) < 0)
 			return ERR_SOFTWARE;
 		nonce = malloc(BASE64_LEN(sizeof(raw)) + 1);
 		if (nonce == NULL)
@@ -585,8 +581,8 @@ static enum err
 step_cram_md5(struct sasl *s, const struct buf *chal, struct buf *out,
     char **errstr)
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
+	unsigned char mac[CRYPTO_MD5_LEN];
+	size_t maclen = sizeof(mac);
 	struct buf m;
 	enum err e = ERR_NOMEM;
 
@@ -598,9 +594,8 @@ step_cram_md5(struct sasl *s, const struct buf *chal, struct buf *out,
 		util_seterr(errstr, "%s", _("empty CRAM-MD5 challenge"));
 		return ERR_PROTOCOL;
 	}
-	if (HMAC(EVP_md5(), s->secret, (int)s->secret_len,
-	    (const unsigned char *)buf_str(chal), chal->len, mac,
-	    &maclen) == NULL || maclen != 16) {
+	if (crypto_hmac(CRYPTO_MD5, s->secret, s->secret_len, buf_str(chal),
+	    chal->len, mac) < 0) {
 		explicit_bzero(mac, sizeof(mac));
 		util_seterr(errstr, "%s", _("HMAC-MD5 is not available"));
 		return ERR_SOFTWARE;
@@ -656,16 +651,24 @@ scram_iterations(const char *p, size_t n)
 	return v;
 }
 
+/* a[0..n) == b[0..n), in a time that does not depend on where they differ. */
+static int
+same_secret(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
 static int
 hmac256(const void *key, size_t keylen, const void *d, size_t n,
     unsigned char out[SCRAM_HASH_LEN])
 {
-	unsigned int len = 0;
-
-	if (HMAC(EVP_sha256(), key, (int)keylen, d, n, out, &len) == NULL ||
-	    len != SCRAM_HASH_LEN)
-		return -1;
-	return 0;
+	return crypto_hmac(CRYPTO_SHA256, key, keylen, d, n, out);
 }
 
 /*
@@ -679,19 +682,16 @@ scram_keys(struct sasl *s, const unsigned char *salt, size_t saltlen,
 	unsigned char salted[SCRAM_HASH_LEN], client_key[SCRAM_HASH_LEN];
 	unsigned char stored_key[SCRAM_HASH_LEN], server_key[SCRAM_HASH_LEN];
 	unsigned char client_sig[SCRAM_HASH_LEN];
-	unsigned int len = 0;
 	size_t i;
 	int r = -1;
 
-	if (PKCS5_PBKDF2_HMAC(s->secret, (int)s->secret_len, salt,
-	    (int)saltlen, (int)iter, EVP_sha256(), SCRAM_HASH_LEN,
-	    salted) != 1)
+	if (crypto_pbkdf2_sha256(s->secret, s->secret_len, salt, saltlen,
+	    iter, salted) < 0)
 		goto out;
 	if (hmac256(salted, sizeof(salted), "Client Key", 10,
 	    client_key) < 0)
 		goto out;
-	if (EVP_Digest(client_key, sizeof(client_key), stored_key, &len,
-	    EVP_sha256(), NULL) != 1 || len != SCRAM_HASH_LEN)
+	if (crypto_sha256(client_key, sizeof(client_key), stored_key) < 0)
 		goto out;
 	if (hmac256(stored_key, sizeof(stored_key), authmsg->data,
 	    authmsg->len, client_sig) < 0)
@@ -830,7 +830,7 @@ scram_final(struct sasl *s, const struct buf *chal, char **errstr)
 		return ERR_PROTOCOL;
 	}
 	ok = sig.len == SCRAM_HASH_LEN &&
-	    CRYPTO_memcmp(sig.data, s->server_sig, SCRAM_HASH_LEN) == 0;
+	    same_secret(sig.data, s->server_sig, SCRAM_HASH_LEN);
 	buf_free(&sig);
 	if (!ok) {
 		util_seterr(errstr, "%s", _("the server could not prove it knows "

@@ -34,7 +34,6 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-#define TLS_FP_LEN 32               /* SHA-256 */
 #define TLS_TEXT_MAX (64 * 1024)    /* one transcript line or message */
 
 enum tls_state {
@@ -647,21 +646,6 @@ add_pin_remedy(struct buf *b, const char *lead, const unsigned char *md)
 	return r < 0 ? r : add_hex(b, md, TLS_FP_LEN);
 }
 
-void
-tls_peer_free(struct tls_peer *p)
-{
-	if (p == NULL)
-		return;
-	free(p->subject);
-	free(p->issuer);
-	free(p->common_name);
-	free(p->names);
-	free(p->not_before);
-	free(p->not_after);
-	free(p->problem);
-	free(p);
-}
-
 /* The subject's common names, ", " between them. */
 static int
 add_cns(struct buf *b, X509 *cert)
@@ -939,34 +923,6 @@ tls_handshake(struct tls *s, int *want, char **errstr)
 	return s->failed;
 }
 
-/* 64 hex digits, any case, optionally with a colon after each byte. */
-static int
-parse_fingerprint(const char *p, unsigned char out[TLS_FP_LEN])
-{
-	size_t i;
-	int hi, lo;
-
-	for (i = 0; i < TLS_FP_LEN; i++) {
-		hi = util_hexval(p[0]);
-		lo = hi < 0 ? -1 : util_hexval(p[1]);
-		if (lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-		p += 2;
-		if (i + 1 < TLS_FP_LEN && *p == ':')
-			p++;
-	}
-	return *p == '\0' ? 0 : -1;
-}
-
-int
-tls_fingerprint_ok(const char *p)
-{
-	unsigned char fp[TLS_FP_LEN];
-
-	return parse_fingerprint(p, fp) == 0;
-}
-
 static int
 is_ip_literal(const char *name)
 {
@@ -1127,7 +1083,7 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 		}
 	}
 	if (o->fingerprint != NULL) {
-		if (parse_fingerprint(o->fingerprint, s->pin) < 0) {
+		if (tls_fingerprint_parse(o->fingerprint, s->pin) < 0) {
 			util_seterr(errstr,
 			    _("invalid certificate fingerprint \"%s\": expected a SHA-256 fingerprint, 64 hex digits (colons allowed)"),
 			    o->fingerprint);

@@ -96,5 +96,8 @@ void tls_peer_free(struct tls_peer *p);
 
 /* Is p a SHA-256 fingerprint: 64 hex digits, colons between bytes allowed? */
 int tls_fingerprint_ok(const char *p);
+/* The same, as 32 bytes into out: 0, or -1 when it is not one. */
+#define TLS_FP_LEN 32
+int tls_fingerprint_parse(const char *p, unsigned char out[TLS_FP_LEN]);
 
 #endif

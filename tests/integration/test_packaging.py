@@ -120,7 +120,7 @@ class Configure(Base):
                          r"--disable-maintainer-mode "
                          r"--disable-dependency-tracking\n")
         self.assertIn("configure: note: pigeon installs nothing into: "
-                      "--includedir --infodir --localstatedir --libdir "
+                      "--includedir --infodir --localstatedir "
                       "--runstatedir\n", out)
         mk = makefile_vars(os.path.join(b, "Makefile"))
         self.assertEqual(os.path.realpath(mk["srcdir"]),
@@ -135,6 +135,8 @@ class Configure(Base):
             h = f.read()
         self.assertIn('#define SYSCONFDIR "/etc"\n', h)
         self.assertIn('#define LOCALEDIR "/usr/share/locale"\n', h)
+        # The modules go to $(libdir)/pigeon, where the program looks.
+        self.assertRegex(h, r'#define PIGEON_MODDIR "/usr/lib/[^"]+/pigeon"\n')
         for d in ("src", "ui/cli", "tests/unit", "doc"):
             self.assertTrue(os.path.isdir(os.path.join(b, d)), d)
         # Something made through vpath from a source in srcdir.
@@ -257,6 +259,12 @@ class Install(Base):
                          "/usr/bin/pigeon")
         st = os.stat(os.path.join(dest, "usr/bin/pigeon"))
         self.assertEqual(st.st_mode & 0o777, 0o755)
+        # The modules (TLS; libmagic when built with it), in $(libdir)/pigeon.
+        mods = sorted(f for f in files if f.startswith("usr/lib/pigeon/"))
+        self.assertIn("usr/lib/pigeon/ssl.so", mods)
+        for m in mods:
+            st = os.stat(os.path.join(dest, m))
+            self.assertEqual(st.st_mode & 0o777, 0o644, m)
         with open(os.path.join(dest, "doc/pigeon/config.example")) as f:
             self.assertIn("[account ", f.read())
         r = self.make("uninstall", DESTDIR=dest, prefix="/usr",
@@ -279,6 +287,9 @@ class Install(Base):
         r = self.make("install-strip", DESTDIR=dest, prefix="/p")
         self.assertRan(r, "make install-strip")
         r = run(["nm", os.path.join(dest, "p/bin/pigeon")], cwd=self.tmp)
+        self.assertIn(b"no symbols", r.stdout)
+        r = run(["nm", os.path.join(dest, "p/lib/pigeon/ssl.so")],
+                cwd=self.tmp)
         self.assertIn(b"no symbols", r.stdout)
         r = run(["nm", pigeon_path()], cwd=self.tmp)
         self.assertEqual(r.returncode, 0)

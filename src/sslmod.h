@@ -1,0 +1,28 @@
+/* sslmod.h - the table the ssl module exports (module.h): TLS and the SASL hashes. */
+/* SPDX-License-Identifier: ISC */
+#ifndef PIGEON_SSLMOD_H
+#define PIGEON_SSLMOD_H
+
+#include "config.h"
+#include "crypto.h"
+#include "tls.h"
+
+/* Changes whenever the table or a type it uses changes. */
+#define SSLMOD_ABI "pigeon " VERSION " ssl 1"
+
+struct sslmod {
+	const char *abi;          /* first: module_get() checks it */
+	enum err (*tls_new)(struct tls **out, int fd, const struct tls_opts *o,
+	    struct transcript *tr, char **errstr);
+	enum err (*tls_handshake)(struct tls *s, int *want, char **errstr);
+	void (*tls_transport)(struct transport *t, struct tls *s);
+	void (*tls_free)(struct tls *s);
+	struct tls_peer *(*tls_peer_take)(struct tls *s);
+	int (*crypto_hmac)(enum crypto_hash h, const void *key, size_t keylen,
+	    const void *d, size_t n, unsigned char *out);
+	int (*crypto_sha256)(const void *d, size_t n, unsigned char *out);
+	int (*crypto_pbkdf2_sha256)(const void *pass, size_t passlen,
+	    const void *salt, size_t saltlen, long iter, unsigned char *out);
+};
+
+#endif
