@@ -1,4 +1,4 @@
-/* test_smtpdoc.c - enhanced status codes and EHLO keywords put in words. */
+/* test_smtpdoc.c - enhanced status codes and EHLO keywords put in words, and the engine's note after a coded reply. */
 /* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,9 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "smtp.h"
 #include "smtpdoc.h"
+#include "transcript.h"
 #include "helper.h"
 
 /* What smtpdoc_status() says of code; the result lives until the next call. */
@@ -216,6 +218,67 @@ test_registry_complete(void **state)
 	}
 }
 
+static void
+feed(struct smtp *s, const char *text)
+{
+	smtp_feed(s, text, strlen(text));
+}
+
+/*
+ * The engine: after the last line of a reply with an enhanced status
+ * code, a note says what the code means; a plain 2.x.0 gets none.
+ */
+static void
+test_engine_note(void **state)
+{
+	static const char *const rcpts[] = { "b@example.org" };
+	struct smtp_envelope env = { .from = "a@example.org", .rcpts = rcpts,
+	    .nrcpts = 1 };
+	struct smtp_opts opts = { .helo = "client.test" };
+	struct transcript *tr = transcript_new(100);
+	const struct tr_event *ev, *note = NULL;
+	struct smtp *s;
+	char *why = NULL;
+	size_t i, len, notes = 0, at = 0;
+
+	(void)state;
+	assert_non_null(tr);
+	s = smtp_new(&opts, tr);
+	assert_non_null(s);
+	feed(s, "220 mx ESMTP\r\n");
+	(void)smtp_output(s, &len);
+	smtp_consumed(s, len);
+	feed(s, "250-mx\r\n250 ENHANCEDSTATUSCODES\r\n");
+	assert_true(smtp_want(s) & SMTP_READY);
+	assert_int_equal(smtp_mail(s, &env, &why), ERR_OK);
+	(void)smtp_output(s, &len);
+	smtp_consumed(s, len);
+	feed(s, "250 2.1.0 Ok\r\n");
+	(void)smtp_output(s, &len);
+	smtp_consumed(s, len);
+	feed(s, "550-5.1.1 <b@example.org>: no\r\n"
+	    "550 5.1.1 <b@example.org>: Recipient address rejected\r\n");
+	for (i = 0; i < transcript_count(tr); i++) {
+		ev = transcript_get(tr, i);
+		if (ev->kind == TR_INFO && memchr(ev->text, '.', ev->len) &&
+		    ev->len > 6 && ev->text[1] == '.') {
+			notes++;
+			note = ev;
+			at = i;
+		}
+	}
+	assert_int_equal(notes, 1);
+	assert_true(note->len == strlen("5.1.1: the recipient's mailbox does "
+	    "not exist") && memcmp(note->text, "5.1.1: the recipient's "
+	    "mailbox does not exist", note->len) == 0);
+	/* Right after the reply's last line. */
+	ev = transcript_get(tr, at - 1);
+	assert_int_equal(ev->kind, TR_SERVER);
+	assert_true(ev->len > 4 && memcmp(ev->text, "550 5.1.1", 9) == 0);
+	smtp_free(s);
+	transcript_free(tr);
+}
+
 int
 main(void)
 {
@@ -227,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_keywords),
 		cmocka_unit_test(test_keyword_escaped),
 		cmocka_unit_test(test_registry_complete),
+		cmocka_unit_test(test_engine_note),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
