@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "i18n.h"
 #include "safefile.h"
+#include "smtpdoc.h"
 #include "util.h"
 
 #define ENV_MAX (16 * 1024 * 1024)
@@ -1130,6 +1131,20 @@ add_line(struct buf *b, const char *s)
 	return 0;
 }
 
+/* A reply on one line, with what its status code means (smtpdoc.h). */
+static int
+add_explained(struct buf *b, const char *reply)
+{
+	char *said = smtpdoc_explained(reply);
+	int rc;
+
+	if (said == NULL)
+		return -1;
+	rc = add_line(b, said);
+	free(said);
+	return rc;
+}
+
 /* t as local time for a person ("2026-12-05 18:40"), not epoch seconds. */
 static void
 local_time(char *out, size_t len, int64_t t)
@@ -1184,7 +1199,7 @@ summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
 		    _("delivered to") : q->state == QRCPT_FAILED ?
 		    _("refused:") : _("not sent to yet:"), q->addr) < 0 ||
 		    (q->state != QRCPT_DONE && q->reply != NULL &&
-		    (buf_addch(b, ' ') < 0 || add_line(b, q->reply) < 0)) ||
+		    (buf_addch(b, ' ') < 0 || add_explained(b, q->reply) < 0)) ||
 		    buf_addch(b, '\n') < 0)
 			return -1;
 	}
@@ -1322,9 +1337,13 @@ put_off(struct qentry *e)
 		q = &e->rcpts[i];
 		if (q->state != QRCPT_PENDING)
 			continue;
-		if (q->code / 100 == 4 && q->reply != NULL)
-			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
-			    q->reply);
+		if (q->code / 100 == 4 && q->reply != NULL) {
+			char *said = smtpdoc_explained(q->reply);
+
+			t = said != NULL ? util_strf(_("recipient <%s> put off: "
+			    "%s"), q->addr, said) : NULL;
+			free(said);
+		}
 		else if (q->code / 100 == 4 && snprintf(code, sizeof(code),
 		    "%d", q->code) > 0)
 			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
@@ -1393,10 +1412,19 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		free(e->queue_id);
 		e->queue_id = reply_queue_id(text);
 	}
-	/* The reply that decided, with the command it answered. */
-	if (text != NULL && r->step != NULL &&
-	    (decided = util_strf("%s: %s", r->step, text)) == NULL)
-		return ERR_NOMEM;
+	/*
+	 * The reply that decided, with the command it answered and what its
+	 * status code means.
+	 */
+	if (text != NULL && r->step != NULL) {
+		char *said = smtpdoc_explained(text);
+
+		decided = said != NULL ? util_strf("%s: %s", r->step, said) :
+		    NULL;
+		free(said);
+		if (decided == NULL)
+			return ERR_NOMEM;
+	}
 	rc = replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
 	    why : decided != NULL ? decided : text != NULL ? text :
 	    err_str(err));

@@ -11,6 +11,7 @@
 #include "crlf.h"
 #include "i18n.h"
 #include "sasl.h"
+#include "smtpdoc.h"
 #include "util.h"
 
 
@@ -767,6 +768,29 @@ emit_reply_lines(struct smtp *s, const char *buf, size_t len)
 	}
 }
 
+/*
+ * After the last line of a reply that carries an enhanced status code
+ * (RFC 3463, at the start of its text, of the reply's class), a note
+ * saying what the code means: "5.1.1: the recipient's mailbox does not
+ * exist".  A 2.x.0 says no more than its 250 and gets none.
+ */
+static void
+explain_reply(struct smtp *s, const struct smtp_reply *r)
+{
+	unsigned cls, detail;
+	struct buf b;
+
+	if (s->tr == NULL || r->enhanced[0] == '\0' ||
+	    smtpdoc_code_parse(r->enhanced, strlen(r->enhanced), &cls, NULL,
+	    &detail) == 0 || (cls == 2 && detail == 0))
+		return;
+	buf_init(&b, SMTP_LINE_MAX);
+	if (smtpdoc_reply(r->text, &b) == 1)
+		transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s), buf_str(&b),
+		    b.len);
+	buf_free(&b);
+}
+
 /* RFC 5321 3.8: 421 means the server is going away. */
 static void
 on_421(struct smtp *s, enum cmd c, const struct smtp_reply *r)
@@ -840,6 +864,7 @@ process_input(struct smtp *s)
 		if (n == 0)
 			return;
 		emit_reply_lines(s, s->in.data, (size_t)n);
+		explain_reply(s, &r);
 		buf_consume(&s->in, (size_t)n);
 		take_reply(s, &r);
 		smtp_reply_free(&r);

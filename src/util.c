@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "i18n.h"
 
@@ -218,4 +219,32 @@ util_home_dir(void)
 	if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
 		return pw->pw_dir;
 	return NULL;
+}
+
+size_t
+util_width(const char *s)
+{
+	mbstate_t st;
+	size_t n, w = 0, left = strlen(s);
+	wchar_t wc;
+	int cw;
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		n = mbrtowc(&wc, s, left, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			/* A byte that is no character takes a column. */
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			cw = 1;
+		} else {
+			cw = wcwidth(wc);
+			if (cw < 0)
+				cw = 1;
+		}
+		w += (size_t)cw;
+		s += n;
+		left -= n;
+	}
+	return w;
 }

@@ -68,6 +68,14 @@ void util_writeback(int fd, uint64_t *mark, uint64_t written);
  */
 void util_catch_stop(void (*fn)(int));
 
+/*
+ * The columns s takes on a terminal in the current locale (LC_CTYPE):
+ * wcwidth() of each character, a byte that is no character taking one.
+ * For lining up text that may be translated; s should be escaped
+ * (sanitize.h) first, so it holds no control characters.
+ */
+size_t util_width(const char *s);
+
 /* The value of the hex digit c (either case), or -1. */
 int util_hexval(int c);
 

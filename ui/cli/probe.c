@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "sanitize.h"
 #include "sasl.h"
+#include "smtpdoc.h"
 #include "util.h"
 
 enum {
@@ -44,6 +45,19 @@ probe_help(FILE *fp)
 	cli_common_help(fp, 0);
 }
 
+/*
+ * label, then spaces up to width columns (none when it is wider):
+ * printf's %-12s counts bytes, and a translated label in UTF-8 has more
+ * bytes than columns.
+ */
+static void
+print_padded(const char *label, size_t width)
+{
+	size_t w = util_width(label);
+
+	(void)printf("%s%*s", label, w < width ? (int)(width - w) : 0, "");
+}
+
 /* Print a line from the server or the TLS layer, escaped. */
 static void
 print_safe(const char *label, const char *text, size_t len)
@@ -51,8 +65,10 @@ print_safe(const char *label, const char *text, size_t len)
 	struct buf b;
 
 	buf_init(&b, 256 * 1024);
-	if (sanitize_append(&b, text, len) == 0)
-		(void)printf("%-12s %s\n", label, buf_str(&b));
+	if (sanitize_append(&b, text, len) == 0) {
+		print_padded(label, 12);
+		(void)printf(" %s\n", buf_str(&b));
+	}
 	buf_free(&b);
 }
 
@@ -67,15 +83,17 @@ print_peer(const struct tls_peer *p, const char *host)
 	print_safe(_("  Subject:"), p->subject, strlen(p->subject));
 	print_safe(_("  Names:"), p->names, strlen(p->names));
 	print_safe(_("  Issuer:"), p->issuer, strlen(p->issuer));
-	(void)printf("%-12s %s .. %s\n", _("  Valid:"), p->not_before,
-	    p->not_after);
-	(void)printf("%-12s %s\n", _("  Chain:"), p->chain_ok ?
-	    _("trusted") : p->self_signed ? _("NOT trusted (self-signed)") :
-	    _("NOT trusted"));
-	if (p->name_ok)
-		(void)printf("%-12s %s\n", _("  Name:"), _("matches"));
-	else
+	print_padded(_("  Valid:"), 12);
+	(void)printf(" %s .. %s\n", p->not_before, p->not_after);
+	print_padded(_("  Chain:"), 12);
+	(void)printf(" %s\n", p->chain_ok ? _("trusted") : p->self_signed ?
+	    _("NOT trusted (self-signed)") : _("NOT trusted"));
+	if (p->name_ok) {
+		print_padded(_("  Name:"), 12);
+		(void)printf(" %s\n", _("matches"));
+	} else {
 		cli_print_safe(_("  Name:       NOT for "), host);
+	}
 	(void)printf("%-12s %s\n", "  SHA-256:", p->fingerprint);
 	if (p->problem != NULL && *p->fingerprint != '\0')
 		(void)printf(_("To trust this certificate all the same, pin it "
@@ -151,65 +169,22 @@ probe_writer(void *arg, const struct tr_event *ev)
 	(void)fflush(stdout);
 }
 
-/* One capability line, with what it means in words. */
+/* One capability line, with what it means in words (smtpdoc.h). */
 static void
 print_cap(const char *line)
 {
-	static const struct {
-		const char *kw;
-		const char *meaning;
-	} known[] = {
-		{ "PIPELINING", N_("sends commands in batches (RFC 2920)") },
-		{ "8BITMIME", N_("accepts 8-bit message text (RFC 6152)") },
-		{ "SMTPUTF8", N_("accepts UTF-8 addresses (RFC 6531)") },
-		{ "DSN", N_("delivery status notifications (RFC 3461)") },
-		{ "ENHANCEDSTATUSCODES", N_("detailed status codes (RFC 2034)") },
-		{ "CHUNKING", N_("BDAT, data without dot-stuffing (RFC 3030)") },
-		{ "STARTTLS", N_("can switch to TLS (RFC 3207)") },
-		{ "BINARYMIME", N_("accepts binary message data (RFC 3030)") },
-		{ "REQUIRETLS", N_("can require TLS to the end (RFC 8689)") },
-		{ "DELIVERBY", N_("delivery deadlines (RFC 2852)") },
-		{ "MT-PRIORITY", N_("message priorities (RFC 6710)") },
-		{ "VRFY", N_("address verification") },
-		{ "ETRN", N_("remote queue start (RFC 1985)") },
-		{ "HELP", N_("help text") },
-	};
-	struct buf b, name;
-	char size[64];
-	size_t i, kwlen = strcspn(line, " =");
-	const char *meaning = NULL;
+	struct buf name, meaning;
 
-	buf_init(&b, 64 * 1024);
 	buf_init(&name, 64 * 1024);
-	if (sanitize_append(&name, line, strlen(line)) < 0)
-		goto out;
-	if (kwlen == 4 && strncasecmp(line, "SIZE", 4) == 0) {
-		unsigned long long v = strtoull(line + 4, NULL, 10);
-
-		if (v > 0) {
-			util_human_size(size, sizeof(size), v);
-			(void)buf_printf(&b, "%s (%s)", buf_str(&name), size);
-		} else {
-			(void)buf_printf(&b, "%s", buf_str(&name));
-		}
-		meaning = _("largest message accepted (RFC 1870)");
-	} else if (kwlen == 4 && strncasecmp(line, "AUTH", 4) == 0) {
-		(void)buf_printf(&b, "%s", buf_str(&name));
-		meaning = _("authentication mechanisms (RFC 4954)");
-	} else {
-		(void)buf_printf(&b, "%s", buf_str(&name));
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (strlen(known[i].kw) == kwlen &&
-			    strncasecmp(line, known[i].kw, kwlen) == 0)
-				meaning = _(known[i].meaning);
+	buf_init(&meaning, 64 * 1024);
+	if (sanitize_append(&name, line, strlen(line)) == 0 &&
+	    smtpdoc_keyword(line, &meaning) >= 0) {
+		(void)printf("  ");
+		print_padded(buf_str(&name), 32);
+		(void)printf(" %s\n", buf_str(&meaning));
 	}
-	if (meaning != NULL)
-		(void)printf("  %-32s %s\n", buf_str(&b), meaning);
-	else
-		(void)printf("  %s\n", buf_str(&b));
-out:
-	buf_free(&b);
 	buf_free(&name);
+	buf_free(&meaning);
 }
 
 static void
@@ -234,8 +209,10 @@ print_caps(struct session *s, const struct probe_view *v, int want_tls)
 
 	buf_init(&b, 64 * 1024);
 	if (caps->server != NULL && sanitize_append(&b, caps->server,
-	    strlen(caps->server)) == 0)
-		(void)printf("%-12s %s\n", _("Server:"), buf_str(&b));
+	    strlen(caps->server)) == 0) {
+		print_padded(_("Server:"), 12);
+		(void)printf(" %s\n", buf_str(&b));
+	}
 	buf_free(&b);
 	if (!(caps->flags & SMTP_CAP_EHLO)) {
 		(void)printf(_("The server does not speak ESMTP (EHLO failed, "

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "smtpdoc.h"
 
 void
 cli_report_init(struct cli_report *r, int quiet, int no_queue)
@@ -92,9 +93,18 @@ recipients(const struct qentry *e, enum outbox_outcome oc)
 
 	for (i = 0; i < e->nrcpts; i++) {
 		const struct qrcpt *q = &e->rcpts[i];
-		const char *why = q->reply != NULL ? q->reply :
-		    e->last_error != NULL ? e->last_error : "";
+		char *said;
+		const char *reply, *why;
 
+		/* The message failed; the line about it says why. */
+		if (q->state == QRCPT_FAILED && q->code / 100 != 2 &&
+		    q->code / 100 != 5 && oc == OUTCOME_FAILED)
+			continue;
+		/* The server's words, with what its status code means. */
+		said = q->reply != NULL ? smtpdoc_explained(q->reply) : NULL;
+		reply = said != NULL ? said : q->reply;
+		why = reply != NULL ? reply : e->last_error != NULL ?
+		    e->last_error : "";
 		/* A reply's text starts with its code already. */
 		if (q->code > 0 && q->reply == NULL)
 			(void)snprintf(code, sizeof(code), "%d ", q->code);
@@ -102,11 +112,8 @@ recipients(const struct qentry *e, enum outbox_outcome oc)
 			code[0] = '\0';
 		if (q->state == QRCPT_FAILED && q->code / 100 == 2)
 			cli_error(_("<%s> was accepted (%s%s), but the message "
-			    "was not sent"), q->addr, code, q->reply != NULL ?
-			    q->reply : "");
-		else if (q->state == QRCPT_FAILED && q->code / 100 != 5 &&
-		    oc == OUTCOME_FAILED)
-			continue;
+			    "was not sent"), q->addr, code, reply != NULL ?
+			    reply : "");
 		else if (q->state == QRCPT_FAILED && oc != OUTCOME_FAILED)
 			cli_warn(_("not delivered to <%s>: %s%s"), q->addr, code,
 			    why);
@@ -119,6 +126,7 @@ recipients(const struct qentry *e, enum outbox_outcome oc)
 			    code, why);
 			told++;
 		}
+		free(said);
 	}
 	return told;
 }
