@@ -130,9 +130,8 @@ transcript_conn(const struct transcript *t)
 	return t != NULL ? t->conn : 0;
 }
 
-/* The clock time in microseconds since the epoch, for dating events. */
-static int64_t
-wall_now_us(void)
+int64_t
+transcript_wall_now_us(void)
 {
 	struct timespec ts;
 
@@ -214,7 +213,7 @@ transcript_emit(struct transcript *t, enum tr_kind kind, unsigned flags,
 	ev.flags = flags;
 	ev.conn = t->conn;
 	ev.t_us = now - t->t0;
-	ev.wall_us = wall_now_us();
+	ev.wall_us = transcript_wall_now_us();
 	ev.latency_us = -1;
 	ev.text = text;
 	ev.len = len;

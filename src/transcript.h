@@ -91,6 +91,9 @@ void transcript_set_tls(struct transcript *t, const char *version,
 void transcript_tls(const struct transcript *t, const char **version,
     const char **cipher);
 
+/* The clock time in microseconds since the epoch, as events are dated. */
+int64_t transcript_wall_now_us(void);
+
 /* Call fn for every event from now on; 0, or -1 when full (8 writers). */
 int transcript_subscribe(struct transcript *t, tr_writer_fn fn, void *arg);
 void transcript_unsubscribe(struct transcript *t, tr_writer_fn fn, void *arg);
