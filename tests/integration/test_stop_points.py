@@ -155,6 +155,23 @@ class StopPoints(PigeonTest):
                     self.spool_empty(srv, res)
                     self.nothing_kept(res)
 
+    def test_implicit_tls(self):
+        for flag, stage, want in (("--quit-after", "tls", ["QUIT"]),
+                                  ("--drop-after", "tls", []),
+                                  ("--drop-after", "connect", []),
+                                  ("--quit-after", "ehlo", ["EHLO", "QUIT"])):
+            with self.subTest(flag=flag, stage=stage):
+                srv = self.start_smtpd(tls="implicit")
+                seen = record(srv)
+                cfg = self.write_config("smtps://127.0.0.1:%d" % srv.port)
+                res = self.send(cfg, flag, stage, "-v")
+                self.assertExit(res, EX_OK)
+                self.assertEqual(settle(seen, want[-1] if want else ""),
+                                 want, res)
+                tls_up = "== TLS 1." in res.stderr
+                self.assertEqual(tls_up, stage != "connect", res)
+                self.nothing_kept(res)
+
     def test_refused_recipient_fails_at_rcpt(self):
         srv = self.start_smtpd(reject=("nobody@example.org",))
         seen = record(srv)
