@@ -35,6 +35,7 @@
 	X(ERR_NOUTF8,    EX_DATAERR,     N_("server cannot take non-ASCII addresses")) \
 	X(ERR_UNSAFE,    EX_NOPERM,      N_("refused: not a private file of this user")) \
 	X(ERR_CANCEL,    EX_TEMPFAIL,    N_("cancelled")) \
+	X(ERR_STOPPED,   EX_OK,          N_("stopped at the stop point, as asked")) \
 	X(ERR_SOFTWARE,  EX_SOFTWARE,    N_("internal error"))
 
 #define ERR_ENUM_(name, ex, msg) name,

@@ -66,6 +66,8 @@ finish(struct session *s)
 	if (s->phase == P_DONE)
 		return;
 	s->phase = P_DONE;
+	if (s->o->smtp.stop_drop && smtp_error(s->smtp, NULL) == ERR_STOPPED)
+		tls_quiet(s->tls);
 	tls_free(s->tls);
 	s->tls = NULL;
 	net_connect_free(s->nc);
@@ -178,6 +180,11 @@ connected(struct session *s, int fd)
 	s->fd = fd;
 	/* The final dot must never wait for Nagle's algorithm. */
 	(void)net_set_nodelay(fd);
+	smtp_connected(s->smtp);
+	if (smtp_want(s->smtp) & SMTP_DONE) {
+		finish(s);   /* dropped after connecting, as asked */
+		return;
+	}
 	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT) {
 		start_tls(s);
 		return;
@@ -265,9 +272,12 @@ step_handshake(struct session *s)
 	s->phase = P_SMTP;
 	s->rd_need = POLLIN;
 	s->wr_need = POLLOUT;
-	if (s->o->smtp.tls != SMTP_TLS_IMPLICIT)
-		smtp_tls_done(s->smtp, 1);
-	else
+	smtp_tls_done(s->smtp, 1);
+	if (smtp_want(s->smtp) & SMTP_DONE) {
+		finish(s);
+		return;
+	}
+	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT)
 		transcript_connected(s->tr);
 	arm_timer(s);
 }

@@ -26,6 +26,10 @@ static const char *const cmd_words[] = { CMD_TABLE(CMD_WORD_) };
 static const enum smtp_timer cmd_timers[] = { CMD_TABLE(CMD_TIMER_) };
 #undef CMD_TIMER_
 
+#define STAGE_NAME_(name, str) str,
+static const char *const stage_names[] = { SMTP_STAGE_TABLE(STAGE_NAME_) };
+#undef STAGE_NAME_
+
 #define TIMER_NAME_(name, key, sec) key,
 static const char *const timer_names[] = { SMTP_TIMER_TABLE(TIMER_NAME_) };
 #undef TIMER_NAME_
@@ -35,6 +39,7 @@ static const int timer_defaults[] = { SMTP_TIMER_TABLE(TIMER_SEC_) };
 
 static void process_input(struct smtp *s);
 static void send_ehlo(struct smtp *s);
+static void sync_stage(struct smtp *s);
 
 /* -- small helpers ---------------------------------------------------- */
 
@@ -56,6 +61,41 @@ timer_seconds(const struct smtp *s, enum smtp_timer t)
 	return s->o->timeouts[t] > 0 ? s->o->timeouts[t] : timer_defaults[t];
 }
 
+const char *
+smtp_stage_name(enum smtp_stage st)
+{
+	return (unsigned)st < SMTP_STAGE_COUNT_ ? stage_names[st] : "";
+}
+
+int
+smtp_stage_parse(const char *name, enum smtp_stage *st)
+{
+	static const struct {
+		const char *alias;
+		enum smtp_stage st;
+	} aliases[] = {
+		{ "banner", SMTP_STAGE_GREETING },
+		{ "helo", SMTP_STAGE_EHLO },
+		{ "lhlo", SMTP_STAGE_EHLO },
+		{ "starttls", SMTP_STAGE_TLS },
+		{ "from", SMTP_STAGE_MAIL },
+		{ "to", SMTP_STAGE_RCPT },
+	};
+	size_t i;
+
+	for (i = SMTP_STAGE_CONNECT; i < SMTP_STAGE_QUIT; i++)
+		if (strcasecmp(name, stage_names[i]) == 0) {
+			*st = (enum smtp_stage)i;
+			return 0;
+		}
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcasecmp(name, aliases[i].alias) == 0) {
+			*st = aliases[i].st;
+			return 0;
+		}
+	return -1;
+}
+
 void
 smtp_set_state(struct smtp *s, enum state st)
 {
@@ -65,6 +105,58 @@ smtp_set_state(struct smtp *s, enum state st)
 	s->serial++;
 	transcript_emit(s->tr, TR_STATE, 0, state_names[st],
 	    strlen(state_names[st]));
+	sync_stage(s);
+}
+
+/* The stage the state and the next reply awaited make. */
+static enum smtp_stage
+stage_now(const struct smtp *s)
+{
+	size_t i;
+
+	switch (s->state) {
+	case S_GREETING:
+		return s->cur_stage == SMTP_STAGE_CONNECT ? SMTP_STAGE_CONNECT :
+		    s->cur_stage == SMTP_STAGE_TLS ? SMTP_STAGE_TLS :
+		    SMTP_STAGE_GREETING;
+	case S_EHLO:
+	case S_HELO:
+		return SMTP_STAGE_EHLO;
+	case S_STARTTLS:
+	case S_TLS:
+		return SMTP_STAGE_TLS;
+	case S_AUTH:
+		return SMTP_STAGE_AUTH;
+	case S_ENVELOPE:
+		switch (smtp_envelope_cmd(s, s->taken, &i)) {
+		case C_RCPT:
+			return SMTP_STAGE_RCPT;
+		case C_DATA:
+			return SMTP_STAGE_DATA;
+		default:
+			return SMTP_STAGE_MAIL;
+		}
+	case S_BODY:
+		return SMTP_STAGE_DATA;
+	case S_DOT:
+		return SMTP_STAGE_DOT;
+	case S_QUIT:
+		return SMTP_STAGE_QUIT;
+	default:
+		return s->cur_stage;
+	}
+}
+
+/* The transcript learns of each new stage. */
+static void
+sync_stage(struct smtp *s)
+{
+	enum smtp_stage st = stage_now(s);
+
+	if (st == s->cur_stage)
+		return;
+	s->cur_stage = st;
+	transcript_set_stage(s->tr, stage_names[st]);
 }
 
 unsigned
@@ -76,6 +168,10 @@ smtp_tls_flag(const struct smtp *s)
 int
 smtp_piped(const struct smtp *s)
 {
+	/* A stop point in the envelope: each command waits for its reply. */
+	if (s->o->stop_after >= SMTP_STAGE_MAIL &&
+	    s->o->stop_after <= SMTP_STAGE_DATA)
+		return 0;
 	return !s->o->no_pipelining && (s->caps.flags & SMTP_CAP_PIPELINING);
 }
 
@@ -147,6 +243,7 @@ smtp_seterr(struct smtp *s, enum err e, const char *fmt, ...)
 	if (s->err != ERR_OK)
 		return;
 	s->err = e;
+	s->err_stage = s->cur_stage;
 	va_start(ap, fmt);
 	m = util_vstrf(fmt, ap);
 	va_end(ap);
@@ -210,6 +307,9 @@ smtp_message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
 	if (s->env == NULL)
 		return;
 	s->res.err = e;
+	/* Pipelined, a refused MAIL is only told by the replies after it. */
+	s->res.stage = s->mail_code != 0 && s->mail_code / 100 != 2 ?
+	    SMTP_STAGE_MAIL : s->cur_stage;
 	if (r != NULL)
 		smtp_decided_by(s, r, last_step(s));
 	if (r == NULL && e != ERR_OK)
@@ -361,7 +461,11 @@ static void
 on_greeting(struct smtp *s, const struct smtp_reply *r)
 {
 	if (r->code == 220) {
-		send_ehlo(s);
+		/* A QUIT needs the greeting: connect stops here too. */
+		if (!smtp_stop_point(s, SMTP_STAGE_GREETING,
+		    s->o->tls == SMTP_TLS_IMPLICIT ? SMTP_STAGE_TLS :
+		    SMTP_STAGE_GREETING))
+			send_ehlo(s);
 	} else if (r->code == 554) {
 		smtp_seterr(s, ERR_PERMFAIL, _("the server refuses service: %s"),
 		    smtp_reply_line(r));
@@ -406,10 +510,12 @@ after_ehlo(struct smtp *s)
 		}
 		return;
 	}
-	if (s->o->user != NULL && s->sasl == NULL)
-		start_auth(s);
-	else
+	if (s->o->user != NULL && s->sasl == NULL) {
+		if (!smtp_stop_point(s, SMTP_STAGE_EHLO, SMTP_STAGE_EHLO))
+			start_auth(s);
+	} else {
 		smtp_become_ready(s);
+	}
 }
 
 static void
@@ -679,11 +785,76 @@ on_auth(struct smtp *s, const struct smtp_reply *r)
 
 /* -- what a reply answers -------------------------------------------- */
 
+/*
+ * The engine would go idle.  With a stop point the run is a test: before
+ * any message this is after EHLO or AUTH; after a message the test is
+ * over, stopped as asked after the dot, or ended by the failure.
+ */
 void
 smtp_become_ready(struct smtp *s)
 {
-	if (s->state != S_QUIT && s->state != S_DONE)
-		smtp_set_state(s, S_READY);
+	if (s->state == S_QUIT || s->state == S_DONE)
+		return;
+	if (s->o->stop_after != SMTP_STAGE_NONE && s->nmsgs == 0 &&
+	    smtp_stop_point(s, s->state == S_AUTH ? SMTP_STAGE_AUTH :
+	    SMTP_STAGE_EHLO, SMTP_STAGE_AUTH))
+		return;
+	if (s->o->stop_after != SMTP_STAGE_NONE && s->nmsgs > 0) {
+		if (s->res.err != ERR_OK ||
+		    !smtp_stop_point(s, SMTP_STAGE_DOT, SMTP_STAGE_DOT)) {
+			if (s->o->stop_drop)
+				drop(s);
+			else
+				smtp_send_quit(s);
+		}
+		return;
+	}
+	smtp_set_state(s, S_READY);
+}
+
+/* Is the stop point at passed or before it? */
+int
+smtp_stop_wanted(const struct smtp *s, enum smtp_stage passed)
+{
+	return s->o->stop_after != SMTP_STAGE_NONE &&
+	    s->o->stop_after <= passed;
+}
+
+/*
+ * Stop here if the stop point is at passed or before it (a stage this
+ * connection does not have, like tls on a plain one, is passed by the
+ * next one there is).  reached names where: the session ends with
+ * ERR_STOPPED, after QUIT or dropped; a message in progress ends with
+ * ERR_STOPPED too.  1 when it stopped.
+ */
+int
+smtp_stop_point(struct smtp *s, enum smtp_stage reached,
+    enum smtp_stage passed)
+{
+	/* After the 354 a QUIT would be message data: drop. */
+	int hard = s->o->stop_drop ||
+	    (reached == SMTP_STAGE_DATA && !smtp_use_bdat(s));
+	char *m;
+
+	if (!smtp_stop_wanted(s, passed) || s->err != ERR_OK)
+		return 0;
+	smtp_message_end(s, ERR_STOPPED, NULL);
+	s->cur_stage = reached;
+	s->err = ERR_STOPPED;
+	s->err_stage = reached;
+	m = util_strf(hard ? _("stopped after %s as asked: the connection "
+	    "is closed without QUIT") : _("stopped after %s as asked: QUIT"),
+	    stage_names[reached]);
+	if (m != NULL) {
+		free(s->errstr);
+		s->errstr = m;
+		transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s), m, strlen(m));
+	}
+	if (hard)
+		drop(s);
+	else
+		smtp_send_quit(s);
+	return 1;
 }
 
 /* What the envelope reply number k answers: RSET, MAIL, RCPT *i, DATA. */
@@ -801,8 +972,18 @@ on_421(struct smtp *s, enum cmd c, const struct smtp_reply *r)
 	drop(s);
 }
 
+static void take_reply_(struct smtp *s, const struct smtp_reply *r);
+
 static void
 take_reply(struct smtp *s, const struct smtp_reply *r)
+{
+	take_reply_(s, r);
+	if (s->err == ERR_OK)
+		sync_stage(s);
+}
+
+static void
+take_reply_(struct smtp *s, const struct smtp_reply *r)
 {
 	enum cmd c = expected(s);
 
@@ -911,8 +1092,32 @@ smtp_eof(struct smtp *s)
 }
 
 void
+smtp_connected(struct smtp *s)
+{
+	if (s->state != S_GREETING || s->cur_stage != SMTP_STAGE_CONNECT)
+		return;
+	if (s->o->stop_drop && smtp_stop_point(s, SMTP_STAGE_CONNECT,
+	    SMTP_STAGE_CONNECT))
+		return;
+	s->cur_stage = s->o->tls == SMTP_TLS_IMPLICIT ? SMTP_STAGE_TLS :
+	    SMTP_STAGE_GREETING;
+	transcript_set_stage(s->tr, stage_names[s->cur_stage]);
+}
+
+void
 smtp_tls_done(struct smtp *s, int ok)
 {
+	if (s->state == S_GREETING && s->cur_stage == SMTP_STAGE_TLS) {
+		/* Implicit TLS: the greeting comes next. */
+		if (ok && s->o->stop_drop && smtp_stop_point(s, SMTP_STAGE_TLS,
+		    SMTP_STAGE_TLS))
+			return;
+		if (ok) {
+			s->cur_stage = SMTP_STAGE_GREETING;
+			transcript_set_stage(s->tr, stage_names[s->cur_stage]);
+		}
+		return;
+	}
 	if (s->state != S_TLS)
 		return;
 	if (!ok) {
@@ -924,7 +1129,8 @@ smtp_tls_done(struct smtp *s, int ok)
 	s->tls_active = 1;
 	smtp_caps_clear(&s->caps);
 	buf_reset(&s->in);
-	send_ehlo(s);
+	if (!smtp_stop_point(s, SMTP_STAGE_TLS, SMTP_STAGE_TLS))
+		send_ehlo(s);
 }
 
 void
@@ -1026,6 +1232,8 @@ smtp_new(const struct smtp_opts *opts, struct transcript *tr)
 	buf_init(&s->stage, SMTP_OUT_MAX);
 	buf_init(&s->auth_ir, 64 * 1024);
 	s->state = S_GREETING;
+	s->cur_stage = SMTP_STAGE_CONNECT;
+	transcript_set_stage(tr, stage_names[s->cur_stage]);
 	/* The greeting is the answer to connecting: it waits for nothing. */
 	if ((opts->secret != NULL &&
 	    (s->secret = strdup(opts->secret)) == NULL) ||
@@ -1114,6 +1322,12 @@ int
 smtp_tls_active(const struct smtp *s)
 {
 	return s->tls_active;
+}
+
+enum smtp_stage
+smtp_stage(const struct smtp *s)
+{
+	return s->err != ERR_OK ? s->err_stage : s->cur_stage;
 }
 
 const char *

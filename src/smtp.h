@@ -65,6 +65,40 @@ const char *smtp_timer_name(enum smtp_timer t);
 /* The seconds a timer gets when opts leave it 0. */
 int smtp_timer_default(enum smtp_timer t);
 
+/*
+ * The stages of a conversation, in the order a stop point compares them
+ * (--quit-after, --drop-after): each is over when its reply has come.
+ * "connect" is the connection (TCP; for implicit TLS the handshake is
+ * "tls"), "tls" STARTTLS and its handshake, "ehlo" the last EHLO (after
+ * TLS), "dot" the reply to the end of the data.  QUIT is a stage of the
+ * transcript only, never a stop point.
+ */
+#define SMTP_STAGE_TABLE(X) \
+	X(SMTP_STAGE_NONE,     "") \
+	X(SMTP_STAGE_CONNECT,  "connect") \
+	X(SMTP_STAGE_GREETING, "greeting") \
+	X(SMTP_STAGE_TLS,      "tls") \
+	X(SMTP_STAGE_EHLO,     "ehlo") \
+	X(SMTP_STAGE_AUTH,     "auth") \
+	X(SMTP_STAGE_MAIL,     "mail") \
+	X(SMTP_STAGE_RCPT,     "rcpt") \
+	X(SMTP_STAGE_DATA,     "data") \
+	X(SMTP_STAGE_DOT,      "dot") \
+	X(SMTP_STAGE_QUIT,     "quit")
+
+#define SMTP_STAGE_ENUM_(name, str) name,
+enum smtp_stage { SMTP_STAGE_TABLE(SMTP_STAGE_ENUM_) SMTP_STAGE_COUNT_ };
+#undef SMTP_STAGE_ENUM_
+
+/* "rcpt"; "" for SMTP_STAGE_NONE.  Protocol words: never translated. */
+const char *smtp_stage_name(enum smtp_stage st);
+/*
+ * A stop point by name, case ignored, with swaks' names too (banner =
+ * greeting, helo and lhlo = ehlo, starttls = tls, from = mail, to =
+ * rcpt).  0, or -1 when name is none of them (or "quit").
+ */
+int smtp_stage_parse(const char *name, enum smtp_stage *st);
+
 struct smtp_opts {
 	const char *helo;          /* EHLO/HELO argument; NULL: "localhost" */
 	enum smtp_tls tls;
@@ -77,6 +111,18 @@ struct smtp_opts {
 	int timeouts[SMTP_T_COUNT];  /* seconds; 0: smtp_timer_default() */
 	const char *host;          /* for OAUTHBEARER; may be NULL */
 	unsigned port;
+	/*
+	 * A stop point: once stage stop_after is over (its reply taken),
+	 * the conversation ends with QUIT, or with stop_drop by closing
+	 * the connection without QUIT (nor TLS close_notify).  After the
+	 * 354 to DATA a QUIT would be message data: it always drops.  The
+	 * run is a test: a message that fails at any stage ends the
+	 * session the same way, nothing goes on to the next stage, and
+	 * pipelining is off while the stop point is in the envelope.
+	 * SMTP_STAGE_NONE: no stop point.
+	 */
+	enum smtp_stage stop_after;
+	int stop_drop;
 };
 
 /* Capability flags from EHLO. */
@@ -129,6 +175,7 @@ struct smtp_result {
 	size_t nrcpts;
 	size_t naccepted;
 	int uncertain;             /* lost after the final dot: may have arrived */
+	enum smtp_stage stage;     /* where its outcome was decided */
 	uint64_t bytes;            /* message bytes put on the wire */
 	uint64_t lines;
 };
@@ -219,6 +266,19 @@ unsigned smtp_messages_done(const struct smtp *s);
 const struct smtp_caps *smtp_caps(const struct smtp *s);
 /* 1 when the engine believes the channel is protected by TLS. */
 int smtp_tls_active(const struct smtp *s);
+/*
+ * The connection is up: TCP for smtp:// and smtp+plain://, where the
+ * greeting is awaited next; the TLS handshake follows for smtps:// (then
+ * smtp_tls_done() when it is over).  A stop point at connect (drop) or,
+ * for implicit TLS, at tls may end the session here (SMTP_DONE).
+ */
+void smtp_connected(struct smtp *s);
+/*
+ * The stage now in progress; once the session has failed, the stage at
+ * which it failed; once it stopped at its stop point (smtp_error()
+ * ERR_STOPPED), the stage after which it stopped.
+ */
+enum smtp_stage smtp_stage(const struct smtp *s);
 /* The name of the state, for tests and the transcript. */
 const char *smtp_state_name(const struct smtp *s);
 /* The mechanism used for AUTH, or NULL. */

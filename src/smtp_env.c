@@ -318,6 +318,8 @@ send_data_cmd(struct smtp *s)
 {
 	if (smtp_use_bdat(s)) {
 		/* BDAT needs no go-ahead: the data itself follows. */
+		if (smtp_stop_point(s, SMTP_STAGE_DATA, SMTP_STAGE_DATA))
+			return;
 		s->queued++;
 		start_body(s);
 		return;
@@ -367,7 +369,8 @@ on_mail(struct smtp *s, const struct smtp_reply *r)
 
 	s->mail_code = r->code;
 	if (r->code / 100 == 2) {
-		if (!smtp_piped(s))
+		if (!smtp_piped(s) &&
+		    !smtp_stop_point(s, SMTP_STAGE_MAIL, SMTP_STAGE_MAIL))
 			(void)send_rcpt(s, 0);
 		return;
 	}
@@ -403,6 +406,21 @@ after_rcpts(struct smtp *s)
 				first = i;
 			ntemp += !smtp_rcpt_refused(s->res.rcpt[i].code);
 		}
+	/* A test stopping before the data: every recipient must pass. */
+	if (nrej > 0 && s->mail_code / 100 == 2 && !smtp_data_sent(s) &&
+	    smtp_stop_wanted(s, SMTP_STAGE_DATA)) {
+		step = util_strf("RCPT TO:<%s>", s->env->rcpts[first]);
+		smtp_decided_by(s, &s->res.rcpt[first], step != NULL ? step :
+		    "RCPT TO");
+		free(step);
+		smtp_message_end(s, ntemp > 0 ? ERR_TEMPFAIL : ERR_NOUSER,
+		    NULL);
+		smtp_become_ready(s);
+		return;
+	}
+	if (nrej == 0 && s->mail_code / 100 == 2 &&
+	    smtp_stop_point(s, SMTP_STAGE_RCPT, SMTP_STAGE_RCPT))
+		return;
 	if (s->mail_code / 100 == 2 && s->res.naccepted > 0 &&
 	    (nrej == 0 || !s->env->abort_on_reject)) {
 		if (!smtp_data_sent(s))
@@ -458,6 +476,9 @@ on_data(struct smtp *s, const struct smtp_reply *r)
 {
 	if (r->code == 354) {
 		if (s->mail_code / 100 == 2 && s->res.naccepted > 0) {
+			if (smtp_stop_point(s, SMTP_STAGE_DATA,
+			    SMTP_STAGE_DATA))
+				return;
 			start_body(s);
 			return;
 		}

@@ -141,6 +141,8 @@ struct smtp {
 
 	enum err err;
 	char *errstr;
+	enum smtp_stage cur_stage;   /* in progress, see smtp_stage() */
+	enum smtp_stage err_stage;   /* where err was set */
 
 	/* The message in progress. */
 	const struct smtp_envelope *env;
@@ -179,6 +181,9 @@ int smtp_send_cmdf(struct smtp *s, const char *fmt, ...)
 void smtp_send_quit(struct smtp *s);
 int smtp_data_sent(const struct smtp *s);
 void smtp_become_ready(struct smtp *s);
+int smtp_stop_point(struct smtp *s, enum smtp_stage reached,
+    enum smtp_stage passed);
+int smtp_stop_wanted(const struct smtp *s, enum smtp_stage passed);
 enum cmd smtp_envelope_cmd(const struct smtp *s, size_t k, size_t *i);
 
 /* smtp_env.c: the replies to the envelope */

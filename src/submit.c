@@ -30,6 +30,7 @@ struct pending {
 	enum outbox_outcome oc;
 	enum err err;
 	uint64_t from;             /* its part of the connection's log */
+	enum smtp_stage stage;
 };
 
 struct submit {
@@ -143,15 +144,24 @@ tell_unread(struct submit *s, const struct qentry *q, enum err err,
 	s->o.event(s->o.arg, &ev);
 }
 
+/* The stage the session is at, or failed or stopped at. */
+static enum smtp_stage
+session_stage(struct submit *s)
+{
+	return s->s != NULL ? smtp_stage(session_smtp(s->s)) :
+	    SMTP_STAGE_CONNECT;
+}
+
 static void
-tell_filed(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
-    enum err err, int bulk, int dropped, const char *io)
+tell_filed_at(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
+    enum err err, int bulk, int dropped, const char *io, enum smtp_stage st)
 {
 	struct submit_event ev;
 
 	if (s->o.event == NULL)
 		return;
 	memset(&ev, 0, sizeof(ev));
+	ev.stage = smtp_stage_name(st);
 	ev.kind = SUBMIT_FILED;
 	ev.q = q;
 	ev.outcome = oc;
@@ -161,6 +171,13 @@ tell_filed(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
 	ev.io = io != NULL;
 	ev.text = io != NULL ? io : q->last_error;
 	s->o.event(s->o.arg, &ev);
+}
+
+static void
+tell_filed(struct submit *s, const struct qentry *q, enum outbox_outcome oc,
+    enum err err, int bulk, int dropped, const char *io)
+{
+	tell_filed_at(s, q, oc, err, bulk, dropped, io, session_stage(s));
 }
 
 /* --- the connection's log ------------------------------------------------------------- */
@@ -224,14 +241,16 @@ file_pending(struct submit *s, struct pending *p)
 
 	if (p->q == NULL)
 		return;
-	if (s->o.no_queue && p->oc == OUTCOME_QUEUED)
+	if ((s->o.no_queue && p->oc == OUTCOME_QUEUED) ||
+	    (s->o.test && p->oc != OUTCOME_SENT))
 		dropped = drop_queued(s, p->q, &p->oc, &errstr);
 	if (!dropped && outbox_file(s->ob, p->q, p->oc, s->lg, p->from,
 	    &errstr) != ERR_OK) {
-		tell_filed(s, p->q, p->oc, p->err, 0, 0, errstr != NULL ?
-		    errstr : err_str(ERR_IO));
+		tell_filed_at(s, p->q, p->oc, p->err, 0, 0, errstr != NULL ?
+		    errstr : err_str(ERR_IO), p->stage);
 	} else {
-		tell_filed(s, p->q, p->oc, p->err, 0, dropped, NULL);
+		tell_filed_at(s, p->q, p->oc, p->err, 0, dropped, NULL,
+		    p->stage);
 		/* Sent is sent: a copy that cannot be made is only told. */
 		if ((p->oc == OUTCOME_SENT || p->oc == OUTCOME_PARTIAL) &&
 		    s->o.rt != NULL && outbox_copy_sent(s->ob, p->q->id,
@@ -307,7 +326,10 @@ record_rest(struct submit *s, size_t i, enum err err, const char *why)
 
 		if (!take(s, q))
 			continue;
-		if (outbox_assess(q, NULL, err, why, (int64_t)time(NULL),
+		/* Stopped as asked: no outcome to work out, nothing kept. */
+		if (err == ERR_STOPPED)
+			oc = OUTCOME_QUEUED;
+		else if (outbox_assess(q, NULL, err, why, (int64_t)time(NULL),
 		    s->o.rt->lifetime, &oc) != ERR_OK) {
 			tell_filed(s, q, OUTCOME_QUEUED, err, 0, 0,
 			    err_str(ERR_NOMEM));
@@ -331,6 +353,7 @@ record_rest(struct submit *s, size_t i, enum err err, const char *why)
 		p.oc = oc;
 		p.err = err;
 		p.from = qlog_size(s->lg);
+		p.stage = session_stage(s);
 		file_pending(s, &p);
 	}
 	s->next = s->n;
@@ -433,6 +456,7 @@ finish_message(struct submit *s, enum err send_err)
 	struct qentry *q = s->cur;
 	enum outbox_outcome oc;
 	const char *detail = NULL;
+	enum smtp_stage st = session_stage(s);
 	enum err e;
 
 	if (s->fd >= 0)
@@ -460,9 +484,13 @@ finish_message(struct submit *s, enum err send_err)
 			res.err = ERR_CANCEL;
 			detail = _("stopped by the user");
 		}
+		if (smtp_messages_done(session_smtp(s->s)) != s->done0)
+			st = res.stage;
 		send_err = res.err;
-		e = outbox_assess(q, &res, ERR_OK, detail, (int64_t)time(NULL),
-		    s->o.rt->lifetime, &oc);
+		/* Stopped as asked: no outcome to work out, nothing kept. */
+		oc = OUTCOME_QUEUED;
+		e = send_err == ERR_STOPPED ? ERR_OK : outbox_assess(q, &res,
+		    ERR_OK, detail, (int64_t)time(NULL), s->o.rt->lifetime, &oc);
 	}
 	s->cur = NULL;
 	s->data = 0;
@@ -477,6 +505,7 @@ finish_message(struct submit *s, enum err send_err)
 	s->pend.oc = oc;
 	s->pend.err = send_err;
 	s->pend.from = s->from;
+	s->pend.stage = st;
 }
 
 /* Start the next message, if there is one to send; 1 when one is on the wire. */

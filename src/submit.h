@@ -86,6 +86,7 @@ struct submit_event {
 	int bulk;                  /* FILED: one of many put off by one failure */
 	int dropped;               /* FILED: no_queue, the message is not kept */
 	int io;                    /* FILED: it could not be filed (see text) */
+	const char *stage;         /* FILED: the stage that decided ("rcpt"; "" unknown): where it failed, or stopped (err ERR_STOPPED) */
 };
 
 struct submit_opts {
@@ -93,6 +94,7 @@ struct submit_opts {
 	int lock;                  /* lock each entry (a flush), else the caller holds them */
 	int abort_on_reject;       /* send nothing if a recipient is refused */
 	int no_queue;              /* a temporary failure keeps nothing (--no-queue) */
+	int test;                  /* a stop point: only a message the server took is kept (sent/); others are removed, never queued or failed */
 	void (*event)(void *arg, const struct submit_event *ev);
 	void *arg;
 };

@@ -488,6 +488,8 @@ report(struct tls *s)
 	STACK_OF(X509) *chain;
 	int i, n;
 
+	transcript_set_tls(s->tr, version_name(s->ssl),
+	    SSL_get_cipher_name(s->ssl));
 	transcript_emitf(s->tr, TR_TLS, TR_F_TLS, _("%s, cipher %s"),
 	    version_name(s->ssl), SSL_get_cipher_name(s->ssl));
 	chain = SSL_get_peer_cert_chain(s->ssl);
@@ -1225,6 +1227,13 @@ tls_transport(struct transport *t, struct tls *s)
 	t->ctx = s;
 	t->fd = s->fd;
 	t->tls = 1;
+}
+
+void
+tls_quiet(struct tls *s)
+{
+	if (s != NULL && s->ssl != NULL)
+		SSL_set_quiet_shutdown(s->ssl, 1);
 }
 
 void

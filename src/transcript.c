@@ -3,6 +3,7 @@
 #include "transcript.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,9 @@ struct transcript {
 	int64_t t0;                /* when the current connection began */
 	int64_t last_client;       /* the latency base: last line sent, or -1 */
 	unsigned conn;             /* transcript_begin() calls so far */
+	const char *stage;         /* see transcript_set_stage() */
+	char tls_version[32];      /* see transcript_set_tls() */
+	char tls_cipher[128];
 	struct tr_writer writers[TR_MAX_WRITERS];
 	size_t nwriters;
 	int emitting;              /* inside the writers' loop */
@@ -51,6 +55,7 @@ transcript_new(size_t ring_max)
 	t->ring_max = ring_max;
 	t->t0 = util_now_us();
 	t->last_client = -1;
+	t->stage = "";
 	return t;
 }
 
@@ -75,6 +80,41 @@ transcript_begin(struct transcript *t)
 	t->conn++;
 	t->t0 = util_now_us();
 	t->last_client = t->t0;
+	t->stage = "";
+	t->tls_version[0] = t->tls_cipher[0] = '\0';
+}
+
+void
+transcript_set_stage(struct transcript *t, const char *stage)
+{
+	if (t != NULL)
+		t->stage = stage != NULL ? stage : "";
+}
+
+const char *
+transcript_stage(const struct transcript *t)
+{
+	return t != NULL ? t->stage : "";
+}
+
+void
+transcript_set_tls(struct transcript *t, const char *version,
+    const char *cipher)
+{
+	if (t == NULL)
+		return;
+	(void)snprintf(t->tls_version, sizeof(t->tls_version), "%s",
+	    version != NULL ? version : "");
+	(void)snprintf(t->tls_cipher, sizeof(t->tls_cipher), "%s",
+	    cipher != NULL ? cipher : "");
+}
+
+void
+transcript_tls(const struct transcript *t, const char **version,
+    const char **cipher)
+{
+	*version = t != NULL ? t->tls_version : "";
+	*cipher = t != NULL ? t->tls_cipher : "";
 }
 
 void
@@ -90,9 +130,8 @@ transcript_conn(const struct transcript *t)
 	return t != NULL ? t->conn : 0;
 }
 
-/* The clock time in microseconds since the epoch, for dating events. */
-static int64_t
-wall_now_us(void)
+int64_t
+transcript_wall_now_us(void)
 {
 	struct timespec ts;
 
@@ -174,10 +213,11 @@ transcript_emit(struct transcript *t, enum tr_kind kind, unsigned flags,
 	ev.flags = flags;
 	ev.conn = t->conn;
 	ev.t_us = now - t->t0;
-	ev.wall_us = wall_now_us();
+	ev.wall_us = transcript_wall_now_us();
 	ev.latency_us = -1;
 	ev.text = text;
 	ev.len = len;
+	ev.stage = t->stage;
 	if (kind == TR_CLIENT || kind == TR_DATA)
 		t->last_client = now;
 	else if (kind == TR_SERVER && t->last_client >= 0)

@@ -46,6 +46,7 @@ struct tr_event {
 	int64_t latency_us;  /* TR_SERVER: see above; else -1 */
 	const char *text;    /* raw bytes, not escaped, not necessarily NUL-ended */
 	size_t len;
+	const char *stage;   /* the stage of the conversation then ("rcpt"), "" before any */
 };
 
 typedef void (*tr_writer_fn)(void *arg, const struct tr_event *ev);
@@ -71,6 +72,27 @@ void transcript_begin(struct transcript *t);
 void transcript_connected(struct transcript *t);
 /* The serial of the current connection (0: none begun yet). */
 unsigned transcript_conn(const struct transcript *t);
+
+/*
+ * The stage of the conversation from now on (a protocol word the engine
+ * names: "connect", "ehlo", "rcpt" ...), recorded in each event.  stage
+ * must be a string that outlives the transcript (a literal).
+ * transcript_begin() sets "".  t may be NULL (no-op).
+ */
+void transcript_set_stage(struct transcript *t, const char *stage);
+const char *transcript_stage(const struct transcript *t);
+/*
+ * What the TLS layer agreed on this connection (copied; NULL: unknown),
+ * for writers that show facts apart from the text; transcript_begin()
+ * forgets them.  transcript_tls() gives "" for what is not known.
+ */
+void transcript_set_tls(struct transcript *t, const char *version,
+    const char *cipher);
+void transcript_tls(const struct transcript *t, const char **version,
+    const char **cipher);
+
+/* The clock time in microseconds since the epoch, as events are dated. */
+int64_t transcript_wall_now_us(void);
 
 /* Call fn for every event from now on; 0, or -1 when full (8 writers). */
 int transcript_subscribe(struct transcript *t, tr_writer_fn fn, void *arg);

@@ -90,6 +90,21 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_NO_QUEUE:
 		c->no_queue = 1;
 		return 1;
+	case CLI_OPT_TRANSCRIPT_JSON:
+		c->json_path = arg;
+		return 1;
+	case CLI_OPT_QUIT_AFTER:
+	case CLI_OPT_DROP_AFTER:
+		if (smtp_stage_parse(arg, &c->stop_after) < 0) {
+			cli_error(_("%s takes one of connect, greeting, ehlo, "
+			    "tls, auth, mail, rcpt, data, dot, not '%s'"),
+			    opt == CLI_OPT_QUIT_AFTER ? "--quit-after" :
+			    "--drop-after", arg);
+			c->usage_error = 1;
+		}
+		c->stop_drop = opt == CLI_OPT_DROP_AFTER;
+		c->stop_arg = arg;
+		return 1;
 	case 'v':
 		c->verbose++;
 		return 1;
@@ -107,11 +122,19 @@ cli_common_help(FILE *fp, int sending)
 "  --server URL         smtp://[user@]host[:port] (STARTTLS), smtps://...\n"
 "                       (implicit TLS) or smtp+plain://... (no TLS)\n"
 "  -v, --transcript     show the SMTP dialogue live on standard error\n"
-"  --transcript=FILE    write the SMTP dialogue to FILE\n"), fp);
+"  --transcript=FILE    write the SMTP dialogue to FILE\n"
+"  --transcript-json=FILE  write it to FILE as JSON lines, one event a line\n"), fp);
 	if (sending)
 		(void)fputs(_(
 "  --transcript-data    include the message data in the transcript\n"
 "  --no-queue           deliver now or fail (exit 75); keep nothing queued\n"),
+		    fp);
+	if (sending)
+		(void)fputs(_(
+"  --quit-after STAGE   a test: stop after STAGE (connect, greeting, ehlo,\n"
+"                       tls, auth, mail, rcpt, data, dot) with QUIT; the\n"
+"                       message is not kept unless the server took it (dot)\n"
+"  --drop-after STAGE   the same, closing the connection without QUIT\n"),
 		    fp);
 	(void)fputs(_("  --help, --version\n"), fp);
 	(void)fputs("\n", fp);
@@ -250,6 +273,20 @@ open_transcripts(struct cli *c)
 		    c->transcript_data);
 		(void)transcript_subscribe(c->tr, tr_file_writer, &c->file_writer);
 	}
+	if (c->json_path != NULL) {
+		fd = open(c->json_path,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || (c->json_fp = fdopen(fd, "w")) == NULL) {
+			cli_error(_("cannot write the transcript to '%s': %s"),
+			    c->json_path, strerror(errno));
+			if (fd >= 0)
+				(void)close(fd);
+			return EX_CANTCREAT;
+		}
+		trjson_init(&c->json_writer, c->json_fp, c->tr,
+		    c->transcript_data);
+		(void)transcript_subscribe(c->tr, trjson_writer, &c->json_writer);
+	}
 	return 0;
 }
 
@@ -287,6 +324,8 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 	enum err e;
 	int r;
 
+	if (c->usage_error)
+		return EX_USAGE;
 	if ((r = cli_load_config(c)) != 0)
 		return r;
 	if ((e = route_init(&c->rt, c->acct, url_arg != NULL ? url_arg :
@@ -295,6 +334,8 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 		free(why);
 		return err_exit_code(e);
 	}
+	c->rt.so.smtp.stop_after = c->stop_after;
+	c->rt.so.smtp.stop_drop = c->stop_drop;
 	if (want_auth && (e = route_secret(&c->rt, c->acct, &why)) !=
 	    ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
@@ -335,6 +376,7 @@ cli_cleanup(struct cli *c)
 		/* A shared transcript lives on: our writers leave it. */
 		transcript_unsubscribe(c->tr, tr_file_writer, &c->err_writer);
 		transcript_unsubscribe(c->tr, tr_file_writer, &c->file_writer);
+		transcript_unsubscribe(c->tr, trjson_writer, &c->json_writer);
 		if (c->tr != c->tr_shared)
 			transcript_free(c->tr);
 		c->tr = NULL;
@@ -346,6 +388,14 @@ cli_cleanup(struct cli *c)
 				cli_error(_("cannot write the transcript to "
 				    "'%s': %s"), c->transcript_path,
 				    strerror(errno));
+		}
+		if (c->json_fp != NULL) {
+			trjson_fini(&c->json_writer);
+			if (fclose(c->json_fp) != 0 || c->json_writer.failed)
+				cli_error(_("cannot write the transcript to "
+				    "'%s': %s"), c->json_path,
+				    strerror(errno));
+			c->json_fp = NULL;
 		}
 	}
 	route_free(&c->rt);
@@ -380,6 +430,8 @@ cli_session_failed(struct session *s)
 	enum err e;
 
 	e = session_error(s, &detail);
+	if (e == ERR_STOPPED)
+		return EX_OK;    /* at the stop point: the caller says so */
 	if (e == ERR_OK) {
 		cli_error(_("the connection ended unexpectedly"));
 		return EX_TEMPFAIL;
@@ -429,4 +481,35 @@ cli_print_safe(const char *prefix, const char *text)
 	if (sanitize_append(&b, text, strlen(text)) == 0)
 		(void)printf("%s%s\n", prefix, buf_str(&b));
 	buf_free(&b);
+}
+
+void
+cli_json_outcome(struct cli *c, const char *status, const char *stage,
+    int rc, const char *why)
+{
+	if (c->json_fp != NULL)
+		(void)trjson_outcome(&c->json_writer, status, stage, rc, why);
+}
+
+void
+cli_stop_outcome(struct cli *c, int stopped, const char *stage,
+    const char *why, int rc)
+{
+	char upper[16];
+	size_t i;
+
+	for (i = 0; stage[i] != '\0' && i + 1 < sizeof(upper); i++)
+		upper[i] = (char)(stage[i] >= 'a' && stage[i] <= 'z' ?
+		    stage[i] - 'a' + 'A' : stage[i]);
+	upper[i] = '\0';
+	if (stopped)
+		/* L10N: "stopped after RCPT as asked (--quit-after rcpt)" */
+		cli_note(_("stopped after %s as asked (%s %s)"), upper,
+		    c->stop_drop ? "--drop-after" : "--quit-after", c->stop_arg);
+	else
+		cli_error(_("failed at stage %s: %s"), *stage != '\0' ? stage :
+		    "?", why != NULL ? why : "?");
+	if (c->json_fp != NULL)
+		(void)trjson_outcome(&c->json_writer, stopped ?
+		    "stopped" : "failed", stage, rc, why);
 }

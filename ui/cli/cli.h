@@ -10,6 +10,7 @@
 #include "route.h"
 #include "submit.h"
 #include "transcript.h"
+#include "trjson.h"
 
 /* Options every subcommand takes. */
 struct cli {
@@ -22,6 +23,11 @@ struct cli {
 	int chunking;                /* --chunking */
 	int no_queue;                /* --no-queue: deliver now or fail */
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
+	const char *json_path;       /* --transcript-json=FILE */
+	enum smtp_stage stop_after;  /* --quit-after/--drop-after STAGE */
+	int stop_drop;               /* --drop-after */
+	const char *stop_arg;        /* the STAGE as given */
+	int usage_error;             /* a shared option was wrong (told) */
 
 	/* Filled by cli_setup(). */
 	struct conf *conf;
@@ -31,6 +37,8 @@ struct cli {
 	struct tr_file_writer err_writer;
 	struct tr_file_writer file_writer;
 	FILE *transcript_fp;
+	struct trjson json_writer;
+	FILE *json_fp;
 };
 
 /* Long options shared by the subcommands, for getopt_long tables. */
@@ -44,6 +52,9 @@ enum {
 	CLI_OPT_NO_QUEUE,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
+	CLI_OPT_TRANSCRIPT_JSON,
+	CLI_OPT_QUIT_AFTER,
+	CLI_OPT_DROP_AFTER,
 	CLI_OPT_LAST_,
 };
 
@@ -53,6 +64,7 @@ enum {
 	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT }, \
 	{ "server", required_argument, NULL, CLI_OPT_SERVER }, \
 	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT }, \
+	{ "transcript-json", required_argument, NULL, CLI_OPT_TRANSCRIPT_JSON }, \
 	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 /* And those of the subcommands that send a message. */
@@ -60,6 +72,11 @@ enum {
 	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA }, \
 	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING }, \
 	{ "no-queue", no_argument, NULL, CLI_OPT_NO_QUEUE }
+
+/* The stop points, for the commands that talk to a server (send, sendmail, probe). */
+#define CLI_LONGOPTS_STOP \
+	{ "quit-after", required_argument, NULL, CLI_OPT_QUIT_AFTER }, \
+	{ "drop-after", required_argument, NULL, CLI_OPT_DROP_AFTER }
 
 /* Handle a shared option from getopt_long; 1 if it was one, 0 if not. */
 int cli_common_option(struct cli *c, int opt, const char *arg);
@@ -93,9 +110,27 @@ struct cli_report {
 	int no_queue;
 	size_t bulk;               /* messages put off by one failure */
 	size_t delivered;          /* messages sent (to some recipients at least) */
+	const struct cli *c;       /* its stop point, if any: the run is a test */
+	const char *stage;         /* where the last message stopped or failed */
+	int stopped;               /* it stopped at the stop point, as asked */
+	char *why;                 /* why the last message failed (malloc'd) */
 };
+/* The report's end: the JSON outcome, with a stop point the last line; rc back. */
+int cli_report_end(struct cli *c, struct cli_report *r, int rc);
 void cli_report_init(struct cli_report *r, int quiet, int no_queue);
 void cli_report_event(void *arg, const struct submit_event *ev);
+
+/*
+ * A stop point was given: the line that ends the run, on stderr, naming
+ * the stage ("stopped after RCPT as asked (--quit-after rcpt)" or
+ * "failed at stage rcpt: why"), and the last line of the JSON transcript.
+ * rc is the exit status the run ends with.
+ */
+void cli_stop_outcome(struct cli *c, int stopped, const char *stage,
+    const char *why, int rc);
+/* Without a stop point: the last line of the JSON transcript only. */
+void cli_json_outcome(struct cli *c, const char *status, const char *stage,
+    int rc, const char *why);
 
 /* Open the outbox in the data directory; 0 or an exit code (shown). */
 int cli_open_outbox(struct outbox **ob);

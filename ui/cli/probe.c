@@ -23,6 +23,7 @@ enum {
 
 static const struct option probe_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_STOP,
 	{ "auth", no_argument, NULL, OPT_AUTH },
 	{ "detect", required_argument, NULL, OPT_DETECT },
 	{ NULL, 0, NULL, 0 },
@@ -41,7 +42,10 @@ probe_help(FILE *fp)
 "  --auth               also log in with the account's credentials\n"
 "  --detect HOST        find the port and security HOST takes mail on\n"
 "                       (465 implicit TLS, 587 STARTTLS, 25 STARTTLS)\n"
-"                       and print the account's server line\n"), fp);
+"                       and print the account's server line\n"
+"  --quit-after STAGE   stop after STAGE (connect, greeting, ehlo, tls,\n"
+"                       auth) with QUIT\n"
+"  --drop-after STAGE   the same, closing the connection without QUIT\n"), fp);
 	cli_common_help(fp, 0);
 }
 
@@ -360,6 +364,14 @@ cmd_probe(int argc, char **argv)
 		}
 		goto out;
 	}
+	if (c.stop_after > SMTP_STAGE_AUTH) {
+		cli_error(_("pigeon probe sends no MAIL: it stops after connect, "
+		    "greeting, ehlo, tls or auth, not %s (pigeon send "
+		    "--quit-after %s sends a message and stops there)"),
+		    c.stop_arg, c.stop_arg);
+		rc = EX_USAGE;
+		goto out;
+	}
 	if ((rc = cli_setup(&c, url, want_auth)) != 0)
 		goto out;
 	if (want_auth && c.rt.so.smtp.user == NULL) {
@@ -373,9 +385,27 @@ cmd_probe(int argc, char **argv)
 	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
 		print_caps(s, &view,
 		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS);
+	if (c.stop_after != SMTP_STAGE_NONE && s != NULL &&
+	    session_status(s) == SESSION_DONE) {
+		const char *detail = NULL;
+		enum err e = session_error(s, &detail);
+
+		if (e == ERR_TLS_VERIFY)
+			print_peer(session_peer(s), c.rt.url.host);
+		cli_stop_outcome(&c, e == ERR_STOPPED, smtp_stage_name(
+		    smtp_stage(session_smtp(s))), detail, rc);
+		goto out;
+	}
 	if (rc != 0) {
 		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
 			print_peer(session_peer(s), c.rt.url.host);
+		if (c.stop_after != SMTP_STAGE_NONE)
+			cli_stop_outcome(&c, 0, "connect", _("no connection"),
+			    rc);
+		else
+			cli_json_outcome(&c, "failed", s != NULL ?
+			    smtp_stage_name(smtp_stage(session_smtp(s))) :
+			    "connect", rc, NULL);
 		goto out;
 	}
 	mech = smtp_auth_mech(session_smtp(s));
@@ -385,6 +415,7 @@ cmd_probe(int argc, char **argv)
 	session_quit(s);
 	(void)session_wait(s);
 	(void)printf(_("Done: the server works as shown.\n"));
+	cli_json_outcome(&c, "done", "", rc, NULL);
 out:
 	session_free(s);
 	cli_cleanup(&c);

@@ -321,8 +321,9 @@ flush_group(const struct cli *opts, struct outbox *ob, struct qentry *v,
 	}
 	submit_run(s);
 	submit_free(s);
+	r = cli_report_end(&c, &rep, rep.rc);
 	cli_cleanup(&c);
-	return rep.rc;
+	return r;
 }
 
 /*

@@ -163,6 +163,26 @@ filed(struct cli_report *r, const struct submit_event *ev)
 		r->bulk++;
 		return;
 	}
+	r->stage = ev->stage != NULL ? ev->stage : "";
+	free(r->why);
+	r->why = strdup(why);
+	if (r->c != NULL && r->c->stop_after != SMTP_STAGE_NONE &&
+	    (ev->err == ERR_STOPPED || ev->outcome != OUTCOME_SENT)) {
+		/* A test: cli_report_end() says how it ended. */
+		if (ev->err == ERR_STOPPED) {
+			r->stopped = 1;
+			return;
+		}
+		(void)recipients(e, ev->outcome);
+		rc = err_exit_code(ev->err);
+		if (rc == EX_OK)
+			rc = EX_TEMPFAIL;
+		if (r->rc == 0)
+			r->rc = rc;
+		return;
+	}
+	if (r->c != NULL && r->c->stop_after != SMTP_STAGE_NONE)
+		r->stopped = 1;    /* after the dot: sent, as below */
 	put_off = recipients(e, ev->outcome);
 	switch (ev->outcome) {
 	case OUTCOME_SENT:
@@ -251,6 +271,22 @@ cli_report_event(void *arg, const struct submit_event *ev)
 	default:
 		break;
 	}
+}
+
+int
+cli_report_end(struct cli *c, struct cli_report *r, int rc)
+{
+	const char *stage = r->stage != NULL ? r->stage : "";
+
+	if (c->stop_after != SMTP_STAGE_NONE)
+		cli_stop_outcome(c, r->stopped && rc == 0, stage, r->why, rc);
+	else
+		cli_json_outcome(c, rc != 0 ? "failed" : r->delivered > 0 ?
+		    "sent" : "queued", rc != 0 ? stage : "", rc,
+		    rc != 0 ? r->why : NULL);
+	free(r->why);
+	r->why = NULL;
+	return rc;
 }
 
 int

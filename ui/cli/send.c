@@ -40,6 +40,7 @@ enum {
 static const struct option send_longopts[] = {
 	CLI_LONGOPTS,
 	CLI_LONGOPTS_SEND,
+	CLI_LONGOPTS_STOP,
 	{ "subject", required_argument, NULL, 's' },
 	{ "attach", required_argument, NULL, 'a' },
 	{ "cc", required_argument, NULL, 'c' },
@@ -470,17 +471,19 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 	/* Queued: from here on a signal loses nothing. */
 	catch_stop(0);
 	cli_report_init(&rep, 1, c->no_queue);
+	rep.c = c;
 	memset(&so, 0, sizeof(so));
 	so.rt = &c->rt;
 	so.abort_on_reject = abort_on_reject;
 	so.no_queue = c->no_queue;
+	so.test = c->stop_after != SMTP_STAGE_NONE;
 	so.event = cli_report_event;
 	so.arg = &rep;
 	if (submit_new(&s, ob, &so, c->tr, &q, 1) != ERR_OK) {
 		rc = EX_OSERR;
 	} else {
 		submit_run(s);
-		rc = rep.rc;
+		rc = cli_report_end(c, &rep, rep.rc);
 	}
 	submit_free(s);
 	outbox_release(ob, &it);

@@ -23,6 +23,7 @@ enum {
 static const struct option sendmail_longopts[] = {
 	CLI_LONGOPTS,
 	CLI_LONGOPTS_SEND,
+	CLI_LONGOPTS_STOP,
 	{ "abort-on-reject", no_argument, NULL, OPT_ABORT_ON_REJECT },
 	{ NULL, 0, NULL, 0 },
 };
@@ -619,10 +620,12 @@ cmd_sendmail(int argc, char **argv)
 		goto out;
 	}
 	cli_report_init(&rep, 1, c.no_queue);
+	rep.c = &c;
 	memset(&so, 0, sizeof(so));
 	so.rt = &c.rt;
 	so.abort_on_reject = o.abort_on_reject;
 	so.no_queue = c.no_queue;
+	so.test = c.stop_after != SMTP_STAGE_NONE;
 	so.event = cli_report_event;
 	so.arg = &rep;
 	if (submit_new(&sub, ob, &so, c.tr, &q, 1) != ERR_OK) {
@@ -630,7 +633,7 @@ cmd_sendmail(int argc, char **argv)
 		goto out;
 	}
 	submit_run(sub);
-	rc = rep.rc;
+	rc = cli_report_end(&c, &rep, rep.rc);
 	submit_free(sub);
 	sub = NULL;
 	outbox_release(ob, &it);
