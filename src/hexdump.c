@@ -36,16 +36,17 @@ dump_line(struct buf *out, const char *indent, const unsigned char *p,
 }
 
 int
-hexdump_append(struct buf *out, const char *indent, const void *p, size_t n)
+hexdump_append(struct buf *out, const char *indent, const void *p, size_t n,
+    size_t off)
 {
 	const unsigned char *b = p;
-	size_t off, w;
+	size_t i, w;
 
-	for (off = 0; off < n; off += w) {
-		w = n - off < HEXDUMP_WIDTH ? n - off : HEXDUMP_WIDTH;
-		if (off > 0 && buf_addch(out, '\n') < 0)
+	for (i = 0; i < n; i += w) {
+		w = n - i < HEXDUMP_WIDTH ? n - i : HEXDUMP_WIDTH;
+		if (i > 0 && buf_addch(out, '\n') < 0)
 			return -1;
-		if (dump_line(out, indent, b + off, w, off) < 0)
+		if (dump_line(out, indent, b + i, w, off + i) < 0)
 			return -1;
 	}
 	return 0;

@@ -20,10 +20,12 @@
  *
  *   0000  45 48 4c 4f 20 6c 6f 63  61 6c 68 6f 73 74 0d 0a  |EHLO localhost..|
  *
+ * Offsets count from off, so that a long dump can be made in slices
+ * (a multiple of 16 bytes each) with the offsets running on.
  * The output is plain ASCII whatever p holds.  0, or -1 when out is full
  * (out then holds the lines that fitted, maybe a part of one).
  */
 int hexdump_append(struct buf *out, const char *indent, const void *p,
-    size_t n);
+    size_t n, size_t off);
 
 #endif

@@ -244,6 +244,46 @@ smtp_nomem(struct smtp *s)
 }
 
 /*
+ * wire[p..len) is about to join the output and carries a secret: note
+ * where, forgetting the spans already sent.  When all slots are taken
+ * (never, with a handful of AUTH lines pending), the last one grows to
+ * cover the new span: more is masked, never less.
+ */
+static void
+note_secret(struct smtp *s, size_t p, size_t len)
+{
+	uint64_t sent = s->out_base + s->out_off;
+	uint64_t start = s->out_base + s->out.len + p;
+	uint64_t end = s->out_base + s->out.len + len;
+	size_t i, k = 0;
+
+	if (p >= len)
+		return;
+	for (i = 0; i < s->nsecret_span; i++)
+		if (s->secret_span[i].end > sent)
+			s->secret_span[k++] = s->secret_span[i];
+	s->nsecret_span = k;
+	if (k == SMTP_SPANS_MAX) {
+		s->secret_span[k - 1].end = end;
+		return;
+	}
+	s->secret_span[k].start = start;
+	s->secret_span[k].end = end;
+	s->nsecret_span++;
+}
+
+/* How much of wire a redacted show keeps: their common start. */
+static size_t
+shown_prefix(const char *show, const char *wire, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && show[i] != '\0' && show[i] == wire[i]; i++)
+		;
+	return i;
+}
+
+/*
  * Queue a line.  wire is what goes out (without CRLF); show is what the
  * transcript may see, which differs only when wire carries a secret.  A
  * command (max > 0) longer than max octets with its CRLF never goes out.
@@ -260,6 +300,8 @@ smtp_send_line(struct smtp *s, const char *show, const char *wire, size_t len,
 		drop(s);
 		return -1;
 	}
+	if (show != NULL)
+		note_secret(s, shown_prefix(show, wire, len), len);
 	if (buf_add(&s->out, wire, len) < 0 ||
 	    buf_add(&s->out, "\r\n", 2) < 0 ||
 	    waits_push(&s->waits, s->out_base + s->out.len) < 0) {

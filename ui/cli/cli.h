@@ -21,6 +21,8 @@ struct cli {
 	int transcript_data;         /* --transcript-data */
 	int chunking;                /* --chunking */
 	int no_queue;                /* --no-queue: deliver now or fail */
+	int hex;                     /* --hex (or -vvv): dump every read and write */
+	int show_auth;               /* --show-auth: 1, =all: 2, a bad value: -1 */
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 
 	/* Filled by cli_setup(). */
@@ -44,6 +46,8 @@ enum {
 	CLI_OPT_NO_QUEUE,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
+	CLI_OPT_HEX,
+	CLI_OPT_SHOW_AUTH,
 	CLI_OPT_LAST_,
 };
 
@@ -53,6 +57,8 @@ enum {
 	{ "account", required_argument, NULL, CLI_OPT_ACCOUNT }, \
 	{ "server", required_argument, NULL, CLI_OPT_SERVER }, \
 	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT }, \
+	{ "hex", no_argument, NULL, CLI_OPT_HEX }, \
+	{ "show-auth", optional_argument, NULL, CLI_OPT_SHOW_AUTH }, \
 	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 /* And those of the subcommands that send a message. */
