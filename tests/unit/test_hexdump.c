@@ -21,7 +21,7 @@ check(const char *indent, const void *in, size_t n, const char *want)
 	struct buf out;
 
 	buf_init(&out, 1 << 20);
-	assert_int_equal(hexdump_append(&out, indent, in, n), 0);
+	assert_int_equal(hexdump_append(&out, indent, in, n, 0), 0);
 	if (strcmp(buf_str(&out), want) != 0)
 		fail_msg("dump of %zu bytes:\ngot\n%s\nwant\n%s", n,
 		    buf_str(&out), want);
@@ -110,7 +110,7 @@ test_only_ascii_out(void **state)
 
 	(void)state;
 	buf_init(&out, 1 << 20);
-	assert_int_equal(hexdump_append(&out, "", p, 256), 0);
+	assert_int_equal(hexdump_append(&out, "", p, 256, 0), 0);
 	for (i = 0; i < out.len; i++) {
 		unsigned char c = (unsigned char)out.data[i];
 
@@ -138,12 +138,30 @@ test_big_and_full(void **state)
 
 	(void)state;
 	buf_init(&out, 1 << 24);
-	assert_int_equal(hexdump_append(&out, "", p, n), 0);
+	assert_int_equal(hexdump_append(&out, "", p, n, 0), 0);
 	assert_non_null(strstr(out.data, "\nfff0  "));
 	assert_non_null(strstr(out.data, "\n10000  00 01 02"));
 	buf_free(&out);
+	/* In slices with the offset running on: the same text. */
+	{
+		struct buf whole, parts;
+		size_t i;
+
+		buf_init(&whole, 1 << 20);
+		buf_init(&parts, 1 << 20);
+		assert_int_equal(hexdump_append(&whole, " ", p, 100, 0), 0);
+		for (i = 0; i < 100; i += 32) {
+			if (i > 0)
+				assert_int_equal(buf_addch(&parts, '\n'), 0);
+			assert_int_equal(hexdump_append(&parts, " ", p + i,
+			    100 - i < 32 ? 100 - i : 32, i), 0);
+		}
+		assert_string_equal(buf_str(&whole), buf_str(&parts));
+		buf_free(&whole);
+		buf_free(&parts);
+	}
 	buf_init(&out, 100);
-	assert_int_equal(hexdump_append(&out, "", p, 64), -1);
+	assert_int_equal(hexdump_append(&out, "", p, 64, 0), -1);
 	buf_free(&out);
 	free(p);
 }
