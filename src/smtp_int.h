@@ -140,6 +140,7 @@ struct smtp {
 	enum err auth_err;           /* we cancelled or distrust the exchange */
 	char *auth_why;
 	struct buf auth_ir;          /* an initial response too long for AUTH */
+	unsigned auth_steps;         /* challenges given to sasl_step() */
 	/*
 	 * Output bytes that carry a secret, as offsets in the output stream
 	 * [start, end), for smtp_output_redact(); a few at most are pending.
