@@ -1,4 +1,4 @@
-/* test_hexdump.c - the hex and ASCII dump: line layout, short and long inputs, and raw transcript events. */
+/* test_hexdump.c - the hex and ASCII dump: line layout, short and long inputs, raw transcript events, and the engine masking its secrets for them. */
 /* SPDX-License-Identifier: ISC */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,8 @@
 
 #include "buf.h"
 #include "hexdump.h"
+#include "smtp.h"
+#include "transcript.h"
 #include "helper.h"
 
 /* The dump of in[0..n) with indent must be exactly want. */
@@ -166,6 +168,118 @@ test_big_and_full(void **state)
 	free(p);
 }
 
+/* A raw event as transcript_format() gives it. */
+static void
+test_raw_event_format(void **state)
+{
+	struct tr_event ev;
+	struct buf out;
+	char big[5000];
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = TR_RAW_OUT;
+	ev.flags = TR_F_TLS | TR_F_REDACTED;
+	ev.t_us = 10000;
+	ev.text = "AUTH PLAIN xxxx\r\n";
+	ev.len = 17;
+	buf_init(&out, 1 << 20);
+	assert_int_equal(transcript_format(&ev, &out), 0);
+	assert_string_equal(buf_str(&out), "[  0.010] C> 17 bytes, inside TLS "
+	    "(before encryption), secret bytes shown as x\n"
+	    "  0000  41 55 54 48 20 50 4c 41  49 4e 20 78 78 78 78 0d  "
+	    "|AUTH PLAIN xxxx.|\n"
+	    "  0010  0a                                                |.|");
+	buf_reset(&out);
+	ev.kind = TR_RAW_IN;
+	ev.flags = 0;
+	ev.text = "2";
+	ev.len = 1;
+	assert_int_equal(transcript_format(&ev, &out), 0);
+	assert_string_equal(buf_str(&out), "[  0.010] S< 1 byte\n"
+	    "  0000  32                                                |2|");
+	/* A pane or a log gets the first 4096 bytes and a count. */
+	buf_reset(&out);
+	memset(big, 'a', sizeof(big));
+	ev.text = big;
+	ev.len = sizeof(big);
+	assert_int_equal(transcript_format(&ev, &out), 0);
+	assert_non_null(strstr(buf_str(&out), "\n  0ff0  61 61"));
+	assert_null(strstr(buf_str(&out), "\n  1000  "));
+	assert_non_null(strstr(buf_str(&out), "\n  [904 more bytes, dumped "
+	    "whole by -v and --transcript]"));
+	buf_free(&out);
+}
+
+/* The engine's pending output, masked as a dump would show it. */
+static void
+expect_out(struct smtp *s, const char *wire, const char *shown,
+    size_t masked)
+{
+	char copy[256];
+	const char *p;
+	size_t len;
+
+	p = smtp_output(s, &len);
+	assert_non_null(p);
+	assert_int_equal(len, strlen(wire));
+	assert_memory_equal(p, wire, len);
+	memcpy(copy, p, len);
+	assert_int_equal(smtp_output_redact(s, copy, len), masked);
+	assert_memory_equal(copy, shown, len);
+}
+
+#define FEED(s, lit) smtp_feed(s, lit, sizeof(lit) - 1)
+
+static void
+test_engine_masks_auth_answers(void **state)
+{
+	struct smtp_opts o;
+	struct smtp *s;
+	char copy[64];
+	const char *p;
+	size_t len;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.tls = SMTP_TLS_IMPLICIT;
+	o.user = "alice";
+	o.secret = "s3cret-pa55";
+	o.auth = "LOGIN";
+	assert_non_null(s = smtp_new(&o, NULL));
+	FEED(s, "220 hi\r\n");
+	expect_out(s, "EHLO localhost\r\n", "EHLO localhost\r\n", 0);
+	smtp_consumed(s, 16);
+	FEED(s, "250-hi\r\n250 AUTH LOGIN PLAIN\r\n");
+	expect_out(s, "AUTH LOGIN\r\n", "AUTH LOGIN\r\n", 0);
+	smtp_consumed(s, 12);
+	FEED(s, "334 VXNlcm5hbWU6\r\n");
+	expect_out(s, "YWxpY2U=\r\n", "xxxxxxxx\r\n", 8);
+	/* Part of it gone: the rest is still masked where it lies. */
+	smtp_consumed(s, 3);
+	p = smtp_output(s, &len);
+	assert_int_equal(len, 7);
+	memcpy(copy, p, len);
+	assert_int_equal(smtp_output_redact(s, copy, len), 5);
+	assert_memory_equal(copy, "xxxxx\r\n", 7);
+	smtp_consumed(s, 7);
+	FEED(s, "334 UGFzc3dvcmQ6\r\n");
+	expect_out(s, "czNjcmV0LXBhNTU=\r\n", "xxxxxxxxxxxxxxxx\r\n", 16);
+	smtp_consumed(s, 18);
+	FEED(s, "235 ok\r\n");
+	smtp_free(s);
+
+	/* PLAIN: the initial response in the AUTH line, its words kept. */
+	o.auth = "PLAIN";
+	assert_non_null(s = smtp_new(&o, NULL));
+	FEED(s, "220 hi\r\n");
+	smtp_consumed(s, 16);
+	FEED(s, "250-hi\r\n250 AUTH LOGIN PLAIN\r\n");
+	expect_out(s, "AUTH PLAIN AGFsaWNlAHMzY3JldC1wYTU1\r\n",
+	    "AUTH PLAIN xxxxxxxxxxxxxxxxxxxxxxxx\r\n", 24);
+	smtp_free(s);
+}
+
 int
 main(void)
 {
@@ -177,6 +291,8 @@ main(void)
 		cmocka_unit_test(test_thirty_three),
 		cmocka_unit_test(test_only_ascii_out),
 		cmocka_unit_test(test_big_and_full),
+		cmocka_unit_test(test_raw_event_format),
+		cmocka_unit_test(test_engine_masks_auth_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
