@@ -306,6 +306,27 @@ feed_body(struct session *s)
 	return 0;
 }
 
+/*
+ * The bytes of a write, for a raw dump: secrets masked by the engine,
+ * which knows where they are.  Without memory for the copy the event is
+ * skipped (never shown unmasked).
+ */
+static void
+raw_out(struct session *s, const char *p, size_t n)
+{
+	unsigned flags = s->tp.tls ? TR_F_TLS : 0;
+	char *copy;
+
+	if ((copy = malloc(n)) == NULL)
+		return;
+	memcpy(copy, p, n);
+	if (smtp_output_redact(s->smtp, copy, n) > 0)
+		flags |= TR_F_REDACTED;
+	transcript_emit(s->tr, TR_RAW_OUT, flags, copy, n);
+	explicit_bzero(copy, n);
+	free(copy);
+}
+
 /* Hand pending output to the transport; 1 when something went out. */
 static int
 do_write(struct session *s)
@@ -326,6 +347,8 @@ do_write(struct session *s)
 		fail(s, ERR_NET, s->tp.ops->errmsg(s->tp.ctx));
 		return 0;
 	}
+	if (n > 0 && transcript_raw(s->tr))
+		raw_out(s, p, (size_t)n);
 	s->wr_need = POLLOUT;
 	s->sent += (unsigned long long)n;
 	smtp_consumed(s->smtp, (size_t)n);
@@ -354,6 +377,9 @@ do_read(struct session *s)
 	 * says when more comes, which saves a read that would find nothing.
 	 */
 	s->rd_blocked = n > 0 && n < SESSION_BLOCK;
+	if (n > 0 && transcript_raw(s->tr))
+		transcript_emit(s->tr, TR_RAW_IN, s->tp.tls ? TR_F_TLS : 0,
+		    s->rbuf, (size_t)n);
 	if (n == 0)
 		smtp_eof(s->smtp);
 	else

@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "sasl.h"
 #include "smtpdoc.h"
+#include "saslshow.h"
 #include "util.h"
 
 
@@ -345,6 +346,46 @@ smtp_nomem(struct smtp *s)
 }
 
 /*
+ * wire[p..len) is about to join the output and carries a secret: note
+ * where, forgetting the spans already sent.  When all slots are taken
+ * (never, with a handful of AUTH lines pending), the last one grows to
+ * cover the new span: more is masked, never less.
+ */
+static void
+note_secret(struct smtp *s, size_t p, size_t len)
+{
+	uint64_t sent = s->out_base + s->out_off;
+	uint64_t start = s->out_base + s->out.len + p;
+	uint64_t end = s->out_base + s->out.len + len;
+	size_t i, k = 0;
+
+	if (p >= len)
+		return;
+	for (i = 0; i < s->nsecret_span; i++)
+		if (s->secret_span[i].end > sent)
+			s->secret_span[k++] = s->secret_span[i];
+	s->nsecret_span = k;
+	if (k == SMTP_SPANS_MAX) {
+		s->secret_span[k - 1].end = end;
+		return;
+	}
+	s->secret_span[k].start = start;
+	s->secret_span[k].end = end;
+	s->nsecret_span++;
+}
+
+/* How much of wire a redacted show keeps: their common start. */
+static size_t
+shown_prefix(const char *show, const char *wire, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && show[i] != '\0' && show[i] == wire[i]; i++)
+		;
+	return i;
+}
+
+/*
  * Queue a line.  wire is what goes out (without CRLF); show is what the
  * transcript may see, which differs only when wire carries a secret.  A
  * command (max > 0) longer than max octets with its CRLF never goes out.
@@ -361,6 +402,8 @@ smtp_send_line(struct smtp *s, const char *show, const char *wire, size_t len,
 		drop(s);
 		return -1;
 	}
+	if (show != NULL)
+		note_secret(s, shown_prefix(show, wire, len), len);
 	if (buf_add(&s->out, wire, len) < 0 ||
 	    buf_add(&s->out, "\r\n", 2) < 0 ||
 	    waits_push(&s->waits, s->out_base + s->out.len) < 0) {
@@ -668,6 +711,53 @@ choose_mech(struct smtp *s)
 	return m;
 }
 
+/* What a 334 says, in words, after its line (and a concern, if any). */
+static void
+explain_challenge(struct smtp *s, const char *chal, enum err verdict)
+{
+	struct buf note, warn;
+
+	if (s->tr == NULL)
+		return;
+	buf_init(&note, 256 * 1024);
+	buf_init(&warn, 4096);
+	if (saslshow_challenge((enum sasl_mech)s->auth_mech, chal,
+	    strlen(chal), verdict, &note, &warn) == 0) {
+		if (note.len > 0)
+			transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s),
+			    note.data, note.len);
+		if (warn.len > 0)
+			transcript_emit(s->tr, TR_WARN, smtp_tls_flag(s),
+			    warn.data, warn.len);
+	}
+	buf_free(&note);
+	buf_free(&warn);
+}
+
+/*
+ * The client's answer in words, after its [redacted] line, when the
+ * user asked (show_auth): never the secret itself unless show_auth is 2.
+ * b64 is the answer as sent; step as saslshow_answer() counts.
+ */
+static void
+show_answer(struct smtp *s, unsigned step, const char *b64, size_t len)
+{
+	struct buf note;
+	int all = s->o->show_auth > 1;
+
+	if (s->o->show_auth <= 0 || s->tr == NULL)
+		return;
+	buf_init(&note, 256 * 1024);
+	if (buf_addstr(&note, all ? _("AUTH answer, secret included because "
+	    "--show-auth=all was given: ") : _("AUTH answer, shown because "
+	    "--show-auth was given: ")) == 0 &&
+	    saslshow_answer((enum sasl_mech)s->auth_mech, step, b64, len, all,
+	    &note) == 0)
+		transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s), note.data,
+		    note.len);
+	buf_free_secret(&note);
+}
+
 /*
  * AUTH with its initial response when the line stays within 512 octets;
  * else AUTH alone, and the response answers the server's empty
@@ -684,6 +774,7 @@ start_auth(struct smtp *s)
 	if (m < 0)
 		return;
 	s->auth_mech = m;
+	s->auth_steps = 0;
 	name = sasl_mech_name((enum sasl_mech)m);
 	s->sasl = sasl_new((enum sasl_mech)m, s->o->user,
 	    s->secret != NULL ? s->secret : "", s->o->host, s->o->port);
@@ -704,8 +795,13 @@ start_auth(struct smtp *s)
 	(void)snprintf(show, sizeof(show), "AUTH %s%s", name,
 	    has_ir && s->auth_ir.len == 0 ? " [redacted]" : "");
 	if (smtp_send_line(s, has_ir && s->auth_ir.len == 0 ? show : NULL,
-	    buf_str(&wire), wire.len, SMTP_CMD_MAX) == 0)
+	    buf_str(&wire), wire.len, SMTP_CMD_MAX) == 0) {
 		smtp_set_state(s, S_AUTH);
+		/* The response went in the line, after "AUTH NAME ". */
+		if (has_ir && s->auth_ir.len == 0)
+			show_answer(s, 0, wire.data + 6 + strlen(name),
+			    wire.len - 6 - strlen(name));
+	}
 	buf_free_secret(&wire);
 }
 
@@ -719,17 +815,22 @@ auth_challenge(struct smtp *s, const struct smtp_reply *r)
 	enum err e;
 
 	if (s->auth_ir.len > 0) {
-		(void)smtp_send_line(s, "[redacted]", buf_str(&s->auth_ir),
-		    s->auth_ir.len, 0);
+		explain_challenge(s, chal, ERR_OK);
+		if (smtp_send_line(s, "[redacted]", buf_str(&s->auth_ir),
+		    s->auth_ir.len, 0) == 0)
+			show_answer(s, 0, s->auth_ir.data, s->auth_ir.len);
 		buf_free_secret(&s->auth_ir);
 		return;
 	}
 	if (s->auth_err != ERR_OK) {
+		explain_challenge(s, chal, s->auth_err);
 		(void)smtp_send_line(s, NULL, "*", 1, 0);
 		return;
 	}
 	buf_init(&resp, 64 * 1024);
 	e = sasl_step(s->sasl, chal, strlen(chal), &resp, &why);
+	explain_challenge(s, chal, e);
+	s->auth_steps++;
 	if (e == ERR_OK || e == ERR_AUTH) {
 		/* ERR_AUTH: the mechanism's required answer to an error. */
 		if (e == ERR_AUTH) {
@@ -737,7 +838,10 @@ auth_challenge(struct smtp *s, const struct smtp_reply *r)
 			s->auth_why = why;
 			why = NULL;
 		}
-		(void)smtp_send_line(s, "[redacted]", buf_str(&resp), resp.len, 0);
+		if (smtp_send_line(s, "[redacted]", buf_str(&resp), resp.len,
+		    0) == 0)
+			show_answer(s, s->auth_steps, buf_str(&resp),
+			    resp.len);
 	} else {
 		/* A broken server, not a refused login: put off, not failed. */
 		s->auth_err = ERR_PROTOCOL;

@@ -106,6 +106,9 @@ struct smtp_opts {
 	const char *secret;        /* password or OAuth token */
 	const char *auth;          /* forced mechanism name, NULL: choose */
 	int auth_allow_plaintext;  /* allow PLAIN/LOGIN/OAuth without TLS */
+	int show_auth;             /* decode the client's AUTH answers in the
+	                              transcript: 0 no, 1 without the password,
+	                              token, digest or proof, 2 all of it */
 	int chunking;              /* BDAT when the server offers CHUNKING */
 	int no_pipelining;         /* never pipeline, even when offered */
 	int timeouts[SMTP_T_COUNT];  /* seconds; 0: smtp_timer_default() */
@@ -204,6 +207,13 @@ unsigned smtp_want(const struct smtp *s);
 const char *smtp_output(const struct smtp *s, size_t *len);
 /* n bytes of the output were sent. */
 void smtp_consumed(struct smtp *s, size_t n);
+/*
+ * For a dump of the raw bytes: buf holds a copy of the first n bytes
+ * smtp_output() gives now (before smtp_consumed() for them).  Every byte
+ * of a secret among them (an AUTH initial response or answer, what the
+ * transcript shows as [redacted]) becomes 'x'.  Returns how many did.
+ */
+size_t smtp_output_redact(const struct smtp *s, char *buf, size_t n);
 
 /* Bytes from the server. */
 void smtp_feed(struct smtp *s, const char *buf, size_t len);

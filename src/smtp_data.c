@@ -46,6 +46,25 @@ smtp_output(const struct smtp *s, size_t *len)
 	return *len > 0 ? s->out.data + s->out_off : NULL;
 }
 
+size_t
+smtp_output_redact(const struct smtp *s, char *buf, size_t n)
+{
+	uint64_t base = s->out_base + s->out_off, lo, hi;
+	size_t i, masked = 0;
+
+	for (i = 0; i < s->nsecret_span; i++) {
+		lo = s->secret_span[i].start > base ?
+		    s->secret_span[i].start : base;
+		hi = s->secret_span[i].end < base + n ?
+		    s->secret_span[i].end : base + n;
+		if (lo >= hi)
+			continue;
+		memset(buf + (lo - base), 'x', (size_t)(hi - lo));
+		masked += (size_t)(hi - lo);
+	}
+	return masked;
+}
+
 void
 smtp_consumed(struct smtp *s, size_t n)
 {

@@ -18,6 +18,8 @@
 #define SMTP_LINES_MAX  200
 #define SMTP_IN_MAX     (SMTP_LINE_MAX * SMTP_LINES_MAX + 4096)
 #define SMTP_MECHS_MAX  64
+/* Secret parts of the output awaiting the network (smtp_output_redact()). */
+#define SMTP_SPANS_MAX  8
 
 /*
  * What we send: RFC 5321 4.5.3.1.4 allows 512 octets per command line,
@@ -138,6 +140,13 @@ struct smtp {
 	enum err auth_err;           /* we cancelled or distrust the exchange */
 	char *auth_why;
 	struct buf auth_ir;          /* an initial response too long for AUTH */
+	unsigned auth_steps;         /* challenges given to sasl_step() */
+	/*
+	 * Output bytes that carry a secret, as offsets in the output stream
+	 * [start, end), for smtp_output_redact(); a few at most are pending.
+	 */
+	struct smtp_span { uint64_t start, end; } secret_span[SMTP_SPANS_MAX];
+	size_t nsecret_span;
 
 	enum err err;
 	char *errstr;

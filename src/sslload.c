@@ -39,6 +39,13 @@ tls_transport(struct transport *t, struct tls *s)
 }
 
 void
+tls_quiet(struct tls *s)
+{
+	if (s != NULL)
+		ssl(NULL)->tls_quiet(s);
+}
+
+void
 tls_free(struct tls *s)
 {
 	if (s != NULL)

@@ -9,6 +9,7 @@ const struct sslmod pigeon_ssl_module = {
 	tls_new,
 	tls_handshake,
 	tls_transport,
+	tls_quiet,
 	tls_free,
 	tls_peer_take,
 	crypto_hmac,

@@ -16,6 +16,7 @@ struct sslmod {
 	    struct transcript *tr, char **errstr);
 	enum err (*tls_handshake)(struct tls *s, int *want, char **errstr);
 	void (*tls_transport)(struct transport *t, struct tls *s);
+	void (*tls_quiet)(struct tls *s);
 	void (*tls_free)(struct tls *s);
 	struct tls_peer *(*tls_peer_take)(struct tls *s);
 	int (*crypto_hmac)(enum crypto_hash h, const void *key, size_t keylen,

@@ -53,14 +53,14 @@ enum err tls_handshake(struct tls *s, int *want, char **errstr);
 void tls_transport(struct transport *t, struct tls *s);
 
 /*
- * Send close_notify (best effort, never blocks) and free; NULL is a no-op.
- * The fd is not closed: it belongs to the caller, who closes it after.
- */
-/*
  * The connection is to be dropped, not closed: tls_free() sends no
  * close_notify (a stop point's --drop-after; a client that vanished).
  */
 void tls_quiet(struct tls *s);
+/*
+ * Send close_notify (best effort, never blocks) and free; NULL is a no-op.
+ * The fd is not closed: it belongs to the caller, who closes it after.
+ */
 void tls_free(struct tls *s);
 
 /*

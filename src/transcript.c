@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "hexdump.h"
+#include "i18n.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -31,6 +33,7 @@ struct transcript {
 	size_t nwriters;
 	int emitting;              /* inside the writers' loop */
 	int dead;                  /* writers unsubscribed during it */
+	int raw;                   /* raw events wanted */
 	struct tr_event *ring;     /* ring_max slots, texts owned */
 	size_t ring_max;
 	size_t ring_start;
@@ -138,6 +141,19 @@ transcript_wall_now_us(void)
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+transcript_set_raw(struct transcript *t, int on)
+{
+	if (t != NULL)
+		t->raw = on != 0;
+}
+
+int
+transcript_raw(const struct transcript *t)
+{
+	return t != NULL && t->raw;
 }
 
 int
@@ -288,6 +304,10 @@ transcript_marker(enum tr_kind kind, unsigned flags)
 		return "!!";
 	case TR_ERROR:
 		return "**";
+	case TR_RAW_OUT:
+		return "C>";
+	case TR_RAW_IN:
+		return "S<";
 	case TR_CONNECT:
 	case TR_TLS:
 	case TR_INFO:
@@ -304,6 +324,66 @@ is_final_reply_line(const char *s, size_t n)
 	return n == 3 || (n > 3 && s[3] == ' ');
 }
 
+/*
+ * transcript_format() dumps this much of a raw event and counts the
+ * rest: a pane or a log keeps the line; the file writer dumps it all.
+ */
+#define TR_RAW_FORMAT_MAX 4096
+/* The file writer dumps a raw event in slices of this many bytes. */
+#define TR_RAW_SLICE 4096
+
+static int
+is_raw(const struct tr_event *ev)
+{
+	return ev->kind == TR_RAW_OUT || ev->kind == TR_RAW_IN;
+}
+
+/* A raw event's line: its size, where it travelled, whether masked. */
+static int
+format_raw_head(const struct tr_event *ev, struct buf *out)
+{
+	if (buf_printf(out, P_("%zu byte", "%zu bytes", ev->len),
+	    ev->len) < 0)
+		return -1;
+	if ((ev->flags & TR_F_TLS) && buf_addstr(out, ev->kind == TR_RAW_OUT ?
+	    _(", inside TLS (before encryption)") :
+	    _(", inside TLS (decrypted)")) < 0)
+		return -1;
+	if ((ev->flags & TR_F_REDACTED) && buf_addstr(out,
+	    _(", secret bytes shown as x")) < 0)
+		return -1;
+	return 0;
+}
+
+/* The dump of ev's bytes [off, off + n), each line after a newline. */
+static int
+format_raw_dump(const struct tr_event *ev, size_t off, size_t n,
+    struct buf *out)
+{
+	if (n == 0)
+		return 0;
+	if (buf_addch(out, '\n') < 0)
+		return -1;
+	return hexdump_append(out, "  ", ev->text + off, n, off);
+}
+
+static int
+format_raw(const struct tr_event *ev, struct buf *out)
+{
+	size_t n = ev->len < TR_RAW_FORMAT_MAX ? ev->len : TR_RAW_FORMAT_MAX;
+
+	if (format_raw_head(ev, out) < 0 ||
+	    format_raw_dump(ev, 0, n, out) < 0)
+		return -1;
+	if (n < ev->len && (buf_addstr(out, "\n  [") < 0 ||
+	    buf_printf(out, P_("%zu more byte, dumped whole by -v and "
+	    "--transcript", "%zu more bytes, dumped whole by -v and "
+	    "--transcript", ev->len - n), ev->len - n) < 0 ||
+	    buf_addch(out, ']') < 0))
+		return -1;
+	return 0;
+}
+
 int
 transcript_format(const struct tr_event *ev, struct buf *out)
 {
@@ -312,6 +392,8 @@ transcript_format(const struct tr_event *ev, struct buf *out)
 	if (buf_printf(out, "[%3lld.%03lld] %s ", ms / 1000, ms % 1000,
 	    transcript_marker(ev->kind, ev->flags)) < 0)
 		return -1;
+	if (is_raw(ev))
+		return format_raw(ev, out);
 	if (sanitize_append(out, ev->text, ev->len) < 0)
 		return -1;
 	if (ev->kind == TR_SERVER && ev->latency_us >= 0 &&
@@ -349,6 +431,29 @@ write_line(struct tr_file_writer *w, const struct tr_event *ev)
 		return;
 	/* A transcript writer has nobody to report a failed write to. */
 	(void)fwrite(w->line.data, 1, w->line.len, w->fp);
+}
+
+/* The whole dump of a raw event, a slice at a time (no size limit). */
+static void
+write_raw(struct tr_file_writer *w, const struct tr_event *ev)
+{
+	long long ms = ev->t_us / 1000;
+	size_t off, n;
+
+	buf_reset(&w->line);
+	if (buf_printf(&w->line, "[%3lld.%03lld] %s ", ms / 1000, ms % 1000,
+	    transcript_marker(ev->kind, ev->flags)) < 0 ||
+	    format_raw_head(ev, &w->line) < 0)
+		return;
+	for (off = 0; off < ev->len; off += n) {
+		n = ev->len - off < TR_RAW_SLICE ? ev->len - off : TR_RAW_SLICE;
+		if (format_raw_dump(ev, off, n, &w->line) < 0)
+			return;
+		(void)fwrite(w->line.data, 1, w->line.len, w->fp);
+		buf_reset(&w->line);
+	}
+	if (buf_addch(&w->line, '\n') == 0)
+		(void)fwrite(w->line.data, 1, w->line.len, w->fp);
 }
 
 /* Print message data line by line, carrying an unfinished line over. */
@@ -390,6 +495,8 @@ tr_file_writer(void *arg, const struct tr_event *ev)
 	if (ev->kind == TR_DATA) {
 		if (w->show_data)
 			write_data(w, ev);
+	} else if (is_raw(ev)) {
+		write_raw(w, ev);
 	} else if (ev->kind != TR_STATE || w->show_state) {
 		write_line(w, ev);
 	}

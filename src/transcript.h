@@ -19,12 +19,16 @@ enum tr_kind {
 	TR_INFO,      /* a note: decoded capabilities, a data summary, verdicts */
 	TR_WARN,      /* something the user should know (verification off, ...) */
 	TR_ERROR,     /* what went wrong, in plain words */
+	TR_RAW_OUT,   /* bytes as written to the connection (inside TLS: before
+	                 encryption); only when transcript_set_raw() asked */
+	TR_RAW_IN,    /* bytes as read from it (inside TLS: decrypted) */
 	TR_KIND_COUNT_
 };
 
 /* Event flags. */
 #define TR_F_TLS      0x01u  /* the line travelled inside TLS */
-#define TR_F_REDACTED 0x02u  /* part of the line was replaced by [redacted] */
+#define TR_F_REDACTED 0x02u  /* part of the line was replaced by [redacted]
+                               (TR_RAW_OUT: secret bytes by as many 'x') */
 
 /*
  * Times.  A transcript may live for hours (the UI's) and carry many
@@ -93,6 +97,14 @@ void transcript_tls(const struct transcript *t, const char **version,
 
 /* The clock time in microseconds since the epoch, as events are dated. */
 int64_t transcript_wall_now_us(void);
+/*
+ * Raw events: with on set, the session emits TR_RAW_OUT and TR_RAW_IN
+ * with the bytes of every write and read (a hex dump for the user),
+ * secret bytes already masked; they are kept in the history like any
+ * event.  Off by default.  t may be NULL (no-op; transcript_raw() 0).
+ */
+void transcript_set_raw(struct transcript *t, int on);
+int transcript_raw(const struct transcript *t);
 
 /* Call fn for every event from now on; 0, or -1 when full (8 writers). */
 int transcript_subscribe(struct transcript *t, tr_writer_fn fn, void *arg);
@@ -114,7 +126,12 @@ const struct tr_event *transcript_get(const struct transcript *t, size_t i);
 /* The short marker of a kind ("C:", "S:", "~>" ...). */
 const char *transcript_marker(enum tr_kind kind, unsigned flags);
 
-/* Append ev as one human-readable line (no newline), control bytes escaped. */
+/*
+ * Append ev as one human-readable line (no newline), control bytes
+ * escaped.  A raw event is a line saying its direction and size
+ * ("C> 28 bytes") followed, after a newline each, by the lines of its
+ * hex dump (see hexdump.h), indented by two spaces.
+ */
 int transcript_format(const struct tr_event *ev, struct buf *out);
 
 /* A writer printing formatted lines to a stdio stream. */

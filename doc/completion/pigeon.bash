@@ -21,7 +21,8 @@ _pigeon()
 	_init_completion -s || return
 
 	local common='--config --account --server --transcript --transcript=
-	    --transcript-data --no-queue -v --help --version'
+	    --transcript-data --no-queue --hex --show-auth --show-auth=all
+	    -v --help --version'
 	local commands='send sendmail queue probe'
 
 	# The command, and the --config given so far (for account names).

@@ -105,6 +105,17 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		c->stop_drop = opt == CLI_OPT_DROP_AFTER;
 		c->stop_arg = arg;
 		return 1;
+	case CLI_OPT_HEX:
+		c->hex = 1;
+		return 1;
+	case CLI_OPT_SHOW_AUTH:
+		if (arg == NULL)
+			c->show_auth = 1;
+		else if (strcmp(arg, "all") == 0)
+			c->show_auth = 2;
+		else
+			c->show_auth = -1;  /* refused by cli_setup() */
+		return 1;
 	case 'v':
 		c->verbose++;
 		return 1;
@@ -123,7 +134,12 @@ cli_common_help(FILE *fp, int sending)
 "                       (implicit TLS) or smtp+plain://... (no TLS)\n"
 "  -v, --transcript     show the SMTP dialogue live on standard error\n"
 "  --transcript=FILE    write the SMTP dialogue to FILE\n"
-"  --transcript-json=FILE  write it to FILE as JSON lines, one event a line\n"), fp);
+"  --transcript-json=FILE  write it to FILE as JSON lines, one event a line\n"
+"  -vv                  also show the engine's states\n"
+"  --hex, -vvv          also dump every byte read and written in hex\n"
+"                       (inside TLS: decrypted); secrets stay masked\n"
+"  --show-auth[=all]    decode what the client answers in AUTH: the user\n"
+"                       name; the password too only with =all\n"), fp);
 	if (sending)
 		(void)fputs(_(
 "  --transcript-data    include the message data in the transcript\n"
@@ -253,6 +269,13 @@ open_transcripts(struct cli *c)
 	c->tr = c->tr_shared != NULL ? c->tr_shared : transcript_new(0);
 	if (c->tr == NULL)
 		return EX_OSERR;
+	/* -vvv is -vv with the dump; --hex alone shows it with -v. */
+	if (c->verbose >= 3)
+		c->hex = 1;
+	if (c->hex && !c->verbose && c->transcript_path == NULL)
+		c->verbose = 1;
+	if (c->hex)
+		transcript_set_raw(c->tr, 1);
 	if (c->verbose) {
 		tr_file_writer_init(&c->err_writer, stderr, c->transcript_data);
 		c->err_writer.show_state = c->verbose > 1;
@@ -326,6 +349,10 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 
 	if (c->usage_error)
 		return EX_USAGE;
+	if (c->show_auth < 0) {
+		cli_error(_("--show-auth takes no value or '=all'"));
+		return EX_USAGE;
+	}
 	if ((r = cli_load_config(c)) != 0)
 		return r;
 	if ((e = route_init(&c->rt, c->acct, url_arg != NULL ? url_arg :
@@ -336,6 +363,7 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 	}
 	c->rt.so.smtp.stop_after = c->stop_after;
 	c->rt.so.smtp.stop_drop = c->stop_drop;
+	c->rt.so.smtp.show_auth = c->show_auth;
 	if (want_auth && (e = route_secret(&c->rt, c->acct, &why)) !=
 	    ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));

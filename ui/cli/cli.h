@@ -22,6 +22,8 @@ struct cli {
 	int transcript_data;         /* --transcript-data */
 	int chunking;                /* --chunking */
 	int no_queue;                /* --no-queue: deliver now or fail */
+	int hex;                     /* --hex (or -vvv): dump every read and write */
+	int show_auth;               /* --show-auth: 1, =all: 2, a bad value: -1 */
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 	const char *json_path;       /* --transcript-json=FILE */
 	enum smtp_stage stop_after;  /* --quit-after/--drop-after STAGE */
@@ -55,6 +57,8 @@ enum {
 	CLI_OPT_TRANSCRIPT_JSON,
 	CLI_OPT_QUIT_AFTER,
 	CLI_OPT_DROP_AFTER,
+	CLI_OPT_HEX,
+	CLI_OPT_SHOW_AUTH,
 	CLI_OPT_LAST_,
 };
 
@@ -65,6 +69,8 @@ enum {
 	{ "server", required_argument, NULL, CLI_OPT_SERVER }, \
 	{ "transcript", optional_argument, NULL, CLI_OPT_TRANSCRIPT }, \
 	{ "transcript-json", required_argument, NULL, CLI_OPT_TRANSCRIPT_JSON }, \
+	{ "hex", no_argument, NULL, CLI_OPT_HEX }, \
+	{ "show-auth", optional_argument, NULL, CLI_OPT_SHOW_AUTH }, \
 	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 /* And those of the subcommands that send a message. */
