@@ -437,14 +437,24 @@ ssl_saw_eof(struct tls *s, int code)
 
 /* OpenSSL's words for the common failures are terse; say what they mean. */
 static const char *
-handshake_hint(unsigned long e)
+handshake_hint(struct tls *s, unsigned long e)
 {
 	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
 		return NULL;
 	switch (ERR_GET_REASON(e)) {
 	case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
 	case SSL_R_UNSUPPORTED_PROTOCOL:
-		return _("the server offers no TLS version pigeon accepts; pigeon needs TLS 1.2 or newer");
+		if (s->min_version == TLS_V_DEFAULT &&
+		    s->max_version == TLS_V_DEFAULT)
+			return _("the server offers no TLS version pigeon accepts; pigeon needs TLS 1.2 or newer");
+		(void)snprintf(s->hint, sizeof(s->hint),
+		    _("the server offers no TLS version from %s to %s, which "
+		    "tls_min_version and tls_max_version allow"),
+		    s->min_version != TLS_V_DEFAULT ?
+		    tls_version_str(s->min_version) : "1.2",
+		    s->max_version != TLS_V_DEFAULT ?
+		    tls_version_str(s->max_version) : "1.3");
+		return s->hint;
 	case SSL_R_WRONG_VERSION_NUMBER:
 	case SSL_R_PACKET_LENGTH_TOO_LONG:
 		return _("the server did not answer in TLS; it may expect STARTTLS or plain text on this port");
@@ -509,7 +519,7 @@ tls_handshake(struct tls *s, int *want, char **errstr)
 		buf_free(&b);
 		return s->failed;
 	}
-	hint = handshake_hint(ERR_peek_error());
+	hint = handshake_hint(s, ERR_peek_error());
 	if (buf_addstr(&b, _("TLS handshake failed: ")) < 0) {
 		ERR_clear_error();
 		s->failed = ERR_NOMEM;
@@ -710,6 +720,8 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 	s->tr = tr;
 	s->verify = o->verify;
 	s->have_cert = o->cert != NULL;
+	s->min_version = o->min_version;
+	s->max_version = o->max_version;
 	s->verify_err = X509_V_OK;
 	s->state = TLS_HS_RUNNING;
 	(void)snprintf(s->errbuf, sizeof(s->errbuf), "%s", _("no error"));

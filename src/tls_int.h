@@ -45,6 +45,8 @@ struct tls {
 	int cert_requested;          /* the server sent a CertificateRequest */
 	char *cert_cas;              /* the CA names it accepts, "; " between ("" none) */
 	int app_read;                /* application data came through */
+	int min_version, max_version; /* enum tls_version, as tls_opts */
+	char hint[256];              /* handshake_hint()'s words */
 	char errbuf[TLS_ERRBUF_MAX]; /* what errmsg() returns */
 };
 

@@ -90,6 +90,21 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_NO_QUEUE:
 		c->no_queue = 1;
 		return 1;
+	case CLI_OPT_TLS_MIN:
+		c->tls_min_version = arg;
+		return 1;
+	case CLI_OPT_TLS_MAX:
+		c->tls_max_version = arg;
+		return 1;
+	case CLI_OPT_TLS_CIPHERS:
+		c->tls_ciphers = arg;
+		return 1;
+	case CLI_OPT_TLS_CIPHERSUITES:
+		c->tls_ciphersuites = arg;
+		return 1;
+	case CLI_OPT_TLS_LEGACY:
+		c->tls_allow_legacy = 1;
+		return 1;
 	case 'v':
 		c->verbose++;
 		return 1;
@@ -107,7 +122,13 @@ cli_common_help(FILE *fp, int sending)
 "  --server URL         smtp://[user@]host[:port] (STARTTLS), smtps://...\n"
 "                       (implicit TLS) or smtp+plain://... (no TLS)\n"
 "  -v, --transcript     show the SMTP dialogue live on standard error\n"
-"  --transcript=FILE    write the SMTP dialogue to FILE\n"), fp);
+"  --transcript=FILE    write the SMTP dialogue to FILE\n"
+"  --tls-min-version V, --tls-max-version V\n"
+"                       TLS versions to allow: 1.2 or 1.3 (1.0 and 1.1\n"
+"                       only with --tls-allow-legacy)\n"
+"  --tls-ciphers LIST   TLS 1.2 ciphers, in OpenSSL's syntax\n"
+"  --tls-ciphersuites LIST\n"
+"                       TLS 1.3 ciphersuites, in OpenSSL's syntax\n"), fp);
 	if (sending)
 		(void)fputs(_(
 "  --transcript-data    include the message data in the transcript\n"
@@ -279,6 +300,44 @@ cli_load_config(struct cli *c)
 	return 0;
 }
 
+/* The --tls-* options over the route's TLS settings; 0 or an exit code, shown. */
+static int
+tls_overrides(struct cli *c)
+{
+	struct tls_opts *o = &c->rt.so.tls;
+	const char *bad = NULL;
+	char *why = NULL;
+	int v;
+
+	if (c->tls_min_version != NULL) {
+		if ((v = tls_version_parse(c->tls_min_version)) < 0)
+			bad = c->tls_min_version;
+		o->min_version = v;
+	}
+	if (c->tls_max_version != NULL) {
+		if ((v = tls_version_parse(c->tls_max_version)) < 0)
+			bad = c->tls_max_version;
+		o->max_version = v;
+	}
+	if (bad != NULL) {
+		cli_error(_("a TLS version is 1.0, 1.1, 1.2 or 1.3, not '%s'"),
+		    bad);
+		return EX_USAGE;
+	}
+	if (c->tls_ciphers != NULL)
+		o->ciphers = c->tls_ciphers;
+	if (c->tls_ciphersuites != NULL)
+		o->ciphersuites = c->tls_ciphersuites;
+	if (c->tls_allow_legacy)
+		o->allow_legacy = 1;
+	if (tls_opts_check(o, &why) != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(ERR_CONFIG));
+		free(why);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
 /* cli_setup() and cli_setup_quiet(): prompt or not. */
 static int
 setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
@@ -295,6 +354,8 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 		free(why);
 		return err_exit_code(e);
 	}
+	if ((r = tls_overrides(c)) != 0)
+		return r;
 	if (want_auth && (e = route_secret(&c->rt, c->acct, &why)) !=
 	    ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));

@@ -21,6 +21,12 @@ struct cli {
 	int transcript_data;         /* --transcript-data */
 	int chunking;                /* --chunking */
 	int no_queue;                /* --no-queue: deliver now or fail */
+	/* --tls-min-version and the rest: over the account's tls_* keys. */
+	const char *tls_min_version;
+	const char *tls_max_version;
+	const char *tls_ciphers;
+	const char *tls_ciphersuites;
+	int tls_allow_legacy;
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 
 	/* Filled by cli_setup(). */
@@ -44,6 +50,11 @@ enum {
 	CLI_OPT_NO_QUEUE,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
+	CLI_OPT_TLS_MIN,
+	CLI_OPT_TLS_MAX,
+	CLI_OPT_TLS_CIPHERS,
+	CLI_OPT_TLS_CIPHERSUITES,
+	CLI_OPT_TLS_LEGACY,
 	CLI_OPT_LAST_,
 };
 
@@ -60,6 +71,15 @@ enum {
 	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA }, \
 	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING }, \
 	{ "no-queue", no_argument, NULL, CLI_OPT_NO_QUEUE }
+
+/* And those of the subcommands that talk to a server: TLS versions and ciphers. */
+#define CLI_LONGOPTS_TLS \
+	{ "tls-min-version", required_argument, NULL, CLI_OPT_TLS_MIN }, \
+	{ "tls-max-version", required_argument, NULL, CLI_OPT_TLS_MAX }, \
+	{ "tls-ciphers", required_argument, NULL, CLI_OPT_TLS_CIPHERS }, \
+	{ "tls-ciphersuites", required_argument, NULL, \
+	    CLI_OPT_TLS_CIPHERSUITES }, \
+	{ "tls-allow-legacy", no_argument, NULL, CLI_OPT_TLS_LEGACY }
 
 /* Handle a shared option from getopt_long; 1 if it was one, 0 if not. */
 int cli_common_option(struct cli *c, int opt, const char *arg);

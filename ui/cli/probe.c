@@ -22,6 +22,7 @@ enum {
 
 static const struct option probe_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_TLS,
 	{ "auth", no_argument, NULL, OPT_AUTH },
 	{ "detect", required_argument, NULL, OPT_DETECT },
 	{ NULL, 0, NULL, 0 },

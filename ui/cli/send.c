@@ -39,6 +39,7 @@ enum {
 
 static const struct option send_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_TLS,
 	CLI_LONGOPTS_SEND,
 	{ "subject", required_argument, NULL, 's' },
 	{ "attach", required_argument, NULL, 'a' },

@@ -22,6 +22,7 @@ enum {
 
 static const struct option sendmail_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_TLS,
 	CLI_LONGOPTS_SEND,
 	{ "abort-on-reject", no_argument, NULL, OPT_ABORT_ON_REJECT },
 	{ NULL, 0, NULL, 0 },
