@@ -243,6 +243,16 @@ prompt_password(const char *user, const char *host)
 	return b.data;
 }
 
+/* Without -v, the warnings that must be seen all the same (plain text after all). */
+static void
+loud_writer(void *arg, const struct tr_event *ev)
+{
+	(void)arg;
+	if (ev->kind == TR_WARN && (ev->flags & TR_F_LOUD))
+		cli_warn("%.*s", (int)(ev->len > 4096 ? 4096 : ev->len),
+		    ev->text);
+}
+
 static int
 open_transcripts(struct cli *c)
 {
@@ -255,6 +265,8 @@ open_transcripts(struct cli *c)
 		tr_file_writer_init(&c->err_writer, stderr, c->transcript_data);
 		c->err_writer.show_state = c->verbose > 1;
 		(void)transcript_subscribe(c->tr, tr_file_writer, &c->err_writer);
+	} else {
+		(void)transcript_subscribe(c->tr, loud_writer, NULL);
 	}
 	if (c->transcript_path != NULL) {
 		/* A transcript may hold message data: keep it private. */
@@ -396,6 +408,7 @@ cli_cleanup(struct cli *c)
 		/* A shared transcript lives on: our writers leave it. */
 		transcript_unsubscribe(c->tr, tr_file_writer, &c->err_writer);
 		transcript_unsubscribe(c->tr, tr_file_writer, &c->file_writer);
+		transcript_unsubscribe(c->tr, loud_writer, NULL);
 		if (c->tr != c->tr_shared)
 			transcript_free(c->tr);
 		c->tr = NULL;

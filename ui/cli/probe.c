@@ -396,7 +396,8 @@ cmd_probe(int argc, char **argv)
 	rc = cli_connect(&c, &s);
 	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
 		print_caps(s, &view,
-		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS);
+		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS ||
+		    c.rt.so.smtp.tls == SMTP_TLS_OPPORTUNISTIC);
 	if (rc != 0) {
 		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
 			print_peer(session_peer(s), c.rt.url.host);
