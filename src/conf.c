@@ -1590,6 +1590,8 @@ conf_load_files(struct conf **out, const char *system, const char *path,
 		c->path = strdup(path);
 	else if ((e = default_path(&c->path)) != ERR_OK || c->path == NULL) {
 		if (e == ERR_OK)
+			e = check_tls(c, errstr);
+		if (e == ERR_OK)
 			*out = c;
 		else
 			conf_free(c);
