@@ -489,7 +489,7 @@ report_kex(struct tls *s)
 	/* L10N: %s is a TLS group name such as X25519 or secp256r1. */
 	transcript_emitf(s->tr, TR_TLS, TR_F_TLS, _("key exchange group %s"),
 	    group != NULL ? group : _("none (no ephemeral key)"));
-	if (sig != NULL && hash != NULL && sig != hash &&
+	if (sig != NULL && hash != NULL &&
 	    strcmp(sig, "Ed25519") != 0 && strcmp(sig, "Ed448") != 0)
 		/* L10N: "ECDSA with SHA256": a signature scheme and its hash. */
 		transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
