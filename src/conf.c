@@ -72,6 +72,12 @@
  *   tls_cafile           file of trusted CA certificates
  *   tls_fingerprint      pin the server certificate by its fingerprint
  *   tls_cert, tls_key    client certificate and key files
+ *   tls_min_version, tls_max_version
+ *                        1.0, 1.1, 1.2 or 1.3 (default: 1.2 to the newest);
+ *                        below 1.2 only with tls_allow_legacy = yes
+ *   tls_ciphers          TLS 1.2 cipher list (OpenSSL's syntax)
+ *   tls_ciphersuites     TLS 1.3 ciphersuites (OpenSSL's syntax)
+ *   tls_allow_legacy     yes/no (default no): allow TLS 1.0 and 1.1
  *   helo                 the name sent with EHLO: a domain or an address
  *                        literal, at most 255 characters
  *   source_address       local address to connect from
@@ -187,6 +193,9 @@ enum key_kind {
 	KEY_FINGERPRINT,	/* a SHA-256 certificate fingerprint */
 	KEY_DAYS,	/* a whole number of days, 1 to 365 */
 	KEY_HELO,	/* a name for EHLO */
+	KEY_TLS_VERSION,	/* 1.0, 1.1, 1.2 or 1.3 (an int, enum tls_version) */
+	KEY_CIPHERS,	/* a TLS 1.2 cipher list OpenSSL takes */
+	KEY_CIPHERSUITES,	/* TLS 1.3 ciphersuites OpenSSL takes */
 };
 
 static const struct conf_key {
@@ -213,6 +222,16 @@ static const struct conf_key {
 	{ "tls_cert",             KEY_FILE,
 	    offsetof(struct account, tls_cert) },
 	{ "tls_key",              KEY_FILE,   offsetof(struct account, tls_key) },
+	{ "tls_min_version",      KEY_TLS_VERSION,
+	    offsetof(struct account, tls_min_version) },
+	{ "tls_max_version",      KEY_TLS_VERSION,
+	    offsetof(struct account, tls_max_version) },
+	{ "tls_ciphers",          KEY_CIPHERS,
+	    offsetof(struct account, tls_ciphers) },
+	{ "tls_ciphersuites",     KEY_CIPHERSUITES,
+	    offsetof(struct account, tls_ciphersuites) },
+	{ "tls_allow_legacy",     KEY_BOOL,
+	    offsetof(struct account, tls_allow_legacy) },
 	{ "helo",                 KEY_HELO,   offsetof(struct account, helo) },
 	{ "source_address",       KEY_TEXT,
 	    offsetof(struct account, source_address) },
@@ -388,6 +407,8 @@ account_free(struct account *a)
 	free(a->tls_fingerprint);
 	free(a->tls_cert);
 	free(a->tls_key);
+	free(a->tls_ciphers);
+	free(a->tls_ciphersuites);
 	free(a->helo);
 	free(a->source_address);
 	free(a->dsn_notify);
@@ -854,7 +875,8 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 	size_t i;
 	int b;
 
-	if (*v == '\0' && (k->kind == KEY_BOOL || k->kind == KEY_TIMEOUT)) {
+	if (*v == '\0' && (k->kind == KEY_BOOL || k->kind == KEY_TIMEOUT ||
+	    k->kind == KEY_TLS_VERSION)) {
 		perr(ps, _("'%s' needs a value"), k->name);
 		return -1;
 	}
@@ -899,6 +921,28 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 		}
 		*ip = (int)l;
 		return 0;
+	case KEY_TLS_VERSION:
+		b = tls_version_parse(v);
+		if (b < 0) {
+			perr(ps, _("%s must be 1.0, 1.1, 1.2 or 1.3, not '%s'"),
+			    k->name, v);
+			return -1;
+		}
+		*ip = b;
+		return 0;
+	case KEY_CIPHERS:
+	case KEY_CIPHERSUITES:
+		if (*v != '\0' && tls_cipher_list_ok(v,
+		    k->kind == KEY_CIPHERSUITES) == 0) {
+			perr(ps, k->kind == KEY_CIPHERS ?
+			    _("%s: OpenSSL knows no TLS 1.2 cipher in '%s' "
+			    "(see ciphers(1))") :
+			    _("%s: '%s' is not a list of TLS 1.3 ciphersuites "
+			    "OpenSSL knows, such as TLS_AES_256_GCM_SHA384"),
+			    k->name, v);
+			return -1;
+		}
+		break;
 	case KEY_TEXT:
 	case KEY_SECRET:
 		break;
@@ -1491,6 +1535,36 @@ load_path(struct conf *c, const char *path, int system, int may_miss,
 	return e;
 }
 
+/*
+ * The TLS settings of each account, together: tls_min_version = 1.0
+ * needs tls_allow_legacy, wherever in the section (or in which file)
+ * either is.
+ */
+static enum err
+check_tls(const struct conf *c, char **errstr)
+{
+	const struct account *a;
+	struct tls_opts o;
+	char *why = NULL;
+	size_t i;
+
+	for (i = 0; i < c->naccounts; i++) {
+		a = &c->accounts[i];
+		memset(&o, 0, sizeof o);
+		o.min_version = a->tls_min_version;
+		o.max_version = a->tls_max_version;
+		o.allow_legacy = a->tls_allow_legacy;
+		if (tls_opts_check(&o, &why) == ERR_OK)
+			continue;
+		util_seterr(errstr, _("%s: account '%s': %s"),
+		    c->path != NULL ? c->path : c->system_path, a->name,
+		    why != NULL ? why : err_str(ERR_CONFIG));
+		free(why);
+		return ERR_CONFIG;
+	}
+	return ERR_OK;
+}
+
 enum err
 conf_load_files(struct conf **out, const char *system, const char *path,
     char **errstr)
@@ -1516,6 +1590,8 @@ conf_load_files(struct conf **out, const char *system, const char *path,
 		c->path = strdup(path);
 	else if ((e = default_path(&c->path)) != ERR_OK || c->path == NULL) {
 		if (e == ERR_OK)
+			e = check_tls(c, errstr);
+		if (e == ERR_OK)
 			*out = c;
 		else
 			conf_free(c);
@@ -1531,6 +1607,8 @@ conf_load_files(struct conf **out, const char *system, const char *path,
 		c->path = NULL;
 		e = ERR_OK;
 	}
+	if (e == ERR_OK)
+		e = check_tls(c, errstr);
 	if (e != ERR_OK) {
 		conf_free(c);
 		return e;

@@ -22,6 +22,11 @@ struct account {
 	char *tls_fingerprint;
 	char *tls_cert;
 	char *tls_key;
+	int tls_min_version;      /* enum tls_version; 0: 1.2 */
+	int tls_max_version;      /* enum tls_version; 0: the newest */
+	char *tls_ciphers;        /* TLS 1.2 cipher list, NULL: OpenSSL's */
+	char *tls_ciphersuites;   /* TLS 1.3 ciphersuites, NULL: OpenSSL's */
+	int tls_allow_legacy;     /* 0 unless "yes": TLS 1.0 and 1.1 allowed */
 	char *helo;
 	char *source_address;
 	int timeout;              /* seconds, 0: RFC 5321 defaults */

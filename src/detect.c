@@ -50,6 +50,8 @@ mode_name(enum smtp_tls t)
 		return _("implicit TLS");
 	case SMTP_TLS_STARTTLS:
 		return "STARTTLS";
+	case SMTP_TLS_OPPORTUNISTIC:
+		return _("STARTTLS if it works");
 	case SMTP_TLS_NONE:
 		break;
 	}

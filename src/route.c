@@ -60,9 +60,16 @@ route_init(struct route *r, const struct account *a, const char *server,
 		r->so.tls.fingerprint = a->tls_fingerprint;
 		r->so.tls.cert = a->tls_cert;
 		r->so.tls.key = a->tls_key;
+		r->so.tls.min_version = a->tls_min_version;
+		r->so.tls.max_version = a->tls_max_version;
+		r->so.tls.ciphers = a->tls_ciphers;
+		r->so.tls.ciphersuites = a->tls_ciphersuites;
+		r->so.tls.allow_legacy = a->tls_allow_legacy;
 	}
 	r->so.smtp.tls = r->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
-	    r->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE;
+	    r->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS :
+	    r->url.scheme == URL_SMTP_OPPORTUNISTIC ? SMTP_TLS_OPPORTUNISTIC :
+	    SMTP_TLS_NONE;
 	r->helo = a != NULL && a->helo != NULL && *a->helo != '\0' ?
 	    strdup(a->helo) :
 	    default_helo();

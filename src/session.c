@@ -43,6 +43,8 @@ struct session {
 	unsigned long long sent;
 	char *rbuf;
 	char *bbuf;
+	struct smtp_opts plain;  /* opportunistic TLS, once more without it */
+	int plain_retry;        /* that second connection was made */
 };
 
 static int
@@ -243,6 +245,53 @@ step_connect(struct session *s, short revents)
 	connected(s, fd);
 }
 
+/*
+ * Opportunistic STARTTLS whose handshake failed: the conversation cannot
+ * go on over that connection, so connect again and go on in clear text,
+ * saying so loudly.  1 when it did (or failed trying, reported); 0 when
+ * this failure is not one to retry in clear text: a certificate that
+ * did not verify is the user's to judge, not a reason to drop TLS.
+ */
+static int
+retry_plain(struct session *s, enum err e, const char *why)
+{
+	struct smtp *ns;
+	char *err2 = NULL;
+	enum err e2;
+
+	if (s->o->smtp.tls != SMTP_TLS_OPPORTUNISTIC || s->plain_retry ||
+	    (e != ERR_TLS && e != ERR_CLOSED))
+		return 0;
+	s->plain = s->o->smtp;
+	s->plain.tls = SMTP_TLS_NONE;
+	ns = smtp_new(&s->plain, s->tr);
+	if (ns == NULL)
+		return 0;
+	s->plain_retry = 1;
+	transcript_emitf(s->tr, TR_WARN, TR_F_LOUD, _("the TLS handshake "
+	    "failed (%s): connecting again to continue WITHOUT TLS, "
+	    "everything in plain text (opportunistic TLS)"),
+	    why != NULL ? why : err_str(e));
+	tls_free(s->tls);
+	s->tls = NULL;
+	(void)close(s->fd);
+	s->fd = -1;
+	smtp_free(s->smtp);
+	s->smtp = ns;
+	s->rd_blocked = 0;
+	s->rd_need = 0;
+	s->wr_need = 0;
+	s->phase = P_CONNECT;
+	transcript_begin(s->tr);
+	e2 = net_connect_start(&s->nc, s->o->host, s->o->port, &s->o->net,
+	    s->tr, &err2);
+	if (e2 != ERR_OK) {
+		fail(s, e2, err2);
+		free(err2);
+	}
+	return 1;
+}
+
 static void
 step_handshake(struct session *s)
 {
@@ -260,7 +309,8 @@ step_handshake(struct session *s)
 		}
 	}
 	if (e != ERR_OK) {
-		fail(s, e, why);
+		if (!retry_plain(s, e, why))
+			fail(s, e, why);
 		free(why);
 		return;
 	}

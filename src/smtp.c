@@ -538,10 +538,28 @@ send_ehlo(struct smtp *s)
 
 static void start_auth(struct smtp *s);
 
+/* Opportunistic TLS goes on without TLS: say so, loudly. */
+static void
+plain_fallback(struct smtp *s, const char *why)
+{
+	s->tls_skipped = 1;
+	transcript_emitf(s->tr, TR_WARN, TR_F_LOUD, _("%s: continuing "
+	    "WITHOUT TLS, everything in plain text (opportunistic TLS)"), why);
+}
+
 /* After a successful EHLO/HELO: TLS first, then AUTH, then ready. */
 static void
 after_ehlo(struct smtp *s)
 {
+	if (s->o->tls == SMTP_TLS_OPPORTUNISTIC && !s->tls_active &&
+	    !s->tls_skipped) {
+		if (s->caps.flags & SMTP_CAP_STARTTLS) {
+			if (smtp_send_cmdf(s, "STARTTLS") == 0)
+				smtp_set_state(s, S_STARTTLS);
+			return;
+		}
+		plain_fallback(s, _("the server does not offer STARTTLS"));
+	}
 	if (s->o->tls == SMTP_TLS_STARTTLS && !s->tls_active) {
 		if (!(s->caps.flags & SMTP_CAP_STARTTLS)) {
 			smtp_seterr(s, ERR_NOTLS, _("the server does not offer "
@@ -579,7 +597,8 @@ on_ehlo(struct smtp *s, const struct smtp_reply *r)
 		return;
 	}
 	if (r->code / 100 == 5 &&
-	    (s->o->tls == SMTP_TLS_NONE || s->tls_active)) {
+	    (s->o->tls == SMTP_TLS_NONE ||
+	    s->o->tls == SMTP_TLS_OPPORTUNISTIC || s->tls_active)) {
 		/* Ancient servers know only HELO; fine when TLS is not needed. */
 		if (smtp_send_cmdf(s, "HELO %s", name) == 0)
 			smtp_set_state(s, S_HELO);
@@ -615,6 +634,17 @@ on_helo(struct smtp *s, const struct smtp_reply *r)
 static void
 on_starttls(struct smtp *s, const struct smtp_reply *r)
 {
+	if (r->code != 220 && s->o->tls == SMTP_TLS_OPPORTUNISTIC) {
+		char *why = util_strf(_("the server refused STARTTLS (%s)"),
+		    smtp_reply_line(r));
+
+		/* The server stays in the command state: go on as before. */
+		plain_fallback(s, why != NULL ? why :
+		    _("the server refused STARTTLS"));
+		free(why);
+		after_ehlo(s);
+		return;
+	}
 	if (r->code != 220) {
 		if (r->code / 100 == 4)
 			smtp_seterr(s, ERR_TLS, _("the server cannot start TLS now: "

@@ -34,6 +34,12 @@ enum smtp_tls {
 	SMTP_TLS_NONE,       /* clear text; EHLO may fall back to HELO */
 	SMTP_TLS_STARTTLS,   /* STARTTLS is required before anything else */
 	SMTP_TLS_IMPLICIT,   /* the session did TLS before the greeting */
+	/*
+	 * STARTTLS when the server offers it; when it does not, or refuses
+	 * it, clear text, said loudly (TR_WARN with TR_F_LOUD).  A failed
+	 * handshake is the session's: it connects again in clear text.
+	 */
+	SMTP_TLS_OPPORTUNISTIC,
 };
 
 /*

@@ -126,6 +126,7 @@ struct smtp {
 	char *secret;
 	enum state state;
 	int tls_active;
+	int tls_skipped;          /* opportunistic TLS went on without it */
 	struct smtp_caps caps;
 	unsigned long serial;        /* see smtp_wait_serial() */
 

@@ -59,6 +59,14 @@ tls_peer_take(struct tls *s)
 }
 
 int
+tls_cipher_list_ok(const char *list, int tls13)
+{
+	const struct sslmod *m = ssl(NULL);
+
+	return m != NULL ? m->tls_cipher_list_ok(list, tls13) : -1;
+}
+
+int
 crypto_hmac(enum crypto_hash h, const void *key, size_t keylen,
     const void *d, size_t n, unsigned char *out)
 {

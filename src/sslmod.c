@@ -12,6 +12,7 @@ const struct sslmod pigeon_ssl_module = {
 	tls_quiet,
 	tls_free,
 	tls_peer_take,
+	tls_cipher_list_ok,
 	crypto_hmac,
 	crypto_sha256,
 	crypto_pbkdf2_sha256,

@@ -8,7 +8,7 @@
 #include "tls.h"
 
 /* Changes whenever the table or a type it uses changes. */
-#define SSLMOD_ABI "pigeon " VERSION " ssl 1"
+#define SSLMOD_ABI "pigeon " VERSION " ssl 2"
 
 struct sslmod {
 	const char *abi;          /* first: module_get() checks it */
@@ -19,6 +19,7 @@ struct sslmod {
 	void (*tls_quiet)(struct tls *s);
 	void (*tls_free)(struct tls *s);
 	struct tls_peer *(*tls_peer_take)(struct tls *s);
+	int (*tls_cipher_list_ok)(const char *list, int tls13);
 	int (*crypto_hmac)(enum crypto_hash h, const void *key, size_t keylen,
 	    const void *d, size_t n, unsigned char *out);
 	int (*crypto_sha256)(const void *d, size_t n, unsigned char *out);

@@ -28,43 +28,12 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "tls_int.h"
 #include "util.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
 #endif
-
-#define TLS_TEXT_MAX (64 * 1024)    /* one transcript line or message */
-
-enum tls_state {
-	TLS_HS_RUNNING,
-	TLS_HS_DONE,
-	TLS_HS_FAILED,
-};
-
-struct tls {
-	SSL_CTX *ctx;
-	SSL *ssl;
-	int fd;
-	struct transcript *tr;
-	char *servername;            /* NULL: no SNI and no name check */
-	int verify;
-	int have_pin;
-	unsigned char pin[TLS_FP_LEN];
-	enum tls_state state;
-	enum err failed;             /* why, once state is TLS_HS_FAILED */
-	int fatal;                   /* OpenSSL reported a fatal error */
-	int eof_warned;              /* the missing close_notify was noted */
-	int sys_errno;               /* errno of the last failed socket call */
-	int eof;                     /* the socket reached end of stream */
-	/* The first problem the chain verification met, from verify_cb(). */
-	long verify_err;
-	int verify_depth;
-	X509 *verify_cert;
-	long name_err;               /* the host name check's, apart */
-	struct tls_peer *peer;       /* what the certificate says, after the handshake */
-	char errbuf[256];            /* what errmsg() returns */
-};
 
 /*
  * The socket BIO.  OpenSSL's own socket BIO writes with write(), which
@@ -219,285 +188,6 @@ fail_ssl(char **errstr, enum err e, const char *fmt, ...)
 	return e;
 }
 
-/*
- * Add text from a certificate as it is: whoever shows it escapes it,
- * once (sanitize_append() in the transcript writer, the error line, the
- * status line).  Escaping here too showed a backslash as "\\x5C".  Only
- * a NUL, which would end the string early and hide what follows it (a
- * name "good.example\0.evil.example"), becomes U+FFFD.
- */
-static int
-add_safe(struct buf *b, const unsigned char *p, size_t n)
-{
-	const unsigned char *nul;
-
-	while ((nul = memchr(p, '\0', n)) != NULL) {
-		if (buf_add(b, p, (size_t)(nul - p)) < 0 ||
-		    buf_addstr(b, "\xef\xbf\xbd") < 0)
-			return -1;
-		n -= (size_t)(nul - p) + 1;
-		p = nul + 1;
-	}
-	return buf_add(b, p, n);
-}
-
-static int
-add_name(struct buf *b, X509_NAME *name)
-{
-	BIO *m;
-	char *p;
-	long n;
-	int r = -1;
-
-	if (name == NULL)
-		return buf_addstr(b, "-");
-	m = BIO_new(BIO_s_mem());
-	if (m == NULL)
-		return -1;
-	/*
-	 * RFC 2253 order and separators, the values as UTF-8, but none of
-	 * its escapes (a backslash before "\\", ",", control and non-ASCII
-	 * bytes): the text is escaped where it is shown, and only there.
-	 */
-	if (X509_NAME_print_ex(m, name, 0, XN_FLAG_RFC2253 &
-	    ~(unsigned long)(ASN1_STRFLGS_ESC_2253 | ASN1_STRFLGS_ESC_CTRL |
-	    ASN1_STRFLGS_ESC_MSB)) >= 0) {
-		n = BIO_get_mem_data(m, &p);
-		if (n >= 0)
-			r = add_safe(b, (const unsigned char *)p, (size_t)n);
-	}
-	BIO_free(m);
-	return r;
-}
-
-static int
-add_time(struct buf *b, const ASN1_TIME *t)
-{
-	struct tm tm;
-	char s[64];
-
-	memset(&tm, 0, sizeof(tm));
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
-	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S GMT", &tm) == 0)
-		return buf_addstr(b, "?");
-	return buf_addstr(b, s);
-}
-
-static int
-add_hex(struct buf *b, const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (buf_printf(b, "%s%02X", i > 0 ? ":" : "", p[i]) < 0)
-			return -1;
-	return 0;
-}
-
-/*
- * Append the subjectAltName entries ("DNS:a, IP:b" with prefixes, or
- * "a, b" without); only DNS and IP names when names_only.  Returns the
- * number added, or -1.
- */
-static int
-add_sans(struct buf *b, X509 *cert, int names_only)
-{
-	GENERAL_NAMES *gens;
-	const GENERAL_NAME *g;
-	const unsigned char *p;
-	char ip[INET6_ADDRSTRLEN];
-	const char *prefix;
-	int i, n, count = 0, r = 0;
-	int len;
-
-	gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	if (gens == NULL)
-		return 0;
-	n = sk_GENERAL_NAME_num(gens);
-	for (i = 0; i < n && r == 0; i++) {
-		g = sk_GENERAL_NAME_value(gens, i);
-		switch (g->type) {
-		case GEN_DNS:
-			prefix = "DNS:";
-			break;
-		case GEN_IPADD:
-			prefix = "IP:";
-			break;
-		case GEN_EMAIL:
-			prefix = "email:";
-			break;
-		case GEN_URI:
-			prefix = "URI:";
-			break;
-		default:
-			continue;
-		}
-		if (names_only && g->type != GEN_DNS && g->type != GEN_IPADD)
-			continue;
-		r = buf_printf(b, "%s%s", count > 0 ? ", " : "",
-		    names_only ? "" : prefix);
-		if (r < 0)
-			break;
-		p = ASN1_STRING_get0_data(g->d.ia5);
-		len = ASN1_STRING_length(g->d.ia5);
-		if (g->type == GEN_IPADD) {
-			if ((len == 4 && inet_ntop(AF_INET, p, ip,
-			    sizeof(ip)) != NULL) || (len == 16 &&
-			    inet_ntop(AF_INET6, p, ip, sizeof(ip)) != NULL))
-				r = buf_addstr(b, ip);
-			else
-				r = add_hex(b, p, (size_t)len);
-		} else {
-			r = add_safe(b, p, (size_t)len);
-		}
-		count++;
-	}
-	GENERAL_NAMES_free(gens);
-	return r < 0 ? -1 : count;
-}
-
-/* The names a certificate is for: its DNS and IP SANs, else its CNs. */
-static int
-add_cert_names(struct buf *b, X509 *cert)
-{
-	X509_NAME *subj;
-	const ASN1_STRING *d;
-	int i, n, count;
-
-	count = add_sans(b, cert, 1);
-	if (count != 0)
-		return count < 0 ? -1 : 0;
-	subj = X509_get_subject_name(cert);
-	i = -1;
-	while (subj != NULL &&
-	    (i = X509_NAME_get_index_by_NID(subj, NID_commonName, i)) >= 0) {
-		d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i));
-		n = ASN1_STRING_length(d);
-		if ((count > 0 && buf_addstr(b, ", ") < 0) ||
-		    add_safe(b, ASN1_STRING_get0_data(d), (size_t)n) < 0)
-			return -1;
-		count++;
-	}
-	if (count == 0)
-		return buf_addstr(b, _("no name at all"));
-	return 0;
-}
-
-static int
-add_key(struct buf *b, X509 *cert)
-{
-	EVP_PKEY *pk;
-	const char *name;
-	int id;
-
-	pk = X509_get0_pubkey(cert);
-	if (pk == NULL)
-		return buf_addstr(b, "?");
-	id = EVP_PKEY_base_id(pk);
-	switch (id) {
-	case EVP_PKEY_RSA:
-		name = "RSA";
-		break;
-	case EVP_PKEY_EC:
-		name = "EC";
-		break;
-	case EVP_PKEY_ED25519:
-		name = "Ed25519";
-		break;
-	case EVP_PKEY_ED448:
-		name = "Ed448";
-		break;
-	default:
-		name = OBJ_nid2sn(id);
-		break;
-	}
-	return buf_printf(b, _("%s %d bits"), name != NULL ? name : "?",
-	    EVP_PKEY_bits(pk));
-}
-
-static int
-cert_sha256(X509 *cert, unsigned char md[TLS_FP_LEN])
-{
-	unsigned int n = 0;
-
-	if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != TLS_FP_LEN)
-		return -1;
-	return 0;
-}
-
-/* One transcript line for certificate i of the peer's chain. */
-static void
-report_cert(struct tls *s, int i, X509 *cert)
-{
-	unsigned char md[TLS_FP_LEN];
-	struct buf b;
-	size_t mark;
-	int r;
-
-	buf_init(&b, TLS_TEXT_MAX);
-	r = buf_printf(&b, _("certificate %d: subject "), i);
-	r = r < 0 ? r : add_name(&b, X509_get_subject_name(cert));
-	r = r < 0 ? r : buf_addstr(&b, _(", issuer "));
-	r = r < 0 ? r : add_name(&b, X509_get_issuer_name(cert));
-	r = r < 0 ? r : buf_addstr(&b, _(", valid from "));
-	r = r < 0 ? r : add_time(&b, X509_get0_notBefore(cert));
-	r = r < 0 ? r : buf_addstr(&b, _(" until "));
-	r = r < 0 ? r : add_time(&b, X509_get0_notAfter(cert));
-	if (r == 0) {
-		mark = b.len;
-		r = buf_addstr(&b, ", SAN ");
-		if (r == 0) {
-			r = add_sans(&b, cert, 0);
-			if (r == 0)
-				buf_truncate(&b, mark);
-			r = r < 0 ? r : 0;
-		}
-	}
-	r = r < 0 ? r : buf_addstr(&b, _(", key "));
-	r = r < 0 ? r : add_key(&b, cert);
-	if (r == 0 && cert_sha256(cert, md) == 0) {
-		r = buf_addstr(&b, ", SHA-256 ");
-		r = r < 0 ? r : add_hex(&b, md, sizeof(md));
-	}
-	if (r < 0)
-		(void)buf_addstr(&b, " ...");
-	transcript_emit(s->tr, TR_TLS, TR_F_TLS, buf_str(&b), b.len);
-	buf_free(&b);
-}
-
-static const char *
-version_name(SSL *ssl)
-{
-	switch (SSL_version(ssl)) {
-	case TLS1_3_VERSION:
-		return "TLS 1.3";
-	case TLS1_2_VERSION:
-		return "TLS 1.2";
-	case TLS1_1_VERSION:
-		return "TLS 1.1";
-	case TLS1_VERSION:
-		return "TLS 1.0";
-	default:
-		return SSL_get_version(ssl);
-	}
-}
-
-static void
-report(struct tls *s)
-{
-	STACK_OF(X509) *chain;
-	int i, n;
-
-	transcript_set_tls(s->tr, version_name(s->ssl),
-	    SSL_get_cipher_name(s->ssl));
-	transcript_emitf(s->tr, TR_TLS, TR_F_TLS, _("%s, cipher %s"),
-	    version_name(s->ssl), SSL_get_cipher_name(s->ssl));
-	chain = SSL_get_peer_cert_chain(s->ssl);
-	n = chain != NULL ? sk_X509_num(chain) : 0;
-	for (i = 0; i < n; i++)
-		report_cert(s, i, sk_X509_value(chain, i));
-}
-
 static X509 *
 peer_cert(SSL *ssl)
 {
@@ -550,7 +240,7 @@ add_name_problem(struct tls *s, X509 *leaf, struct buf *b)
 	int r;
 
 	r = buf_addstr(b, _("the certificate is for "));
-	r = r < 0 ? r : add_cert_names(b, leaf);
+	r = r < 0 ? r : tls_add_cert_names(b, leaf);
 	r = r < 0 ? r : buf_printf(b, _(", not for %s"),
 	    s->servername != NULL ? s->servername : "?");
 	return r;
@@ -588,11 +278,11 @@ verify_problem(struct tls *s, X509 *leaf, struct buf *b)
 	switch (err) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		r = buf_addstr(b, _("the certificate has expired: it was valid until "));
-		r = r < 0 ? r : add_time(b, X509_get0_notAfter(cert));
+		r = r < 0 ? r : tls_add_time(b, X509_get0_notAfter(cert));
 		break;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
 		r = buf_addstr(b, _("the certificate is not valid yet: it is valid from "));
-		r = r < 0 ? r : add_time(b, X509_get0_notBefore(cert));
+		r = r < 0 ? r : tls_add_time(b, X509_get0_notBefore(cert));
 		break;
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 		r = buf_addstr(b, _("the certificate is self-signed and not trusted"));
@@ -604,14 +294,14 @@ verify_problem(struct tls *s, X509 *leaf, struct buf *b)
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 		r = buf_addstr(b, _("the certificate was issued by an unknown authority, "));
-		r = r < 0 ? r : add_name(b, X509_get_issuer_name(cert));
+		r = r < 0 ? r : tls_add_name(b, X509_get_issuer_name(cert));
 		break;
 	default:
 		r = buf_addstr(b, X509_verify_cert_error_string(err));
 		break;
 	}
 	r = r < 0 ? r : buf_printf(b, _(" (certificate %d: "), depth);
-	r = r < 0 ? r : add_name(b, X509_get_subject_name(cert));
+	r = r < 0 ? r : tls_add_name(b, X509_get_subject_name(cert));
 	r = r < 0 ? r : buf_addch(b, ')');
 	if (r == 0 && s->name_err != X509_V_OK) {
 		r = buf_addstr(b, "; ");
@@ -645,95 +335,7 @@ add_pin_remedy(struct buf *b, const char *lead, const unsigned char *md)
 
 	r = buf_printf(b, _("%s with this line in the account: "), lead);
 	r = r < 0 ? r : buf_addstr(b, "tls_fingerprint = ");
-	return r < 0 ? r : add_hex(b, md, TLS_FP_LEN);
-}
-
-/* The subject's common names, ", " between them. */
-static int
-add_cns(struct buf *b, X509 *cert)
-{
-	X509_NAME *subj = X509_get_subject_name(cert);
-	const ASN1_STRING *d;
-	int i = -1, count = 0;
-
-	while (subj != NULL &&
-	    (i = X509_NAME_get_index_by_NID(subj, NID_commonName, i)) >= 0) {
-		d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i));
-		if ((count++ > 0 && buf_addstr(b, ", ") < 0) ||
-		    add_safe(b, ASN1_STRING_get0_data(d),
-		    (size_t)ASN1_STRING_length(d)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* One field of the peer: what add() appends, as a string of its own. */
-static char *
-peer_text(struct buf *b, int r)
-{
-	char *p;
-
-	if (r < 0 || (b->data == NULL && buf_addstr(b, "") < 0)) {
-		buf_reset(b);
-		return NULL;
-	}
-	p = strdup(buf_str(b));
-	buf_reset(b);
-	return p;
-}
-
-/* Keep what a trust prompt shows about leaf; problem: why text, or NULL. */
-static void
-keep_peer(struct tls *s, X509 *leaf, const char *problem)
-{
-	unsigned char md[TLS_FP_LEN];
-	struct tls_peer *p;
-	struct buf b;
-
-	p = calloc(1, sizeof(*p));
-	if (p == NULL)
-		return;
-	buf_init(&b, TLS_TEXT_MAX);
-	if (cert_sha256(leaf, md) == 0 && add_hex(&b, md, sizeof(md)) == 0 &&
-	    b.len < sizeof(p->fingerprint))
-		memcpy(p->fingerprint, buf_str(&b), b.len + 1);
-	buf_reset(&b);
-	p->subject = peer_text(&b, add_name(&b, X509_get_subject_name(leaf)));
-	p->issuer = peer_text(&b, add_name(&b, X509_get_issuer_name(leaf)));
-	p->common_name = peer_text(&b, add_cns(&b, leaf));
-	p->names = peer_text(&b, add_sans(&b, leaf, 1) < 0 ? -1 : 0);
-	p->not_before = peer_text(&b, add_time(&b, X509_get0_notBefore(leaf)));
-	p->not_after = peer_text(&b, add_time(&b, X509_get0_notAfter(leaf)));
-	p->problem = problem != NULL ? strdup(problem) : NULL;
-	buf_free(&b);
-	if (p->subject == NULL || p->issuer == NULL || p->common_name == NULL ||
-	    p->names == NULL || p->not_before == NULL || p->not_after == NULL ||
-	    (problem != NULL && p->problem == NULL)) {
-		tls_peer_free(p);
-		return;
-	}
-	p->chain_ok = s->verify_err == X509_V_OK &&
-	    !(problem != NULL && s->name_err == X509_V_OK);
-	p->name_ok = s->name_err == X509_V_OK;
-	/* Its own issuer, signed by its own key (whatever its key usage says). */
-	p->self_signed = X509_NAME_cmp(X509_get_subject_name(leaf),
-	    X509_get_issuer_name(leaf)) == 0 && X509_get0_pubkey(leaf) != NULL &&
-	    X509_verify(leaf, X509_get0_pubkey(leaf)) == 1;
-	ERR_clear_error();
-	tls_peer_free(s->peer);
-	s->peer = p;
-}
-
-struct tls_peer *
-tls_peer_take(struct tls *s)
-{
-	struct tls_peer *p;
-
-	if (s == NULL)
-		return NULL;
-	p = s->peer;
-	s->peer = NULL;
-	return p;
+	return r < 0 ? r : tls_add_hex(b, md, TLS_FP_LEN);
 }
 
 /* After a completed handshake: trust the peer or not, and say why. */
@@ -755,16 +357,16 @@ decide(struct tls *s, char **errstr)
 	buf_init(&got, 128);
 	problem = verify_problem(s, leaf, &why);
 	if (problem >= 0)
-		keep_peer(s, leaf, problem ? buf_str(&why) : NULL);
+		tls_keep_peer(s, leaf, problem ? buf_str(&why) : NULL);
 	if (problem < 0) {
 		e = ERR_NOMEM;
 	} else if (s->have_pin) {
 		/* The pin replaces CA trust and the name check, as in msmtp. */
-		if (cert_sha256(leaf, md) < 0) {
+		if (tls_cert_sha256(leaf, md) < 0) {
 			e = fail_event(s, errstr, ERR_TLS,
 			    _("cannot compute the certificate fingerprint"));
-		} else if (add_hex(&pin, s->pin, sizeof(s->pin)) < 0 ||
-		    add_hex(&got, md, sizeof(md)) < 0) {
+		} else if (tls_add_hex(&pin, s->pin, sizeof(s->pin)) < 0 ||
+		    tls_add_hex(&got, md, sizeof(md)) < 0) {
 			e = ERR_NOMEM;
 		} else if (memcmp(md, s->pin, sizeof(md)) == 0) {
 			transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
@@ -786,7 +388,7 @@ decide(struct tls *s, char **errstr)
 				    buf_str(&why));
 		}
 	} else if (s->verify) {
-		if (problem && (cert_sha256(leaf, md) < 0 ||
+		if (problem && (tls_cert_sha256(leaf, md) < 0 ||
 		    add_pin_remedy(&why, _("; to trust this certificate all "
 		    "the same, pin it"), md) == 0))
 			e = fail_event(s, errstr, ERR_TLS_VERIFY, buf_str(&why));
@@ -835,14 +437,24 @@ ssl_saw_eof(struct tls *s, int code)
 
 /* OpenSSL's words for the common failures are terse; say what they mean. */
 static const char *
-handshake_hint(unsigned long e)
+handshake_hint(struct tls *s, unsigned long e)
 {
 	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
 		return NULL;
 	switch (ERR_GET_REASON(e)) {
 	case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
 	case SSL_R_UNSUPPORTED_PROTOCOL:
-		return _("the server offers no TLS version pigeon accepts; pigeon needs TLS 1.2 or newer");
+		if (s->min_version == TLS_V_DEFAULT &&
+		    s->max_version == TLS_V_DEFAULT)
+			return _("the server offers no TLS version pigeon accepts; pigeon needs TLS 1.2 or newer");
+		(void)snprintf(s->hint, sizeof(s->hint),
+		    _("the server offers no TLS version from %s to %s, which "
+		    "tls_min_version and tls_max_version allow"),
+		    s->min_version != TLS_V_DEFAULT ?
+		    tls_version_str(s->min_version) : "1.2",
+		    s->max_version != TLS_V_DEFAULT ?
+		    tls_version_str(s->max_version) : "1.3");
+		return s->hint;
 	case SSL_R_WRONG_VERSION_NUMBER:
 	case SSL_R_PACKET_LENGTH_TOO_LONG:
 		return _("the server did not answer in TLS; it may expect STARTTLS or plain text on this port");
@@ -870,7 +482,7 @@ tls_handshake(struct tls *s, int *want, char **errstr)
 	s->sys_errno = 0;
 	r = SSL_connect(s->ssl);
 	if (r == 1) {
-		report(s);
+		tls_report(s);
 		e = decide(s, errstr);
 		s->state = e == ERR_OK ? TLS_HS_DONE : TLS_HS_FAILED;
 		s->failed = e;
@@ -901,12 +513,13 @@ tls_handshake(struct tls *s, int *want, char **errstr)
 		else
 			r = buf_printf(&b, _("server closed the connection during the TLS handshake (%s)"),
 			    strerror(s->sys_errno));
+		r = r < 0 ? r : tls_explain_certreq(s, &b);
 		s->failed = r < 0 ? ERR_NOMEM :
 		    fail_event(s, errstr, ERR_CLOSED, buf_str(&b));
 		buf_free(&b);
 		return s->failed;
 	}
-	hint = handshake_hint(ERR_peek_error());
+	hint = handshake_hint(s, ERR_peek_error());
 	if (buf_addstr(&b, _("TLS handshake failed: ")) < 0) {
 		ERR_clear_error();
 		s->failed = ERR_NOMEM;
@@ -919,6 +532,7 @@ tls_handshake(struct tls *s, int *want, char **errstr)
 		}
 		if (hint != NULL)
 			(void)buf_printf(&b, " (%s)", hint);
+		(void)tls_explain_certreq(s, &b);
 		s->failed = fail_event(s, errstr, ERR_TLS, buf_str(&b));
 	}
 	buf_free(&b);
@@ -960,12 +574,13 @@ static enum err
 setup_ctx(struct tls *s, const struct tls_opts *o, char **errstr)
 {
 	const char *key;
+	enum err e;
 
 	s->ctx = SSL_CTX_new(TLS_client_method());
 	if (s->ctx == NULL)
 		return fail_ssl(errstr, ERR_TLS, _("cannot create a TLS context"));
-	if (SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION) != 1)
-		return fail_ssl(errstr, ERR_TLS, _("cannot require TLS 1.2"));
+	if ((e = tls_conf_apply(s->ctx, o, errstr)) != ERR_OK)
+		return e;
 	/*
 	 * The session retries a write with whatever is left of its buffer,
 	 * which may have moved; partial writes let it stream without
@@ -1056,6 +671,8 @@ setup_ssl(struct tls *s, char **errstr)
 				    s->servername);
 		}
 	}
+	if (tls_info_setup(s) < 0)
+		return fail_ssl(errstr, ERR_TLS, _("cannot create a TLS connection"));
 	SSL_set_connect_state(s->ssl);
 	return ERR_OK;
 }
@@ -1074,6 +691,9 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 	s->fd = fd;
 	s->tr = tr;
 	s->verify = o->verify;
+	s->have_cert = o->cert != NULL;
+	s->min_version = o->min_version;
+	s->max_version = o->max_version;
 	s->verify_err = X509_V_OK;
 	s->state = TLS_HS_RUNNING;
 	(void)snprintf(s->errbuf, sizeof(s->errbuf), "%s", _("no error"));
@@ -1118,6 +738,30 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 	return ERR_OK;
 }
 
+/*
+ * With TLS 1.3 the server judges the client's certificate after the
+ * client's handshake is over: a server that wanted one and got none
+ * ends the connection at the first read.  Say so instead of "closed".
+ */
+static ssize_t
+certreq_failure(struct tls *s, int code)
+{
+	struct buf b;
+
+	buf_init(&b, TLS_TEXT_MAX);
+	if (ssl_saw_eof(s, code))
+		(void)buf_addstr(&b, _("server closed the connection"));
+	else if (code == SSL_ERROR_SYSCALL && s->sys_errno != 0)
+		(void)buf_addstr(&b, strerror(s->sys_errno));
+	else
+		ssl_errors(&b);
+	ERR_clear_error();
+	(void)tls_explain_certreq(s, &b);
+	(void)snprintf(s->errbuf, sizeof(s->errbuf), "%s", buf_str(&b));
+	buf_free(&b);
+	return -1;
+}
+
 /* Turn a failed SSL_read/SSL_write into a transport result. */
 static ssize_t
 io_result(struct tls *s, int n, int reading)
@@ -1132,6 +776,8 @@ io_result(struct tls *s, int n, int reading)
 		return TRANSPORT_WANT_WRITE;
 	if (code != SSL_ERROR_ZERO_RETURN)
 		s->fatal = 1;
+	if (!s->app_read && s->cert_requested && !s->have_cert)
+		return certreq_failure(s, code);
 	if (ssl_saw_eof(s, code)) {
 		ERR_clear_error();
 		if (code != SSL_ERROR_ZERO_RETURN && !s->eof_warned) {
@@ -1174,8 +820,10 @@ tls_read_op(void *ctx, void *buf, size_t len)
 	ERR_clear_error();
 	s->sys_errno = 0;
 	n = SSL_read(s->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
-	if (n > 0)
+	if (n > 0) {
+		s->app_read = 1;
 		return n;
+	}
 	return io_result(s, n, 1);
 }
 
@@ -1255,6 +903,7 @@ tls_free(struct tls *s)
 	}
 	SSL_CTX_free(s->ctx);
 	X509_free(s->verify_cert);
+	free(s->cert_cas);
 	tls_peer_free(s->peer);
 	free(s->servername);
 	ERR_clear_error();

@@ -14,7 +14,39 @@ struct tls_opts {
 	const char *fingerprint;  /* SHA-256 of the leaf cert (hex, colons ok) */
 	const char *cert;         /* client certificate (PEM), or NULL */
 	const char *key;          /* its key (PEM); NULL: in cert */
+	int min_version;          /* enum tls_version; TLS_V_DEFAULT: 1.2 */
+	int max_version;          /* enum tls_version; TLS_V_DEFAULT: the newest */
+	const char *ciphers;      /* TLS 1.2 and older (OpenSSL's cipher list), NULL: OpenSSL's */
+	const char *ciphersuites; /* TLS 1.3 (OpenSSL's ciphersuites), NULL: OpenSSL's */
+	int allow_legacy;         /* versions below TLS 1.2 may be set */
 };
+
+/* TLS versions as the config and the command line spell them (1.0 ... 1.3). */
+enum tls_version {
+	TLS_V_DEFAULT = 0,
+	TLS_V_1_0 = 10,
+	TLS_V_1_1,
+	TLS_V_1_2,
+	TLS_V_1_3,
+};
+
+/* "1.2" (also "TLSv1.2", "tls1.2", any case) to TLS_V_1_2; -1 when it is none. */
+int tls_version_parse(const char *s);
+/* TLS_V_1_2 to "1.2"; "default" for TLS_V_DEFAULT. */
+const char *tls_version_str(int v);
+/*
+ * Does OpenSSL take list as a TLS 1.2 cipher list (tls13 0) or as TLS
+ * 1.3 ciphersuites (tls13 1)?  1 yes, 0 no, -1 cannot tell (the ssl
+ * module cannot be loaded: tls_new() will say why).
+ */
+int tls_cipher_list_ok(const char *list, int tls13);
+/*
+ * Are o's versions and cipher lists usable together?  ERR_CONFIG with
+ * *errstr naming the setting (by its config key and its option): a
+ * version below TLS 1.2 without allow_legacy, a minimum above the
+ * maximum, a cipher list OpenSSL does not take.
+ */
+enum err tls_opts_check(const struct tls_opts *o, char **errstr);
 
 struct tls;
 

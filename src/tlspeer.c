@@ -1,9 +1,12 @@
-/* tlspeer.c - the parts of the TLS interface that need no OpenSSL: fingerprints as text, freeing a peer's description. */
+/* tlspeer.c - the parts of the TLS interface that need no OpenSSL: fingerprints as text, a peer's description freed, versions and the knobs checked. */
 /* SPDX-License-Identifier: ISC */
 #include "tls.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
+#include "i18n.h"
 #include "util.h"
 
 void
@@ -46,4 +49,87 @@ tls_fingerprint_ok(const char *p)
 	unsigned char fp[TLS_FP_LEN];
 
 	return tls_fingerprint_parse(p, fp) == 0;
+}
+
+static const struct {
+	const char *name;
+	int v;
+} versions[] = {
+	{ "1.0", TLS_V_1_0 },
+	{ "1.1", TLS_V_1_1 },
+	{ "1.2", TLS_V_1_2 },
+	{ "1.3", TLS_V_1_3 },
+};
+#define NVERSIONS (sizeof(versions) / sizeof(versions[0]))
+
+int
+tls_version_parse(const char *s)
+{
+	size_t i;
+
+	if (strncasecmp(s, "TLSv", 4) == 0)
+		s += 4;
+	else if (strncasecmp(s, "TLS", 3) == 0)
+		s += 3;
+	for (i = 0; i < NVERSIONS; i++)
+		if (strcmp(s, versions[i].name) == 0)
+			return versions[i].v;
+	return -1;
+}
+
+const char *
+tls_version_str(int v)
+{
+	size_t i;
+
+	for (i = 0; i < NVERSIONS; i++)
+		if (versions[i].v == v)
+			return versions[i].name;
+	return "default";
+}
+
+enum err
+tls_opts_check(const struct tls_opts *o, char **errstr)
+{
+	int lo = o->min_version, hi = o->max_version;
+
+	if ((lo != TLS_V_DEFAULT && tls_version_parse(tls_version_str(lo)) < 0) ||
+	    (hi != TLS_V_DEFAULT && tls_version_parse(tls_version_str(hi)) < 0)) {
+		util_seterr(errstr, _("tls_min_version and tls_max_version "
+		    "must be 1.0, 1.1, 1.2 or 1.3"));
+		return ERR_CONFIG;
+	}
+	if (!o->allow_legacy && ((lo != TLS_V_DEFAULT && lo < TLS_V_1_2) ||
+	    (hi != TLS_V_DEFAULT && hi < TLS_V_1_2))) {
+		util_seterr(errstr, _("%s = %s goes below TLS 1.2, which "
+		    "pigeon refuses unless tls_allow_legacy = yes (or "
+		    "--tls-allow-legacy) says so explicitly"),
+		    lo != TLS_V_DEFAULT && lo < TLS_V_1_2 ? "tls_min_version" :
+		    "tls_max_version",
+		    tls_version_str(lo != TLS_V_DEFAULT && lo < TLS_V_1_2 ?
+		    lo : hi));
+		return ERR_CONFIG;
+	}
+	if (hi != TLS_V_DEFAULT && hi < (lo != TLS_V_DEFAULT ? lo : TLS_V_1_2)) {
+		util_seterr(errstr, _("tls_max_version = %s is below "
+		    "tls_min_version = %s: no TLS version is left"),
+		    tls_version_str(hi), tls_version_str(lo != TLS_V_DEFAULT ?
+		    lo : TLS_V_1_2));
+		return ERR_CONFIG;
+	}
+	if (o->ciphers != NULL && tls_cipher_list_ok(o->ciphers, 0) == 0) {
+		util_seterr(errstr, _("tls_ciphers = %s: OpenSSL knows no "
+		    "TLS 1.2 cipher in that list (see ciphers(1))"),
+		    o->ciphers);
+		return ERR_CONFIG;
+	}
+	if (o->ciphersuites != NULL && tls_cipher_list_ok(o->ciphersuites,
+	    1) == 0) {
+		util_seterr(errstr, _("tls_ciphersuites = %s: not a list of "
+		    "TLS 1.3 ciphersuites OpenSSL knows, such as "
+		    "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"),
+		    o->ciphersuites);
+		return ERR_CONFIG;
+	}
+	return ERR_OK;
 }

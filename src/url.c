@@ -31,6 +31,7 @@ static const struct {
 	{ "smtp",       URL_SMTP,       "587" },
 	{ "smtps",      URL_SMTPS,      "465" },
 	{ "smtp+plain", URL_SMTP_PLAIN, "25" },
+	{ "smtp+opportunistic", URL_SMTP_OPPORTUNISTIC, "25" },
 };
 
 static int
@@ -238,7 +239,8 @@ url_parse(struct url *u, const char *s, char **errstr)
 		}
 		if (i == sizeof url_schemes / sizeof url_schemes[0])
 			return fail(s, errstr, _("unknown scheme '%.*s'; "
-			    "use smtp://, smtps:// or smtp+plain://"),
+			    "use smtp://, smtps://, smtp+plain:// or "
+			    "smtp+opportunistic://"),
 			    PIECE(scheme_len), s);
 	} else {
 		i = 0;	/* a bare host[:port] means smtp:// */

@@ -1,4 +1,4 @@
-/* url.h - server URLs: smtp://, smtps://, smtp+plain://. */
+/* url.h - server URLs: smtp://, smtps://, smtp+plain://, smtp+opportunistic://. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_URL_H
 #define PIGEON_URL_H
@@ -9,6 +9,7 @@ enum url_scheme {
 	URL_SMTP,        /* smtp://  STARTTLS required, port 587 */
 	URL_SMTPS,       /* smtps:// implicit TLS, port 465 */
 	URL_SMTP_PLAIN,  /* smtp+plain:// no TLS, port 25 */
+	URL_SMTP_OPPORTUNISTIC, /* smtp+opportunistic:// STARTTLS when it works, port 25 */
 };
 
 struct url {

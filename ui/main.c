@@ -57,11 +57,14 @@ static int
 common_words(const char *arg, const char *next)
 {
 	static const char *const with_value[] = {
-		"--config", "--account", "--server",
+		"--config", "--account", "--server", "--transcript-json",
+		"--quit-after", "--drop-after", "--tls-min-version",
+		"--tls-max-version", "--tls-ciphers", "--tls-ciphersuites",
 	};
 	static const char *const alone[] = {
 		"--transcript", "--transcript-data", "--chunking",
-		"--no-queue",
+		"--no-queue", "--hex", "--show-auth", "--show-auth=all",
+		"--tls-allow-legacy",
 	};
 	size_t i, n;
 

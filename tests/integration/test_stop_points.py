@@ -196,6 +196,25 @@ class StopPoints(PigeonTest):
         self.assertIn("stopped after MAIL as asked (--quit-after from)",
                       self.last_line(res))
 
+    def test_options_before_the_command_word(self):
+        """As mutt and git put them: the new common options work before
+        "sendmail" as after it."""
+        srv, seen, cfg = self.setup_server()
+        res = self.run_pigeon(["--config", cfg, "--quit-after", "mail",
+                               "--hex", "--show-auth",
+                               "--tls-max-version", "1.3",
+                               "--transcript-json",
+                               "%s/t.jsonl" % self.tmp, "sendmail",
+                               "bob@example.org"], input=MSG)
+        self.assertExit(res, EX_OK)
+        self.assertEqual(settle(seen, "QUIT"),
+                         ["EHLO", "TLS", "EHLO", "MAIL", "QUIT"], res)
+        self.assertIn("stopped after MAIL as asked (--quit-after mail)",
+                      self.last_line(res))
+        self.assertRegex(res.stderr, r"C> \d+ bytes")
+        with open("%s/t.jsonl" % self.tmp) as f:
+            self.assertIn('"stage":"mail"', f.read())
+
     def test_probe(self):
         srv, seen, cfg = self.setup_server()
         res = self.run_pigeon(["probe", "--config", cfg, "--quit-after",

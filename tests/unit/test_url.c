@@ -105,6 +105,8 @@ test_url_schemes_and_default_ports(void **state)
 	    "mail.example.org", "465");
 	check_ok("smtp+plain://mail.example.org", URL_SMTP_PLAIN, NULL,
 	    "mail.example.org", "25");
+	check_ok("smtp+opportunistic://mail.example.org",
+	    URL_SMTP_OPPORTUNISTIC, NULL, "mail.example.org", "25");
 	check_ok("mail.example.org", URL_SMTP, NULL, "mail.example.org",
 	    "587");
 	/* The scheme is matched without regard to case; the host keeps its. */
@@ -336,7 +338,8 @@ test_url_unknown_schemes(void **state)
 	check_bad("lmtp:///var/run/lmtp", "unknown scheme 'lmtp'");
 	check_bad("LMTP://[::1]:24", "unknown scheme 'LMTP'");
 	/* The message says what would be right. */
-	check_bad("imap://mx", "use smtp://, smtps:// or smtp+plain://");
+	check_bad("imap://mx", "use smtp://, smtps://, smtp+plain:// or "
+	    "smtp+opportunistic://");
 	/* "smtp" itself, but not followed by "://". */
 	check_bad("smtp:/mx", "unexpected '/mx'");
 	check_bad("smtp:mx", "the port must be a number");

@@ -116,6 +116,21 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 		else
 			c->show_auth = -1;  /* refused by cli_setup() */
 		return 1;
+	case CLI_OPT_TLS_MIN:
+		c->tls_min_version = arg;
+		return 1;
+	case CLI_OPT_TLS_MAX:
+		c->tls_max_version = arg;
+		return 1;
+	case CLI_OPT_TLS_CIPHERS:
+		c->tls_ciphers = arg;
+		return 1;
+	case CLI_OPT_TLS_CIPHERSUITES:
+		c->tls_ciphersuites = arg;
+		return 1;
+	case CLI_OPT_TLS_LEGACY:
+		c->tls_allow_legacy = 1;
+		return 1;
 	case 'v':
 		c->verbose++;
 		return 1;
@@ -139,7 +154,13 @@ cli_common_help(FILE *fp, int sending)
 "  --hex, -vvv          also dump every byte read and written in hex\n"
 "                       (inside TLS: decrypted); secrets stay masked\n"
 "  --show-auth[=all]    decode what the client answers in AUTH: the user\n"
-"                       name; the password too only with =all\n"), fp);
+"                       name; the password too only with =all\n"
+"  --tls-min-version V, --tls-max-version V\n"
+"                       TLS versions to allow: 1.2 or 1.3 (1.0 and 1.1\n"
+"                       only with --tls-allow-legacy)\n"
+"  --tls-ciphers LIST   TLS 1.2 ciphers, in OpenSSL's syntax\n"
+"  --tls-ciphersuites LIST\n"
+"                       TLS 1.3 ciphersuites, in OpenSSL's syntax\n"), fp);
 	if (sending)
 		(void)fputs(_(
 "  --transcript-data    include the message data in the transcript\n"
@@ -261,6 +282,16 @@ prompt_password(const char *user, const char *host)
 	return b.data;
 }
 
+/* Without -v, the warnings that must be seen all the same (plain text after all). */
+static void
+loud_writer(void *arg, const struct tr_event *ev)
+{
+	(void)arg;
+	if (ev->kind == TR_WARN && (ev->flags & TR_F_LOUD))
+		cli_warn("%.*s", (int)(ev->len > 4096 ? 4096 : ev->len),
+		    ev->text);
+}
+
 static int
 open_transcripts(struct cli *c)
 {
@@ -280,6 +311,8 @@ open_transcripts(struct cli *c)
 		tr_file_writer_init(&c->err_writer, stderr, c->transcript_data);
 		c->err_writer.show_state = c->verbose > 1;
 		(void)transcript_subscribe(c->tr, tr_file_writer, &c->err_writer);
+	} else {
+		(void)transcript_subscribe(c->tr, loud_writer, NULL);
 	}
 	if (c->transcript_path != NULL) {
 		/* A transcript may hold message data: keep it private. */
@@ -339,6 +372,44 @@ cli_load_config(struct cli *c)
 	return 0;
 }
 
+/* The --tls-* options over the route's TLS settings; 0 or an exit code, shown. */
+static int
+tls_overrides(struct cli *c)
+{
+	struct tls_opts *o = &c->rt.so.tls;
+	const char *bad = NULL;
+	char *why = NULL;
+	int v;
+
+	if (c->tls_min_version != NULL) {
+		if ((v = tls_version_parse(c->tls_min_version)) < 0)
+			bad = c->tls_min_version;
+		o->min_version = v;
+	}
+	if (c->tls_max_version != NULL) {
+		if ((v = tls_version_parse(c->tls_max_version)) < 0)
+			bad = c->tls_max_version;
+		o->max_version = v;
+	}
+	if (bad != NULL) {
+		cli_error(_("a TLS version is 1.0, 1.1, 1.2 or 1.3, not '%s'"),
+		    bad);
+		return EX_USAGE;
+	}
+	if (c->tls_ciphers != NULL)
+		o->ciphers = c->tls_ciphers;
+	if (c->tls_ciphersuites != NULL)
+		o->ciphersuites = c->tls_ciphersuites;
+	if (c->tls_allow_legacy)
+		o->allow_legacy = 1;
+	if (tls_opts_check(o, &why) != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(ERR_CONFIG));
+		free(why);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
 /* cli_setup() and cli_setup_quiet(): prompt or not. */
 static int
 setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
@@ -364,6 +435,8 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 	c->rt.so.smtp.stop_after = c->stop_after;
 	c->rt.so.smtp.stop_drop = c->stop_drop;
 	c->rt.so.smtp.show_auth = c->show_auth;
+	if ((r = tls_overrides(c)) != 0)
+		return r;
 	if (want_auth && (e = route_secret(&c->rt, c->acct, &why)) !=
 	    ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
@@ -405,6 +478,7 @@ cli_cleanup(struct cli *c)
 		transcript_unsubscribe(c->tr, tr_file_writer, &c->err_writer);
 		transcript_unsubscribe(c->tr, tr_file_writer, &c->file_writer);
 		transcript_unsubscribe(c->tr, trjson_writer, &c->json_writer);
+		transcript_unsubscribe(c->tr, loud_writer, NULL);
 		if (c->tr != c->tr_shared)
 			transcript_free(c->tr);
 		c->tr = NULL;

@@ -24,6 +24,12 @@ struct cli {
 	int no_queue;                /* --no-queue: deliver now or fail */
 	int hex;                     /* --hex (or -vvv): dump every read and write */
 	int show_auth;               /* --show-auth: 1, =all: 2, a bad value: -1 */
+	/* --tls-min-version and the rest: over the account's tls_* keys. */
+	const char *tls_min_version;
+	const char *tls_max_version;
+	const char *tls_ciphers;
+	const char *tls_ciphersuites;
+	int tls_allow_legacy;
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 	const char *json_path;       /* --transcript-json=FILE */
 	enum smtp_stage stop_after;  /* --quit-after/--drop-after STAGE */
@@ -59,6 +65,11 @@ enum {
 	CLI_OPT_DROP_AFTER,
 	CLI_OPT_HEX,
 	CLI_OPT_SHOW_AUTH,
+	CLI_OPT_TLS_MIN,
+	CLI_OPT_TLS_MAX,
+	CLI_OPT_TLS_CIPHERS,
+	CLI_OPT_TLS_CIPHERSUITES,
+	CLI_OPT_TLS_LEGACY,
 	CLI_OPT_LAST_,
 };
 
@@ -83,6 +94,14 @@ enum {
 #define CLI_LONGOPTS_STOP \
 	{ "quit-after", required_argument, NULL, CLI_OPT_QUIT_AFTER }, \
 	{ "drop-after", required_argument, NULL, CLI_OPT_DROP_AFTER }
+/* And those of the subcommands that talk to a server: TLS versions and ciphers. */
+#define CLI_LONGOPTS_TLS \
+	{ "tls-min-version", required_argument, NULL, CLI_OPT_TLS_MIN }, \
+	{ "tls-max-version", required_argument, NULL, CLI_OPT_TLS_MAX }, \
+	{ "tls-ciphers", required_argument, NULL, CLI_OPT_TLS_CIPHERS }, \
+	{ "tls-ciphersuites", required_argument, NULL, \
+	    CLI_OPT_TLS_CIPHERSUITES }, \
+	{ "tls-allow-legacy", no_argument, NULL, CLI_OPT_TLS_LEGACY }
 
 /* Handle a shared option from getopt_long; 1 if it was one, 0 if not. */
 int cli_common_option(struct cli *c, int opt, const char *arg);

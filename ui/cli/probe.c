@@ -24,6 +24,7 @@ enum {
 static const struct option probe_longopts[] = {
 	CLI_LONGOPTS,
 	CLI_LONGOPTS_STOP,
+	CLI_LONGOPTS_TLS,
 	{ "auth", no_argument, NULL, OPT_AUTH },
 	{ "detect", required_argument, NULL, OPT_DETECT },
 	{ NULL, 0, NULL, 0 },
@@ -384,7 +385,8 @@ cmd_probe(int argc, char **argv)
 	rc = cli_connect(&c, &s);
 	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
 		print_caps(s, &view,
-		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS);
+		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS ||
+		    c.rt.so.smtp.tls == SMTP_TLS_OPPORTUNISTIC);
 	if (c.stop_after != SMTP_STAGE_NONE && s != NULL &&
 	    session_status(s) == SESSION_DONE) {
 		const char *detail = NULL;

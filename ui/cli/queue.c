@@ -26,6 +26,7 @@ enum {
 
 static const struct option queue_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_TLS,
 	CLI_LONGOPTS_SEND,
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "due", no_argument, NULL, OPT_DUE },

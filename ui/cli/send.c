@@ -39,6 +39,7 @@ enum {
 
 static const struct option send_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_TLS,
 	CLI_LONGOPTS_SEND,
 	CLI_LONGOPTS_STOP,
 	{ "subject", required_argument, NULL, 's' },

@@ -22,6 +22,7 @@ enum {
 
 static const struct option sendmail_longopts[] = {
 	CLI_LONGOPTS,
+	CLI_LONGOPTS_TLS,
 	CLI_LONGOPTS_SEND,
 	CLI_LONGOPTS_STOP,
 	{ "abort-on-reject", no_argument, NULL, OPT_ABORT_ON_REJECT },
