@@ -1,4 +1,4 @@
-/* smtp.c - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock.  The conversation up to the envelope, the replies told apart, the ways it ends; the envelope is in smtp_env.c, the data in smtp_data.c, reply parsing in smtp_reply.c. */
+/* smtp.c - the SMTP client protocol engine: bytes in, bytes out, events out; no I/O, no clock.  The conversation up to the envelope, the replies told apart, the ways it ends; AUTH is in smtp_auth.c, the envelope in smtp_env.c, the data in smtp_data.c, reply parsing in smtp_reply.c. */
 /* SPDX-License-Identifier: ISC */
 #include "smtp_int.h"
 
@@ -12,7 +12,6 @@
 #include "i18n.h"
 #include "sasl.h"
 #include "smtpdoc.h"
-#include "saslshow.h"
 #include "util.h"
 
 
@@ -27,10 +26,6 @@ static const char *const cmd_words[] = { CMD_TABLE(CMD_WORD_) };
 static const enum smtp_timer cmd_timers[] = { CMD_TABLE(CMD_TIMER_) };
 #undef CMD_TIMER_
 
-#define STAGE_NAME_(name, str) str,
-static const char *const stage_names[] = { SMTP_STAGE_TABLE(STAGE_NAME_) };
-#undef STAGE_NAME_
-
 #define TIMER_NAME_(name, key, sec) key,
 static const char *const timer_names[] = { SMTP_TIMER_TABLE(TIMER_NAME_) };
 #undef TIMER_NAME_
@@ -40,7 +35,6 @@ static const int timer_defaults[] = { SMTP_TIMER_TABLE(TIMER_SEC_) };
 
 static void process_input(struct smtp *s);
 static void send_ehlo(struct smtp *s);
-static void sync_stage(struct smtp *s);
 
 /* -- small helpers ---------------------------------------------------- */
 
@@ -62,40 +56,7 @@ timer_seconds(const struct smtp *s, enum smtp_timer t)
 	return s->o->timeouts[t] > 0 ? s->o->timeouts[t] : timer_defaults[t];
 }
 
-const char *
-smtp_stage_name(enum smtp_stage st)
-{
-	return (unsigned)st < SMTP_STAGE_COUNT_ ? stage_names[st] : "";
-}
 
-int
-smtp_stage_parse(const char *name, enum smtp_stage *st)
-{
-	static const struct {
-		const char *alias;
-		enum smtp_stage st;
-	} aliases[] = {
-		{ "banner", SMTP_STAGE_GREETING },
-		{ "helo", SMTP_STAGE_EHLO },
-		{ "lhlo", SMTP_STAGE_EHLO },
-		{ "starttls", SMTP_STAGE_TLS },
-		{ "from", SMTP_STAGE_MAIL },
-		{ "to", SMTP_STAGE_RCPT },
-	};
-	size_t i;
-
-	for (i = SMTP_STAGE_CONNECT; i < SMTP_STAGE_QUIT; i++)
-		if (strcasecmp(name, stage_names[i]) == 0) {
-			*st = (enum smtp_stage)i;
-			return 0;
-		}
-	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
-		if (strcasecmp(name, aliases[i].alias) == 0) {
-			*st = aliases[i].st;
-			return 0;
-		}
-	return -1;
-}
 
 void
 smtp_set_state(struct smtp *s, enum state st)
@@ -106,59 +67,10 @@ smtp_set_state(struct smtp *s, enum state st)
 	s->serial++;
 	transcript_emit(s->tr, TR_STATE, 0, state_names[st],
 	    strlen(state_names[st]));
-	sync_stage(s);
+	smtp_sync_stage(s);
 }
 
-/* The stage the state and the next reply awaited make. */
-static enum smtp_stage
-stage_now(const struct smtp *s)
-{
-	size_t i;
 
-	switch (s->state) {
-	case S_GREETING:
-		return s->cur_stage == SMTP_STAGE_CONNECT ? SMTP_STAGE_CONNECT :
-		    s->cur_stage == SMTP_STAGE_TLS ? SMTP_STAGE_TLS :
-		    SMTP_STAGE_GREETING;
-	case S_EHLO:
-	case S_HELO:
-		return SMTP_STAGE_EHLO;
-	case S_STARTTLS:
-	case S_TLS:
-		return SMTP_STAGE_TLS;
-	case S_AUTH:
-		return SMTP_STAGE_AUTH;
-	case S_ENVELOPE:
-		switch (smtp_envelope_cmd(s, s->taken, &i)) {
-		case C_RCPT:
-			return SMTP_STAGE_RCPT;
-		case C_DATA:
-			return SMTP_STAGE_DATA;
-		default:
-			return SMTP_STAGE_MAIL;
-		}
-	case S_BODY:
-		return SMTP_STAGE_DATA;
-	case S_DOT:
-		return SMTP_STAGE_DOT;
-	case S_QUIT:
-		return SMTP_STAGE_QUIT;
-	default:
-		return s->cur_stage;
-	}
-}
-
-/* The transcript learns of each new stage. */
-static void
-sync_stage(struct smtp *s)
-{
-	enum smtp_stage st = stage_now(s);
-
-	if (st == s->cur_stage)
-		return;
-	s->cur_stage = st;
-	transcript_set_stage(s->tr, stage_names[st]);
-}
 
 unsigned
 smtp_tls_flag(const struct smtp *s)
@@ -326,8 +238,8 @@ smtp_message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
 }
 
 /* End at once: nothing more may be sent on this connection. */
-static void
-drop(struct smtp *s)
+void
+smtp_drop(struct smtp *s)
 {
 	s->out_base += s->out.len;
 	buf_reset(&s->out);
@@ -342,7 +254,7 @@ smtp_nomem(struct smtp *s)
 {
 	smtp_message_end(s, ERR_NOMEM, NULL);
 	smtp_seterr(s, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
-	drop(s);
+	smtp_drop(s);
 }
 
 /*
@@ -399,7 +311,7 @@ smtp_send_line(struct smtp *s, const char *show, const char *wire, size_t len,
 		smtp_seterr(s, ERR_SOFTWARE, _("refusing to send a command of %zu "
 		    "octets, over the %zu that SMTP allows: %.40s..."),
 		    len + 2, max, show != NULL ? show : wire);
-		drop(s);
+		smtp_drop(s);
 		return -1;
 	}
 	if (show != NULL)
@@ -479,7 +391,7 @@ protocol_error(struct smtp *s, const char *fmt, ...)
 	free(m);
 	buf_reset(&s->in);
 	if (!sane) {
-		drop(s);
+		smtp_drop(s);
 		return;
 	}
 	s->out_base += s->out.len;
@@ -495,7 +407,7 @@ framing_error(struct smtp *s, const char *why)
 	smtp_message_end(s, ERR_PROTOCOL, NULL);
 	smtp_seterr(s, ERR_PROTOCOL, _("invalid reply from the server: %s"), why);
 	buf_reset(&s->in);
-	drop(s);
+	smtp_drop(s);
 }
 
 /* -- the greeting, EHLO, STARTTLS ------------------------------------- */
@@ -536,7 +448,6 @@ send_ehlo(struct smtp *s)
 		smtp_set_state(s, S_EHLO);
 }
 
-static void start_auth(struct smtp *s);
 
 /* Opportunistic TLS goes on without TLS: say so, loudly. */
 static void
@@ -573,7 +484,7 @@ after_ehlo(struct smtp *s)
 	}
 	if (s->o->user != NULL && s->sasl == NULL) {
 		if (!smtp_stop_point(s, SMTP_STAGE_EHLO, SMTP_STAGE_EHLO))
-			start_auth(s);
+			smtp_start_auth(s);
 	} else {
 		smtp_become_ready(s);
 	}
@@ -666,255 +577,10 @@ on_starttls(struct smtp *s, const struct smtp_reply *r)
 		    "injected by an attacker, so the connection was dropped"),
 		    s->in.len);
 		buf_reset(&s->in);
-		drop(s);
+		smtp_drop(s);
 		return;
 	}
 	smtp_set_state(s, S_TLS);
-}
-
-/* -- AUTH ------------------------------------------------------------- */
-
-/* Is name one of the words of the space-separated list? */
-static int
-offered(const char *list, const char *name)
-{
-	size_t n = strlen(name), w;
-
-	while (list != NULL && *list != '\0') {
-		w = strcspn(list, " ");
-		if (w == n && strncasecmp(list, name, n) == 0)
-			return 1;
-		list += w;
-		list += strspn(list, " ");
-	}
-	return 0;
-}
-
-/* The mechanism the account names, or the best offered; -1: none. */
-static int
-pick_mech(struct smtp *s)
-{
-	const char *list = s->caps.auth;
-	int m;
-
-	if (s->o->auth == NULL) {
-		if (!(s->caps.flags & SMTP_CAP_AUTH))
-			smtp_seterr(s, ERR_NOAUTH, _("a user name is configured, "
-			    "but the server offers no authentication"));
-		else if ((m = sasl_choose(list, 0)) < 0)
-			smtp_seterr(s, ERR_NOAUTH, _("none of the server's "
-			    "authentication mechanisms is supported (it "
-			    "offers: %s)"), list);
-		else
-			return m;
-		return -1;
-	}
-	m = sasl_mech_from_name(s->o->auth);
-	if (m < 0)
-		smtp_seterr(s, ERR_CONFIG, _("unknown authentication mechanism "
-		    "'%s'"), s->o->auth);
-	else if (!offered(list, sasl_mech_name((enum sasl_mech)m)))
-		smtp_seterr(s, ERR_NOAUTH, _("the server does not offer AUTH %s "
-		    "(it offers: %s)"), sasl_mech_name((enum sasl_mech)m),
-		    list != NULL && *list != '\0' ? list : _("none"));
-	else
-		return m;
-	return -1;
-}
-
-/* The mechanism to use, or -1 (the error set, QUIT sent). */
-static int
-choose_mech(struct smtp *s)
-{
-	int m = pick_mech(s);
-
-	if (m >= 0 && sasl_mech_plaintext((enum sasl_mech)m) &&
-	    !s->tls_active && !s->o->auth_allow_plaintext) {
-		smtp_seterr(s, ERR_PLAINTEXT, _("refusing AUTH %s without TLS: it "
-		    "would send the password readable to anyone on the path "
-		    "(set auth_allow_plaintext = yes to allow it)"),
-		    sasl_mech_name((enum sasl_mech)m));
-		m = -1;
-	}
-	if (m < 0)
-		smtp_send_quit(s);
-	return m;
-}
-
-/* What a 334 says, in words, after its line (and a concern, if any). */
-static void
-explain_challenge(struct smtp *s, const char *chal, enum err verdict)
-{
-	struct buf note, warn;
-
-	if (s->tr == NULL)
-		return;
-	buf_init(&note, 256 * 1024);
-	buf_init(&warn, 4096);
-	if (saslshow_challenge((enum sasl_mech)s->auth_mech, chal,
-	    strlen(chal), verdict, &note, &warn) == 0) {
-		if (note.len > 0)
-			transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s),
-			    note.data, note.len);
-		if (warn.len > 0)
-			transcript_emit(s->tr, TR_WARN, smtp_tls_flag(s),
-			    warn.data, warn.len);
-	}
-	buf_free(&note);
-	buf_free(&warn);
-}
-
-/*
- * The client's answer in words, after its [redacted] line, when the
- * user asked (show_auth): never the secret itself unless show_auth is 2.
- * b64 is the answer as sent; step as saslshow_answer() counts.
- */
-static void
-show_answer(struct smtp *s, unsigned step, const char *b64, size_t len)
-{
-	struct buf note;
-	int all = s->o->show_auth > 1;
-
-	if (s->o->show_auth <= 0 || s->tr == NULL)
-		return;
-	buf_init(&note, 256 * 1024);
-	if (buf_addstr(&note, all ? _("AUTH answer, secret included because "
-	    "--show-auth=all was given: ") : _("AUTH answer, shown because "
-	    "--show-auth was given: ")) == 0 &&
-	    saslshow_answer((enum sasl_mech)s->auth_mech, step, b64, len, all,
-	    &note) == 0)
-		transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s), note.data,
-		    note.len);
-	buf_free_secret(&note);
-}
-
-/*
- * AUTH with its initial response when the line stays within 512 octets;
- * else AUTH alone, and the response answers the server's empty
- * challenge (RFC 4954 4).
- */
-static void
-start_auth(struct smtp *s)
-{
-	struct buf wire;
-	char show[64];
-	int has_ir, m = choose_mech(s);
-	const char *name;
-
-	if (m < 0)
-		return;
-	s->auth_mech = m;
-	s->auth_steps = 0;
-	name = sasl_mech_name((enum sasl_mech)m);
-	s->sasl = sasl_new((enum sasl_mech)m, s->o->user,
-	    s->secret != NULL ? s->secret : "", s->o->host, s->o->port);
-	buf_init(&s->auth_ir, 64 * 1024);
-	buf_init(&wire, SMTP_CMD_MAX);
-	if (s->sasl == NULL ||
-	    sasl_start(s->sasl, &s->auth_ir, &has_ir) != ERR_OK ||
-	    buf_printf(&wire, "AUTH %s", name) < 0) {
-		buf_free_secret(&wire);
-		smtp_nomem(s);
-		return;
-	}
-	if (!has_ir)
-		buf_free_secret(&s->auth_ir);
-	else if (wire.len + 1 + s->auth_ir.len + 2 <= SMTP_CMD_MAX &&
-	    buf_printf(&wire, " %s", buf_str(&s->auth_ir)) == 0)
-		buf_free_secret(&s->auth_ir);
-	(void)snprintf(show, sizeof(show), "AUTH %s%s", name,
-	    has_ir && s->auth_ir.len == 0 ? " [redacted]" : "");
-	if (smtp_send_line(s, has_ir && s->auth_ir.len == 0 ? show : NULL,
-	    buf_str(&wire), wire.len, SMTP_CMD_MAX) == 0) {
-		smtp_set_state(s, S_AUTH);
-		/* The response went in the line, after "AUTH NAME ". */
-		if (has_ir && s->auth_ir.len == 0)
-			show_answer(s, 0, wire.data + 6 + strlen(name),
-			    wire.len - 6 - strlen(name));
-	}
-	buf_free_secret(&wire);
-}
-
-/* A 334: the next step of the exchange, or "*" to cancel it. */
-static void
-auth_challenge(struct smtp *s, const struct smtp_reply *r)
-{
-	const char *chal = smtp_reply_text(r);
-	struct buf resp;
-	char *why = NULL;
-	enum err e;
-
-	if (s->auth_ir.len > 0) {
-		explain_challenge(s, chal, ERR_OK);
-		if (smtp_send_line(s, "[redacted]", buf_str(&s->auth_ir),
-		    s->auth_ir.len, 0) == 0)
-			show_answer(s, 0, s->auth_ir.data, s->auth_ir.len);
-		buf_free_secret(&s->auth_ir);
-		return;
-	}
-	if (s->auth_err != ERR_OK) {
-		explain_challenge(s, chal, s->auth_err);
-		(void)smtp_send_line(s, NULL, "*", 1, 0);
-		return;
-	}
-	buf_init(&resp, 64 * 1024);
-	e = sasl_step(s->sasl, chal, strlen(chal), &resp, &why);
-	explain_challenge(s, chal, e);
-	s->auth_steps++;
-	if (e == ERR_OK || e == ERR_AUTH) {
-		/* ERR_AUTH: the mechanism's required answer to an error. */
-		if (e == ERR_AUTH) {
-			s->auth_err = e;
-			s->auth_why = why;
-			why = NULL;
-		}
-		if (smtp_send_line(s, "[redacted]", buf_str(&resp), resp.len,
-		    0) == 0)
-			show_answer(s, s->auth_steps, buf_str(&resp),
-			    resp.len);
-	} else {
-		/* A broken server, not a refused login: put off, not failed. */
-		s->auth_err = ERR_PROTOCOL;
-		s->auth_why = util_strf(_("the server's challenge is invalid "
-		    "(%s); authentication cancelled"),
-		    why != NULL ? why : err_str(e));
-		(void)smtp_send_line(s, NULL, "*", 1, 0);
-	}
-	free(why);
-	buf_free_secret(&resp);
-}
-
-static void
-on_auth(struct smtp *s, const struct smtp_reply *r)
-{
-	if (r->code == 334) {
-		auth_challenge(s, r);
-		return;
-	}
-	if (r->code == 235 && s->auth_err == ERR_OK) {
-		if (sasl_finish(s->sasl) != ERR_OK) {
-			smtp_seterr(s, ERR_AUTH, _("the server accepted the login "
-			    "without proving it knows the password; not "
-			    "trusting it"));
-			smtp_send_quit(s);
-			return;
-		}
-		transcript_emitf(s->tr, TR_INFO, smtp_tls_flag(s),
-		    _("authenticated as %s with %s"), s->o->user,
-		    sasl_mech_name((enum sasl_mech)s->auth_mech));
-		smtp_become_ready(s);
-		return;
-	}
-	if (s->auth_err != ERR_OK)
-		smtp_seterr(s, s->auth_err, "%s", s->auth_why != NULL ?
-		    s->auth_why : err_str(s->auth_err));
-	else if (r->code / 100 == 4)
-		smtp_seterr(s, ERR_TEMPFAIL, _("authentication failed for now "
-		    "(AUTH %s): %s"), smtp_auth_mech(s), smtp_reply_line(r));
-	else
-		smtp_seterr(s, ERR_AUTH, _("authentication failed (AUTH %s): %s"),
-		    smtp_auth_mech(s), smtp_reply_line(r));
-	smtp_send_quit(s);
 }
 
 /* -- what a reply answers -------------------------------------------- */
@@ -937,7 +603,7 @@ smtp_become_ready(struct smtp *s)
 		if (s->res.err != ERR_OK ||
 		    !smtp_stop_point(s, SMTP_STAGE_DOT, SMTP_STAGE_DOT)) {
 			if (s->o->stop_drop)
-				drop(s);
+				smtp_drop(s);
 			else
 				smtp_send_quit(s);
 		}
@@ -946,50 +612,7 @@ smtp_become_ready(struct smtp *s)
 	smtp_set_state(s, S_READY);
 }
 
-/* Is the stop point at passed or before it? */
-int
-smtp_stop_wanted(const struct smtp *s, enum smtp_stage passed)
-{
-	return s->o->stop_after != SMTP_STAGE_NONE &&
-	    s->o->stop_after <= passed;
-}
 
-/*
- * Stop here if the stop point is at passed or before it (a stage this
- * connection does not have, like tls on a plain one, is passed by the
- * next one there is).  reached names where: the session ends with
- * ERR_STOPPED, after QUIT or dropped; a message in progress ends with
- * ERR_STOPPED too.  1 when it stopped.
- */
-int
-smtp_stop_point(struct smtp *s, enum smtp_stage reached,
-    enum smtp_stage passed)
-{
-	/* After the 354 a QUIT would be message data: drop. */
-	int hard = s->o->stop_drop ||
-	    (reached == SMTP_STAGE_DATA && !smtp_use_bdat(s));
-	char *m;
-
-	if (!smtp_stop_wanted(s, passed) || s->err != ERR_OK)
-		return 0;
-	smtp_message_end(s, ERR_STOPPED, NULL);
-	s->cur_stage = reached;
-	s->err = ERR_STOPPED;
-	s->err_stage = reached;
-	m = util_strf(hard ? _("stopped after %s as asked: the connection "
-	    "is closed without QUIT") : _("stopped after %s as asked: QUIT"),
-	    stage_names[reached]);
-	if (m != NULL) {
-		free(s->errstr);
-		s->errstr = m;
-		transcript_emit(s->tr, TR_INFO, smtp_tls_flag(s), m, strlen(m));
-	}
-	if (hard)
-		drop(s);
-	else
-		smtp_send_quit(s);
-	return 1;
-}
 
 /* What the envelope reply number k answers: RSET, MAIL, RCPT *i, DATA. */
 enum cmd
@@ -1103,7 +726,7 @@ on_421(struct smtp *s, enum cmd c, const struct smtp_reply *r)
 	smtp_message_end(s, ERR_TEMPFAIL, c == C_DOT ? r : NULL);
 	smtp_seterr(s, ERR_TEMPFAIL, _("the server is closing the connection: "
 	    "%s"), smtp_reply_line(r));
-	drop(s);
+	smtp_drop(s);
 }
 
 static void take_reply_(struct smtp *s, const struct smtp_reply *r);
@@ -1113,7 +736,7 @@ take_reply(struct smtp *s, const struct smtp_reply *r)
 {
 	take_reply_(s, r);
 	if (s->err == ERR_OK)
-		sync_stage(s);
+		smtp_sync_stage(s);
 }
 
 static void
@@ -1148,7 +771,7 @@ take_reply_(struct smtp *s, const struct smtp_reply *r)
 	else if (s->state == S_STARTTLS)
 		on_starttls(s, r);
 	else if (s->state == S_AUTH)
-		on_auth(s, r);
+		smtp_on_auth(s, r);
 	else if (s->state == S_ENVELOPE)
 		smtp_on_envelope(s, r);
 	else
@@ -1222,7 +845,7 @@ smtp_eof(struct smtp *s)
 		smtp_seterr(s, ERR_CLOSED, _("the server closed the connection "
 		    "(state %s)"), state_names[s->state]);
 	}
-	drop(s);
+	smtp_drop(s);
 }
 
 void
@@ -1235,7 +858,7 @@ smtp_connected(struct smtp *s)
 		return;
 	s->cur_stage = s->o->tls == SMTP_TLS_IMPLICIT ? SMTP_STAGE_TLS :
 	    SMTP_STAGE_GREETING;
-	transcript_set_stage(s->tr, stage_names[s->cur_stage]);
+	transcript_set_stage(s->tr, smtp_stage_name(s->cur_stage));
 }
 
 void
@@ -1248,7 +871,7 @@ smtp_tls_done(struct smtp *s, int ok)
 			return;
 		if (ok) {
 			s->cur_stage = SMTP_STAGE_GREETING;
-			transcript_set_stage(s->tr, stage_names[s->cur_stage]);
+			transcript_set_stage(s->tr, smtp_stage_name(s->cur_stage));
 		}
 		return;
 	}
@@ -1256,7 +879,7 @@ smtp_tls_done(struct smtp *s, int ok)
 		return;
 	if (!ok) {
 		smtp_seterr(s, ERR_TLS, _("the TLS handshake failed"));
-		drop(s);
+		smtp_drop(s);
 		return;
 	}
 	/* RFC 3207: forget everything learned in clear text. */
@@ -1289,7 +912,7 @@ smtp_timeout(struct smtp *s)
 		smtp_seterr(s, ERR_TIMEOUT, _("no complete reply to %s within %d "
 		    "seconds (%s_timeout)"), cmd_label(c), sec,
 		    timer_names[t]);
-	drop(s);
+	smtp_drop(s);
 }
 
 void
@@ -1299,7 +922,7 @@ smtp_abort(struct smtp *s, enum err e, const char *why)
 		return;
 	smtp_message_end(s, e, NULL);
 	smtp_seterr(s, e, "%s", why != NULL ? why : err_str(e));
-	drop(s);
+	smtp_drop(s);
 }
 
 void
@@ -1367,7 +990,7 @@ smtp_new(const struct smtp_opts *opts, struct transcript *tr)
 	buf_init(&s->auth_ir, 64 * 1024);
 	s->state = S_GREETING;
 	s->cur_stage = SMTP_STAGE_CONNECT;
-	transcript_set_stage(tr, stage_names[s->cur_stage]);
+	transcript_set_stage(tr, smtp_stage_name(s->cur_stage));
 	/* The greeting is the answer to connecting: it waits for nothing. */
 	if ((opts->secret != NULL &&
 	    (s->secret = strdup(opts->secret)) == NULL) ||

@@ -191,6 +191,18 @@ int smtp_send_cmdf(struct smtp *s, const char *fmt, ...)
 void smtp_send_quit(struct smtp *s);
 int smtp_data_sent(const struct smtp *s);
 void smtp_become_ready(struct smtp *s);
+/* smtp_auth.c: AUTH begins (after EHLO), and each reply to it. */
+void smtp_start_auth(struct smtp *s);
+void smtp_on_auth(struct smtp *s, const struct smtp_reply *r);
+/* End at once: nothing more may be sent on this connection. */
+void smtp_drop(struct smtp *s);
+/*
+ * smtp_stage.c: the stage the state makes, told to the transcript when it
+ * changes; a stop point reached at stage reached, having passed stage
+ * passed: 1 when the run stops there (QUIT sent or the connection
+ * dropped), else 0.
+ */
+void smtp_sync_stage(struct smtp *s);
 int smtp_stop_point(struct smtp *s, enum smtp_stage reached,
     enum smtp_stage passed);
 int smtp_stop_wanted(const struct smtp *s, enum smtp_stage passed);
