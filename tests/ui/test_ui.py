@@ -16,7 +16,7 @@ class Ui(UiTest):
     def test_compose_and_send_with_live_transcript(self):
         srv = self.start_smtpd()
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
-        self.start(cfg, rows=60)
+        self.start(cfg, rows=100)
         s = self.compose("bob@example.org", "Hello UI")
         self.assertIn("bob@example.org", s)
         self.assertIn("Hello from the UI.", s)
@@ -29,7 +29,8 @@ class Ui(UiTest):
         s = self.wait_status("sent ")
         self.assertIn("SMTP transcript", s)
         self.assertIn("250 2.0.0", s)
-        # The whole dialogue, full screen: the password never shows.
+        # The whole dialogue (TLS facts and status code notes make it
+        # long: 100 rows), full screen: the password never shows.
         self.keys("V")
         s = self.wait_screen("EHLO")
         for want in ("<- 220 ", "-> EHLO", "STARTTLS", "~> AUTH",
