@@ -149,6 +149,10 @@ struct smtp_opts {
 struct smtp_caps {
 	unsigned flags;
 	uint64_t size;             /* SIZE limit, 0: none given */
+	/* LIMITS (RFC 9422); 0: none given */
+	unsigned rcptmax;          /* recipients per transaction */
+	unsigned mailmax;          /* transactions per connection */
+	unsigned rcptdomainmax;    /* recipient domains per transaction */
 	char *auth;                /* offered mechanisms, space separated */
 	char *server;              /* the first EHLO line after the code */
 	char **lines;              /* every EHLO keyword line, as sent */

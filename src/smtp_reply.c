@@ -3,6 +3,7 @@
 #include "smtp_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -228,6 +229,41 @@ static const struct {
 	{ "STARTTLS", SMTP_CAP_STARTTLS },
 };
 
+/*
+ * LIMITS NAME=value ... (RFC 9422): the three a client must honour; an
+ * unknown name, a malformed pair or a value out of range is ignored, as
+ * the RFC asks (a limit of 0 would mean no mail at all: ignored too).
+ */
+static void
+add_limits(struct smtp_caps *c, const char *arg)
+{
+	static const char *const names[] = {
+		"RCPTMAX", "MAILMAX", "RCPTDOMAINMAX",
+	};
+	unsigned *field[] = { &c->rcptmax, &c->mailmax, &c->rcptdomainmax };
+	const char *p = arg, *eq;
+	unsigned long v;
+	char *end;
+	size_t i, n;
+
+	while (*p != '\0') {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		eq = memchr(p, '=', n);
+		if (eq != NULL && eq[1] >= '1' && eq[1] <= '9') {
+			errno = 0;
+			v = strtoul(eq + 1, &end, 10);
+			for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				if (end == p + n && errno == 0 && v <= 1000000 &&
+				    strlen(names[i]) == (size_t)(eq - p) &&
+				    strncasecmp(p, names[i], (size_t)(eq - p)) ==
+				    0)
+					*field[i] = (unsigned)v;
+		}
+		p += n;
+	}
+}
+
 /* What one keyword line says; -1 out of memory, -2 too many mechanisms. */
 static int
 add_keyword(struct smtp_caps *c, const char *line, size_t *nmechs)
@@ -242,6 +278,10 @@ add_keyword(struct smtp_caps *c, const char *line, size_t *nmechs)
 		v = strtoull(arg, &end, 10);
 		if (end != arg && *end == '\0')
 			c->size = v;
+		return 0;
+	}
+	if ((arg = keyword(line, "LIMITS", 0)) != NULL) {
+		add_limits(c, arg);
 		return 0;
 	}
 	if ((arg = keyword(line, "AUTH", '=')) != NULL) {

@@ -21,6 +21,7 @@ enum phase {
 	PH_CONNECT,                /* until the session is ready */
 	PH_SEND,                   /* a message at a time */
 	PH_QUIT,                   /* QUIT sent, waiting for the end */
+	PH_AGAIN,                  /* QUIT sent; then a new connection (LIMITS MAILMAX) */
 	PH_DONE,
 };
 
@@ -54,6 +55,15 @@ struct submit {
 	uint64_t from, sent0;
 	int data;                  /* its envelope went out */
 	struct pending pend;
+	/*
+	 * The server's LIMITS (RFC 9422): a message with more recipients
+	 * than one transaction takes goes again at once for the rest
+	 * (again), and after MAILMAX transactions the rest go over a new
+	 * connection.
+	 */
+	struct qentry *again;
+	int capped;                /* this transaction has part of them */
+	unsigned trans;            /* transactions on this connection */
 	int stopped;
 	int batch;
 	char *why;
@@ -398,6 +408,42 @@ downgrade(struct submit *s, struct qentry *q, char **errstr)
 	return outbox_save(s->ob, q, errstr);
 }
 
+/* The domain of an address (after its last '@'; "" without one). */
+static const char *
+domain_of(const char *a)
+{
+	const char *at = strrchr(a, '@');
+
+	return at != NULL ? at + 1 : "";
+}
+
+/*
+ * How many of v[0..n) one transaction may take: at most RCPTMAX, from at
+ * most RCPTDOMAINMAX domains (RFC 9422), always at least one.  The first
+ * ones, in order, so the replies map onto the recipients as they always
+ * do; the rest go in the next transaction.  Not with --abort-on-reject:
+ * a refusal in a later transaction could not stop the earlier one, so
+ * the message goes whole and the server's refusals decide.
+ */
+static size_t
+within_limits(const struct smtp_caps *c, const char *const *v, size_t n)
+{
+	size_t k, j, ndom = 0;
+
+	if (c->rcptmax > 0 && n > c->rcptmax)
+		n = c->rcptmax;
+	if (c->rcptdomainmax == 0)
+		return n;
+	for (k = 0; k < n; k++) {
+		for (j = 0; j < k; j++)
+			if (strcasecmp(domain_of(v[j]), domain_of(v[k])) == 0)
+				break;
+		if (j == k && ++ndom > c->rcptdomainmax)
+			break;
+	}
+	return k > 0 ? k : 1;
+}
+
 /*
  * The envelope of q's pending recipients, its message open in s->fd.
  * ERR_OK; ERR_NOINPUT when a stopped run had sent it (it is filed now);
@@ -439,6 +485,18 @@ prepare(struct submit *s, struct qentry *q, char **errstr)
 	s->env.from = q->from;
 	s->env.rcpts = s->rcpts;
 	s->env.nrcpts = outbox_pending(q, s->rcpts, q->nrcpts);
+	if (s->s != NULL && s->env.nrcpts > 0 && !s->o.abort_on_reject) {
+		size_t all = s->env.nrcpts;
+
+		s->env.nrcpts = within_limits(smtp_caps(session_smtp(s->s)),
+		    s->rcpts, all);
+		s->capped = s->env.nrcpts < all;
+		if (s->capped)
+			transcript_emitf(s->tr, TR_INFO, 0, _("the server takes "
+			    "%zu of the %zu recipients in one transaction "
+			    "(LIMITS): the rest follow in the next"),
+			    s->env.nrcpts, all);
+	}
 	s->env.eightbit = q->eightbit;
 	s->env.dsn_notify = q->dsn_notify;
 	s->env.dsn_ret = q->dsn_ret;
@@ -447,6 +505,40 @@ prepare(struct submit *s, struct qentry *q, char **errstr)
 	/* Stored with LF: its size on the wire was noted when it was queued. */
 	s->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
 	return ERR_OK;
+}
+
+/*
+ * q went to part of its recipients (LIMITS): those are marked on disk
+ * before the rest go, so that a crash in between sends nobody the message
+ * twice.  1: it goes again (s->again); 0: it is filed as it is (queued).
+ */
+static int
+go_on(struct submit *s, struct qentry *q)
+{
+	char *errstr = NULL;
+
+	if (outbox_save(s->ob, q, &errstr) != ERR_OK) {
+		tell(s, SUBMIT_PROBLEM, q, errstr != NULL ? errstr :
+		    err_str(ERR_IO));
+		free(errstr);
+		return 0;
+	}
+	s->again = q;
+	return 1;
+}
+
+/* A message waiting to go again is filed as it stands: queued. */
+static void
+again_to_pend(struct submit *s)
+{
+	if (s->again == NULL || s->pend.q != NULL)
+		return;
+	s->pend.q = s->again;
+	s->pend.oc = OUTCOME_QUEUED;
+	s->pend.err = ERR_OK;
+	s->pend.from = s->from;
+	s->pend.stage = session_stage(s);
+	s->again = NULL;
 }
 
 /* The outcome of the message on the wire, known now: it waits to be filed. */
@@ -458,6 +550,7 @@ finish_message(struct submit *s, enum err send_err)
 	const char *detail = NULL;
 	enum smtp_stage st = session_stage(s);
 	enum err e;
+	int answered = 0;
 
 	if (s->fd >= 0)
 		(void)close(s->fd);
@@ -469,6 +562,9 @@ finish_message(struct submit *s, enum err send_err)
 		    s->o.rt->lifetime, &oc);
 	} else {
 		struct smtp_result res = *smtp_result(session_smtp(s->s));
+
+		/* The server took MAIL and gave its verdicts on recipients. */
+		answered = res.nrcpts > 0 && res.rcpt[0].code != 0;
 
 		/* The session ended before the message did. */
 		if (smtp_messages_done(session_smtp(s->s)) == s->done0) {
@@ -494,6 +590,10 @@ finish_message(struct submit *s, enum err send_err)
 	}
 	s->cur = NULL;
 	s->data = 0;
+	if (e == ERR_OK && s->capped && answered && oc == OUTCOME_QUEUED &&
+	    !s->stopped && !s->o.test &&
+	    session_status(s->s) == SESSION_READY && go_on(s, q))
+		return;
 	if (e != ERR_OK) {
 		tell_filed(s, q, OUTCOME_QUEUED, ERR_NOMEM, 0, 0,
 		    err_str(ERR_NOMEM));
@@ -515,11 +615,21 @@ start_next(struct submit *s)
 	char *errstr = NULL;
 	enum err e;
 
-	while (s->next < s->n && !s->stopped) {
-		struct qentry *q = &s->v[s->next++];
+	while ((s->again != NULL || s->next < s->n) && !s->stopped) {
+		unsigned mailmax = smtp_caps(session_smtp(s->s))->mailmax;
+		struct qentry *q;
 
-		if (!take(s, q))
+		if (mailmax > 0 && s->trans >= mailmax) {
+			/* The rest go over a new connection. */
+			s->phase = PH_AGAIN;
+			return 0;
+		}
+		if (s->again != NULL) {
+			q = s->again;
+			s->again = NULL;
+		} else if (!take(s, q = &s->v[s->next++])) {
 			continue;
+		}
 		if ((e = prepare(s, q, &errstr)) != ERR_OK) {
 			if (e != ERR_NOINPUT) {
 				/*
@@ -542,6 +652,7 @@ start_next(struct submit *s)
 		s->done0 = smtp_messages_done(session_smtp(s->s));
 		s->sent0 = session_bytes_sent(s->s);
 		tell(s, SUBMIT_SENDING, q, NULL);
+		s->trans++;
 		e = session_send(s->s, &s->env, s->fd, &s->why);
 		/*
 		 * The one before is filed while the server reads this envelope;
@@ -561,13 +672,17 @@ start_next(struct submit *s)
 }
 
 static void done(struct submit *s);
+static void reconnect(struct submit *s);
 
 /* Everything is filed: say goodbye. */
 static void
 wind_up(struct submit *s)
 {
 	char *errstr = NULL;
+	int again = s->phase == PH_AGAIN;
 
+	if (!again)
+		again_to_pend(s);
 	file_pending(s, &s->pend);
 	if (s->batch) {
 		outbox_batch(s->ob, 0);
@@ -579,10 +694,38 @@ wind_up(struct submit *s)
 	free(errstr);
 	if (s->s != NULL && session_status(s->s) == SESSION_READY) {
 		session_quit(s->s);
-		s->phase = PH_QUIT;
+		if (!again)
+			s->phase = PH_QUIT;
 		return;
 	}
-	done(s);
+	if (again)
+		reconnect(s);
+	else
+		done(s);
+}
+
+/* LIMITS MAILMAX was reached and more is to go: a new connection. */
+static void
+reconnect(struct submit *s)
+{
+	char *errstr = NULL;
+	enum err e;
+
+	session_free(s->s);
+	s->s = NULL;
+	s->trans = 0;
+	if ((e = session_open(&s->s, &s->o.rt->so, s->tr, &errstr)) !=
+	    ERR_OK) {
+		again_to_pend(s);
+		file_pending(s, &s->pend);
+		record_rest(s, s->next, e, errstr != NULL ? errstr :
+		    err_str(e));
+		free(errstr);
+		done(s);
+		return;
+	}
+	free(errstr);
+	s->phase = PH_CONNECT;
 }
 
 static void
@@ -623,7 +766,10 @@ advance(struct submit *s)
 				e = ERR_CANCEL;
 				detail = _("stopped by the user");
 			}
-			record_rest(s, 0, e, detail != NULL ? detail :
+			/* After LIMITS MAILMAX, entries before next are done. */
+			again_to_pend(s);
+			file_pending(s, &s->pend);
+			record_rest(s, s->next, e, detail != NULL ? detail :
 			    err_str(e));
 			done(s);
 			return;
@@ -664,6 +810,9 @@ advance(struct submit *s)
 	}
 	if (s->phase == PH_QUIT && session_status(s->s) == SESSION_DONE)
 		done(s);
+	else if (s->phase == PH_AGAIN && session_status(s->s) ==
+	    SESSION_DONE)
+		reconnect(s);
 }
 
 enum err
@@ -735,7 +884,8 @@ submit_step(struct submit *s, short revents)
 	advance(s);
 	/* Filing took a while: the session may have more to do at once. */
 	while (s->phase != PH_DONE && session_status(s->s) != SESSION_BUSY &&
-	    !(s->phase == PH_QUIT && session_status(s->s) != SESSION_DONE))
+	    !((s->phase == PH_QUIT || s->phase == PH_AGAIN) &&
+	    session_status(s->s) != SESSION_DONE))
 		advance(s);
 }
 
@@ -804,6 +954,7 @@ submit_free(struct submit *s)
 		session_cancel(s->s);
 		if (s->cur != NULL)
 			finish_message(s, ERR_OK);
+		again_to_pend(s);
 		file_pending(s, &s->pend);
 		if (s->batch)
 			outbox_batch(s->ob, 0);
