@@ -63,6 +63,11 @@ class TrustInfo(PigeonTest):
         self.assertNotEqual(res.rc, EX_OK, res)
         self.assertEqual(self.shown(res, "Chain"), "trusted")
         self.assertEqual(self.shown(res, "Name"), "NOT for 127.0.0.1")
+        # Every value of the certificate's lines starts in one column.
+        cols = {len(re.search(r"(?m)^ *%s: +" % k, res.stdout).group(0))
+                for k in ("Subject", "Names", "Issuer", "Chain", "Name",
+                          "SHA-256")}
+        self.assertEqual(len(cols), 1, res)
         self.assertEqual(self.shown(res, "Names"), "other.example")
         self.assertEqual(self.shown(res, "Issuer"),
                          "CN=pigeon test CA (throw-away)")

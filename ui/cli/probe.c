@@ -97,9 +97,11 @@ print_peer(const struct tls_peer *p, const char *host)
 		print_padded(_("  Name:"), 12);
 		(void)printf(" %s\n", _("matches"));
 	} else {
-		cli_print_safe(_("  Name:       NOT for "), host);
+		print_padded(_("  Name:"), 12);
+		cli_print_safe(_(" NOT for "), host);
 	}
-	(void)printf("%-12s %s\n", "  SHA-256:", p->fingerprint);
+	print_padded("  SHA-256:", 12);
+	(void)printf(" %s\n", p->fingerprint);
 	if (p->problem != NULL && *p->fingerprint != '\0')
 		(void)printf(_("To trust this certificate all the same, pin it "
 		    "in the account:\n  tls_fingerprint = %s\n"),
