@@ -102,8 +102,9 @@ fail_attempt(struct net_connect *c, const char *reason, int timeout)
 	 * already has every failure, so an append that does not fit is
 	 * dropped.
 	 */
-	if (buf_printf(&c->failed, "%s%s: %s", c->nfailed > 0 ? "; " : "",
-	    c->addr, reason) == 0)
+	if ((c->local ? buf_addstr(&c->failed, reason) :
+	    buf_printf(&c->failed, "%s%s: %s", c->nfailed > 0 ? "; " : "",
+	    c->addr, reason)) == 0)
 		c->nfailed++;
 	c->last_timeout = timeout;
 	if (c->fd >= 0) {
