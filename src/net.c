@@ -1,9 +1,10 @@
-/* net.c - non-blocking TCP connect over every address of a host, and the plain transport. */
+/* net.c - non-blocking TCP connect over every address of a host (or to a UNIX socket), and the plain transport. */
 /* SPDX-License-Identifier: ISC */
 #include "net.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -48,6 +49,7 @@ struct net_connect {
 	const char *family;         /* "IPv4" or "IPv6" */
 	struct buf failed;          /* "addr: reason; addr: reason" */
 	size_t nfailed;
+	int local;                  /* host is the path of a UNIX socket */
 };
 
 static const char *
@@ -83,7 +85,11 @@ ms_since(int64_t t0)
 static void
 fail_attempt(struct net_connect *c, const char *reason, int timeout)
 {
-	if (timeout)
+	if (c->local)
+		transcript_emitf(c->tr, TR_CONNECT, 0,
+		    _("connection to the socket %s failed: %s"), c->host,
+		    reason);
+	else if (timeout)
 		transcript_emitf(c->tr, TR_CONNECT, 0,
 		    _("connection to %s port %s timed out after %d ms"),
 		    c->addr, c->serv, c->timeout_ms);
@@ -96,8 +102,9 @@ fail_attempt(struct net_connect *c, const char *reason, int timeout)
 	 * already has every failure, so an append that does not fit is
 	 * dropped.
 	 */
-	if (buf_printf(&c->failed, "%s%s: %s", c->nfailed > 0 ? "; " : "",
-	    c->addr, reason) == 0)
+	if ((c->local ? buf_addstr(&c->failed, reason) :
+	    buf_printf(&c->failed, "%s%s: %s", c->nfailed > 0 ? "; " : "",
+	    c->addr, reason)) == 0)
 		c->nfailed++;
 	c->last_timeout = timeout;
 	if (c->fd >= 0) {
@@ -225,6 +232,11 @@ start_next(struct net_connect *c)
 static enum err
 all_failed(struct net_connect *c, char **errstr)
 {
+	if (c->local) {
+		util_seterr(errstr, _("cannot connect to the socket %s: %s"),
+		    c->host, buf_str(&c->failed));
+		return c->last_timeout ? ERR_TIMEOUT : ERR_NET;
+	}
 	util_seterr(errstr, _("cannot connect to %s port %s: %s"), c->host,
 	    c->serv, c->nfailed > 0 ? buf_str(&c->failed) :
 	    _("no usable address"));
@@ -258,6 +270,68 @@ resolve(struct addrinfo **res, const char *host, const char *port,
 	return ERR_RESOLVE;
 }
 
+/* Why a UNIX socket cannot be reached, in words. */
+static const char *
+socket_reason(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return _("there is no such socket");
+	case EACCES:
+	case EPERM:
+		return _("permission denied");
+	case ECONNREFUSED:
+		return _("nobody is listening on it (a socket left behind, "
+		    "or not a socket)");
+	case ENOTDIR:
+		return _("a part of the path is not a directory");
+	case EAGAIN:
+		return _("the server is too busy to take the connection");
+	default:
+		return strerror(e);
+	}
+}
+
+/*
+ * Start connecting to the UNIX socket c->host.  The path is the user's
+ * own configuration, so a plain connect(2) does, links and all.  0 with
+ * c->fd set (poll() reports the result, as for TCP), or -1 with the
+ * failure recorded.
+ */
+static int
+start_local(struct net_connect *c)
+{
+	struct sockaddr_un sa;
+	size_t n = strlen(c->host);
+	int r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	(void)snprintf(c->addr, sizeof(c->addr), "%s", c->host);
+	c->family = "UNIX";
+	if (n >= sizeof(sa.sun_path)) {
+		fail_attempt(c, _("the path is too long for a socket"), 0);
+		return -1;
+	}
+	memcpy(sa.sun_path, c->host, n + 1);
+	transcript_emitf(c->tr, TR_CONNECT, 0,
+	    _("connecting to the socket %s"), c->host);
+	c->t_start = util_now_us();
+	c->deadline = c->t_start + (int64_t)c->timeout_ms * 1000;
+	c->fd = open_socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c->fd < 0) {
+		fail_attempt(c, strerror(errno), 0);
+		return -1;
+	}
+	do
+		r = connect(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	while (r < 0 && errno == EINTR);
+	if (r == 0 || errno == EINPROGRESS)
+		return 0;
+	fail_attempt(c, socket_reason(errno), 0);
+	return -1;
+}
+
 enum err
 net_connect_start(struct net_connect **out, const char *host,
     const char *port, const struct net_opts *o, struct transcript *tr,
@@ -272,7 +346,8 @@ net_connect_start(struct net_connect **out, const char *host,
 	int64_t t0;
 
 	*out = NULL;
-	if (host == NULL || *host == '\0' || port == NULL || *port == '\0') {
+	if (host == NULL || *host == '\0' || port == NULL ||
+	    (*port == '\0' && *host != '/')) {
 		util_seterr(errstr, _("no server host name or port given"));
 		return ERR_RESOLVE;
 	}
@@ -289,6 +364,16 @@ net_connect_start(struct net_connect **out, const char *host,
 	c->host = strdup(host);
 	if (c->host == NULL)
 		goto nomem;
+	if (host[0] == '/') {
+		c->local = 1;
+		if (start_local(c) < 0) {
+			e = all_failed(c, errstr);
+			net_connect_free(c);
+			return e;
+		}
+		*out = c;
+		return ERR_OK;
+	}
 	if (o != NULL && o->source != NULL && *o->source != '\0') {
 		c->source = strdup(o->source);
 		if (c->source == NULL)
@@ -394,16 +479,21 @@ net_connect_step(struct net_connect *c, short revents, int *fd,
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
 			soerr = errno;
 		if (soerr == 0 && (revents & POLLOUT)) {
-			transcript_emitf(c->tr, TR_CONNECT, 0,
-			    _("connected to %s port %s in %.1f ms"), c->addr,
-			    c->serv, ms_since(c->t_start));
+			if (c->local)
+				transcript_emitf(c->tr, TR_CONNECT, 0,
+				    _("connected to the socket %s in %.1f ms"),
+				    c->host, ms_since(c->t_start));
+			else
+				transcript_emitf(c->tr, TR_CONNECT, 0,
+				    _("connected to %s port %s in %.1f ms"),
+				    c->addr, c->serv, ms_since(c->t_start));
 			*fd = c->fd;
 			c->fd = -1;
 			c->done = 1;
 			return ERR_OK;
 		}
-		fail_attempt(c, soerr != 0 ? strerror(soerr) :
-		    _("the connection was closed"), 0);
+		fail_attempt(c, soerr == 0 ? _("the connection was closed") :
+		    c->local ? socket_reason(soerr) : strerror(soerr), 0);
 	} else if (util_now_us() >= c->deadline) {
 		(void)snprintf(why, sizeof(why), _("timed out after %d ms"),
 		    c->timeout_ms);

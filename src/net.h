@@ -1,4 +1,4 @@
-/* net.h - non-blocking TCP connect over every address of a host, and the plain transport. */
+/* net.h - non-blocking TCP connect over every address of a host (or to a UNIX socket), and the plain transport. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_NET_H
 #define PIGEON_NET_H
@@ -26,7 +26,10 @@ struct net_connect;
  * (malloc'd, caller frees) says why in plain words.  On any error *out is
  * NULL: ERR_NET here means every address failed at once.  Names (the
  * host's and the source address's) are resolved here only, so the later
- * steps never block.
+ * steps never block.  A host starting with '/' is the path of a UNIX
+ * socket (LMTP): port, family and source are not used, the transcript
+ * says "connecting to the socket PATH", and a failure says why in words
+ * (there is no such socket, permission denied, nobody is listening).
  */
 enum err net_connect_start(struct net_connect **out, const char *host,
     const char *port, const struct net_opts *o, struct transcript *tr,

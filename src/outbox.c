@@ -1388,10 +1388,14 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 			return ERR_NOMEM;
 		k++;
 		q->code = code;
+		/*
+		 * After LMTP's replies per recipient a 2xx is a delivery of
+		 * its own, even when the session then failed.
+		 */
 		if (smtp_rcpt_refused(code)) {
 			q->state = QRCPT_FAILED;
-		} else if (code / 100 == 2 && err == ERR_OK && r != NULL &&
-		    !r->uncertain) {
+		} else if (code / 100 == 2 && r != NULL && (r->lmtp ||
+		    (err == ERR_OK && !r->uncertain))) {
 			q->state = QRCPT_DONE;
 		} else if (outbox_permanent(err) && code / 100 != 4 &&
 		    code / 100 != 5) {

@@ -66,10 +66,18 @@ route_init(struct route *r, const struct account *a, const char *server,
 		r->so.tls.ciphersuites = a->tls_ciphersuites;
 		r->so.tls.allow_legacy = a->tls_allow_legacy;
 	}
+	/*
+	 * LMTP over TCP: STARTTLS when the server offers it (LMTP servers
+	 * often do not), said loudly when it goes on without.  Over a UNIX
+	 * socket the line is local: no TLS, and a login (rare there) may
+	 * go in clear text.
+	 */
 	r->so.smtp.tls = r->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
 	    r->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS :
 	    r->url.scheme == URL_SMTP_OPPORTUNISTIC ? SMTP_TLS_OPPORTUNISTIC :
-	    SMTP_TLS_NONE;
+	    r->url.scheme == URL_LMTP && !r->url.local ?
+	    SMTP_TLS_OPPORTUNISTIC : SMTP_TLS_NONE;
+	r->so.smtp.lmtp = r->url.scheme == URL_LMTP;
 	r->helo = a != NULL && a->helo != NULL && *a->helo != '\0' ?
 	    strdup(a->helo) :
 	    default_helo();
@@ -79,7 +87,8 @@ route_init(struct route *r, const struct account *a, const char *server,
 	}
 	r->so.smtp.helo = r->helo;
 	r->so.smtp.auth = a != NULL ? a->auth : NULL;
-	r->so.smtp.auth_allow_plaintext = a != NULL && a->auth_allow_plaintext;
+	r->so.smtp.auth_allow_plaintext = r->url.local ||
+	    (a != NULL && a->auth_allow_plaintext);
 	r->so.smtp.chunking = chunking || (a != NULL && a->chunking);
 	r->so.smtp.host = r->url.host;
 	r->so.smtp.port = (unsigned)strtoul(r->url.port, NULL, 10);

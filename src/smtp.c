@@ -36,6 +36,12 @@ static const int timer_defaults[] = { SMTP_TIMER_TABLE(TIMER_SEC_) };
 static void process_input(struct smtp *s);
 static void send_ehlo(struct smtp *s);
 
+const char *
+smtp_hello_word(const struct smtp *s)
+{
+	return s->o->lmtp ? "LHLO" : "EHLO";
+}
+
 /* -- small helpers ---------------------------------------------------- */
 
 const char *
@@ -109,12 +115,14 @@ smtp_reply_line(const struct smtp_reply *r)
 
 /* "the greeting", "RCPT TO", "the end of the data": for messages. */
 static const char *
-cmd_label(enum cmd c)
+cmd_label(const struct smtp *s, enum cmd c)
 {
 	if (c == C_GREETING)
 		return _("the greeting");
 	if (c == C_DOT)
 		return _("the end of the data");
+	if (c == C_EHLO && s->o->lmtp)
+		return "LHLO";
 	return cmd_words[c];
 }
 
@@ -137,6 +145,12 @@ waits_push(struct waits *w, uint64_t end)
 	}
 	w->end[(w->head + w->len++) % w->cap] = end;
 	return 0;
+}
+
+int
+smtp_await(struct smtp *s, uint64_t end)
+{
+	return waits_push(&s->waits, end);
 }
 
 static void
@@ -210,6 +224,25 @@ last_step(const struct smtp *s)
 }
 
 /*
+ * LMTP: the recipients whose reply after the data never came have no
+ * verdict (code 0), so that their RCPT's 250 is not taken for a
+ * delivery; naccepted counts the deliveries.
+ */
+static void
+lmtp_unanswered(struct smtp *s)
+{
+	size_t i;
+
+	for (i = s->lmtp_next; s->lmtp_left > 0 && i < s->res.nrcpts; i++) {
+		if (s->res.rcpt[i].code / 100 != 2)
+			continue;
+		smtp_reply_free(&s->res.rcpt[i]);
+		s->lmtp_left--;
+	}
+	s->res.naccepted = s->lmtp_ok;
+}
+
+/*
  * The one way a message ends, whatever ended it: e and the reply that
  * said so (NULL when none did).  Lost after the whole message went out
  * and before the server confirmed it, it may have arrived: uncertain.
@@ -228,6 +261,8 @@ smtp_message_end(struct smtp *s, enum err e, const struct smtp_reply *r)
 	if (r == NULL && e != ERR_OK)
 		s->res.uncertain = s->state == S_DOT && smtp_out_pending(s) == 0 &&
 		    s->res.naccepted > 0;
+	if (s->res.lmtp)
+		lmtp_unanswered(s);
 	if (e == ERR_OK)
 		transcript_emitf(s->tr, TR_INFO, smtp_tls_flag(s),
 		    _("message accepted for %zu of %zu recipients"),
@@ -438,13 +473,14 @@ send_ehlo(struct smtp *s)
 	const char *name = s->o->helo != NULL ? s->o->helo : "localhost";
 
 	if (!smtp_helo_ok(name)) {
-		smtp_seterr(s, ERR_CONFIG, _("the EHLO name must be a domain or an "
+		smtp_seterr(s, ERR_CONFIG, _("the %s name must be a domain or an "
 		    "address literal of at most %d characters, without "
-		    "spaces: set helo in pigeon.conf"), SMTP_DOMAIN_MAX);
+		    "spaces: set helo in pigeon.conf"), smtp_hello_word(s),
+		    SMTP_DOMAIN_MAX);
 		smtp_send_quit(s);
 		return;
 	}
-	if (smtp_send_cmdf(s, "EHLO %s", name) == 0)
+	if (smtp_send_cmdf(s, "%s %s", smtp_hello_word(s), name) == 0)
 		smtp_set_state(s, S_EHLO);
 }
 
@@ -507,6 +543,13 @@ on_ehlo(struct smtp *s, const struct smtp_reply *r)
 			after_ehlo(s);
 		return;
 	}
+	if (r->code / 100 == 5 && s->o->lmtp) {
+		/* LMTP has no HELO (RFC 2033 4.1). */
+		smtp_seterr(s, ERR_PERMFAIL, _("the server refused LHLO: %s"),
+		    smtp_reply_line(r));
+		smtp_send_quit(s);
+		return;
+	}
 	if (r->code / 100 == 5 &&
 	    (s->o->tls == SMTP_TLS_NONE ||
 	    s->o->tls == SMTP_TLS_OPPORTUNISTIC || s->tls_active)) {
@@ -520,8 +563,8 @@ on_ehlo(struct smtp *s, const struct smtp_reply *r)
 		    "cannot offer STARTTLS, and this account requires TLS: "
 		    "%s"), smtp_reply_line(r));
 	else
-		smtp_seterr(s, ERR_TEMPFAIL, _("the server refused EHLO for now: "
-		    "%s"), smtp_reply_line(r));
+		smtp_seterr(s, ERR_TEMPFAIL, _("the server refused %s for now: "
+		    "%s"), smtp_hello_word(s), smtp_reply_line(r));
 	smtp_send_quit(s);
 }
 
@@ -761,7 +804,7 @@ take_reply_(struct smtp *s, const struct smtp_reply *r)
 		on_421(s, c, r);
 	else if (!fits(c, r->code))
 		protocol_error(s, _("the server answered %s with a reply that "
-		    "does not fit it: %s"), cmd_label(c), smtp_reply_line(r));
+		    "does not fit it: %s"), cmd_label(s, c), smtp_reply_line(r));
 	else if (s->state == S_GREETING)
 		on_greeting(s, r);
 	else if (s->state == S_EHLO)
@@ -910,7 +953,7 @@ smtp_timeout(struct smtp *s)
 		    "%d seconds (%s_timeout)"), sec, timer_names[t]);
 	else
 		smtp_seterr(s, ERR_TIMEOUT, _("no complete reply to %s within %d "
-		    "seconds (%s_timeout)"), cmd_label(c), sec,
+		    "seconds (%s_timeout)"), cmd_label(s, c), sec,
 		    timer_names[t]);
 	smtp_drop(s);
 }

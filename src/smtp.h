@@ -116,6 +116,12 @@ struct smtp_opts {
 	                              transcript: 0 no, 1 without the password,
 	                              token, digest or proof, 2 all of it */
 	int chunking;              /* BDAT when the server offers CHUNKING */
+	/*
+	 * LMTP (RFC 2033): LHLO instead of EHLO (no HELO to fall back to),
+	 * and after the end of the data one reply per recipient whose RCPT
+	 * was accepted, in RCPT order, each its own verdict.
+	 */
+	int lmtp;
 	int no_pipelining;         /* never pipeline, even when offered */
 	int timeouts[SMTP_T_COUNT];  /* seconds; 0: smtp_timer_default() */
 	const char *host;          /* for OAUTHBEARER; may be NULL */
@@ -184,9 +190,15 @@ struct smtp_result {
 	char *step;                /* what reply answered: "MAIL FROM:<a>",
 	                              "RCPT TO:<b>", "DATA", "end of data";
 	                              NULL when no reply decided */
-	struct smtp_reply *rcpt;   /* one per envelope recipient */
+	struct smtp_reply *rcpt;   /* one per envelope recipient: its reply
+	                              to RCPT, or with lmtp set, for one
+	                              RCPT accepted, its reply after the
+	                              data (code 0: none came) */
 	size_t nrcpts;
-	size_t naccepted;
+	size_t naccepted;          /* RCPT accepted; with lmtp, delivered */
+	int lmtp;                  /* the per-recipient replies after the
+	                              data (LMTP) began: a 2xx in rcpt[] is
+	                              a delivery, whatever err says */
 	int uncertain;             /* lost after the final dot: may have arrived */
 	enum smtp_stage stage;     /* where its outcome was decided */
 	uint64_t bytes;            /* message bytes put on the wire */

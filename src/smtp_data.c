@@ -2,11 +2,92 @@
 /* SPDX-License-Identifier: ISC */
 #include "smtp_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "i18n.h"
 #include "util.h"
+
+void
+smtp_lmtp_expect(struct smtp *s)
+{
+	uint64_t end = s->out_base + s->out.len;
+	size_t i;
+
+	if (!s->o->lmtp || s->res.naccepted == 0 || s->state == S_DONE)
+		return;
+	s->res.lmtp = 1;
+	s->lmtp_next = 0;
+	s->lmtp_left = s->res.naccepted;
+	s->lmtp_ok = s->lmtp_temp = 0;
+	s->lmtp_first_bad = SIZE_MAX;
+	for (i = 1; i < s->res.naccepted; i++)
+		if (smtp_await(s, end) < 0) {
+			smtp_nomem(s);
+			return;
+		}
+}
+
+/*
+ * LMTP: every recipient has its reply after the data.  Delivered to
+ * one: the message went (the others' verdicts are theirs); else put off
+ * when any was put off, else refused for each recipient, as when every
+ * RCPT is refused.
+ */
+static void
+lmtp_end(struct smtp *s)
+{
+	const struct smtp_reply *decided = NULL;
+	size_t i;
+
+	for (i = 0; i < s->res.nrcpts && decided == NULL; i++)
+		if (s->res.rcpt[i].code / 100 == 2)
+			decided = &s->res.rcpt[i];
+	if (s->lmtp_ok == 0)
+		decided = &s->res.rcpt[s->lmtp_first_bad];
+	smtp_message_end(s, s->lmtp_ok > 0 ? ERR_OK : s->lmtp_temp > 0 ?
+	    ERR_TEMPFAIL : ERR_NOUSER, decided);
+	smtp_become_ready(s);
+}
+
+/* LMTP: the reply after the data for the next accepted recipient. */
+static void
+on_lmtp_reply(struct smtp *s, const struct smtp_reply *r)
+{
+	size_t i = s->lmtp_next;
+	const char *to;
+
+	while (i < s->res.nrcpts && s->res.rcpt[i].code / 100 != 2)
+		i++;
+	if (i == s->res.nrcpts || smtp_reply_copy(&s->res.rcpt[i], r) < 0) {
+		smtp_nomem(s);
+		return;
+	}
+	s->lmtp_next = i + 1;
+	s->lmtp_left--;
+	to = s->env->rcpts[i];
+	if (r->code / 100 == 2) {
+		s->lmtp_ok++;
+		transcript_emitf(s->tr, TR_INFO, smtp_tls_flag(s),
+		    _("<%s>: delivered"), to);
+	} else {
+		if (s->lmtp_first_bad == SIZE_MAX)
+			s->lmtp_first_bad = i;
+		if (!smtp_rcpt_refused(r->code)) {
+			s->lmtp_temp++;
+			transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s),
+			    _("<%s>: put off after the data: %s"), to,
+			    smtp_reply_line(r));
+		} else {
+			transcript_emitf(s->tr, TR_ERROR, smtp_tls_flag(s),
+			    _("<%s>: refused after the data: %s"), to,
+			    smtp_reply_line(r));
+		}
+	}
+	if (s->lmtp_left == 0)
+		lmtp_end(s);
+}
 
 /* The reply to the end of the data, or to a BDAT chunk. */
 void
@@ -25,6 +106,10 @@ smtp_on_final(struct smtp *s, const struct smtp_reply *r)
 			    _("the server refused the message data: %s"),
 			    smtp_reply_line(r));
 		}
+		return;
+	}
+	if (s->res.lmtp && s->lmtp_left > 0) {
+		on_lmtp_reply(s, r);
 		return;
 	}
 	if (s->res.naccepted == 0) {
@@ -117,6 +202,9 @@ bdat_chunk(struct smtp *s, int last)
 	emit_data(s, buf_str(&s->stage), s->stage.len);
 	buf_reset(&s->stage);
 	s->bdat_out++;
+	/* LMTP: BDAT LAST is the end of the data, unless a chunk failed. */
+	if (last && s->res.reply.code == 0)
+		smtp_lmtp_expect(s);
 }
 
 void
@@ -170,7 +258,8 @@ smtp_body_end(struct smtp *s)
 			emit_data(s, to->data + before, to->len - before);
 		emit_data_summary(s);
 		/* The dot goes out with the last data (no Nagle stall). */
-		(void)smtp_send_line(s, NULL, ".", 1, SMTP_CMD_MAX);
+		if (smtp_send_line(s, NULL, ".", 1, SMTP_CMD_MAX) == 0)
+			smtp_lmtp_expect(s);
 	}
 	if (s->state != S_DONE)
 		smtp_set_state(s, S_DOT);

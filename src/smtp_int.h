@@ -165,6 +165,11 @@ struct smtp {
 	int mail_code;               /* the reply to MAIL FROM */
 	unsigned bdat_out;           /* BDAT chunks not answered yet */
 	struct crlf crlf;            /* line ends and dot-stuffing of data */
+	/* LMTP: the replies after the data, one per accepted recipient. */
+	size_t lmtp_next;            /* the recipient the next one is for */
+	size_t lmtp_left;            /* replies still to come */
+	size_t lmtp_ok, lmtp_temp;   /* delivered, put off so far */
+	size_t lmtp_first_bad;       /* the first not delivered, or SIZE_MAX */
 	struct buf stage;            /* BDAT chunk being built */
 };
 
@@ -214,5 +219,14 @@ void smtp_on_envelope(struct smtp *s, const struct smtp_reply *r);
 
 /* smtp_data.c: the replies to the data */
 void smtp_on_final(struct smtp *s, const struct smtp_reply *r);
+/*
+ * LMTP: the end of the data has just gone out; await one reply for each
+ * accepted recipient (the first is awaited already).
+ */
+void smtp_lmtp_expect(struct smtp *s);
+/* smtp.c: a reply is awaited when the output reaches end; 0 or -1. */
+int smtp_await(struct smtp *s, uint64_t end);
+/* The greeting word, "EHLO" or "LHLO". */
+const char *smtp_hello_word(const struct smtp *s);
 
 #endif

@@ -1,7 +1,9 @@
-/* url.c - parse server URLs: smtp://, smtps:// and smtp+plain://. */
+/* url.c - parse server URLs: smtp://, smtps://, smtp+plain://, smtp+opportunistic:// and lmtp:// (a host or a UNIX socket). */
 /* SPDX-License-Identifier: ISC */
 #include "url.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -32,7 +34,12 @@ static const struct {
 	{ "smtps",      URL_SMTPS,      "465" },
 	{ "smtp+plain", URL_SMTP_PLAIN, "25" },
 	{ "smtp+opportunistic", URL_SMTP_OPPORTUNISTIC, "25" },
+	/* No port is registered for LMTP; Postfix and Dovecot use 24. */
+	{ "lmtp",       URL_LMTP,       "24" },
 };
+
+/* The longest path a UNIX socket address holds, its NUL not counted. */
+#define URL_SOCKET_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 static int
 is_ctl(unsigned char c)
@@ -209,6 +216,41 @@ host_char_ok(char c)
 	return is_alpha(c) || is_digit(c) || c == '.' || c == '-' || c == '_';
 }
 
+/*
+ * lmtp:///path: the rest of the URL is the socket's absolute path, with
+ * %-escapes for what a URL cannot hold.  The path is the user's own
+ * configuration, so it is taken as it is (connect(2) follows links).
+ */
+static enum err
+parse_socket(struct url *u, const char *s, const char *path, char **errstr)
+{
+	size_t n = strlen(path);
+	int r;
+
+	if (strcmp(path, "/") == 0)
+		return fail(s, errstr, _("there is no socket path after "
+		    "lmtp://"));
+	if (strpbrk(path, "?#") != NULL)
+		return fail(s, errstr, _("a socket path may not hold '?' or "
+		    "'#' (write %%3F, %%23)"));
+	r = decode_user(path, n, &u->host);
+	if (r == -1)
+		return fail(s, errstr, _("the socket path has a broken "
+		    "%%-escape (write %%25 for '%%')"));
+	if (r == -2)
+		return fail(s, errstr,
+		    _("the socket path contains a control character"));
+	if (r == -3)
+		return ERR_NOMEM;
+	if (strlen(u->host) > URL_SOCKET_MAX) {
+		url_free(u);
+		return fail(s, errstr, _("the socket path is longer than the "
+		    "%zu bytes a UNIX socket address holds"), URL_SOCKET_MAX);
+	}
+	u->local = 1;
+	return ERR_OK;
+}
+
 enum err
 url_parse(struct url *u, const char *s, char **errstr)
 {
@@ -239,13 +281,15 @@ url_parse(struct url *u, const char *s, char **errstr)
 		}
 		if (i == sizeof url_schemes / sizeof url_schemes[0])
 			return fail(s, errstr, _("unknown scheme '%.*s'; "
-			    "use smtp://, smtps://, smtp+plain:// or "
-			    "smtp+opportunistic://"),
+			    "use smtp://, smtps://, smtp+plain://, "
+			    "smtp+opportunistic:// or lmtp://"),
 			    PIECE(scheme_len), s);
 	} else {
 		i = 0;	/* a bare host[:port] means smtp:// */
 	}
 	u->scheme = url_schemes[i].scheme;
+	if (u->scheme == URL_LMTP && *auth == '/')
+		return parse_socket(u, s, auth, errstr);
 
 	/*
 	 * A password is refused before anything else is looked at, so that no
@@ -413,4 +457,5 @@ url_free(struct url *u)
 	u->user = NULL;
 	u->host = NULL;
 	u->port[0] = '\0';
+	u->local = 0;
 }

@@ -1,4 +1,4 @@
-/* url.h - server URLs: smtp://, smtps://, smtp+plain://, smtp+opportunistic://. */
+/* url.h - server URLs: smtp://, smtps://, smtp+plain://, smtp+opportunistic://, lmtp:// (TCP or a UNIX socket). */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_URL_H
 #define PIGEON_URL_H
@@ -10,6 +10,8 @@ enum url_scheme {
 	URL_SMTPS,       /* smtps:// implicit TLS, port 465 */
 	URL_SMTP_PLAIN,  /* smtp+plain:// no TLS, port 25 */
 	URL_SMTP_OPPORTUNISTIC, /* smtp+opportunistic:// STARTTLS when it works, port 25 */
+	URL_LMTP,        /* lmtp://host STARTTLS when offered, port 24;
+	                    lmtp:///path a UNIX socket, no TLS */
 };
 
 struct url {
@@ -17,10 +19,16 @@ struct url {
 	char *user;      /* NULL when the URL has none; percent-decoded */
 	char *host;      /* without brackets for IPv6 literals */
 	char port[8];    /* always set: given or the scheme's default */
+	/*
+	 * lmtp:///path: host is the socket's absolute path (percent escapes
+	 * decoded), port is "", and there is no user.
+	 */
+	int local;
 };
 
 /*
- * Parse smtp://[user@]host[:port], smtps://..., smtp+plain://...
+ * Parse smtp://[user@]host[:port], smtps://..., smtp+plain://...,
+ * lmtp://[user@]host[:port] and lmtp:///absolute/path/to/socket.
  * A bare "host[:port]" means smtp://.  IPv6 literals in brackets.
  * ERR_CONFIG with *errstr naming what is wrong.
  */

@@ -124,7 +124,7 @@ _pigeon()
 			COMPREPLY=($(compgen -W "--auth $common" -- "$cur"))
 		else
 			compopt -o nospace 2>/dev/null
-			COMPREPLY=($(compgen -W 'smtp:// smtps:// smtp+plain://' \
+			COMPREPLY=($(compgen -W 'smtp:// smtps:// smtp+plain:// lmtp://' \
 			    -- "$cur"))
 		fi
 		;;

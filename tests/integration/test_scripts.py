@@ -32,7 +32,8 @@ class Scripts(PigeonTest):
             return opts.get(key, [default])[-1]
 
         srv = self.start_script(steps)
-        scheme = "smtp" if opt("tls") == "starttls" else "smtp+plain"
+        scheme = {"starttls": "smtp", "lmtp": "lmtp"}.get(opt("tls"),
+                                                          "smtp+plain")
         keys = {"user": opt("user"), "helo": opt("helo", "client.test"),
                 "timeout": opt("timeout", "5")}
         keys["password_command"] = ("echo " + opt("secret")

@@ -703,7 +703,7 @@ test_conf_values(void **state)
 	    3, "bad server URL 'smtp://x:99999': port must be 1 to 65535");
 	expect_conf_error("[account a]\nserver = imap://x\n", 2,
 	    "bad server URL 'imap://x': unknown scheme 'imap'; use smtp://, "
-	    "smtps://, smtp+plain:// or smtp+opportunistic://");
+	    "smtps://, smtp+plain://, smtp+opportunistic:// or lmtp://");
 }
 
 static void

@@ -816,9 +816,13 @@ sfile_option(struct sfile *f, const char *key, char *v)
 	f->opt[f->nopt++] = v;
 	if (strcmp(key, "helo") == 0)
 		f->o.helo = v;
-	else if (strcmp(key, "tls") == 0)
+	else if (strcmp(key, "tls") == 0) {
+		/* lmtp: lmtp://, STARTTLS when offered (route.c) */
 		f->o.tls = strcmp(v, "starttls") == 0 ? SMTP_TLS_STARTTLS :
+		    strcmp(v, "lmtp") == 0 ? SMTP_TLS_OPPORTUNISTIC :
 		    SMTP_TLS_NONE;
+		f->o.lmtp = strcmp(v, "lmtp") == 0;
+	}
 	else if (strcmp(key, "user") == 0)
 		f->o.user = v;
 	else if (strcmp(key, "secret") == 0)

@@ -333,13 +333,10 @@ test_url_unknown_schemes(void **state)
 	check_bad("smtpx://mx", "unknown scheme 'smtpx'");
 	check_bad("smtp+tls://mx", "unknown scheme 'smtp+tls'");
 	check_bad("submissions://mx", "unknown scheme 'submissions'");
-	/* LMTP is not an SMTP transport pigeon speaks, by TCP or socket. */
-	check_bad("lmtp://mx:24", "unknown scheme 'lmtp'");
-	check_bad("lmtp:///var/run/lmtp", "unknown scheme 'lmtp'");
-	check_bad("LMTP://[::1]:24", "unknown scheme 'LMTP'");
+	check_bad("lmtps://mx:24", "unknown scheme 'lmtps'");
 	/* The message says what would be right. */
-	check_bad("imap://mx", "use smtp://, smtps://, smtp+plain:// or "
-	    "smtp+opportunistic://");
+	check_bad("imap://mx", "use smtp://, smtps://, smtp+plain://, "
+	    "smtp+opportunistic:// or lmtp://");
 	/* "smtp" itself, but not followed by "://". */
 	check_bad("smtp:/mx", "unexpected '/mx'");
 	check_bad("smtp:mx", "the port must be a number");
@@ -655,7 +652,9 @@ test_url_random(void **state)
 			assert_null(err);
 			assert_non_null(u.host);
 			assert_true(u.host[0] != '\0');
-			if (!port_ok(u.port))
+			/* lmtp:///path: a UNIX socket has no port. */
+			if (u.local ? u.port[0] != '\0' || u.host[0] != '/' :
+			    !port_ok(u.port))
 				fail_msg("seed %#x iter %d: '%s' gave port "
 				    "'%s'", SEED, iter, test_vis(b.data, b.len),
 				    u.port);
