@@ -283,7 +283,6 @@ class Figures:
         rss = {}
         for mode, opts, target in (("plain", (), 1.3),
                                    ("tls", ("-t", "-C", self.cafile), 1.3)):
-            runs = {}
             res = interleave(a.rounds, [
                 ("pigeon", lambda: self.sendmail(mode, lf, "big " + mode)),
                 ("feed", lambda: self.feed_run(wire, "feed " + mode,
