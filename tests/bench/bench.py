@@ -41,6 +41,7 @@ smtp-sink cannot be found or fetched, it says so and exits 0.
 """
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -52,6 +53,7 @@ import sys
 import tempfile
 import time
 
+import bench_figures
 import bench_ui
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1513,24 +1515,46 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("pigeon", nargs="?",
                     default=os.environ.get("PIGEON") or "./pigeon")
+    ap.add_argument("--rounds", type=int, default=7,
+                    help="figures: interleaved rounds per figure (median "
+                    "and minimum); default 7")
+    ap.add_argument("--batch", type=int, default=20,
+                    help="figures: processes per round for the start-up "
+                    "figure; default 20")
+    ap.add_argument("--big-queue", type=int, default=2000, metavar="N",
+                    help="figures: the big flush, N queued messages "
+                    "(the issue's 10000 takes about a minute more); 0 "
+                    "leaves it out; default 2000")
+    ap.add_argument("--json", metavar="FILE",
+                    help="also write the figures to FILE")
+    ap.add_argument("--figures-only", action="store_true",
+                    help="only the figures of issue 16, not the sections "
+                    "against smtp-sink and msmtp")
+    ap.add_argument("--no-figures", action="store_true",
+                    help="only the sections against smtp-sink and msmtp")
     ap.add_argument("--runs", type=int, default=3,
-                    help="runs per big send (best and median); default 3")
+                    help="sections: runs per big send (best and median); "
+                    "default 3")
     ap.add_argument("--small", type=int, default=200,
-                    help="sequential small sends per program; default 200")
+                    help="sections: sequential small sends per program; "
+                    "default 200")
     ap.add_argument("--big-mib", type=int, default=100,
                     help="size of the big attachment in MiB; default 100")
     ap.add_argument("--gib", action="store_true",
-                    help="section 4 also measures pigeon send --dry-run "
-                    "with a 1 GiB attachment (needs about 1.4 GB of disk "
-                    "in $TMPDIR)")
+                    help="the scale series and section 4 also measure "
+                    "a 1 GiB attachment (needs about 3 GB of disk in "
+                    "$TMPDIR)")
     ap.add_argument("--queue", type=int, default=1000, metavar="N",
-                    help="section 5: queued messages sent by one pigeon "
-                    "queue flush, a fresh queue for each of --runs runs; "
-                    "0 leaves section 5 out; default 1000")
+                    help="queued messages sent by one pigeon queue flush: "
+                    "the figure (against bench_feed -P) and section 5; "
+                    "0 leaves both out; default 1000")
     args = ap.parse_args()
     args.runs = max(1, args.runs)
+    args.rounds = max(1, args.rounds)
+    args.batch = max(1, args.batch)
     args.small = max(1, args.small)
     args.queue = max(0, args.queue)
+    args.big_queue = max(0, args.big_queue)
 
     pigeon = os.path.abspath(args.pigeon)
     if not os.access(pigeon, os.X_OK):
@@ -1540,16 +1564,58 @@ def main():
     msmtp = shutil.which("msmtp")
 
     scratch = tempfile.mkdtemp(prefix="pigeon-bench.")
-    sink = None
+    figs = []
+    rc = 0
+    t0 = time.perf_counter()
     try:
         say("pigeon benchmarks")
         say("=================")
+        say("  %s (%s); %d CPUs; load %s" % (
+            first_line([pigeon, "--version"]), pigeon, os.cpu_count() or 0,
+            " ".join("%.2f" % x for x in os.getloadavg())))
         say("")
+        if not args.no_figures:
+            helper, why = build_helper(scratch)
+            if helper is None:
+                say("  (no rusage helper: %s; no peak RSS figures)"
+                    % (why or "?").splitlines()[0])
+            figs = bench_figures.run(sys.modules[__name__], args, pigeon,
+                                     helper, scratch, say, table)
+        if not args.figures_only:
+            rc = sections(args, pigeon, msmtp, scratch)
+    except SendFailed as e:
+        say("")
+        say("bench: FAILED: %s" % e)
+        rc = 1
+    finally:
+        end_running()
+        shutil.rmtree(scratch, ignore_errors=True)
+    if figs:
+        say("Summary: issue 16's figures, medians and minima of %d "
+            "interleaved rounds" % args.rounds)
+        say(bench_figures.summary(figs, table))
+        say("  (ratio = pigeon's median / the limit's median; the verdict "
+            "compares ratios only)")
+        say("  bench took %.0f s" % (time.perf_counter() - t0))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"pigeon": pigeon,
+                       "version": first_line([pigeon, "--version"]),
+                       "rounds": args.rounds, "cpus": os.cpu_count(),
+                       "figures": figs}, f, indent=1, sort_keys=True)
+        say("figures written to %s" % args.json)
+    return rc
+
+
+def sections(args, pigeon, msmtp, scratch):
+    """The sections against Postfix's smtp-sink, msmtp beside pigeon."""
+    sink = None
+    try:
         try:
             binary = find_sink(scratch)
         except Skip as e:
             say("bench: %s" % e)
-            say("bench: no usable smtp-sink: no benchmark run "
+            say("bench: no usable smtp-sink: sections 1-6 not run "
                 "(this is not a failure)")
             return 0
         sink = Sink(binary, scratch)
@@ -1557,19 +1623,14 @@ def main():
             sink.start()
         except Skip as e:
             say("bench: %s" % e)
-            say("bench: no usable smtp-sink: no benchmark run "
+            say("bench: no usable smtp-sink: sections 1-6 not run "
                 "(this is not a failure)")
             return 0
         return bench(args, pigeon, msmtp, binary, sink, scratch)
-    except SendFailed as e:
-        say("")
-        say("bench: FAILED: %s" % e)
-        return 1
     finally:
         end_running()
         if sink is not None:
             sink.stop()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def bench(args, pigeon, msmtp, binary, sink, scratch):

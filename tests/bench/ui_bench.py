@@ -1161,6 +1161,10 @@ def main():
     ap.add_argument("--small", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--queue", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--gib", action="store_true", help=argparse.SUPPRESS)
+    for opt in ("--rounds", "--batch", "--big-queue"):
+        ap.add_argument(opt, type=int, help=argparse.SUPPRESS)
+    for opt in ("--figures-only", "--no-figures"):
+        ap.add_argument(opt, action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.runs = max(7, args.runs)
     parts = set(args.only.replace(" ", "").split(","))
