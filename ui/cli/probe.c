@@ -327,7 +327,7 @@ cmd_probe(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":v", probe_longopts,
+	while ((opt = getopt_long(argc, argv, ":v46", probe_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;

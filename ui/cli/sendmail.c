@@ -229,7 +229,7 @@ parse(int argc, char **argv, struct cli *c, struct sm_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv,
-	    "+:tif:r:F:vo:B:N:R:V:b:C:GL:O:UX:h:mnA:q::", sendmail_longopts,
+	    "+:tif:r:F:vo:B:N:R:V:b:C:GL:O:UX:h:mnA:q::46", sendmail_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(c, opt, optarg))
 			continue;
