@@ -206,6 +206,35 @@ class SendDirect(DirectTest):
         self.assertIn("IPv6", res.stderr)
 
 
+class SendmailDirect(DirectTest):
+
+    MSG = (b"From: Tester <tester@example.org>\nTo: bob@example.test\n"
+           b"Subject: direct\n\nhello\n")
+
+    def sendmail_run(self, port, *args):
+        self.need_test_hooks()
+        self.env["PIGEON_TEST_MX_PORT"] = str(port)
+        cfg = self.write_config("smtp://127.0.0.1:9")
+        return self.run_pigeon(["sendmail", "--config", cfg] + list(args),
+                               input=self.MSG)
+
+    def test_one_domain(self):
+        srv = self.start_smtpd(tls="none")
+        res = self.sendmail_run(srv.port, "--direct", "--dns-server",
+                                self.dns, "bob@example.test",
+                                "carol@EXAMPLE.test")
+        self.assertExit(res, EX_OK)
+        env, _ = self.one_message(srv, res)
+        self.assertEqual(env["rcpt_tos"],
+                         ["bob@example.test", "carol@EXAMPLE.test"])
+
+    def test_two_domains_refused(self):
+        res = self.sendmail_run(9, "--direct", "--dns-server", self.dns,
+                                "bob@example.test", "x@good.test")
+        self.assertExit(res, EX_USAGE)
+        self.assertIn("one domain", res.stderr)
+
+
 class ProbeMx(DirectTest):
 
     def test_lists_and_probes_each_host(self):
