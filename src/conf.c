@@ -81,6 +81,9 @@
  *   helo                 the name sent with EHLO: a domain or an address
  *                        literal, at most 255 characters
  *   source_address       local address to connect from
+ *   dns_server           ADDR[:PORT], an IPv4 name server to ask for MX
+ *                        records and addresses (direct to MX) instead of
+ *                        the system's
  *   timeout              seconds, a whole number from 1 to 86400; unset:
  *                        the RFC 5321 timeouts
  *   NAME_timeout         the same for one wait (NAME: connect, greeting,
@@ -159,6 +162,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "dns.h"
 #include "i18n.h"
 #include "smtp.h"
 #include "tls.h"
@@ -196,6 +200,7 @@ enum key_kind {
 	KEY_TLS_VERSION,	/* 1.0, 1.1, 1.2 or 1.3 (an int, enum tls_version) */
 	KEY_CIPHERS,	/* a TLS 1.2 cipher list OpenSSL takes */
 	KEY_CIPHERSUITES,	/* TLS 1.3 ciphersuites OpenSSL takes */
+	KEY_DNS_SERVER,	/* an IPv4 name server, ADDR[:PORT] (dns.h) */
 };
 
 static const struct conf_key {
@@ -235,6 +240,8 @@ static const struct conf_key {
 	{ "helo",                 KEY_HELO,   offsetof(struct account, helo) },
 	{ "source_address",       KEY_TEXT,
 	    offsetof(struct account, source_address) },
+	{ "dns_server",           KEY_DNS_SERVER,
+	    offsetof(struct account, dns_server) },
 	{ "timeout",              KEY_TIMEOUT,
 	    offsetof(struct account, timeout) },
 	{ "connect_timeout",       KEY_TIMEOUT,
@@ -411,6 +418,7 @@ account_free(struct account *a)
 	free(a->tls_ciphersuites);
 	free(a->helo);
 	free(a->source_address);
+	free(a->dns_server);
 	free(a->dsn_notify);
 	free(a->dsn_return);
 	free(a->signature);
@@ -959,6 +967,17 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 			perr(ps, _("helo must be a domain or an address "
 			    "literal of at most 255 characters, without "
 			    "spaces"));
+			return -1;
+		}
+		break;
+	case KEY_DNS_SERVER:
+		if (dns_server_check(v, &uerr) < 0) {
+			if (uerr == NULL) {
+				nomem(ps);
+				return -1;
+			}
+			perr(ps, "%s", uerr);
+			free(uerr);
 			return -1;
 		}
 		break;

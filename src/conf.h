@@ -29,6 +29,7 @@ struct account {
 	int tls_allow_legacy;     /* 0 unless "yes": TLS 1.0 and 1.1 allowed */
 	char *helo;
 	char *source_address;
+	char *dns_server;         /* "ADDR[:PORT]" of the name server for MX look-ups, NULL: the system's */
 	int timeout;              /* seconds, 0: RFC 5321 defaults */
 	int timeouts[SMTP_T_COUNT]; /* "greeting_timeout"...; 0: timeout */
 	int chunking;             /* use BDAT when offered */

@@ -28,12 +28,46 @@ default_helo(void)
 	return strdup("localhost");
 }
 
+/* Direct to MX: port 25 (a test build may name another, for a test server). */
+static const char *
+mx_port(void)
+{
+#ifdef PIGEON_TEST_HOOKS
+	const char *p = getenv("PIGEON_TEST_MX_PORT");
+
+	if (p != NULL && *p != '\0' && strlen(p) < sizeof(((struct url *)0)->port))
+		return p;
+#endif
+	return "25";
+}
+
+char *
+route_direct(const char *domain, int tls)
+{
+	return util_strf("%s%s", tls ? "mx+tls:" : "mx:", domain);
+}
+
+/* "mx:DOMAIN" or "mx+tls:DOMAIN" into r->url and the session's MX domain; 0, or -1 when server is neither. */
+static int
+direct_url(struct route *r, const char *server)
+{
+	int tls = strncmp(server, "mx+tls:", 7) == 0;
+
+	if (!tls && strncmp(server, "mx:", 3) != 0)
+		return -1;
+	r->url.scheme = tls ? URL_SMTP : URL_SMTP_OPPORTUNISTIC;
+	(void)snprintf(r->url.port, sizeof(r->url.port), "%s", mx_port());
+	r->url.host = strdup(server + (tls ? 7 : 3));
+	r->so.mx_domain = r->url.host;
+	return 0;
+}
+
 enum err
 route_init(struct route *r, const struct account *a, const char *server,
     int chunking, char **errstr)
 {
 	enum err e;
-	int t;
+	int t, direct;
 
 	memset(r, 0, sizeof(*r));
 	if (server == NULL && a != NULL)
@@ -43,9 +77,13 @@ route_init(struct route *r, const struct account *a, const char *server,
 		    "server in the account (see pigeon.conf(5))"));
 		return ERR_CONFIG;
 	}
-	if ((e = url_parse(&r->url, server, errstr)) != ERR_OK)
+	direct = direct_url(r, server) == 0;
+	if (direct && r->url.host == NULL)
+		return ERR_NOMEM;
+	if (!direct && (e = url_parse(&r->url, server, errstr)) != ERR_OK)
 		return e;
 	r->so.host = r->url.host;
+	r->so.dns_server = a != NULL ? a->dns_server : NULL;
 	r->so.port = r->url.port;
 	r->so.net.source = a != NULL ? a->source_address : NULL;
 	for (t = 0; a != NULL && t < SMTP_T_COUNT; t++)
@@ -53,8 +91,10 @@ route_init(struct route *r, const struct account *a, const char *server,
 		    t != SMTP_T_SESSION ? a->timeout : 0;
 	r->so.net.connect_timeout_ms = r->so.smtp.timeouts[SMTP_T_CONNECT] *
 	    1000;
-	r->so.tls.servername = r->url.host;
-	r->so.tls.verify = a != NULL ? a->tls_verify : 1;
+	/* Direct: the session names each host it tries. */
+	r->so.tls.servername = direct ? NULL : r->url.host;
+	r->so.tls.verify = direct && r->url.scheme != URL_SMTP ? 0 :
+	    a != NULL ? a->tls_verify : 1;
 	if (a != NULL) {
 		r->so.tls.cafile = a->tls_cafile;
 		r->so.tls.fingerprint = a->tls_fingerprint;
@@ -92,8 +132,9 @@ route_init(struct route *r, const struct account *a, const char *server,
 	r->so.smtp.chunking = chunking || (a != NULL && a->chunking);
 	r->so.smtp.host = r->url.host;
 	r->so.smtp.port = (unsigned)strtoul(r->url.port, NULL, 10);
-	r->user = r->url.user != NULL ? r->url.user : a != NULL ? a->user :
-	    NULL;
+	/* Direct to MX: no login, whatever the account says. */
+	r->user = direct ? NULL : r->url.user != NULL ? r->url.user :
+	    a != NULL ? a->user : NULL;
 	r->lifetime = (int64_t)(a != NULL && a->queue_lifetime > 0 ?
 	    a->queue_lifetime : LIFETIME_DAYS) * DAY;
 	r->sent = a != NULL ? a->sent : NULL;

@@ -34,11 +34,18 @@ struct route {
 /*
  * The route of account a (NULL: none, --server only) over server (NULL:
  * the account's), with BDAT when chunking or the account says so.
+ * server may also be "mx:DOMAIN" (direct to the domain's MX hosts on
+ * port 25, STARTTLS when offered, the certificate not checked: RFC 7435
+ * opportunistic security) or "mx+tls:DOMAIN" (STARTTLS required and the
+ * certificate checked against each host's name), without AUTH; the
+ * domain may be empty (a template for route_direct()).
  * ERR_CONFIG with *errstr when there is no server or its URL is wrong.
  * The route is ready but for the secret (route_secret()).
  */
 enum err route_init(struct route *r, const struct account *a,
     const char *server, int chunking, char **errstr);
+/* The server of a route direct to domain's MX hosts: "mx:DOMAIN" or, with tls, "mx+tls:DOMAIN" (malloc'd). */
+char *route_direct(const char *domain, int tls);
 /*
  * The password of the login: the account's password, its
  * password_command, or ~/.netrc.  ERR_OK with need_secret set when none

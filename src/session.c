@@ -5,9 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "candidates.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -45,6 +48,9 @@ struct session {
 	char *bbuf;
 	struct smtp_opts plain;  /* opportunistic TLS, once more without it */
 	int plain_retry;        /* that second connection was made */
+	struct candidates cand; /* direct to MX: the hosts to try */
+	size_t ch, ca;          /* the host and its address to try next */
+	int tries;              /* connections started to them */
 };
 
 static int
@@ -121,6 +127,134 @@ session_new(struct session **out, const struct session_opts *o,
 	return ERR_OK;
 }
 
+/* The hosts found, in the transcript: what the DNS said, in the order they are tried. */
+static void
+tell_candidates(struct session *s)
+{
+	const struct candidates *c = &s->cand;
+	struct buf b;
+	size_t i, j;
+	int r = 0;
+
+	buf_init(&b, 64 * 1024);
+	for (i = 0; i < c->n && r == 0; i++) {
+		r = buf_printf(&b, "%s%u %s (", i > 0 ? ", " : "",
+		    c->hosts[i].pref, c->hosts[i].name);
+		for (j = 0; j < c->hosts[i].naddrs && r == 0; j++)
+			r = buf_printf(&b, "%s%s", j > 0 ? " " : "",
+			    c->hosts[i].addrs[j]);
+		if (r == 0)
+			r = buf_addstr(&b, c->hosts[i].naddrs == 0 ?
+			    _("no address)") : ")");
+	}
+	if (r == 0 && c->implicit)
+		transcript_emitf(s->tr, TR_INFO, 0, _("%s has no MX record: "
+		    "mail goes to its own address (implicit MX): %s"),
+		    c->domain, buf_str(&b));
+	else if (r == 0)
+		transcript_emitf(s->tr, TR_INFO, 0, _("MX of %s, in the order "
+		    "to try: %s%s"), c->domain, buf_str(&b), c->ad ?
+		    _(" (authenticated: the resolver set the AD bit)") : "");
+	buf_free(&b);
+}
+
+/*
+ * Connect to the next address of the MX hosts: 1 when a connection is
+ * under way, 0 when none is left.  Every one after the first is a new
+ * conversation: a new engine and a new connection in the transcript.
+ */
+static int
+connect_next(struct session *s)
+{
+	const struct cand_host *h;
+	struct smtp *ns;
+	char *why = NULL;
+
+	while (s->ch < s->cand.n) {
+		h = &s->cand.hosts[s->ch];
+		if (s->ca >= h->naddrs) {
+			s->ch++;
+			s->ca = 0;
+			continue;
+		}
+		if (s->tries++ > 0) {
+			if ((ns = smtp_new(&s->o->smtp, s->tr)) == NULL)
+				return 0;
+			smtp_free(s->smtp);
+			s->smtp = ns;
+			transcript_begin(s->tr);
+		}
+		s->tlso.servername = h->name;
+		transcript_emitf(s->tr, TR_INFO, 0, _("mail host %s (MX "
+		    "preference %u), address %s"), h->name, h->pref,
+		    h->addrs[s->ca]);
+		if (net_connect_start(&s->nc, h->addrs[s->ca++], s->o->port,
+		    &s->o->net, s->tr, &why) == ERR_OK)
+			return 1;
+		transcript_emitf(s->tr, TR_ERROR, 0, "%s", why != NULL ? why :
+		    err_str(ERR_NET));
+		free(why);
+		why = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Direct to MX: this connection failed before the server took us (it
+ * could not be made, the greeting said 4xx, it closed): on to the next
+ * host, as RFC 5321 5.1 says.  Called when the session is DONE; it goes
+ * on with a new connection, or stays DONE when none is left.
+ */
+static void
+try_next(struct session *s)
+{
+	enum err e = smtp_error(s->smtp, NULL);
+
+	if (s->o->mx_domain == NULL || s->ch >= s->cand.n ||
+	    e == ERR_STOPPED || e == ERR_CANCEL ||
+	    smtp_stage(s->smtp) > SMTP_STAGE_GREETING ||
+	    err_exit_code(e) != EX_TEMPFAIL)
+		return;
+	s->rd_blocked = 0;
+	s->rd_need = 0;
+	s->wr_need = 0;
+	s->plain_retry = 0;
+	s->phase = P_CONNECT;
+	if (connect_next(s))
+		return;
+	/* Each failure is in the transcript; the last one is the error. */
+	if (smtp_error(s->smtp, NULL) == ERR_OK)
+		smtp_abort(s->smtp, ERR_NET, _("no mail host could be "
+		    "connected to"));
+	transcript_emitf(s->tr, TR_ERROR, 0, _("no mail host of %s took the "
+	    "connection"), s->o->mx_domain);
+	s->phase = P_DONE;
+}
+
+/* Look up the mail hosts of o->mx_domain and connect to the first. */
+static enum err
+open_mx(struct session *s, char **errstr)
+{
+	struct dns *d = NULL;
+	enum err e;
+
+	if ((e = dns_new(&d, s->o->dns_server, errstr)) != ERR_OK)
+		return e;
+	e = candidates_lookup(&s->cand, d, s->o->mx_domain, s->o->net.family,
+	    errstr);
+	dns_free(d);
+	if (s->cand.n > 0)
+		tell_candidates(s);
+	if (e != ERR_OK)
+		return e;
+	if (!connect_next(s)) {
+		util_seterr(errstr, _("no mail host of %s could be "
+		    "connected to"), s->o->mx_domain);
+		return ERR_NET;
+	}
+	return ERR_OK;
+}
+
 enum err
 session_open(struct session **out, const struct session_opts *o,
     struct transcript *tr, char **errstr)
@@ -132,7 +266,11 @@ session_open(struct session **out, const struct session_opts *o,
 	e = session_new(&s, o, tr);
 	if (e != ERR_OK)
 		return e;
-	e = net_connect_start(&s->nc, o->host, o->port, &o->net, tr, errstr);
+	if (o->mx_domain != NULL)
+		e = open_mx(s, errstr);
+	else
+		e = net_connect_start(&s->nc, o->host, o->port, &o->net, tr,
+		    errstr);
 	if (e != ERR_OK) {
 		session_free(s);
 		return e;
@@ -149,6 +287,7 @@ session_free(struct session *s)
 	finish(s);
 	smtp_free(s->smtp);
 	tls_peer_free(s->peer);
+	candidates_free(&s->cand);
 	free(s->rbuf);
 	free(s->bbuf);
 	free(s);
@@ -525,6 +664,8 @@ session_step(struct session *s, short revents)
 	case P_DONE:
 		break;
 	}
+	if (s->phase == P_DONE)
+		try_next(s);
 }
 
 /* A poll timeout: ms (-1: none), or sooner when the time at comes first. */

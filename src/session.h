@@ -17,6 +17,14 @@ struct session_opts {
 	struct net_opts net;
 	struct tls_opts tls;        /* servername defaults to host */
 	struct smtp_opts smtp;      /* smtp.tls decides STARTTLS/implicit */
+	/*
+	 * Direct to MX: not host, but the mail hosts of this domain
+	 * (candidates.h), each address in turn on port, until one greets;
+	 * a failed connection or a 4xx greeting moves on to the next, each
+	 * a new connection in the transcript.  TLS names each host.
+	 */
+	const char *mx_domain;
+	const char *dns_server;     /* ask this name server (dns.h), NULL: the system's */
 };
 
 enum session_status {
@@ -29,7 +37,9 @@ struct session;
 
 /*
  * Start connecting.  o and its strings must outlive the session.
- * ERR_RESOLVE/ERR_NET/ERR_NOMEM with *errstr when it fails at once.
+ * ERR_RESOLVE/ERR_NET/ERR_NOMEM with *errstr when it fails at once; with
+ * mx_domain also ERR_PERMFAIL (a null MX, no such domain, no host with
+ * an address) and ERR_CONFIG (a bad dns_server).
  */
 enum err session_open(struct session **out, const struct session_opts *o,
     struct transcript *tr, char **errstr);

@@ -60,11 +60,12 @@ common_words(const char *arg, const char *next)
 		"--config", "--account", "--server", "--transcript-json",
 		"--quit-after", "--drop-after", "--tls-min-version",
 		"--tls-max-version", "--tls-ciphers", "--tls-ciphersuites",
+		"--dns-server",
 	};
 	static const char *const alone[] = {
 		"--transcript", "--transcript-data", "--chunking",
 		"--no-queue", "--hex", "--show-auth", "--show-auth=all",
-		"--tls-allow-legacy",
+		"--tls-allow-legacy", "--tls-required", "-4", "-6",
 	};
 	size_t i, n;
 

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sysexits.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "dns.h"
 #include "i18n.h"
 #include "sanitize.h"
 #include "util.h"
@@ -131,6 +133,21 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_TLS_LEGACY:
 		c->tls_allow_legacy = 1;
 		return 1;
+	case CLI_OPT_TLS_REQUIRED:
+		c->tls_required = 1;
+		return 1;
+	case CLI_OPT_DNS_SERVER:
+		c->dns_server = arg;
+		return 1;
+	case CLI_OPT_DIRECT:
+		c->direct = 1;
+		return 1;
+	case '4':
+		c->family = AF_INET;
+		return 1;
+	case '6':
+		c->family = AF_INET6;
+		return 1;
 	case 'v':
 		c->verbose++;
 		return 1;
@@ -161,7 +178,11 @@ cli_common_help(FILE *fp, int sending)
 "                       only with --tls-allow-legacy)\n"
 "  --tls-ciphers LIST   TLS 1.2 ciphers, in OpenSSL's syntax\n"
 "  --tls-ciphersuites LIST\n"
-"                       TLS 1.3 ciphersuites, in OpenSSL's syntax\n"), fp);
+"                       TLS 1.3 ciphersuites, in OpenSSL's syntax\n"
+"  -4, -6               connect over IPv4 only, or IPv6 only\n"
+"  --dns-server ADDR[:PORT]\n"
+"                       ask this name server (IPv4) for MX records and\n"
+"                       the mail hosts' addresses\n"), fp);
 	if (sending)
 		(void)fputs(_(
 "  --transcript-data    include the message data in the transcript\n"
@@ -375,9 +396,9 @@ cli_load_config(struct cli *c)
 
 /* The --tls-* options over the route's TLS settings; 0 or an exit code, shown. */
 static int
-tls_overrides(struct cli *c)
+tls_overrides(struct cli *c, struct route *rt)
 {
-	struct tls_opts *o = &c->rt.so.tls;
+	struct tls_opts *o = &rt->so.tls;
 	const char *bad = NULL;
 	char *why = NULL;
 	int v;
@@ -411,6 +432,34 @@ tls_overrides(struct cli *c)
 	return 0;
 }
 
+int
+cli_route(struct cli *c, struct route *rt, const char *server)
+{
+	char *why = NULL;
+	enum err e;
+
+	if ((e = route_init(rt, c->acct, server, c->chunking, &why)) !=
+	    ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
+	}
+	rt->so.smtp.stop_after = c->stop_after;
+	rt->so.smtp.stop_drop = c->stop_drop;
+	rt->so.smtp.show_auth = c->show_auth;
+	if (c->family != 0)
+		rt->so.net.family = c->family;
+	if (c->dns_server != NULL) {
+		if (dns_server_check(c->dns_server, &why) < 0) {
+			cli_error("%s", why != NULL ? why : err_str(ERR_USAGE));
+			free(why);
+			return EX_USAGE;
+		}
+		rt->so.dns_server = c->dns_server;
+	}
+	return tls_overrides(c, rt);
+}
+
 /* cli_setup() and cli_setup_quiet(): prompt or not. */
 static int
 setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
@@ -427,16 +476,11 @@ setup(struct cli *c, const char *url_arg, int want_auth, int prompt)
 	}
 	if ((r = cli_load_config(c)) != 0)
 		return r;
-	if ((e = route_init(&c->rt, c->acct, url_arg != NULL ? url_arg :
-	    c->server, c->chunking, &why)) != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
-		free(why);
-		return err_exit_code(e);
-	}
-	c->rt.so.smtp.stop_after = c->stop_after;
-	c->rt.so.smtp.stop_drop = c->stop_drop;
-	c->rt.so.smtp.show_auth = c->show_auth;
-	if ((r = tls_overrides(c)) != 0)
+	/* --direct: the routes are made per domain (cli_route()); this one is their template. */
+	if (c->direct && url_arg == NULL && c->server == NULL)
+		url_arg = c->tls_required ? "mx+tls:" : "mx:";
+	if ((r = cli_route(c, &c->rt, url_arg != NULL ? url_arg :
+	    c->server)) != 0)
 		return r;
 	if (want_auth && (e = route_secret(&c->rt, c->acct, &why)) !=
 	    ERR_OK) {

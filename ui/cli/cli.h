@@ -30,6 +30,10 @@ struct cli {
 	const char *tls_ciphers;
 	const char *tls_ciphersuites;
 	int tls_allow_legacy;
+	int tls_required;            /* --tls-required: direct to MX with STARTTLS only */
+	int family;                  /* -4: AF_INET, -6: AF_INET6, else 0 */
+	const char *dns_server;      /* --dns-server ADDR[:PORT] */
+	int direct;                  /* --direct: to each recipient domain's MX */
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 	const char *json_path;       /* --transcript-json=FILE */
 	enum smtp_stage stop_after;  /* --quit-after/--drop-after STAGE */
@@ -70,6 +74,9 @@ enum {
 	CLI_OPT_TLS_CIPHERS,
 	CLI_OPT_TLS_CIPHERSUITES,
 	CLI_OPT_TLS_LEGACY,
+	CLI_OPT_DNS_SERVER,
+	CLI_OPT_DIRECT,
+	CLI_OPT_TLS_REQUIRED,
 	CLI_OPT_LAST_,
 };
 
@@ -82,13 +89,15 @@ enum {
 	{ "transcript-json", required_argument, NULL, CLI_OPT_TRANSCRIPT_JSON }, \
 	{ "hex", no_argument, NULL, CLI_OPT_HEX }, \
 	{ "show-auth", optional_argument, NULL, CLI_OPT_SHOW_AUTH }, \
+	{ "dns-server", required_argument, NULL, CLI_OPT_DNS_SERVER }, \
 	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 /* And those of the subcommands that send a message. */
 #define CLI_LONGOPTS_SEND \
 	{ "transcript-data", no_argument, NULL, CLI_OPT_TRANSCRIPT_DATA }, \
 	{ "chunking", no_argument, NULL, CLI_OPT_CHUNKING }, \
-	{ "no-queue", no_argument, NULL, CLI_OPT_NO_QUEUE }
+	{ "no-queue", no_argument, NULL, CLI_OPT_NO_QUEUE }, \
+	{ "direct", no_argument, NULL, CLI_OPT_DIRECT }
 
 /* The stop points, for the commands that talk to a server (send, sendmail, probe). */
 #define CLI_LONGOPTS_STOP \
@@ -101,7 +110,8 @@ enum {
 	{ "tls-ciphers", required_argument, NULL, CLI_OPT_TLS_CIPHERS }, \
 	{ "tls-ciphersuites", required_argument, NULL, \
 	    CLI_OPT_TLS_CIPHERSUITES }, \
-	{ "tls-allow-legacy", no_argument, NULL, CLI_OPT_TLS_LEGACY }
+	{ "tls-allow-legacy", no_argument, NULL, CLI_OPT_TLS_LEGACY }, \
+	{ "tls-required", no_argument, NULL, CLI_OPT_TLS_REQUIRED }
 
 /* Handle a shared option from getopt_long; 1 if it was one, 0 if not. */
 int cli_common_option(struct cli *c, int opt, const char *arg);
@@ -117,6 +127,13 @@ int cli_load_config(struct cli *c);
  * sysexits code on failure, 0 on success.
  */
 int cli_setup(struct cli *c, const char *url_arg, int want_auth);
+/*
+ * Another route of the same run over server (route_init(): "mx:DOMAIN"
+ * too), with the options given (stop point, TLS, -4/-6, --dns-server)
+ * as cli_setup() applies them to c->rt; no login.  0 or an exit code,
+ * shown; route_free() it either way.
+ */
+int cli_route(struct cli *c, struct route *rt, const char *server);
 int cli_setup_quiet(struct cli *c, const char *url_arg, int want_auth);
 void cli_cleanup(struct cli *c);
 

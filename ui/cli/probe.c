@@ -8,8 +8,10 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "candidates.h"
 #include "cli.h"
 #include "detect.h"
+#include "dns.h"
 #include "i18n.h"
 #include "sanitize.h"
 #include "sasl.h"
@@ -19,6 +21,7 @@
 enum {
 	OPT_AUTH = CLI_OPT_LAST_,
 	OPT_DETECT,
+	OPT_MX,
 };
 
 static const struct option probe_longopts[] = {
@@ -27,6 +30,7 @@ static const struct option probe_longopts[] = {
 	CLI_LONGOPTS_TLS,
 	{ "auth", no_argument, NULL, OPT_AUTH },
 	{ "detect", required_argument, NULL, OPT_DETECT },
+	{ "mx", required_argument, NULL, OPT_MX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -36,6 +40,7 @@ probe_help(FILE *fp)
 	(void)fputs(_(
 "Usage: pigeon probe [options] [URL]\n"
 "       pigeon probe [options] --detect HOST\n"
+"       pigeon probe [options] --mx DOMAIN\n"
 "Connect to a submission server and show what it offers: greeting, TLS,\n"
 "certificate, capabilities and authentication mechanisms.  The URL\n"
 "defaults to the account's server.\n"
@@ -44,6 +49,9 @@ probe_help(FILE *fp)
 "  --detect HOST        find the port and security HOST takes mail on\n"
 "                       (465 implicit TLS, 587 STARTTLS, 25 STARTTLS)\n"
 "                       and print the account's server line\n"
+"  --mx DOMAIN          show DOMAIN's MX hosts (preference, addresses) and\n"
+"                       probe each on port 25, STARTTLS when offered\n"
+"                       (--tls-required: STARTTLS and a valid certificate)\n"
 "  --quit-after STAGE   stop after STAGE (connect, greeting, ehlo, tls,\n"
 "                       auth) with QUIT\n"
 "  --drop-after STAGE   the same, closing the connection without QUIT\n"), fp);
@@ -317,19 +325,164 @@ do_detect(struct cli *c, const char *host)
 	return rc;
 }
 
+/*
+ * Connect to the route's server, show what it offers, QUIT (or stop at
+ * the stop point).  The exit status.
+ */
+static int
+probe_one(struct cli *c, struct probe_view *v, int want_auth)
+{
+	const char *name = c->rt.so.tls.servername != NULL ?
+	    c->rt.so.tls.servername : c->rt.url.host;
+	struct session *s = NULL;
+	const char *mech;
+	int rc;
+
+	(void)transcript_subscribe(c->tr, probe_writer, v);
+	rc = cli_connect(c, &s);
+	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
+		print_caps(s, v,
+		    c->rt.so.smtp.tls == SMTP_TLS_STARTTLS ||
+		    c->rt.so.smtp.tls == SMTP_TLS_OPPORTUNISTIC);
+	if (c->stop_after != SMTP_STAGE_NONE && s != NULL &&
+	    session_status(s) == SESSION_DONE) {
+		const char *detail = NULL;
+		enum err e = session_error(s, &detail);
+
+		if (e == ERR_TLS_VERIFY)
+			print_peer(session_peer(s), name);
+		cli_stop_outcome(c, e == ERR_STOPPED, smtp_stage_name(
+		    smtp_stage(session_smtp(s))), detail, rc);
+		goto done;
+	}
+	if (rc != 0) {
+		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
+			print_peer(session_peer(s), name);
+		if (c->stop_after != SMTP_STAGE_NONE)
+			cli_stop_outcome(c, 0, "connect", _("no connection"),
+			    rc);
+		else
+			cli_json_outcome(c, "failed", s != NULL ?
+			    smtp_stage_name(smtp_stage(session_smtp(s))) :
+			    "connect", rc, NULL);
+		goto done;
+	}
+	mech = smtp_auth_mech(session_smtp(s));
+	if (want_auth)
+		(void)printf(_("Login: succeeded as %s with %s\n"),
+		    c->rt.so.smtp.user, mech != NULL ? mech : "?");
+	session_quit(s);
+	(void)session_wait(s);
+	(void)printf(_("Done: the server works as shown.\n"));
+	cli_json_outcome(c, "done", "", rc, NULL);
+done:
+	transcript_unsubscribe(c->tr, probe_writer, v);
+	session_free(s);
+	while (v->nbefore > 0)
+		free(v->before_tls[--v->nbefore]);
+	free(v->before_tls);
+	memset(v, 0, sizeof(*v));
+	return rc;
+}
+
+/* The hosts of c, as the DNS gave them and in the order a delivery tries them. */
+static void
+print_candidates(const struct candidates *c)
+{
+	size_t i, j;
+
+	if (c->implicit)
+		cli_print_safe(_("No MX record: mail goes to the domain's own "
+		    "address (implicit MX): "), c->domain);
+	else
+		cli_print_safe(_("MX records, in the order a delivery tries "
+		    "them: "), c->domain);
+	(void)printf(c->ad ? _("DNSSEC: the resolver says the answers are "
+	    "authenticated (AD bit)\n") : _("DNSSEC: not authenticated (no "
+	    "AD bit from the resolver)\n"));
+	for (i = 0; i < c->n; i++) {
+		struct buf b;
+
+		buf_init(&b, 64 * 1024);
+		if (buf_printf(&b, "  %5u %s ", c->hosts[i].pref,
+		    c->hosts[i].name) == 0) {
+			for (j = 0; j < c->hosts[i].naddrs; j++)
+				(void)buf_printf(&b, " %s",
+				    c->hosts[i].addrs[j]);
+			if (c->hosts[i].naddrs == 0)
+				(void)buf_printf(&b, " %s",
+				    c->hosts[i].why != NULL ? c->hosts[i].why :
+				    _("no address"));
+			cli_print_safe("", buf_str(&b));
+		}
+		buf_free(&b);
+	}
+}
+
+/* pigeon probe --mx DOMAIN: the hosts, then each probed in turn. */
+static int
+do_mx(struct cli *c, const char *domain)
+{
+	struct probe_view view = { 0 };
+	struct candidates cand;
+	struct dns *d = NULL;
+	const struct cand_host *h;
+	char *server, *why = NULL;
+	size_t i, j;
+	int rc, r;
+	enum err e;
+
+	if ((server = route_direct(domain, c->tls_required)) == NULL)
+		return EX_OSERR;
+	rc = cli_setup(c, server, 0);
+	free(server);
+	if (rc != 0)
+		return rc;
+	memset(&cand, 0, sizeof(cand));
+	if ((e = dns_new(&d, c->rt.so.dns_server, &why)) == ERR_OK)
+		e = candidates_lookup(&cand, d, domain, c->rt.so.net.family,
+		    &why);
+	dns_free(d);
+	if (cand.n > 0)
+		print_candidates(&cand);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		candidates_free(&cand);
+		return err_exit_code(e);
+	}
+	/* Each host as a server of its own: its first address that answers. */
+	c->rt.so.mx_domain = NULL;
+	for (i = 0; i < cand.n; i++) {
+		h = &cand.hosts[i];
+		r = EX_NOHOST;
+		for (j = 0; j < h->naddrs; j++) {
+			(void)printf("\n");
+			cli_print_safe(_("Mail host: "), h->name);
+			c->rt.so.host = h->addrs[j];
+			c->rt.so.tls.servername = h->name;
+			if ((r = probe_one(c, &view, 0)) == 0)
+				break;
+		}
+		if (rc == 0)
+			rc = r;
+	}
+	candidates_free(&cand);
+	return rc;
+}
+
 int
 cmd_probe(int argc, char **argv)
 {
 	struct probe_view view = { 0 };
-	struct session *s = NULL;
 	struct cli c;
-	const char *url = NULL, *mech, *detect = NULL;
+	const char *url = NULL, *detect = NULL, *mx = NULL;
 	int opt, want_auth = 0, rc;
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":v", probe_longopts,
+	while ((opt = getopt_long(argc, argv, ":v46", probe_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -339,6 +492,9 @@ cmd_probe(int argc, char **argv)
 			break;
 		case OPT_DETECT:
 			detect = optarg;
+			break;
+		case OPT_MX:
+			mx = optarg;
 			break;
 		case CLI_OPT_HELP:
 			probe_help(stdout);
@@ -367,6 +523,16 @@ cmd_probe(int argc, char **argv)
 		}
 		goto out;
 	}
+	if (mx != NULL) {
+		if (url != NULL || want_auth || detect != NULL) {
+			cli_error(_("--mx takes a domain, and neither a URL, "
+			    "--auth nor --detect"));
+			rc = EX_USAGE;
+		} else {
+			rc = do_mx(&c, mx);
+		}
+		goto out;
+	}
 	if (c.stop_after > SMTP_STAGE_AUTH) {
 		cli_error(_("pigeon probe sends no MAIL: it stops after connect, "
 		    "greeting, ehlo, tls or auth, not %s (pigeon send "
@@ -383,48 +549,8 @@ cmd_probe(int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
-	(void)transcript_subscribe(c.tr, probe_writer, &view);
-	rc = cli_connect(&c, &s);
-	if (s != NULL && smtp_caps(session_smtp(s))->server != NULL)
-		print_caps(s, &view,
-		    c.rt.so.smtp.tls == SMTP_TLS_STARTTLS ||
-		    c.rt.so.smtp.tls == SMTP_TLS_OPPORTUNISTIC);
-	if (c.stop_after != SMTP_STAGE_NONE && s != NULL &&
-	    session_status(s) == SESSION_DONE) {
-		const char *detail = NULL;
-		enum err e = session_error(s, &detail);
-
-		if (e == ERR_TLS_VERIFY)
-			print_peer(session_peer(s), c.rt.url.host);
-		cli_stop_outcome(&c, e == ERR_STOPPED, smtp_stage_name(
-		    smtp_stage(session_smtp(s))), detail, rc);
-		goto out;
-	}
-	if (rc != 0) {
-		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
-			print_peer(session_peer(s), c.rt.url.host);
-		if (c.stop_after != SMTP_STAGE_NONE)
-			cli_stop_outcome(&c, 0, "connect", _("no connection"),
-			    rc);
-		else
-			cli_json_outcome(&c, "failed", s != NULL ?
-			    smtp_stage_name(smtp_stage(session_smtp(s))) :
-			    "connect", rc, NULL);
-		goto out;
-	}
-	mech = smtp_auth_mech(session_smtp(s));
-	if (want_auth)
-		(void)printf(_("Login: succeeded as %s with %s\n"),
-		    c.rt.so.smtp.user, mech != NULL ? mech : "?");
-	session_quit(s);
-	(void)session_wait(s);
-	(void)printf(_("Done: the server works as shown.\n"));
-	cli_json_outcome(&c, "done", "", rc, NULL);
+	rc = probe_one(&c, &view, want_auth);
 out:
-	session_free(s);
 	cli_cleanup(&c);
-	while (view.nbefore > 0)
-		free(view.before_tls[--view.nbefore]);
-	free(view.before_tls);
 	return rc;
 }

@@ -648,7 +648,7 @@ cmd_queue(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":v", queue_longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, ":v46", queue_longopts, NULL)) !=
 	    -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -669,6 +669,11 @@ cmd_queue(int argc, char **argv)
 		default:
 			return cli_bad_option("queue", argv, opt);
 		}
+	}
+	if (c.direct) {
+		cli_error(_("--direct is for send and sendmail: a queued "
+		    "message goes the way it was sent"));
+		return EX_USAGE;
 	}
 	cmd = optind < argc ? argv[optind++] : "list";
 	if ((strcmp(cmd, "list") == 0 || strcmp(cmd, "flush") == 0) ?

@@ -84,7 +84,11 @@ send_help(FILE *fp)
 "  --dry-run               print the message as it would be sent; send nothing\n"
 "  --7bit                  no 8bit parts even if the server offers 8BITMIME\n"
 "  --abort-on-reject       send nothing if any recipient is rejected\n"
-"  --chunking              use BDAT when the server offers CHUNKING\n"), fp);
+"  --chunking              use BDAT when the server offers CHUNKING\n"
+"  --direct                deliver to each recipient domain's MX hosts\n"
+"                          (port 25, no login), not to the account's server\n"
+"  --tls-required          with --direct: STARTTLS and a valid certificate\n"
+"                          for each host, else no delivery\n"), fp);
 	cli_common_help(fp, 1);
 }
 
@@ -423,10 +427,14 @@ dry_run(const struct draft_built *b, int no8bit)
 	return rc;
 }
 
-/* Queue b and deliver it; the exit status by the table of pigeon(1). */
+/*
+ * Queue b for rcpts[0..n) over rt (its server as the entry's: NULL, the
+ * account's) and deliver it; the exit status by the table of pigeon(1).
+ */
 static int
-queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
-    int abort_on_reject)
+queue_one(struct cli *c, const struct draft_built *b, int no8bit,
+    int abort_on_reject, struct route *rt, const char *server,
+    const char **rcpts, size_t n)
 {
 	struct outbox *ob = NULL;
 	struct outbox_item it;
@@ -444,10 +452,10 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 		return rc;
 	memset(&env, 0, sizeof(env));
 	env.account = c->acct != NULL ? c->acct->name : NULL;
-	env.server = c->server;
+	env.server = server;
 	env.from = b->from.v[0].spec;
-	env.rcpts = b->rcpts;
-	env.nrcpts = b->nrcpts;
+	env.rcpts = rcpts;
+	env.nrcpts = n;
 	env.dsn_notify = c->acct != NULL ? c->acct->dsn_notify : NULL;
 	env.dsn_ret = c->acct != NULL ? c->acct->dsn_return : NULL;
 	env.chunking = c->chunking;
@@ -474,7 +482,7 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 	cli_report_init(&rep, 1, c->no_queue);
 	rep.c = c;
 	memset(&so, 0, sizeof(so));
-	so.rt = &c->rt;
+	so.rt = rt;
 	so.abort_on_reject = abort_on_reject;
 	so.no_queue = c->no_queue;
 	so.test = c->stop_after != SMTP_STAGE_NONE;
@@ -495,6 +503,76 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 	return rc;
 }
 
+/* The domain of an addr-spec: after its last '@', NULL when it has none. */
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
+}
+
+/*
+ * --direct: one entry and one session per recipient domain, to its MX
+ * hosts.  The exit status is the first failure's, else 0.
+ */
+static int
+send_direct(struct cli *c, const struct draft_built *b, int no8bit,
+    int abort_on_reject)
+{
+	const char **v;
+	const char *d;
+	struct route rt;
+	char *server;
+	size_t i, j, n;
+	int rc = 0, r;
+
+	for (i = 0; i < b->nrcpts; i++)
+		if (domain_of(b->rcpts[i]) == NULL) {
+			cli_error(_("--direct needs a domain in every "
+			    "recipient, not '%s'"), b->rcpts[i]);
+			return EX_USAGE;
+		}
+	if ((v = calloc(b->nrcpts, sizeof(*v))) == NULL)
+		return EX_OSERR;
+	for (i = 0; i < b->nrcpts && !stop_signal; i++) {
+		d = domain_of(b->rcpts[i]);
+		/* The first recipient of each domain gathers the others. */
+		for (j = 0; j < i; j++)
+			if (strcasecmp(domain_of(b->rcpts[j]), d) == 0)
+				break;
+		if (j < i)
+			continue;
+		for (n = 0, j = i; j < b->nrcpts; j++)
+			if (strcasecmp(domain_of(b->rcpts[j]), d) == 0)
+				v[n++] = b->rcpts[j];
+		memset(&rt, 0, sizeof(rt));
+		if ((server = route_direct(d, c->tls_required)) == NULL) {
+			r = EX_OSERR;
+		} else if ((r = cli_route(c, &rt, server)) == 0) {
+			r = queue_one(c, b, no8bit, abort_on_reject, &rt,
+			    server, v, n);
+		}
+		route_free(&rt);
+		free(server);
+		if (rc == 0)
+			rc = r;
+	}
+	free(v);
+	return rc;
+}
+
+/* Queue b and deliver it; the exit status by the table of pigeon(1). */
+static int
+queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
+    int abort_on_reject)
+{
+	if (c->direct)
+		return send_direct(c, b, no8bit, abort_on_reject);
+	return queue_one(c, b, no8bit, abort_on_reject, &c->rt, c->server,
+	    b->rcpts, b->nrcpts);
+}
+
 int
 cmd_send(int argc, char **argv)
 {
@@ -512,7 +590,7 @@ cmd_send(int argc, char **argv)
 	draft_init(&d);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:a:c:b:H:v", send_longopts,
+	while ((opt = getopt_long(argc, argv, ":s:a:c:b:H:v46", send_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
@@ -591,6 +669,12 @@ cmd_send(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		if ((rc = add_addrs(&d.to, "To", argv[i])) != 0)
 			goto out;
+	if (c.direct && c.server != NULL) {
+		cli_error(_("--direct and --server exclude each other: the "
+		    "one goes to the MX hosts, the other to one server"));
+		rc = EX_USAGE;
+		goto out;
+	}
 	if (d.to == NULL && d.cc == NULL && d.bcc == NULL) {
 		cli_error(_("no recipients: give at least one address"));
 		rc = EX_USAGE;

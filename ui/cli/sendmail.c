@@ -56,7 +56,10 @@ sendmail_help(FILE *fp)
 "  -X FILE, -Am, -Ac    accepted for sendmail's callers and ignored (-v\n"
 "                       names them)\n"
 "  --abort-on-reject    send nothing if any recipient is rejected\n"
-"  --chunking           use BDAT when the server offers CHUNKING\n"), fp);
+"  --chunking           use BDAT when the server offers CHUNKING\n"
+"  --direct             deliver to the recipients' MX hosts (one domain a\n"
+"                       run; port 25, no login), not the account's server\n"
+"  --tls-required       with --direct: STARTTLS and a valid certificate\n"), fp);
 	cli_common_help(fp, 1);
 }
 
@@ -229,7 +232,7 @@ parse(int argc, char **argv, struct cli *c, struct sm_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv,
-	    "+:tif:r:F:vo:B:N:R:V:b:C:GL:O:UX:h:mnA:q::", sendmail_longopts,
+	    "+:tif:r:F:vo:B:N:R:V:b:C:GL:O:UX:h:mnA:q::46", sendmail_longopts,
 	    NULL)) != -1) {
 		if (cli_common_option(c, opt, optarg))
 			continue;
@@ -467,6 +470,38 @@ cmd_mailq(int argc, char **argv)
 	}
 }
 
+/*
+ * --direct: the route to the MX hosts of the recipients' one domain
+ * (a message given whole is queued once: one domain a run).  0 or an
+ * exit status, shown.
+ */
+static int
+direct_route(struct cli *c, const char **rv, size_t n, struct route *rt,
+    char **server)
+{
+	const char *d = NULL, *at;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		at = strrchr(rv[i], '@');
+		if (at == NULL || at[1] == '\0') {
+			cli_error(_("--direct needs a domain in every "
+			    "recipient, not '%s'"), rv[i]);
+			return EX_USAGE;
+		}
+		if (d != NULL && strcasecmp(d, at + 1) != 0) {
+			cli_error(_("sendmail --direct takes the recipients of "
+			    "one domain a run, not %s and %s ('pigeon send "
+			    "--direct' splits them)"), d, at + 1);
+			return EX_USAGE;
+		}
+		d = at + 1;
+	}
+	if (d == NULL || (*server = route_direct(d, c->tls_required)) == NULL)
+		return EX_OSERR;
+	return cli_route(c, rt, *server);
+}
+
 int
 cmd_sendmail(int argc, char **argv)
 {
@@ -484,11 +519,14 @@ cmd_sendmail(int argc, char **argv)
 	struct submit *sub = NULL;
 	const char **rv = NULL, *from_arg;
 	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
+	char *dserver = NULL;
+	struct route drt;
 	int rc = 0, begun = 0;
 	size_t i, nr;
 	enum err e;
 
 	memset(&c, 0, sizeof(c));
+	memset(&drt, 0, sizeof(drt));
 	memset(&o, 0, sizeof(o));
 	buf_init(&o.ignored, 4096);
 	qentry_init(&q);
@@ -596,9 +634,17 @@ cmd_sendmail(int argc, char **argv)
 		rv[i] = rcpts.v[i].spec;
 	nr = cli_dedupe(rv, rcpts.n);
 
+	if (c.direct && c.server != NULL) {
+		cli_error(_("--direct and --server exclude each other: the "
+		    "one goes to the MX hosts, the other to one server"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (c.direct && (rc = direct_route(&c, rv, nr, &drt, &dserver)) != 0)
+		goto out;
 	memset(&env_q, 0, sizeof(env_q));
 	env_q.account = c.acct != NULL ? c.acct->name : NULL;
-	env_q.server = c.server;
+	env_q.server = c.direct ? dserver : c.server;
 	env_q.from = sender;
 	env_q.rcpts = rv;
 	env_q.nrcpts = nr;
@@ -623,7 +669,7 @@ cmd_sendmail(int argc, char **argv)
 	cli_report_init(&rep, 1, c.no_queue);
 	rep.c = &c;
 	memset(&so, 0, sizeof(so));
-	so.rt = &c.rt;
+	so.rt = c.direct ? &drt : &c.rt;
 	so.abort_on_reject = o.abort_on_reject;
 	so.no_queue = c.no_queue;
 	so.test = c.stop_after != SMTP_STAGE_NONE;
@@ -650,6 +696,8 @@ out:
 	free(notify);
 	free(why);
 	free(rv);
+	route_free(&drt);
+	free(dserver);
 	free(sender);
 	free(from_hdr);
 	addr_list_free(&given);
