@@ -91,19 +91,6 @@ make_dirs(const char *path, char **errstr)
 	return e;
 }
 
-/* $XDG_x_HOME/pigeon, else ~/FALLBACK/pigeon (relative values ignored). */
-static char *
-xdg_dir(const char *var, const char *fallback)
-{
-	const char *x = getenv(var), *home = util_home_dir();
-
-	if (x != NULL && *x == '/')
-		return util_strf("%s/pigeon", x);
-	if (home == NULL || *home == '\0')
-		return NULL;
-	return util_strf("%s/%s/pigeon", home, fallback);
-}
-
 /*
  * path resolved, made first when it is missing (mode 0700, like
  * everything of ours), malloc'd; NULL with *e and *errstr set.
@@ -309,8 +296,8 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	if (dir != NULL)
 		return outbox_open_dirs(out, dir, NULL, errstr);
 	*out = NULL;
-	if ((data = xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL ||
-	    (state = xdg_dir("XDG_STATE_HOME", ".local/state")) == NULL) {
+	if ((data = util_xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL ||
+	    (state = util_xdg_dir("XDG_STATE_HOME", ".local/state")) == NULL) {
 		free(data);
 		free(state);
 		util_seterr(errstr, _("no data directory: set HOME or "

@@ -17,6 +17,16 @@ struct session_opts {
 	struct net_opts net;
 	struct tls_opts tls;        /* servername defaults to host */
 	struct smtp_opts smtp;      /* smtp.tls decides STARTTLS/implicit */
+	/*
+	 * tls_trust = tofu (tls.tofu set too): after the handshake the
+	 * certificate is compared with the trust store (src/trust.h) in
+	 * trust_dir (NULL: the state folder): recorded the first time,
+	 * passed when it is the same, refused with ERR_TLS_VERIFY when it
+	 * changed (TR_ERROR lines show both side by side).  Not with a
+	 * tls.fingerprint, which decides alone.
+	 */
+	int tofu;
+	const char *trust_dir;
 };
 
 enum session_status {

@@ -221,6 +221,18 @@ util_home_dir(void)
 	return NULL;
 }
 
+char *
+util_xdg_dir(const char *var, const char *fallback)
+{
+	const char *x = getenv(var), *home = util_home_dir();
+
+	if (x != NULL && *x == '/')
+		return util_strf("%s/pigeon", x);
+	if (home == NULL || *home == '\0')
+		return NULL;
+	return util_strf("%s/%s/pigeon", home, fallback);
+}
+
 size_t
 util_width(const char *s)
 {
