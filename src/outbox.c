@@ -62,35 +62,6 @@ sys_err(char **errstr, const char *what, const char *path)
 	return errno == ENOMEM ? ERR_NOMEM : ERR_IO;
 }
 
-static enum err
-make_dir(const char *path, char **errstr)
-{
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return sys_err(errstr, _("create"), path);
-	return ERR_OK;
-}
-
-/* Make path and the directories above it that are missing (0700). */
-static enum err
-make_dirs(const char *path, char **errstr)
-{
-	char *p = strdup(path), *q;
-	enum err e = ERR_OK;
-
-	if (p == NULL)
-		return ERR_NOMEM;
-	for (q = p + 1; *q != '\0' && e == ERR_OK; q++)
-		if (*q == '/') {
-			*q = '\0';
-			e = make_dir(p, errstr);
-			*q = '/';
-		}
-	if (e == ERR_OK)
-		e = make_dir(p, errstr);
-	free(p);
-	return e;
-}
-
 /*
  * path resolved, made first when it is missing (mode 0700, like
  * everything of ours), malloc'd; NULL with *e and *errstr set.
@@ -100,8 +71,10 @@ resolve_dir(const char *path, enum err *e, char **errstr)
 {
 	char *real;
 
-	if ((*e = make_dirs(path, errstr)) != ERR_OK)
+	if (util_make_dirs(path, errstr) < 0) {
+		*e = errno == ENOMEM ? ERR_NOMEM : ERR_IO;
 		return NULL;
+	}
 	if ((real = realpath(path, NULL)) == NULL)
 		*e = sys_err(errstr, _("open"), path);
 	return real;

@@ -259,6 +259,23 @@ parse(struct trust *t, const struct buf *b, char **errstr)
 static int
 open_dir(const struct trust *t, enum err *e, char **errstr)
 {
+	char *parent = strdup(t->dir), *slash;
+
+	/* ~/.local/state may be missing on a fresh account. */
+	if (parent == NULL) {
+		*e = ERR_NOMEM;
+		return -1;
+	}
+	slash = strrchr(parent, '/');
+	if (slash != NULL && slash != parent) {
+		*slash = '\0';
+		if (util_make_dirs(parent, errstr) < 0) {
+			*e = errno == ENOMEM ? ERR_NOMEM : ERR_IO;
+			free(parent);
+			return -1;
+		}
+	}
+	free(parent);
 	return safefile_dir(AT_FDCWD, t->dir, t->dir, 1, NULL, e, errstr);
 }
 

@@ -194,6 +194,28 @@ test_diff_lines(void **state)
 	free(dir);
 }
 
+/* A fresh account: ~/.local/state is missing; the store's folder is made, parents too. */
+static void
+test_missing_parents_made(void **state)
+{
+	char *top = subdir("fresh"), *dir, *why = NULL;
+	struct tls_peer a = peer(FP_A, "CN=a");
+	struct trust *t = NULL;
+	struct stat st;
+
+	(void)state;
+	dir = util_strf("%s/.local/state/pigeon", top);
+	assert_int_equal(trust_load(&t, dir, &why), ERR_OK);
+	assert_int_equal(trust_record(t, "h:25", &a, 1), ERR_OK);
+	assert_int_equal(trust_save(t, &why), ERR_OK);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	trust_free(t);
+	free(why);
+	free(dir);
+	free(top);
+}
+
 static void
 test_hostport_and_fingerprints(void **state)
 {
@@ -236,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_malformed_line_named),
 		cmocka_unit_test(test_link_refused),
 		cmocka_unit_test(test_diff_lines),
+		cmocka_unit_test(test_missing_parents_made),
 		cmocka_unit_test(test_hostport_and_fingerprints),
 		cmocka_unit_test(test_remedies),
 	};
