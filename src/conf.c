@@ -78,6 +78,9 @@
  *   tls_ciphers          TLS 1.2 cipher list (OpenSSL's syntax)
  *   tls_ciphersuites     TLS 1.3 ciphersuites (OpenSSL's syntax)
  *   tls_allow_legacy     yes/no (default no): allow TLS 1.0 and 1.1
+ *   tls_trust            ca (default: the CA store vouches) or tofu
+ *                        (trust on first use: the certificate first seen
+ *                        is recorded, a different one refused)
  *   helo                 the name sent with EHLO: a domain or an address
  *                        literal, at most 255 characters
  *   source_address       local address to connect from
@@ -201,6 +204,7 @@ enum key_kind {
 	KEY_CIPHERS,	/* a TLS 1.2 cipher list OpenSSL takes */
 	KEY_CIPHERSUITES,	/* TLS 1.3 ciphersuites OpenSSL takes */
 	KEY_DNS_SERVER,	/* an IPv4 name server, ADDR[:PORT] (dns.h) */
+	KEY_TLS_TRUST,	/* ca or tofu (an int, enum conf_tls_trust) */
 };
 
 static const struct conf_key {
@@ -237,6 +241,8 @@ static const struct conf_key {
 	    offsetof(struct account, tls_ciphersuites) },
 	{ "tls_allow_legacy",     KEY_BOOL,
 	    offsetof(struct account, tls_allow_legacy) },
+	{ "tls_trust",            KEY_TLS_TRUST,
+	    offsetof(struct account, tls_trust) },
 	{ "helo",                 KEY_HELO,   offsetof(struct account, helo) },
 	{ "source_address",       KEY_TEXT,
 	    offsetof(struct account, source_address) },
@@ -884,7 +890,7 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 	int b;
 
 	if (*v == '\0' && (k->kind == KEY_BOOL || k->kind == KEY_TIMEOUT ||
-	    k->kind == KEY_TLS_VERSION)) {
+	    k->kind == KEY_TLS_VERSION || k->kind == KEY_TLS_TRUST)) {
 		perr(ps, _("'%s' needs a value"), k->name);
 		return -1;
 	}
@@ -937,6 +943,16 @@ set_key(struct parser *ps, struct account *a, const struct conf_key *k,
 			return -1;
 		}
 		*ip = b;
+		return 0;
+	case KEY_TLS_TRUST:
+		if (strcasecmp(v, "ca") == 0)
+			*ip = CONF_TRUST_CA;
+		else if (strcasecmp(v, "tofu") == 0)
+			*ip = CONF_TRUST_TOFU;
+		else {
+			perr(ps, _("tls_trust must be ca or tofu, not '%s'"), v);
+			return -1;
+		}
 		return 0;
 	case KEY_CIPHERS:
 	case KEY_CIPHERSUITES:

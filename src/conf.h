@@ -8,6 +8,12 @@
 #include "err.h"
 #include "smtp.h"
 
+/* tls_trust: who vouches for a server's certificate. */
+enum conf_tls_trust {
+	CONF_TRUST_CA = 0,        /* the CA store (or tls_fingerprint), the default */
+	CONF_TRUST_TOFU,          /* the certificate first seen (src/trust.h) */
+};
+
 struct account {
 	char *name;
 	char *from;
@@ -27,6 +33,7 @@ struct account {
 	char *tls_ciphers;        /* TLS 1.2 cipher list, NULL: OpenSSL's */
 	char *tls_ciphersuites;   /* TLS 1.3 ciphersuites, NULL: OpenSSL's */
 	int tls_allow_legacy;     /* 0 unless "yes": TLS 1.0 and 1.1 allowed */
+	int tls_trust;            /* enum conf_tls_trust */
 	char *helo;
 	char *source_address;
 	char *dns_server;         /* "ADDR[:PORT]" of the name server for MX look-ups, NULL: the system's */

@@ -62,48 +62,6 @@ sys_err(char **errstr, const char *what, const char *path)
 	return errno == ENOMEM ? ERR_NOMEM : ERR_IO;
 }
 
-static enum err
-make_dir(const char *path, char **errstr)
-{
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return sys_err(errstr, _("create"), path);
-	return ERR_OK;
-}
-
-/* Make path and the directories above it that are missing (0700). */
-static enum err
-make_dirs(const char *path, char **errstr)
-{
-	char *p = strdup(path), *q;
-	enum err e = ERR_OK;
-
-	if (p == NULL)
-		return ERR_NOMEM;
-	for (q = p + 1; *q != '\0' && e == ERR_OK; q++)
-		if (*q == '/') {
-			*q = '\0';
-			e = make_dir(p, errstr);
-			*q = '/';
-		}
-	if (e == ERR_OK)
-		e = make_dir(p, errstr);
-	free(p);
-	return e;
-}
-
-/* $XDG_x_HOME/pigeon, else ~/FALLBACK/pigeon (relative values ignored). */
-static char *
-xdg_dir(const char *var, const char *fallback)
-{
-	const char *x = getenv(var), *home = util_home_dir();
-
-	if (x != NULL && *x == '/')
-		return util_strf("%s/pigeon", x);
-	if (home == NULL || *home == '\0')
-		return NULL;
-	return util_strf("%s/%s/pigeon", home, fallback);
-}
-
 /*
  * path resolved, made first when it is missing (mode 0700, like
  * everything of ours), malloc'd; NULL with *e and *errstr set.
@@ -113,8 +71,10 @@ resolve_dir(const char *path, enum err *e, char **errstr)
 {
 	char *real;
 
-	if ((*e = make_dirs(path, errstr)) != ERR_OK)
+	if (util_make_dirs(path, errstr) < 0) {
+		*e = errno == ENOMEM ? ERR_NOMEM : ERR_IO;
 		return NULL;
+	}
 	if ((real = realpath(path, NULL)) == NULL)
 		*e = sys_err(errstr, _("open"), path);
 	return real;
@@ -309,8 +269,8 @@ outbox_open(struct outbox **out, const char *dir, char **errstr)
 	if (dir != NULL)
 		return outbox_open_dirs(out, dir, NULL, errstr);
 	*out = NULL;
-	if ((data = xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL ||
-	    (state = xdg_dir("XDG_STATE_HOME", ".local/state")) == NULL) {
+	if ((data = util_xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL ||
+	    (state = util_xdg_dir("XDG_STATE_HOME", ".local/state")) == NULL) {
 		free(data);
 		free(state);
 		util_seterr(errstr, _("no data directory: set HOME or "

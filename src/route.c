@@ -105,6 +105,7 @@ route_init(struct route *r, const struct account *a, const char *server,
 		r->so.tls.ciphers = a->tls_ciphers;
 		r->so.tls.ciphersuites = a->tls_ciphersuites;
 		r->so.tls.allow_legacy = a->tls_allow_legacy;
+		r->so.tls.tofu = r->so.tofu = a->tls_trust == CONF_TRUST_TOFU;
 	}
 	/*
 	 * LMTP over TCP: STARTTLS when the server offers it (LMTP servers

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <sysexits.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "candidates.h"
 #include "i18n.h"
+#include "trust.h"
 #include "util.h"
 
 /* Network reads and message-file reads: large blocks, not lines. */
@@ -431,6 +433,84 @@ retry_plain(struct session *s, enum err e, const char *why)
 	return 1;
 }
 
+/* The certificate first seen is recorded; a different one is refused, both shown. */
+static enum err
+tofu_changed(struct session *s, const struct trust_rec *r, const char *key,
+    char **why)
+{
+	struct buf b;
+	const char *p, *nl;
+	char when[64];
+	int ok;
+
+	buf_init(&b, 256 * 1024);
+	transcript_emitf(s->tr, TR_ERROR, TR_F_LOUD, _("the certificate of "
+	    "%s is not the one trusted on first use:"), key);
+	ok = trust_diff(&b, r, s->peer, 34) == 0;
+	for (p = b.data; ok && p != NULL && p < b.data + b.len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(b.data + b.len - p));
+		if (nl == NULL)
+			break;
+		transcript_emit(s->tr, TR_ERROR, TR_F_LOUD, p,
+		    (size_t)(nl - p));
+	}
+	buf_reset(&b);
+	trust_time_str(when, sizeof(when), r->first_seen);
+	ok = ok && buf_printf(&b, _("the certificate of %s changed since it "
+	    "was first trusted on %s (SHA-256 %s, now %s); "), key, when,
+	    r->fingerprint, s->peer->fingerprint) == 0 &&
+	    trust_tofu_remedy(&b, key) == 0;
+	if (ok)
+		*why = strdup(buf_str(&b));
+	buf_free(&b);
+	return ok && *why != NULL ? ERR_TLS_VERIFY : ERR_NOMEM;
+}
+
+/* tls_trust = tofu: judge the peer by the trust store; ERR_OK to go on. */
+static enum err
+tofu_check(struct session *s, char **why)
+{
+	struct trust *t = NULL;
+	const struct trust_rec *r;
+	char *key, *werr = NULL;
+	enum err e;
+	int64_t now = (int64_t)time(NULL);
+
+	if (s->peer == NULL || s->peer->fingerprint[0] == '\0')
+		return ERR_NOMEM;
+	if ((key = trust_hostport(s->o->host, s->o->port)) == NULL)
+		return ERR_NOMEM;
+	if ((e = trust_load(&t, s->o->trust_dir, why)) != ERR_OK) {
+		free(key);
+		return e;
+	}
+	r = trust_find(t, key);
+	if (r != NULL && !trust_same(r, s->peer)) {
+		e = tofu_changed(s, r, key, why);
+	} else if (r != NULL) {
+		char when[64];
+
+		trust_time_str(when, sizeof(when), r->first_seen);
+		transcript_emitf(s->tr, TR_TLS, TR_F_TLS, _("certificate is "
+		    "the one trusted for %s on first use (%s)"), key, when);
+		/* Only the last-seen time changes: a failure costs nothing. */
+		if (trust_record(t, key, s->peer, now) != ERR_OK ||
+		    trust_save(t, &werr) != ERR_OK)
+			transcript_emitf(s->tr, TR_WARN, 0, _("the trust store "
+			    "was not updated: %s"), werr != NULL ? werr : "?");
+	} else if ((e = trust_record(t, key, s->peer, now)) == ERR_OK &&
+	    (e = trust_save(t, why)) == ERR_OK) {
+		transcript_emitf(s->tr, TR_TLS, TR_F_TLS, _("first connection "
+		    "to %s: its certificate (SHA-256 %s) is now trusted on "
+		    "first use, recorded in %s"), key, s->peer->fingerprint,
+		    trust_path(t));
+	}
+	free(werr);
+	free(key);
+	trust_free(t);
+	return e;
+}
+
 static void
 step_handshake(struct session *s)
 {
@@ -455,6 +535,12 @@ step_handshake(struct session *s)
 	}
 	if (want != 0) {
 		s->hs_want = (short)want;
+		return;
+	}
+	if (s->o->tofu && s->tlso.tofu && s->tlso.fingerprint == NULL &&
+	    (e = tofu_check(s, &why)) != ERR_OK) {
+		fail(s, e, why);
+		free(why);
 		return;
 	}
 	tls_transport(&s->tp, s->tls);

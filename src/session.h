@@ -25,6 +25,16 @@ struct session_opts {
 	 */
 	const char *mx_domain;
 	const char *dns_server;     /* ask this name server (dns.h), NULL: the system's */
+	/*
+	 * tls_trust = tofu (tls.tofu set too): after the handshake the
+	 * certificate is compared with the trust store (src/trust.h) in
+	 * trust_dir (NULL: the state folder): recorded the first time,
+	 * passed when it is the same, refused with ERR_TLS_VERIFY when it
+	 * changed (TR_ERROR lines show both side by side).  Not with a
+	 * tls.fingerprint, which decides alone.
+	 */
+	int tofu;
+	const char *trust_dir;
 };
 
 enum session_status {

@@ -8,7 +8,7 @@
 #include "tls.h"
 
 /* Changes whenever the table or a type it uses changes. */
-#define SSLMOD_ABI "pigeon " VERSION " ssl 2"
+#define SSLMOD_ABI "pigeon " VERSION " ssl 3"
 
 struct sslmod {
 	const char *abi;          /* first: module_get() checks it */

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "i18n.h"
 #include "tls_int.h"
+#include "trust.h"
 #include "util.h"
 
 #ifndef MSG_NOSIGNAL
@@ -326,16 +327,35 @@ fail_event(struct tls *s, char **errstr, enum err e, const char *text)
  * Append lead and the account line that pins the certificate whose
  * SHA-256 digest is md, as pigeon.conf(5) takes it: the certificate is
  * wrong until the user acts, and this is one way to act (tls_cafile,
- * with the CA that signed it, the other).
+ * with the CA that signed it, the other).  The words are the trust
+ * module's, which tofu shares.
  */
 static int
 add_pin_remedy(struct buf *b, const char *lead, const unsigned char *md)
 {
+	struct buf fp;
 	int r;
 
-	r = buf_printf(b, _("%s with this line in the account: "), lead);
-	r = r < 0 ? r : buf_addstr(b, "tls_fingerprint = ");
-	return r < 0 ? r : tls_add_hex(b, md, TLS_FP_LEN);
+	buf_init(&fp, 128);
+	r = tls_add_hex(&fp, md, TLS_FP_LEN);
+	r = r < 0 ? r : trust_pin_remedy(b, lead, buf_str(&fp));
+	buf_free(&fp);
+	return r;
+}
+
+/* Trust on first use: the CA check only informs; the caller's store decides. */
+static void
+tofu_note(struct tls *s, int problem, const struct buf *why)
+{
+	if (problem)
+		transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
+		    _("trust on first use: the CA store does NOT vouch for "
+		    "this certificate (%s); the trust store decides"),
+		    buf_str(why));
+	else
+		transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
+		    _("trust on first use: the CA store vouches for this "
+		    "certificate too; the trust store decides"));
 }
 
 /* After a completed handshake: trust the peer or not, and say why. */
@@ -387,6 +407,8 @@ decide(struct tls *s, char **errstr)
 				e = fail_event(s, errstr, ERR_TLS_VERIFY,
 				    buf_str(&why));
 		}
+	} else if (s->tofu) {
+		tofu_note(s, problem, &why);
 	} else if (s->verify) {
 		if (problem && (tls_cert_sha256(leaf, md) < 0 ||
 		    add_pin_remedy(&why, _("; to trust this certificate all "
@@ -691,6 +713,7 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 	s->fd = fd;
 	s->tr = tr;
 	s->verify = o->verify;
+	s->tofu = o->tofu;
 	s->have_cert = o->cert != NULL;
 	s->min_version = o->min_version;
 	s->max_version = o->max_version;
@@ -714,7 +737,7 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 		}
 		s->have_pin = 1;
 	}
-	if (s->verify && !s->have_pin && s->servername == NULL) {
+	if (s->verify && !s->have_pin && !s->tofu && s->servername == NULL) {
 		util_seterr(errstr,
 		    _("no server name to verify the certificate against"));
 		tls_free(s);

@@ -19,6 +19,14 @@ struct tls_opts {
 	const char *ciphers;      /* TLS 1.2 and older (OpenSSL's cipher list), NULL: OpenSSL's */
 	const char *ciphersuites; /* TLS 1.3 (OpenSSL's ciphersuites), NULL: OpenSSL's */
 	int allow_legacy;         /* versions below TLS 1.2 may be set */
+	/*
+	 * Trust on first use (tls_trust = tofu): the CA and name checks
+	 * only inform (a TR_TLS line says whether the CA store vouches for
+	 * the certificate), and the handshake passes whatever they say;
+	 * the caller judges the peer against its trust store (src/trust.h;
+	 * the session does).  A fingerprint pin still decides alone.
+	 */
+	int tofu;
 };
 
 /* TLS versions as the config and the command line spell them (1.0 ... 1.3). */
@@ -116,6 +124,7 @@ struct tls_peer {
 	char *names;          /* DNS and IP subjectAltNames, ", " between ("" none) */
 	char *not_before;     /* "2025-01-31 12:00:00 GMT" */
 	char *not_after;
+	char *key;            /* the public key: "RSA 2048 bits" ("" unknown) */
 	int chain_ok;         /* a CA of the store vouches for it, and its dates are right */
 	int name_ok;          /* it is for the server's name (1 too when there was no name to check) */
 	int self_signed;      /* issued by itself */
@@ -130,6 +139,8 @@ struct tls_peer {
  */
 struct tls_peer *tls_peer_take(struct tls *s);
 void tls_peer_free(struct tls_peer *p);
+/* A copy of p (its own strings; a NULL string of p becomes ""); NULL when out of memory. */
+struct tls_peer *tls_peer_dup(const struct tls_peer *p);
 
 /* Is p a SHA-256 fingerprint: 64 hex digits, colons between bytes allowed? */
 int tls_fingerprint_ok(const char *p);

@@ -25,6 +25,7 @@ struct tls {
 	struct transcript *tr;
 	char *servername;            /* NULL: no SNI and no name check */
 	int verify;
+	int tofu;                    /* tls_opts.tofu: the CA check only informs */
 	int have_pin;
 	unsigned char pin[TLS_FP_LEN];
 	enum tls_state state;

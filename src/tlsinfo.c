@@ -363,11 +363,12 @@ tls_keep_peer(struct tls *s, X509 *leaf, const char *problem)
 	p->names = peer_text(&b, add_sans(&b, leaf, 1) < 0 ? -1 : 0);
 	p->not_before = peer_text(&b, tls_add_time(&b, X509_get0_notBefore(leaf)));
 	p->not_after = peer_text(&b, tls_add_time(&b, X509_get0_notAfter(leaf)));
+	p->key = peer_text(&b, add_key(&b, leaf));
 	p->problem = problem != NULL ? strdup(problem) : NULL;
 	buf_free(&b);
 	if (p->subject == NULL || p->issuer == NULL || p->common_name == NULL ||
 	    p->names == NULL || p->not_before == NULL || p->not_after == NULL ||
-	    (problem != NULL && p->problem == NULL)) {
+	    p->key == NULL || (problem != NULL && p->problem == NULL)) {
 		tls_peer_free(p);
 		return;
 	}

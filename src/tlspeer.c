@@ -20,8 +20,48 @@ tls_peer_free(struct tls_peer *p)
 	free(p->names);
 	free(p->not_before);
 	free(p->not_after);
+	free(p->key);
 	free(p->problem);
 	free(p);
+}
+
+static char *
+dup_text(const char *s, int *bad)
+{
+	char *c = strdup(s != NULL ? s : "");
+
+	if (c == NULL)
+		*bad = 1;
+	return c;
+}
+
+struct tls_peer *
+tls_peer_dup(const struct tls_peer *p)
+{
+	struct tls_peer *c = calloc(1, sizeof(*c));
+	int bad = 0;
+
+	if (c == NULL)
+		return NULL;
+	memcpy(c->fingerprint, p->fingerprint, sizeof(c->fingerprint));
+	c->fingerprint[sizeof(c->fingerprint) - 1] = '\0';
+	c->subject = dup_text(p->subject, &bad);
+	c->issuer = dup_text(p->issuer, &bad);
+	c->common_name = dup_text(p->common_name, &bad);
+	c->names = dup_text(p->names, &bad);
+	c->not_before = dup_text(p->not_before, &bad);
+	c->not_after = dup_text(p->not_after, &bad);
+	c->key = dup_text(p->key, &bad);
+	if (p->problem != NULL)
+		c->problem = dup_text(p->problem, &bad);
+	c->chain_ok = p->chain_ok;
+	c->name_ok = p->name_ok;
+	c->self_signed = p->self_signed;
+	if (bad) {
+		tls_peer_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 int

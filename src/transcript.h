@@ -29,7 +29,8 @@ enum tr_kind {
 #define TR_F_TLS      0x01u  /* the line travelled inside TLS */
 #define TR_F_REDACTED 0x02u  /* part of the line was replaced by [redacted]
                                (TR_RAW_OUT: secret bytes by as many 'x') */
-#define TR_F_LOUD     0x04u  /* a warning to show even without -v (clear text after all) */
+#define TR_F_LOUD     0x04u  /* a warning to show even without -v (clear text after all);
+                               TR_ERROR: a line of an explanation shown with the error */
 
 /*
  * Times.  A transcript may live for hours (the UI's) and carry many

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <wchar.h>
 
@@ -219,6 +220,53 @@ util_home_dir(void)
 	if (pw != NULL && pw->pw_dir != NULL && *pw->pw_dir != '\0')
 		return pw->pw_dir;
 	return NULL;
+}
+
+static int
+make_dir(const char *path, char **errstr)
+{
+	int saved;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		saved = errno;
+		util_seterr(errstr, _("cannot %s %s: %s"), _("create"), path,
+		    strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+util_make_dirs(const char *path, char **errstr)
+{
+	char *p = strdup(path), *q;
+	int r = 0;
+
+	if (p == NULL)
+		return -1;
+	for (q = p + 1; *q != '\0' && r == 0; q++)
+		if (*q == '/') {
+			*q = '\0';
+			r = make_dir(p, errstr);
+			*q = '/';
+		}
+	if (r == 0)
+		r = make_dir(p, errstr);
+	free(p);
+	return r;
+}
+
+char *
+util_xdg_dir(const char *var, const char *fallback)
+{
+	const char *x = getenv(var), *home = util_home_dir();
+
+	if (x != NULL && *x == '/')
+		return util_strf("%s/pigeon", x);
+	if (home == NULL || *home == '\0')
+		return NULL;
+	return util_strf("%s/%s/pigeon", home, fallback);
 }
 
 size_t

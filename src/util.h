@@ -37,6 +37,18 @@ int util_yesno(const char *answer);
 
 /* $HOME, else the password database's home directory; NULL if none. */
 const char *util_home_dir(void);
+/*
+ * pigeon's folder under an XDG base directory: $VAR/pigeon when VAR
+ * ("XDG_STATE_HOME") holds an absolute path, else ~/FALLBACK/pigeon
+ * (".local/state").  malloc'd; NULL without a home or memory.
+ */
+char *util_xdg_dir(const char *var, const char *fallback);
+/*
+ * Make the directory path and those above it that are missing (mode
+ * 0700, like everything of ours): 0, or -1 with errno and *errstr
+ * ("cannot create PATH: reason").
+ */
+int util_make_dirs(const char *path, char **errstr);
 
 /* malloc'd formatted string, NULL on failure. */
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -33,6 +33,8 @@ usage(void)
 "                       the outbox: what waits to be sent, and what failed\n"
 "  probe [URL]          show what a submission server offers: TLS,\n"
 "                       certificate, capabilities, authentication\n"
+"  trust HOST[:PORT]    trust a server's new certificate (tls_trust = tofu);\n"
+"                       --list, --forget HOST\n"
 "\n"
 "Run 'pigeon COMMAND --help' for the options of a command.\n"
 "Common options, before or after the command:\n"), stdout);
@@ -90,7 +92,7 @@ common_words(const char *arg, const char *next)
 }
 
 static const char *const commands[] = {
-	"sendmail", "send", "queue", "probe",
+	"sendmail", "send", "queue", "probe", "trust",
 };
 
 static int
@@ -176,6 +178,8 @@ main(int argc, char **argv)
 		return cmd_queue(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "trust") == 0)
+		return cmd_trust(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage();
 		return EX_OK;

@@ -312,6 +312,10 @@ loud_writer(void *arg, const struct tr_event *ev)
 	if (ev->kind == TR_WARN && (ev->flags & TR_F_LOUD))
 		cli_warn("%.*s", (int)(ev->len > 4096 ? 4096 : ev->len),
 		    ev->text);
+	/* An error explained over several lines (a changed certificate). */
+	else if (ev->kind == TR_ERROR && (ev->flags & TR_F_LOUD))
+		cli_note("%.*s", (int)(ev->len > 4096 ? 4096 : ev->len),
+		    ev->text);
 }
 
 static int

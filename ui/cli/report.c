@@ -48,9 +48,11 @@ remedy(enum err e)
 	case ERR_TLS_VERIFY:
 		return _("the server's certificate is not trusted, and that "
 		    "does not mend itself: check the server name; to trust "
-		    "the certificate, add the tls_fingerprint line above to "
-		    "the account, or tls_cafile = FILE with the certificate "
-		    "of the CA that signed it (see pigeon.conf(5))");
+		    "the certificate, do as the line above says (the "
+		    "tls_fingerprint line for the account, or pigeon trust "
+		    "for a certificate trusted on first use), or set "
+		    "tls_cafile = FILE with the certificate of the CA that "
+		    "signed it (see pigeon.conf(5))");
 	case ERR_NOTLS:
 		return _("the server offers no STARTTLS: use smtps:// if it "
 		    "has implicit TLS (smtp+plain:// would send the login in "

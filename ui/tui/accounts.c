@@ -91,7 +91,8 @@ offer_trust(struct app *a, struct test *t)
 		return 0;
 	}
 	again->want_auth = t->want_auth;
-	trust_open(a, t->name, t->pc.rt.so.host, p, trusted, again);
+	trust_open(a, t->name, t->pc.rt.so.host, t->pc.rt.so.port, p,
+	    trusted, again);
 	return 1;
 }
 

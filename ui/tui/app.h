@@ -182,7 +182,7 @@ int sending_busy(const struct app *a);
 enum trust_choice {
 	TRUST_REJECT,
 	TRUST_ONCE,                /* for one connection: give fingerprint as tls_opts.fingerprint */
-	TRUST_ALWAYS,              /* pinned: the account's tls_fingerprint is written */
+	TRUST_ALWAYS,              /* pinned: the account's tls_fingerprint is written (tls_trust = tofu: the trust store) */
 };
 /* fingerprint: the certificate's (valid during the call only). */
 typedef void (*trust_fn)(struct app *a, void *arg, enum trust_choice choice,
@@ -196,8 +196,13 @@ typedef void (*trust_fn)(struct app *a, void *arg, enum trust_choice choice,
  * its sends are over); when the file cannot be written the screen stays
  * and the status line says why.  done is called once, with the choice
  * (at once with TRUST_REJECT when the screen cannot be made).
+ *
+ * When the account has tls_trust = tofu, the certificate the trust store
+ * holds for host:port (src/trust.h) and this one are shown side by side,
+ * and a records this one in the store instead of writing a pin.
  */
 void trust_open(struct app *a, const char *account, const char *host,
-    const struct tls_peer *peer, trust_fn done, void *arg);
+    const char *port, const struct tls_peer *peer, trust_fn done,
+    void *arg);
 
 #endif

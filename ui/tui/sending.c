@@ -214,7 +214,8 @@ offer_trust(struct app *a, struct sending *sn)
 	if (id == NULL || p == NULL || a->c.acct == NULL)
 		return;
 	sn->untrusted = NULL;
-	trust_open(a, a->c.acct->name, a->c.rt.so.host, p, trusted, id);
+	trust_open(a, a->c.acct->name, a->c.rt.so.host, a->c.rt.so.port, p,
+	    trusted, id);
 }
 
 static int

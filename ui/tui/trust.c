@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "sanitize.h"
 #include "tls.h"
+#include "trust.h"
 #include "util.h"
 
 /* Where the values start, and how many lines a long one may take. */
@@ -36,48 +37,24 @@ static const struct keydef trust_keys[] = {
 	    "only: the next one asks again") },
 	{ 'a', TR_ALWAYS, N_("always"), N_("always accept it: its fingerprint "
 	    "is written to the account as tls_fingerprint (a pin: only this "
-	    "certificate passes from now on)") },
+	    "certificate passes from now on), or, with tls_trust = tofu, "
+	    "recorded in the trust store") },
 	{ 0, 0, NULL, NULL },
 };
 
-struct trust {
+struct trust_screen {
 	struct screen s;
 	struct tls_peer *peer;     /* a copy: the session that saw it may be gone */
 	char *account;
 	char *host;
+	char *hostport;            /* the trust store's key */
+	int tofu;                  /* the account has tls_trust = tofu */
+	struct trust *store;       /* then: the store, as it was read (NULL: unreadable) */
+	char *store_error;         /* why it could not be read */
 	trust_fn done;
 	void *arg;
 	struct buf b;              /* scratch: a value made safe to draw */
 };
-
-/* A copy of p (the core's strings are raw text: they stay raw here). */
-static struct tls_peer *
-peer_copy(const struct tls_peer *p)
-{
-	struct tls_peer *c = calloc(1, sizeof(*c));
-
-	if (c == NULL)
-		return NULL;
-	memcpy(c->fingerprint, p->fingerprint, sizeof(c->fingerprint));
-	c->fingerprint[sizeof(c->fingerprint) - 1] = '\0';
-	c->subject = strdup(p->subject != NULL ? p->subject : "");
-	c->issuer = strdup(p->issuer != NULL ? p->issuer : "");
-	c->common_name = strdup(p->common_name != NULL ? p->common_name : "");
-	c->names = strdup(p->names != NULL ? p->names : "");
-	c->not_before = strdup(p->not_before != NULL ? p->not_before : "");
-	c->not_after = strdup(p->not_after != NULL ? p->not_after : "");
-	c->problem = p->problem != NULL ? strdup(p->problem) : NULL;
-	c->chain_ok = p->chain_ok;
-	c->name_ok = p->name_ok;
-	c->self_signed = p->self_signed;
-	if (c->subject == NULL || c->issuer == NULL || c->common_name == NULL ||
-	    c->names == NULL || c->not_before == NULL || c->not_after == NULL ||
-	    (p->problem != NULL && c->problem == NULL)) {
-		tls_peer_free(c);
-		return NULL;
-	}
-	return c;
-}
 
 /*
  * label, then value (raw, from the certificate) made safe and wrapped at
@@ -85,7 +62,7 @@ peer_copy(const struct tls_peer *p)
  * Returns the row after it.
  */
 static int
-field(struct trust *t, int y, int last, const char *label, const char *value,
+field(struct trust_screen *t, int y, int last, const char *label, const char *value,
     int w, enum tui_attr attr)
 {
 	size_t off = 0, n;
@@ -132,10 +109,50 @@ dates(const struct tls_peer *p)
 	return "";
 }
 
+/*
+ * tls_trust = tofu and the store has another certificate for the host:
+ * both side by side (trust_diff()), the lines that differ in the error
+ * colour.  1 when drawn (*y: the row after), 0 when there is nothing to
+ * compare with (the fields are drawn as for a CA refusal).
+ */
+static int
+tofu_draw(struct trust_screen *t, int last, int *y)
+{
+	const struct trust_rec *r;
+	struct buf d;
+	const char *p, *nl;
+	int row = 3, w = (tui_cols() - 22) / 2;
+
+	if (t->store == NULL)
+		return 0;
+	r = trust_find(t->store, t->hostport);
+	if (r == NULL || trust_same(r, t->peer))
+		return 0;
+	(void)tui_str_cut(row++, 2, tui_cols() - 4, _("It is NOT the "
+	    "certificate trusted on first use; lines marked * differ:"),
+	    TUI_ERROR);
+	buf_init(&d, 256 * 1024);
+	if (trust_diff(&d, r, t->peer, w) < 0 || buf_addstr(&d, "") < 0) {
+		buf_free(&d);
+		return 0;
+	}
+	for (p = buf_str(&d); (nl = strchr(p, '\n')) != NULL && row <= last;
+	    p = nl + 1) {
+		buf_reset(&t->b);
+		if (sanitize_append(&t->b, p, (size_t)(nl - p)) == 0)
+			(void)tui_str_cut(row, 2, tui_cols() - 3, buf_str(&t->b),
+			    *p == '*' ? TUI_ERROR : TUI_NORMAL);
+		row++;
+	}
+	buf_free(&d);
+	*y = row + 1;
+	return 1;
+}
+
 static void
 trust_draw(struct app *a, struct screen *s)
 {
-	struct trust *t = (struct trust *)s;
+	struct trust_screen *t = (struct trust_screen *)s;
 	const struct tls_peer *p = t->peer;
 	int rows = tui_rows(), last = rows - 3, w = tui_cols() - VALUE_COL - 1;
 	int y;
@@ -149,8 +166,11 @@ trust_draw(struct app *a, struct screen *s)
 	(void)tui_str_cut(2, 2, tui_cols() - 4, line != NULL ? line : "",
 	    TUI_ERROR);
 	free(line);
-	y = field(t, 3, last, _("Why:"), p->problem != NULL ? p->problem : "",
-	    w, TUI_ERROR) + 1;
+	if (t->tofu && tofu_draw(t, last, &y))
+		goto hint;
+	y = field(t, 3, last, _("Why:"), t->store_error != NULL ?
+	    t->store_error : p->problem != NULL ? p->problem : "", w,
+	    TUI_ERROR) + 1;
 	y = field(t, y, last, _("Holder:"), p->subject, w, TUI_NORMAL);
 	y = field(t, y, last, _("Common name:"), p->common_name, w,
 	    TUI_NORMAL);
@@ -170,7 +190,10 @@ trust_draw(struct app *a, struct screen *s)
 	y = field(t, y, last, _("Name:"), line != NULL ? line : "", w,
 	    p->name_ok ? TUI_NORMAL : TUI_ERROR) + 1;
 	free(line);
-	line = util_strf(_("o trusts it once; a pins it in account %s "
+hint:
+	line = t->tofu ? util_strf(_("o trusts it once; a trusts it from now "
+	    "on for %s (the trust store of tls_trust = tofu)."), t->hostport) :
+	    util_strf(_("o trusts it once; a pins it in account %s "
 	    "(tls_fingerprint)."), t->account);
 	if (y <= last)
 		(void)tui_str_cut(y, 2, tui_cols() - 4, line != NULL ? line : "",
@@ -194,7 +217,7 @@ config_path(const struct app *a)
 
 /* a: tls_fingerprint = the fingerprint in the account; 0, or -1 (status set). */
 static int
-pin(struct app *a, struct trust *t)
+pin(struct app *a, struct trust_screen *t)
 {
 	const char *keys[] = { "tls_fingerprint" };
 	const char *values[] = { t->peer->fingerprint };
@@ -226,10 +249,36 @@ pin(struct app *a, struct trust *t)
 	return 0;
 }
 
+/* a, with tls_trust = tofu: the certificate into the trust store; 0, or -1 (status set). */
+static int
+record(struct app *a, struct trust_screen *t)
+{
+	char *why = NULL;
+	enum err e;
+
+	if (t->store == NULL) {
+		app_status(a, TUI_ERROR, "%s", t->store_error != NULL ?
+		    t->store_error : err_str(ERR_IO));
+		return -1;
+	}
+	e = trust_record(t->store, t->hostport, t->peer, (int64_t)time(NULL));
+	if (e == ERR_OK)
+		e = trust_save(t->store, &why);
+	if (e != ERR_OK) {
+		app_status(a, TUI_ERROR, _("the trust store could not be "
+		    "written: %s"), why != NULL ? why : err_str(e));
+		free(why);
+		return -1;
+	}
+	app_status(a, TUI_NORMAL, _("%s: certificate %s trusted from now on"),
+	    t->hostport, t->peer->fingerprint);
+	return 0;
+}
+
 static int
 trust_act(struct app *a, struct screen *s, int action, int key)
 {
-	struct trust *t = (struct trust *)s;
+	struct trust_screen *t = (struct trust_screen *)s;
 	enum trust_choice c;
 	char fp[TLS_FINGERPRINT_MAX];
 	trust_fn done = t->done;
@@ -247,7 +296,8 @@ trust_act(struct app *a, struct screen *s, int action, int key)
 			    "is not known: it can only be rejected"));
 			return 1;
 		}
-		if (action == TR_ALWAYS && pin(a, t) < 0)
+		if (action == TR_ALWAYS && (t->tofu ? record(a, t) : pin(a, t)) <
+		    0)
 			return 1;
 		c = action == TR_ONCE ? TRUST_ONCE : TRUST_ALWAYS;
 		break;
@@ -261,13 +311,16 @@ trust_act(struct app *a, struct screen *s, int action, int key)
 }
 
 static void
-trust_free(struct screen *s)
+trust_screen_free(struct screen *s)
 {
-	struct trust *t = (struct trust *)s;
+	struct trust_screen *t = (struct trust_screen *)s;
 
 	tls_peer_free(t->peer);
 	free(t->account);
 	free(t->host);
+	free(t->hostport);
+	trust_free(t->store);
+	free(t->store_error);
 	buf_free(&t->b);
 	free(t);
 }
@@ -278,27 +331,37 @@ static const struct screen_ops trust_ops = {
 	.flags = SCREEN_NOPANE,
 	.draw = trust_draw,
 	.act = trust_act,
-	.free = trust_free,
+	.free = trust_screen_free,
 };
 
 void
 trust_open(struct app *a, const char *account, const char *host,
-    const struct tls_peer *peer, trust_fn done, void *arg)
+    const char *port, const struct tls_peer *peer, trust_fn done,
+    void *arg)
 {
-	struct trust *t = calloc(1, sizeof(*t));
+	struct trust_screen *t = calloc(1, sizeof(*t));
+	const struct account *acct = a->c.conf != NULL ?
+	    conf_account(a->c.conf, account) : NULL;
 
-	if (t == NULL || (t->peer = peer_copy(peer)) == NULL ||
+	if (t == NULL || (t->peer = tls_peer_dup(peer)) == NULL ||
 	    (t->account = strdup(account)) == NULL ||
-	    (t->host = strdup(host != NULL ? host : "?")) == NULL) {
+	    (t->host = strdup(host != NULL ? host : "?")) == NULL ||
+	    (t->hostport = trust_hostport(t->host, port != NULL ? port :
+	    "")) == NULL) {
 		if (t != NULL) {
 			tls_peer_free(t->peer);
 			free(t->account);
+			free(t->host);
 			free(t);
 		}
 		app_status(a, TUI_ERROR, "%s", err_str(ERR_NOMEM));
 		done(a, arg, TRUST_REJECT, "");
 		return;
 	}
+	t->tofu = acct != NULL && acct->tls_trust == CONF_TRUST_TOFU;
+	if (t->tofu && trust_load(&t->store, NULL, &t->store_error) != ERR_OK &&
+	    t->store_error == NULL)
+		t->store_error = strdup(err_str(ERR_IO));
 	t->s.ops = &trust_ops;
 	t->done = done;
 	t->arg = arg;
