@@ -493,9 +493,15 @@ tofu_check(struct session *s, char **why)
 		trust_time_str(when, sizeof(when), r->first_seen);
 		transcript_emitf(s->tr, TR_TLS, TR_F_TLS, _("certificate is "
 		    "the one trusted for %s on first use (%s)"), key, when);
-		/* Only the last-seen time changes: a failure costs nothing. */
-		if (trust_record(t, key, s->peer, now) != ERR_OK ||
-		    trust_save(t, &werr) != ERR_OK)
+		/*
+		 * Only the last-seen time changes: a failure costs nothing,
+		 * and it is written at most once an hour, so that the store
+		 * (rewritten whole, without a lock) is rarely written while
+		 * another pigeon records a host for the first time.
+		 */
+		if (now - r->last_seen >= 3600 &&
+		    (trust_record(t, key, s->peer, now) != ERR_OK ||
+		    trust_save(t, &werr) != ERR_OK))
 			transcript_emitf(s->tr, TR_WARN, 0, _("the trust store "
 			    "was not updated: %s"), werr != NULL ? werr : "?");
 	} else if ((e = trust_record(t, key, s->peer, now)) == ERR_OK &&
