@@ -44,7 +44,7 @@ static struct loaded {
 	char *error;      /* why it could not be loaded, once tried */
 } loaded[MODULE_MAX];
 
-/* Is path a file (and its directory) that only root or we can change? */
+/* Is path a file (and its directory) that only root or we can change (no group or other write)? */
 static int
 safe_to_load(const char *path, char **why)
 {
@@ -53,8 +53,10 @@ safe_to_load(const char *path, char **why)
 	char *slash;
 	uid_t me = geteuid();
 
-	if (strlen(path) >= sizeof(dir))
+	if (strlen(path) >= sizeof(dir)) {
+		*why = util_strf("%s: %s", path, strerror(ENAMETOOLONG));
 		return -1;
+	}
 	(void)strcpy(dir, path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL)
@@ -69,7 +71,7 @@ safe_to_load(const char *path, char **why)
 		    "and writable by no one else: not loaded"), path);
 		return -1;
 	}
-	if (stat(dir, &st) < 0 || (st.st_mode & S_IWOTH) ||
+	if (stat(dir, &st) < 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
 	    (st.st_uid != 0 && st.st_uid != me)) {
 		*why = util_strf(_("%s: its folder may be changed by others: "
 		    "not loaded"), path);

@@ -162,6 +162,13 @@ class Modules(PigeonTest):
         self.assertIn("not loaded", err)
         self.assert_kept(srv, rc, err)
 
+    def test_module_folder_writable_by_the_group_is_not_loaded(self):
+        exe = self.copy_program()
+        os.chmod(os.path.join(self.tmp, "bin", "mod"), 0o775)
+        srv, rc, err = self.send_with(exe)
+        self.assertIn("its folder may be changed by others", err)
+        self.assert_kept(srv, rc, err)
+
     def test_module_of_another_build_is_refused(self):
         exe = self.copy_program()
         path = os.path.join(self.tmp, "bin", "mod", "ssl.so")
