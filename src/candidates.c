@@ -53,6 +53,8 @@ candidates_order(struct dns_rr *mx, size_t n,
 		}
 		out++;
 	}
+	if (out == 0)
+		return 0;   /* no MX (mx may be NULL): nothing to sort */
 	qsort(mx, out, sizeof(*mx), by_pref);
 	/* Fisher-Yates within each run of one preference. */
 	for (i = 0; i < out; i = j) {

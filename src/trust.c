@@ -315,6 +315,11 @@ trust_load(struct trust **out, const char *dir, char **errstr)
 		trust_free(t);
 		return e;
 	}
+	if (fd < 0 && errstr != NULL) {
+		/* No store yet: an empty one, and no error to tell. */
+		free(*errstr);
+		*errstr = NULL;
+	}
 	if (fd >= 0) {
 		buf_init(&b, TRUST_MAX);
 		if (buf_read_fd(&b, fd) < 0) {
