@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,17 +51,16 @@ safe_to_load(const char *path, char **why)
 {
 	struct stat st;
 	char dir[PATH_MAX];
-	char *slash;
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - path) : 0;
 	uid_t me = geteuid();
 
-	if (strlen(path) >= sizeof(dir)) {
+	/* The path is always absolute: its folder is what is before the last '/'. */
+	if (dirlen >= sizeof(dir) || snprintf(dir, sizeof(dir), "%.*s",
+	    (int)dirlen, path) < 0) {
 		*why = util_strf("%s: %s", path, strerror(ENAMETOOLONG));
 		return -1;
 	}
-	(void)strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		*slash = '\0';
 	if (stat(path, &st) < 0) {
 		*why = util_strf("%s: %s", path, strerror(errno));
 		return -1;
