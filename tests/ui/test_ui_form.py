@@ -217,6 +217,56 @@ class Form(UiTest):
         self.assertIn("helo = client.example.org\n", text)
         self.assertIn("# pigeon integration test config", text)
 
+    # -- every kind of server the config can name --------------------------
+
+    def test_lmtp_socket_and_opportunistic_kept_by_an_edit(self):
+        """An LMTP socket or smtp+opportunistic server is shown as what it
+        is, and a save of another field keeps it (it was once shown as
+        "none" and saved as smtp+plain://)."""
+        sock = os.path.join(self.tmp, "lmtp.sock")
+        for server, label, shown in (
+                ("lmtp://" + sock, "LMTP", sock),
+                ("smtp+opportunistic://127.0.0.1:2525",
+                 "STARTTLS when offered", "127.0.0.1:2525"),
+                ("lmtp://127.0.0.1", "LMTP", "127.0.0.1:24")):
+            cfg = self.write_config(server)
+            self.start(cfg)
+            self.keys("A")
+            self.wait_screen("Accounts (* default, > in use)")
+            self.keys("e")
+            self.wait_screen("Edit account")
+            self.assertIn(label, self.field_line("Security"))
+            self.assertIn(shown, self.field_line("Server"))
+            self.form_set("EHLO name", "client.example.org")
+            self.keys("s")
+            self.wait_screen("account test saved")
+            self.assertEqual(re.findall(r"(?m)^server = (.*)$",
+                                        self.read(cfg)), [server], server)
+            self.stop_ui()
+
+    def test_port_25_choice_is_saved_without_looking(self):
+        """A new account whose security is chosen as STARTTLS when offered
+        is saved at once with port 25's scheme: nothing to find."""
+        cfg = self.write_config("smtp://127.0.0.1:1")
+        self.new_account(cfg)
+        self.form_set("Name", "mx")
+        self.form_set("From", "o@example.org")
+        self.form_set("Server", "127.0.0.1")
+        for _ in range(3):
+            self.form_set("Security", None)
+        self.assertIn("STARTTLS when offered", self.field_line("Security"))
+        self.form_set("Security", None)
+        self.assertIn("LMTP", self.field_line("Security"))
+        self.form_set("Security", None)
+        self.assertIn("STARTTLS", self.field_line("Security"))
+        self.assertNotIn("offered", self.field_line("Security"))
+        for _ in range(3):
+            self.form_set("Security", None)
+        self.keys("s")
+        self.wait_screen("account mx saved")
+        self.assertIn("server = smtp+opportunistic://127.0.0.1\n",
+                      self.read(cfg))
+
     # -- finding a new account's port and security --------------------------
 
     def test_save_finds_the_port_and_security(self):

@@ -7,6 +7,7 @@
 #include "form.h"
 #include "formint.h"
 #include "i18n.h"
+#include "url.h"
 #include "util.h"
 
 enum {
@@ -300,7 +301,11 @@ saved(struct app *a, struct form *fm)
 	free(name);
 }
 
-/* s: a new account's server without a port is looked into first (once for a server text). */
+/*
+ * s: a new account's submission server without a port is looked into
+ * first (once for a server text).  Port 25, LMTP and a socket's path
+ * are what the user chose: nothing to find.
+ */
 static void
 form_save_key(struct app *a, struct form *fm)
 {
@@ -311,7 +316,9 @@ form_save_key(struct app *a, struct form *fm)
 		    "security; d stops"));
 		return;
 	}
-	if (fm->is_new && *host != '\0' && !form_has_port(host) &&
+	if (fm->is_new && *host != '\0' && *host != '/' &&
+	    (fm->security == URL_SMTP || fm->security == URL_SMTPS) &&
+	    !form_has_port(host) &&
 	    (fm->tried == NULL || strcmp(fm->tried, host) != 0)) {
 		if (form_check(a, fm) == 0)
 			(void)form_find_start(a, fm);

@@ -12,15 +12,23 @@
 #include "i18n.h"
 #include "smtp.h"
 #include "tls.h"
+#include "url.h"
 #include "util.h"
 
+/* In the order of enum url_scheme: the index is the scheme. */
+_Static_assert(URL_LMTP + 1 == FORMFIELD_NSECURITY,
+    "one choice of Security per URL scheme");
 const char *const formfield_security[FORMFIELD_NSECURITY] = {
 	"STARTTLS", "TLS", N_("none (clear text)"),
+	N_("STARTTLS when offered, else clear text"),
+	N_("LMTP (STARTTLS when offered)"),
 };
 const char *const formfield_scheme[FORMFIELD_NSECURITY] = {
-	"smtp", "smtps", "smtp+plain",
+	"smtp", "smtps", "smtp+plain", "smtp+opportunistic", "lmtp",
 };
-const char *const formfield_port[FORMFIELD_NSECURITY] = { "587", "465", "25" };
+const char *const formfield_port[FORMFIELD_NSECURITY] = {
+	"587", "465", "25", "25", "24",
+};
 const char *const formfield_auth[FORMFIELD_NAUTH] = {
 	N_("automatic"), "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256",
 	"XOAUTH2", "OAUTHBEARER",
@@ -52,7 +60,8 @@ static const struct fielddef {
 	  N_("the submission server; without a port, s and d find the port "
 	  "and the security") },
 	{ N_("Security"), N_("Security"), NULL, CHECK_NONE,
-	  N_("STARTTLS (port 587), TLS from the start (465), or none") },
+	  N_("STARTTLS (port 587), TLS from the start (465), none, STARTTLS "
+	  "when offered (25), or LMTP (24; the server a socket's path)") },
 	{ N_("Login method"), N_("Login method"), "auth", CHECK_NONE,
 	  N_("automatic: the strongest method the server offers") },
 	{ N_("User"), N_("User"), "user", CHECK_NONE,

@@ -22,8 +22,8 @@ enum form_field {
 	F_COUNT
 };
 
-/* The choices of Security (N_()): STARTTLS, TLS, none; their URL schemes and ports. */
-#define FORMFIELD_NSECURITY 3
+/* The choices of Security (N_()), one per enum url_scheme in its order: STARTTLS, TLS, none, STARTTLS when offered, LMTP; their URL schemes and ports. */
+#define FORMFIELD_NSECURITY 5   /* one per enum url_scheme */
 extern const char *const formfield_security[FORMFIELD_NSECURITY];
 extern const char *const formfield_scheme[FORMFIELD_NSECURITY];
 extern const char *const formfield_port[FORMFIELD_NSECURITY];

@@ -79,8 +79,7 @@ found(struct app *a, struct form *fm, struct detect *d, int stopped)
 	fm->report = strdup(detect_report(d));
 	memset(&u, 0, sizeof(u));
 	if (url != NULL && url_parse(&u, url, &why) == ERR_OK) {
-		fm->security = u.scheme == URL_SMTPS ? 1 :
-		    u.scheme == URL_SMTP ? 0 : 2;
+		fm->security = (int)u.scheme;
 		free(fm->text[F_HOST]);
 		fm->text[F_HOST] = util_strf(strchr(u.host, ':') != NULL ?
 		    "[%s]:%s" : "%s:%s", u.host, u.port);

@@ -223,10 +223,11 @@ form_from(struct form *fm, const struct account *a)
 			fm->auth = (int)i;
 	memset(&u, 0, sizeof(u));
 	if (a->server != NULL && url_parse(&u, a->server, &why) == ERR_OK) {
-		fm->security = u.scheme == URL_SMTPS ? 1 :
-		    u.scheme == URL_SMTP ? 0 : 2;
-		fm->text[F_HOST] = util_strf(strchr(u.host, ':') != NULL ?
-		    "[%s]:%s" : "%s:%s", u.host, u.port);
+		fm->security = (int)u.scheme;
+		/* lmtp:///path: the socket's path, put back as it came */
+		fm->text[F_HOST] = u.local ? strdup(u.host) :
+		    util_strf(strchr(u.host, ':') != NULL ? "[%s]:%s" :
+		    "%s:%s", u.host, u.port);
 		if (u.user != NULL && fm->text[F_USER] == NULL)
 			fm->text[F_USER] = strdup(u.user);
 		url_free(&u);
