@@ -95,6 +95,7 @@ route_init(struct route *r, const struct account *a, const char *server,
 	r->so.tls.servername = direct ? NULL : r->url.host;
 	r->so.tls.verify = direct && r->url.scheme != URL_SMTP ? 0 :
 	    a != NULL ? a->tls_verify : 1;
+	r->so.tls.opportunistic = direct && r->url.scheme != URL_SMTP;
 	if (a != NULL) {
 		r->so.tls.cafile = a->tls_cafile;
 		r->so.tls.fingerprint = a->tls_fingerprint;

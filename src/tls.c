@@ -419,10 +419,19 @@ decide(struct tls *s, char **errstr)
 		else
 			transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
 			    _("certificate verified for %s"), s->servername);
+	} else if (problem && s->opportunistic) {
+		transcript_emitf(s->tr, TR_WARN, 0,
+		    _("certificate not verified (opportunistic TLS to a mail "
+		    "host takes any certificate, as MTAs do; --tls-required "
+		    "checks it): %s"), buf_str(&why));
 	} else if (problem) {
 		transcript_emitf(s->tr, TR_WARN, 0,
 		    _("certificate NOT verified (tls_verify = no): %s"),
 		    buf_str(&why));
+	} else if (s->opportunistic && s->servername != NULL) {
+		transcript_emitf(s->tr, TR_TLS, TR_F_TLS,
+		    _("certificate valid for %s (not required: opportunistic "
+		    "TLS)"), s->servername);
 	} else if (s->servername != NULL) {
 		transcript_emitf(s->tr, TR_WARN, 0,
 		    _("certificate NOT verified (tls_verify = no): it would have passed"));
@@ -714,6 +723,7 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 	s->tr = tr;
 	s->verify = o->verify;
 	s->tofu = o->tofu;
+	s->opportunistic = o->opportunistic;
 	s->have_cert = o->cert != NULL;
 	s->min_version = o->min_version;
 	s->max_version = o->max_version;

@@ -27,6 +27,12 @@ struct tls_opts {
 	 * the session does).  A fingerprint pin still decides alone.
 	 */
 	int tofu;
+	/*
+	 * verify is off because this is a mail host found by MX, where any
+	 * TLS beats clear text (RFC 7435): the warnings say so instead of
+	 * naming tls_verify = no.
+	 */
+	int opportunistic;
 };
 
 /* TLS versions as the config and the command line spell them (1.0 ... 1.3). */

@@ -26,6 +26,7 @@ struct tls {
 	char *servername;            /* NULL: no SNI and no name check */
 	int verify;
 	int tofu;                    /* tls_opts.tofu: the CA check only informs */
+	int opportunistic;           /* tls_opts.opportunistic */
 	int have_pin;
 	unsigned char pin[TLS_FP_LEN];
 	enum tls_state state;

@@ -275,6 +275,19 @@ class ProbeMx(DirectTest):
         self.assertNotIn("::1", res.stdout)
         self.assertIn("127.0.0.1", res.stdout)
 
+    def test_opportunistic_tls_says_why_the_name_is_not_checked(self):
+        """A mail host's certificate for another name is taken, as MTAs
+        do on port 25, and the warning says that is why -- not
+        "tls_verify = no", which the user never set."""
+        srv = self.start_smtpd(tls="starttls")
+        res = self.mx_run(srv.port, ["probe", "--dns-server", self.dns,
+                                     "--mx", "implicit.test"])
+        self.assertExit(res, EX_OK)
+        self.assertIn("certificate not verified (opportunistic TLS to a "
+                      "mail host takes any certificate", res.stdout)
+        self.assertIn("not for implicit.test", res.stdout)
+        self.assertNotIn("tls_verify", res.stdout + res.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
