@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,14 +18,26 @@
 
 #define TRUST_FILE "trust"
 #define TRUST_TMP "trust.tmp"
+#define TRUST_LOCK "trust.lock"
 #define TRUST_MAX (4 * 1024 * 1024)     /* the whole file, at most */
 #define NFIELDS 10
 
+/*
+ * Several pigeons may use the store at once (a flush, the UI, pigeon
+ * trust).  Each keeps what it changed -- the records it made (changed[i]
+ * for recs[i]) and the hosts it forgot -- and trust_save() applies just
+ * that to the file as it is then, under an exclusive lock on trust.lock:
+ * nobody's record is lost to another's save, and only one writes the
+ * temporary file at a time.
+ */
 struct trust {
 	char *dir;
 	char *path;
 	struct trust_rec *recs;
+	unsigned char *changed;
 	size_t n, cap;
+	char **forgot;
+	size_t nforgot;
 };
 
 static void
@@ -50,6 +63,10 @@ trust_free(struct trust *t)
 	for (i = 0; i < t->n; i++)
 		rec_clear(&t->recs[i]);
 	free(t->recs);
+	free(t->changed);
+	for (i = 0; i < t->nforgot; i++)
+		free(t->forgot[i]);
+	free(t->forgot);
 	free(t->dir);
 	free(t->path);
 	free(t);
@@ -208,6 +225,7 @@ static int
 grow(struct trust *t)
 {
 	struct trust_rec *nr;
+	unsigned char *nc;
 	size_t cap;
 
 	if (t->n < t->cap)
@@ -217,6 +235,10 @@ grow(struct trust *t)
 	if (nr == NULL)
 		return -1;
 	t->recs = nr;
+	nc = realloc(t->changed, cap);
+	if (nc == NULL)
+		return -1;
+	t->changed = nc;
 	t->cap = cap;
 	return 0;
 }
@@ -248,6 +270,7 @@ parse(struct trust *t, const struct buf *b, char **errstr)
 				    lineno);
 				return ERR_CONFIG;
 			}
+			t->changed[t->n] = 0;
 			t->recs[t->n++] = r;
 		}
 		p = nl + 1;
@@ -279,13 +302,44 @@ open_dir(const struct trust *t, enum err *e, char **errstr)
 	return safefile_dir(AT_FDCWD, t->dir, t->dir, 1, NULL, e, errstr);
 }
 
+/* The records of the file in the folder dfd, added to t (empty); a missing file has none. */
+static enum err
+read_store(struct trust *t, int dfd, char **errstr)
+{
+	struct buf b;
+	enum err e = ERR_OK;
+	int fd;
+
+	fd = safefile_open(dfd, TRUST_FILE, t->path, O_RDONLY, &e, errstr);
+	if (fd < 0 && e != ERR_NOINPUT)
+		return e;
+	if (fd < 0) {
+		/* No store yet: an empty one, and no error to tell. */
+		if (errstr != NULL) {
+			free(*errstr);
+			*errstr = NULL;
+		}
+		return ERR_OK;
+	}
+	buf_init(&b, TRUST_MAX);
+	if (buf_read_fd(&b, fd) < 0) {
+		util_seterr(errstr, _("cannot read %s: %s"), t->path,
+		    errno != 0 ? strerror(errno) : _("too large"));
+		e = ERR_IO;
+	} else {
+		e = parse(t, &b, errstr);
+	}
+	buf_free(&b);
+	(void)close(fd);
+	return e;
+}
+
 enum err
 trust_load(struct trust **out, const char *dir, char **errstr)
 {
 	struct trust *t;
-	struct buf b;
 	enum err e = ERR_OK;
-	int dfd, fd;
+	int dfd;
 
 	*out = NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -309,32 +363,11 @@ trust_load(struct trust **out, const char *dir, char **errstr)
 		trust_free(t);
 		return e;
 	}
-	fd = safefile_open(dfd, TRUST_FILE, t->path, O_RDONLY, &e, errstr);
+	e = read_store(t, dfd, errstr);
 	(void)close(dfd);
-	if (fd < 0 && e != ERR_NOINPUT) {
+	if (e != ERR_OK) {
 		trust_free(t);
 		return e;
-	}
-	if (fd < 0 && errstr != NULL) {
-		/* No store yet: an empty one, and no error to tell. */
-		free(*errstr);
-		*errstr = NULL;
-	}
-	if (fd >= 0) {
-		buf_init(&b, TRUST_MAX);
-		if (buf_read_fd(&b, fd) < 0) {
-			util_seterr(errstr, _("cannot read %s: %s"), t->path,
-			    errno != 0 ? strerror(errno) : _("too large"));
-			e = ERR_IO;
-		} else {
-			e = parse(t, &b, errstr);
-		}
-		buf_free(&b);
-		(void)close(fd);
-		if (e != ERR_OK) {
-			trust_free(t);
-			return e;
-		}
 	}
 	*out = t;
 	return ERR_OK;
@@ -375,13 +408,14 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-enum err
-trust_save(struct trust *t, char **errstr)
+/* Write t's records to the file through the temporary one (the lock held). */
+static enum err
+write_store(const struct trust *t, int dfd, char **errstr)
 {
 	struct buf b;
 	enum err e = ERR_OK;
 	size_t i;
-	int dfd, fd, ok;
+	int fd, ok;
 
 	buf_init(&b, TRUST_MAX);
 	ok = buf_addstr(&b, "# pigeon trust store: host:port, SHA-256, first "
@@ -392,10 +426,6 @@ trust_save(struct trust *t, char **errstr)
 	if (!ok) {
 		buf_free(&b);
 		return ERR_NOMEM;
-	}
-	if ((dfd = open_dir(t, &e, errstr)) < 0) {
-		buf_free(&b);
-		return e;
 	}
 	/* A link in place of the temporary file is refused, not followed. */
 	fd = safefile_open(dfd, TRUST_TMP, t->path, O_WRONLY | O_CREAT |
@@ -412,8 +442,84 @@ trust_save(struct trust *t, char **errstr)
 			e = ERR_IO;
 		}
 	}
-	(void)close(dfd);
 	buf_free(&b);
+	return e;
+}
+
+static enum err put(struct trust *t, const struct trust_rec *r, int copy);
+
+/* Apply what t changed to now (the file as it is), and write it. */
+static enum err
+merge_and_write(struct trust *t, struct trust *now, int dfd, char **errstr)
+{
+	size_t i;
+	enum err e;
+
+	for (i = 0; i < t->nforgot; i++)
+		(void)trust_forget(now, t->forgot[i]);
+	for (i = 0; i < t->n; i++)
+		if (t->changed[i] && (e = put(now, &t->recs[i], 1)) != ERR_OK)
+			return e;
+	return write_store(now, dfd, errstr);
+}
+
+enum err
+trust_save(struct trust *t, char **errstr)
+{
+	struct trust *now;
+	enum err e = ERR_OK;
+	char *lockpath;
+	size_t i;
+	int dfd, lfd = -1;
+
+	if ((now = calloc(1, sizeof(*now))) == NULL ||
+	    (now->dir = strdup(t->dir)) == NULL ||
+	    (now->path = strdup(t->path)) == NULL ||
+	    (lockpath = util_strf("%s/%s", t->dir, TRUST_LOCK)) == NULL) {
+		trust_free(now);
+		return ERR_NOMEM;
+	}
+	if ((dfd = open_dir(t, &e, errstr)) >= 0) {
+		lfd = safefile_open(dfd, TRUST_LOCK, lockpath, O_RDWR | O_CREAT,
+		    &e, errstr);
+		while (lfd >= 0 && flock(lfd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				util_seterr(errstr, _("cannot lock %s: %s"),
+				    lockpath, strerror(errno));
+				e = ERR_IO;
+				break;
+			}
+		}
+	}
+	if (lfd >= 0 && e == ERR_OK &&
+	    (e = read_store(now, dfd, errstr)) == ERR_OK &&
+	    (e = merge_and_write(t, now, dfd, errstr)) == ERR_OK) {
+		/* t becomes the store as written, with nothing left to save. */
+		for (i = 0; i < t->n; i++)
+			rec_clear(&t->recs[i]);
+		free(t->recs);
+		free(t->changed);
+		for (i = 0; i < t->nforgot; i++)
+			free(t->forgot[i]);
+		free(t->forgot);
+		t->recs = now->recs;
+		t->changed = now->changed;
+		t->n = now->n;
+		t->cap = now->cap;
+		if (t->changed != NULL)
+			memset(t->changed, 0, t->cap);
+		t->forgot = NULL;
+		t->nforgot = 0;
+		now->recs = NULL;
+		now->changed = NULL;
+		now->n = now->cap = 0;
+	}
+	if (lfd >= 0)
+		(void)close(lfd);      /* the lock goes with it */
+	if (dfd >= 0)
+		(void)close(dfd);
+	free(lockpath);
+	trust_free(now);
 	return e;
 }
 
@@ -429,11 +535,65 @@ dup0(const char *s, int *bad)
 	return c;
 }
 
+/* Forget that hostport was forgotten (it is recorded again). */
+static void
+unforget(struct trust *t, const char *hostport)
+{
+	size_t i;
+
+	for (i = 0; i < t->nforgot; i++)
+		if (strcasecmp(t->forgot[i], hostport) == 0) {
+			free(t->forgot[i]);
+			t->forgot[i] = t->forgot[--t->nforgot];
+			return;
+		}
+}
+
+/*
+ * r into t: a new record, or the old one of its host replaced, first_seen
+ * kept when it is the same certificate (the earlier of the two), marked
+ * changed.  copy: r's strings are copied, else taken (r is then cleared).
+ */
+static enum err
+put(struct trust *t, const struct trust_rec *r, int copy)
+{
+	struct trust_rec c, *old;
+	int bad = 0;
+
+	c = *r;
+	if (copy) {
+		c.hostport = dup0(r->hostport, &bad);
+		c.subject = dup0(r->subject, &bad);
+		c.issuer = dup0(r->issuer, &bad);
+		c.names = dup0(r->names, &bad);
+		c.not_before = dup0(r->not_before, &bad);
+		c.not_after = dup0(r->not_after, &bad);
+		c.key = dup0(r->key, &bad);
+	}
+	old = find(t, c.hostport);
+	if (bad || (old == NULL && grow(t) < 0)) {
+		rec_clear(&c);
+		return ERR_NOMEM;
+	}
+	if (old != NULL) {
+		if (trust_fp_equal(old->fingerprint, c.fingerprint) &&
+		    old->first_seen < c.first_seen)
+			c.first_seen = old->first_seen;
+		rec_clear(old);
+		*old = c;
+		t->changed[old - t->recs] = 1;
+	} else {
+		t->changed[t->n] = 1;
+		t->recs[t->n++] = c;
+	}
+	return ERR_OK;
+}
+
 enum err
 trust_record(struct trust *t, const char *hostport,
     const struct tls_peer *p, int64_t now)
 {
-	struct trust_rec r, *old;
+	struct trust_rec r;
 	int bad = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -448,20 +608,12 @@ trust_record(struct trust *t, const char *hostport,
 	r.not_after = dup0(p->not_after, &bad);
 	r.key = dup0(p->key, &bad);
 	r.first_seen = r.last_seen = now;
-	old = find(t, hostport);
-	if (bad || (old == NULL && grow(t) < 0)) {
+	if (bad) {
 		rec_clear(&r);
 		return ERR_NOMEM;
 	}
-	if (old != NULL) {
-		if (trust_fp_equal(old->fingerprint, r.fingerprint))
-			r.first_seen = old->first_seen;
-		rec_clear(old);
-		*old = r;
-	} else {
-		t->recs[t->n++] = r;
-	}
-	return ERR_OK;
+	unforget(t, hostport);
+	return put(t, &r, 0);
 }
 
 int
@@ -469,12 +621,22 @@ trust_forget(struct trust *t, const char *hostport)
 {
 	struct trust_rec *r = find(t, hostport);
 	size_t i;
+	char **nf;
 
 	if (r == NULL)
 		return 0;
 	i = (size_t)(r - t->recs);
+	/* Remembered for trust_save(), which forgets it in the file too. */
+	nf = realloc(t->forgot, (t->nforgot + 1) * sizeof(*nf));
+	if (nf == NULL)
+		return -1;
+	t->forgot = nf;
+	if ((nf[t->nforgot] = strdup(r->hostport)) == NULL)
+		return -1;
+	t->nforgot++;
 	rec_clear(r);
 	memmove(r, r + 1, (t->n - i - 1) * sizeof(*r));
+	memmove(t->changed + i, t->changed + i + 1, t->n - i - 1);
 	t->n--;
 	return 1;
 }

@@ -22,7 +22,10 @@
  * The store is the file "trust" in the state folder
  * ($XDG_STATE_HOME/pigeon), one record per line, opened through
  * safefile.h (never through a link; mode 0600), and replaced whole on
- * save (a temporary file, fsync, rename).  Nothing here prints, asks or
+ * save (a temporary file, fsync, rename).  Several processes may share
+ * it: a save applies only what this one changed (the records it made,
+ * the hosts it forgot) to the file as it is then, under a lock
+ * (trust.lock beside it), so no one's record is lost.  Nothing here prints, asks or
  * uses OpenSSL: the facts come from struct tls_peer.
  */
 struct trust_rec {
@@ -66,9 +69,14 @@ const struct trust_rec *trust_find(const struct trust *t,
  */
 enum err trust_record(struct trust *t, const char *hostport,
     const struct tls_peer *p, int64_t now);
-/* Remove the record of hostport: 1 removed, 0 there was none. */
+/* Remove the record of hostport: 1 removed, 0 there was none, -1 out of memory (nothing removed). */
 int trust_forget(struct trust *t, const char *hostport);
-/* Write the store back (atomically).  ERR_UNSAFE, ERR_IO, ERR_NOMEM. */
+/*
+ * Write down what was recorded and forgotten since the load (or the last
+ * save), merged with the file as it is now, atomically and under the
+ * store's lock; t then holds the store as written (others' records too).
+ * ERR_UNSAFE, ERR_CONFIG (the file became unreadable), ERR_IO, ERR_NOMEM.
+ */
 enum err trust_save(struct trust *t, char **errstr);
 
 /* "host:port" with the host in lower case, an IPv6 address in brackets; NULL when out of memory. */

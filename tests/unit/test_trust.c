@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -104,6 +105,96 @@ test_record_save_load(void **state)
 	assert_int_equal(trust_count(t), 1);
 	trust_free(t);
 	free(path);
+	free(dir);
+}
+
+/* Two stores loaded from the same file: neither save loses the other's change. */
+static void
+test_two_writers_merge(void **state)
+{
+	char *dir = subdir("two"), *why = NULL;
+	struct tls_peer a = peer(FP_A, "CN=a"), b = peer(FP_B, "CN=b");
+	struct trust *t, *u, *v;
+
+	(void)state;
+	assert_int_equal(trust_load(&t, dir, &why), ERR_OK);
+	assert_int_equal(trust_record(t, "old.example:25", &a, 100), ERR_OK);
+	assert_int_equal(trust_save(t, &why), ERR_OK);
+	trust_free(t);
+
+	assert_int_equal(trust_load(&t, dir, &why), ERR_OK);
+	assert_int_equal(trust_load(&u, dir, &why), ERR_OK);
+	assert_int_equal(trust_record(t, "one.example:25", &a, 1000), ERR_OK);
+	assert_int_equal(trust_record(u, "two.example:587", &b, 2000), ERR_OK);
+	assert_int_equal(trust_forget(u, "old.example:25"), 1);
+	assert_int_equal(trust_save(t, &why), ERR_OK);
+	/* t now holds the file as written: its record and the old one. */
+	assert_int_equal(trust_count(t), 2);
+	assert_int_equal(trust_save(u, &why), ERR_OK);
+	assert_int_equal(trust_count(u), 2);
+	assert_non_null(trust_find(u, "one.example:25"));
+
+	assert_int_equal(trust_load(&v, dir, &why), ERR_OK);
+	assert_int_equal(trust_count(v), 2);
+	assert_non_null(trust_find(v, "one.example:25"));
+	assert_non_null(trust_find(v, "two.example:587"));
+	assert_null(trust_find(v, "old.example:25"));
+	trust_free(v);
+
+	/* A later save of t writes nothing of its own: u's forget stands. */
+	assert_int_equal(trust_save(t, &why), ERR_OK);
+	assert_int_equal(trust_load(&v, dir, &why), ERR_OK);
+	assert_null(trust_find(v, "old.example:25"));
+	assert_int_equal(trust_count(v), 2);
+	trust_free(v);
+
+	/* Forgotten, then recorded again before the save: recorded. */
+	assert_int_equal(trust_forget(t, "one.example:25"), 1);
+	assert_int_equal(trust_record(t, "one.example:25", &b, 3000), ERR_OK);
+	assert_int_equal(trust_save(t, &why), ERR_OK);
+	assert_int_equal(trust_load(&v, dir, &why), ERR_OK);
+	assert_string_equal(trust_find(v, "one.example:25")->fingerprint, FP_B);
+	trust_free(v);
+	trust_free(t);
+	trust_free(u);
+	free(dir);
+}
+
+/* Processes saving at once: every record arrives, the file stays whole. */
+static void
+test_concurrent_saves(void **state)
+{
+	char *dir = subdir("many"), *why = NULL;
+	struct tls_peer a = peer(FP_A, "CN=a");
+	struct trust *t;
+	pid_t pids[4];
+	char host[64];
+	int i, k, status;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			for (k = 0; k < 25; k++) {
+				(void)snprintf(host, sizeof(host),
+				    "h%d-%d.example:25", i, k);
+				if (trust_load(&t, dir, NULL) != ERR_OK ||
+				    trust_record(t, host, &a, 1) != ERR_OK ||
+				    trust_save(t, NULL) != ERR_OK)
+					_exit(1);
+				trust_free(t);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(trust_load(&t, dir, &why), ERR_OK);
+	assert_int_equal(trust_count(t), 100);
+	trust_free(t);
 	free(dir);
 }
 
@@ -255,6 +346,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_save_load),
+		cmocka_unit_test(test_two_writers_merge),
+		cmocka_unit_test(test_concurrent_saves),
 		cmocka_unit_test(test_malformed_line_named),
 		cmocka_unit_test(test_link_refused),
 		cmocka_unit_test(test_diff_lines),

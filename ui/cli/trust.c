@@ -261,7 +261,12 @@ do_forget(const char *arg)
 		    strncasecmp(r->hostport, key, strlen(key)) == 0) {
 			cli_note(_("forgot the certificate of %s (SHA-256 %s)"),
 			    r->hostport, r->fingerprint);
-			n += (size_t)trust_forget(t, r->hostport);
+			if (trust_forget(t, r->hostport) < 0) {
+				free(key);
+				rc = EX_OSERR;
+				break;
+			}
+			n++;
 			i--;
 		}
 		free(key);
