@@ -138,7 +138,7 @@
  * NAME?" when a known key is a slip of the keyboard away; msmtp's,
  * mutt's and aerc's names for our settings get "FILE:LINE: 'KEY' is
  * msmtp's name: pigeon calls it NAME (ignored)" or what to write instead
- * (foreign_keys below).  A known account key before
+ * (foreign_keys in confkeys.c).  A known account key before
  * the first section, or "default" inside one, is an error.  Every error
  * reads "FILE:LINE: what is wrong".
  *
@@ -149,13 +149,11 @@
 
 #include "conf.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,11 +163,9 @@
 
 #include "addr.h"
 #include "buf.h"
-#include "dns.h"
+#include "confkeys.h"
 #include "i18n.h"
-#include "smtp.h"
 #include "tls.h"
-#include "url.h"
 #include "util.h"
 
 #define CONF_LINE_MAX 4096
@@ -179,192 +175,6 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define CONF_SYSTEM_FILE SYSCONFDIR "/pigeon/config"
-#define CONF_TIMEOUT_MAX 86400
-
-static const char *const conf_auth_names[] = {
-	"PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256", "XOAUTH2",
-	"OAUTHBEARER",
-};
-
-enum key_kind {
-	KEY_TEXT,	/* any text */
-	KEY_SECRET,	/* text that is wiped before it is freed */
-	KEY_WORD,	/* text without blanks */
-	KEY_SERVER,	/* a URL that url_parse() accepts */
-	KEY_FILE,	/* a file name; "~/" is expanded */
-	KEY_BOOL,
-	KEY_TIMEOUT,
-	KEY_AUTH,
-	KEY_DSN_NOTIFY,
-	KEY_DSN_RETURN,
-	KEY_FINGERPRINT,	/* a SHA-256 certificate fingerprint */
-	KEY_DAYS,	/* a whole number of days, 1 to 365 */
-	KEY_HELO,	/* a name for EHLO */
-	KEY_TLS_VERSION,	/* 1.0, 1.1, 1.2 or 1.3 (an int, enum tls_version) */
-	KEY_CIPHERS,	/* a TLS 1.2 cipher list OpenSSL takes */
-	KEY_CIPHERSUITES,	/* TLS 1.3 ciphersuites OpenSSL takes */
-	KEY_DNS_SERVER,	/* an IPv4 name server, ADDR[:PORT] (dns.h) */
-	KEY_TLS_TRUST,	/* ca or tofu (an int, enum conf_tls_trust) */
-};
-
-static const struct conf_key {
-	const char *name;
-	enum key_kind kind;
-	size_t off;	/* of the char * or int field in struct account */
-} conf_keys[] = {
-	{ "from",                 KEY_TEXT,   offsetof(struct account, from) },
-	{ "server",               KEY_SERVER, offsetof(struct account, server) },
-	{ "user",                 KEY_TEXT,   offsetof(struct account, user) },
-	{ "password",             KEY_SECRET,
-	    offsetof(struct account, password) },
-	{ "password_command",     KEY_TEXT,
-	    offsetof(struct account, password_command) },
-	{ "auth",                 KEY_AUTH,   offsetof(struct account, auth) },
-	{ "auth_allow_plaintext", KEY_BOOL,
-	    offsetof(struct account, auth_allow_plaintext) },
-	{ "tls_verify",           KEY_BOOL,
-	    offsetof(struct account, tls_verify) },
-	{ "tls_cafile",           KEY_FILE,
-	    offsetof(struct account, tls_cafile) },
-	{ "tls_fingerprint",      KEY_FINGERPRINT,
-	    offsetof(struct account, tls_fingerprint) },
-	{ "tls_cert",             KEY_FILE,
-	    offsetof(struct account, tls_cert) },
-	{ "tls_key",              KEY_FILE,   offsetof(struct account, tls_key) },
-	{ "tls_min_version",      KEY_TLS_VERSION,
-	    offsetof(struct account, tls_min_version) },
-	{ "tls_max_version",      KEY_TLS_VERSION,
-	    offsetof(struct account, tls_max_version) },
-	{ "tls_ciphers",          KEY_CIPHERS,
-	    offsetof(struct account, tls_ciphers) },
-	{ "tls_ciphersuites",     KEY_CIPHERSUITES,
-	    offsetof(struct account, tls_ciphersuites) },
-	{ "tls_allow_legacy",     KEY_BOOL,
-	    offsetof(struct account, tls_allow_legacy) },
-	{ "tls_trust",            KEY_TLS_TRUST,
-	    offsetof(struct account, tls_trust) },
-	{ "helo",                 KEY_HELO,   offsetof(struct account, helo) },
-	{ "source_address",       KEY_TEXT,
-	    offsetof(struct account, source_address) },
-	{ "dns_server",           KEY_DNS_SERVER,
-	    offsetof(struct account, dns_server) },
-	{ "timeout",              KEY_TIMEOUT,
-	    offsetof(struct account, timeout) },
-	{ "connect_timeout",       KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_CONNECT]) },
-	{ "greeting_timeout",      KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_GREETING]) },
-	{ "ehlo_timeout",          KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_EHLO]) },
-	{ "tls_timeout",           KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_TLS]) },
-	{ "auth_timeout",          KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_AUTH]) },
-	{ "mail_timeout",          KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_MAIL]) },
-	{ "rcpt_timeout",          KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_RCPT]) },
-	{ "data_timeout",          KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_DATA]) },
-	{ "data_block_timeout",    KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_DATA_BLOCK]) },
-	{ "data_done_timeout",     KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_DATA_DONE]) },
-	{ "quit_timeout",          KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_QUIT]) },
-	{ "session_timeout",       KEY_TIMEOUT,
-	    offsetof(struct account, timeouts[SMTP_T_SESSION]) },
-	{ "chunking",             KEY_BOOL,
-	    offsetof(struct account, chunking) },
-	{ "dsn_notify",           KEY_DSN_NOTIFY,
-	    offsetof(struct account, dsn_notify) },
-	{ "dsn_return",           KEY_DSN_RETURN,
-	    offsetof(struct account, dsn_return) },
-	{ "signature",            KEY_FILE,
-	    offsetof(struct account, signature) },
-	{ "aliases",              KEY_FILE,
-	    offsetof(struct account, aliases) },
-	{ "query_command",        KEY_TEXT,
-	    offsetof(struct account, query_command) },
-	{ "send_charset",         KEY_WORD,
-	    offsetof(struct account, send_charset) },
-	{ "queue_lifetime",       KEY_DAYS,
-	    offsetof(struct account, queue_lifetime) },
-	{ "flush_after_send",     KEY_BOOL,
-	    offsetof(struct account, flush_after_send) },
-	/* A copy of each sent message (outbox.h: outbox_copy_sent()). */
-	{ "sent",                 KEY_FILE,   offsetof(struct account, sent) },
-	/* Where its drafts are (outbox.h: outbox_drafts_open()). */
-	{ "drafts",               KEY_FILE,   offsetof(struct account, drafts) },
-	{ "from_addresses",       KEY_TEXT,
-	    offsetof(struct account, from_addresses) },
-	{ "sendmail_aliases",     KEY_FILE,
-	    offsetof(struct account, sendmail_aliases) },
-	{ "qualify_domain",       KEY_WORD,
-	    offsetof(struct account, qualify_domain) },
-};
-
-#define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
-
-/*
- * Other programs' names for settings pigeon has, so that a line copied
- * from ~/.msmtprc, ~/.muttrc or aerc's accounts.conf is told what to
- * become instead of only "unknown".  ours: the key to write instead; or
- * how: what to do (translated where it is shown) when there is no one
- * key for it.  Names pigeon shares with them (from, user, auth, timeout,
- * tls_fingerprint, dsn_notify, signature, query_command...) are keys of
- * conf_keys and never looked up here.
- */
-static const struct foreign_key {
-	const char *name;
-	const char *program;
-	const char *ours;
-	const char *how;
-} foreign_keys[] = {
-	{ "host",                     "msmtp", NULL,
-	    N_("pigeon takes the server as one URL: server = smtp://HOST:PORT") },
-	{ "port",                     "msmtp", NULL,
-	    N_("the port is part of the server URL: server = smtp://host:PORT") },
-	{ "tls",                      "msmtp", NULL,
-	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
-	    "(STARTTLS) or smtp+plain:// (none)") },
-	{ "tls_starttls",             "msmtp", NULL,
-	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
-	    "(STARTTLS) or smtp+plain:// (none)") },
-	{ "tls_trust_file",           "msmtp", "tls_cafile", NULL },
-	{ "tls_cert_file",            "msmtp", "tls_cert", NULL },
-	{ "tls_key_file",             "msmtp", "tls_key", NULL },
-	{ "tls_certcheck",            "msmtp", "tls_verify", NULL },
-	{ "passwordeval",             "msmtp", "password_command", NULL },
-	{ "domain",                   "msmtp", "helo", NULL },
-	{ "logfile",                  "msmtp", NULL,
-	    N_("pigeon logs every delivery by itself (pigeon queue log ID)") },
-	{ "syslog",                   "msmtp", NULL,
-	    N_("pigeon logs every delivery by itself (pigeon queue log ID)") },
-	{ "account",                  "msmtp", NULL,
-	    N_("accounts are sections: [account NAME]") },
-	{ "smtp_url",                 "mutt",  "server", NULL },
-	{ "smtp_user",                "mutt",  "user", NULL },
-	{ "smtp_pass",                "mutt",  "password", NULL },
-	{ "smtp_authenticators",      "mutt",  "auth", NULL },
-	{ "ssl_ca_certificates_file", "mutt",  "tls_cafile", NULL },
-	{ "ssl_force_tls",            "mutt",  NULL,
-	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
-	    "(STARTTLS) or smtp+plain:// (none)") },
-	{ "ssl_starttls",             "mutt",  NULL,
-	    N_("TLS comes from the server URL: smtps:// (TLS), smtp:// "
-	    "(STARTTLS) or smtp+plain:// (none)") },
-	{ "hostname",                 "mutt",  "helo", NULL },
-	{ "alias_file",               "mutt",  "aliases", NULL },
-	{ "record",                   "mutt",  "sent", NULL },
-	{ "postponed",                "mutt",  "drafts", NULL },
-	{ "realname",                 "mutt",  NULL,
-	    N_("the name is part of from: from = Name <address>") },
-	{ "outgoing",                 "aerc",  "server", NULL },
-	{ "copy-to",                  "aerc",  "sent", NULL },
-	{ "postpone",                 "aerc",  "drafts", NULL },
-};
-
 /* Reads the file in chunks so that a NUL byte is seen, not swallowed. */
 struct reader {
 	int fd;
@@ -384,7 +194,7 @@ struct parser {
 	enum err err;
 	long cur;			/* current account, -1 before any */
 	unsigned long *acct_lines;	/* the line each account starts on */
-	unsigned long seen[CONF_NKEYS];	/* line each key was last set on */
+	unsigned long *seen;		/* line each key was last set on */
 	unsigned long default_line;
 	size_t nsys;			/* accounts of the system file */
 	size_t first_own;		/* the first account this file names */
@@ -397,45 +207,11 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Take a string we own: wipe it first when it may be a secret. */
-static void
-free_str(char *s, int secret)
-{
-	if (s != NULL && secret)
-		explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 static void
 account_free(struct account *a)
 {
 	free(a->name);
-	free(a->from);
-	free(a->server);
-	free(a->user);
-	free_str(a->password, 1);
-	free(a->password_command);
-	free(a->auth);
-	free(a->tls_cafile);
-	free(a->tls_fingerprint);
-	free(a->tls_cert);
-	free(a->tls_key);
-	free(a->tls_ciphers);
-	free(a->tls_ciphersuites);
-	free(a->helo);
-	free(a->source_address);
-	free(a->dns_server);
-	free(a->dsn_notify);
-	free(a->dsn_return);
-	free(a->signature);
-	free(a->aliases);
-	free(a->query_command);
-	free(a->send_charset);
-	free(a->sent);
-	free(a->drafts);
-	free(a->from_addresses);
-	free(a->sendmail_aliases);
-	free(a->qualify_domain);
+	confkey_free_values(a);
 }
 
 void
@@ -835,251 +611,6 @@ parse_value(struct parser *ps, const char *s, size_t n, struct buf *v)
 	return 0;
 }
 
-/* 1 or 0 for a yes/no word, -1 for anything else. */
-static int
-parse_bool(const char *v)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(v, no[i]) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-/* Turn "failure , delay" into "FAILURE,DELAY" in out. */
-static int
-parse_dsn_notify(struct parser *ps, const char *v, struct buf *out)
-{
-	char *n = smtp_dsn_notify(v);
-
-	buf_reset(out);
-	if (n == NULL) {
-		perr(ps, _("dsn_notify must be NEVER or a comma list of "
-		    "SUCCESS, FAILURE and DELAY, each at most once, not '%s'"),
-		    v);
-		return -1;
-	}
-	if (buf_addstr(out, n) < 0) {
-		free(n);
-		nomem(ps);
-		return -1;
-	}
-	free(n);
-	return 0;
-}
-
-/* Store v, converted as key k wants it, in account a. */
-static int
-set_key(struct parser *ps, struct account *a, const struct conf_key *k,
-    const char *v, struct buf *tmp)
-{
-	char **sp = (char **)(void *)((char *)a + k->off);
-	int *ip = (int *)(void *)((char *)a + k->off);
-	const char *store = v;
-	struct url u;
-	char *uerr = NULL, *end, *copy;
-	const char *home;
-	long l;
-	size_t i;
-	int b;
-
-	if (*v == '\0' && (k->kind == KEY_BOOL || k->kind == KEY_TIMEOUT ||
-	    k->kind == KEY_TLS_VERSION || k->kind == KEY_TLS_TRUST)) {
-		perr(ps, _("'%s' needs a value"), k->name);
-		return -1;
-	}
-	switch (k->kind) {
-	case KEY_BOOL:
-		b = parse_bool(v);
-		if (b < 0) {
-			perr(ps, _("'%s' must be yes or no, not '%s'"),
-			    k->name, v);
-			return -1;
-		}
-		*ip = b;
-		return 0;
-	case KEY_TIMEOUT:
-		/* strtol alone would take blanks, a sign and "30s". */
-		if (*v < '0' || *v > '9') {
-			perr(ps, _("%s must be a whole number of "
-			    "seconds, not '%s'"), k->name, v);
-			return -1;
-		}
-		errno = 0;
-		l = strtol(v, &end, 10);
-		if (*end != '\0') {
-			perr(ps, _("%s must be a whole number of "
-			    "seconds, not '%s'"), k->name, v);
-			return -1;
-		}
-		if (errno == ERANGE || l < 1 || l > CONF_TIMEOUT_MAX) {
-			perr(ps, _("%s must be from 1 to %d seconds"),
-			    k->name, CONF_TIMEOUT_MAX);
-			return -1;
-		}
-		*ip = (int)l;
-		return 0;
-	case KEY_DAYS:
-		errno = 0;
-		l = *v >= '0' && *v <= '9' ? strtol(v, &end, 10) : -1;
-		if (l < 1 || l > 365 || errno == ERANGE || *end != '\0') {
-			perr(ps, _("%s must be a whole number of days from 1 "
-			    "to 365, not '%s'"), k->name, v);
-			return -1;
-		}
-		*ip = (int)l;
-		return 0;
-	case KEY_TLS_VERSION:
-		b = tls_version_parse(v);
-		if (b < 0) {
-			perr(ps, _("%s must be 1.0, 1.1, 1.2 or 1.3, not '%s'"),
-			    k->name, v);
-			return -1;
-		}
-		*ip = b;
-		return 0;
-	case KEY_TLS_TRUST:
-		if (strcasecmp(v, "ca") == 0)
-			*ip = CONF_TRUST_CA;
-		else if (strcasecmp(v, "tofu") == 0)
-			*ip = CONF_TRUST_TOFU;
-		else {
-			perr(ps, _("tls_trust must be ca or tofu, not '%s'"), v);
-			return -1;
-		}
-		return 0;
-	case KEY_CIPHERS:
-	case KEY_CIPHERSUITES:
-		if (*v != '\0' && tls_cipher_list_ok(v,
-		    k->kind == KEY_CIPHERSUITES) == 0) {
-			perr(ps, k->kind == KEY_CIPHERS ?
-			    _("%s: OpenSSL knows no TLS 1.2 cipher in '%s' "
-			    "(see ciphers(1))") :
-			    _("%s: '%s' is not a list of TLS 1.3 ciphersuites "
-			    "OpenSSL knows, such as TLS_AES_256_GCM_SHA384"),
-			    k->name, v);
-			return -1;
-		}
-		break;
-	case KEY_TEXT:
-	case KEY_SECRET:
-		break;
-	case KEY_FINGERPRINT:
-		if (*v != '\0' && !tls_fingerprint_ok(v)) {
-			perr(ps, _("tls_fingerprint must be a SHA-256 "
-			    "fingerprint, 64 hex digits (colons allowed), not "
-			    "'%s'"), v);
-			return -1;
-		}
-		break;
-	case KEY_HELO:
-		if (*v != '\0' && !smtp_helo_ok(v)) {
-			perr(ps, _("helo must be a domain or an address "
-			    "literal of at most 255 characters, without "
-			    "spaces"));
-			return -1;
-		}
-		break;
-	case KEY_DNS_SERVER:
-		if (dns_server_check(v, &uerr) < 0) {
-			if (uerr == NULL) {
-				nomem(ps);
-				return -1;
-			}
-			perr(ps, "%s", uerr);
-			free(uerr);
-			return -1;
-		}
-		break;
-	case KEY_WORD:
-		if (strpbrk(v, " \t") != NULL) {
-			perr(ps, _("'%s' must be a single word"), k->name);
-			return -1;
-		}
-		break;
-	case KEY_SERVER:
-		if (*v == '\0')
-			break;
-		if (url_parse(&u, v, &uerr) != ERR_OK) {
-			if (uerr == NULL) {
-				nomem(ps);
-				return -1;
-			}
-			perr(ps, "%s", uerr);
-			free(uerr);
-			return -1;
-		}
-		url_free(&u);
-		break;
-	case KEY_FILE:
-		if (strncmp(v, "~/", 2) != 0)
-			break;
-		home = util_home_dir();
-		if (home == NULL) {
-			perr(ps, _("cannot expand '~/' in '%s': HOME is not "
-			    "set"), k->name);
-			return -1;
-		}
-		buf_reset(tmp);
-		if (buf_printf(tmp, "%s/%s", home, v + 2) < 0) {
-			nomem(ps);
-			return -1;
-		}
-		store = buf_str(tmp);
-		break;
-	case KEY_AUTH:
-		if (*v == '\0')
-			break;
-		for (i = 0; i < sizeof conf_auth_names /
-		    sizeof conf_auth_names[0]; i++)
-			if (strcasecmp(v, conf_auth_names[i]) == 0)
-				break;
-		if (i == sizeof conf_auth_names / sizeof conf_auth_names[0]) {
-			perr(ps, _("unknown auth mechanism '%s'; use PLAIN, "
-			    "LOGIN, CRAM-MD5, SCRAM-SHA-256, XOAUTH2 or "
-			    "OAUTHBEARER"), v);
-			return -1;
-		}
-		store = conf_auth_names[i];
-		break;
-	case KEY_DSN_NOTIFY:
-		if (*v == '\0')
-			break;
-		if (parse_dsn_notify(ps, v, tmp) < 0)
-			return -1;
-		store = buf_str(tmp);
-		break;
-	case KEY_DSN_RETURN:
-		if (*v == '\0')
-			break;
-		if (strcasecmp(v, "FULL") == 0)
-			store = "FULL";
-		else if (strcasecmp(v, "HDRS") == 0)
-			store = "HDRS";
-		else {
-			perr(ps, _("dsn_return must be FULL or HDRS, not '%s'"),
-			    v);
-			return -1;
-		}
-		break;
-	}
-
-	copy = NULL;
-	if (*store != '\0' && (copy = strdup(store)) == NULL) {
-		nomem(ps);
-		return -1;
-	}
-	free_str(*sp, k->kind == KEY_SECRET);
-	*sp = copy;
-	return 0;
-}
-
 static int
 add_account(struct parser *ps, const char *name)
 {
@@ -1101,7 +632,7 @@ add_account(struct parser *ps, const char *name)
 			ps->first_own = i;
 		ps->acct_lines[i] = ps->line;
 		ps->cur = (long)i;
-		memset(ps->seen, 0, sizeof ps->seen);
+		memset(ps->seen, 0, confkey_count() * sizeof *ps->seen);
 		return 0;
 	}
 	a = realloc(c->accounts, (c->naccounts + 1) * sizeof *a);
@@ -1130,7 +661,7 @@ add_account(struct parser *ps, const char *name)
 	if (ps->first_own == (size_t)-1)
 		ps->first_own = c->naccounts;
 	ps->cur = (long)c->naccounts++;
-	memset(ps->seen, 0, sizeof ps->seen);
+	memset(ps->seen, 0, confkey_count() * sizeof *ps->seen);
 	return 0;
 }
 
@@ -1184,110 +715,31 @@ key_name_ok(const char *k)
 }
 
 /*
- * Edit distance of a and b without regard to ASCII case, an adjacent
- * swap counting as one edit ("form" -> "from"); keys are short, longer
- * strings are simply far (CONF_FAR).
- */
-#define CONF_FAR 99
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t d[3][33], la = strlen(a), lb = strlen(b), i, j, c, m;
-	int x, y;
-
-	if (la > 32 || lb > 32)
-		return CONF_FAR;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t *row = d[i % 3], *up = d[(i - 1) % 3];
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			x = tolower((unsigned char)a[i - 1]);
-			y = tolower((unsigned char)b[j - 1]);
-			c = x != y;
-			m = up[j - 1] + c;
-			if (up[j] + 1 < m)
-				m = up[j] + 1;
-			if (row[j - 1] + 1 < m)
-				m = row[j - 1] + 1;
-			if (i > 1 && j > 1 && c &&
-			    x == tolower((unsigned char)b[j - 2]) &&
-			    y == tolower((unsigned char)a[i - 2]) &&
-			    d[(i - 2) % 3][j - 2] + 1 < m)
-				m = d[(i - 2) % 3][j - 2] + 1;
-			row[j] = m;
-		}
-	}
-	return d[la % 3][lb];
-}
-
-/*
- * The known key closest to the unknown key k, when it is close enough to
- * be a slip of the keyboard: at most one edit per three characters of the
- * key, and at most three.  NULL when none is.
- */
-static const char *
-closest_key(const char *k, int before_sections)
-{
-	const char *best = NULL;
-	size_t i, d, bestd = CONF_FAR, len;
-
-	for (i = 0; i <= CONF_NKEYS; i++) {
-		const char *name = i < CONF_NKEYS ? conf_keys[i].name :
-		    "default";
-
-		if (before_sections != (i == CONF_NKEYS))
-			continue;
-		len = strlen(name);
-		d = distance(k, name);
-		if (d < bestd && d * 3 <= (len < 9 ? len : 9)) {
-			bestd = d;
-			best = name;
-		}
-	}
-	return best;
-}
-
-/*
  * Warn of an unknown key and name what was probably meant: another
  * program's name for a key of ours, or a known key a slip away.
  */
 static int
 unknown_key(struct parser *ps, const char *k)
 {
-	const struct foreign_key *f;
-	const char *near;
-	size_t i;
+	char *w = confkey_unknown(k, ps->cur < 0);
+	int r;
 
-	for (i = 0; i < sizeof foreign_keys / sizeof foreign_keys[0]; i++) {
-		f = &foreign_keys[i];
-		if (strcasecmp(k, f->name) != 0)
-			continue;
-		if (f->ours != NULL)
-			/* L10N: '%1$s' is msmtp's name: pigeon calls it %3$s;
-			   %2$s is msmtp, mutt or aerc. */
-			return pwarn(ps, _("'%s' is %s's name: pigeon calls it "
-			    "%s (ignored)"), k, f->program, f->ours);
-		/* L10N: '%1$s' is msmtp's name: (how to write it here). */
-		return pwarn(ps, _("'%s' is %s's name: %s (ignored)"), k,
-		    f->program, _(f->how));
+	if (w == NULL) {
+		nomem(ps);
+		return -1;
 	}
-	near = closest_key(k, ps->cur < 0);
-	if (near != NULL)
-		return pwarn(ps, _("unknown key '%s' (ignored); did you mean "
-		    "%s?"), k, near);
-	return pwarn(ps, _("unknown key '%s' (ignored)"), k);
+	r = pwarn(ps, "%s", w);
+	free(w);
+	return r;
 }
 
 static int
 parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
     struct buf *tmp)
 {
-	const struct conf_key *k = NULL;
-	char *eq, *ke, *vs;
-	size_t i, slot;
+	const struct conf_key *k;
+	char *eq, *ke, *vs, *why = NULL;
+	size_t slot = 0;
 
 	eq = memchr(s, '=', n);
 	if (eq == NULL) {
@@ -1312,9 +764,7 @@ parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
 	if (parse_value(ps, vs, (size_t)(s + n - vs), v) < 0)
 		return -1;
 
-	for (i = 0; i < CONF_NKEYS; i++)
-		if (strcasecmp(s, conf_keys[i].name) == 0)
-			k = &conf_keys[i];
+	k = confkey_find(s, &slot);
 
 	if (ps->cur < 0) {
 		if (strcasecmp(s, "default") != 0) {
@@ -1348,15 +798,25 @@ parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
 		}
 		return unknown_key(ps, s);
 	}
-	slot = (size_t)(k - conf_keys);
 	if (ps->seen[slot] != 0 && pwarn(ps, _("'%s' is set twice in "
 	    "[account %s] (also on line %lu); the later value is used"),
-	    k->name, ps->conf->accounts[ps->cur].name, ps->seen[slot]) < 0)
+	    confkey_name(k), ps->conf->accounts[ps->cur].name,
+	    ps->seen[slot]) < 0)
 		return -1;
 	ps->seen[slot] = ps->line;
-	if (k->kind == KEY_SECRET && v->len > 0)
+	if (confkey_secret(k) && v->len > 0)
 		ps->secret = 1;
-	return set_key(ps, &ps->conf->accounts[ps->cur], k, buf_str(v), tmp);
+	if (confkey_set(&ps->conf->accounts[ps->cur], k, buf_str(v), tmp,
+	    &why) < 0) {
+		if (why == NULL) {
+			nomem(ps);
+			return -1;
+		}
+		perr(ps, "%s", why);
+		free(why);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -1502,13 +962,17 @@ load_fd(struct conf *c, int fd, const char *path, int system,
 	ps.cur = -1;
 	ps.first_own = (size_t)-1;
 	ps.nsys = c->naccounts;
-	if (ps.nsys > 0 &&
-	    (ps.acct_lines = calloc(ps.nsys, sizeof *ps.acct_lines)) == NULL)
+	if ((ps.nsys > 0 &&
+	    (ps.acct_lines = calloc(ps.nsys, sizeof *ps.acct_lines)) == NULL) ||
+	    (ps.seen = calloc(confkey_count(), sizeof *ps.seen)) == NULL) {
+		free(ps.acct_lines);
 		return ERR_NOMEM;
+	}
 	sys_default = c->default_account;
 	c->default_account = NULL;
 	e = parse_file(&ps, fd);
 	free(ps.acct_lines);
+	free(ps.seen);
 	if (e != ERR_OK) {
 		free(sys_default);
 		return e;
