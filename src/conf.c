@@ -118,6 +118,8 @@
  *   send_charset         colon-separated charsets to try for a text
  *                        that is not ASCII; the first that holds it wins,
  *                        utf-8 when none does (default: utf-8 at once)
+ *   text_flowed          yes/no (default no): the text as format=flowed
+ *                        (RFC 3676), as mutt's text_flowed
  *   sent                 a Maildir folder that gets a copy of every
  *                        message the account sends (mutt's record,
  *                        aerc's copy-to), made when missing; it may be

@@ -46,6 +46,7 @@ struct account {
 	char *aliases;            /* mutt alias file for address completion */
 	char *query_command;      /* mutt query_command for address completion */
 	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
+	int text_flowed;          /* 0 unless "yes": text/plain as format=flowed */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
 	char *sent;               /* Maildir for a copy of sent mail, NULL: none */

@@ -125,6 +125,8 @@ static const struct conf_key {
 	    offsetof(struct account, query_command) },
 	{ "send_charset",         KEY_WORD,
 	    offsetof(struct account, send_charset) },
+	{ "text_flowed",          KEY_BOOL,
+	    offsetof(struct account, text_flowed) },
 	{ "queue_lifetime",       KEY_DAYS,
 	    offsetof(struct account, queue_lifetime) },
 	{ "flush_after_send",     KEY_BOOL,

@@ -398,8 +398,11 @@ build_tree(const struct draft *d, const struct account *acct,
 	enum err e;
 
 	*root = NULL;
-	if ((e = mime_text(&text, "plain", buf_str(&d->text), d->text.len,
-	    cs, errstr)) != ERR_OK)
+	if ((e = acct != NULL && acct->text_flowed ?
+	    mime_text_flowed(&text, buf_str(&d->text), d->text.len, cs,
+	    errstr) :
+	    mime_text(&text, "plain", buf_str(&d->text), d->text.len, cs,
+	    errstr)) != ERR_OK)
 		return e;
 	if (d->has_html) {
 		if ((e = mime_text(&html, "html", buf_str(&d->html),

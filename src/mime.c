@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "charset.h"
 #include "crlf.h"
+#include "flowed.h"
 #include "hdr.h"
 #include "i18n.h"
 #include "msg.h"
@@ -54,6 +55,7 @@ struct mime_part {
 	enum kind kind;
 	char *type;              /* "text/plain", "image/png", "multipart/mixed" */
 	char *charset;           /* texts: the MIME charset name */
+	int flowed;              /* texts: 1 format=flowed, 2 and DelSp=yes */
 	char *name;              /* files: the name shown, UTF-8 */
 	char *desc;              /* files: Content-Description, UTF-8; NULL: none */
 	enum mime_disp disp;
@@ -71,6 +73,7 @@ struct mime_part {
 };
 
 /* --- parts ---------------------------------------------------------- */
+
 
 static struct mime_part *
 part_new(enum kind k)
@@ -261,6 +264,38 @@ out:
 	}
 	*out = p;
 	return ERR_OK;
+}
+
+enum err
+mime_text_flowed(struct mime_part **out, const char *text, size_t len,
+    const char *charsets, char **errstr)
+{
+	struct buf lf, fl;
+	enum err e;
+	int delsp = 0;
+
+	*out = NULL;
+	/* mime_text() says what is wrong with such a text. */
+	if (len > TEXT_MAX || memchr(text, '\0', len) != NULL)
+		return mime_text(out, "plain", text, len, charsets, errstr);
+	buf_init(&lf, TEXT_MAX);
+	buf_init(&fl, TEXT_MAX);
+	if (add_lf(&lf, text, len) < 0) {
+		e = ERR_NOMEM;
+	} else if (flowed_encode(&fl, buf_str(&lf), lf.len, FLOWED_WIDTH,
+	    &delsp) < 0) {
+		/* Only a text near the limit grows past it. */
+		e = ERR_DATA;
+		util_seterr(errstr, _("the text is larger than %u MiB once cut "
+		    "into flowed lines; attach it as a file instead"),
+		    TEXT_MAX / (1024 * 1024));
+	} else if ((e = mime_text(out, "plain", buf_str(&fl), fl.len,
+	    charsets, errstr)) == ERR_OK) {
+		(*out)->flowed = delsp ? 2 : 1;
+	}
+	buf_free(&lf);
+	buf_free(&fl);
+	return e;
 }
 
 /* A name without anything a terminal or a mail reader could trip over; "attachment" when nothing is left. */
@@ -936,7 +971,7 @@ hdr_done(struct wr *w, int r, const char *field)
 static enum err
 part_headers(struct wr *w, const struct mime_part *p)
 {
-	struct hdr_param prm[2];
+	struct hdr_param prm[4];
 	size_t np = 0;
 	const char *type = p->type;
 	enum err e;
@@ -952,6 +987,14 @@ part_headers(struct wr *w, const struct mime_part *p)
 	    p->enc != ENC_BASE64)) {
 		prm[np].name = "charset";
 		prm[np++].value = p->charset;
+		if (p->flowed) {
+			prm[np].name = "format";
+			prm[np++].value = "flowed";
+		}
+		if (p->flowed == 2) {
+			prm[np].name = "delsp";
+			prm[np++].value = "yes";
+		}
 	}
 	if (p->kind == P_FILE) {
 		prm[np].name = "name";

@@ -35,6 +35,14 @@ enum mime_disp {
  */
 enum err mime_text(struct mime_part **out, const char *subtype,
     const char *text, size_t len, const char *charsets, char **errstr);
+/*
+ * text/plain as format=flowed (RFC 3676; flowed.h): the text cut into
+ * flowed lines of at most FLOWED_WIDTH characters, then as mime_text();
+ * Content-Type gets format=flowed (and delsp=yes when a script without
+ * spaces had to be cut).
+ */
+enum err mime_text_flowed(struct mime_part **out, const char *text, size_t len,
+    const char *charsets, char **errstr);
 
 /*
  * A file attachment.  type: "type/subtype" or NULL to look the name up
