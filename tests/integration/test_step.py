@@ -137,3 +137,17 @@ class Step(PigeonTest):
         self.assertExit(res, EX_USAGE)
         res = self.run_pigeon(["probe", "--config", cfg, "--from", "a@b"])
         self.assertExit(res, EX_USAGE)
+
+    def test_implicit_tls(self):
+        srv = self.start_smtpd(tls="implicit")
+        seen = record(srv)
+        cfg = self.write_config("smtps://127.0.0.1:%d" % srv.port)
+        # greeting, EHLO, AUTH; then a command.
+        res = self.step(cfg, ["", "", "", "NOOP over tls", "quit"])
+        self.assertExit(res, EX_OK)
+        self.assertIn("next: greeting", res.stderr)
+        self.assertNotIn("next: STARTTLS", res.stderr)
+        self.assertEqual(seen, [("NOOP", "over tls")], res)
+        sent = client_lines(res.stderr)
+        self.assertEqual(sent[0], "EHLO localhost", res)
+        self.assertTrue(sent[1].startswith("AUTH "), res)
