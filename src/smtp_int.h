@@ -186,7 +186,8 @@ struct smtp {
 	enum hold hold;              /* paused, and what goes on */
 	enum cmd typed;              /* what the typed command awaits */
 	enum cmd typed_next;         /* the next of MAIL, RCPT, DATA */
-	int typed_dot_sent;          /* the typed data's end has gone out */
+	int step_quit;               /* the user ended before the greeting:
+	                                QUIT once it has come */
 	struct buf step_next;        /* smtp_step_next()'s text */
 };
 

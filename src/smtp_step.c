@@ -18,6 +18,11 @@ smtp_hold(struct smtp *s, enum hold h)
 	if (!s->o->hold || s->err != ERR_OK || s->state == S_QUIT ||
 	    s->state == S_DONE)
 		return 0;
+	if (s->step_quit) {
+		/* Instead of the next stage. */
+		smtp_send_quit(s);
+		return 1;
+	}
 	s->hold = h;
 	s->serial++;
 	return 1;
@@ -216,6 +221,7 @@ smtp_step_line(struct smtp *s, const char *line, size_t len, char **errstr)
 	if (t == SMTP_STEP_NONE) {
 		why = _("pigeon takes typed commands once TLS and AUTH are done "
 		    "and while no reply is awaited");
+		transcript_emitf(s->tr, TR_WARN, 0, _("not sent: %s"), why);
 		*errstr = strdup(why);
 		return ERR_USAGE;
 	}
@@ -290,11 +296,18 @@ smtp_step_quit(struct smtp *s)
 		return;
 	/* Within the data a QUIT would be a line of the message. */
 	if (s->state == S_TYPED_DATA || (s->state == S_TYPED &&
-	    s->typed == C_DOT) || (s->hold == H_READ)) {
-		smtp_abort(s, ERR_CANCEL, s->state == S_GREETING ?
-		    _("ended by the user before the greeting") :
-		    _("ended by the user within the message data: the "
-		    "connection is closed, the message is not sent"));
+	    s->typed == C_DOT)) {
+		smtp_abort(s, ERR_CANCEL, _("ended by the user within the "
+		    "message data: the connection is closed, the message is "
+		    "not sent"));
+		return;
+	}
+	/* QUIT may only follow the greeting: read it first. */
+	if (s->hold == H_READ) {
+		s->step_quit = 1;
+		s->hold = H_NONE;
+		s->serial++;
+		smtp_resume(s, H_READ);
 		return;
 	}
 	s->hold = H_NONE;

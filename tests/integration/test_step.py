@@ -151,3 +151,18 @@ class Step(PigeonTest):
         sent = client_lines(res.stderr)
         self.assertEqual(sent[0], "EHLO localhost", res)
         self.assertTrue(sent[1].startswith("AUTH "), res)
+
+    def test_eof_at_once_reads_the_greeting_then_quits(self):
+        srv, seen, cfg = self.setup_server()
+        res = self.step(cfg, [])
+        self.assertExit(res, EX_OK)
+        self.assertEqual(client_lines(res.stderr), ["QUIT"], res)
+
+    def test_typed_before_tls_is_not_sent(self):
+        srv, seen, cfg = self.setup_server()
+        res = self.step(cfg, ["", "NOOP early", "quit"])
+        self.assertExit(res, EX_OK)
+        self.assertIn("not sent: pigeon takes typed commands once TLS",
+                      res.stderr)
+        self.assertEqual(seen, [], res)
+        self.assertEqual(client_lines(res.stderr), ["QUIT"], res)

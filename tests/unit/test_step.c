@@ -249,6 +249,34 @@ test_quit_in_data_drops(void **state)
 	transcript_free(tr);
 }
 
+/* Ending before the greeting: the greeting is read, then QUIT. */
+static void
+test_quit_before_greeting(void **state)
+{
+	struct smtp_opts o = { 0 };
+	struct transcript *tr = transcript_new(1000);
+	struct run r;
+
+	(void)state;
+	o.hold = 1;
+	buf_init(&r.out, 1 << 20);
+	r.s = smtp_new(&o, tr);
+	assert_non_null(r.s);
+	smtp_connected(r.s);
+	held(&r, "greeting");
+	smtp_step_quit(r.s);
+	assert_true(smtp_want(r.s) & SMTP_WANT_READ);
+	expect(&r, "");
+	server(&r, "220 mx\r\n");
+	expect(&r, "QUIT\r\n");
+	server(&r, "221 bye\r\n");
+	assert_true(smtp_want(r.s) & SMTP_DONE);
+	assert_int_equal(smtp_error(r.s, NULL), ERR_OK);
+	smtp_free(r.s);
+	buf_free(&r.out);
+	transcript_free(tr);
+}
+
 int
 main(void)
 {
@@ -256,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_check_lines),
 		cmocka_unit_test(test_stages_one_at_a_time),
 		cmocka_unit_test(test_quit_in_data_drops),
+		cmocka_unit_test(test_quit_before_greeting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
