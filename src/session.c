@@ -674,7 +674,9 @@ step_smtp(struct session *s, short revents)
 	unsigned w;
 	int progress;
 
-	if (revents == 0 && util_now_us() >= s->deadline) {
+	/* A step-mode pause waits for the user, not for the server. */
+	if (revents == 0 && util_now_us() >= s->deadline &&
+	    !(smtp_want(s->smtp) & SMTP_HELD)) {
 		smtp_timeout(s->smtp);
 		finish(s);
 		return;
@@ -798,7 +800,7 @@ session_pollfd(struct session *s, struct pollfd *pfd)
 				return 0;
 			pfd->events |= s->rd_need ? s->rd_need : POLLIN;
 		}
-		if (w & (SMTP_READY | SMTP_DONE))
+		if (w & (SMTP_READY | SMTP_DONE | SMTP_HELD))
 			return -1;
 		break;
 	case P_DONE:
@@ -821,6 +823,8 @@ session_status(const struct session *s)
 	if (w & SMTP_DONE)
 		return SESSION_DONE;
 	if (w & SMTP_READY)
+		return SESSION_READY;
+	if ((w & SMTP_HELD) && !(w & SMTP_WANT_WRITE))
 		return SESSION_READY;
 	return SESSION_BUSY;
 }
@@ -846,6 +850,15 @@ session_quit(struct session *s)
 	if (s->phase != P_SMTP)
 		return;
 	smtp_quit(s->smtp);
+	arm_timer(s);
+	step_smtp(s, POLLOUT);
+}
+
+void
+session_resume(struct session *s)
+{
+	if (s->phase != P_SMTP)
+		return;
 	arm_timer(s);
 	step_smtp(s, POLLOUT);
 }

@@ -39,7 +39,13 @@ struct session_opts {
 
 enum session_status {
 	SESSION_BUSY,    /* poll and step */
-	SESSION_READY,   /* idle: session_send() or session_quit() */
+	/*
+	 * idle: session_send() or session_quit(); in step mode
+	 * (smtp.hold) also paused for the user: smtp_want() has
+	 * SMTP_HELD, drive the engine (smtp_step_go(), smtp_step_line(),
+	 * smtp_step_quit()) then session_resume()
+	 */
+	SESSION_READY,
 	SESSION_DONE,    /* over: session_error() says how */
 };
 
@@ -85,6 +91,11 @@ enum session_status session_status(const struct session *s);
 enum err session_send(struct session *s, const struct smtp_envelope *env,
     int fd, char **errstr);
 void session_quit(struct session *s);
+/*
+ * The caller drove the engine itself (step mode: smtp_step_go(),
+ * smtp_step_line(), smtp_step_quit()): start the reply timer, send.
+ */
+void session_resume(struct session *s);
 /* Stop now (the user cancelled): nothing more goes out. */
 void session_cancel(struct session *s);
 /* End now with e and why (a deadline of the caller's ran out): nothing more goes out. */

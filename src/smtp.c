@@ -416,6 +416,7 @@ protocol_error(struct smtp *s, const char *fmt, ...)
 	char *m;
 	int sane = (s->state == S_GREETING || s->state == S_EHLO ||
 	    s->state == S_HELO || s->state == S_READY ||
+	    (s->state == S_TYPED && s->typed != C_DOT) ||
 	    s->state == S_ENVELOPE) && !smtp_data_sent(s) && s->out_off == 0;
 
 	va_start(ap, fmt);
@@ -454,7 +455,7 @@ on_greeting(struct smtp *s, const struct smtp_reply *r)
 		/* A QUIT needs the greeting: connect stops here too. */
 		if (!smtp_stop_point(s, SMTP_STAGE_GREETING,
 		    s->o->tls == SMTP_TLS_IMPLICIT ? SMTP_STAGE_TLS :
-		    SMTP_STAGE_GREETING))
+		    SMTP_STAGE_GREETING) && !smtp_hold(s, H_EHLO))
 			send_ehlo(s);
 	} else if (r->code == 554) {
 		smtp_seterr(s, ERR_PERMFAIL, _("the server refuses service: %s"),
@@ -494,9 +495,34 @@ plain_fallback(struct smtp *s, const char *why)
 	    "WITHOUT TLS, everything in plain text (opportunistic TLS)"), why);
 }
 
-/* After a successful EHLO/HELO: TLS first, then AUTH, then ready. */
+/* What after_ehlo_go() sends: "STARTTLS", "AUTH", or NULL (ready, or an error). */
+const char *
+smtp_after_ehlo_next(const struct smtp *s)
+{
+	if (s->o->tls == SMTP_TLS_OPPORTUNISTIC && !s->tls_active &&
+	    !s->tls_skipped && (s->caps.flags & SMTP_CAP_STARTTLS))
+		return "STARTTLS";
+	if (s->o->tls == SMTP_TLS_STARTTLS && !s->tls_active)
+		return (s->caps.flags & SMTP_CAP_STARTTLS) ? "STARTTLS" : NULL;
+	if (s->o->user != NULL && s->sasl == NULL)
+		return "AUTH";
+	return NULL;
+}
+
+static void after_ehlo_go(struct smtp *s);
+
+/* After a successful EHLO/HELO; step mode pauses before STARTTLS or AUTH. */
 static void
 after_ehlo(struct smtp *s)
+{
+	if (smtp_after_ehlo_next(s) != NULL && smtp_hold(s, H_AFTER_EHLO))
+		return;
+	after_ehlo_go(s);
+}
+
+/* TLS first, then AUTH, then ready. */
+static void
+after_ehlo_go(struct smtp *s)
 {
 	if (s->o->tls == SMTP_TLS_OPPORTUNISTIC && !s->tls_active &&
 	    !s->tls_skipped) {
@@ -692,6 +718,8 @@ expected(const struct smtp *s)
 		return C_BDAT;
 	case S_DOT:
 		return smtp_use_bdat(s) && s->bdat_out > 1 ? C_BDAT : C_DOT;
+	case S_TYPED:
+		return s->typed;
 	case S_QUIT:
 		return C_QUIT;
 	default:
@@ -703,7 +731,7 @@ expected(const struct smtp *s)
 static int
 fits(enum cmd c, int code)
 {
-	if (code / 100 >= 4)
+	if (code / 100 >= 4 || c == C_TYPED)
 		return 1;
 	switch (c) {
 	case C_GREETING:
@@ -817,6 +845,8 @@ take_reply_(struct smtp *s, const struct smtp_reply *r)
 		smtp_on_auth(s, r);
 	else if (s->state == S_ENVELOPE)
 		smtp_on_envelope(s, r);
+	else if (s->state == S_TYPED)
+		smtp_on_typed(s, c, r);
 	else
 		smtp_on_final(s, r);
 }
@@ -828,7 +858,7 @@ process_input(struct smtp *s)
 	const char *why = NULL;
 	long n;
 
-	while (s->in.len > 0 && s->state != S_DONE) {
+	while (s->in.len > 0 && s->state != S_DONE && s->hold == H_NONE) {
 		if (s->state == S_TLS) {
 			protocol_error(s, _("the server sent data before the "
 			    "TLS handshake"));
@@ -902,6 +932,28 @@ smtp_connected(struct smtp *s)
 	s->cur_stage = s->o->tls == SMTP_TLS_IMPLICIT ? SMTP_STAGE_TLS :
 	    SMTP_STAGE_GREETING;
 	transcript_set_stage(s->tr, smtp_stage_name(s->cur_stage));
+	/* Implicit TLS pauses after its handshake instead. */
+	if (s->o->tls != SMTP_TLS_IMPLICIT)
+		(void)smtp_hold(s, H_READ);
+}
+
+void
+smtp_resume(struct smtp *s, enum hold h)
+{
+	switch (h) {
+	case H_EHLO:
+		send_ehlo(s);
+		break;
+	case H_AFTER_EHLO:
+		after_ehlo_go(s);
+		break;
+	case H_READ:
+	case H_NONE:
+		break;
+	}
+	if (s->err == ERR_OK)
+		smtp_sync_stage(s);
+	process_input(s);
 }
 
 void
@@ -915,6 +967,7 @@ smtp_tls_done(struct smtp *s, int ok)
 		if (ok) {
 			s->cur_stage = SMTP_STAGE_GREETING;
 			transcript_set_stage(s->tr, smtp_stage_name(s->cur_stage));
+			(void)smtp_hold(s, H_READ);
 		}
 		return;
 	}
@@ -929,7 +982,8 @@ smtp_tls_done(struct smtp *s, int ok)
 	s->tls_active = 1;
 	smtp_caps_clear(&s->caps);
 	buf_reset(&s->in);
-	if (!smtp_stop_point(s, SMTP_STAGE_TLS, SMTP_STAGE_TLS))
+	if (!smtp_stop_point(s, SMTP_STAGE_TLS, SMTP_STAGE_TLS) &&
+	    !smtp_hold(s, H_EHLO))
 		send_ehlo(s);
 }
 
@@ -1031,6 +1085,8 @@ smtp_new(const struct smtp_opts *opts, struct transcript *tr)
 	buf_init(&s->out, SMTP_OUT_MAX);
 	buf_init(&s->stage, SMTP_OUT_MAX);
 	buf_init(&s->auth_ir, 64 * 1024);
+	buf_init(&s->step_next, 1024);
+	s->typed_next = C_MAIL;
 	s->state = S_GREETING;
 	s->cur_stage = SMTP_STAGE_CONNECT;
 	transcript_set_stage(tr, smtp_stage_name(s->cur_stage));
@@ -1061,6 +1117,7 @@ smtp_free(struct smtp *s)
 	/* The output may hold an AUTH response. */
 	buf_free_secret(&s->out);
 	buf_free(&s->stage);
+	buf_free(&s->step_next);
 	free(s->waits.end);
 	free(s->errstr);
 	smtp_result_clear(&s->res);
@@ -1076,6 +1133,10 @@ smtp_want(const struct smtp *s)
 		return SMTP_DONE;
 	if (smtp_out_pending(s) > 0)
 		w |= SMTP_WANT_WRITE;
+	/* Step mode: paused, input left unread until the user goes on. */
+	if (s->hold != H_NONE || s->state == S_TYPED_DATA ||
+	    (s->o->hold && s->state == S_READY && s->waits.len == 0))
+		return w | SMTP_HELD;
 	if (s->state == S_TLS) {
 		/* The handshake starts once the STARTTLS line is out. */
 		return w ? w : SMTP_WANT_TLS;

@@ -138,6 +138,18 @@ struct smtp_opts {
 	 */
 	enum smtp_stage stop_after;
 	int stop_drop;
+	/*
+	 * Step mode (hold): the engine pauses before each stage (after the
+	 * connection, the greeting, each EHLO, STARTTLS, AUTH) and goes on
+	 * one stage on smtp_step_go().  Once it would be ready (past TLS
+	 * and AUTH, or past EHLO when neither is configured) it takes
+	 * lines typed by the user (smtp_step_line()); smtp_step_go() there
+	 * sends the next of MAIL FROM:<step_from>, RCPT TO:<step_rcpt>,
+	 * DATA (when the address is set).  Not with a stop point.
+	 */
+	int hold;
+	const char *step_from;     /* NULL: no MAIL suggested */
+	const char *step_rcpt;     /* NULL: no RCPT suggested */
 };
 
 /* Capability flags from EHLO. */
@@ -211,6 +223,8 @@ struct smtp_result {
 #define SMTP_WANT_BODY   0x08u
 #define SMTP_READY       0x10u
 #define SMTP_DONE        0x20u
+/* Step mode: waiting for the user (smtp_step_go(), smtp_step_line()). */
+#define SMTP_HELD        0x40u
 
 struct smtp;
 
@@ -313,6 +327,58 @@ void smtp_connected(struct smtp *s);
 enum smtp_stage smtp_stage(const struct smtp *s);
 /* The name of the state, for tests and the transcript. */
 const char *smtp_state_name(const struct smtp *s);
+/*
+ * Step mode (opts.hold).  smtp_want() says SMTP_HELD while the engine
+ * waits for the user: paused before a stage, or ready for a typed line.
+ */
+/*
+ * What going on does next, for a prompt: "greeting", "EHLO", "STARTTLS",
+ * "AUTH", "MAIL FROM:<a@b>", "RCPT TO:<c@d>", "DATA"; NULL when nothing
+ * (then only a typed line, or the end).  Valid until the next call into
+ * the engine.
+ */
+const char *smtp_step_next(struct smtp *s);
+/* Go on one stage (or send what smtp_step_next() names); 0, or -1 when nothing is held. */
+int smtp_step_go(struct smtp *s);
+/*
+ * What the engine takes from the user now: SMTP_STEP_NONE (a stage is
+ * held, or a reply is awaited), SMTP_STEP_COMMAND (a command line),
+ * SMTP_STEP_DATA (a line of message data after a 354; "." ends it).
+ */
+enum smtp_step_typing {
+	SMTP_STEP_NONE,
+	SMTP_STEP_COMMAND,
+	SMTP_STEP_DATA,
+};
+enum smtp_step_typing smtp_step_typing(const struct smtp *s);
+/*
+ * Can line[0..len) (without its line end) be sent as typed?  A command
+ * (data 0): no CR, LF or NUL, not empty, at most SMTP's 512 octets with
+ * CRLF (RFC 5321 4.5.3.1.4), and not STARTTLS, AUTH or BDAT, which
+ * pigeon does itself (TLS and AUTH are done by the time lines are
+ * taken, and a typed AUTH would put the secret in the transcript) or
+ * cannot take from a line (BDAT's data).  A data line (data 1): no CR,
+ * LF or NUL, at most 1000 octets with CRLF (4.5.3.1.6).  0, or -1 with
+ * *why (translated, static) saying why not.
+ */
+int smtp_step_check(const char *line, size_t len, int data, const char **why);
+/*
+ * Send a typed line: a command (its reply is read, validated and
+ * explained as any; MAIL, RCPT, DATA, RSET, EHLO and QUIT are tracked)
+ * or, after a 354, a line of message data, dot-stuffed, up to a line
+ * with a single dot.  ERR_USAGE with *errstr (malloc'd) when the line
+ * fails smtp_step_check() or nothing is taken now (smtp_step_typing()):
+ * nothing is sent then, and the session goes on.
+ */
+enum err smtp_step_line(struct smtp *s, const char *line, size_t len,
+    char **errstr);
+/*
+ * The user ends the session: QUIT when the server can take one as a
+ * command (the session ends ERR_OK), else (within message data, before
+ * the greeting) the connection is closed: ERR_CANCEL.
+ */
+void smtp_step_quit(struct smtp *s);
+
 /* The mechanism used for AUTH, or NULL. */
 const char *smtp_auth_mech(const struct smtp *s);
 

@@ -84,6 +84,8 @@ int smtp_rcpt_line(struct buf *b, const struct smtp_envelope *env, size_t i,
 	X(S_ENVELOPE, "envelope") \
 	X(S_BODY,     "data") \
 	X(S_DOT,      "data-end") \
+	X(S_TYPED,    "typed") \
+	X(S_TYPED_DATA, "typed-data") \
 	X(S_QUIT,     "quit") \
 	X(S_DONE,     "done")
 
@@ -105,7 +107,8 @@ enum state { STATE_TABLE(STATE_ENUM_) };
 	X(C_DATA,     "DATA",      SMTP_T_DATA) \
 	X(C_DOT,      "",          SMTP_T_DATA_DONE) \
 	X(C_BDAT,     "BDAT",      SMTP_T_DATA_BLOCK) \
-	X(C_QUIT,     "QUIT",      SMTP_T_QUIT)
+	X(C_QUIT,     "QUIT",      SMTP_T_QUIT) \
+	X(C_TYPED,    "",          SMTP_T_MAIL)
 
 #define CMD_ENUM_(name, word, timer) name,
 enum cmd { CMD_TABLE(CMD_ENUM_) };
@@ -118,6 +121,14 @@ enum cmd { CMD_TABLE(CMD_ENUM_) };
 struct waits {
 	uint64_t *end;
 	size_t head, len, cap;
+};
+
+/* Step mode: what going on from a pause does (smtp_step.c). */
+enum hold {
+	H_NONE,       /* not paused */
+	H_READ,       /* read the greeting */
+	H_EHLO,       /* send EHLO */
+	H_AFTER_EHLO, /* STARTTLS, AUTH or ready, as after_ehlo() decides */
 };
 
 struct smtp {
@@ -171,6 +182,13 @@ struct smtp {
 	size_t lmtp_ok, lmtp_temp;   /* delivered, put off so far */
 	size_t lmtp_first_bad;       /* the first not delivered, or SIZE_MAX */
 	struct buf stage;            /* BDAT chunk being built */
+	/* Step mode (smtp_step.c). */
+	enum hold hold;              /* paused, and what goes on */
+	enum cmd typed;              /* what the typed command awaits */
+	enum cmd typed_next;         /* the next of MAIL, RCPT, DATA */
+	int step_quit;               /* the user ended before the greeting:
+	                                QUIT once it has come */
+	struct buf step_next;        /* smtp_step_next()'s text */
 };
 
 /* smtp.c: what the three files share of the conversation */
@@ -224,6 +242,17 @@ void smtp_on_final(struct smtp *s, const struct smtp_reply *r);
  * accepted recipient (the first is awaited already).
  */
 void smtp_lmtp_expect(struct smtp *s);
+/*
+ * smtp_step.c: step mode.  smtp_hold(): pause here when in step mode,
+ * going on with h later: 1 when paused.  smtp_on_typed(): the reply to a
+ * typed command (c what it was).
+ */
+int smtp_hold(struct smtp *s, enum hold h);
+void smtp_on_typed(struct smtp *s, enum cmd c, const struct smtp_reply *r);
+/* smtp.c: go on from a pause, as h says. */
+void smtp_resume(struct smtp *s, enum hold h);
+/* smtp.c: what after_ehlo() would send next: "STARTTLS", "AUTH" or NULL. */
+const char *smtp_after_ehlo_next(const struct smtp *s);
 /* smtp.c: a reply is awaited when the output reaches end; 0 or -1. */
 int smtp_await(struct smtp *s, uint64_t end);
 /* The greeting word, "EHLO" or "LHLO". */

@@ -80,6 +80,13 @@ stage_now(const struct smtp *s)
 		return SMTP_STAGE_DATA;
 	case S_DOT:
 		return SMTP_STAGE_DOT;
+	case S_TYPED:
+		return s->typed == C_MAIL ? SMTP_STAGE_MAIL :
+		    s->typed == C_RCPT ? SMTP_STAGE_RCPT :
+		    s->typed == C_DATA ? SMTP_STAGE_DATA :
+		    s->typed == C_DOT ? SMTP_STAGE_DOT : s->cur_stage;
+	case S_TYPED_DATA:
+		return SMTP_STAGE_DATA;
 	case S_QUIT:
 		return SMTP_STAGE_QUIT;
 	default:

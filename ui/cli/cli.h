@@ -194,6 +194,8 @@ void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_connect(struct cli *c, struct session **out);
 /* Report how a session ended badly; returns the exit code. */
 int cli_session_failed(struct session *s);
+/* probe --step (probestep.c): the session of c->rt (smtp.hold set) driven from the terminal; the exit code. */
+int cli_probe_step(struct cli *c);
 
 /* Drop repeated recipients (any case): the server would deliver twice. */
 size_t cli_dedupe(const char **v, size_t n);

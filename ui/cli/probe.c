@@ -22,6 +22,9 @@ enum {
 	OPT_AUTH = CLI_OPT_LAST_,
 	OPT_DETECT,
 	OPT_MX,
+	OPT_STEP,
+	OPT_FROM,
+	OPT_TO,
 };
 
 static const struct option probe_longopts[] = {
@@ -31,6 +34,9 @@ static const struct option probe_longopts[] = {
 	{ "auth", no_argument, NULL, OPT_AUTH },
 	{ "detect", required_argument, NULL, OPT_DETECT },
 	{ "mx", required_argument, NULL, OPT_MX },
+	{ "step", no_argument, NULL, OPT_STEP },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -39,6 +45,7 @@ probe_help(FILE *fp)
 {
 	(void)fputs(_(
 "Usage: pigeon probe [options] [URL]\n"
+"       pigeon probe [options] --step [URL]\n"
 "       pigeon probe [options] --detect HOST\n"
 "       pigeon probe [options] --mx DOMAIN\n"
 "Connect to a submission server and show what it offers: greeting, TLS,\n"
@@ -52,6 +59,11 @@ probe_help(FILE *fp)
 "  --mx DOMAIN          show DOMAIN's MX hosts (preference, addresses) and\n"
 "                       probe each on port 25, STARTTLS when offered\n"
 "                       (--tls-required: STARTTLS and a valid certificate)\n"
+"  --step               one stage at a time: Enter goes on (greeting,\n"
+"                       EHLO, STARTTLS, EHLO, AUTH), then type SMTP\n"
+"                       commands yourself; 'quit' or end of input ends\n"
+"  --from ADDR          with --step: Enter sends MAIL FROM:<ADDR>, ...\n"
+"  --to ADDR            ... then RCPT TO:<ADDR>, then DATA\n"
 "  --quit-after STAGE   stop after STAGE (connect, greeting, ehlo, tls,\n"
 "                       auth) with QUIT\n"
 "  --drop-after STAGE   the same, closing the connection without QUIT\n"), fp);
@@ -471,13 +483,33 @@ do_mx(struct cli *c, const char *domain)
 	return rc;
 }
 
+/*
+ * --step: the transcript prints live (-v at least), and a login is made
+ * when a user is known.
+ */
+static int
+probe_step(struct cli *c, const char *url, const char *from, const char *to)
+{
+	int rc;
+
+	if (c->verbose == 0)
+		c->verbose = 1;
+	if ((rc = cli_setup(c, url, 1)) != 0)
+		return rc;
+	c->rt.so.smtp.hold = 1;
+	c->rt.so.smtp.step_from = from;
+	c->rt.so.smtp.step_rcpt = to;
+	return cli_probe_step(c);
+}
+
 int
 cmd_probe(int argc, char **argv)
 {
 	struct probe_view view = { 0 };
 	struct cli c;
 	const char *url = NULL, *detect = NULL, *mx = NULL;
-	int opt, want_auth = 0, rc;
+	const char *from = NULL, *to = NULL;
+	int opt, want_auth = 0, step = 0, rc;
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
@@ -496,6 +528,15 @@ cmd_probe(int argc, char **argv)
 		case OPT_MX:
 			mx = optarg;
 			break;
+		case OPT_STEP:
+			step = 1;
+			break;
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_TO:
+			to = optarg;
+			break;
 		case CLI_OPT_HELP:
 			probe_help(stdout);
 			return EX_OK;
@@ -512,6 +553,22 @@ cmd_probe(int argc, char **argv)
 		cli_error(_("one server URL at most, not '%s' too; try 'pigeon "
 		    "probe --help'"), argv[optind]);
 		return EX_USAGE;
+	}
+	if ((from != NULL || to != NULL) && !step) {
+		cli_error(_("--from and --to go with --step"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (step && (detect != NULL || mx != NULL ||
+	    c.stop_after != SMTP_STAGE_NONE)) {
+		cli_error(_("--step goes neither with --detect, --mx, "
+		    "--quit-after nor --drop-after: it stops where you say"));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (step) {
+		rc = probe_step(&c, url, from, to);
+		goto out;
 	}
 	if (detect != NULL) {
 		if (url != NULL || want_auth) {

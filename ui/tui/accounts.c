@@ -18,6 +18,7 @@ enum {
 	AC_DELETE,
 	AC_DEFAULT,
 	AC_TEST,
+	AC_STEP,
 	AC_BACK,
 };
 
@@ -31,6 +32,8 @@ static const struct keydef accounts_keys[] = {
 	{ 'D', AC_DEFAULT, N_("default"), N_("make it the default account") },
 	{ 't', AC_TEST, N_("test"), N_("test the connection: TLS, EHLO, the "
 	    "login (the dialogue shows in the pane)") },
+	{ 's', AC_STEP, N_("step"), N_("step through a session with the "
+	    "server: one key a stage, then SMTP commands typed by hand") },
 	{ 'q', AC_BACK, N_("back"), N_("back to the folders") },
 	{ KEY_ESC, 0, NULL, NULL },
 	{ 0, 0, NULL, NULL },
@@ -354,6 +357,10 @@ accounts_act(struct app *a, struct screen *s, int action, int key)
 	case AC_TEST:
 		if (at != NULL)
 			test(a, at);
+		return 1;
+	case AC_STEP:
+		if (at != NULL)
+			step_open(a, at);
 		return 1;
 	case AC_BACK:
 		screen_close(a, s);

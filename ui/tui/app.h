@@ -161,6 +161,9 @@ void accounts_first(struct app *a);
 /* The form saved the account name: the list shows the file again. */
 void accounts_changed(struct app *a, const char *name);
 
+/* step.c: the step screen, a live session to ac's server one stage at a time. */
+void step_open(struct app *a, const struct account *ac);
+
 /* sending.c */
 /* Queue what was composed and send it in the background; 0 when it is queued. */
 int sending_start_message(struct app *a, const struct draft_built *b,
