@@ -290,6 +290,7 @@ app_free(struct app *a)
 	free_link(a);
 	sending_free_all(a);
 	screens_free(a);
+	step_free_all(a);
 	outbox_close(a->ob);
 	alias_free(a->aliases);
 	cli_cleanup(&a->c);

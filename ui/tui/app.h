@@ -163,6 +163,8 @@ void accounts_changed(struct app *a, const char *name);
 
 /* step.c: the step screen, a live session to ac's server one stage at a time. */
 void step_open(struct app *a, const struct account *ac);
+/* The UI ends: step sessions still finishing their QUIT are dropped. */
+void step_free_all(struct app *a);
 
 /* sending.c */
 /* Queue what was composed and send it in the background; 0 when it is queued. */

@@ -97,6 +97,21 @@ sess_step(struct app *a, void *arg, short revents)
 
 static const struct source_ops sess_source = { sess_pollfd, sess_step };
 
+void
+step_free_all(struct app *a)
+{
+	struct stepsess *t;
+	size_t i;
+
+	for (i = a->nsrc; i-- > 0;)
+		if (a->src[i].ops == &sess_source) {
+			t = a->src[i].arg;
+			loop_remove(a, t);
+			if (t->screen == NULL)
+				sess_free(t);
+		}
+}
+
 /* The bare address of a From value ("Ann <a@b>" -> "a@b"), malloc'd. */
 static char *
 bare_address(const char *from)
