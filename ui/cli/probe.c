@@ -13,6 +13,7 @@
 #include "detect.h"
 #include "dns.h"
 #include "i18n.h"
+#include "probepol.h"
 #include "sanitize.h"
 #include "sasl.h"
 #include "smtpdoc.h"
@@ -330,7 +331,8 @@ do_detect(struct cli *c, const char *host)
  * the stop point).  The exit status.
  */
 static int
-probe_one(struct cli *c, struct probe_view *v, int want_auth)
+probe_one(struct cli *c, struct probe_view *v, int want_auth,
+    struct tls_peer **peer)
 {
 	const char *name = c->rt.so.tls.servername != NULL ?
 	    c->rt.so.tls.servername : c->rt.url.host;
@@ -377,6 +379,8 @@ probe_one(struct cli *c, struct probe_view *v, int want_auth)
 	cli_json_outcome(c, "done", "", rc, NULL);
 done:
 	transcript_unsubscribe(c->tr, probe_writer, v);
+	if (peer != NULL && s != NULL && session_peer(s) != NULL)
+		*peer = tls_peer_dup(session_peer(s));
 	session_free(s);
 	while (v->nbefore > 0)
 		free(v->before_tls[--v->nbefore]);
@@ -419,12 +423,19 @@ print_candidates(const struct candidates *c)
 	}
 }
 
-/* pigeon probe --mx DOMAIN: the hosts, then each probed in turn. */
+/*
+ * pigeon probe --mx DOMAIN: the hosts; the domain's MTA-STS and TLS-RPT;
+ * then each host probed in turn, its TLSA records checked against what
+ * it presents; a line for the domain's policy at the end.
+ */
 static int
 do_mx(struct cli *c, const char *domain)
 {
 	struct probe_view view = { 0 };
 	struct candidates cand;
+	struct probepol pol;
+	struct tlspolicy_dane dn;
+	struct tls_peer *peer;
 	struct dns *d = NULL;
 	const struct cand_host *h;
 	char *server, *why = NULL;
@@ -439,35 +450,58 @@ do_mx(struct cli *c, const char *domain)
 	if (rc != 0)
 		return rc;
 	memset(&cand, 0, sizeof(cand));
+	memset(&pol, 0, sizeof(pol));
 	if ((e = dns_new(&d, c->rt.so.dns_server, &why)) == ERR_OK)
 		e = candidates_lookup(&cand, d, domain, c->rt.so.net.family,
 		    &why);
-	dns_free(d);
 	if (cand.n > 0)
 		print_candidates(&cand);
 	if (e != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
 		free(why);
 		candidates_free(&cand);
+		dns_free(d);
 		return err_exit_code(e);
+	}
+	if (probepol_domain(c, d, domain, &pol) < 0) {
+		rc = EX_OSERR;
+		goto out;
 	}
 	/* Each host as a server of its own: its first address that answers. */
 	c->rt.so.mx_domain = NULL;
 	for (i = 0; i < cand.n; i++) {
 		h = &cand.hosts[i];
 		r = EX_NOHOST;
+		peer = NULL;
+		(void)printf("\n");
+		cli_print_safe(_("Mail host: "), h->name);
+		if (probepol_host_before(c, d, h->name, &dn) < 0) {
+			rc = EX_OSERR;
+			goto out;
+		}
 		for (j = 0; j < h->naddrs; j++) {
-			(void)printf("\n");
-			cli_print_safe(_("Mail host: "), h->name);
+			if (j > 0) {
+				(void)printf("\n");
+				cli_print_safe(_("Mail host: "), h->name);
+			}
 			c->rt.so.host = h->addrs[j];
 			c->rt.so.tls.servername = h->name;
-			if ((r = probe_one(c, &view, 0)) == 0)
+			tls_peer_free(peer);
+			peer = NULL;
+			if ((r = probe_one(c, &view, 0, &peer)) == 0)
 				break;
 		}
+		probepol_host_after(c, &pol, h->name, &dn, peer);
+		tls_peer_free(peer);
+		tlspolicy_dane_free(&dn);
 		if (rc == 0)
 			rc = r;
 	}
+	probepol_summary(c, &pol, domain);
+out:
+	probepol_free(&pol);
 	candidates_free(&cand);
+	dns_free(d);
 	return rc;
 }
 
@@ -549,7 +583,7 @@ cmd_probe(int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
-	rc = probe_one(&c, &view, want_auth);
+	rc = probe_one(&c, &view, want_auth, NULL);
 out:
 	cli_cleanup(&c);
 	return rc;
