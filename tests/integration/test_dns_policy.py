@@ -99,7 +99,8 @@ class PolicyTest(PigeonTest):
         self.mx_cert, self.mx_key = self.pki._leaf("policymx", MX_NAMES)
         web_cert, web_key = self.pki._leaf("policyweb", WEB_NAMES)
         self.start_web(web_cert, web_key)
-        self.start_dns(spki_sha256(self.mx_cert))
+        self.spki = spki_sha256(self.mx_cert)
+        self.start_dns(self.spki)
 
     def start_web(self, cert, key):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -250,7 +251,8 @@ class Dane(PolicyTest):
         out = res.stdout
         self.assertIn("DANE: TLSA records at _25._tcp.mx.sec.test "
                       "(validated by DNSSEC):", out, str(res))
-        self.assertIn("3 1 1  DANE-EE(3) SPKI(1) SHA2-256(1)", out)
+        self.assertIn("3 1 1  DANE-EE(3) SPKI(1) SHA2-256(1) %s...%s\n"
+                      % (self.spki[:4], self.spki[-4:]), out)
         self.assertIn("DANE: the certificate matches TLSA record 3 1 1 "
                       "(validated by DNSSEC)", out)
         self.assertIn('MTA-STS: TXT _mta-sts.sec.test "v=STSv1; '
@@ -277,6 +279,8 @@ class Dane(PolicyTest):
         res = self.probe("nomatch.sec.test")
         out = res.stdout
         self.assertIn("1 1 1  PKIX-EE(1) SPKI(1) SHA2-256(1)", out, str(res))
+        self.assertIn("2 0 1  DANE-TA(2) Cert(0) SHA2-256(1) 1111...1111",
+                      out)
         self.assertIn("unusable: PKIX-EE(1) is not for SMTP", out)
         self.assertIn("DANE: the certificate matches none of the 2 TLSA "
                       "records: a DANE-aware sender would refuse this server",

@@ -52,7 +52,9 @@ probe_help(FILE *fp)
 "                       and print the account's server line\n"
 "  --mx DOMAIN          show DOMAIN's MX hosts (preference, addresses) and\n"
 "                       probe each on port 25, STARTTLS when offered\n"
-"                       (--tls-required: STARTTLS and a valid certificate)\n"
+"                       (--tls-required: STARTTLS and a valid certificate);\n"
+"                       with the domain's MTA-STS and TLS-RPT records, each\n"
+"                       host's DANE TLSA records, and verdicts in words\n"
 "  --quit-after STAGE   stop after STAGE (connect, greeting, ehlo, tls,\n"
 "                       auth) with QUIT\n"
 "  --drop-after STAGE   the same, closing the connection without QUIT\n"), fp);

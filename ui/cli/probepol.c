@@ -33,14 +33,30 @@ say(struct cli *c, const char *fmt, ...)
 	free(s);
 }
 
-/* "3 1 1" and "DANE-EE(3) SPKI(1) SHA2-256(1)" of r into b. */
+/*
+ * "DANE-EE(3) SPKI(1) SHA2-256(1) 4f0a...c217" of r into b: the data's
+ * first and last two bytes tell two records of a key roll-over apart.
+ */
 static int
 tlsa_words(const struct tls_tlsa *r, struct buf *b)
 {
-	return buf_printf(b, "%s(%u) %s(%u) %s(%u)",
+	size_t i;
+	int rc;
+
+	rc = buf_printf(b, "%s(%u) %s(%u) %s(%u) ",
 	    tlspolicy_usage_name(r->usage), r->usage,
 	    tlspolicy_selector_name(r->selector), r->selector,
 	    tlspolicy_mtype_name(r->mtype), r->mtype);
+	for (i = 0; rc == 0 && i < r->len; i++) {
+		if (r->len > 8 && i == 2) {
+			rc = buf_addstr(b, "...");
+			i = r->len - 2;
+		}
+		rc = rc < 0 ? rc : buf_printf(b, "%02x", r->data[i]);
+	}
+	if (rc == 0 && r->len == 0)
+		rc = buf_addstr(b, _("(no data)"));
+	return rc;
 }
 
 int
