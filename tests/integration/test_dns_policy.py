@@ -23,7 +23,8 @@ SIGNZONE = shutil.which("dnssec-signzone")
 # The mail hosts' and the policy servers' names: one certificate each,
 # signed by the tests' CA.
 MX_NAMES = ("DNS:mx.sec.test", "DNS:mx.nomatch.sec.test",
-            "DNS:mx.plain.test", "DNS:mx.unlisted.sec.test")
+            "DNS:mx.plain.test", "DNS:mx.unlisted.sec.test",
+            "DNS:mx.ta.sec.test")
 WEB_NAMES = ("DNS:mta-sts.sec.test", "DNS:mta-sts.nomatch.sec.test",
              "DNS:mta-sts.plain.test", "DNS:mta-sts.unlisted.sec.test")
 
@@ -31,6 +32,15 @@ POLICY = ("version: STSv1\r\nmode: enforce\r\nmx: mx.sec.test\r\n"
           "mx: *.backup.sec.test\r\nmax_age: 86400\r\n")
 UNLISTED_POLICY = ("version: STSv1\nmode: testing\nmx: *.elsewhere.test\n"
                    "max_age: 600\n")
+
+
+def cert_sha256(cert):
+    """The TLSA x 0 1 data of cert: SHA-256 of its DER."""
+    der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    dgst = subprocess.run(["openssl", "dgst", "-sha256", "-r"], input=der,
+                          check=True, capture_output=True).stdout
+    return dgst.split()[0].decode()
 
 
 def spki_sha256(cert):
@@ -96,7 +106,13 @@ class PolicyTest(PigeonTest):
                 self.skipTest("needs unbound and bind9-utils "
                               "(dnssec-keygen, dnssec-signzone)")
         self.need_test_hooks()
-        self.mx_cert, self.mx_key = self.pki._leaf("policymx", MX_NAMES)
+        cert, self.mx_key = self.pki._leaf("policymx", MX_NAMES)
+        # The mail host sends its CA too, so a DANE-TA record can match it.
+        self.mx_cert = os.path.join(self.tmp, "mxchain.pem")
+        with open(self.mx_cert, "w", encoding="ascii") as out:
+            for part in (cert, self.pki.ca_cert):
+                with open(part, encoding="ascii") as f:
+                    out.write(f.read())
         web_cert, web_key = self.pki._leaf("policyweb", WEB_NAMES)
         self.start_web(web_cert, web_key)
         self.spki = spki_sha256(self.mx_cert)
@@ -146,6 +162,10 @@ class PolicyTest(PigeonTest):
             '_mta-sts.nomatch.sec.test. TXT "v=STSv1; id=1"',
             '_smtp._tls.nomatch.sec.test. TXT "v=TLSRPTv1; '
             'rua=http://report.sec.test/"',
+            "ta.sec.test. MX 10 mx.ta.sec.test.",
+            "mx.ta.sec.test. A 127.0.0.1",
+            "_25._tcp.mx.ta.sec.test. TLSA 2 0 1 "
+            + cert_sha256(self.pki.ca_cert),
             "unlisted.sec.test. MX 10 mx.unlisted.sec.test.",
             "mx.unlisted.sec.test. A 127.0.0.1",
             "mta-sts.unlisted.sec.test. A 127.0.0.1",
@@ -308,6 +328,13 @@ class Dane(PolicyTest):
         self.assertIn("Policy of plain.test: DANE no, MTA-STS not usable, "
                       "TLS-RPT no", out)
 
+    def test_dane_ta_matches_the_issuer(self):
+        res = self.probe("ta.sec.test")
+        self.assertIn("DANE: certificate 1 of the chain matches TLSA record "
+                      "2 0 1", res.stdout, str(res))
+        self.assertIn("DANE: the certificate matches TLSA record 2 0 1 "
+                      "(validated by DNSSEC)", res.stdout)
+
     def test_without_trust_ad_the_ad_bit_is_lost(self):
         del self.env["RES_OPTIONS"]
         res = self.probe("sec.test")
@@ -326,6 +353,12 @@ class MtaSts(PolicyTest):
         self.assertIn("MTA-STS testing: mx.unlisted.sec.test is not listed in "
                       "the policy: a sender would deliver anyway and report "
                       "the failure", out)
+
+    def test_policy_server_trusted_through_ssl_cert_file(self):
+        self.env["SSL_CERT_FILE"] = self.pki.ca_cert
+        res = self.probe("sec.test", tls_cafile=None)
+        self.assertIn("mode enforce, max_age 86400 seconds", res.stdout,
+                      str(res))
 
     def test_policy_server_not_trusted(self):
         # Without the tests' CA the policy server's certificate fails.
