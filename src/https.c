@@ -260,6 +260,8 @@ https_request(const struct https_request *rq, struct https_response *rs,
 		buf_free(&req);
 		return ERR_CONFIG;
 	}
+	/* A connection of its own in the transcript, its times from 0. */
+	transcript_begin(rq->tr);
 	memset(&to, 0, sizeof(to));
 	to.servername = u.host;
 	to.verify = 1;
