@@ -224,13 +224,44 @@ content_length(const char *v)
 	return n;
 }
 
+/* The body after the head, into b: 0 whole, 1 more needed, -1 with *errstr. */
+static int
+read_body(const struct https_response *rs, const char *p, size_t len,
+    int eof, size_t max_body, struct buf *b, char **errstr)
+{
+	const char *te = https_header(rs, "Transfer-Encoding");
+	const char *cl = https_header(rs, "Content-Length");
+	long long clen;
+
+	if (te != NULL && strcasecmp(te, "identity") != 0) {
+		if (strcasecmp(te, "chunked") == 0)
+			return unchunk(p, len, max_body, b, errstr);
+		util_seterr(errstr, _("the server sent a body encoded as '%s', "
+		    "which pigeon does not read"), te);
+		return -1;
+	}
+	if (rs->status < 200 || rs->status == 204 || rs->status == 304)
+		return 0;
+	if (cl != NULL) {
+		if ((clen = content_length(cl)) < 0) {
+			util_seterr(errstr, _("the server's Content-Length "
+			    "'%s' is not a number"), cl);
+			return -1;
+		}
+		if ((unsigned long long)clen > max_body)
+			return too_big(max_body, errstr);
+		return len < (size_t)clen ? 1 : buf_add(b, p, (size_t)clen);
+	}
+	if (len > max_body)
+		return too_big(max_body, errstr);
+	return !eof ? 1 : buf_add(b, p, len);
+}
+
 int
 https_parse_response(const char *p, size_t len, int eof, size_t max_body,
     struct https_response *rs, char **errstr)
 {
-	const char *te, *cl;
-	size_t end, blen;
-	long long clen;
+	size_t end;
 	struct buf b;
 	int r;
 
@@ -257,35 +288,8 @@ https_parse_response(const char *p, size_t len, int eof, size_t max_body,
 		https_response_free(rs);
 		return -1;
 	}
-	p += end;
-	len -= end;
 	buf_init(&b, max_body + 1);
-	te = https_header(rs, "Transfer-Encoding");
-	cl = https_header(rs, "Content-Length");
-	if (te != NULL && strcasecmp(te, "identity") != 0) {
-		r = strcasecmp(te, "chunked") != 0 ? (util_seterr(errstr,
-		    _("the server sent a body encoded as '%s', which pigeon "
-		    "does not read"), te), -1) :
-		    unchunk(p, len, max_body, &b, errstr);
-	} else if (rs->status < 200 || rs->status == 204 ||
-	    rs->status == 304) {
-		r = 0;
-	} else if (cl != NULL) {
-		clen = content_length(cl);
-		if (clen < 0) {
-			util_seterr(errstr, _("the server's Content-Length "
-			    "'%s' is not a number"), cl);
-			r = -1;
-		} else if ((unsigned long long)clen > max_body) {
-			r = too_big(max_body, errstr);
-		} else {
-			blen = (size_t)clen;
-			r = len < blen ? 1 : buf_add(&b, p, blen);
-		}
-	} else {
-		r = len > max_body ? too_big(max_body, errstr) :
-		    !eof ? 1 : buf_add(&b, p, len);
-	}
+	r = read_body(rs, p + end, len - end, eof, max_body, &b, errstr);
 	if (r == 1 && eof) {
 		util_seterr(errstr, _("the connection ended before the whole "
 		    "body came"));

@@ -33,6 +33,10 @@ url_split(const char *url, struct https_url *u, char **errstr)
 	memset(u, 0, sizeof(*u));
 	if (strncasecmp(url, "https://", 8) != 0)
 		goto bad;
+	/* No spaces or controls: the path goes into the request line. */
+	for (p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			goto bad;
 	p = url + 8;
 	end = p + strcspn(p, "/?#");
 	u->path = *end == '/' ? end : "/";
@@ -172,6 +176,9 @@ build(const struct https_request *rq, const struct https_url *u,
 	size_t i;
 	int r;
 
+	if (*rq->method == '\0' || strspn(rq->method,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(rq->method))
+		return -1;
 	r = buf_printf(b, "%s %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n"
 	    "User-Agent: pigeon/%s\r\nConnection: close\r\n",
 	    rq->method, u->path, strchr(u->host, ':') != NULL ? "[" : "",
@@ -256,7 +263,8 @@ https_request(const struct https_request *rq, struct https_response *rs,
 	buf_init(&req, 1024 * 1024 + 64 * 1024);
 	if (build(rq, &u, &req) < 0) {
 		util_seterr(errstr, _("the HTTPS request cannot be built "
-		    "(a header holds a line break, or it is too large)"));
+		    "(a method that is not a word in capitals, a header with "
+		    "a line break, or too large)"));
 		buf_free(&req);
 		return ERR_CONFIG;
 	}

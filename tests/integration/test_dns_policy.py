@@ -166,6 +166,7 @@ class PolicyTest(PigeonTest):
             "mx.ta.sec.test. A 127.0.0.1",
             "_25._tcp.mx.ta.sec.test. TLSA 2 0 1 "
             + cert_sha256(self.pki.ca_cert),
+            "_25._tcp.mx.ta.sec.test. TLSA 3 1 1 abcd",
             "unlisted.sec.test. MX 10 mx.unlisted.sec.test.",
             "mx.unlisted.sec.test. A 127.0.0.1",
             "mta-sts.unlisted.sec.test. A 127.0.0.1",
@@ -334,6 +335,9 @@ class Dane(PolicyTest):
                       "2 0 1", res.stdout, str(res))
         self.assertIn("DANE: the certificate matches TLSA record 2 0 1 "
                       "(validated by DNSSEC)", res.stdout)
+        # A SHA2-256 of two bytes: OpenSSL does not take it.
+        self.assertIn("DANE: TLSA record 3 1 1 is unusable: OpenSSL does "
+                      "not take it", res.stdout)
 
     def test_without_trust_ad_the_ad_bit_is_lost(self):
         del self.env["RES_OPTIONS"]

@@ -381,7 +381,15 @@ probe_one(struct cli *c, struct probe_view *v, int want_auth,
 	cli_json_outcome(c, "done", "", rc, NULL);
 done:
 	transcript_unsubscribe(c->tr, probe_writer, v);
-	if (peer != NULL && s != NULL && session_peer(s) != NULL)
+	/*
+	 * What the server presented, for the policy checks: when TLS is up,
+	 * or when it stopped at the certificate (a DANE-aware sender would
+	 * judge it by DANE instead); not that of a handshake that failed
+	 * before opportunistic TLS went on in clear text.
+	 */
+	if (peer != NULL && s != NULL && session_peer(s) != NULL &&
+	    (smtp_tls_active(session_smtp(s)) ||
+	    session_error(s, NULL) == ERR_TLS_VERIFY))
 		*peer = tls_peer_dup(session_peer(s));
 	session_free(s);
 	while (v->nbefore > 0)
