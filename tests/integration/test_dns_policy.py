@@ -261,7 +261,8 @@ class PolicyTest(PigeonTest):
     def notes(self):
         with open(self.json, encoding="utf-8") as f:
             events = [json.loads(line) for line in f if line.strip()]
-        return "\n".join(e.get("text", "") for e in events)
+        return "\n".join(e.get("text", "") for e in events
+                         if e.get("kind") == "info")
 
 
 class Dane(PolicyTest):
@@ -295,6 +296,10 @@ class Dane(PolicyTest):
         notes = self.notes()
         self.assertIn("DANE: the certificate matches TLSA record 3 1 1", notes)
         self.assertIn("Policy of sec.test:", notes)
+        # ... before the outcome, which stays the last line.
+        with open(self.json, encoding="utf-8") as f:
+            last = json.loads(f.read().splitlines()[-1])
+        self.assertEqual(last["kind"], "outcome")
 
     def test_mismatch_redirect_and_malformed_tls_rpt(self):
         res = self.probe("nomatch.sec.test")

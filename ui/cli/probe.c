@@ -329,15 +329,40 @@ do_detect(struct cli *c, const char *host)
 }
 
 /*
+ * Called by probe_one() once the conversation is over, before its
+ * outcome is written (the JSON transcript ends each connection with
+ * it): rc is the probe's exit status, peer what the server presented
+ * when TLS came up or stopped at the certificate (a DANE-aware sender
+ * judges that one by DANE), else NULL -- not the certificate of a
+ * handshake that failed before opportunistic TLS went on in clear text.
+ */
+struct probe_after {
+	void (*fn)(struct cli *c, int rc, const struct tls_peer *peer,
+	    void *arg);
+	void *arg;
+};
+
+/* How the probe ended, written once the after-hook has run. */
+struct probe_end {
+	int stop;               /* a stop point's outcome (cli_stop_outcome) */
+	int stopped;
+	const char *status;     /* else the JSON outcome's */
+	const char *stage;
+	const char *why;
+};
+
+/*
  * Connect to the route's server, show what it offers, QUIT (or stop at
  * the stop point).  The exit status.
  */
 static int
 probe_one(struct cli *c, struct probe_view *v, int want_auth,
-    struct tls_peer **peer)
+    const struct probe_after *after)
 {
 	const char *name = c->rt.so.tls.servername != NULL ?
 	    c->rt.so.tls.servername : c->rt.url.host;
+	struct probe_end end = { 0, 0, "done", "", NULL };
+	const struct tls_peer *peer = NULL;
 	struct session *s = NULL;
 	const char *mech;
 	int rc;
@@ -350,25 +375,23 @@ probe_one(struct cli *c, struct probe_view *v, int want_auth,
 		    c->rt.so.smtp.tls == SMTP_TLS_OPPORTUNISTIC);
 	if (c->stop_after != SMTP_STAGE_NONE && s != NULL &&
 	    session_status(s) == SESSION_DONE) {
-		const char *detail = NULL;
-		enum err e = session_error(s, &detail);
+		enum err e = session_error(s, &end.why);
 
 		if (e == ERR_TLS_VERIFY)
 			print_peer(session_peer(s), name);
-		cli_stop_outcome(c, e == ERR_STOPPED, smtp_stage_name(
-		    smtp_stage(session_smtp(s))), detail, rc);
+		end.stop = 1;
+		end.stopped = e == ERR_STOPPED;
+		end.stage = smtp_stage_name(smtp_stage(session_smtp(s)));
 		goto done;
 	}
 	if (rc != 0) {
 		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
 			print_peer(session_peer(s), name);
-		if (c->stop_after != SMTP_STAGE_NONE)
-			cli_stop_outcome(c, 0, "connect", _("no connection"),
-			    rc);
-		else
-			cli_json_outcome(c, "failed", s != NULL ?
-			    smtp_stage_name(smtp_stage(session_smtp(s))) :
-			    "connect", rc, NULL);
+		end.stop = c->stop_after != SMTP_STAGE_NONE;
+		end.status = "failed";
+		end.stage = end.stop || s == NULL ? "connect" :
+		    smtp_stage_name(smtp_stage(session_smtp(s)));
+		end.why = end.stop ? _("no connection") : NULL;
 		goto done;
 	}
 	mech = smtp_auth_mech(session_smtp(s));
@@ -378,19 +401,17 @@ probe_one(struct cli *c, struct probe_view *v, int want_auth,
 	session_quit(s);
 	(void)session_wait(s);
 	(void)printf(_("Done: the server works as shown.\n"));
-	cli_json_outcome(c, "done", "", rc, NULL);
 done:
 	transcript_unsubscribe(c->tr, probe_writer, v);
-	/*
-	 * What the server presented, for the policy checks: when TLS is up,
-	 * or when it stopped at the certificate (a DANE-aware sender would
-	 * judge it by DANE instead); not that of a handshake that failed
-	 * before opportunistic TLS went on in clear text.
-	 */
-	if (peer != NULL && s != NULL && session_peer(s) != NULL &&
-	    (smtp_tls_active(session_smtp(s)) ||
+	if (s != NULL && (smtp_tls_active(session_smtp(s)) ||
 	    session_error(s, NULL) == ERR_TLS_VERIFY))
-		*peer = tls_peer_dup(session_peer(s));
+		peer = session_peer(s);
+	if (after != NULL)
+		after->fn(c, rc, peer, after->arg);
+	if (end.stop)
+		cli_stop_outcome(c, end.stopped, end.stage, end.why, rc);
+	else
+		cli_json_outcome(c, end.status, end.stage, rc, NULL);
 	session_free(s);
 	while (v->nbefore > 0)
 		free(v->before_tls[--v->nbefore]);
@@ -433,6 +454,33 @@ print_candidates(const struct candidates *c)
 	}
 }
 
+/* What the policy checks of one host need in probe_one()'s after-hook. */
+struct mx_host {
+	struct probepol *pol;
+	struct tlspolicy_dane *dn;
+	const char *name;
+	const char *domain;
+	int last;                /* the host's last address: judge it even when it failed */
+	int last_host;           /* and the domain's last host: the summary too */
+	int summed;
+};
+
+static void
+mx_after(struct cli *c, int rc, const struct tls_peer *peer, void *arg)
+{
+	struct mx_host *m = arg;
+
+	/* A failed address is judged only when no other is left to try. */
+	if (rc != 0 && !m->last)
+		return;
+	probepol_host_after(c, m->pol, m->name, m->dn, peer);
+	/* Before the connection's JSON outcome, which ends the transcript. */
+	if (m->last_host) {
+		probepol_summary(c, m->pol, m->domain);
+		m->summed = 1;
+	}
+}
+
 /*
  * pigeon probe --mx DOMAIN: the hosts; the domain's MTA-STS and TLS-RPT;
  * then each host probed in turn, its TLSA records checked against what
@@ -445,7 +493,8 @@ do_mx(struct cli *c, const char *domain)
 	struct candidates cand;
 	struct probepol pol;
 	struct tlspolicy_dane dn;
-	struct tls_peer *peer;
+	struct mx_host m = { &pol, &dn, NULL, domain, 0, 0, 0 };
+	struct probe_after after = { mx_after, &m };
 	struct dns *d = NULL;
 	const struct cand_host *h;
 	char *server, *why = NULL;
@@ -482,13 +531,14 @@ do_mx(struct cli *c, const char *domain)
 	for (i = 0; i < cand.n; i++) {
 		h = &cand.hosts[i];
 		r = EX_NOHOST;
-		peer = NULL;
 		(void)printf("\n");
 		cli_print_safe(_("Mail host: "), h->name);
 		if (probepol_host_before(c, d, h->name, &dn) < 0) {
 			rc = EX_OSERR;
 			goto out;
 		}
+		m.name = h->name;
+		m.last_host = i + 1 == cand.n;
 		for (j = 0; j < h->naddrs; j++) {
 			if (j > 0) {
 				(void)printf("\n");
@@ -496,18 +546,18 @@ do_mx(struct cli *c, const char *domain)
 			}
 			c->rt.so.host = h->addrs[j];
 			c->rt.so.tls.servername = h->name;
-			tls_peer_free(peer);
-			peer = NULL;
-			if ((r = probe_one(c, &view, 0, &peer)) == 0)
+			m.last = j + 1 == h->naddrs;
+			if ((r = probe_one(c, &view, 0, &after)) == 0)
 				break;
 		}
-		probepol_host_after(c, &pol, h->name, &dn, peer);
-		tls_peer_free(peer);
+		if (h->naddrs == 0)
+			probepol_host_after(c, &pol, h->name, &dn, NULL);
 		tlspolicy_dane_free(&dn);
 		if (rc == 0)
 			rc = r;
 	}
-	probepol_summary(c, &pol, domain);
+	if (!m.summed)
+		probepol_summary(c, &pol, domain);
 out:
 	probepol_free(&pol);
 	candidates_free(&cand);

@@ -127,8 +127,9 @@ probepol_host_before(struct cli *c, struct dns *d, const char *host,
 	if (tlspolicy_dane(d, host, dn) < 0)
 		return -1;
 	if (dn->why != NULL) {
-		say(c, _("DANE: the TLSA look-up of %s failed: %s"), dn->qname,
-		    dn->why);
+		say(c, _("DANE: the TLSA look-up of %s failed: %s; a "
+		    "DANE-aware sender puts mail for this host off until it "
+		    "answers (RFC 7672 section 2.2)"), dn->qname, dn->why);
 		return 0;
 	}
 	if (dn->n == 0) {
