@@ -81,7 +81,8 @@ tls_dane_check(struct tls *s, X509 *leaf)
 	size_t i, usable = 0;
 	int ok = 0, depth = -1, match = -1;
 
-	if (s->peer == NULL)
+	/* DANE names the server: without a name there is nothing to check. */
+	if (s->peer == NULL || s->servername == NULL)
 		return;
 	s->peer->dane_match = -1;
 	s->peer->dane_depth = -1;
