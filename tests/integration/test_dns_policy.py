@@ -344,6 +344,15 @@ class Dane(PolicyTest):
         self.assertIn("DANE: TLSA record 3 1 1 is unusable: OpenSSL does "
                       "not take it", res.stdout)
 
+    def test_dane_judged_when_the_ca_check_fails(self):
+        # --tls-required and a CA file that does not vouch for the host:
+        # the probe fails (69), and DANE still judges what was presented.
+        res = self.probe("sec.test", "--tls-required",
+                         tls_cafile=self.pki.self_signed()[0])
+        self.assertExit(res, 69)
+        self.assertIn("DANE: the certificate matches TLSA record 3 1 1 "
+                      "(validated by DNSSEC)", res.stdout, str(res))
+
     def test_without_trust_ad_the_ad_bit_is_lost(self):
         del self.env["RES_OPTIONS"]
         res = self.probe("sec.test")
