@@ -93,3 +93,21 @@ crypto_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt,
 	    m->crypto_pbkdf2_sha256(pass, passlen, salt, saltlen, iter, out) :
 	    -1;
 }
+
+enum err
+https_request(const struct https_request *rq, struct https_response *rs,
+    char **errstr)
+{
+	const struct sslmod *m = ssl(errstr);
+
+	if (m == NULL) {
+		rs->status = 0;
+		rs->reason = NULL;
+		rs->headers = NULL;
+		rs->nheaders = 0;
+		rs->body = NULL;
+		rs->bodylen = 0;
+		return ERR_TLS;
+	}
+	return m->https_request(rq, rs, errstr);
+}

@@ -16,4 +16,5 @@ const struct sslmod pigeon_ssl_module = {
 	crypto_hmac,
 	crypto_sha256,
 	crypto_pbkdf2_sha256,
+	https_request,
 };

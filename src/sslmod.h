@@ -5,10 +5,11 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "https.h"
 #include "tls.h"
 
 /* Changes whenever the table or a type it uses changes. */
-#define SSLMOD_ABI "pigeon " VERSION " ssl 3"
+#define SSLMOD_ABI "pigeon " VERSION " ssl 4"
 
 struct sslmod {
 	const char *abi;          /* first: module_get() checks it */
@@ -25,6 +26,8 @@ struct sslmod {
 	int (*crypto_sha256)(const void *d, size_t n, unsigned char *out);
 	int (*crypto_pbkdf2_sha256)(const void *pass, size_t passlen,
 	    const void *salt, size_t saltlen, long iter, unsigned char *out);
+	enum err (*https_request)(const struct https_request *rq,
+	    struct https_response *rs, char **errstr);
 };
 
 #endif

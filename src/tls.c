@@ -378,6 +378,8 @@ decide(struct tls *s, char **errstr)
 	problem = verify_problem(s, leaf, &why);
 	if (problem >= 0)
 		tls_keep_peer(s, leaf, problem ? buf_str(&why) : NULL);
+	if (problem >= 0 && s->ntlsa > 0)
+		tls_dane_check(s, leaf);
 	if (problem < 0) {
 		e = ERR_NOMEM;
 	} else if (s->have_pin) {
@@ -737,6 +739,10 @@ tls_new(struct tls **out, int fd, const struct tls_opts *o,
 			return ERR_NOMEM;
 		}
 	}
+	if (tls_dane_copy(s, o) < 0) {
+		tls_free(s);
+		return ERR_NOMEM;
+	}
 	if (o->fingerprint != NULL) {
 		if (tls_fingerprint_parse(o->fingerprint, s->pin) < 0) {
 			util_seterr(errstr,
@@ -938,6 +944,7 @@ tls_free(struct tls *s)
 	X509_free(s->verify_cert);
 	free(s->cert_cas);
 	tls_peer_free(s->peer);
+	tls_dane_free(s);
 	free(s->servername);
 	ERR_clear_error();
 	free(s);

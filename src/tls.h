@@ -7,6 +7,15 @@
 #include "transcript.h"
 #include "transport.h"
 
+/* A TLSA record (RFC 6698): which certificate, what of it, how compared. */
+struct tls_tlsa {
+	unsigned char usage;      /* 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE */
+	unsigned char selector;   /* 0 the whole certificate, 1 its public key (SPKI) */
+	unsigned char mtype;      /* 0 exact, 1 SHA2-256, 2 SHA2-512 */
+	const unsigned char *data;
+	size_t len;
+};
+
 struct tls_opts {
 	const char *servername;   /* the host the user typed: SNI and name check */
 	int verify;               /* verify chain and name (1, the default) */
@@ -33,6 +42,14 @@ struct tls_opts {
 	 * naming tls_verify = no.
 	 */
 	int opportunistic;
+	/*
+	 * DANE (RFC 7672): the presented chain is also checked against
+	 * these records with OpenSSL's DANE code, the reference name being
+	 * servername; the result is in the peer (tls_peer.dane_*) and a
+	 * TR_TLS line.  It only informs: the checks above still decide.
+	 */
+	const struct tls_tlsa *tlsa;
+	size_t ntlsa;
 };
 
 /* TLS versions as the config and the command line spell them (1.0 ... 1.3). */
@@ -135,6 +152,11 @@ struct tls_peer {
 	int name_ok;          /* it is for the server's name (1 too when there was no name to check) */
 	int self_signed;      /* issued by itself */
 	char *problem;        /* why it is not trusted, in words (chain first, then name); NULL when trusted */
+	/* DANE, when tls_opts gave TLSA records: */
+	int dane_checked;     /* they were checked */
+	int dane_match;       /* the index of the record that matched, -1 none */
+	int dane_depth;       /* the certificate it matched: 0 the server's, 1... up the chain */
+	unsigned long dane_unusable; /* bit i: OpenSSL cannot use record i (of the first 32) */
 };
 
 /*

@@ -41,6 +41,8 @@ struct tls {
 	X509 *verify_cert;
 	long name_err;               /* the host name check's, apart */
 	struct tls_peer *peer;       /* what the certificate says, after the handshake */
+	struct tls_tlsa *tlsa;       /* tls_opts' TLSA records, copied (data too) */
+	size_t ntlsa;
 	/* A client certificate: did the server ask, and for which CAs. */
 	int have_cert;               /* the account gave one (tls_cert) */
 	int cert_requested;          /* the server sent a CertificateRequest */
@@ -70,6 +72,12 @@ void tls_keep_peer(struct tls *s, X509 *leaf, const char *problem);
  * it; 1 when it did, 0 when it does not apply, -1 out of memory.
  */
 int tls_explain_certreq(struct tls *s, struct buf *b);
+
+/* tlsdane.c: copy o's TLSA records into s (-1 out of memory), free them. */
+int tls_dane_copy(struct tls *s, const struct tls_opts *o);
+void tls_dane_free(struct tls *s);
+/* Check the presented chain against s's TLSA records: s->peer's dane_* and a TR_TLS line. */
+void tls_dane_check(struct tls *s, X509 *leaf);
 
 /* tlsconf.c: the account's TLS versions and ciphers on a context. */
 enum err tls_conf_apply(SSL_CTX *ctx, const struct tls_opts *o,

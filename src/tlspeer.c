@@ -57,6 +57,10 @@ tls_peer_dup(const struct tls_peer *p)
 	c->chain_ok = p->chain_ok;
 	c->name_ok = p->name_ok;
 	c->self_signed = p->self_signed;
+	c->dane_checked = p->dane_checked;
+	c->dane_match = p->dane_match;
+	c->dane_depth = p->dane_depth;
+	c->dane_unusable = p->dane_unusable;
 	if (bad) {
 		tls_peer_free(c);
 		return NULL;

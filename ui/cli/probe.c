@@ -13,6 +13,7 @@
 #include "detect.h"
 #include "dns.h"
 #include "i18n.h"
+#include "probepol.h"
 #include "sanitize.h"
 #include "sasl.h"
 #include "smtpdoc.h"
@@ -58,7 +59,9 @@ probe_help(FILE *fp)
 "                       and print the account's server line\n"
 "  --mx DOMAIN          show DOMAIN's MX hosts (preference, addresses) and\n"
 "                       probe each on port 25, STARTTLS when offered\n"
-"                       (--tls-required: STARTTLS and a valid certificate)\n"
+"                       (--tls-required: STARTTLS and a valid certificate);\n"
+"                       with the domain's MTA-STS and TLS-RPT records, each\n"
+"                       host's DANE TLSA records, and verdicts in words\n"
 "  --step               one stage at a time: Enter goes on (greeting,\n"
 "                       EHLO, STARTTLS, EHLO, AUTH), then type SMTP\n"
 "                       commands yourself; 'quit' or end of input ends\n"
@@ -338,14 +341,40 @@ do_detect(struct cli *c, const char *host)
 }
 
 /*
+ * Called by probe_one() once the conversation is over, before its
+ * outcome is written (the JSON transcript ends each connection with
+ * it): rc is the probe's exit status, peer what the server presented
+ * when TLS came up or stopped at the certificate (a DANE-aware sender
+ * judges that one by DANE), else NULL -- not the certificate of a
+ * handshake that failed before opportunistic TLS went on in clear text.
+ */
+struct probe_after {
+	void (*fn)(struct cli *c, int rc, const struct tls_peer *peer,
+	    void *arg);
+	void *arg;
+};
+
+/* How the probe ended, written once the after-hook has run. */
+struct probe_end {
+	int stop;               /* a stop point's outcome (cli_stop_outcome) */
+	int stopped;
+	const char *status;     /* else the JSON outcome's */
+	const char *stage;
+	const char *why;
+};
+
+/*
  * Connect to the route's server, show what it offers, QUIT (or stop at
  * the stop point).  The exit status.
  */
 static int
-probe_one(struct cli *c, struct probe_view *v, int want_auth)
+probe_one(struct cli *c, struct probe_view *v, int want_auth,
+    const struct probe_after *after)
 {
 	const char *name = c->rt.so.tls.servername != NULL ?
 	    c->rt.so.tls.servername : c->rt.url.host;
+	struct probe_end end = { 0, 0, "done", "", NULL };
+	const struct tls_peer *peer = NULL;
 	struct session *s = NULL;
 	const char *mech;
 	int rc;
@@ -358,25 +387,23 @@ probe_one(struct cli *c, struct probe_view *v, int want_auth)
 		    c->rt.so.smtp.tls == SMTP_TLS_OPPORTUNISTIC);
 	if (c->stop_after != SMTP_STAGE_NONE && s != NULL &&
 	    session_status(s) == SESSION_DONE) {
-		const char *detail = NULL;
-		enum err e = session_error(s, &detail);
+		enum err e = session_error(s, &end.why);
 
 		if (e == ERR_TLS_VERIFY)
 			print_peer(session_peer(s), name);
-		cli_stop_outcome(c, e == ERR_STOPPED, smtp_stage_name(
-		    smtp_stage(session_smtp(s))), detail, rc);
+		end.stop = 1;
+		end.stopped = e == ERR_STOPPED;
+		end.stage = smtp_stage_name(smtp_stage(session_smtp(s)));
 		goto done;
 	}
 	if (rc != 0) {
 		if (s != NULL && session_error(s, NULL) == ERR_TLS_VERIFY)
 			print_peer(session_peer(s), name);
-		if (c->stop_after != SMTP_STAGE_NONE)
-			cli_stop_outcome(c, 0, "connect", _("no connection"),
-			    rc);
-		else
-			cli_json_outcome(c, "failed", s != NULL ?
-			    smtp_stage_name(smtp_stage(session_smtp(s))) :
-			    "connect", rc, NULL);
+		end.stop = c->stop_after != SMTP_STAGE_NONE;
+		end.status = "failed";
+		end.stage = end.stop || s == NULL ? "connect" :
+		    smtp_stage_name(smtp_stage(session_smtp(s)));
+		end.why = end.stop ? _("no connection") : NULL;
 		goto done;
 	}
 	mech = smtp_auth_mech(session_smtp(s));
@@ -386,9 +413,17 @@ probe_one(struct cli *c, struct probe_view *v, int want_auth)
 	session_quit(s);
 	(void)session_wait(s);
 	(void)printf(_("Done: the server works as shown.\n"));
-	cli_json_outcome(c, "done", "", rc, NULL);
 done:
 	transcript_unsubscribe(c->tr, probe_writer, v);
+	if (s != NULL && (smtp_tls_active(session_smtp(s)) ||
+	    session_error(s, NULL) == ERR_TLS_VERIFY))
+		peer = session_peer(s);
+	if (after != NULL)
+		after->fn(c, rc, peer, after->arg);
+	if (end.stop)
+		cli_stop_outcome(c, end.stopped, end.stage, end.why, rc);
+	else
+		cli_json_outcome(c, end.status, end.stage, rc, NULL);
 	session_free(s);
 	while (v->nbefore > 0)
 		free(v->before_tls[--v->nbefore]);
@@ -431,12 +466,47 @@ print_candidates(const struct candidates *c)
 	}
 }
 
-/* pigeon probe --mx DOMAIN: the hosts, then each probed in turn. */
+/* What the policy checks of one host need in probe_one()'s after-hook. */
+struct mx_host {
+	struct probepol *pol;
+	struct tlspolicy_dane *dn;
+	const char *name;
+	const char *domain;
+	int last;                /* the host's last address: judge it even when it failed */
+	int last_host;           /* and the domain's last host: the summary too */
+	int summed;
+};
+
+static void
+mx_after(struct cli *c, int rc, const struct tls_peer *peer, void *arg)
+{
+	struct mx_host *m = arg;
+
+	/* A failed address is judged only when no other is left to try. */
+	if (rc != 0 && !m->last)
+		return;
+	probepol_host_after(c, m->pol, m->name, m->dn, peer);
+	/* Before the connection's JSON outcome, which ends the transcript. */
+	if (m->last_host) {
+		probepol_summary(c, m->pol, m->domain);
+		m->summed = 1;
+	}
+}
+
+/*
+ * pigeon probe --mx DOMAIN: the hosts; the domain's MTA-STS and TLS-RPT;
+ * then each host probed in turn, its TLSA records checked against what
+ * it presents; a line for the domain's policy at the end.
+ */
 static int
 do_mx(struct cli *c, const char *domain)
 {
 	struct probe_view view = { 0 };
 	struct candidates cand;
+	struct probepol pol;
+	struct tlspolicy_dane dn;
+	struct mx_host m = { &pol, &dn, NULL, domain, 0, 0, 0 };
+	struct probe_after after = { mx_after, &m };
 	struct dns *d = NULL;
 	const struct cand_host *h;
 	char *server, *why = NULL;
@@ -451,35 +521,59 @@ do_mx(struct cli *c, const char *domain)
 	if (rc != 0)
 		return rc;
 	memset(&cand, 0, sizeof(cand));
+	memset(&pol, 0, sizeof(pol));
 	if ((e = dns_new(&d, c->rt.so.dns_server, &why)) == ERR_OK)
 		e = candidates_lookup(&cand, d, domain, c->rt.so.net.family,
 		    &why);
-	dns_free(d);
 	if (cand.n > 0)
 		print_candidates(&cand);
 	if (e != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
 		free(why);
 		candidates_free(&cand);
+		dns_free(d);
 		return err_exit_code(e);
+	}
+	if (probepol_domain(c, d, domain, &pol) < 0) {
+		rc = EX_OSERR;
+		goto out;
 	}
 	/* Each host as a server of its own: its first address that answers. */
 	c->rt.so.mx_domain = NULL;
 	for (i = 0; i < cand.n; i++) {
 		h = &cand.hosts[i];
 		r = EX_NOHOST;
+		(void)printf("\n");
+		cli_print_safe(_("Mail host: "), h->name);
+		if (probepol_host_before(c, d, h->name, &dn) < 0) {
+			rc = EX_OSERR;
+			goto out;
+		}
+		m.name = h->name;
+		m.last_host = i + 1 == cand.n;
 		for (j = 0; j < h->naddrs; j++) {
-			(void)printf("\n");
-			cli_print_safe(_("Mail host: "), h->name);
+			if (j > 0) {
+				(void)printf("\n");
+				cli_print_safe(_("Mail host: "), h->name);
+			}
 			c->rt.so.host = h->addrs[j];
 			c->rt.so.tls.servername = h->name;
-			if ((r = probe_one(c, &view, 0)) == 0)
+			m.last = j + 1 == h->naddrs;
+			if ((r = probe_one(c, &view, 0, &after)) == 0)
 				break;
 		}
+		if (h->naddrs == 0)
+			probepol_host_after(c, &pol, h->name, &dn, NULL);
+		tlspolicy_dane_free(&dn);
 		if (rc == 0)
 			rc = r;
 	}
+	if (!m.summed)
+		probepol_summary(c, &pol, domain);
+out:
+	probepol_free(&pol);
 	candidates_free(&cand);
+	dns_free(d);
 	return rc;
 }
 
@@ -606,7 +700,7 @@ cmd_probe(int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
-	rc = probe_one(&c, &view, want_auth);
+	rc = probe_one(&c, &view, want_auth, NULL);
 out:
 	cli_cleanup(&c);
 	return rc;
