@@ -38,6 +38,14 @@ struct session {
 	struct transport tp;
 	struct smtp *smtp;
 	int body_fd;
+	/*
+	 * A message still being spooled (session_send_growing()): body_fd
+	 * is read with pread() at body_off, never beyond body_avail, and its
+	 * end goes out only once body_final says the spool is durable.
+	 */
+	int growing;
+	int body_final;
+	uint64_t body_off, body_avail;
 	short rd_need;          /* poll event a blocked read waits for */
 	int rd_blocked;         /* a read found nothing: wait for rd_need */
 	short wr_need;          /* poll event a blocked write waits for */
@@ -563,28 +571,46 @@ step_handshake(struct session *s)
 	arm_timer(s);
 }
 
-/* Read the next block of the message into the engine. */
+/*
+ * Read the next block of the message into the engine: 1 when something
+ * went in (or the end), 0 when a growing message has nothing new yet, -1
+ * on a read error (the session failed).
+ */
 static int
 feed_body(struct session *s)
 {
+	size_t want = SESSION_BLOCK;
 	ssize_t n;
 
+	if (s->growing) {
+		if (s->body_off == s->body_avail) {
+			/* Durable before accepted: see session_send_growing(). */
+			if (!s->body_final)
+				return 0;
+			smtp_body_end(s->smtp);
+			return 1;
+		}
+		if (s->body_avail - s->body_off < want)
+			want = (size_t)(s->body_avail - s->body_off);
+	}
 	do
-		n = read(s->body_fd, s->bbuf, SESSION_BLOCK);
+		n = s->growing ? pread(s->body_fd, s->bbuf, want,
+		    (off_t)s->body_off) : read(s->body_fd, s->bbuf, want);
 	while (n < 0 && errno == EINTR);
-	if (n < 0) {
+	if (n < 0 || (n == 0 && s->growing)) {
 		char *why = util_strf(_("cannot read the message: %s"),
-		    strerror(errno));
+		    n < 0 ? strerror(errno) : _("it is shorter than written"));
 
 		fail(s, ERR_IO, why);
 		free(why);
 		return -1;
 	}
+	s->body_off += (uint64_t)n;
 	if (n == 0)
 		smtp_body_end(s->smtp);
 	else
 		smtp_body(s->smtp, s->bbuf, (size_t)n);
-	return 0;
+	return 1;
 }
 
 /*
@@ -694,10 +720,14 @@ step_smtp(struct session *s, short revents)
 		}
 		/* Fill the output first, so data and the dot leave together. */
 		if ((w & SMTP_WANT_BODY) && s->body_fd >= 0) {
-			if (feed_body(s) < 0)
+			int fed = feed_body(s);
+
+			if (fed < 0)
 				return;
-			progress = 1;
-			continue;
+			if (fed > 0) {
+				progress = 1;
+				continue;
+			}
 		}
 		if ((w & SMTP_WANT_WRITE) && do_write(s))
 			progress = 1;
@@ -835,9 +865,63 @@ session_send(struct session *s, const struct smtp_envelope *env, int fd,
 	if (e != ERR_OK)
 		return e;
 	s->body_fd = fd;
+	s->growing = 0;
 	arm_timer(s);
 	step_smtp(s, POLLOUT);
 	return ERR_OK;
+}
+
+enum err
+session_send_growing(struct session *s, const struct smtp_envelope *env,
+    int fd, char **errstr)
+{
+	enum err e;
+
+	if ((e = smtp_mail(s->smtp, env, errstr)) != ERR_OK)
+		return e;
+	s->body_fd = fd;
+	s->growing = 1;
+	s->body_final = 0;
+	s->body_off = s->body_avail = 0;
+	arm_timer(s);
+	step_smtp(s, POLLOUT);
+	return ERR_OK;
+}
+
+void
+session_body_grown(struct session *s, const char *p, size_t n)
+{
+	if (!s->growing)
+		return;
+	/*
+	 * Caught up with the spool and the engine has room: the block goes
+	 * in from the writer's buffer, without reading it back.
+	 */
+	if (p != NULL && n > 0 && s->phase == P_SMTP &&
+	    s->body_off == s->body_avail &&
+	    (smtp_want(s->smtp) & SMTP_WANT_BODY)) {
+		smtp_body(s->smtp, p, n);
+		s->body_off += n;
+	}
+	s->body_avail += n;
+	if (s->phase == P_SMTP)
+		step_smtp(s, POLLOUT);
+}
+
+void
+session_body_durable(struct session *s)
+{
+	if (!s->growing)
+		return;
+	s->body_final = 1;
+	if (s->phase == P_SMTP)
+		step_smtp(s, POLLOUT);
+}
+
+uint64_t
+session_body_taken(const struct session *s)
+{
+	return s->growing ? s->body_off : 0;
 }
 
 void
