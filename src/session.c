@@ -614,6 +614,18 @@ feed_body(struct session *s)
 }
 
 /*
+ * A growing message caught up with its spool: a small output waits for
+ * the next block rather than go out alone (big writes, full TLS
+ * records); the engine asks for more body until it has SMTP_BODY_LOW.
+ */
+static int
+body_hold(const struct session *s, unsigned w)
+{
+	return s->growing && !s->body_final && s->body_off == s->body_avail &&
+	    (w & SMTP_WANT_BODY);
+}
+
+/*
  * The bytes of a write, for a raw dump: secrets masked by the engine,
  * which knows where they are.  Without memory for the copy the event is
  * skipped (never shown unmasked).
@@ -729,7 +741,7 @@ step_smtp(struct session *s, short revents)
 				continue;
 			}
 		}
-		if ((w & SMTP_WANT_WRITE) && do_write(s))
+		if ((w & SMTP_WANT_WRITE) && !body_hold(s, w) && do_write(s))
 			progress = 1;
 		if (s->phase == P_DONE)
 			return;
@@ -821,7 +833,7 @@ session_pollfd(struct session *s, struct pollfd *pfd)
 		break;
 	case P_SMTP:
 		w = smtp_want(s->smtp);
-		if (w & SMTP_WANT_WRITE)
+		if ((w & SMTP_WANT_WRITE) && !body_hold(s, w))
 			pfd->events |= s->wr_need ? s->wr_need : POLLOUT;
 		if (w & SMTP_WANT_READ) {
 			if (s->tp.ops->pending(s->tp.ctx) > 0)

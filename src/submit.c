@@ -873,10 +873,32 @@ stream_oversize(struct submit *s, uint64_t size)
 	return 1;
 }
 
+/*
+ * The session goes on as far as it can without waiting.  Once the data
+ * flows, poll() is needed only by a write that had to wait: the session
+ * takes each new block itself (session_body_grown()).
+ */
+static void
+stream_poll(struct submit *s)
+{
+	struct pollfd pfd;
+	int n;
+
+	do {
+		(void)submit_pollfd(s, &pfd);
+		if (pfd.fd < 0 || (!(pfd.events & POLLOUT) && s->streaming &&
+		    session_body_taken(s->s) > 0))
+			return;
+		n = poll(&pfd, 1, 0);
+		if (n > 0)
+			submit_step(s, pfd.revents);
+	} while (n > 0 && s->phase != PH_DONE);
+}
+
 void
 submit_stream_grown(struct submit *s, const char *p, size_t n)
 {
-	if (!s->stream || s->committed || s->phase == PH_DONE)
+	if (!s->stream || s->committed || s->phase == PH_DONE || s->s == NULL)
 		return;
 	s->avail += n;
 	if (s->streaming) {
@@ -884,6 +906,7 @@ submit_stream_grown(struct submit *s, const char *p, size_t n)
 			return;
 		session_body_grown(s->s, p, n);
 	}
+	stream_poll(s);
 }
 
 enum err

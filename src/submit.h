@@ -134,7 +134,10 @@ enum err submit_new(struct submit **out, struct outbox *ob,
 enum err submit_new_stream(struct submit **out, struct outbox *ob,
     const struct submit_opts *o, struct transcript *tr, struct qentry *q,
     int fd);
-/* n more bytes were written to the message; p holds them (may be NULL). */
+/*
+ * n more bytes were written to the message; p holds them (may be NULL).
+ * Does what the session can do now without waiting.
+ */
 void submit_stream_grown(struct submit *s, const char *p, size_t n);
 /*
  * The message is complete: commit it (outbox_commit(), with eightbit and

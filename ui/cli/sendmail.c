@@ -1,7 +1,6 @@
 /* cmd_sendmail.c - "pigeon sendmail": a whole message on stdin, sendmail's options and exit codes. */
 /* SPDX-License-Identifier: ISC */
 #include <getopt.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -610,21 +609,6 @@ envelope(struct sm_run *r)
 	return 0;
 }
 
-/* The session goes on as far as it can without waiting. */
-static void
-stream_poll(struct submit *sub)
-{
-	struct pollfd pfd;
-	int n;
-
-	do {
-		(void)submit_pollfd(sub, &pfd);
-		n = poll(&pfd, pfd.fd >= 0 ? 1 : 0, 0);
-		if (n > 0)
-			submit_step(sub, pfd.revents);
-	} while (n > 0 && !submit_done(sub));
-}
-
 /*
  * msg_prepare() wrote a block to the outbox.  The first time (the header
  * is in it) the envelope is made and the session started: the message
@@ -655,10 +639,8 @@ spooled(void *arg, const struct msg *m, const char *p, size_t n)
 		}
 		r->streamed = 1;
 	}
-	if (r->sub != NULL) {
+	if (r->sub != NULL)
 		submit_stream_grown(r->sub, p, n);
-		stream_poll(r->sub);
-	}
 	return 0;
 }
 
