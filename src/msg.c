@@ -362,6 +362,8 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 			goto out;
 		}
 		buf_reset(&out);
+		if (o->before_read != NULL)
+			o->before_read(o->arg, in_fd);
 		n = read(in_fd, raw, MSG_BLOCK);
 		if (n < 0 && errno == EINTR)
 			continue;

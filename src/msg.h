@@ -26,6 +26,11 @@ struct msg_opts {
 	 */
 	int (*written)(void *arg, const struct msg *m, const char *p,
 	    size_t n);
+	/*
+	 * NULL, or called before each read of the body from in_fd: it may
+	 * wait there until in_fd is readable, doing other work meanwhile.
+	 */
+	void (*before_read)(void *arg, int in_fd);
 	void *arg;
 };
 

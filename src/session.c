@@ -45,6 +45,7 @@ struct session {
 	 */
 	int growing;
 	int body_final;
+	int body_flush;         /* the writer waits: send what there is */
 	uint64_t body_off, body_avail;
 	short rd_need;          /* poll event a blocked read waits for */
 	int rd_blocked;         /* a read found nothing: wait for rd_need */
@@ -621,8 +622,8 @@ feed_body(struct session *s)
 static int
 body_hold(const struct session *s, unsigned w)
 {
-	return s->growing && !s->body_final && s->body_off == s->body_avail &&
-	    (w & SMTP_WANT_BODY);
+	return s->growing && !s->body_final && !s->body_flush &&
+	    s->body_off == s->body_avail && (w & SMTP_WANT_BODY);
 }
 
 /*
@@ -894,6 +895,7 @@ session_send_growing(struct session *s, const struct smtp_envelope *env,
 	s->body_fd = fd;
 	s->growing = 1;
 	s->body_final = 0;
+	s->body_flush = 0;
 	s->body_off = s->body_avail = 0;
 	arm_timer(s);
 	step_smtp(s, POLLOUT);
@@ -905,6 +907,7 @@ session_body_grown(struct session *s, const char *p, size_t n)
 {
 	if (!s->growing)
 		return;
+	s->body_flush = 0;
 	/*
 	 * Caught up with the spool and the engine has room: the block goes
 	 * in from the writer's buffer, without reading it back.
@@ -916,6 +919,16 @@ session_body_grown(struct session *s, const char *p, size_t n)
 		s->body_off += n;
 	}
 	s->body_avail += n;
+	if (s->phase == P_SMTP)
+		step_smtp(s, POLLOUT);
+}
+
+void
+session_body_flush(struct session *s)
+{
+	if (!s->growing || s->body_flush)
+		return;
+	s->body_flush = 1;
 	if (s->phase == P_SMTP)
 		step_smtp(s, POLLOUT);
 }

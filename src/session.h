@@ -101,6 +101,11 @@ enum err session_send_growing(struct session *s,
  */
 void session_body_grown(struct session *s, const char *p, size_t n);
 /*
+ * The writer waits for its input: what is held back for a bigger write
+ * goes now (until the next session_body_grown()).
+ */
+void session_body_flush(struct session *s);
+/*
  * The message is complete and durable (fsynced, committed to the
  * outbox): its end may go out.  DESIGN decision 3: the caller says so
  * only then.

@@ -909,6 +909,42 @@ submit_stream_grown(struct submit *s, const char *p, size_t n)
 	stream_poll(s);
 }
 
+void
+submit_stream_wait(struct submit *s, int fd)
+{
+	struct pollfd pfd[2];
+	int t, n;
+
+	/* Input at hand: no small write while it flows. */
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	if (poll(pfd, 1, 0) > 0)
+		return;
+	for (;;) {
+		/* Waiting for input: what the session holds goes now. */
+		if (s->streaming && !s->committed && s->phase != PH_DONE)
+			session_body_flush(s->s);
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		pfd[1].fd = -1;
+		pfd[1].revents = 0;
+		t = -1;
+		if (s->stream && !s->committed && s->phase != PH_DONE &&
+		    s->s != NULL)
+			t = submit_pollfd(s, &pfd[1]);
+		n = poll(pfd, 2, t);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		if (pfd[1].fd >= 0 && (n == 0 || pfd[1].revents != 0))
+			submit_step(s, n == 0 ? 0 : pfd[1].revents);
+		if (pfd[0].revents != 0)
+			return;
+	}
+}
+
 enum err
 submit_stream_commit(struct submit *s, struct outbox_item *it, int eightbit,
     uint64_t size, char **errstr)

@@ -140,6 +140,11 @@ enum err submit_new_stream(struct submit **out, struct outbox *ob,
  */
 void submit_stream_grown(struct submit *s, const char *p, size_t n);
 /*
+ * Wait until fd (the input the message is read from) is readable or
+ * closed, the session going on meanwhile: for a slow input (a pipe).
+ */
+void submit_stream_wait(struct submit *s, int fd);
+/*
  * The message is complete: commit it (outbox_commit(), with eightbit and
  * size on the wire, as submit_commit()), and only then let its end go
  * out.  On an error (ERR_IO, ERR_NOMEM with *errstr) nothing is queued,

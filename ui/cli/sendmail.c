@@ -1,5 +1,7 @@
 /* cmd_sendmail.c - "pigeon sendmail": a whole message on stdin, sendmail's options and exit codes. */
 /* SPDX-License-Identifier: ISC */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -644,11 +646,22 @@ spooled(void *arg, const struct msg *m, const char *p, size_t n)
 	return 0;
 }
 
+/* Before each read of a pipe: the session goes on while the input waits. */
+static void
+input_wait(void *arg, int fd)
+{
+	struct sm_run *r = arg;
+
+	if (r->sub != NULL)
+		submit_stream_wait(r->sub, fd);
+}
+
 int
 cmd_sendmail(int argc, char **argv)
 {
 	struct sm_run *r;
 	struct msg_opts mo;
+	struct stat st;
 	const char *from_arg;
 	char *from_hdr = NULL, *notify = NULL;
 	int rc = 0, begun = 0;
@@ -713,6 +726,9 @@ cmd_sendmail(int argc, char **argv)
 	mo.use_out_fd = 1;
 	mo.out_fd = r->it.tx.fd;
 	mo.written = spooled;
+	/* A file never keeps a read waiting: no poll() for each block. */
+	if (fstat(STDIN_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
+		mo.before_read = input_wait;
 	mo.arg = r;
 	e = msg_prepare(STDIN_FILENO, &mo, &r->m, &r->why);
 	if (e == ERR_OK && !r->enveloped)
