@@ -807,9 +807,11 @@ start_stream(struct submit *s)
 {
 	struct qentry *q = &s->v[0];
 	char *errstr = NULL;
+	const struct smtp_caps *caps = smtp_caps(session_smtp(s->s));
 
 	if (s->n != 1 || s->next != 0 || s->stopped ||
-	    !(smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_8BITMIME))
+	    !(caps->flags & SMTP_CAP_8BITMIME) ||
+	    (caps->size > 0 && s->avail > caps->size))
 		return;
 	if (prepare(s, q, &errstr) != ERR_OK) {
 		/* Tried again once committed, the usual way. */

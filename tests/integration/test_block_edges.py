@@ -6,7 +6,7 @@ import subprocess
 import time
 import unittest
 
-from harness import (EX_OK, FROM_ADDR, GREETING, PigeonTest, bare_line_ends,
+from harness import (EX_DATAERR, EX_OK, FROM_ADDR, GREETING, PigeonTest, bare_line_ends,
                      ehlo, envelope_steps, pigeon_path, starttls_steps)
 
 # The edges of the data path: reads and spool writes (64 KiB blocks, pipes
@@ -221,6 +221,30 @@ class SpoolAndSend(PigeonTest):
         out = self.folder("outbox")
         self.assertEqual(len(out), 1)
         self.assertEqual(list(out.values())[0], msg)
+
+    def test_larger_than_size_goes_the_usual_way(self):
+        """SIZE is only known at the end: a message that turns out larger
+        than the server takes never gets its end of data; once queued it
+        goes the usual way, refused before MAIL, and is filed failed."""
+        srv = self.start_smtpd(tls="none", size=250000)
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None)
+        proc = subprocess.Popen(
+            [pigeon_path(), "sendmail", "--config", cfg, "bob@example.org"],
+            env=self.env, cwd=self.tmp, stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        msg = (HEADERS % (2, 2)).encode() + self.BODY
+        proc.stdin.write(msg[:100000])
+        proc.stdin.flush()
+        time.sleep(0.5)
+        proc.stdin.write(msg[100000:])
+        proc.stdin.close()
+        err = proc.stderr.read()
+        self.assertEqual(proc.wait(timeout=30), EX_DATAERR, err)
+        self.assertIn(b"250000", err)
+        self.spool_empty(srv)
+        self.assertEqual(list(self.folder("failed").values()), [msg])
 
 
 if __name__ == "__main__":
