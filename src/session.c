@@ -18,6 +18,8 @@
 
 /* Network reads and message-file reads: large blocks, not lines. */
 #define SESSION_BLOCK (64 * 1024)
+/* The data of a full TLS record (the default max_send_fragment). */
+#define SESSION_RECORD 16384
 
 enum phase {
 	P_CONNECT,
@@ -658,6 +660,12 @@ do_write(struct session *s)
 	p = smtp_output(s->smtp, &len);
 	if (p == NULL)
 		return 0;
+	/*
+	 * TLS: whole records (16 KiB of data each); the rest goes with the
+	 * next block, or alone at once when nothing follows.
+	 */
+	if (s->tp.tls && len > SESSION_RECORD)
+		len -= len % SESSION_RECORD;
 	n = s->tp.ops->write(s->tp.ctx, p, len);
 	if (n == TRANSPORT_WANT_READ || n == TRANSPORT_WANT_WRITE) {
 		s->wr_need = n == TRANSPORT_WANT_READ ? POLLIN : POLLOUT;
