@@ -587,7 +587,14 @@ feed_body(struct session *s)
 
 	if (s->growing) {
 		if (s->body_off == s->body_avail) {
-			/* Durable before accepted: see session_send_growing(). */
+			/*
+			 * DESIGN decision 3, durable before accepted: the
+			 * end of the data (the final dot, BDAT LAST) is held
+			 * here until the caller says the spooled copy is
+			 * fsynced and committed to the outbox
+			 * (session_body_durable()).  A server never accepts
+			 * a message that a crash could lose.
+			 */
 			if (!s->body_final)
 				return 0;
 			smtp_body_end(s->smtp);
