@@ -36,23 +36,79 @@ has_8bit(const char *p, size_t n)
 	return (acc & 0x8080808080808080ull) != 0;
 }
 
+/* How many LF bytes p[0..n) holds, eight bytes at a time. */
+static uint64_t
+count_lf(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+	uint64_t w, k = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		w ^= ones * '\n';
+		/* The top bit of each byte that was an LF (is 0 now), exactly. */
+		w = ~(((w & low7) + low7) | w | low7);
+		/* Sum the bytes' top bits: at most 8, so no carry out. */
+		k += ((w >> 7) * ones) >> 56;
+	}
+	for (; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
+/*
+ * The local form of a block without CR is the block itself: one copy,
+ * its lines counted.  A CR ending the block before may have its LF here.
+ */
+static void
+copy_plain_lf(struct crlf *c, char **o, const char *p, size_t n)
+{
+	if (c->after_cr && n > 0) {
+		c->after_cr = 0;
+		if (*p == '\n') {
+			p++;
+			n--;
+		}
+	}
+	if (n == 0)
+		return;
+	memcpy(*o, p, n);
+	*o += n;
+	c->lines += count_lf(p, n);
+	c->bol = p[n - 1] == '\n';
+}
+
 /*
  * The runs between line ends are copied with memcpy; line ends are found
- * with memchr, whose results are kept until the position passes them.
+ * with memchr, each search over the rest of the block, its result kept
+ * until the position passes it (a block without CR is searched for one
+ * once, not once a line).
  */
 int
 crlf_convert(struct crlf *c, struct buf *dst, const char *p, size_t n)
 {
-	const char *end = p + n, *lf = NULL, *cr = NULL, *q;
+	const char *end = p + n, *lf = NULL, *cr, *q;
 	char *o;
 	size_t run;
 
 	/* At worst every byte becomes two ("\n" -> "\r\n", "." -> ".."). */
 	if (n > (SIZE_MAX - 4) / 2 || buf_reserve(dst, 2 * n + 4) < 0)
 		return -1;
+	if (n == 0) {
+		dst->data[dst->len] = '\0';
+		return 0;
+	}
 	if (c->track8 && !c->eightbit && has_8bit(p, n))
 		c->eightbit = 1;
 	o = dst->data + dst->len;
+	if ((cr = memchr(p, '\r', n)) == NULL)
+		cr = end;
+	if (c->lf && cr == end) {
+		copy_plain_lf(c, &o, p, n);
+		p = end;
+	}
 	while (p < end) {
 		if (c->after_cr) {
 			c->after_cr = 0;
@@ -68,10 +124,8 @@ crlf_convert(struct crlf *c, struct buf *dst, const char *p, size_t n)
 			lf = memchr(p, '\n', (size_t)(end - p));
 		if (lf == NULL)
 			lf = end;
-		if (cr == NULL || cr < p)
-			cr = memchr(p, '\r', (size_t)(lf - p));
-		if (cr == NULL)
-			cr = lf;
+		if (cr < p && (cr = memchr(p, '\r', (size_t)(end - p))) == NULL)
+			cr = end;
 		q = cr < lf ? cr : lf;
 		run = (size_t)(q - p);
 		memcpy(o, p, run);

@@ -838,11 +838,15 @@ struct wr {
 	char last[2];            /* the last two bytes written */
 	uint64_t wb_mark;        /* started to the disk up to here */
 	char **errstr;
+	void (*written)(void *arg, const char *p, size_t n);
+	void *arg;
 };
 
 static enum err
 wr_out(struct wr *w, const char *p, size_t n)
 {
+	const char *p0 = p;
+	size_t n0 = n;
 	ssize_t r;
 
 	while (n > 0) {
@@ -859,6 +863,8 @@ wr_out(struct wr *w, const char *p, size_t n)
 		w->total += (uint64_t)r;
 	}
 	util_writeback(w->fd, &w->wb_mark, w->total);
+	if (w->written != NULL && n0 > 0)
+		w->written(w->arg, p0, n0);
 	return ERR_OK;
 }
 
@@ -1218,6 +1224,14 @@ enum err
 mime_write(const struct mime_msg *m, int fd, int allow8bit,
     struct mime_result *r, char **errstr)
 {
+	return mime_write_to(m, fd, allow8bit, NULL, NULL, r, errstr);
+}
+
+enum err
+mime_write_to(const struct mime_msg *m, int fd, int allow8bit,
+    void (*written)(void *arg, const char *p, size_t n), void *arg,
+    struct mime_result *r, char **errstr)
+{
 	struct wr w;
 	char **bnd = NULL, *blk = NULL, *b64 = NULL;
 	size_t nbnd = 0;
@@ -1228,6 +1242,8 @@ mime_write(const struct mime_msg *m, int fd, int allow8bit,
 	memset(&w, 0, sizeof(w));
 	w.fd = fd;
 	w.errstr = errstr;
+	w.written = written;
+	w.arg = arg;
 	buf_init(&w.b, OUT_MAX);
 	/*
 	 * Blocks are gathered up to OUT_FLUSH and written together (fewer,

@@ -131,5 +131,12 @@ struct mime_result {
  */
 enum err mime_write(const struct mime_msg *m, int fd, int allow8bit,
     struct mime_result *r, char **errstr);
+/*
+ * The same, and after each block written to fd, written(arg, p, n) with
+ * the n bytes of it (spool and send at once: the session takes them).
+ */
+enum err mime_write_to(const struct mime_msg *m, int fd, int allow8bit,
+    void (*written)(void *arg, const char *p, size_t n), void *arg,
+    struct mime_result *r, char **errstr);
 
 #endif

@@ -356,7 +356,14 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 			goto out;
 		m->size += out.len;
 		util_writeback(m->fd, &wb_mark, m->size);
+		if (o->written != NULL && o->written(o->arg, m, out.data,
+		    out.len) != 0) {
+			e = ERR_CANCEL;
+			goto out;
+		}
 		buf_reset(&out);
+		if (o->before_read != NULL)
+			o->before_read(o->arg, in_fd);
 		n = read(in_fd, raw, MSG_BLOCK);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -382,6 +389,11 @@ msg_prepare(int in_fd, const struct msg_opts *o, struct msg *m,
 	if ((e = write_all(m->fd, out.data, out.len, errstr)) != ERR_OK)
 		goto out;
 	m->size += out.len;
+	if (o->written != NULL && out.len > 0 && o->written(o->arg, m,
+	    out.data, out.len) != 0) {
+		e = ERR_CANCEL;
+		goto out;
+	}
 	m->wire_size += m->size + c.lines;
 	m->eightbit |= c.eightbit;
 	if (lseek(m->fd, 0, SEEK_SET) < 0) {

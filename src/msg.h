@@ -8,6 +8,8 @@
 #include "addr.h"
 #include "err.h"
 
+struct msg;
+
 struct msg_opts {
 	int extract;               /* -t: recipients from To, Cc, Bcc */
 	const char *from;          /* From: to add when missing ("Name <a@b>") */
@@ -16,6 +18,20 @@ struct msg_opts {
 	int local_ok;              /* -t: "root" (no domain) is a recipient too */
 	int use_out_fd;           /* write to out_fd, not to a new spool file */
 	int out_fd;
+	/*
+	 * NULL, or called after each block written to the spool, the first
+	 * with the whole header: p holds the n bytes as written, m what is
+	 * known so far (rcpts, from, added_*; not size, eightbit).  Non-zero
+	 * stops msg_prepare() with ERR_CANCEL (the hook says why).
+	 */
+	int (*written)(void *arg, const struct msg *m, const char *p,
+	    size_t n);
+	/*
+	 * NULL, or called before each read of the body from in_fd: it may
+	 * wait there until in_fd is readable, doing other work meanwhile.
+	 */
+	void (*before_read)(void *arg, int in_fd);
+	void *arg;
 };
 
 struct msg {

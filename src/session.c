@@ -18,6 +18,8 @@
 
 /* Network reads and message-file reads: large blocks, not lines. */
 #define SESSION_BLOCK (64 * 1024)
+/* The data of a full TLS record (the default max_send_fragment). */
+#define SESSION_RECORD 16384
 
 enum phase {
 	P_CONNECT,
@@ -38,6 +40,15 @@ struct session {
 	struct transport tp;
 	struct smtp *smtp;
 	int body_fd;
+	/*
+	 * A message still being spooled (session_send_growing()): body_fd
+	 * is read with pread() at body_off, never beyond body_avail, and its
+	 * end goes out only once body_final says the spool is durable.
+	 */
+	int growing;
+	int body_final;
+	int body_flush;         /* the writer waits: send what there is */
+	uint64_t body_off, body_avail;
 	short rd_need;          /* poll event a blocked read waits for */
 	int rd_blocked;         /* a read found nothing: wait for rd_need */
 	short wr_need;          /* poll event a blocked write waits for */
@@ -563,28 +574,65 @@ step_handshake(struct session *s)
 	arm_timer(s);
 }
 
-/* Read the next block of the message into the engine. */
+/*
+ * Read the next block of the message into the engine: 1 when something
+ * went in (or the end), 0 when a growing message has nothing new yet, -1
+ * on a read error (the session failed).
+ */
 static int
 feed_body(struct session *s)
 {
+	size_t want = SESSION_BLOCK;
 	ssize_t n;
 
+	if (s->growing) {
+		if (s->body_off == s->body_avail) {
+			/*
+			 * DESIGN decision 3, durable before accepted: the
+			 * end of the data (the final dot, BDAT LAST) is held
+			 * here until the caller says the spooled copy is
+			 * fsynced and committed to the outbox
+			 * (session_body_durable()).  A server never accepts
+			 * a message that a crash could lose.
+			 */
+			if (!s->body_final)
+				return 0;
+			smtp_body_end(s->smtp);
+			return 1;
+		}
+		if (s->body_avail - s->body_off < want)
+			want = (size_t)(s->body_avail - s->body_off);
+	}
 	do
-		n = read(s->body_fd, s->bbuf, SESSION_BLOCK);
+		n = s->growing ? pread(s->body_fd, s->bbuf, want,
+		    (off_t)s->body_off) : read(s->body_fd, s->bbuf, want);
 	while (n < 0 && errno == EINTR);
-	if (n < 0) {
+	if (n < 0 || (n == 0 && s->growing)) {
 		char *why = util_strf(_("cannot read the message: %s"),
-		    strerror(errno));
+		    n < 0 ? strerror(errno) : _("it is shorter than written"));
 
 		fail(s, ERR_IO, why);
 		free(why);
 		return -1;
 	}
+	s->body_off += (uint64_t)n;
 	if (n == 0)
 		smtp_body_end(s->smtp);
 	else
 		smtp_body(s->smtp, s->bbuf, (size_t)n);
-	return 0;
+	return 1;
+}
+
+/*
+ * A growing message caught up with its spool: a small output waits for
+ * the next block rather than go out alone (big writes, full TLS
+ * records); the engine asks for more body until it has SMTP_BODY_LOW.
+ */
+static int
+body_hold(const struct session *s, unsigned w)
+{
+	return s->growing && !s->body_final && !s->body_flush &&
+	    s->body_off == s->body_avail && (w & SMTP_WANT_BODY);
 }
 
 /*
@@ -619,6 +667,12 @@ do_write(struct session *s)
 	p = smtp_output(s->smtp, &len);
 	if (p == NULL)
 		return 0;
+	/*
+	 * TLS: whole records (16 KiB of data each); the rest goes with the
+	 * next block, or alone at once when nothing follows.
+	 */
+	if (s->tp.tls && len > SESSION_RECORD)
+		len -= len % SESSION_RECORD;
 	n = s->tp.ops->write(s->tp.ctx, p, len);
 	if (n == TRANSPORT_WANT_READ || n == TRANSPORT_WANT_WRITE) {
 		s->wr_need = n == TRANSPORT_WANT_READ ? POLLIN : POLLOUT;
@@ -696,12 +750,16 @@ step_smtp(struct session *s, short revents)
 		}
 		/* Fill the output first, so data and the dot leave together. */
 		if ((w & SMTP_WANT_BODY) && s->body_fd >= 0) {
-			if (feed_body(s) < 0)
+			int fed = feed_body(s);
+
+			if (fed < 0)
 				return;
-			progress = 1;
-			continue;
+			if (fed > 0) {
+				progress = 1;
+				continue;
+			}
 		}
-		if ((w & SMTP_WANT_WRITE) && do_write(s))
+		if ((w & SMTP_WANT_WRITE) && !body_hold(s, w) && do_write(s))
 			progress = 1;
 		if (s->phase == P_DONE)
 			return;
@@ -793,7 +851,7 @@ session_pollfd(struct session *s, struct pollfd *pfd)
 		break;
 	case P_SMTP:
 		w = smtp_want(s->smtp);
-		if (w & SMTP_WANT_WRITE)
+		if ((w & SMTP_WANT_WRITE) && !body_hold(s, w))
 			pfd->events |= s->wr_need ? s->wr_need : POLLOUT;
 		if (w & SMTP_WANT_READ) {
 			if (s->tp.ops->pending(s->tp.ctx) > 0)
@@ -839,9 +897,75 @@ session_send(struct session *s, const struct smtp_envelope *env, int fd,
 	if (e != ERR_OK)
 		return e;
 	s->body_fd = fd;
+	s->growing = 0;
 	arm_timer(s);
 	step_smtp(s, POLLOUT);
 	return ERR_OK;
+}
+
+enum err
+session_send_growing(struct session *s, const struct smtp_envelope *env,
+    int fd, char **errstr)
+{
+	enum err e;
+
+	if ((e = smtp_mail(s->smtp, env, errstr)) != ERR_OK)
+		return e;
+	s->body_fd = fd;
+	s->growing = 1;
+	s->body_final = 0;
+	s->body_flush = 0;
+	s->body_off = s->body_avail = 0;
+	arm_timer(s);
+	step_smtp(s, POLLOUT);
+	return ERR_OK;
+}
+
+void
+session_body_grown(struct session *s, const char *p, size_t n)
+{
+	if (!s->growing)
+		return;
+	s->body_flush = 0;
+	/*
+	 * Caught up with the spool and the engine has room: the block goes
+	 * in from the writer's buffer, without reading it back.
+	 */
+	if (p != NULL && n > 0 && s->phase == P_SMTP &&
+	    s->body_off == s->body_avail &&
+	    (smtp_want(s->smtp) & SMTP_WANT_BODY)) {
+		smtp_body(s->smtp, p, n);
+		s->body_off += n;
+	}
+	s->body_avail += n;
+	if (s->phase == P_SMTP)
+		step_smtp(s, POLLOUT);
+}
+
+void
+session_body_flush(struct session *s)
+{
+	if (!s->growing || s->body_flush)
+		return;
+	s->body_flush = 1;
+	if (s->phase == P_SMTP)
+		step_smtp(s, POLLOUT);
+}
+
+void
+session_body_durable(struct session *s)
+{
+	if (!s->growing)
+		return;
+	s->body_final = 1;
+	if (s->phase == P_SMTP)
+		step_smtp(s, POLLOUT);
+}
+
+uint64_t
+session_body_taken(const struct session *s)
+{
+	return s->growing ? s->body_off : 0;
 }
 
 void

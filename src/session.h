@@ -4,6 +4,7 @@
 #define PIGEON_SESSION_H
 
 #include <poll.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "net.h"
@@ -90,6 +91,34 @@ enum session_status session_status(const struct session *s);
  */
 enum err session_send(struct session *s, const struct smtp_envelope *env,
     int fd, char **errstr);
+/*
+ * The same for a message still being written to fd (spool and send at
+ * once): only the bytes session_body_grown() announced are read (with
+ * pread(), the fd's offset is left alone), and the end of the data (the
+ * final dot, BDAT LAST) waits for session_body_durable().
+ */
+enum err session_send_growing(struct session *s,
+    const struct smtp_envelope *env, int fd, char **errstr);
+/*
+ * n more bytes were appended to the growing message; p (may be NULL)
+ * holds them: when the session has sent all before them it takes them
+ * from there, saving a read.  Does what can be done now, like
+ * session_step().
+ */
+void session_body_grown(struct session *s, const char *p, size_t n);
+/*
+ * The writer waits for its input: what is held back for a bigger write
+ * goes now (until the next session_body_grown()).
+ */
+void session_body_flush(struct session *s);
+/*
+ * The message is complete and durable (fsynced, committed to the
+ * outbox): its end may go out.  DESIGN decision 3: the caller says so
+ * only then.
+ */
+void session_body_durable(struct session *s);
+/* Bytes of the growing message handed to the engine so far. */
+uint64_t session_body_taken(const struct session *s);
 void session_quit(struct session *s);
 /*
  * The caller drove the engine itself (step mode: smtp_step_go(),

@@ -214,7 +214,12 @@ smtp_body(struct smtp *s, const char *buf, size_t len)
 
 	if (s->state != S_BODY || len == 0)
 		return;
-	if (s->out_off > 0) {
+	/*
+	 * What went out is cut off the front once it is half the buffer,
+	 * not at every block: a write that took part of the output would
+	 * have the rest moved each time.
+	 */
+	if (s->out_off > 0 && s->out_off >= s->out.len / 2) {
 		buf_consume(&s->out, s->out_off);
 		s->out_base += s->out_off;
 		s->out_off = 0;

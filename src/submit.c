@@ -67,14 +67,21 @@ struct submit {
 	int stopped;
 	int batch;
 	char *why;
+	/*
+	 * Spool and send at once (submit_new_stream()): the one message is
+	 * still being written to stream_fd, avail bytes so far; nothing is
+	 * filed and no end of data goes out before it is committed.
+	 */
+	int stream, committed, streaming;
+	int stream_fd;
+	uint64_t avail;
+	enum err open_err;         /* the connection failed at once */
 };
 
 /* --- queueing ----------------------------------------------------------------- */
 
 enum err
-submit_commit(struct outbox *ob, struct outbox_item *it, struct qentry *q,
-    const struct submit_env *env, int eightbit, uint64_t size, int as_given,
-    char **errstr)
+submit_fill(struct qentry *q, const struct submit_env *env, int as_given)
 {
 	size_t i;
 	enum err e;
@@ -94,11 +101,23 @@ submit_commit(struct outbox *ob, struct outbox_item *it, struct qentry *q,
 	for (i = 0; i < env->nrcpts; i++)
 		if ((e = qentry_add_rcpt(q, env->rcpts[i])) != ERR_OK)
 			return e;
-	q->eightbit = eightbit;
 	q->as_given = as_given;
-	q->size = (int64_t)size;
 	q->chunking = env->chunking;
 	q->created = (int64_t)time(NULL);
+	return ERR_OK;
+}
+
+enum err
+submit_commit(struct outbox *ob, struct outbox_item *it, struct qentry *q,
+    const struct submit_env *env, int eightbit, uint64_t size, int as_given,
+    char **errstr)
+{
+	enum err e;
+
+	if ((e = submit_fill(q, env, as_given)) != ERR_OK)
+		return e;
+	q->eightbit = eightbit;
+	q->size = (int64_t)size;
 	return outbox_commit(ob, it, q, errstr);
 }
 
@@ -462,7 +481,14 @@ prepare(struct submit *s, struct qentry *q, char **errstr)
 	memset(&s->env, 0, sizeof(s->env));
 	if ((e = downgrade(s, q, errstr)) != ERR_OK)
 		return e;
-	if ((e = outbox_message(s->ob, q, &s->fd, errstr)) != ERR_OK) {
+	if (s->stream && !s->committed) {
+		/* Still being written: read through a descriptor of our own. */
+		if ((s->fd = dup(s->stream_fd)) < 0) {
+			util_seterr(errstr, _("cannot read message %s: %s"),
+			    q->id, strerror(errno));
+			return ERR_IO;
+		}
+	} else if ((e = outbox_message(s->ob, q, &s->fd, errstr)) != ERR_OK) {
 		if (e == ERR_NOINPUT && outbox_was_sent(s->ob, q->id)) {
 			/* A stopped run sent it: file it, never resend. */
 			q->state = QENTRY_SENT;
@@ -747,6 +773,235 @@ done(struct submit *s)
 	tell(s, SUBMIT_DONE, NULL, NULL);
 }
 
+void submit_stream_abandon(struct submit *s);
+
+/* --- spool and send at once ------------------------------------------------------ */
+
+/* The connection is up: its log starts, moves are batched (see advance()). */
+static void
+ready(struct submit *s)
+{
+	log_flush(s);
+	qlog_prelude(s->lg);
+	/*
+	 * Moves made durable together at the end (outbox_sync() in
+	 * wind_up()), one message or many: and sent/, however large,
+	 * is never listed to file one.
+	 */
+	outbox_batch(s->ob, 1);
+	s->batch = 1;
+	s->phase = PH_SEND;
+	tell(s, SUBMIT_READY, NULL, NULL);
+}
+
+/*
+ * The message goes out while it is being written.  Not to a server
+ * without 8BITMIME: whether the data is 8-bit is known only at its end,
+ * so it waits for the commit and goes as it always did (rewritten by
+ * downgrade() where that applies).  Declaring BODY=8BITMIME for data
+ * that turns out 7-bit is allowed (RFC 6152).  No SIZE= either: the size
+ * is not known yet; it is checked before the end (stream_oversize()).
+ */
+static void
+start_stream(struct submit *s)
+{
+	struct qentry *q = &s->v[0];
+	char *errstr = NULL;
+	const struct smtp_caps *caps = smtp_caps(session_smtp(s->s));
+
+	if (s->n != 1 || s->next != 0 || s->stopped ||
+	    !(caps->flags & SMTP_CAP_8BITMIME) ||
+	    (caps->size > 0 && s->avail > caps->size))
+		return;
+	if (prepare(s, q, &errstr) != ERR_OK) {
+		/* Tried again once committed, the usual way. */
+		free(errstr);
+		return;
+	}
+	s->env.size = 0;
+	s->env.eightbit = 1;
+	free(s->why);
+	s->why = NULL;
+	s->done0 = smtp_messages_done(session_smtp(s->s));
+	s->sent0 = session_bytes_sent(s->s);
+	if (session_send_growing(s->s, &s->env, s->fd, &s->why) != ERR_OK) {
+		(void)close(s->fd);
+		s->fd = -1;
+		return;
+	}
+	s->next = 1;
+	s->cur = q;
+	s->trans++;
+	s->data = 1;
+	s->streaming = 1;
+	s->from = qlog_size(s->lg);
+	tell(s, SUBMIT_SENDING, q, NULL);
+	session_body_grown(s->s, NULL, (size_t)s->avail);
+}
+
+/* Before the commit: connect and start the message, file nothing. */
+static void
+stream_advance(struct submit *s)
+{
+	if (s->phase == PH_CONNECT && session_status(s->s) == SESSION_READY) {
+		ready(s);
+		start_stream(s);
+	}
+}
+
+/*
+ * Larger than the server takes (SIZE): the streamed message is given up
+ * before its end (the connection dropped, so the server takes nothing)
+ * and, once committed, goes the usual way over a new connection, which
+ * refuses it before MAIL as it always did.
+ */
+static int
+stream_oversize(struct submit *s, uint64_t size)
+{
+	uint64_t max = smtp_caps(session_smtp(s->s))->size;
+
+	if (!s->streaming || max == 0 || size <= max)
+		return 0;
+	session_abort(s->s, ERR_TOOBIG, _("the message is larger than the "
+	    "server takes (SIZE): it goes again once queued"));
+	if (s->fd >= 0)
+		(void)close(s->fd);
+	s->fd = -1;
+	s->cur = NULL;
+	s->data = 0;
+	s->streaming = 0;
+	s->next = 0;
+	s->phase = PH_AGAIN;
+	return 1;
+}
+
+/*
+ * The session goes on as far as it can without waiting.  Once the data
+ * flows, poll() is needed only by a write that had to wait: the session
+ * takes each new block itself (session_body_grown()).
+ */
+static void
+stream_poll(struct submit *s)
+{
+	struct pollfd pfd;
+	int n;
+
+	do {
+		(void)submit_pollfd(s, &pfd);
+		if (pfd.fd < 0 || (!(pfd.events & POLLOUT) && s->streaming &&
+		    session_body_taken(s->s) > 0))
+			return;
+		n = poll(&pfd, 1, 0);
+		if (n > 0)
+			submit_step(s, pfd.revents);
+	} while (n > 0 && s->phase != PH_DONE);
+}
+
+void
+submit_stream_grown(struct submit *s, const char *p, size_t n)
+{
+	if (!s->stream || s->committed || s->phase == PH_DONE || s->s == NULL)
+		return;
+	s->avail += n;
+	if (s->streaming) {
+		if (stream_oversize(s, s->avail))
+			return;
+		session_body_grown(s->s, p, n);
+	}
+	stream_poll(s);
+}
+
+void
+submit_stream_wait(struct submit *s, int fd)
+{
+	struct pollfd pfd[2];
+	int t, n;
+
+	/* Input at hand: no small write while it flows. */
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	if (poll(pfd, 1, 0) > 0)
+		return;
+	for (;;) {
+		/* Waiting for input: what the session holds goes now. */
+		if (s->streaming && !s->committed && s->phase != PH_DONE)
+			session_body_flush(s->s);
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		pfd[1].fd = -1;
+		pfd[1].revents = 0;
+		t = -1;
+		if (s->stream && !s->committed && s->phase != PH_DONE &&
+		    s->s != NULL)
+			t = submit_pollfd(s, &pfd[1]);
+		n = poll(pfd, 2, t);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		if (pfd[1].fd >= 0 && (n == 0 || pfd[1].revents != 0))
+			submit_step(s, n == 0 ? 0 : pfd[1].revents);
+		if (pfd[0].revents != 0)
+			return;
+	}
+}
+
+enum err
+submit_stream_commit(struct submit *s, struct outbox_item *it, int eightbit,
+    uint64_t size, char **errstr)
+{
+	struct qentry *v = &s->v[0];
+	enum err e;
+
+	if (!s->stream || s->committed)
+		return ERR_SOFTWARE;
+	v->eightbit = eightbit;
+	v->size = (int64_t)size;
+	if ((e = outbox_commit(s->ob, it, v, errstr)) != ERR_OK) {
+		submit_stream_abandon(s);
+		return e;
+	}
+	s->committed = 1;
+	if (s->phase == PH_DONE)
+		return ERR_OK;
+	if (s->s == NULL) {
+		record_rest(s, 0, s->open_err, s->why);
+		done(s);
+		return ERR_OK;
+	}
+	if (s->streaming && !stream_oversize(s, size)) {
+		/*
+		 * DESIGN decision 3, durable before accepted: the message
+		 * is fsynced and its entry saved (outbox_commit()): only
+		 * from here may the final dot or BDAT LAST go out.
+		 */
+		session_body_durable(s->s);
+	}
+	if (s->phase == PH_AGAIN && session_status(s->s) == SESSION_DONE)
+		reconnect(s);
+	else
+		submit_step(s, 0);
+	return ERR_OK;
+}
+
+void
+submit_stream_abandon(struct submit *s)
+{
+	if (!s->stream || s->committed || s->phase == PH_DONE)
+		return;
+	/* Not committed: nothing may be accepted, nothing is filed. */
+	s->stopped = 1;
+	if (s->s != NULL)
+		session_cancel(s->s);
+	if (s->fd >= 0)
+		(void)close(s->fd);
+	s->fd = -1;
+	s->cur = NULL;
+	s->next = s->n;
+	done(s);
+}
+
 /* The session is not busy: move the pipeline on as far as it goes now. */
 static void
 advance(struct submit *s)
@@ -755,6 +1010,10 @@ advance(struct submit *s)
 	const char *detail = NULL;
 	enum err e;
 
+	if (s->stream && !s->committed) {
+		stream_advance(s);
+		return;
+	}
 	if (s->phase == PH_CONNECT) {
 		if (st == SESSION_BUSY)
 			return;
@@ -774,17 +1033,7 @@ advance(struct submit *s)
 			done(s);
 			return;
 		}
-		log_flush(s);
-		qlog_prelude(s->lg);
-		/*
-		 * Moves made durable together at the end (outbox_sync() in
-		 * wind_up()), one message or many: and sent/, however large,
-		 * is never listed to file one.
-		 */
-		outbox_batch(s->ob, 1);
-		s->batch = 1;
-		s->phase = PH_SEND;
-		tell(s, SUBMIT_READY, NULL, NULL);
+		ready(s);
 	}
 	if (s->phase == PH_SEND) {
 		if (s->cur != NULL) {
@@ -815,9 +1064,10 @@ advance(struct submit *s)
 		reconnect(s);
 }
 
-enum err
-submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
-    struct transcript *tr, struct qentry *v, size_t n)
+/* submit_new(), and with stream_fd >= 0 submit_new_stream(). */
+static enum err
+create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
+    struct transcript *tr, struct qentry *v, size_t n, int stream_fd)
 {
 	struct submit *s;
 	char *errstr = NULL, *why = NULL;
@@ -835,6 +1085,8 @@ submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	s->tr = tr;
 	s->fd = -1;
 	s->n = n;
+	s->stream = stream_fd >= 0;
+	s->stream_fd = stream_fd;
 	for (i = 0; i < n; i++) {
 		s->v[i] = v[i];
 		qentry_init(&v[i]);
@@ -854,6 +1106,13 @@ submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 		s->subscribed = 1;
 	*out = s;
 	if ((e = session_open(&s->s, &o->rt->so, tr, &errstr)) != ERR_OK) {
+		if (s->stream) {
+			/* Told once the message is committed. */
+			s->open_err = e;
+			s->why = errstr != NULL ? errstr : strdup(err_str(e));
+			s->phase = PH_CONNECT;
+			return ERR_OK;
+		}
 		record_rest(s, 0, e, errstr != NULL ? errstr : err_str(e));
 		free(errstr);
 		done(s);
@@ -862,6 +1121,21 @@ submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	free(errstr);
 	s->phase = PH_CONNECT;
 	return ERR_OK;
+}
+
+enum err
+submit_new(struct submit **out, struct outbox *ob, const struct submit_opts *o,
+    struct transcript *tr, struct qentry *v, size_t n)
+{
+	return create(out, ob, o, tr, v, n, -1);
+}
+
+enum err
+submit_new_stream(struct submit **out, struct outbox *ob,
+    const struct submit_opts *o, struct transcript *tr, struct qentry *q,
+    int fd)
+{
+	return create(out, ob, o, tr, q, 1, fd);
 }
 
 int
@@ -882,6 +1156,8 @@ submit_step(struct submit *s, short revents)
 		return;
 	session_step(s->s, revents);
 	advance(s);
+	if (s->stream && !s->committed)
+		return;
 	/* Filing took a while: the session may have more to do at once. */
 	while (s->phase != PH_DONE && session_status(s->s) != SESSION_BUSY &&
 	    !((s->phase == PH_QUIT || s->phase == PH_AGAIN) &&

@@ -60,6 +60,12 @@ enum err submit_commit(struct outbox *ob, struct outbox_item *it,
     struct qentry *q, const struct submit_env *env, int eightbit,
     uint64_t size, int as_given, char **errstr);
 /*
+ * q (qentry_init()ed) gets env and as_given, as submit_commit() gives
+ * them, without eightbit and size.  ERR_NOMEM.
+ */
+enum err submit_fill(struct qentry *q, const struct submit_env *env,
+    int as_given);
+/*
  * Write the message b into the outbox (8bit parts where the text needs
  * them, unless no8bit) and commit it as above.  On error nothing is
  * queued and it is released.
@@ -111,6 +117,44 @@ struct submit;
 enum err submit_new(struct submit **out, struct outbox *ob,
     const struct submit_opts *o, struct transcript *tr, struct qentry *v,
     size_t n);
+/*
+ * Spool and send at once: like submit_new() for the one entry q, whose
+ * message is still being written to fd (it->tx.fd after outbox_begin())
+ * and not committed: q has its envelope (submit_fill()) and its id
+ * (it->tx.name).  The connection, the envelope and the data go as far as
+ * the message is written, told by submit_stream_grown(); nothing is filed
+ * and the end of the data (the final dot, BDAT LAST) does not go before
+ * submit_stream_commit().  A server without 8BITMIME gets the message
+ * only after the commit, as with submit_new(); one whose SIZE it exceeds
+ * gets it over a new connection (which refuses it before MAIL).
+ * Step it with submit_pollfd()/submit_step() meanwhile (they file
+ * nothing).  ERR_NOMEM only; a connection that fails at once is told
+ * after the commit.
+ */
+enum err submit_new_stream(struct submit **out, struct outbox *ob,
+    const struct submit_opts *o, struct transcript *tr, struct qentry *q,
+    int fd);
+/*
+ * n more bytes were written to the message; p holds them (may be NULL).
+ * Does what the session can do now without waiting.
+ */
+void submit_stream_grown(struct submit *s, const char *p, size_t n);
+/*
+ * Wait until fd (the input the message is read from) is readable or
+ * closed, the session going on meanwhile: for a slow input (a pipe).
+ */
+void submit_stream_wait(struct submit *s, int fd);
+/*
+ * The message is complete: commit it (outbox_commit(), with eightbit and
+ * size on the wire, as submit_commit()), and only then let its end go
+ * out.  On an error (ERR_IO, ERR_NOMEM with *errstr) nothing is queued,
+ * nothing more goes out and nothing is filed (see
+ * submit_stream_abandon()); release it as after submit_commit().
+ */
+enum err submit_stream_commit(struct submit *s, struct outbox_item *it,
+    int eightbit, uint64_t size, char **errstr);
+/* The message will not be committed: nothing more goes out, nothing is filed (it is over). */
+void submit_stream_abandon(struct submit *s);
 /* What to poll for; the timeout in ms (-1: none). */
 int submit_pollfd(struct submit *s, struct pollfd *pfd);
 /* Go on: revents from poll() (0 after a timeout). */

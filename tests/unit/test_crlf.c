@@ -283,6 +283,137 @@ test_random_large(void **state)
 		    (int)(test_rand(&rng) % 4 != 0));
 }
 
+/* The model of the local form: the wire form (unstuffed), CRLF -> LF. */
+static void
+ref_local(const char *in, size_t n, struct buf *want, uint64_t *lines)
+{
+	struct buf wire;
+	struct ref r;
+	size_t i;
+
+	buf_init(&wire, OUT_MAX);
+	ref_init(&r, 0);
+	ref_convert(&r, &wire, in, n);
+	ref_finish(&r, &wire);
+	for (i = 0; i < wire.len; i++)
+		if (wire.data[i] != '\r')
+			assert_int_equal(buf_addch(want, wire.data[i]), 0);
+	*lines = r.lines;
+	buf_free(&wire);
+}
+
+/*
+ * The local form (crlf_init_lf) against the model, cut anywhere; half
+ * the inputs have no CR at all, the case taken as a whole block.
+ */
+static void
+lf_round(int iter, size_t n)
+{
+	char *in = malloc(n + 1);
+	size_t *cuts = malloc((n + 1) * sizeof(*cuts));
+	size_t ncuts, i;
+	int no_cr = (int)(test_rand(&rng) & 1);
+	struct buf got, want;
+	struct crlf c;
+	uint64_t lines;
+
+	assert_non_null(in);
+	assert_non_null(cuts);
+	for (i = 0; i < n; i++) {
+		do
+			in[i] = rnd_byte();
+		while (no_cr && in[i] == '\r');
+	}
+	ncuts = rnd_cuts(in, n, cuts);
+	buf_init(&got, OUT_MAX);
+	buf_init(&want, OUT_MAX);
+	crlf_init_lf(&c, 0);
+	run_chunks(&c, &got, in, n, cuts, ncuts);
+	ref_local(in, n, &want, &lines);
+	compare("local form", iter, in, n, &got, &want);
+	if (c.lines != lines)
+		fail_msg("seed %#x iter %d: local lines %llu, model %llu", SEED,
+		    iter, (unsigned long long)c.lines, (unsigned long long)lines);
+	buf_free(&got);
+	buf_free(&want);
+	free(in);
+	free(cuts);
+}
+
+static void
+test_random_lf(void **state)
+{
+	int iter;
+
+	(void)state;
+	for (iter = 0; iter < 20000; iter++)
+		lf_round(200000 + iter, test_rand(&rng) % 40);
+	for (iter = 0; iter < 300; iter++)
+		lf_round(300000 + iter, test_rand(&rng) % 5000);
+}
+
+/*
+ * Blocks as the data path cuts them (4 KiB, 64 KiB): a message of
+ * LF-ended lines of every length near them, with leading dots and a CR
+ * LF pair split by each edge, in both forms, against the model.
+ */
+static void
+test_block_edges(void **state)
+{
+	static const size_t blocks[] = { 4096, 65536 };
+	const size_t n = 3 * 65536 + 100;
+	char *in = malloc(n);
+	size_t b, i, at, len;
+	struct buf got, want;
+	struct crlf c;
+	struct ref r;
+	uint64_t lines;
+
+	(void)state;
+	assert_non_null(in);
+	/* Lines of 1..80 bytes, each starting with a dot; a CRLF at 65535. */
+	for (i = 0, len = 1; i < n; len = len % 80 + 1) {
+		for (at = 0; at < len && i < n; at++)
+			in[i++] = at == 0 ? '.' : at + 1 == len ? '\n' : 'x';
+	}
+	in[65535] = '\r';
+	in[65536] = '\n';
+	in[4095] = '\r';
+	for (b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		size_t cuts[256], k = 0;
+
+		for (at = blocks[b] - 1; at < n && k + 3 < 256;
+		    at += blocks[b]) {
+			cuts[k++] = at;
+			cuts[k++] = at + 1;
+			if (at + 2 < n)
+				cuts[k++] = at + 2;
+		}
+		buf_init(&got, OUT_MAX);
+		buf_init(&want, OUT_MAX);
+		crlf_init(&c, 1, 0);
+		run_chunks(&c, &got, in, n, cuts, k);
+		ref_init(&r, 1);
+		ref_convert(&r, &want, in, n);
+		ref_finish(&r, &want);
+		compare("wire, block edges", (int)b, in, 0, &got, &want);
+		assert_int_equal(c.lines, r.lines);
+		buf_free(&got);
+		buf_free(&want);
+
+		buf_init(&got, OUT_MAX);
+		buf_init(&want, OUT_MAX);
+		crlf_init_lf(&c, 0);
+		run_chunks(&c, &got, in, n, cuts, k);
+		ref_local(in, n, &want, &lines);
+		compare("local, block edges", (int)b, in, 0, &got, &want);
+		assert_int_equal(c.lines, lines);
+		buf_free(&got);
+		buf_free(&want);
+	}
+	free(in);
+}
+
 struct fixed_case {
 	const char *in;
 	int stuff;
@@ -412,6 +543,8 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_random_small),
 		cmocka_unit_test(test_random_large),
+		cmocka_unit_test(test_random_lf),
+		cmocka_unit_test(test_block_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -427,6 +427,13 @@ dry_run(const struct draft_built *b, int no8bit)
 	return rc;
 }
 
+/* mime_write_to() wrote a block to the outbox: the session takes it. */
+static void
+spooled(void *arg, const char *p, size_t n)
+{
+	submit_stream_grown(arg, p, n);
+}
+
 /*
  * Queue b for rcpts[0..n) over rt (its server as the entry's: NULL, the
  * account's) and deliver it; the exit status by the table of pigeon(1).
@@ -443,6 +450,7 @@ queue_one(struct cli *c, const struct draft_built *b, int no8bit,
 	struct submit_opts so;
 	struct cli_report rep;
 	struct submit *s = NULL;
+	struct mime_result mr;
 	char *why = NULL;
 	enum err e;
 	int rc;
@@ -459,26 +467,6 @@ queue_one(struct cli *c, const struct draft_built *b, int no8bit,
 	env.dsn_notify = c->acct != NULL ? c->acct->dsn_notify : NULL;
 	env.dsn_ret = c->acct != NULL ? c->acct->dsn_return : NULL;
 	env.chunking = c->chunking;
-	/* Into the outbox, on disk before any network I/O. */
-	if ((e = submit_queue_built(ob, b, &env, no8bit, &it, &q, &why)) !=
-	    ERR_OK) {
-		cli_error(_("the message could not be put in the outbox, "
-		    "nothing was sent: %s"), why != NULL ? why : err_str(e));
-		free(why);
-		qentry_free(&q);
-		outbox_close(ob);
-		return err_exit_code(e);
-	}
-	if (stop_signal) {
-		cli_warn(_("stopped by a signal: %s is queued; 'pigeon queue "
-		    "flush' sends it"), q.id);
-		outbox_release(ob, &it);
-		qentry_free(&q);
-		outbox_close(ob);
-		return EX_OK;
-	}
-	/* Queued: from here on a signal loses nothing. */
-	catch_stop(0);
 	cli_report_init(&rep, 1, c->no_queue);
 	rep.c = c;
 	memset(&so, 0, sizeof(so));
@@ -488,12 +476,57 @@ queue_one(struct cli *c, const struct draft_built *b, int no8bit,
 	so.test = c->stop_after != SMTP_STAGE_NONE;
 	so.event = cli_report_event;
 	so.arg = &rep;
-	if (submit_new(&s, ob, &so, c->tr, &q, 1) != ERR_OK) {
-		rc = EX_OSERR;
-	} else {
-		submit_run(s);
-		rc = cli_report_end(c, &rep, rep.rc);
+	/*
+	 * Into the outbox and to the server at once: the session connects
+	 * and takes the message as it is written; its end goes only once
+	 * the outbox copy is durable (submit_stream_commit()).
+	 */
+	e = outbox_begin(ob, &it, &why);
+	if (e == ERR_OK && (submit_fill(&q, &env, 0) != ERR_OK ||
+	    (q.id = strdup(it.tx.name)) == NULL ||
+	    submit_new_stream(&s, ob, &so, c->tr, &q, it.tx.fd) != ERR_OK))
+		e = ERR_NOMEM;
+	if (e == ERR_OK)
+		e = mime_write_to(&b->mm, it.tx.fd, !no8bit, spooled, s, &mr,
+		    &why);
+	if (e == ERR_OK && stop_signal) {
+		/* Stopped: queued as it is, nothing sent now. */
+		submit_stream_abandon(s);
+		submit_free(s);
+		s = NULL;
+		qentry_free(&q);
+		qentry_init(&q);
+		e = submit_commit(ob, &it, &q, &env, mr.eightbit, mr.wire_size,
+		    0, &why);
+	} else if (e == ERR_OK) {
+		e = submit_stream_commit(s, &it, mr.eightbit, mr.wire_size,
+		    &why);
+	} else if (s != NULL) {
+		submit_stream_abandon(s);
 	}
+	if (e != ERR_OK) {
+		cli_error(_("the message could not be put in the outbox, "
+		    "nothing was sent: %s"), why != NULL ? why : err_str(e));
+		free(why);
+		submit_free(s);
+		outbox_release(ob, &it);
+		qentry_free(&q);
+		outbox_close(ob);
+		return err_exit_code(e);
+	}
+	free(why);
+	if (s == NULL) {
+		cli_warn(_("stopped by a signal: %s is queued; 'pigeon queue "
+		    "flush' sends it"), q.id);
+		outbox_release(ob, &it);
+		qentry_free(&q);
+		outbox_close(ob);
+		return EX_OK;
+	}
+	/* Queued: from here on a signal loses nothing. */
+	catch_stop(0);
+	submit_run(s);
+	rc = cli_report_end(c, &rep, rep.rc);
 	submit_free(s);
 	outbox_release(ob, &it);
 	/* The server took this one: older mail may go now too. */

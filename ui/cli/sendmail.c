@@ -1,5 +1,7 @@
 /* cmd_sendmail.c - "pigeon sendmail": a whole message on stdin, sendmail's options and exit codes. */
 /* SPDX-License-Identifier: ISC */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,208 +504,300 @@ direct_route(struct cli *c, const char **rv, size_t n, struct route *rt,
 	return cli_route(c, rt, *server);
 }
 
-int
-cmd_sendmail(int argc, char **argv)
-{
+/* One run of sendmail: what the steps below share. */
+struct sm_run {
 	struct cli c;
 	struct sm_opts o;
 	struct msg m;
-	struct msg_opts mo;
-	struct addr_list given = { NULL, 0 }, rcpts = { NULL, 0 };
-	struct outbox *ob = NULL;
+	struct addr_list given, rcpts;
+	struct outbox *ob;
 	struct outbox_item it;
 	struct qentry q;
 	struct submit_env env_q;
 	struct submit_opts so;
 	struct cli_report rep;
-	struct submit *sub = NULL;
-	const char **rv = NULL, *from_arg;
-	char *sender = NULL, *from_hdr = NULL, *why = NULL, *notify = NULL;
-	char *dserver = NULL;
+	struct submit *sub;
+	const char **rv;
+	char *sender, *why, *dserver;
 	struct route drt;
+	size_t nr;
+	int rc;
+	int enveloped;             /* envelope() ran */
+	int streamed;              /* sub was started before the commit */
+};
+
+/*
+ * The envelope, once the header is read (m has its recipients and its
+ * From): the account, the sender, the recipients, the route.  0 or an
+ * exit status, shown.
+ */
+static int
+envelope(struct sm_run *r)
+{
+	struct cli *c = &r->c;
+	struct sm_opts *o = &r->o;
+	size_t i;
+	int rc = 0;
+
+	r->enveloped = 1;
+	/* Without -f, the message's own From may pick the account. */
+	if (o->from_arg == NULL && !r->m.added_from) {
+		account_by_sender(c, r->m.from);
+		if (c->acct != NULL && c->acct->from != NULL) {
+			free(r->sender);
+			if ((r->sender = sender_spec(c->acct->from, &rc)) ==
+			    NULL)
+				return rc;
+		}
+	}
+	if (r->sender == NULL) {
+		cli_error(_("no sender: give -f ADDR, or set 'from' in the "
+		    "account"));
+		return EX_USAGE;
+	}
+	if (o->env.dsn_ret == NULL && c->acct != NULL)
+		o->env.dsn_ret = c->acct->dsn_return;
+	if (o->env.dsn_notify == NULL && c->acct != NULL)
+		o->env.dsn_notify = c->acct->dsn_notify;
+	/* -odq needs no login now: the flush that sends it will. */
+	if ((rc = o->queue_only ? cli_setup_quiet(c, NULL, 0) :
+	    cli_setup(c, NULL, 1)) != 0)
+		return rc;
+	for (i = 0; i < r->m.rcpts.n; i++)
+		if (addr_list_add(&r->given, NULL, r->m.rcpts.v[i].spec) !=
+		    ERR_OK)
+			return EX_OSERR;
+	if (r->given.n == 0) {
+		cli_error(o->extract ? _("no recipients: none given and none "
+		    "in the To, Cc or Bcc fields") : _("no recipients given "
+		    "(use -t to take them from the message)"));
+		return EX_USAGE;
+	}
+	if ((rc = resolve_local(c, o, &r->given, &r->rcpts)) != 0)
+		return rc;
+	if ((r->rv = calloc(r->rcpts.n, sizeof(*r->rv))) == NULL)
+		return EX_OSERR;
+	for (i = 0; i < r->rcpts.n; i++)
+		r->rv[i] = r->rcpts.v[i].spec;
+	r->nr = cli_dedupe(r->rv, r->rcpts.n);
+
+	if (c->direct && c->server != NULL) {
+		cli_error(_("--direct and --server exclude each other: the "
+		    "one goes to the MX hosts, the other to one server"));
+		return EX_USAGE;
+	}
+	if (c->direct && (rc = direct_route(c, r->rv, r->nr, &r->drt,
+	    &r->dserver)) != 0)
+		return rc;
+	memset(&r->env_q, 0, sizeof(r->env_q));
+	r->env_q.account = c->acct != NULL ? c->acct->name : NULL;
+	r->env_q.server = c->direct ? r->dserver : c->server;
+	r->env_q.from = r->sender;
+	r->env_q.rcpts = r->rv;
+	r->env_q.nrcpts = r->nr;
+	r->env_q.dsn_notify = o->env.dsn_notify;
+	r->env_q.dsn_ret = o->env.dsn_ret;
+	r->env_q.dsn_envid = o->env.dsn_envid;
+	r->env_q.chunking = c->chunking;
+	cli_report_init(&r->rep, 1, c->no_queue);
+	r->rep.c = c;
+	memset(&r->so, 0, sizeof(r->so));
+	r->so.rt = c->direct ? &r->drt : &c->rt;
+	r->so.abort_on_reject = o->abort_on_reject;
+	r->so.no_queue = c->no_queue;
+	r->so.test = c->stop_after != SMTP_STAGE_NONE;
+	r->so.event = cli_report_event;
+	r->so.arg = &r->rep;
+	return 0;
+}
+
+/*
+ * msg_prepare() wrote a block to the outbox.  The first time (the header
+ * is in it) the envelope is made and the session started: the message
+ * goes to the server while the rest is read and spooled (issue 16: spool
+ * and send at once); its end waits for the commit in cmd_sendmail().
+ */
+static int
+spooled(void *arg, const struct msg *m, const char *p, size_t n)
+{
+	struct sm_run *r = arg;
+
+	/* m is r->m: envelope() reads what msg_prepare() knows so far. */
+	(void)m;
+	if (!r->enveloped) {
+		/*
+		 * Wrong as it is (no recipient, say): the input is still read
+		 * to its end, as before, and the error told after it.
+		 */
+		r->rc = envelope(r);
+		if (r->rc != 0 || r->o.queue_only)
+			return 0;
+		if (submit_fill(&r->q, &r->env_q, 1) != ERR_OK ||
+		    (r->q.id = strdup(r->it.tx.name)) == NULL ||
+		    submit_new_stream(&r->sub, r->ob, &r->so, r->c.tr, &r->q,
+		    r->it.tx.fd) != ERR_OK) {
+			r->rc = EX_OSERR;
+			return -1;
+		}
+		r->streamed = 1;
+	}
+	if (r->sub != NULL)
+		submit_stream_grown(r->sub, p, n);
+	return 0;
+}
+
+/* Before each read of a pipe: the session goes on while the input waits. */
+static void
+input_wait(void *arg, int fd)
+{
+	struct sm_run *r = arg;
+
+	if (r->sub != NULL)
+		submit_stream_wait(r->sub, fd);
+}
+
+int
+cmd_sendmail(int argc, char **argv)
+{
+	struct sm_run *r;
+	struct msg_opts mo;
+	struct stat st;
+	const char *from_arg;
+	char *from_hdr = NULL, *notify = NULL;
 	int rc = 0, begun = 0;
-	size_t i, nr;
+	size_t i;
 	enum err e;
 
-	memset(&c, 0, sizeof(c));
-	memset(&drt, 0, sizeof(drt));
-	memset(&o, 0, sizeof(o));
-	buf_init(&o.ignored, 4096);
-	qentry_init(&q);
-	memset(&m, 0, sizeof(m));
-	m.fd = -1;
-	if ((rc = parse(argc, argv, &c, &o)) >= 0)
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		cli_error("%s", err_str(ERR_NOMEM));
+		return EX_OSERR;
+	}
+	buf_init(&r->o.ignored, 4096);
+	qentry_init(&r->q);
+	r->m.fd = -1;
+	if ((rc = parse(argc, argv, &r->c, &r->o)) >= 0)
 		goto out;
 	rc = 0;
-	if (o.mode != SM_SEND) {
-		rc = queue_mode(&c, &o);
+	if (r->o.mode != SM_SEND) {
+		rc = queue_mode(&r->c, &r->o);
 		goto out;
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		e = addr_list_parse_local(&given, argv[i], strlen(argv[i]), 1,
-		    &why);
+		e = addr_list_parse_local(&r->given, argv[i], strlen(argv[i]),
+		    1, &r->why);
 		if (e != ERR_OK) {
-			cli_error("%s", why != NULL ? why : err_str(e));
+			cli_error("%s", r->why != NULL ? r->why : err_str(e));
 			rc = err_exit_code(e);
 			goto out;
 		}
 	}
-	if ((rc = check_flags(&o, &notify)) != 0 ||
-	    (rc = cli_load_config(&c)) != 0)
+	if ((rc = check_flags(&r->o, &notify)) != 0 ||
+	    (rc = cli_load_config(&r->c)) != 0)
 		goto out;
-	if (o.from_arg != NULL) {
-		if ((sender = sender_spec(o.from_arg, &rc)) == NULL)
+	if (r->o.from_arg != NULL) {
+		if ((r->sender = sender_spec(r->o.from_arg, &rc)) == NULL)
 			goto out;
-		account_by_sender(&c, sender);
+		account_by_sender(&r->c, r->sender);
 	}
-	from_arg = o.from_arg != NULL ? o.from_arg : c.acct != NULL ?
-	    c.acct->from : NULL;
-	if (from_arg != NULL && sender == NULL &&
-	    (sender = sender_spec(from_arg, &rc)) == NULL)
+	from_arg = r->o.from_arg != NULL ? r->o.from_arg : r->c.acct != NULL ?
+	    r->c.acct->from : NULL;
+	if (from_arg != NULL && r->sender == NULL &&
+	    (r->sender = sender_spec(from_arg, &rc)) == NULL)
 		goto out;
 	/* The From field to add: none is added when the message has one. */
-	if ((from_hdr = from_to_add(&c, &o, sender != NULL ? sender : "")) ==
-	    NULL) {
+	if ((from_hdr = from_to_add(&r->c, &r->o, r->sender != NULL ?
+	    r->sender : "")) == NULL) {
 		rc = EX_OSERR;
 		goto out;
 	}
-	/* Into the outbox, on disk before any network I/O. */
-	if ((rc = cli_open_outbox(&ob)) != 0)
+	/* Into the outbox, durable before the server may take it. */
+	if ((rc = cli_open_outbox(&r->ob)) != 0)
 		goto out;
-	if ((e = outbox_begin(ob, &it, &why)) != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
+	if ((e = outbox_begin(r->ob, &r->it, &r->why)) != ERR_OK) {
+		cli_error("%s", r->why != NULL ? r->why : err_str(e));
 		rc = err_exit_code(e);
 		goto out;
 	}
 	begun = 1;
 	memset(&mo, 0, sizeof(mo));
-	mo.extract = o.extract;
+	mo.extract = r->o.extract;
 	mo.local_ok = 1;
 	mo.from = from_hdr;
 	mo.use_out_fd = 1;
-	mo.out_fd = it.tx.fd;
-	e = msg_prepare(STDIN_FILENO, &mo, &m, &why);
-	if (e != ERR_OK) {
-		cli_error("%s", why != NULL ? why : err_str(e));
-		rc = err_exit_code(e);
-		goto out;
-	}
-	/* Without -f, the message's own From may pick the account. */
-	if (o.from_arg == NULL && !m.added_from) {
-		account_by_sender(&c, m.from);
-		if (c.acct != NULL && c.acct->from != NULL) {
-			free(sender);
-			if ((sender = sender_spec(c.acct->from, &rc)) == NULL)
-				goto out;
+	mo.out_fd = r->it.tx.fd;
+	mo.written = spooled;
+	/* A file never keeps a read waiting: no poll() for each block. */
+	if (fstat(STDIN_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
+		mo.before_read = input_wait;
+	mo.arg = r;
+	e = msg_prepare(STDIN_FILENO, &mo, &r->m, &r->why);
+	if (e == ERR_OK && !r->enveloped)
+		r->rc = envelope(r);
+	if (e != ERR_OK || r->rc != 0) {
+		/* Not committed: the server takes nothing, nothing is filed. */
+		if (r->sub != NULL)
+			submit_stream_abandon(r->sub);
+		if (e != ERR_CANCEL && e != ERR_OK) {
+			cli_error("%s", r->why != NULL ? r->why : err_str(e));
+			rc = err_exit_code(e);
+		} else {
+			rc = r->rc;
 		}
-	}
-	if (sender == NULL) {
-		cli_error(_("no sender: give -f ADDR, or set 'from' in the "
-		    "account"));
-		rc = EX_USAGE;
 		goto out;
 	}
-	if (o.env.dsn_ret == NULL && c.acct != NULL)
-		o.env.dsn_ret = c.acct->dsn_return;
-	if (o.env.dsn_notify == NULL && c.acct != NULL)
-		o.env.dsn_notify = c.acct->dsn_notify;
-	/* -odq needs no login now: the flush that sends it will. */
-	if ((rc = o.queue_only ? cli_setup_quiet(&c, NULL, 0) :
-	    cli_setup(&c, NULL, 1)) != 0)
-		goto out;
-	for (i = 0; i < m.rcpts.n; i++)
-		if (addr_list_add(&given, NULL, m.rcpts.v[i].spec) != ERR_OK) {
-			rc = EX_OSERR;
-			goto out;
-		}
-	if (given.n == 0) {
-		cli_error(o.extract ? _("no recipients: none given and none "
-		    "in the To, Cc or Bcc fields") : _("no recipients given "
-		    "(use -t to take them from the message)"));
-		rc = EX_USAGE;
-		goto out;
-	}
-	if ((rc = resolve_local(&c, &o, &given, &rcpts)) != 0)
-		goto out;
-	rv = calloc(rcpts.n, sizeof(*rv));
-	if (rv == NULL) {
-		rc = EX_OSERR;
-		goto out;
-	}
-	for (i = 0; i < rcpts.n; i++)
-		rv[i] = rcpts.v[i].spec;
-	nr = cli_dedupe(rv, rcpts.n);
-
-	if (c.direct && c.server != NULL) {
-		cli_error(_("--direct and --server exclude each other: the "
-		    "one goes to the MX hosts, the other to one server"));
-		rc = EX_USAGE;
-		goto out;
-	}
-	if (c.direct && (rc = direct_route(&c, rv, nr, &drt, &dserver)) != 0)
-		goto out;
-	memset(&env_q, 0, sizeof(env_q));
-	env_q.account = c.acct != NULL ? c.acct->name : NULL;
-	env_q.server = c.direct ? dserver : c.server;
-	env_q.from = sender;
-	env_q.rcpts = rv;
-	env_q.nrcpts = nr;
-	env_q.dsn_notify = o.env.dsn_notify;
-	env_q.dsn_ret = o.env.dsn_ret;
-	env_q.dsn_envid = o.env.dsn_envid;
-	env_q.chunking = c.chunking;
 	/* A whole message from a caller goes as given: never rewritten. */
-	if ((e = submit_commit(ob, &it, &q, &env_q, m.eightbit, m.wire_size, 1,
-	    &why)) != ERR_OK) {
+	if (r->streamed)
+		e = submit_stream_commit(r->sub, &r->it, r->m.eightbit,
+		    r->m.wire_size, &r->why);
+	else
+		e = submit_commit(r->ob, &r->it, &r->q, &r->env_q,
+		    r->m.eightbit, r->m.wire_size, 1, &r->why);
+	if (e != ERR_OK) {
 		cli_error(_("the message could not be put in the outbox, "
-		    "nothing was sent: %s"), why != NULL ? why : err_str(e));
+		    "nothing was sent: %s"), r->why != NULL ? r->why :
+		    err_str(e));
 		rc = err_exit_code(e);
 		goto out;
 	}
-	if (o.queue_only) {
+	if (r->o.queue_only) {
 		/* -odq: queued is all; a flush or the timer sends it. */
-		if (c.verbose)
-			cli_note(_("queued as %s, not sent now (-odq)"), q.id);
+		if (r->c.verbose)
+			cli_note(_("queued as %s, not sent now (-odq)"),
+			    r->q.id);
 		goto out;
 	}
-	cli_report_init(&rep, 1, c.no_queue);
-	rep.c = &c;
-	memset(&so, 0, sizeof(so));
-	so.rt = c.direct ? &drt : &c.rt;
-	so.abort_on_reject = o.abort_on_reject;
-	so.no_queue = c.no_queue;
-	so.test = c.stop_after != SMTP_STAGE_NONE;
-	so.event = cli_report_event;
-	so.arg = &rep;
-	if (submit_new(&sub, ob, &so, c.tr, &q, 1) != ERR_OK) {
+	if (!r->streamed && submit_new(&r->sub, r->ob, &r->so, r->c.tr,
+	    &r->q, 1) != ERR_OK) {
 		rc = EX_OSERR;
 		goto out;
 	}
-	submit_run(sub);
-	rc = cli_report_end(&c, &rep, rep.rc);
-	submit_free(sub);
-	sub = NULL;
-	outbox_release(ob, &it);
+	submit_run(r->sub);
+	rc = cli_report_end(&r->c, &r->rep, r->rep.rc);
+	submit_free(r->sub);
+	r->sub = NULL;
+	outbox_release(r->ob, &r->it);
 	begun = 0;
 	/* The server took this one: older mail may go now too. */
-	if (rep.delivered > 0)
-		cli_flush_behind(&c, ob);
+	if (r->rep.delivered > 0)
+		cli_flush_behind(&r->c, r->ob);
 out:
+	submit_free(r->sub);
 	if (begun)
-		outbox_release(ob, &it);
-	qentry_free(&q);
-	outbox_close(ob);
+		outbox_release(r->ob, &r->it);
+	qentry_free(&r->q);
+	outbox_close(r->ob);
 	free(notify);
-	free(why);
-	free(rv);
-	route_free(&drt);
-	free(dserver);
-	free(sender);
+	free(r->why);
+	free(r->rv);
+	route_free(&r->drt);
+	free(r->dserver);
+	free(r->sender);
 	free(from_hdr);
-	addr_list_free(&given);
-	addr_list_free(&rcpts);
-	msg_free(&m);
-	buf_free(&o.ignored);
-	cli_cleanup(&c);
+	addr_list_free(&r->given);
+	addr_list_free(&r->rcpts);
+	msg_free(&r->m);
+	buf_free(&r->o.ignored);
+	cli_cleanup(&r->c);
+	free(r);
 	return rc;
 }
