@@ -1010,6 +1010,50 @@ out:
 	return e;
 }
 
+enum err
+reply_template_new(const struct account *acct, struct draft *d,
+    const char *now, char **errstr)
+{
+	struct reply_vars v;
+	struct buf tpl, text;
+	char date[64], *name;
+	enum err e;
+
+	if (acct == NULL || acct->template_file == NULL)
+		return ERR_OK;
+	buf_init(&tpl, REPLY_TEXT_MAX);
+	buf_init(&text, REPLY_TEXT_MAX);
+	if ((e = read_template(acct->template_file, &tpl, errstr)) != ERR_OK)
+		goto out;
+	if (now == NULL && msg_date(date, sizeof(date)) < 0)
+		date[0] = '\0';
+	if ((name = recipient_name(d)) == NULL ||
+	    buf_add(&text, buf_str(&d->text), d->text.len) < 0 ||
+	    buf_addstr(&text, "") < 0) {
+		free(name);
+		e = ERR_NOMEM;
+		goto out;
+	}
+	memset(&v, 0, sizeof(v));
+	v.date = now != NULL ? now : date;
+	v.name = name;
+	v.quote = "";
+	v.text = buf_str(&text);
+	v.subject = d->subject != NULL ? d->subject : "";
+	v.from = "";
+	buf_reset(&d->text);
+	if ((e = reply_template(buf_str(&tpl), tpl.len, &v, d, errstr)) !=
+	    ERR_OK) {
+		buf_reset(&d->text);
+		(void)buf_add(&d->text, buf_str(&text), text.len);
+	}
+	free(name);
+out:
+	buf_free(&tpl);
+	buf_free(&text);
+	return e;
+}
+
 /* The new text with a line end. */
 static int
 add_new_text(struct draft *d, const struct reply_opts *ro)
@@ -1085,8 +1129,9 @@ attach_orig(struct reply_orig *o, struct draft *d, char **errstr)
 {
 	enum err e;
 
+	/* Named for the recipient, not as a Maildir names its files. */
 	if (o->path != NULL)
-		return draft_attach(d, o->path, NULL, NULL, 0, 1);
+		return draft_attach(d, o->path, "forwarded.eml", NULL, 0, 1);
 	if (o->copy == NULL) {
 		util_seterr(errstr, _("a message read from a pipe is forwarded "
 		    "inline only"));

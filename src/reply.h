@@ -121,4 +121,15 @@ struct reply_vars {
 enum err reply_template(const char *tpl, size_t n,
     const struct reply_vars *v, struct draft *d, char **errstr);
 
+/*
+ * A new message (not an answer) from acct's template, when it has one:
+ * its fields, and its text with %{date}, %{name} (of d's To),
+ * %{subject} (d's) and %{text} (d's text so far, which the result
+ * replaces); %{quote} and %{from} are empty.  Without a template nothing
+ * happens.  The signature is the caller's, as for any new message
+ * (draft_sign()).  Errors as reply_make(); d's text is left as it was.
+ */
+enum err reply_template_new(const struct account *acct, struct draft *d,
+    const char *now, char **errstr);
+
 #endif

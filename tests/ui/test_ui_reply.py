@@ -97,3 +97,18 @@ class UiReply(UiTest):
         s = self.wait_screen("Fwd: lunch")
         self.assertIn("---------- Forwarded message ----------", s)
         self.assertIn("forward: t: To", s)
+
+    def test_new_message_starts_from_the_template(self):
+        tpl = os.path.join(self.tmp, "new.tpl")
+        with open(tpl, "w") as f:
+            f.write("Reply-To: desk@example.org\n\nDear %{name},\n\n"
+                    "about %{subject}:\n")
+        cfg = self.write_config("smtp://127.0.0.1:1", template=tpl)
+        # An editor that changes nothing: the screen shows the template.
+        with open(self.editor, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        self.start(cfg)
+        s = self.compose("Bob <bob@example.org>", "Plans")
+        self.assertIn("Dear Bob,", s)
+        self.assertIn("about Plans:", s)
+        self.assertIn("desk@example.org", s)

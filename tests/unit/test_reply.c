@@ -366,6 +366,26 @@ test_hostile(void **state)
 	    "Message-ID: not-an-id\n\nhi\n", REPLY_GROUP, NULL, NULL);
 	assert_null(d.in_reply_to);
 	draft_free(&d);
+	/* 10,000 References, folded: the first and the newest kept. */
+	{
+		struct buf m;
+		size_t i;
+
+		buf_init(&m, 1 << 24);
+		assert_int_equal(buf_addstr(&m, "From: a@x.example\n"
+		    "Message-ID: <p@x>\nReferences:"), 0);
+		for (i = 0; i < 10000; i++)
+			assert_int_equal(buf_printf(&m, " <%zu@deep>\n", i), 0);
+		assert_int_equal(buf_addstr(&m, "\nhi\n"), 0);
+		draft_init(&d);
+		answer(&d, buf_str(&m), REPLY_SENDER, NULL, NULL);
+		assert_true(strncmp(d.references, "<0@deep> <9982@deep> ",
+		    21) == 0);
+		assert_non_null(strstr(d.references, "<9999@deep> <p@x>"));
+		assert_string_equal(d.in_reply_to, "<p@x>");
+		draft_free(&d);
+		buf_free(&m);
+	}
 }
 
 static void
@@ -537,6 +557,44 @@ test_template(void **state)
 }
 
 static void
+test_template_new(void **state)
+{
+	struct account a;
+	struct draft d;
+	char *errstr = NULL;
+	char *tpl = make_file("tpl-new", "Reply-To: desk@example.org\n\n"
+	    "Dear %{name},\n%{text}\nRegards (%{subject}, %{date})%{quote}\n");
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	draft_init(&d);
+	/* No template: nothing changes. */
+	assert_int_equal(reply_template_new(&a, &d, NULL, &errstr), ERR_OK);
+	assert_int_equal(d.text.len, 0);
+	a.template_file = tpl;
+	assert_int_equal(draft_set(&d.to, "\"Doe, J\" <j@x.example>"), 0);
+	assert_int_equal(draft_set(&d.subject, "Plans"), 0);
+	assert_int_equal(buf_addstr(&d.text, "typed\n"), 0);
+	assert_int_equal(reply_template_new(&a, &d, "NOW", &errstr), ERR_OK);
+	assert_string_equal(d.reply_to, "desk@example.org");
+	assert_string_equal(buf_str(&d.text),
+	    "Dear Doe, J,\ntyped\n\nRegards (Plans, NOW)\n");
+	assert_false(d.signed_text);
+	draft_free(&d);
+	free(tpl);
+	/* A template that is not there: told, the text kept. */
+	a.template_file = (char *)"/nonexistent/tpl";
+	draft_init(&d);
+	assert_int_equal(buf_addstr(&d.text, "kept\n"), 0);
+	assert_int_equal(reply_template_new(&a, &d, NULL, &errstr),
+	    ERR_NOINPUT);
+	assert_non_null(strstr(errstr, "/nonexistent/tpl"));
+	assert_string_equal(buf_str(&d.text), "kept\n");
+	free(errstr);
+	draft_free(&d);
+}
+
+static void
 test_keeps_given(void **state)
 {
 	struct draft d;
@@ -598,6 +656,7 @@ main(void)
 		cmocka_unit_test(test_styles),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_keeps_given),
+		cmocka_unit_test(test_template_new),
 		cmocka_unit_test(test_conf_keys),
 	};
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "cli.h"
 #include "draft.h"
 #include "i18n.h"
@@ -100,16 +101,32 @@ answer_option(void *arg, int opt)
 	}
 }
 
-/* Recipients after the file: added to To. */
+/* Recipients after the file (the locale's charset, or UTF-8): added to To. */
 static int
 add_to(struct draft *d, char **args, int n)
 {
-	char *joined;
+	struct buf u;
+	char *joined, *why = NULL;
+	enum err e;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		joined = d->to == NULL ? strdup(args[i]) :
-		    util_strf("%s, %s", d->to, args[i]);
+		buf_init(&u, 1024 * 1024);
+		if (charset_utf8_valid(args[i], strlen(args[i]), NULL))
+			e = buf_addstr(&u, args[i]) < 0 ? ERR_NOMEM : ERR_OK;
+		else
+			e = charset_to_utf8(&u, args[i], strlen(args[i]),
+			    charset_locale(), &why);
+		if (e != ERR_OK) {
+			cli_error(_("%s: %s"), "To", why != NULL ? why :
+			    err_str(e));
+			free(why);
+			buf_free(&u);
+			return err_exit_code(e);
+		}
+		joined = d->to == NULL ? strdup(buf_str(&u)) :
+		    util_strf("%s, %s", d->to, buf_str(&u));
+		buf_free(&u);
 		if (joined == NULL)
 			return EX_OSERR;
 		free(d->to);
