@@ -23,7 +23,7 @@
 
 struct reply_orig {
 	/* Address fields unfolded, not decoded: a decoded name may hold commas. */
-	char *from, *reply_to, *to, *cc, *mft;
+	char *from, *reply_to, *to, *cc, *mft, *delivered_to;
 	char *subject;             /* decoded, UTF-8 */
 	char *date, *msgid, *refs, *irt;
 	struct buf text;           /* UTF-8, LF */
@@ -64,6 +64,7 @@ reply_orig_free(struct reply_orig *o)
 	free(o->to);
 	free(o->cc);
 	free(o->mft);
+	free(o->delivered_to);
 	free(o->subject);
 	free(o->date);
 	free(o->msgid);
@@ -102,6 +103,7 @@ read_header(struct reply_orig *o, const char *h, size_t n)
 	o->to = rfc822_get(h, n, "To");
 	o->cc = rfc822_get(h, n, "Cc");
 	o->mft = rfc822_get(h, n, "Mail-Followup-To");
+	o->delivered_to = rfc822_get(h, n, "Delivered-To");
 	o->subject = rfc822_get_text(h, n, "Subject");
 	o->date = rfc822_get_text(h, n, "Date");
 	o->msgid = rfc822_get(h, n, "Message-ID");
@@ -710,6 +712,30 @@ out:
 	addr_list_free(&mine);
 	addr_list_free(&seen);
 	return r < 0 ? ERR_NOMEM : ERR_OK;
+}
+
+const struct account *
+reply_account(const struct reply_orig *o, const struct conf *c)
+{
+	const char *fields[4] = { o->from, o->delivered_to, o->to, o->cc };
+	const struct account *found = NULL;
+	struct addr_list l = { NULL, 0 };
+	size_t k, i, j;
+
+	if (c == NULL)
+		return NULL;
+	for (k = 0; k < 4 && found == NULL; k++) {
+		addr_list_free(&l);
+		if (parse_raw(&l, fields[k]) < 0)
+			break;
+		for (i = 0; i < l.n && found == NULL; i++)
+			for (j = 0; j < c->naccounts && found == NULL; j++)
+				if (conf_account_owns(&c->accounts[j],
+				    l.v[i].spec))
+					found = &c->accounts[j];
+	}
+	addr_list_free(&l);
+	return found;
 }
 
 /* The sender's name for the attribution: the display name, else the address. */

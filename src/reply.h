@@ -43,6 +43,15 @@ void reply_orig_free(struct reply_orig *o);
 /* The text read (UTF-8, LF), for callers that show it. */
 const char *reply_orig_text(const struct reply_orig *o, size_t *len);
 
+/*
+ * The account of c the message belongs to, as mutt's reverse_name picks
+ * it: the one that owns (conf_account_owns()) its From (a message of the
+ * user's own), else its Delivered-To, else an address of its To, else
+ * of its Cc; NULL: none does.
+ */
+const struct account *reply_account(const struct reply_orig *o,
+    const struct conf *c);
+
 enum reply_kind {
 	REPLY_SENDER,              /* to Reply-To, else From */
 	REPLY_GROUP,               /* Mail-Followup-To, else the sender and To and Cc */

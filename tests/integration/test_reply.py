@@ -189,6 +189,29 @@ class ReplyTest(PigeonTest):
         self.assertIsNone(msg["Bcc"])
 
 
+class ReplyAccount(PigeonTest):
+    """Without --account, the account the message was for."""
+
+    def test_account_of_the_recipient(self):
+        work = self.account("smtp://127.0.0.1:1",
+                            **{"from": "Me <me@work.example>"})
+        cfg = self.write_config("smtp://127.0.0.1:1",
+                                accounts={"work": work})
+        orig = os.path.join(self.tmp, "o.eml")
+        with open(orig, "wb") as f:
+            f.write(b"From: ann@example.org\nTo: ME@work.example\n"
+                    b"Subject: s\n\nhi\n")
+        res = self.run_pigeon(["reply", "--config", cfg, "--dry-run",
+                               orig])
+        self.assertExit(res, EX_OK)
+        self.assertEqual(parse(res.out)["From"], "Me <me@work.example>")
+        res = self.run_pigeon(["reply", "--config", cfg, "--account",
+                               "test", "--dry-run", orig])
+        self.assertExit(res, EX_OK)
+        self.assertEqual(parse(res.out)["From"],
+                         "Tester <tester@example.org>")
+
+
 class ReplySend(PigeonTest):
     """A real reply through aiosmtpd, of a message in a Maildir."""
 

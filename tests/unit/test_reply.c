@@ -595,6 +595,39 @@ test_template_new(void **state)
 }
 
 static void
+test_account(void **state)
+{
+	struct account acc[2];
+	struct conf c;
+	struct reply_orig *o;
+
+	(void)state;
+	memset(acc, 0, sizeof(acc));
+	memset(&c, 0, sizeof(c));
+	acc[0].from = (char *)"home@example.net";
+	acc[1].from = (char *)"Work <me@work.example>";
+	acc[1].from_addresses = (char *)"*@lists.work.example";
+	c.accounts = acc;
+	c.naccounts = 2;
+	o = orig("From: a@x.example\nTo: b@x.example\n"
+	    "Cc: ME@work.example\n\nhi\n");
+	assert_ptr_equal(reply_account(o, &c), &acc[1]);
+	reply_orig_free(o);
+	o = orig("From: a@x.example\nTo: team@lists.work.example\n"
+	    "Delivered-To: home@example.net\n\nhi\n");
+	assert_ptr_equal(reply_account(o, &c), &acc[0]);
+	reply_orig_free(o);
+	/* One of the user's own: its From. */
+	o = orig("From: home@example.net\nTo: me@work.example\n\nhi\n");
+	assert_ptr_equal(reply_account(o, &c), &acc[0]);
+	reply_orig_free(o);
+	o = orig("From: a@x.example\nTo: b@x.example\n\nhi\n");
+	assert_null(reply_account(o, &c));
+	assert_null(reply_account(o, NULL));
+	reply_orig_free(o);
+}
+
+static void
 test_keeps_given(void **state)
 {
 	struct draft d;
@@ -657,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_keeps_given),
 		cmocka_unit_test(test_template_new),
+		cmocka_unit_test(test_account),
 		cmocka_unit_test(test_conf_keys),
 	};
 

@@ -220,10 +220,11 @@ struct cli_compose {
 	void (*help)(FILE *fp);
 	int (*option)(void *arg, int opt);   /* 1: its own option, taken */
 	/*
-	 * The options read and the config loaded (d has what they gave):
-	 * the operands args[0..n).  *stdin_taken: the text is not on
-	 * standard input (without --body it is empty then).  0 or an exit
-	 * status, told.
+	 * The options read (d has what they gave), before the connection
+	 * is set up: the operands args[0..n).  It may load the config
+	 * (cli_load_config()) and choose c->acct.  *stdin_taken: the text
+	 * is not on standard input (without --body it is empty then).  0
+	 * or an exit status, told.
 	 */
 	int (*start)(void *arg, struct cli *c, struct draft *d, char **args,
 	    int n, int *stdin_taken);

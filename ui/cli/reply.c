@@ -140,6 +140,7 @@ answer_start(void *arg, struct cli *c, struct draft *d, char **args, int n,
     int *stdin_taken)
 {
 	struct answer *a = arg;
+	const struct account *acct;
 	struct buf flaws_text;
 	const char *path;
 	char *why = NULL;
@@ -147,7 +148,6 @@ answer_start(void *arg, struct cli *c, struct draft *d, char **args, int n,
 	enum err e;
 	int fd, rc;
 
-	(void)c;
 	if (n < 1) {
 		cli_error(_("which message? give a file, or - for standard "
 		    "input"));
@@ -180,6 +180,12 @@ answer_start(void *arg, struct cli *c, struct draft *d, char **args, int n,
 	}
 	if ((rc = add_to(d, args + 1, n - 1)) != 0)
 		return rc;
+	/* Without --account: the account the message was for, or from. */
+	if ((rc = cli_load_config(c)) != 0)
+		return rc;
+	if (c->account_name == NULL && (acct = reply_account(a->orig,
+	    c->conf)) != NULL)
+		c->acct = acct;
 	return 0;
 }
 

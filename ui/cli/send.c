@@ -730,13 +730,13 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 			goto out;
 		d.has_html = 1;
 	}
+	if (cc != NULL && (rc = cc->start(cc->arg, &c, &d, argv + optind,
+	    argc - optind, &stdin_taken)) != 0)
+		goto out;
 	if ((rc = dry ? cli_load_config(&c) : cli_setup(&c, NULL, 1)) != 0)
 		goto out;
 	if (c.acct != NULL && (rc = draft_set(&d.account, c.acct->name) < 0 ?
 	    EX_OSERR : 0) != 0)
-		goto out;
-	if (cc != NULL && (rc = cc->start(cc->arg, &c, &d, argv + optind,
-	    argc - optind, &stdin_taken)) != 0)
 		goto out;
 	catch_stop(1);
 	if ((body_path != NULL || !stdin_taken) &&
