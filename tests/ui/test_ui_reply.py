@@ -112,3 +112,19 @@ class UiReply(UiTest):
         self.assertIn("Dear Bob,", s)
         self.assertIn("about Plans:", s)
         self.assertIn("desk@example.org", s)
+
+    def test_reply_to_a_message_of_another_account(self):
+        work = self.account("smtp://127.0.0.1:1",
+                            **{"from": "Me <me@work.example>"})
+        cfg = self.write_config("smtp://127.0.0.1:1",
+                                accounts={"work": work})
+        self.file_sent("From: Me <me@work.example>\n"
+                       "To: Dan <dan@example.com>\n"
+                       "Subject: report\n\nattached\n")
+        self.start(cfg)
+        self.wait_screen("report")
+        self.keys("a")
+        s = self.wait_screen("this message is for account work")
+        # One's own message: the reply goes where it went.
+        self.assertIn("Dan <dan@example.com>", s)
+        self.assertIn("Subject:   Re: report", s)

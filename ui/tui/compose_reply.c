@@ -16,6 +16,7 @@ compose_reply(struct app *a, struct maildir *md, const char *id,
 {
 	struct reply_orig *o = NULL;
 	struct reply_opts ro;
+	const struct account *mine = NULL;
 	struct draft *d;
 	char *why = NULL;
 	unsigned flaws = 0;
@@ -37,9 +38,11 @@ compose_reply(struct app *a, struct maildir *md, const char *id,
 		(void)close(fd);
 	}
 	if (e == ERR_OK) {
+		/* The account it belongs to knows which addresses are the user's. */
+		mine = reply_account(o, a->c.conf);
 		memset(&ro, 0, sizeof(ro));
 		ro.kind = kind;
-		ro.acct = a->c.acct;
+		ro.acct = mine != NULL ? mine : a->c.acct;
 		e = reply_make(o, &ro, d, &why);
 	}
 	reply_orig_free(o);
@@ -54,7 +57,11 @@ compose_reply(struct app *a, struct maildir *md, const char *id,
 	compose_with(a, d, NULL);
 	if (compose_find(a) == NULL)
 		return;
-	if (kind == REPLY_FORWARD_INLINE || kind == REPLY_FORWARD_ATTACH)
+	if (mine != NULL && a->c.acct != NULL &&
+	    strcmp(mine->name, a->c.acct->name) != 0)
+		app_status(a, TUI_ERROR, _("this message is for account %s; f "
+		    "chooses the account to send with"), mine->name);
+	else if (kind == REPLY_FORWARD_INLINE || kind == REPLY_FORWARD_ATTACH)
 		app_status(a, TUI_NORMAL, _("forward: t: To, e: write the "
 		    "text, y: send, q: abort"));
 	else if (flaws != 0)
