@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "i18n.h"
 #include "util.h"
@@ -634,4 +635,28 @@ charset_mime_name(const char *cs, char *buf, size_t len)
 	}
 	buf[i] = '\0';
 	return buf;
+}
+
+int
+charset_text_utf8(struct buf *out, const char *p, size_t n,
+    const char *charset)
+{
+	size_t mark = out->len;
+
+	if (charset_utf8_valid(p, n, NULL) && (charset == NULL ||
+	    strcasecmp(charset, "utf-8") == 0 ||
+	    strcasecmp(charset, "us-ascii") == 0))
+		return buf_add(out, p, n) < 0 ? -1 : 0;
+	if (charset != NULL && charset_to_utf8(out, p, n, charset,
+	    NULL) == ERR_OK)
+		return 0;
+	buf_truncate(out, mark);
+	if (charset_utf8_valid(p, n, NULL))
+		return buf_add(out, p, n) < 0 ? -1 : 0;
+	/* An unknown or wrong charset: Latin-1 keeps every byte readable. */
+	if (charset_to_utf8(out, p, n, "ISO-8859-1", NULL) != ERR_OK) {
+		buf_truncate(out, mark);
+		return -1;
+	}
+	return 1;
 }

@@ -78,6 +78,17 @@ enum err charset_from_utf8(struct buf *out, const char *p, size_t n,
     const char *to, char **errstr);
 
 /*
+ * A received text part p[0..n) in its declared charset (NULL: none
+ * given) as UTF-8, appended to out, as a reader must take it: valid
+ * UTF-8 labelled UTF-8, US-ASCII or nothing is copied; else it is
+ * converted from its charset; a wrong or unknown label on valid UTF-8
+ * is ignored; anything else is read as ISO-8859-1, so that every byte
+ * stays readable.  Returns 0, 1 when the text had to be guessed (a
+ * flaw to tell), -1 when out is full (out then as it was).
+ */
+int charset_text_utf8(struct buf *out, const char *p, size_t n,
+    const char *charset);
+/*
  * The MIME (IANA preferred, lower-case) name for a charset as iconv or
  * nl_langinfo spell it: "ANSI_X3.4-1968" -> "us-ascii", "UTF-8"/"utf8"
  * -> "utf-8", "ISO-8859-1"/"iso88591"/"latin1" -> "iso-8859-1",

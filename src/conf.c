@@ -331,6 +331,24 @@ listed(const char *list, const char *sender, int wild)
 	return 0;
 }
 
+int
+conf_account_owns(const struct account *a, const char *addr)
+{
+	char *spec;
+	int hit = 0;
+
+	if (a == NULL || addr == NULL || *addr == '\0')
+		return 0;
+	if ((spec = spec_of(a->from)) != NULL) {
+		hit = same_sender(spec, addr);
+		free(spec);
+	}
+	if (!hit && a->from_addresses != NULL)
+		hit = listed(a->from_addresses, addr, 0) ||
+		    listed(a->from_addresses, addr, 1);
+	return hit;
+}
+
 const struct account *
 conf_account_for_sender(const struct conf *c, const char *sender)
 {

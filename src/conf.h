@@ -14,6 +14,18 @@ enum conf_tls_trust {
 	CONF_TRUST_TOFU,          /* the certificate first seen (src/trust.h) */
 };
 
+/* reply_style: where a reply's new text goes. */
+enum conf_reply_style {
+	CONF_REPLY_BOTTOM = 0,    /* below the quoted text (the default) */
+	CONF_REPLY_TOP,           /* above it: top-posting */
+};
+
+/* signature_position: where the signature of a reply or forward goes. */
+enum conf_sig_position {
+	CONF_SIG_END = 0,         /* at the end of the message (the default) */
+	CONF_SIG_TEXT,            /* right after the new text, above a quote below it */
+};
+
 struct account {
 	char *name;
 	char *from;
@@ -54,6 +66,9 @@ struct account {
 	char *from_addresses;     /* more senders of the account: "*@x, me@y" */
 	char *sendmail_aliases;   /* /etc/aliases-style file for local names */
 	char *qualify_domain;     /* domain for recipients without one */
+	int reply_style;          /* enum conf_reply_style: the quote above or below */
+	int signature_position;   /* enum conf_sig_position: in a reply or forward */
+	char *template_file;      /* "template": a draft starts from it (reply.h) */
 };
 
 struct conf {
@@ -107,5 +122,11 @@ const struct account *conf_account(const struct conf *c, const char *name);
  */
 const struct account *conf_account_for_sender(const struct conf *c,
     const char *sender);
+
+/*
+ * Is addr (an addr-spec) one of a's own: its from (also with a
+ * "+detail"), or one that from_addresses lists or matches?  1 or 0.
+ */
+int conf_account_owns(const struct account *a, const char *addr);
 
 #endif

@@ -42,6 +42,8 @@ enum key_kind {
 	KEY_CIPHERSUITES,	/* TLS 1.3 ciphersuites OpenSSL takes */
 	KEY_DNS_SERVER,	/* an IPv4 name server, ADDR[:PORT] (dns.h) */
 	KEY_TLS_TRUST,	/* ca or tofu (an int, enum conf_tls_trust) */
+	KEY_REPLY_STYLE,	/* bottom or top (an int, enum conf_reply_style) */
+	KEY_SIG_POSITION,	/* end or text (an int, enum conf_sig_position) */
 };
 
 static const struct conf_key {
@@ -141,6 +143,13 @@ static const struct conf_key {
 	    offsetof(struct account, sendmail_aliases) },
 	{ "qualify_domain",       KEY_WORD,
 	    offsetof(struct account, qualify_domain) },
+	/* Replies and forwards (reply.h). */
+	{ "reply_style",          KEY_REPLY_STYLE,
+	    offsetof(struct account, reply_style) },
+	{ "signature_position",   KEY_SIG_POSITION,
+	    offsetof(struct account, signature_position) },
+	{ "template",             KEY_FILE,
+	    offsetof(struct account, template_file) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -246,6 +255,8 @@ holds_string(const struct conf_key *k)
 	case KEY_DAYS:
 	case KEY_TLS_VERSION:
 	case KEY_TLS_TRUST:
+	case KEY_REPLY_STYLE:
+	case KEY_SIG_POSITION:
 		return 0;
 	default:
 		return 1;
@@ -328,7 +339,8 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 	int b;
 
 	if (*v == '\0' && (k->kind == KEY_BOOL || k->kind == KEY_TIMEOUT ||
-	    k->kind == KEY_TLS_VERSION || k->kind == KEY_TLS_TRUST)) {
+	    k->kind == KEY_TLS_VERSION || k->kind == KEY_TLS_TRUST ||
+	    k->kind == KEY_REPLY_STYLE || k->kind == KEY_SIG_POSITION)) {
 		util_seterr(why, _("'%s' needs a value"), k->name);
 		return -1;
 	}
@@ -389,6 +401,28 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 			*ip = CONF_TRUST_TOFU;
 		else {
 			util_seterr(why, _("tls_trust must be ca or tofu, not '%s'"), v);
+			return -1;
+		}
+		return 0;
+	case KEY_REPLY_STYLE:
+		if (strcasecmp(v, "bottom") == 0)
+			*ip = CONF_REPLY_BOTTOM;
+		else if (strcasecmp(v, "top") == 0)
+			*ip = CONF_REPLY_TOP;
+		else {
+			util_seterr(why, _("reply_style must be bottom or top, "
+			    "not '%s'"), v);
+			return -1;
+		}
+		return 0;
+	case KEY_SIG_POSITION:
+		if (strcasecmp(v, "end") == 0)
+			*ip = CONF_SIG_END;
+		else if (strcasecmp(v, "text") == 0)
+			*ip = CONF_SIG_TEXT;
+		else {
+			util_seterr(why, _("signature_position must be end or "
+			    "text, not '%s'"), v);
 			return -1;
 		}
 		return 0;

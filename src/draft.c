@@ -915,27 +915,10 @@ rd_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 static void
 text_utf8(struct rd *rd, struct buf *out)
 {
-	const char *p = buf_str(&rd->raw);
-	size_t n = rd->raw.len;
-
 	buf_reset(out);
-	if (charset_utf8_valid(p, n, NULL) && (rd->charset == NULL ||
-	    strcasecmp(rd->charset, "utf-8") == 0 ||
-	    strcasecmp(rd->charset, "us-ascii") == 0)) {
-		(void)buf_add(out, p, n);
-		return;
-	}
-	if (rd->charset != NULL && charset_to_utf8(out, p, n, rd->charset,
-	    NULL) == ERR_OK)
-		return;
-	if (charset_utf8_valid(p, n, NULL)) {
-		(void)buf_add(out, p, n);
-		return;
-	}
-	/* An unknown or wrong charset: Latin-1 keeps every byte readable. */
-	rd->flaws |= MIMEWALK_F_ENCODING;
-	if (charset_to_utf8(out, p, n, "ISO-8859-1", NULL) != ERR_OK)
-		buf_reset(out);
+	if (charset_text_utf8(out, buf_str(&rd->raw), rd->raw.len,
+	    rd->charset) == 1)
+		rd->flaws |= MIMEWALK_F_ENCODING;
 }
 
 static void

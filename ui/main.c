@@ -29,6 +29,9 @@ usage(void)
 "  send [-s SUBJECT] [-a FILE]... [-c CC] [-b BCC] RCPT...\n"
 "                       compose a MIME message (text from standard input)\n"
 "                       and send it; --dry-run prints it instead\n"
+"  reply [--all] FILE|- answer a stored message (send's options too)\n"
+"  forward [--inline|--attach] FILE|- RCPT...\n"
+"                       pass a stored message on (send's options too)\n"
 "  queue [list|flush|retry ID|edit ID|rm ID|log ID]\n"
 "                       the outbox: what waits to be sent, and what failed\n"
 "  probe [URL]          show what a submission server offers: TLS,\n"
@@ -92,7 +95,7 @@ common_words(const char *arg, const char *next)
 }
 
 static const char *const commands[] = {
-	"sendmail", "send", "queue", "probe", "trust",
+	"sendmail", "send", "queue", "probe", "trust", "reply", "forward",
 };
 
 static int
@@ -174,6 +177,10 @@ main(int argc, char **argv)
 		return cmd_sendmail(argc - 1, argv + 1);
 	if (strcmp(argv[1], "send") == 0)
 		return cmd_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reply") == 0)
+		return cmd_reply(argc - 1, argv + 1);
+	if (strcmp(argv[1], "forward") == 0)
+		return cmd_forward(argc - 1, argv + 1);
 	if (strcmp(argv[1], "queue") == 0)
 		return cmd_queue(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probe") == 0)

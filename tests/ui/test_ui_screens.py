@@ -322,6 +322,18 @@ class Screens(UiTest):
             self.wait_screen("m:compose")
         check(["e"], again)
 
+        def answer(k, want):
+            self.press(k)
+            s = self.wait_screen(want)
+            self.assertIn("y:send", s)
+            self.keys("q")
+            self.wait_screen("Keep it as a draft?")
+            self.keys("n")
+            self.wait_screen("m:compose")
+        check(["a", "L"], lambda k: answer(k, "Subject:   Re: Message 3"))
+        check(["f"], lambda k: answer(k, "Subject:   Fwd: Message 3"))
+        check(["F"], lambda k: answer(k, "forwarded.eml"))
+
         def resume(k):
             self.press(k)
             s = self.wait_screen("draft 'A draft' resumed")

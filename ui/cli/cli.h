@@ -210,6 +210,35 @@ int cli_flush(const struct cli *opts, struct outbox *ob, int due_only,
 /* prefix and text on standard output, text with control characters escaped. */
 void cli_print_safe(const char *prefix, const char *text);
 
+/*
+ * A command that writes a message as "pigeon send" does, from something
+ * else (reply, forward): send's options, its own, and these hooks.
+ */
+struct draft;
+struct option;
+struct cli_compose {
+	const char *cmd;             /* "reply", for messages */
+	const struct option *opts;   /* its long options (first), up to a NULL name */
+	void (*help)(FILE *fp);
+	int (*option)(void *arg, int opt);   /* 1: its own option, taken */
+	/*
+	 * The options read (d has what they gave), before the connection
+	 * is set up: the operands args[0..n).  It may load the config
+	 * (cli_load_config()) and choose c->acct.  *stdin_taken: the text
+	 * is not on standard input (without --body it is empty then).  0
+	 * or an exit status, told.
+	 */
+	int (*start)(void *arg, struct cli *c, struct draft *d, char **args,
+	    int n, int *stdin_taken);
+	/* The new text is in d->text: make the whole text.  0 or an exit status, told. */
+	int (*finish)(void *arg, struct cli *c, struct draft *d);
+	void *arg;
+};
+/* "pigeon send" with cc (NULL: send itself). */
+int cli_send_main(int argc, char **argv, const struct cli_compose *cc);
+
+int cmd_reply(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
 int cmd_sendmail(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 int cmd_send(int argc, char **argv);

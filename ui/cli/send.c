@@ -606,8 +606,30 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 	    b->rcpts, b->nrcpts);
 }
 
+/* send's options and cc's (first: they win a name both have), or NULL. */
+static struct option *
+longopts_with(const struct cli_compose *cc)
+{
+	struct option *all;
+	size_t n = 0, m = sizeof(send_longopts) / sizeof(send_longopts[0]);
+
+	while (cc->opts[n].name != NULL)
+		n++;
+	if ((all = calloc(n + m, sizeof(*all))) == NULL)
+		return NULL;
+	memcpy(all, cc->opts, n * sizeof(*all));
+	memcpy(all + n, send_longopts, m * sizeof(*all));
+	return all;
+}
+
 int
 cmd_send(int argc, char **argv)
+{
+	return cli_send_main(argc, argv, NULL);
+}
+
+int
+cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 {
 	struct cli c;
 	struct draft d;
@@ -617,14 +639,20 @@ cmd_send(int argc, char **argv)
 	int opt, rc = 0, dry = 0, no8bit = 0, abort_on_reject = 0;
 	size_t i;
 	enum err e;
+	struct option *longopts = NULL;
+	int stdin_taken = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&b, 0, sizeof(b));
 	draft_init(&d);
+	if (cc != NULL && (longopts = longopts_with(cc)) == NULL) {
+		rc = EX_OSERR;
+		goto out;
+	}
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:a:c:b:H:v46", send_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:a:c:b:H:v46", cc != NULL ?
+	    longopts : send_longopts, NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
 		switch (opt) {
@@ -687,7 +715,10 @@ cmd_send(int argc, char **argv)
 			abort_on_reject = 1;
 			break;
 		case CLI_OPT_HELP:
-			send_help(stdout);
+			if (cc != NULL)
+				cc->help(stdout);
+			else
+				send_help(stdout);
 			rc = EX_OK;
 			goto out;
 		case CLI_OPT_VERSION:
@@ -695,11 +726,15 @@ cmd_send(int argc, char **argv)
 			rc = EX_OK;
 			goto out;
 		default:
-			rc = cli_bad_option("send", argv, opt);
+			if (cc != NULL && cc->option(cc->arg, opt))
+				break;
+			rc = cli_bad_option(cc != NULL ? cc->cmd : "send", argv,
+			    opt);
 			goto out;
 		}
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
+	/* The operands of a reply or forward are its to say. */
+	for (i = (size_t)optind; cc == NULL && i < (size_t)argc; i++)
 		if ((rc = add_addrs(&d.to, "To", argv[i])) != 0)
 			goto out;
 	if (c.direct && c.server != NULL) {
@@ -708,7 +743,7 @@ cmd_send(int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
-	if (d.to == NULL && d.cc == NULL && d.bcc == NULL) {
+	if (cc == NULL && d.to == NULL && d.cc == NULL && d.bcc == NULL) {
 		cli_error(_("no recipients: give at least one address"));
 		rc = EX_USAGE;
 		goto out;
@@ -728,17 +763,24 @@ cmd_send(int argc, char **argv)
 			goto out;
 		d.has_html = 1;
 	}
+	if (cc != NULL && (rc = cc->start(cc->arg, &c, &d, argv + optind,
+	    argc - optind, &stdin_taken)) != 0)
+		goto out;
 	if ((rc = dry ? cli_load_config(&c) : cli_setup(&c, NULL, 1)) != 0)
 		goto out;
 	if (c.acct != NULL && (rc = draft_set(&d.account, c.acct->name) < 0 ?
 	    EX_OSERR : 0) != 0)
 		goto out;
 	catch_stop(1);
-	if ((rc = read_text(body_path, &d)) != 0)
+	if ((body_path != NULL || !stdin_taken) &&
+	    (rc = read_text(body_path, &d)) != 0)
 		goto out;
+	if (cc != NULL) {
+		if ((rc = cc->finish(cc->arg, &c, &d)) != 0)
+			goto out;
 	/* The signature rule is the draft's: after "-- ", once. */
-	if (c.acct != NULL && (e = draft_sign(&d, c.acct->signature, &why)) !=
-	    ERR_OK) {
+	} else if (c.acct != NULL && (e = draft_sign(&d, c.acct->signature,
+	    &why)) != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
 		rc = err_exit_code(e);
 		goto out;
@@ -765,6 +807,7 @@ out:
 	draft_free(&d);
 	free(subject);
 	free(why);
+	free(longopts);
 	cli_cleanup(&c);
 	if (stop_signal)
 		die_of_stop();

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "draft.h"
 #include "outbox.h"
+#include "reply.h"
 #include "screen.h"
 #include "submit.h"
 #include "tui.h"
@@ -153,6 +154,9 @@ void compose_open(struct app *a, enum outbox_folder folder,
     struct maildir *md, const char *id);
 /* The composer on d (taken over, freed) from the command line; ignored: what the link asked for in vain. */
 void compose_with(struct app *a, struct draft *d, const char *ignored);
+/* compose_reply.c: a reply to message id of md (or a forward of it) on the compose screen. */
+void compose_reply(struct app *a, struct maildir *md, const char *id,
+    enum reply_kind kind);
 
 /* accounts.c */
 void accounts_open(struct app *a);

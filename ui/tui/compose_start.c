@@ -9,6 +9,7 @@
 #include "compose.h"
 #include "i18n.h"
 #include "mimewalk.h"
+#include "reply.h"
 #include "route.h"
 #include "util.h"
 
@@ -22,6 +23,8 @@ subject_given(struct app *a, void *arg, char *subject)
 {
 	struct starting *st = arg;
 	struct compose *cm;
+	char *why = NULL;
+	enum err e;
 
 	if (subject == NULL || (cm = compose_new(a)) == NULL) {
 		free(st->to);
@@ -34,6 +37,12 @@ subject_given(struct app *a, void *arg, char *subject)
 	if (*subject == '\0')
 		free(subject);
 	free(st);
+	/* The account's template, filled in: the editor shows it. */
+	if ((e = reply_template_new(a->c.acct, &cm->d, NULL, &why)) !=
+	    ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+	}
 	if (compose_begin(a, cm) == 0)
 		compose_edit(a, cm, 0);
 }

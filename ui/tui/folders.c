@@ -32,6 +32,10 @@ enum {
 	F_RETRY,
 	F_ACCOUNTS,
 	F_QUIT,
+	F_REPLY,
+	F_GROUP,
+	F_FORWARD,
+	F_FORWARD_ATT,
 };
 
 static const struct keydef folder_keys[] = {
@@ -50,6 +54,13 @@ static const struct keydef folder_keys[] = {
 	    "it)") },
 	{ 'd', F_DELETE, NULL, N_("delete the message (asks)") },
 	{ 'r', F_RETRY, NULL, N_("send a queued message now (outbox)") },
+	{ 'a', F_REPLY, NULL, N_("reply to the message (r in the "
+	    "reader)") },
+	{ 'L', F_GROUP, NULL, N_("reply to all: To and Cc, without your "
+	    "own addresses") },
+	{ 'f', F_FORWARD, NULL, N_("forward the text inline") },
+	{ 'F', F_FORWARD_ATT, NULL, N_("forward the whole message as an "
+	    "attachment") },
 	{ 'A', F_ACCOUNTS, NULL, N_("the accounts: add, edit, delete, "
 	    "test") },
 	{ 'q', F_QUIT, N_("quit"), N_("quit (asks when mail waits in the "
@@ -440,6 +451,16 @@ folders_act(struct app *a, struct screen *s, int action, int key)
 	case F_RETRY:
 		if (f->folder == OUTBOX_OUTBOX && md != NULL)
 			sending_retry(a, id);
+		return 1;
+	case F_REPLY:
+	case F_GROUP:
+	case F_FORWARD:
+	case F_FORWARD_ATT:
+		if (md != NULL)
+			compose_reply(a, md, id, action == F_REPLY ?
+			    REPLY_SENDER : action == F_GROUP ? REPLY_GROUP :
+			    action == F_FORWARD ? REPLY_FORWARD_INLINE :
+			    REPLY_FORWARD_ATTACH);
 		return 1;
 	case F_ACCOUNTS:
 		accounts_open(a);

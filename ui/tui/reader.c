@@ -25,6 +25,10 @@
 enum {
 	R_HEADERS = 1,
 	R_RAW,
+	R_REPLY,
+	R_GROUP,
+	R_FORWARD,
+	R_FORWARD_ATT,
 };
 
 static const struct keydef reader_keys[] = {
@@ -32,6 +36,14 @@ static const struct keydef reader_keys[] = {
 	    "usual ones") },
 	{ 'H', R_RAW, N_("raw"), N_("the message as it is filed, or as a "
 	    "person reads it") },
+	{ 'r', R_REPLY, N_("reply"), N_("reply to the sender (Reply-To, "
+	    "else From)") },
+	{ 'a', 0, NULL, NULL },
+	{ 'L', R_GROUP, NULL, N_("reply to all: the sender, To and Cc "
+	    "(or Mail-Followup-To), without your own addresses") },
+	{ 'f', R_FORWARD, N_("forward"), N_("forward the text inline") },
+	{ 'F', R_FORWARD_ATT, NULL, N_("forward the whole message as an "
+	    "attachment") },
 	{ 0, 0, NULL, NULL },
 };
 
@@ -302,6 +314,15 @@ reader_act(struct app *a, struct screen *pg, int action, void *arg)
 	case R_RAW:
 		r->raw = !r->raw;
 		break;
+	case R_REPLY:
+	case R_GROUP:
+	case R_FORWARD:
+	case R_FORWARD_ATT:
+		compose_reply(a, r->md, r->id, action == R_REPLY ?
+		    REPLY_SENDER : action == R_GROUP ? REPLY_GROUP :
+		    action == R_FORWARD ? REPLY_FORWARD_INLINE :
+		    REPLY_FORWARD_ATTACH);
+		return 1;
 	default:
 		return 0;
 	}
