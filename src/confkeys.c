@@ -245,7 +245,11 @@ confkey_secret(const struct conf_key *k)
 	return k->kind == KEY_SECRET;
 }
 
-/* Does key k hold a string (char *) in struct account? */
+/*
+ * Does key k hold a string (char *) in struct account?  Every kind is
+ * named, no default: a new kind left out is a compiler warning, never
+ * an int freed as a pointer.
+ */
 static int
 holds_string(const struct conf_key *k)
 {
@@ -258,9 +262,22 @@ holds_string(const struct conf_key *k)
 	case KEY_REPLY_STYLE:
 	case KEY_SIG_POSITION:
 		return 0;
-	default:
+	case KEY_TEXT:
+	case KEY_SECRET:
+	case KEY_WORD:
+	case KEY_SERVER:
+	case KEY_FILE:
+	case KEY_AUTH:
+	case KEY_DSN_NOTIFY:
+	case KEY_DSN_RETURN:
+	case KEY_FINGERPRINT:
+	case KEY_HELO:
+	case KEY_CIPHERS:
+	case KEY_CIPHERSUITES:
+	case KEY_DNS_SERVER:
 		return 1;
 	}
+	return 0;
 }
 
 /* Take a string we own: wipe it first when it may be a secret. */
