@@ -193,6 +193,7 @@ end_entity(struct mimewalk *r)
 	free(e->name);
 	free(e->boundary);
 	e->charset = e->name = e->boundary = NULL;
+	e->part.flowed = 0;
 	buf_free(&e->header);
 }
 
@@ -244,6 +245,14 @@ describe(struct mimewalk *r, struct entity *e)
 	if (rfc822_param(ct, "charset", &b) == 1 &&
 	    (e->charset = strdup(buf_str(&b))) == NULL)
 		goto out;
+	buf_reset(&b);
+	if (strcmp(e->type, "text/plain") == 0 &&
+	    rfc822_param(ct, "format", &b) == 1 &&
+	    strcasecmp(buf_str(&b), "flowed") == 0) {
+		buf_reset(&b);
+		e->part.flowed = rfc822_param(ct, "delsp", &b) == 1 &&
+		    strcasecmp(buf_str(&b), "yes") == 0 ? 2 : 1;
+	}
 	buf_reset(&b);
 	if ((rfc822_param(cd, "filename", &b) == 1 ||
 	    (buf_reset(&b), rfc822_param(ct, "name", &b) == 1)) &&

@@ -38,6 +38,7 @@ struct mimewalk_part {
 	const char *type;          /* "text/plain", lower case; the default if none */
 	const char *parent;        /* the enclosing multipart's type; "" at the top */
 	const char *charset;       /* NULL: none given */
+	int flowed;                /* text/plain; format=flowed: 1, and delsp=yes: 2 */
 	const char *name;          /* filename or name, UTF-8; NULL: none */
 	int attachment;            /* Content-Disposition: attachment */
 	int disp_inline;           /* Content-Disposition: inline */

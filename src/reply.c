@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "charset.h"
+#include "flowed.h"
 #include "html.h"
 #include "i18n.h"
 #include "mimewalk.h"
@@ -36,6 +37,7 @@ struct reply_orig {
 	enum { INTO_NOTHING, INTO_TEXT, INTO_HTML } into;
 	struct buf raw;
 	char *charset;
+	int flowed;                /* the text part's format=flowed (mimewalk.h) */
 	unsigned flaws;
 	int nomem;
 };
@@ -142,6 +144,7 @@ rd_begin(void *arg, const struct mimewalk_part *p)
 	buf_reset(&o->raw);
 	free(o->charset);
 	o->charset = p->charset != NULL ? strdup(p->charset) : NULL;
+	o->flowed = p->flowed;
 	return MIMEWALK_DECODE;
 }
 
@@ -170,6 +173,22 @@ rd_end(void *arg, const struct mimewalk_part *p)
 	out = o->into == INTO_TEXT ? &o->text : &o->html;
 	buf_reset(out);
 	r = charset_text_utf8(out, buf_str(&o->raw), o->raw.len, o->charset);
+	/*
+	 * Flowed text (RFC 3676) read back into its paragraphs, so that it
+	 * is quoted as the writer wrote it and not as the lines it was cut
+	 * into for the wire.
+	 */
+	if (r >= 0 && o->into == INTO_TEXT && o->flowed) {
+		buf_reset(&o->raw);
+		if (flowed_decode(&o->raw, buf_str(out), out->len,
+		    o->flowed == 2) < 0) {
+			r = -1;
+		} else {
+			buf_reset(out);
+			if (buf_add(out, buf_str(&o->raw), o->raw.len) < 0)
+				r = -1;
+		}
+	}
 	if (r < 0)
 		o->nomem = 1;
 	else if (r > 0)

@@ -115,6 +115,46 @@ test_subject(void **state)
 	}
 }
 
+/* A flowed original is quoted as its paragraphs, not as its wire lines. */
+static void
+test_flowed_original_quoted_as_paragraphs(void **state)
+{
+	struct reply_orig *o;
+	const char *t;
+	size_t n;
+
+	(void)state;
+	o = orig("From: ann@example.org\n"
+	    "Content-Type: text/plain; charset=utf-8; format=flowed\n"
+	    "\n"
+	    "One paragraph that was cut for the wire \n"
+	    "into three lines \n"
+	    "by a flowed writer.\n"
+	    "> a quote cut \n"
+	    "> in two\n"
+	    " From stuffed\n");
+	t = reply_orig_text(o, &n);
+	assert_string_equal(t, "One paragraph that was cut for the wire into "
+	    "three lines by a flowed writer.\n> a quote cut in two\n"
+	    "From stuffed\n");
+	reply_orig_free(o);
+	/* DelSp=yes: the space of each soft break goes. */
+	o = orig("From: ann@example.org\n"
+	    "Content-Type: text/plain; charset=utf-8; format=flowed; "
+	    "delsp=yes\n"
+	    "\n"
+	    "\xe6\x97\xa5\xe6\x9c\xac \n"
+	    "\xe8\xaa\x9e\n");
+	t = reply_orig_text(o, &n);
+	assert_string_equal(t, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\n");
+	reply_orig_free(o);
+	/* Without format=flowed, lines stay as they are. */
+	o = orig("From: ann@example.org\n\nkept \nas is\n");
+	t = reply_orig_text(o, &n);
+	assert_string_equal(t, "kept \nas is\n");
+	reply_orig_free(o);
+}
+
 static void
 test_quote(void **state)
 {
@@ -675,6 +715,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_flowed_original_quoted_as_paragraphs),
 		cmocka_unit_test(test_references),
 		cmocka_unit_test(test_reply_sender),
 		cmocka_unit_test(test_reply_to),
