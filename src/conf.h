@@ -53,6 +53,9 @@ struct account {
 	char *from_addresses;     /* more senders of the account: "*@x, me@y" */
 	char *sendmail_aliases;   /* /etc/aliases-style file for local names */
 	char *qualify_domain;     /* domain for recipients without one */
+	char *proxy;              /* socks5://[user[:password]@]host[:port], NULL: none */
+	char *proxy_password_command; /* prints the proxy's password */
+	char *fallback_server;    /* server URLs to try when server cannot be reached */
 };
 
 struct conf {

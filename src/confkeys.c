@@ -9,9 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "candidates.h"
 #include "dns.h"
 #include "i18n.h"
 #include "smtp.h"
+#include "socks5.h"
 #include "tls.h"
 #include "url.h"
 #include "util.h"
@@ -42,6 +44,8 @@ enum key_kind {
 	KEY_CIPHERSUITES,	/* TLS 1.3 ciphersuites OpenSSL takes */
 	KEY_DNS_SERVER,	/* an IPv4 name server, ADDR[:PORT] (dns.h) */
 	KEY_TLS_TRUST,	/* ca or tofu (an int, enum conf_tls_trust) */
+	KEY_PROXY,	/* socks5://[user[:password]@]host[:port]; a secret when it has a password */
+	KEY_SERVERS,	/* server URLs separated by commas or blanks */
 };
 
 static const struct conf_key {
@@ -139,6 +143,13 @@ static const struct conf_key {
 	    offsetof(struct account, sendmail_aliases) },
 	{ "qualify_domain",       KEY_WORD,
 	    offsetof(struct account, qualify_domain) },
+	/* A SOCKS5 proxy for the connections (socks5.h). */
+	{ "proxy",                KEY_PROXY,  offsetof(struct account, proxy) },
+	{ "proxy_password_command", KEY_TEXT,
+	    offsetof(struct account, proxy_password_command) },
+	/* Servers to try when the server cannot be reached (route.h). */
+	{ "fallback_server",      KEY_SERVERS,
+	    offsetof(struct account, fallback_server) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -229,9 +240,18 @@ confkey_name(const struct conf_key *k)
 }
 
 int
-confkey_secret(const struct conf_key *k)
+confkey_secret(const struct conf_key *k, const char *v)
 {
-	return k->kind == KEY_SECRET;
+	struct socks5_url u;
+	int r;
+
+	if (k->kind != KEY_PROXY)
+		return k->kind == KEY_SECRET;
+	if (socks5_url_parse(&u, v, NULL) != ERR_OK)
+		return 0;
+	r = u.password != NULL;
+	socks5_url_free(&u);
+	return r;
 }
 
 /* Does key k hold a string (char *) in struct account? */
@@ -268,7 +288,8 @@ confkey_free_values(struct account *a)
 	for (i = 0; i < CONF_NKEYS; i++)
 		if (holds_string(&conf_keys[i])) {
 			sp = (char **)(void *)((char *)a + conf_keys[i].off);
-			free_str(*sp, conf_keys[i].kind == KEY_SECRET);
+			free_str(*sp, conf_keys[i].kind == KEY_SECRET ||
+			    conf_keys[i].kind == KEY_PROXY);
 			*sp = NULL;
 		}
 }
@@ -311,6 +332,19 @@ parse_dsn_notify(const char *v, struct buf *out, char **why)
 	return 0;
 }
 
+/* A list of server URLs (fallback_server): 0, or -1 with *why naming the wrong one. */
+static int
+servers_check(const char *v, char **why)
+{
+	struct candidates c;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	e = candidates_servers(&c, v, why);
+	candidates_free(&c);
+	return e == ERR_OK ? 0 : -1;
+}
+
 int
 confkey_set(struct account *a, const struct conf_key *k, const char *v,
     struct buf *tmp, char **why)
@@ -319,6 +353,7 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 	int *ip = (int *)(void *)((char *)a + k->off);
 	const char *store = v;
 	struct url u;
+	struct socks5_url pu;
 	char *uerr = NULL, *end, *copy;
 	const char *home;
 	long l;
@@ -437,6 +472,22 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 			util_seterr(why, _("'%s' must be a single word"), k->name);
 			return -1;
 		}
+		break;
+	case KEY_PROXY:
+		if (*v == '\0')
+			break;
+		if (socks5_url_parse(&pu, v, &uerr) != ERR_OK) {
+			if (uerr == NULL)
+				return -1;
+			util_seterr(why, "%s", uerr);
+			free(uerr);
+			return -1;
+		}
+		socks5_url_free(&pu);
+		break;
+	case KEY_SERVERS:
+		if (servers_check(v, why) < 0)
+			return -1;
 		break;
 	case KEY_SERVER:
 		if (*v == '\0')

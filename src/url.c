@@ -459,3 +459,25 @@ url_free(struct url *u)
 	u->port[0] = '\0';
 	u->local = 0;
 }
+
+enum smtp_tls
+url_smtp_tls(const struct url *u)
+{
+	/*
+	 * LMTP over TCP: STARTTLS when the server offers it (LMTP servers
+	 * often do not), said loudly when it goes on without.  Over a UNIX
+	 * socket the line is local: no TLS.
+	 */
+	switch (u->scheme) {
+	case URL_SMTPS:
+		return SMTP_TLS_IMPLICIT;
+	case URL_SMTP:
+		return SMTP_TLS_STARTTLS;
+	case URL_SMTP_OPPORTUNISTIC:
+		return SMTP_TLS_OPPORTUNISTIC;
+	case URL_LMTP:
+		return u->local ? SMTP_TLS_NONE : SMTP_TLS_OPPORTUNISTIC;
+	default:
+		return SMTP_TLS_NONE;
+	}
+}

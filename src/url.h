@@ -4,6 +4,7 @@
 #define PIGEON_URL_H
 
 #include "err.h"
+#include "smtp.h"
 
 enum url_scheme {
 	URL_SMTP,        /* smtp://  STARTTLS required, port 587 */
@@ -34,5 +35,11 @@ struct url {
  */
 enum err url_parse(struct url *u, const char *s, char **errstr);
 void url_free(struct url *u);
+/*
+ * The TLS a URL asks for: smtps:// implicit, smtp:// STARTTLS,
+ * smtp+opportunistic:// and lmtp:// over TCP STARTTLS when offered,
+ * smtp+plain:// and an LMTP socket none.
+ */
+enum smtp_tls url_smtp_tls(const struct url *u);
 
 #endif
