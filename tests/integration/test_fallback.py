@@ -39,7 +39,14 @@ class Fallback(PigeonTest):
         self.assertIn("trying the fallback server smtp://127.0.0.1:%d "
                       "(1 of 1)" % srv.port, err)
         self.assertEqual(self.outbox(), [])
-        self.assertEqual(len(self.folder("sent")), 1)
+        sent = self.folder("sent")
+        self.assertEqual(len(sent), 1)
+        # The message's log says which server took it.
+        log = self.run_pigeon(["queue", "--config", cfg, "log",
+                               list(sent)[0]])
+        self.assertExit(log, EX_OK)
+        self.assertIn(("trying the fallback server smtp://127.0.0.1:%d"
+                       % srv.port).encode(), log.out)
 
     def test_list_tried_in_order(self):
         a, b = closed_port(), closed_port()
