@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: ISC
 """test_proxy.py - sending through a SOCKS5 proxy (proxy = socks5://..., --proxy): names resolved by the proxy, its login, and its refusals in words, against a SOCKS5 server of the test (socks5srv.py) and aiosmtpd."""
 
+import os
+import shutil
+import signal
 import socket
+import subprocess
+import time
 
 from harness import EX_OK, PigeonTest
 from socks5srv import Socks5Server
@@ -160,3 +165,79 @@ class Proxy(PigeonTest):
         res = self.send(cfg)
         self.assertNotEqual(res.rc, EX_OK)
         self.assertIn(b"socks5://", res.err)
+
+
+DANTED = shutil.which("danted") or (
+    "/usr/sbin/danted" if os.access("/usr/sbin/danted", os.X_OK) else None)
+
+
+class Dante(PigeonTest):
+    """The same through Debian's dante-server, run by the test on
+    127.0.0.1 with its own configuration (no login: Dante's logins are
+    the system's accounts)."""
+
+    def start_danted(self):
+        if DANTED is None:
+            self.skipTest("danted (Debian's dante-server) is not installed")
+        port = closed_port()
+        log = os.path.join(self.tmp, "danted.log")
+        conf = os.path.join(self.tmp, "danted.conf")
+        with open(conf, "w") as f:
+            f.write("logoutput: %s\n"
+                    "internal: 127.0.0.1 port = %d\n"
+                    "external: 127.0.0.1\n"
+                    "clientmethod: none\n"
+                    "socksmethod: none\n"
+                    "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n"
+                    "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0\n"
+                    "    command: connect\n"
+                    "    log: connect error }\n" % (log, port))
+        proc = subprocess.Popen(
+            [DANTED, "-f", conf, "-N", "1",
+             "-p", os.path.join(self.tmp, "danted.pid")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+
+        def stop():
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            proc.wait(10)
+        self.addCleanup(stop)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                return port, log
+            except OSError:
+                if proc.poll() is not None:
+                    self.skipTest("danted does not run here (status %d)"
+                                  % proc.returncode)
+                time.sleep(0.05)
+        self.fail("danted did not listen on port %d" % port)
+
+    def test_send_through_danted(self):
+        port, log = self.start_danted()
+        srv = self.start_smtpd()
+        cfg = self.write_config("smtp://localhost:%d" % srv.port,
+                                proxy="socks5://127.0.0.1:%d" % port)
+        res = self.run_pigeon(["send", "--config", cfg, "-v"] + ARGS,
+                              input=b"hello\n")
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        self.assertIn(("connecting through the SOCKS5 proxy 127.0.0.1:%d to "
+                       "localhost port %d" % (port, srv.port)).encode(),
+                      res.err)
+        self.assertIn(b"the proxy is connected to localhost", res.err)
+
+    def test_danted_refusing_the_destination_queues(self):
+        port, log = self.start_danted()
+        cfg = self.write_config("smtp://localhost:%d" % closed_port(),
+                                proxy="socks5://127.0.0.1:%d" % port)
+        res = self.run_pigeon(["send", "--config", cfg, "-v"] + ARGS,
+                              input=b"hello\n")
+        self.assertExit(res, EX_OK)
+        self.assertIn(b"the proxy says: connection refused by the "
+                      b"destination host", res.err)
+        self.assertEqual(len(self.outbox()), 1)
