@@ -166,6 +166,91 @@ class Proxy(PigeonTest):
         self.assertNotEqual(res.rc, EX_OK)
         self.assertIn(b"socks5://", res.err)
 
+    def test_silent_proxy_times_out_within_connect_timeout(self):
+        # Takes the connection and never answers the greeting.
+        mute = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(4)
+        self.addCleanup(mute.close)
+        srv, url = self.plain_server()
+        cfg = self.write_config(
+            url, user=None, password_command=None, connect_timeout="1",
+            proxy="socks5://127.0.0.1:%d" % mute.getsockname()[1])
+        t0 = time.monotonic()
+        res = self.send(cfg)
+        self.assertLess(time.monotonic() - t0, 4.5)
+        self.assertExit(res, EX_OK)
+        self.assertIn(b"the proxy did not finish within 1000 ms", res.err)
+        self.assertEqual(len(self.outbox()), 1)
+
+    def test_queue_flush_goes_through_the_proxy(self):
+        srv, url = self.plain_server()
+        p = self.start_proxy(rep=1)
+        cfg = self.write_config(url, user=None, password_command=None,
+                                proxy="socks5://127.0.0.1:%d" % p.port)
+        res = self.send(cfg)
+        self.assertExit(res, EX_OK)
+        self.assertEqual(len(self.outbox()), 1)
+        p.rep = None
+        res = self.run_pigeon(["queue", "--config", cfg, "flush"])
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(p.requests, [("name", PROXIED, srv.port)] * 2)
+
+    def test_sendmail_and_probe_go_through_the_proxy(self):
+        srv, url = self.plain_server()
+        p = self.start_proxy()
+        cfg = self.write_config(url, user=None, password_command=None,
+                                proxy="socks5://127.0.0.1:%d" % p.port)
+        res = self.run_pigeon(["sendmail", "--config", cfg,
+                               "bob@example.org"],
+                              input=b"Subject: s\n\nhello\n")
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        res = self.run_pigeon(["probe", "--config", cfg])
+        self.assertExit(res, EX_OK)
+        self.assertEqual(p.requests, [("name", PROXIED, srv.port)] * 2)
+
+    def test_proxy_none_overrides_the_account(self):
+        srv = self.start_smtpd(tls="none", user=None, password=None)
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None,
+                                proxy="socks5://127.0.0.1:%d" % closed_port())
+        res = self.send(cfg, "--proxy", "none")
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        self.assertNotIn(b"SOCKS5", res.err)
+
+    def test_lmtp_socket_does_not_use_the_proxy(self):
+        from aiosmtpd.controller import UnixSocketController
+        from aiosmtpd.lmtp import LMTP
+        from smtpd import quiet_logging
+
+        got = []
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                got.append(bytes(envelope.content))
+                return "250 2.0.0 ok"
+
+        class Unix(UnixSocketController):
+            def factory(self):
+                return LMTP(self.handler, **self.SMTP_kwargs)
+
+        quiet_logging()
+        path = os.path.join(self.tmp, "lmtp.sock")
+        c = Unix(Handler(), unix_socket=path, ready_timeout=10.0)
+        c.start()
+        self.addCleanup(c.stop, no_assert=True)
+        cfg = self.write_config("lmtp://" + path, user=None,
+                                password_command=None,
+                                proxy="socks5://127.0.0.1:%d" % closed_port())
+        res = self.send(cfg)
+        self.assertExit(res, EX_OK)
+        self.assertEqual(len(got), 1)
+        self.assertIn(b"the proxy is not used for a UNIX socket", res.err)
+
 
 DANTED = shutil.which("danted") or (
     "/usr/sbin/danted" if os.access("/usr/sbin/danted", os.X_OK) else None)
