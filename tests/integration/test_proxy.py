@@ -251,6 +251,16 @@ class Proxy(PigeonTest):
         self.assertEqual(len(got), 1)
         self.assertIn(b"the proxy is not used for a UNIX socket", res.err)
 
+    def test_a_proxy_password_makes_the_file_private(self):
+        cfg = self.write_config("smtp+plain://127.0.0.1:25", user=None,
+                                password_command=None,
+                                proxy="socks5://u:hunter2@127.0.0.1:1")
+        os.chmod(cfg, 0o644)
+        res = self.send(cfg, "--dry-run")
+        self.assertNotEqual(res.rc, EX_OK)
+        self.assertIn(b"holds a password and can be read by others", res.err)
+        self.assertNotIn(b"hunter2", res.err)
+
 
 DANTED = shutil.which("danted") or (
     "/usr/sbin/danted" if os.access("/usr/sbin/danted", os.X_OK) else None)
