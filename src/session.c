@@ -219,6 +219,7 @@ connect_fallback(struct session *s)
 	const struct cand_host *h;
 	struct smtp *ns;
 	char *why = NULL;
+	enum err e;
 
 	while (s->fb < s->o->servers->n) {
 		h = &s->o->servers->hosts[s->fb++];
@@ -241,11 +242,13 @@ connect_fallback(struct session *s)
 		transcript_emitf(s->tr, TR_INFO, 0, _("trying the fallback "
 		    "server %s (%zu of %zu)"), h->server, s->fb,
 		    s->o->servers->n);
-		if (net_connect_start(&s->nc, h->url.host, h->url.port,
-		    &s->o->net, s->tr, &why) == ERR_OK)
+		if ((e = net_connect_start(&s->nc, h->url.host, h->url.port,
+		    &s->o->net, s->tr, &why)) == ERR_OK)
 			return 1;
 		transcript_emitf(s->tr, TR_ERROR, 0, "%s", why != NULL ? why :
-		    err_str(ERR_NET));
+		    err_str(e));
+		/* The engine holds the last failure: the session's error when none is left. */
+		smtp_abort(s->smtp, e, why);
 		free(why);
 		why = NULL;
 	}
@@ -275,8 +278,14 @@ try_fallback(struct session *s, enum err e)
 {
 	const char *why = NULL;
 
-	if (s->fb >= s->o->servers->n || !unreachable(s, e))
+	if (!unreachable(s, e))
 		return;
+	if (s->fb >= s->o->servers->n) {
+		if (s->fb > 0)
+			transcript_emitf(s->tr, TR_ERROR, 0, _("no server of "
+			    "the account took the connection"));
+		return;
+	}
 	(void)smtp_error(s->smtp, &why);
 	transcript_emitf(s->tr, TR_WARN, 0, _("the server %s port %s could "
 	    "not be used (%s): trying the next one"), s->host, s->port,
@@ -353,6 +362,19 @@ open_mx(struct session *s, char **errstr)
 	return ERR_OK;
 }
 
+/* The engine's error and its detail (copied into *errstr), for a session that ends before it is handed out. */
+static enum err
+fail_detail(const struct session *s, char **errstr)
+{
+	const char *why = NULL;
+	enum err e = smtp_error(s->smtp, &why);
+
+	if (e == ERR_OK)
+		e = ERR_NET;
+	util_seterr(errstr, "%s", why != NULL ? why : err_str(e));
+	return e;
+}
+
 enum err
 session_open(struct session **out, const struct session_opts *o,
     struct transcript *tr, char **errstr)
@@ -377,13 +399,15 @@ session_open(struct session **out, const struct session_opts *o,
 		smtp_abort(s->smtp, e, errstr != NULL ? *errstr : NULL);
 		s->phase = P_DONE;
 		try_fallback(s, e);
-		if (s->phase != P_DONE) {
-			if (errstr != NULL) {
-				free(*errstr);
-				*errstr = NULL;
-			}
-			e = ERR_OK;
+		if (errstr != NULL) {
+			free(*errstr);
+			*errstr = NULL;
 		}
+		if (s->phase != P_DONE)
+			e = ERR_OK;
+		else
+			/* Every server failed at once: the last one's error. */
+			e = fail_detail(s, errstr);
 	}
 	if (e != ERR_OK) {
 		session_free(s);

@@ -89,6 +89,21 @@ class Fallback(PigeonTest):
         self.one_message(good, res)
         self.assertIn(b"421 4.3.2 busy", res.err)
 
+    def test_421_then_fallback_down_queues_with_the_last_reason(self):
+        busy = self.start_script([("send", b"421 4.3.2 busy, try later\r\n"),
+                                  ("close",)])
+        down = closed_port()
+        cfg = self.write_config(
+            "smtp://127.0.0.1:%d" % busy.port,
+            fallback_server="smtp://127.0.0.1:%d" % down)
+        res = self.send(cfg)
+        self.assertExit(res, EX_OK)
+        self.assertRegex(res.err, rb"is queued, next try at ")
+        self.assertIn(b"no server of the account took the connection",
+                      res.err)
+        self.assertRegex(res.err, (r"not sent yet: .*port %d" % down).encode())
+        self.assertEqual(len(self.outbox()), 1)
+
     def test_rejected_recipient_is_not_tried_elsewhere(self):
         first = self.start_smtpd(reject=["bob@example.org"])
         second = self.start_smtpd()
@@ -121,6 +136,10 @@ class Fallback(PigeonTest):
         self.assertExit(res, EX_OK)
         self.assertRegex(res.err, rb"is queued, next try at ")
         self.assertIn(("port %d" % b).encode(), res.err)
+        # The reason given is the last server's.
+        self.assertRegex(res.err, (r"not sent yet: .*port %d" % b).encode())
+        self.assertIn(b"no server of the account took the connection",
+                      res.err)
         self.assertEqual(len(self.outbox()), 1)
 
     def test_other_server_given_has_no_fallback(self):
