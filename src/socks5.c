@@ -2,6 +2,9 @@
 /* SPDX-License-Identifier: ISC */
 #include "socks5.h"
 
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,18 +212,31 @@ send_login(struct socks5 *s)
 static void
 send_connect(struct socks5 *s)
 {
-	size_t hl = strlen(s->host);
+	size_t hl = strlen(s->host), n;
 
-	/* VER 5, CMD CONNECT, RSV, ATYP 3 (a name the proxy resolves). */
+	/*
+	 * VER 5, CMD CONNECT, RSV, then the address: an IPv4 or IPv6
+	 * literal as such (ATYP 1 or 4), anything else as a name for the
+	 * proxy to resolve (ATYP 3).
+	 */
 	s->out[0] = 5;
 	s->out[1] = 1;
 	s->out[2] = 0;
-	s->out[3] = 3;
-	s->out[4] = (unsigned char)hl;
-	memcpy(s->out + 5, s->host, hl);
-	s->out[5 + hl] = (unsigned char)(s->port >> 8);
-	s->out[6 + hl] = (unsigned char)(s->port & 0xff);
-	s->outlen = 7 + hl;
+	if (inet_pton(AF_INET, s->host, s->out + 4) == 1) {
+		s->out[3] = 1;
+		n = 4 + 4;
+	} else if (inet_pton(AF_INET6, s->host, s->out + 4) == 1) {
+		s->out[3] = 4;
+		n = 4 + 16;
+	} else {
+		s->out[3] = 3;
+		s->out[4] = (unsigned char)hl;
+		memcpy(s->out + 5, s->host, hl);
+		n = 5 + hl;
+	}
+	s->out[n] = (unsigned char)(s->port >> 8);
+	s->out[n + 1] = (unsigned char)(s->port & 0xff);
+	s->outlen = n + 2;
 	expect(s, PH_HEAD, 5);
 }
 

@@ -12,7 +12,7 @@
  * socks5://[user[:password]@]host[:port] (socks5h:// is the same): the
  * port defaults to 1080, user and password are percent-decoded.  The
  * destination's name is always sent to the proxy to resolve (RFC 1928
- * ATYP 3), never resolved here.
+ * ATYP 3), never resolved here; an IPv4 or IPv6 literal goes as such.
  */
 struct socks5_url {
 	char *host;         /* without brackets for an IPv6 literal */

@@ -59,6 +59,17 @@ class Proxy(PigeonTest):
         self.assertIn(b"the proxy takes us without a login", res.err)
         self.assertNotIn(b"cannot resolve", res.err)
 
+    def test_address_literal_goes_as_an_address(self):
+        srv = self.start_smtpd(tls="none", user=None, password=None)
+        p = self.start_proxy()
+        cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
+                                user=None, password_command=None,
+                                proxy="socks5://127.0.0.1:%d" % p.port)
+        res = self.send(cfg)
+        self.assertExit(res, EX_OK)
+        self.one_message(srv, res)
+        self.assertEqual(p.requests, [("ipv4", "127.0.0.1", srv.port)])
+
     def test_login_then_starttls_and_auth(self):
         srv = self.start_smtpd()
         p = self.start_proxy(users={"tunnel": "s3cret-proxy"},

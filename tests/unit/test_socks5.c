@@ -100,6 +100,27 @@ test_no_login_ipv6_bound(void **state)
 }
 
 static void
+test_literals(void **state)
+{
+	static const unsigned char v4[] = { 5, 1, 0, 1, 192, 0, 2, 1, 0, 25 };
+	static const unsigned char v6[] = { 5, 1, 0, 4, 0x20, 0x01, 0x0d,
+	    0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x02, 0x4b };
+	struct socks5 *s;
+
+	(void)state;
+	s = socks5_new(NULL, NULL, "192.0.2.1", "25", NULL, NULL);
+	expect_out(s, "\x05\x01\x00", 3);
+	feed(s, "\x05\x00", 2, 0);
+	expect_out(s, v4, sizeof(v4));
+	socks5_free(s);
+	s = socks5_new(NULL, NULL, "2001:db8::1", "587", NULL, NULL);
+	expect_out(s, "\x05\x01\x00", 3);
+	feed(s, "\x05\x00", 2, 0);
+	expect_out(s, v6, sizeof(v6));
+	socks5_free(s);
+}
+
+static void
 test_refusals(void **state)
 {
 	struct socks5 *s;
@@ -210,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_login_whole),
 		cmocka_unit_test(test_login_bytewise),
 		cmocka_unit_test(test_no_login_ipv6_bound),
+		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_url),
