@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "url.h"
 #include "util.h"
 
 #define SOCKS5_PORT "1080"
@@ -19,45 +20,14 @@
 
 /* ---- the URL ---- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode %XX escapes of p[0..n) into a new string; NULL: a bad escape, a control character, or no memory. */
+/* The user name or password of the URL, decoded; NULL: a broken escape, a control character, or no memory. */
 static char *
 pct_decode(const char *p, size_t n)
 {
-	char *out, *o;
-	size_t i;
+	char *out = NULL;
 
-	if ((out = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0, o = out; i < n; i++) {
-		if (p[i] == '%') {
-			if (i + 2 >= n || hexval(p[i + 1]) < 0 ||
-			    hexval(p[i + 2]) < 0)
-				goto bad;
-			*o++ = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
-			i += 2;
-		} else
-			*o++ = p[i];
-		if ((unsigned char)o[-1] < 0x20 || o[-1] == 0x7f)
-			goto bad;
-	}
-	*o = '\0';
+	(void)url_decode(p, n, &out);
 	return out;
-bad:
-	explicit_bzero(out, n + 1);
-	free(out);
-	return NULL;
 }
 
 static enum err
@@ -79,6 +49,10 @@ socks5_url_parse(struct socks5_url *u, const char *s, char **errstr)
 	memset(u, 0, sizeof(*u));
 	if (s == NULL)
 		s = "";
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return url_fail(u, errstr, _("it contains a control "
+			    "character"));
 	if (strncasecmp(s, "socks5://", 9) == 0)
 		a = s + 9;
 	else if (strncasecmp(s, "socks5h://", 10) == 0)

@@ -36,6 +36,12 @@ struct url {
 enum err url_parse(struct url *u, const char *s, char **errstr);
 void url_free(struct url *u);
 /*
+ * Decode the %XX escapes of s[0..n) into *out (malloc'd): 0; -1 a
+ * broken escape, -2 a control character decoded, -3 out of memory (*out
+ * NULL then).
+ */
+int url_decode(const char *s, size_t n, char **out);
+/*
  * The TLS a URL asks for: smtps:// implicit, smtp:// STARTTLS,
  * smtp+opportunistic:// and lmtp:// over TCP STARTTLS when offered,
  * smtp+plain:// and an LMTP socket none.
