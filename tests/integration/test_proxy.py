@@ -272,6 +272,15 @@ class Proxy(PigeonTest):
         self.assertIn(b"holds a password and can be read by others", res.err)
         self.assertNotIn(b"hunter2", res.err)
 
+    def test_msmtp_proxy_keys_are_explained(self):
+        cfg = self.write_config("smtp+plain://127.0.0.1:25", user=None,
+                                password_command=None,
+                                proxy_host="127.0.0.1", proxy_port="1080")
+        res = self.send(cfg, "--dry-run")
+        self.assertExit(res, EX_OK)
+        self.assertIn(b"'proxy_host' is msmtp's name: the proxy is one URL: "
+                      b"proxy = socks5://HOST:PORT", res.err)
+
 
 DANTED = shutil.which("danted") or (
     "/usr/sbin/danted" if os.access("/usr/sbin/danted", os.X_OK) else None)
