@@ -205,6 +205,56 @@ candidates_lookup(struct candidates *c, struct dns *d, const char *domain,
 	return ERR_PERMFAIL;
 }
 
+enum err
+candidates_servers(struct candidates *c, const char *list, char **errstr)
+{
+	const char *p = list, *end;
+	struct cand_host *h;
+	char *one, *why = NULL;
+	size_t n0 = c->n, i;
+	enum err e = ERR_OK;
+
+	while (p != NULL && e == ERR_OK) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		end = p + strcspn(p, ", \t");
+		if ((one = strndup(p, (size_t)(end - p))) == NULL) {
+			e = ERR_NOMEM;
+			break;
+		}
+		p = end;
+		if (add_host(c, "", (unsigned)(c->n - n0)) < 0) {
+			free(one);
+			e = ERR_NOMEM;
+			break;
+		}
+		h = &c->hosts[c->n - 1];
+		h->server = one;
+		e = url_parse(&h->url, one, &why);
+		if (e == ERR_CONFIG)
+			util_seterr(errstr, _("fallback server %s: %s"), one,
+			    why != NULL ? why : err_str(e));
+		free(why);
+		why = NULL;
+		if (e == ERR_OK) {
+			free(h->name);
+			if ((h->name = strdup(h->url.host)) == NULL)
+				e = ERR_NOMEM;
+		}
+	}
+	if (e != ERR_OK) {
+		/* As it was: drop what this list added. */
+		for (i = n0; i < c->n; i++) {
+			free(c->hosts[i].name);
+			free(c->hosts[i].server);
+			url_free(&c->hosts[i].url);
+		}
+		c->n = n0;
+	}
+	return e;
+}
+
 void
 candidates_free(struct candidates *c)
 {
@@ -216,6 +266,8 @@ candidates_free(struct candidates *c)
 		free(c->hosts[i].addrs);
 		free(c->hosts[i].name);
 		free(c->hosts[i].why);
+		free(c->hosts[i].server);
+		url_free(&c->hosts[i].url);
 	}
 	free(c->hosts);
 	free(c->domain);

@@ -7,6 +7,7 @@
 
 #include "dns.h"
 #include "err.h"
+#include "url.h"
 
 /*
  * RFC 5321 section 5.1: the MX records of the domain, lowest preference
@@ -22,6 +23,14 @@ struct cand_host {
 	char **addrs;            /* numeric addresses, in the order to try */
 	size_t naddrs;
 	char *why;               /* no address: why (a failed look-up), or NULL */
+	/*
+	 * A server of a list (candidates_servers()): its URL as written,
+	 * parsed into url; name is url.host, pref its place in the list,
+	 * and there are no addresses (the connect resolves the name, or a
+	 * proxy does).  NULL for a mail host.
+	 */
+	char *server;
+	struct url url;
 };
 
 struct candidates {
@@ -57,6 +66,15 @@ size_t candidates_order(struct dns_rr *mx, size_t n,
  */
 enum err candidates_lookup(struct candidates *c, struct dns *d,
     const char *domain, int family, char **errstr);
+/*
+ * Append the server URLs of list (separated by commas or blanks) to c,
+ * in that order: the servers a session tries one after the other when
+ * the one before cannot be reached or its TLS fails (fallback_server).
+ * Every URL is checked: ERR_CONFIG with *errstr naming the wrong one
+ * (c is then as it was), ERR_NOMEM.  An empty list adds nothing.
+ */
+enum err candidates_servers(struct candidates *c, const char *list,
+    char **errstr);
 void candidates_free(struct candidates *c);
 
 #endif

@@ -824,7 +824,7 @@ parse_setting(struct parser *ps, char *s, size_t n, struct buf *v,
 	    ps->seen[slot]) < 0)
 		return -1;
 	ps->seen[slot] = ps->line;
-	if (confkey_secret(k) && v->len > 0)
+	if (v->len > 0 && confkey_secret(k, buf_str(v)))
 		ps->secret = 1;
 	if (confkey_set(&ps->conf->accounts[ps->cur], k, buf_str(v), tmp,
 	    &why) < 0) {

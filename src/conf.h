@@ -69,6 +69,9 @@ struct account {
 	int reply_style;          /* enum conf_reply_style: the quote above or below */
 	int signature_position;   /* enum conf_sig_position: in a reply or forward */
 	char *template_file;      /* "template": a draft starts from it (reply.h) */
+	char *proxy;              /* socks5://[user[:password]@]host[:port], NULL: none */
+	char *proxy_password_command; /* prints the proxy's password */
+	char *fallback_server;    /* server URLs to try when server cannot be reached */
 };
 
 struct conf {

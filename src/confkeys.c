@@ -9,9 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "candidates.h"
 #include "dns.h"
 #include "i18n.h"
 #include "smtp.h"
+#include "socks5.h"
 #include "tls.h"
 #include "url.h"
 #include "util.h"
@@ -44,6 +46,8 @@ enum key_kind {
 	KEY_TLS_TRUST,	/* ca or tofu (an int, enum conf_tls_trust) */
 	KEY_REPLY_STYLE,	/* bottom or top (an int, enum conf_reply_style) */
 	KEY_SIG_POSITION,	/* end or text (an int, enum conf_sig_position) */
+	KEY_PROXY,	/* socks5://[user[:password]@]host[:port]; a secret when it has a password */
+	KEY_SERVERS,	/* server URLs separated by commas or blanks */
 };
 
 static const struct conf_key {
@@ -150,6 +154,13 @@ static const struct conf_key {
 	    offsetof(struct account, signature_position) },
 	{ "template",             KEY_FILE,
 	    offsetof(struct account, template_file) },
+	/* A SOCKS5 proxy for the connections (socks5.h). */
+	{ "proxy",                KEY_PROXY,  offsetof(struct account, proxy) },
+	{ "proxy_password_command", KEY_TEXT,
+	    offsetof(struct account, proxy_password_command) },
+	/* Servers to try when the server cannot be reached (route.h). */
+	{ "fallback_server",      KEY_SERVERS,
+	    offsetof(struct account, fallback_server) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -191,6 +202,10 @@ static const struct foreign_key {
 	    N_("pigeon logs every delivery by itself (pigeon queue log ID)") },
 	{ "account",                  "msmtp", NULL,
 	    N_("accounts are sections: [account NAME]") },
+	{ "proxy_host",               "msmtp", NULL,
+	    N_("the proxy is one URL: proxy = socks5://HOST:PORT") },
+	{ "proxy_port",               "msmtp", NULL,
+	    N_("the proxy is one URL: proxy = socks5://HOST:PORT") },
 	{ "smtp_url",                 "mutt",  "server", NULL },
 	{ "smtp_user",                "mutt",  "user", NULL },
 	{ "smtp_pass",                "mutt",  "password", NULL },
@@ -240,9 +255,18 @@ confkey_name(const struct conf_key *k)
 }
 
 int
-confkey_secret(const struct conf_key *k)
+confkey_secret(const struct conf_key *k, const char *v)
 {
-	return k->kind == KEY_SECRET;
+	struct socks5_url u;
+	int r;
+
+	if (k->kind != KEY_PROXY)
+		return k->kind == KEY_SECRET;
+	if (socks5_url_parse(&u, v, NULL) != ERR_OK)
+		return 0;
+	r = u.password != NULL;
+	socks5_url_free(&u);
+	return r;
 }
 
 /*
@@ -275,6 +299,8 @@ holds_string(const struct conf_key *k)
 	case KEY_CIPHERS:
 	case KEY_CIPHERSUITES:
 	case KEY_DNS_SERVER:
+	case KEY_PROXY:
+	case KEY_SERVERS:
 		return 1;
 	}
 	return 0;
@@ -298,7 +324,8 @@ confkey_free_values(struct account *a)
 	for (i = 0; i < CONF_NKEYS; i++)
 		if (holds_string(&conf_keys[i])) {
 			sp = (char **)(void *)((char *)a + conf_keys[i].off);
-			free_str(*sp, conf_keys[i].kind == KEY_SECRET);
+			free_str(*sp, conf_keys[i].kind == KEY_SECRET ||
+			    conf_keys[i].kind == KEY_PROXY);
 			*sp = NULL;
 		}
 }
@@ -341,6 +368,19 @@ parse_dsn_notify(const char *v, struct buf *out, char **why)
 	return 0;
 }
 
+/* A list of server URLs (fallback_server): 0, or -1 with *why naming the wrong one. */
+static int
+servers_check(const char *v, char **why)
+{
+	struct candidates c;
+	enum err e;
+
+	memset(&c, 0, sizeof(c));
+	e = candidates_servers(&c, v, why);
+	candidates_free(&c);
+	return e == ERR_OK ? 0 : -1;
+}
+
 int
 confkey_set(struct account *a, const struct conf_key *k, const char *v,
     struct buf *tmp, char **why)
@@ -349,6 +389,7 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 	int *ip = (int *)(void *)((char *)a + k->off);
 	const char *store = v;
 	struct url u;
+	struct socks5_url pu;
 	char *uerr = NULL, *end, *copy;
 	const char *home;
 	long l;
@@ -490,6 +531,22 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 			util_seterr(why, _("'%s' must be a single word"), k->name);
 			return -1;
 		}
+		break;
+	case KEY_PROXY:
+		if (*v == '\0')
+			break;
+		if (socks5_url_parse(&pu, v, &uerr) != ERR_OK) {
+			if (uerr == NULL)
+				return -1;
+			util_seterr(why, "%s", uerr);
+			free(uerr);
+			return -1;
+		}
+		socks5_url_free(&pu);
+		break;
+	case KEY_SERVERS:
+		if (servers_check(v, why) < 0)
+			return -1;
 		break;
 	case KEY_SERVER:
 		if (*v == '\0')

@@ -20,8 +20,11 @@ size_t confkey_count(void);
 /* The key called name, or NULL; *slot (may be NULL) gets its slot. */
 const struct conf_key *confkey_find(const char *name, size_t *slot);
 const char *confkey_name(const struct conf_key *k);
-/* Is its value a secret (wiped before it is freed)? */
-int confkey_secret(const struct conf_key *k);
+/*
+ * Is the value v of k a secret (a file holding it must be private)?
+ * password, and a proxy URL with a password in it.
+ */
+int confkey_secret(const struct conf_key *k, const char *v);
 
 /*
  * Check v as key k takes it and store it, converted, in a (an empty

@@ -108,7 +108,8 @@ static enum err
 connect_to(const struct https_request *rq, const struct https_url *u,
     int64_t deadline, int *fd, char **errstr)
 {
-	struct net_opts no = { rq->family, NULL, ms_left(deadline) };
+	/* No proxy: a policy fetch goes where the probe's DNS says. */
+	struct net_opts no = { rq->family, NULL, ms_left(deadline), NULL };
 	struct net_connect *nc = NULL;
 	struct pollfd p;
 	enum err e;

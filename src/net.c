@@ -50,6 +50,11 @@ struct net_connect {
 	struct buf failed;          /* "addr: reason; addr: reason" */
 	size_t nfailed;
 	int local;                  /* host is the path of a UNIX socket */
+	/* Through a SOCKS5 proxy: host is the proxy's, dest the server's. */
+	const struct socks5_url *proxy;
+	char *dest;
+	char *dest_port;
+	struct socks5 *sx;          /* the handshake, once connected to the proxy */
 };
 
 static const char *
@@ -237,9 +242,15 @@ all_failed(struct net_connect *c, char **errstr)
 		    c->host, buf_str(&c->failed));
 		return c->last_timeout ? ERR_TIMEOUT : ERR_NET;
 	}
-	util_seterr(errstr, _("cannot connect to %s port %s: %s"), c->host,
-	    c->serv, c->nfailed > 0 ? buf_str(&c->failed) :
-	    _("no usable address"));
+	if (c->proxy != NULL)
+		util_seterr(errstr, _("cannot reach the SOCKS5 proxy %s port "
+		    "%s (to connect to %s port %s): %s"), c->host, c->serv,
+		    c->dest, c->dest_port, c->nfailed > 0 ?
+		    buf_str(&c->failed) : _("no usable address"));
+	else
+		util_seterr(errstr, _("cannot connect to %s port %s: %s"),
+		    c->host, c->serv, c->nfailed > 0 ? buf_str(&c->failed) :
+		    _("no usable address"));
 	return c->last_timeout ? ERR_TIMEOUT : ERR_NET;
 }
 
@@ -364,7 +375,25 @@ net_connect_start(struct net_connect **out, const char *host,
 	c->host = strdup(host);
 	if (c->host == NULL)
 		goto nomem;
+	if (host[0] != '/' && o != NULL && o->proxy != NULL) {
+		/* The proxy resolves the server's name: only its own is looked up here. */
+		c->proxy = o->proxy;
+		c->dest = c->host;
+		c->dest_port = strdup(port);
+		c->host = strdup(o->proxy->host);
+		if (c->host == NULL || c->dest_port == NULL)
+			goto nomem;
+		(void)snprintf(c->serv, sizeof(c->serv), "%s", o->proxy->port);
+		transcript_emitf(tr, TR_CONNECT, 0, _("connecting through the "
+		    "SOCKS5 proxy %s:%s to %s port %s"), c->host, c->serv,
+		    c->dest, c->dest_port);
+		host = c->host;
+		port = c->serv;
+	}
 	if (host[0] == '/') {
+		if (o != NULL && o->proxy != NULL)
+			transcript_emitf(tr, TR_INFO, 0, _("the proxy is not "
+			    "used for a UNIX socket"));
 		c->local = 1;
 		if (start_local(c) < 0) {
 			e = all_failed(c, errstr);
@@ -398,7 +427,12 @@ net_connect_start(struct net_connect **out, const char *host,
 	t0 = util_now_us();
 	e = resolve(&c->res, host, port, o != NULL ? o->family : AF_UNSPEC,
 	    0, &why);
-	if (e == ERR_RESOLVE) {
+	if (e == ERR_RESOLVE && c->proxy != NULL) {
+		transcript_emitf(tr, TR_CONNECT, 0,
+		    _("cannot resolve the proxy %s: %s"), host, why);
+		util_seterr(errstr, _("cannot resolve the SOCKS5 proxy %s: "
+		    "%s"), host, why);
+	} else if (e == ERR_RESOLVE) {
 		transcript_emitf(tr, TR_CONNECT, 0,
 		    _("cannot resolve %s: %s"), host, why);
 		util_seterr(errstr, _("cannot resolve %s: %s"), host, why);
@@ -443,7 +477,8 @@ net_connect_pollfd(const struct net_connect *c, struct pollfd *pfd)
 	int64_t left;
 
 	pfd->fd = c->fd;
-	pfd->events = POLLOUT;
+	pfd->events = c->sx != NULL && socks5_state(c->sx) == SOCKS5_READ ?
+	    POLLIN : POLLOUT;
 	pfd->revents = 0;
 	if (c->fd < 0)
 		return 0;
@@ -453,6 +488,94 @@ net_connect_pollfd(const struct net_connect *c, struct pollfd *pfd)
 	/* Round up, so that when poll() times out the deadline has passed. */
 	left = (left + 999) / 1000;
 	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* Connected to the proxy: start its handshake (the fd stays ours until it is done). */
+static enum err
+proxy_start(struct net_connect *c, char **errstr)
+{
+	char *why = NULL;
+
+	c->sx = socks5_new(c->proxy->user, c->proxy->password, c->dest,
+	    c->dest_port, c->tr, &why);
+	if (c->sx != NULL)
+		return ERR_OK;
+	if (why == NULL)
+		return ERR_NOMEM;
+	transcript_emitf(c->tr, TR_ERROR, 0, "%s", why);
+	util_seterr(errstr, "%s", why);
+	free(why);
+	return ERR_CONFIG;
+}
+
+/* The proxy failed us: e and why, the connection closed. */
+static enum err
+proxy_fail(struct net_connect *c, enum err e, const char *why,
+    char **errstr)
+{
+	util_seterr(errstr, _("cannot connect through the SOCKS5 proxy %s "
+	    "port %s to %s port %s: %s"), c->host, c->serv, c->dest,
+	    c->dest_port, why);
+	(void)close(c->fd);
+	c->fd = -1;
+	return e;
+}
+
+/* One round of the proxy's handshake after poll(): write what it has, read exactly what it needs. */
+static enum err
+proxy_step(struct net_connect *c, short revents, int *fd, char **errstr)
+{
+	unsigned char in[512];
+	const unsigned char *out;
+	const char *why;
+	char tmo[128];
+	size_t len;
+	ssize_t n;
+	enum err e;
+
+	if (revents == 0 && util_now_us() >= c->deadline) {
+		(void)snprintf(tmo, sizeof(tmo), _("the proxy did not finish "
+		    "within %d ms"), c->timeout_ms);
+		transcript_emitf(c->tr, TR_ERROR, 0, "%s", tmo);
+		return proxy_fail(c, ERR_TIMEOUT, tmo, errstr);
+	}
+	while (socks5_state(c->sx) == SOCKS5_WRITE) {
+		out = socks5_output(c->sx, &len);
+		n = send(c->fd, out, len, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return ERR_OK;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return proxy_fail(c, ERR_NET, strerror(errno), errstr);
+		socks5_sent(c->sx, (size_t)n);
+	}
+	while (socks5_state(c->sx) == SOCKS5_READ) {
+		len = socks5_need(c->sx);
+		n = read(c->fd, in, len < sizeof(in) ? len : sizeof(in));
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return ERR_OK;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			why = n == 0 ? _("the proxy closed the connection") :
+			    strerror(errno);
+			transcript_emitf(c->tr, TR_ERROR, 0, "%s", why);
+			return proxy_fail(c, ERR_NET, why, errstr);
+		}
+		socks5_feed(c->sx, in, (size_t)n);
+		/* The login may follow the method choice: write it now. */
+		if (socks5_state(c->sx) == SOCKS5_WRITE)
+			return proxy_step(c, POLLOUT, fd, errstr);
+	}
+	if ((e = socks5_error(c->sx, &why)) != ERR_OK)
+		return proxy_fail(c, e, why, errstr);
+	if (socks5_state(c->sx) != SOCKS5_DONE)
+		return ERR_OK;
+	*fd = c->fd;
+	c->fd = -1;
+	c->done = 1;
+	return ERR_OK;
 }
 
 enum err
@@ -470,6 +593,8 @@ net_connect_step(struct net_connect *c, short revents, int *fd,
 	}
 	if (c->fd < 0)
 		return all_failed(c, errstr);
+	if (c->sx != NULL)
+		return proxy_step(c, revents, fd, errstr);
 
 	if (revents & POLLNVAL) {
 		fail_attempt(c, _("invalid socket"), 0);
@@ -487,6 +612,8 @@ net_connect_step(struct net_connect *c, short revents, int *fd,
 				transcript_emitf(c->tr, TR_CONNECT, 0,
 				    _("connected to %s port %s in %.1f ms"),
 				    c->addr, c->serv, ms_since(c->t_start));
+			if (c->proxy != NULL)
+				return proxy_start(c, errstr);
 			*fd = c->fd;
 			c->fd = -1;
 			c->done = 1;
@@ -519,7 +646,10 @@ net_connect_free(struct net_connect *c)
 		freeaddrinfo(c->res);
 	if (c->src != NULL)
 		freeaddrinfo(c->src);
+	socks5_free(c->sx);
 	free(c->host);
+	free(c->dest);
+	free(c->dest_port);
 	free(c->source);
 	buf_free(&c->failed);
 	free(c);

@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include "err.h"
+#include "socks5.h"
 #include "transcript.h"
 #include "transport.h"
 
@@ -13,6 +14,14 @@ struct net_opts {
 	int family;              /* AF_UNSPEC (default), AF_INET or AF_INET6 */
 	const char *source;      /* local address to bind to, or NULL */
 	int connect_timeout_ms;  /* per address; <= 0 means 30000 */
+	/*
+	 * A SOCKS5 proxy, or NULL: the connection goes to the proxy (its
+	 * addresses tried in turn, family and source as for a server),
+	 * which is asked to connect to host by name: host is never
+	 * resolved here.  The handshake is part of the connect and of its
+	 * timeout.  Not used for a UNIX socket.
+	 */
+	const struct socks5_url *proxy;
 };
 
 struct net_connect;
@@ -30,6 +39,10 @@ struct net_connect;
  * socket (LMTP): port, family and source are not used, the transcript
  * says "connecting to the socket PATH", and a failure says why in words
  * (there is no such socket, permission denied, nobody is listening).
+ * Through a proxy the transcript says "connecting through the SOCKS5
+ * proxy P:PORT to HOST port PORT"; a proxy that cannot be reached or
+ * refuses is ERR_NET or ERR_TIMEOUT (temporary), one that refuses the
+ * login or takes no method offered ERR_CONFIG.
  */
 enum err net_connect_start(struct net_connect **out, const char *host,
     const char *port, const struct net_opts *o, struct transcript *tr,
@@ -42,7 +55,8 @@ int net_connect_pollfd(const struct net_connect *c, struct pollfd *pfd);
  * Advance after poll() returned (revents from pfd, or 0 on timeout).
  * ERR_OK with *fd >= 0: connected, the caller now owns the non-blocking
  * fd.  ERR_OK with *fd == -1: still trying.  Otherwise every address
- * failed: ERR_NET or ERR_TIMEOUT, *errstr lists what happened to each.
+ * failed: ERR_NET or ERR_TIMEOUT, *errstr lists what happened to each
+ * (through a proxy also the errors of net_connect_start()).
  * With revents 0 the deadline is checked against the clock, so a loop
  * that wakes up for other descriptors may call this freely.
  */

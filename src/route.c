@@ -67,9 +67,11 @@ route_init(struct route *r, const struct account *a, const char *server,
     int chunking, char **errstr)
 {
 	enum err e;
-	int t, direct;
+	int t, direct, own;
 
 	memset(r, 0, sizeof(*r));
+	own = server == NULL || (a != NULL && a->server != NULL &&
+	    strcmp(server, a->server) == 0);
 	if (server == NULL && a != NULL)
 		server = a->server;
 	if (server == NULL) {
@@ -108,17 +110,8 @@ route_init(struct route *r, const struct account *a, const char *server,
 		r->so.tls.allow_legacy = a->tls_allow_legacy;
 		r->so.tls.tofu = r->so.tofu = a->tls_trust == CONF_TRUST_TOFU;
 	}
-	/*
-	 * LMTP over TCP: STARTTLS when the server offers it (LMTP servers
-	 * often do not), said loudly when it goes on without.  Over a UNIX
-	 * socket the line is local: no TLS, and a login (rare there) may
-	 * go in clear text.
-	 */
-	r->so.smtp.tls = r->url.scheme == URL_SMTPS ? SMTP_TLS_IMPLICIT :
-	    r->url.scheme == URL_SMTP ? SMTP_TLS_STARTTLS :
-	    r->url.scheme == URL_SMTP_OPPORTUNISTIC ? SMTP_TLS_OPPORTUNISTIC :
-	    r->url.scheme == URL_LMTP && !r->url.local ?
-	    SMTP_TLS_OPPORTUNISTIC : SMTP_TLS_NONE;
+	/* A login over a UNIX socket (rare) may go in clear text: the line is local. */
+	r->so.smtp.tls = url_smtp_tls(&r->url);
 	r->so.smtp.lmtp = r->url.scheme == URL_LMTP;
 	r->helo = a != NULL && a->helo != NULL && *a->helo != '\0' ?
 	    strdup(a->helo) :
@@ -140,6 +133,43 @@ route_init(struct route *r, const struct account *a, const char *server,
 	r->lifetime = (int64_t)(a != NULL && a->queue_lifetime > 0 ?
 	    a->queue_lifetime : LIFETIME_DAYS) * DAY;
 	r->sent = a != NULL ? a->sent : NULL;
+	if (a != NULL && a->proxy != NULL && (e = route_set_proxy(r,
+	    a->proxy, a, errstr)) != ERR_OK) {
+		route_free(r);
+		return e;
+	}
+	if (a != NULL && a->fallback_server != NULL && own && !direct) {
+		if ((e = candidates_servers(&r->fallback, a->fallback_server,
+		    errstr)) != ERR_OK) {
+			route_free(r);
+			return e;
+		}
+		if (r->fallback.n > 0)
+			r->so.servers = &r->fallback;
+	}
+	return ERR_OK;
+}
+
+enum err
+route_set_proxy(struct route *r, const char *url, const struct account *a,
+    char **errstr)
+{
+	enum err e;
+
+	socks5_url_free(&r->proxy);
+	r->so.net.proxy = NULL;
+	if (url == NULL || *url == '\0' || strcmp(url, "none") == 0)
+		return ERR_OK;
+	if ((e = socks5_url_parse(&r->proxy, url, errstr)) != ERR_OK)
+		return e;
+	if (r->proxy.user != NULL && r->proxy.password == NULL && a != NULL &&
+	    a->proxy_password_command != NULL &&
+	    (e = password_run(a->proxy_password_command, &r->proxy.password,
+	    errstr)) != ERR_OK) {
+		socks5_url_free(&r->proxy);
+		return e;
+	}
+	r->so.net.proxy = &r->proxy;
 	return ERR_OK;
 }
 
@@ -220,5 +250,7 @@ route_free(struct route *r)
 	}
 	free(r->helo);
 	url_free(&r->url);
+	socks5_url_free(&r->proxy);
+	candidates_free(&r->fallback);
 	memset(r, 0, sizeof(*r));
 }

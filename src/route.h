@@ -5,9 +5,11 @@
 
 #include <stdint.h>
 
+#include "candidates.h"
 #include "conf.h"
 #include "err.h"
 #include "session.h"
+#include "socks5.h"
 #include "url.h"
 
 /*
@@ -29,6 +31,8 @@ struct route {
 	int need_secret;           /* a login and no password: ask for it */
 	int64_t lifetime;          /* seconds a message may stay queued */
 	const char *sent;          /* the account's folder for copies of sent mail, NULL: none */
+	struct socks5_url proxy;   /* the account's proxy (or --proxy); host NULL: none */
+	struct candidates fallback; /* fallback_server: so.servers, when it has any */
 };
 
 /*
@@ -41,9 +45,21 @@ struct route {
  * domain may be empty (a template for route_direct()).
  * ERR_CONFIG with *errstr when there is no server or its URL is wrong.
  * The route is ready but for the secret (route_secret()).
+ * The account's proxy is set as route_set_proxy() does; its
+ * fallback_server list becomes so.servers, unless server names another
+ * server than the account's or is direct to MX.
  */
 enum err route_init(struct route *r, const struct account *a,
     const char *server, int chunking, char **errstr);
+/*
+ * Connect through the SOCKS5 proxy url (socks5://[user[:password]@]
+ * host[:port]; "" or "none": no proxy, over the account's).  A proxy
+ * with a user and no password gets the output of a's
+ * proxy_password_command (a may be NULL).  ERR_CONFIG with *errstr (a
+ * wrong URL, a failing command), ERR_NOMEM.
+ */
+enum err route_set_proxy(struct route *r, const char *url,
+    const struct account *a, char **errstr);
 /* The server of a route direct to domain's MX hosts: "mx:DOMAIN" or, with tls, "mx+tls:DOMAIN" (malloc'd). */
 char *route_direct(const char *domain, int tls);
 /*

@@ -64,6 +64,10 @@ struct session {
 	struct candidates cand; /* direct to MX: the hosts to try */
 	size_t ch, ca;          /* the host and its address to try next */
 	int tries;              /* connections started to them */
+	const struct smtp_opts *so; /* the engine's options: o->smtp, or fbo */
+	const char *host, *port;  /* the server connected to (not with MX) */
+	struct smtp_opts fbo;   /* a fallback server's: its TLS, host, port */
+	size_t fb;              /* the fallback server to try next */
 };
 
 static int
@@ -124,6 +128,9 @@ session_new(struct session **out, const struct session_opts *o,
 	s->fd = -1;
 	s->body_fd = -1;
 	s->tlso = o->tls;
+	s->so = &o->smtp;
+	s->host = o->host;
+	s->port = o->port;
 	if (s->tlso.servername == NULL)
 		s->tlso.servername = o->host;
 	s->rbuf = malloc(SESSION_BLOCK);
@@ -213,6 +220,100 @@ connect_next(struct session *s)
 }
 
 /*
+ * A fallback server: connect to the next of o->servers, a new engine
+ * with that URL's TLS, host and port: 1 when a connection is under way,
+ * 0 when none is left.
+ */
+static int
+connect_fallback(struct session *s)
+{
+	const struct cand_host *h;
+	struct smtp *ns;
+	char *why = NULL;
+	enum err e;
+
+	while (s->fb < s->o->servers->n) {
+		h = &s->o->servers->hosts[s->fb++];
+		s->fbo = s->o->smtp;
+		s->fbo.tls = url_smtp_tls(&h->url);
+		s->fbo.lmtp = h->url.scheme == URL_LMTP;
+		s->fbo.host = h->url.host;
+		s->fbo.port = (unsigned)strtoul(h->url.port, NULL, 10);
+		s->fbo.auth_allow_plaintext = s->o->smtp.auth_allow_plaintext ||
+		    h->url.local;
+		if ((ns = smtp_new(&s->fbo, s->tr)) == NULL)
+			return 0;
+		smtp_free(s->smtp);
+		s->smtp = ns;
+		s->so = &s->fbo;
+		s->host = h->url.host;
+		s->port = h->url.port;
+		s->tlso.servername = h->url.host;
+		transcript_begin(s->tr);
+		transcript_emitf(s->tr, TR_INFO, 0, _("trying the fallback "
+		    "server %s (%zu of %zu)"), h->server, s->fb,
+		    s->o->servers->n);
+		if ((e = net_connect_start(&s->nc, h->url.host, h->url.port,
+		    &s->o->net, s->tr, &why)) == ERR_OK)
+			return 1;
+		transcript_emitf(s->tr, TR_ERROR, 0, "%s", why != NULL ? why :
+		    err_str(e));
+		/* The engine holds the last failure: the session's error when none is left. */
+		smtp_abort(s->smtp, e, why);
+		free(why);
+		why = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Did this connection fail before the server took us, or in its TLS?
+ * Then a fallback server may do better.  A verdict of the server (a
+ * refused login, sender, recipient or message) is not such a failure.
+ */
+static int
+unreachable(const struct session *s, enum err e)
+{
+	enum smtp_stage st = smtp_stage(s->smtp);
+
+	if (e == ERR_STOPPED || e == ERR_CANCEL || e == ERR_OK)
+		return 0;
+	if (e == ERR_TLS || e == ERR_TLS_VERIFY || e == ERR_NOTLS)
+		return st <= SMTP_STAGE_EHLO;
+	return st <= SMTP_STAGE_GREETING && err_exit_code(e) == EX_TEMPFAIL;
+}
+
+/* The session is DONE with e: on to the next fallback server, when this failure allows. */
+static void
+try_fallback(struct session *s, enum err e)
+{
+	const char *why = NULL;
+
+	if (!unreachable(s, e))
+		return;
+	if (s->fb >= s->o->servers->n) {
+		if (s->fb > 0)
+			transcript_emitf(s->tr, TR_ERROR, 0, _("no server of "
+			    "the account took the connection"));
+		return;
+	}
+	(void)smtp_error(s->smtp, &why);
+	transcript_emitf(s->tr, TR_WARN, 0, _("the server %s port %s could "
+	    "not be used (%s): trying the next one"), s->host, s->port,
+	    why != NULL ? why : err_str(e));
+	s->rd_blocked = 0;
+	s->rd_need = 0;
+	s->wr_need = 0;
+	s->plain_retry = 0;
+	s->phase = P_CONNECT;
+	if (connect_fallback(s))
+		return;
+	transcript_emitf(s->tr, TR_ERROR, 0, _("no server of the account "
+	    "took the connection"));
+	s->phase = P_DONE;
+}
+
+/*
  * Direct to MX: this connection failed before the server took us (it
  * could not be made, the greeting said 4xx, it closed): on to the next
  * host, as RFC 5321 5.1 says.  Called when the session is DONE; it goes
@@ -223,6 +324,10 @@ try_next(struct session *s)
 {
 	enum err e = smtp_error(s->smtp, NULL);
 
+	if (s->o->servers != NULL && s->o->mx_domain == NULL) {
+		try_fallback(s, e);
+		return;
+	}
 	if (s->o->mx_domain == NULL || s->ch >= s->cand.n ||
 	    e == ERR_STOPPED || e == ERR_CANCEL ||
 	    smtp_stage(s->smtp) > SMTP_STAGE_GREETING ||
@@ -268,6 +373,19 @@ open_mx(struct session *s, char **errstr)
 	return ERR_OK;
 }
 
+/* The engine's error and its detail (copied into *errstr), for a session that ends before it is handed out. */
+static enum err
+fail_detail(const struct session *s, char **errstr)
+{
+	const char *why = NULL;
+	enum err e = smtp_error(s->smtp, &why);
+
+	if (e == ERR_OK)
+		e = ERR_NET;
+	util_seterr(errstr, "%s", why != NULL ? why : err_str(e));
+	return e;
+}
+
 enum err
 session_open(struct session **out, const struct session_opts *o,
     struct transcript *tr, char **errstr)
@@ -284,6 +402,24 @@ session_open(struct session **out, const struct session_opts *o,
 	else
 		e = net_connect_start(&s->nc, o->host, o->port, &o->net, tr,
 		    errstr);
+	if (e != ERR_OK && e != ERR_NOMEM && o->servers != NULL &&
+	    o->mx_domain == NULL) {
+		/* Not reachable at once: the fallback servers may be. */
+		transcript_emitf(tr, TR_ERROR, 0, "%s", errstr != NULL &&
+		    *errstr != NULL ? *errstr : err_str(e));
+		smtp_abort(s->smtp, e, errstr != NULL ? *errstr : NULL);
+		s->phase = P_DONE;
+		try_fallback(s, e);
+		if (errstr != NULL) {
+			free(*errstr);
+			*errstr = NULL;
+		}
+		if (s->phase != P_DONE)
+			e = ERR_OK;
+		else
+			/* Every server failed at once: the last one's error. */
+			e = fail_detail(s, errstr);
+	}
 	if (e != ERR_OK) {
 		session_free(s);
 		return e;
@@ -339,7 +475,7 @@ connected(struct session *s, int fd)
 		finish(s);   /* dropped after connecting, as asked */
 		return;
 	}
-	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT) {
+	if (s->so->tls == SMTP_TLS_IMPLICIT) {
 		start_tls(s);
 		return;
 	}
@@ -411,10 +547,10 @@ retry_plain(struct session *s, enum err e, const char *why)
 	char *err2 = NULL;
 	enum err e2;
 
-	if (s->o->smtp.tls != SMTP_TLS_OPPORTUNISTIC || s->plain_retry ||
+	if (s->so->tls != SMTP_TLS_OPPORTUNISTIC || s->plain_retry ||
 	    (e != ERR_TLS && e != ERR_CLOSED))
 		return 0;
-	s->plain = s->o->smtp;
+	s->plain = *s->so;
 	s->plain.tls = SMTP_TLS_NONE;
 	ns = smtp_new(&s->plain, s->tr);
 	if (ns == NULL)
@@ -435,7 +571,7 @@ retry_plain(struct session *s, enum err e, const char *why)
 	s->wr_need = 0;
 	s->phase = P_CONNECT;
 	transcript_begin(s->tr);
-	e2 = net_connect_start(&s->nc, s->o->host, s->o->port, &s->o->net,
+	e2 = net_connect_start(&s->nc, s->host, s->port, &s->o->net,
 	    s->tr, &err2);
 	if (e2 != ERR_OK) {
 		fail(s, e2, err2);
@@ -489,7 +625,7 @@ tofu_check(struct session *s, char **why)
 
 	if (s->peer == NULL || s->peer->fingerprint[0] == '\0')
 		return ERR_NOMEM;
-	if ((key = trust_hostport(s->o->host, s->o->port)) == NULL)
+	if ((key = trust_hostport(s->host, s->port)) == NULL)
 		return ERR_NOMEM;
 	if ((e = trust_load(&t, s->o->trust_dir, why)) != ERR_OK) {
 		free(key);
@@ -569,7 +705,7 @@ step_handshake(struct session *s)
 		finish(s);
 		return;
 	}
-	if (s->o->smtp.tls == SMTP_TLS_IMPLICIT)
+	if (s->so->tls == SMTP_TLS_IMPLICIT)
 		transcript_connected(s->tr);
 	arm_timer(s);
 }

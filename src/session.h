@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdint.h>
 
+#include "candidates.h"
 #include "err.h"
 #include "net.h"
 #include "smtp.h"
@@ -26,6 +27,16 @@ struct session_opts {
 	 */
 	const char *mx_domain;
 	const char *dns_server;     /* ask this name server (dns.h), NULL: the system's */
+	/*
+	 * Fallback servers (candidates_servers()), NULL: none.  When host
+	 * cannot be reached (a failed or timed-out connect, a proxy that
+	 * fails, a connection closed before the greeting, a 4xx greeting)
+	 * or its TLS fails (handshake, certificate, no STARTTLS), each is
+	 * tried in turn, a new connection with its own URL's port and TLS,
+	 * until one takes us.  Not after a server has answered past TLS
+	 * (a refused login, MAIL, RCPT or data): that is its verdict.
+	 */
+	const struct candidates *servers;
 	/*
 	 * tls_trust = tofu (tls.tofu set too): after the handshake the
 	 * certificate is compared with the trust store (src/trust.h) in

@@ -175,8 +175,8 @@ fail(const char *s, char **errstr, const char *fmt, ...)
  * would otherwise cut the name short or reach the SMTP line), -3 when
  * out of memory.
  */
-static int
-decode_user(const char *s, size_t n, char **out)
+int
+url_decode(const char *s, size_t n, char **out)
 {
 	char *d;
 	size_t i, j;
@@ -191,14 +191,17 @@ decode_user(const char *s, size_t n, char **out)
 			d[j++] = s[i];
 			continue;
 		}
+		/* What was decoded may be a password: wiped on the way out. */
 		if (n - i < 3 || (hi = util_hexval(s[i + 1])) < 0 ||
 		    (lo = util_hexval(s[i + 2])) < 0) {
+			explicit_bzero(d, n + 1);
 			free(d);
 			return -1;
 		}
 		d[j] = (char)(hi * 16 + lo);
 		if (is_ctl((unsigned char)d[j]) || (j > 0 && is_c1(d + j - 1,
 		    2))) {
+			explicit_bzero(d, n + 1);
 			free(d);
 			return -2;
 		}
@@ -233,7 +236,7 @@ parse_socket(struct url *u, const char *s, const char *path, char **errstr)
 	if (strpbrk(path, "?#") != NULL)
 		return fail(s, errstr, _("a socket path may not hold '?' or "
 		    "'#' (write %%3F, %%23)"));
-	r = decode_user(path, n, &u->host);
+	r = url_decode(path, n, &u->host);
 	if (r == -1)
 		return fail(s, errstr, _("the socket path has a broken "
 		    "%%-escape (write %%25 for '%%')"));
@@ -322,7 +325,7 @@ url_parse(struct url *u, const char *s, char **errstr)
 		if (memchr(auth, ':', (size_t)(at - auth)) != NULL)
 			return fail(s, errstr, _("a password does not belong "
 			    "in the URL; use password_command or ~/.netrc"));
-		r = decode_user(auth, (size_t)(at - auth), &u->user);
+		r = url_decode(auth, (size_t)(at - auth), &u->user);
 		if (r == -1)
 			return fail(s, errstr, _("the user name has a broken "
 			    "%%-escape (write %%40 for '@', %%25 for '%%')"));
@@ -458,4 +461,26 @@ url_free(struct url *u)
 	u->host = NULL;
 	u->port[0] = '\0';
 	u->local = 0;
+}
+
+enum smtp_tls
+url_smtp_tls(const struct url *u)
+{
+	/*
+	 * LMTP over TCP: STARTTLS when the server offers it (LMTP servers
+	 * often do not), said loudly when it goes on without.  Over a UNIX
+	 * socket the line is local: no TLS.
+	 */
+	switch (u->scheme) {
+	case URL_SMTPS:
+		return SMTP_TLS_IMPLICIT;
+	case URL_SMTP:
+		return SMTP_TLS_STARTTLS;
+	case URL_SMTP_OPPORTUNISTIC:
+		return SMTP_TLS_OPPORTUNISTIC;
+	case URL_LMTP:
+		return u->local ? SMTP_TLS_NONE : SMTP_TLS_OPPORTUNISTIC;
+	default:
+		return SMTP_TLS_NONE;
+	}
 }

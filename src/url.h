@@ -4,6 +4,7 @@
 #define PIGEON_URL_H
 
 #include "err.h"
+#include "smtp.h"
 
 enum url_scheme {
 	URL_SMTP,        /* smtp://  STARTTLS required, port 587 */
@@ -34,5 +35,17 @@ struct url {
  */
 enum err url_parse(struct url *u, const char *s, char **errstr);
 void url_free(struct url *u);
+/*
+ * Decode the %XX escapes of s[0..n) into *out (malloc'd): 0; -1 a
+ * broken escape, -2 a control character decoded, -3 out of memory (*out
+ * NULL then).
+ */
+int url_decode(const char *s, size_t n, char **out);
+/*
+ * The TLS a URL asks for: smtps:// implicit, smtp:// STARTTLS,
+ * smtp+opportunistic:// and lmtp:// over TCP STARTTLS when offered,
+ * smtp+plain:// and an LMTP socket none.
+ */
+enum smtp_tls url_smtp_tls(const struct url *u);
 
 #endif

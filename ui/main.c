@@ -65,7 +65,7 @@ common_words(const char *arg, const char *next)
 		"--config", "--account", "--server", "--transcript-json",
 		"--quit-after", "--drop-after", "--tls-min-version",
 		"--tls-max-version", "--tls-ciphers", "--tls-ciphersuites",
-		"--dns-server",
+		"--dns-server", "--proxy",
 	};
 	static const char *const alone[] = {
 		"--transcript", "--transcript-data", "--chunking",

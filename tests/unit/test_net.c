@@ -536,7 +536,7 @@ static void
 test_family_option(void **state)
 {
 	struct transcript *tr = transcript_new(256);
-	struct net_opts o = { AF_INET, NULL, 0 };
+	struct net_opts o = { AF_INET, NULL, 0, NULL };
 	unsigned short port = 0;
 	char *errstr = NULL, peer[NI_MAXHOST];
 	int lfd, fd;
@@ -558,7 +558,7 @@ static void
 test_source_address(void **state)
 {
 	struct transcript *tr = transcript_new(256);
-	struct net_opts o = { AF_UNSPEC, "127.0.0.1", 0 };
+	struct net_opts o = { AF_UNSPEC, "127.0.0.1", 0, NULL };
 	unsigned short port = 0;
 	char *errstr = NULL, peer[NI_MAXHOST];
 	int lfd, fd;
@@ -645,7 +645,7 @@ static void
 test_timeout(void **state)
 {
 	struct transcript *tr = transcript_new(256);
-	struct net_opts o = { AF_UNSPEC, NULL, 200 };
+	struct net_opts o = { AF_UNSPEC, NULL, 200, NULL };
 	unsigned short port = 0;
 	char *errstr = NULL;
 	int lfd, fill[8], nfill, fd, i;
@@ -679,7 +679,7 @@ static void
 test_timeout_then_next(void **state)
 {
 	struct transcript *tr = transcript_new(256);
-	struct net_opts o = { AF_UNSPEC, NULL, 200 };
+	struct net_opts o = { AF_UNSPEC, NULL, 200, NULL };
 	unsigned short port = 0, p6;
 	char *errstr = NULL, peer[NI_MAXHOST];
 	int lfd, l6, fill[8], nfill, fd, i;

@@ -139,6 +139,9 @@ cli_common_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_DNS_SERVER:
 		c->dns_server = arg;
 		return 1;
+	case CLI_OPT_PROXY:
+		c->proxy = arg;
+		return 1;
 	case CLI_OPT_DIRECT:
 		c->direct = 1;
 		return 1;
@@ -183,6 +186,10 @@ cli_common_help(FILE *fp, int sending)
 "  --dns-server ADDR[:PORT]\n"
 "                       ask this name server (IPv4) for MX records and\n"
 "                       the mail hosts' addresses\n"), fp);
+	(void)fputs(_(
+"  --proxy URL          connect through the SOCKS5 proxy\n"
+"                       socks5://[user@]host:port (names resolved by it);\n"
+"                       'none': not the account's proxy\n"), fp);
 	if (sending)
 		(void)fputs(_(
 "  --transcript-data    include the message data in the transcript\n"
@@ -460,6 +467,12 @@ cli_route(struct cli *c, struct route *rt, const char *server)
 			return EX_USAGE;
 		}
 		rt->so.dns_server = c->dns_server;
+	}
+	if (c->proxy != NULL && (e = route_set_proxy(rt, c->proxy, c->acct,
+	    &why)) != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return err_exit_code(e);
 	}
 	return tls_overrides(c, rt);
 }

@@ -33,6 +33,7 @@ struct cli {
 	int tls_required;            /* --tls-required: direct to MX with STARTTLS only */
 	int family;                  /* -4: AF_INET, -6: AF_INET6, else 0 */
 	const char *dns_server;      /* --dns-server ADDR[:PORT] */
+	const char *proxy;           /* --proxy URL: over the account's proxy */
 	int direct;                  /* --direct: to each recipient domain's MX */
 	struct transcript *tr_shared; /* the events go here (the UI's pane), not freed */
 	const char *json_path;       /* --transcript-json=FILE */
@@ -77,6 +78,7 @@ enum {
 	CLI_OPT_DNS_SERVER,
 	CLI_OPT_DIRECT,
 	CLI_OPT_TLS_REQUIRED,
+	CLI_OPT_PROXY,
 	CLI_OPT_LAST_,
 };
 
@@ -90,6 +92,7 @@ enum {
 	{ "hex", no_argument, NULL, CLI_OPT_HEX }, \
 	{ "show-auth", optional_argument, NULL, CLI_OPT_SHOW_AUTH }, \
 	{ "dns-server", required_argument, NULL, CLI_OPT_DNS_SERVER }, \
+	{ "proxy", required_argument, NULL, CLI_OPT_PROXY }, \
 	{ "help", no_argument, NULL, CLI_OPT_HELP }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 /* And those of the subcommands that send a message. */
