@@ -501,7 +501,10 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 		}
 		return e;
 	}
-	if (fstat(fl->fd, &st) < 0) {
+	/* Stored with LF: its size on the wire was noted when it was queued. */
+	if (q->size > 0)
+		st.st_size = 0;
+	else if (fstat(fl->fd, &st) < 0) {
 		util_seterr(errstr, _("cannot read message %s: %s"), q->id,
 		    strerror(errno));
 		(void)close(fl->fd);
@@ -528,7 +531,6 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 	fl->env.dsn_ret = q->dsn_ret;
 	fl->env.dsn_envid = q->dsn_envid;
 	fl->env.abort_on_reject = s->o.abort_on_reject;
-	/* Stored with LF: its size on the wire was noted when it was queued. */
 	fl->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
 	return ERR_OK;
 }
