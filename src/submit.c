@@ -46,7 +46,7 @@ struct flight {
 	int fd;                    /* its message */
 	struct smtp_envelope env;
 	const char **rcpts;
-	unsigned seq;              /* the engine's number for it (smtp_messages_begun()) */
+	unsigned seq;              /* its number in the engine (smtp_messages_begun()) */
 	uint64_t from;             /* its part of the connection's log */
 	uint64_t sent0;            /* bytes sent before it */
 	int capped;                /* this transaction has part of its recipients */
@@ -667,7 +667,7 @@ finish_message(struct submit *s, struct flight *fl, enum err send_err)
 	s->pend.stage = st;
 }
 
-/* The messages the engine has finished (all, once the session is over) wait to be filed. */
+/* What the engine has finished (all, once the session is over) waits to be filed. */
 static void
 collect(struct submit *s)
 {
