@@ -1243,11 +1243,20 @@ file_sent(struct outbox *ob, const struct qentry *e, int moved,
 	/*
 	 * The record in place, no new file; should a crash cut it short, the
 	 * message is in sent/ anyway and the record is reported as damaged.
+	 * Moved, it is the envelope this flush read through safefile (a
+	 * regular file of ours: a rename moves the entry, never what a link
+	 * points to), so it is opened as it is: three system calls less per
+	 * message than safefile_open().  O_NOFOLLOW and O_NONBLOCK still
+	 * refuse a link or a FIFO that could have taken its place.  Not
+	 * O_TRUNC: on ext4 a file cut to nothing and written again is
+	 * flushed at its close (auto_da_alloc), which made a flush of 1,000
+	 * twice as slow; cut to its new length it is not.
 	 */
 	buf_init(&b, ENV_MAX);
-	if (qentry_format(e, &b) == 0 &&
-	    (fd = safefile_open(ob->lfd, name, l, copy ? O_WRONLY | O_CREAT |
-	    O_TRUNC : O_WRONLY, &oe, NULL)) >= 0) {
+	if (qentry_format(e, &b) == 0 && (copy ? (fd = safefile_open(ob->lfd,
+	    name, l, O_WRONLY | O_CREAT | O_TRUNC, &oe, NULL)) :
+	    (fd = openat(ob->lfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY))) >= 0) {
 		/* Shorter than before (or not known): cut the rest off. */
 		if (pwrite_all(fd, buf_str(&b), b.len, 0) < 0 ||
 		    ((e->file_size == 0 || b.len < e->file_size) &&

@@ -217,6 +217,33 @@ enum err outbox_file(struct outbox *ob, struct qentry *e,
  * and outbox_sync() at the end.  A process that is killed loses nothing
  * by this; a crash of the whole system (power, kernel) can undo the last
  * moves, and those messages are then sent again.
+ *
+ * Why that is the choice, crash by crash.  Filing a sent message is two
+ * renames (the message outbox/ -> sent/, its envelope queue/ -> log/)
+ * and the final record written into the moved envelope; nothing is
+ * copied, so nothing can be lost at any point: a rename is atomic, the
+ * message is in outbox/ or in sent/, never in neither.
+ *   - kill -9 at any point: the kernel has every rename done so far, so
+ *     a message whose 250 was filed is never sent again, and one whose
+ *     250 was not filed yet (a window of microseconds) is sent again
+ *     once, as without batching.
+ *   - a system crash between the renames and the batched directory
+ *     sync: they may be undone, the message is back in outbox/ with its
+ *     envelope and is sent again by the next flush: a duplicate, never
+ *     a loss.  Syncing each move (about 2 ms of fsync per message here)
+ *     would shrink that window from OUTBOX_SYNC_MS to the time of one
+ *     fsync, but not close it: the 250 always comes before any filing
+ *     can be durable (RFC 5321 has no way to confirm the confirmation),
+ *     so every client has such a window; a duplicate after a power cut
+ *     is accepted, a per-message sync is not worth its cost.  One move
+ *     undone and not the other: the message in sent/, its envelope in
+ *     queue/ marked queued -- the sent-mark check (outbox_was_sent())
+ *     and outbox_recover() file it, never resend it; or the message in
+ *     outbox/ without its envelope -- an orphan, listed by queue list,
+ *     never sent by itself.  Neither is a loss.
+ * Pipelining the next envelope behind a dot changes none of this: the
+ * server takes a message at the reply to its dot, and each is filed as
+ * soon as that reply is read.
  */
 #define OUTBOX_SYNC_EVERY 64
 #define OUTBOX_SYNC_MS 50

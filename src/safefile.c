@@ -89,7 +89,7 @@ safefile_open(int dirfd, const char *name, const char *path, int flags,
     enum err *e, char **errstr)
 {
 	struct stat st;
-	int fd, fl, err;
+	int fd, err;
 
 	/* O_NONBLOCK: a FIFO put there must not hang the open. */
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
@@ -110,8 +110,11 @@ safefile_open(int dirfd, const char *name, const char *path, int flags,
 		    refuse_owner(path, &st, errstr);
 		return -1;
 	}
-	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+	/*
+	 * F_SETFL sets only the status flags: of those asked for, O_APPEND
+	 * is the one to keep (no F_GETFL needed: a system call per file).
+	 */
+	if (fcntl(fd, F_SETFL, flags & O_APPEND) < 0) {
 		err = errno;
 		(void)close(fd);
 		*e = sys_err(_("cannot open %s: %s"), path, err, errstr);

@@ -51,6 +51,13 @@ struct session {
 	uint64_t body_off, body_avail;
 	short rd_need;          /* poll event a blocked read waits for */
 	int rd_blocked;         /* a read found nothing: wait for rd_need */
+	/*
+	 * session_pipeline_next(): when the engine can take the next
+	 * envelope behind the dot, step once returns before writing, so
+	 * that the caller's session_send() joins the dot in one write
+	 * (next_held: done for this message; the next step writes anyway).
+	 */
+	int next_hold, next_held;
 	short wr_need;          /* poll event a blocked write waits for */
 	short hs_want;          /* poll event the handshake waits for */
 	int64_t deadline;       /* the current wait's timer, in util_now_us() */
@@ -895,6 +902,12 @@ step_smtp(struct session *s, short revents)
 				continue;
 			}
 		}
+		if ((w & SMTP_NEXT) && s->next_hold && !s->next_held) {
+			s->next_held = 1;
+			if (smtp_wait_serial(s->smtp) != s->serial)
+				arm_timer(s);
+			return;
+		}
 		if ((w & SMTP_WANT_WRITE) && !body_hold(s, w) && do_write(s))
 			progress = 1;
 		if (s->phase == P_DONE)
@@ -994,7 +1007,8 @@ session_pollfd(struct session *s, struct pollfd *pfd)
 				return 0;
 			pfd->events |= s->rd_need ? s->rd_need : POLLIN;
 		}
-		if (w & (SMTP_READY | SMTP_DONE | SMTP_HELD))
+		if ((w & (SMTP_DONE | SMTP_HELD)) || ((w & SMTP_READY) &&
+		    !(w & SMTP_WANT_READ)))
 			return -1;
 		break;
 	case P_DONE:
@@ -1034,6 +1048,7 @@ session_send(struct session *s, const struct smtp_envelope *env, int fd,
 		return e;
 	s->body_fd = fd;
 	s->growing = 0;
+	s->next_held = 0;
 	arm_timer(s);
 	step_smtp(s, POLLOUT);
 	return ERR_OK;
@@ -1102,6 +1117,18 @@ uint64_t
 session_body_taken(const struct session *s)
 {
 	return s->growing ? s->body_off : 0;
+}
+
+int
+session_next_ok(const struct session *s)
+{
+	return s->phase == P_SMTP && (smtp_want(s->smtp) & SMTP_NEXT);
+}
+
+void
+session_pipeline_next(struct session *s, int on)
+{
+	s->next_hold = on;
 }
 
 void

@@ -130,6 +130,19 @@ void session_body_flush(struct session *s);
 void session_body_durable(struct session *s);
 /* Bytes of the growing message handed to the engine so far. */
 uint64_t session_body_taken(const struct session *s);
+/*
+ * With PIPELINING (SMTP_NEXT in smtp.h): 1 when the message's data and
+ * dot are queued, its reply not yet in, and session_send() takes the next
+ * message now; its envelope goes out behind the dot.  The fd of the
+ * message before is not read again: the session reads the new one.
+ */
+int session_next_ok(const struct session *s);
+/*
+ * on: the caller means to send the next message that way, so the session
+ * holds the dot back (one step) until the caller has had its chance:
+ * the dot and the next envelope leave in one write.
+ */
+void session_pipeline_next(struct session *s, int on);
 void session_quit(struct session *s);
 /*
  * The caller drove the engine itself (step mode: smtp_step_go(),

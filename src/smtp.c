@@ -664,6 +664,11 @@ smtp_become_ready(struct smtp *s)
 {
 	if (s->state == S_QUIT || s->state == S_DONE)
 		return;
+	if (s->env_next != NULL && s->env == NULL) {
+		/* Pipelined behind the dot: its replies come next. */
+		smtp_take_next(s);
+		return;
+	}
 	if (s->o->stop_after != SMTP_STAGE_NONE && s->nmsgs == 0 &&
 	    smtp_stop_point(s, s->state == S_AUTH ? SMTP_STAGE_AUTH :
 	    SMTP_STAGE_EHLO, SMTP_STAGE_AUTH))
@@ -1121,6 +1126,8 @@ smtp_free(struct smtp *s)
 	free(s->waits.end);
 	free(s->errstr);
 	smtp_result_clear(&s->res);
+	smtp_result_clear(&s->prev);
+	free(s->next_rcpt);
 	free(s);
 }
 
@@ -1150,6 +1157,8 @@ smtp_want(const struct smtp *s)
 		w |= SMTP_WANT_BODY;
 	if (s->state == S_READY && s->waits.len == 0)
 		w |= SMTP_READY;
+	if (smtp_next_ok(s))
+		w |= SMTP_NEXT;
 	return w;
 }
 
@@ -1171,6 +1180,27 @@ unsigned
 smtp_messages_done(const struct smtp *s)
 {
 	return s->nmsgs;
+}
+
+unsigned
+smtp_messages_begun(const struct smtp *s)
+{
+	return s->begun;
+}
+
+const struct smtp_result *
+smtp_result_of(const struct smtp *s, unsigned k)
+{
+	/* A queued envelope with no reply yet: no verdicts. */
+	static const struct smtp_result none;
+
+	if (s->begun > 0 && k == s->res_seq)
+		return &s->res;
+	if (s->have_prev && k == s->prev_seq)
+		return &s->prev;
+	if (s->env_next != NULL && k == s->res_seq + 1)
+		return &none;
+	return NULL;
 }
 
 const struct smtp_caps *

@@ -24,6 +24,9 @@
  *     SMTP_WANT_BODY   smtp_body(next block of the message) or
  *                      smtp_body_end() at its end
  *     SMTP_READY       idle: smtp_mail(envelope) or smtp_quit()
+ *     SMTP_NEXT        (with PIPELINING) the message's data and dot are
+ *                      queued, its reply awaited: the next message's
+ *                      envelope may follow at once (smtp_mail())
  *     SMTP_DONE        the conversation is over: smtp_error() says how
  *   the phase timer expires: smtp_timeout()
  *
@@ -225,6 +228,15 @@ struct smtp_result {
 #define SMTP_DONE        0x20u
 /* Step mode: waiting for the user (smtp_step_go(), smtp_step_line()). */
 #define SMTP_HELD        0x40u
+/*
+ * RFC 2920 lets the next transaction's RSET, MAIL, RCPT and DATA follow
+ * the end of the data in one group (DATA last): offered when the server
+ * has PIPELINING (not with no_pipelining, BDAT, LMTP or a stop point),
+ * the data and dot of the message are queued and no next envelope is yet.
+ * Its replies come after the dot's, in order; the message before ends
+ * first, and its result stays readable with smtp_result_of().
+ */
+#define SMTP_NEXT        0x80u
 
 struct smtp;
 
@@ -297,6 +309,21 @@ char *smtp_dsn_notify(const char *v);
 
 enum err smtp_mail(struct smtp *s, const struct smtp_envelope *env,
     char **errstr);
+/*
+ * smtp_mail() also takes an envelope when SMTP_NEXT is wanted: it goes
+ * out behind the dot, and the engine turns to it once the message before
+ * has its reply.  Each message smtp_mail() took has a number, from 0 in
+ * the order taken: smtp_messages_begun() is the next one's.  Message k is
+ * over when smtp_messages_done() > k.
+ */
+unsigned smtp_messages_begun(const struct smtp *s);
+/*
+ * The result of message k: the message in progress (a result without
+ * verdicts for one whose envelope is queued but not answered yet), the
+ * last one finished, or the one finished before it when a pipelined
+ * message has begun since.  NULL for an older k.
+ */
+const struct smtp_result *smtp_result_of(const struct smtp *s, unsigned k);
 /* Message data, any chunking; LF or CRLF line ends. */
 void smtp_body(struct smtp *s, const char *buf, size_t len);
 void smtp_body_end(struct smtp *s);

@@ -280,30 +280,43 @@ smtp_helo_ok(const char *name)
 
 /* -- the replies to the envelope -------------------------------------- */
 
+/* Queue an envelope command, counted in *n (s->queued, or the next one's). */
 static int
-queue_envelope_cmd(struct smtp *s, const char *line)
+queue_cmd_to(struct smtp *s, const char *line, size_t *n)
 {
 	if (smtp_send_cmdf(s, "%s", line) < 0)
 		return -1;
-	s->queued++;
+	(*n)++;
 	return 0;
 }
 
 static int
-send_rcpt(struct smtp *s, size_t i)
+queue_envelope_cmd(struct smtp *s, const char *line)
+{
+	return queue_cmd_to(s, line, &s->queued);
+}
+
+static int
+rcpt_to(struct smtp *s, const struct smtp_envelope *env, size_t i, size_t *n)
 {
 	struct buf b;
 	int r;
 
 	buf_init(&b, SMTP_CMD_MAX);
-	if (smtp_rcpt_line(&b, s->env, i, s->caps.flags) < 0) {
+	if (smtp_rcpt_line(&b, env, i, s->caps.flags) < 0) {
 		buf_free(&b);
 		smtp_nomem(s);
 		return -1;
 	}
-	r = queue_envelope_cmd(s, buf_str(&b));
+	r = queue_cmd_to(s, buf_str(&b), n);
 	buf_free(&b);
 	return r;
+}
+
+static int
+send_rcpt(struct smtp *s, size_t i)
+{
+	return rcpt_to(s, s->env, i, &s->queued);
 }
 
 static void
@@ -523,11 +536,14 @@ smtp_on_envelope(struct smtp *s, const struct smtp_reply *r)
 	}
 }
 
-/* The MAIL line and what goes with it in one flight. */
+/*
+ * The MAIL line and what goes with it in one flight: RSET first when
+ * rset, counted in *n.  The state is the caller's.
+ */
 static enum err
-send_envelope(struct smtp *s, int nonascii)
+queue_envelope(struct smtp *s, const struct smtp_envelope *env, int rset,
+    int nonascii, size_t *n)
 {
-	const struct smtp_envelope *env = s->env;
 	const char *dropped;
 	struct buf mail;
 	size_t i;
@@ -542,9 +558,8 @@ send_envelope(struct smtp *s, int nonascii)
 		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("MAIL FROM "
 		    "goes without %s: with it the line would be longer "
 		    "than SMTP allows"), dropped);
-	smtp_set_state(s, S_ENVELOPE);
-	if ((s->rset && queue_envelope_cmd(s, "RSET") < 0) ||
-	    queue_envelope_cmd(s, buf_str(&mail)) < 0) {
+	if ((rset && queue_cmd_to(s, "RSET", n) < 0) ||
+	    queue_cmd_to(s, buf_str(&mail), n) < 0) {
 		buf_free(&mail);
 		return s->err;
 	}
@@ -558,12 +573,77 @@ send_envelope(struct smtp *s, int nonascii)
 	 * drop the line.
 	 */
 	for (i = 0; i < env->nrcpts; i++)
-		if (send_rcpt(s, i) < 0)
+		if (rcpt_to(s, env, i, n) < 0)
 			return s->err;
 	if (!env->abort_on_reject && !smtp_use_bdat(s) &&
-	    queue_envelope_cmd(s, "DATA") < 0)
+	    queue_cmd_to(s, "DATA", n) < 0)
 		return s->err;
 	return ERR_OK;
+}
+
+int
+smtp_next_ok(const struct smtp *s)
+{
+	return s->state == S_DOT && s->env != NULL && s->env_next == NULL &&
+	    s->err == ERR_OK && smtp_piped(s) && !smtp_use_bdat(s) &&
+	    !s->o->lmtp && s->o->stop_after == SMTP_STAGE_NONE;
+}
+
+/* Warnings the envelope earns on this server. */
+static void
+envelope_warnings(struct smtp *s, const struct smtp_envelope *env)
+{
+	if (env->eightbit && !(s->caps.flags & SMTP_CAP_8BITMIME))
+		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("the message "
+		    "has 8-bit data but the server does not offer 8BITMIME"));
+	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) &&
+	    !(s->caps.flags & SMTP_CAP_DSN))
+		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("the server "
+		    "does not offer DSN: no delivery notifications requested"));
+}
+
+/*
+ * The next envelope behind the dot (RFC 2920 3: RSET, MAIL and RCPT may
+ * be anywhere in a group, DATA ends it).  Its replies follow the dot's;
+ * smtp_take_next() makes it the message in progress when the one before
+ * has ended.  A RSET opens it, as every envelope after the first.
+ */
+static enum err
+mail_next(struct smtp *s, const struct smtp_envelope *env, int nonascii)
+{
+	if ((s->next_rcpt = calloc(env->nrcpts, sizeof(*s->next_rcpt))) ==
+	    NULL)
+		return ERR_NOMEM;
+	envelope_warnings(s, env);
+	s->env_next = env;
+	s->next_queued = 0;
+	s->begun++;
+	return queue_envelope(s, env, 1, nonascii, &s->next_queued);
+}
+
+void
+smtp_take_next(struct smtp *s)
+{
+	const struct smtp_envelope *env = s->env_next;
+
+	smtp_result_clear(&s->prev);
+	s->prev = s->res;
+	s->prev_seq = s->res_seq;
+	s->have_prev = 1;
+	memset(&s->res, 0, sizeof(s->res));
+	s->res.rcpt = s->next_rcpt;
+	s->res.nrcpts = env->nrcpts;
+	s->res_seq = s->prev_seq + 1;
+	s->next_rcpt = NULL;
+	s->env_next = NULL;
+	s->env = env;
+	s->rset = 1;
+	s->queued = s->next_queued;
+	s->taken = 0;
+	s->mail_code = 0;
+	s->bdat_out = 0;
+	buf_init(&s->stage, SMTP_OUT_MAX);
+	smtp_set_state(s, S_ENVELOPE);
 }
 
 enum err
@@ -572,29 +652,27 @@ smtp_mail(struct smtp *s, const struct smtp_envelope *env, char **errstr)
 	int nonascii;
 	enum err e;
 
-	if (s->state != S_READY) {
+	if (s->state != S_READY && !smtp_next_ok(s)) {
 		util_seterr(errstr, _("the connection is not ready for a "
 		    "message (state %s)"), smtp_state_name(s));
 		return ERR_SOFTWARE;
 	}
 	if ((e = smtp_env_check(env, &s->caps, &nonascii, errstr)) != ERR_OK)
 		return e;
+	if (s->state == S_DOT)
+		return mail_next(s, env, nonascii);
 	smtp_result_clear(&s->res);
 	if ((s->res.rcpt = calloc(env->nrcpts, sizeof(*s->res.rcpt))) == NULL)
 		return ERR_NOMEM;
 	s->res.nrcpts = env->nrcpts;
+	s->res_seq = s->begun++;
 	s->env = env;
 	s->rset = s->nmsgs > 0;
 	s->queued = s->taken = 0;
 	s->mail_code = 0;
 	s->bdat_out = 0;
 	buf_init(&s->stage, SMTP_OUT_MAX);
-	if (env->eightbit && !(s->caps.flags & SMTP_CAP_8BITMIME))
-		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("the message "
-		    "has 8-bit data but the server does not offer 8BITMIME"));
-	if ((env->dsn_notify || env->dsn_ret || env->dsn_envid) &&
-	    !(s->caps.flags & SMTP_CAP_DSN))
-		transcript_emitf(s->tr, TR_WARN, smtp_tls_flag(s), _("the server "
-		    "does not offer DSN: no delivery notifications requested"));
-	return send_envelope(s, nonascii);
+	envelope_warnings(s, env);
+	smtp_set_state(s, S_ENVELOPE);
+	return queue_envelope(s, env, s->rset, nonascii, &s->queued);
 }

@@ -189,6 +189,19 @@ struct smtp {
 	int step_quit;               /* the user ended before the greeting:
 	                                QUIT once it has come */
 	struct buf step_next;        /* smtp_step_next()'s text */
+	/*
+	 * The messages in their order: res is message res_seq's (the one
+	 * in progress, or the last one over), prev the one before it, kept
+	 * when a pipelined envelope took over (have_prev).
+	 */
+	unsigned begun;              /* envelopes smtp_mail() took */
+	unsigned res_seq, prev_seq;
+	int have_prev;
+	struct smtp_result prev;
+	/* The next envelope, queued behind the dot (SMTP_NEXT). */
+	const struct smtp_envelope *env_next;
+	struct smtp_reply *next_rcpt;  /* its verdicts, to be */
+	size_t next_queued;          /* its commands queued */
 };
 
 /* smtp.c: what the three files share of the conversation */
@@ -230,6 +243,11 @@ int smtp_stop_point(struct smtp *s, enum smtp_stage reached,
     enum smtp_stage passed);
 int smtp_stop_wanted(const struct smtp *s, enum smtp_stage passed);
 enum cmd smtp_envelope_cmd(const struct smtp *s, size_t k, size_t *i);
+
+/* smtp_env.c: can the next envelope follow the dot now (SMTP_NEXT)? */
+int smtp_next_ok(const struct smtp *s);
+/* The message before ended: its pipelined successor's replies come next. */
+void smtp_take_next(struct smtp *s);
 
 /* smtp_env.c: the replies to the envelope */
 enum err smtp_envelope_failure(const struct smtp *s);

@@ -34,6 +34,25 @@ struct pending {
 	enum smtp_stage stage;
 };
 
+/*
+ * A message on the wire: its envelope is with the session, its outcome
+ * not known yet.  Two at most: the one whose reply is awaited and, with
+ * PIPELINING, the next one, whose envelope went out behind its dot.
+ * They stay where they are (the engine points at env and rcpts); head
+ * says which one is older.
+ */
+struct flight {
+	struct qentry *q;          /* NULL: none */
+	int fd;                    /* its message */
+	struct smtp_envelope env;
+	const char **rcpts;
+	unsigned seq;              /* its number in the engine (smtp_messages_begun()) */
+	uint64_t from;             /* its part of the connection's log */
+	uint64_t sent0;            /* bytes sent before it */
+	int capped;                /* this transaction has part of its recipients */
+	char *why;                 /* why the session refused it */
+};
+
 struct submit {
 	struct outbox *ob;
 	struct submit_opts o;
@@ -46,14 +65,10 @@ struct submit {
 	struct buf logb;
 	struct qlog_conn *lg;
 	int subscribed;
-	/* The message on the wire. */
-	struct qentry *cur;
-	int fd;
-	struct smtp_envelope env;
-	const char **rcpts;
-	unsigned done0;            /* messages the engine had finished before it */
-	uint64_t from, sent0;
-	int data;                  /* its envelope went out */
+	/* The messages on the wire: fl[head] is the older. */
+	struct flight fl[2];
+	int head;
+	uint64_t from;             /* the log part of the last one finished */
 	struct pending pend;
 	/*
 	 * The server's LIMITS (RFC 9422): a message with more recipients
@@ -62,11 +77,9 @@ struct submit {
 	 * connection.
 	 */
 	struct qentry *again;
-	int capped;                /* this transaction has part of them */
 	unsigned trans;            /* transactions on this connection */
 	int stopped;
 	int batch;
-	char *why;
 	/*
 	 * Spool and send at once (submit_new_stream()): the one message is
 	 * still being written to stream_fd, avail bytes so far; nothing is
@@ -76,7 +89,21 @@ struct submit {
 	int stream_fd;
 	uint64_t avail;
 	enum err open_err;         /* the connection failed at once */
+	char *open_why;            /* and why */
 };
+
+/* The message whose reply comes first; the one pipelined behind it. */
+static struct flight *
+cur_flight(struct submit *s)
+{
+	return &s->fl[s->head];
+}
+
+static struct flight *
+next_flight(struct submit *s)
+{
+	return &s->fl[s->head ^ 1];
+}
 
 /* --- queueing ----------------------------------------------------------------- */
 
@@ -464,31 +491,31 @@ within_limits(const struct smtp_caps *c, const char *const *v, size_t n)
 }
 
 /*
- * The envelope of q's pending recipients, its message open in s->fd.
+ * The envelope of q's pending recipients in fl, its message open in fl->fd.
  * ERR_OK; ERR_NOINPUT when a stopped run had sent it (it is filed now);
  * other errors with *errstr.
  */
 static enum err
-prepare(struct submit *s, struct qentry *q, char **errstr)
+prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 {
 	const char **r;
 	struct stat st;
 	enum err e;
 
-	if ((r = realloc(s->rcpts, (q->nrcpts + 1) * sizeof(*r))) == NULL)
+	if ((r = realloc(fl->rcpts, (q->nrcpts + 1) * sizeof(*r))) == NULL)
 		return ERR_NOMEM;
-	s->rcpts = r;
-	memset(&s->env, 0, sizeof(s->env));
+	fl->rcpts = r;
+	memset(&fl->env, 0, sizeof(fl->env));
 	if ((e = downgrade(s, q, errstr)) != ERR_OK)
 		return e;
 	if (s->stream && !s->committed) {
 		/* Still being written: read through a descriptor of our own. */
-		if ((s->fd = dup(s->stream_fd)) < 0) {
+		if ((fl->fd = dup(s->stream_fd)) < 0) {
 			util_seterr(errstr, _("cannot read message %s: %s"),
 			    q->id, strerror(errno));
 			return ERR_IO;
 		}
-	} else if ((e = outbox_message(s->ob, q, &s->fd, errstr)) != ERR_OK) {
+	} else if ((e = outbox_message(s->ob, q, &fl->fd, errstr)) != ERR_OK) {
 		if (e == ERR_NOINPUT && outbox_was_sent(s->ob, q->id)) {
 			/* A stopped run sent it: file it, never resend. */
 			q->state = QENTRY_SENT;
@@ -501,35 +528,37 @@ prepare(struct submit *s, struct qentry *q, char **errstr)
 		}
 		return e;
 	}
-	if (fstat(s->fd, &st) < 0) {
+	/* Stored with LF: its size on the wire was noted when it was queued. */
+	if (q->size > 0)
+		st.st_size = 0;
+	else if (fstat(fl->fd, &st) < 0) {
 		util_seterr(errstr, _("cannot read message %s: %s"), q->id,
 		    strerror(errno));
-		(void)close(s->fd);
-		s->fd = -1;
+		(void)close(fl->fd);
+		fl->fd = -1;
 		return ERR_IO;
 	}
-	s->env.from = q->from;
-	s->env.rcpts = s->rcpts;
-	s->env.nrcpts = outbox_pending(q, s->rcpts, q->nrcpts);
-	if (s->s != NULL && s->env.nrcpts > 0 && !s->o.abort_on_reject) {
-		size_t all = s->env.nrcpts;
+	fl->env.from = q->from;
+	fl->env.rcpts = fl->rcpts;
+	fl->env.nrcpts = outbox_pending(q, fl->rcpts, q->nrcpts);
+	if (s->s != NULL && fl->env.nrcpts > 0 && !s->o.abort_on_reject) {
+		size_t all = fl->env.nrcpts;
 
-		s->env.nrcpts = within_limits(smtp_caps(session_smtp(s->s)),
-		    s->rcpts, all);
-		s->capped = s->env.nrcpts < all;
-		if (s->capped)
+		fl->env.nrcpts = within_limits(smtp_caps(session_smtp(s->s)),
+		    fl->rcpts, all);
+		fl->capped = fl->env.nrcpts < all;
+		if (fl->capped)
 			transcript_emitf(s->tr, TR_INFO, 0, _("the server takes "
 			    "%zu of the %zu recipients in one transaction "
 			    "(LIMITS): the rest follow in the next"),
-			    s->env.nrcpts, all);
+			    fl->env.nrcpts, all);
 	}
-	s->env.eightbit = q->eightbit;
-	s->env.dsn_notify = q->dsn_notify;
-	s->env.dsn_ret = q->dsn_ret;
-	s->env.dsn_envid = q->dsn_envid;
-	s->env.abort_on_reject = s->o.abort_on_reject;
-	/* Stored with LF: its size on the wire was noted when it was queued. */
-	s->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
+	fl->env.eightbit = q->eightbit;
+	fl->env.dsn_notify = q->dsn_notify;
+	fl->env.dsn_ret = q->dsn_ret;
+	fl->env.dsn_envid = q->dsn_envid;
+	fl->env.abort_on_reject = s->o.abort_on_reject;
+	fl->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
 	return ERR_OK;
 }
 
@@ -567,46 +596,77 @@ again_to_pend(struct submit *s)
 	s->again = NULL;
 }
 
-/* The outcome of the message on the wire, known now: it waits to be filed. */
+/* Done with a flight: what it held goes, the slot is free. */
 static void
-finish_message(struct submit *s, enum err send_err)
+land(struct submit *s, struct flight *fl)
 {
-	struct qentry *q = s->cur;
+	if (fl->fd >= 0)
+		(void)close(fl->fd);
+	fl->fd = -1;
+	fl->q = NULL;
+	if (fl == cur_flight(s))
+		s->head ^= 1;
+}
+
+/*
+ * The result of fl's message as the session leaves it: the engine's,
+ * with the session's trouble as the cause when the session ended first.
+ * *ended: the engine finished it; *detail: why, when the session said.
+ */
+static struct smtp_result
+flight_result(struct submit *s, const struct flight *fl, int *ended,
+    const char **detail)
+{
+	static const struct smtp_result none;
+	const struct smtp_result *r = smtp_result_of(session_smtp(s->s),
+	    fl->seq);
+	struct smtp_result res = r != NULL ? *r : none;
+
+	*ended = smtp_messages_done(session_smtp(s->s)) > fl->seq;
+	*detail = NULL;
+	if (!*ended) {
+		/* The session ended before the message did. */
+		res.err = session_error(s->s, detail);
+		if (res.err == ERR_OK)
+			res.err = ERR_CLOSED;
+	} else if (res.err != ERR_OK && res.reply.text == NULL &&
+	    session_error(s->s, NULL) != ERR_OK) {
+		/* Ended by the session's trouble: that is the why. */
+		(void)session_error(s->s, detail);
+	}
+	return res;
+}
+
+/*
+ * The outcome of the message in fl, known now (send_err: the session
+ * refused it at once): it waits to be filed, in s->pend, which the
+ * caller has emptied.
+ */
+static void
+finish_message(struct submit *s, struct flight *fl, enum err send_err)
+{
+	struct qentry *q = fl->q;
 	enum outbox_outcome oc;
 	const char *detail = NULL;
 	enum smtp_stage st = session_stage(s);
 	enum err e;
-	int answered = 0;
+	int answered = 0, capped = fl->capped, ended;
 
-	if (s->fd >= 0)
-		(void)close(s->fd);
-	s->fd = -1;
 	log_flush(s);
 	if (send_err != ERR_OK) {
 		/* Refused before MAIL (SIZE, SMTPUTF8): no transaction. */
-		e = outbox_assess(q, NULL, send_err, s->why, (int64_t)time(NULL),
+		e = outbox_assess(q, NULL, send_err, fl->why, (int64_t)time(NULL),
 		    s->o.rt->lifetime, &oc);
 	} else {
-		struct smtp_result res = *smtp_result(session_smtp(s->s));
+		struct smtp_result res = flight_result(s, fl, &ended, &detail);
 
 		/* The server took MAIL and gave its verdicts on recipients. */
 		answered = res.nrcpts > 0 && res.rcpt[0].code != 0;
-
-		/* The session ended before the message did. */
-		if (smtp_messages_done(session_smtp(s->s)) == s->done0) {
-			res.err = session_error(s->s, &detail);
-			if (res.err == ERR_OK)
-				res.err = ERR_CLOSED;
-		} else if (res.err != ERR_OK && res.reply.text == NULL &&
-		    session_error(s->s, NULL) != ERR_OK) {
-			/* Ended by the session's trouble: that is the why. */
-			(void)session_error(s->s, &detail);
-		}
 		if (s->stopped && res.err != ERR_OK) {
 			res.err = ERR_CANCEL;
 			detail = _("stopped by the user");
 		}
-		if (smtp_messages_done(session_smtp(s->s)) != s->done0)
+		if (ended)
 			st = res.stage;
 		send_err = res.err;
 		/* Stopped as asked: no outcome to work out, nothing kept. */
@@ -614,9 +674,9 @@ finish_message(struct submit *s, enum err send_err)
 		e = send_err == ERR_STOPPED ? ERR_OK : outbox_assess(q, &res,
 		    ERR_OK, detail, (int64_t)time(NULL), s->o.rt->lifetime, &oc);
 	}
-	s->cur = NULL;
-	s->data = 0;
-	if (e == ERR_OK && s->capped && answered && oc == OUTCOME_QUEUED &&
+	s->from = fl->from;
+	land(s, fl);
+	if (e == ERR_OK && capped && answered && oc == OUTCOME_QUEUED &&
 	    !s->stopped && !s->o.test &&
 	    session_status(s->s) == SESSION_READY && go_on(s, q))
 		return;
@@ -634,29 +694,64 @@ finish_message(struct submit *s, enum err send_err)
 	s->pend.stage = st;
 }
 
-/* Start the next message, if there is one to send; 1 when one is on the wire. */
+/* What the engine has finished (all, once the session is over) waits to be filed. */
+static void
+collect(struct submit *s)
+{
+	struct flight *fl;
+	int over = session_status(s->s) == SESSION_DONE;
+
+	while ((fl = cur_flight(s))->q != NULL && (over ||
+	    smtp_messages_done(session_smtp(s->s)) > fl->seq)) {
+		file_pending(s, &s->pend);
+		finish_message(s, fl, ERR_OK);
+	}
+}
+
+/*
+ * Start the next message, if there is one to send; 1 when one is on the
+ * wire.  With pipelined set, the session has the one before waiting for
+ * the reply to its dot, and this one's envelope goes out behind it.
+ *
+ * Durability does not change with that.  What must never happen is a
+ * message lost (it leaves outbox/ only by a rename into sent/ or
+ * failed/, or stays) or sent twice (a message the server took must be in
+ * sent/ before a later run could try it again).  The envelope of the
+ * next message commits nothing: the server takes a message only at the
+ * reply to its dot, and until then a crash leaves it queued, as before.
+ * A crash after the reply to a dot and before its move to sent/ is
+ * durable sends it again on the next flush: that window is the same
+ * with or without pipelining (it is the batched directory sync, see
+ * outbox_batch()), and pipelining makes no message wait longer for its
+ * filing: each is filed as soon as its reply is read.
+ */
 static int
-start_next(struct submit *s)
+start_next(struct submit *s, int pipelined)
 {
 	char *errstr = NULL;
+	struct flight *fl;
 	enum err e;
 
 	while ((s->again != NULL || s->next < s->n) && !s->stopped) {
 		unsigned mailmax = smtp_caps(session_smtp(s->s))->mailmax;
 		struct qentry *q;
 
+		fl = pipelined ? next_flight(s) : cur_flight(s);
 		if (mailmax > 0 && s->trans >= mailmax) {
 			/* The rest go over a new connection. */
-			s->phase = PH_AGAIN;
+			if (!pipelined)
+				s->phase = PH_AGAIN;
 			return 0;
 		}
-		if (s->again != NULL) {
+		if (s->again != NULL && !pipelined) {
 			q = s->again;
 			s->again = NULL;
+		} else if (s->again != NULL || s->next >= s->n) {
+			return 0;
 		} else if (!take(s, q = &s->v[s->next++])) {
 			continue;
 		}
-		if ((e = prepare(s, q, &errstr)) != ERR_OK) {
+		if ((e = prepare(s, q, fl, &errstr)) != ERR_OK) {
 			if (e != ERR_NOINPUT) {
 				/*
 				 * It cannot be read (or is refused: a link in
@@ -672,26 +767,31 @@ start_next(struct submit *s)
 			errstr = NULL;
 			continue;
 		}
-		free(s->why);
-		s->why = NULL;
-		s->cur = q;
-		s->done0 = smtp_messages_done(session_smtp(s->s));
-		s->sent0 = session_bytes_sent(s->s);
+		free(fl->why);
+		fl->why = NULL;
+		fl->q = q;
+		fl->seq = smtp_messages_begun(session_smtp(s->s));
+		fl->sent0 = session_bytes_sent(s->s);
+		if (pipelined) {
+			/* Its lines join the log before the one before is filed. */
+			log_flush(s);
+			fl->from = qlog_size(s->lg);
+		}
 		tell(s, SUBMIT_SENDING, q, NULL);
 		s->trans++;
-		e = session_send(s->s, &s->env, s->fd, &s->why);
+		e = session_send(s->s, &fl->env, fl->fd, &fl->why);
 		/*
 		 * The one before is filed while the server reads this envelope;
 		 * its summary goes to the log before this one's part starts
 		 * (this one's lines wait in logb meanwhile).
 		 */
 		file_pending(s, &s->pend);
-		s->from = qlog_size(s->lg);
+		if (!pipelined)
+			fl->from = qlog_size(s->lg);
 		if (e != ERR_OK) {
-			finish_message(s, e);
+			finish_message(s, fl, e);
 			continue;
 		}
-		s->data = 1;
 		return 1;
 	}
 	return 0;
@@ -751,6 +851,7 @@ reconnect(struct submit *s)
 		return;
 	}
 	free(errstr);
+	session_pipeline_next(s->s, s->n > 1);
 	s->phase = PH_CONNECT;
 }
 
@@ -806,6 +907,7 @@ static void
 start_stream(struct submit *s)
 {
 	struct qentry *q = &s->v[0];
+	struct flight *fl = cur_flight(s);
 	char *errstr = NULL;
 	const struct smtp_caps *caps = smtp_caps(session_smtp(s->s));
 
@@ -813,28 +915,28 @@ start_stream(struct submit *s)
 	    !(caps->flags & SMTP_CAP_8BITMIME) ||
 	    (caps->size > 0 && s->avail > caps->size))
 		return;
-	if (prepare(s, q, &errstr) != ERR_OK) {
+	if (prepare(s, q, fl, &errstr) != ERR_OK) {
 		/* Tried again once committed, the usual way. */
 		free(errstr);
 		return;
 	}
-	s->env.size = 0;
-	s->env.eightbit = 1;
-	free(s->why);
-	s->why = NULL;
-	s->done0 = smtp_messages_done(session_smtp(s->s));
-	s->sent0 = session_bytes_sent(s->s);
-	if (session_send_growing(s->s, &s->env, s->fd, &s->why) != ERR_OK) {
-		(void)close(s->fd);
-		s->fd = -1;
+	fl->env.size = 0;
+	fl->env.eightbit = 1;
+	free(fl->why);
+	fl->why = NULL;
+	fl->seq = smtp_messages_begun(session_smtp(s->s));
+	fl->sent0 = session_bytes_sent(s->s);
+	if (session_send_growing(s->s, &fl->env, fl->fd, &fl->why) !=
+	    ERR_OK) {
+		(void)close(fl->fd);
+		fl->fd = -1;
 		return;
 	}
 	s->next = 1;
-	s->cur = q;
+	fl->q = q;
 	s->trans++;
-	s->data = 1;
 	s->streaming = 1;
-	s->from = qlog_size(s->lg);
+	fl->from = qlog_size(s->lg);
 	tell(s, SUBMIT_SENDING, q, NULL);
 	session_body_grown(s->s, NULL, (size_t)s->avail);
 }
@@ -847,6 +949,16 @@ stream_advance(struct submit *s)
 		ready(s);
 		start_stream(s);
 	}
+}
+
+/* A streamed message given up before its end: nothing of it is filed. */
+static void
+drop_flight(struct flight *fl)
+{
+	if (fl->fd >= 0)
+		(void)close(fl->fd);
+	fl->fd = -1;
+	fl->q = NULL;
 }
 
 /*
@@ -864,11 +976,7 @@ stream_oversize(struct submit *s, uint64_t size)
 		return 0;
 	session_abort(s->s, ERR_TOOBIG, _("the message is larger than the "
 	    "server takes (SIZE): it goes again once queued"));
-	if (s->fd >= 0)
-		(void)close(s->fd);
-	s->fd = -1;
-	s->cur = NULL;
-	s->data = 0;
+	drop_flight(cur_flight(s));
 	s->streaming = 0;
 	s->next = 0;
 	s->phase = PH_AGAIN;
@@ -966,7 +1074,7 @@ submit_stream_commit(struct submit *s, struct outbox_item *it, int eightbit,
 	if (s->phase == PH_DONE)
 		return ERR_OK;
 	if (s->s == NULL) {
-		record_rest(s, 0, s->open_err, s->why);
+		record_rest(s, 0, s->open_err, s->open_why);
 		done(s);
 		return ERR_OK;
 	}
@@ -994,10 +1102,7 @@ submit_stream_abandon(struct submit *s)
 	s->stopped = 1;
 	if (s->s != NULL)
 		session_cancel(s->s);
-	if (s->fd >= 0)
-		(void)close(s->fd);
-	s->fd = -1;
-	s->cur = NULL;
+	drop_flight(cur_flight(s));
 	s->next = s->n;
 	done(s);
 }
@@ -1036,12 +1141,23 @@ advance(struct submit *s)
 		ready(s);
 	}
 	if (s->phase == PH_SEND) {
-		if (s->cur != NULL) {
-			if (st == SESSION_BUSY)
-				return;
-			finish_message(s, ERR_OK);
-		}
+		collect(s);
 		st = session_status(s->s);
+		if (st == SESSION_BUSY) {
+			/*
+			 * With PIPELINING the next envelope goes behind the
+			 * dot (not behind a message cut by LIMITS: the rest of
+			 * its recipients go next, once it is marked).
+			 */
+			if (cur_flight(s)->q != NULL &&
+			    next_flight(s)->q == NULL &&
+			    !cur_flight(s)->capped && session_next_ok(s->s) &&
+			    start_next(s, 1))
+				return;
+			/* Nothing to send meanwhile: file what is known. */
+			file_pending(s, &s->pend);
+			return;
+		}
 		if (st == SESSION_DONE) {
 			/* The connection is gone: the rest waits. */
 			file_pending(s, &s->pend);
@@ -1053,7 +1169,7 @@ advance(struct submit *s)
 				    ERR_CLOSED, detail != NULL ? detail :
 				    err_str(ERR_CLOSED));
 			wind_up(s);
-		} else if (!start_next(s)) {
+		} else if (!start_next(s, 0)) {
 			wind_up(s);
 		}
 	}
@@ -1083,7 +1199,7 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	s->ob = ob;
 	s->o = *o;
 	s->tr = tr;
-	s->fd = -1;
+	s->fl[0].fd = s->fl[1].fd = -1;
 	s->n = n;
 	s->stream = stream_fd >= 0;
 	s->stream_fd = stream_fd;
@@ -1109,7 +1225,8 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 		if (s->stream) {
 			/* Told once the message is committed. */
 			s->open_err = e;
-			s->why = errstr != NULL ? errstr : strdup(err_str(e));
+			s->open_why = errstr != NULL ? errstr :
+			    strdup(err_str(e));
 			s->phase = PH_CONNECT;
 			return ERR_OK;
 		}
@@ -1119,6 +1236,8 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 		return ERR_OK;
 	}
 	free(errstr);
+	/* More than one: each next envelope goes behind a dot, when it can. */
+	session_pipeline_next(s->s, n > 1);
 	s->phase = PH_CONNECT;
 	return ERR_OK;
 }
@@ -1185,13 +1304,14 @@ int
 submit_progress(const struct submit *s, const struct qentry **q,
     uint64_t *sent, uint64_t *total)
 {
+	const struct flight *fl = &s->fl[s->head];
 	uint64_t n;
 
-	if (s->cur == NULL || !s->data)
+	if (fl->q == NULL)
 		return 0;
-	n = session_bytes_sent(s->s) - s->sent0;
-	*q = s->cur;
-	*total = s->env.size;
+	n = session_bytes_sent(s->s) - fl->sent0;
+	*q = fl->q;
+	*total = fl->env.size;
 	*sent = n < *total ? n : *total;
 	return 1;
 }
@@ -1228,8 +1348,7 @@ submit_free(struct submit *s)
 		/* Not over: nothing more goes out; what is not filed stays queued. */
 		s->stopped = 1;
 		session_cancel(s->s);
-		if (s->cur != NULL)
-			finish_message(s, ERR_OK);
+		collect(s);
 		again_to_pend(s);
 		file_pending(s, &s->pend);
 		if (s->batch)
@@ -1237,14 +1356,17 @@ submit_free(struct submit *s)
 		(void)outbox_sync(s->ob, NULL);
 		done(s);
 	}
-	if (s->fd >= 0)
-		(void)close(s->fd);
+	for (i = 0; i < 2; i++) {
+		if (s->fl[i].fd >= 0)
+			(void)close(s->fl[i].fd);
+		free(s->fl[i].rcpts);
+		free(s->fl[i].why);
+	}
+	free(s->open_why);
 	session_free(s->s);
 	for (i = 0; i < s->n; i++)
 		qentry_free(&s->v[i]);
 	free(s->v);
-	free(s->rcpts);
-	free(s->why);
 	buf_free(&s->logb);
 	free(s);
 }
