@@ -67,11 +67,11 @@ socks5_url_parse(struct socks5_url *u, const char *s, char **errstr)
 		    a));
 		if (u->user == NULL || *u->user == '\0')
 			return url_fail(u, errstr, _("the user name is empty or "
-			    "has a broken %-escape"));
+			    "has a broken percent escape"));
 		if (colon != NULL && (u->password = pct_decode(colon + 1,
 		    (size_t)(at - colon - 1))) == NULL)
 			return url_fail(u, errstr, _("the password has a broken "
-			    "%-escape"));
+			    "percent escape"));
 		a = at + 1;
 	}
 	if (*a == '[') {
