@@ -105,16 +105,19 @@ secure_built(struct app *a, struct compose *cm)
 	if (e == ERR_OK && missing != NULL)
 		app_status(a, TUI_NORMAL, _("sent unencrypted: no usable key "
 		    "for %s"), missing);
-	if (e == ERR_DATA && missing != NULL && (q = util_strf(_("No usable "
-	    "key for %s. Send unencrypted? (y/n) "), missing)) != NULL) {
+	if (e == ERR_DATA && missing != NULL) {
+		q = util_strf(_("No usable key for %s. Send unencrypted? "
+		    "(y/n) "), missing);
+		free(missing);
+		free(why);
+		if (q == NULL)
+			return -1;
 		prompt_yesno(a, q, 0, plain_answered, NULL);
 		free(q);
-		free(missing);
 		return 1;
 	}
 	if (e != ERR_OK)
-		app_status(a, TUI_ERROR, "%s", missing != NULL ? missing :
-		    why != NULL ? why : err_str(e));
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
 	free(missing);
 	free(why);
 	return e == ERR_OK ? 0 : -1;
