@@ -72,6 +72,11 @@ struct account {
 	char *proxy;              /* socks5://[user[:password]@]host[:port], NULL: none */
 	char *proxy_password_command; /* prints the proxy's password */
 	char *fallback_server;    /* server URLs to try when server cannot be reached */
+	int pgp_sign;             /* 0 unless "yes": sign what is sent (pgpmime.h) */
+	int pgp_encrypt;          /* 0 unless "yes": encrypt what is sent */
+	char *pgp_key;            /* the user's OpenPGP key, NULL: the From address */
+	int autocrypt;            /* 0 unless "yes": an Autocrypt header */
+	int autocrypt_prefer_encrypt; /* "yes": prefer-encrypt=mutual */
 };
 
 struct conf {

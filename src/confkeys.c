@@ -161,6 +161,17 @@ static const struct conf_key {
 	/* Servers to try when the server cannot be reached (route.h). */
 	{ "fallback_server",      KEY_SERVERS,
 	    offsetof(struct account, fallback_server) },
+	/* Signed and encrypted mail (pgpmime.h), Autocrypt. */
+	{ "pgp_sign",             KEY_BOOL,
+	    offsetof(struct account, pgp_sign) },
+	{ "pgp_encrypt",          KEY_BOOL,
+	    offsetof(struct account, pgp_encrypt) },
+	{ "pgp_key",              KEY_WORD,
+	    offsetof(struct account, pgp_key) },
+	{ "autocrypt",            KEY_BOOL,
+	    offsetof(struct account, autocrypt) },
+	{ "autocrypt_prefer_encrypt", KEY_BOOL,
+	    offsetof(struct account, autocrypt_prefer_encrypt) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])

@@ -279,6 +279,8 @@ draft_built_free(struct draft_built *b)
 	free(b->rcpts);
 	free(b->msgid);
 	free(b->fields);
+	free(b->ac_attrs);
+	free(b->ac_keydata);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -564,6 +566,57 @@ draft_build(const struct draft *d, const struct account *acct,
 	return ERR_OK;
 fail:
 	draft_built_free(b);
+	return e;
+}
+
+/* --- signing and encrypting (pgpmime.h) ------------------------------------- */
+
+void
+draft_security_default(struct draft_security *s, const struct account *acct)
+{
+	memset(s, 0, sizeof(*s));
+	if (acct != NULL && (acct->pgp_sign || acct->pgp_encrypt)) {
+		s->method = PGPMIME_PGP;
+		s->what = (acct->pgp_sign ? PGPMIME_SIGN : 0) |
+		    (acct->pgp_encrypt ? PGPMIME_ENCRYPT : 0);
+	}
+}
+
+enum err
+draft_secure(struct draft_built *b, const struct account *acct,
+    const struct draft_security *s, const char *dir, char **missing,
+    char **errstr)
+{
+	struct pgpmime_req r;
+	const char *from = b->from.n == 1 ? b->from.v[0].spec : NULL;
+	enum err e;
+
+	*missing = NULL;
+	memset(&r, 0, sizeof(r));
+	r.method = s->method;
+	r.what = s->what;
+	r.key = acct != NULL && acct->pgp_key != NULL ? acct->pgp_key : from;
+	r.rcpt = b->rcpts;
+	r.nrcpt = b->nrcpts;
+	if (acct != NULL && acct->autocrypt && from != NULL &&
+	    b->ac_attrs == NULL) {
+		if ((e = pgpmime_autocrypt(from, r.key != NULL ? r.key : from,
+		    acct->autocrypt_prefer_encrypt, &b->ac_attrs,
+		    &b->ac_keydata, errstr)) != ERR_OK)
+			return e;
+		b->mm.autocrypt_attrs = b->ac_attrs;
+		b->mm.autocrypt_keydata = b->ac_keydata;
+	}
+	e = pgpmime_apply(&b->mm.root, &r, dir, missing, errstr);
+	if (e == ERR_DATA && *missing != NULL && s->plain_ok) {
+		r.what &= ~PGPMIME_ENCRYPT;
+		e = pgpmime_apply(&b->mm.root, &r, dir, &(char *){ NULL },
+		    errstr);
+		if (e != ERR_OK) {
+			free(*missing);
+			*missing = NULL;
+		}
+	}
 	return e;
 }
 

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "maildir.h"
 #include "mime.h"
+#include "pgpmime.h"
 
 /*
  * What the user wrote, before it is a message: header lines as typed
@@ -104,6 +105,7 @@ struct draft_built {
 	char *msgid;
 	struct mime_field *fields; /* extra, and what a draft keeps as typed */
 	size_t nfields;
+	char *ac_attrs, *ac_keydata; /* the Autocrypt header (draft_secure()) */
 };
 
 enum draft_use {
@@ -125,6 +127,34 @@ enum err draft_build(const struct draft *d, const struct account *acct,
     const struct aliases *al, enum draft_use use, struct draft_built *b,
     char **errstr);
 void draft_built_free(struct draft_built *b);
+
+/*
+ * How a message is secured: the method (PGP/MIME now; S/MIME to come)
+ * and PGPMIME_SIGN | PGPMIME_ENCRYPT; plain_ok: a recipient without a
+ * key means sending unencrypted (the user said so), not an error.
+ */
+struct draft_security {
+	enum pgpmime_method method;
+	unsigned what;
+	int plain_ok;
+};
+
+/* The account's defaults (pgp_sign, pgp_encrypt); acct may be NULL. */
+void draft_security_default(struct draft_security *s,
+    const struct account *acct);
+/*
+ * Sign and/or encrypt a message built for sending (DRAFT_SEND) as s
+ * says, with the account's pgp_key or else the From address, encrypted
+ * to every recipient and the sender; and add the Autocrypt header when
+ * the account asks for it.  dir: where the temporary files go (the
+ * outbox).  A recipient without a usable key is ERR_DATA with *missing
+ * (malloc'd) naming them, and b unchanged; with plain_ok, encryption is
+ * dropped instead (signing stays), ERR_OK with *missing set so that the
+ * caller can say so.  Other errors as pgpmime_apply().
+ */
+enum err draft_secure(struct draft_built *b, const struct account *acct,
+    const struct draft_security *s, const char *dir, char **missing,
+    char **errstr);
 
 /*
  * Save d in drafts/ (md): over the draft d->id when it is there, else as

@@ -852,3 +852,38 @@ hdr_params(struct buf *out, const char *name, const char *value,
 		return -1;
 	return hw_finish(&w, params(&w, value, p, np));
 }
+
+int
+hdr_autocrypt(struct buf *out, const char *attrs, const char *keydata)
+{
+	const char *end, *p, *ws, *we;
+	struct hw w;
+	size_t n;
+	int r = 0;
+
+	if (attrs == NULL || keydata == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (p = attrs; *p != '\0'; p++)
+		if (!is_print((unsigned char)*p))
+			break;
+	for (end = keydata; *end != '\0' && r == 0; end++)
+		if (!is_print((unsigned char)*end) || *end == ' ')
+			r = -1;
+	if (*p != '\0' || r < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (hw_begin(&w, out, "Autocrypt") < 0)
+		return -1;
+	end = attrs + strlen(attrs);
+	for (p = attrs; r == 0 && next_word(p, end, &ws, &we); p = we)
+		r = hw_item(&w, (size_t)(ws - p), ws, (size_t)(we - ws));
+	/* Pieces of a line each, after one space: readers drop the blanks. */
+	for (p = keydata; r == 0 && *p != '\0'; p += n) {
+		n = strlen(p) < HDR_KEYDATA_LINE ? strlen(p) : HDR_KEYDATA_LINE;
+		r = hw_item(&w, 1, p, n);
+	}
+	return hw_finish(&w, r);
+}

@@ -103,4 +103,15 @@ struct hdr_param {
 int hdr_params(struct buf *out, const char *name, const char *value,
     const struct hdr_param *p, size_t np);
 
+/*
+ * "Autocrypt: attrs keydata" (Autocrypt Level 1, 2.1): attrs is the
+ * printable ASCII "addr=...; prefer-encrypt=mutual; keydata=" and
+ * keydata one run of base64; the key data is cut into pieces of
+ * HDR_KEYDATA_LINE characters, each on a folded line of its own (white
+ * space in keydata is ignored by readers, which the spec asks for).
+ * EINVAL for other bytes.
+ */
+#define HDR_KEYDATA_LINE 76
+int hdr_autocrypt(struct buf *out, const char *attrs, const char *keydata);
+
 #endif

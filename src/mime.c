@@ -30,7 +30,11 @@
 #define OUT_MAX        (8 * 1024 * 1024)     /* a header may be long */
 #define BOUNDARY_TRIES 8
 
-enum kind { P_TEXT, P_FILE, P_MESSAGE, P_MULTI };
+/* P_RAW: an entity written before (mime_entity()), headers and all. */
+enum kind { P_TEXT, P_FILE, P_MESSAGE, P_MULTI, P_RAW };
+
+/* prepare()'s allow8: STRICT7 is 7bit with no trailing white space on a line (RFC 3156 5). */
+#define STRICT7 2
 
 enum enc { ENC_7BIT, ENC_8BIT, ENC_QP, ENC_BASE64 };
 
@@ -42,6 +46,8 @@ static const char *const enc_names[] = {
 struct scan {
 	uint64_t col, maxline;
 	int eight, nul, lone_cr, bad_utf8, collide;
+	int ws_end;              /* a line ends in a blank */
+	unsigned char lastc;     /* the last byte of the line so far */
 	int cr;                  /* the last byte was a CR */
 	int need;                /* UTF-8 continuation bytes still due */
 	unsigned char lo, hi;    /* the range of the next one */
@@ -64,6 +70,8 @@ struct mime_part {
 	char *path;
 	uint64_t size;
 	char boundary[80];       /* P_MULTI */
+	struct hdr_param prm[2]; /* P_MULTI: more Content-Type parameters */
+	size_t nprm;
 	struct mime_part **kids;
 	size_t nkids;
 	/* Decided by mime_write()'s first pass. */
@@ -106,6 +114,10 @@ mime_free(struct mime_part *p)
 	free(p->name);
 	free(p->desc);
 	free(p->path);
+	for (i = 0; i < p->nprm; i++) {
+		free((char *)p->prm[i].name);
+		free((char *)p->prm[i].value);
+	}
 	free(p);
 }
 
@@ -591,6 +603,8 @@ scan_line_end(struct scan *s)
 {
 	size_t i, len;
 
+	if (s->col > 0 && (s->lastc == ' ' || s->lastc == '\t'))
+		s->ws_end = 1;
 	if (s->nhead >= 2 && s->head[0] == '-' && s->head[1] == '-')
 		for (i = 0; i < s->nbnd; i++) {
 			len = strlen(s->bnd[i]);
@@ -629,6 +643,7 @@ scan_bytes(struct scan *s, const char *p, size_t n)
 		}
 		if (++s->col > s->maxline)
 			s->maxline = s->col;
+		s->lastc = c;
 		if (s->nhead < sizeof(s->head))
 			s->head[s->nhead++] = (char)c;
 		if (c == 0)
@@ -792,17 +807,24 @@ prepare(struct mime_part *p, char *const *bnd, size_t nbnd, int allow8,
 		}
 		/* FALLTHROUGH */
 	case P_MESSAGE:
+	case P_RAW:
 		scan_init(s, bnd, nbnd);
 		if ((e = each_block(p, blk, scan_cb, s, errstr)) != ERR_OK)
 			return e;
 		scan_finish(s);
 		break;
 	}
+	if (p->kind == P_RAW) {
+		/* Made 7bit on purpose (signed or encrypted): sent as it is. */
+		*collide |= s->collide;
+		p->enc = s->eight ? ENC_8BIT : ENC_7BIT;
+		return ERR_OK;
+	}
 	*collide |= s->collide;
 	raw_ok = !s->nul && !s->lone_cr && s->maxline <= LINE_MAX_OCTETS;
 	if (p->kind == P_MESSAGE) {
 		/* RFC 2046 5.2.1: message/rfc822 is 7bit or 8bit, never encoded. */
-		p->as_octets = !raw_ok || (s->eight && !allow8);
+		p->as_octets = !raw_ok || (s->eight && allow8 != 1);
 		p->enc = p->as_octets ? ENC_BASE64 : s->eight ? ENC_8BIT :
 		    ENC_7BIT;
 		return ERR_OK;
@@ -818,9 +840,9 @@ prepare(struct mime_part *p, char *const *bnd, size_t nbnd, int allow8,
 		if (p->charset == NULL)
 			return ERR_NOMEM;
 	}
-	if (raw_ok && !s->eight)
+	if (raw_ok && !s->eight && !(allow8 == STRICT7 && s->ws_end))
 		p->enc = ENC_7BIT;
-	else if (raw_ok && allow8)
+	else if (raw_ok && allow8 == 1)
 		p->enc = ENC_8BIT;
 	else
 		p->enc = ENC_QP;
@@ -983,6 +1005,8 @@ part_headers(struct wr *w, const struct mime_part *p)
 	enum err e;
 
 	if (p->kind == P_MULTI) {
+		for (np = 0; np < p->nprm; np++)
+			prm[np] = p->prm[np];
 		prm[np].name = "boundary";
 		prm[np++].value = p->boundary;
 	} else if (p->kind == P_MESSAGE && p->as_octets) {
@@ -1135,6 +1159,8 @@ write_part(struct wr *w, struct mime_part *p, char *blk, char *b64, int depth)
 {
 	enum err e;
 
+	if (p->kind == P_RAW)
+		return write_body(w, p, blk, b64, depth);
 	if ((e = part_headers(w, p)) != ERR_OK ||
 	    (e = wr_str(w, "\n")) != ERR_OK)
 		return e;
@@ -1216,6 +1242,10 @@ message_headers(struct wr *w, const struct mime_msg *m)
 		if ((e = hdr_done(w, hdr_unstructured(&w->b, m->extra[i].name,
 		    m->extra[i].value), m->extra[i].name)) != ERR_OK)
 			return e;
+	if (m->autocrypt_attrs != NULL && m->autocrypt_keydata != NULL &&
+	    (e = hdr_done(w, hdr_autocrypt(&w->b, m->autocrypt_attrs,
+	    m->autocrypt_keydata), "Autocrypt")) != ERR_OK)
+		return e;
 	return hdr_done(w, hdr_structured(&w->b, "MIME-Version", "1.0"),
 	    "MIME-Version");
 }
@@ -1227,52 +1257,70 @@ mime_write(const struct mime_msg *m, int fd, int allow8bit,
 	return mime_write_to(m, fd, allow8bit, NULL, NULL, r, errstr);
 }
 
+/* Pick encodings; new boundaries until none begins a line. */
+static enum err
+choose(struct mime_part *root, int allow8, char *blk, char **errstr)
+{
+	char **bnd = NULL;
+	size_t nbnd = 0;
+	int collide, tries = 0;
+	enum err e;
+
+	if (boundaries(root, &bnd, &nbnd) < 0)
+		return ERR_NOMEM;
+	do {
+		collide = 0;
+		e = prepare(root, bnd, nbnd, allow8, blk, &collide, errstr);
+		if (e != ERR_OK)
+			break;
+		if (collide)
+			renew_boundaries(root);
+	} while (collide && ++tries < BOUNDARY_TRIES);
+	free(bnd);
+	if (e == ERR_OK && collide) {
+		util_seterr(errstr, _("no MIME boundary could be found that "
+		    "does not occur in the message"));
+		e = ERR_SOFTWARE;
+	}
+	return e;
+}
+
+static void
+wr_init(struct wr *w, int fd, char **errstr)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->errstr = errstr;
+	buf_init(&w->b, OUT_MAX);
+	/*
+	 * Blocks are gathered up to OUT_FLUSH and written together (fewer,
+	 * larger writes to the spool file); the room is made once, not by
+	 * doubling through every size on the way.
+	 */
+	(void)buf_reserve(&w->b, OUT_FLUSH + BASE64_LINES_LEN(IN_BLOCK));
+}
+
 enum err
 mime_write_to(const struct mime_msg *m, int fd, int allow8bit,
     void (*written)(void *arg, const char *p, size_t n), void *arg,
     struct mime_result *r, char **errstr)
 {
 	struct wr w;
-	char **bnd = NULL, *blk = NULL, *b64 = NULL;
-	size_t nbnd = 0;
-	int collide, tries = 0;
+	char *blk = NULL, *b64 = NULL;
 	enum err e;
 
 	memset(r, 0, sizeof(*r));
-	memset(&w, 0, sizeof(w));
-	w.fd = fd;
-	w.errstr = errstr;
+	wr_init(&w, fd, errstr);
 	w.written = written;
 	w.arg = arg;
-	buf_init(&w.b, OUT_MAX);
-	/*
-	 * Blocks are gathered up to OUT_FLUSH and written together (fewer,
-	 * larger writes to the spool file); the room is made once, not by
-	 * doubling through every size on the way.
-	 */
-	(void)buf_reserve(&w.b, OUT_FLUSH + BASE64_LINES_LEN(IN_BLOCK));
 	blk = malloc(IN_BLOCK);
 	b64 = malloc(BASE64_LINES_LEN(IN_BLOCK));
-	if (blk == NULL || b64 == NULL || boundaries(m->root, &bnd, &nbnd) <
-	    0) {
+	if (blk == NULL || b64 == NULL) {
 		e = ERR_NOMEM;
 		goto out;
 	}
-	/* Pick encodings; new boundaries until none begins a line. */
-	do {
-		collide = 0;
-		e = prepare(m->root, bnd, nbnd, allow8bit, blk, &collide, errstr);
-		if (e != ERR_OK)
-			goto out;
-		if (collide)
-			renew_boundaries(m->root);
-	} while (collide && ++tries < BOUNDARY_TRIES);
-	if (collide) {
-		util_seterr(errstr, _("no MIME boundary could be found that "
-		    "does not occur in the message"));
-		e = ERR_SOFTWARE;
+	if ((e = choose(m->root, allow8bit ? 1 : 0, blk, errstr)) != ERR_OK)
 		goto out;
-	}
 	if ((e = message_headers(&w, m)) != ERR_OK ||
 	    (e = write_part(&w, m->root, blk, b64, 0)) != ERR_OK)
 		goto out;
@@ -1291,8 +1339,76 @@ mime_write_to(const struct mime_msg *m, int fd, int allow8bit,
 	    any_8bit(m->reply_to, m->nreply_to);
 out:
 	buf_free(&w.b);
-	free(bnd);
 	free(blk);
 	free(b64);
 	return e;
+}
+
+/* --- entities for PGP/MIME (pgpmime.h) ------------------------------------ */
+
+enum err
+mime_write_part(struct mime_part *p, int fd, char **errstr)
+{
+	struct wr w;
+	char *blk = NULL, *b64 = NULL;
+	enum err e;
+
+	wr_init(&w, fd, errstr);
+	blk = malloc(IN_BLOCK);
+	b64 = malloc(BASE64_LINES_LEN(IN_BLOCK));
+	if (blk == NULL || b64 == NULL)
+		e = ERR_NOMEM;
+	else if ((e = choose(p, STRICT7, blk, errstr)) == ERR_OK &&
+	    (e = write_part(&w, p, blk, b64, 1)) == ERR_OK)
+		e = wr_flush(&w);
+	buf_free(&w.b);
+	free(blk);
+	free(b64);
+	return e;
+}
+
+enum err
+mime_entity(struct mime_part **out, int fd, char **errstr)
+{
+	struct mime_part *p;
+	struct stat st;
+
+	*out = NULL;
+	if (fstat(fd, &st) < 0) {
+		util_seterr(errstr, _("cannot read a temporary file: %s"),
+		    strerror(errno));
+		(void)close(fd);
+		return ERR_IO;
+	}
+	if ((p = part_new(P_RAW)) == NULL ||
+	    (p->path = strdup(_("a temporary file"))) == NULL ||
+	    (p->type = strdup("application/octet-stream")) == NULL) {
+		mime_free(p);
+		(void)close(fd);
+		return ERR_NOMEM;
+	}
+	p->fd = fd;
+	p->size = (uint64_t)st.st_size;
+	*out = p;
+	return ERR_OK;
+}
+
+enum err
+mime_multipart_param(struct mime_part *p, const char *name,
+    const char *value)
+{
+	char *n, *v;
+
+	if (p->kind != P_MULTI || p->nprm >= 2)
+		return ERR_SOFTWARE;
+	n = strdup(name);
+	v = strdup(value);
+	if (n == NULL || v == NULL) {
+		free(n);
+		free(v);
+		return ERR_NOMEM;
+	}
+	p->prm[p->nprm].name = n;
+	p->prm[p->nprm++].value = v;
+	return ERR_OK;
 }

@@ -96,6 +96,8 @@ struct mime_msg {
 	const char *user_agent;   /* NULL: none */
 	const struct mime_field *extra;  /* the user's own fields */
 	size_t nextra;
+	/* Autocrypt: "addr=...; keydata=" and the key's base64; NULL: none */
+	const char *autocrypt_attrs, *autocrypt_keydata;
 	struct mime_part *root;
 };
 
@@ -138,5 +140,24 @@ enum err mime_write(const struct mime_msg *m, int fd, int allow8bit,
 enum err mime_write_to(const struct mime_msg *m, int fd, int allow8bit,
     void (*written)(void *arg, const char *p, size_t n), void *arg,
     struct mime_result *r, char **errstr);
+
+/*
+ * For PGP/MIME (RFC 3156): write the part p alone (its Content-* fields,
+ * a blank line, its body; LF line ends) to fd, 7bit as section 5 wants
+ * of a part to be signed: 8-bit texts and texts with a line ending in
+ * white space quoted-printable, 8-bit message parts base64.  ERR_IO with
+ * *errstr, ERR_NOMEM.
+ */
+enum err mime_write_part(struct mime_part *p, int fd, char **errstr);
+/*
+ * A part that is written as it is: the entity (header fields, a blank
+ * line, the body, LF line ends) in the file fd, read from its start when
+ * the message is written.  The part owns fd (closed by mime_free(), and
+ * here on an error).  ERR_IO (cannot stat fd), ERR_NOMEM.
+ */
+enum err mime_entity(struct mime_part **out, int fd, char **errstr);
+/* A Content-Type parameter of a multipart before its boundary ("protocol"); at most two. */
+enum err mime_multipart_param(struct mime_part *p, const char *name,
+    const char *value);
 
 #endif

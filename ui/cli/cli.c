@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "dns.h"
 #include "i18n.h"
+#include "pgpmime.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -223,12 +224,16 @@ cli_version(void)
 	    "<https://opensource.org/license/isc-license-txt>.\n"
 	    "This is free software: you are free to change and redistribute "
 	    "it.\nThere is NO WARRANTY, to the extent permitted by law.\n"));
-#ifdef PIGEON_TEST_HOOKS
 	/*
 	 * Not translated: the tests read this line to know whether the
-	 * program they run has the fault injection they need.
+	 * program they run has the fault injection or the parts they need.
 	 */
-	(void)printf("features: test-hooks\n");
+#ifdef PIGEON_TEST_HOOKS
+	(void)printf("features: test-hooks%s\n",
+	    pgpmime_built_in(PGPMIME_PGP) ? " pgp" : "");
+#else
+	if (pgpmime_built_in(PGPMIME_PGP))
+		(void)printf("features: pgp\n");
 #endif
 }
 

@@ -35,6 +35,11 @@ enum {
 	OPT_IN_REPLY_TO,
 	OPT_REFERENCES,
 	OPT_ABORT_ON_REJECT,
+	OPT_SIGN,
+	OPT_NO_SIGN,
+	OPT_ENCRYPT,
+	OPT_NO_ENCRYPT,
+	OPT_ENCRYPT_OR_PLAIN,
 };
 
 static const struct option send_longopts[] = {
@@ -57,6 +62,11 @@ static const struct option send_longopts[] = {
 	{ "in-reply-to", required_argument, NULL, OPT_IN_REPLY_TO },
 	{ "references", required_argument, NULL, OPT_REFERENCES },
 	{ "abort-on-reject", no_argument, NULL, OPT_ABORT_ON_REJECT },
+	{ "sign", no_argument, NULL, OPT_SIGN },
+	{ "no-sign", no_argument, NULL, OPT_NO_SIGN },
+	{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
+	{ "no-encrypt", no_argument, NULL, OPT_NO_ENCRYPT },
+	{ "encrypt-or-plain", no_argument, NULL, OPT_ENCRYPT_OR_PLAIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,6 +94,12 @@ send_help(FILE *fp)
 "  --dry-run               print the message as it would be sent; send nothing\n"
 "  --7bit                  no 8bit parts even if the server offers 8BITMIME\n"
 "  --abort-on-reject       send nothing if any recipient is rejected\n"
+"  --sign, --no-sign       sign with OpenPGP (PGP/MIME), or not (default:\n"
+"                          the account's pgp_sign)\n"
+"  --encrypt, --no-encrypt encrypt to every recipient and to yourself, or\n"
+"                          not (default: the account's pgp_encrypt)\n"
+"  --encrypt-or-plain      encrypt, but send unencrypted when a recipient\n"
+"                          has no key (else nothing is sent)\n"
 "  --chunking              use BDAT when the server offers CHUNKING\n"
 "  --direct                deliver to each recipient domain's MX hosts\n"
 "                          (port 25, no login), not to the account's server\n"
@@ -281,7 +297,7 @@ read_text(const char *body_path, struct draft *d)
  * exit code, the user told either way.
  */
 static int
-save_draft(const struct cli *c, struct draft *d)
+save_draft(const struct cli *c, struct draft *d, int refused)
 {
 	struct outbox *ob = NULL;
 	struct maildir *md = NULL;
@@ -294,9 +310,17 @@ save_draft(const struct cli *c, struct draft *d)
 	if ((e = outbox_drafts_open(ob, c->acct, &md, &why)) == ERR_OK)
 		e = draft_save(md, d, c->acct, &why);
 	if (e != ERR_OK) {
-		cli_error(_("stopped by a signal, and the message could not be "
-		    "saved as a draft: %s"), why != NULL ? why : err_str(e));
+		if (refused)
+			cli_error(_("the message could not be saved as a "
+			    "draft: %s"), why != NULL ? why : err_str(e));
+		else
+			cli_error(_("stopped by a signal, and the message "
+			    "could not be saved as a draft: %s"), why != NULL ?
+			    why : err_str(e));
 		rc = err_exit_code(e);
+	} else if (refused) {
+		cli_warn(_("nothing was sent: the message is saved as draft "
+		    "%s in %s"), d->id, maildir_path(md));
 	} else {
 		cli_warn(_("stopped by a signal: the message so far is saved as "
 		    "draft %s in %s"), d->id, maildir_path(md));
@@ -392,6 +416,58 @@ print_message(int fd)
 		return EX_IOERR;
 	}
 	return 0;
+}
+
+/*
+ * Sign and encrypt as the options (-1: not given) and the account say.
+ * 0, or an exit code with the user told; a recipient without a key
+ * keeps the message in drafts, and nothing is sent.
+ */
+static int
+secure(const struct cli *c, struct draft *d, struct draft_built *b,
+    int sign, int encrypt, int plain_ok, int dry)
+{
+	struct draft_security s;
+	struct outbox *ob = NULL;
+	char *why = NULL, *missing = NULL;
+	enum err e;
+	int rc;
+
+	draft_security_default(&s, c->acct);
+	if (sign >= 0)
+		s.what = sign ? s.what | PGPMIME_SIGN : s.what & ~PGPMIME_SIGN;
+	if (encrypt >= 0)
+		s.what = encrypt ? s.what | PGPMIME_ENCRYPT :
+		    s.what & ~PGPMIME_ENCRYPT;
+	if (s.what != 0)
+		s.method = PGPMIME_PGP;
+	s.plain_ok = plain_ok;
+	if (s.what == 0 && (c->acct == NULL || !c->acct->autocrypt))
+		return 0;
+	if ((rc = cli_open_outbox(&ob)) != 0)
+		return rc;
+	e = draft_secure(b, c->acct, &s, outbox_dir(ob), &missing, &why);
+	if (e == ERR_OK && missing != NULL)
+		cli_warn(_("sent unencrypted, as asked: no usable key for %s"),
+		    missing);
+	else if (e == ERR_DATA && missing != NULL)
+		cli_error(_("cannot encrypt: no usable OpenPGP key for %s "
+		    "(import the key, or send with --encrypt-or-plain or "
+		    "--no-encrypt)"), missing);
+	else if (e != ERR_OK)
+		cli_error("%s", why != NULL ? why : err_str(e));
+	outbox_close(ob);
+	free(why);
+	if (e == ERR_OK) {
+		free(missing);
+		return 0;
+	}
+	rc = err_exit_code(e);
+	/* Nothing goes out; what was written is kept. */
+	if (missing != NULL && !dry && save_draft(c, d, 1) != 0)
+		rc = EX_CANTCREAT;
+	free(missing);
+	return rc;
 }
 
 /* --dry-run: the message as it would go to a server with 8BITMIME. */
@@ -637,6 +713,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 	const char *body_path = NULL, *html = NULL, *from = NULL;
 	char *why = NULL, *subject = NULL;
 	int opt, rc = 0, dry = 0, no8bit = 0, abort_on_reject = 0;
+	int sign = -1, encrypt = -1, plain_ok = 0;
 	size_t i;
 	enum err e;
 	struct option *longopts = NULL;
@@ -714,6 +791,17 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		case OPT_ABORT_ON_REJECT:
 			abort_on_reject = 1;
 			break;
+		case OPT_SIGN:
+		case OPT_NO_SIGN:
+			sign = opt == OPT_SIGN;
+			break;
+		case OPT_ENCRYPT_OR_PLAIN:
+			plain_ok = 1;
+			/* FALLTHROUGH */
+		case OPT_ENCRYPT:
+		case OPT_NO_ENCRYPT:
+			encrypt = opt != OPT_NO_ENCRYPT;
+			break;
 		case CLI_OPT_HELP:
 			if (cc != NULL)
 				cc->help(stdout);
@@ -786,7 +874,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		goto out;
 	}
 	if (stop_signal) {
-		rc = save_draft(&c, &d);
+		rc = save_draft(&c, &d, 0);
 		goto out;
 	}
 	/* Everything the user typed is checked before any connection. */
@@ -796,10 +884,13 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		rc = e == ERR_USAGE ? EX_USAGE : err_exit_code(e);
 		goto out;
 	}
+	if ((rc = secure(&c, &d, &b, sign, encrypt, plain_ok,
+	    dry)) != 0)
+		goto out;
 	if (dry)
 		rc = dry_run(&b, no8bit);
 	else if (stop_signal)
-		rc = save_draft(&c, &d);
+		rc = save_draft(&c, &d, 0);
 	else
 		rc = queue_and_send(&c, &b, no8bit, abort_on_reject);
 out:

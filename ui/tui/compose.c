@@ -47,6 +47,9 @@ static const struct keydef compose_keys[] = {
 	{ '+', C_MOVE_DOWN, NULL, N_("move the marked attachment down") },
 	{ '-', C_MOVE_UP, NULL, N_("move the marked attachment up") },
 	{ 'p', C_PREVIEW, N_("preview"), N_("the message as it will go out") },
+	/* NeoMutt's p (PGP) is the preview here; its S/MIME key takes both. */
+	{ 'S', C_SECURITY, NULL, N_("security: none, sign, encrypt, sign "
+	    "and encrypt (PGP/MIME)") },
 	{ 'P', C_POSTPONE, N_("postpone"), N_("postpone: save it as a "
 	    "draft") },
 	{ 'q', C_ABORT, N_("abort"), N_("abort (keeps a draft unless you say "
@@ -141,6 +144,7 @@ compose_new(struct app *a)
 		compose_free(&cm->s);
 		return NULL;
 	}
+	draft_security_default(&cm->sec, a->c.acct);
 	return cm;
 }
 
@@ -274,10 +278,11 @@ compose_draw(struct app *a, struct screen *s)
 	draw_field(4, _("Bcc:"), d->bcc);
 	draw_field(5, _("Subject:"), d->subject);
 	draw_field(6, _("Reply-To:"), d->reply_to);
-	for (y = 7; y < rows - 2 - ph; y++)
+	draw_field(7, _("Security:"), compose_security_words(&cm->sec));
+	for (y = 8; y < rows - 2 - ph; y++)
 		tui_clear_line(y, TUI_NORMAL);
 	/* The attachments, the marked one first in the eye. */
-	for (i = 0, y = 7; i < d->natt && y < rows - 3 - ph; i++, y++) {
+	for (i = 0, y = 8; i < d->natt && y < rows - 3 - ph; i++, y++) {
 		char info[256];
 		int x;
 
@@ -405,6 +410,9 @@ compose_act(struct app *a, struct screen *s, int action, int key)
 		return compose_att_act(a, cm, action);
 	case C_PREVIEW:
 		compose_preview(a, cm);
+		return 1;
+	case C_SECURITY:
+		compose_security_next(a, cm);
 		return 1;
 	case C_SEND:
 		compose_send(a, cm);

@@ -41,6 +41,120 @@ send_built(struct app *a, struct compose *cm)
 }
 
 static void ask_next(struct app *a, struct compose *cm);
+static void plain_answered(struct app *a, void *arg, int yes);
+
+/* --- signing and encrypting ------------------------------------------------ */
+
+const char *
+compose_security_words(const struct draft_security *s)
+{
+	switch (s->method == PGPMIME_NONE ? 0 : s->what & (PGPMIME_SIGN |
+	    PGPMIME_ENCRYPT)) {
+	case PGPMIME_SIGN:
+		return _("sign (PGP)");
+	case PGPMIME_ENCRYPT:
+		return _("encrypt (PGP)");
+	case PGPMIME_SIGN | PGPMIME_ENCRYPT:
+		return _("sign, encrypt (PGP)");
+	default:
+		return _("none");
+	}
+}
+
+/* S: none, sign, encrypt, sign and encrypt, none... */
+void
+compose_security_next(struct app *a, struct compose *cm)
+{
+	unsigned w = cm->sec.method == PGPMIME_NONE ? 0 : cm->sec.what;
+
+	if (!pgpmime_built_in(PGPMIME_PGP)) {
+		app_status(a, TUI_ERROR, _("this pigeon was built without "
+		    "GPGME: it cannot sign or encrypt"));
+		return;
+	}
+	w = w == 0 ? PGPMIME_SIGN : w == PGPMIME_SIGN ? PGPMIME_ENCRYPT :
+	    w == PGPMIME_ENCRYPT ? PGPMIME_SIGN | PGPMIME_ENCRYPT : 0;
+	cm->sec.method = w != 0 ? PGPMIME_PGP : PGPMIME_NONE;
+	cm->sec.what = w;
+	cm->sec.plain_ok = 0;
+	app_status(a, TUI_NORMAL, _("security: %s"),
+	    compose_security_words(&cm->sec));
+}
+
+static void
+drop_built(struct compose *cm)
+{
+	draft_built_free(cm->b);
+	free(cm->b);
+	cm->b = NULL;
+}
+
+/*
+ * Sign and encrypt the built message as the composer says; 0 to go on,
+ * 1 when a question was asked (plain_answered() goes on), -1 when the
+ * message stays (the status says why).
+ */
+static int
+secure_built(struct app *a, struct compose *cm)
+{
+	char *why = NULL, *missing = NULL, *q;
+	enum err e;
+
+	e = draft_secure(cm->b, a->c.acct, &cm->sec, outbox_dir(a->ob),
+	    &missing, &why);
+	if (e == ERR_OK && missing != NULL)
+		app_status(a, TUI_NORMAL, _("sent unencrypted: no usable key "
+		    "for %s"), missing);
+	if (e == ERR_DATA && missing != NULL) {
+		q = util_strf(_("No usable key for %s. Send unencrypted? "
+		    "(y/n) "), missing);
+		free(missing);
+		free(why);
+		if (q == NULL)
+			return -1;
+		prompt_yesno(a, q, 0, plain_answered, NULL);
+		free(q);
+		return 1;
+	}
+	if (e != ERR_OK)
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+	free(missing);
+	free(why);
+	return e == ERR_OK ? 0 : -1;
+}
+
+/* The answer to "send unencrypted?": y signs (if asked) and goes on. */
+static void
+plain_answered(struct app *a, void *arg, int yes)
+{
+	struct compose *cm = compose_find(a);
+	struct draft_security s;
+	char *why = NULL, *missing = NULL;
+	enum err e;
+
+	(void)arg;
+	if (cm == NULL || cm->b == NULL)
+		return;
+	if (yes != 1) {
+		app_status(a, TUI_NORMAL, _("not sent: the message stays here"));
+		drop_built(cm);
+		return;
+	}
+	s = cm->sec;
+	s.what &= ~PGPMIME_ENCRYPT;
+	if (s.what == 0)
+		s.method = PGPMIME_NONE;
+	e = draft_secure(cm->b, a->c.acct, &s, outbox_dir(a->ob), &missing,
+	    &why);
+	free(missing);
+	if (e != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+		drop_built(cm);
+		return;
+	}
+	ask_next(a, cm);
+}
 
 static void
 answered(struct app *a, void *arg, int yes)
@@ -123,7 +237,14 @@ compose_send(struct app *a, struct compose *cm)
 		return;
 	}
 	cm->asked = 0;
-	ask_next(a, cm);
+	switch (secure_built(a, cm)) {
+	case 0:
+		ask_next(a, cm);
+		break;
+	case -1:
+		drop_built(cm);
+		break;
+	}
 }
 
 /* f: the account chosen. */
@@ -147,6 +268,7 @@ account_picked(struct app *a, void *arg, int k)
 	} else {
 		/* Its From, unless one was typed. */
 		(void)draft_set(&cm->d.account, want);
+		draft_security_default(&cm->sec, a->c.acct);
 		app_status(a, TUI_NORMAL, _("sending with %s now"), want);
 		compose_changed(cm);
 	}
