@@ -33,7 +33,7 @@
 /* P_RAW: an entity written before (mime_entity()), headers and all. */
 enum kind { P_TEXT, P_FILE, P_MESSAGE, P_MULTI, P_RAW };
 
-/* prepare()'s allow8: STRICT7 is 7bit with no trailing white space on a line (RFC 3156 5). */
+/* prepare()'s allow8: STRICT7 is 7bit with no trailing white space on a line and no line beginning "From " (RFC 3156 3, 5). */
 #define STRICT7 2
 
 enum enc { ENC_7BIT, ENC_8BIT, ENC_QP, ENC_BASE64 };
@@ -47,6 +47,7 @@ struct scan {
 	uint64_t col, maxline;
 	int eight, nul, lone_cr, bad_utf8, collide;
 	int ws_end;              /* a line ends in a blank */
+	int from_bol;            /* a line begins with "From " */
 	unsigned char lastc;     /* the last byte of the line so far */
 	int cr;                  /* the last byte was a CR */
 	int need;                /* UTF-8 continuation bytes still due */
@@ -605,6 +606,8 @@ scan_line_end(struct scan *s)
 
 	if (s->col > 0 && (s->lastc == ' ' || s->lastc == '\t'))
 		s->ws_end = 1;
+	if (s->nhead >= 5 && memcmp(s->head, "From ", 5) == 0)
+		s->from_bol = 1;
 	if (s->nhead >= 2 && s->head[0] == '-' && s->head[1] == '-')
 		for (i = 0; i < s->nbnd; i++) {
 			len = strlen(s->bnd[i]);
@@ -840,7 +843,13 @@ prepare(struct mime_part *p, char *const *bnd, size_t nbnd, int allow8,
 		if (p->charset == NULL)
 			return ERR_NOMEM;
 	}
-	if (raw_ok && !s->eight && !(allow8 == STRICT7 && s->ws_end))
+	/*
+	 * Signed (RFC 3156 3): no blank at a line's end, and no line that
+	 * begins "From ", which an mbox on the way may turn into ">From "
+	 * and so break the signature; quoted-printable writes =46rom.
+	 */
+	if (raw_ok && !s->eight && !(allow8 == STRICT7 && (s->ws_end ||
+	    s->from_bol)))
 		p->enc = ENC_7BIT;
 	else if (raw_ok && allow8 == 1)
 		p->enc = ENC_8BIT;

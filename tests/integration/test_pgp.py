@@ -176,6 +176,23 @@ class Pgp(PigeonTest):
         # The subject stays outside, readable.
         self.assertEqual(parse(eml)["Subject"], SUBJECT)
 
+    def test_from_line_is_quoted_printable_when_signed(self):
+        """RFC 3156 3: a line beginning "From " in a signed part is
+        encoded (=46rom), so an mbox on the way cannot break it."""
+        cfg = self.config()
+        text = b"Hello,\nFrom now on, all is signed.\n"
+        res = self.run_pigeon(["send", "--config", cfg, "-s", SUBJECT,
+                               "--sign", "--", "bob@example.org"],
+                              input=text)
+        self.assertExit(res, EX_OK)
+        _, eml = self.one_message(self.srv, res)
+        part = self.verify_signed(eml)
+        self.assertNotIn(b"\r\nFrom now", b"\r\n" + part)
+        self.assertIn(b"=46rom now on", part)
+        inner = email.message_from_bytes(part.replace(b"\r\n", b"\n"),
+                                         policy=email.policy.default)
+        self.assertEqual(inner.get_content(), text.decode())
+
     def test_encrypted_to_each_recipient_and_the_sender(self):
         res = self.send(self.config(), "--encrypt", "-c",
                         "carol@example.org")
