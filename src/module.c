@@ -28,6 +28,7 @@
  */
 extern const char *const pigeon_ssl_module __attribute__((weak));
 extern const char *const pigeon_magic_module __attribute__((weak));
+extern const char *const pigeon_idn_module __attribute__((weak));
 
 static const void *
 linked_in(const char *name)
@@ -36,6 +37,8 @@ linked_in(const char *name)
 		return &pigeon_ssl_module;
 	if (strcmp(name, "magic") == 0)
 		return &pigeon_magic_module;
+	if (strcmp(name, "idn") == 0)
+		return &pigeon_idn_module;
 	return NULL;
 }
 
