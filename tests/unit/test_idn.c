@@ -11,6 +11,9 @@
 #include <cmocka.h>
 
 #include "idn.h"
+#include "url.h"
+
+#define ALABEL "xn--mnchen-3ya.example"
 
 static void
 domain_is(const char *in, const char *want)
@@ -139,6 +142,39 @@ test_header(void **state)
 	header_is("Plain <p@example.org>", "Plain <p@example.org>", 0);
 }
 
+static void
+url_host_is(const char *s, const char *want)
+{
+	struct url u;
+	char *errstr = NULL;
+
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(url_parse(&u, s, &errstr), ERR_OK);
+	assert_string_equal(u.host, want);
+	url_free(&u);
+}
+
+/* The server's name: DNS, SNI and the certificate check see A-labels. */
+static void
+test_server_url_host(void **state)
+{
+	struct url u;
+	char *errstr = NULL;
+
+	(void)state;
+	url_host_is("smtp://münchen.example:587", ALABEL);
+	url_host_is("smtps://user@MÜNCHEN.example", ALABEL);
+	url_host_is("münchen.example.", ALABEL ".");
+	url_host_is("smtp://mx.example.org", "mx.example.org");
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(url_parse(&u, "smtp://-münchen.example", &errstr),
+	    ERR_CONFIG);
+	assert_non_null(strstr(errstr, "-münchen.example"));
+	assert_non_null(strstr(errstr, "hyphen"));
+	free(errstr);
+	url_free(&u);
+}
+
 int
 main(void)
 {
@@ -148,6 +184,7 @@ main(void)
 		cmocka_unit_test(test_invalid_refused_with_reason),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_server_url_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
