@@ -6,6 +6,7 @@ import email.policy
 import os
 import unittest
 
+from harness import EX_CONFIG, EX_OK
 from tmuxui import UiTest
 
 # A converter as pandoc would be: the text on stdin, HTML on stdout.
@@ -124,6 +125,25 @@ class Html(UiTest):
         s = self.wait_screen("no HTML alternative: html_command failed "
                              "(exit status 3)")
         self.assertNotIn("HTML: yes", s)
+
+    def test_send_html_auto_uses_the_same_command(self):
+        cfg = self.write_config("smtp://127.0.0.1:9", html_command=self.conv)
+        res = self.run_pigeon(["send", "--config", cfg, "--dry-run",
+                               "--html-auto", "bob@example.org"],
+                              input=b"a < b\n")
+        self.assertExit(res, EX_OK)
+        msg, plain, html = parts(res.out)
+        self.assertEqual(msg.get_content_type(), "multipart/alternative")
+        self.assertEqual(plain, "a < b\n")
+        self.assertEqual(html, "<html><body>\n<p>a &lt; b</p>\n"
+                         "</body></html>\n")
+        # Without html_command it says so, and sends nothing.
+        cfg = self.write_config("smtp://127.0.0.1:9")
+        res = self.run_pigeon(["send", "--config", cfg, "--dry-run",
+                               "--html-auto", "bob@example.org"],
+                              input=b"x\n")
+        self.assertExit(res, EX_CONFIG)
+        self.assertIn(b"no html_command", res.err)
 
 
 if __name__ == "__main__":
