@@ -291,15 +291,18 @@ address_field(const char *name, size_t n)
 	return 0;
 }
 
-/* Write p[0..n) to fd whole, counting its bytes on the wire. */
+/* Write p[0..n) to fd whole, counting its bytes on the wire; *eight: any of 0x80 or above. */
 static enum err
-idn_write(int fd, const char *p, size_t n, uint64_t *size, char **errstr)
+idn_write(int fd, const char *p, size_t n, uint64_t *size, int *eight,
+    char **errstr)
 {
 	ssize_t w;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		*size += 1 + (p[i] == '\n');
+		*eight |= (unsigned char)p[i] >= 0x80;
+	}
 	while (n > 0) {
 		w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -420,7 +423,8 @@ idn_fields(const char *h, size_t n, struct buf *out, int *changed)
 }
 
 enum err
-downgrade_idn(int in, int out, uint64_t *size, int *changed, char **errstr)
+downgrade_idn(int in, int out, uint64_t *size, int *changed, int *eightbit,
+    char **errstr)
 {
 	struct buf b, h;
 	size_t end;
@@ -429,6 +433,7 @@ downgrade_idn(int in, int out, uint64_t *size, int *changed, char **errstr)
 
 	*size = 0;
 	*changed = 0;
+	*eightbit = 0;
 	buf_init(&b, 2 * RFC822_HEADER_MAX);
 	buf_init(&h, 2 * RFC822_HEADER_MAX);
 	e = idn_read_header(in, &b, &end, errstr);
@@ -436,9 +441,9 @@ downgrade_idn(int in, int out, uint64_t *size, int *changed, char **errstr)
 		e = idn_fields(buf_str(&b), end, &h, changed);
 	if (e != ERR_OK || !*changed)
 		goto out;
-	if ((e = idn_write(out, buf_str(&h), h.len, size, errstr)) != ERR_OK ||
+	if ((e = idn_write(out, buf_str(&h), h.len, size, eightbit, errstr)) != ERR_OK ||
 	    (e = idn_write(out, buf_str(&b) + end, b.len - end, size,
-	    errstr)) != ERR_OK)
+	    eightbit, errstr)) != ERR_OK)
 		goto out;
 	/* The body, as it is. */
 	for (;;) {
@@ -450,7 +455,7 @@ downgrade_idn(int in, int out, uint64_t *size, int *changed, char **errstr)
 			break;
 		}
 		if (r == 0 || (e = idn_write(out, buf_str(&b), b.len, size,
-		    errstr)) != ERR_OK)
+		    eightbit, errstr)) != ERR_OK)
 			break;
 	}
 out:

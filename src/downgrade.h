@@ -32,11 +32,12 @@ enum err downgrade_8bit(int in, int out, uint64_t *size, int *eightbit,
  * address whose local part is not ASCII, or whose domain is not a valid
  * IDN, is left as it is.  Reads the message on in; only when something
  * changes (*changed) is the whole message written to out (LF line ends,
- * as read), *size the bytes on the wire (every LF a CRLF).  Nothing is
+ * as read), *size the bytes on the wire (every LF a CRLF), *eightbit
+ * whether bytes of 0x80 and above are left anywhere.  Nothing is
  * changed in a header longer than RFC822_HEADER_MAX.  ERR_IO with
  * *errstr, ERR_NOMEM.
  */
 enum err downgrade_idn(int in, int out, uint64_t *size, int *changed,
-    char **errstr);
+    int *eightbit, char **errstr);
 
 #endif

@@ -472,7 +472,7 @@ idn_downgrade(struct submit *s, struct qentry *q, char **errstr)
 	struct maildir *md = outbox_folder(s->ob, OUTBOX_OUTBOX);
 	struct maildir_tx tx;
 	uint64_t size = 0;
-	int in, changed = 0;
+	int in, changed = 0, eight = 1;
 	enum err e;
 
 	if (!q->eightbit || q->as_given ||
@@ -482,7 +482,7 @@ idn_downgrade(struct submit *s, struct qentry *q, char **errstr)
 		return e;
 	e = maildir_replace_begin(md, q->id, &tx, errstr);
 	if (e == ERR_OK) {
-		e = downgrade_idn(in, tx.fd, &size, &changed, errstr);
+		e = downgrade_idn(in, tx.fd, &size, &changed, &eight, errstr);
 		if (e == ERR_OK && changed)
 			e = maildir_replace_commit(md, &tx, errstr);
 		else
@@ -495,6 +495,7 @@ idn_downgrade(struct submit *s, struct qentry *q, char **errstr)
 	transcript_emitf(s->tr, TR_INFO, 0, _("the server does not offer "
 	    "SMTPUTF8: the domains of the addresses in the header go as "
 	    "A-labels (punycode)"));
+	q->eightbit = eight;
 	q->size = (int64_t)size;
 	return outbox_save(s->ob, q, errstr);
 }

@@ -29,6 +29,8 @@ class IdnTest(PigeonTest):
         self.assertExit(res, EX_OK)
         meta, raw = self.one_message(srv, res)
         self.assertFalse(meta["smtputf8"])
+        # Nothing 8-bit is left: no BODY=8BITMIME either.
+        self.assertNotIn("BODY=8BITMIME", meta["mail_options"])
         self.assertEqual(sorted(meta["rcpt_tos"]),
                          ["anna@xn--bcher-kva.example", "user@" + ALABEL])
         self.assertIn(b"RCPT TO:<user@" + ALABEL.encode() + b">", res.err)
