@@ -120,6 +120,8 @@
  *                        utf-8 when none does (default: utf-8 at once)
  *   text_flowed          yes/no (default no): the text as format=flowed
  *                        (RFC 3676), as mutt's text_flowed
+ *   html_command         a command (sh -c) that reads the text and prints
+ *                        the HTML alternative (pandoc -f markdown -t html)
  *   sent                 a Maildir folder that gets a copy of every
  *                        message the account sends (mutt's record,
  *                        aerc's copy-to), made when missing; it may be

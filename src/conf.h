@@ -59,6 +59,7 @@ struct account {
 	char *query_command;      /* mutt query_command for address completion */
 	char *send_charset;       /* "us-ascii:iso-8859-1:utf-8", NULL: utf-8 */
 	int text_flowed;          /* 0 unless "yes": text/plain as format=flowed */
+	char *html_command;       /* makes the HTML alternative from the text (htmlcmd.h) */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
 	char *sent;               /* Maildir for a copy of sent mail, NULL: none */

@@ -133,6 +133,8 @@ static const struct conf_key {
 	    offsetof(struct account, send_charset) },
 	{ "text_flowed",          KEY_BOOL,
 	    offsetof(struct account, text_flowed) },
+	{ "html_command",         KEY_TEXT,
+	    offsetof(struct account, html_command) },
 	{ "queue_lifetime",       KEY_DAYS,
 	    offsetof(struct account, queue_lifetime) },
 	{ "flush_after_send",     KEY_BOOL,

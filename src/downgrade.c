@@ -13,6 +13,7 @@
 #include "crlf.h"
 #include "hdr.h"
 #include "i18n.h"
+#include "idn.h"
 #include "qp.h"
 #include "mimewalk.h"
 #include "rfc822.h"
@@ -267,5 +268,198 @@ out:
 	buf_free(&d.tmp);
 	free(d.b64);
 	free(d.b64out);
+	return e;
+}
+
+/* --- internationalised domains in the header ------------------------------ */
+
+/* The fields that hold addresses (RFC 5322 3.6.2, 3.6.3, 3.6.6). */
+static int
+address_field(const char *name, size_t n)
+{
+	static const char *const names[] = { "From", "Sender", "Reply-To",
+	    "To", "Cc", "Bcc", "Mail-Followup-To", "Mail-Reply-To" };
+	size_t i;
+
+	if (n > 7 && strncasecmp(name, "Resent-", 7) == 0) {
+		name += 7;
+		n -= 7;
+	}
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i]) == n && strncasecmp(name, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Write p[0..n) to fd whole, counting its bytes on the wire; *eight: any of 0x80 or above. */
+static enum err
+idn_write(int fd, const char *p, size_t n, uint64_t *size, int *eight,
+    char **errstr)
+{
+	ssize_t w;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*size += 1 + (p[i] == '\n');
+		*eight |= (unsigned char)p[i] >= 0x80;
+	}
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			util_seterr(errstr, _("cannot write the message: %s"),
+			    strerror(errno));
+			return ERR_IO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return ERR_OK;
+}
+
+/* One read of up to 64 KiB from in onto b: the bytes, 0 at EOF, -1 with errno. */
+static ssize_t
+read_some(int in, struct buf *b)
+{
+	ssize_t r;
+
+	if (buf_reserve(b, BUF_READ_BLOCK) < 0)
+		return -1;
+	do
+		r = read(in, b->data + b->len, BUF_READ_BLOCK);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		b->len += (size_t)r;
+		b->data[b->len] = '\0';
+	}
+	return r;
+}
+
+/* Read from in onto b until the header's end ("\n\n") or EOF; where it ends, or 0. */
+static enum err
+idn_read_header(int in, struct buf *b, size_t *end, char **errstr)
+{
+	const char *p, *blank;
+	size_t from = 0;
+	ssize_t r;
+
+	*end = 0;
+	for (;;) {
+		p = buf_str(b);
+		if (b->len > 0 && p[0] == '\n') {
+			*end = 1;
+			return ERR_OK;
+		}
+		for (blank = p + from; (blank = memchr(blank, '\n',
+		    b->len - (size_t)(blank - p))) != NULL &&
+		    (size_t)(blank - p) + 1 < b->len && blank[1] != '\n';
+		    blank++)
+			;
+		if (blank != NULL && (size_t)(blank - p) + 1 < b->len) {
+			*end = (size_t)(blank - p) + 2;
+			return ERR_OK;
+		}
+		from = b->len > 0 ? b->len - 1 : 0;
+		if (b->len > RFC822_HEADER_MAX)
+			return ERR_OK;
+		if ((r = read_some(in, b)) < 0) {
+			if (errno == ENOMEM)
+				return ERR_NOMEM;
+			util_seterr(errstr, _("cannot read the message: %s"),
+			    strerror(errno));
+			return ERR_IO;
+		}
+		if (r == 0) {
+			*end = b->len;
+			return ERR_OK;
+		}
+	}
+}
+
+/* The header h[0..n) onto out with the address fields converted. */
+static enum err
+idn_fields(const char *h, size_t n, struct buf *out, int *changed)
+{
+	const char *p = h, *end = h + n, *eol, *colon;
+	char *v = NULL, *errstr = NULL;
+	int ch;
+	enum err e;
+
+	while (p < end) {
+		/* One field: up to a line end not followed by a space or tab. */
+		for (eol = p; eol < end; eol++)
+			if (*eol == '\n' && (eol + 1 == end ||
+			    (eol[1] != ' ' && eol[1] != '\t')))
+				break;
+		if (eol < end)
+			eol++;
+		colon = memchr(p, ':', (size_t)(eol - p));
+		if (colon == NULL || !address_field(p, (size_t)(colon - p))) {
+			if (buf_add(out, p, (size_t)(eol - p)) < 0)
+				return ERR_NOMEM;
+			p = eol;
+			continue;
+		}
+		colon++;
+		e = idn_header(colon, (size_t)(eol - colon), &v, &ch, &errstr);
+		free(errstr);
+		errstr = NULL;
+		if (e == ERR_NOMEM)
+			return e;
+		/* A field that cannot be converted goes as it is. */
+		if (buf_add(out, p, (size_t)(colon - p)) < 0 ||
+		    (e == ERR_OK ? buf_addstr(out, v) :
+		    buf_add(out, colon, (size_t)(eol - colon))) < 0) {
+			free(v);
+			return ERR_NOMEM;
+		}
+		*changed |= e == ERR_OK && ch;
+		free(v);
+		v = NULL;
+		p = eol;
+	}
+	return ERR_OK;
+}
+
+enum err
+downgrade_idn(int in, int out, uint64_t *size, int *changed, int *eightbit,
+    char **errstr)
+{
+	struct buf b, h;
+	size_t end;
+	ssize_t r;
+	enum err e;
+
+	*size = 0;
+	*changed = 0;
+	*eightbit = 0;
+	buf_init(&b, 2 * RFC822_HEADER_MAX);
+	buf_init(&h, 2 * RFC822_HEADER_MAX);
+	e = idn_read_header(in, &b, &end, errstr);
+	if (e == ERR_OK && end > 0)
+		e = idn_fields(buf_str(&b), end, &h, changed);
+	if (e != ERR_OK || !*changed)
+		goto out;
+	if ((e = idn_write(out, buf_str(&h), h.len, size, eightbit, errstr)) != ERR_OK ||
+	    (e = idn_write(out, buf_str(&b) + end, b.len - end, size,
+	    eightbit, errstr)) != ERR_OK)
+		goto out;
+	/* The body, as it is. */
+	for (;;) {
+		buf_reset(&b);
+		if ((r = read_some(in, &b)) < 0) {
+			util_seterr(errstr, _("cannot read the message: %s"),
+			    strerror(errno));
+			e = ERR_IO;
+			break;
+		}
+		if (r == 0 || (e = idn_write(out, buf_str(&b), b.len, size,
+		    eightbit, errstr)) != ERR_OK)
+			break;
+	}
+out:
+	buf_free(&b);
+	buf_free(&h);
 	return e;
 }

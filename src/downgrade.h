@@ -1,4 +1,4 @@
-/* downgrade.h - a stored message made fit for a server without 8BITMIME: 8bit parts rewritten as quoted-printable or base64. */
+/* downgrade.h - a stored message made fit for a server without 8BITMIME (8bit parts rewritten as quoted-printable or base64) or without SMTPUTF8 (domains in the header as A-labels). */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_DOWNGRADE_H
 #define PIGEON_DOWNGRADE_H
@@ -23,5 +23,21 @@
  */
 enum err downgrade_8bit(int in, int out, uint64_t *size, int *eightbit,
     char **errstr);
+
+/*
+ * RFC 6531 and RFC 5890: for a server without SMTPUTF8, the domains of
+ * the addresses in From, To, Cc, Reply-To, Sender, Mail-Followup-To and
+ * their Resent- forms written as A-labels (idn_header()); display names
+ * stay RFC 2047 encoded-words, everything else byte for byte.  An
+ * address whose local part is not ASCII, or whose domain is not a valid
+ * IDN, is left as it is.  Reads the message on in; only when something
+ * changes (*changed) is the whole message written to out (LF line ends,
+ * as read), *size the bytes on the wire (every LF a CRLF), *eightbit
+ * whether bytes of 0x80 and above are left anywhere.  Nothing is
+ * changed in a header longer than RFC822_HEADER_MAX.  ERR_IO with
+ * *errstr, ERR_NOMEM.
+ */
+enum err downgrade_idn(int in, int out, uint64_t *size, int *changed,
+    int *eightbit, char **errstr);
 
 #endif

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,126 +281,6 @@ fail:
 	return NULL;
 }
 
-/* What a run of a command came to. */
-enum outcome { RUN_EXITED, RUN_TIMEOUT, RUN_TOOBIG };
-
-/* Has pid ended?  It stays a zombie, so its group id stays ours. */
-static int
-ended(pid_t pid)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno != EINTR;
-	return si.si_pid == pid;
-}
-
-/* Milliseconds left before deadline (microseconds), at least 0. */
-static int
-left_ms(int64_t deadline)
-{
-	int64_t d = deadline - util_now_us();
-
-	return d <= 0 ? 0 : (int)((d + 999) / 1000);
-}
-
-/*
- * Read fd (the command's output) into out until its end, the deadline
- * or max bytes; then wait for pid to end until the deadline.
- */
-static enum outcome
-collect(pid_t pid, int fd, struct buf *out, size_t max, int64_t deadline)
-{
-	char chunk[16384];
-	struct pollfd pfd;
-	size_t got = 0;
-	ssize_t r;
-	int pr;
-
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (;;) {
-		if ((pr = poll(&pfd, 1, left_ms(deadline))) < 0 &&
-		    errno != EINTR)
-			return RUN_EXITED;  /* cannot happen: one valid fd */
-		if (pr == 0)
-			return RUN_TIMEOUT;
-		if (pr < 0)
-			continue;
-		if ((r = read(fd, chunk, sizeof(chunk))) < 0 &&
-		    errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got > max || buf_add(out, chunk, (size_t)r) < 0)
-			return RUN_TOOBIG;
-	}
-	while (!ended(pid)) {
-		if (left_ms(deadline) == 0)
-			return RUN_TIMEOUT;
-		(void)poll(NULL, 0, 10);
-	}
-	return RUN_EXITED;
-}
-
-/* The limits of one mailcap_render() call. */
-struct run {
-	int timeout_ms;
-	size_t max;
-	const char *name;   /* the command's name for messages */
-};
-
-/*
- * Run script with path as "$1" (or NULL), in_fd as standard input;
- * its output to out (NULL: thrown away).  ERR_OK with *status.
- */
-static enum err
-run(const struct run *rn, const char *script, const char *path,
-    int in_fd, struct buf *out, int *status, char **errstr)
-{
-	struct buf discard;
-	enum outcome o;
-	pid_t pid;
-	int fds[2], r;
-
-	if (runcmd_pipe(fds) < 0) {
-		util_seterr(errstr, "%s", strerror(errno));
-		return ERR_CONFIG;
-	}
-	r = runcmd_sh_flags(&pid, script, path, in_fd, fds[1],
-	    RUNCMD_OWN_GROUP | RUNCMD_NO_STDERR);
-	(void)close(fds[1]);
-	if (r != 0) {
-		(void)close(fds[0]);
-		util_seterr(errstr, _("cannot run %s: %s"), rn->name,
-		    strerror(r));
-		return r == ENOMEM ? ERR_NOMEM : ERR_CONFIG;
-	}
-	buf_init(&discard, TEST_OUTPUT_MAX);
-	o = collect(pid, fds[0], out != NULL ? out : &discard,
-	    out != NULL ? rn->max : TEST_OUTPUT_MAX,
-	    util_now_us() + (int64_t)rn->timeout_ms * 1000);
-	buf_free(&discard);
-	(void)close(fds[0]);
-	/* Whatever it started goes with it (the leader is not yet reaped). */
-	(void)kill(-pid, SIGKILL);
-	if (runcmd_wait(pid, status) < 0)
-		*status = 0;
-	if (o == RUN_TIMEOUT) {
-		util_seterr(errstr, _("%s did not finish within %d ms and was "
-		    "stopped"), rn->name, rn->timeout_ms);
-		return ERR_TIMEOUT;
-	}
-	if (o == RUN_TOOBIG) {
-		util_seterr(errstr, _("%s printed more than %zu bytes"),
-		    rn->name, rn->max);
-		return ERR_DATA;
-	}
-	return ERR_OK;
-}
-
 /* The command's name: the first word's last path element. */
 static char *
 command_name(const char *view)
@@ -473,7 +352,7 @@ struct part {
  * temporary file.  ERR_NOINPUT: the entry is not usable after all.
  */
 static enum err
-try_entry(const struct run *rn, const struct mailcap_entry *me,
+try_entry(const struct runcmd_limits *rn, const struct mailcap_entry *me,
     const struct part *pt, struct buf *out, char **errstr)
 {
 	char *view = NULL, *test = NULL, *path = NULL;
@@ -493,7 +372,7 @@ try_entry(const struct run *rn, const struct mailcap_entry *me,
 	if ((e = temp_file(me, pt->data, pt->n, &fd, &path, errstr)) != ERR_OK)
 		goto done;
 	if (test != NULL) {
-		e = run(rn, test, file_test ? path : NULL, RUNCMD_DEVNULL, NULL,
+		e = runcmd_capture(rn, test, file_test ? path : NULL, RUNCMD_DEVNULL, NULL,
 		    &status, errstr);
 		/* A test that fails, hangs or cannot run: not this entry. */
 		if (e != ERR_NOMEM && (e != ERR_OK || !WIFEXITED(status) ||
@@ -507,7 +386,7 @@ try_entry(const struct run *rn, const struct mailcap_entry *me,
 		e = ERR_IO;
 		goto done;
 	}
-	e = run(rn, view, file_view ? path : NULL,
+	e = runcmd_capture(rn, view, file_view ? path : NULL,
 	    file_view ? RUNCMD_DEVNULL : fd, out, &status, errstr);
 	if (e == ERR_OK && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
 		util_seterr(errstr, _("%s failed (%s %d)"), rn->name,
@@ -529,7 +408,7 @@ done:
 
 /* The first usable entry of the mailcap text[0..len) for the part. */
 static enum err
-search(struct run *rn, const char *text, size_t len, const struct part *pt,
+search(struct runcmd_limits *rn, const char *text, size_t len, const struct part *pt,
     struct buf *out, char **which, char **errstr)
 {
 	struct mailcap_entry me;
@@ -564,7 +443,7 @@ mailcap_render_limited(const char *type, const char *charset,
     struct buf *out, char **which, char **errstr)
 {
 	struct part pt = { type, charset != NULL ? charset : "utf-8", data, n };
-	struct run rn = { timeout_ms, max_output, NULL };
+	struct runcmd_limits rn = { timeout_ms, max_output, NULL };
 	struct buf text;
 	size_t start = out->len;
 	char *path, *p, *c;

@@ -20,7 +20,7 @@
 #endif
 
 /* The modules there are: few, known by name. */
-#define MODULE_MAX 4
+#define MODULE_MAX 8
 
 /*
  * A program that links a module's code itself (the unit tests) has its
@@ -29,6 +29,7 @@
 extern const char *const pigeon_ssl_module __attribute__((weak));
 extern const char *const pigeon_magic_module __attribute__((weak));
 extern const char *const pigeon_gpg_module __attribute__((weak));
+extern const char *const pigeon_idn_module __attribute__((weak));
 
 static const void *
 linked_in(const char *name)
@@ -39,6 +40,8 @@ linked_in(const char *name)
 		return &pigeon_magic_module;
 	if (strcmp(name, "gpg") == 0)
 		return &pigeon_gpg_module;
+	if (strcmp(name, "idn") == 0)
+		return &pigeon_idn_module;
 	return NULL;
 }
 

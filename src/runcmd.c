@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "i18n.h"
+#include "util.h"
 
 /* A command line from the configuration is short; this is plenty. */
 #define SCRIPT_MAX (64 * 1024)
@@ -237,4 +240,118 @@ runcmd_wait(pid_t pid, int *status)
 		if (errno != EINTR)
 			return -1;
 	return 0;
+}
+
+/* --- a command run to its end, its output kept --------------------------- */
+
+/* Output thrown away (out == NULL) is read up to this much. */
+#define DISCARD_MAX (64 * 1024)
+
+/* What a run of a command came to. */
+enum outcome { RUN_EXITED, RUN_TIMEOUT, RUN_TOOBIG };
+
+/* Has pid ended?  It stays a zombie, so its group id stays ours. */
+static int
+ended(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno != EINTR;
+	return si.si_pid == pid;
+}
+
+/* Milliseconds left before deadline (microseconds), at least 0. */
+static int
+left_ms(int64_t deadline)
+{
+	int64_t d = deadline - util_now_us();
+
+	return d <= 0 ? 0 : (int)((d + 999) / 1000);
+}
+
+/*
+ * Read fd (the command's output) into out until its end, the deadline
+ * or max bytes; then wait for pid to end until the deadline.
+ */
+static enum outcome
+collect(pid_t pid, int fd, struct buf *out, size_t max, int64_t deadline)
+{
+	char chunk[16384];
+	struct pollfd pfd;
+	size_t got = 0;
+	ssize_t r;
+	int pr;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if ((pr = poll(&pfd, 1, left_ms(deadline))) < 0 &&
+		    errno != EINTR)
+			return RUN_EXITED;  /* cannot happen: one valid fd */
+		if (pr == 0)
+			return RUN_TIMEOUT;
+		if (pr < 0)
+			continue;
+		if ((r = read(fd, chunk, sizeof(chunk))) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (got > max || buf_add(out, chunk, (size_t)r) < 0)
+			return RUN_TOOBIG;
+	}
+	while (!ended(pid)) {
+		if (left_ms(deadline) == 0)
+			return RUN_TIMEOUT;
+		(void)poll(NULL, 0, 10);
+	}
+	return RUN_EXITED;
+}
+
+enum err
+runcmd_capture(const struct runcmd_limits *rn, const char *script, const char *path,
+    int in_fd, struct buf *out, int *status, char **errstr)
+{
+	struct buf discard;
+	enum outcome o;
+	pid_t pid;
+	int fds[2], r;
+
+	if (runcmd_pipe(fds) < 0) {
+		util_seterr(errstr, "%s", strerror(errno));
+		return ERR_CONFIG;
+	}
+	r = runcmd_sh_flags(&pid, script, path, in_fd, fds[1],
+	    RUNCMD_OWN_GROUP | RUNCMD_NO_STDERR);
+	(void)close(fds[1]);
+	if (r != 0) {
+		(void)close(fds[0]);
+		util_seterr(errstr, _("cannot run %s: %s"), rn->name,
+		    strerror(r));
+		return r == ENOMEM ? ERR_NOMEM : ERR_CONFIG;
+	}
+	buf_init(&discard, DISCARD_MAX);
+	o = collect(pid, fds[0], out != NULL ? out : &discard,
+	    out != NULL ? rn->max : DISCARD_MAX,
+	    util_now_us() + (int64_t)rn->timeout_ms * 1000);
+	buf_free(&discard);
+	(void)close(fds[0]);
+	/* Whatever it started goes with it (the leader is not yet reaped). */
+	(void)kill(-pid, SIGKILL);
+	if (runcmd_wait(pid, status) < 0)
+		*status = 0;
+	if (o == RUN_TIMEOUT) {
+		util_seterr(errstr, _("%s did not finish within %d ms and was "
+		    "stopped"), rn->name, rn->timeout_ms);
+		return ERR_TIMEOUT;
+	}
+	if (o == RUN_TOOBIG) {
+		util_seterr(errstr, _("%s printed more than %zu bytes"),
+		    rn->name, rn->max);
+		return ERR_DATA;
+	}
+	return ERR_OK;
 }

@@ -3,7 +3,11 @@
 #ifndef PIGEON_RUNCMD_H
 #define PIGEON_RUNCMD_H
 
+#include <stddef.h>
 #include <sys/types.h>
+
+#include "buf.h"
+#include "err.h"
 
 /*
  * The sh(1) script for a command template from the configuration
@@ -56,6 +60,25 @@ int runcmd_sh_flags(pid_t *pid, const char *script, const char *arg,
  * get an end that the child's dup2() clobbers).  0, or -1 with errno.
  */
 int runcmd_pipe(int fds[2]);
+
+/* The limits of runcmd_capture(). */
+struct runcmd_limits {
+	int timeout_ms;
+	size_t max;         /* bytes of output at most */
+	const char *name;   /* the command's name for messages */
+};
+
+/*
+ * Run script (/bin/sh -c, in a process group of its own, standard error
+ * to /dev/null) with arg as "$1" (or NULL), in_fd as standard input; its
+ * output onto out (NULL: thrown away) until it ends.  ERR_OK with *status
+ * (waitpid's); ERR_TIMEOUT when it ran over lim->timeout_ms (then it and
+ * what it started are killed), ERR_DATA when it printed more than
+ * lim->max, ERR_CONFIG when it cannot be started, ERR_NOMEM; each with
+ * *errstr naming lim->name.
+ */
+enum err runcmd_capture(const struct runcmd_limits *lim, const char *script,
+    const char *arg, int in_fd, struct buf *out, int *status, char **errstr);
 
 /* Wait for pid to end, going on after EINTR; 0 with *status, or -1 with errno. */
 int runcmd_wait(pid_t pid, int *status);

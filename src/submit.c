@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "downgrade.h"
 #include "i18n.h"
+#include "idn.h"
 #include "session.h"
 #include "util.h"
 
@@ -51,6 +52,11 @@ struct flight {
 	uint64_t sent0;            /* bytes sent before it */
 	int capped;                /* this transaction has part of its recipients */
 	char *why;                 /* why the session refused it */
+	/* Addresses with their domains as A-labels (idn_envelope()). */
+	char **idn;
+	size_t nidn;
+	enum err idn_err;          /* not ERR_OK: refused before MAIL */
+	char *idn_why;
 };
 
 struct submit {
@@ -454,6 +460,110 @@ downgrade(struct submit *s, struct qentry *q, char **errstr)
 	return outbox_save(s->ob, q, errstr);
 }
 
+/*
+ * For a server without SMTPUTF8 (RFC 6531 3.2): the domains of the
+ * addresses in the header of a message pigeon made as A-labels, in place
+ * (atomically) when there is one to convert.  Not a message given whole
+ * (sendmail): that is never rewritten.
+ */
+static enum err
+idn_downgrade(struct submit *s, struct qentry *q, char **errstr)
+{
+	struct maildir *md = outbox_folder(s->ob, OUTBOX_OUTBOX);
+	struct maildir_tx tx;
+	uint64_t size = 0;
+	int in, changed = 0, eight = 1;
+	enum err e;
+
+	if (!q->eightbit || q->as_given ||
+	    (smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_SMTPUTF8))
+		return ERR_OK;
+	if ((e = outbox_message(s->ob, q, &in, errstr)) != ERR_OK)
+		return e;
+	e = maildir_replace_begin(md, q->id, &tx, errstr);
+	if (e == ERR_OK) {
+		e = downgrade_idn(in, tx.fd, &size, &changed, &eight, errstr);
+		if (e == ERR_OK && changed)
+			e = maildir_replace_commit(md, &tx, errstr);
+		else
+			maildir_abort(md, &tx);
+		free(tx.name);
+	}
+	(void)close(in);
+	if (e != ERR_OK || !changed)
+		return e;
+	transcript_emitf(s->tr, TR_INFO, 0, _("the server does not offer "
+	    "SMTPUTF8: the domains of the addresses in the header go as "
+	    "A-labels (punycode)"));
+	q->eightbit = eight;
+	q->size = (int64_t)size;
+	return outbox_save(s->ob, q, errstr);
+}
+
+/* The A-label forms held for fl's envelope go. */
+static void
+idn_clear(struct flight *fl)
+{
+	size_t i;
+
+	for (i = 0; i < fl->nidn; i++)
+		free(fl->idn[i]);
+	free(fl->idn);
+	fl->idn = NULL;
+	fl->nidn = 0;
+	fl->idn_err = ERR_OK;
+	free(fl->idn_why);
+	fl->idn_why = NULL;
+}
+
+/* *a, when its domain is not ASCII, in its A-label form that fl keeps. */
+static enum err
+idn_one(struct submit *s, struct flight *fl, const char **a, char **why)
+{
+	char **v, *conv = NULL;
+	enum err e;
+
+	if (idn_ascii(*a, strlen(*a)))
+		return ERR_OK;
+	if ((e = idn_addr(*a, &conv, why)) != ERR_OK)
+		return e;
+	if ((v = realloc(fl->idn, (fl->nidn + 1) * sizeof(*v))) == NULL) {
+		free(conv);
+		return ERR_NOMEM;
+	}
+	fl->idn = v;
+	fl->idn[fl->nidn++] = conv;
+	if (strcmp(*a, conv) != 0)
+		transcript_emitf(s->tr, TR_INFO, 0, _("the server does not "
+		    "offer SMTPUTF8: %s goes as %s"), *a, conv);
+	*a = conv;
+	return ERR_OK;
+}
+
+/*
+ * For a server without SMTPUTF8: MAIL FROM and every RCPT TO with its
+ * domain as A-labels.  An address that cannot go (a local part that is
+ * not ASCII, a domain that is not a valid IDN) refuses the message
+ * before MAIL: fl->idn_err and fl->idn_why say why.
+ */
+static void
+idn_envelope(struct submit *s, struct flight *fl)
+{
+	size_t i;
+	enum err e;
+
+	idn_clear(fl);
+	if (s->s == NULL ||
+	    (smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_SMTPUTF8))
+		return;
+	e = idn_one(s, fl, &fl->env.from, &fl->idn_why);
+	for (i = 0; e == ERR_OK && i < fl->env.nrcpts; i++)
+		e = idn_one(s, fl, &fl->rcpts[i], &fl->idn_why);
+	fl->idn_err = e;
+	if (e != ERR_OK && fl->idn_why == NULL)
+		fl->idn_why = strdup(err_str(e));
+}
+
 /* The domain of an address (after its last '@'; "" without one). */
 static const char *
 domain_of(const char *a)
@@ -506,6 +616,8 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 		return ERR_NOMEM;
 	fl->rcpts = r;
 	memset(&fl->env, 0, sizeof(fl->env));
+	if (s->s != NULL && (e = idn_downgrade(s, q, errstr)) != ERR_OK)
+		return e;
 	if ((e = downgrade(s, q, errstr)) != ERR_OK)
 		return e;
 	if (s->stream && !s->committed) {
@@ -559,6 +671,7 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 	fl->env.dsn_envid = q->dsn_envid;
 	fl->env.abort_on_reject = s->o.abort_on_reject;
 	fl->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
+	idn_envelope(s, fl);
 	return ERR_OK;
 }
 
@@ -604,6 +717,7 @@ land(struct submit *s, struct flight *fl)
 		(void)close(fl->fd);
 	fl->fd = -1;
 	fl->q = NULL;
+	idn_clear(fl);
 	if (fl == cur_flight(s))
 		s->head ^= 1;
 }
@@ -779,7 +893,14 @@ start_next(struct submit *s, int pipelined)
 		}
 		tell(s, SUBMIT_SENDING, q, NULL);
 		s->trans++;
-		e = session_send(s->s, &fl->env, fl->fd, &fl->why);
+		if (fl->idn_err != ERR_OK) {
+			/* Refused before MAIL, as the session refuses. */
+			e = fl->idn_err;
+			fl->why = fl->idn_why;
+			fl->idn_why = NULL;
+		} else {
+			e = session_send(s->s, &fl->env, fl->fd, &fl->why);
+		}
 		/*
 		 * The one before is filed while the server reads this envelope;
 		 * its summary goes to the log before this one's part starts
@@ -899,7 +1020,9 @@ ready(struct submit *s)
  * The message goes out while it is being written.  Not to a server
  * without 8BITMIME: whether the data is 8-bit is known only at its end,
  * so it waits for the commit and goes as it always did (rewritten by
- * downgrade() where that applies).  Declaring BODY=8BITMIME for data
+ * downgrade() where that applies); nor when an address has a domain to
+ * convert for a server without SMTPUTF8 (idn_downgrade() rewrites the
+ * header).  Declaring BODY=8BITMIME for data
  * that turns out 7-bit is allowed (RFC 6152).  No SIZE= either: the size
  * is not known yet; it is checked before the end (stream_oversize()).
  */
@@ -918,6 +1041,16 @@ start_stream(struct submit *s)
 	if (prepare(s, q, fl, &errstr) != ERR_OK) {
 		/* Tried again once committed, the usual way. */
 		free(errstr);
+		return;
+	}
+	if (fl->idn_err != ERR_OK || fl->nidn > 0) {
+		/*
+		 * Domains as A-labels for a server without SMTPUTF8: the
+		 * header is rewritten too, so the message waits for its end.
+		 */
+		(void)close(fl->fd);
+		fl->fd = -1;
+		idn_clear(fl);
 		return;
 	}
 	fl->env.size = 0;
@@ -1361,6 +1494,7 @@ submit_free(struct submit *s)
 			(void)close(s->fl[i].fd);
 		free(s->fl[i].rcpts);
 		free(s->fl[i].why);
+		idn_clear(&s->fl[i]);
 	}
 	free(s->open_why);
 	session_free(s->s);

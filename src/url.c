@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "idn.h"
 #include "util.h"
 
 /* The longest DNS name (RFC 1035); anything longer cannot resolve. */
@@ -220,6 +221,35 @@ host_char_ok(char c)
 }
 
 /*
+ * A host name that is not ASCII (smtp://münchen.example) becomes its
+ * A-labels here, once: DNS, the TLS server name (SNI), the certificate
+ * name check and the transcript all use that form.  (glibc's AI_IDN
+ * would convert for getaddrinfo() alone.)
+ */
+static enum err
+idn_host(struct url *u, const char *s, char **errstr)
+{
+	char *a = NULL, *why = NULL;
+	enum err e;
+
+	if (idn_ascii(u->host, strlen(u->host)))
+		return ERR_OK;
+	if ((e = idn_domain(u->host, &a, &why)) != ERR_OK) {
+		if (e != ERR_NOMEM)
+			e = fail(s, errstr, "%s", why != NULL ? why :
+			    err_str(e));
+		free(why);
+		return e;
+	}
+	free(u->host);
+	u->host = a;
+	if (strlen(a) > URL_HOST_MAX)
+		return fail(s, errstr, _("the host name is longer than "
+		    "%d characters"), URL_HOST_MAX);
+	return ERR_OK;
+}
+
+/*
  * lmtp:///path: the rest of the URL is the socket's absolute path, with
  * %-escapes for what a URL cannot hold.  The path is the user's own
  * configuration, so it is taken as it is (connect(2) follows links).
@@ -390,7 +420,7 @@ url_parse(struct url *u, const char *s, char **errstr)
 			goto fail;
 		}
 		for (p = hs; p < he; p++) {
-			if (!host_char_ok(*p)) {
+			if (!host_char_ok(*p) && (unsigned char)*p < 0x80) {
 				e = fail(s, errstr, _("a host name may only "
 				    "hold letters, digits, '.', '-' and '_'"));
 				goto fail;
@@ -403,6 +433,8 @@ url_parse(struct url *u, const char *s, char **errstr)
 		}
 		ps = he;
 		u->host = strndup(hs, (size_t)(he - hs));
+		if (u->host != NULL && (e = idn_host(u, s, errstr)) != ERR_OK)
+			goto fail;
 	}
 	if (u->host == NULL) {
 		e = ERR_NOMEM;

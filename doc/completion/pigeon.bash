@@ -97,7 +97,7 @@ _pigeon()
 		;;
 	send)
 		opts='-s --subject -a --attach -c --cc -b --bcc -H --header --from
-		    --reply-to --in-reply-to --references --html --attach-message
+		    --reply-to --in-reply-to --references --html --html-auto --attach-message
 		    --body --dry-run --7bit --abort-on-reject --chunking'
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "$opts $common" -- "$cur"))
 		;;

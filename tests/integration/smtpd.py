@@ -104,13 +104,17 @@ class Handler:
         self._lock = threading.Lock()
 
     no_8bitmime = False
+    no_smtputf8 = False
 
     async def handle_EHLO(self, server, session, envelope, hostname,
                           responses):
-        """With no_8bitmime, a server that does not offer 8BITMIME."""
+        """With no_8bitmime (no_smtputf8), a server that does not offer
+        8BITMIME (SMTPUTF8)."""
         session.host_name = hostname
         if self.no_8bitmime:
             responses = [r for r in responses if "8BITMIME" not in r]
+        if self.no_smtputf8:
+            responses = [r for r in responses if "SMTPUTF8" not in r]
         return responses
 
     # -- credentials ------------------------------------------------------
@@ -325,7 +329,7 @@ class SmtpServer:
     def __init__(self, spool, tls="starttls", cert=None, key=None,
                  user=None, password=None, reject=(), tempfail=(),
                  size=DEFAULT_SIZE, mechanisms=None, debug=False, port=0,
-                 no_8bitmime=False):
+                 no_8bitmime=False, no_smtputf8=False):
         if tls not in ("starttls", "implicit", "none"):
             raise ValueError("tls must be starttls, implicit or none")
         if tls != "none" and not (cert and key):
@@ -337,6 +341,7 @@ class SmtpServer:
         self.handler = Handler(spool, user, password, reject, tempfail,
                                implicit_tls=(tls == "implicit"))
         self.handler.no_8bitmime = no_8bitmime
+        self.handler.no_smtputf8 = no_smtputf8
         self._cert, self._key = cert, key
         self._size = size
         self._exclude = [m for m in MECHANISMS

@@ -331,7 +331,7 @@ class Pipeline(UiTest):
         self.wait_screen("unsent drafts: 1")
         self.keys("R")
         s = self.wait_screen("resumed")
-        self.assertIn("-- text (and an HTML alternative) --", s)
+        self.assertIn("-- text --  HTML: yes", s)
         self.assertEqual(s.count("Tessa"), 1, s)
         self.keys("y")
         self.wait_status("sent ")

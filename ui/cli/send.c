@@ -14,6 +14,7 @@
 #include "charset.h"
 #include "cli.h"
 #include "draft.h"
+#include "htmlcmd.h"
 #include "i18n.h"
 #include "mime.h"
 #include "mimetype.h"
@@ -40,6 +41,7 @@ enum {
 	OPT_ENCRYPT,
 	OPT_NO_ENCRYPT,
 	OPT_ENCRYPT_OR_PLAIN,
+	OPT_HTML_AUTO,
 };
 
 static const struct option send_longopts[] = {
@@ -54,6 +56,7 @@ static const struct option send_longopts[] = {
 	{ "header", required_argument, NULL, 'H' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "html-auto", no_argument, NULL, OPT_HTML_AUTO },
 	{ "attach-message", required_argument, NULL, OPT_ATTACH_MESSAGE },
 	{ "body", required_argument, NULL, OPT_BODY },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -89,6 +92,7 @@ send_help(FILE *fp)
 "  --in-reply-to ID        the message this one answers\n"
 "  --references IDS        the thread it belongs to\n"
 "  --html FILE             an HTML alternative to the text\n"
+"  --html-auto             one made from the text by the account's html_command\n"
 "  --attach-message FILE   forward a message file as an attachment (repeat)\n"
 "  --body FILE             read the text from FILE, not standard input\n"
 "  --dry-run               print the message as it would be sent; send nothing\n"
@@ -682,6 +686,33 @@ queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
 	    b->rcpts, b->nrcpts);
 }
 
+/* --html-auto: the account's html_command makes the HTML from the text (signature included). */
+static int
+html_from_text(struct cli *c, struct draft *d)
+{
+	const char *cmd = c->acct != NULL ? c->acct->html_command : NULL;
+	char *why = NULL;
+	enum err e;
+
+	if (cmd == NULL || *cmd == '\0') {
+		cli_error(_("--html-auto: the account has no html_command"));
+		return EX_CONFIG;
+	}
+	if (d->has_html) {
+		cli_error(_("--html and --html-auto: give one"));
+		return EX_USAGE;
+	}
+	buf_reset(&d->html);
+	e = htmlcmd_run(cmd, buf_str(&d->text), d->text.len, &d->html, &why);
+	if (e != ERR_OK) {
+		cli_error("%s", why != NULL ? why : err_str(e));
+		free(why);
+		return e == ERR_NOMEM ? EX_OSERR : EX_CONFIG;
+	}
+	d->has_html = 1;
+	return 0;
+}
+
 /* send's options and cc's (first: they win a name both have), or NULL. */
 static struct option *
 longopts_with(const struct cli_compose *cc)
@@ -713,7 +744,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 	const char *body_path = NULL, *html = NULL, *from = NULL;
 	char *why = NULL, *subject = NULL;
 	int opt, rc = 0, dry = 0, no8bit = 0, abort_on_reject = 0;
-	int sign = -1, encrypt = -1, plain_ok = 0;
+	int sign = -1, encrypt = -1, plain_ok = 0, html_auto = 0;
 	size_t i;
 	enum err e;
 	struct option *longopts = NULL;
@@ -761,6 +792,9 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 			break;
 		case OPT_HTML:
 			html = optarg;
+			break;
+		case OPT_HTML_AUTO:
+			html_auto = 1;
 			break;
 		case OPT_BODY:
 			body_path = optarg;
@@ -873,6 +907,8 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		rc = err_exit_code(e);
 		goto out;
 	}
+	if (html_auto && (rc = html_from_text(&c, &d)) != 0)
+		goto out;
 	if (stop_signal) {
 		rc = save_draft(&c, &d, 0);
 		goto out;

@@ -46,6 +46,9 @@ static const struct keydef compose_keys[] = {
 	{ TUI_KEY_UP, 0, NULL, NULL },
 	{ '+', C_MOVE_DOWN, NULL, N_("move the marked attachment down") },
 	{ '-', C_MOVE_UP, NULL, N_("move the marked attachment up") },
+	{ 'h', C_HTML, NULL, N_("an HTML alternative: from a file, or made "
+	    "from the text by html_command") },
+	{ 'H', C_NO_HTML, NULL, N_("remove the HTML alternative") },
 	{ 'p', C_PREVIEW, N_("preview"), N_("the message as it will go out") },
 	/* NeoMutt's p (PGP) is the preview here; its S/MIME key takes both. */
 	{ 'S', C_SECURITY, NULL, N_("security: none, sign, encrypt, sign "
@@ -78,6 +81,7 @@ compose_free(struct screen *s)
 		(void)unlink(cm->body_path);
 	free(cm->body_path);
 	free(cm->draft_dir);
+	free(cm->html_from);
 	draft_free(&cm->d);
 	buf_free(&cm->shown);
 	if (cm->b != NULL) {
@@ -299,8 +303,15 @@ compose_draw(struct app *a, struct screen *s)
 		    d->att[i].desc : "", d->att[i].desc != NULL ? "\"" : "");
 		(void)tui_str(y, 1 + x, tui_cols() - 2 - x, info, TUI_INFO);
 	}
-	(void)tui_str(y, 1, tui_cols() - 2, d->has_html ? _("-- text (and an "
-	    "HTML alternative) --") : _("-- text --"), TUI_INFO);
+	{
+		char hs[256], rule[320];
+
+		/* The HTML alternative's state, when there is one. */
+		(void)snprintf(rule, sizeof(rule), _("-- text --  %s"),
+		    compose_html_state(cm, hs, sizeof(hs)));
+		(void)tui_str(y, 1, tui_cols() - 2, d->has_html ? rule :
+		    _("-- text --"), TUI_INFO);
+	}
 	top = y + 1;
 	if (!cm->shown_ok)
 		compose_shown_load(cm);
@@ -408,6 +419,9 @@ compose_act(struct app *a, struct screen *s, int action, int key)
 	case C_MOVE_DOWN:
 	case C_MOVE_UP:
 		return compose_att_act(a, cm, action);
+	case C_HTML:
+	case C_NO_HTML:
+		return compose_html_act(a, cm, action);
 	case C_PREVIEW:
 		compose_preview(a, cm);
 		return 1;

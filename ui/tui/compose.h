@@ -13,7 +13,7 @@ enum {
 	C_TO = 1, C_CC, C_BCC, C_SUBJECT, C_REPLY_TO, C_FROM_ACCOUNT,
 	C_EDIT, C_EDIT_HEADERS, C_ATTACH, C_DETACH, C_TYPE, C_DISPOSITION,
 	C_RENAME, C_DESCRIBE, C_NEXT_ATT, C_PREV_ATT, C_MOVE_DOWN, C_MOVE_UP,
-	C_PREVIEW, C_SEND, C_POSTPONE, C_ABORT, C_SECURITY,
+	C_PREVIEW, C_SEND, C_POSTPONE, C_ABORT, C_SECURITY, C_HTML, C_NO_HTML,
 };
 
 /* The message being composed: the draft, and its text in a file for the editor. */
@@ -31,6 +31,8 @@ struct compose {
 	int asked;                 /* the questions before a send, so far */
 	struct draft_built *b;     /* the message about to be sent */
 	struct draft_security sec; /* sign, encrypt (S cycles it) */
+	char *html_from;           /* the HTML's file or command, shown; NULL: not known (a draft) */
+	int html_generated;        /* the HTML is html_command's: made again after each edit */
 };
 
 /* compose.c */
@@ -76,6 +78,15 @@ void compose_security_next(struct app *a, struct compose *cm);
 const char *compose_att_name(const struct draft_att *at);
 /* An attachment action (C_ATTACH ... C_MOVE_UP); 1. */
 int compose_att_act(struct app *a, struct compose *cm, int action);
+
+/* compose_html.c */
+/* h: an HTML alternative from a file or html_command; H: none.  1. */
+int compose_html_act(struct app *a, struct compose *cm, int action);
+/* The text was edited: html_command's HTML is made again (or dropped, said). */
+void compose_html_edited(struct app *a, struct compose *cm);
+/* "HTML: yes (from pandoc)", in out[len] or a constant. */
+const char *compose_html_state(const struct compose *cm, char *out,
+    size_t len);
 
 /* complete.c */
 /* Tab in an address prompt: an alias, else the account's query_command (a pick list when several). */

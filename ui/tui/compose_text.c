@@ -200,6 +200,8 @@ edited(struct app *a, struct compose *cm, int ok)
 	}
 	cm->shown_ok = 0;
 	compose_changed(cm);
+	if (ok)
+		compose_html_edited(a, cm);
 }
 
 static void
