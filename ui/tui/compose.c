@@ -46,6 +46,8 @@ static const struct keydef compose_keys[] = {
 	{ TUI_KEY_UP, 0, NULL, NULL },
 	{ '+', C_MOVE_DOWN, NULL, N_("move the marked attachment down") },
 	{ '-', C_MOVE_UP, NULL, N_("move the marked attachment up") },
+	{ 'L', C_SEND_LATER, NULL, N_("send later: at a time asked for "
+	    "('2026-12-24 09:00', '09:00', '+2h'); it waits in the outbox") },
 	{ 'p', C_PREVIEW, N_("preview"), N_("the message as it will go out") },
 	{ 'P', C_POSTPONE, N_("postpone"), N_("postpone: save it as a "
 	    "draft") },
@@ -407,7 +409,11 @@ compose_act(struct app *a, struct screen *s, int action, int key)
 		compose_preview(a, cm);
 		return 1;
 	case C_SEND:
+		cm->at = 0;
 		compose_send(a, cm);
+		return 1;
+	case C_SEND_LATER:
+		compose_send_later(a, cm);
 		return 1;
 	case C_POSTPONE:
 		if (compose_postpone(a, cm, 0) == 0)

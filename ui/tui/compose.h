@@ -13,7 +13,7 @@ enum {
 	C_TO = 1, C_CC, C_BCC, C_SUBJECT, C_REPLY_TO, C_FROM_ACCOUNT,
 	C_EDIT, C_EDIT_HEADERS, C_ATTACH, C_DETACH, C_TYPE, C_DISPOSITION,
 	C_RENAME, C_DESCRIBE, C_NEXT_ATT, C_PREV_ATT, C_MOVE_DOWN, C_MOVE_UP,
-	C_PREVIEW, C_SEND, C_POSTPONE, C_ABORT,
+	C_PREVIEW, C_SEND, C_SEND_LATER, C_POSTPONE, C_ABORT,
 };
 
 /* The message being composed: the draft, and its text in a file for the editor. */
@@ -30,6 +30,7 @@ struct compose {
 	int with_headers;          /* the editor has the header fields too (E) */
 	int asked;                 /* the questions before a send, so far */
 	struct draft_built *b;     /* the message about to be sent */
+	int64_t at;                /* send later: held until then, 0: now */
 };
 
 /* compose.c */
@@ -63,6 +64,8 @@ void compose_preview(struct app *a, struct compose *cm);
 /* compose_send.c */
 /* y: build, ask what looks like a slip, queue, send in the background. */
 void compose_send(struct app *a, struct compose *cm);
+/* L: the time to send it at (a prompt), then as y. */
+void compose_send_later(struct app *a, struct compose *cm);
 /* f: the account to send with. */
 void compose_choose_account(struct app *a);
 
