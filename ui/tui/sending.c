@@ -299,6 +299,13 @@ undo_go(struct app *a)
 	} else if ((e = outbox_load(a->ob, sn->what_id, &q, &why)) != ERR_OK) {
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
 		free(why);
+	} else if (a->c.acct == NULL || (q.account != NULL &&
+	    strcmp(q.account, a->c.acct->name) != 0)) {
+		/* Another account is in use now (f): the queue sends it. */
+		app_status(a, TUI_ERROR, _("%s is queued for account %s; "
+		    "'pigeon queue retry %s' sends it"), sn->what_id,
+		    q.account != NULL ? q.account : "-", sn->what_id);
+		qentry_free(&q);
 	} else {
 		free(sn->what_id);
 		sn->what_id = NULL;
