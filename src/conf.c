@@ -107,6 +107,9 @@
  *                        fails (default 5)
  *   flush_after_send     yes/no (default yes): after a send, due messages
  *                        of the account go out in a detached process
+ *   send_delay           seconds (0 to 300, default 0) a message sent
+ *                        from the UI waits, held in the outbox, before it
+ *                        goes: the time to take it back (undo)
  *   from_addresses       more sender addresses of the account, comma
  *                        separated, wildcards allowed ("*@example.org"):
  *                        sendmail -f and a From field pick the account

@@ -62,6 +62,7 @@ struct account {
 	char *html_command;       /* makes the HTML alternative from the text (htmlcmd.h) */
 	int queue_lifetime;       /* days to retry, 0: the default (5) */
 	int flush_after_send;     /* 1 unless "no": flush due mail after a send */
+	int send_delay;           /* seconds a send from the UI waits (undo), 0: none */
 	char *sent;               /* Maildir for a copy of sent mail, NULL: none */
 	char *drafts;             /* Maildir for drafts, NULL: pigeon's drafts/ */
 	char *from_addresses;     /* more senders of the account: "*@x, me@y" */

@@ -19,6 +19,8 @@
 #include "util.h"
 
 #define CONF_TIMEOUT_MAX 86400
+/* The longest undo window of a send from the UI (send_delay). */
+#define CONF_SEND_DELAY_MAX 300
 
 static const char *const conf_auth_names[] = {
 	"PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256", "XOAUTH2",
@@ -38,6 +40,7 @@ enum key_kind {
 	KEY_DSN_RETURN,
 	KEY_FINGERPRINT,	/* a SHA-256 certificate fingerprint */
 	KEY_DAYS,	/* a whole number of days, 1 to 365 */
+	KEY_DELAY,	/* a whole number of seconds, 0 to CONF_SEND_DELAY_MAX */
 	KEY_HELO,	/* a name for EHLO */
 	KEY_TLS_VERSION,	/* 1.0, 1.1, 1.2 or 1.3 (an int, enum tls_version) */
 	KEY_CIPHERS,	/* a TLS 1.2 cipher list OpenSSL takes */
@@ -139,6 +142,9 @@ static const struct conf_key {
 	    offsetof(struct account, queue_lifetime) },
 	{ "flush_after_send",     KEY_BOOL,
 	    offsetof(struct account, flush_after_send) },
+	/* The undo window of a send from the UI (ui/tui/sending.c). */
+	{ "send_delay",           KEY_DELAY,
+	    offsetof(struct account, send_delay) },
 	/* A copy of each sent message (outbox.h: outbox_copy_sent()). */
 	{ "sent",                 KEY_FILE,   offsetof(struct account, sent) },
 	/* Where its drafts are (outbox.h: outbox_drafts_open()). */
@@ -294,6 +300,7 @@ holds_string(const struct conf_key *k)
 	case KEY_BOOL:
 	case KEY_TIMEOUT:
 	case KEY_DAYS:
+	case KEY_DELAY:
 	case KEY_TLS_VERSION:
 	case KEY_TLS_TRUST:
 	case KEY_REPLY_STYLE:
@@ -410,6 +417,7 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 	int b;
 
 	if (*v == '\0' && (k->kind == KEY_BOOL || k->kind == KEY_TIMEOUT ||
+	    k->kind == KEY_DELAY ||
 	    k->kind == KEY_TLS_VERSION || k->kind == KEY_TLS_TRUST ||
 	    k->kind == KEY_REPLY_STYLE || k->kind == KEY_SIG_POSITION)) {
 		util_seterr(why, _("'%s' needs a value"), k->name);
@@ -442,6 +450,18 @@ confkey_set(struct account *a, const struct conf_key *k, const char *v,
 		if (errno == ERANGE || l < 1 || l > CONF_TIMEOUT_MAX) {
 			util_seterr(why, _("%s must be from 1 to %d seconds"),
 			    k->name, CONF_TIMEOUT_MAX);
+			return -1;
+		}
+		*ip = (int)l;
+		return 0;
+	case KEY_DELAY:
+		errno = 0;
+		l = *v >= '0' && *v <= '9' ? strtol(v, &end, 10) : -1;
+		if (l < 0 || l > CONF_SEND_DELAY_MAX || errno == ERANGE ||
+		    *end != '\0') {
+			util_seterr(why, _("%s must be a whole number of seconds "
+			    "from 0 to %d, not '%s'"), k->name,
+			    CONF_SEND_DELAY_MAX, v);
 			return -1;
 		}
 		*ip = (int)l;

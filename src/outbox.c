@@ -571,7 +571,7 @@ outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 	 * Postfix's deferred queue: finding what is due needs no reading.
 	 */
 	r = write_atomic(ob, name, path, buf_str(&b), b.len,
-	    e->state == QENTRY_QUEUED ? e->next_try : NEVER_DUE, errstr);
+	    e->state == QENTRY_QUEUED ? qentry_due(e) : NEVER_DUE, errstr);
 	buf_free(&b);
 	free(path);
 	free(name);
@@ -1411,7 +1411,9 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		done += e->rcpts[i].state == QRCPT_DONE;
 		failed += e->rcpts[i].state == QRCPT_FAILED;
 	}
-	if (pending > 0 && lifetime > 0 && now - e->created > lifetime) {
+	/* A message held (send later) has its lifetime from when it may go. */
+	if (pending > 0 && lifetime > 0 && now - (e->not_before > e->created ?
+	    e->not_before : e->created) > lifetime) {
 		for (i = 0; i < e->nrcpts; i++)
 			if (e->rcpts[i].state == QRCPT_PENDING) {
 				e->rcpts[i].state = QRCPT_FAILED;
@@ -1540,6 +1542,26 @@ outbox_requeue(struct outbox *ob, const char *id, char **errstr)
 	if ((r = maildir_move(ob->md[OUTBOX_FAILED], id, ob->md[OUTBOX_OUTBOX],
 	    NULL, errstr)) == ERR_OK || r == ERR_NOINPUT)
 		r = outbox_save(ob, &e, errstr);
+	qentry_free(&e);
+	return r;
+}
+
+enum err
+outbox_release_hold(struct outbox *ob, const char *id, int64_t now,
+    char **errstr)
+{
+	struct qentry e;
+	enum err r;
+
+	if ((r = outbox_load(ob, id, &e, errstr)) != ERR_OK)
+		return r;
+	if (e.state != QENTRY_QUEUED || e.not_before <= now) {
+		qentry_free(&e);
+		return ERR_NOINPUT;
+	}
+	/* Now, not 0: its lifetime still counts from when it could go. */
+	e.not_before = now;
+	r = outbox_save(ob, &e, errstr);
 	qentry_free(&e);
 	return r;
 }

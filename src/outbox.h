@@ -137,7 +137,8 @@ enum err outbox_ids(struct outbox *ob, char ***ids, size_t *n,
     char **errstr);
 /*
  * Those due by the time by (seconds; -1: all): an envelope's file time is
- * when it is next due, so this reads no envelope.  Failed ones never are.
+ * when it is next due (qentry_due(): a message held for later is not due
+ * before its time), so this reads no envelope.  Failed ones never are.
  */
 enum err outbox_due(struct outbox *ob, int64_t by, char ***ids, size_t *n,
     char **errstr);
@@ -267,6 +268,13 @@ enum err outbox_remove(struct outbox *ob, const char *id, char **errstr);
  * refused on its own).  ERR_NOINPUT when it has not failed.
  */
 enum err outbox_requeue(struct outbox *ob, const char *id, char **errstr);
+
+/*
+ * queue retry of a message held (send later): it may go at now.  The
+ * caller holds its lock.  ERR_NOINPUT when it is not held.
+ */
+enum err outbox_release_hold(struct outbox *ob, const char *id, int64_t now,
+    char **errstr);
 
 /* The addresses still pending, in order (pointers into e). */
 size_t outbox_pending(const struct qentry *e, const char **v, size_t max);

@@ -36,6 +36,7 @@ enum qe_kind {
 	QE_FLAG,	/* 0 or 1, in an int */
 	QE_STATE,	/* enum qentry_state */
 	QE_TIME,	/* int64_t, sign allowed (times, sizes) */
+	QE_TIME0,	/* the same, its line left out when it is 0 */
 	QE_COUNT,	/* unsigned */
 };
 
@@ -61,6 +62,7 @@ static const struct qe_key {
 	{ "state",      QE_STATE,      offsetof(struct qentry, state) },
 	{ "created",    QE_TIME,       offsetof(struct qentry, created) },
 	{ "next-try",   QE_TIME,       offsetof(struct qentry, next_try) },
+	{ "not-before", QE_TIME0,      offsetof(struct qentry, not_before) },
 	{ "attempts",   QE_COUNT,      offsetof(struct qentry, attempts) },
 	{ "uncertain",  QE_FLAG,       offsetof(struct qentry, uncertain) },
 	{ "last-error", QE_TEXT,       offsetof(struct qentry, last_error) },
@@ -144,6 +146,18 @@ qentry_add_rcpt(struct qentry *e, const char *addr)
 	v[e->nrcpts].reply = NULL;
 	e->nrcpts++;
 	return ERR_OK;
+}
+
+int64_t
+qentry_due(const struct qentry *e)
+{
+	return e->not_before > e->next_try ? e->not_before : e->next_try;
+}
+
+int
+qentry_held(const struct qentry *e, int64_t now)
+{
+	return e->not_before > now;
 }
 
 size_t
@@ -318,6 +332,10 @@ put_key(struct buf *b, const struct qentry *e, const struct qe_key *k)
 		    *QE_CFIELD(e, k, int) != 0);
 	case QE_STATE:
 		return buf_printf(b, "%s %s\n", k->name, qe_states[e->state]);
+	case QE_TIME0:
+		if (*QE_CFIELD(e, k, int64_t) == 0)
+			return 0;
+		/* FALLTHROUGH */
 	case QE_TIME:
 		return buf_printf(b, "%s %lld\n", k->name,
 		    (long long)*QE_CFIELD(e, k, int64_t));
@@ -800,6 +818,7 @@ parse_line(struct qe_parser *ps, const char *s, size_t n)
 		e->state = (enum qentry_state)st;
 		return ERR_OK;
 	case QE_TIME:
+	case QE_TIME0:
 		return get_time(ps, k->name, v, vn, QE_FIELD(e, k, int64_t));
 	case QE_COUNT:
 		if ((r = get_count(ps, k->name, v, vn, UINT_MAX, &u)) !=

@@ -28,6 +28,7 @@
  *	state queued
  *	created 1700000000
  *	next-try 1700000300
+ *	not-before 1700086400
  *	attempts 1
  *	uncertain 0
  *	end 9889d076
@@ -41,6 +42,8 @@
  * back exactly.  Optional fields that are NULL have no line; an empty
  * string has one.  "rcpt STATE CODE ADDRESS" lines keep the recipients in
  * order; a "rcpt-reply" line right after one holds its last reply text.
+ * "not-before" (send later) is written only when it is not 0, so that a
+ * message not held stays readable by a pigeon from before it.
  * The last line, "end" and the CRC-32 (IEEE 802.3, as zlib computes it) of
  * every byte before that line in eight lowercase hex digits, catches a
  * truncated or damaged file: any change of up to four consecutive bytes
@@ -82,6 +85,7 @@ struct qentry {
 	enum qentry_state state;
 	int64_t created;         /* seconds since the epoch */
 	int64_t next_try;        /* when to try again, 0: now */
+	int64_t not_before;      /* send later: held until then, 0: not held */
 	unsigned attempts;
 	int uncertain;           /* lost after the final dot: may have arrived */
 	char *last_error;        /* plain words, may hold newlines, NULL: none */
@@ -121,6 +125,15 @@ int qentry_format(const struct qentry *e, struct buf *out);
  */
 enum err qentry_parse(struct qentry *e, const char *p, size_t n,
     char **errstr);
+
+/*
+ * When e may go next: the later of next_try and not_before.  A flush
+ * sends no message before this; "queue retry" does, on purpose.
+ */
+int64_t qentry_due(const struct qentry *e);
+
+/* Is e held (send later) at the time now? */
+int qentry_held(const struct qentry *e, int64_t now);
 
 /* How many recipients are still PENDING: 0 when none is. */
 size_t qentry_pending(const struct qentry *e);

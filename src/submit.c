@@ -136,6 +136,7 @@ submit_fill(struct qentry *q, const struct submit_env *env, int as_given)
 			return e;
 	q->as_given = as_given;
 	q->chunking = env->chunking;
+	q->not_before = env->not_before;
 	q->created = (int64_t)time(NULL);
 	return ERR_OK;
 }

@@ -46,6 +46,7 @@ struct submit_env {
 	size_t nrcpts;
 	const char *dsn_notify, *dsn_ret, *dsn_envid;   /* NULL: none */
 	int chunking;
+	int64_t not_before;        /* send later: not before then, 0: now */
 };
 
 /*

@@ -411,6 +411,12 @@ class Screens(UiTest):
             self.wait_screen("m:compose")
         check(["V"], whole)
 
+        # No send waits out a send_delay: nothing to take back.
+        def undo(k):
+            self.press(k)
+            self.wait_screen("nothing to undo")
+        check(["u"], undo)
+
         def history(k):
             self.press(k)
             s = self.wait_screen("Status messages")

@@ -18,6 +18,7 @@
 #include "outbox.h"
 #include "qid.h"
 #include "util.h"
+#include "when.h"
 
 enum {
 	OPT_ALL = CLI_OPT_LAST_,
@@ -179,7 +180,7 @@ int
 cli_queue_list(struct outbox *ob)
 {
 	char **ids = NULL, **orph = NULL, **known, *errstr = NULL, a[32],
-	    nt[32];
+	    nt[64];
 	size_t n = 0, no = 0, i, k, nk = 0, nq = 0, len;
 	struct qentry e;
 	int64_t now = (int64_t)time(NULL);
@@ -231,7 +232,10 @@ cli_queue_list(struct outbox *ob)
 			    "");
 		(void)printf("\n");
 		(void)printf(_("    attempts: %u"), e.attempts);
-		if (e.state == QENTRY_QUEUED)
+		if (e.state == QENTRY_QUEUED && qentry_held(&e, now)) {
+			when_format(e.not_before, nt, sizeof(nt));
+			(void)printf(_(", held until %s"), nt);
+		} else if (e.state == QENTRY_QUEUED)
 			(void)printf(_(", next try in %s"), e.next_try <= now ?
 			    "0s" : nt);
 		(void)printf("\n");
@@ -286,6 +290,17 @@ finish(struct outbox *ob, const char *id)
 		outbox_unlock(ob, id);
 	}
 	free(errstr);
+}
+
+/* A flush leaves a message held for later: say so, and how to send it now. */
+static void
+note_held(const struct qentry *e)
+{
+	char when[64];
+
+	when_format(e->not_before, when, sizeof(when));
+	cli_note(_("%s is held until %s: not sent ('pigeon queue retry %s' "
+	    "sends it now)"), e->id, when, e->id);
 }
 
 /* Deliver v[0..n) of one route (taken over), locking each in turn. */
@@ -376,7 +391,13 @@ flush_some(const struct cli *opts, struct outbox *ob, int due_only,
 		if (account != NULL && (v[i].account == NULL ||
 		    strcmp(v[i].account, account) != 0))
 			continue;
-		if (due_only && v[i].next_try > now) {
+		/* Send later: only a retry sends it before its time. */
+		if (only == NULL && qentry_held(&v[i], now)) {
+			if (!quiet && !due_only)
+				note_held(&v[i]);
+			continue;
+		}
+		if (due_only && qentry_due(&v[i]) > now) {
 			/* Not due, but perhaps sent by a run that was stopped. */
 			if (outbox_was_sent(ob, ids[i]))
 				finish(ob, ids[i]);
@@ -454,6 +475,9 @@ do_retry(const struct cli *opts, struct outbox *ob, const char *id)
 	if ((rc = lock_one(ob, id)) != 0)
 		return rc;
 	e = outbox_requeue(ob, id, &errstr);
+	/* Held for later: the user sends it now, on purpose. */
+	if (e == ERR_NOINPUT)
+		e = outbox_release_hold(ob, id, (int64_t)time(NULL), &errstr);
 	outbox_unlock(ob, id);
 	if (e != ERR_OK && e != ERR_NOINPUT) {
 		cli_error("%s", errstr != NULL ? errstr : err_str(e));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -22,6 +23,7 @@
 #include "sanitize.h"
 #include "submit.h"
 #include "util.h"
+#include "when.h"
 
 #define BODY_MAX (64u * 1024 * 1024)
 
@@ -42,6 +44,7 @@ enum {
 	OPT_NO_ENCRYPT,
 	OPT_ENCRYPT_OR_PLAIN,
 	OPT_HTML_AUTO,
+	OPT_AT,
 };
 
 static const struct option send_longopts[] = {
@@ -70,6 +73,7 @@ static const struct option send_longopts[] = {
 	{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
 	{ "no-encrypt", no_argument, NULL, OPT_NO_ENCRYPT },
 	{ "encrypt-or-plain", no_argument, NULL, OPT_ENCRYPT_OR_PLAIN },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,6 +108,8 @@ send_help(FILE *fp)
 "                          not (default: the account's pgp_encrypt)\n"
 "  --encrypt-or-plain      encrypt, but send unencrypted when a recipient\n"
 "                          has no key (else nothing is sent)\n"
+"  --at TIME               send later: hold it in the outbox until TIME\n"
+"                          ('2026-12-24 09:00', '09:00', '+2h', '+1h30m')\n"
 "  --chunking              use BDAT when the server offers CHUNKING\n"
 "  --direct                deliver to each recipient domain's MX hosts\n"
 "                          (port 25, no login), not to the account's server\n"
@@ -514,6 +520,62 @@ spooled(void *arg, const char *p, size_t n)
 	submit_stream_grown(arg, p, n);
 }
 
+/* The envelope of b for rcpts[0..n), to server (NULL: the account's). */
+static void
+envelope(const struct cli *c, const struct draft_built *b, const char *server,
+    const char **rcpts, size_t n, struct submit_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->account = c->acct != NULL ? c->acct->name : NULL;
+	env->server = server;
+	env->from = b->from.v[0].spec;
+	env->rcpts = rcpts;
+	env->nrcpts = n;
+	env->dsn_notify = c->acct != NULL ? c->acct->dsn_notify : NULL;
+	env->dsn_ret = c->acct != NULL ? c->acct->dsn_return : NULL;
+	env->chunking = c->chunking;
+}
+
+/*
+ * --at: b goes into the outbox held until at; no connection now.  A
+ * flush sends it once that time has come (the timer's within minutes).
+ */
+static int
+queue_held(struct cli *c, const struct draft_built *b, int no8bit,
+    const char *server, const char **rcpts, size_t n, int64_t at)
+{
+	struct outbox *ob = NULL;
+	struct outbox_item it;
+	struct submit_env env;
+	struct qentry q;
+	char *why = NULL, when[64];
+	enum err e;
+	int rc;
+
+	if ((rc = cli_open_outbox(&ob)) != 0)
+		return rc;
+	envelope(c, b, server, rcpts, n, &env);
+	env.not_before = at;
+	qentry_init(&q);
+	if ((e = submit_queue_built(ob, b, &env, no8bit, &it, &q, &why)) !=
+	    ERR_OK) {
+		cli_error(_("the message could not be put in the outbox: %s"),
+		    why != NULL ? why : err_str(e));
+		free(why);
+		qentry_free(&q);
+		outbox_close(ob);
+		return err_exit_code(e);
+	}
+	outbox_release(ob, &it);
+	when_format(at, when, sizeof(when));
+	(void)printf(_("%s queued: held until %s ('pigeon queue retry %s' "
+	    "sends it now, 'pigeon queue edit %s' makes it a draft)\n"),
+	    q.id, when, q.id, q.id);
+	qentry_free(&q);
+	outbox_close(ob);
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
 /*
  * Queue b for rcpts[0..n) over rt (its server as the entry's: NULL, the
  * account's) and deliver it; the exit status by the table of pigeon(1).
@@ -521,7 +583,7 @@ spooled(void *arg, const char *p, size_t n)
 static int
 queue_one(struct cli *c, const struct draft_built *b, int no8bit,
     int abort_on_reject, struct route *rt, const char *server,
-    const char **rcpts, size_t n)
+    const char **rcpts, size_t n, int64_t at)
 {
 	struct outbox *ob = NULL;
 	struct outbox_item it;
@@ -535,18 +597,12 @@ queue_one(struct cli *c, const struct draft_built *b, int no8bit,
 	enum err e;
 	int rc;
 
+	if (at != 0)
+		return queue_held(c, b, no8bit, server, rcpts, n, at);
 	qentry_init(&q);
 	if ((rc = cli_open_outbox(&ob)) != 0)
 		return rc;
-	memset(&env, 0, sizeof(env));
-	env.account = c->acct != NULL ? c->acct->name : NULL;
-	env.server = server;
-	env.from = b->from.v[0].spec;
-	env.rcpts = rcpts;
-	env.nrcpts = n;
-	env.dsn_notify = c->acct != NULL ? c->acct->dsn_notify : NULL;
-	env.dsn_ret = c->acct != NULL ? c->acct->dsn_return : NULL;
-	env.chunking = c->chunking;
+	envelope(c, b, server, rcpts, n, &env);
 	cli_report_init(&rep, 1, c->no_queue);
 	rep.c = c;
 	memset(&so, 0, sizeof(so));
@@ -631,7 +687,7 @@ domain_of(const char *addr)
  */
 static int
 send_direct(struct cli *c, const struct draft_built *b, int no8bit,
-    int abort_on_reject)
+    int abort_on_reject, int64_t at)
 {
 	const char **v;
 	const char *d;
@@ -664,7 +720,7 @@ send_direct(struct cli *c, const struct draft_built *b, int no8bit,
 			r = EX_OSERR;
 		} else if ((r = cli_route(c, &rt, server)) == 0) {
 			r = queue_one(c, b, no8bit, abort_on_reject, &rt,
-			    server, v, n);
+			    server, v, n, at);
 		}
 		route_free(&rt);
 		free(server);
@@ -678,12 +734,12 @@ send_direct(struct cli *c, const struct draft_built *b, int no8bit,
 /* Queue b and deliver it; the exit status by the table of pigeon(1). */
 static int
 queue_and_send(struct cli *c, const struct draft_built *b, int no8bit,
-    int abort_on_reject)
+    int abort_on_reject, int64_t at)
 {
 	if (c->direct)
-		return send_direct(c, b, no8bit, abort_on_reject);
+		return send_direct(c, b, no8bit, abort_on_reject, at);
 	return queue_one(c, b, no8bit, abort_on_reject, &c->rt, c->server,
-	    b->rcpts, b->nrcpts);
+	    b->rcpts, b->nrcpts, at);
 }
 
 /* --html-auto: the account's html_command makes the HTML from the text (signature included). */
@@ -745,6 +801,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 	char *why = NULL, *subject = NULL;
 	int opt, rc = 0, dry = 0, no8bit = 0, abort_on_reject = 0;
 	int sign = -1, encrypt = -1, plain_ok = 0, html_auto = 0;
+	int64_t at = 0;
 	size_t i;
 	enum err e;
 	struct option *longopts = NULL;
@@ -836,6 +893,15 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		case OPT_NO_ENCRYPT:
 			encrypt = opt != OPT_NO_ENCRYPT;
 			break;
+		case OPT_AT:
+			if ((e = when_parse(optarg, (int64_t)time(NULL), &at,
+			    &why)) != ERR_OK) {
+				cli_error(_("--at: %s"), why != NULL ? why :
+				    err_str(e));
+				rc = err_exit_code(e);
+				goto out;
+			}
+			break;
 		case CLI_OPT_HELP:
 			if (cc != NULL)
 				cc->help(stdout);
@@ -865,6 +931,12 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		rc = EX_USAGE;
 		goto out;
 	}
+	if (at != 0 && (c.no_queue || c.stop_after != SMTP_STAGE_NONE)) {
+		cli_error(_("--at holds the message in the outbox: it cannot "
+		    "go with --no-queue or a stop point"));
+		rc = EX_USAGE;
+		goto out;
+	}
 	if (cc == NULL && d.to == NULL && d.cc == NULL && d.bcc == NULL) {
 		cli_error(_("no recipients: give at least one address"));
 		rc = EX_USAGE;
@@ -888,7 +960,9 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 	if (cc != NULL && (rc = cc->start(cc->arg, &c, &d, argv + optind,
 	    argc - optind, &stdin_taken)) != 0)
 		goto out;
-	if ((rc = dry ? cli_load_config(&c) : cli_setup(&c, NULL, 1)) != 0)
+	/* Held for later: the flush that sends it gets the password then. */
+	if ((rc = dry ? cli_load_config(&c) : cli_setup(&c, NULL, at == 0)) !=
+	    0)
 		goto out;
 	if (c.acct != NULL && (rc = draft_set(&d.account, c.acct->name) < 0 ?
 	    EX_OSERR : 0) != 0)
@@ -928,7 +1002,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 	else if (stop_signal)
 		rc = save_draft(&c, &d, 0);
 	else
-		rc = queue_and_send(&c, &b, no8bit, abort_on_reject);
+		rc = queue_and_send(&c, &b, no8bit, abort_on_reject, at);
 out:
 	draft_built_free(&b);
 	draft_free(&d);

@@ -91,7 +91,10 @@ app_bars(struct app *a, const struct screen *s, const char *title)
 	tui_bars(title, buf_str(&hint));
 	buf_free(&hint);
 	tui_clear_line(rows - 1, TUI_NORMAL);
-	if (st->until > 0 && st->n > 0) {
+	/* The undo window first: its key is there only so long. */
+	if (sending_draw_undo(a, rows - 1)) {
+		;
+	} else if (st->until > 0 && st->n > 0) {
 		last = (st->head + st->n - 1) % STATUS_KEEP;
 		(void)tui_str_cut(rows - 1, 0, tui_cols(), st->text[last],
 		    st->error[last] ? TUI_ERROR : TUI_NORMAL);

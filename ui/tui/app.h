@@ -66,6 +66,7 @@ struct sending {
 	char *untrusted;           /* the id of a message that failed for the certificate */
 	char *pin;                 /* a certificate accepted once: the fingerprint */
 	struct route rt;           /* with pin: the account's route and it */
+	int64_t undo_until_us;     /* in its undo window until then (util_now_us()) */
 	struct app *a;
 	struct sending *next;
 };
@@ -80,6 +81,7 @@ struct app {
 	struct screen *top;        /* the screen stack */
 	struct folders *fl;        /* the folders screen, at the bottom */
 	struct sending *snd;       /* deliveries going on */
+	struct sending *undo;      /* the user's send in its undo window (send_delay), not started */
 	struct source src[LOOP_SOURCES];
 	size_t nsrc;
 	struct pane pane;
@@ -171,9 +173,18 @@ void step_open(struct app *a, const struct account *ac);
 void step_free_all(struct app *a);
 
 /* sending.c */
-/* Queue what was composed and send it in the background; 0 when it is queued. */
+/*
+ * Queue what was composed and send it in the background; 0 when it is
+ * queued.  at (not 0): held in the outbox until then (send later), not
+ * sent now.  Else, when the account has a send_delay, it waits that long
+ * (held in the outbox meanwhile) and u takes it back: sending_undo().
+ */
 int sending_start_message(struct app *a, const struct draft_built *b,
-    const struct draft *d);
+    const struct draft *d, int64_t at);
+/* u: the send in its undo window goes back to the composer, not sent. */
+void sending_undo(struct app *a);
+/* The undo window's line for the status line, or nothing (0). */
+int sending_draw_undo(struct app *a, int y);
 /* Send the queued message id now, with the account in use. */
 void sending_retry(struct app *a, const char *id);
 /* The same, trusting for this one connection only the certificate whose SHA-256 is fingerprint (NULL: as the account says). */

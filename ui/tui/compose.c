@@ -49,6 +49,8 @@ static const struct keydef compose_keys[] = {
 	{ 'h', C_HTML, NULL, N_("an HTML alternative: from a file, or made "
 	    "from the text by html_command") },
 	{ 'H', C_NO_HTML, NULL, N_("remove the HTML alternative") },
+	{ 'L', C_SEND_LATER, NULL, N_("send later: at a time asked for "
+	    "('2026-12-24 09:00', '09:00', '+2h'); it waits in the outbox") },
 	{ 'p', C_PREVIEW, N_("preview"), N_("the message as it will go out") },
 	/* NeoMutt's p (PGP) is the preview here; its S/MIME key takes both. */
 	{ 'S', C_SECURITY, NULL, N_("security: none, sign, encrypt, sign "
@@ -429,7 +431,11 @@ compose_act(struct app *a, struct screen *s, int action, int key)
 		compose_security_next(a, cm);
 		return 1;
 	case C_SEND:
+		cm->at = 0;
 		compose_send(a, cm);
+		return 1;
+	case C_SEND_LATER:
+		compose_send_later(a, cm);
 		return 1;
 	case C_POSTPONE:
 		if (compose_postpone(a, cm, 0) == 0)

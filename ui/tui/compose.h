@@ -13,7 +13,8 @@ enum {
 	C_TO = 1, C_CC, C_BCC, C_SUBJECT, C_REPLY_TO, C_FROM_ACCOUNT,
 	C_EDIT, C_EDIT_HEADERS, C_ATTACH, C_DETACH, C_TYPE, C_DISPOSITION,
 	C_RENAME, C_DESCRIBE, C_NEXT_ATT, C_PREV_ATT, C_MOVE_DOWN, C_MOVE_UP,
-	C_PREVIEW, C_SEND, C_POSTPONE, C_ABORT, C_SECURITY, C_HTML, C_NO_HTML,
+	C_PREVIEW, C_SEND, C_SEND_LATER, C_POSTPONE, C_ABORT, C_SECURITY, C_HTML,
+	C_NO_HTML,
 };
 
 /* The message being composed: the draft, and its text in a file for the editor. */
@@ -33,6 +34,7 @@ struct compose {
 	struct draft_security sec; /* sign, encrypt (S cycles it) */
 	char *html_from;           /* the HTML's file or command, shown; NULL: not known (a draft) */
 	int html_generated;        /* the HTML is html_command's: made again after each edit */
+	int64_t at;                /* send later: held until then, 0: now */
 };
 
 /* compose.c */
@@ -66,6 +68,8 @@ void compose_preview(struct app *a, struct compose *cm);
 /* compose_send.c */
 /* y: build, ask what looks like a slip, queue, send in the background. */
 void compose_send(struct app *a, struct compose *cm);
+/* L: the time to send it at (a prompt), then as y. */
+void compose_send_later(struct app *a, struct compose *cm);
 /* f: the account to send with. */
 void compose_choose_account(struct app *a);
 /* The security state in words: "sign, encrypt (PGP)", "none". */

@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "app.h"
 #include "compose.h"
 #include "i18n.h"
 #include "util.h"
+#include "when.h"
 
 /*
  * Does the account log in as an address of another domain than From's?
@@ -31,7 +33,7 @@ send_built(struct app *a, struct compose *cm)
 	struct draft_built *b = cm->b;
 
 	cm->b = NULL;
-	if (sending_start_message(a, b, &cm->d) == 0) {
+	if (sending_start_message(a, b, &cm->d, cm->at) == 0) {
 		/* In the outbox now: the draft has served. */
 		compose_drop_draft(a, cm);
 		compose_close(a, cm);
@@ -245,6 +247,42 @@ compose_send(struct app *a, struct compose *cm)
 		drop_built(cm);
 		break;
 	}
+}
+
+/* L: the time given. */
+static void
+later_given(struct app *a, void *arg, char *text)
+{
+	struct compose *cm = compose_find(a);
+	char *why = NULL;
+	int64_t at = 0;
+	enum err e;
+
+	(void)arg;
+	if (cm == NULL || text == NULL || *text == '\0') {
+		free(text);
+		return;
+	}
+	e = when_parse(text, (int64_t)time(NULL), &at, &why);
+	free(text);
+	if (e != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+		return;
+	}
+	cm->at = at;
+	compose_send(a, cm);
+	/* Still here (a question, an error): the next y sends it now. */
+	if ((cm = compose_find(a)) != NULL && cm->b == NULL)
+		cm->at = 0;
+}
+
+void
+compose_send_later(struct app *a, struct compose *cm)
+{
+	(void)cm;
+	prompt_line(a, _("Send at (2026-12-24 09:00, 09:00, +2h): "), NULL,
+	    NULL, later_given, NULL);
 }
 
 /* f: the account chosen. */

@@ -14,6 +14,7 @@
 #include "rfc822.h"
 #include "safefile.h"
 #include "util.h"
+#include "when.h"
 
 
 static const char *const folder_label[] = {
@@ -135,6 +136,25 @@ no_to(void *arg, const char *id)
 	return f->folder == OUTBOX_SENT ? reader_envelope(f->a, id) : NULL;
 }
 
+/* A message of the outbox held for later (send later): until when. */
+static char *
+held_note(void *arg, const char *id)
+{
+	struct folders *f = arg;
+	struct qentry e;
+	char when[64], *r = NULL;
+
+	if (f->folder != OUTBOX_OUTBOX || outbox_load(f->a->ob, id, &e,
+	    NULL) != ERR_OK)
+		return NULL;
+	if (e.state == QENTRY_QUEUED && qentry_held(&e, (int64_t)time(NULL))) {
+		when_format(e.not_before, when, sizeof(when));
+		r = util_strf(_("[held until %s]"), when);
+	}
+	qentry_free(&e);
+	return r;
+}
+
 /*
  * The lists again from the disk.  head: the first frame of a big folder
  * may show its newest messages from the cache's first block, the rest
@@ -242,8 +262,14 @@ folders_draw(struct app *a, struct screen *s)
 		msglist_date(&f->ml, i, date, sizeof(date));
 		(void)tui_str(y, 1, 12, date, at);
 		(void)tui_str(y, 14, 26, c->who != NULL ? c->who : "", at);
-		(void)tui_str_cut(y, 41, tui_cols() - 42, c->subject != NULL ?
-		    c->subject : _("(no subject)"), at);
+		x = 41;
+		if (c->note != NULL)
+			x += tui_str(y, x, tui_cols() - x - 1, c->note,
+			    i == f->l.cur ? at : TUI_INFO) + 1;
+		if (x < tui_cols() - 1)
+			(void)tui_str_cut(y, x, tui_cols() - x - 1,
+			    c->subject != NULL ? c->subject : _("(no subject)"),
+			    at);
 	}
 	if (f->l.n == 0 && y < rows - 2 - ph)
 		(void)tui_str(y, 1, tui_cols() - 2, _("(no messages)"),
@@ -531,6 +557,7 @@ folders_open(struct app *a)
 	f->a = a;
 	f->folder = OUTBOX_SENT;
 	f->ml.no_to = no_to;
+	f->ml.note = held_note;
 	f->ml.arg = f;
 	/* Big folders start from a list kept in the state directory. */
 	f->ml.cachefd = safefile_dir(AT_FDCWD, outbox_state_dir(a->ob),

@@ -126,6 +126,7 @@ msglist_free(struct msglist *l)
 	for (k = 0; k < MSGLIST_CACHE; k++) {
 		free(l->cache[k].who);
 		free(l->cache[k].subject);
+		free(l->cache[k].note);
 		memset(&l->cache[k], 0, sizeof(l->cache[k]));
 	}
 	for (k = 0; k < l->nsrc; k++)
@@ -165,6 +166,7 @@ msglist_fields(struct msglist *l, size_t k)
 		return c;
 	free(c->who);
 	free(c->subject);
+	free(c->note);
 	memset(c, 0, sizeof(*c));
 	c->at = k + 1;
 	if (mdindex_open(l->src[l->v[k].src], &l->ix[l->v[k].src], l->v[k].i,
@@ -183,6 +185,8 @@ msglist_fields(struct msglist *l, size_t k)
 	if (c->who == NULL && l->no_to != NULL && msglist_id(l, k, id,
 	    sizeof(id)) == 0)
 		c->who = l->no_to(l->arg, id);
+	if (l->note != NULL && msglist_id(l, k, id, sizeof(id)) == 0)
+		c->note = l->note(l->arg, id);
 	return c;
 }
 

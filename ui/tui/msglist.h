@@ -15,6 +15,7 @@
 struct msglist_fields {
 	size_t at;                 /* the message (+1; 0: an empty slot) */
 	char *who, *subject;
+	char *note;                /* what the list adds (the outbox: "held until ..."), NULL */
 };
 
 struct msglist {
@@ -27,6 +28,8 @@ struct msglist {
 	int cachefd;               /* where the folders' sorted lists are kept (-1: nowhere) */
 	/* Who a message without To and Bcc went to (its envelope), or NULL; may be NULL. */
 	char *(*no_to)(void *arg, const char *id);
+	/* A note on the message (malloc'd), or NULL; may be NULL. */
+	char *(*note)(void *arg, const char *id);
 	void *arg;
 };
 

@@ -12,6 +12,7 @@ enum {
 	APP_HELP = 1,
 	APP_STOP,
 	APP_HISTORY,
+	APP_UNDO,
 };
 
 static const struct keydef app_keys[] = {
@@ -19,6 +20,8 @@ static const struct keydef app_keys[] = {
 	{ KEY_CTRL('g'), APP_STOP, NULL, N_("stop the sends in progress "
 	    "(what is not sent stays queued)") },
 	{ 'M', APP_HISTORY, NULL, N_("the status messages so far") },
+	{ 'u', APP_UNDO, NULL, N_("undo a send while it waits (send_delay): "
+	    "back to the composer") },
 	{ 0, 0, NULL, NULL },
 };
 
@@ -103,6 +106,9 @@ screens_key(struct app *a, int key)
 		return 1;
 	case APP_HISTORY:
 		app_status_history(a);
+		return 1;
+	case APP_UNDO:
+		sending_undo(a);
 		return 1;
 	default:
 		return (s->ops->flags & SCREEN_NOPANE) ? 0 :

@@ -13,6 +13,8 @@
 #include "i18n.h"
 #include "route.h"
 #include "util.h"
+#include "when.h"
+#include "compose.h"
 
 /* Look for due mail this often while nothing is being sent. */
 #define FLUSH_EVERY_US (60 * 1000000LL)
@@ -275,18 +277,189 @@ start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
 	return 0;
 }
 
+/* The undo window is over (or cut short): the message goes now. */
+static void
+undo_go(struct app *a)
+{
+	struct sending *sn = a->undo;
+	struct qentry q;
+	char *why = NULL;
+	enum err e;
+
+	if (sn == NULL)
+		return;
+	a->undo = NULL;
+	loop_remove(a, sn);
+	a->redraw = 1;
+	/* Its lock is still ours: it may go now, and it goes. */
+	if ((e = outbox_release_hold(a->ob, sn->what_id, (int64_t)time(NULL),
+	    &why)) != ERR_OK && e != ERR_NOINPUT) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+	} else if ((e = outbox_load(a->ob, sn->what_id, &q, &why)) != ERR_OK) {
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+		free(why);
+	} else if (a->c.acct == NULL || (q.account != NULL &&
+	    strcmp(q.account, a->c.acct->name) != 0)) {
+		/* Another account is in use now (f): the queue sends it. */
+		app_status(a, TUI_ERROR, _("%s is queued for account %s; "
+		    "'pigeon queue retry %s' sends it"), sn->what_id,
+		    q.account != NULL ? q.account : "-", sn->what_id);
+		qentry_free(&q);
+	} else {
+		free(sn->what_id);
+		sn->what_id = NULL;
+		free(sn->what);
+		sn->what = NULL;
+		(void)start(a, sn, &q, 1, 0);
+		qentry_free(&q);
+		return;
+	}
+	/* Not sent now: it stays queued, held no longer than it was. */
+	outbox_release(a->ob, &sn->it);
+	free(sn->what);
+	free(sn->what_id);
+	free(sn);
+}
+
+static int
+undo_pollfd(struct app *a, void *arg, struct pollfd *p)
+{
+	struct sending *sn = arg;
+	int64_t left = sn->undo_until_us - util_now_us();
+
+	(void)a;
+	(void)p;
+	/* Once a second for the countdown on the status line. */
+	if (left <= 0)
+		return 0;
+	return left > 1000000 ? 1000 : (int)(left / 1000) + 1;
+}
+
+static void
+undo_step(struct app *a, void *arg, short revents)
+{
+	struct sending *sn = arg;
+
+	(void)revents;
+	if (util_now_us() >= sn->undo_until_us)
+		undo_go(a);
+}
+
+static const struct source_ops undo_source = { undo_pollfd, undo_step };
+
+int
+sending_draw_undo(struct app *a, int y)
+{
+	struct sending *sn = a->undo;
+	int64_t left;
+	char line[512];
+
+	if (sn == NULL)
+		return 0;
+	left = (sn->undo_until_us - util_now_us() + 999999) / 1000000;
+	(void)snprintf(line, sizeof(line), _("sending %s in %lld s -- u: undo "
+	    "(back to the composer)"), sn->what != NULL ? sn->what : "?",
+	    (long long)(left > 0 ? left : 0));
+	(void)tui_str_cut(y, 0, tui_cols(), line, TUI_INFO);
+	return 1;
+}
+
+void
+sending_undo(struct app *a)
+{
+	struct sending *sn = a->undo;
+	struct compose *cm;
+	char *why = NULL;
+	enum err e;
+
+	if (sn == NULL) {
+		app_status(a, TUI_NORMAL, _("nothing to undo: no send is "
+		    "waiting (send_delay in pigeon.conf(5))"));
+		return;
+	}
+	/* What is being written meanwhile is kept as a draft first. */
+	if ((cm = compose_find(a)) != NULL) {
+		if (compose_postpone(a, cm, 0) < 0)
+			return;
+		compose_close(a, cm);
+	}
+	a->undo = NULL;
+	loop_remove(a, sn);
+	compose_open(a, OUTBOX_OUTBOX, NULL, sn->what_id);
+	if (compose_find(a) == NULL) {
+		/* It could not be opened: it goes after all (the error shows). */
+		a->undo = sn;
+		undo_go(a);
+		return;
+	}
+	if ((e = outbox_remove(a->ob, sn->what_id, &why)) != ERR_OK)
+		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
+	else
+		app_status(a, TUI_NORMAL, _("not sent: %s is back in the "
+		    "composer"), sn->what != NULL ? sn->what : sn->what_id);
+	free(why);
+	outbox_release(a->ob, &sn->it);
+	free(sn->what);
+	free(sn->what_id);
+	free(sn);
+	folders_reload(a);
+}
+
+/* The user's message q (its item sn->it locked) waits delay seconds. */
+static int
+undo_wait(struct app *a, struct sending *sn, struct qentry *q, int delay)
+{
+	sn->a = a;
+	sn->undo_until_us = util_now_us() + (int64_t)delay * 1000000;
+	if ((sn->what_id = strdup(q->id)) == NULL ||
+	    loop_add(a, &undo_source, sn) < 0) {
+		/* No window after all: it goes at once. */
+		free(sn->what_id);
+		sn->what_id = NULL;
+		(void)outbox_release_hold(a->ob, q->id, (int64_t)time(NULL),
+		    NULL);
+		return start(a, sn, q, 1, 0);
+	}
+	sn->what = describe(a, q);
+	a->undo = sn;
+	a->redraw = 1;
+	qentry_free(q);
+	folders_reload(a);
+	return 0;
+}
+
+/* Send later: q is in the outbox, held until its time. */
+static int
+held(struct app *a, struct sending *sn, struct qentry *q)
+{
+	char when[64];
+
+	when_format(q->not_before, when, sizeof(when));
+	app_status(a, TUI_NORMAL, _("queued: held until %s (r on the outbox "
+	    "sends it now, e makes a new message of it)"), when);
+	outbox_release(a->ob, &sn->it);
+	qentry_free(q);
+	free(sn);
+	folders_reload(a);
+	return 0;
+}
+
 int
 sending_start_message(struct app *a, const struct draft_built *b,
-    const struct draft *d)
+    const struct draft *d, int64_t at)
 {
 	struct sending *sn;
 	struct submit_env env;
 	struct qentry q;
 	char *why = NULL;
 	enum err e;
+	int delay = 0;
 
 	if (app_account_usable(a) < 0)
 		return -1;
+	/* One undo window at a time: the one before goes now. */
+	undo_go(a);
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return -1;
 	qentry_init(&q);
@@ -299,6 +472,15 @@ sending_start_message(struct app *a, const struct draft_built *b,
 	env.dsn_notify = a->c.acct->dsn_notify;
 	env.dsn_ret = a->c.acct->dsn_return;
 	env.chunking = a->c.chunking;
+	/*
+	 * Send later, or the undo window: held in the outbox, so that no
+	 * flush (the timer's, another pigeon's) sends it before its time,
+	 * and a crash or a quit meanwhile loses nothing.
+	 */
+	if (at == 0 && a->c.acct != NULL)
+		delay = a->c.acct->send_delay;
+	env.not_before = at != 0 ? at : delay > 0 ? (int64_t)time(NULL) +
+	    delay : 0;
 	/* Into the outbox, on disk before any network I/O; 8bit where it helps. */
 	if ((e = submit_queue_built(a->ob, b, &env, 0, &sn->it, &q, &why)) !=
 	    ERR_OK) {
@@ -310,6 +492,8 @@ sending_start_message(struct app *a, const struct draft_built *b,
 		return -1;
 	}
 	sn->has_item = 1;
+	if (at != 0)
+		return held(a, sn, &q);
 	/*
 	 * Queued: nothing is lost now.  Without the password (its command
 	 * fails) it waits there, and the user is told why.
@@ -323,6 +507,8 @@ sending_start_message(struct app *a, const struct draft_built *b,
 		    NULL ? a->account_error : _("no password"));
 		return 0;
 	}
+	if (delay > 0)
+		return undo_wait(a, sn, &q, delay);
 	return start(a, sn, &q, 1, 0);
 }
 
@@ -338,9 +524,20 @@ sending_retry_with(struct app *a, const char *id, const char *fingerprint)
 	struct sending *sn;
 	struct qentry q;
 	char *why = NULL;
+	int held = 0;
 
+	/* The one in its undo window: its window ends now. */
+	if (a->undo != NULL && strcmp(a->undo->what_id, id) == 0) {
+		undo_go(a);
+		return;
+	}
 	if (app_secret(a) < 0)
 		return;
+	/* Held for later (send later): r sends it now, on purpose. */
+	if (outbox_lock(a->ob, id, &held, NULL) == ERR_OK && held) {
+		(void)outbox_release_hold(a->ob, id, (int64_t)time(NULL), NULL);
+		outbox_unlock(a->ob, id);
+	}
 	if (outbox_load(a->ob, id, &q, &why) != ERR_OK ||
 	    q.state != QENTRY_QUEUED) {
 		app_status(a, TUI_ERROR, "%s", why != NULL ? why :
@@ -432,6 +629,17 @@ sending_stop(struct app *a)
 void
 sending_free_all(struct app *a)
 {
+	struct sending *sn = a->undo;
+
+	/* In its undo window: it stays in the outbox, held a few seconds more. */
+	if (sn != NULL) {
+		a->undo = NULL;
+		loop_remove(a, sn);
+		outbox_release(a->ob, &sn->it);
+		free(sn->what);
+		free(sn->what_id);
+		free(sn);
+	}
 	/* What is not filed yet stays queued: nothing is lost. */
 	while (a->snd != NULL)
 		sending_end(a, a->snd);
