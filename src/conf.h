@@ -72,6 +72,13 @@ struct account {
 	char *proxy;              /* socks5://[user[:password]@]host[:port], NULL: none */
 	char *proxy_password_command; /* prints the proxy's password */
 	char *fallback_server;    /* server URLs to try when server cannot be reached */
+	/* OAuth2 (oauth2.h): with these, password_command gives the refresh token. */
+	char *oauth2_token_endpoint;  /* https:// URL */
+	char *oauth2_device_endpoint; /* https:// URL, for pigeon oauth2 login */
+	char *oauth2_client_id;
+	char *oauth2_client_secret;   /* only if the file has one */
+	char *oauth2_client_secret_command;
+	char *oauth2_scope;
 };
 
 struct conf {
