@@ -136,7 +136,7 @@ class OAuth2(PigeonTest):
         res = self.send(cfg)
         self.assertNotEqual(res.rc, EX_OK)
         self.assertEqual(len(self.tok.token_requests()), 2)
-        self.assertIn(b"refused the login", res.err)
+        self.assertIn(b"refused the OAuth2 access token", res.err)
         self.assertIn(b"OAuth error", res.err)
         self.assertIn(b"the token is not valid", res.err)
         self.assertIn(b"Username and Password not accepted", res.err)
