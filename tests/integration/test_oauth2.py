@@ -193,6 +193,13 @@ class OAuth2(PigeonTest):
         self.assertExit(res, EX_OK)
         self.assertIn(b"pigeon oauth2 login test", res.err)
         self.assertEqual(len(self.outbox()), 1)
+        # Put right: a flush gets the token and sends it.
+        cfg = self.config()
+        res = self.run_pigeon(["queue", "--config", cfg, "flush"])
+        self.assertExit(res, EX_OK)
+        self.one_message(self.smtp, res)
+        self.assertEqual(self.outbox(), [])
+        self.assertEqual(len(self.tok.token_requests()), 1)
 
     # -- pigeon oauth2 login --------------------------------------------
 
