@@ -775,11 +775,15 @@ oauth2_device_poll(struct oauth2 *o, struct transcript *tr,
 	code = json_string(&j, "error");
 	if (status != 200 && code != NULL &&
 	    strcmp(code, "authorization_pending") == 0) {
+		transcript_emitf(tr, TR_INFO, 0, "OAuth2: %s", _("not "
+		    "allowed yet (authorization_pending)"));
 		r = OAUTH2_POLL_PENDING;
 	} else if (status != 200 && code != NULL &&
 	    strcmp(code, "slow_down") == 0) {
 		/* RFC 8628 section 3.5: 5 seconds more from now on. */
 		d->interval += 5;
+		transcript_emitf(tr, TR_INFO, 0, _("OAuth2: asked to ask "
+		    "less often (slow_down): every %lld s now"), d->interval);
 		r = OAUTH2_POLL_SLOW_DOWN;
 	} else if (status != 200) {
 		*e = endpoint_error(o, o->token_ep, status, &j, errstr);
