@@ -160,7 +160,8 @@ utf8_len(const unsigned char *p, size_t n)
 static int
 string(struct jp *j, struct buf *b)
 {
-	static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
+	static const char esc_in[] = "\"\\/bfnrt";
+	static const char esc_out[] = "\"\\/\b\f\n\r\t";
 	const char *q;
 	size_t n;
 	int c;
@@ -195,8 +196,8 @@ string(struct jp *j, struct buf *b)
 		if (n == 0)
 			return fail(j, _("a byte that is not UTF-8"));
 		if (buf_add(b, j->p + j->i, n) < 0)
-			return errno == E2BIG ? fail(j, _("a string too long")) :
-			    nomem(j);
+			return errno == E2BIG ?
+			    fail(j, _("a string too long")) : nomem(j);
 		j->i += n;
 	}
 }

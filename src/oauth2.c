@@ -209,7 +209,7 @@ server_words(struct oauth2 *o, const char *text)
 		best = 0;
 		for (i = 0; i < sizeof(o->seen) / sizeof(o->seen[0]); i++) {
 			n = o->seen[i] != NULL ? strlen(o->seen[i]) : 0;
-			if (n > 0 && strncmp(p, o->seen[i], n) == 0 && n > best) {
+			if (n > best && strncmp(p, o->seen[i], n) == 0) {
 				hit = p;
 				best = n;
 			}

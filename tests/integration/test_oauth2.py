@@ -138,7 +138,9 @@ class OAuth2(PigeonTest):
         self.assertEqual(len(self.tok.token_requests()), 2)
         self.assertIn(b"refused the OAuth2 access token", res.err)
         self.assertIn(b"OAuth error", res.err)
-        self.assertIn(b"the token is not valid", res.err)
+        # The server's reason in words on the error line itself.
+        self.assertRegex(res.err.decode(), r"pigeon: not sent: OAuth "
+                         r"error: status 401 \(the token is not valid")
         self.assertIn(b"Username and Password not accepted", res.err)
         self.assertNoTokens(res)
 
