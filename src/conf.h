@@ -79,6 +79,13 @@ struct account {
 	char *pgp_key;            /* the user's OpenPGP key, NULL: the From address */
 	int autocrypt;            /* 0 unless "yes": an Autocrypt header */
 	int autocrypt_prefer_encrypt; /* "yes": prefer-encrypt=mutual */
+	/* OAuth2 (oauth2.h): with these, password_command gives the refresh token. */
+	char *oauth2_token_endpoint;  /* https:// URL */
+	char *oauth2_device_endpoint; /* https:// URL, for pigeon oauth2 login */
+	char *oauth2_client_id;
+	char *oauth2_client_secret;   /* only if the file has one */
+	char *oauth2_client_secret_command;
+	char *oauth2_scope;
 };
 
 struct conf {

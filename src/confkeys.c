@@ -180,6 +180,19 @@ static const struct conf_key {
 	    offsetof(struct account, autocrypt) },
 	{ "autocrypt_prefer_encrypt", KEY_BOOL,
 	    offsetof(struct account, autocrypt_prefer_encrypt) },
+	/* OAuth2 that renews its access token (oauth2.h). */
+	{ "oauth2_token_endpoint", KEY_WORD,
+	    offsetof(struct account, oauth2_token_endpoint) },
+	{ "oauth2_device_endpoint", KEY_WORD,
+	    offsetof(struct account, oauth2_device_endpoint) },
+	{ "oauth2_client_id",     KEY_TEXT,
+	    offsetof(struct account, oauth2_client_id) },
+	{ "oauth2_client_secret", KEY_SECRET,
+	    offsetof(struct account, oauth2_client_secret) },
+	{ "oauth2_client_secret_command", KEY_TEXT,
+	    offsetof(struct account, oauth2_client_secret_command) },
+	{ "oauth2_scope",         KEY_TEXT,
+	    offsetof(struct account, oauth2_scope) },
 };
 
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])

@@ -8,6 +8,7 @@
 
 #include "i18n.h"
 #include "netrc.h"
+#include "oauth2.h"
 #include "password.h"
 #include "util.h"
 
@@ -179,8 +180,15 @@ route_secret(struct route *r, const struct account *a, char **errstr)
 	char *login = NULL;
 	enum err e;
 
-	if (r->user == NULL || r->secret != NULL)
+	if (r->user == NULL || r->secret != NULL || r->oauth2 != NULL)
 		return ERR_OK;
+	if (oauth2_configured(a)) {
+		/* The password is the refresh token: route_token() uses it. */
+		if ((e = oauth2_new(&r->oauth2, a, errstr)) != ERR_OK)
+			return e;
+		r->so.smtp.user = r->user;
+		return ERR_OK;
+	}
 	if (a != NULL && a->password != NULL) {
 		if ((r->secret = strdup(a->password)) == NULL)
 			return ERR_NOMEM;
@@ -201,6 +209,24 @@ route_secret(struct route *r, const struct account *a, char **errstr)
 	}
 	r->so.smtp.user = r->user;
 	r->so.smtp.secret = r->secret;
+	return ERR_OK;
+}
+
+enum err
+route_token(struct route *r, struct transcript *tr, int renew,
+    char **errstr)
+{
+	char *token = NULL;
+	enum err e;
+
+	if (r->oauth2 == NULL)
+		return ERR_OK;
+	if (r->secret != NULL && !renew)
+		return ERR_OK;
+	if ((e = oauth2_token(r->oauth2, tr, renew, &token, errstr)) !=
+	    ERR_OK)
+		return e;
+	route_set_secret(r, token);
 	return ERR_OK;
 }
 
@@ -225,7 +251,8 @@ route_quiet(const struct account *a)
 	char *login = NULL, *pw = NULL;
 	int r;
 
-	if (a->password != NULL || a->password_command != NULL)
+	if (a->password != NULL || a->password_command != NULL ||
+	    oauth2_configured(a))
 		return 1;
 	memset(&u, 0, sizeof(u));
 	if (a->server == NULL || url_parse(&u, a->server, NULL) != ERR_OK)
@@ -252,5 +279,6 @@ route_free(struct route *r)
 	url_free(&r->url);
 	socks5_url_free(&r->proxy);
 	candidates_free(&r->fallback);
+	oauth2_free(r->oauth2);
 	memset(r, 0, sizeof(*r));
 }

@@ -33,6 +33,7 @@ struct route {
 	const char *sent;          /* the account's folder for copies of sent mail, NULL: none */
 	struct socks5_url proxy;   /* the account's proxy (or --proxy); host NULL: none */
 	struct candidates fallback; /* fallback_server: so.servers, when it has any */
+	struct oauth2 *oauth2;     /* the account renews OAuth2 tokens (oauth2.h); NULL: no */
 };
 
 /*
@@ -64,11 +65,22 @@ enum err route_set_proxy(struct route *r, const char *url,
 char *route_direct(const char *domain, int tls);
 /*
  * The password of the login: the account's password, its
- * password_command, or ~/.netrc.  ERR_OK with need_secret set when none
+ * password_command, or ~/.netrc.  An account that renews OAuth2 tokens
+ * (oauth2_configured()) gets r->oauth2 instead, and its token comes
+ * from route_token().  ERR_OK with need_secret set when none
  * has it (a prompt could); ERR_CONFIG (a failing password_command, a
  * netrc file others can read) with *errstr.  Nothing to do without a login.
  */
 enum err route_secret(struct route *r, const struct account *a,
+    char **errstr);
+/*
+ * For a route with oauth2 set: an access token as the secret (see
+ * oauth2_token(); renew: the server refused the last one), its HTTPS
+ * connection told to tr.  The errors of oauth2_token(); nothing to do
+ * (ERR_OK) for another route.  submit.h and the commands that open a
+ * session call it just before they connect.
+ */
+enum err route_token(struct route *r, struct transcript *tr, int renew,
     char **errstr);
 /* The secret a person typed; the route owns it now. */
 void route_set_secret(struct route *r, char *secret);

@@ -10,6 +10,7 @@
 #include "base64.h"
 #include "crypto.h"
 #include "i18n.h"
+#include "saslshow.h"
 #include "util.h"
 
 /*
@@ -863,9 +864,13 @@ step_scram(struct sasl *s, const struct buf *chal, struct buf *out,
  * dummy response, after which the server sends its failure reply.
  */
 static enum err
-step_oauth(struct sasl *s, const struct buf *chal, struct buf *out,
-    char **errstr)
+step_oauth(struct sasl *s, const char *b64, size_t b64len,
+    const struct buf *chal, struct buf *out, char **errstr)
 {
+	struct buf words, unused;
+	char *raw;
+	size_t i;
+
 	if (s->steps != 1) {
 		util_seterr(errstr, "%s", _("unexpected OAuth challenge"));
 		return ERR_PROTOCOL;
@@ -874,7 +879,28 @@ step_oauth(struct sasl *s, const struct buf *chal, struct buf *out,
 	if (s->mech == SASL_OAUTHBEARER &&
 	    base64_encode_buf(out, "\001", 1) < 0)
 		return ERR_NOMEM;
+	/*
+	 * The error in words, as the transcript has it, then the JSON as
+	 * sent: "OAuth error: status 401 (the token is not valid: ...),
+	 * scope S -- OAuth error: {...}".
+	 */
+	buf_init(&words, SASL_DETAIL_MAX);
+	buf_init(&unused, SASL_DETAIL_MAX);
 	set_server_error(errstr, _("OAuth error"), buf_str(chal), chal->len);
+	if (errstr != NULL && *errstr != NULL &&
+	    saslshow_challenge(s->mech, b64, b64len, ERR_AUTH, &words,
+	    &unused) == 0 && words.len > 0) {
+		for (i = 0; i < words.len; i++)
+			if ((unsigned char)words.data[i] < 0x20 ||
+			    (unsigned char)words.data[i] > 0x7e)
+				words.data[i] = '?';
+		raw = *errstr;
+		*errstr = NULL;
+		util_seterr(errstr, "%s -- %s", buf_str(&words), raw);
+		free(raw);
+	}
+	buf_free(&words);
+	buf_free(&unused);
 	return ERR_AUTH;
 }
 
@@ -917,7 +943,7 @@ sasl_step(struct sasl *s, const char *challenge, size_t len,
 		break;
 	case SASL_XOAUTH2:
 	case SASL_OAUTHBEARER:
-		e = step_oauth(s, &chal, out, errstr);
+		e = step_oauth(s, challenge, len, &chal, out, errstr);
 		break;
 	case SASL_PLAIN:
 	default:

@@ -13,6 +13,7 @@
 #include "downgrade.h"
 #include "i18n.h"
 #include "idn.h"
+#include "oauth2.h"
 #include "session.h"
 #include "util.h"
 
@@ -96,6 +97,10 @@ struct submit {
 	uint64_t avail;
 	enum err open_err;         /* the connection failed at once */
 	char *open_why;            /* and why */
+	/* The session's options: o.rt's, with an OAuth2 token of our own. */
+	struct session_opts so;
+	char *token;
+	int renewed;               /* the server refused one token: the new one is the last */
 };
 
 /* The message whose reply comes first; the one pipelined behind it. */
@@ -922,6 +927,68 @@ start_next(struct submit *s, int pipelined)
 static void done(struct submit *s);
 static void reconnect(struct submit *s);
 
+/*
+ * An account that renews OAuth2 tokens: an access token for the next
+ * connection (renew: the server refused the last one), from the cache
+ * or the token endpoint (oauth2.h), whose connection goes into the
+ * transcript and so the log.  A token endpoint that cannot be reached
+ * is like a server that cannot: the mail stays queued.
+ */
+static enum err
+get_token(struct submit *s, int renew, char **errstr)
+{
+	char *t = NULL;
+	enum err e;
+
+	if (s->o.rt->oauth2 == NULL)
+		return ERR_OK;
+	if (!renew && s->o.rt->secret != NULL)
+		return ERR_OK;
+	if ((e = oauth2_token(s->o.rt->oauth2, s->tr, renew, &t, errstr)) !=
+	    ERR_OK)
+		return e;
+	if (s->token != NULL) {
+		explicit_bzero(s->token, strlen(s->token));
+		free(s->token);
+	}
+	s->token = t;
+	s->so.smtp.secret = t;
+	return ERR_OK;
+}
+
+/*
+ * The server refused the OAuth2 token at AUTH: a new one (the cached one
+ * dropped) and a new connection, once.  1 when that is under way (or
+ * its failure filed), 0 when it is not for this submit.
+ */
+static int
+renew_token(struct submit *s)
+{
+	char *errstr = NULL;
+	enum err e;
+
+	if (s->o.rt->oauth2 == NULL || s->renewed || s->stopped)
+		return 0;
+	s->renewed = 1;
+	session_free(s->s);
+	s->s = NULL;
+	if ((e = get_token(s, 1, &errstr)) == ERR_OK)
+		e = session_open(&s->s, &s->so, s->tr, &errstr);
+	if (e != ERR_OK) {
+		again_to_pend(s);
+		file_pending(s, &s->pend);
+		record_rest(s, s->next, e, errstr != NULL ? errstr :
+		    err_str(e));
+		free(errstr);
+		done(s);
+		return 1;
+	}
+	free(errstr);
+	session_pipeline_next(s->s, s->n > 1);
+	s->phase = PH_CONNECT;
+	return 1;
+}
+
 /* Everything is filed: say goodbye. */
 static void
 wind_up(struct submit *s)
@@ -962,7 +1029,7 @@ reconnect(struct submit *s)
 	session_free(s->s);
 	s->s = NULL;
 	s->trans = 0;
-	if ((e = session_open(&s->s, &s->o.rt->so, s->tr, &errstr)) !=
+	if ((e = session_open(&s->s, &s->so, s->tr, &errstr)) !=
 	    ERR_OK) {
 		again_to_pend(s);
 		file_pending(s, &s->pend);
@@ -1263,6 +1330,8 @@ advance(struct submit *s)
 			if (s->stopped) {
 				e = ERR_CANCEL;
 				detail = _("stopped by the user");
+			} else if (e == ERR_AUTH && renew_token(s)) {
+				return;
 			}
 			/* After LIMITS MAILMAX, entries before next are done. */
 			again_to_pend(s);
@@ -1332,6 +1401,7 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	}
 	s->ob = ob;
 	s->o = *o;
+	s->so = o->rt->so;
 	s->tr = tr;
 	s->fl[0].fd = s->fl[1].fd = -1;
 	s->n = n;
@@ -1355,7 +1425,9 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	if (tr != NULL && transcript_subscribe(tr, log_writer, s) == 0)
 		s->subscribed = 1;
 	*out = s;
-	if ((e = session_open(&s->s, &o->rt->so, tr, &errstr)) != ERR_OK) {
+	if ((e = get_token(s, 0, &errstr)) == ERR_OK)
+		e = session_open(&s->s, &s->so, tr, &errstr);
+	if (e != ERR_OK) {
 		if (s->stream) {
 			/* Told once the message is committed. */
 			s->open_err = e;
@@ -1499,6 +1571,10 @@ submit_free(struct submit *s)
 	}
 	free(s->open_why);
 	session_free(s->s);
+	if (s->token != NULL) {
+		explicit_bzero(s->token, strlen(s->token));
+		free(s->token);
+	}
 	for (i = 0; i < s->n; i++)
 		qentry_free(&s->v[i]);
 	free(s->v);

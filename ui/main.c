@@ -38,6 +38,8 @@ usage(void)
 "                       certificate, capabilities, authentication\n"
 "  trust HOST[:PORT]    trust a server's new certificate (tls_trust = tofu);\n"
 "                       --list, --forget HOST\n"
+"  oauth2 login [ACCOUNT]\n"
+"                       get an OAuth2 refresh token (device flow)\n"
 "\n"
 "Run 'pigeon COMMAND --help' for the options of a command.\n"
 "Common options, before or after the command:\n"), stdout);
@@ -96,6 +98,7 @@ common_words(const char *arg, const char *next)
 
 static const char *const commands[] = {
 	"sendmail", "send", "queue", "probe", "trust", "reply", "forward",
+	"oauth2",
 };
 
 static int
@@ -187,6 +190,8 @@ main(int argc, char **argv)
 		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "trust") == 0)
 		return cmd_trust(argc - 1, argv + 1);
+	if (strcmp(argv[1], "oauth2") == 0)
+		return cmd_oauth2(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage();
 		return EX_OK;

@@ -21,6 +21,9 @@ What it does:
   AUTH offered in clear text too (for auth_allow_plaintext tests).
 - AUTH PLAIN and LOGIN (aiosmtpd's own), CRAM-MD5 and SCRAM-SHA-256
   (RFC 5802/7677, implemented here), all checked against --auth.
+  XOAUTH2 only when SmtpServer is given oauth=CHECK (a function of the
+  bearer token: true to accept it), as the OAuth2 tests do; a refused
+  token gets the 334 JSON error and, after the client's empty line, 535.
   Without --auth, AUTH is still offered but always fails.
 - RCPT TO an address given with --reject: 550 5.1.1, with --tempfail:
   450 4.2.0 (postfix-like texts, see REJECT_REPLY / TEMPFAIL_REPLY).
@@ -100,6 +103,7 @@ class Handler:
         self.reject = {a.lower() for a in reject}
         self.tempfail = {a.lower() for a in tempfail}
         self.implicit_tls = implicit_tls
+        self.oauth = None
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -151,6 +155,34 @@ class Handler:
             return AuthResult(success=True, auth_data=AuthInfo(
                 login.decode("utf-8", "replace"), "CRAM-MD5"))
         return AuthResult(success=False, handled=False)
+
+    @auth_mechanism("XOAUTH2")
+    async def auth_XOAUTH2(self, server, args):
+        """user=U^Aauth=Bearer T^A^A, checked by self.oauth(T)."""
+        if len(args) == 2:
+            try:
+                blob = _b64d(args[1])
+            except ValueError:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await server.challenge_auth(b"")
+            if not isinstance(blob, bytes):
+                return AuthResult(success=False, handled=True)
+        fields = dict(f.split(b"=", 1) for f in blob.split(b"\x01")
+                      if b"=" in f)
+        auth = fields.get(b"auth", b"")
+        token = auth[7:] if auth.lower().startswith(b"bearer ") else b""
+        user = fields.get(b"user", b"")
+        if self.oauth is not None and token and \
+                self.oauth(token.decode("ascii", "replace")):
+            return AuthResult(success=True, auth_data=AuthInfo(
+                user.decode("utf-8", "replace"), "XOAUTH2"))
+        err = json.dumps({"status": "401", "schemes": "bearer",
+                          "scope": "https://mail.example/"}).encode()
+        await server.challenge_auth(err)
+        await server.push("535 5.7.8 Username and Password not accepted")
+        return AuthResult(success=False, handled=True)
 
     @auth_mechanism("SCRAM-SHA-256")
     async def auth_SCRAM_SHA_256(self, server, args):
@@ -329,7 +361,7 @@ class SmtpServer:
     def __init__(self, spool, tls="starttls", cert=None, key=None,
                  user=None, password=None, reject=(), tempfail=(),
                  size=DEFAULT_SIZE, mechanisms=None, debug=False, port=0,
-                 no_8bitmime=False, no_smtputf8=False):
+                 no_8bitmime=False, no_smtputf8=False, oauth=None):
         if tls not in ("starttls", "implicit", "none"):
             raise ValueError("tls must be starttls, implicit or none")
         if tls != "none" and not (cert and key):
@@ -342,10 +374,15 @@ class SmtpServer:
                                implicit_tls=(tls == "implicit"))
         self.handler.no_8bitmime = no_8bitmime
         self.handler.no_smtputf8 = no_smtputf8
+        self.handler.oauth = oauth
         self._cert, self._key = cert, key
         self._size = size
         self._exclude = [m for m in MECHANISMS
                          if mechanisms is not None and m not in mechanisms]
+        # XOAUTH2 only for the OAuth2 tests: other tests see the AUTH
+        # line they always saw.
+        if oauth is None:
+            self._exclude.append("XOAUTH2")
         self._debug = debug
         self._controller = None
 

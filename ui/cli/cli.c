@@ -615,7 +615,10 @@ cli_connect(struct cli *c, struct session **out)
 	char *why = NULL;
 	enum err e;
 
-	e = session_open(out, &c->rt.so, c->tr, &why);
+	/* An OAuth2 account: its access token first (oauth2.h). */
+	e = route_token(&c->rt, c->tr, 0, &why);
+	if (e == ERR_OK)
+		e = session_open(out, &c->rt.so, c->tr, &why);
 	if (e != ERR_OK) {
 		error_with_detail(e, why);
 		free(why);

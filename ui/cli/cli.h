@@ -247,6 +247,7 @@ int cmd_queue(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_oauth2(int argc, char **argv);
 /* The interactive UI: "pigeon" without a command. */
 int cmd_ui(int argc, char **argv);
 

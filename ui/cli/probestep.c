@@ -142,7 +142,10 @@ cli_probe_step(struct cli *c)
 		return EX_OSERR;
 	}
 	step_interrupted = 0;
-	e = session_open(&s, &c->rt.so, c->tr, &why);
+	/* An OAuth2 account: its access token first (oauth2.h). */
+	e = route_token(&c->rt, c->tr, 0, &why);
+	if (e == ERR_OK)
+		e = session_open(&s, &c->rt.so, c->tr, &why);
 	if (e != ERR_OK) {
 		cli_error("%s", why != NULL ? why : err_str(e));
 		free(why);

@@ -226,7 +226,14 @@ filed(struct cli_report *r, const struct submit_event *ev)
 		break;
 	case OUTCOME_FAILED:
 		cli_error(_("not sent: %s"), why);
-		cli_error("%s", remedy(ev->err));
+		if (ev->err == ERR_AUTH && r->c != NULL &&
+		    r->c->rt.oauth2 != NULL)
+			cli_error(_("the server refused the OAuth2 access "
+			    "token, a new one too: check user, oauth2_scope "
+			    "and that the account may send with OAuth2 (or "
+			    "log in again: pigeon oauth2 login)"));
+		else
+			cli_error("%s", remedy(ev->err));
 		cli_error(_("%s is in the failed folder: once that is put "
 		    "right, 'pigeon queue retry %s' sends it, 'pigeon queue "
 		    "edit %s' makes it a draft"), e->id, e->id, e->id);

@@ -186,7 +186,9 @@ test_start(struct app *a, const char *name, int want_auth, const char *pin)
 	}
 	if (t->pin != NULL)
 		t->pc.rt.so.tls.fingerprint = t->pin;
-	if ((e = session_open(&t->s, &t->pc.rt.so, t->pc.tr, &why)) !=
+	/* An OAuth2 account: its access token first (oauth2.h). */
+	if ((e = route_token(&t->pc.rt, t->pc.tr, 0, &why)) != ERR_OK ||
+	    (e = session_open(&t->s, &t->pc.rt.so, t->pc.tr, &why)) !=
 	    ERR_OK) {
 		app_status(a, TUI_ERROR, _("the test of %s failed: %s"),
 		    t->name, why != NULL ? why : err_str(e));

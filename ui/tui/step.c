@@ -296,7 +296,9 @@ step_open(struct app *a, const struct account *ac)
 	t->pc.rt.so.smtp.hold = 1;
 	t->pc.rt.so.smtp.step_from = t->from;
 	t->pc.rt.so.smtp.step_rcpt = t->from;
-	if ((e = session_open(&t->s, &t->pc.rt.so, t->pc.tr, &why)) !=
+	/* An OAuth2 account: its access token first (oauth2.h). */
+	if ((e = route_token(&t->pc.rt, t->pc.tr, 0, &why)) != ERR_OK ||
+	    (e = session_open(&t->s, &t->pc.rt.so, t->pc.tr, &why)) !=
 	    ERR_OK) {
 		app_status(a, TUI_ERROR, _("the session with %s failed: %s"),
 		    t->name, why != NULL ? why : err_str(e));
