@@ -147,7 +147,7 @@ class SpoolAndSend(PigeonTest):
     """sendmail sends while it reads and spools the message; the end of
     the data waits until the spooled copy is durable and queued."""
 
-    BODY = b"".join(b"line %06d of the body\n" % i for i in range(20000))
+    BODY = b"".join(b"line %06d of the body\n" % i for i in range(80000))
 
     def start(self, srv):
         cfg = self.write_config("smtp+plain://127.0.0.1:%d" % srv.port,
@@ -158,8 +158,9 @@ class SpoolAndSend(PigeonTest):
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         msg = (HEADERS % (1, 1)).encode() + self.BODY
-        # The header and the first 200,000 bytes; the rest is held back.
-        proc.stdin.write(msg[:200000])
+        # The header and the first 1,200,000 bytes (over the 1 MiB from
+        # which a message streams); the rest is held back.
+        proc.stdin.write(msg[:1200000])
         proc.stdin.flush()
         return proc, msg
 
@@ -186,7 +187,7 @@ class SpoolAndSend(PigeonTest):
         # Nothing is queued yet, and the end of the data has not gone.
         self.assertEqual(self.envelopes(), [])
         self.assertEqual(len(srv.data), 1)
-        proc.stdin.write(msg[200000:])
+        proc.stdin.write(msg[1200000:])
         proc.stdin.close()
         err = proc.stderr.read()
         self.assertEqual(proc.wait(timeout=30), EX_OK, err)
@@ -212,7 +213,7 @@ class SpoolAndSend(PigeonTest):
         srv = self.start_script(self.steps([("close",)]))
         proc, msg = self.start(srv)
         self.wait_for(lambda: srv.data, "message data at the server")
-        proc.stdin.write(msg[200000:])
+        proc.stdin.write(msg[1200000:])
         proc.stdin.close()
         err = proc.stderr.read()
         # Queued is accepted (DESIGN decision 3).

@@ -37,11 +37,46 @@ ZONE = [
 
 
 def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port on 127.0.0.1 free for UDP and for TCP (unbound binds both)."""
+    while True:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
+
+
+def run_unbound(test, conf_lines):
+    """unbound -d on a free port with conf_lines(port), answering; the
+    process and the port.  Between choosing the port and unbound binding
+    it another test may take it: then again with another, a few times."""
+    why = ""
+    for _ in range(5):
+        port = free_udp_port()
+        conf = os.path.join(test.tmp, "unbound.conf")
+        with open(conf, "w", encoding="ascii") as f:
+            f.write("\n".join(conf_lines(port)) + "\n")
+        proc = subprocess.Popen(
+            [UNBOUND, "-d", "-c", conf], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:
+            if answers(port):
+                return proc, port
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        why = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+    test.fail("unbound did not start: %s" % why)
 
 
 def answers(port):
@@ -66,36 +101,25 @@ class DirectTest(PigeonTest):
         super().setUp()
         if not os.access(UNBOUND, os.X_OK):
             self.skipTest("unbound is not installed (apt-get install unbound)")
-        self.dns_port = free_udp_port()
-        conf = os.path.join(self.tmp, "unbound.conf")
-        lines = ["server:",
-                 "  interface: 127.0.0.1",
-                 "  port: %d" % self.dns_port,
-                 "  do-daemonize: no",
-                 '  username: ""',
-                 '  chroot: ""',
-                 '  directory: "%s"' % self.tmp,
-                 '  pidfile: ""',
-                 "  use-syslog: no",
-                 '  logfile: ""',
-                 "  do-ip6: no",
-                 "  do-not-query-localhost: no",
-                 '  module-config: "iterator"',
-                 "  access-control: 127.0.0.0/8 allow",
-                 '  local-zone: "test." static']
-        lines += ['  local-data: "%s"' % rr for rr in ZONE]
-        with open(conf, "w", encoding="ascii") as f:
-            f.write("\n".join(lines) + "\n")
-        self.unbound = subprocess.Popen(
-            [UNBOUND, "-d", "-c", conf], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        def lines(port):
+            return ["server:",
+                    "  interface: 127.0.0.1",
+                    "  port: %d" % port,
+                    "  do-daemonize: no",
+                    '  username: ""',
+                    '  chroot: ""',
+                    '  directory: "%s"' % self.tmp,
+                    '  pidfile: ""',
+                    "  use-syslog: no",
+                    '  logfile: ""',
+                    "  do-ip6: no",
+                    "  do-not-query-localhost: no",
+                    '  module-config: "iterator"',
+                    "  access-control: 127.0.0.0/8 allow",
+                    '  local-zone: "test." static'] + [
+                        '  local-data: "%s"' % rr for rr in ZONE]
+        self.unbound, self.dns_port = run_unbound(self, lines)
         self.addCleanup(self.stop_unbound)
-        deadline = time.monotonic() + 10
-        while not answers(self.dns_port):
-            if self.unbound.poll() is not None or time.monotonic() > deadline:
-                self.fail("unbound did not start: %s"
-                          % self.unbound.stderr.read().decode(errors="replace"))
-            time.sleep(0.05)
         self.dns = "127.0.0.1:%d" % self.dns_port
 
     def stop_unbound(self):

@@ -14,7 +14,7 @@ import unittest
 
 from harness import EX_OK, PigeonTest
 
-from test_direct_mx import answers, free_udp_port
+from test_direct_mx import run_unbound
 
 UNBOUND = shutil.which("unbound") or "/usr/sbin/unbound"
 KEYGEN = shutil.which("dnssec-keygen")
@@ -196,46 +196,36 @@ class PolicyTest(PigeonTest):
                               encoding="ascii") as f:
                         out.write("".join(line for line in f
                                           if not line.startswith(";")))
-        self.dns_port = free_udp_port()
-        conf = os.path.join(self.tmp, "unbound.conf")
-        lines = ["server:",
-                 "  interface: 127.0.0.1",
-                 "  port: %d" % self.dns_port,
-                 "  do-daemonize: no",
-                 '  username: ""',
-                 '  chroot: ""',
-                 '  directory: "%s"' % self.tmp,
-                 '  pidfile: ""',
-                 "  use-syslog: no",
-                 '  logfile: ""',
-                 "  do-ip6: no",
-                 "  do-not-query-localhost: no",
-                 '  module-config: "validator iterator"',
-                 '  trust-anchor-file: "%s"' % anchor,
-                 '  local-zone: "test." nodefault',
-                 "  access-control: 127.0.0.0/8 allow",
-                 "auth-zone:",
-                 '  name: "sec.test."',
-                 '  zonefile: "%s.signed"' % sec,
-                 "  for-upstream: yes",
-                 "  for-downstream: no",
-                 "auth-zone:",
-                 '  name: "plain.test."',
-                 '  zonefile: "%s"' % plain,
-                 "  for-upstream: yes",
-                 "  for-downstream: no"]
-        with open(conf, "w", encoding="ascii") as f:
-            f.write("\n".join(lines) + "\n")
-        self.unbound = subprocess.Popen(
-            [UNBOUND, "-d", "-c", conf], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+        def lines(port):
+            return ["server:",
+                    "  interface: 127.0.0.1",
+                    "  port: %d" % port,
+                    "  do-daemonize: no",
+                    '  username: ""',
+                    '  chroot: ""',
+                    '  directory: "%s"' % self.tmp,
+                    '  pidfile: ""',
+                    "  use-syslog: no",
+                    '  logfile: ""',
+                    "  do-ip6: no",
+                    "  do-not-query-localhost: no",
+                    '  module-config: "validator iterator"',
+                    '  trust-anchor-file: "%s"' % anchor,
+                    '  local-zone: "test." nodefault',
+                    "  access-control: 127.0.0.0/8 allow",
+                    "auth-zone:",
+                    '  name: "sec.test."',
+                    '  zonefile: "%s.signed"' % sec,
+                    "  for-upstream: yes",
+                    "  for-downstream: no",
+                    "auth-zone:",
+                    '  name: "plain.test."',
+                    '  zonefile: "%s"' % plain,
+                    "  for-upstream: yes",
+                    "  for-downstream: no"]
+        self.unbound, self.dns_port = run_unbound(self, lines)
         self.addCleanup(self.stop_unbound)
-        deadline = time.monotonic() + 10
-        while not answers(self.dns_port):
-            if self.unbound.poll() is not None or time.monotonic() > deadline:
-                self.fail("unbound did not start: %s"
-                          % self.unbound.stderr.read().decode(errors="replace"))
-            time.sleep(0.05)
         self.dns = "127.0.0.1:%d" % self.dns_port
         # glibc clears the AD bit unless told to trust the name server.
         self.env["RES_OPTIONS"] = "trust-ad"
