@@ -64,19 +64,10 @@ msg_make_id(const char *domain)
 static enum err
 write_all(int fd, const char *p, size_t n, char **errstr)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			util_seterr(errstr, _("cannot write the spool file: %s"),
-			    strerror(errno));
-			return ERR_IO;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (util_write_all(fd, p, n) < 0) {
+		util_seterr(errstr, _("cannot write the spool file: %s"),
+		    strerror(errno));
+		return ERR_IO;
 	}
 	return ERR_OK;
 }

@@ -306,23 +306,6 @@ missing:
 	return ERR_OK;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* c into the cache, atomically: a new file renamed over the old. */
 static enum err
 cache_write(struct oauth2 *o, const struct cache *c, char **errstr)
@@ -352,7 +335,7 @@ cache_write(struct oauth2 *o, const struct cache *c, char **errstr)
 	if (!ok)
 		e = ERR_NOMEM;
 	if (fd >= 0) {
-		ok = write_all(fd, b.data, b.len) == 0 && fsync(fd) == 0;
+		ok = util_write_all(fd, b.data, b.len) == 0 && fsync(fd) == 0;
 		ok = close(fd) == 0 && ok;
 		if (ok && renameat(dfd, tmp, dfd, o->account) == 0) {
 			(void)fsync(dfd);

@@ -391,23 +391,6 @@ add_record(struct buf *b, const struct trust_rec *r)
 	return ret < 0 ? ret : buf_addch(b, '\n');
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write t's records to the file through the temporary one (the lock held). */
 static enum err
 write_store(const struct trust *t, int dfd, char **errstr)
@@ -431,7 +414,7 @@ write_store(const struct trust *t, int dfd, char **errstr)
 	fd = safefile_open(dfd, TRUST_TMP, t->path, O_WRONLY | O_CREAT |
 	    O_TRUNC, &e, errstr);
 	if (fd >= 0) {
-		ok = write_all(fd, b.data, b.len) == 0 && fsync(fd) == 0;
+		ok = util_write_all(fd, b.data, b.len) == 0 && fsync(fd) == 0;
 		ok = close(fd) == 0 && ok;
 		if (ok && renameat(dfd, TRUST_TMP, dfd, TRUST_FILE) == 0) {
 			(void)fsync(dfd);

@@ -64,6 +64,9 @@ char *util_vstrf(const char *fmt, va_list ap)
  */
 int util_random(void *buf, size_t len);
 
+/* Write all n bytes of p to fd, again after EINTR and short writes: 0, or -1 with errno (a write of 0 bytes: EIO). */
+int util_write_all(int fd, const void *p, size_t n);
+
 /*
  * A file being written that will be fsynced: every UTIL_WRITEBACK_STEP
  * bytes, start writing the part since *mark to the disk without waiting,
