@@ -53,13 +53,12 @@ rec_clear(struct trust_rec *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void
-trust_free(struct trust *t)
+/* t without records, changes or forgotten hosts. */
+static void
+clear_records(struct trust *t)
 {
 	size_t i;
 
-	if (t == NULL)
-		return;
 	for (i = 0; i < t->n; i++)
 		rec_clear(&t->recs[i]);
 	free(t->recs);
@@ -67,6 +66,18 @@ trust_free(struct trust *t)
 	for (i = 0; i < t->nforgot; i++)
 		free(t->forgot[i]);
 	free(t->forgot);
+	t->recs = NULL;
+	t->changed = NULL;
+	t->forgot = NULL;
+	t->n = t->cap = t->nforgot = 0;
+}
+
+void
+trust_free(struct trust *t)
+{
+	if (t == NULL)
+		return;
+	clear_records(t);
 	free(t->dir);
 	free(t->path);
 	free(t);
@@ -452,7 +463,6 @@ trust_save(struct trust *t, char **errstr)
 	struct trust *now;
 	enum err e = ERR_OK;
 	char *lockpath;
-	size_t i;
 	int dfd, lfd = -1;
 
 	if ((now = calloc(1, sizeof(*now))) == NULL ||
@@ -478,21 +488,13 @@ trust_save(struct trust *t, char **errstr)
 	    (e = read_store(now, dfd, errstr)) == ERR_OK &&
 	    (e = merge_and_write(t, now, dfd, errstr)) == ERR_OK) {
 		/* t becomes the store as written, with nothing left to save. */
-		for (i = 0; i < t->n; i++)
-			rec_clear(&t->recs[i]);
-		free(t->recs);
-		free(t->changed);
-		for (i = 0; i < t->nforgot; i++)
-			free(t->forgot[i]);
-		free(t->forgot);
+		clear_records(t);
 		t->recs = now->recs;
 		t->changed = now->changed;
 		t->n = now->n;
 		t->cap = now->cap;
 		if (t->changed != NULL)
 			memset(t->changed, 0, t->cap);
-		t->forgot = NULL;
-		t->nforgot = 0;
 		now->recs = NULL;
 		now->changed = NULL;
 		now->n = now->cap = 0;

@@ -205,10 +205,10 @@ test_script_without_spaces_gets_delsp(void **state)
 	int delsp;
 
 	(void)state;
-	text[0] = '\0';
+	/* 100 times U+65E5, then " end". */
 	for (i = 0; i < 100; i++)
-		strcat(text, "\xe6\x97\xa5");          /* U+65E5 */
-	strcat(text, " end\n");
+		memcpy(text + 3 * i, "\xe6\x97\xa5", 3);
+	(void)snprintf(text + 300, sizeof(text) - 300, " end\n");
 	e = enc(text, &delsp);
 	assert_int_equal(delsp, 1);
 	assert_true(check_lines(e, &soft));

@@ -15,14 +15,14 @@
 #include "draft.h"
 #include "helper.h"
 #include "reply.h"
+#include "util.h"
 
 static char *
 path_in(const char *name)
 {
-	char *p = malloc(strlen(test_dir) + strlen(name) + 2);
+	char *p = util_strf("%s/%s", test_dir, name);
 
 	assert_non_null(p);
-	(void)sprintf(p, "%s/%s", test_dir, name);
 	return p;
 }
 
