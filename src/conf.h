@@ -77,6 +77,12 @@ struct account {
 	int pgp_sign;             /* 0 unless "yes": sign what is sent (pgpmime.h) */
 	int pgp_encrypt;          /* 0 unless "yes": encrypt what is sent */
 	char *pgp_key;            /* the user's OpenPGP key, NULL: the From address */
+	int smime_sign;           /* 0 unless "yes": sign with S/MIME (smime.h) */
+	int smime_encrypt;        /* 0 unless "yes": encrypt with S/MIME */
+	char *smime_cert;         /* the user's certificate (PEM, chain after it) */
+	char *smime_key;          /* its private key, NULL: in smime_cert's file */
+	char *smime_key_password_command; /* prints the key's passphrase */
+	char *smime_certs;        /* recipients' certificates, NULL: DATA/smime */
 	int autocrypt;            /* 0 unless "yes": an Autocrypt header */
 	int autocrypt_prefer_encrypt; /* "yes": prefer-encrypt=mutual */
 	/* OAuth2 (oauth2.h): with these, password_command gives the refresh token. */

@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "mimewalk.h"
 #include "rfc822.h"
+#include "password.h"
 #include "util.h"
 
 #define TEXT_MAX (64u * 1024 * 1024)
@@ -579,7 +580,55 @@ draft_security_default(struct draft_security *s, const struct account *acct)
 		s->method = PGPMIME_PGP;
 		s->what = (acct->pgp_sign ? PGPMIME_SIGN : 0) |
 		    (acct->pgp_encrypt ? PGPMIME_ENCRYPT : 0);
+	} else if (acct != NULL && (acct->smime_sign || acct->smime_encrypt)) {
+		s->method = PGPMIME_SMIME;
+		s->what = (acct->smime_sign ? PGPMIME_SIGN : 0) |
+		    (acct->smime_encrypt ? PGPMIME_ENCRYPT : 0);
 	}
+}
+
+enum pgpmime_method
+draft_security_method(const struct account *acct)
+{
+	if (acct != NULL && (acct->pgp_sign || acct->pgp_encrypt))
+		return PGPMIME_PGP;
+	if (acct != NULL && (acct->smime_sign || acct->smime_encrypt ||
+	    (acct->smime_cert != NULL && acct->pgp_key == NULL)))
+		return PGPMIME_SMIME;
+	return PGPMIME_PGP;
+}
+
+/*
+ * The S/MIME side of r from the account: certificate, key, passphrase
+ * (run now; *pass is freed by the caller), the recipients' folder.
+ */
+static enum err
+smime_req(struct pgpmime_req *r, const struct account *acct, char **pass,
+    char **certs, char **errstr)
+{
+	char *data;
+	enum err e;
+
+	*pass = *certs = NULL;
+	if (acct == NULL)
+		return ERR_OK;
+	r->smime.cert = acct->smime_cert;
+	r->smime.key = acct->smime_key;
+	if ((r->what & PGPMIME_SIGN) &&
+	    acct->smime_key_password_command != NULL &&
+	    (e = password_run(acct->smime_key_password_command, pass,
+	    errstr)) != ERR_OK)
+		return e;
+	r->smime.pass = *pass;
+	if ((r->smime_certs = acct->smime_certs) != NULL)
+		return ERR_OK;
+	if ((data = util_xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL)
+		return ERR_NOMEM;
+	*certs = util_strf("%s/smime", data);
+	free(data);
+	if ((r->smime_certs = *certs) == NULL)
+		return ERR_NOMEM;
+	return ERR_OK;
 }
 
 enum err
@@ -589,6 +638,7 @@ draft_secure(struct draft_built *b, const struct account *acct,
 {
 	struct pgpmime_req r;
 	const char *from = b->from.n == 1 ? b->from.v[0].spec : NULL;
+	char *pass = NULL, *certs = NULL;
 	enum err e;
 
 	*missing = NULL;
@@ -598,12 +648,15 @@ draft_secure(struct draft_built *b, const struct account *acct,
 	r.key = acct != NULL && acct->pgp_key != NULL ? acct->pgp_key : from;
 	r.rcpt = b->rcpts;
 	r.nrcpt = b->nrcpts;
+	if (r.method == PGPMIME_SMIME && r.what != 0 &&
+	    (e = smime_req(&r, acct, &pass, &certs, errstr)) != ERR_OK)
+		goto out;
 	if (acct != NULL && acct->autocrypt && from != NULL &&
 	    b->ac_attrs == NULL) {
 		if ((e = pgpmime_autocrypt(from, r.key != NULL ? r.key : from,
 		    acct->autocrypt_prefer_encrypt, &b->ac_attrs,
 		    &b->ac_keydata, errstr)) != ERR_OK)
-			return e;
+			goto out;
 		b->mm.autocrypt_attrs = b->ac_attrs;
 		b->mm.autocrypt_keydata = b->ac_keydata;
 	}
@@ -617,6 +670,12 @@ draft_secure(struct draft_built *b, const struct account *acct,
 			*missing = NULL;
 		}
 	}
+out:
+	if (pass != NULL) {
+		explicit_bzero(pass, strlen(pass));
+		free(pass);
+	}
+	free(certs);
 	return e;
 }
 

@@ -129,7 +129,7 @@ enum err draft_build(const struct draft *d, const struct account *acct,
 void draft_built_free(struct draft_built *b);
 
 /*
- * How a message is secured: the method (PGP/MIME now; S/MIME to come)
+ * How a message is secured: the method (PGP/MIME or S/MIME)
  * and PGPMIME_SIGN | PGPMIME_ENCRYPT; plain_ok: a recipient without a
  * key means sending unencrypted (the user said so), not an error.
  */
@@ -139,9 +139,18 @@ struct draft_security {
 	int plain_ok;
 };
 
-/* The account's defaults (pgp_sign, pgp_encrypt); acct may be NULL. */
+/*
+ * The account's defaults (pgp_sign, pgp_encrypt, else smime_sign,
+ * smime_encrypt); acct may be NULL.
+ */
 void draft_security_default(struct draft_security *s,
     const struct account *acct);
+/*
+ * The method --sign and --encrypt mean for acct when none is said: the
+ * one its defaults use, else S/MIME for an account with an smime_cert
+ * and no pgp_key, else PGP.
+ */
+enum pgpmime_method draft_security_method(const struct account *acct);
 /*
  * Sign and/or encrypt a message built for sending (DRAFT_SEND) as s
  * says, with the account's pgp_key or else the From address, encrypted

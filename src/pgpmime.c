@@ -1,4 +1,4 @@
-/* pgpmime.c - signed and encrypted mail: PGP/MIME (RFC 3156) structures over a built MIME tree, and the Autocrypt header. */
+/* pgpmime.c - signed and encrypted mail: PGP/MIME (RFC 3156) and S/MIME (RFC 8551) structures over a built MIME tree, and the Autocrypt header. */
 /* SPDX-License-Identifier: ISC */
 #include "pgpmime.h"
 
@@ -10,11 +10,16 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "crlf.h"
 #include "gpgmod.h"
 #include "i18n.h"
 #include "module.h"
 #include "safefile.h"
+#include "smime.h"
 #include "util.h"
+
+/* Blocks read when a part is made canonical. */
+#define BLOCK (64 * 1024)
 
 /* The head of each part pigeon writes itself (RFC 3156 4, 5). */
 static const char sig_head[] =
@@ -30,13 +35,28 @@ static const char enc_head[] =
     "Content-Description: OpenPGP encrypted message\n"
     "Content-Disposition: inline; filename=\"encrypted.asc\"\n\n";
 
+/* S/MIME (RFC 8551 3.4.3.2, 3.3) */
+static const char p7s_head[] =
+    "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "Content-Disposition: attachment; filename=\"smime.p7s\"\n"
+    "Content-Description: S/MIME Cryptographic Signature\n\n";
+static const char p7m_head[] =
+    "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\n"
+    " name=\"smime.p7m\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "Content-Disposition: attachment; filename=\"smime.p7m\"\n"
+    "Content-Description: S/MIME Encrypted Message\n\n";
+
 int
 pgpmime_built_in(enum pgpmime_method m)
 {
+	/* OpenSSL is always there (the ssl module); GPGME may not be. */
+	if (m == PGPMIME_SMIME)
+		return 1;
 #ifdef HAVE_GPGME
 	return m == PGPMIME_PGP;
 #else
-	(void)m;
 	return 0;
 #endif
 }
@@ -237,6 +257,173 @@ do_encrypt(const struct gpgmod *g, struct mime_part **root,
 	return e;
 }
 
+/* --- S/MIME ------------------------------------------------------------------ */
+
+/*
+ * A new file holding the LF file fd (read from its start) with CRLF line
+ * ends: the canonical form that S/MIME signs and encrypts (RFC 8551
+ * 3.1.1), the same bytes the part becomes on the wire.  Rewound; -1 on
+ * an error.
+ */
+static int
+canonical(int fd, const char *dir, char **errstr)
+{
+	struct crlf c;
+	struct buf out;
+	char *blk;
+	ssize_t n;
+	int cfd;
+
+	if ((cfd = tmp_file(dir, errstr)) < 0)
+		return -1;
+	if (rewind_fd(fd, errstr) != ERR_OK || (blk = malloc(BLOCK)) ==
+	    NULL) {
+		(void)close(cfd);
+		return -1;
+	}
+	crlf_init(&c, 0, 0);
+	buf_init(&out, 2 * BLOCK + 4);   /* crlf_convert() wants 2n + 4 */
+	for (;;) {
+		n = read(fd, blk, BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_reset(&out);
+		if (crlf_convert(&c, &out, blk, (size_t)n) < 0 ||
+		    util_write_all(cfd, out.data, out.len) < 0) {
+			n = -1;
+			break;
+		}
+	}
+	if (n < 0)
+		util_seterr(errstr, _("cannot copy a temporary file: %s"),
+		    strerror(errno));
+	free(blk);
+	buf_free(&out);
+	if (n < 0 || rewind_fd(cfd, errstr) != ERR_OK) {
+		(void)close(cfd);
+		return -1;
+	}
+	return cfd;
+}
+
+/*
+ * The folder of the recipients' certificates, open; -1 when there is none
+ * (no certificates, then); -2 with *errstr when it cannot be used.
+ */
+static int
+certs_dir(const char *path, char **errstr)
+{
+	enum err e;
+	char *why = NULL;
+	int fd;
+
+	fd = safefile_dir(AT_FDCWD, path, path, 0, NULL, &e, &why);
+	if (fd < 0 && e != ERR_NOINPUT) {
+		util_seterr(errstr, "%s", why != NULL ? why : err_str(e));
+		fd = -2;
+	}
+	free(why);
+	return fd;
+}
+
+/* The part in fd (LF, taken), S/MIME-signed: multipart/signed. */
+static enum err
+smime_signed(struct mime_part **out, const struct pgpmime_req *r, int part,
+    const char *dir, char **errstr)
+{
+	int canon, sig;
+	enum err e;
+
+	*out = NULL;
+	if ((canon = canonical(part, dir, errstr)) < 0) {
+		(void)close(part);
+		return ERR_IO;
+	}
+	if ((sig = head_file(dir, p7s_head, errstr)) < 0) {
+		(void)close(canon);
+		(void)close(part);
+		return ERR_IO;
+	}
+	e = smime_sign(&r->smime, canon, sig, errstr);
+	(void)close(canon);
+	if (e != ERR_OK) {
+		(void)close(part);
+		(void)close(sig);
+		return e;
+	}
+	return wrap(out, "signed", "protocol", "application/pkcs7-signature",
+	    "micalg", "sha-256", part, sig, errstr);
+}
+
+/* The entity in fd (LF, taken) encrypted: application/pkcs7-mime. */
+static enum err
+smime_enveloped(struct mime_part **out, const struct pgpmime_req *r,
+    int part, const char *dir, char **missing, char **errstr)
+{
+	int canon, enc, certdir;
+	enum err e;
+
+	*out = NULL;
+	canon = canonical(part, dir, errstr);
+	(void)close(part);
+	if (canon < 0)
+		return ERR_IO;
+	if ((certdir = certs_dir(r->smime_certs, errstr)) == -2) {
+		(void)close(canon);
+		return ERR_CONFIG;
+	}
+	if ((enc = head_file(dir, p7m_head, errstr)) < 0)
+		e = ERR_IO;
+	else
+		e = smime_encrypt(r->rcpt, r->nrcpt, certdir, &r->smime, canon,
+		    enc, missing, errstr);
+	if (certdir >= 0)
+		(void)close(certdir);
+	(void)close(canon);
+	if (e == ERR_OK)
+		return mime_entity(out, enc, errstr);
+	if (enc >= 0)
+		(void)close(enc);
+	return e;
+}
+
+static enum err
+smime_apply(struct mime_part **root, const struct pgpmime_req *r, int part,
+    const char *dir, char **missing, char **errstr)
+{
+	struct mime_part *mp = NULL, *env = NULL;
+	enum err e;
+
+	if (r->what & PGPMIME_SIGN) {
+		if ((e = smime_signed(&mp, r, part, dir, errstr)) != ERR_OK)
+			return e;
+		if (!(r->what & PGPMIME_ENCRYPT)) {
+			mime_free(*root);
+			*root = mp;
+			return ERR_OK;
+		}
+		/* Then the signed multipart is what is encrypted. */
+		if ((part = tmp_file(dir, errstr)) < 0) {
+			mime_free(mp);
+			return ERR_IO;
+		}
+		if ((e = mime_write_part(mp, part, errstr)) != ERR_OK) {
+			(void)close(part);
+			mime_free(mp);
+			return e;
+		}
+	}
+	e = smime_enveloped(&env, r, part, dir, missing, errstr);
+	mime_free(mp);
+	if (e == ERR_OK) {
+		mime_free(*root);
+		*root = env;
+	}
+	return e;
+}
+
 enum err
 pgpmime_apply(struct mime_part **root, const struct pgpmime_req *r,
     const char *dir, char **missing, char **errstr)
@@ -249,6 +436,15 @@ pgpmime_apply(struct mime_part **root, const struct pgpmime_req *r,
 	if (r->method == PGPMIME_NONE || (r->what & (PGPMIME_SIGN |
 	    PGPMIME_ENCRYPT)) == 0)
 		return ERR_OK;
+	if (r->method == PGPMIME_SMIME) {
+		if ((part = tmp_file(dir, errstr)) < 0)
+			return ERR_IO;
+		if ((e = mime_write_part(*root, part, errstr)) != ERR_OK) {
+			(void)close(part);
+			return e;
+		}
+		return smime_apply(root, r, part, dir, missing, errstr);
+	}
 	if (r->method != PGPMIME_PGP || (g = gpg(errstr)) == NULL)
 		return ERR_CONFIG;
 	if (r->key == NULL || *r->key == '\0') {

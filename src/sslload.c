@@ -1,4 +1,4 @@
-/* sslload.c - the program's side of the ssl module: the TLS and hash functions, called through its table once it is loaded. */
+/* sslload.c - the program's side of the ssl module: the TLS, hash, HTTPS and S/MIME functions, called through its table once it is loaded. */
 /* SPDX-License-Identifier: ISC */
 #include "sslmod.h"
 
@@ -110,4 +110,24 @@ https_request(const struct https_request *rq, struct https_response *rs,
 		return ERR_TLS;
 	}
 	return m->https_request(rq, rs, errstr);
+}
+
+enum err
+smime_sign(const struct smime_self *self, int in, int out, char **errstr)
+{
+	const struct sslmod *m = ssl(errstr);
+
+	return m != NULL ? m->smime_sign(self, in, out, errstr) : ERR_CONFIG;
+}
+
+enum err
+smime_encrypt(const char *const *rcpt, size_t n, int certdir,
+    const struct smime_self *self, int in, int out, char **missing,
+    char **errstr)
+{
+	const struct sslmod *m = ssl(errstr);
+
+	*missing = NULL;
+	return m != NULL ? m->smime_encrypt(rcpt, n, certdir, self, in, out,
+	    missing, errstr) : ERR_CONFIG;
 }

@@ -17,4 +17,6 @@ const struct sslmod pigeon_ssl_module = {
 	crypto_sha256,
 	crypto_pbkdf2_sha256,
 	https_request,
+	smime_sign,
+	smime_encrypt,
 };

@@ -1,4 +1,4 @@
-/* sslmod.h - the table the ssl module exports (module.h): TLS and the SASL hashes. */
+/* sslmod.h - the table the ssl module exports (module.h): TLS, the SASL hashes, HTTPS and S/MIME. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SSLMOD_H
 #define PIGEON_SSLMOD_H
@@ -6,10 +6,11 @@
 #include "config.h"
 #include "crypto.h"
 #include "https.h"
+#include "smime.h"
 #include "tls.h"
 
 /* Changes whenever the table or a type it uses changes. */
-#define SSLMOD_ABI "pigeon " VERSION " ssl 4"
+#define SSLMOD_ABI "pigeon " VERSION " ssl 5"
 
 struct sslmod {
 	const char *abi;          /* first: module_get() checks it */
@@ -28,6 +29,11 @@ struct sslmod {
 	    const void *salt, size_t saltlen, long iter, unsigned char *out);
 	enum err (*https_request)(const struct https_request *rq,
 	    struct https_response *rs, char **errstr);
+	enum err (*smime_sign)(const struct smime_self *self, int in, int out,
+	    char **errstr);
+	enum err (*smime_encrypt)(const char *const *rcpt, size_t n,
+	    int certdir, const struct smime_self *self, int in, int out,
+	    char **missing, char **errstr);
 };
 
 #endif

@@ -44,8 +44,10 @@ class UiPgp(UiTest):
         self.start(cfg)
         s = self.compose("bob@example.org", "plans")
         self.assertEqual(self.security(s), "none")
+        # PGP first (the account has no smime_cert), then S/MIME.
         for want in ("sign (PGP)", "encrypt (PGP)", "sign, encrypt (PGP)",
-                     "none"):
+                     "sign (S/MIME)", "encrypt (S/MIME)",
+                     "sign, encrypt (S/MIME)", "none"):
             self.keys("S")
             self.wait_status("security: " + want)
             self.assertEqual(self.security(self.screen()), want)

@@ -449,8 +449,8 @@ secure(const struct cli *c, struct draft *d, struct draft_built *b,
 	if (encrypt >= 0)
 		s.what = encrypt ? s.what | PGPMIME_ENCRYPT :
 		    s.what & ~PGPMIME_ENCRYPT;
-	if (s.what != 0)
-		s.method = PGPMIME_PGP;
+	if (s.what != 0 && s.method == PGPMIME_NONE)
+		s.method = draft_security_method(c->acct);
 	s.plain_ok = plain_ok;
 	if (s.what == 0 && (c->acct == NULL || !c->acct->autocrypt))
 		return 0;
@@ -460,6 +460,10 @@ secure(const struct cli *c, struct draft *d, struct draft_built *b,
 	if (e == ERR_OK && missing != NULL)
 		cli_warn(_("sent unencrypted, as asked: no usable key for %s"),
 		    missing);
+	else if (e == ERR_DATA && missing != NULL && s.method == PGPMIME_SMIME)
+		cli_error(_("cannot encrypt: no usable S/MIME certificate for "
+		    "%s (put it in the folder of smime_certs, or send with "
+		    "--encrypt-or-plain or --no-encrypt)"), missing);
 	else if (e == ERR_DATA && missing != NULL)
 		cli_error(_("cannot encrypt: no usable OpenPGP key for %s "
 		    "(import the key, or send with --encrypt-or-plain or "

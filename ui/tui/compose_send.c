@@ -50,8 +50,14 @@ static void plain_answered(struct app *a, void *arg, int yes);
 const char *
 compose_security_words(const struct draft_security *s)
 {
-	switch (s->method == PGPMIME_NONE ? 0 : s->what & (PGPMIME_SIGN |
-	    PGPMIME_ENCRYPT)) {
+	unsigned w = s->method == PGPMIME_NONE ? 0 : s->what &
+	    (PGPMIME_SIGN | PGPMIME_ENCRYPT);
+
+	if (s->method == PGPMIME_SMIME)
+		return w == PGPMIME_SIGN ? _("sign (S/MIME)") :
+		    w == PGPMIME_ENCRYPT ? _("encrypt (S/MIME)") :
+		    w != 0 ? _("sign, encrypt (S/MIME)") : _("none");
+	switch (w) {
 	case PGPMIME_SIGN:
 		return _("sign (PGP)");
 	case PGPMIME_ENCRYPT:
@@ -63,20 +69,29 @@ compose_security_words(const struct draft_security *s)
 	}
 }
 
-/* S: none, sign, encrypt, sign and encrypt, none... */
+/*
+ * S: none, sign, encrypt, sign and encrypt with the account's method
+ * (draft_security_method()), then the same with the other one when it is
+ * built in, then none again.
+ */
 void
 compose_security_next(struct app *a, struct compose *cm)
 {
+	enum pgpmime_method first = draft_security_method(a->c.acct), m;
 	unsigned w = cm->sec.method == PGPMIME_NONE ? 0 : cm->sec.what;
 
-	if (!pgpmime_built_in(PGPMIME_PGP)) {
-		app_status(a, TUI_ERROR, _("this pigeon was built without "
-		    "GPGME: it cannot sign or encrypt"));
-		return;
-	}
+	if (!pgpmime_built_in(first))
+		first = PGPMIME_SMIME;
+	m = w == 0 ? first : cm->sec.method;
 	w = w == 0 ? PGPMIME_SIGN : w == PGPMIME_SIGN ? PGPMIME_ENCRYPT :
 	    w == PGPMIME_ENCRYPT ? PGPMIME_SIGN | PGPMIME_ENCRYPT : 0;
-	cm->sec.method = w != 0 ? PGPMIME_PGP : PGPMIME_NONE;
+	if (w == 0 && m == first) {
+		/* On to the other method, if there is one. */
+		m = first == PGPMIME_PGP ? PGPMIME_SMIME : PGPMIME_PGP;
+		if (pgpmime_built_in(m))
+			w = PGPMIME_SIGN;
+	}
+	cm->sec.method = w != 0 ? m : PGPMIME_NONE;
 	cm->sec.what = w;
 	cm->sec.plain_ok = 0;
 	app_status(a, TUI_NORMAL, _("security: %s"),
