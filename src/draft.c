@@ -30,6 +30,48 @@ static const char *const kept_name[] = {
 	"X-Pigeon-From",
 };
 #define ACCOUNT_FIELD "X-Pigeon-Account"
+/* "pgp sign encrypt", "smime sign", "none": how the draft goes. */
+#define SECURITY_FIELD "X-Pigeon-Security"
+
+/* How a draft goes, as X-Pigeon-Security says it. */
+static const char *
+security_text(const struct draft_security *s)
+{
+	static const char *const words[2][4] = {
+		{ "none", "pgp sign", "pgp encrypt", "pgp sign encrypt" },
+		{ "none", "smime sign", "smime encrypt", "smime sign encrypt" },
+	};
+	unsigned w = s->what & (PGPMIME_SIGN | PGPMIME_ENCRYPT);
+
+	if (s->method == PGPMIME_NONE)
+		w = 0;
+	return words[s->method == PGPMIME_SMIME][w];
+}
+
+/* X-Pigeon-Security read back; anything not understood is "none". */
+static void
+security_parse(struct draft_security *s, const char *v)
+{
+	const char *p = v;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	while (*p != '\0') {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (n == 3 && strncasecmp(p, "pgp", n) == 0)
+			s->method = PGPMIME_PGP;
+		else if (n == 5 && strncasecmp(p, "smime", n) == 0)
+			s->method = PGPMIME_SMIME;
+		else if (n == 4 && strncasecmp(p, "sign", n) == 0)
+			s->what |= PGPMIME_SIGN;
+		else if (n == 7 && strncasecmp(p, "encrypt", n) == 0)
+			s->what |= PGPMIME_ENCRYPT;
+		p += n;
+	}
+	if (s->method == PGPMIME_NONE || s->what == 0)
+		memset(s, 0, sizeof(*s));
+}
 
 void
 draft_init(struct draft *d)
@@ -510,6 +552,9 @@ build_header(const struct draft *d, const struct account *acct,
 		if (d->account != NULL && add_built_field(b, ACCOUNT_FIELD,
 		    d->account) < 0)
 			return ERR_NOMEM;
+		if (d->has_sec && add_built_field(b, SECURITY_FIELD,
+		    security_text(&d->sec)) < 0)
+			return ERR_NOMEM;
 	}
 	if (d->date != NULL)
 		(void)snprintf(b->date, sizeof(b->date), "%s", d->date);
@@ -810,7 +855,7 @@ read_header(struct rd *rd, const char *h, size_t n)
 	char **dst[5] = { &d->to, &d->cc, &d->bcc, &d->reply_to, &d->from };
 	static const char *const names[5] = { "To", "Cc", "Bcc", "Reply-To",
 	    "From" };
-	char *v;
+	char *v, *sec;
 	int k;
 
 	for (k = 0; k < 5; k++) {
@@ -830,6 +875,11 @@ read_header(struct rd *rd, const char *h, size_t n)
 	d->in_reply_to = rfc822_get(h, n, "In-Reply-To");
 	d->references = rfc822_get(h, n, "References");
 	d->account = rfc822_get(h, n, ACCOUNT_FIELD);
+	if ((sec = rfc822_get(h, n, SECURITY_FIELD)) != NULL) {
+		security_parse(&d->sec, sec);
+		d->has_sec = 1;
+		free(sec);
+	}
 	/*
 	 * A stored message's text is as it was written: resumed, edited or
 	 * made new, it is never signed again (mutt's rule for postponed

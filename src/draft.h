@@ -29,6 +29,17 @@
  * gets it twice.
  */
 
+/*
+ * How a message is secured: the method (PGP/MIME or S/MIME)
+ * and PGPMIME_SIGN | PGPMIME_ENCRYPT; plain_ok: a recipient without a
+ * key means sending unencrypted (the user said so), not an error.
+ */
+struct draft_security {
+	enum pgpmime_method method;
+	unsigned what;
+	int plain_ok;
+};
+
 struct draft_att {
 	char *path;                /* the file it is read from */
 	char *name;                /* shown to the recipient; NULL: path's base name */
@@ -55,6 +66,8 @@ struct draft {
 	struct draft_att *att;
 	size_t natt;
 	int signed_text;           /* the signature is in the text already */
+	struct draft_security sec; /* how it is to be sent, when has_sec */
+	int has_sec;               /* else: the account's defaults */
 	char *attdir;              /* where owned copies are, removed with them */
 };
 
@@ -129,17 +142,6 @@ enum err draft_build(const struct draft *d, const struct account *acct,
 void draft_built_free(struct draft_built *b);
 
 /*
- * How a message is secured: the method (PGP/MIME or S/MIME)
- * and PGPMIME_SIGN | PGPMIME_ENCRYPT; plain_ok: a recipient without a
- * key means sending unencrypted (the user said so), not an error.
- */
-struct draft_security {
-	enum pgpmime_method method;
-	unsigned what;
-	int plain_ok;
-};
-
-/*
  * The account's defaults (pgp_sign, pgp_encrypt, else smime_sign,
  * smime_encrypt); acct may be NULL.
  */
@@ -170,7 +172,8 @@ enum err draft_secure(struct draft_built *b, const struct account *acct,
  * a new one (named d->id when that is set, else d->id is set), atomically: a crash leaves the old draft or the
  * new one.  Kept: every field (Bcc too, and fields that do not parse yet
  * as typed), the account, the text, the HTML alternative, the
- * attachments under their names, whether it is signed.  ERR_IO (a full
+ * attachments under their names, how it is to be signed or encrypted
+ * (has_sec: X-Pigeon-Security).  ERR_IO (a full
  * disk, a read-only folder) leaves what was there.
  */
 enum err draft_save(struct maildir *md, struct draft *d,

@@ -379,6 +379,8 @@ class Smime(PigeonTest):
         drafts = list(self.folder("drafts").values())
         self.assertEqual(len(drafts), 1, res)
         self.assertIn(b"plan is in the attachment", drafts[0])
+        # Kept with how it was to go.
+        self.assertIn(b"\nX-Pigeon-Security: smime encrypt\n", drafts[0])
 
     def test_encrypt_or_plain_sends_signed_only(self):
         res = self.send(self.config(smime_sign="yes"), "--encrypt-or-plain",

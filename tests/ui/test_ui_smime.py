@@ -53,6 +53,19 @@ class UiSmime(UiTest):
         s = self.compose("bob@example.org", "plans")
         self.assertEqual(self.security(s), "sign (S/MIME)")
 
+    def test_postponed_draft_keeps_it(self):
+        """Chosen with S, postponed, resumed: still S/MIME signed, though
+        the account's default is none."""
+        self.start(self.config("smtp://127.0.0.1:1"))
+        self.compose("bob@example.org", "for later")
+        self.keys("S")
+        self.wait_status("security: sign (S/MIME)")
+        self.keys("P")
+        self.wait_screen("saved as draft")
+        self.keys("R")
+        s = self.wait_screen("resumed")
+        self.assertEqual(self.security(s), "sign (S/MIME)")
+
     def test_signed_and_encrypted_send(self):
         certdir = os.path.join(self.env["XDG_DATA_HOME"], "pigeon", "smime")
         os.makedirs(certdir, mode=0o700)

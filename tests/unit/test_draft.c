@@ -294,6 +294,82 @@ test_kept_as_typed(void **state)
 	maildir_close(md);
 }
 
+/* How a draft is to be secured comes back as it was saved, "none" too. */
+static void
+test_security_kept(void **state)
+{
+	static const struct draft_security cases[] = {
+		{ PGPMIME_SMIME, PGPMIME_SIGN, 0 },
+		{ PGPMIME_SMIME, PGPMIME_SIGN | PGPMIME_ENCRYPT, 0 },
+		{ PGPMIME_PGP, PGPMIME_ENCRYPT, 0 },
+		{ PGPMIME_NONE, 0, 0 },
+	};
+	struct draft d, r;
+	struct maildir *md = drafts_dir();
+	char *errstr = NULL;
+	size_t i;
+
+	(void)state;
+	setup_account();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		draft_init(&d);
+		assert_int_equal(draft_set(&d.to, "carol@example.org"), 0);
+		d.sec = cases[i];
+		d.has_sec = 1;
+		assert_int_equal(draft_save(md, &d, &account_, &errstr),
+		    ERR_OK);
+		draft_init(&r);
+		assert_int_equal(draft_load(md, d.id, &r, NULL, &errstr),
+		    ERR_OK);
+		assert_true(r.has_sec);
+		assert_int_equal(r.sec.method, cases[i].method);
+		assert_int_equal(r.sec.what, cases[i].what);
+		/* Not one of the user's own fields. */
+		assert_int_equal(r.nextra, 0);
+		draft_free(&r);
+		draft_free(&d);
+	}
+	/* A draft saved without it leaves the choice to the account. */
+	draft_init(&d);
+	assert_int_equal(draft_save(md, &d, &account_, &errstr), ERR_OK);
+	draft_init(&r);
+	assert_int_equal(draft_load(md, d.id, &r, NULL, &errstr), ERR_OK);
+	assert_false(r.has_sec);
+	draft_free(&r);
+	draft_free(&d);
+	free(errstr);
+	maildir_close(md);
+}
+
+/* Account defaults: PGP first, then S/MIME; the method --sign means. */
+static void
+test_security_defaults(void **state)
+{
+	struct account a;
+	struct draft_security s;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	draft_security_default(&s, NULL);
+	assert_int_equal(s.method, PGPMIME_NONE);
+	assert_int_equal(draft_security_method(NULL), PGPMIME_PGP);
+	a.smime_sign = 1;
+	draft_security_default(&s, &a);
+	assert_int_equal(s.method, PGPMIME_SMIME);
+	assert_int_equal(s.what, PGPMIME_SIGN);
+	assert_int_equal(draft_security_method(&a), PGPMIME_SMIME);
+	a.pgp_encrypt = 1;
+	draft_security_default(&s, &a);
+	assert_int_equal(s.method, PGPMIME_PGP);
+	assert_int_equal(s.what, PGPMIME_ENCRYPT);
+	assert_int_equal(draft_security_method(&a), PGPMIME_PGP);
+	memset(&a, 0, sizeof(a));
+	a.smime_cert = "me.pem";
+	assert_int_equal(draft_security_method(&a), PGPMIME_SMIME);
+	a.pgp_key = "0xABCD";
+	assert_int_equal(draft_security_method(&a), PGPMIME_PGP);
+}
+
 /* Building for sending: the envelope, Bcc off the header, errors in words. */
 static void
 test_build(void **state)
@@ -512,6 +588,8 @@ main(void)
 		cmocka_unit_test(test_signature_once),
 		cmocka_unit_test(test_kept_as_typed),
 		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_security_kept),
+		cmocka_unit_test(test_security_defaults),
 		cmocka_unit_test(test_read_foreign),
 		cmocka_unit_test(test_many_parts),
 		cmocka_unit_test(test_full_disk),

@@ -477,7 +477,9 @@ secure(const struct cli *c, struct draft *d, struct draft_built *b,
 		return 0;
 	}
 	rc = err_exit_code(e);
-	/* Nothing goes out; what was written is kept. */
+	/* Nothing goes out; what was written is kept, and how it should go. */
+	d->sec = s;
+	d->has_sec = 1;
 	if (missing != NULL && !dry && save_draft(c, d, 1) != 0)
 		rc = EX_CANTCREAT;
 	free(missing);

@@ -209,6 +209,8 @@ compose_postpone(struct app *a, struct compose *cm, int quietly)
 
 	if (compose_text_load(a, cm) < 0)
 		return -1;
+	cm->d.sec = cm->sec;
+	cm->d.has_sec = 1;
 	/* The account's drafts folder; it leaves the one it was in before. */
 	if ((e = outbox_drafts_open(a->ob, a->c.acct, &md, &why)) == ERR_OK) {
 		e = draft_save(md, &cm->d, a->c.acct, &why);

@@ -198,6 +198,11 @@ compose_open(struct app *a, enum outbox_folder folder, struct maildir *md,
 	draft_account(a, cm->d.account);
 	if (cm->d.account == NULL && a->c.acct != NULL)
 		(void)draft_set(&cm->d.account, a->c.acct->name);
+	/* As it was left, else the defaults of the account it goes with. */
+	if (cm->d.has_sec)
+		cm->sec = cm->d.sec;
+	else
+		draft_security_default(&cm->sec, a->c.acct);
 	screen_push(a, &cm->s);
 	if (flaws != 0) {
 		/*
