@@ -426,6 +426,15 @@ class Smime(PigeonTest):
         res = self.send(self.config(), "--sign")
         self.assertExit(res, EX_OK)
         self.verify_signed(self.srv.messages()[2][1])
+        # --smime over an account whose defaults are PGP's; --pgp back
+        # (refused here for want of a GnuPG key, not signed with S/MIME).
+        cfg = self.config(pgp_sign="yes", pgp_key="nosuchkey@example.org")
+        res = self.send(cfg, "--smime")
+        self.assertExit(res, EX_OK)
+        self.verify_signed(self.srv.messages()[3][1])
+        res = self.send(self.config(smime_sign="yes"), "--pgp")
+        self.assertNotEqual(res.rc, EX_OK)
+        self.assertEqual(len(self.srv.messages()), 4)
 
 
 if __name__ == "__main__":

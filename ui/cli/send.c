@@ -43,6 +43,8 @@ enum {
 	OPT_ENCRYPT,
 	OPT_NO_ENCRYPT,
 	OPT_ENCRYPT_OR_PLAIN,
+	OPT_SMIME,
+	OPT_PGP,
 	OPT_HTML_AUTO,
 	OPT_AT,
 };
@@ -73,6 +75,8 @@ static const struct option send_longopts[] = {
 	{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
 	{ "no-encrypt", no_argument, NULL, OPT_NO_ENCRYPT },
 	{ "encrypt-or-plain", no_argument, NULL, OPT_ENCRYPT_OR_PLAIN },
+	{ "smime", no_argument, NULL, OPT_SMIME },
+	{ "pgp", no_argument, NULL, OPT_PGP },
 	{ "at", required_argument, NULL, OPT_AT },
 	{ NULL, 0, NULL, 0 },
 };
@@ -102,12 +106,15 @@ send_help(FILE *fp)
 "  --dry-run               print the message as it would be sent; send nothing\n"
 "  --7bit                  no 8bit parts even if the server offers 8BITMIME\n"
 "  --abort-on-reject       send nothing if any recipient is rejected\n"
-"  --sign, --no-sign       sign with OpenPGP (PGP/MIME), or not (default:\n"
-"                          the account's pgp_sign)\n"
+"  --sign, --no-sign       sign, or not (default: the account's pgp_sign or\n"
+"                          smime_sign)\n"
 "  --encrypt, --no-encrypt encrypt to every recipient and to yourself, or\n"
-"                          not (default: the account's pgp_encrypt)\n"
+"                          not (default: the account's pgp_encrypt or\n"
+"                          smime_encrypt)\n"
 "  --encrypt-or-plain      encrypt, but send unencrypted when a recipient\n"
 "                          has no key (else nothing is sent)\n"
+"  --pgp, --smime          sign and encrypt with OpenPGP (PGP/MIME) or with\n"
+"                          S/MIME (default: as the account's keys say)\n"
 "  --at TIME               send later: hold it in the outbox until TIME\n"
 "                          ('2026-12-24 09:00', '09:00', '+2h', '+1h30m')\n"
 "  --chunking              use BDAT when the server offers CHUNKING\n"
@@ -435,7 +442,8 @@ print_message(int fd)
  */
 static int
 secure(const struct cli *c, struct draft *d, struct draft_built *b,
-    int sign, int encrypt, int plain_ok, int dry)
+    int sign, int encrypt, int plain_ok, enum pgpmime_method method,
+    int dry)
 {
 	struct draft_security s;
 	struct outbox *ob = NULL;
@@ -449,8 +457,12 @@ secure(const struct cli *c, struct draft *d, struct draft_built *b,
 	if (encrypt >= 0)
 		s.what = encrypt ? s.what | PGPMIME_ENCRYPT :
 		    s.what & ~PGPMIME_ENCRYPT;
-	if (s.what != 0 && s.method == PGPMIME_NONE)
+	if (method != PGPMIME_NONE)
+		s.method = method;
+	else if (s.what != 0 && s.method == PGPMIME_NONE)
 		s.method = draft_security_method(c->acct);
+	if (s.what == 0)
+		s.method = PGPMIME_NONE;
 	s.plain_ok = plain_ok;
 	if (s.what == 0 && (c->acct == NULL || !c->acct->autocrypt))
 		return 0;
@@ -807,6 +819,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 	char *why = NULL, *subject = NULL;
 	int opt, rc = 0, dry = 0, no8bit = 0, abort_on_reject = 0;
 	int sign = -1, encrypt = -1, plain_ok = 0, html_auto = 0;
+	enum pgpmime_method method = PGPMIME_NONE;
 	int64_t at = 0;
 	size_t i;
 	enum err e;
@@ -898,6 +911,10 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		case OPT_ENCRYPT:
 		case OPT_NO_ENCRYPT:
 			encrypt = opt != OPT_NO_ENCRYPT;
+			break;
+		case OPT_SMIME:
+		case OPT_PGP:
+			method = opt == OPT_SMIME ? PGPMIME_SMIME : PGPMIME_PGP;
 			break;
 		case OPT_AT:
 			if ((e = when_parse(optarg, (int64_t)time(NULL), &at,
@@ -1000,7 +1017,7 @@ cli_send_main(int argc, char **argv, const struct cli_compose *cc)
 		rc = e == ERR_USAGE ? EX_USAGE : err_exit_code(e);
 		goto out;
 	}
-	if ((rc = secure(&c, &d, &b, sign, encrypt, plain_ok,
+	if ((rc = secure(&c, &d, &b, sign, encrypt, plain_ok, method,
 	    dry)) != 0)
 		goto out;
 	if (dry)
