@@ -5,6 +5,7 @@ import datetime
 import email
 import email.policy
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -248,6 +249,23 @@ class Smime(PigeonTest):
         sent = list(self.folder("sent").values())
         self.assertEqual(len(sent), 1)
         self.verify_signed(sent[0])
+
+    @unittest.skipUnless(shutil.which("s-nail"), "s-nail is not installed")
+    def test_mail_reader_verifies(self):
+        """s-nail, a mail reader with S/MIME, verifies what arrived."""
+        res = self.send(self.config(smime_sign="yes"))
+        self.assertExit(res, EX_OK)
+        _, eml = self.one_message(self.srv, res)
+        mbox = self.file("mbox", b"From tester@example.org Sun Dec  6 "
+                         b"07:00:00 2026\n" + eml.replace(b"\r\n", b"\n")
+                         + b"\n")
+        r = subprocess.run(["s-nail", "-n", "-#", "-S", "smime-ca-file=" +
+                            self.certs.ca_file, "-S", "ttycharset=utf-8",
+                            "-R", "-f", mbox], input=b"verify 1\n",
+                           capture_output=True, timeout=60,
+                           env=dict(self.env, LC_ALL="C.UTF-8"))
+        self.assertIn(b"Message 1 was verified successfully",
+                      r.stdout + r.stderr)
 
     def test_chain_travels_with_the_signature(self):
         """Certificates after the user's in smime_cert go along, so a

@@ -229,11 +229,11 @@ cli_version(void)
 	 * program they run has the fault injection or the parts they need.
 	 */
 #ifdef PIGEON_TEST_HOOKS
-	(void)printf("features: test-hooks%s\n",
+	(void)printf("features: test-hooks%s smime\n",
 	    pgpmime_built_in(PGPMIME_PGP) ? " pgp" : "");
 #else
-	if (pgpmime_built_in(PGPMIME_PGP))
-		(void)printf("features: pgp\n");
+	(void)printf("features:%s smime\n",
+	    pgpmime_built_in(PGPMIME_PGP) ? " pgp" : "");
 #endif
 }
 
