@@ -69,7 +69,7 @@ int
 oauth2_configured(const struct account *a)
 {
 	return a != NULL && a->oauth2_token_endpoint != NULL &&
-	    a->auth != NULL && (strcasecmp(a->auth, "XOAUTH2") == 0 ||
+	    (a->auth == NULL || strcasecmp(a->auth, "XOAUTH2") == 0 ||
 	    strcasecmp(a->auth, "OAUTHBEARER") == 0);
 }
 

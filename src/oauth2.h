@@ -29,7 +29,11 @@
  */
 struct oauth2;
 
-/* Does account a log in with tokens of its own (auth XOAUTH2 or OAUTHBEARER and an oauth2_token_endpoint)? */
+/*
+ * Does account a log in with tokens of its own: an oauth2_token_endpoint,
+ * and auth XOAUTH2, OAUTHBEARER or unset (then the server's offer picks
+ * one of the two: the refresh token never goes as a password)?
+ */
 int oauth2_configured(const struct account *a);
 
 /*

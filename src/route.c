@@ -187,6 +187,7 @@ route_secret(struct route *r, const struct account *a, char **errstr)
 		if ((e = oauth2_new(&r->oauth2, a, errstr)) != ERR_OK)
 			return e;
 		r->so.smtp.user = r->user;
+		r->so.smtp.oauth = 1;
 		return ERR_OK;
 	}
 	if (a != NULL && a->password != NULL) {

@@ -114,6 +114,8 @@ struct smtp_opts {
 	const char *user;          /* NULL: no AUTH */
 	const char *secret;        /* password or OAuth token */
 	const char *auth;          /* forced mechanism name, NULL: choose */
+	int oauth;                 /* secret is a bearer token: choose only
+	                              XOAUTH2 or OAUTHBEARER */
 	int auth_allow_plaintext;  /* allow PLAIN/LOGIN/OAuth without TLS */
 	int show_auth;             /* decode the client's AUTH answers in the
 	                              transcript: 0 no, 1 without the password,

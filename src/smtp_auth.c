@@ -39,7 +39,12 @@ pick_mech(struct smtp *s)
 		if (!(s->caps.flags & SMTP_CAP_AUTH))
 			smtp_seterr(s, ERR_NOAUTH, _("a user name is configured, "
 			    "but the server offers no authentication"));
-		else if ((m = sasl_choose(list, 0)) < 0)
+		else if ((m = sasl_choose(list, s->o->oauth)) < 0 &&
+		    s->o->oauth)
+			smtp_seterr(s, ERR_NOAUTH, _("the server offers no "
+			    "OAuth2 login (XOAUTH2 or OAUTHBEARER; it offers: "
+			    "%s)"), list);
+		else if (m < 0)
 			smtp_seterr(s, ERR_NOAUTH, _("none of the server's "
 			    "authentication mechanisms is supported (it "
 			    "offers: %s)"), list);

@@ -21,9 +21,10 @@ What it does:
   AUTH offered in clear text too (for auth_allow_plaintext tests).
 - AUTH PLAIN and LOGIN (aiosmtpd's own), CRAM-MD5 and SCRAM-SHA-256
   (RFC 5802/7677, implemented here), all checked against --auth.
-  XOAUTH2 only when SmtpServer is given oauth=CHECK (a function of the
+  XOAUTH2 and OAUTHBEARER only when SmtpServer is given oauth=CHECK (a function of the
   bearer token: true to accept it), as the OAuth2 tests do; a refused
-  token gets the 334 JSON error and, after the client's empty line, 535.
+  token gets the 334 JSON error and, after the client's empty line (XOAUTH2)
+  or lone ^A (OAUTHBEARER), 535.
   Without --auth, AUTH is still offered but always fails.
 - RCPT TO an address given with --reject: 550 5.1.1, with --tempfail:
   450 4.2.0 (postfix-like texts, see REJECT_REPLY / TEMPFAIL_REPLY).
@@ -156,9 +157,11 @@ class Handler:
                 login.decode("utf-8", "replace"), "CRAM-MD5"))
         return AuthResult(success=False, handled=False)
 
-    @auth_mechanism("XOAUTH2")
-    async def auth_XOAUTH2(self, server, args):
-        """user=U^Aauth=Bearer T^A^A, checked by self.oauth(T)."""
+    async def _bearer(self, server, args, mech):
+        """XOAUTH2 (user=U^Aauth=Bearer T^A^A) and OAUTHBEARER (RFC 7628:
+        n,a=U,^Aauth=Bearer T^A^A), the token checked by self.oauth(T);
+        a refusal is the JSON challenge, then 535 once the client has
+        answered it (RFC 7628 3.2.3: with a lone ^A)."""
         if len(args) == 2:
             try:
                 blob = _b64d(args[1])
@@ -169,20 +172,43 @@ class Handler:
             blob = await server.challenge_auth(b"")
             if not isinstance(blob, bytes):
                 return AuthResult(success=False, handled=True)
-        fields = dict(f.split(b"=", 1) for f in blob.split(b"\x01")
-                      if b"=" in f)
+        parts = blob.split(b"\x01")
+        user = b""
+        if mech == "OAUTHBEARER":
+            gs2 = parts[0].split(b",")
+            if len(gs2) < 3 or gs2[0] not in (b"n", b"y"):
+                await server.push("501 5.5.2 Malformed GS2 header")
+                return AuthResult(success=False, handled=True)
+            for g in gs2[1:]:
+                if g.startswith(b"a="):
+                    user = g[2:]
+            parts = parts[1:]
+        fields = dict(f.split(b"=", 1) for f in parts if b"=" in f)
         auth = fields.get(b"auth", b"")
         token = auth[7:] if auth.lower().startswith(b"bearer ") else b""
-        user = fields.get(b"user", b"")
+        if mech == "XOAUTH2":
+            user = fields.get(b"user", b"")
         if self.oauth is not None and token and \
                 self.oauth(token.decode("ascii", "replace")):
             return AuthResult(success=True, auth_data=AuthInfo(
-                user.decode("utf-8", "replace"), "XOAUTH2"))
-        err = json.dumps({"status": "401", "schemes": "bearer",
+                user.decode("utf-8", "replace"), mech))
+        err = json.dumps({"status": "401" if mech == "XOAUTH2" else
+                          "invalid_token", "schemes": "bearer",
                           "scope": "https://mail.example/"}).encode()
-        await server.challenge_auth(err)
+        answer = await server.challenge_auth(err)
+        if mech == "OAUTHBEARER" and answer != b"\x01":
+            await server.push("501 5.5.2 Expected ^A after the error")
+            return AuthResult(success=False, handled=True)
         await server.push("535 5.7.8 Username and Password not accepted")
         return AuthResult(success=False, handled=True)
+
+    @auth_mechanism("XOAUTH2")
+    async def auth_XOAUTH2(self, server, args):
+        return await self._bearer(server, args, "XOAUTH2")
+
+    @auth_mechanism("OAUTHBEARER")
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self._bearer(server, args, "OAUTHBEARER")
 
     @auth_mechanism("SCRAM-SHA-256")
     async def auth_SCRAM_SHA_256(self, server, args):
@@ -379,10 +405,10 @@ class SmtpServer:
         self._size = size
         self._exclude = [m for m in MECHANISMS
                          if mechanisms is not None and m not in mechanisms]
-        # XOAUTH2 only for the OAuth2 tests: other tests see the AUTH
+        # XOAUTH2 and OAUTHBEARER only for the OAuth2 tests: other tests see the AUTH
         # line they always saw.
         if oauth is None:
-            self._exclude.append("XOAUTH2")
+            self._exclude += ["XOAUTH2", "OAUTHBEARER"]
         self._debug = debug
         self._controller = None
 

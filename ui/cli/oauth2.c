@@ -75,8 +75,10 @@ tell_done(const struct account *a, struct oauth2 *o)
 	    "for you); pigeon gets its access tokens with it from now on.\n"
 	    "Account '%s' needs these lines in the config file, and no "
 	    "password_command:\n\n"), oauth2_cache_path(o), a->name);
-	(void)printf("    auth = %s\n    oauth2_token_endpoint = %s\n"
-	    "    oauth2_client_id = %s\n", a->auth, a->oauth2_token_endpoint,
+	if (a->auth != NULL)
+		(void)printf("    auth = %s\n", a->auth);
+	(void)printf("    oauth2_token_endpoint = %s\n"
+	    "    oauth2_client_id = %s\n", a->oauth2_token_endpoint,
 	    a->oauth2_client_id);
 	(void)fflush(stdout);
 }
