@@ -146,6 +146,20 @@ unreachable(const struct session *s, enum err e)
 	return st <= SMTP_STAGE_GREETING && err_exit_code(e) == EX_TEMPFAIL;
 }
 
+/*
+ * Before a connection to another server: nothing waits for the last one,
+ * and opportunistic TLS may fall back to plain text once more.
+ */
+static void
+reconnect(struct session *s)
+{
+	s->rd_blocked = 0;
+	s->rd_need = 0;
+	s->wr_need = 0;
+	s->plain_retry = 0;
+	s->phase = P_CONNECT;
+}
+
 /* The session is DONE with e: on to the next fallback server, when this failure allows. */
 void
 session_try_fallback(struct session *s, enum err e)
@@ -164,11 +178,7 @@ session_try_fallback(struct session *s, enum err e)
 	transcript_emitf(s->tr, TR_WARN, 0, _("the server %s port %s could "
 	    "not be used (%s): trying the next one"), s->host, s->port,
 	    why != NULL ? why : err_str(e));
-	s->rd_blocked = 0;
-	s->rd_need = 0;
-	s->wr_need = 0;
-	s->plain_retry = 0;
-	s->phase = P_CONNECT;
+	reconnect(s);
 	if (connect_fallback(s))
 		return;
 	transcript_emitf(s->tr, TR_ERROR, 0, _("no server of the account "
@@ -196,11 +206,7 @@ session_try_next(struct session *s)
 	    smtp_stage(s->smtp) > SMTP_STAGE_GREETING ||
 	    err_exit_code(e) != EX_TEMPFAIL)
 		return;
-	s->rd_blocked = 0;
-	s->rd_need = 0;
-	s->wr_need = 0;
-	s->plain_retry = 0;
-	s->phase = P_CONNECT;
+	reconnect(s);
 	if (connect_next(s))
 		return;
 	/* Each failure is in the transcript; the last one is the error. */
