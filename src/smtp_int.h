@@ -62,7 +62,7 @@ int smtp_mail_line(struct buf *b, const struct smtp_envelope *env,
 int smtp_rcpt_line(struct buf *b, const struct smtp_envelope *env, size_t i,
     unsigned flags);
 
-/* smtp.c, smtp_env.c, smtp_data.c: the conversation */
+/* smtp.c, smtp_hello.c, smtp_env.c, smtp_data.c: the conversation */
 /* Output: commands, plus message data the session feeds in blocks. */
 #define SMTP_OUT_MAX    (8u * 1024 * 1024)
 /* Ask for more message data while less than this is waiting to go out. */
