@@ -1,4 +1,4 @@
-/* session.c - one SMTP conversation over a real connection: net + TLS + the engine + a timer. */
+/* session.c - one SMTP conversation over a real connection: net + TLS + the engine + a timer; the servers it tries in turn are in session_hosts.c. */
 /* SPDX-License-Identifier: ISC */
 #include "session.h"
 
@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "candidates.h"
 #include "i18n.h"
+#include "session_int.h"
 #include "trust.h"
 #include "util.h"
 
@@ -20,62 +21,6 @@
 #define SESSION_BLOCK (64 * 1024)
 /* The data of a full TLS record (the default max_send_fragment). */
 #define SESSION_RECORD 16384
-
-enum phase {
-	P_CONNECT,
-	P_HANDSHAKE,
-	P_SMTP,
-	P_DONE,
-};
-
-struct session {
-	const struct session_opts *o;
-	struct tls_opts tlso;
-	struct transcript *tr;
-	enum phase phase;
-	struct net_connect *nc;
-	int fd;
-	struct tls *tls;
-	struct tls_peer *peer;  /* the server's certificate, once seen */
-	struct transport tp;
-	struct smtp *smtp;
-	int body_fd;
-	/*
-	 * A message still being spooled (session_send_growing()): body_fd
-	 * is read with pread() at body_off, never beyond body_avail, and its
-	 * end goes out only once body_final says the spool is durable.
-	 */
-	int growing;
-	int body_final;
-	int body_flush;         /* the writer waits: send what there is */
-	uint64_t body_off, body_avail;
-	short rd_need;          /* poll event a blocked read waits for */
-	int rd_blocked;         /* a read found nothing: wait for rd_need */
-	/*
-	 * session_pipeline_next(): when the engine can take the next
-	 * envelope behind the dot, step once returns before writing, so
-	 * that the caller's session_send() joins the dot in one write
-	 * (next_held: done for this message; the next step writes anyway).
-	 */
-	int next_hold, next_held;
-	short wr_need;          /* poll event a blocked write waits for */
-	short hs_want;          /* poll event the handshake waits for */
-	int64_t deadline;       /* the current wait's timer, in util_now_us() */
-	int64_t end;            /* the bound on the whole session */
-	unsigned long serial;   /* smtp_wait_serial() when it was armed */
-	unsigned long long sent;
-	char *rbuf;
-	char *bbuf;
-	struct smtp_opts plain;  /* opportunistic TLS, once more without it */
-	int plain_retry;        /* that second connection was made */
-	struct candidates cand; /* direct to MX: the hosts to try */
-	size_t ch, ca;          /* the host and its address to try next */
-	int tries;              /* connections started to them */
-	const struct smtp_opts *so; /* the engine's options: o->smtp, or fbo */
-	const char *host, *port;  /* the server connected to (not with MX) */
-	struct smtp_opts fbo;   /* a fallback server's: its TLS, host, port */
-	size_t fb;              /* the fallback server to try next */
-};
 
 static int
 seconds(const struct session *s, enum smtp_timer t)
@@ -154,232 +99,6 @@ session_new(struct session **out, const struct session_opts *o,
 	return ERR_OK;
 }
 
-/* The hosts found, in the transcript: what the DNS said, in the order they are tried. */
-static void
-tell_candidates(struct session *s)
-{
-	const struct candidates *c = &s->cand;
-	struct buf b;
-	size_t i, j;
-	int r = 0;
-
-	buf_init(&b, 64 * 1024);
-	for (i = 0; i < c->n && r == 0; i++) {
-		r = buf_printf(&b, "%s%u %s (", i > 0 ? ", " : "",
-		    c->hosts[i].pref, c->hosts[i].name);
-		for (j = 0; j < c->hosts[i].naddrs && r == 0; j++)
-			r = buf_printf(&b, "%s%s", j > 0 ? " " : "",
-			    c->hosts[i].addrs[j]);
-		if (r == 0)
-			r = buf_addstr(&b, c->hosts[i].naddrs == 0 ?
-			    _("no address)") : ")");
-	}
-	if (r == 0 && c->implicit)
-		transcript_emitf(s->tr, TR_INFO, 0, _("%s has no MX record: "
-		    "mail goes to its own address (implicit MX): %s"),
-		    c->domain, buf_str(&b));
-	else if (r == 0)
-		transcript_emitf(s->tr, TR_INFO, 0, _("MX of %s, in the order "
-		    "to try: %s%s"), c->domain, buf_str(&b), c->ad ?
-		    _(" (authenticated: the resolver set the AD bit)") : "");
-	buf_free(&b);
-}
-
-/*
- * Connect to the next address of the MX hosts: 1 when a connection is
- * under way, 0 when none is left.  Every one after the first is a new
- * conversation: a new engine and a new connection in the transcript.
- */
-static int
-connect_next(struct session *s)
-{
-	const struct cand_host *h;
-	struct smtp *ns;
-	char *why = NULL;
-
-	while (s->ch < s->cand.n) {
-		h = &s->cand.hosts[s->ch];
-		if (s->ca >= h->naddrs) {
-			s->ch++;
-			s->ca = 0;
-			continue;
-		}
-		if (s->tries++ > 0) {
-			if ((ns = smtp_new(&s->o->smtp, s->tr)) == NULL)
-				return 0;
-			smtp_free(s->smtp);
-			s->smtp = ns;
-			transcript_begin(s->tr);
-		}
-		s->tlso.servername = h->name;
-		transcript_emitf(s->tr, TR_INFO, 0, _("mail host %s (MX "
-		    "preference %u), address %s"), h->name, h->pref,
-		    h->addrs[s->ca]);
-		if (net_connect_start(&s->nc, h->addrs[s->ca++], s->o->port,
-		    &s->o->net, s->tr, &why) == ERR_OK)
-			return 1;
-		transcript_emitf(s->tr, TR_ERROR, 0, "%s", why != NULL ? why :
-		    err_str(ERR_NET));
-		free(why);
-		why = NULL;
-	}
-	return 0;
-}
-
-/*
- * A fallback server: connect to the next of o->servers, a new engine
- * with that URL's TLS, host and port: 1 when a connection is under way,
- * 0 when none is left.
- */
-static int
-connect_fallback(struct session *s)
-{
-	const struct cand_host *h;
-	struct smtp *ns;
-	char *why = NULL;
-	enum err e;
-
-	while (s->fb < s->o->servers->n) {
-		h = &s->o->servers->hosts[s->fb++];
-		s->fbo = s->o->smtp;
-		s->fbo.tls = url_smtp_tls(&h->url);
-		s->fbo.lmtp = h->url.scheme == URL_LMTP;
-		s->fbo.host = h->url.host;
-		s->fbo.port = (unsigned)strtoul(h->url.port, NULL, 10);
-		s->fbo.auth_allow_plaintext = s->o->smtp.auth_allow_plaintext ||
-		    h->url.local;
-		if ((ns = smtp_new(&s->fbo, s->tr)) == NULL)
-			return 0;
-		smtp_free(s->smtp);
-		s->smtp = ns;
-		s->so = &s->fbo;
-		s->host = h->url.host;
-		s->port = h->url.port;
-		s->tlso.servername = h->url.host;
-		transcript_begin(s->tr);
-		transcript_emitf(s->tr, TR_INFO, 0, _("trying the fallback "
-		    "server %s (%zu of %zu)"), h->server, s->fb,
-		    s->o->servers->n);
-		if ((e = net_connect_start(&s->nc, h->url.host, h->url.port,
-		    &s->o->net, s->tr, &why)) == ERR_OK)
-			return 1;
-		transcript_emitf(s->tr, TR_ERROR, 0, "%s", why != NULL ? why :
-		    err_str(e));
-		/* The engine holds the last failure: the session's error when none is left. */
-		smtp_abort(s->smtp, e, why);
-		free(why);
-		why = NULL;
-	}
-	return 0;
-}
-
-/*
- * Did this connection fail before the server took us, or in its TLS?
- * Then a fallback server may do better.  A verdict of the server (a
- * refused login, sender, recipient or message) is not such a failure.
- */
-static int
-unreachable(const struct session *s, enum err e)
-{
-	enum smtp_stage st = smtp_stage(s->smtp);
-
-	if (e == ERR_STOPPED || e == ERR_CANCEL || e == ERR_OK)
-		return 0;
-	if (e == ERR_TLS || e == ERR_TLS_VERIFY || e == ERR_NOTLS)
-		return st <= SMTP_STAGE_EHLO;
-	return st <= SMTP_STAGE_GREETING && err_exit_code(e) == EX_TEMPFAIL;
-}
-
-/* The session is DONE with e: on to the next fallback server, when this failure allows. */
-static void
-try_fallback(struct session *s, enum err e)
-{
-	const char *why = NULL;
-
-	if (!unreachable(s, e))
-		return;
-	if (s->fb >= s->o->servers->n) {
-		if (s->fb > 0)
-			transcript_emitf(s->tr, TR_ERROR, 0, _("no server of "
-			    "the account took the connection"));
-		return;
-	}
-	(void)smtp_error(s->smtp, &why);
-	transcript_emitf(s->tr, TR_WARN, 0, _("the server %s port %s could "
-	    "not be used (%s): trying the next one"), s->host, s->port,
-	    why != NULL ? why : err_str(e));
-	s->rd_blocked = 0;
-	s->rd_need = 0;
-	s->wr_need = 0;
-	s->plain_retry = 0;
-	s->phase = P_CONNECT;
-	if (connect_fallback(s))
-		return;
-	transcript_emitf(s->tr, TR_ERROR, 0, _("no server of the account "
-	    "took the connection"));
-	s->phase = P_DONE;
-}
-
-/*
- * Direct to MX: this connection failed before the server took us (it
- * could not be made, the greeting said 4xx, it closed): on to the next
- * host, as RFC 5321 5.1 says.  Called when the session is DONE; it goes
- * on with a new connection, or stays DONE when none is left.
- */
-static void
-try_next(struct session *s)
-{
-	enum err e = smtp_error(s->smtp, NULL);
-
-	if (s->o->servers != NULL && s->o->mx_domain == NULL) {
-		try_fallback(s, e);
-		return;
-	}
-	if (s->o->mx_domain == NULL || s->ch >= s->cand.n ||
-	    e == ERR_STOPPED || e == ERR_CANCEL ||
-	    smtp_stage(s->smtp) > SMTP_STAGE_GREETING ||
-	    err_exit_code(e) != EX_TEMPFAIL)
-		return;
-	s->rd_blocked = 0;
-	s->rd_need = 0;
-	s->wr_need = 0;
-	s->plain_retry = 0;
-	s->phase = P_CONNECT;
-	if (connect_next(s))
-		return;
-	/* Each failure is in the transcript; the last one is the error. */
-	if (smtp_error(s->smtp, NULL) == ERR_OK)
-		smtp_abort(s->smtp, ERR_NET, _("no mail host could be "
-		    "connected to"));
-	transcript_emitf(s->tr, TR_ERROR, 0, _("no mail host of %s took the "
-	    "connection"), s->o->mx_domain);
-	s->phase = P_DONE;
-}
-
-/* Look up the mail hosts of o->mx_domain and connect to the first. */
-static enum err
-open_mx(struct session *s, char **errstr)
-{
-	struct dns *d = NULL;
-	enum err e;
-
-	if ((e = dns_new(&d, s->o->dns_server, errstr)) != ERR_OK)
-		return e;
-	e = candidates_lookup(&s->cand, d, s->o->mx_domain, s->o->net.family,
-	    errstr);
-	dns_free(d);
-	if (s->cand.n > 0)
-		tell_candidates(s);
-	if (e != ERR_OK)
-		return e;
-	if (!connect_next(s)) {
-		util_seterr(errstr, _("no mail host of %s could be "
-		    "connected to"), s->o->mx_domain);
-		return ERR_NET;
-	}
-	return ERR_OK;
-}
-
 /* The engine's error and its detail (copied into *errstr), for a session that ends before it is handed out. */
 static enum err
 fail_detail(const struct session *s, char **errstr)
@@ -405,7 +124,7 @@ session_open(struct session **out, const struct session_opts *o,
 	if (e != ERR_OK)
 		return e;
 	if (o->mx_domain != NULL)
-		e = open_mx(s, errstr);
+		e = session_open_mx(s, errstr);
 	else
 		e = net_connect_start(&s->nc, o->host, o->port, &o->net, tr,
 		    errstr);
@@ -416,7 +135,7 @@ session_open(struct session **out, const struct session_opts *o,
 		    *errstr != NULL ? *errstr : err_str(e));
 		smtp_abort(s->smtp, e, errstr != NULL ? *errstr : NULL);
 		s->phase = P_DONE;
-		try_fallback(s, e);
+		session_try_fallback(s, e);
 		if (errstr != NULL) {
 			free(*errstr);
 			*errstr = NULL;
@@ -966,7 +685,7 @@ session_step(struct session *s, short revents)
 		break;
 	}
 	if (s->phase == P_DONE)
-		try_next(s);
+		session_try_next(s);
 }
 
 /* A poll timeout: ms (-1: none), or sooner when the time at comes first. */

@@ -1,4 +1,4 @@
-/* smtp_int.h - what the engine's files share (smtp.c, smtp_env.c, smtp_data.c, smtp_reply.c): the conversation's state and helpers; no other module includes it. */
+/* smtp_int.h - what the engine's files share (smtp.c, smtp_hello.c, smtp_env.c, smtp_data.c, smtp_reply.c): the conversation's state and helpers; no other module includes it. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SMTP_INT_H
 #define PIGEON_SMTP_INT_H
@@ -62,7 +62,7 @@ int smtp_mail_line(struct buf *b, const struct smtp_envelope *env,
 int smtp_rcpt_line(struct buf *b, const struct smtp_envelope *env, size_t i,
     unsigned flags);
 
-/* smtp.c, smtp_env.c, smtp_data.c: the conversation */
+/* smtp.c, smtp_hello.c, smtp_env.c, smtp_data.c: the conversation */
 /* Output: commands, plus message data the session feeds in blocks. */
 #define SMTP_OUT_MAX    (8u * 1024 * 1024)
 /* Ask for more message data while less than this is waiting to go out. */
@@ -269,7 +269,24 @@ int smtp_hold(struct smtp *s, enum hold h);
 void smtp_on_typed(struct smtp *s, enum cmd c, const struct smtp_reply *r);
 /* smtp.c: go on from a pause, as h says. */
 void smtp_resume(struct smtp *s, enum hold h);
-/* smtp.c: what after_ehlo() would send next: "STARTTLS", "AUTH" or NULL. */
+/*
+ * smtp.c: the server broke the protocol; the message in progress is put
+ * off, the session ends with QUIT or at once.
+ */
+void smtp_protocol_error(struct smtp *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * smtp_hello.c: the replies to the greeting, EHLO (LHLO), HELO and
+ * STARTTLS; smtp_send_ehlo() sends EHLO (or LHLO); smtp_after_ehlo_go()
+ * goes on after EHLO: STARTTLS, AUTH or ready.
+ */
+void smtp_on_greeting(struct smtp *s, const struct smtp_reply *r);
+void smtp_on_ehlo(struct smtp *s, const struct smtp_reply *r);
+void smtp_on_helo(struct smtp *s, const struct smtp_reply *r);
+void smtp_on_starttls(struct smtp *s, const struct smtp_reply *r);
+void smtp_send_ehlo(struct smtp *s);
+void smtp_after_ehlo_go(struct smtp *s);
+/* smtp_hello.c: what after_ehlo() would send next: "STARTTLS", "AUTH" or NULL. */
 const char *smtp_after_ehlo_next(const struct smtp *s);
 /* smtp.c: a reply is awaited when the output reaches end; 0 or -1. */
 int smtp_await(struct smtp *s, uint64_t end);
