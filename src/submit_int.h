@@ -1,4 +1,4 @@
-/* submit_int.h - what the delivery pipeline's files share (submit.c, submit_stream.c): the run's state and helpers; no other module includes it. */
+/* submit_int.h - what the delivery pipeline's files share (submit.c, submit_fit.c, submit_stream.c): the run's state and helpers; no other module includes it. */
 /* SPDX-License-Identifier: ISC */
 #ifndef PIGEON_SUBMIT_INT_H
 #define PIGEON_SUBMIT_INT_H
@@ -42,7 +42,7 @@ struct flight {
 	uint64_t sent0;            /* bytes sent before it */
 	int capped;                /* this transaction has part of its recipients */
 	char *why;                 /* why the session refused it */
-	/* Addresses with their domains as A-labels (idn_envelope()). */
+	/* Addresses with their domains as A-labels (submit_idn_envelope()). */
 	char **idn;
 	size_t nidn;
 	enum err idn_err;          /* not ERR_OK: refused before MAIL */
@@ -119,14 +119,33 @@ void submit_record_rest(struct submit *s, size_t i, enum err err,
  */
 enum err submit_prepare(struct submit *s, struct qentry *q,
     struct flight *fl, char **errstr);
-/* The A-label forms held for fl's envelope go. */
-void submit_idn_clear(struct flight *fl);
 /* The connection is up: its log starts, moves are batched. */
 void submit_ready(struct submit *s);
 /* LIMITS MAILMAX was reached and more is to go: a new connection. */
 void submit_reconnect(struct submit *s);
 /* The run is over: the log closed, SUBMIT_DONE told. */
 void submit_end(struct submit *s);
+
+/* submit_fit.c */
+/*
+ * For a server without 8BITMIME: q's message, if pigeon made it,
+ * rewritten without 8bit parts (in place), its envelope too.
+ */
+enum err submit_downgrade(struct submit *s, struct qentry *q,
+    char **errstr);
+/* For a server without SMTPUTF8: the domains in q's header as A-labels. */
+enum err submit_idn_downgrade(struct submit *s, struct qentry *q,
+    char **errstr);
+/*
+ * For a server without SMTPUTF8: fl's envelope with its domains as
+ * A-labels, or fl->idn_err and fl->idn_why saying why it cannot go.
+ */
+void submit_idn_envelope(struct submit *s, struct flight *fl);
+/* The A-label forms held for fl's envelope go. */
+void submit_idn_clear(struct flight *fl);
+/* How many of v[0..n) one transaction may take (LIMITS, RFC 9422). */
+size_t submit_within_limits(const struct smtp_caps *c, const char *const *v,
+    size_t n);
 
 /* submit_stream.c */
 /* Before the commit: connect and start the message, file nothing. */

@@ -12,9 +12,10 @@
  * The message goes out while it is being written.  Not to a server
  * without 8BITMIME: whether the data is 8-bit is known only at its end,
  * so it waits for the commit and goes as it always did (rewritten by
- * downgrade() where that applies); nor when an address has a domain to
- * convert for a server without SMTPUTF8 (idn_downgrade() rewrites the
- * header).  Declaring BODY=8BITMIME for data
+ * submit_downgrade() where that applies); nor when an address has a
+ * domain to convert for a server without SMTPUTF8
+ * (submit_idn_downgrade() rewrites the header).  Declaring
+ * BODY=8BITMIME for data
  * that turns out 7-bit is allowed (RFC 6152).  No SIZE= either: the size
  * is not known yet; it is checked before the end (stream_oversize()).
  *
