@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: ISC */
 /* F_OFD_SETLK: Linux since 3.15, POSIX.1-2024; glibc shows it with _GNU_SOURCE. */
 #define _GNU_SOURCE 1
-#include "outbox.h"
+#include "outbox_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,10 +18,8 @@
 #include "conf.h"
 #include "i18n.h"
 #include "safefile.h"
-#include "smtpdoc.h"
 #include "util.h"
 
-#define ENV_MAX (16 * 1024 * 1024)
 /* The file time of an envelope that is not due at all (2100-01-01). */
 #define NEVER_DUE INT64_C(4102444800)
 /* A message in outbox/ without an envelope younger than this is being queued. */
@@ -36,26 +34,12 @@
 #define LOCK_WAIT_CMD F_SETLKW
 #endif
 
-struct outbox {
-	char *dir;
-	char *sdir;                /* the state directory, NULL: dir */
-	char *qdir;                /* queue/ */
-	char *logdir;              /* log/ */
-	int dfd, sfd, qfd, lfd;    /* the data and state directories, queue/, log/ */
-	struct maildir *md[4];
-	int lockfd;                /* the lock (queue/lock in the old layout) */
-	struct qlog *logs;         /* log/ */
-	int batch;                 /* outbox_batch() */
-	unsigned unsynced;         /* moves since the last sync */
-	struct timespec synced;    /* when that was */
-};
-
 static const char *const folder_names[] = {
 	"drafts", "outbox", "sent", "failed",
 };
 
-static enum err
-sys_err(char **errstr, const char *what, const char *path)
+enum err
+outbox_sys_err(char **errstr, const char *what, const char *path)
 {
 	util_seterr(errstr, _("cannot %s %s: %s"), what, path,
 	    strerror(errno));
@@ -76,7 +60,7 @@ resolve_dir(const char *path, enum err *e, char **errstr)
 		return NULL;
 	}
 	if ((real = realpath(path, NULL)) == NULL)
-		*e = sys_err(errstr, _("open"), path);
+		*e = outbox_sys_err(errstr, _("open"), path);
 	return real;
 }
 
@@ -102,7 +86,7 @@ open_top(char **path, enum err *e, char **errstr)
 	free(*path);
 	*path = real;
 	if ((fd = open(*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		*e = sys_err(errstr, _("open"), *path);
+		*e = outbox_sys_err(errstr, _("open"), *path);
 		return -1;
 	}
 	if ((*e = safefile_check_dir(fd, *path, errstr)) != ERR_OK) {
@@ -111,8 +95,6 @@ open_top(char **path, enum err *e, char **errstr)
 	}
 	return fd;
 }
-
-static enum err fsync_dir(int fd, const char *dir, char **errstr);
 
 /*
  * Moving log/ and the lock from the data folder to the state folder.
@@ -170,7 +152,7 @@ migrate_state(struct outbox *ob, int *legacy, char **errstr)
 	for (;;) {
 		if (fstatat(ob->qfd, "lock", &now, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT) {
-				e = sys_err(errstr, _("read"), q);
+				e = outbox_sys_err(errstr, _("read"), q);
 				goto out;
 			}
 			/*
@@ -182,7 +164,7 @@ migrate_state(struct outbox *ob, int *legacy, char **errstr)
 			if (symlinkat(target, ob->qfd, "lock") == 0)
 				goto out;
 			if (errno != EEXIST) {
-				e = sys_err(errstr, _("create"), q);
+				e = outbox_sys_err(errstr, _("create"), q);
 				goto out;
 			}
 			continue;
@@ -207,7 +189,7 @@ migrate_state(struct outbox *ob, int *legacy, char **errstr)
 		while ((r = fcntl(fd, LOCK_WAIT_CMD, &fl)) < 0 && errno == EINTR)
 			;
 		if (r < 0 || fstat(fd, &old) < 0) {
-			e = sys_err(errstr, _("lock"), q);
+			e = outbox_sys_err(errstr, _("lock"), q);
 			goto out;
 		}
 	}
@@ -219,7 +201,7 @@ migrate_state(struct outbox *ob, int *legacy, char **errstr)
 			goto out;
 		}
 		if (errno != EEXIST) {
-			e = sys_err(errstr, _("link"), target);
+			e = outbox_sys_err(errstr, _("link"), target);
 			goto out;
 		}
 		if (fstatat(ob->sfd, "lock", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
@@ -236,18 +218,18 @@ migrate_state(struct outbox *ob, int *legacy, char **errstr)
 	    S_ISDIR(st.st_mode) && fstatat(ob->sfd, "log", &st,
 	    AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
 	    renameat(ob->dfd, "log", ob->sfd, "log") < 0) {
-		e = sys_err(errstr, _("move"), ob->logdir);
+		e = outbox_sys_err(errstr, _("move"), ob->logdir);
 		goto out;
 	}
 	/* 4: the old name becomes a link no pigeon follows. */
 	(void)unlinkat(ob->qfd, "lock.moved", 0);
 	if (symlinkat(target, ob->qfd, "lock.moved") < 0 ||
 	    renameat(ob->qfd, "lock.moved", ob->qfd, "lock") < 0) {
-		e = sys_err(errstr, _("replace"), q);
+		e = outbox_sys_err(errstr, _("replace"), q);
 		goto out;
 	}
-	(void)fsync_dir(ob->qfd, ob->qdir, NULL);
-	(void)fsync_dir(ob->sfd, ob->sdir, NULL);
+	(void)outbox_fsync_dir(ob->qfd, ob->qdir, NULL);
+	(void)outbox_fsync_dir(ob->sfd, ob->sdir, NULL);
 	/* And one for log/, to be found; nothing depends on it. */
 	free(q);
 	if ((q = util_strf("%s/log", ob->sdir)) != NULL)
@@ -457,25 +439,26 @@ outbox_folder(struct outbox *ob, enum outbox_folder f)
 }
 
 /* queue/ID.SUFFIX or log/ID.SUFFIX, as the user sees it. */
-static char *
-qpath(const struct outbox *ob, int log, const char *id, const char *suffix)
+char *
+outbox_qpath(const struct outbox *ob, int log, const char *id,
+    const char *suffix)
 {
 	return util_strf("%s/%s.%s", log ? ob->logdir : ob->qdir, id, suffix);
 }
 
 /* ID.SUFFIX: its name in queue/ or log/. */
-static char *
-qname(const char *id, const char *suffix)
+char *
+outbox_qname(const char *id, const char *suffix)
 {
 	return util_strf("%s.%s", id, suffix);
 }
 
 /* fsync the directory fd, shown as dir. */
-static enum err
-fsync_dir(int fd, const char *dir, char **errstr)
+enum err
+outbox_fsync_dir(int fd, const char *dir, char **errstr)
 {
 	if (fsync(fd) < 0 && errno != EINVAL)
-		return sys_err(errstr, _("sync"), dir);
+		return outbox_sys_err(errstr, _("sync"), dir);
 	return ERR_OK;
 }
 
@@ -532,11 +515,11 @@ write_atomic(struct outbox *ob, const char *name, const char *path,
 		goto fail;
 	free(tmp);
 	free(shown);
-	return fsync_dir(ob->qfd, ob->qdir, errstr);
+	return outbox_fsync_dir(ob->qfd, ob->qdir, errstr);
 fail:
 	if (fd >= 0)
 		(void)close(fd);
-	(void)sys_err(errstr, _("write"), path);
+	(void)outbox_sys_err(errstr, _("write"), path);
 	(void)unlinkat(ob->qfd, tmp, 0);
 	free(tmp);
 	free(shown);
@@ -550,9 +533,9 @@ outbox_save(struct outbox *ob, const struct qentry *e, char **errstr)
 	char *path, *name;
 	enum err r;
 
-	if ((path = qpath(ob, 0, e->id, "env")) == NULL)
+	if ((path = outbox_qpath(ob, 0, e->id, "env")) == NULL)
 		return ERR_NOMEM;
-	if ((name = qname(e->id, "env")) == NULL) {
+	if ((name = outbox_qname(e->id, "env")) == NULL) {
 		free(path);
 		return ERR_NOMEM;
 	}
@@ -617,14 +600,14 @@ outbox_sync(struct outbox *ob, char **errstr)
 	qlog_flush(ob->logs);
 	if ((e = maildir_sync(ob->md[OUTBOX_SENT], errstr)) != ERR_OK ||
 	    (e = maildir_sync(ob->md[OUTBOX_OUTBOX], errstr)) != ERR_OK ||
-	    (e = fsync_dir(ob->qfd, ob->qdir, errstr)) != ERR_OK)
+	    (e = outbox_fsync_dir(ob->qfd, ob->qdir, errstr)) != ERR_OK)
 		return e;
-	return fsync_dir(ob->lfd, ob->logdir, errstr);
+	return outbox_fsync_dir(ob->lfd, ob->logdir, errstr);
 }
 
 /* One more move in a batch: sync when enough of them or enough time went by. */
-static enum err
-batch_sync(struct outbox *ob, char **errstr)
+enum err
+outbox_batch_sync(struct outbox *ob, char **errstr)
 {
 	struct timespec now;
 	long long ms;
@@ -676,7 +659,7 @@ read_file(int dirfd, const char *name, const char *path, struct buf *b,
 		err = errno;
 		(void)close(fd);
 		errno = err;
-		return sys_err(errstr, _("read"), path);
+		return outbox_sys_err(errstr, _("read"), path);
 	}
 	/*
 	 * A file of known size in one read: asked for a byte more, a read
@@ -707,7 +690,7 @@ read_file(int dirfd, const char *name, const char *path, struct buf *b,
 			return ERR_DATA;
 		}
 		errno = err;
-		return sys_err(errstr, _("read"), path);
+		return outbox_sys_err(errstr, _("read"), path);
 	}
 	(void)close(fd);
 	return ERR_OK;
@@ -723,9 +706,9 @@ outbox_load(struct outbox *ob, const char *id, struct qentry *e,
 	enum err r;
 
 	qentry_init(e);
-	if ((path = qpath(ob, 0, id, "env")) == NULL)
+	if ((path = outbox_qpath(ob, 0, id, "env")) == NULL)
 		return ERR_NOMEM;
-	if ((name = qname(id, "env")) == NULL) {
+	if ((name = outbox_qname(id, "env")) == NULL) {
 		free(path);
 		return ERR_NOMEM;
 	}
@@ -759,7 +742,7 @@ outbox_unchanged(const struct outbox *ob, const struct qentry *e)
 	char *path;
 	int r;
 
-	if (e->file_ino == 0 || (path = qname(e->id, "env")) == NULL)
+	if (e->file_ino == 0 || (path = outbox_qname(e->id, "env")) == NULL)
 		return 0;
 	r = fstatat(ob->qfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(st.st_mode) && (uint64_t)st.st_ino == e->file_ino &&
@@ -811,7 +794,7 @@ outbox_due(struct outbox *ob, int64_t by, char ***ids, size_t *n,
 	/* A descriptor of its own: readdir() moves its offset. */
 	if ((fd = openat(ob->qfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
 	    0 || (d = fdopendir(fd)) == NULL) {
-		enum err e = sys_err(errstr, _("read"), ob->qdir);
+		enum err e = outbox_sys_err(errstr, _("read"), ob->qdir);
 
 		if (fd >= 0)
 			(void)close(fd);
@@ -867,7 +850,7 @@ outbox_orphans(struct outbox *ob, char ***ids, size_t *n, char **errstr)
 		return ERR_NOMEM;
 	}
 	for (i = 0; i < nn; i++) {
-		if ((path = qname(names[i], "env")) == NULL)
+		if ((path = outbox_qname(names[i], "env")) == NULL)
 			break;
 		born = strtoll(names[i], NULL, 10);
 		if (fstatat(ob->qfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
@@ -1011,488 +994,16 @@ outbox_pending(const struct qentry *e, const char **v, size_t max)
 	return k;
 }
 
-/* The server's queue id in a final reply: "queued as X", "id=X". */
-static char *
-reply_queue_id(const char *text)
-{
-	const char *p, *q;
-
-	if (text == NULL)
-		return NULL;
-	if ((p = strstr(text, "queued as ")) != NULL)
-		p += 10;
-	else if ((p = strstr(text, "id=")) != NULL)
-		p += 3;
-	else
-		return NULL;
-	for (q = p; *q != '\0' && *q != ' ' && *q != '\n' && *q != ')' &&
-	    *q != ',' && *q != ';' && *q > 0x20 && *q < 0x7f; q++)
-		;
-	return q > p ? strndup(p, (size_t)(q - p)) : NULL;
-}
-
-static int
-replace_str(char **dst, const char *s)
-{
-	char *c = NULL;
-
-	if (s != NULL && (c = strdup(s)) == NULL)
-		return -1;
-	free(*dst);
-	*dst = c;
-	return 0;
-}
-
-/*
- * Errors that sending again cannot mend until the user acts: the message
- * fails (failed/, never retried by itself).  A refused login, a
- * certificate that is not trusted, a server without STARTTLS are among
- * them: trying again every few minutes would change nothing.
- */
-int
-outbox_permanent(enum err e)
-{
-	return e == ERR_PERMFAIL || e == ERR_NOUSER || e == ERR_TOOBIG ||
-	    e == ERR_NOUTF8 || e == ERR_DATA || e == ERR_AUTH ||
-	    e == ERR_AUTHREQ || e == ERR_TLS_VERIFY || e == ERR_NOTLS ||
-	    e == ERR_PLAINTEXT || e == ERR_NOAUTH;
-}
-
-/* Write all of p[0..n) to fd at offset off; 0 or -1 (errno). */
-static int
-pwrite_all(int fd, const char *p, size_t n, off_t off)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = pwrite(fd, p, n, off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
-}
-
-/* s on one line: newlines and other control characters as spaces. */
-static int
-add_line(struct buf *b, const char *s)
-{
-	size_t len = b->len;
-
-	for (; s != NULL && *s != '\0'; s++)
-		if (buf_addch(b, (unsigned char)*s < 0x20 ? ' ' : *s) < 0) {
-			buf_truncate(b, len);
-			return -1;
-		}
-	return 0;
-}
-
-/* A reply on one line, with what its status code means (smtpdoc.h). */
-static int
-add_explained(struct buf *b, const char *reply)
-{
-	char *said = smtpdoc_explained(reply);
-	int rc;
-
-	if (said == NULL)
-		return -1;
-	rc = add_line(b, said);
-	free(said);
-	return rc;
-}
-
-/* t as local time for a person ("2026-12-05 18:40"), not epoch seconds. */
-static void
-local_time(char *out, size_t len, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, len, "%Y-%m-%d %H:%M", &tm) == 0)
-		(void)snprintf(out, len, "%lld", (long long)t);
-}
-
-/* What became of the message and of each recipient, for the log. */
-static int
-summary(const struct qentry *e, enum outbox_outcome oc, struct buf *b)
-{
-	char when[64];
-	size_t i;
-	const struct qrcpt *q;
-
-	if (buf_printf(b, "== %s: ", e->id) < 0)
-		return -1;
-	switch (oc) {
-	case OUTCOME_SENT:
-	case OUTCOME_PARTIAL:
-		/*
-		 * The summary goes into the log for a person (pigeon queue
-		 * log, the UI's pager); no program reads it back, so it is
-		 * translated.  The "== " marks stay as they are.
-		 */
-		if (buf_addstr(b, e->uncertain ? _("filed as sent (delivery "
-		    "was uncertain once)") : _("filed as sent")) < 0)
-			return -1;
-		break;
-	case OUTCOME_QUEUED:
-		local_time(when, sizeof(when), e->next_try);
-		if (buf_printf(b, _("stays queued, attempt %u, next try %s: "),
-		    e->attempts, when) < 0 || add_line(b, e->last_error) < 0)
-			return -1;
-		break;
-	case OUTCOME_FAILED:
-		if (buf_addstr(b, _("failed: ")) < 0 ||
-		    add_line(b, e->last_error) < 0)
-			return -1;
-		break;
-	}
-	if (buf_addch(b, '\n') < 0)
-		return -1;
-	for (i = 0; i < e->nrcpts; i++) {
-		q = &e->rcpts[i];
-		if (buf_printf(b, "== %s <%s>", q->state == QRCPT_DONE ?
-		    _("delivered to") : q->state == QRCPT_FAILED ?
-		    _("refused:") : _("not sent to yet:"), q->addr) < 0 ||
-		    (q->state != QRCPT_DONE && q->reply != NULL &&
-		    (buf_addch(b, ' ') < 0 || add_explained(b, q->reply) < 0)) ||
-		    buf_addch(b, '\n') < 0)
-			return -1;
-	}
-	if (e->queue_id != NULL && (oc == OUTCOME_SENT ||
-	    oc == OUTCOME_PARTIAL) &&
-	    (buf_addstr(b, "== ") < 0 || buf_printf(b, _("server queue id: "
-	    "%s"), e->queue_id) < 0 || buf_addch(b, '\n') < 0))
-		return -1;
-	return 0;
-}
-
-/* An attempt's summary in its connection's log and its line in log/index. */
-static void
-note(struct outbox *ob, const struct qentry *e, enum outbox_outcome oc,
-    struct qlog_conn *lg, uint64_t from)
-{
-	struct buf b;
-
-	if (lg == NULL)
-		return;
-	buf_init(&b, ENV_MAX);
-	/* In a batch, with the syncs; else now. */
-	if (summary(e, oc, &b) == 0)
-		qlog_note(lg, e->id, buf_str(&b), b.len, from, ob->batch);
-	buf_free(&b);
-}
-
-/*
- * A sent message: to sent/ (unless a stopped run did that already: the
- * mark that it was sent), then its envelope to log/ with the final state.
- * The envelope is moved, not written anew: a new file costs more than
- * all the rest here, and a freed one too.
- */
-static enum err
-file_sent(struct outbox *ob, const struct qentry *e, int moved,
-    char **errstr)
-{
-	char *name = NULL, *q = NULL, *l = NULL;
-	struct buf b;
-	enum err r = ERR_OK, oe;
-	int fd, copy;
-
-	if (!moved && (r = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
-	    ob->md[OUTBOX_SENT], "S", errstr)) != ERR_OK) {
-		char *path = NULL;
-
-		/*
-		 * Sent to some recipients before, so in sent/ already: the
-		 * copy in outbox/ goes, which is the mark this time.
-		 */
-		if (maildir_find(ob->md[OUTBOX_SENT], e->id, &path, NULL) !=
-		    ERR_OK)
-			return r;
-		free(path);
-		if (errstr != NULL) {
-			free(*errstr);
-			*errstr = NULL;
-		}
-		if ((r = maildir_remove(ob->md[OUTBOX_OUTBOX], e->id,
-		    errstr)) != ERR_OK)
-			return r;
-	}
-	if ((name = qname(e->id, "env")) == NULL ||
-	    (q = qpath(ob, 0, e->id, "env")) == NULL ||
-	    (l = qpath(ob, 1, e->id, "env")) == NULL) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	/*
-	 * The state folder (log/) may be on another file system than the
-	 * data folder (queue/): then the record is written there anew and
-	 * the envelope removed after it.  A crash in between leaves the
-	 * envelope with its message in sent/, which the next flush files.
-	 */
-	copy = renameat(ob->qfd, name, ob->lfd, name) < 0;
-	if (copy && errno != EXDEV) {
-		/* Sent all the same; the next flush finishes this. */
-		r = sys_err(errstr, _("move"), q);
-		goto out;
-	}
-	/*
-	 * The record in place, no new file; should a crash cut it short, the
-	 * message is in sent/ anyway and the record is reported as damaged.
-	 * Moved, it is the envelope this flush read through safefile (a
-	 * regular file of ours: a rename moves the entry, never what a link
-	 * points to), so it is opened as it is: three system calls less per
-	 * message than safefile_open().  O_NOFOLLOW and O_NONBLOCK still
-	 * refuse a link or a FIFO that could have taken its place.  Not
-	 * O_TRUNC: on ext4 a file cut to nothing and written again is
-	 * flushed at its close (auto_da_alloc), which made a flush of 1,000
-	 * twice as slow; cut to its new length it is not.
-	 */
-	buf_init(&b, ENV_MAX);
-	if (qentry_format(e, &b) == 0 && (copy ? (fd = safefile_open(ob->lfd,
-	    name, l, O_WRONLY | O_CREAT | O_TRUNC, &oe, NULL)) :
-	    (fd = openat(ob->lfd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY))) >= 0) {
-		/* Shorter than before (or not known): cut the rest off. */
-		if (pwrite_all(fd, buf_str(&b), b.len, 0) < 0 ||
-		    ((e->file_size == 0 || b.len < e->file_size) &&
-		    ftruncate(fd, (off_t)b.len) < 0))
-			r = sys_err(errstr, _("write"), l);
-		if (copy && r == ERR_OK && fsync(fd) < 0)
-			r = sys_err(errstr, _("write"), l);
-		(void)close(fd);
-	} else if (copy) {
-		r = sys_err(errstr, _("write"), l);
-	}
-	buf_free(&b);
-	if (copy && r == ERR_OK && (fsync_dir(ob->lfd, ob->logdir, errstr) !=
-	    ERR_OK || unlinkat(ob->qfd, name, 0) < 0))
-		r = sys_err(errstr, _("remove"), q);
-	if (r == ERR_OK)
-		r = batch_sync(ob, errstr);
-out:
-	free(name);
-	free(q);
-	free(l);
-	return r;
-}
-
-enum err
-outbox_recover(struct outbox *ob, const struct qentry *e, char **errstr)
-{
-	if (e->state != QENTRY_SENT)
-		return ERR_OK;
-	return file_sent(ob, e, outbox_was_sent(ob, e->id), errstr);
-}
-
-/*
- * The session went well but recipients wait: the first one the server
- * put off, with its reply, is the error ("success" would say nothing).
- * 0 or -1.
- */
-static int
-put_off(struct qentry *e)
-{
-	const struct qrcpt *q;
-	char code[16];
-	size_t i;
-	char *t;
-
-	for (i = 0; i < e->nrcpts; i++) {
-		q = &e->rcpts[i];
-		if (q->state != QRCPT_PENDING)
-			continue;
-		if (q->code / 100 == 4 && q->reply != NULL) {
-			char *said = smtpdoc_explained(q->reply);
-
-			t = said != NULL ? util_strf(_("recipient <%s> put off: "
-			    "%s"), q->addr, said) : NULL;
-			free(said);
-		}
-		else if (q->code / 100 == 4 && snprintf(code, sizeof(code),
-		    "%d", q->code) > 0)
-			t = util_strf(_("recipient <%s> put off: %s"), q->addr,
-			    code);
-		else
-			t = util_strf(_("recipient <%s>: not confirmed by the "
-			    "server"), q->addr);
-		if (t == NULL)
-			return -1;
-		free(e->last_error);
-		e->last_error = t;
-		return 0;
-	}
-	return 0;
-}
-
-enum err
-outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
-    const char *why, int64_t now, int64_t lifetime,
-    enum outbox_outcome *outcome)
-{
-	size_t i, k = 0, pending = 0, done = 0, failed = 0;
-	struct qrcpt *q;
-	const char *text = NULL;
-	char *decided = NULL;
-	int code, rc;
-
-	e->attempts++;
-	if (r != NULL) {
-		err = r->err;
-		text = r->reply.text;
-		e->uncertain |= r->uncertain;
-	}
-
-	for (i = 0; i < e->nrcpts; i++) {
-		q = &e->rcpts[i];
-		if (q->state != QRCPT_PENDING)
-			continue;
-		code = r != NULL && k < r->nrcpts ? r->rcpt[k].code : 0;
-		if (r != NULL && k < r->nrcpts && r->rcpt[k].text != NULL &&
-		    replace_str(&q->reply, r->rcpt[k].text) < 0)
-			return ERR_NOMEM;
-		k++;
-		q->code = code;
-		/*
-		 * After LMTP's replies per recipient a 2xx is a delivery of
-		 * its own, even when the session then failed.
-		 */
-		if (smtp_rcpt_refused(code)) {
-			q->state = QRCPT_FAILED;
-		} else if (code / 100 == 2 && r != NULL && (r->lmtp ||
-		    (err == ERR_OK && !r->uncertain))) {
-			q->state = QRCPT_DONE;
-		} else if (outbox_permanent(err) && code / 100 != 4 &&
-		    code / 100 != 5) {
-			/*
-			 * Refused for good: the message, not the recipient.
-			 * An accepted one keeps its 250 to say so; no other
-			 * reply is a verdict of its own (code 0).
-			 */
-			q->state = QRCPT_FAILED;
-			if (code / 100 != 2) {
-				q->code = 0;
-				free(q->reply);
-				q->reply = NULL;
-			}
-		}
-	}
-	if (err == ERR_OK && r != NULL && !r->uncertain) {
-		free(e->queue_id);
-		e->queue_id = reply_queue_id(text);
-	}
-	/*
-	 * The reply that decided, with the command it answered and what its
-	 * status code means.
-	 */
-	if (text != NULL && r->step != NULL) {
-		char *said = smtpdoc_explained(text);
-
-		decided = said != NULL ? util_strf("%s: %s", r->step, said) :
-		    NULL;
-		free(said);
-		if (decided == NULL)
-			return ERR_NOMEM;
-	}
-	rc = replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
-	    why : decided != NULL ? decided : text != NULL ? text :
-	    err_str(err));
-	free(decided);
-	if (rc < 0)
-		return ERR_NOMEM;
-	if (err == ERR_OK && put_off(e) < 0)
-		return ERR_NOMEM;
-	for (i = 0; i < e->nrcpts; i++) {
-		pending += e->rcpts[i].state == QRCPT_PENDING;
-		done += e->rcpts[i].state == QRCPT_DONE;
-		failed += e->rcpts[i].state == QRCPT_FAILED;
-	}
-	/* A message held (send later) has its lifetime from when it may go. */
-	if (pending > 0 && lifetime > 0 && now - (e->not_before > e->created ?
-	    e->not_before : e->created) > lifetime) {
-		for (i = 0; i < e->nrcpts; i++)
-			if (e->rcpts[i].state == QRCPT_PENDING) {
-				e->rcpts[i].state = QRCPT_FAILED;
-				failed++;
-			}
-		pending = 0;
-		if (replace_str(&e->last_error, _("gave up: not delivered "
-		    "within the queue lifetime")) < 0)
-			return ERR_NOMEM;
-	}
-	if (pending == 0 && done > 0) {
-		e->state = QENTRY_SENT;
-		*outcome = failed > 0 ? OUTCOME_PARTIAL : OUTCOME_SENT;
-	} else if (pending > 0) {
-		e->state = QENTRY_QUEUED;
-		e->next_try = qentry_backoff(e->attempts, now);
-		*outcome = OUTCOME_QUEUED;
-	} else {
-		e->state = QENTRY_FAILED;
-		*outcome = OUTCOME_FAILED;
-	}
-	return ERR_OK;
-}
-
-enum err
-outbox_file(struct outbox *ob, struct qentry *e, enum outbox_outcome oc,
-    struct qlog_conn *lg, uint64_t from, char **errstr)
-{
-	enum err res;
-	size_t i;
-
-	switch (oc) {
-	case OUTCOME_SENT:
-	case OUTCOME_PARTIAL:
-		res = file_sent(ob, e, 0, errstr);
-		break;
-	case OUTCOME_QUEUED:
-		res = outbox_save(ob, e, errstr);
-		/* Delivered to some: filed in sent/ for them, queued for the rest. */
-		for (i = 0; i < e->nrcpts && res == ERR_OK; i++)
-			if (e->rcpts[i].state == QRCPT_DONE) {
-				res = maildir_link(ob->md[OUTBOX_OUTBOX], e->id,
-				    ob->md[OUTBOX_SENT], "S", errstr);
-				break;
-			}
-		break;
-	default:
-		if ((res = outbox_save(ob, e, errstr)) == ERR_OK)
-			res = maildir_move(ob->md[OUTBOX_OUTBOX], e->id,
-			    ob->md[OUTBOX_FAILED], "", errstr);
-		break;
-	}
-	note(ob, e, oc, lg, from);
-	return res;
-}
-
-enum err
-outbox_record(struct outbox *ob, struct qentry *e,
-    const struct smtp_result *r, enum err err, const char *why,
-    struct qlog_conn *lg, uint64_t from, int64_t now, int64_t lifetime,
-    enum outbox_outcome *outcome, char **errstr)
-{
-	enum err res = outbox_assess(e, r, err, why, now, lifetime, outcome);
-
-	if (res != ERR_OK)
-		return res;
-	return outbox_file(ob, e, *outcome, lg, from, errstr);
-}
-
 /* Drop queue/ID.env. */
 static void
 drop_envelope(struct outbox *ob, const char *id)
 {
-	char *p = qname(id, "env");
+	char *p = outbox_qname(id, "env");
 
 	if (p != NULL)
 		(void)unlinkat(ob->qfd, p, 0);
 	free(p);
-	(void)fsync_dir(ob->qfd, ob->qdir, NULL);
+	(void)outbox_fsync_dir(ob->qfd, ob->qdir, NULL);
 }
 
 /* Where the message of an entry is: outbox/ or failed/. */
@@ -1575,7 +1086,7 @@ outbox_has(struct outbox *ob, const char *id)
 	if (home_of(ob, id) != NULL)
 		return 1;
 	/* An envelope without its message counts: rm tidies it away. */
-	if ((env = qpath(ob, 0, id, "env")) == NULL)
+	if ((env = outbox_qpath(ob, 0, id, "env")) == NULL)
 		return 1;
 	there = access(env, F_OK) == 0 || errno != ENOENT;
 	free(env);

@@ -1,6 +1,6 @@
 /* submit.c - the one delivery pipeline: a message into the outbox, then one session per route to the server, each outcome filed; non-blocking, with events for the front end. */
 /* SPDX-License-Identifier: ISC */
-#include "submit.h"
+#include "submit_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,111 +10,12 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "downgrade.h"
 #include "i18n.h"
-#include "idn.h"
 #include "oauth2.h"
 #include "session.h"
 #include "util.h"
 
 #define LOG_BLOCK (64 * 1024)
-
-enum phase {
-	PH_CONNECT,                /* until the session is ready */
-	PH_SEND,                   /* a message at a time */
-	PH_QUIT,                   /* QUIT sent, waiting for the end */
-	PH_AGAIN,                  /* QUIT sent; then a new connection (LIMITS MAILMAX) */
-	PH_DONE,
-};
-
-/* A message whose outcome is known but not filed yet. */
-struct pending {
-	struct qentry *q;          /* NULL: none */
-	enum outbox_outcome oc;
-	enum err err;
-	uint64_t from;             /* its part of the connection's log */
-	enum smtp_stage stage;
-};
-
-/*
- * A message on the wire: its envelope is with the session, its outcome
- * not known yet.  Two at most: the one whose reply is awaited and, with
- * PIPELINING, the next one, whose envelope went out behind its dot.
- * They stay where they are (the engine points at env and rcpts); head
- * says which one is older.
- */
-struct flight {
-	struct qentry *q;          /* NULL: none */
-	int fd;                    /* its message */
-	struct smtp_envelope env;
-	const char **rcpts;
-	unsigned seq;              /* its number in the engine (smtp_messages_begun()) */
-	uint64_t from;             /* its part of the connection's log */
-	uint64_t sent0;            /* bytes sent before it */
-	int capped;                /* this transaction has part of its recipients */
-	char *why;                 /* why the session refused it */
-	/* Addresses with their domains as A-labels (idn_envelope()). */
-	char **idn;
-	size_t nidn;
-	enum err idn_err;          /* not ERR_OK: refused before MAIL */
-	char *idn_why;
-};
-
-struct submit {
-	struct outbox *ob;
-	struct submit_opts o;
-	struct transcript *tr;
-	struct qentry *v;
-	size_t n, next;
-	struct session *s;
-	enum phase phase;
-	/* The transcript on its way to the connection's log. */
-	struct buf logb;
-	struct qlog_conn *lg;
-	int subscribed;
-	/* The messages on the wire: fl[head] is the older. */
-	struct flight fl[2];
-	int head;
-	uint64_t from;             /* the log part of the last one finished */
-	struct pending pend;
-	/*
-	 * The server's LIMITS (RFC 9422): a message with more recipients
-	 * than one transaction takes goes again at once for the rest
-	 * (again), and after MAILMAX transactions the rest go over a new
-	 * connection.
-	 */
-	struct qentry *again;
-	unsigned trans;            /* transactions on this connection */
-	int stopped;
-	int batch;
-	/*
-	 * Spool and send at once (submit_new_stream()): the one message is
-	 * still being written to stream_fd, avail bytes so far; nothing is
-	 * filed and no end of data goes out before it is committed.
-	 */
-	int stream, committed, streaming;
-	int stream_fd;
-	uint64_t avail;
-	enum err open_err;         /* the connection failed at once */
-	char *open_why;            /* and why */
-	/* The session's options: o.rt's, with an OAuth2 token of our own. */
-	struct session_opts so;
-	char *token;
-	int renewed;               /* the server refused one token: the new one is the last */
-};
-
-/* The message whose reply comes first; the one pipelined behind it. */
-static struct flight *
-cur_flight(struct submit *s)
-{
-	return &s->fl[s->head];
-}
-
-static struct flight *
-next_flight(struct submit *s)
-{
-	return &s->fl[s->head ^ 1];
-}
 
 /* --- queueing ----------------------------------------------------------------- */
 
@@ -180,9 +81,9 @@ submit_queue_built(struct outbox *ob, const struct draft_built *b,
 
 /* --- telling the front end ------------------------------------------------------- */
 
-static void
-tell(struct submit *s, enum submit_ev kind, const struct qentry *q,
-    const char *text)
+void
+submit_tell(struct submit *s, enum submit_ev kind,
+    const struct qentry *q, const char *text)
 {
 	struct submit_event ev;
 
@@ -323,8 +224,8 @@ file_pending(struct submit *s, struct pending *p)
 		if ((p->oc == OUTCOME_SENT || p->oc == OUTCOME_PARTIAL) &&
 		    s->o.rt != NULL && outbox_copy_sent(s->ob, p->q->id,
 		    s->o.rt->sent, &errstr) != ERR_OK)
-			tell(s, SUBMIT_PROBLEM, p->q, errstr != NULL ? errstr :
-			    err_str(ERR_IO));
+			submit_tell(s, SUBMIT_PROBLEM, p->q, errstr != NULL ?
+			    errstr : err_str(ERR_IO));
 	}
 	if (s->o.lock)
 		outbox_unlock(s->ob, p->q->id);
@@ -349,9 +250,9 @@ take(struct submit *s, struct qentry *q)
 		return 1;
 	if (outbox_lock(s->ob, q->id, &held, &errstr) != ERR_OK || !held) {
 		if (errstr != NULL)
-			tell(s, SUBMIT_PROBLEM, q, errstr);
+			submit_tell(s, SUBMIT_PROBLEM, q, errstr);
 		else
-			tell(s, SUBMIT_LEFT, q, NULL);
+			submit_tell(s, SUBMIT_LEFT, q, NULL);
 		free(errstr);
 		return 0;
 	}
@@ -365,10 +266,10 @@ take(struct submit *s, struct qentry *q)
 	if (e != ERR_OK) {
 		/* Gone (filed by another pigeon), failed or damaged meanwhile. */
 		if (e != ERR_NOINPUT)
-			tell(s, SUBMIT_PROBLEM, q, errstr != NULL ? errstr :
-			    q->id);
+			submit_tell(s, SUBMIT_PROBLEM, q, errstr != NULL ?
+			    errstr : q->id);
 		else
-			tell(s, SUBMIT_LEFT, q, NULL);
+			submit_tell(s, SUBMIT_LEFT, q, NULL);
 		outbox_unlock(s->ob, q->id);
 		free(errstr);
 		return 0;
@@ -379,8 +280,9 @@ take(struct submit *s, struct qentry *q)
 }
 
 /* Entries from i on had no transaction: the connection's story so far is theirs. */
-static void
-record_rest(struct submit *s, size_t i, enum err err, const char *why)
+void
+submit_record_rest(struct submit *s, size_t i, enum err err,
+    const char *why)
 {
 	struct pending p;
 	enum outbox_outcome oc;
@@ -430,189 +332,13 @@ record_rest(struct submit *s, size_t i, enum err err, const char *why)
 /* --- sending a message ------------------------------------------------------------------ */
 
 /*
- * For a server without 8BITMIME: the queued message, if pigeon made it,
- * rewritten without 8bit parts (in place, atomically), its envelope too.
- */
-static enum err
-downgrade(struct submit *s, struct qentry *q, char **errstr)
-{
-	struct maildir *md = outbox_folder(s->ob, OUTBOX_OUTBOX);
-	struct maildir_tx tx;
-	uint64_t size = 0;
-	int in, eight = 1;
-	enum err e;
-
-	if (!q->eightbit || q->as_given ||
-	    (smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_8BITMIME))
-		return ERR_OK;
-	transcript_emitf(s->tr, TR_INFO, 0, _("the server does not offer "
-	    "8BITMIME: 8-bit text goes quoted-printable"));
-	if ((e = outbox_message(s->ob, q, &in, errstr)) != ERR_OK)
-		return e;
-	e = maildir_replace_begin(md, q->id, &tx, errstr);
-	if (e == ERR_OK) {
-		e = downgrade_8bit(in, tx.fd, &size, &eight, errstr);
-		if (e == ERR_OK)
-			e = maildir_replace_commit(md, &tx, errstr);
-		else
-			maildir_abort(md, &tx);
-		free(tx.name);
-	}
-	(void)close(in);
-	if (e != ERR_OK)
-		return e;
-	q->eightbit = eight;
-	q->size = (int64_t)size;
-	return outbox_save(s->ob, q, errstr);
-}
-
-/*
- * For a server without SMTPUTF8 (RFC 6531 3.2): the domains of the
- * addresses in the header of a message pigeon made as A-labels, in place
- * (atomically) when there is one to convert.  Not a message given whole
- * (sendmail): that is never rewritten.
- */
-static enum err
-idn_downgrade(struct submit *s, struct qentry *q, char **errstr)
-{
-	struct maildir *md = outbox_folder(s->ob, OUTBOX_OUTBOX);
-	struct maildir_tx tx;
-	uint64_t size = 0;
-	int in, changed = 0, eight = 1;
-	enum err e;
-
-	if (!q->eightbit || q->as_given ||
-	    (smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_SMTPUTF8))
-		return ERR_OK;
-	if ((e = outbox_message(s->ob, q, &in, errstr)) != ERR_OK)
-		return e;
-	e = maildir_replace_begin(md, q->id, &tx, errstr);
-	if (e == ERR_OK) {
-		e = downgrade_idn(in, tx.fd, &size, &changed, &eight, errstr);
-		if (e == ERR_OK && changed)
-			e = maildir_replace_commit(md, &tx, errstr);
-		else
-			maildir_abort(md, &tx);
-		free(tx.name);
-	}
-	(void)close(in);
-	if (e != ERR_OK || !changed)
-		return e;
-	transcript_emitf(s->tr, TR_INFO, 0, _("the server does not offer "
-	    "SMTPUTF8: the domains of the addresses in the header go as "
-	    "A-labels (punycode)"));
-	q->eightbit = eight;
-	q->size = (int64_t)size;
-	return outbox_save(s->ob, q, errstr);
-}
-
-/* The A-label forms held for fl's envelope go. */
-static void
-idn_clear(struct flight *fl)
-{
-	size_t i;
-
-	for (i = 0; i < fl->nidn; i++)
-		free(fl->idn[i]);
-	free(fl->idn);
-	fl->idn = NULL;
-	fl->nidn = 0;
-	fl->idn_err = ERR_OK;
-	free(fl->idn_why);
-	fl->idn_why = NULL;
-}
-
-/* *a, when its domain is not ASCII, in its A-label form that fl keeps. */
-static enum err
-idn_one(struct submit *s, struct flight *fl, const char **a, char **why)
-{
-	char **v, *conv = NULL;
-	enum err e;
-
-	if (idn_ascii(*a, strlen(*a)))
-		return ERR_OK;
-	if ((e = idn_addr(*a, &conv, why)) != ERR_OK)
-		return e;
-	if ((v = realloc(fl->idn, (fl->nidn + 1) * sizeof(*v))) == NULL) {
-		free(conv);
-		return ERR_NOMEM;
-	}
-	fl->idn = v;
-	fl->idn[fl->nidn++] = conv;
-	if (strcmp(*a, conv) != 0)
-		transcript_emitf(s->tr, TR_INFO, 0, _("the server does not "
-		    "offer SMTPUTF8: %s goes as %s"), *a, conv);
-	*a = conv;
-	return ERR_OK;
-}
-
-/*
- * For a server without SMTPUTF8: MAIL FROM and every RCPT TO with its
- * domain as A-labels.  An address that cannot go (a local part that is
- * not ASCII, a domain that is not a valid IDN) refuses the message
- * before MAIL: fl->idn_err and fl->idn_why say why.
- */
-static void
-idn_envelope(struct submit *s, struct flight *fl)
-{
-	size_t i;
-	enum err e;
-
-	idn_clear(fl);
-	if (s->s == NULL ||
-	    (smtp_caps(session_smtp(s->s))->flags & SMTP_CAP_SMTPUTF8))
-		return;
-	e = idn_one(s, fl, &fl->env.from, &fl->idn_why);
-	for (i = 0; e == ERR_OK && i < fl->env.nrcpts; i++)
-		e = idn_one(s, fl, &fl->rcpts[i], &fl->idn_why);
-	fl->idn_err = e;
-	if (e != ERR_OK && fl->idn_why == NULL)
-		fl->idn_why = strdup(err_str(e));
-}
-
-/* The domain of an address (after its last '@'; "" without one). */
-static const char *
-domain_of(const char *a)
-{
-	const char *at = strrchr(a, '@');
-
-	return at != NULL ? at + 1 : "";
-}
-
-/*
- * How many of v[0..n) one transaction may take: at most RCPTMAX, from at
- * most RCPTDOMAINMAX domains (RFC 9422), always at least one.  The first
- * ones, in order, so the replies map onto the recipients as they always
- * do; the rest go in the next transaction.  Not with --abort-on-reject:
- * a refusal in a later transaction could not stop the earlier one, so
- * the message goes whole and the server's refusals decide.
- */
-static size_t
-within_limits(const struct smtp_caps *c, const char *const *v, size_t n)
-{
-	size_t k, j, ndom = 0;
-
-	if (c->rcptmax > 0 && n > c->rcptmax)
-		n = c->rcptmax;
-	if (c->rcptdomainmax == 0)
-		return n;
-	for (k = 0; k < n; k++) {
-		for (j = 0; j < k; j++)
-			if (strcasecmp(domain_of(v[j]), domain_of(v[k])) == 0)
-				break;
-		if (j == k && ++ndom > c->rcptdomainmax)
-			break;
-	}
-	return k > 0 ? k : 1;
-}
-
-/*
  * The envelope of q's pending recipients in fl, its message open in fl->fd.
  * ERR_OK; ERR_NOINPUT when a stopped run had sent it (it is filed now);
  * other errors with *errstr.
  */
-static enum err
-prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
+enum err
+submit_prepare(struct submit *s, struct qentry *q, struct flight *fl,
+    char **errstr)
 {
 	const char **r;
 	struct stat st;
@@ -622,9 +348,9 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 		return ERR_NOMEM;
 	fl->rcpts = r;
 	memset(&fl->env, 0, sizeof(fl->env));
-	if (s->s != NULL && (e = idn_downgrade(s, q, errstr)) != ERR_OK)
+	if (s->s != NULL && (e = submit_idn_downgrade(s, q, errstr)) != ERR_OK)
 		return e;
-	if ((e = downgrade(s, q, errstr)) != ERR_OK)
+	if ((e = submit_downgrade(s, q, errstr)) != ERR_OK)
 		return e;
 	if (s->stream && !s->committed) {
 		/* Still being written: read through a descriptor of our own. */
@@ -640,8 +366,8 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 			free(*errstr);
 			*errstr = NULL;
 			if (outbox_recover(s->ob, q, errstr) != ERR_OK)
-				tell(s, SUBMIT_PROBLEM, q, *errstr);
-			tell(s, SUBMIT_LEFT, q, NULL);
+				submit_tell(s, SUBMIT_PROBLEM, q, *errstr);
+			submit_tell(s, SUBMIT_LEFT, q, NULL);
 			return ERR_NOINPUT;
 		}
 		return e;
@@ -662,7 +388,7 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 	if (s->s != NULL && fl->env.nrcpts > 0 && !s->o.abort_on_reject) {
 		size_t all = fl->env.nrcpts;
 
-		fl->env.nrcpts = within_limits(smtp_caps(session_smtp(s->s)),
+		fl->env.nrcpts = submit_within_limits(smtp_caps(session_smtp(s->s)),
 		    fl->rcpts, all);
 		fl->capped = fl->env.nrcpts < all;
 		if (fl->capped)
@@ -677,7 +403,7 @@ prepare(struct submit *s, struct qentry *q, struct flight *fl, char **errstr)
 	fl->env.dsn_envid = q->dsn_envid;
 	fl->env.abort_on_reject = s->o.abort_on_reject;
 	fl->env.size = q->size > 0 ? (uint64_t)q->size : (uint64_t)st.st_size;
-	idn_envelope(s, fl);
+	submit_idn_envelope(s, fl);
 	return ERR_OK;
 }
 
@@ -692,7 +418,7 @@ go_on(struct submit *s, struct qentry *q)
 	char *errstr = NULL;
 
 	if (outbox_save(s->ob, q, &errstr) != ERR_OK) {
-		tell(s, SUBMIT_PROBLEM, q, errstr != NULL ? errstr :
+		submit_tell(s, SUBMIT_PROBLEM, q, errstr != NULL ? errstr :
 		    err_str(ERR_IO));
 		free(errstr);
 		return 0;
@@ -723,7 +449,7 @@ land(struct submit *s, struct flight *fl)
 		(void)close(fl->fd);
 	fl->fd = -1;
 	fl->q = NULL;
-	idn_clear(fl);
+	submit_idn_clear(fl);
 	if (fl == cur_flight(s))
 		s->head ^= 1;
 }
@@ -871,7 +597,7 @@ start_next(struct submit *s, int pipelined)
 		} else if (!take(s, q = &s->v[s->next++])) {
 			continue;
 		}
-		if ((e = prepare(s, q, fl, &errstr)) != ERR_OK) {
+		if ((e = submit_prepare(s, q, fl, &errstr)) != ERR_OK) {
 			if (e != ERR_NOINPUT) {
 				/*
 				 * It cannot be read (or is refused: a link in
@@ -897,7 +623,7 @@ start_next(struct submit *s, int pipelined)
 			log_flush(s);
 			fl->from = qlog_size(s->lg);
 		}
-		tell(s, SUBMIT_SENDING, q, NULL);
+		submit_tell(s, SUBMIT_SENDING, q, NULL);
 		s->trans++;
 		if (fl->idn_err != ERR_OK) {
 			/* Refused before MAIL, as the session refuses. */
@@ -924,8 +650,6 @@ start_next(struct submit *s, int pipelined)
 	return 0;
 }
 
-static void done(struct submit *s);
-static void reconnect(struct submit *s);
 
 /*
  * An account that renews OAuth2 tokens: an access token for the next
@@ -977,10 +701,10 @@ renew_token(struct submit *s)
 	if (e != ERR_OK) {
 		again_to_pend(s);
 		file_pending(s, &s->pend);
-		record_rest(s, s->next, e, errstr != NULL ? errstr :
+		submit_record_rest(s, s->next, e, errstr != NULL ? errstr :
 		    err_str(e));
 		free(errstr);
-		done(s);
+		submit_end(s);
 		return 1;
 	}
 	free(errstr);
@@ -1004,7 +728,7 @@ wind_up(struct submit *s)
 		s->batch = 0;
 	}
 	if (outbox_sync(s->ob, &errstr) != ERR_OK)
-		tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
+		submit_tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
 		    err_str(ERR_IO));
 	free(errstr);
 	if (s->s != NULL && session_status(s->s) == SESSION_READY) {
@@ -1014,14 +738,14 @@ wind_up(struct submit *s)
 		return;
 	}
 	if (again)
-		reconnect(s);
+		submit_reconnect(s);
 	else
-		done(s);
+		submit_end(s);
 }
 
 /* LIMITS MAILMAX was reached and more is to go: a new connection. */
-static void
-reconnect(struct submit *s)
+void
+submit_reconnect(struct submit *s)
 {
 	char *errstr = NULL;
 	enum err e;
@@ -1033,10 +757,10 @@ reconnect(struct submit *s)
 	    ERR_OK) {
 		again_to_pend(s);
 		file_pending(s, &s->pend);
-		record_rest(s, s->next, e, errstr != NULL ? errstr :
+		submit_record_rest(s, s->next, e, errstr != NULL ? errstr :
 		    err_str(e));
 		free(errstr);
-		done(s);
+		submit_end(s);
 		return;
 	}
 	free(errstr);
@@ -1044,8 +768,8 @@ reconnect(struct submit *s)
 	s->phase = PH_CONNECT;
 }
 
-static void
-done(struct submit *s)
+void
+submit_end(struct submit *s)
 {
 	char *errstr = NULL;
 
@@ -1056,20 +780,16 @@ done(struct submit *s)
 	}
 	log_flush(s);
 	if (qlog_conn_close(s->lg, &errstr) != ERR_OK)
-		tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
+		submit_tell(s, SUBMIT_PROBLEM, NULL, errstr != NULL ? errstr :
 		    err_str(ERR_IO));
 	s->lg = NULL;
 	free(errstr);
-	tell(s, SUBMIT_DONE, NULL, NULL);
+	submit_tell(s, SUBMIT_DONE, NULL, NULL);
 }
 
-void submit_stream_abandon(struct submit *s);
-
-/* --- spool and send at once ------------------------------------------------------ */
-
 /* The connection is up: its log starts, moves are batched (see advance()). */
-static void
-ready(struct submit *s)
+void
+submit_ready(struct submit *s)
 {
 	log_flush(s);
 	qlog_prelude(s->lg);
@@ -1081,238 +801,7 @@ ready(struct submit *s)
 	outbox_batch(s->ob, 1);
 	s->batch = 1;
 	s->phase = PH_SEND;
-	tell(s, SUBMIT_READY, NULL, NULL);
-}
-
-/*
- * The message goes out while it is being written.  Not to a server
- * without 8BITMIME: whether the data is 8-bit is known only at its end,
- * so it waits for the commit and goes as it always did (rewritten by
- * downgrade() where that applies); nor when an address has a domain to
- * convert for a server without SMTPUTF8 (idn_downgrade() rewrites the
- * header).  Declaring BODY=8BITMIME for data
- * that turns out 7-bit is allowed (RFC 6152).  No SIZE= either: the size
- * is not known yet; it is checked before the end (stream_oversize()).
- *
- * Only once STREAM_MIN bytes are written: a smaller message costs little
- * to spool first, and then goes with its exact SIZE and BODY, the same
- * whichever of the input and the server was quicker.
- */
-#define STREAM_MIN (1024 * 1024)
-static void
-start_stream(struct submit *s)
-{
-	struct qentry *q = &s->v[0];
-	struct flight *fl = cur_flight(s);
-	char *errstr = NULL;
-	const struct smtp_caps *caps = smtp_caps(session_smtp(s->s));
-
-	if (s->n != 1 || s->next != 0 || s->stopped || s->avail < STREAM_MIN ||
-	    !(caps->flags & SMTP_CAP_8BITMIME) ||
-	    (caps->size > 0 && s->avail > caps->size))
-		return;
-	if (prepare(s, q, fl, &errstr) != ERR_OK) {
-		/* Tried again once committed, the usual way. */
-		free(errstr);
-		return;
-	}
-	if (fl->idn_err != ERR_OK || fl->nidn > 0) {
-		/*
-		 * Domains as A-labels for a server without SMTPUTF8: the
-		 * header is rewritten too, so the message waits for its end.
-		 */
-		(void)close(fl->fd);
-		fl->fd = -1;
-		idn_clear(fl);
-		return;
-	}
-	fl->env.size = 0;
-	fl->env.eightbit = 1;
-	free(fl->why);
-	fl->why = NULL;
-	fl->seq = smtp_messages_begun(session_smtp(s->s));
-	fl->sent0 = session_bytes_sent(s->s);
-	if (session_send_growing(s->s, &fl->env, fl->fd, &fl->why) !=
-	    ERR_OK) {
-		(void)close(fl->fd);
-		fl->fd = -1;
-		return;
-	}
-	s->next = 1;
-	fl->q = q;
-	s->trans++;
-	s->streaming = 1;
-	fl->from = qlog_size(s->lg);
-	tell(s, SUBMIT_SENDING, q, NULL);
-	session_body_grown(s->s, NULL, (size_t)s->avail);
-}
-
-/* Before the commit: connect and start the message, file nothing. */
-static void
-stream_advance(struct submit *s)
-{
-	if (s->phase == PH_CONNECT && session_status(s->s) == SESSION_READY)
-		ready(s);
-	/* Once there is enough of it (start_stream() says). */
-	if (s->phase == PH_SEND && !s->streaming && s->next == 0 &&
-	    session_status(s->s) == SESSION_READY)
-		start_stream(s);
-}
-
-/* A streamed message given up before its end: nothing of it is filed. */
-static void
-drop_flight(struct flight *fl)
-{
-	if (fl->fd >= 0)
-		(void)close(fl->fd);
-	fl->fd = -1;
-	fl->q = NULL;
-}
-
-/*
- * Larger than the server takes (SIZE): the streamed message is given up
- * before its end (the connection dropped, so the server takes nothing)
- * and, once committed, goes the usual way over a new connection, which
- * refuses it before MAIL as it always did.
- */
-static int
-stream_oversize(struct submit *s, uint64_t size)
-{
-	uint64_t max = smtp_caps(session_smtp(s->s))->size;
-
-	if (!s->streaming || max == 0 || size <= max)
-		return 0;
-	session_abort(s->s, ERR_TOOBIG, _("the message is larger than the "
-	    "server takes (SIZE): it goes again once queued"));
-	drop_flight(cur_flight(s));
-	s->streaming = 0;
-	s->next = 0;
-	s->phase = PH_AGAIN;
-	return 1;
-}
-
-/*
- * The session goes on as far as it can without waiting.  Once the data
- * flows, poll() is needed only by a write that had to wait: the session
- * takes each new block itself (session_body_grown()).
- */
-static void
-stream_poll(struct submit *s)
-{
-	struct pollfd pfd;
-	int n;
-
-	do {
-		(void)submit_pollfd(s, &pfd);
-		if (pfd.fd < 0 || (!(pfd.events & POLLOUT) && s->streaming &&
-		    session_body_taken(s->s) > 0))
-			return;
-		n = poll(&pfd, 1, 0);
-		if (n > 0)
-			submit_step(s, pfd.revents);
-	} while (n > 0 && s->phase != PH_DONE);
-}
-
-void
-submit_stream_grown(struct submit *s, const char *p, size_t n)
-{
-	if (!s->stream || s->committed || s->phase == PH_DONE || s->s == NULL)
-		return;
-	s->avail += n;
-	if (s->streaming) {
-		if (stream_oversize(s, s->avail))
-			return;
-		session_body_grown(s->s, p, n);
-	}
-	stream_poll(s);
-}
-
-void
-submit_stream_wait(struct submit *s, int fd)
-{
-	struct pollfd pfd[2];
-	int t, n;
-
-	/* Input at hand: no small write while it flows. */
-	pfd[0].fd = fd;
-	pfd[0].events = POLLIN;
-	if (poll(pfd, 1, 0) > 0)
-		return;
-	for (;;) {
-		/* Waiting for input: what the session holds goes now. */
-		if (s->streaming && !s->committed && s->phase != PH_DONE)
-			session_body_flush(s->s);
-		pfd[0].fd = fd;
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		pfd[1].fd = -1;
-		pfd[1].revents = 0;
-		t = -1;
-		if (s->stream && !s->committed && s->phase != PH_DONE &&
-		    s->s != NULL)
-			t = submit_pollfd(s, &pfd[1]);
-		n = poll(pfd, 2, t);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return;
-		if (pfd[1].fd >= 0 && (n == 0 || pfd[1].revents != 0))
-			submit_step(s, n == 0 ? 0 : pfd[1].revents);
-		if (pfd[0].revents != 0)
-			return;
-	}
-}
-
-enum err
-submit_stream_commit(struct submit *s, struct outbox_item *it, int eightbit,
-    uint64_t size, char **errstr)
-{
-	struct qentry *v = &s->v[0];
-	enum err e;
-
-	if (!s->stream || s->committed)
-		return ERR_SOFTWARE;
-	v->eightbit = eightbit;
-	v->size = (int64_t)size;
-	if ((e = outbox_commit(s->ob, it, v, errstr)) != ERR_OK) {
-		submit_stream_abandon(s);
-		return e;
-	}
-	s->committed = 1;
-	if (s->phase == PH_DONE)
-		return ERR_OK;
-	if (s->s == NULL) {
-		record_rest(s, 0, s->open_err, s->open_why);
-		done(s);
-		return ERR_OK;
-	}
-	if (s->streaming && !stream_oversize(s, size)) {
-		/*
-		 * DESIGN decision 3, durable before accepted: the message
-		 * is fsynced and its entry saved (outbox_commit()): only
-		 * from here may the final dot or BDAT LAST go out.
-		 */
-		session_body_durable(s->s);
-	}
-	if (s->phase == PH_AGAIN && session_status(s->s) == SESSION_DONE)
-		reconnect(s);
-	else
-		submit_step(s, 0);
-	return ERR_OK;
-}
-
-void
-submit_stream_abandon(struct submit *s)
-{
-	if (!s->stream || s->committed || s->phase == PH_DONE)
-		return;
-	/* Not committed: nothing may be accepted, nothing is filed. */
-	s->stopped = 1;
-	if (s->s != NULL)
-		session_cancel(s->s);
-	drop_flight(cur_flight(s));
-	s->next = s->n;
-	done(s);
+	submit_tell(s, SUBMIT_READY, NULL, NULL);
 }
 
 /* The session is not busy: move the pipeline on as far as it goes now. */
@@ -1324,7 +813,7 @@ advance(struct submit *s)
 	enum err e;
 
 	if (s->stream && !s->committed) {
-		stream_advance(s);
+		submit_stream_advance(s);
 		return;
 	}
 	if (s->phase == PH_CONNECT) {
@@ -1343,12 +832,12 @@ advance(struct submit *s)
 			/* After LIMITS MAILMAX, entries before next are done. */
 			again_to_pend(s);
 			file_pending(s, &s->pend);
-			record_rest(s, s->next, e, detail != NULL ? detail :
-			    err_str(e));
-			done(s);
+			submit_record_rest(s, s->next, e, detail != NULL ?
+			    detail : err_str(e));
+			submit_end(s);
 			return;
 		}
-		ready(s);
+		submit_ready(s);
 	}
 	if (s->phase == PH_SEND) {
 		collect(s);
@@ -1375,7 +864,7 @@ advance(struct submit *s)
 			if (s->stopped)
 				s->next = s->n;
 			else
-				record_rest(s, s->next, e != ERR_OK ? e :
+				submit_record_rest(s, s->next, e != ERR_OK ? e :
 				    ERR_CLOSED, detail != NULL ? detail :
 				    err_str(ERR_CLOSED));
 			wind_up(s);
@@ -1384,10 +873,10 @@ advance(struct submit *s)
 		}
 	}
 	if (s->phase == PH_QUIT && session_status(s->s) == SESSION_DONE)
-		done(s);
+		submit_end(s);
 	else if (s->phase == PH_AGAIN && session_status(s->s) ==
 	    SESSION_DONE)
-		reconnect(s);
+		submit_reconnect(s);
 }
 
 /* submit_new(), and with stream_fd >= 0 submit_new_stream(). */
@@ -1423,7 +912,7 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 	if (qlog_conn_open(outbox_logs(ob), &s->lg, &errstr) != ERR_OK) {
 		util_seterr(&why, _("%s; the transcript is not kept"),
 		    errstr != NULL ? errstr : "?");
-		tell(s, SUBMIT_PROBLEM, NULL, why);
+		submit_tell(s, SUBMIT_PROBLEM, NULL, why);
 		s->lg = NULL;
 	}
 	free(errstr);
@@ -1443,9 +932,10 @@ create(struct submit **out, struct outbox *ob, const struct submit_opts *o,
 			s->phase = PH_CONNECT;
 			return ERR_OK;
 		}
-		record_rest(s, 0, e, errstr != NULL ? errstr : err_str(e));
+		submit_record_rest(s, 0, e, errstr != NULL ? errstr :
+		    err_str(e));
 		free(errstr);
-		done(s);
+		submit_end(s);
 		return ERR_OK;
 	}
 	free(errstr);
@@ -1567,14 +1057,14 @@ submit_free(struct submit *s)
 		if (s->batch)
 			outbox_batch(s->ob, 0);
 		(void)outbox_sync(s->ob, NULL);
-		done(s);
+		submit_end(s);
 	}
 	for (i = 0; i < 2; i++) {
 		if (s->fl[i].fd >= 0)
 			(void)close(s->fl[i].fd);
 		free(s->fl[i].rcpts);
 		free(s->fl[i].why);
-		idn_clear(&s->fl[i]);
+		submit_idn_clear(&s->fl[i]);
 	}
 	free(s->open_why);
 	session_free(s->s);
