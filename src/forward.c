@@ -141,3 +141,213 @@ forward_attach_orig(struct reply_orig *o, struct draft *d, char **errstr)
 	o->copy = NULL;
 	return ERR_OK;
 }
+
+/* --- the attachments of an inline forward ----------------------------------- */
+
+int
+forward_att_wanted(const struct mimewalk_part *p)
+{
+	if (p->multipart)
+		return 0;
+	if (strncmp(p->type, "text/", 5) == 0 && !p->attachment)
+		return 0;
+	if (strcmp(p->parent, "multipart/signed") == 0 &&
+	    (strcmp(p->type, "application/pgp-signature") == 0 ||
+	    strcmp(p->type, "application/pkcs7-signature") == 0 ||
+	    strcmp(p->type, "application/x-pkcs7-signature") == 0))
+		return 0;
+	if (strcmp(p->parent, "multipart/encrypted") == 0 &&
+	    strcmp(p->type, "application/pgp-encrypted") == 0)
+		return 0;
+	return 1;
+}
+
+/* The length of s cut to at most max bytes at a UTF-8 character's edge. */
+static size_t
+utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+char *
+forward_att_name(const char *name, int *nomem)
+{
+	const char *base, *ext;
+	size_t n, keep, elen;
+	struct buf b;
+	char *r = NULL;
+
+	*nomem = 0;
+	if (name == NULL)
+		return NULL;
+	/* A name is no path: "../../x", "C:\dir\x" leave "x". */
+	for (base = name; (ext = strpbrk(base, "/\\")) != NULL; base = ext + 1)
+		;
+	buf_init(&b, strlen(base) + 16);
+	for (; *base != '\0'; base++)
+		if ((unsigned char)*base >= 0x20 && *base != 0x7f &&
+		    buf_addch(&b, *base) < 0) {
+			*nomem = 1;
+			goto out;
+		}
+	n = b.len;
+	if (n == 0 || strcmp(buf_str(&b), ".") == 0 ||
+	    strcmp(buf_str(&b), "..") == 0)
+		goto out;
+	if (n > FORWARD_NAME_MAX) {
+		/* Long: the start and the extension, so the type still shows. */
+		ext = strrchr(buf_str(&b), '.');
+		elen = ext != NULL && (size_t)(b.data + n - ext) <= 16 ?
+		    (size_t)(b.data + n - ext) : 0;
+		keep = utf8_cut(buf_str(&b), n, FORWARD_NAME_MAX - elen);
+		memmove(b.data + keep, b.data + n - elen, elen);
+		buf_truncate(&b, keep + elen);
+	}
+	if ((r = strdup(buf_str(&b))) == NULL)
+		*nomem = 1;
+out:
+	buf_free(&b);
+	return r;
+}
+
+/* Keep the first error met while copying; the walk stops. */
+static void
+att_fail(struct reply_orig *o, enum err e, const char *why)
+{
+	if (o->att_err != ERR_OK)
+		return;
+	o->att_err = e;
+	if (why != NULL)
+		o->att_why = strdup(why);
+}
+
+enum mimewalk_want
+forward_att_begin(struct reply_orig *o, const struct mimewalk_part *p)
+{
+	struct draft *d = o->att;
+	int message = strcmp(p->type, "message/rfc822") == 0, nomem;
+	char *path = NULL, *why = NULL, *name;
+	enum err e = ERR_OK;
+
+	name = forward_att_name(p->name, &nomem);
+	if (nomem) {
+		att_fail(o, ERR_NOMEM, NULL);
+		return MIMEWALK_STOP;
+	}
+	if ((o->att_fd = draft_copy_open(d, name, p->number, &path, &e,
+	    &why)) < 0) {
+		att_fail(o, e, why);
+		goto fail;
+	}
+	/* A message goes whole, as message/rfc822; the others with their type. */
+	if ((e = draft_attach(d, path, name, message ? NULL : p->type,
+	    p->disp_inline, message)) != ERR_OK) {
+		att_fail(o, e, NULL);
+		(void)close(o->att_fd);
+		o->att_fd = -1;
+		(void)unlink(path);
+		goto fail;
+	}
+	d->att[d->natt - 1].owned = 1;
+	d->att[d->natt - 1].desc = rfc822_get_text(p->header, p->headerlen,
+	    "Content-Description");
+	free(path);
+	free(name);
+	o->into = INTO_FILE;
+	return MIMEWALK_DECODE;
+fail:
+	free(why);
+	free(path);
+	free(name);
+	return MIMEWALK_STOP;
+}
+
+int
+forward_att_data(struct reply_orig *o, const char *b, size_t n)
+{
+	char *why;
+
+	if (util_write_all(o->att_fd, b, n) == 0)
+		return 0;
+	why = util_strf(_("cannot write a copy of an attachment: %s"),
+	    strerror(errno));
+	att_fail(o, why != NULL ? ERR_IO : ERR_NOMEM, why);
+	free(why);
+	return -1;
+}
+
+void
+forward_att_end(struct reply_orig *o)
+{
+	char *why;
+
+	if (o->att_fd < 0)
+		return;
+	if (close(o->att_fd) < 0) {
+		why = util_strf(_("cannot write a copy of an attachment: %s"),
+		    strerror(errno));
+		att_fail(o, why != NULL ? ERR_IO : ERR_NOMEM, why);
+		free(why);
+	}
+	o->att_fd = -1;
+}
+
+/* Move attachment a's file into d's directory; d then owns it. */
+static enum err
+move_att(struct draft_att *a, struct draft *d, char **errstr)
+{
+	char *to = NULL;
+	enum err e = ERR_OK;
+	int fd;
+
+	/* The name is taken first, so that no file of d's is replaced. */
+	if ((fd = draft_copy_open(d, a->name, (unsigned)d->natt + 1, &to, &e,
+	    errstr)) < 0)
+		return e;
+	(void)close(fd);
+	if (rename(a->path, to) < 0) {
+		util_seterr(errstr, _("cannot move %s: %s"), a->path,
+		    strerror(errno));
+		(void)unlink(to);
+		free(to);
+		return ERR_IO;
+	}
+	free(a->path);
+	a->path = to;
+	return ERR_OK;
+}
+
+enum err
+forward_take_atts(struct reply_orig *o, struct draft *d, char **errstr)
+{
+	struct draft *h = o->att;
+	struct draft_att *v;
+	enum err e;
+	size_t i;
+
+	if (h == NULL || h->natt == 0)
+		return ERR_OK;
+	if (d->attdir == NULL) {
+		/* Their directory becomes the draft's. */
+		d->attdir = h->attdir;
+		h->attdir = NULL;
+	}
+	if ((v = realloc(d->att, (d->natt + h->natt) * sizeof(*v))) == NULL)
+		return ERR_NOMEM;
+	d->att = v;
+	for (i = 0; i < h->natt; i++) {
+		if (h->attdir != NULL &&
+		    (e = move_att(&h->att[i], d, errstr)) != ERR_OK)
+			return e;
+		/* The entry changes hands whole: path, name, type, description. */
+		d->att[d->natt++] = h->att[i];
+		memset(&h->att[i], 0, sizeof(h->att[i]));
+	}
+	h->natt = 0;
+	return ERR_OK;
+}

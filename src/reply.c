@@ -29,6 +29,7 @@ orig_new(void)
 	buf_init(&o->html, REPLY_TEXT_MAX);
 	buf_init(&o->raw, REPLY_TEXT_MAX);
 	o->copy_fd = -1;
+	o->att_fd = -1;
 	return o;
 }
 
@@ -60,6 +61,11 @@ reply_orig_free(struct reply_orig *o)
 		(void)rmdir(o->copydir);
 	free(o->copy);
 	free(o->copydir);
+	if (o->att_fd >= 0)
+		(void)close(o->att_fd);
+	draft_free(o->att);
+	free(o->att);
+	free(o->att_why);
 	free(o->path);
 	free(o);
 }
@@ -109,12 +115,13 @@ rd_begin(void *arg, const struct mimewalk_part *p)
 	if (p->multipart)
 		return MIMEWALK_RAW;
 	o->into = INTO_NOTHING;
-	if (o->have_text || !body_part(p))
-		return MIMEWALK_SKIP;
-	if (strcmp(p->type, "text/plain") == 0)
+	if (!o->have_text && body_part(p) && strcmp(p->type, "text/plain") == 0)
 		o->into = INTO_TEXT;
-	else if (strcmp(p->type, "text/html") == 0 && !o->have_html)
+	else if (!o->have_text && body_part(p) &&
+	    strcmp(p->type, "text/html") == 0 && !o->have_html)
 		o->into = INTO_HTML;
+	else if (o->att != NULL && forward_att_wanted(p))
+		return forward_att_begin(o, p);
 	else
 		return MIMEWALK_SKIP;
 	buf_reset(&o->raw);
@@ -130,6 +137,8 @@ rd_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 	struct reply_orig *o = arg;
 
 	(void)p;
+	if (o->into == INTO_FILE)
+		return forward_att_data(o, b, n);
 	/* A text over the limit is cut: an answer quotes what fits. */
 	if (o->into != INTO_NOTHING && buf_add(&o->raw, b, n) < 0)
 		o->flaws |= MIMEWALK_F_TRUNCATED;
@@ -144,8 +153,12 @@ rd_end(void *arg, const struct mimewalk_part *p)
 	int r;
 
 	(void)p;
-	if (o->into == INTO_NOTHING)
+	if (o->into == INTO_FILE)
+		forward_att_end(o);
+	if (o->into == INTO_NOTHING || o->into == INTO_FILE) {
+		o->into = INTO_NOTHING;
 		return;
+	}
 	out = o->into == INTO_TEXT ? &o->text : &o->html;
 	buf_reset(out);
 	r = charset_text_utf8(out, buf_str(&o->raw), o->raw.len, o->charset);
@@ -226,7 +239,7 @@ read_fd(struct reply_orig *o, struct mimewalk *w, int fd, char **errstr)
 }
 
 enum err
-reply_read(int fd, const char *path, int keep_copy,
+reply_read(int fd, const char *path, unsigned flags,
     struct reply_orig **out, unsigned *flaws, char **errstr)
 {
 	struct reply_orig *o;
@@ -239,8 +252,14 @@ reply_read(int fd, const char *path, int keep_copy,
 		return ERR_NOMEM;
 	if (path != NULL && (o->path = strdup(path)) == NULL)
 		e = ERR_NOMEM;
-	if (e == ERR_OK && path == NULL && keep_copy)
+	if (e == ERR_OK && path == NULL && (flags & REPLY_READ_COPY))
 		e = forward_open_copy(o, errstr);
+	if (e == ERR_OK && (flags & REPLY_READ_ATTACHMENTS)) {
+		if ((o->att = malloc(sizeof(*o->att))) == NULL)
+			e = ERR_NOMEM;
+		else
+			draft_init(o->att);
+	}
 	if (e == ERR_OK && (w = mimewalk_new(&reply_ops, o)) == NULL)
 		e = ERR_NOMEM;
 	if (e == ERR_OK)
@@ -249,6 +268,15 @@ reply_read(int fd, const char *path, int keep_copy,
 		if (e == ERR_OK)
 			e = mimewalk_finish(w, &f);
 		mimewalk_free(w);
+	}
+	if (o->att_err != ERR_OK) {
+		/* A copy that could not be written stopped the walk. */
+		e = o->att_err;
+		if (errstr != NULL) {
+			free(*errstr);
+			*errstr = o->att_why;
+			o->att_why = NULL;
+		}
 	}
 	if (o->copy_fd >= 0 && close(o->copy_fd) < 0 && e == ERR_OK) {
 		util_seterr(errstr, _("cannot write %s: %s"), o->copy,
@@ -1083,6 +1111,9 @@ reply_make(struct reply_orig *o, const struct reply_opts *ro,
 		goto out;
 	if (ro->kind == REPLY_FORWARD_ATTACH &&
 	    (e = forward_attach_orig(o, d, errstr)) != ERR_OK)
+		goto out;
+	if (ro->kind == REPLY_FORWARD_INLINE &&
+	    (e = forward_take_atts(o, d, errstr)) != ERR_OK)
 		goto out;
 	d->signed_text = 0;
 	buf_reset(&d->text);
