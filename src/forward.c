@@ -47,21 +47,10 @@ forward_open_copy(struct reply_orig *o, char **errstr)
 enum err
 forward_write_copy(struct reply_orig *o, const char *b, size_t n, char **errstr)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(o->copy_fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			util_seterr(errstr, _("cannot write %s: %s"), o->copy,
-			    strerror(errno));
-			return ERR_IO;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return ERR_OK;
+	if (util_write_all(o->copy_fd, b, n) == 0)
+		return ERR_OK;
+	util_seterr(errstr, _("cannot write %s: %s"), o->copy, strerror(errno));
+	return ERR_IO;
 }
 
 /* A decoded address field for the forwarded block ("" when absent). */
