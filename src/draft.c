@@ -917,36 +917,36 @@ copy_name(const char *name, unsigned number)
 	return s;
 }
 
-/* A private file for an attachment's copy; its fd, or -1 with rd->err set. */
-static int
-new_copy(struct rd *rd, const struct mimewalk_part *p, char **path)
+int
+draft_copy_open(struct draft *d, const char *name, unsigned number,
+    char **path, enum err *err, char **errstr)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *base, *dir;
 	int fd, k;
 
 	*path = NULL;
-	if (rd->d->attdir == NULL) {
+	if (d->attdir == NULL) {
 		dir = util_strf("%s/pigeon-att-XXXXXX", tmp != NULL &&
 		    *tmp == '/' ? tmp : "/tmp");
 		if (dir == NULL || mkdtemp(dir) == NULL) {
-			util_seterr(rd->errstr, _("cannot make a directory for "
+			util_seterr(errstr, _("cannot make a directory for "
 			    "the attachments: %s"), strerror(errno));
 			free(dir);
-			rd->err = ERR_IO;
+			*err = ERR_IO;
 			return -1;
 		}
-		rd->d->attdir = dir;
+		d->attdir = dir;
 	}
-	if ((base = copy_name(p->name, p->number)) == NULL) {
-		rd->err = ERR_NOMEM;
+	if ((base = copy_name(name, number)) == NULL) {
+		*err = ERR_NOMEM;
 		return -1;
 	}
 	/* Two parts of the same name: the second gets a number in front. */
 	for (k = 1; k < 1000; k++) {
 		free(*path);
-		*path = k == 1 ? util_strf("%s/%s", rd->d->attdir, base) :
-		    util_strf("%s/%d-%s", rd->d->attdir, k, base);
+		*path = k == 1 ? util_strf("%s/%s", d->attdir, base) :
+		    util_strf("%s/%d-%s", d->attdir, k, base);
 		if (*path == NULL)
 			break;
 		fd = open(*path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
@@ -954,9 +954,9 @@ new_copy(struct rd *rd, const struct mimewalk_part *p, char **path)
 		if (fd >= 0 || errno != EEXIST) {
 			free(base);
 			if (fd < 0) {
-				util_seterr(rd->errstr, _("cannot write %s: "
-				    "%s"), *path, strerror(errno));
-				rd->err = ERR_IO;
+				util_seterr(errstr, _("cannot write %s: %s"),
+				    *path, strerror(errno));
+				*err = ERR_IO;
 			}
 			return fd;
 		}
@@ -964,7 +964,7 @@ new_copy(struct rd *rd, const struct mimewalk_part *p, char **path)
 	free(base);
 	free(*path);
 	*path = NULL;
-	rd->err = ERR_NOMEM;
+	*err = ERR_NOMEM;
 	return -1;
 }
 
@@ -1014,7 +1014,8 @@ rd_begin(void *arg, const struct mimewalk_part *p)
 		rd->into = INTO_HTML;
 		return MIMEWALK_DECODE;
 	}
-	if ((rd->fd = new_copy(rd, p, &path)) < 0) {
+	if ((rd->fd = draft_copy_open(d, p->name, p->number, &path,
+	    &rd->err, rd->errstr)) < 0) {
 		free(path);
 		return MIMEWALK_STOP;
 	}

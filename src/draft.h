@@ -94,6 +94,17 @@ enum err draft_attach(struct draft *d, const char *path, const char *name,
  * draft again keeps them).  ERR_NOMEM.
  */
 enum err draft_add_bcc(struct draft *d, const char *const *rcpts, size_t n);
+/*
+ * A new private file (0600, created, never through a link) for a copy of
+ * an attachment, in d->attdir (made under $TMPDIR when d has none yet),
+ * named after name made fit for a file name (no '/', no control
+ * character, no leading '.', at most 200 bytes; "part-NUMBER" when there
+ * is no name), with a number in front when that name is taken.  Its fd
+ * and *path (malloc'd, the caller frees it); -1 with *err ERR_IO (and
+ * *errstr) or ERR_NOMEM.
+ */
+int draft_copy_open(struct draft *d, const char *name, unsigned number,
+    char **path, enum err *err, char **errstr);
 /* Remove attachment i (its private copy too). */
 void draft_detach(struct draft *d, size_t i);
 

@@ -1,9 +1,8 @@
 /* reply.c - a reply to or a forward of a stored message, made as a draft: recipients, subject, thread, quoted text, signature, template. */
 /* SPDX-License-Identifier: ISC */
-#include "reply.h"
+#include "reply_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,29 +18,6 @@
 #include "rfc822.h"
 #include "util.h"
 
-#define REPLY_TEXT_MAX (64u * 1024 * 1024)
-#define REPLY_ID_MAX 250           /* a message id longer than this is junk */
-
-struct reply_orig {
-	/* Address fields unfolded, not decoded: a decoded name may hold commas. */
-	char *from, *reply_to, *to, *cc, *mft, *delivered_to;
-	char *subject;             /* decoded, UTF-8 */
-	char *date, *msgid, *refs, *irt;
-	struct buf text;           /* UTF-8, LF */
-	struct buf html;           /* the HTML part, UTF-8, when no text */
-	int have_text, have_html;
-	char *path;                /* the file it came from */
-	char *copydir, *copy;      /* a private copy of a piped message */
-	int copy_fd;
-	/* While reading. */
-	enum { INTO_NOTHING, INTO_TEXT, INTO_HTML } into;
-	struct buf raw;
-	char *charset;
-	int flowed;                /* the text part's format=flowed (mimewalk.h) */
-	unsigned flaws;
-	int nomem;
-};
-
 static struct reply_orig *
 orig_new(void)
 {
@@ -53,6 +29,7 @@ orig_new(void)
 	buf_init(&o->html, REPLY_TEXT_MAX);
 	buf_init(&o->raw, REPLY_TEXT_MAX);
 	o->copy_fd = -1;
+	o->att_fd = -1;
 	return o;
 }
 
@@ -84,6 +61,11 @@ reply_orig_free(struct reply_orig *o)
 		(void)rmdir(o->copydir);
 	free(o->copy);
 	free(o->copydir);
+	if (o->att_fd >= 0)
+		(void)close(o->att_fd);
+	draft_free(o->att);
+	free(o->att);
+	free(o->att_why);
 	free(o->path);
 	free(o);
 }
@@ -133,12 +115,13 @@ rd_begin(void *arg, const struct mimewalk_part *p)
 	if (p->multipart)
 		return MIMEWALK_RAW;
 	o->into = INTO_NOTHING;
-	if (o->have_text || !body_part(p))
-		return MIMEWALK_SKIP;
-	if (strcmp(p->type, "text/plain") == 0)
+	if (!o->have_text && body_part(p) && strcmp(p->type, "text/plain") == 0)
 		o->into = INTO_TEXT;
-	else if (strcmp(p->type, "text/html") == 0 && !o->have_html)
+	else if (!o->have_text && body_part(p) &&
+	    strcmp(p->type, "text/html") == 0 && !o->have_html)
 		o->into = INTO_HTML;
+	else if (o->att != NULL && forward_att_wanted(p))
+		return forward_att_begin(o, p);
 	else
 		return MIMEWALK_SKIP;
 	buf_reset(&o->raw);
@@ -154,6 +137,8 @@ rd_data(void *arg, const struct mimewalk_part *p, const char *b, size_t n)
 	struct reply_orig *o = arg;
 
 	(void)p;
+	if (o->into == INTO_FILE)
+		return forward_att_data(o, b, n);
 	/* A text over the limit is cut: an answer quotes what fits. */
 	if (o->into != INTO_NOTHING && buf_add(&o->raw, b, n) < 0)
 		o->flaws |= MIMEWALK_F_TRUNCATED;
@@ -168,8 +153,12 @@ rd_end(void *arg, const struct mimewalk_part *p)
 	int r;
 
 	(void)p;
-	if (o->into == INTO_NOTHING)
+	if (o->into == INTO_FILE)
+		forward_att_end(o);
+	if (o->into == INTO_NOTHING || o->into == INTO_FILE) {
+		o->into = INTO_NOTHING;
 		return;
+	}
 	out = o->into == INTO_TEXT ? &o->text : &o->html;
 	buf_reset(out);
 	r = charset_text_utf8(out, buf_str(&o->raw), o->raw.len, o->charset);
@@ -222,57 +211,6 @@ finish_text(struct reply_orig *o)
 	return e;
 }
 
-/* A private file for the bytes of a piped message. */
-static enum err
-open_copy(struct reply_orig *o, char **errstr)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	o->copydir = util_strf("%s/pigeon-fwd-XXXXXX", tmp != NULL &&
-	    *tmp == '/' ? tmp : "/tmp");
-	if (o->copydir == NULL)
-		return ERR_NOMEM;
-	if (mkdtemp(o->copydir) == NULL) {
-		util_seterr(errstr, _("cannot make a directory for the "
-		    "forwarded message: %s"), strerror(errno));
-		free(o->copydir);
-		o->copydir = NULL;
-		return ERR_IO;
-	}
-	if ((o->copy = util_strf("%s/message.eml", o->copydir)) == NULL)
-		return ERR_NOMEM;
-	o->copy_fd = open(o->copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
-	if (o->copy_fd < 0) {
-		util_seterr(errstr, _("cannot write %s: %s"), o->copy,
-		    strerror(errno));
-		free(o->copy);
-		o->copy = NULL;
-		return ERR_IO;
-	}
-	return ERR_OK;
-}
-
-static enum err
-write_copy(struct reply_orig *o, const char *b, size_t n, char **errstr)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(o->copy_fd, b, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			util_seterr(errstr, _("cannot write %s: %s"), o->copy,
-			    strerror(errno));
-			return ERR_IO;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return ERR_OK;
-}
-
 /* Feed the walker from fd, copying the bytes when asked. */
 static enum err
 read_fd(struct reply_orig *o, struct mimewalk *w, int fd, char **errstr)
@@ -292,8 +230,8 @@ read_fd(struct reply_orig *o, struct mimewalk *w, int fd, char **errstr)
 		}
 		if (n == 0)
 			return ERR_OK;
-		if (o->copy_fd >= 0 &&
-		    (e = write_copy(o, blk, (size_t)n, errstr)) != ERR_OK)
+		if (o->copy_fd >= 0 && (e = forward_write_copy(o, blk,
+		    (size_t)n, errstr)) != ERR_OK)
 			return e;
 		if ((e = mimewalk_feed(w, blk, (size_t)n)) != ERR_OK)
 			return e;
@@ -301,7 +239,7 @@ read_fd(struct reply_orig *o, struct mimewalk *w, int fd, char **errstr)
 }
 
 enum err
-reply_read(int fd, const char *path, int keep_copy,
+reply_read(int fd, const char *path, unsigned flags,
     struct reply_orig **out, unsigned *flaws, char **errstr)
 {
 	struct reply_orig *o;
@@ -314,8 +252,14 @@ reply_read(int fd, const char *path, int keep_copy,
 		return ERR_NOMEM;
 	if (path != NULL && (o->path = strdup(path)) == NULL)
 		e = ERR_NOMEM;
-	if (e == ERR_OK && path == NULL && keep_copy)
-		e = open_copy(o, errstr);
+	if (e == ERR_OK && path == NULL && (flags & REPLY_READ_COPY))
+		e = forward_open_copy(o, errstr);
+	if (e == ERR_OK && (flags & REPLY_READ_ATTACHMENTS)) {
+		if ((o->att = malloc(sizeof(*o->att))) == NULL)
+			e = ERR_NOMEM;
+		else
+			draft_init(o->att);
+	}
 	if (e == ERR_OK && (w = mimewalk_new(&reply_ops, o)) == NULL)
 		e = ERR_NOMEM;
 	if (e == ERR_OK)
@@ -324,6 +268,15 @@ reply_read(int fd, const char *path, int keep_copy,
 		if (e == ERR_OK)
 			e = mimewalk_finish(w, &f);
 		mimewalk_free(w);
+	}
+	if (o->att_err != ERR_OK) {
+		/* A copy that could not be written stopped the walk. */
+		e = o->att_err;
+		if (errstr != NULL) {
+			free(*errstr);
+			*errstr = o->att_why;
+			o->att_why = NULL;
+		}
 	}
 	if (o->copy_fd >= 0 && close(o->copy_fd) < 0 && e == ERR_OK) {
 		util_seterr(errstr, _("cannot write %s: %s"), o->copy,
@@ -775,23 +728,6 @@ sender_name(const struct reply_orig *o)
 	return r;
 }
 
-/* A decoded address field for the forwarded block ("" when absent). */
-static int
-add_shown(struct buf *b, const char *label, const char *raw)
-{
-	size_t mark = b->len;
-
-	if (raw == NULL)
-		return 0;
-	if (buf_printf(b, "%s: ", label) < 0 ||
-	    rfc822_decode_words(b, raw, strlen(raw)) < 0 ||
-	    buf_addch(b, '\n') < 0) {
-		buf_truncate(b, mark);
-		return -1;
-	}
-	return 0;
-}
-
 /* The quoted block of a reply, or the forwarded block of an inline forward. */
 static enum err
 quote_block(const struct reply_orig *o, enum reply_kind kind, struct buf *b)
@@ -801,21 +737,8 @@ quote_block(const struct reply_orig *o, enum reply_kind kind, struct buf *b)
 
 	if (kind == REPLY_FORWARD_ATTACH)
 		return ERR_OK;
-	if (kind == REPLY_FORWARD_INLINE) {
-		/* L10N: protocol-like header names stay as they are. */
-		if (buf_addstr(b, "---------- Forwarded message ----------\n") < 0 ||
-		    add_shown(b, "From", o->from) < 0 ||
-		    (o->date != NULL && buf_printf(b, "Date: %s\n", o->date) < 0) ||
-		    (o->subject != NULL &&
-		    buf_printf(b, "Subject: %s\n", o->subject) < 0) ||
-		    add_shown(b, "To", o->to) < 0 || add_shown(b, "Cc", o->cc) < 0 ||
-		    buf_addch(b, '\n') < 0 ||
-		    buf_add(b, buf_str(&o->text), o->text.len) < 0 ||
-		    (o->text.len > 0 && o->text.data[o->text.len - 1] != '\n' &&
-		    buf_addch(b, '\n') < 0))
-			return ERR_NOMEM;
-		return ERR_OK;
-	}
+	if (kind == REPLY_FORWARD_INLINE)
+		return forward_block(o, b);
 	if ((name = sender_name(o)) == NULL)
 		return ERR_NOMEM;
 	if (o->date != NULL)
@@ -1168,48 +1091,6 @@ thread(const struct reply_orig *o, const struct reply_opts *ro,
 	return ERR_OK;
 }
 
-/* Forwarded as an attachment: the file, or the private copy (then d's). */
-static enum err
-attach_orig(struct reply_orig *o, struct draft *d, char **errstr)
-{
-	enum err e;
-
-	/* Named for the recipient, not as a Maildir names its files. */
-	if (o->path != NULL)
-		return draft_attach(d, o->path, "forwarded.eml", NULL, 0, 1);
-	if (o->copy == NULL) {
-		util_seterr(errstr, _("a message read from a pipe is forwarded "
-		    "inline only"));
-		return ERR_USAGE;
-	}
-	if (d->attdir != NULL) {
-		/* The draft has a directory of its own already: move it there. */
-		char *to = util_strf("%s/forwarded-%ld.eml", d->attdir,
-		    (long)getpid());
-
-		if (to == NULL)
-			return ERR_NOMEM;
-		if (rename(o->copy, to) < 0) {
-			util_seterr(errstr, _("cannot move %s: %s"), o->copy,
-			    strerror(errno));
-			free(to);
-			return ERR_IO;
-		}
-		free(o->copy);
-		o->copy = to;
-	} else {
-		d->attdir = o->copydir;
-		o->copydir = NULL;
-	}
-	if ((e = draft_attach(d, o->copy, "forwarded.eml", NULL, 0, 1)) !=
-	    ERR_OK)
-		return e;
-	d->att[d->natt - 1].owned = 1;
-	free(o->copy);
-	o->copy = NULL;
-	return ERR_OK;
-}
-
 enum err
 reply_make(struct reply_orig *o, const struct reply_opts *ro,
     struct draft *d, char **errstr)
@@ -1229,7 +1110,10 @@ reply_make(struct reply_orig *o, const struct reply_opts *ro,
 	    (e = quote_block(o, ro->kind, &quote)) != ERR_OK)
 		goto out;
 	if (ro->kind == REPLY_FORWARD_ATTACH &&
-	    (e = attach_orig(o, d, errstr)) != ERR_OK)
+	    (e = forward_attach_orig(o, d, errstr)) != ERR_OK)
+		goto out;
+	if (ro->kind == REPLY_FORWARD_INLINE &&
+	    (e = forward_take_atts(o, d, errstr)) != ERR_OK)
 		goto out;
 	d->signed_text = 0;
 	buf_reset(&d->text);

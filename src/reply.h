@@ -24,19 +24,28 @@
 /* A message read for an answer (opaque). */
 struct reply_orig;
 
+/* What reply_read() keeps besides the header and the text. */
+#define REPLY_READ_COPY 1u         /* a private copy of a piped message (forward as an attachment) */
+#define REPLY_READ_ATTACHMENTS 2u  /* the attachments, for an inline forward */
+
 /*
  * Read the message on fd (RFC 5322, MIME; LF or CRLF): its header
  * fields, and its text: the first text/plain part that is no
  * attachment, else the first such text/html part as text (html.h), its
  * transfer encoding undone and its charset made UTF-8.  path names the
  * file it came from (NULL: a pipe): forwarding it as an attachment
- * takes that file; without one, keep_copy makes a private copy of the
- * bytes as they are read.  *flaws (may be NULL) gets MIMEWALK_F_*.
- * ERR_IO (reading fd, writing the copy) with *errstr, ERR_NOMEM.
+ * takes that file; without one, REPLY_READ_COPY in flags makes a
+ * private copy of the bytes as they are read.  REPLY_READ_ATTACHMENTS:
+ * its attachments too (every part that is not text, and texts attached
+ * by Content-Disposition; a message/rfc822 whole), decoded as they
+ * stream into private files (mode 0600) under $TMPDIR, with their names
+ * made safe, their types and descriptions, for reply_make() to attach
+ * to an inline forward.  *flaws (may be NULL) gets MIMEWALK_F_*.
+ * ERR_IO (reading fd, writing a copy) with *errstr, ERR_NOMEM.
  */
-enum err reply_read(int fd, const char *path, int keep_copy,
+enum err reply_read(int fd, const char *path, unsigned flags,
     struct reply_orig **out, unsigned *flaws, char **errstr);
-/* The same from memory (no copy: no forward as an attachment). */
+/* The same from memory (no copies: no forward as an attachment, no attachments). */
 enum err reply_read_mem(const char *p, size_t n, struct reply_orig **out);
 /* Free it; a private copy not handed to a draft is removed. */
 void reply_orig_free(struct reply_orig *o);
@@ -78,7 +87,9 @@ struct reply_opts {
  * and the text: the attribution line and the quote (reply_quote()) and
  * the new text in the order of the account's reply_style, the
  * signature where signature_position says (after "-- ", draft_sign()),
- * or the account's template filled in (reply_template()).
+ * or the account's template filled in (reply_template()); an inline
+ * forward gets the attachments read (REPLY_READ_ATTACHMENTS), which d
+ * then owns.
  * ERR_NOINPUT (the signature or template cannot be read), ERR_DATA
  * (neither is text), ERR_USAGE (forwarding as an attachment a message
  * read from a pipe without a copy) with *errstr, ERR_NOMEM.

@@ -21,10 +21,12 @@ enum {
 	OPT_ALL = CLI_OPT_LAST_ + 100,
 	OPT_INLINE,
 	OPT_AS_ATTACHMENT,
+	OPT_NO_ATTACHMENTS,
 };
 
 struct answer {
 	enum reply_kind kind;
+	int no_attachments;        /* an inline forward without the original's attachments */
 	struct reply_orig *orig;
 	const char *what;          /* the file named, for messages */
 };
@@ -38,6 +40,7 @@ static const struct option forward_opts[] = {
 	{ "inline", no_argument, NULL, OPT_INLINE },
 	/* Over send's --attach FILE: -a FILE still attaches a file. */
 	{ "attach", no_argument, NULL, OPT_AS_ATTACHMENT },
+	{ "no-attachments", no_argument, NULL, OPT_NO_ATTACHMENTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -67,12 +70,13 @@ forward_help(FILE *fp)
 	(void)fputs(_(
 "Usage: pigeon forward [--inline|--attach] [send options] FILE|- RECIPIENT...\n"
 "Pass the stored message FILE (- : standard input) on: its text in a\n"
-"\"Forwarded message\" block under your text (--inline, the default), or\n"
-"the whole message attached as message/rfc822 (--attach).  The subject\n"
-"gets one \"Fwd: \".  Your text comes from --body FILE, or standard input\n"
-"when FILE is not -.\n"
+"\"Forwarded message\" block under your text and its attachments attached\n"
+"again (--inline, the default), or the whole message attached as\n"
+"message/rfc822 (--attach).  The subject gets one \"Fwd: \".  Your text\n"
+"comes from --body FILE, or standard input when FILE is not -.\n"
 "\n"
-"  --inline                the text, inline (the default)\n"
+"  --inline                the text, inline, and the attachments (the default)\n"
+"  --no-attachments        inline, without the original's attachments\n"
 "  --attach                the message as an attachment\n"
 "\n"
 "Every option of pigeon send works here too (pigeon send --help):\n"
@@ -95,6 +99,9 @@ answer_option(void *arg, int opt)
 		return 1;
 	case OPT_AS_ATTACHMENT:
 		a->kind = REPLY_FORWARD_ATTACH;
+		return 1;
+	case OPT_NO_ATTACHMENTS:
+		a->no_attachments = 1;
 		return 1;
 	default:
 		return 0;
@@ -144,7 +151,7 @@ answer_start(void *arg, struct cli *c, struct draft *d, char **args, int n,
 	struct buf flaws_text;
 	const char *path;
 	char *why = NULL;
-	unsigned flaws = 0;
+	unsigned flaws = 0, flags = 0;
 	enum err e;
 	int fd, rc;
 
@@ -162,8 +169,12 @@ answer_start(void *arg, struct cli *c, struct draft *d, char **args, int n,
 		cli_error(_("cannot read '%s': %s"), path, strerror(errno));
 		return EX_NOINPUT;
 	}
-	e = reply_read(fd, fd == STDIN_FILENO ? NULL : path,
-	    a->kind == REPLY_FORWARD_ATTACH, &a->orig, &flaws, &why);
+	if (a->kind == REPLY_FORWARD_ATTACH)
+		flags = REPLY_READ_COPY;
+	else if (a->kind == REPLY_FORWARD_INLINE && !a->no_attachments)
+		flags = REPLY_READ_ATTACHMENTS;
+	e = reply_read(fd, fd == STDIN_FILENO ? NULL : path, flags, &a->orig,
+	    &flaws, &why);
 	if (fd != STDIN_FILENO)
 		(void)close(fd);
 	if (e != ERR_OK) {

@@ -32,9 +32,13 @@ compose_reply(struct app *a, struct maildir *md, const char *id,
 		return;
 	draft_init(d);
 	if ((e = maildir_open_msg(md, id, &fd, &why)) == ERR_OK) {
-		/* A forward as an attachment takes a private copy, the draft's. */
-		e = reply_read(fd, NULL, kind == REPLY_FORWARD_ATTACH, &o,
-		    &flaws, &why);
+		/*
+		 * A forward as an attachment takes a private copy, the
+		 * draft's; an inline one the original's attachments.
+		 */
+		e = reply_read(fd, NULL, kind == REPLY_FORWARD_ATTACH ?
+		    REPLY_READ_COPY : kind == REPLY_FORWARD_INLINE ?
+		    REPLY_READ_ATTACHMENTS : 0, &o, &flaws, &why);
 		(void)close(fd);
 	}
 	if (e == ERR_OK) {
