@@ -130,13 +130,7 @@ draft_free(struct draft *d)
 int
 draft_set(char **field, const char *value)
 {
-	char *c = NULL;
-
-	if (value != NULL && (c = strdup(value)) == NULL)
-		return -1;
-	free(*field);
-	*field = c;
-	return 0;
+	return util_set(field, value);
 }
 
 enum err

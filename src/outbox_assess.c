@@ -30,18 +30,6 @@ reply_queue_id(const char *text)
 	return q > p ? strndup(p, (size_t)(q - p)) : NULL;
 }
 
-static int
-replace_str(char **dst, const char *s)
-{
-	char *c = NULL;
-
-	if (s != NULL && (c = strdup(s)) == NULL)
-		return -1;
-	free(*dst);
-	*dst = c;
-	return 0;
-}
-
 /*
  * Errors that sending again cannot mend until the user acts: the message
  * fails (failed/, never retried by itself).  A refused login, a
@@ -121,7 +109,7 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 			continue;
 		code = r != NULL && k < r->nrcpts ? r->rcpt[k].code : 0;
 		if (r != NULL && k < r->nrcpts && r->rcpt[k].text != NULL &&
-		    replace_str(&q->reply, r->rcpt[k].text) < 0)
+		    util_set(&q->reply, r->rcpt[k].text) < 0)
 			return ERR_NOMEM;
 		k++;
 		q->code = code;
@@ -166,7 +154,7 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 		if (decided == NULL)
 			return ERR_NOMEM;
 	}
-	rc = replace_str(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
+	rc = util_set(&e->last_error, err == ERR_OK ? NULL : why != NULL ?
 	    why : decided != NULL ? decided : text != NULL ? text :
 	    err_str(err));
 	free(decided);
@@ -188,7 +176,7 @@ outbox_assess(struct qentry *e, const struct smtp_result *r, enum err err,
 				failed++;
 			}
 		pending = 0;
-		if (replace_str(&e->last_error, _("gave up: not delivered "
+		if (util_set(&e->last_error, _("gave up: not delivered "
 		    "within the queue lifetime")) < 0)
 			return ERR_NOMEM;
 	}

@@ -317,3 +317,15 @@ util_width(const char *s)
 	}
 	return w;
 }
+
+int
+util_set(char **dst, const char *s)
+{
+	char *c = NULL;
+
+	if (s != NULL && (c = strdup(s)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = c;
+	return 0;
+}

@@ -51,6 +51,8 @@ char *util_xdg_dir(const char *var, const char *fallback);
 int util_make_dirs(const char *path, char **errstr);
 
 /* malloc'd formatted string, NULL on failure. */
+/* *dst = a copy of s (NULL: none), the old one freed; 0, or -1 out of memory (*dst kept). */
+int util_set(char **dst, const char *s);
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *util_vstrf(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));
