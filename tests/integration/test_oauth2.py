@@ -11,7 +11,10 @@ from oauth2srv import OAuth2Server
 ARGS = ["-s", "oauth2", "bob@example.org"]
 
 
-class OAuth2(PigeonTest):
+class OAuth2Base(PigeonTest):
+    """A token endpoint and a server that checks its tokens (no tests)."""
+
+    AUTH = "XOAUTH2"
 
     def setUp(self):
         super().setUp()
@@ -26,7 +29,7 @@ class OAuth2(PigeonTest):
         self.transcript = os.path.join(self.tmp, "transcript.txt")
 
     def config(self, **keys):
-        acc = dict(auth="XOAUTH2",
+        acc = dict(auth=self.AUTH,
                    oauth2_token_endpoint=self.tok.url("/token"),
                    oauth2_device_endpoint=self.tok.url("/device"),
                    oauth2_client_id="pigeon-test",
@@ -51,6 +54,9 @@ class OAuth2(PigeonTest):
                                 ("transcript", tr)):
                 self.assertNotIn(t.encode(), text,
                                  "%s shows a token%s" % (where, res))
+
+
+class OAuth2(OAuth2Base):
 
     def read_cache(self):
         st = os.lstat(self.cache)

@@ -10,6 +10,7 @@ import subprocess
 import unittest
 
 from harness import EX_CONFIG, EX_DATAERR, EX_OK, FROM_ADDR, PigeonTest
+from test_pgp import parse, wire
 
 try:
     from cryptography import x509
@@ -25,15 +26,6 @@ SUBJECT = "secret plans"
 TEXT = "Grüße aus Köln \nFrom here on the plan is in the attachment\n".encode()
 ATTACHMENT = bytes(range(256)) * 64
 PASSPHRASE = "correct horse"
-
-
-def wire(eml):
-    """The message as on the wire: every line end CRLF."""
-    return eml.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
-def parse(eml):
-    return email.message_from_bytes(wire(eml), policy=email.policy.default)
 
 
 def openssl(*args, input=None):

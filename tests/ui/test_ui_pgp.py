@@ -12,6 +12,14 @@ from test_pgp import GPG, fingerprint, gpg, new_home, parse, wire
 from tmuxui import UiTest
 
 
+def security_line(test, screen):
+    """What the composer's Security: line says."""
+    for line in screen.splitlines():
+        if line.strip().startswith("Security:"):
+            return line.split(":", 1)[1].strip()
+    test.fail("no Security line:\n" + screen)
+
+
 @unittest.skipUnless(GPG, "gpg is not installed")
 @unittest.skipUnless("pgp" in build_features(),
                      "pigeon was built without GPGME")
@@ -34,10 +42,7 @@ class UiPgp(UiTest):
         self.env["GNUPGHOME"] = self.me
 
     def security(self, screen):
-        for line in screen.splitlines():
-            if line.strip().startswith("Security:"):
-                return line.split(":", 1)[1].strip()
-        self.fail("no Security line:\n" + screen)
+        return security_line(self, screen)
 
     def test_s_cycles_the_security_state(self):
         cfg = self.write_config("smtp://127.0.0.1:1")

@@ -11,6 +11,7 @@ import unittest
 
 from harness import FROM_ADDR
 from test_smime import Certs, wire, x509
+from test_ui_pgp import security_line
 from tmuxui import UiTest
 
 
@@ -33,10 +34,7 @@ class UiSmime(UiTest):
                                  smime_key=self.me[1], **keys)
 
     def security(self, screen):
-        for line in screen.splitlines():
-            if line.strip().startswith("Security:"):
-                return line.split(":", 1)[1].strip()
-        self.fail("no Security line:\n" + screen)
+        return security_line(self, screen)
 
     def test_s_cycles_smime_first(self):
         self.start(self.config("smtp://127.0.0.1:1"))
