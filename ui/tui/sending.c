@@ -172,6 +172,8 @@ sending_end(struct app *a, struct sending *sn)
 static void
 ended(struct app *a)
 {
+	/* Sent, filed, queued again: when the next one comes due may differ. */
+	sending_due_changed(a);
 	if (a->snd == NULL && a->account_stale) {
 		a->account_stale = 0;
 		if (app_use_account(a, a->account) < 0)
@@ -503,6 +505,7 @@ sending_free_all(struct app *a)
 	/* What is not filed yet stays queued: nothing is lost. */
 	while (a->snd != NULL)
 		sending_end(a, a->snd);
+	sending_due_close(a);
 }
 
 void

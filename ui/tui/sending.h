@@ -15,5 +15,9 @@ int sending_start(struct app *a, struct sending *sn, struct qentry *v,
 void sending_undo_go(struct app *a);
 /* A message of sn failed for the certificate: the trust screen, while its peer is known. */
 void sending_offer_trust(struct app *a, struct sending *sn);
+/* Does a flush with the account mine send q (when it is due)? */
+int sending_flush_takes(const struct qentry *q, const char *mine);
+/* sending_due.c: a flush took what was due by the time by (seconds). */
+void sending_due_flushed(struct app *a, int64_t by);
 
 #endif

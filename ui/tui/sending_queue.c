@@ -10,8 +10,19 @@
 #include "util.h"
 #include "sending.h"
 
-/* Look for due mail this often while nothing is being sent. */
+/*
+ * Look for due mail this often while nothing is being sent, whatever the
+ * queue is known to hold: the clock may have jumped, a change on disk
+ * may have gone unseen (no inotify, a file system without fine times).
+ */
 #define FLUSH_EVERY_US (60 * 1000000LL)
+
+int
+sending_flush_takes(const struct qentry *q, const char *mine)
+{
+	return q->state == QENTRY_QUEUED && q->server == NULL &&
+	    (q->account == NULL || strcmp(q->account, mine) == 0);
+}
 
 /* The trust screen's answer for the message id that failed for the certificate. */
 static void
@@ -111,26 +122,30 @@ sending_flush_due(struct app *a)
 	size_t n = 0, i, k = 0;
 	struct qentry *v;
 	struct sending *sn;
-	const char *mine;
+	const char *mine, *undo = a->undo != NULL ? a->undo->what_id : NULL;
+	int64_t by = (int64_t)time(NULL);
 
 	a->next_flush_us = util_now_us() + FLUSH_EVERY_US;
+	sending_due_flushed(a, by);
 	if (sending_busy(a) || a->c.acct == NULL || a->c.tr == NULL ||
 	    !route_quiet(a->c.acct) || a->account_error != NULL)
 		return;
-	if (outbox_due(a->ob, (int64_t)time(NULL), &ids, &n, NULL) != ERR_OK ||
-	    n == 0) {
+	if (outbox_due(a->ob, by, &ids, &n, NULL) != ERR_OK || n == 0) {
 		maildir_free_list(ids, n);
 		return;
 	}
-	/* Those of the account in use, over its own route. */
+	/*
+	 * Those of the account in use, over its own route; not the one in
+	 * its undo window (held until about now, and ours: it goes when the
+	 * window ends).
+	 */
 	mine = a->c.acct->name;
 	if ((v = calloc(n, sizeof(*v))) != NULL)
 		for (i = 0; i < n; i++) {
-			if (outbox_load(a->ob, ids[i], &v[k], NULL) != ERR_OK)
+			if ((undo != NULL && strcmp(ids[i], undo) == 0) ||
+			    outbox_load(a->ob, ids[i], &v[k], NULL) != ERR_OK)
 				continue;
-			if (v[k].state == QENTRY_QUEUED && v[k].server == NULL &&
-			    (v[k].account == NULL || strcmp(v[k].account,
-			    mine) == 0))
+			if (sending_flush_takes(&v[k], mine))
 				k++;
 			else
 				qentry_free(&v[k]);
