@@ -263,7 +263,9 @@ sending_due_open(struct app *a)
 		free(d);
 		return;
 	}
+	/* The first reading after the first look for due mail, after the first frame. */
 	d->stale = 1;
+	d->scan_after_us = a->next_flush_us;
 	d->fd = -1;
 #ifdef __linux__
 	/* Without it, a change is seen at the next wake or look. */
