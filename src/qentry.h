@@ -143,7 +143,9 @@ size_t qentry_pending(const struct qentry *e);
  * 5 minutes after the first (and for 0), doubling with each further one,
  * at most 4 hours, plus up to 10% random jitter so that many queued
  * messages do not all come due in the same second.  Never overflows:
- * the result is at most INT64_MAX.
+ * the result is at most INT64_MAX.  For the tests, a build configured
+ * with --enable-test-hooks waits PIGEON_TEST_BACKOFF seconds instead (1
+ * to 14400, no jitter) when that variable is set.
  */
 int64_t qentry_backoff(unsigned attempts, int64_t now);
 

@@ -369,6 +369,7 @@ cmd_ui(int argc, char **argv)
 	}
 	/* What waits in the outbox goes out soon after the start. */
 	a->next_flush_us = util_now_us() + 1000000;
+	sending_due_open(a);
 	loop_run(a);
 	tui_end();
 	app_free(a);

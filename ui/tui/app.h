@@ -72,6 +72,7 @@ struct sending {
 };
 
 struct folders;
+struct due;
 
 struct app {
 	struct cli c;              /* the account in use */
@@ -90,6 +91,7 @@ struct app {
 	void (*child_done)(struct app *a, void *arg, int status);
 	void *child_arg;
 	int64_t next_flush_us;     /* when to look for due mail (util_now_us()) */
+	struct due *due;           /* when queued mail comes due (sending_due.c) */
 	char *account;             /* chosen with f (a->c.account_name points here) */
 	char *account_error;       /* why the account in use cannot send now */
 	int account_stale;         /* its file changed while it sent: app_use_account() when the sends are over */
@@ -192,6 +194,22 @@ void sending_retry_with(struct app *a, const char *id,
     const char *fingerprint);
 /* Due messages of accounts that log in without asking: send them now. */
 void sending_flush_due(struct app *a);
+/*
+ * sending_due.c: watch the queue for when the account's mail comes due
+ * (nothing happens when it cannot be set up: the look every minute stays).
+ */
+void sending_due_open(struct app *a);
+/* The queue changed (a flush or a send is over): read it again. */
+void sending_due_changed(struct app *a);
+/*
+ * On each wake while nothing is sent: read the queue again when it
+ * changed (one stat tells), and flush when a message of the account in
+ * use has come due.
+ */
+void sending_due_check(struct app *a);
+/* The ms until then, or until the queue may be read again (-1: none). */
+int sending_due_ms(const struct app *a);
+void sending_due_close(struct app *a);
 /* C-g: stop every send (what is not sent stays queued). */
 void sending_stop(struct app *a);
 void sending_free_all(struct app *a);

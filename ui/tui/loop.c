@@ -89,7 +89,7 @@ sooner(int x, int y)
 	return x < 0 ? y : y < 0 || x < y ? x : y;
 }
 
-/* The ms until the app's own timers: the status line, looking for due mail. */
+/* The ms until the app's own timers: the status line, looking for due mail, mail coming due. */
 static int
 app_timers(struct app *a)
 {
@@ -103,6 +103,8 @@ app_timers(struct app *a)
 	if (!sending_busy(a)) {
 		left = a->next_flush_us - now;
 		t = sooner(t, left <= 0 ? 0 : (int)(left / 1000) + 1);
+		/* A message held until now, a retry whose time has come. */
+		t = sooner(t, sending_due_ms(a));
 	}
 	return t;
 }
@@ -118,6 +120,7 @@ run_timers(struct app *a)
 	}
 	if (!sending_busy(a) && now >= a->next_flush_us)
 		sending_flush_due(a);
+	sending_due_check(a);
 }
 
 /* Every key curses has (poll() cannot see what it buffered). */

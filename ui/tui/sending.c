@@ -1,4 +1,4 @@
-/* sending.c - delivery in the interactive UI: pipelines driven by the one loop, any number at once, their events on the status line, queued mail sent by itself. */
+/* sending.c - delivery in the interactive UI: pipelines driven by the one loop, any number at once, their events on the status line, the undo window. */
 /* SPDX-License-Identifier: ISC */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +11,10 @@
 #include "app.h"
 #include "rfc822.h"
 #include "i18n.h"
-#include "route.h"
 #include "util.h"
 #include "when.h"
 #include "compose.h"
-
-/* Look for due mail this often while nothing is being sent. */
-#define FLUSH_EVERY_US (60 * 1000000LL)
+#include "sending.h"
 
 int
 sending_busy(const struct app *a)
@@ -175,6 +172,8 @@ sending_end(struct app *a, struct sending *sn)
 static void
 ended(struct app *a)
 {
+	/* Sent, filed, queued again: when the next one comes due may differ. */
+	sending_due_changed(a);
 	if (a->snd == NULL && a->account_stale) {
 		a->account_stale = 0;
 		if (app_use_account(a, a->account) < 0)
@@ -182,42 +181,6 @@ ended(struct app *a)
 			    a->account_error : "?");
 	}
 	folders_reload(a);
-}
-
-/* The trust screen's answer for the message id that failed for the certificate. */
-static void
-trusted(struct app *a, void *arg, enum trust_choice choice,
-    const char *fingerprint)
-{
-	char *id = arg, *why = NULL;
-	enum err e;
-
-	if (choice == TRUST_REJECT)
-		app_status(a, TUI_ERROR, _("certificate rejected: the message "
-		    "is in the failed folder"));
-	else if ((e = outbox_requeue(a->ob, id, &why)) != ERR_OK &&
-	    e != ERR_NOINPUT)
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why : err_str(e));
-	else
-		/* Failed (or still queued): sent now, with that certificate. */
-		sending_retry_with(a, id, fingerprint);
-	free(why);
-	free(id);
-	folders_reload(a);
-}
-
-/* A message failed for the certificate: the trust screen, while its peer is known. */
-static void
-offer_trust(struct app *a, struct sending *sn)
-{
-	const struct tls_peer *p = submit_peer(sn->sub);
-	char *id = sn->untrusted;
-
-	if (id == NULL || p == NULL || a->c.acct == NULL)
-		return;
-	sn->untrusted = NULL;
-	trust_open(a, a->c.acct->name, a->c.rt.so.host, a->c.rt.so.port, p,
-	    trusted, id);
 }
 
 static int
@@ -236,7 +199,7 @@ src_step(struct app *a, void *arg, short revents)
 
 	submit_step(sn->sub, revents);
 	if (submit_done(sn->sub)) {
-		offer_trust(a, sn);
+		sending_offer_trust(a, sn);
 		sending_end(a, sn);
 		ended(a);
 	}
@@ -244,9 +207,9 @@ src_step(struct app *a, void *arg, short revents)
 
 static const struct source_ops sending_source = { src_pollfd, src_step };
 
-/* Start the pipeline over v[0..n) with the account in use; 0, or -1 (status set). */
-static int
-start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
+int
+sending_start(struct app *a, struct sending *sn, struct qentry *v, size_t n,
+    int lock)
 {
 	struct submit_opts so;
 
@@ -277,9 +240,8 @@ start(struct app *a, struct sending *sn, struct qentry *v, size_t n, int lock)
 	return 0;
 }
 
-/* The undo window is over (or cut short): the message goes now. */
-static void
-undo_go(struct app *a)
+void
+sending_undo_go(struct app *a)
 {
 	struct sending *sn = a->undo;
 	struct qentry q;
@@ -311,7 +273,7 @@ undo_go(struct app *a)
 		sn->what_id = NULL;
 		free(sn->what);
 		sn->what = NULL;
-		(void)start(a, sn, &q, 1, 0);
+		(void)sending_start(a, sn, &q, 1, 0);
 		qentry_free(&q);
 		return;
 	}
@@ -343,7 +305,7 @@ undo_step(struct app *a, void *arg, short revents)
 
 	(void)revents;
 	if (util_now_us() >= sn->undo_until_us)
-		undo_go(a);
+		sending_undo_go(a);
 }
 
 static const struct source_ops undo_source = { undo_pollfd, undo_step };
@@ -390,7 +352,7 @@ sending_undo(struct app *a)
 	if (compose_find(a) == NULL) {
 		/* It could not be opened: it goes after all (the error shows). */
 		a->undo = sn;
-		undo_go(a);
+		sending_undo_go(a);
 		return;
 	}
 	if ((e = outbox_remove(a->ob, sn->what_id, &why)) != ERR_OK)
@@ -419,7 +381,7 @@ undo_wait(struct app *a, struct sending *sn, struct qentry *q, int delay)
 		sn->what_id = NULL;
 		(void)outbox_release_hold(a->ob, q->id, (int64_t)time(NULL),
 		    NULL);
-		return start(a, sn, q, 1, 0);
+		return sending_start(a, sn, q, 1, 0);
 	}
 	sn->what = describe(a, q);
 	a->undo = sn;
@@ -459,7 +421,7 @@ sending_start_message(struct app *a, const struct draft_built *b,
 	if (app_account_usable(a) < 0)
 		return -1;
 	/* One undo window at a time: the one before goes now. */
-	undo_go(a);
+	sending_undo_go(a);
 	if ((sn = calloc(1, sizeof(*sn))) == NULL)
 		return -1;
 	qentry_init(&q);
@@ -509,107 +471,7 @@ sending_start_message(struct app *a, const struct draft_built *b,
 	}
 	if (delay > 0)
 		return undo_wait(a, sn, &q, delay);
-	return start(a, sn, &q, 1, 0);
-}
-
-void
-sending_retry(struct app *a, const char *id)
-{
-	sending_retry_with(a, id, NULL);
-}
-
-void
-sending_retry_with(struct app *a, const char *id, const char *fingerprint)
-{
-	struct sending *sn;
-	struct qentry q;
-	char *why = NULL;
-	int held = 0;
-
-	/* The one in its undo window: its window ends now. */
-	if (a->undo != NULL && strcmp(a->undo->what_id, id) == 0) {
-		undo_go(a);
-		return;
-	}
-	if (app_secret(a) < 0)
-		return;
-	/* Held for later (send later): r sends it now, on purpose. */
-	if (outbox_lock(a->ob, id, &held, NULL) == ERR_OK && held) {
-		(void)outbox_release_hold(a->ob, id, (int64_t)time(NULL), NULL);
-		outbox_unlock(a->ob, id);
-	}
-	if (outbox_load(a->ob, id, &q, &why) != ERR_OK ||
-	    q.state != QENTRY_QUEUED) {
-		app_status(a, TUI_ERROR, "%s", why != NULL ? why :
-		    _("it is not queued (see pigeon queue list)"));
-		free(why);
-		qentry_free(&q);
-		return;
-	}
-	if (q.account != NULL && strcmp(q.account, a->c.acct->name) != 0) {
-		app_status(a, TUI_ERROR, _("%s is queued for account %s; "
-		    "'pigeon queue retry %s' sends it"), id, q.account, id);
-		qentry_free(&q);
-		return;
-	}
-	if ((sn = calloc(1, sizeof(*sn))) == NULL ||
-	    (fingerprint != NULL && (sn->pin = strdup(fingerprint)) == NULL)) {
-		free(sn);
-		qentry_free(&q);
-		return;
-	}
-	/* The account's route but for the pin (its strings stay the account's). */
-	if (sn->pin != NULL) {
-		sn->rt = a->c.rt;
-		sn->rt.so.tls.fingerprint = sn->pin;
-	}
-	/* The pipeline locks it: another pigeon may be sending it. */
-	(void)start(a, sn, &q, 1, 1);
-	qentry_free(&q);
-}
-
-void
-sending_flush_due(struct app *a)
-{
-	char **ids = NULL;
-	size_t n = 0, i, k = 0;
-	struct qentry *v;
-	struct sending *sn;
-	const char *mine;
-
-	a->next_flush_us = util_now_us() + FLUSH_EVERY_US;
-	if (sending_busy(a) || a->c.acct == NULL || a->c.tr == NULL ||
-	    !route_quiet(a->c.acct) || a->account_error != NULL)
-		return;
-	if (outbox_due(a->ob, (int64_t)time(NULL), &ids, &n, NULL) != ERR_OK ||
-	    n == 0) {
-		maildir_free_list(ids, n);
-		return;
-	}
-	/* Those of the account in use, over its own route. */
-	mine = a->c.acct->name;
-	if ((v = calloc(n, sizeof(*v))) != NULL)
-		for (i = 0; i < n; i++) {
-			if (outbox_load(a->ob, ids[i], &v[k], NULL) != ERR_OK)
-				continue;
-			if (v[k].state == QENTRY_QUEUED && v[k].server == NULL &&
-			    (v[k].account == NULL || strcmp(v[k].account,
-			    mine) == 0))
-				k++;
-			else
-				qentry_free(&v[k]);
-		}
-	maildir_free_list(ids, n);
-	if (k > 0 && app_secret(a) == 0 &&
-	    (sn = calloc(1, sizeof(*sn))) != NULL) {
-		sn->flush = 1;
-		app_status(a, TUI_NORMAL, P_("sending %zu queued message...",
-		    "sending %zu queued messages...", k), k);
-		(void)start(a, sn, v, k, 1);
-	}
-	for (i = 0; i < k; i++)
-		qentry_free(&v[i]);
-	free(v);
+	return sending_start(a, sn, &q, 1, 0);
 }
 
 void
@@ -643,6 +505,7 @@ sending_free_all(struct app *a)
 	/* What is not filed yet stays queued: nothing is lost. */
 	while (a->snd != NULL)
 		sending_end(a, a->snd);
+	sending_due_close(a);
 }
 
 void
