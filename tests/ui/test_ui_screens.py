@@ -9,7 +9,7 @@ import socket
 import time
 import unittest
 
-from harness import PASSWORD
+from harness import PASSWORD, free_port
 from tmuxui import UiTest, shell_quote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -603,7 +603,8 @@ class Screens(UiTest):
     # -- 3. the status line ---------------------------------------------------
 
     def test_status_line_cut_cleared_named_and_kept(self):
-        srv = self.start_smtpd()
+        # A port nothing else takes once this server is stopped below.
+        srv = self.start_smtpd(port=free_port())
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         self.start(cfg, cols=80, rows=24)
         self.compose("bob@example.org", "Short one")
