@@ -16,9 +16,11 @@ import atexit
 import base64
 import importlib.util
 import os
+import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -83,6 +85,64 @@ def short_id(mid, digits=8):
     when no other needs more digits: the start of its random hex."""
     return re.match(r"[0-9]+\.M[0-9]+P[0-9]+R([0-9a-f]+)\.", mid).group(1)[
         :digits]
+
+
+# -- ports chosen ahead ---------------------------------------------------
+
+# Ports already given out by free_port() in this process.
+_ports_given = set()
+
+# The lowest port free_port() gives out.
+PORT_BASE = 10000
+
+
+def _ephemeral_low():
+    """The lowest port of the kernel's ephemeral range, where bind() to
+    port 0 and connect() take theirs."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port, udp):
+    kinds = (socket.SOCK_STREAM, socket.SOCK_DGRAM) if udp \
+        else (socket.SOCK_STREAM,)
+    for kind in kinds:
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def free_port(udp=False):
+    """A port on 127.0.0.1 that nothing listens on now (for UDP too with
+    udp=True), for a server a test starts there later, or to find nobody
+    there.  Between now and then nothing else may take it: the port is
+    below the kernel's ephemeral range (so no bind to port 0 and no
+    outgoing connection gets it), in this test process's own share of
+    that range (tests/integration/run gives each of its workers
+    PIGEON_TEST_WORKER, 0 to PIGEON_TEST_JOBS - 1), and given out only
+    once per process."""
+    try:
+        jobs = max(1, int(os.environ.get("PIGEON_TEST_JOBS", "1")))
+        worker = int(os.environ.get("PIGEON_TEST_WORKER", "0")) % jobs
+    except ValueError:
+        jobs, worker = 1, 0
+    share = (_ephemeral_low() - PORT_BASE) // jobs
+    if share < 100:
+        raise RuntimeError("no room for test ports below the ephemeral "
+                           "range (/proc/sys/net/ipv4/ip_local_port_range)")
+    first = PORT_BASE + worker * share
+    for _ in range(1000):
+        port = random.randrange(first, first + share)
+        if port not in _ports_given and _bindable(port, udp):
+            _ports_given.add(port)
+            return port
+    raise RuntimeError("no free port in %d-%d" % (first, first + share - 1))
 
 
 # -- build features: asked of the binary once per test process ----------

@@ -160,8 +160,8 @@ class OAuth2Server:
             return 200, ans
         return 400, {"error": "unsupported_grant_type"}
 
-    def start(self):
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    def start(self, port=0):
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         httpd.daemon_threads = True
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(self.cert, self.key)

@@ -48,6 +48,13 @@ class Socks5Server:
         self._loop.run_forever()
         self._server.close()
         self._loop.run_until_complete(self._server.wait_closed())
+        # Connections still open (a client slow to hang up on a loaded
+        # machine) end here, while the loop can still close them.
+        pending = asyncio.all_tasks(self._loop)
+        for t in pending:
+            t.cancel()
+        self._loop.run_until_complete(
+            asyncio.gather(*pending, return_exceptions=True))
         self._loop.close()
 
     def stop(self):

@@ -2,18 +2,9 @@
 """test_detect.py - pigeon probe --detect: the port and security of a new account's server, found by trying 465, 587, 25 in turn."""
 
 import re
-import socket
 
 from harness import EX_OK, EX_UNAVAILABLE, PigeonTest
-
-
-def closed_port():
-    """A port on 127.0.0.1 that nothing listens on (bound, then freed)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from harness import free_port as closed_port
 
 
 class Detect(PigeonTest):

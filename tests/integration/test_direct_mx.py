@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import (EX_OK, EX_TEMPFAIL, EX_UNAVAILABLE, EX_USAGE,
-                     PigeonTest, reply)
+                     PigeonTest, free_port, reply)
 
 UNBOUND = shutil.which("unbound") or "/usr/sbin/unbound"
 
@@ -36,30 +36,14 @@ ZONE = [
 ]
 
 
-def free_udp_port():
-    """A port on 127.0.0.1 free for UDP and for TCP (unbound binds both)."""
-    while True:
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        port = u.getsockname()[1]
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            t.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            t.close()
-            u.close()
-
-
 def run_unbound(test, conf_lines):
     """unbound -d on a free port with conf_lines(port), answering; the
     process and the port.  Between choosing the port and unbound binding
     it another test may take it: then again with another, a few times."""
     why = ""
     for _ in range(5):
-        port = free_udp_port()
+        # Free for UDP and for TCP: unbound binds both.
+        port = free_port(udp=True)
         conf = os.path.join(test.tmp, "unbound.conf")
         with open(conf, "w", encoding="ascii") as f:
             f.write("\n".join(conf_lines(port)) + "\n")

@@ -1,20 +1,10 @@
 # SPDX-License-Identifier: ISC
 """test_fallback.py - fallback_server: the next server is tried when the first cannot be reached, greets with 421 or fails TLS, and never after the first refused the message; aiosmtpd servers and a scripted one."""
 
-import socket
-
 from harness import EX_OK, GREETING, PigeonTest
+from harness import free_port as closed_port
 
 ARGS = ["-s", "fallback", "bob@example.org"]
-
-
-def closed_port():
-    """A port on 127.0.0.1 that nothing listens on (bound, then freed)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Fallback(PigeonTest):

@@ -5,7 +5,7 @@ import json
 import os
 import stat
 
-from harness import EX_CONFIG, EX_OK, USER, PigeonTest
+from harness import EX_CONFIG, EX_OK, USER, PigeonTest, free_port
 from oauth2srv import OAuth2Server
 
 ARGS = ["-s", "oauth2", "bob@example.org"]
@@ -20,7 +20,8 @@ class OAuth2Base(PigeonTest):
         super().setUp()
         cert, key = self.pki.server()
         self.tok = OAuth2Server(cert, key)
-        self.tok.start()
+        # A port of its own, which nothing takes while it is stopped.
+        self.tok.start(port=free_port())
         self.addCleanup(self.tok.stop)
         self.smtp = self.start_smtpd(oauth=self.tok.valid)
         self.rt = self.tok.add_refresh()

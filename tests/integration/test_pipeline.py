@@ -5,21 +5,13 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import time
 
 from harness import (EX_DATAERR, EX_OK, EX_TEMPFAIL, FROM_HEADER, PigeonTest,
-                     pigeon_path, short_id)
+                     free_port, pigeon_path, short_id)
 
 QUEUED = rb"queued, next try at ([A-Za-z]+ )?[0-9]{2}:[0-9]{2}"
-
-
-def free_port():
-    """A port nothing listens on now (the server starts on it later)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def mutt_message(subject, msgid):

@@ -9,20 +9,12 @@ import subprocess
 import time
 
 from harness import EX_OK, PigeonTest
+from harness import free_port as closed_port
 from socks5srv import Socks5Server
 
 # A name only the proxy knows: were it resolved here, it would fail.
 PROXIED = "mail.pigeon-proxy.test"
 ARGS = ["-s", "through the proxy", "bob@example.org"]
-
-
-def closed_port():
-    """A port on 127.0.0.1 that nothing listens on (bound, then freed)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Proxy(PigeonTest):

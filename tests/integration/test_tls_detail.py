@@ -3,21 +3,14 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import unittest
 
-from harness import EX_OK, PigeonTest
+from harness import EX_OK, PigeonTest, free_port
 
 OPENSSL = os.environ.get("OPENSSL", "openssl")
 GREETING = b"220 s-server.test ESMTP ready\r\n"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @unittest.skipUnless(shutil.which(OPENSSL), "the openssl program is missing")

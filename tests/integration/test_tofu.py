@@ -5,7 +5,8 @@ import os
 import re
 import stat
 
-from harness import (EX_NOPERM, EX_OK, EX_UNAVAILABLE, PigeonTest, message)
+from harness import (EX_NOPERM, EX_OK, EX_UNAVAILABLE, PigeonTest, free_port,
+                     message)
 
 MSG = message(["From: Tester <tester@example.org>", "To: bob@example.org",
                "Subject: tofu test"], ["hello"])
@@ -20,9 +21,12 @@ class Tofu(PigeonTest):
         self.store = os.path.join(self.env["XDG_STATE_HOME"], "pigeon",
                                   "trust")
 
-    def server(self, cert_key=None, port=0):
+    def server(self, cert_key=None, port=None):
+        # A port of its own (not one of the kernel's): changed_server()
+        # starts again on it, and nothing may take it in between.
         cert, key = cert_key or self.pki.server()
-        return self.start_smtpd(cert=cert, key=key, port=port)
+        return self.start_smtpd(cert=cert, key=key,
+                                port=port or free_port())
 
     def config(self, srv, **keys):
         keys.setdefault("tls_trust", "tofu")

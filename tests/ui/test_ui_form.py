@@ -3,21 +3,12 @@
 
 import os
 import re
-import socket
 import time
 
+from harness import free_port as closed_port
 from tmuxui import UiTest
 
 PIN = ":".join(["AB"] * 32)
-
-
-def closed_port():
-    """A port on 127.0.0.1 that nothing listens on (bound, then freed)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Form(UiTest):

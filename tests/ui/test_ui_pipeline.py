@@ -5,11 +5,10 @@ import base64
 import email
 import email.policy
 import os
-import socket
 import time
 from email.message import EmailMessage
 
-from harness import EX_OK, FROM_HEADER, message
+from harness import EX_OK, FROM_HEADER, free_port, message
 from tmuxui import UiTest
 
 TEXT = "Hello from the UI.\nSecond line.\n"
@@ -35,12 +34,6 @@ def summary(raw):
         "attachments": [(a.get_filename(), a.get_content_type(),
                          a.get_content()) for a in msg.iter_attachments()],
     }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Pipeline(UiTest):

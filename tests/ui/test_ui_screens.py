@@ -9,7 +9,7 @@ import socket
 import time
 import unittest
 
-from harness import PASSWORD
+from harness import PASSWORD, free_port
 from tmuxui import UiTest, shell_quote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -603,7 +603,8 @@ class Screens(UiTest):
     # -- 3. the status line ---------------------------------------------------
 
     def test_status_line_cut_cleared_named_and_kept(self):
-        srv = self.start_smtpd()
+        # A port nothing else takes once this server is stopped below.
+        srv = self.start_smtpd(port=free_port())
         cfg = self.write_config("smtp://127.0.0.1:%d" % srv.port)
         self.start(cfg, cols=80, rows=24)
         self.compose("bob@example.org", "Short one")
@@ -937,9 +938,10 @@ class Screens(UiTest):
 
     # -- 6. work going on at once ------------------------------------------------
 
-    def slow_config(self, srv_port, slow_port):
+    def slow_config(self, srv_port, slow_port, timeout="5"):
         slow = self.account("smtp+plain://127.0.0.1:%d" % slow_port,
-                            user=None, password_command=None)
+                            user=None, password_command=None,
+                            timeout=timeout)
         return self.write_config("smtp://127.0.0.1:%d" % srv_port,
                                  accounts={"slow": slow})
 
@@ -968,8 +970,12 @@ class Screens(UiTest):
 
     def test_account_test_while_a_slow_send_goes_on(self):
         srv = self.start_smtpd()
-        slow = self.slow_script()
-        cfg = self.slow_config(srv.port, slow.port)
+        # The server holds its reply long enough for the keys below even
+        # on a loaded machine (each is a tmux command and a screen read),
+        # and pigeon waits longer still.
+        pause = 8.0
+        slow = self.slow_script(pause)
+        cfg = self.slow_config(srv.port, slow.port, timeout="15")
         self.start(cfg)
         self.send_slowly("Both at once")
         self.wait_screen("-> DATA")
@@ -984,8 +990,9 @@ class Screens(UiTest):
         self.wait_selected(" test ")
         self.keys("t")
         self.wait_screen("test works")
-        # All that while the server held its reply to the message.
-        self.assertLess(time.monotonic() - t0, 1.8)
+        # All that while the server held its reply to the message (t0 is
+        # a little after the hold began).
+        self.assertLess(time.monotonic() - t0, pause - 0.2)
         self.assertEqual(os.listdir(os.path.join(self.data, "sent", "cur")),
                          [])
         # And the send finishes.

@@ -3,6 +3,7 @@
 
 import os
 
+from harness import free_port
 from tmuxui import UiTest
 
 MSG = (b"From: Tester <tester@example.org>\nTo: bob@example.org\n"
@@ -18,7 +19,7 @@ class UiTofu(UiTest):
                     if not line.startswith("#")]
 
     def test_changed_certificate_diff_and_accept(self):
-        srv = self.start_smtpd(tls="implicit")
+        srv = self.start_smtpd(tls="implicit", port=free_port())
         port = srv.port
         cfg = self.write_config("smtps://127.0.0.1:%d" % port,
                                 tls_trust="tofu")
