@@ -259,6 +259,60 @@ class Smime(PigeonTest):
         self.assertIn(b"Message 1 was verified successfully",
                       r.stdout + r.stderr)
 
+    @unittest.skipUnless(shutil.which("gpgsm"), "gpgsm is not installed")
+    def test_gnupg_reads_it(self):
+        """GnuPG's S/MIME (gpgsm, what mutt's GPGME back end and KMail
+        use) verifies the signature and decrypts the message as bob."""
+        import tempfile
+        home = tempfile.mkdtemp(prefix="gsm-")   # short: the agent socket
+        env = dict(os.environ, GNUPGHOME=home, LC_ALL="C")
+        self.addCleanup(shutil.rmtree, home, ignore_errors=True)
+        self.addCleanup(subprocess.run, ["gpgconf", "--kill", "all"],
+                        env=env, capture_output=True, timeout=30)
+
+        def gpgsm(*args, input=None):
+            return subprocess.run(["gpgsm", "--batch", "--pinentry-mode",
+                                   "loopback", "--passphrase-fd", "0"]
+                                  + list(args), input=input, env=env,
+                                  capture_output=True, timeout=60)
+        with open(os.path.join(home, "gpg-agent.conf"), "w") as f:
+            f.write("allow-loopback-pinentry\n")
+        with open(os.path.join(home, "gpgsm.conf"), "w") as f:
+            f.write("disable-crl-checks\n")
+        r = gpgsm("--import", self.certs.ca_file, input=b"")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fpr = self.certs.ca.fingerprint(hashes.SHA1()).hex().upper()
+        with open(os.path.join(home, "trustlist.txt"), "w") as f:
+            f.write("%s S relax\n" % fpr)
+        p12 = self.file("bob.p12", subprocess.run(
+            ["openssl", "pkcs12", "-export", "-in", self.bob[0], "-inkey",
+             self.bob[1], "-passout", "pass:secret", "-keypbe",
+             "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg",
+             "sha1"], capture_output=True, check=True).stdout)
+        r = gpgsm("--import", p12, input=b"secret\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        res = self.send(self.config(smime_sign="yes", smime_encrypt="yes"))
+        self.assertExit(res, EX_OK)
+        _, eml = self.one_message(self.srv, res)
+        der = self.file("msg.p7m", parse(eml).get_payload(decode=True))
+        # Its exit status is 2 for the other recipients' infos it has no
+        # key for; the status line says whether it decrypted.
+        r = gpgsm("--status-fd", "2", "--decrypt", der, input=b"secret\n")
+        self.assertIn(b"[GNUPG:] DECRYPTION_OKAY", r.stderr)
+        signed = wire(r.stdout)
+        m = email.message_from_bytes(signed, policy=email.policy.default)
+        self.assertEqual(m.get_content_type(), "multipart/signed")
+        delim = b"\r\n--" + m.get_boundary().encode()
+        part = signed.split(b"\r\n\r\n", 1)[1].split(delim + b"\r\n", 1)[1] \
+            .split(delim, 1)[0]
+        sig = self.file("sig.p7s", m.get_payload()[1].get_payload(
+            decode=True))
+        r = gpgsm("--verify", sig, self.file("part", part), input=b"")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"Good signature", r.stderr)
+        self.check_inner(part)
+
     def test_chain_travels_with_the_signature(self):
         """Certificates after the user's in smime_cert go along, so a
         reader that knows only the root can build the chain."""
