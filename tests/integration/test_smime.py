@@ -456,18 +456,27 @@ class Smime(PigeonTest):
         self.verify_signed(eml)
 
     def test_certificate_folder_of_the_account(self):
+        """smime_certs names the folder; a PEM file under any name and a
+        DER certificate both count."""
         other = os.path.join(self.tmp, "certs")
         os.mkdir(other, 0o700)
         with open(self.carol[0], "rb") as f, \
                 open(os.path.join(other, "c.crt"), "wb") as g:
             g.write(f.read())
+        der = openssl("x509", "-in", self.bob[0], "-outform", "DER")
+        self.assertEqual(der.returncode, 0, der.stderr)
+        with open(os.path.join(other, "bob.der"), "wb") as g:
+            g.write(der.stdout)
         cfg = self.config(smime_encrypt="yes", smime_certs=other)
-        res = self.send(cfg, rcpts=("carol@example.org",))
+        res = self.send(cfg, rcpts=("carol@example.org", "bob@example.org"))
         self.assertExit(res, EX_OK)
-        self.check_inner(self.decrypt(self.one_message(self.srv, res)[1],
-                                      self.carol))
-        # bob's certificate is only in the default folder, not this one.
-        res = self.send(cfg, rcpts=("bob@example.org",))
+        eml = self.one_message(self.srv, res)[1]
+        for who in (self.carol, self.bob):
+            self.check_inner(self.decrypt(eml, who))
+        # hal's certificate is only in the default folder, not this one.
+        hal = self.certs.issue("hal@example.org")
+        shutil.copy(hal[0], self.certdir)
+        res = self.send(cfg, rcpts=("hal@example.org",))
         self.assertExit(res, EX_DATAERR)
 
     def test_certificate_folder_others_can_write_is_refused(self):
