@@ -347,6 +347,13 @@ class Smime(PigeonTest):
                       b"smime_key_password_command", res.err)
         self.spool_empty(self.srv, res)
         self.assertEqual(self.outbox(), [])
+        # Nothing is lost: the text is a draft, to go as it was asked.
+        drafts = list(self.folder("drafts").values())
+        self.assertEqual(len(drafts), 1, res)
+        self.assertIn(b"plan is in the attachment", drafts[0])
+        self.assertIn(b"\nX-Pigeon-Security: smime sign\n", drafts[0])
+        self.assertIn(b"nothing was sent: the message is saved as draft",
+                      res.err)
 
     def test_wrong_passphrase(self):
         cfg = self.config(me=self.me_locked, smime_sign="yes",

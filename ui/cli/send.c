@@ -200,10 +200,14 @@ secure(const struct cli *c, struct draft *d, struct draft_built *b,
 		return 0;
 	}
 	rc = err_exit_code(e);
-	/* Nothing goes out; what was written is kept, and how it should go. */
+	/*
+	 * Nothing goes out; what was written is kept, and how it should go:
+	 * a missing key, a wrong passphrase or an expired certificate put
+	 * right, the draft goes as it is.
+	 */
 	d->sec = s;
 	d->has_sec = 1;
-	if (missing != NULL && !o->dry && save_draft(c, d, 1) != 0)
+	if (!o->dry && e != ERR_NOMEM && save_draft(c, d, 1) != 0)
 		rc = EX_CANTCREAT;
 	free(missing);
 	return rc;
