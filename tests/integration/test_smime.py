@@ -457,8 +457,8 @@ class Smime(PigeonTest):
         res = self.send(self.config(smime_sign="yes"), "--encrypt-or-plain",
                         rcpts=("erin@example.org",))
         self.assertExit(res, EX_OK)
-        self.assertIn(b"sent unencrypted, as asked: no usable key for "
-                      b"erin@example.org", res.err)
+        self.assertIn(b"sent unencrypted, as asked: no usable S/MIME "
+                      b"certificate for erin@example.org", res.err)
         _, eml = self.one_message(self.srv, res)
         self.verify_signed(eml)
 

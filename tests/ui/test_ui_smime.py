@@ -64,6 +64,19 @@ class UiSmime(UiTest):
         s = self.wait_screen("resumed")
         self.assertEqual(self.security(s), "sign (S/MIME)")
 
+    def test_no_certificate_asks_before_sending_unencrypted(self):
+        srv = self.start_smtpd()
+        self.start(self.config("smtp://127.0.0.1:%d" % srv.port))
+        self.compose("erin@example.org", "for erin")
+        self.keys("S", "S")
+        self.wait_status("security: encrypt (S/MIME)")
+        self.keys("y")
+        self.wait_status("No usable S/MIME certificate for "
+                         "erin@example.org. Send unencrypted? (y/n)")
+        self.keys("n")
+        self.wait_status("not sent: the message stays here")
+        self.assertEqual(srv.messages(), [])
+
     def test_signed_and_encrypted_send(self):
         certdir = os.path.join(self.env["XDG_DATA_HOME"], "pigeon", "smime")
         os.makedirs(certdir, mode=0o700)

@@ -181,8 +181,9 @@ secure(const struct cli *c, struct draft *d, struct draft_built *b,
 		return rc;
 	e = draft_secure(b, c->acct, &s, outbox_dir(ob), &missing, &why);
 	if (e == ERR_OK && missing != NULL)
-		cli_warn(_("sent unencrypted, as asked: no usable key for %s"),
-		    missing);
+		cli_warn(s.method == PGPMIME_SMIME ? _("sent unencrypted, as "
+		    "asked: no usable S/MIME certificate for %s") : _("sent "
+		    "unencrypted, as asked: no usable key for %s"), missing);
 	else if (e == ERR_DATA && missing != NULL && s.method == PGPMIME_SMIME)
 		cli_error(_("cannot encrypt: no usable S/MIME certificate for "
 		    "%s (put it in the folder of smime_certs, or send with "

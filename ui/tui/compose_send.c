@@ -120,10 +120,13 @@ secure_built(struct app *a, struct compose *cm)
 	e = draft_secure(cm->b, a->c.acct, &cm->sec, outbox_dir(a->ob),
 	    &missing, &why);
 	if (e == ERR_OK && missing != NULL)
-		app_status(a, TUI_NORMAL, _("sent unencrypted: no usable key "
-		    "for %s"), missing);
+		app_status(a, TUI_NORMAL, cm->sec.method == PGPMIME_SMIME ?
+		    _("sent unencrypted: no usable S/MIME certificate for %s") :
+		    _("sent unencrypted: no usable key for %s"), missing);
 	if (e == ERR_DATA && missing != NULL) {
-		q = util_strf(_("No usable key for %s. Send unencrypted? "
+		q = util_strf(cm->sec.method == PGPMIME_SMIME ?
+		    _("No usable S/MIME certificate for %s. Send unencrypted? "
+		    "(y/n) ") : _("No usable key for %s. Send unencrypted? "
 		    "(y/n) "), missing);
 		free(missing);
 		free(why);
