@@ -710,10 +710,7 @@ draft_secure(struct draft_built *b, const struct account *acct,
 		}
 	}
 out:
-	if (pass != NULL) {
-		explicit_bzero(pass, strlen(pass));
-		free(pass);
-	}
+	util_free_secret(pass);
 	free(certs);
 	return e;
 }

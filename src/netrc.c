@@ -69,21 +69,11 @@ struct search {
 	int has_password;	/* any password in the file */
 };
 
-/* Free a string that may be a secret, overwriting it first. */
-static void
-wipe_free(char *s)
-{
-	if (s != NULL) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
 static void
 entry_clear(struct entry *e)
 {
-	wipe_free(e->login);
-	wipe_free(e->password);
+	util_free_secret(e->login);
+	util_free_secret(e->password);
 	memset(e, 0, sizeof *e);
 }
 
@@ -190,7 +180,7 @@ take(char **dst, const struct buf *tok)
 	copy = strdup(buf_str(tok));
 	if (copy == NULL)
 		return -1;
-	wipe_free(*dst);
+	util_free_secret(*dst);
 	*dst = copy;
 	return 0;
 }

@@ -49,19 +49,10 @@ struct cache {
 };
 
 static void
-wipe_free(char *s)
-{
-	if (s != NULL) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
-static void
 cache_free(struct cache *c)
 {
-	wipe_free(c->access);
-	wipe_free(c->refresh);
+	util_free_secret(c->access);
+	util_free_secret(c->refresh);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -156,16 +147,16 @@ oauth2_free(struct oauth2 *o)
 	free(o->token_ep);
 	free(o->device_ep);
 	free(o->client_id);
-	wipe_free(o->client_secret);
+	util_free_secret(o->client_secret);
 	free(o->secret_cmd);
 	free(o->scope);
-	wipe_free(o->password);
+	util_free_secret(o->password);
 	free(o->password_command);
 	free(o->cafile);
 	free(o->dir);
 	free(o->path);
 	for (i = 0; i < sizeof(o->seen) / sizeof(o->seen[0]); i++)
-		wipe_free(o->seen[i]);
+		util_free_secret(o->seen[i]);
 	free(o);
 }
 
@@ -186,7 +177,7 @@ seen(struct oauth2 *o, const char *s)
 	for (i = 0; i < n; i++)
 		if (o->seen[i] != NULL && strcmp(o->seen[i], s) == 0)
 			return;
-	wipe_free(o->seen[n - 1]);
+	util_free_secret(o->seen[n - 1]);
 	memmove(o->seen + 1, o->seen, (n - 1) * sizeof(o->seen[0]));
 	o->seen[0] = strdup(s);
 }
@@ -376,7 +367,7 @@ add_client(struct oauth2 *o, struct buf *form, char **errstr)
 		}
 		seen(o, secret);
 		r = r < 0 ? r : form_add(form, "client_secret", secret);
-		wipe_free(secret);
+		util_free_secret(secret);
 	}
 	if (r == 0 && o->scope != NULL && *o->scope != '\0')
 		r = form_add(form, "scope", o->scope);
@@ -497,14 +488,14 @@ token_answer(struct oauth2 *o, const char *url, const struct json_object *j,
 	seen(o, at);
 	if ((copy = strdup(at)) == NULL)
 		return ERR_NOMEM;
-	wipe_free(c->access);
+	util_free_secret(c->access);
 	c->access = copy;
 	c->expires = (long long)time(NULL) + life;
 	if (rt != NULL) {
 		seen(o, rt);
 		if ((copy = strdup(rt)) == NULL)
 			return ERR_NOMEM;
-		wipe_free(c->refresh);
+		util_free_secret(c->refresh);
 		c->refresh = copy;
 	}
 	return ERR_OK;
@@ -578,7 +569,7 @@ refresh_any(struct oauth2 *o, struct transcript *tr, struct cache *c,
 		e = refresh_grant(o, tr, kept, c, errstr);
 	if (e == ERR_AUTH) {
 		if ((e = configured_refresh(o, &mine, errstr)) != ERR_OK) {
-			wipe_free(kept);
+			util_free_secret(kept);
 			return e;
 		}
 		if (mine == NULL && kept == NULL) {
@@ -598,15 +589,15 @@ refresh_any(struct oauth2 *o, struct transcript *tr, struct cache *c,
 			/* password_command's stays there: not kept. */
 			e = refresh_grant(o, tr, mine, c, errstr);
 		}
-		wipe_free(mine);
-		wipe_free(kept);
+		util_free_secret(mine);
+		util_free_secret(kept);
 		return e;
 	}
 	/* The cache's was taken: it stays unless the server rotated it. */
 	if (c->refresh == NULL)
 		c->refresh = kept;
 	else
-		wipe_free(kept);
+		util_free_secret(kept);
 	return e;
 }
 
@@ -633,7 +624,7 @@ oauth2_token(struct oauth2 *o, struct transcript *tr, int renew,
 		    _("the server refused the cached access token: it is "
 		    "dropped") : _("the cached access token expires within "
 		    "a minute"));
-		wipe_free(c.access);
+		util_free_secret(c.access);
 		c.access = NULL;
 	}
 	e = refresh_any(o, tr, &c, errstr);
@@ -655,7 +646,7 @@ oauth2_token(struct oauth2 *o, struct transcript *tr, int renew,
 void
 oauth2_device_free(struct oauth2_device *d)
 {
-	wipe_free(d->device_code);
+	util_free_secret(d->device_code);
 	free(d->user_code);
 	free(d->verification_uri);
 	free(d->verification_uri_complete);

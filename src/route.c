@@ -234,10 +234,7 @@ route_token(struct route *r, struct transcript *tr, int renew,
 void
 route_set_secret(struct route *r, char *secret)
 {
-	if (r->secret != NULL) {
-		explicit_bzero(r->secret, strlen(r->secret));
-		free(r->secret);
-	}
+	util_free_secret(r->secret);
 	r->secret = secret;
 	r->need_secret = 0;
 	r->so.smtp.user = r->user;
@@ -261,9 +258,7 @@ route_quiet(const struct account *a)
 	user = u.user != NULL ? u.user : a->user;
 	r = user == NULL || (netrc_lookup(NULL, u.host, user, &login, &pw,
 	    NULL) == ERR_OK && pw != NULL);
-	if (pw != NULL)
-		explicit_bzero(pw, strlen(pw));
-	free(pw);
+	util_free_secret(pw);
 	free(login);
 	url_free(&u);
 	return r;
@@ -272,10 +267,7 @@ route_quiet(const struct account *a)
 void
 route_free(struct route *r)
 {
-	if (r->secret != NULL) {
-		explicit_bzero(r->secret, strlen(r->secret));
-		free(r->secret);
-	}
+	util_free_secret(r->secret);
 	free(r->helo);
 	url_free(&r->url);
 	socks5_url_free(&r->proxy);

@@ -899,10 +899,7 @@ smtp_free(struct smtp *s)
 {
 	if (s == NULL)
 		return;
-	if (s->secret != NULL) {
-		explicit_bzero(s->secret, strlen(s->secret));
-		free(s->secret);
-	}
+	util_free_secret(s->secret);
 	sasl_free(s->sasl);
 	free(s->auth_why);
 	buf_free_secret(&s->auth_ir);

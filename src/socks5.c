@@ -112,9 +112,7 @@ socks5_url_parse(struct socks5_url *u, const char *s, char **errstr)
 void
 socks5_url_free(struct socks5_url *u)
 {
-	if (u->password != NULL)
-		explicit_bzero(u->password, strlen(u->password));
-	free(u->password);
+	util_free_secret(u->password);
 	free(u->user);
 	free(u->host);
 	memset(u, 0, sizeof(*u));

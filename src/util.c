@@ -329,3 +329,12 @@ util_set(char **dst, const char *s)
 	*dst = c;
 	return 0;
 }
+
+void
+util_free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}

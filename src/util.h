@@ -51,6 +51,8 @@ char *util_xdg_dir(const char *var, const char *fallback);
 int util_make_dirs(const char *path, char **errstr);
 
 /* malloc'd formatted string, NULL on failure. */
+/* Overwrite the secret string s (NULL: nothing), then free it. */
+void util_free_secret(char *s);
 /* *dst = a copy of s (NULL: none), the old one freed; 0, or -1 out of memory (*dst kept). */
 int util_set(char **dst, const char *s);
 char *util_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
